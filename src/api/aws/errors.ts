@@ -1,0 +1,32 @@
+import type { ErrorCode } from '../../core/errors.js';
+
+/** Every Arca error code as AWS KMS names it on the wire, with AWS's HTTP status. */
+export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly status: number }> = {
+  ValidationFailed: { type: 'ValidationException', status: 400 },
+  SerializationFailed: { type: 'SerializationException', status: 400 },
+  UnknownOperation: { type: 'UnknownOperationException', status: 400 },
+  RequestTooLarge: { type: 'RequestEntityTooLargeException', status: 413 },
+  MissingAuthentication: { type: 'MissingAuthenticationTokenException', status: 400 },
+  IncompleteSignature: { type: 'IncompleteSignatureException', status: 400 },
+  InvalidSignature: { type: 'InvalidSignatureException', status: 400 },
+  UnrecognizedClient: { type: 'UnrecognizedClientException', status: 400 },
+  AccessDenied: { type: 'AccessDeniedException', status: 400 },
+  KeyNotFound: { type: 'NotFoundException', status: 400 },
+  AlreadyExists: { type: 'AlreadyExistsException', status: 400 },
+  KeyDisabled: { type: 'DisabledException', status: 400 },
+  InvalidKeyState: { type: 'KMSInvalidStateException', status: 400 },
+  InvalidCiphertext: { type: 'InvalidCiphertextException', status: 400 },
+  IncorrectKey: { type: 'IncorrectKeyException', status: 400 },
+  InvalidKeyUsage: { type: 'InvalidKeyUsageException', status: 400 },
+  InvalidAliasName: { type: 'InvalidAliasNameException', status: 400 },
+  InvalidArn: { type: 'InvalidArnException', status: 400 },
+  InvalidMarker: { type: 'InvalidMarkerException', status: 400 },
+  InvalidGrantToken: { type: 'InvalidGrantTokenException', status: 400 },
+  MalformedPolicyDocument: { type: 'MalformedPolicyDocumentException', status: 400 },
+  DryRunOperation: { type: 'DryRunOperationException', status: 412 },
+  Tag: { type: 'TagException', status: 400 },
+  LimitExceeded: { type: 'LimitExceededException', status: 400 },
+  UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
+  Sealed: { type: 'KMSInternalException', status: 503 },
+  Internal: { type: 'KMSInternalException', status: 500 },
+};

@@ -1,0 +1,33 @@
+import { VERSION } from '../version.js';
+
+export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
+
+Usage: arca <command> [options]
+
+Commands:
+  dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
+  version    print the version
+  help       show this help
+
+Clients: any AWS SDK, the AWS CLI or the AWS Encryption SDK, pointed at the endpoint arca dev prints.
+`;
+
+/** Client-side commands of `arca`. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+    case '--version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    default:
+      process.stderr.write(`arca: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,68 @@
+import { isUuid } from '../crypto/encoding.js';
+import { KmsError } from './errors.js';
+
+/** Where a deployment says it is: every ARN it issues names this region and account. */
+export interface Realm {
+  readonly partition: 'aws';
+  readonly region: string;
+  readonly account: string;
+}
+
+export function keyArn(realm: Realm, keyId: string): string {
+  return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:key/${keyId}`;
+}
+
+export function aliasArn(realm: Realm, aliasName: string): string {
+  return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:${aliasName}`;
+}
+
+export function accountRootArn(realm: Realm): string {
+  return `arn:${realm.partition}:iam::${realm.account}:root`;
+}
+
+/** A caller's `KeyId`: a key id, key ARN, alias name or alias ARN, as AWS accepts them. */
+export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string };
+
+const ARN_RE = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+/**
+ * Parses a `KeyId` parameter. An ARN for another region or account cannot name a key here, so it is
+ * answered like an unknown key (NotFound), as AWS does for keys it does not have.
+ */
+export function parseKeyRef(realm: Realm, value: string, opts: { allowAlias: boolean }): KeyRef {
+  const m = ARN_RE.exec(value);
+  let resource = value;
+  if (m) {
+    if (m[2] !== realm.region || m[3] !== realm.account) throw notFound(value);
+    resource = m[4] ?? '';
+    if (resource.startsWith('key/')) {
+      const id = resource.slice(4);
+      if (!isUuid(id)) throw new KmsError('KeyNotFound', `Invalid arn ${value}`);
+      return { kind: 'key', keyId: id };
+    }
+  } else if (value.startsWith('arn:')) {
+    throw new KmsError('KeyNotFound', `Invalid arn ${value}`);
+  }
+  if (resource.startsWith('alias/')) {
+    if (!opts.allowAlias) throw new KmsError('KeyNotFound', `Invalid keyId '${value}'`);
+    return { kind: 'alias', aliasName: resource };
+  }
+  if (!m && isUuid(value)) return { kind: 'key', keyId: value };
+  throw new KmsError('KeyNotFound', `Invalid keyId '${value}'`);
+}
+
+export function notFound(what: string): KmsError {
+  return new KmsError('KeyNotFound', `Key '${what}' does not exist`);
+}
+
+const ALIAS_RE = /^alias\/[a-zA-Z0-9/_-]+$/;
+
+/** AWS's rules for alias names: `alias/` then letters, digits, `/_-`; at most 256 characters; not `alias/aws/`. */
+export function checkAliasName(name: string): void {
+  if (name.length > 256 || !ALIAS_RE.test(name)) {
+    throw new KmsError('ValidationFailed', `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$`);
+  }
+  if (name.startsWith('alias/aws/')) {
+    throw new KmsError('InvalidAliasName', `Alias must not begin with 'alias/aws/'. Those names are reserved for AWS managed keys.`);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Arca's error registry. Every failure an operation can report has a code here; each transport adapter
+ * maps every code to its own error shape with an exhaustive `Record<ErrorCode, …>`, so adding a code
+ * breaks the build until every adapter handles it. Messages are safe to show a caller: they never carry
+ * plaintext, key material or secrets.
+ */
+export const ERROR_CODES = [
+  'ValidationFailed',
+  'SerializationFailed',
+  'UnknownOperation',
+  'RequestTooLarge',
+  'MissingAuthentication',
+  'IncompleteSignature',
+  'InvalidSignature',
+  'UnrecognizedClient',
+  'AccessDenied',
+  'KeyNotFound',
+  'AlreadyExists',
+  'KeyDisabled',
+  'InvalidKeyState',
+  'InvalidCiphertext',
+  'IncorrectKey',
+  'InvalidKeyUsage',
+  'InvalidAliasName',
+  'InvalidArn',
+  'InvalidMarker',
+  'InvalidGrantToken',
+  'MalformedPolicyDocument',
+  'DryRunOperation',
+  'Tag',
+  'LimitExceeded',
+  'UnsupportedOperation',
+  'Sealed',
+  'Internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class KmsError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KmsError';
+    this.code = code;
+  }
+}
+
+export function isKmsError(e: unknown): e is KmsError {
+  return e instanceof KmsError;
+}
+
+/** For `switch` statements over unions: the build fails if a member is not handled. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value: ${String(x)}`);
+}
+
+/** The one answer for every decryption failure (DESIGN.md §7.5). */
+export function invalidCiphertext(): KmsError {
+  return new KmsError('InvalidCiphertext', 'The ciphertext is invalid or was not made under this key and encryption context.');
+}

@@ -1,0 +1,99 @@
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { AuditEvent } from './audit.js';
+import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
+import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
+
+/** Time, injected so that tests can move it. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A page of results and where the next one starts. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next?: string | undefined;
+}
+
+/** Keys, their versions, aliases and tags. Each method is atomic: a failure changes nothing. */
+export interface KeyStore {
+  createKey(key: KeyRecord, firstVersion: StoredKeyVersion, tags: readonly Tag[]): Promise<void>;
+  getKey(keyId: string): Promise<KeyRecord | undefined>;
+  /** Keys ordered by creation, `limit` at most, starting after the cursor `after`. */
+  listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
+  updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void>;
+  getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined>;
+
+  getAlias(name: string): Promise<AliasRecord | undefined>;
+  /** Fails with AlreadyExists if the name is taken. */
+  createAlias(alias: AliasRecord): Promise<void>;
+  updateAlias(name: string, keyId: string, at: Date): Promise<void>;
+  deleteAlias(name: string): Promise<void>;
+  listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>>;
+
+  listTags(keyId: string): Promise<readonly Tag[]>;
+  /** Replaces the values of existing tag keys and adds the others. */
+  putTags(keyId: string, tags: readonly Tag[]): Promise<void>;
+  removeTags(keyId: string, tagKeys: readonly string[]): Promise<void>;
+
+  /** Domain key versions, wrapped under the root of trust, oldest first. */
+  listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]>;
+  addDomainKey(version: number, wrapped: Buffer): Promise<void>;
+}
+
+export interface PrincipalStore {
+  getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
+  findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
+  createPrincipal(principal: PrincipalRecord): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  createAccessKey(key: AccessKeyRecord): Promise<void>;
+  listAccessKeys(principalId: string): Promise<readonly AccessKeyRecord[]>;
+}
+
+/** Where audit events go. `append` resolves only once the event is durable. */
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+}
+
+/**
+ * The root of trust: wraps and unwraps domain keys. Implementations keep the root key itself out of
+ * reach (a dev file, Shamir-sealed memory, or an HSM). While sealed, both calls fail with `Sealed`.
+ */
+export interface RootOfTrust {
+  readonly kind: 'insecure-dev-file' | 'shamir' | 'pkcs11';
+  isSealed(): boolean;
+  wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer>;
+  unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes>;
+}
+
+/** A secret wrapped under the current domain key, with the version that wrapped it. */
+export interface WrappedSecret {
+  readonly domainKeyVersion: number;
+  readonly wrapped: Buffer;
+}
+
+/** Wraps and unwraps stored secrets (key material, access-key secrets) under the domain keys. */
+export interface Keyring {
+  wrap(secret: SecretBytes, binding: Uint8Array): Promise<WrappedSecret>;
+  unwrap(secret: WrappedSecret, binding: Uint8Array): Promise<SecretBytes>;
+}
+
+/** What an authenticator sees of a request: exactly what arrived on the wire. */
+export interface AuthenticationRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  /** Header name/value pairs as received (names in any case, duplicates kept). */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Buffer;
+}
+
+export interface Authenticator {
+  /** The calling principal, or a KmsError (MissingAuthentication, InvalidSignature, ...). */
+  authenticate(request: AuthenticationRequest): Promise<Principal>;
+}

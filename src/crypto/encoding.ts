@@ -1,0 +1,46 @@
+/** Canonical, unambiguous byte encodings used as AAD. */
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n, 0);
+  return b;
+}
+
+/**
+ * Canonical encoding of an encryption context (string → string map), frozen by known-answer tests:
+ * `count (u32 BE) | for each pair sorted by the key's UTF-8 bytes: len(key) u32 | key | len(value) u32 | value`.
+ * The empty context encodes as four zero bytes.
+ */
+export function encodeContext(context: Readonly<Record<string, string>>): Buffer {
+  const pairs = Object.keys(context).map((k) => [Buffer.from(k, 'utf8'), Buffer.from(context[k] ?? '', 'utf8')] as const);
+  pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const parts: Buffer[] = [u32(pairs.length)];
+  for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);
+  return Buffer.concat(parts);
+}
+
+/** Length-prefixed concatenation of labelled fields: no two different field lists encode the same. */
+export function encodeFields(fields: readonly (string | number | Uint8Array)[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of fields) {
+    const b = typeof f === 'string' ? Buffer.from(f, 'utf8') : typeof f === 'number' ? u32(f) : Buffer.from(f);
+    parts.push(u32(b.length), b);
+  }
+  return Buffer.concat(parts);
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isUuid(s: string): boolean {
+  return UUID_RE.test(s);
+}
+
+export function uuidToBytes(uuid: string): Buffer {
+  if (!isUuid(uuid)) throw new RangeError('not a lower-case UUID');
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex');
+}
+
+export function bytesToUuid(b: Uint8Array): string {
+  const h = Buffer.from(b).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

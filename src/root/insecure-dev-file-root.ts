@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { encodeFields } from '../crypto/encoding.js';
+import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
+import { randomSecret } from '../crypto/random.js';
+import { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsError } from '../core/errors.js';
+import type { RootOfTrust } from '../core/ports.js';
+
+const BANNER = 'ARCA INSECURE DEV ROOT KEY: anyone who reads this file can decrypt every key. Never use it in production.\n';
+const ROOT_BINDING = encodeFields(['arca.root-wrap.v1']);
+
+/**
+ * INSECURE, for `arca dev` only: the root key lives in plaintext (hex) in a file in the data directory,
+ * so the service is unsealed at start with no custodian. `arca server` uses Shamir shares or an HSM.
+ */
+export class InsecureDevFileRootOfTrust implements RootOfTrust {
+  readonly kind = 'insecure-dev-file' as const;
+  readonly #rootKey: SecretBytes;
+
+  private constructor(rootKey: SecretBytes) {
+    this.#rootKey = rootKey;
+  }
+
+  /** Reads the root key from `path`, creating the file (mode 0600) with a fresh key if it is absent. */
+  static openOrCreate(path: string): InsecureDevFileRootOfTrust {
+    if (!existsSync(path)) {
+      const fresh = randomSecret(32);
+      writeFileSync(path, BANNER + fresh.expose().toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+      fresh.dispose();
+    }
+    chmodSync(path, 0o600);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const hex = lines.find((l) => /^[0-9a-f]{64}$/.test(l.trim()))?.trim();
+    if (hex === undefined) throw new Error(`${path} does not hold a dev root key`);
+    return new InsecureDevFileRootOfTrust(SecretBytes.adopt(Buffer.from(hex, 'hex')));
+  }
+
+  isSealed(): boolean {
+    return this.#rootKey.disposed;
+  }
+
+  async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
+    return wrapSecret(this.#key(), domainKey, Buffer.concat([ROOT_BINDING, binding]));
+  }
+
+  async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
+    const plain = unwrapSecret(this.#key(), wrapped, Buffer.concat([ROOT_BINDING, binding]));
+    if (plain === undefined) throw new KmsError('Internal', 'a domain key failed to unwrap under the dev root key (wrong root file?)');
+    return plain;
+  }
+
+  #key(): SecretBytes {
+    if (this.#rootKey.disposed) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    return this.#rootKey;
+  }
+
+  seal(): void {
+    this.#rootKey.dispose();
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
+import type { Realm } from '../core/arn.js';
+import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
+import type { Clock, Logger } from '../core/ports.js';
+import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
+import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
+import { KeyHierarchy } from '../service/key-hierarchy.js';
+import { Pipeline } from '../service/pipeline.js';
+import { operationRegistry } from '../service/registry.js';
+import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
+import { systemClock } from './clock.js';
+import { createHttpServer } from './http-server.js';
+
+export interface DevAppConfig {
+  readonly dataDir: string;
+  readonly realm: Realm;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly maxBodyBytes?: number;
+}
+
+export interface App {
+  readonly server: Server;
+  readonly admin: AdminCredentials;
+  readonly db: SqliteDatabase;
+  readonly hierarchy: KeyHierarchy;
+  readonly audit: SqliteAuditLog;
+  /** Stops accepting connections, finishes in-flight requests, and closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the dev composition: SQLite in `dataDir`, the insecure dev-file root of trust, SigV4 access keys,
+ * the interim authorizer. The only place (with the CLI entry) that picks implementations.
+ */
+export async function createDevApp(config: DevAppConfig): Promise<App> {
+  const clock = config.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
+  const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const keys = new SqliteKeyStore(db);
+  const principals = new SqlitePrincipalStore(db);
+  const audit = new SqliteAuditLog(db);
+  const hierarchy = new KeyHierarchy(root, keys);
+  await hierarchy.open();
+  const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
+  const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const pipeline = new Pipeline({
+    keys,
+    hierarchy,
+    clock,
+    realm: config.realm,
+    logger: config.logger,
+    authenticator,
+    authorizer: accountPrincipalsMayDoEverything,
+    audit,
+    operations: operationRegistry(),
+  });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen });
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    admin,
+    db,
+    hierarchy,
+    audit,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          // In-flight requests have finished and their audit events are committed.
+          setImmediate(() => {
+            db.close();
+            hierarchy.seal();
+            authenticator.forgetAll();
+            admin.secretAccessKey.dispose();
+            root.seal();
+            resolve();
+          });
+        });
+        server.closeIdleConnections();
+        // Connections still busy after a grace period are cut: their requests were not acknowledged.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      });
+      return closing;
+    },
+  };
+}

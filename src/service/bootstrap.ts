@@ -1,0 +1,60 @@
+import { randomId, randomPublicBytes } from '../crypto/random.js';
+import { SecretBytes } from '../crypto/secret-bytes.js';
+import type { Realm } from '../core/arn.js';
+import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
+import { accessKeySecretBinding } from '../core/principal.js';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** An AWS-shaped access key id: `AKIA` and 16 base-32 characters. */
+export function newAccessKeyId(): string {
+  const bytes = randomPublicBytes(16);
+  let id = 'AKIA';
+  for (const b of bytes) id += BASE32[b % 32];
+  return id;
+}
+
+/** A 40-character secret access key, as AWS issues them. */
+export function newSecretAccessKey(): SecretBytes {
+  return SecretBytes.adopt(Buffer.from(randomPublicBytes(30).toString('base64'), 'utf8'));
+}
+
+export interface AdminCredentials {
+  readonly principalArn: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: SecretBytes;
+  readonly created: boolean;
+}
+
+/**
+ * Makes sure the bootstrap administrator `admin` exists with an active access key, and returns that key
+ * (unwrapped: only `arca dev` calls this, to print and write its credentials). Idempotent: a second call
+ * on the same store returns the same key.
+ */
+export async function ensureAdmin(deps: { principals: PrincipalStore; keyring: Keyring; realm: Realm; clock: Clock }): Promise<AdminCredentials> {
+  const { principals, keyring, realm, clock } = deps;
+  let admin = await principals.findPrincipalByName('admin');
+  let created = false;
+  if (admin === undefined) {
+    admin = { id: randomId(), type: 'user', name: 'admin', arn: `arn:${realm.partition}:iam::${realm.account}:user/admin`, createdAt: clock.now() };
+    await principals.createPrincipal(admin);
+    created = true;
+  }
+  const existing = (await principals.listAccessKeys(admin.id)).find((k) => k.status === 'Active');
+  if (existing !== undefined) {
+    const secret = await keyring.unwrap({ domainKeyVersion: existing.domainKeyVersion, wrapped: existing.wrappedSecret }, accessKeySecretBinding(existing.accessKeyId));
+    return { principalArn: admin.arn, accessKeyId: existing.accessKeyId, secretAccessKey: secret, created };
+  }
+  const accessKeyId = newAccessKeyId();
+  const secret = newSecretAccessKey();
+  const wrapped = await keyring.wrap(secret, accessKeySecretBinding(accessKeyId));
+  await principals.createAccessKey({
+    accessKeyId,
+    principalId: admin.id,
+    status: 'Active',
+    wrappedSecret: wrapped.wrapped,
+    domainKeyVersion: wrapped.domainKeyVersion,
+    createdAt: clock.now(),
+  });
+  return { principalArn: admin.arn, accessKeyId, secretAccessKey: secret, created: true };
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { randomId, randomSecret } from '../crypto/random.js';
+import { defaultKeyPolicy } from '../core/authorization.js';
+import { KmsError } from '../core/errors.js';
+import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
+import { materialBinding } from './key-hierarchy.js';
+import { keyMetadata } from './key-metadata.js';
+import { defineOperation } from './operation.js';
+import { checkPolicyDocument } from './policy-document.js';
+import { str } from './schemas.js';
+import { tagList, toTags } from './tags.js';
+
+export const createKey = defineOperation({
+  service: 'TrentService',
+  name: 'CreateKey',
+  action: 'kms:CreateKey',
+  readOnly: false,
+  input: z.object({
+    Policy: str(1, 32768).optional(),
+    Description: str(0, 8192).optional(),
+    KeyUsage: z.enum(KEY_USAGES).optional(),
+    CustomerMasterKeySpec: z.enum(KEY_SPECS).optional(),
+    KeySpec: z.enum(KEY_SPECS).optional(),
+    Origin: z.enum(ORIGINS).optional(),
+    CustomKeyStoreId: str(1, 64).optional(),
+    BypassPolicyLockoutSafetyCheck: z.boolean().optional(),
+    Tags: tagList.optional(),
+    MultiRegion: z.boolean().optional(),
+    XksKeyId: str(1, 128).optional(),
+  }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+      throw new KmsError('ValidationFailed', 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
+    }
+    const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    const info = KEY_SPEC_INFO[keySpec];
+    const keyUsage = input.KeyUsage ?? info.usages[0] ?? 'ENCRYPT_DECRYPT';
+    if (!info.usages.includes(keyUsage)) {
+      throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
+    }
+    if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
+    if ((input.Origin ?? 'AWS_KMS') !== 'AWS_KMS') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
+    if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
+    if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
+    const tags = toTags(input.Tags ?? []);
+    if (input.Policy !== undefined) checkPolicyDocument(input.Policy);
+
+    const now = deps.clock.now();
+    const key: KeyRecord = {
+      id: randomId(),
+      createdAt: now,
+      description: input.Description ?? '',
+      keySpec,
+      keyUsage,
+      origin: 'AWS_KMS',
+      state: 'Enabled',
+      primaryVersion: 1,
+      policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
+    };
+    const material = randomSecret(info.materialLength);
+    try {
+      const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
+      await deps.keys.createKey(
+        key,
+        { keyId: key.id, version: 1, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
+        tags,
+      );
+    } finally {
+      material.dispose();
+    }
+    return { KeyMetadata: keyMetadata(deps.realm, key) };
+  },
+  auditRequest: (i) => ({
+    description: i.Description,
+    keySpec: i.KeySpec ?? i.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT',
+    keyUsage: i.KeyUsage,
+    origin: i.Origin,
+    tagKeys: i.Tags?.map((t) => t.TagKey),
+  }),
+  auditResponse: (o) => ({ keyId: o.KeyMetadata.KeyId, arn: o.KeyMetadata.Arn }),
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+/** Takes effect on the very next request: every use checks the stored state, and cached material is dropped. */
+export const disableKey = defineOperation({
+  service: 'TrentService',
+  name: 'DisableKey',
+  action: 'kms:DisableKey',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0).record;
+    await deps.keys.updateKey(key.id, { state: 'Disabled' });
+    deps.hierarchy.forgetKey(key.id);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+export const enableKey = defineOperation({
+  service: 'TrentService',
+  name: 'EnableKey',
+  action: 'kms:EnableKey',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: [{ ref: (i) => i.KeyId, access: 'enable', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    await deps.keys.updateKey(requiredKey(ctx.keys, 0).record.id, { state: 'Enabled' });
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { requiredKey } from './material.js';
+import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from './schemas.js';
+import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from './symmetric.js';
+
+export const encrypt = defineOperation({
+  service: 'TrentService',
+  name: 'Encrypt',
+  action: 'kms:Encrypt',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    Plaintext: secretBlob(1, 4096),
+    EncryptionContext: encryptionContext,
+    GrantTokens: grantTokens,
+    EncryptionAlgorithm: encryptionAlgorithm,
+    DryRun: dryRun,
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    try {
+      const blob = await encryptUnder(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm, 'Encrypt');
+      stopIfDryRun(input.DryRun);
+      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+    } finally {
+      input.Plaintext.dispose();
+    }
+  },
+  auditRequest: (i) => ({
+    keyId: i.KeyId,
+    encryptionContext: contextForAudit(i.EncryptionContext),
+    encryptionAlgorithm: i.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+    plaintextLength: i.Plaintext.length,
+  }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

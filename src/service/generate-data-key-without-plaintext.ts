@@ -1,0 +1,27 @@
+import { randomSecret } from '../crypto/random.js';
+import { defineOperation } from './operation.js';
+import { requiredKey } from './material.js';
+import { generateDataKeyInput } from './generate-data-key.js';
+import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './symmetric.js';
+
+export const generateDataKeyWithoutPlaintext = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateDataKeyWithoutPlaintext',
+  action: 'kms:GenerateDataKeyWithoutPlaintext',
+  readOnly: false,
+  input: generateDataKeyInput,
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const plaintext = randomSecret(dataKeyLength(input));
+    try {
+      const blob = await encryptUnder(deps, key, plaintext, input.EncryptionContext, undefined, 'GenerateDataKeyWithoutPlaintext');
+      stopIfDryRun(input.DryRun);
+      return { CiphertextBlob: blob, KeyId: key.arn };
+    } finally {
+      plaintext.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, encryptionContext: contextForAudit(i.EncryptionContext), keySpec: i.KeySpec, numberOfBytes: i.NumberOfBytes }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { randomSecret } from '../crypto/random.js';
+import { KmsError } from '../core/errors.js';
+import { defineOperation } from './operation.js';
+import { requiredKey } from './material.js';
+import { dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
+import { contextForAudit, dataKeyLength, dataKeyParams, encryptUnder, stopIfDryRun } from './symmetric.js';
+
+export const generateDataKeyInput = z.object({
+  KeyId: keyIdParam,
+  EncryptionContext: encryptionContext,
+  ...dataKeyParams,
+  GrantTokens: grantTokens,
+  DryRun: dryRun,
+});
+
+export const generateDataKey = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateDataKey',
+  action: 'kms:GenerateDataKey',
+  readOnly: false,
+  input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
+    const plaintext = randomSecret(dataKeyLength(input));
+    try {
+      const blob = await encryptUnder(deps, key, plaintext, input.EncryptionContext, undefined, 'GenerateDataKey');
+      stopIfDryRun(input.DryRun);
+      return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
+    } catch (e) {
+      plaintext.dispose();
+      throw e;
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, encryptionContext: contextForAudit(i.EncryptionContext), keySpec: i.KeySpec, numberOfBytes: i.NumberOfBytes }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

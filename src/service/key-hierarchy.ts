@@ -1,0 +1,123 @@
+import { encodeFields } from '../crypto/encoding.js';
+import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
+import { randomSecret } from '../crypto/random.js';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsError } from '../core/errors.js';
+import type { KeyStore, Keyring, RootOfTrust, WrappedSecret } from '../core/ports.js';
+
+const DOMAIN_KEY_LENGTH = 32;
+const MATERIAL_CACHE_LIMIT = 10_000;
+
+function domainKeyBinding(version: number): Buffer {
+  return encodeFields(['arca.domain-key.v1', version]);
+}
+
+/**
+ * The middle of the key hierarchy (DESIGN.md §2): domain keys, unwrapped by the root of trust, wrap every
+ * stored secret. Holds the unwrapped domain keys and a bounded cache of unwrapped key-version material;
+ * {@link KeyHierarchy.seal} zeroes and drops all of it.
+ */
+export class KeyHierarchy implements Keyring {
+  readonly #root: RootOfTrust;
+  readonly #store: Pick<KeyStore, 'listDomainKeys' | 'addDomainKey'>;
+  readonly #domainKeys = new Map<number, SecretBytes>();
+  #current = 0;
+  readonly #material = new Map<string, SecretBytes>();
+
+  constructor(root: RootOfTrust, store: Pick<KeyStore, 'listDomainKeys' | 'addDomainKey'>) {
+    this.#root = root;
+    this.#store = store;
+  }
+
+  /** Unwraps every domain key version, creating the first on a new store. */
+  async open(): Promise<void> {
+    let stored = await this.#store.listDomainKeys();
+    if (stored.length === 0) {
+      const fresh = randomSecret(DOMAIN_KEY_LENGTH);
+      try {
+        await this.#store.addDomainKey(1, await this.#root.wrap(fresh, domainKeyBinding(1)));
+      } finally {
+        fresh.dispose();
+      }
+      stored = await this.#store.listDomainKeys();
+    }
+    for (const { version, wrapped } of stored) {
+      this.#domainKeys.set(version, await this.#root.unwrap(wrapped, domainKeyBinding(version)));
+      this.#current = Math.max(this.#current, version);
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.#current > 0 && !this.#root.isSealed();
+  }
+
+  #domainKey(version: number): SecretBytes {
+    if (!this.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    const key = this.#domainKeys.get(version);
+    if (key === undefined) throw new KmsError('Internal', `domain key version ${version} is not loaded`);
+    return key;
+  }
+
+  async wrap(secret: SecretBytes, binding: Uint8Array): Promise<WrappedSecret> {
+    const version = this.#current;
+    const key = this.#domainKey(version);
+    return { domainKeyVersion: version, wrapped: wrapSecret(key, secret, Buffer.concat([binding, encodeFields([version])])) };
+  }
+
+  async unwrap(secret: WrappedSecret, binding: Uint8Array): Promise<SecretBytes> {
+    const key = this.#domainKey(secret.domainKeyVersion);
+    const plain = unwrapSecret(key, secret.wrapped, Buffer.concat([binding, encodeFields([secret.domainKeyVersion])]));
+    if (plain === undefined) throw new KmsError('Internal', 'a stored secret failed to unwrap (wrong binding or corrupted row)');
+    return plain;
+  }
+
+  /**
+   * The unwrapped material of a key version, from the cache or by `load`ing and unwrapping it. The cache
+   * holds the only copy: callers must not dispose what this returns.
+   */
+  async material(keyId: string, version: number, load: () => Promise<WrappedSecret | undefined>): Promise<SecretBytes | undefined> {
+    const id = `${keyId}#${version}`;
+    const hit = this.#material.get(id);
+    if (hit !== undefined) {
+      this.#domainKey(this.#current); // refuses while sealed, even on a cache hit
+      return hit;
+    }
+    const wrapped = await load();
+    if (wrapped === undefined) return undefined;
+    const plain = await this.unwrap(wrapped, materialBinding(keyId, version));
+    if (this.#material.size >= MATERIAL_CACHE_LIMIT) {
+      const oldest = this.#material.keys().next().value;
+      if (oldest !== undefined) this.#drop(oldest);
+    }
+    this.#material.set(id, plain);
+    return plain;
+  }
+
+  #drop(id: string): void {
+    this.#material.get(id)?.dispose();
+    this.#material.delete(id);
+  }
+
+  /** Drops a key's cached material (disable, delete, destroy). */
+  forgetKey(keyId: string): void {
+    for (const id of [...this.#material.keys()]) if (id.startsWith(`${keyId}#`)) this.#drop(id);
+  }
+
+  /** Zeroes and drops every domain key and cached material. */
+  seal(): void {
+    for (const id of [...this.#material.keys()]) this.#drop(id);
+    for (const key of this.#domainKeys.values()) key.dispose();
+    this.#domainKeys.clear();
+    this.#current = 0;
+  }
+
+  /** For tests that pin the seal invariant: how many secrets are held in memory. */
+  get heldSecrets(): number {
+    return this.#material.size + this.#domainKeys.size;
+  }
+}
+
+/** The AAD that binds a key version's wrapped material to its key, version and purpose. */
+export function materialBinding(keyId: string, version: number): Buffer {
+  return encodeFields(['arca.key-material.v1', keyId, version, 'customer-key-version']);
+}

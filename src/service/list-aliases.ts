@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { aliasArn } from '../core/arn.js';
+import { defineOperation } from './operation.js';
+import { decodeMarker, pageFields } from './pagination.js';
+import { keyIdParam, limit, marker } from './schemas.js';
+
+export const listAliases = defineOperation({
+  service: 'TrentService',
+  name: 'ListAliases',
+  action: 'kms:ListAliases',
+  readOnly: true,
+  input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
+  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const page = await deps.keys.listAliases(ctx.keys[0]?.record.id, decodeMarker(input.Marker), input.Limit ?? 50);
+    return {
+      Aliases: page.items.map((a) => ({
+        AliasName: a.name,
+        AliasArn: aliasArn(deps.realm, a.name),
+        TargetKeyId: a.keyId,
+        CreationDate: a.createdAt,
+        LastUpdatedDate: a.updatedAt,
+      })),
+      ...pageFields(page.next),
+    };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, limit: i.Limit }),
+});

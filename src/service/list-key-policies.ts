@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { keyIdParam, limit, marker } from './schemas.js';
+
+export const listKeyPolicies = defineOperation({
+  service: 'TrentService',
+  name: 'ListKeyPolicies',
+  action: 'kms:ListKeyPolicies',
+  readOnly: true,
+  input: z.object({ KeyId: keyIdParam, Limit: limit(1000), Marker: marker }),
+  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  async execute() {
+    return { PolicyNames: ['default'], Truncated: false };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import type { Realm } from '../core/arn.js';
+import type { KeyRecord } from '../core/key.js';
+import type { KeyAccess } from '../core/key-state.js';
+import type { Clock, KeyStore, Logger } from '../core/ports.js';
+import type { Principal } from '../core/principal.js';
+import type { KeyHierarchy } from './key-hierarchy.js';
+
+/** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
+export interface ServiceDeps {
+  readonly keys: KeyStore;
+  readonly hierarchy: KeyHierarchy;
+  readonly clock: Clock;
+  readonly realm: Realm;
+  readonly logger: Logger;
+}
+
+/** A key the pipeline resolved, authorized and state-checked for the operation. */
+export interface ResolvedKey {
+  readonly record: KeyRecord;
+  readonly arn: string;
+}
+
+export interface OperationContext {
+  readonly requestId: string;
+  readonly principal: Principal;
+  /** One entry per key requirement, in order; `undefined` where an optional reference was absent. */
+  readonly keys: readonly (ResolvedKey | undefined)[];
+}
+
+/** How an operation finds a key it acts on. */
+export interface KeyRequirement<I> {
+  /** The caller's reference (key id, ARN, alias); `undefined` when the operation acts on no key this time. */
+  ref(input: I): string | undefined;
+  access: KeyAccess;
+  /** Whether an alias name or alias ARN may name the key (AWS refuses them for some operations). */
+  allowAlias: boolean;
+  /** The IAM action checked for this key, when it differs from the operation's (ReEncryptFrom/To). */
+  action?: string;
+}
+
+/**
+ * An operation: its name and IAM action, its input schema, how it finds its keys, and what it does.
+ * Nothing here authenticates, authorizes or audits: the pipeline does that for every operation alike.
+ */
+export interface Operation<I, O> {
+  readonly service: 'TrentService' | 'ArcaService';
+  readonly name: string;
+  readonly action: string;
+  readonly readOnly: boolean;
+  readonly input: z.ZodType<I>;
+  readonly keys: readonly KeyRequirement<I>[];
+  execute(input: I, ctx: OperationContext, deps: ServiceDeps): Promise<O>;
+  /** What the audit event records of the request: never plaintext, key material or secrets. */
+  auditRequest(input: I): Record<string, unknown>;
+  auditResponse?(output: O): Record<string, unknown>;
+}
+
+/** A key requirement with the caller's reference already read from the input. */
+export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref'> {
+  readonly refValue: string | undefined;
+}
+
+export interface CallResult {
+  readonly output: unknown;
+  readonly auditResponse: Record<string, unknown> | null;
+}
+
+/** A validated call, its input type kept behind closures so that the registry needs no `any`. */
+export interface BoundCall {
+  readonly keys: readonly BoundKeyRequirement[];
+  execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
+  auditRequest(): Record<string, unknown>;
+}
+
+export interface RegisteredOperation {
+  readonly service: 'TrentService' | 'ArcaService';
+  readonly name: string;
+  readonly action: string;
+  readonly readOnly: boolean;
+  /** Validates the wire input (throws a ZodError) and binds it to the operation. */
+  bind(raw: unknown): BoundCall;
+}
+
+export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation {
+  return {
+    service: op.service,
+    name: op.name,
+    action: op.action,
+    readOnly: op.readOnly,
+    bind(raw) {
+      const input = op.input.parse(raw);
+      return {
+        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input) })),
+        async execute(ctx, deps) {
+          const output = await op.execute(input, ctx, deps);
+          return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
+        },
+        auditRequest: () => op.auditRequest(input),
+      };
+    },
+  };
+}

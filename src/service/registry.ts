@@ -1,0 +1,57 @@
+import { createAlias } from './create-alias.js';
+import { createKey } from './create-key.js';
+import { decrypt } from './decrypt.js';
+import { deleteAlias } from './delete-alias.js';
+import { describeKey } from './describe-key.js';
+import { disableKey } from './disable-key.js';
+import { enableKey } from './enable-key.js';
+import { encrypt } from './encrypt.js';
+import { generateDataKey } from './generate-data-key.js';
+import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
+import { generateRandom } from './generate-random.js';
+import { getKeyPolicy } from './get-key-policy.js';
+import { listAliases } from './list-aliases.js';
+import { listKeyPolicies } from './list-key-policies.js';
+import { listKeys } from './list-keys.js';
+import { listResourceTags } from './list-resource-tags.js';
+import type { RegisteredOperation } from './operation.js';
+import { reEncrypt } from './re-encrypt.js';
+import { tagResource } from './tag-resource.js';
+import { untagResource } from './untag-resource.js';
+import { updateAlias } from './update-alias.js';
+import { updateKeyDescription } from './update-key-description.js';
+
+/** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
+export const OPERATIONS: readonly RegisteredOperation[] = [
+  createKey,
+  describeKey,
+  listKeys,
+  updateKeyDescription,
+  enableKey,
+  disableKey,
+  encrypt,
+  decrypt,
+  reEncrypt,
+  generateDataKey,
+  generateDataKeyWithoutPlaintext,
+  generateRandom,
+  createAlias,
+  updateAlias,
+  deleteAlias,
+  listAliases,
+  tagResource,
+  untagResource,
+  listResourceTags,
+  getKeyPolicy,
+  listKeyPolicies,
+];
+
+export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {
+  const map = new Map<string, RegisteredOperation>();
+  for (const op of ops) {
+    const target = `${op.service}.${op.name}`;
+    if (map.has(target)) throw new Error(`operation ${target} registered twice`);
+    map.set(target, op);
+  }
+  return map;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { encodeContext } from '../crypto/encoding.js';
+import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { invalidCiphertext, KmsError } from '../core/errors.js';
+import type { ServiceDeps, ResolvedKey } from './operation.js';
+import { primaryMaterial, requireUsage, versionMaterial } from './material.js';
+
+/** The shared symmetric steps of Encrypt, Decrypt, ReEncrypt and GenerateDataKey*. */
+
+export const encryptionAlgorithm = z.enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']).optional();
+
+/** Blob sizes AWS allows for CiphertextBlob parameters. */
+export const MAX_CIPHERTEXT_BLOB = 6144;
+
+function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
+  requireUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
+  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('InvalidKeyUsage', `The encryption algorithm ${algorithm} is not valid for ${key.arn}, which supports SYMMETRIC_DEFAULT.`);
+  }
+}
+
+export async function encryptUnder(
+  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  key: ResolvedKey,
+  plaintext: SecretBytes,
+  context: Readonly<Record<string, string>>,
+  algorithm: string | undefined,
+  operation: string,
+): Promise<Buffer> {
+  checkAlgorithm(key, algorithm, operation);
+  const material = await primaryMaterial(deps, key.record);
+  return sealBlob(material, { keyId: key.record.id, version: key.record.primaryVersion }, plaintext.expose(), encodeContext(context));
+}
+
+/** The key id a ciphertext blob names; every malformed blob gets the one opaque answer. */
+export function blobKeyId(blob: Buffer): string {
+  const header = readBlobHeader(blob);
+  if (header === undefined) throw invalidCiphertext();
+  return header.keyId;
+}
+
+export async function decryptUnder(
+  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  key: ResolvedKey,
+  blob: Buffer,
+  context: Readonly<Record<string, string>>,
+  algorithm: string | undefined,
+  operation: string,
+): Promise<SecretBytes> {
+  checkAlgorithm(key, algorithm, operation);
+  const header = readBlobHeader(blob);
+  if (header === undefined || header.keyId !== key.record.id) throw invalidCiphertext();
+  const material = await versionMaterial(deps, key.record.id, header.version);
+  const plaintext = material && openBlob(material, blob, encodeContext(context));
+  if (plaintext === undefined) throw invalidCiphertext();
+  return plaintext;
+}
+
+/** AWS's data key sizes: exactly one of KeySpec and NumberOfBytes. */
+export const dataKeyParams = {
+  NumberOfBytes: z.number().int().min(1, 'Member must have value greater than or equal to 1').max(1024, 'Member must have value less than or equal to 1024').optional(),
+  KeySpec: z.enum(['AES_256', 'AES_128']).optional(),
+};
+
+export function dataKeyLength(input: { NumberOfBytes?: number | undefined; KeySpec?: 'AES_256' | 'AES_128' | undefined }): number {
+  if (input.NumberOfBytes !== undefined && input.KeySpec !== undefined) {
+    throw new KmsError('ValidationFailed', 'KeySpec and NumberOfBytes cannot both be specified.');
+  }
+  if (input.KeySpec !== undefined) return input.KeySpec === 'AES_256' ? 32 : 16;
+  if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
+  throw new KmsError('ValidationFailed', 'Please specify either number of bytes or key spec.');
+}
+
+/** DryRun: everything was checked, nothing is done. */
+export function stopIfDryRun(dryRun: boolean | undefined): void {
+  if (dryRun === true) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
+}
+
+/** The audit summary of an encryption context: keys and values are not secret (AWS logs them too). */
+export function contextForAudit(context: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  return Object.keys(context).length > 0 ? { ...context } : undefined;
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam, str } from './schemas.js';
+
+export const untagResource = defineOperation({
+  service: 'TrentService',
+  name: 'UntagResource',
+  action: 'kms:UntagResource',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    await deps.keys.removeTags(requiredKey(ctx.keys, 0).record.id, input.TagKeys);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, tagKeys: i.TagKeys }),
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam, str } from './schemas.js';
+
+export const updateKeyDescription = defineOperation({
+  service: 'TrentService',
+  name: 'UpdateKeyDescription',
+  action: 'kms:UpdateKeyDescription',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    await deps.keys.updateKey(requiredKey(ctx.keys, 0).record.id, { description: input.Description });
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, description: i.Description }),
+});

@@ -1,0 +1,191 @@
+import { KmsError } from '../../core/errors.js';
+import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
+import type { KeyStore, Page } from '../../core/ports.js';
+import type { SqliteDatabase } from './database.js';
+
+interface KeyRow {
+  id: string;
+  seq: number;
+  created_at: number;
+  description: string;
+  key_spec: KeySpec;
+  key_usage: KeyUsage;
+  origin: Origin;
+  state: KeyState;
+  primary_version: number;
+  deletion_date: number | null;
+  policy: string;
+}
+
+function toKey(r: KeyRow): KeyRecord {
+  return {
+    id: r.id,
+    createdAt: new Date(r.created_at),
+    description: r.description,
+    keySpec: r.key_spec,
+    keyUsage: r.key_usage,
+    origin: r.origin,
+    state: r.state,
+    primaryVersion: r.primary_version,
+    deletionDate: r.deletion_date === null ? undefined : new Date(r.deletion_date),
+    policy: r.policy,
+  };
+}
+
+interface AliasRow {
+  name: string;
+  key_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const toAlias = (r: AliasRow): AliasRecord => ({
+  name: r.name,
+  keyId: r.key_id,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+/**
+ * The KeyStore port on SQLite. Row types are asserted at this boundary: the schema (database.ts) and the
+ * writers here are the only producers of these rows.
+ */
+export class SqliteKeyStore implements KeyStore {
+  readonly #db: SqliteDatabase;
+  readonly #getKey;
+  readonly #getVersion;
+  readonly #getAlias;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ?');
+    this.#getVersion = db.prepare<[string, number], { domain_key_version: number; wrapped_material: Buffer; created_at: number }>(
+      'SELECT domain_key_version, wrapped_material, created_at FROM key_versions WHERE key_id = ? AND version = ?',
+    );
+    this.#getAlias = db.prepare<[string], AliasRow>('SELECT * FROM aliases WHERE name = ?');
+  }
+
+  async createKey(key: KeyRecord, v: StoredKeyVersion, tags: readonly Tag[]): Promise<void> {
+    const db = this.#db;
+    db.transaction(() => {
+      const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
+      db.prepare(
+        `INSERT INTO keys (id, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        key.id,
+        (seqRow?.s ?? 0) + 1,
+        key.createdAt.getTime(),
+        key.description,
+        key.keySpec,
+        key.keyUsage,
+        key.origin,
+        key.state,
+        key.primaryVersion,
+        key.deletionDate?.getTime() ?? null,
+        key.policy,
+      );
+      db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        v.keyId,
+        v.version,
+        v.domainKeyVersion,
+        v.wrappedMaterial,
+        v.createdAt.getTime(),
+      );
+      const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
+      for (const t of tags) tagInsert.run(key.id, t.key, t.value);
+    })();
+  }
+
+  async getKey(keyId: string): Promise<KeyRecord | undefined> {
+    const row = this.#getKey.get(keyId);
+    return row && toKey(row);
+  }
+
+  async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
+    const afterSeq = after === undefined ? 0 : (this.#db.prepare<[string], { seq: number }>('SELECT seq FROM keys WHERE id = ?').get(after)?.seq ?? -1);
+    if (afterSeq < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
+    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
+    const items = rows.slice(0, limit).map(toKey);
+    return { items, next: rows.length > limit ? items.at(-1)?.id : undefined };
+  }
+
+  async updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void> {
+    const sets: string[] = [];
+    const values: (string | number)[] = [];
+    if (change.description !== undefined) (sets.push('description = ?'), values.push(change.description));
+    if (change.state !== undefined) (sets.push('state = ?'), values.push(change.state));
+    if (change.policy !== undefined) (sets.push('policy = ?'), values.push(change.policy));
+    if (sets.length === 0) return;
+    this.#db.prepare(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`).run(...values, keyId);
+  }
+
+  async getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined> {
+    const row = this.#getVersion.get(keyId, version);
+    return (
+      row && { keyId, version, domainKeyVersion: row.domain_key_version, wrappedMaterial: row.wrapped_material, createdAt: new Date(row.created_at) }
+    );
+  }
+
+  async getAlias(name: string): Promise<AliasRecord | undefined> {
+    const row = this.#getAlias.get(name);
+    return row && toAlias(row);
+  }
+
+  async createAlias(alias: AliasRecord): Promise<void> {
+    const r = this.#db
+      .prepare('INSERT INTO aliases (name, key_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING')
+      .run(alias.name, alias.keyId, alias.createdAt.getTime(), alias.updatedAt.getTime());
+    if (r.changes === 0) throw new KmsError('AlreadyExists', `An alias with the name ${alias.name} already exists`);
+  }
+
+  async updateAlias(name: string, keyId: string, at: Date): Promise<void> {
+    this.#db.prepare('UPDATE aliases SET key_id = ?, updated_at = ? WHERE name = ?').run(keyId, at.getTime(), name);
+  }
+
+  async deleteAlias(name: string): Promise<void> {
+    this.#db.prepare('DELETE FROM aliases WHERE name = ?').run(name);
+  }
+
+  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+    const rows =
+      keyId === undefined
+        ? this.#db.prepare<[string, number], AliasRow>('SELECT * FROM aliases WHERE name > ? ORDER BY name LIMIT ?').all(after ?? '', limit + 1)
+        : this.#db
+            .prepare<[string, string, number], AliasRow>('SELECT * FROM aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?')
+            .all(keyId, after ?? '', limit + 1);
+    const items = rows.slice(0, limit).map(toAlias);
+    return { items, next: rows.length > limit ? items.at(-1)?.name : undefined };
+  }
+
+  async listTags(keyId: string): Promise<readonly Tag[]> {
+    return this.#db
+      .prepare<[string], { tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM tags WHERE key_id = ? ORDER BY tag_key')
+      .all(keyId)
+      .map((r) => ({ key: r.tag_key, value: r.tag_value }));
+  }
+
+  async putTags(keyId: string, tags: readonly Tag[]): Promise<void> {
+    const upsert = this.#db.prepare(
+      'INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?) ON CONFLICT(key_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value',
+    );
+    this.#db.transaction(() => {
+      for (const t of tags) upsert.run(keyId, t.key, t.value);
+    })();
+  }
+
+  async removeTags(keyId: string, tagKeys: readonly string[]): Promise<void> {
+    const del = this.#db.prepare('DELETE FROM tags WHERE key_id = ? AND tag_key = ?');
+    this.#db.transaction(() => {
+      for (const k of tagKeys) del.run(keyId, k);
+    })();
+  }
+
+  async listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]> {
+    return this.#db.prepare<[], { version: number; wrapped: Buffer }>('SELECT version, wrapped FROM domain_keys ORDER BY version').all();
+  }
+
+  async addDomainKey(version: number, wrapped: Buffer): Promise<void> {
+    this.#db.prepare('INSERT INTO domain_keys (version, wrapped) VALUES (?, ?)').run(version, wrapped);
+  }
+}
