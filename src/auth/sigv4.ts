@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../crypto/hash.js';
 import { hmac } from '../crypto/kdf.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
@@ -83,10 +83,6 @@ export function headerMap(headers: AuthenticationRequest['headers']): Map<string
     map.set(n, prev === undefined ? v : `${prev},${v}`);
   }
   return map;
-}
-
-export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 export function canonicalRequest(req: AuthenticationRequest, headers: Map<string, string>, signedHeaders: readonly string[]): string {

@@ -89,7 +89,8 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
     action: op.action,
     readOnly: op.readOnly,
     bind(raw) {
-      const input = op.input.parse(raw);
+      // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
+      const input = op.input.parse(raw, { reportInput: true });
       return {
         keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input) })),
         async execute(ctx, deps) {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { ZodError } from 'zod';
+import { randomId } from '../crypto/random.js';
 import { keyArn } from '../core/arn.js';
 import type { AuditEvent, AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
@@ -89,7 +89,7 @@ export class Pipeline {
    * path or method), recording it like any other request.
    */
   async refuse(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, error: KmsError): Promise<KmsError> {
-    const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: undefined, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
+    const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
     return result.ok ? error : result.error;
   }
 
@@ -121,7 +121,7 @@ export class Pipeline {
       errorCode: result.ok ? undefined : result.error.code,
       errorMessage: result.ok ? undefined : result.error.message,
       requestID: req.requestId,
-      eventID: randomUUID(),
+      eventID: randomId(),
       resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
       readOnly: op?.readOnly ?? false,
       eventCategory: 'Management',
@@ -181,5 +181,5 @@ function bindCall(op: RegisteredOperation, raw: unknown) {
 }
 
 export function newRequestId(): string {
-  return randomUUID();
+  return randomId();
 }
