@@ -6,7 +6,8 @@ import type { AuthenticationRequest, Authenticator, Clock, Keyring, PrincipalSto
 import { accessKeySecretBinding, type Principal } from '../core/principal.js';
 import { canonicalRequest, checkRequestShape, headerMap, parseAuthorization, signingKey, stringToSign } from './sigv4.js';
 
-const SIGNING_KEY_CACHE_LIMIT = 4096;
+/** Cached signing keys at most; reaching it empties the cache (a day's keys are re-derived on demand). */
+export const SIGNING_KEY_CACHE_LIMIT = 4096;
 const unrecognized = () => new KmsError('UnrecognizedClient', 'The security token included in the request is invalid.');
 
 /**
@@ -38,8 +39,8 @@ export class SigV4Authenticator implements Authenticator {
 
     const accessKey = await this.#store.getAccessKey(auth.accessKeyId);
     if (accessKey === undefined || accessKey.status !== 'Active') throw unrecognized();
-    const key = await this.#signingKey(auth.accessKeyId, auth.date, accessKey.domainKeyVersion, accessKey.wrappedSecret);
-    const expected = hmac('sha256', key, Buffer.from(stringToSign(amzDate, auth, canonicalRequest(req, headers, auth.signedHeaders))));
+    const toSign = Buffer.from(stringToSign(amzDate, auth, canonicalRequest(req, headers, auth.signedHeaders)));
+    const expected = await this.#sign(auth.accessKeyId, auth.date, accessKey.domainKeyVersion, accessKey.wrappedSecret, toSign);
     if (!constantTimeEqual(expected, Buffer.from(auth.signature, 'hex'))) {
       throw new KmsError(
         'InvalidSignature',
@@ -51,16 +52,21 @@ export class SigV4Authenticator implements Authenticator {
     return { id: principal.id, type: principal.type, name: principal.name, arn: principal.arn, account: this.#realm.account, accessKeyId: auth.accessKeyId };
   }
 
-  async #signingKey(accessKeyId: string, date: string, domainKeyVersion: number, wrapped: Buffer): Promise<SecretBytes> {
+  /**
+   * The HMAC of `toSign` under the (cached) signing key. A cached key is used in the same synchronous
+   * step that reads it: returning the key across an `await` would let a concurrent eviction or
+   * `forgetAll` zero it before use.
+   */
+  async #sign(accessKeyId: string, date: string, domainKeyVersion: number, wrapped: Buffer, toSign: Buffer): Promise<Buffer> {
     const cacheKey = `${accessKeyId}/${date}/${domainKeyVersion}/${wrapped.toString('base64')}`;
     const hit = this.#signingKeys.get(cacheKey);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hmac('sha256', hit, toSign);
     const secret = await this.#keyring.unwrap({ domainKeyVersion, wrapped }, accessKeySecretBinding(accessKeyId));
     try {
       const derived = signingKey(secret, date, this.#realm.region, 'kms');
       if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.forgetAll();
       this.#signingKeys.set(cacheKey, derived);
-      return derived;
+      return hmac('sha256', derived, toSign);
     } finally {
       secret.dispose();
     }

@@ -61,12 +61,21 @@ function canonicalPath(path: string): string {
   return path.split('/').map(escape).join('/') || '/';
 }
 
+function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // A URIError would otherwise surface as an Internal error (500) for a malformed, unauthenticated request.
+    throw new KmsError('InvalidSignature', 'The query string is not valid percent-encoding.');
+  }
+}
+
 function canonicalQuery(query: string): string {
   if (query === '') return '';
   const pairs = query.split('&').filter(Boolean).map((kv) => {
     const eq = kv.indexOf('=');
-    const k = decodeURIComponent(eq < 0 ? kv : kv.slice(0, eq));
-    const v = eq < 0 ? '' : decodeURIComponent(kv.slice(eq + 1).replace(/\+/g, ' '));
+    const k = decodeQueryPart(eq < 0 ? kv : kv.slice(0, eq));
+    const v = eq < 0 ? '' : decodeQueryPart(kv.slice(eq + 1).replace(/\+/g, ' '));
     return [escape(k), escape(v)] as const;
   });
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));

@@ -26,14 +26,14 @@ export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName
 const ARN_RE = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
 /**
- * Parses a `KeyId` parameter. An ARN for another region or account cannot name a key here, so it is
- * answered like an unknown key (NotFound), as AWS does for keys it does not have.
+ * Parses a `KeyId` parameter. An ARN for another partition, region or account cannot name a key here,
+ * so it is answered like an unknown key (NotFound), as AWS does for keys it does not have.
  */
 export function parseKeyRef(realm: Realm, value: string, opts: { allowAlias: boolean }): KeyRef {
   const m = ARN_RE.exec(value);
   let resource = value;
   if (m) {
-    if (m[2] !== realm.region || m[3] !== realm.account) throw notFound(value);
+    if (m[1] !== realm.partition || m[2] !== realm.region || m[3] !== realm.account) throw notFound(value);
     resource = m[4] ?? '';
     if (resource.startsWith('key/')) {
       const id = resource.slice(4);

@@ -51,8 +51,12 @@ export const str = (min: number, max: number) => {
 
 export const keyIdParam = str(1, 2048);
 
+/** With the `u` flag this matches only unpaired surrogates: strings UTF-8 cannot encode faithfully. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 export const encryptionContext = z
   .record(z.string(), z.string())
+  .refine((c) => Object.entries(c).every(([k, v]) => !LONE_SURROGATE.test(k) && !LONE_SURROGATE.test(v)), 'Member must contain only well-formed Unicode strings')
   .optional()
   .transform((c) => c ?? {});
 

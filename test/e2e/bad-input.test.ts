@@ -30,6 +30,7 @@ const CASES: Case[] = [
   { name: 'deeply nested JSON', target: 'TrentService.Encrypt', body: `{"KeyId":"alias/x","Plaintext":"aGk=","EncryptionContext":${nested}}`, status: 400, type: 'SerializationException' },
   { name: '__proto__ member in the encryption context', target: 'TrentService.Encrypt', body: '{"KeyId":"alias/x","Plaintext":"aGk=","EncryptionContext":{"__proto__":{"polluted":"yes"}}}', status: 400, type: 'SerializationException' },
   { name: 'constructor member at the top level', target: 'TrentService.ListKeys', body: '{"constructor":{"prototype":{"x":1}}}', status: 400, type: 'SerializationException' },
+  { name: 'lone surrogate in the encryption context', target: 'TrentService.Encrypt', body: '{"KeyId":"alias/x","Plaintext":"aGk=","EncryptionContext":{"k":"\\ud800"}}', status: 400, type: 'ValidationException' },
   { name: 'oversize body (70 KiB)', target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: 'alias/x', Plaintext: 'A'.repeat(70 * 1024) }), status: 413, type: 'RequestEntityTooLargeException' },
   { name: 'missing required member', target: 'TrentService.Encrypt', body: '{"Plaintext": "aGk="}', status: 400, type: 'ValidationException' },
   { name: 'empty body for an operation with required members', target: 'TrentService.DescribeKey', body: '', status: 400, type: 'ValidationException' },

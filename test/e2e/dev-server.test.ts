@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { rawRequest } from '../helpers/raw-request.js';
+import { ARCA_BIN, REPO_ROOT, removeDir, startDevServer, tempDataDir } from '../helpers/server.js';
+
+describe('arca dev', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+
+  it('prints the endpoint, the credentials and an example, and writes credentials.env', async () => {
+    const server = await startDevServer();
+    dirs.push(server.dataDir);
+    try {
+      const out = server.output();
+      assert.match(out, /WARNING: dev mode/);
+      assert.match(out, new RegExp(`access key id:\\s+${server.credentials.accessKeyId}`));
+      assert.match(out, /aws kms create-key/);
+      const env = readFileSync(join(server.dataDir, 'credentials.env'), 'utf8');
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL_KMS', 'ARCA_ENDPOINT']) {
+        assert.match(env, new RegExp(`^export ${name}=\\S+$`, 'm'), name);
+      }
+      assert.match(env, new RegExp(`AWS_ENDPOINT_URL_KMS=${server.endpoint}`));
+      assert.equal(statSync(join(server.dataDir, 'credentials.env')).mode & 0o077, 0, 'credentials.env is private');
+      assert.equal(statSync(join(server.dataDir, 'insecure-dev-root.key')).mode & 0o077, 0, 'the dev root key file is private');
+      const res = await rawRequest(server, { target: 'TrentService.ListKeys', body: '{}' });
+      assert.equal(res.status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('honours --region and --account in ARNs and in the SigV4 scope', async () => {
+    const server = await startDevServer({ args: ['--region', 'eu-west-3', '--account', '123456789012'] });
+    dirs.push(server.dataDir);
+    try {
+      assert.equal(server.credentials.region, 'eu-west-3');
+      const res = await rawRequest(server, { target: 'TrentService.CreateKey', body: '{}' });
+      assert.match(String((res.json()['KeyMetadata'] as { Arn: string }).Arn), /^arn:aws:kms:eu-west-3:123456789012:key\//);
+      const wrongRegion = await rawRequest({ ...server, credentials: { ...server.credentials, region: 'us-east-1' } }, { target: 'TrentService.ListKeys', body: '{}' });
+      assert.equal(wrongRegion.json().__type, 'InvalidSignatureException');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('shuts down cleanly on SIGINT', async () => {
+    const server = await startDevServer();
+    dirs.push(server.dataDir);
+    server.process.kill('SIGINT');
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('reports every bad flag at once and exits 2', () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const r = spawnSync(process.execPath, [ARCA_BIN, 'dev', '--data-dir', dir, '--listen', 'nonsense', '--account', '12', '--region', 'x'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--listen must be host:port/);
+    assert.match(r.stderr, /--account must be 12 digits/);
+    assert.match(r.stderr, /--region must look like an AWS region/);
+  });
+
+  it('refuses unknown flags with a clear message', () => {
+    const r = spawnSync(process.execPath, [ARCA_BIN, 'dev', '--no-such-flag'], { encoding: 'utf8', cwd: REPO_ROOT });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no-such-flag/);
+  });
+
+  it('bin/arca --help lists the commands; an unknown command exits 2', () => {
+    const help = spawnSync(process.execPath, [ARCA_BIN, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /dev\s+run a development server/);
+    const bad = spawnSync(process.execPath, [ARCA_BIN, 'frobnicate'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown command 'frobnicate'/);
+  });
+});
