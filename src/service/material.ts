@@ -1,7 +1,6 @@
 import { KmsError } from '../core/errors.js';
 import type { KeyRecord } from '../core/key.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import { materialBinding } from './key-hierarchy.js';
 import type { ServiceDeps } from './operation.js';
 
 /** A key version's unwrapped material (cached; do not dispose), or `undefined` if the version does not exist. */
