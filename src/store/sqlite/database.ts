@@ -3,8 +3,14 @@ import Database from 'better-sqlite3';
 /** A better-sqlite3 handle, opened durable: WAL with `synchronous=FULL`, so a commit survives power loss. */
 export type SqliteDatabase = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
-  `
+/**
+ * Schema migrations, applied once each in id order and recorded in `schema_migrations`. Each feature
+ * adds its own entry with a new id; an applied migration is never edited.
+ */
+export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[] = [
+  {
+    id: '0001-foundation',
+    sql: `
   CREATE TABLE domain_keys (
     version INTEGER PRIMARY KEY,
     wrapped BLOB NOT NULL
@@ -68,6 +74,7 @@ const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   );
   `,
+  },
 ];
 
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */
@@ -77,12 +84,13 @@ export function openDatabase(path: string): SqliteDatabase {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  const current = db.pragma('user_version', { simple: true });
-  const from = typeof current === 'number' ? current : 0;
-  for (let v = from; v < MIGRATIONS.length; v++) {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)');
+  const applied = new Set(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((r) => r.id));
+  for (const m of [...MIGRATIONS].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    if (applied.has(m.id)) continue;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v] ?? '');
-      db.pragma(`user_version = ${v + 1}`);
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
     })();
   }
   return db;
