@@ -41,6 +41,8 @@ export function sealBlobWith(
   encodedContext: Uint8Array,
 ): Buffer {
   if (salt.length !== SALT_LENGTH || nonce.length !== GCM_NONCE_LENGTH) throw new RangeError('bad salt or nonce length');
+  // Version 0 would seal a blob that readBlobHeader refuses: ciphertext nobody can ever decrypt.
+  if (!Number.isInteger(header.version) || header.version < 1 || header.version > 0xffff_ffff) throw new RangeError('key version must be in 1..2^32-1');
   const head = Buffer.allocUnsafe(HEADER_LENGTH);
   head[0] = BLOB_FORMAT_V1;
   uuidToBytes(header.keyId).copy(head, 1);

@@ -1,5 +1,14 @@
 /** Canonical, unambiguous byte encodings used as AAD. */
 
+/** A lone UTF-16 surrogate: UTF-8 would encode every one of them as U+FFFD, so distinct strings would collide. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** UTF-8 bytes of `s`; refuses strings that are not well-formed Unicode, so that the encoding stays injective. */
+function utf8(s: string): Buffer {
+  if (LONE_SURROGATE.test(s)) throw new RangeError('string is not well-formed Unicode (lone surrogate)');
+  return Buffer.from(s, 'utf8');
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(n, 0);
@@ -9,10 +18,10 @@ function u32(n: number): Buffer {
 /**
  * Canonical encoding of an encryption context (string → string map), frozen by known-answer tests:
  * `count (u32 BE) | for each pair sorted by the key's UTF-8 bytes: len(key) u32 | key | len(value) u32 | value`.
- * The empty context encodes as four zero bytes.
+ * The empty context encodes as four zero bytes. Throws `RangeError` if a key or value holds a lone surrogate.
  */
 export function encodeContext(context: Readonly<Record<string, string>>): Buffer {
-  const pairs = Object.keys(context).map((k) => [Buffer.from(k, 'utf8'), Buffer.from(context[k] ?? '', 'utf8')] as const);
+  const pairs = Object.keys(context).map((k) => [utf8(k), utf8(context[k] ?? '')] as const);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
   const parts: Buffer[] = [u32(pairs.length)];
   for (const [k, v] of pairs) parts.push(u32(k.length), k, u32(v.length), v);
@@ -23,7 +32,7 @@ export function encodeContext(context: Readonly<Record<string, string>>): Buffer
 export function encodeFields(fields: readonly (string | number | Uint8Array)[]): Buffer {
   const parts: Buffer[] = [];
   for (const f of fields) {
-    const b = typeof f === 'string' ? Buffer.from(f, 'utf8') : typeof f === 'number' ? u32(f) : Buffer.from(f);
+    const b = typeof f === 'string' ? utf8(f) : typeof f === 'number' ? u32(f) : Buffer.from(f);
     parts.push(u32(b.length), b);
   }
   return Buffer.concat(parts);
