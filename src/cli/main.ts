@@ -1,4 +1,5 @@
 import { VERSION } from '../version.js';
+import { runCall } from './call-command.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
 
@@ -6,6 +7,7 @@ Usage: arca <command> [options]
 
 Commands:
   dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
+  call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
   version    print the version
   help       show this help
 
@@ -22,6 +24,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     case '-h':
       process.stdout.write(USAGE);
       return 0;
+    case 'call':
+      return runCall(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

@@ -78,3 +78,30 @@ describe('arca dev', () => {
     assert.match(bad.stderr, /unknown command 'frobnicate'/);
   });
 });
+
+describe('arca call', () => {
+  it('calls an operation with the credentials from the environment and prints JSON', async () => {
+    const server = await startDevServer();
+    try {
+      const env = {
+        PATH: process.env.PATH,
+        ARCA_ENDPOINT: server.endpoint,
+        AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        AWS_REGION: server.credentials.region,
+      };
+      const ok = spawnSync(process.execPath, [ARCA_BIN, 'call', 'TrentService.GenerateRandom', '{"NumberOfBytes": 12}'], { encoding: 'utf8', env });
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal(Buffer.from(String(JSON.parse(ok.stdout).Plaintext), 'base64').length, 12);
+      const bad = spawnSync(process.execPath, [ARCA_BIN, 'call', 'TrentService.DescribeKey', '{"KeyId": "alias/missing"}'], { encoding: 'utf8', env });
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /NotFoundException/);
+      const unsigned = spawnSync(process.execPath, [ARCA_BIN, 'call', 'TrentService.ListKeys', '--endpoint', server.endpoint], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      assert.equal(unsigned.status, 1);
+      assert.match(unsigned.stderr, /MissingAuthenticationTokenException/);
+    } finally {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
+  });
+});

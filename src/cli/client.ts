@@ -1,0 +1,70 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** Where and as whom the CLI talks to Arca (DESIGN.md §6 CLI conventions). */
+export interface ClientConfig {
+  readonly endpoint: string;
+  readonly region: string;
+  /** Absent for the few operations allowed unauthenticated (e.g. while uninitialized). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+}
+
+export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8420';
+
+/** `--endpoint`, then `ARCA_ENDPOINT`, then the default; credentials and region from the AWS variables. */
+export function clientConfigFrom(env: NodeJS.ProcessEnv, endpointFlag: string | undefined): ClientConfig {
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  return {
+    endpoint: endpointFlag ?? env['ARCA_ENDPOINT'] ?? DEFAULT_ENDPOINT,
+    region: env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+  };
+}
+
+/** An error answer from the server, in the protocol's own shape. */
+export class ArcaCallError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/**
+ * Calls one operation (`TrentService.Encrypt`, `ArcaService.GetSealStatus`, ...) over the AWS JSON 1.1
+ * protocol, SigV4-signed with the real AWS signer when credentials are configured.
+ */
+export async function callOperation(config: ClientConfig, target: string, input: unknown): Promise<Record<string, unknown>> {
+  const url = new URL('/', config.endpoint);
+  const body = JSON.stringify(input ?? {});
+  let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target };
+  if (config.credentials !== undefined) {
+    const signer = new SignatureV4({ service: 'kms', region: config.region, credentials: config.credentials, sha256: Sha256 });
+    const request = new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path: '/', headers, body });
+    headers = (await signer.sign(request)).headers;
+  }
+  const { host: _host, ...sendable } = headers;
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: sendable, body });
+  } catch (e) {
+    throw new ArcaCallError('ConnectionError', `cannot reach Arca at ${config.endpoint}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, 0);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new ArcaCallError('InvalidResponse', `Arca answered HTTP ${res.status} with a body that is not JSON`, res.status);
+  }
+  const obj = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.fromEntries(Object.entries(parsed)) : {};
+  if (!res.ok) {
+    throw new ArcaCallError(String(obj['__type'] ?? `HTTP${res.status}`), String(obj['message'] ?? ''), res.status);
+  }
+  return obj;
+}
