@@ -27,4 +27,59 @@ export interface AuditEvent {
   readonly resources: readonly { readonly ARN: string; readonly type: 'AWS::KMS::Key' }[];
   readonly readOnly: boolean;
   readonly eventCategory: 'Management';
+  /** Set by the audit log when it appends the event; absent on an event not yet recorded. */
+  readonly arca?: AuditChainFields | undefined;
+}
+
+/** Arca's own fields: where the event sits in the verifiable trail. */
+export interface AuditChainFields {
+  /** 1-based, gap-free position in the trail; leaf index = sequence − 1. */
+  readonly sequence: number;
+  /** The trail this event belongs to (one per data directory). */
+  readonly chainId: string;
+  /** Hex SHA-256(0x00 || canonicalEventBytes(event)): the event's Merkle leaf hash. */
+  readonly leafHash: string;
+}
+
+/** A signed tree head: the trail's first `treeSize` events have Merkle root `rootHash`, as of `timestamp`. */
+export interface TreeHead {
+  readonly chainId: string;
+  readonly treeSize: number;
+  /** Hex SHA-256 root (RFC 9162 MTH). */
+  readonly rootHash: string;
+  /** ISO 8601 time of signing. */
+  readonly timestamp: string;
+  /** Base64 Ed25519 signature over `treeHeadSigningBytes(head)`. */
+  readonly signature: string;
+}
+
+/**
+ * JSON with object members sorted by name at every level, no whitespace, `undefined` members left out:
+ * one byte string per value, so that a leaf hash can be recomputed from an exported event.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in canonical JSON');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The bytes a leaf hash covers: the canonical event, with `arca.sequence` and `arca.chainId` but not `arca.leafHash`. */
+export function canonicalEventBytes(event: AuditEvent): Buffer {
+  const { arca, ...rest } = event;
+  const covered = arca === undefined ? rest : { ...rest, arca: { sequence: arca.sequence, chainId: arca.chainId } };
+  return Buffer.from(canonicalJson(covered), 'utf8');
+}
+
+/** The bytes a tree head signature covers. */
+export function treeHeadSigningBytes(head: Omit<TreeHead, 'signature'>): Buffer {
+  return Buffer.from(
+    canonicalJson({ format: 'arca-tree-head-v1', chainId: head.chainId, treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp }),
+    'utf8',
+  );
 }

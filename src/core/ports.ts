@@ -1,5 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { AuditEvent } from './audit.js';
+import type { AuditEvent, TreeHead } from './audit.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
 
@@ -58,6 +58,56 @@ export interface PrincipalStore {
 /** Where audit events go. `append` resolves only once the event is durable. */
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
+  /**
+   * Runs a mutating request so that its store changes and its audit event become durable together or
+   * not at all: `work` runs inside one store transaction and returns the event to record; with
+   * `keep: false` its store changes are rolled back but the event is still recorded. Rejects (and
+   * changes nothing) when the event cannot be made durable. Calls are serialized.
+   */
+  atomically(work: () => Promise<{ readonly event: AuditEvent; readonly keep: boolean }>): Promise<void>;
+}
+
+/** Filters for reading the audit trail; every one is optional and they combine with AND. */
+export interface AuditQuery {
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly keyArn?: string | undefined;
+  readonly principalArn?: string | undefined;
+  readonly eventName?: string | undefined;
+  readonly outcome?: 'success' | 'failure' | undefined;
+  readonly errorCode?: string | undefined;
+  readonly sourceIp?: string | undefined;
+}
+
+/** The read side of the audit trail: queries, tree heads and the material for proofs. */
+export interface AuditTrail {
+  /** Events matching `query`, newest first, `limit` at most, starting below the sequence cursor `before`. */
+  queryEvents(query: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>>;
+  /** Events with sequence in [from, to], oldest first; pruned events (by retention) are left out. */
+  eventsInRange(from: number, to: number): Promise<readonly AuditEvent[]>;
+  getEvent(eventId: string): Promise<AuditEvent | undefined>;
+  /** Leaf hashes of sequences 1..size (pruned events keep their leaf hash). */
+  leafHashes(size: number): Promise<readonly Buffer[]>;
+  /** Signed tree heads, oldest first. */
+  treeHeads(): Promise<readonly TreeHead[]>;
+  /** The tree head of exactly `treeSize` events, if one was signed. */
+  treeHead(treeSize: number): Promise<TreeHead | undefined>;
+  /** The Ed25519 public key (raw 32 bytes) that signs the tree heads. */
+  publicKey(): Buffer;
+  /** The latest successful use of a key by a cryptographic operation. */
+  lastUsage(keyArn: string): Promise<{ readonly eventTime: string; readonly eventName: string; readonly region: string } | undefined>;
+}
+
+/** Where the tree-head signing key lives, wrapped under the domain keys. */
+export interface AuditSigningKeyStore {
+  getSigningKey(): { readonly publicKey: Buffer; readonly wrapped: WrappedSecret } | undefined;
+  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void;
+}
+
+/** Signs tree heads. */
+export interface TreeHeadSigner {
+  readonly publicKey: Buffer;
+  sign(message: Uint8Array): Buffer;
 }
 
 /**

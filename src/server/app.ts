@@ -5,6 +5,7 @@ import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
 import type { Clock, Logger } from '../core/ports.js';
+import { AuditTreeHeadSigner } from '../audit/signer.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
@@ -12,6 +13,7 @@ import { Pipeline } from '../service/pipeline.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { systemClock } from './clock.js';
@@ -23,6 +25,17 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
+  readonly audit?: AuditConfig;
+}
+
+/** The audit trail's settings (DESIGN.md §4; docs/audit.md). */
+export interface AuditConfig {
+  /** Sign a tree head after this many new events (default 1000). */
+  readonly checkpointEvery?: number;
+  /** ... and at least this often while events arrive, in milliseconds (default 10 000). */
+  readonly checkpointIntervalMs?: number;
+  /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
+  readonly retentionDays?: number;
 }
 
 export interface App {
@@ -31,6 +44,7 @@ export interface App {
   readonly db: SqliteDatabase;
   readonly hierarchy: KeyHierarchy;
   readonly audit: SqliteAuditLog;
+  readonly auditTrail: SqliteAuditTrail;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -46,9 +60,18 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
-  const audit = new SqliteAuditLog(db);
+  const audit = new SqliteAuditLog(db, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery });
   const hierarchy = new KeyHierarchy(root, keys);
   await hierarchy.open();
+  const signer = await AuditTreeHeadSigner.open(audit, hierarchy);
+  audit.attachSigner(signer);
+  const auditTrail = new SqliteAuditTrail(db, () => audit.chainId, () => signer.publicKey);
+  const retentionDays = config.audit?.retentionDays;
+  const auditMaintenance = setInterval(() => {
+    audit.checkpoint();
+    if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
+  }, config.audit?.checkpointIntervalMs ?? 10_000);
+  auditMaintenance.unref();
   const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const pipeline = new Pipeline({
@@ -60,6 +83,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     authenticator,
     authorizer: accountPrincipalsMayDoEverything,
     audit,
+    auditTrail,
     operations: operationRegistry(),
   });
   const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen });
@@ -70,11 +94,15 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     db,
     hierarchy,
     audit,
+    auditTrail,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
           // In-flight requests have finished and their audit events are committed.
           setImmediate(() => {
+            clearInterval(auditMaintenance);
+            audit.checkpoint();
+            signer.dispose();
             db.close();
             hierarchy.seal();
             authenticator.forgetAll();

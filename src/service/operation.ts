@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
 import type { KeyAccess } from '../core/key-state.js';
-import type { Clock, KeyStore, Logger } from '../core/ports.js';
+import type { AuditTrail, Clock, KeyStore, Logger } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 
@@ -13,6 +13,8 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  /** The audit trail's read side (queries, proofs, last usage). */
+  readonly auditTrail: AuditTrail;
 }
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */

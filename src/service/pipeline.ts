@@ -34,6 +34,16 @@ export interface PipelineDeps extends ServiceDeps {
   readonly operations: ReadonlyMap<string, RegisteredOperation>;
 }
 
+/** What the pipeline learned about a request, for its audit event. */
+interface AuditFacts {
+  readonly op: RegisteredOperation | undefined;
+  readonly principal: Principal | undefined;
+  readonly requestParameters: Record<string, unknown> | null;
+  readonly responseElements: Record<string, unknown> | null;
+  readonly resources: readonly ResolvedKey[];
+  readonly started: Date;
+}
+
 function identityOf(principal: Principal | undefined): AuditIdentity {
   if (principal === undefined) return { type: 'Anonymous' };
   const type = principal.type === 'user' ? 'IAMUser' : principal.type === 'role' ? 'AssumedRole' : 'ServiceAccount';
@@ -54,13 +64,37 @@ export class Pipeline {
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
+    const op = this.#deps.operations.get(req.target);
+    if (op !== undefined && !op.readOnly) return this.#handleMutation(req, op);
+    const { result, facts } = await this.#run(req, op);
+    return this.#record(req, result, facts);
+  }
+
+  /**
+   * A mutating operation runs inside the audit log's transaction: its store changes commit together
+   * with its event, so a change whose event cannot be made durable is rolled back (ADR 0005).
+   */
+  async #handleMutation(req: PipelineRequest, op: RegisteredOperation): Promise<PipelineResult> {
+    let answer: PipelineResult | undefined;
+    try {
+      await this.#deps.audit.atomically(async () => {
+        const { result, facts } = await this.#run(req, op);
+        answer = result;
+        return { event: this.#event(req, result, facts), keep: result.ok };
+      });
+    } catch (e) {
+      return this.#auditFailed(req, e);
+    }
+    return answer ?? this.#auditFailed(req, new Error('the audited operation produced no answer'));
+  }
+
+  async #run(req: PipelineRequest, op: RegisteredOperation | undefined): Promise<{ result: PipelineResult; facts: AuditFacts }> {
     const deps = this.#deps;
     const started = deps.clock.now();
     let principal: Principal | undefined;
     let requestParameters: Record<string, unknown> | null = null;
     let responseElements: Record<string, unknown> | null = null;
     const resources: ResolvedKey[] = [];
-    const op = deps.operations.get(req.target);
     let result: PipelineResult;
     try {
       if (!deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
@@ -81,7 +115,7 @@ export class Pipeline {
     } catch (e) {
       result = { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId };
     }
-    return this.#record(req, result, { op, principal, requestParameters, responseElements, resources, started });
+    return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
   }
 
   /**
@@ -93,21 +127,24 @@ export class Pipeline {
     return result.ok ? error : result.error;
   }
 
-  async #record(
-    req: Omit<PipelineRequest, 'auth' | 'parseBody'>,
-    result: PipelineResult,
-    facts: {
-      op: RegisteredOperation | undefined;
-      principal: Principal | undefined;
-      requestParameters: Record<string, unknown> | null;
-      responseElements: Record<string, unknown> | null;
-      resources: readonly ResolvedKey[];
-      started: Date;
-    },
-  ): Promise<PipelineResult> {
+  async #record(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
+    try {
+      await this.#deps.audit.append(this.#event(req, result, facts));
+    } catch (e) {
+      return this.#auditFailed(req, e);
+    }
+    return result;
+  }
+
+  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown): PipelineResult {
+    this.#deps.logger.error('audit write failed; failing the request closed', { requestId: req.requestId, error: String(e) });
+    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.'), requestId: req.requestId };
+  }
+
+  #event(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): AuditEvent {
     const deps = this.#deps;
     const { op } = facts;
-    const event: AuditEvent = {
+    return {
       eventVersion: '1.08',
       eventTime: facts.started.toISOString(),
       eventSource: 'kms',
@@ -126,13 +163,6 @@ export class Pipeline {
       readOnly: op?.readOnly ?? false,
       eventCategory: 'Management',
     };
-    try {
-      await deps.audit.append(event);
-    } catch (e) {
-      deps.logger.error('audit write failed; failing the request closed', { requestId: req.requestId, error: String(e) });
-      return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.'), requestId: req.requestId };
-    }
-    return result;
   }
 
   async #resolve(requirement: BoundKeyRequirement, principal: Principal, op: RegisteredOperation): Promise<ResolvedKey | undefined> {

@@ -75,6 +75,39 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   );
   `,
   },
+  {
+    // The verifiable audit trail (issue 5): leaf hashes, filter columns, signed tree heads, the signing key.
+    id: '0004-audit-trail',
+    sql: `
+  ALTER TABLE audit_events ADD COLUMN leaf_hash BLOB;
+  ALTER TABLE audit_events ADD COLUMN principal_arn TEXT;
+  ALTER TABLE audit_events ADD COLUMN source_ip TEXT;
+  ALTER TABLE audit_events ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX audit_events_by_time ON audit_events(event_time);
+  CREATE TABLE audit_event_keys (
+    key_arn TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    PRIMARY KEY (key_arn, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE audit_tree_heads (
+    tree_size INTEGER PRIMARY KEY,
+    root_hash BLOB NOT NULL,
+    timestamp TEXT NOT NULL,
+    signature BLOB NOT NULL
+  );
+  CREATE TABLE audit_meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE audit_signing_keys (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    public_key BLOB NOT NULL,
+    domain_key_version INTEGER NOT NULL REFERENCES domain_keys(version),
+    wrapped_private BLOB NOT NULL
+  );
+  `,
+  },
 ];
 
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */

@@ -1,63 +1,231 @@
-import type { AuditEvent } from '../../core/audit.js';
-import type { AuditLog } from '../../core/ports.js';
+import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
+import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
+import { randomId } from '../../crypto/random.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Pending {
   event: AuditEvent;
-  resolve: () => void;
+  resolve: (e: AuditEvent) => void;
   reject: (e: unknown) => void;
 }
 
+export interface AuditLogOptions {
+  readonly clock: Clock;
+  readonly logger?: Logger | undefined;
+  /** Sign a tree head once this many events are not covered by one (default 1000). */
+  readonly checkpointEvery?: number | undefined;
+}
+
 /**
- * The AuditLog port on SQLite with group commit: events appended while a commit is being prepared are
- * written together in one transaction (one fsync under `synchronous=FULL`), and every `append` resolves
- * only after the transaction holding its event has committed. A failed commit rejects every append in it.
+ * The AuditLog port on SQLite (`synchronous=FULL`), with group commit: events appended while a commit is
+ * being prepared are written together in one transaction (one fsync), and every `append` resolves only
+ * after the transaction holding its event has committed; a failed commit rejects every append in it.
+ *
+ * Each event gets its gap-free `sequence`, the trail's `chainId` and its RFC 9162 leaf hash as it is
+ * committed; the writer keeps the tree's right edge in memory and signs a tree head every
+ * `checkpointEvery` events and whenever {@link checkpoint} is called (timer, shutdown).
  */
-export class SqliteAuditLog implements AuditLog {
+export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   readonly #db: SqliteDatabase;
+  readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
+  readonly #every: number;
   readonly #insert;
+  readonly #insertKey;
+  readonly #chainId: string;
+  #frontier = new MerkleFrontier();
+  #lastHeadSize = 0;
+  #signer: TreeHeadSigner | undefined;
   #queue: Pending[] = [];
   #scheduled = false;
+  /** Held by `atomically` (and by nothing else): while set, group commits wait. */
+  #lock: Promise<void> = Promise.resolve();
+  #locked = false;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: AuditLogOptions) {
     this.#db = db;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#every = options.checkpointEvery ?? 1000;
     this.#insert = db.prepare(
-      'INSERT INTO audit_events (event_id, event_time, event_name, request_id, error_code, body) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO audit_events (seq, event_id, event_time, event_name, request_id, error_code, body, leaf_hash, principal_arn, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#insertKey = db.prepare('INSERT OR IGNORE INTO audit_event_keys (key_arn, seq, ok) VALUES (?, ?, ?)');
+    this.#chainId = this.#loadChainId();
+    this.#upgradeLegacyEvents();
+    for (const r of db.prepare<[], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events ORDER BY seq').iterate()) this.#frontier.append(r.leaf_hash);
+    this.#lastHeadSize = db.prepare<[], { n: number | null }>('SELECT MAX(tree_size) AS n FROM audit_tree_heads').get()?.n ?? 0;
+  }
+
+  get chainId(): string {
+    return this.#chainId;
+  }
+
+  /** Events committed so far (the current tree size). */
+  get size(): number {
+    return this.#frontier.size;
+  }
+
+  /** Starts signing tree heads (the signing key needs the unsealed key hierarchy). */
+  attachSigner(signer: TreeHeadSigner): void {
+    this.#signer = signer;
   }
 
   append(event: AuditEvent): Promise<void> {
+    return this.appendEvent(event).then(() => undefined);
+  }
+
+  /** Like `append`, resolving with the event as recorded (with its `arca` fields). */
+  appendEvent(event: AuditEvent): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      this.#schedule();
     });
   }
 
-  #flush(): void {
-    this.#scheduled = false;
-    const batch = this.#queue;
-    this.#queue = [];
+  async atomically(work: () => Promise<{ readonly event: AuditEvent; readonly keep: boolean }>): Promise<void> {
+    const previous = this.#lock;
+    let release = (): void => undefined;
+    this.#lock = new Promise<void>((r) => (release = r));
+    await previous;
+    this.#locked = true;
     try {
-      this.#db.transaction(() => {
-        for (const { event: e } of batch) {
-          this.#insert.run(e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e));
-        }
-      })();
+      this.#flush();
+      const db = this.#db;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec('SAVEPOINT operation');
+        const { event, keep } = await work();
+        db.exec(keep ? 'RELEASE operation' : 'ROLLBACK TO operation; RELEASE operation');
+        const frontier = this.#frontier.clone();
+        this.#write(event, frontier);
+        db.exec('COMMIT');
+        this.#frontier = frontier;
+        this.#afterCommit();
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      this.#locked = false;
+      release();
+      if (this.#queue.length > 0) this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => {
+        this.#scheduled = false;
+        if (!this.#locked) this.#flush();
+      });
+    }
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const frontier = this.#frontier.clone();
+    let recorded: AuditEvent[];
+    try {
+      recorded = this.#db.transaction(() => batch.map((p) => this.#write(p.event, frontier)))();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    for (const p of batch) p.resolve();
+    this.#frontier = frontier;
+    batch.forEach((p, i) => p.resolve(recorded[i] as AuditEvent));
+    this.#afterCommit();
   }
 
-  /** Events, oldest first (the query API and the verifiable trail come with the audit issue). */
+  /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
+  #write(draft: AuditEvent, frontier: MerkleFrontier): AuditEvent {
+    const { arca: _ignored, ...rest } = draft;
+    const sequence = frontier.size + 1;
+    const unhashed: AuditEvent = { ...rest, arca: { sequence, chainId: this.#chainId, leafHash: '' } };
+    const leaf = leafHash(canonicalEventBytes(unhashed));
+    const e: AuditEvent = { ...rest, arca: { sequence, chainId: this.#chainId, leafHash: leaf.toString('hex') } };
+    this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e), leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
+    for (const r of e.resources) this.#insertKey.run(r.ARN, sequence, e.errorCode === undefined ? 1 : 0);
+    frontier.append(leaf);
+    return e;
+  }
+
+  #afterCommit(): void {
+    if (this.#frontier.size - this.#lastHeadSize >= this.#every) this.checkpoint();
+  }
+
+  /**
+   * Signs and stores a tree head over every committed event, if any event is not yet covered by one.
+   * Returns the new head (or undefined: nothing new, no signer yet, or the write failed and was logged;
+   * the events themselves are already durable and the next checkpoint covers them).
+   */
+  checkpoint(): TreeHead | undefined {
+    const signer = this.#signer;
+    const size = this.#frontier.size;
+    if (signer === undefined || size === this.#lastHeadSize || !this.#db.open || this.#locked) return undefined;
+    const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: this.#frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
+    const signature = signer.sign(treeHeadSigningBytes(unsigned));
+    try {
+      this.#db
+        .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)')
+        .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
+    } catch (e) {
+      this.#logger?.error('audit tree head could not be stored', { treeSize: size, error: String(e) });
+      return undefined;
+    }
+    this.#lastHeadSize = size;
+    return { ...unsigned, signature: signature.toString('base64') };
+  }
+
+  /**
+   * Retention: drops the bodies of events older than `before` (ISO time), keeping their sequence and
+   * leaf hash, so every tree head still verifies and every remaining event can still be proven.
+   */
+  prune(before: string): number {
+    if (this.#locked) return 0;
+    return this.#db.prepare("UPDATE audit_events SET body = '', pruned = 1 WHERE event_time < ? AND pruned = 0").run(before).changes;
+  }
+
+  getSigningKey(): { publicKey: Buffer; wrapped: WrappedSecret } | undefined {
+    const r = this.#db
+      .prepare<[], { public_key: Buffer; domain_key_version: number; wrapped_private: Buffer }>('SELECT public_key, domain_key_version, wrapped_private FROM audit_signing_keys WHERE id = 1')
+      .get();
+    return r && { publicKey: r.public_key, wrapped: { domainKeyVersion: r.domain_key_version, wrapped: r.wrapped_private } };
+  }
+
+  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void {
+    this.#db.prepare('INSERT INTO audit_signing_keys (id, public_key, domain_key_version, wrapped_private) VALUES (1, ?, ?, ?)').run(publicKey, wrapped.domainKeyVersion, wrapped.wrapped);
+  }
+
+  /** Events, oldest first (tests and the export use the trail's query side). */
   list(limit = 1000): AuditEvent[] {
     return this.#db
-      .prepare<[number], { body: string }>('SELECT body FROM audit_events ORDER BY seq LIMIT ?')
+      .prepare<[number], { body: string }>('SELECT body FROM audit_events WHERE pruned = 0 ORDER BY seq LIMIT ?')
       .all(limit)
       .map((r) => JSON.parse(r.body) as AuditEvent);
+  }
+
+  #loadChainId(): string {
+    const row = this.#db.prepare<[], { value: string }>("SELECT value FROM audit_meta WHERE name = 'chain_id'").get();
+    if (row !== undefined) return row.value;
+    const id = randomId();
+    this.#db.prepare("INSERT INTO audit_meta (name, value) VALUES ('chain_id', ?)").run(id);
+    return id;
+  }
+
+  /** Gives events written before the verifiable trail existed their sequence, chain id and leaf hash. */
+  #upgradeLegacyEvents(): void {
+    const legacy = this.#db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE leaf_hash IS NULL').get()?.n ?? 0;
+    if (legacy === 0) return;
+    const frontier = new MerkleFrontier();
+    const rows = this.#db.prepare<[], { body: string }>('SELECT body FROM audit_events ORDER BY seq').all();
+    this.#db.transaction(() => {
+      this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events');
+      for (const r of rows) this.#write(JSON.parse(r.body) as AuditEvent, frontier);
+    })();
   }
 }

@@ -1,0 +1,112 @@
+import type { AuditEvent, TreeHead } from '../../core/audit.js';
+import type { AuditQuery, AuditTrail, Page } from '../../core/ports.js';
+import type { SqliteDatabase } from './database.js';
+
+interface HeadRow {
+  tree_size: number;
+  root_hash: Buffer;
+  timestamp: string;
+  signature: Buffer;
+}
+
+/** The read side of the SQLite audit trail (see {@link AuditTrail}). */
+export class SqliteAuditTrail implements AuditTrail {
+  readonly #db: SqliteDatabase;
+  readonly #chainId: () => string;
+  readonly #publicKey: () => Buffer;
+
+  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer) {
+    this.#db = db;
+    this.#chainId = chainId;
+    this.#publicKey = publicKey;
+  }
+
+  async queryEvents(q: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>> {
+    const where = ['e.pruned = 0'];
+    const args: (string | number)[] = [];
+    const add = (clause: string, value: string | number | undefined): void => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('e.seq < ?', before);
+    add('e.event_time >= ?', q.from);
+    add('e.event_time <= ?', q.to);
+    add('e.principal_arn = ?', q.principalArn);
+    add('e.event_name = ?', q.eventName);
+    add('e.error_code = ?', q.errorCode);
+    add('e.source_ip = ?', q.sourceIp);
+    add('e.seq IN (SELECT seq FROM audit_event_keys WHERE key_arn = ?)', q.keyArn);
+    if (q.outcome === 'success') where.push('e.error_code IS NULL');
+    if (q.outcome === 'failure') where.push('e.error_code IS NOT NULL');
+    const rows = this.#db
+      .prepare<(string | number)[], { seq: number; body: string }>(`SELECT e.seq, e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ?`)
+      .all(...args, limit + 1);
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as AuditEvent);
+    const last = rows[limit - 1];
+    return { items, next: rows.length > limit && last !== undefined ? String(last.seq) : undefined };
+  }
+
+  async eventsInRange(from: number, to: number): Promise<readonly AuditEvent[]> {
+    return this.#db
+      .prepare<[number, number], { body: string }>('SELECT body FROM audit_events WHERE seq >= ? AND seq <= ? AND pruned = 0 ORDER BY seq')
+      .all(from, to)
+      .map((r) => JSON.parse(r.body) as AuditEvent);
+  }
+
+  async getEvent(eventId: string): Promise<AuditEvent | undefined> {
+    const r = this.#db.prepare<[string], { body: string; pruned: number }>('SELECT body, pruned FROM audit_events WHERE event_id = ?').get(eventId);
+    return r === undefined || r.pruned === 1 ? undefined : (JSON.parse(r.body) as AuditEvent);
+  }
+
+  async leafHashes(size: number): Promise<readonly Buffer[]> {
+    return this.#db
+      .prepare<[number], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events WHERE seq <= ? ORDER BY seq')
+      .all(size)
+      .map((r) => r.leaf_hash);
+  }
+
+  async treeHeads(): Promise<readonly TreeHead[]> {
+    return this.#db.prepare<[], HeadRow>('SELECT * FROM audit_tree_heads ORDER BY tree_size').all().map((r) => this.#head(r));
+  }
+
+  async treeHead(treeSize: number): Promise<TreeHead | undefined> {
+    const r = this.#db.prepare<[number], HeadRow>('SELECT * FROM audit_tree_heads WHERE tree_size = ?').get(treeSize);
+    return r && this.#head(r);
+  }
+
+  publicKey(): Buffer {
+    return this.#publicKey();
+  }
+
+  async lastUsage(keyArn: string): Promise<{ eventTime: string; eventName: string; region: string } | undefined> {
+    const r = this.#db
+      .prepare<string[], { event_time: string; event_name: string; body: string }>(
+        `SELECT e.event_time, e.event_name, e.body FROM audit_event_keys k JOIN audit_events e ON e.seq = k.seq
+         WHERE k.key_arn = ? AND k.ok = 1 AND e.event_name IN (${CRYPTO_OPERATIONS.map(() => '?').join(',')}) ORDER BY k.seq DESC LIMIT 1`,
+      )
+      .get(keyArn, ...CRYPTO_OPERATIONS);
+    if (r === undefined) return undefined;
+    return { eventTime: r.event_time, eventName: r.event_name, region: (JSON.parse(r.body) as AuditEvent).awsRegion };
+  }
+
+  #head(r: HeadRow): TreeHead {
+    return { chainId: this.#chainId(), treeSize: r.tree_size, rootHash: r.root_hash.toString('hex'), timestamp: r.timestamp, signature: r.signature.toString('base64') };
+  }
+}
+
+/** The operations AWS counts as a key's use (cryptographic operations). */
+const CRYPTO_OPERATIONS = [
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'Sign',
+  'Verify',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
+];
