@@ -1,4 +1,5 @@
 import { VERSION } from '../version.js';
+import { runAudit } from './audit-command.js';
 import { runCall } from './call-command.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
@@ -8,6 +9,7 @@ Usage: arca <command> [options]
 Commands:
   dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
+  audit      verify, query, tail or export the audit trail (arca audit --help)
   version    print the version
   help       show this help
 
@@ -26,6 +28,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 0;
     case 'call':
       return runCall(argv.slice(1));
+    case 'audit':
+      return runAudit(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

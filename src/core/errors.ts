@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'UnsupportedOperation',
   'Sealed',
   'Internal',
+  'NotFound',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

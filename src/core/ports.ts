@@ -79,23 +79,36 @@ export interface AuditQuery {
   readonly sourceIp?: string | undefined;
 }
 
+/** One position of the trail: its leaf hash, and its event unless retention pruned it. */
+export interface AuditEntry {
+  readonly sequence: number;
+  readonly leafHash: string;
+  readonly event?: AuditEvent | undefined;
+}
+
 /** The read side of the audit trail: queries, tree heads and the material for proofs. */
 export interface AuditTrail {
   /** Events matching `query`, newest first, `limit` at most, starting below the sequence cursor `before`. */
   queryEvents(query: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>>;
-  /** Events with sequence in [from, to], oldest first; pruned events (by retention) are left out. */
-  eventsInRange(from: number, to: number): Promise<readonly AuditEvent[]>;
+  /** The trail's entries with sequence in [from, to], oldest first; a pruned entry (retention) has no event. */
+  entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]>;
   getEvent(eventId: string): Promise<AuditEvent | undefined>;
   /** Leaf hashes of sequences 1..size (pruned events keep their leaf hash). */
   leafHashes(size: number): Promise<readonly Buffer[]>;
   /** Signed tree heads, oldest first. */
   treeHeads(): Promise<readonly TreeHead[]>;
+  /** Signs a tree head over every committed event now, if any is not covered yet; returns the latest head. */
+  checkpoint(): Promise<TreeHead | undefined>;
   /** The tree head of exactly `treeSize` events, if one was signed. */
   treeHead(treeSize: number): Promise<TreeHead | undefined>;
+  /** The trail's id (every event's `arca.chainId`). */
+  chainId(): string;
   /** The Ed25519 public key (raw 32 bytes) that signs the tree heads. */
   publicKey(): Buffer;
   /** The latest successful use of a key by a cryptographic operation. */
-  lastUsage(keyArn: string): Promise<{ readonly eventTime: string; readonly eventName: string; readonly region: string } | undefined>;
+  lastUsage(keyArn: string): Promise<{ readonly eventTime: string; readonly eventName: string; readonly eventId: string; readonly requestId: string } | undefined>;
+  /** When the trail began (its first event), if it has any. */
+  trackingStart(): Promise<string | undefined>;
 }
 
 /** Where the tree-head signing key lives, wrapped under the domain keys. */

@@ -65,7 +65,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   await hierarchy.open();
   const signer = await AuditTreeHeadSigner.open(audit, hierarchy);
   audit.attachSigner(signer);
-  const auditTrail = new SqliteAuditTrail(db, () => audit.chainId, () => signer.publicKey);
+  const auditTrail = new SqliteAuditTrail(db, () => audit.chainId, () => signer.publicKey, () => audit.checkpoint());
   const retentionDays = config.audit?.retentionDays;
   const auditMaintenance = setInterval(() => {
     audit.checkpoint();

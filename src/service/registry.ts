@@ -9,7 +9,11 @@ import { encrypt } from './encrypt.js';
 import { generateDataKey } from './generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
 import { generateRandom } from './generate-random.js';
+import { exportAuditLog } from './export-audit-log.js';
+import { getAuditProof } from './get-audit-proof.js';
+import { getKeyLastUsage } from './get-key-last-usage.js';
 import { getKeyPolicy } from './get-key-policy.js';
+import { listAuditEvents } from './list-audit-events.js';
 import { listAliases } from './list-aliases.js';
 import { listKeyPolicies } from './list-key-policies.js';
 import { listKeys } from './list-keys.js';
@@ -44,6 +48,10 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listResourceTags,
   getKeyPolicy,
   listKeyPolicies,
+  getKeyLastUsage,
+  listAuditEvents,
+  getAuditProof,
+  exportAuditLog,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

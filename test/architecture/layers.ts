@@ -23,7 +23,7 @@ export const RULES: Record<Layer, LayerRule> = {
   root: { layers: ['root', 'core', 'crypto'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   server: { layers: ['server', 'api', 'service', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'version'], modules: ['node:*', 'yaml', 'zod'] },
-  cli: { layers: ['cli', 'core', 'crypto', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
+  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
   version: { layers: [], modules: [] },
 };
 

@@ -29,4 +29,5 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
   Sealed: { type: 'KMSInternalException', status: 503 },
   Internal: { type: 'KMSInternalException', status: 500 },
+  NotFound: { type: 'NotFoundException', status: 400 },
 };

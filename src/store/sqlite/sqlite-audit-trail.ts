@@ -1,5 +1,5 @@
 import type { AuditEvent, TreeHead } from '../../core/audit.js';
-import type { AuditQuery, AuditTrail, Page } from '../../core/ports.js';
+import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
 
 interface HeadRow {
@@ -14,9 +14,12 @@ export class SqliteAuditTrail implements AuditTrail {
   readonly #db: SqliteDatabase;
   readonly #chainId: () => string;
   readonly #publicKey: () => Buffer;
+  readonly #checkpoint: () => void;
 
-  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer) {
+  /** `checkpoint` asks the writer to sign a tree head over everything committed. */
+  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer, checkpoint: () => void) {
     this.#db = db;
+    this.#checkpoint = checkpoint;
     this.#chainId = chainId;
     this.#publicKey = publicKey;
   }
@@ -47,11 +50,17 @@ export class SqliteAuditTrail implements AuditTrail {
     return { items, next: rows.length > limit && last !== undefined ? String(last.seq) : undefined };
   }
 
-  async eventsInRange(from: number, to: number): Promise<readonly AuditEvent[]> {
+  async entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]> {
     return this.#db
-      .prepare<[number, number], { body: string }>('SELECT body FROM audit_events WHERE seq >= ? AND seq <= ? AND pruned = 0 ORDER BY seq')
+      .prepare<[number, number], { seq: number; leaf_hash: Buffer; body: string; pruned: number }>('SELECT seq, leaf_hash, body, pruned FROM audit_events WHERE seq >= ? AND seq <= ? ORDER BY seq')
       .all(from, to)
-      .map((r) => JSON.parse(r.body) as AuditEvent);
+      .map((r) => ({ sequence: r.seq, leafHash: r.leaf_hash.toString('hex'), event: r.pruned === 1 ? undefined : (JSON.parse(r.body) as AuditEvent) }));
+  }
+
+  async checkpoint(): Promise<TreeHead | undefined> {
+    this.#checkpoint();
+    const r = this.#db.prepare<[], HeadRow>('SELECT * FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1').get();
+    return r && this.#head(r);
   }
 
   async getEvent(eventId: string): Promise<AuditEvent | undefined> {
@@ -75,19 +84,27 @@ export class SqliteAuditTrail implements AuditTrail {
     return r && this.#head(r);
   }
 
+  chainId(): string {
+    return this.#chainId();
+  }
+
   publicKey(): Buffer {
     return this.#publicKey();
   }
 
-  async lastUsage(keyArn: string): Promise<{ eventTime: string; eventName: string; region: string } | undefined> {
+  async lastUsage(keyArn: string): Promise<{ eventTime: string; eventName: string; eventId: string; requestId: string } | undefined> {
     const r = this.#db
-      .prepare<string[], { event_time: string; event_name: string; body: string }>(
-        `SELECT e.event_time, e.event_name, e.body FROM audit_event_keys k JOIN audit_events e ON e.seq = k.seq
+      .prepare<string[], { event_time: string; event_name: string; event_id: string; request_id: string }>(
+        `SELECT e.event_time, e.event_name, e.event_id, e.request_id FROM audit_event_keys k JOIN audit_events e ON e.seq = k.seq
          WHERE k.key_arn = ? AND k.ok = 1 AND e.event_name IN (${CRYPTO_OPERATIONS.map(() => '?').join(',')}) ORDER BY k.seq DESC LIMIT 1`,
       )
       .get(keyArn, ...CRYPTO_OPERATIONS);
     if (r === undefined) return undefined;
-    return { eventTime: r.event_time, eventName: r.event_name, region: (JSON.parse(r.body) as AuditEvent).awsRegion };
+    return { eventTime: r.event_time, eventName: r.event_name, eventId: r.event_id, requestId: r.request_id };
+  }
+
+  async trackingStart(): Promise<string | undefined> {
+    return this.#db.prepare<[], { t: string }>('SELECT event_time AS t FROM audit_events ORDER BY seq LIMIT 1').get()?.t;
   }
 
   #head(r: HeadRow): TreeHead {

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { TreeHead } from '../core/audit.js';
+import { KmsError } from '../core/errors.js';
+import { consistencyProof, inclusionProof } from '../crypto/merkle.js';
+import { defineOperation, type ServiceDeps } from './operation.js';
+import { str } from './schemas.js';
+
+const treeSize = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+function wireHead(h: TreeHead) {
+  return { TreeSize: h.treeSize, RootHash: h.rootHash, Timestamp: h.timestamp, Signature: h.signature };
+}
+
+async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: number): Promise<TreeHead> {
+  if (size !== undefined) {
+    const head = await deps.auditTrail.treeHead(size);
+    if (head === undefined) throw new KmsError('NotFound', `No signed tree head of size ${size} exists.`);
+    if (size < atLeast) throw new KmsError('ValidationFailed', `The tree head of size ${size} does not cover sequence ${atLeast}.`);
+    return head;
+  }
+  const heads = await deps.auditTrail.treeHeads();
+  let latest = heads.at(-1);
+  if (latest === undefined || latest.treeSize < atLeast) latest = await deps.auditTrail.checkpoint();
+  if (latest === undefined || latest.treeSize < atLeast) throw new KmsError('NotFound', 'No signed tree head covers the requested event yet.');
+  return latest;
+}
+
+/**
+ * ArcaService.GetAuditProof: an RFC 9162 inclusion proof of one event (by EventId or Sequence) in a signed
+ * tree head (TreeSize, default the latest, signing one now if needed), and/or a consistency proof from the
+ * tree head of FirstTreeSize to it. Hashes are hex; the public key and signatures are base64.
+ */
+export const getAuditProof = defineOperation({
+  service: 'ArcaService',
+  name: 'GetAuditProof',
+  action: 'arca:GetAuditProof',
+  readOnly: true,
+  input: z
+    .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
+    .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    let sequence = input.Sequence;
+    let event;
+    if (input.EventId !== undefined) {
+      event = await deps.auditTrail.getEvent(input.EventId);
+      if (event?.arca === undefined) throw new KmsError('NotFound', `No audit event ${input.EventId} exists.`);
+      if (sequence !== undefined && sequence !== event.arca.sequence) throw new KmsError('ValidationFailed', 'EventId and Sequence name different events.');
+      sequence = event.arca.sequence;
+    }
+    const head = await headOf(deps, input.TreeSize, Math.max(sequence ?? 1, input.FirstTreeSize ?? 1));
+    const leaves = await deps.auditTrail.leafHashes(head.treeSize);
+    const out: Record<string, unknown> = { ChainId: head.chainId, PublicKey: deps.auditTrail.publicKey().toString('base64'), TreeHead: wireHead(head) };
+    if (sequence !== undefined) {
+      if (sequence > leaves.length) throw new KmsError('NotFound', `No audit event with sequence ${sequence} exists.`);
+      if (event === undefined) event = (await deps.auditTrail.entriesInRange(sequence, sequence))[0]?.event;
+      out['Sequence'] = sequence;
+      out['LeafIndex'] = sequence - 1;
+      out['LeafHash'] = (leaves[sequence - 1] as Buffer).toString('hex');
+      if (event !== undefined) out['Event'] = event;
+      out['InclusionProof'] = inclusionProof(leaves, sequence - 1, head.treeSize).map((h) => h.toString('hex'));
+    }
+    if (input.FirstTreeSize !== undefined) {
+      const first = await headOf(deps, input.FirstTreeSize, 1);
+      out['FirstTreeHead'] = wireHead(first);
+      out['ConsistencyProof'] = consistencyProof(leaves, first.treeSize, head.treeSize).map((h) => h.toString('hex'));
+    }
+    return out;
+  },
+  auditRequest: (i) => ({ eventId: i.EventId, sequence: i.Sequence, treeSize: i.TreeSize, firstTreeSize: i.FirstTreeSize }),
+});

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { keyArn } from '../core/arn.js';
+import { KmsError } from '../core/errors.js';
+import { defineOperation } from './operation.js';
+import { limit, marker, str } from './schemas.js';
+
+const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
+  const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'Member must be a timestamp (epoch seconds or ISO 8601)' });
+    return z.NEVER;
+  }
+  return d.toISOString();
+});
+
+/**
+ * ArcaService.ListAuditEvents: the audit trail, newest first, filtered by time range, key, principal,
+ * operation, outcome and source IP, paginated with Marker/NextMarker.
+ */
+export const listAuditEvents = defineOperation({
+  service: 'ArcaService',
+  name: 'ListAuditEvents',
+  action: 'arca:ListAuditEvents',
+  readOnly: true,
+  input: z.object({
+    StartTime: isoTime.optional(),
+    EndTime: isoTime.optional(),
+    KeyId: str(1, 2048).optional(),
+    Principal: str(1, 2048).optional(),
+    EventName: str(1, 128).optional(),
+    Outcome: z.enum(['Success', 'Failure']).optional(),
+    ErrorCode: str(1, 128).optional(),
+    SourceIPAddress: str(1, 64).optional(),
+    Limit: limit(1000),
+    Marker: marker,
+  }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    let before: number | undefined;
+    if (input.Marker !== undefined) {
+      before = /^[1-9]\d{0,15}$/.test(input.Marker) ? Number(input.Marker) : Number.NaN;
+      if (!Number.isSafeInteger(before)) throw new KmsError('InvalidMarker', 'The marker is not valid.');
+    }
+    const page = await deps.auditTrail.queryEvents(
+      {
+        from: input.StartTime,
+        to: input.EndTime,
+        keyArn: input.KeyId === undefined ? undefined : input.KeyId.startsWith('arn:') ? input.KeyId : keyArn(deps.realm, input.KeyId),
+        principalArn: input.Principal,
+        eventName: input.EventName,
+        outcome: input.Outcome === undefined ? undefined : input.Outcome === 'Success' ? 'success' : 'failure',
+        errorCode: input.ErrorCode,
+        sourceIp: input.SourceIPAddress,
+      },
+      before,
+      input.Limit ?? 100,
+    );
+    return { Events: page.items, ...(page.next !== undefined && { NextMarker: page.next }), Truncated: page.next !== undefined };
+  },
+  auditRequest: (i) => ({ ...i }),
+});
