@@ -66,6 +66,16 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());
   });
+  // Signal handlers go in before the endpoint is printed: a signal sent as soon as it appears must not
+  // find the default (kill) disposition.
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info('shutting down', { signal });
+      void app.close().then(done);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const address = app.server.address() as AddressInfo;
   const endpoint = endpointUrl(listen.host, address.port);
   const secret = app.admin.secretAccessKey.expose().toString('utf8');
@@ -102,13 +112,6 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info('shutting down', { signal });
-      void app.close().then(done);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   return 0;
 }
