@@ -9,6 +9,7 @@ import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/por
 import type { Principal } from '../core/principal.js';
 import type { BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
+import { changesState } from './state-changes.js';
 import { validationError } from './schemas.js';
 
 /** One request as a transport adapter hands it over. */
@@ -65,7 +66,7 @@ export class Pipeline {
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
     const op = this.#deps.operations.get(req.target);
-    if (op !== undefined && !op.readOnly) return this.#handleMutation(req, op);
+    if (op !== undefined && changesState(op)) return this.#handleMutation(req, op);
     const { result, facts } = await this.#run(req, op);
     return this.#record(req, result, facts);
   }
@@ -160,7 +161,8 @@ export class Pipeline {
       requestID: req.requestId,
       eventID: randomId(),
       resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
-      readOnly: op?.readOnly ?? false,
+      // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
+      readOnly: op === undefined ? false : !changesState(op),
       eventCategory: 'Management',
     };
   }
