@@ -138,7 +138,8 @@ export function verifyExport(lines: readonly string[], publicKey: Uint8Array): V
     const expected = leaves.length + 1;
     if (!Number.isSafeInteger(e.sequence) || e.sequence < 1) return fail({ kind: 'modified', line: e.line, message: `line ${e.line}: sequence ${String(e.sequence)} is not a position` }, counts);
     if (e.sequence < expected) {
-      const dup = leaves[e.sequence - 1] === e.statedLeaf;
+      const content = e.event === undefined ? e.statedLeaf : leafHash(canonicalEventBytes(e.event)).toString('hex');
+      const dup = leaves[e.sequence - 1] === e.statedLeaf && content === e.statedLeaf;
       return fail({ kind: dup ? 'duplicated' : 'inserted', sequence: e.sequence, line: e.line, message: dup ? `line ${e.line}: event ${e.sequence} appears twice` : `line ${e.line}: an event claiming sequence ${e.sequence} was inserted after event ${expected - 1}` }, counts);
     }
     if (e.sequence > expected) {
