@@ -36,6 +36,12 @@ export interface AuditConfig {
   readonly checkpointIntervalMs?: number;
   /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
   readonly retentionDays?: number;
+  /**
+   * BENCHMARKS ONLY: keep the trail in an in-memory SQLite database (same code path, no fsync, nothing
+   * survives a restart, mutations no longer commit with their events). bench/audit-overhead.ts compares
+   * against it; never set it anywhere else.
+   */
+  readonly memoryOnlyForBenchmarks?: boolean;
 }
 
 export interface App {
@@ -60,12 +66,13 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
-  const audit = new SqliteAuditLog(db, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery });
+  const auditDb = config.audit?.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
+  const audit = new SqliteAuditLog(auditDb, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery });
   const hierarchy = new KeyHierarchy(root, keys);
   await hierarchy.open();
   const signer = await AuditTreeHeadSigner.open(audit, hierarchy);
   audit.attachSigner(signer);
-  const auditTrail = new SqliteAuditTrail(db, () => audit.chainId, () => signer.publicKey, () => audit.checkpoint());
+  const auditTrail = new SqliteAuditTrail(auditDb, () => audit.chainId, () => signer.publicKey, () => audit.checkpoint());
   const retentionDays = config.audit?.retentionDays;
   const auditMaintenance = setInterval(() => {
     audit.checkpoint();
@@ -104,6 +111,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
             audit.checkpoint();
             signer.dispose();
             db.close();
+            if (auditDb !== db) auditDb.close();
             hierarchy.seal();
             authenticator.forgetAll();
             admin.secretAccessKey.dispose();

@@ -103,7 +103,7 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE TABLE audit_signing_keys (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     public_key BLOB NOT NULL,
-    domain_key_version INTEGER NOT NULL REFERENCES domain_keys(version),
+    domain_key_version INTEGER NOT NULL,
     wrapped_private BLOB NOT NULL
   );
   `,

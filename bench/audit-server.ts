@@ -1,0 +1,24 @@
+/**
+ * A bench-only Arca server: the dev composition with the audit trail durable (default) or, with
+ * --memory-audit, kept in an in-memory SQLite database. Prints one JSON line with its endpoint and
+ * credentials, then serves until SIGTERM. Started by bench/audit-overhead.ts.
+ */
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDevApp } from '../src/server/app.js';
+
+const memory = process.argv.includes('--memory-audit');
+const dataDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
+const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
+const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory } });
+await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
+const port = (app.server.address() as AddressInfo).port;
+process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey.expose().toString('utf8') }) + '\n');
+process.once('SIGTERM', () => {
+  void app.close().then(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  });
+});
