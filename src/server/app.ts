@@ -16,6 +16,7 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
+import { AuditFileSink, type FileSinkConfig } from './audit-file-sink.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
 
@@ -36,6 +37,10 @@ export interface AuditConfig {
   readonly checkpointIntervalMs?: number;
   /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
   readonly retentionDays?: number;
+  /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
+  readonly sinks?: readonly FileSinkConfig[];
+  /** How often sinks pick up new events, in milliseconds (default 1000). */
+  readonly sinkIntervalMs?: number;
   /**
    * BENCHMARKS ONLY: keep the trail in an in-memory SQLite database (same code path, no fsync, nothing
    * survives a restart, mutations no longer commit with their events). bench/audit-overhead.ts compares
@@ -51,6 +56,7 @@ export interface App {
   readonly hierarchy: KeyHierarchy;
   readonly audit: SqliteAuditLog;
   readonly auditTrail: SqliteAuditTrail;
+  readonly auditSinks: readonly AuditFileSink[];
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -79,6 +85,9 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
   }, config.audit?.checkpointIntervalMs ?? 10_000);
   auditMaintenance.unref();
+  const sinks = (config.audit?.sinks ?? []).map((c) => new AuditFileSink(c, auditTrail, config.logger));
+  const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), config.audit?.sinkIntervalMs ?? 1000);
+  sinkTimer.unref();
   const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const pipeline = new Pipeline({
@@ -93,7 +102,13 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     auditTrail,
     operations: operationRegistry(),
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen });
+  const server = createHttpServer({
+    pipeline,
+    logger: config.logger,
+    maxBodyBytes: config.maxBodyBytes,
+    ready: () => hierarchy.isOpen,
+    status: () => (sinks.length === 0 ? {} : { auditSinks: sinks.map((s) => s.status()) }),
+  });
   let closing: Promise<void> | undefined;
   return {
     server,
@@ -102,21 +117,25 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     hierarchy,
     audit,
     auditTrail,
+    auditSinks: sinks,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
           // In-flight requests have finished and their audit events are committed.
           setImmediate(() => {
             clearInterval(auditMaintenance);
+            clearInterval(sinkTimer);
             audit.checkpoint();
-            signer.dispose();
-            db.close();
-            if (auditDb !== db) auditDb.close();
-            hierarchy.seal();
-            authenticator.forgetAll();
-            admin.secretAccessKey.dispose();
-            root.seal();
-            resolve();
+            void Promise.all(sinks.map((s) => s.flush())).then(() => {
+              signer.dispose();
+              db.close();
+              if (auditDb !== db) auditDb.close();
+              hierarchy.seal();
+              authenticator.forgetAll();
+              admin.secretAccessKey.dispose();
+              root.seal();
+              resolve();
+            });
           });
         });
         server.closeIdleConnections();

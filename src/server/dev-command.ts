@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDevApp } from './app.js';
+import { createDevApp, type AuditConfig } from './app.js';
+import { readAuditConfig } from './audit-config.js';
 import { endpointUrl, parseListen } from './listen.js';
 import { createLogger } from './logger.js';
 
@@ -23,6 +24,7 @@ Options:
   --listen <host:port> listen address (default ${DEV_DEFAULTS.listen}; port 0 picks a free port)
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
+  --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
   --quiet              log warnings and errors only
   -h, --help           show this help
 `;
@@ -37,6 +39,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
       quiet: { type: 'boolean', default: false },
+      'audit-config': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -54,6 +57,12 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   }
   if (!/^\d{12}$/.test(values.account)) errors.push(`--account must be 12 digits, not '${values.account}'`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
+  let audit: AuditConfig | undefined;
+  try {
+    if (values['audit-config'] !== undefined) audit = readAuditConfig(values['audit-config']);
+  } catch (e) {
+    errors.push(`--audit-config: ${(e as Error).message}`);
+  }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `arca dev: ${e}\n`).join(''));
     return 2;
@@ -61,7 +70,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
 
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
-  const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: values.region, account: values.account }, logger });
+  const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: values.region, account: values.account }, logger, ...(audit !== undefined && { audit }) });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());

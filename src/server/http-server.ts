@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Whether the service can serve key operations now (`/readyz`). */
   readonly ready: () => boolean;
+  /** Extra status for `/readyz` (audit sinks); reported, never making the service unready. */
+  readonly status?: () => Record<string, unknown>;
 }
 
 function send(res: ServerResponse, r: AwsHttpResponse, close = false): void {
@@ -73,7 +75,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/readyz') {
         const ready = opts.ready();
-        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'sealed' });
+        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'sealed', ...opts.status?.() });
       }
       const meta = {
         target: String(req.headers['x-amz-target'] ?? '').slice(0, 256),

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { AuditConfig } from './app.js';
+
+const schema = z
+  .object({
+    checkpointEvery: z.number().int().min(1).optional(),
+    checkpointIntervalMs: z.number().int().min(100).optional(),
+    retentionDays: z.number().positive().optional(),
+    sinkIntervalMs: z.number().int().min(50).optional(),
+    sinks: z
+      .array(
+        z
+          .object({
+            type: z.literal('file'),
+            path: z.string().min(1),
+            maxBytes: z.number().int().min(1024).optional(),
+            maxFiles: z.number().int().min(1).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Reads the audit section of a config file (YAML or JSON): checkpoint cadence, retention and sinks. Sinks
+ * are configured here only, never through the API. Relative sink paths are relative to the file.
+ */
+export function readAuditConfig(file: string): AuditConfig {
+  const raw: unknown = parse(readFileSync(file, 'utf8'));
+  const section = typeof raw === 'object' && raw !== null && 'audit' in raw ? (raw as { audit: unknown }).audit : raw;
+  const result = schema.safeParse(section ?? {});
+  if (!result.success) throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const c = result.data;
+  const base = resolve(file, '..');
+  return {
+    ...(c.checkpointEvery !== undefined && { checkpointEvery: c.checkpointEvery }),
+    ...(c.checkpointIntervalMs !== undefined && { checkpointIntervalMs: c.checkpointIntervalMs }),
+    ...(c.retentionDays !== undefined && { retentionDays: c.retentionDays }),
+    ...(c.sinkIntervalMs !== undefined && { sinkIntervalMs: c.sinkIntervalMs }),
+    ...(c.sinks !== undefined && { sinks: c.sinks.map((s) => ({ ...s, path: resolve(base, s.path) })) }),
+  };
+}
