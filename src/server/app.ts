@@ -16,7 +16,7 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
-import { AuditFileSink, type FileSinkConfig } from './audit-file-sink.js';
+import { AuditSink, type SinkConfig } from './audit-sinks.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
 
@@ -38,7 +38,7 @@ export interface AuditConfig {
   /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
   readonly retentionDays?: number;
   /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
-  readonly sinks?: readonly FileSinkConfig[];
+  readonly sinks?: readonly SinkConfig[];
   /** How often sinks pick up new events, in milliseconds (default 1000). */
   readonly sinkIntervalMs?: number;
   /**
@@ -56,7 +56,7 @@ export interface App {
   readonly hierarchy: KeyHierarchy;
   readonly audit: SqliteAuditLog;
   readonly auditTrail: SqliteAuditTrail;
-  readonly auditSinks: readonly AuditFileSink[];
+  readonly auditSinks: readonly AuditSink[];
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -85,7 +85,9 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
   }, config.audit?.checkpointIntervalMs ?? 10_000);
   auditMaintenance.unref();
-  const sinks = (config.audit?.sinks ?? []).map((c) => new AuditFileSink(c, auditTrail, config.logger));
+  const sinks = (config.audit?.sinks ?? []).map(
+    (c, i) => new AuditSink(c, c.type === 'file' ? `${c.path}.cursor` : join(config.dataDir, `audit-sink-${i}-${c.type}.cursor`), auditTrail, config.logger),
+  );
   const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), config.audit?.sinkIntervalMs ?? 1000);
   sinkTimer.unref();
   const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });

@@ -12,14 +12,11 @@ const schema = z
     sinkIntervalMs: z.number().int().min(50).optional(),
     sinks: z
       .array(
-        z
-          .object({
-            type: z.literal('file'),
-            path: z.string().min(1),
-            maxBytes: z.number().int().min(1024).optional(),
-            maxFiles: z.number().int().min(1).optional(),
-          })
-          .strict(),
+        z.discriminatedUnion('type', [
+          z.object({ type: z.literal('file'), path: z.string().min(1), maxBytes: z.number().int().min(1024).optional(), maxFiles: z.number().int().min(1).optional() }).strict(),
+          z.object({ type: z.literal('syslog'), host: z.string().min(1), port: z.number().int().min(1).max(65535), protocol: z.enum(['udp', 'tcp']), facility: z.number().int().min(0).max(23).optional() }).strict(),
+          z.object({ type: z.literal('webhook'), url: z.url(), headers: z.record(z.string(), z.string()).optional(), batchSize: z.number().int().min(1).max(1000).optional() }).strict(),
+        ]),
       )
       .optional(),
   })
@@ -41,6 +38,6 @@ export function readAuditConfig(file: string): AuditConfig {
     ...(c.checkpointIntervalMs !== undefined && { checkpointIntervalMs: c.checkpointIntervalMs }),
     ...(c.retentionDays !== undefined && { retentionDays: c.retentionDays }),
     ...(c.sinkIntervalMs !== undefined && { sinkIntervalMs: c.sinkIntervalMs }),
-    ...(c.sinks !== undefined && { sinks: c.sinks.map((s) => ({ ...s, path: resolve(base, s.path) })) }),
+    ...(c.sinks !== undefined && { sinks: c.sinks.map((s) => (s.type === 'file' ? { ...s, path: resolve(base, s.path) } : s)) }),
   };
 }

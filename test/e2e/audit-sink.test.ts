@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -51,10 +54,80 @@ describe('the JSONL file sink', () => {
     writeFileSync(file, 'audit:\n  checkpointEvery: 500\n  sinks:\n    - type: file\n      path: logs/audit.jsonl\n');
     const c = readAuditConfig(file);
     assert.equal(c.checkpointEvery, 500);
-    assert.equal(c.sinks?.[0]?.path, join(dir, 'logs/audit.jsonl'));
-    writeFileSync(file, 'audit:\n  sinks:\n    - type: webhook\n      url: http://x\n');
+    assert.deepEqual(c.sinks?.[0], { type: 'file', path: join(dir, 'logs/audit.jsonl') });
+    writeFileSync(file, 'audit:\n  sinks:\n    - type: kafka\n      url: http://x\n');
     assert.throws(() => readAuditConfig(file));
     writeFileSync(file, 'audit:\n  checkpointEvry: 5\n');
     assert.throws(() => readAuditConfig(file), /checkpointEvry|Unrecognized/);
+  });
+});
+
+describe('syslog and webhook sinks', () => {
+  it('deliver every event as RFC 5424 over UDP and TCP and as webhook batches, retrying a failing webhook', async () => {
+    const udp = createSocket('udp4');
+    const udpMessages: string[] = [];
+    udp.on('message', (m) => udpMessages.push(m.toString('utf8')));
+    await new Promise<void>((ok) => udp.bind(0, '127.0.0.1', ok));
+    let tcpData = '';
+    const tcp = createTcpServer((sock) => sock.on('data', (d) => (tcpData += d.toString('utf8'))));
+    await new Promise<void>((ok) => tcp.listen(0, '127.0.0.1', ok));
+    const batches: { events: AuditEvent[] }[] = [];
+    let failNext = true;
+    const hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+      req.on('end', () => {
+        if (failNext) {
+          failNext = false;
+          res.writeHead(503).end();
+          return;
+        }
+        batches.push(JSON.parse(body) as { events: AuditEvent[] });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((ok) => hook.listen(0, '127.0.0.1', ok));
+    const port = (x: { address(): unknown }): number => (x.address() as { port: number }).port;
+    const s = await startInProcess({
+      audit: {
+        sinkIntervalMs: 60_000,
+        sinks: [
+          { type: 'syslog', host: '127.0.0.1', port: port(udp), protocol: 'udp' },
+          { type: 'syslog', host: '127.0.0.1', port: port(tcp), protocol: 'tcp' },
+          { type: 'webhook', url: `http://127.0.0.1:${port(hook)}/audit`, batchSize: 3 },
+        ],
+      },
+    });
+    try {
+      for (let i = 0; i < 5; i++) await rawRequest(s, { target: 'TrentService.GenerateRandom', body: '{"NumberOfBytes": 4}' });
+      await rawRequest(s, { target: 'TrentService.Nope', body: '{}' });
+      const total = s.app.audit.size;
+      for (const sink of s.app.auditSinks) await sink.flush();
+      const [, , webhook] = s.app.auditSinks;
+      assert.equal(webhook?.status().healthy, false, 'the first webhook call failed');
+      await webhook?.flush();
+      assert.ok(s.app.auditSinks.every((k) => k.status().healthy && k.status().delivered === total));
+      await new Promise((ok) => setTimeout(ok, 100));
+
+      assert.equal(udpMessages.length, total);
+      assert.match(udpMessages[0] ?? '', /^<110>1 \S+Z \S+ arca \d+ GenerateRandom - \{/);
+      assert.match(udpMessages.at(-1) ?? '', /^<108>1 .* TrentService\.Nope - /, 'failures are warnings');
+      const framed: string[] = [];
+      for (let rest = tcpData; rest.length > 0; ) {
+        const sp = rest.indexOf(' ');
+        const len = Number(rest.slice(0, sp));
+        framed.push(Buffer.from(rest.slice(sp + 1)).subarray(0, len).toString('utf8'));
+        rest = Buffer.from(rest.slice(sp + 1)).subarray(len).toString('utf8');
+      }
+      assert.deepEqual(framed, udpMessages);
+      const delivered = batches.flatMap((b) => b.events.map((e) => e.arca?.sequence));
+      assert.deepEqual(delivered, Array.from({ length: total }, (_, i) => i + 1));
+      assert.ok(batches.every((b) => b.events.length <= 3));
+    } finally {
+      await s.close();
+      udp.close();
+      tcp.close();
+      hook.close();
+    }
   });
 });
