@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { exportLines, verifyExport } from '../../audit/verify-log.js';
+import type { AuditEvent } from '../../core/audit.js';
+import { ed25519Sign, generateEd25519 } from '../../crypto/ed25519.js';
+import { openDatabase } from './database.js';
+import { SqliteAuditLog } from './sqlite-audit-log.js';
+import { SqliteAuditTrail } from './sqlite-audit-trail.js';
+
+const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
+
+function legacyEvent(i: number): AuditEvent {
+  return {
+    eventVersion: '1.08',
+    eventTime: `2025-12-31T00:00:0${i}.000Z`,
+    eventSource: 'kms',
+    eventName: 'ListKeys',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '127.0.0.1',
+    userAgent: 'old',
+    userIdentity: { type: 'Anonymous' },
+    requestParameters: null,
+    responseElements: null,
+    requestID: `r${i}`,
+    eventID: `e${i}`,
+    resources: [],
+    readOnly: true,
+    eventCategory: 'Management',
+  };
+}
+
+describe('SqliteAuditLog', () => {
+  it('gives events recorded before the verifiable trail existed their place in it', async () => {
+    const db = openDatabase(':memory:');
+    const insert = db.prepare('INSERT INTO audit_events (event_id, event_time, event_name, request_id, error_code, body) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const i of [1, 2, 3]) {
+      const e = legacyEvent(i);
+      insert.run(e.eventID, e.eventTime, e.eventName, e.requestID, null, JSON.stringify(e));
+    }
+    const log = new SqliteAuditLog(db, { clock, checkpointEvery: 1000 });
+    const pair = generateEd25519();
+    log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
+    assert.equal(log.size, 3);
+    await log.append({ ...legacyEvent(4), userAgent: 'new' });
+    log.checkpoint();
+    assert.deepEqual(log.list().map((e) => [e.eventID, e.arca?.sequence]), [['e1', 1], ['e2', 2], ['e3', 3], ['e4', 4]]);
+    const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined);
+    const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 10), await trail.treeHeads());
+    assert.equal(verifyExport(lines, pair.publicKey).ok, true);
+  });
+
+  it('a failed group commit rejects its appends and leaves no gap in the sequence', async () => {
+    const db = openDatabase(':memory:');
+    const log = new SqliteAuditLog(db, { clock });
+    await log.append(legacyEvent(1));
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'disk full'); END`);
+    await assert.rejects(Promise.all([log.append(legacyEvent(2)), log.append(legacyEvent(3))]), /disk full/);
+    db.exec('DROP TRIGGER boom');
+    await log.append(legacyEvent(4));
+    assert.deepEqual(log.list().map((e) => e.arca?.sequence), [1, 2]);
+    assert.equal(log.size, 2);
+  });
+
+  it('atomically: a failed operation is rolled back but recorded; a failed event write rolls back the change', async () => {
+    const db = openDatabase(':memory:');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const log = new SqliteAuditLog(db, { clock });
+    await log.atomically(async () => {
+      db.prepare("INSERT INTO t VALUES ('failed-op')").run();
+      return { event: legacyEvent(1), keep: false };
+    });
+    await log.atomically(async () => {
+      db.prepare("INSERT INTO t VALUES ('ok')").run();
+      return { event: legacyEvent(2), keep: true };
+    });
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'disk full'); END`);
+    await assert.rejects(
+      log.atomically(async () => {
+        db.prepare("INSERT INTO t VALUES ('unaudited')").run();
+        return { event: legacyEvent(3), keep: true };
+      }),
+      /disk full/,
+    );
+    assert.deepEqual(db.prepare<[], { v: string }>('SELECT v FROM t').all().map((r) => r.v), ['ok']);
+    assert.equal(log.size, 2);
+  });
+});
