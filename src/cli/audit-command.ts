@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { exportLines, verifyExport, type VerifyReport } from '../audit/verify-log.js';
 import type { AuditEvent, TreeHead } from '../core/audit.js';
+import { verifyConsistency, verifyInclusion } from '../crypto/merkle.js';
 import { ArcaCallError, callOperation, clientConfigFrom, type ClientConfig } from './client.js';
 
 export const AUDIT_USAGE = `arca audit <verify|query|tail|export|public-key> [options]
@@ -101,7 +102,10 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
         const trusted = values['public-key'] !== undefined ? readPublicKey(values['public-key']) : Buffer.from(publicKey, 'base64');
         const report = verifyExport(lines, trusted);
         printReport(report);
-        return report.ok ? 0 : 1;
+        if (!report.ok) return 1;
+        const proofs = await checkServerProofs(client(), lines);
+        process.stdout.write(proofs.ok ? `OK: ${proofs.checked} proofs from the server verified\n` : `FAILED: server proof: ${proofs.problem}\n`);
+        return proofs.ok ? 0 : 1;
       }
       case 'export': {
         const { lines } = await fetchExport(client());
@@ -158,4 +162,32 @@ async function follow(config: ClientConfig, after: number, intervalMs: number): 
       last = e.Sequence;
     }
   }
+}
+
+/**
+ * Online only: asks the server (GetAuditProof) for a consistency proof between every pair of consecutive
+ * signed tree heads (the last 200 pairs at most) and an inclusion proof of the newest signed event, and
+ * checks each against the heads the export verified.
+ */
+async function checkServerProofs(config: ClientConfig, lines: readonly string[]): Promise<{ ok: true; checked: number } | { ok: false; problem: string }> {
+  const heads = lines.flatMap((l) => (l.startsWith('{"treeHead"') ? [(JSON.parse(l) as { treeHead: TreeHead }).treeHead] : [])).sort((a, b) => a.treeSize - b.treeSize);
+  const hex = (h: string): Buffer => Buffer.from(h, 'hex');
+  let checked = 0;
+  for (let i = Math.max(1, heads.length - 200); i < heads.length; i++) {
+    const [first, second] = [heads[i - 1] as TreeHead, heads[i] as TreeHead];
+    const r = (await callOperation(config, 'ArcaService.GetAuditProof', { FirstTreeSize: first.treeSize, TreeSize: second.treeSize })) as { ConsistencyProof?: string[] };
+    if (!verifyConsistency(first.treeSize, second.treeSize, hex(first.rootHash), hex(second.rootHash), (r.ConsistencyProof ?? []).map(hex))) {
+      return { ok: false, problem: `the consistency proof from tree size ${first.treeSize} to ${second.treeSize} does not verify` };
+    }
+    checked++;
+  }
+  const last = heads.at(-1);
+  if (last !== undefined) {
+    const r = (await callOperation(config, 'ArcaService.GetAuditProof', { Sequence: last.treeSize, TreeSize: last.treeSize })) as { LeafHash?: string; InclusionProof?: string[] };
+    if (!verifyInclusion(hex(r.LeafHash ?? ''), last.treeSize - 1, last.treeSize, (r.InclusionProof ?? []).map(hex), hex(last.rootHash))) {
+      return { ok: false, problem: `the inclusion proof of event ${last.treeSize} does not verify` };
+    }
+    checked++;
+  }
+  return { ok: true, checked };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,14 +7,18 @@ import Database from 'better-sqlite3';
 import { rawRequest } from '../helpers/raw-request.js';
 import { ARCA_BIN, removeDir, startDevServer, type DevServer } from '../helpers/server.js';
 
-function arca(server: DevServer, ...args: string[]) {
-  const env = {
+function cliEnv(server: DevServer): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH,
     ARCA_ENDPOINT: server.endpoint,
     AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
     AWS_REGION: server.credentials.region,
   };
+}
+
+function arca(server: DevServer, ...args: string[]) {
+  const env = cliEnv(server);
   return spawnSync(process.execPath, [ARCA_BIN, 'audit', ...args], { encoding: 'utf8', env });
 }
 
@@ -34,6 +38,19 @@ describe('arca audit', () => {
       const online = arca(server, 'verify');
       assert.equal(online.status, 0, online.stdout + online.stderr);
       assert.match(online.stdout, /^OK: \d+ events/);
+      assert.match(online.stdout, /OK: [1-9]\d* proofs from the server verified/);
+
+      const tailer = spawn(process.execPath, [ARCA_BIN, 'audit', 'tail', '-f', '--interval', '100'], { env: cliEnv(server), stdio: ['ignore', 'pipe', 'inherit'] });
+      let tailed = '';
+      tailer.stdout.on('data', (d: Buffer) => (tailed += d.toString('utf8')));
+      try {
+        await new Promise((ok) => setTimeout(ok, 300));
+        await rawRequest(server, { target: 'TrentService.GenerateRandom', body: '{"NumberOfBytes": 3}' });
+        for (let i = 0; i < 100 && !tailed.includes('"GenerateRandom"'); i++) await new Promise((ok) => setTimeout(ok, 100));
+        assert.ok(tailed.includes('"GenerateRandom"'), 'tail -f printed the new event');
+      } finally {
+        tailer.kill();
+      }
 
       const query = arca(server, 'query', '--operation', 'Encrypt', '--key', keyId, '--limit', '3');
       assert.equal(query.status, 0, query.stderr);

@@ -195,3 +195,19 @@ describe('the verifiable audit trail', () => {
     for (const secret of [CANARY, CANARY_B64, s.credentials.secretAccessKey]) assert.ok(!all.includes(secret), 'a secret leaked into the trail');
   });
 });
+
+describe('tree head checkpoints', () => {
+  it('are signed on the interval while events arrive, and not re-signed when nothing is new', async () => {
+    const s = await startInProcess({ audit: { checkpointEvery: 1000, checkpointIntervalMs: 100 } });
+    try {
+      const heads = () => s.app.db.prepare<[], { tree_size: number }>('SELECT tree_size FROM audit_tree_heads ORDER BY tree_size').all().map((r) => r.tree_size);
+      await call(s, 'TrentService.GenerateRandom', { NumberOfBytes: 4 });
+      for (let i = 0; i < 100 && heads().length === 0; i++) await new Promise((ok) => setTimeout(ok, 50));
+      assert.deepEqual(heads(), [1]);
+      await new Promise((ok) => setTimeout(ok, 300));
+      assert.deepEqual(heads(), [1], 'no new events, no new head');
+    } finally {
+      await s.close();
+    }
+  });
+});
