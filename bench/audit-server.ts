@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { createDevApp } from '../src/server/app.js';
 
 const memory = process.argv.includes('--memory-audit');
+const durability = process.argv.includes('--sqlite-full') ? ('sqlite-full' as const) : ('wal-fdatasync' as const);
 const dataDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
 const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
-const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory } });
+const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory, durability } });
 await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
 const port = (app.server.address() as AddressInfo).port;
 process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey.expose().toString('utf8') }) + '\n');

@@ -37,6 +37,8 @@ export interface AuditConfig {
   readonly checkpointIntervalMs?: number;
   /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
   readonly retentionDays?: number;
+  /** How commits are made durable (default `wal-fdatasync`; see SqliteAuditLog and ADR 0005). */
+  readonly durability?: 'wal-fdatasync' | 'sqlite-full';
   /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
   readonly sinks?: readonly SinkConfig[];
   /** How often sinks pick up new events, in milliseconds (default 1000). */
@@ -73,7 +75,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
   const auditDb = config.audit?.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = new SqliteAuditLog(auditDb, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery });
+  const audit = new SqliteAuditLog(auditDb, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery, durability: config.audit?.durability });
   const hierarchy = new KeyHierarchy(root, keys);
   await hierarchy.open();
   const signer = await AuditTreeHeadSigner.open(audit, hierarchy);
@@ -130,6 +132,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
             audit.checkpoint();
             void Promise.all(sinks.map((s) => s.flush())).then(() => {
               signer.dispose();
+              audit.close();
               db.close();
               if (auditDb !== db) auditDb.close();
               hierarchy.seal();

@@ -2,6 +2,7 @@ import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHe
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import type { SqliteDatabase } from './database.js';
 
 interface Pending {
@@ -15,6 +16,12 @@ export interface AuditLogOptions {
   readonly logger?: Logger | undefined;
   /** Sign a tree head once this many events are not covered by one (default 1000). */
   readonly checkpointEvery?: number | undefined;
+  /**
+   * How a commit is made durable (ADR 0005). `wal-fdatasync` (default): commit with `synchronous=NORMAL`,
+   * then `fdatasync` the WAL file on the libuv thread pool, off the event loop, and resolve only then;
+   * `sqlite-full`: `synchronous=FULL`, SQLite fsyncs inside the commit, on the event loop.
+   */
+  readonly durability?: 'wal-fdatasync' | 'sqlite-full' | undefined;
 }
 
 /**
@@ -42,9 +49,16 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   /** Held by `atomically` (and by nothing else): while set, group commits wait. */
   #lock: Promise<void> = Promise.resolve();
   #locked = false;
+  /** The WAL file, for `wal-fdatasync` (undefined: SQLite syncs itself, or an in-memory database). */
+  #walFd: number | undefined;
 
   constructor(db: SqliteDatabase, options: AuditLogOptions) {
     this.#db = db;
+    const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    if (wal && (options.durability ?? 'wal-fdatasync') === 'wal-fdatasync') {
+      db.exec('CREATE TABLE IF NOT EXISTS audit_wal_probe (x); DROP TABLE audit_wal_probe'); // make sure the WAL file exists
+      this.#walFd = openSync(`${db.name}-wal`, 'r');
+    }
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#every = options.checkpointEvery ?? 1000;
@@ -65,6 +79,12 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   /** Events committed so far (the current tree size). */
   get size(): number {
     return this.#frontier.size;
+  }
+
+  /** Releases the WAL file handle (call before closing the database, after the last append resolved). */
+  close(): void {
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
   }
 
   /** Starts signing tree heads (the signing key needs the unsealed key hierarchy). */
@@ -93,6 +113,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     try {
       this.#flush();
       const db = this.#db;
+      this.#relaxSync(true);
       db.exec('BEGIN IMMEDIATE');
       try {
         db.exec('SAVEPOINT operation');
@@ -102,11 +123,14 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         this.#write(event, frontier);
         db.exec('COMMIT');
         this.#frontier = frontier;
-        this.#afterCommit();
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
         throw e;
+      } finally {
+        this.#relaxSync(false);
       }
+      await this.#durable();
+      this.#afterCommit();
     } finally {
       this.#locked = false;
       release();
@@ -130,15 +154,35 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#queue = [];
     const frontier = this.#frontier.clone();
     let recorded: AuditEvent[];
+    this.#relaxSync(true);
     try {
       recorded = this.#db.transaction(() => batch.map((p) => this.#write(p.event, frontier)))();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
+    } finally {
+      this.#relaxSync(false);
     }
     this.#frontier = frontier;
-    batch.forEach((p, i) => p.resolve(recorded[i] as AuditEvent));
     this.#afterCommit();
+    // The next batch may commit while this one's fdatasync runs: the WAL is append-only, so a later
+    // fdatasync also covers every earlier commit, and each answer waits for one started after its own.
+    this.#durable().then(
+      () => batch.forEach((p, i) => p.resolve(recorded[i] as AuditEvent)),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+  }
+
+  /** Around a commit the writer makes durable itself: SQLite skips its own fsync (the WAL is synced after). */
+  #relaxSync(relax: boolean): void {
+    if (this.#walFd !== undefined) this.#db.pragma(relax ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  }
+
+  /** Resolves once everything committed so far is on stable storage. */
+  #durable(): Promise<void> {
+    const fd = this.#walFd;
+    if (fd === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
