@@ -1,7 +1,7 @@
 /**
  * Encrypt throughput with the durable audit trail vs the same server with audit writes to memory only.
  *
- *   npm run build && node dist/bench/audit-overhead.js [--connections 32] [--seconds 8] [--rounds 2] [--sqlite-full]
+ *   npm run build && node dist/bench/audit-overhead.js [--connections 32] [--seconds 8] [--rounds 2] [--sqlite-full] [--client sdk|raw]
  *
  * Starts a durable and a memory-only server side by side (separate processes, fresh data dirs), drives
  * them with the real AWS SDK (4 KiB Encrypt, keep-alive) in alternating one-second slices for
@@ -15,9 +15,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import autocannon from 'autocannon';
 
 const { values } = parseArgs({
-  options: { connections: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' }, 'sqlite-full': { type: 'boolean', default: false } },
+  options: { connections: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' }, 'sqlite-full': { type: 'boolean', default: false }, client: { type: 'string', default: 'sdk' } },
 });
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
@@ -32,6 +36,8 @@ async function startServer(memory: boolean): Promise<{ child: ChildProcess; endp
 interface Target {
   readonly kms: KMSClient;
   readonly keyId: string | undefined;
+  readonly endpoint: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
   readonly stop: () => Promise<void>;
 }
 
@@ -49,6 +55,8 @@ async function target(memory: boolean): Promise<Target> {
   return {
     kms,
     keyId,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     async stop() {
       kms.destroy();
       server.child.kill('SIGTERM');
@@ -57,8 +65,25 @@ async function target(memory: boolean): Promise<Target> {
   };
 }
 
+/**
+ * `--client raw`: one SigV4-signed Encrypt request replayed by autocannon (valid for the 5-minute skew
+ * window), so that the load generator costs far less than the server and the server's own overhead shows.
+ */
+async function rawSlice(t: Target, ms: number): Promise<number> {
+  const url = new URL(t.endpoint);
+  const body = JSON.stringify({ KeyId: t.keyId, Plaintext: payload.toString('base64') });
+  const signer = new SignatureV4({ service: 'kms', region: 'us-east-1', credentials: t.credentials, sha256: Sha256 });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.Encrypt' }, body }),
+  );
+  const result = await autocannon({ url: t.endpoint, method: 'POST', headers: signed.headers as Record<string, string>, body, connections, duration: ms / 1000 });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result.requests.total;
+}
+
 /** Requests completed against `t` in `ms` milliseconds with `connections` concurrent callers. */
 async function slice(t: Target, ms: number): Promise<number> {
+  if (values.client === 'raw') return rawSlice(t, ms);
   let done = 0;
   const deadline = performance.now() + ms;
   await Promise.all(
@@ -99,6 +124,7 @@ process.stdout.write(
   JSON.stringify({
     operation: 'Encrypt',
     payloadBytes: payload.length,
+    client: values.client,
     connections,
     secondsEach: total,
     durability: values['sqlite-full'] ? 'sqlite-full' : 'wal-fdatasync',

@@ -51,6 +51,8 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   #locked = false;
   /** The WAL file, for `wal-fdatasync` (undefined: SQLite syncs itself, or an in-memory database). */
   #walFd: number | undefined;
+  #syncing = false;
+  #syncWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   constructor(db: SqliteDatabase, options: AuditLogOptions) {
     this.#db = db;
@@ -83,7 +85,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
 
   /** Releases the WAL file handle (call before closing the database, after the last append resolved). */
   close(): void {
-    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    if (this.#walFd !== undefined && !this.#syncing) closeSync(this.#walFd);
     this.#walFd = undefined;
   }
 
@@ -143,7 +145,8 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
       this.#scheduled = true;
       setImmediate(() => {
         this.#scheduled = false;
-        if (!this.#locked) this.#flush();
+        // While a sync runs, events queue up and commit together once it ends (one commit per sync).
+        if (!this.#locked && !this.#syncing) this.#flush();
       });
     }
   }
@@ -178,11 +181,33 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     if (this.#walFd !== undefined) this.#db.pragma(relax ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
 
-  /** Resolves once everything committed so far is on stable storage. */
+  /**
+   * Resolves once everything committed so far is on stable storage. One fdatasync runs at a time; the
+   * commits made while it runs wait for the next one, which covers them all (group sync).
+   */
   #durable(): Promise<void> {
+    if (this.#walFd === undefined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#syncWaiters.push({ resolve, reject });
+      this.#startSync();
+    });
+  }
+
+  #startSync(): void {
     const fd = this.#walFd;
-    if (fd === undefined) return Promise.resolve();
-    return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    if (this.#syncing || this.#syncWaiters.length === 0 || fd === undefined) return;
+    const covered = this.#syncWaiters;
+    this.#syncWaiters = [];
+    this.#syncing = true;
+    fdatasync(fd, (err) => {
+      this.#syncing = false;
+      for (const w of covered) {
+        if (err) w.reject(err);
+        else w.resolve();
+      }
+      this.#startSync();
+      if (!this.#syncing && !this.#locked && this.#queue.length > 0) this.#flush();
+    });
   }
 
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
