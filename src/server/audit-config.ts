@@ -10,6 +10,7 @@ const schema = z
     checkpointIntervalMs: z.number().int().min(100).optional(),
     retentionDays: z.number().positive().optional(),
     sinkIntervalMs: z.number().int().min(50).optional(),
+    durability: z.enum(['wal-fdatasync', 'sqlite-full']).optional(),
     sinks: z
       .array(
         z.discriminatedUnion('type', [
@@ -38,6 +39,7 @@ export function readAuditConfig(file: string): AuditConfig {
     ...(c.checkpointIntervalMs !== undefined && { checkpointIntervalMs: c.checkpointIntervalMs }),
     ...(c.retentionDays !== undefined && { retentionDays: c.retentionDays }),
     ...(c.sinkIntervalMs !== undefined && { sinkIntervalMs: c.sinkIntervalMs }),
+    ...(c.durability !== undefined && { durability: c.durability }),
     ...(c.sinks !== undefined && { sinks: c.sinks.map((s) => (s.type === 'file' ? { ...s, path: resolve(base, s.path) } : s)) }),
   };
 }
