@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportLines, verifyExport } from '../../audit/verify-log.js';
 import type { AuditEvent } from '../../core/audit.js';
@@ -84,4 +87,33 @@ describe('SqliteAuditLog', () => {
     assert.deepEqual(db.prepare<[], { v: string }>('SELECT v FROM t').all().map((r) => r.v), ['ok']);
     assert.equal(log.size, 2);
   });
+
+  for (const durability of ['wal-fdatasync', 'sqlite-full'] as const) {
+    it(`${durability}: concurrent appends and a mutation are on disk after a reopen`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
+      try {
+        const file = join(dir, 'a.db');
+        let db = openDatabase(file);
+        db.exec('CREATE TABLE t (v TEXT)');
+        const log = new SqliteAuditLog(db, { clock, durability });
+        await Promise.all([1, 2, 3, 4, 5].map((i) => log.append(legacyEvent(i))));
+        await log.atomically(async () => {
+          db.prepare("INSERT INTO t VALUES ('changed')").run();
+          return { event: legacyEvent(6), keep: true };
+        });
+        await Promise.all([7, 8].map((i) => log.append(legacyEvent(i))));
+        log.close();
+        db.close();
+        db = openDatabase(file);
+        const reopened = new SqliteAuditLog(db, { clock, durability });
+        assert.deepEqual(reopened.list().map((e) => e.arca?.sequence), [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n, 1);
+        assert.equal(db.pragma('synchronous', { simple: true }), 2, 'the connection is left at synchronous=FULL');
+        reopened.close();
+        db.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
