@@ -116,4 +116,36 @@ describe('SqliteAuditLog', () => {
       }
     });
   }
+
+  it('several writers sharing one database (arca dev --workers) keep one gap-free, verifiable trail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
+    try {
+      const file = join(dir, 'a.db');
+      const pair = generateEd25519();
+      const signer = { publicKey: pair.publicKey, sign: (m: Uint8Array) => ed25519Sign(pair.privateKeyDer, m) };
+      const dbs = [openDatabase(file), openDatabase(file)];
+      const logs = dbs.map((db) => new SqliteAuditLog(db, { clock, checkpointEvery: 4 }));
+      logs.forEach((l) => l.attachSigner(signer));
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(logs.flatMap((l, w) => [1, 2, 3].map((i) => l.append(legacyEvent(round * 10 + w * 3 + i)))));
+        logs[round % 2]?.checkpoint();
+      }
+      logs[1]?.checkpoint();
+      const db = dbs[0];
+      assert.ok(db);
+      const seqs = db.prepare<[], { seq: number }>('SELECT seq FROM audit_events ORDER BY seq').all().map((r) => r.seq);
+      assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+      const trail = new SqliteAuditTrail(db, () => logs[0]?.chainId ?? '', () => pair.publicKey, () => undefined);
+      const heads = await trail.treeHeads();
+      assert.ok(heads.length >= 3);
+      assert.equal(heads.at(-1)?.treeSize, 30);
+      const lines = exportLines({ arcaAuditExport: 1, chainId: logs[0]?.chainId ?? '', publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 100), heads);
+      const report = verifyExport(lines, pair.publicKey);
+      assert.equal(report.ok, true, JSON.stringify(report.divergence));
+      logs.forEach((l) => l.close());
+      dbs.forEach((d) => d.close());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

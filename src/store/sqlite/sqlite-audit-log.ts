@@ -40,6 +40,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   readonly #every: number;
   readonly #insert;
   readonly #insertKey;
+  readonly #newer;
   readonly #chainId: string;
   #frontier = new MerkleFrontier();
   #lastHeadSize = 0;
@@ -68,6 +69,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
       'INSERT INTO audit_events (seq, event_id, event_time, event_name, request_id, error_code, body, leaf_hash, principal_arn, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#insertKey = db.prepare('INSERT OR IGNORE INTO audit_event_keys (key_arn, seq, ok) VALUES (?, ?, ?)');
+    this.#newer = db.prepare<[number], { seq: number; leaf_hash: Buffer }>('SELECT seq, leaf_hash FROM audit_events WHERE seq > ? ORDER BY seq');
     this.#chainId = this.#loadChainId();
     this.#upgradeLegacyEvents();
     for (const r of db.prepare<[], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events ORDER BY seq').iterate()) this.#frontier.append(r.leaf_hash);
@@ -122,6 +124,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         const { event, keep } = await work();
         db.exec(keep ? 'RELEASE operation' : 'ROLLBACK TO operation; RELEASE operation');
         const frontier = this.#frontier.clone();
+        this.#catchUp(frontier);
         this.#write(event, frontier);
         db.exec('COMMIT');
         this.#frontier = frontier;
@@ -159,7 +162,13 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     let recorded: AuditEvent[];
     this.#relaxSync(true);
     try {
-      recorded = this.#db.transaction(() => batch.map((p) => this.#write(p.event, frontier)))();
+      // IMMEDIATE: other processes sharing the database (arca dev --workers) wait for the write lock.
+      recorded = this.#db
+        .transaction(() => {
+          this.#catchUp(frontier);
+          return batch.map((p) => this.#write(p.event, frontier));
+        })
+        .immediate();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -210,6 +219,17 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     });
   }
 
+  /**
+   * Brings `frontier` up to the events other processes sharing the database appended (inside the
+   * caller's write transaction, so nothing can be appended meanwhile).
+   */
+  #catchUp(frontier: MerkleFrontier): void {
+    for (const r of this.#newer.iterate(frontier.size)) {
+      if (r.seq !== frontier.size + 1) throw new Error(`the audit trail has a gap before sequence ${r.seq}`);
+      frontier.append(r.leaf_hash);
+    }
+  }
+
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
   #write(draft: AuditEvent, frontier: MerkleFrontier): AuditEvent {
     const { arca: _ignored, ...rest } = draft;
@@ -234,20 +254,30 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
    */
   checkpoint(): TreeHead | undefined {
     const signer = this.#signer;
-    const size = this.#frontier.size;
-    if (signer === undefined || size === this.#lastHeadSize || !this.#db.open || this.#locked) return undefined;
-    const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: this.#frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
-    const signature = signer.sign(treeHeadSigningBytes(unsigned));
+    if (signer === undefined || !this.#db.open || this.#locked) return undefined;
     try {
-      this.#db
-        .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)')
-        .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
+      // Under the write lock: the tree is exactly the database's, whichever process appended to it.
+      return this.#db
+        .transaction(() => {
+          const frontier = this.#frontier.clone();
+          this.#catchUp(frontier);
+          this.#frontier = frontier;
+          const size = frontier.size;
+          this.#lastHeadSize = this.#db.prepare<[], { n: number | null }>('SELECT MAX(tree_size) AS n FROM audit_tree_heads').get()?.n ?? 0;
+          if (size === this.#lastHeadSize) return undefined;
+          const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
+          const signature = signer.sign(treeHeadSigningBytes(unsigned));
+          this.#db
+            .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)')
+            .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
+          this.#lastHeadSize = size;
+          return { ...unsigned, signature: signature.toString('base64') };
+        })
+        .immediate();
     } catch (e) {
-      this.#logger?.error('audit tree head could not be stored', { treeSize: size, error: String(e) });
+      this.#logger?.error('audit tree head could not be stored', { error: String(e) });
       return undefined;
     }
-    this.#lastHeadSize = size;
-    return { ...unsigned, signature: signature.toString('base64') };
   }
 
   /**
