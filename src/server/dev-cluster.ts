@@ -21,6 +21,7 @@ interface ClusterOptions {
  */
 export async function runDevCluster(opts: ClusterOptions): Promise<number> {
   if (cluster.isWorker) return runWorker(opts);
+  const stopped = untilSignal();
   const bootstrap = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger });
   const endpointPort = new Promise<number>((ok, fail) => {
     cluster.on('message', (_w: Worker, msg: unknown) => {
@@ -32,7 +33,7 @@ export async function runDevCluster(opts: ClusterOptions): Promise<number> {
   const port = await endpointPort;
   announce({ dataDir: opts.dataDir, endpoint: endpointUrl(opts.listen.host, port), region: opts.realm.region, admin: bootstrap.admin, workers: opts.workers });
   cluster.removeAllListeners('exit');
-  const signal = await untilSignal();
+  const signal = await stopped;
   opts.logger.info('shutting down workers', { signal });
   await Promise.all(
     workers.map(
@@ -49,13 +50,14 @@ export async function runDevCluster(opts: ClusterOptions): Promise<number> {
 }
 
 async function runWorker(opts: ClusterOptions): Promise<number> {
+  const stopped = untilSignal();
   const app = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(opts.listen.port, opts.listen.host, () => ok());
   });
   process.send?.({ listening: (app.server.address() as AddressInfo).port });
-  await untilSignal();
+  await stopped;
   await app.close();
   return 0;
 }

@@ -70,6 +70,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
   if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers });
 
+  // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
+  const stopped = untilSignal();
   const app = await createDevApp({ dataDir, realm, logger });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
@@ -77,7 +79,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   });
   const address = app.server.address() as AddressInfo;
   announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1 });
-  logger.info('shutting down', { signal: await untilSignal() });
+  logger.info('shutting down', { signal: await stopped });
   await app.close();
   return 0;
 }
