@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 
-/** A better-sqlite3 handle, opened durable: WAL with `synchronous=FULL`, so a commit survives power loss. */
+/**
+ * A better-sqlite3 handle, opened durable: WAL with `synchronous=FULL`, so a commit survives power loss.
+ * Write transactions must be `.immediate()`: with several processes on one file (`arca dev --workers`), a
+ * deferred transaction that reads and then writes fails with SQLITE_BUSY instead of waiting its turn.
+ */
 export type SqliteDatabase = Database.Database;
 
 /**
@@ -91,7 +95,7 @@ export function openDatabase(path: string): SqliteDatabase {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
-    })();
+    }).immediate();
   }
   return db;
 }

@@ -94,7 +94,7 @@ export class SqliteKeyStore implements KeyStore {
       );
       const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
       for (const t of tags) tagInsert.run(key.id, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async getKey(keyId: string): Promise<KeyRecord | undefined> {
@@ -171,14 +171,14 @@ export class SqliteKeyStore implements KeyStore {
     );
     this.#db.transaction(() => {
       for (const t of tags) upsert.run(keyId, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async removeTags(keyId: string, tagKeys: readonly string[]): Promise<void> {
     const del = this.#db.prepare('DELETE FROM tags WHERE key_id = ? AND tag_key = ?');
     this.#db.transaction(() => {
       for (const k of tagKeys) del.run(keyId, k);
-    })();
+    }).immediate();
   }
 
   async listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]> {
