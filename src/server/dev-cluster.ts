@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import type { Realm } from '../core/arn.js';
 import type { Logger } from '../core/ports.js';
-import { createDevApp } from './app.js';
+import { createDevApp, type DevAppConfig } from './app.js';
 import { announce, untilSignal } from './dev-announce.js';
 import { endpointUrl } from './listen.js';
 
@@ -12,6 +12,8 @@ interface ClusterOptions {
   readonly logger: Logger;
   readonly listen: { host: string; port: number };
   readonly workers: number;
+  /** Key-lifecycle settings given to every process (`--min-rotation-days`, insecure test hooks). */
+  readonly lifecycle?: Pick<DevAppConfig, 'minRotationPeriodDays' | 'clock' | 'insecureTestJobPause'>;
 }
 
 /**
@@ -22,7 +24,7 @@ interface ClusterOptions {
 export async function runDevCluster(opts: ClusterOptions): Promise<number> {
   if (cluster.isWorker) return runWorker(opts);
   const stopped = untilSignal();
-  const bootstrap = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger });
+  const bootstrap = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger, ...opts.lifecycle });
   const endpointPort = new Promise<number>((ok, fail) => {
     cluster.on('message', (_w: Worker, msg: unknown) => {
       if (typeof msg === 'object' && msg !== null && 'listening' in msg && typeof msg.listening === 'number') ok(msg.listening);
@@ -51,7 +53,7 @@ export async function runDevCluster(opts: ClusterOptions): Promise<number> {
 
 async function runWorker(opts: ClusterOptions): Promise<number> {
   const stopped = untilSignal();
-  const app = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger });
+  const app = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger, ...opts.lifecycle });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(opts.listen.port, opts.listen.host, () => ok());

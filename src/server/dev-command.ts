@@ -7,6 +7,7 @@ import { announce, untilSignal } from './dev-announce.js';
 import { runDevCluster } from './dev-cluster.js';
 import { endpointUrl, parseListen } from './listen.js';
 import { createLogger } from './logger.js';
+import { insecureTestHooks } from './insecure-test-hooks.js';
 
 export const DEV_DEFAULTS = {
   dataDir: './.arca-dev',
@@ -26,6 +27,7 @@ Options:
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
   --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
+  --min-rotation-days <n> shortest automatic-rotation period accepted (1-90; default AWS's 90)
   --quiet              log warnings and errors only
   -h, --help           show this help
 `;
@@ -40,6 +42,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
       workers: { type: 'string', default: '1' },
+      'min-rotation-days': { type: 'string', default: '90' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -60,6 +63,10 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) errors.push(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
+  const minRotationDays = Number(values['min-rotation-days']);
+  if (!Number.isInteger(minRotationDays) || minRotationDays < 1 || minRotationDays > 90) {
+    errors.push(`--min-rotation-days must be a whole number of days from 1 to 90, not '${values['min-rotation-days']}'`);
+  }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `arca dev: ${e}\n`).join(''));
     return 2;
@@ -68,11 +75,12 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
-  if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers });
+  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks() };
+  if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle });
 
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
-  const app = await createDevApp({ dataDir, realm, logger });
+  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());

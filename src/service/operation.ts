@@ -5,6 +5,7 @@ import type { KeyAccess } from '../core/key-state.js';
 import type { Clock, KeyStore, Logger } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
+import type { LifecycleDeps } from './lifecycle.js';
 
 /** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
 export interface ServiceDeps {
@@ -13,6 +14,7 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  readonly lifecycle: LifecycleDeps;
 }
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */

@@ -58,7 +58,8 @@ export class SqliteKeyStore implements KeyStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ?');
+    // Destroyed keys stay as tombstones (key-lifecycle) but no longer exist for any operation.
+    this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ? AND destroyed_at IS NULL');
     this.#getVersion = db.prepare<[string, number], { domain_key_version: number; wrapped_material: Buffer; created_at: number }>(
       'SELECT domain_key_version, wrapped_material, created_at FROM key_versions WHERE key_id = ? AND version = ?',
     );
@@ -105,7 +106,7 @@ export class SqliteKeyStore implements KeyStore {
   async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
     const afterSeq = after === undefined ? 0 : (this.#db.prepare<[string], { seq: number }>('SELECT seq FROM keys WHERE id = ?').get(after)?.seq ?? -1);
     if (afterSeq < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
-    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
+    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? AND destroyed_at IS NULL ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
     const items = rows.slice(0, limit).map(toKey);
     return { items, next: rows.length > limit ? items.at(-1)?.id : undefined };
   }

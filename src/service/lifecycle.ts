@@ -1,0 +1,108 @@
+import { randomSecret } from '../crypto/random.js';
+import { keyArn } from '../core/arn.js';
+import { KmsError } from '../core/errors.js';
+import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
+import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
+import type { KeyLifecycleStore } from '../core/ports.js';
+import { materialBinding } from './key-hierarchy.js';
+import type { ServiceDeps } from './operation.js';
+
+/** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
+export type JobPoint = 'rotation:before-commit' | 'rotation:after-commit' | 'deletion:before-commit' | 'deletion:after-commit';
+
+/** What the lifecycle operations and jobs need beyond the common service ports. */
+export interface LifecycleDeps {
+  readonly store: KeyLifecycleStore;
+  /** The shortest RotationPeriodInDays accepted: AWS's 90 unless configured lower (down to 1). */
+  readonly minRotationPeriodDays: number;
+  /** INSECURE, tests only: awaited at each {@link JobPoint} of a scheduled job. */
+  readonly insecureTestPause?: ((point: JobPoint) => Promise<void>) | undefined;
+}
+
+/** Arca rotates symmetric encryption keys only, as AWS does. */
+export function requireRotatable(key: KeyRecord, arn: string): void {
+  if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('UnsupportedOperation', `${arn} key spec ${key.keySpec} is not valid for this operation. Only symmetric encryption keys can be rotated.`);
+  }
+}
+
+/**
+ * Makes a new primary version of `key` with fresh material. The version row, the primary pointer and (for
+ * automatic rotation) the next rotation date change in one transaction guarded by the primary version the
+ * caller saw, so two runs, or a run repeated after a crash, never rotate twice. Returns the new version,
+ * or undefined when another run rotated first.
+ */
+export async function rotateKey(
+  deps: Pick<ServiceDeps, 'hierarchy' | 'clock' | 'lifecycle'>,
+  key: KeyRecord,
+  type: RotationType,
+  nextRotationAt?: Date,
+): Promise<number | undefined> {
+  const version = key.primaryVersion + 1;
+  const now = deps.clock.now();
+  const material = randomSecret(KEY_SPEC_INFO[key.keySpec].materialLength);
+  try {
+    const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, version));
+    if (type === 'AUTOMATIC') await deps.lifecycle.insecureTestPause?.('rotation:before-commit');
+    const added = await deps.lifecycle.store.addVersion(
+      { keyId: key.id, version, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
+      type,
+      key.primaryVersion,
+      nextRotationAt,
+    );
+    if (type === 'AUTOMATIC' && added) await deps.lifecycle.insecureTestPause?.('rotation:after-commit');
+    return added ? version : undefined;
+  } finally {
+    material.dispose();
+  }
+}
+
+/**
+ * Destroys a key whose deletion is due: the store shreds every version's material and checkpoints, then
+ * the cached material is zeroed and dropped. Idempotent: a key already destroyed or not due is left alone.
+ */
+export async function destroyDueKey(deps: Pick<ServiceDeps, 'hierarchy' | 'clock' | 'lifecycle'>, keyId: string): Promise<DestructionRecord | undefined> {
+  await deps.lifecycle.insecureTestPause?.('deletion:before-commit');
+  // Dropped before and after: no request can use this key's material once the job has started.
+  deps.hierarchy.forgetKey(keyId);
+  const record = await deps.lifecycle.store.destroyKey(keyId, deps.clock.now());
+  deps.hierarchy.forgetKey(keyId);
+  if (record !== undefined) await deps.lifecycle.insecureTestPause?.('deletion:after-commit');
+  return record;
+}
+
+export interface JobRun {
+  readonly rotated: readonly { keyId: string; version: number }[];
+  readonly destroyed: readonly DestructionRecord[];
+}
+
+/**
+ * Runs every due lifecycle job once: automatic rotations of Enabled keys whose date has come (a key
+ * that was disabled past its date rotates as soon as it is enabled again), then destructions of keys
+ * whose waiting period has ended. Safe to run again at any time, including after a crash mid-run.
+ */
+export async function runDueJobs(deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'>): Promise<JobRun> {
+  const rotated: { keyId: string; version: number }[] = [];
+  const destroyed: DestructionRecord[] = [];
+  const store = deps.lifecycle.store;
+  await store.scrub();
+  for (const keyId of await store.dueRotations(deps.clock.now())) {
+    const key = await deps.keys.getKey(keyId);
+    const settings = await store.getRotation(keyId);
+    if (key === undefined || settings?.nextRotationAt === undefined || key.state !== 'Enabled') continue;
+    // The next date counts from now, not from the missed date: a key offline for months rotates once.
+    const version = await rotateKey(deps, key, 'AUTOMATIC', nextRotation(deps.clock.now(), settings.periodDays));
+    if (version !== undefined) {
+      rotated.push({ keyId, version });
+      deps.logger.info('rotated key', { key: keyArn(deps.realm, keyId), version, type: 'AUTOMATIC' });
+    }
+  }
+  for (const keyId of await store.dueDeletions(deps.clock.now())) {
+    const record = await destroyDueKey(deps, keyId);
+    if (record !== undefined) {
+      destroyed.push(record);
+      deps.logger.info('destroyed key material', { key: keyArn(deps.realm, keyId), versions: record.versions });
+    }
+  }
+  return { rotated, destroyed };
+}
