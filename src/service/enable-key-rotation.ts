@@ -21,7 +21,7 @@ export const enableKeyRotation = defineOperation({
     RotationPeriodInDays: z
       .number()
       .int()
-      .min(ROTATION_PERIOD.absoluteMin, `Member must have value greater than or equal to ${ROTATION_PERIOD.awsMin}`)
+      // The lower bound depends on configuration: checked in execute, with the same wording.
       .max(ROTATION_PERIOD.max, `Member must have value less than or equal to ${ROTATION_PERIOD.max}`)
       .optional(),
   }),
