@@ -68,7 +68,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
     insecureTestPause: config.insecureTestJobPause,
   };
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle });
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
   // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
   // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
   await scheduler.runNow();

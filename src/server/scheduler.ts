@@ -1,6 +1,5 @@
 import type { Logger } from '../core/ports.js';
-import { runDueJobs, type JobRun } from '../service/lifecycle.js';
-import type { ServiceDeps } from '../service/operation.js';
+import { runDueJobs, type JobDeps, type JobRun } from '../service/lifecycle.js';
 
 /** Default period between two runs of the lifecycle jobs. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 60_000;
@@ -16,12 +15,12 @@ export const DEFAULT_SCHEDULER_INTERVAL_MS = 60_000;
  * inside the transaction) keep even two concurrent runners from rotating twice or destroying twice.
  */
 export class LifecycleScheduler {
-  readonly #deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'>;
+  readonly #deps: JobDeps;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<JobRun> | undefined;
 
-  constructor(deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'>) {
+  constructor(deps: JobDeps) {
     this.#deps = deps;
     this.#logger = deps.logger;
   }

@@ -1,9 +1,10 @@
-import { randomSecret } from '../crypto/random.js';
+import { randomId, randomSecret } from '../crypto/random.js';
 import { keyArn } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
-import type { KeyLifecycleStore } from '../core/ports.js';
+import type { AuditEvent } from '../core/audit.js';
+import type { AuditLog, KeyLifecycleStore } from '../core/ports.js';
 import { materialBinding } from './key-hierarchy.js';
 import type { ServiceDeps } from './operation.js';
 
@@ -81,7 +82,41 @@ export interface JobRun {
  * that was disabled past its date rotates as soon as it is enabled again), then destructions of keys
  * whose waiting period has ended. Safe to run again at any time, including after a crash mid-run.
  */
-export async function runDueJobs(deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'>): Promise<JobRun> {
+export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & { readonly audit?: AuditLog | undefined };
+
+/**
+ * Records a job's work in the audit trail as CloudTrail does for AWS's own scheduled actions
+ * (`RotateKey`, `DeleteKey`, invoked by the service itself). The job has already committed, so a failed
+ * audit write cannot undo it: it is logged as an error instead.
+ */
+async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey', keyId: string, response: Record<string, unknown>): Promise<void> {
+  if (deps.audit === undefined) return;
+  const arn = keyArn(deps.realm, keyId);
+  const event: AuditEvent = {
+    eventVersion: '1.08',
+    eventTime: deps.clock.now().toISOString(),
+    eventSource: 'kms',
+    eventName,
+    awsRegion: deps.realm.region,
+    sourceIPAddress: 'arca.internal',
+    userAgent: 'arca-scheduler',
+    userIdentity: { type: 'ServiceAccount', accountId: deps.realm.account },
+    requestParameters: { keyId: arn },
+    responseElements: response,
+    requestID: randomId(),
+    eventID: randomId(),
+    resources: [{ ARN: arn, type: 'AWS::KMS::Key' }],
+    readOnly: false,
+    eventCategory: 'Management',
+  };
+  try {
+    await deps.audit.append(event);
+  } catch (e) {
+    deps.logger.error('could not record a lifecycle job in the audit trail', { key: arn, eventName, error: String(e) });
+  }
+}
+
+export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
   const rotated: { keyId: string; version: number }[] = [];
   const destroyed: DestructionRecord[] = [];
   const store = deps.lifecycle.store;
@@ -95,6 +130,7 @@ export async function runDueJobs(deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 
     if (version !== undefined) {
       rotated.push({ keyId, version });
       deps.logger.info('rotated key', { key: keyArn(deps.realm, keyId), version, type: 'AUTOMATIC' });
+      await auditJob(deps, 'RotateKey', keyId, { rotationType: 'AUTOMATIC', version });
     }
   }
   for (const keyId of await store.dueDeletions(deps.clock.now())) {
@@ -102,6 +138,7 @@ export async function runDueJobs(deps: Pick<ServiceDeps, 'keys' | 'hierarchy' | 
     if (record !== undefined) {
       destroyed.push(record);
       deps.logger.info('destroyed key material', { key: keyArn(deps.realm, keyId), versions: record.versions });
+      await auditJob(deps, 'DeleteKey', keyId, { destroyedVersions: [...record.versions], destroyedAt: record.destroyedAt.toISOString() });
     }
   }
   return { rotated, destroyed };

@@ -37,6 +37,7 @@ describe('key lifecycle', () => {
         clock.advance(DAY);
         const run = await s.app.scheduler.runNow();
         assert.deepEqual(run.rotated, [{ keyId, version: i }], 'one automatic rotation per due date');
+        assert.deepEqual((await s.app.scheduler.runNow()).rotated, [], 'running the jobs again rotates nothing');
       } else {
         assert.equal((await call('RotateKeyOnDemand', { KeyId: keyId })).status, 200);
       }
@@ -92,6 +93,10 @@ describe('key lifecycle', () => {
     }
     assert.equal((await call('EnableKey', { KeyId: keyId })).status, 200);
     assert.equal((await call('Decrypt', { CiphertextBlob: blob })).status, 200, 'enabled again, old ciphertexts decrypt');
+
+    // Disabled by someone else (another node sharing the database): the warm cache does not bypass the state.
+    s.app.db.prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
+    assert.equal((await call('Decrypt', { CiphertextBlob: blob })).json.__type, 'DisabledException', 'the stored state is checked on every request');
   });
 
   it('CancelKeyDeletion brings the key back Disabled and the scheduler leaves it alone', async () => {
@@ -149,6 +154,10 @@ describe('crypto-shredding', () => {
       assert.equal((await call('DescribeKey', { KeyId: 'alias/doomed' })).json.__type, 'NotFoundException', 'the alias went with the key');
       const listed = (await call('ListKeys', {})).json['Keys'] as { KeyId: string }[];
       assert.ok(!listed.some((k) => k.KeyId === keyId), 'ListKeys no longer shows the key');
+      const deleted = s.app.audit.list(100_000).filter((e) => e.eventName === 'DeleteKey');
+      assert.equal(deleted.length, 1, 'the destruction is in the audit trail');
+      assert.deepEqual(deleted[0]?.resources, [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, type: 'AWS::KMS::Key' }]);
+      assert.deepEqual(deleted[0]?.responseElements?.['destroyedVersions'], [1, 2]);
       const receipt = await call('ArcaService.GetDestructionReceipt', { KeyId: keyId });
       assert.equal(receipt.json.__type, 'UnsupportedOperationException');
       assert.match(String(receipt.json.message), /not yet available.*versions 1, 2, destroyed at/);
