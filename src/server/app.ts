@@ -17,7 +17,7 @@ import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js'
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
-import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler } from './scheduler.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
 
@@ -31,6 +31,11 @@ export interface DevAppConfig {
   readonly minRotationPeriodDays?: number;
   /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
   readonly schedulerIntervalMs?: number;
+  /**
+   * `leader` (default) runs the lifecycle jobs, at start-up and periodically; `follower` only keeps its
+   * material cache in step with the database (worker processes sharing a leader's database).
+   */
+  readonly schedulerRole?: SchedulerRole;
   /** INSECURE, tests only: awaited at each point of a lifecycle job (crash-safety tests). */
   readonly insecureTestJobPause?: (point: JobPoint) => Promise<void>;
 }
@@ -71,8 +76,9 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
   // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
   // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
-  await scheduler.runNow();
-  scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
+  const role = config.schedulerRole ?? 'leader';
+  if (role === 'leader') await scheduler.runNow();
+  scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
   const pipeline = new Pipeline({
     keys,
     hierarchy,

@@ -53,7 +53,8 @@ export async function runDevCluster(opts: ClusterOptions): Promise<number> {
 
 async function runWorker(opts: ClusterOptions): Promise<number> {
   const stopped = untilSignal();
-  const app = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger, ...opts.lifecycle });
+  // The primary process (the bootstrap app) leads the lifecycle jobs; workers only follow.
+  const app = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger, ...opts.lifecycle, schedulerRole: 'follower' });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(opts.listen.port, opts.listen.host, () => ok());

@@ -1,8 +1,14 @@
 import type { Logger } from '../core/ports.js';
-import { runDueJobs, type JobDeps, type JobRun } from '../service/lifecycle.js';
+import { runDueJobs, sweepCachedMaterial, type JobDeps, type JobRun } from '../service/lifecycle.js';
 
 /** Default period between two runs of the lifecycle jobs. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 60_000;
+
+/**
+ * `leader`: runs the lifecycle jobs and sweeps this process's material cache; `follower` (the worker
+ * processes of `arca dev --workers`, whose primary process is the leader): only sweeps its cache.
+ */
+export type SchedulerRole = 'leader' | 'follower';
 
 /**
  * Runs the key-lifecycle jobs (due automatic rotations, due destructions): once at start-up, which
@@ -34,11 +40,12 @@ export class LifecycleScheduler {
   }
 
   /** Starts the periodic runs (the timer does not keep the process alive). */
-  start(intervalMs: number): void {
+  start(intervalMs: number, role: SchedulerRole = 'leader'): void {
     if (this.#timer !== undefined || intervalMs <= 0) return;
     this.#timer = setInterval(() => {
       if (!this.#deps.hierarchy.isOpen) return;
-      this.runNow().catch((e: unknown) => this.#logger.error('lifecycle jobs failed; retrying at the next run', { error: String(e) }));
+      const run = role === 'leader' ? this.runNow().then(() => sweepCachedMaterial(this.#deps)) : sweepCachedMaterial(this.#deps);
+      run.catch((e: unknown) => this.#logger.error('lifecycle jobs failed; retrying at the next run', { error: String(e) }));
     }, intervalMs);
     this.#timer.unref();
   }

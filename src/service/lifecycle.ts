@@ -143,3 +143,20 @@ export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
   }
   return { rotated, destroyed };
 }
+
+/**
+ * Drops the cached material of keys that can no longer be used (destroyed, disabled, pending deletion).
+ * Every request re-checks the stored state anyway; this bounds how long material of a key disabled or
+ * destroyed by another process sharing the database stays in this process's memory.
+ */
+export async function sweepCachedMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>): Promise<number> {
+  let dropped = 0;
+  for (const keyId of deps.hierarchy.cachedKeyIds()) {
+    const key = await deps.keys.getKey(keyId);
+    if (key === undefined || key.state !== 'Enabled') {
+      deps.hierarchy.forgetKey(keyId);
+      dropped++;
+    }
+  }
+  return dropped;
+}

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readBlobHeader } from '../../src/crypto/ciphertext-blob.js';
+import { sweepCachedMaterial } from '../../src/service/lifecycle.js';
+import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { callAt, DAY, filesContaining, recoverMaterial, TestClock, wrappedRows } from '../helpers/lifecycle.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
@@ -97,6 +99,18 @@ describe('key lifecycle', () => {
     // Disabled by someone else (another node sharing the database): the warm cache does not bypass the state.
     s.app.db.prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
     assert.equal((await call('Decrypt', { CiphertextBlob: blob })).json.__type, 'DisabledException', 'the stored state is checked on every request');
+  });
+
+  it('the periodic sweep drops cached material of keys disabled or destroyed by another process', async () => {
+    const keyId = await newKey();
+    await encrypt(keyId, 'cache me');
+    assert.ok(s.app.hierarchy.cachedKeyIds().includes(keyId));
+    const deps = { keys: new SqliteKeyStore(s.app.db), hierarchy: s.app.hierarchy };
+    await sweepCachedMaterial(deps); // also drops what the previous test left (a key disabled behind its back)
+    assert.ok(s.app.hierarchy.cachedKeyIds().includes(keyId), 'an Enabled key keeps its cache');
+    s.app.db.prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
+    assert.equal(await sweepCachedMaterial(deps), 1);
+    assert.ok(!s.app.hierarchy.cachedKeyIds().includes(keyId));
   });
 
   it('CancelKeyDeletion brings the key back Disabled and the scheduler leaves it alone', async () => {

@@ -84,7 +84,7 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
         db.prepare('UPDATE key_rotation SET next_rotation_at = ? WHERE key_id = ? AND enabled = 1').run(nextRotationAt.getTime(), v.keyId);
       }
       return true;
-    })();
+    }).immediate();
   }
 
   async scheduleDeletion(keyId: string, deletionDate: Date): Promise<void> {
@@ -133,7 +133,7 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
       db.prepare('UPDATE keys SET destroyed_at = ? WHERE id = ?').run(now.getTime(), keyId);
       db.prepare('INSERT INTO key_destructions (key_id, versions, destroyed_at) VALUES (?, ?, ?)').run(keyId, JSON.stringify(versions), now.getTime());
       return { keyId, versions, destroyedAt: now };
-    })();
+    }).immediate();
     if (record !== undefined) await this.scrub();
     return record;
   }
