@@ -74,12 +74,16 @@ export interface KeyLifecycleStore {
   /**
    * Crypto-shreds a key whose deletion is due at `now`: deletes the wrapped material of every version,
    * its aliases and rotation settings, and leaves its metadata as a tombstone (getKey no longer finds it)
-   * with a destruction record; then makes sure the deleted bytes are gone from the storage files.
-   * Returns undefined, changing nothing, when the key is not pending deletion or not yet due.
+   * with a destruction record, in one transaction. The caller then calls {@link scrub} so that the deleted
+   * bytes are gone from the storage files. Returns undefined, changing nothing, when the key is not
+   * pending deletion or not yet due.
    */
   destroyKey(keyId: string, now: Date): Promise<DestructionRecord | undefined>;
   getDestruction(keyId: string): Promise<DestructionRecord | undefined>;
-  /** Makes the storage files forget deleted rows (for a destruction interrupted after its commit). */
+  /**
+   * Makes the storage files forget deleted rows: after every destruction, and at start-up for a
+   * destruction interrupted between its commit and its scrub.
+   */
   scrub(): Promise<void>;
 }
 

@@ -68,7 +68,10 @@ export async function destroyDueKey(deps: Pick<ServiceDeps, 'hierarchy' | 'clock
   deps.hierarchy.forgetKey(keyId);
   const record = await deps.lifecycle.store.destroyKey(keyId, deps.clock.now());
   deps.hierarchy.forgetKey(keyId);
-  if (record !== undefined) await deps.lifecycle.insecureTestPause?.('deletion:after-commit');
+  if (record === undefined) return undefined;
+  await deps.lifecycle.insecureTestPause?.('deletion:after-commit');
+  // A crash before this line leaves the deleted bytes in the files until the next start-up's scrub.
+  await deps.lifecycle.store.scrub();
   return record;
 }
 

@@ -134,7 +134,6 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
       db.prepare('INSERT INTO key_destructions (key_id, versions, destroyed_at) VALUES (?, ?, ?)').run(keyId, JSON.stringify(versions), now.getTime());
       return { keyId, versions, destroyedAt: now };
     }).immediate();
-    if (record !== undefined) await this.scrub();
     return record;
   }
 
