@@ -4,6 +4,9 @@ import { SecretBytes } from './secret-bytes.js';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
 
+/** A parsed private or public key (node:crypto's KeyObject, named here so other layers need not import node:crypto). */
+export type AsymmetricKey = KeyObject;
+
 /** The elliptic curves Arca uses, by their JOSE/NIST names (node:crypto accepts these as `namedCurve`). */
 export type CurveName = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 

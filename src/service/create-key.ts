@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { randomId, randomSecret } from '../crypto/random.js';
+import { randomId } from '../crypto/random.js';
 import { defaultKeyPolicy } from '../core/authorization.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
+import { newKeyMaterial } from './asymmetric-material.js';
 import { materialBinding } from './key-hierarchy.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
@@ -35,7 +36,8 @@ export const createKey = defineOperation({
     }
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
-    const keyUsage = input.KeyUsage ?? info.usages[0] ?? 'ENCRYPT_DECRYPT';
+    // As in AWS, KeyUsage defaults to ENCRYPT_DECRYPT: any other spec must name its usage.
+    const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
     if (!info.usages.includes(keyUsage)) {
       throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
     }
@@ -58,7 +60,7 @@ export const createKey = defineOperation({
       primaryVersion: 1,
       policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
     };
-    const material = randomSecret(info.materialLength);
+    const material = await newKeyMaterial(keySpec);
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
       await deps.keys.createKey(

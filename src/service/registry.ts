@@ -20,6 +20,14 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
 import { updateKeyDescription } from './update-key-description.js';
+import { deriveSharedSecret } from './derive-shared-secret.js';
+import { generateDataKeyPair } from './generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from './generate-data-key-pair-without-plaintext.js';
+import { generateMac } from './generate-mac.js';
+import { getPublicKey } from './get-public-key.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
+import { verifyMac } from './verify-mac.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -44,6 +52,14 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listResourceTags,
   getKeyPolicy,
   listKeyPolicies,
+  sign,
+  verify,
+  getPublicKey,
+  generateMac,
+  verifyMac,
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+  deriveSharedSecret,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

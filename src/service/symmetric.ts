@@ -15,6 +15,9 @@ export const MAX_CIPHERTEXT_BLOB = 6144;
 
 function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
   requireUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
+  if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('InvalidKeyUsage', `${key.arn} is an asymmetric key (${key.record.keySpec}), which is not valid for ${operation}.`);
+  }
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('InvalidKeyUsage', `The encryption algorithm ${algorithm} is not valid for ${key.arn}, which supports SYMMETRIC_DEFAULT.`);
   }
