@@ -5,6 +5,7 @@ import {
   casesOf,
   describeCase,
   ecdhTestFile,
+  keyWrapTestFile,
   loadWycheproof,
   newTally,
   oaepDecryptTestFile,
@@ -14,6 +15,8 @@ import {
 } from '../../test/helpers/wycheproof.js';
 import { parsePublicKey, type CurveName } from './asymmetric-keys.js';
 import { ecdhSharedSecret } from './ecdh.js';
+import { aesKwpUnwrap } from './import-unwrap.js';
+import { SecretBytes } from './secret-bytes.js';
 import { oaepDecrypt } from './rsa-oaep.js';
 import { digestOf, verify, type SignatureHash, type SignatureScheme } from './signature.js';
 
@@ -151,5 +154,23 @@ describe('ECDH against Wycheproof ecdh_secp256r1_test.json', () => {
     }
     t.diagnostic(JSON.stringify({ valid: tally.validPassed, invalid: tally.invalidRejected, acceptable: tally.acceptableSeen }));
     assertPinned(tally, { validPassed: 330, invalidRejected: 52, acceptable: { accepted: 1, rejected: 229 } });
+  });
+});
+
+describe('AES Key Wrap with Padding (BYOK import) against Wycheproof aes_kwp_test.json', () => {
+  test('256-bit keys: every valid wrap opens to the message, every invalid one is refused; other key sizes are refused', (t) => {
+    const file = loadWycheproof('aes_kwp_test.json', keyWrapTestFile);
+    const tally = newTally();
+    for (const { group, test: v } of casesOf(file)) {
+      const opened = aesKwpUnwrap(SecretBytes.copyOf(v.key), v.ct);
+      if (group.keySize !== 256) {
+        if (opened === undefined) tally.refused++;
+        else tally.failures.push(describeCase(v, 'accepted a non-256-bit key'));
+      } else if (opened !== undefined && v.result === 'valid' && !opened.expose().equals(v.msg)) tally.failures.push(describeCase(v, 'wrong plaintext'));
+      else judge(tally, v, opened !== undefined);
+    }
+    t.diagnostic(JSON.stringify({ valid: tally.validPassed, invalid: tally.invalidRejected, refused: tally.refused }));
+    assertPinned(tally, { validPassed: 25, invalidRejected: 69 });
+    assert.equal(tally.refused, 160);
   });
 });

@@ -13,6 +13,7 @@ import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
@@ -53,6 +54,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const pipeline = new Pipeline({
     keys,
+    imports: new SqliteKeyImportStore(db),
     hierarchy,
     clock,
     realm: config.realm,

@@ -3,8 +3,7 @@ import { randomSecret } from '../crypto/random.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { KEY_CAPABILITIES, keyPairOf } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, type KeyRecord, type KeySpec } from '../core/key.js';
-import { primaryMaterial } from './material.js';
-import type { ServiceDeps } from './operation.js';
+import { primaryMaterial, type MaterialDeps } from './material.js';
 
 /**
  * Material of the non-symmetric key specs. Asymmetric keys store their private key as PKCS#8 DER, HMAC
@@ -20,13 +19,13 @@ export async function newKeyMaterial(spec: KeySpec): Promise<SecretBytes> {
 }
 
 /** The parsed private key of an asymmetric key's primary version. */
-export async function privateKeyFor(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>, key: KeyRecord): Promise<AsymmetricKey> {
+export async function privateKeyFor(deps: MaterialDeps, key: KeyRecord): Promise<AsymmetricKey> {
   keyPairOf(key);
   return privateKeyOf(await primaryMaterial(deps, key));
 }
 
 /** The public key of an asymmetric key's primary version. */
-export async function publicKeyFor(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>, key: KeyRecord): Promise<AsymmetricKey> {
+export async function publicKeyFor(deps: MaterialDeps, key: KeyRecord): Promise<AsymmetricKey> {
   keyPairOf(key);
   return publicKeyOf(await primaryMaterial(deps, key));
 }

@@ -42,7 +42,8 @@ export const createKey = defineOperation({
       throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
     }
     if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
-    if ((input.Origin ?? 'AWS_KMS') !== 'AWS_KMS') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
+    const origin = input.Origin ?? 'AWS_KMS';
+    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
@@ -55,11 +56,16 @@ export const createKey = defineOperation({
       description: input.Description ?? '',
       keySpec,
       keyUsage,
-      origin: 'AWS_KMS',
-      state: 'Enabled',
+      origin,
+      state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
       primaryVersion: 1,
       policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
     };
+    if (origin === 'EXTERNAL') {
+      // Bring your own key: no material until ImportKeyMaterial.
+      await deps.imports.createExternalKey(key, tags);
+      return { KeyMetadata: keyMetadata(deps.realm, key) };
+    }
     const material = await newKeyMaterial(keySpec);
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { generateKeyPair } from '../crypto/asymmetric-keys.js';
 import { KmsError } from '../core/errors.js';
 import { DATA_KEY_PAIR_SPECS, KEY_CAPABILITIES, type DataKeyPairSpec } from '../core/key-capabilities.js';
-import type { ResolvedKey, ServiceDeps } from './operation.js';
+import type { MaterialDeps } from './material.js';
+import type { ResolvedKey } from './operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
 import { encryptUnder, stopIfDryRun } from './symmetric.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
@@ -30,7 +31,7 @@ export interface DataKeyPair {
  * key as DER SubjectPublicKeyInfo.
  */
 export async function newDataKeyPair(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   spec: DataKeyPairSpec,
   context: Readonly<Record<string, string>>,

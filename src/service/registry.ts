@@ -28,6 +28,9 @@ import { getPublicKey } from './get-public-key.js';
 import { sign } from './sign.js';
 import { verify } from './verify.js';
 import { verifyMac } from './verify-mac.js';
+import { deleteImportedKeyMaterial } from './delete-imported-key-material.js';
+import { getParametersForImport } from './get-parameters-for-import.js';
+import { importKeyMaterial } from './import-key-material.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -60,6 +63,9 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   generateDataKeyPair,
   generateDataKeyPairWithoutPlaintext,
   deriveSharedSecret,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteImportedKeyMaterial,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

@@ -4,7 +4,8 @@ import { invalidCiphertext, KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES, oaepHashFor, requireKeyUsage } from '../core/key-capabilities.js';
 import type { EncryptionAlgorithm, KeyRecord } from '../core/key.js';
 import { privateKeyFor, publicKeyFor } from './asymmetric-material.js';
-import type { ResolvedKey, ServiceDeps } from './operation.js';
+import type { MaterialDeps } from './material.js';
+import type { ResolvedKey } from './operation.js';
 
 /**
  * Encrypt and Decrypt under RSA ENCRYPT_DECRYPT keys. As in AWS, the ciphertext is the raw RSAES-OAEP
@@ -25,7 +26,7 @@ function check(key: ResolvedKey, algorithm: EncryptionAlgorithm | undefined, con
 }
 
 export async function rsaEncrypt(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   plaintext: SecretBytes,
   context: Readonly<Record<string, string>>,
@@ -39,7 +40,7 @@ export async function rsaEncrypt(
 }
 
 export async function rsaDecrypt(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   ciphertext: Buffer,
   context: Readonly<Record<string, string>>,

@@ -3,8 +3,8 @@ import { encodeContext } from '../crypto/encoding.js';
 import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { invalidCiphertext, KmsError } from '../core/errors.js';
-import type { ServiceDeps, ResolvedKey } from './operation.js';
-import { primaryMaterial, requireUsage, versionMaterial } from './material.js';
+import type { ResolvedKey } from './operation.js';
+import { primaryMaterial, requireMaterialInForce, requireUsage, versionMaterial, type MaterialDeps } from './material.js';
 
 /** The shared symmetric steps of Encrypt, Decrypt, ReEncrypt and GenerateDataKey*. */
 
@@ -24,7 +24,7 @@ function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operati
 }
 
 export async function encryptUnder(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   plaintext: SecretBytes,
   context: Readonly<Record<string, string>>,
@@ -44,7 +44,7 @@ export function blobKeyId(blob: Buffer): string {
 }
 
 export async function decryptUnder(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   blob: Buffer,
   context: Readonly<Record<string, string>>,
@@ -54,6 +54,7 @@ export async function decryptUnder(
   checkAlgorithm(key, algorithm, operation);
   const header = readBlobHeader(blob);
   if (header === undefined || header.keyId !== key.record.id) throw invalidCiphertext();
+  await requireMaterialInForce(deps, key.record, key.arn);
   const material = await versionMaterial(deps, key.record.id, header.version);
   const plaintext = material && openBlob(material, blob, encodeContext(context));
   if (plaintext === undefined) throw invalidCiphertext();

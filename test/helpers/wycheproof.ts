@@ -116,6 +116,15 @@ export const ecdhTestFile = fileOf(
   }),
 );
 
+/** `aes_kwp_test.json` (schema keywrap_test_schema_v1): AES Key Wrap with Padding, RFC 5649. */
+export const keyWrapTestFile = fileOf(
+  z.object({
+    type: z.literal('KeywrapTest'),
+    keySize: bits,
+    tests: z.array(z.object({ ...testBase, key: hex, msg: hex, ct: hex })),
+  }),
+);
+
 export type AeadTestFile = z.output<typeof aeadTestFile>;
 export type HkdfTestFile = z.output<typeof hkdfTestFile>;
 export type MacTestFile = z.output<typeof macTestFile>;
