@@ -256,3 +256,59 @@ describe('invalid combinations get AWS errors', () => {
     await expectKmsError(kms.send(new GetPublicKeyCommand({ KeyId: created.KeyMetadata?.KeyId })), 'UnsupportedOperationException');
   });
 });
+
+describe('disabled keys, the audit trail and the sealed service', () => {
+  const canary = Buffer.from('canary-message-5d1c');
+  let sign = '';
+  let mac = '';
+  let agree = '';
+  let symmetric = '';
+  let peer: Buffer;
+  before(async () => {
+    sign = await newKey('ECC_NIST_P256', 'SIGN_VERIFY');
+    mac = await newKey('HMAC_256', 'GENERATE_VERIFY_MAC');
+    agree = await newKey('ECC_NIST_P256', 'KEY_AGREEMENT');
+    symmetric = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '';
+    peer = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' });
+  });
+
+  const calls = () => [
+    () => kms.send(new SignCommand({ KeyId: sign, Message: canary, SigningAlgorithm: 'ECDSA_SHA_256' })),
+    () => kms.send(new VerifyCommand({ KeyId: sign, Message: canary, Signature: Buffer.alloc(70), SigningAlgorithm: 'ECDSA_SHA_256' })),
+    () => kms.send(new GetPublicKeyCommand({ KeyId: sign })),
+    () => kms.send(new GenerateMacCommand({ KeyId: mac, Message: canary, MacAlgorithm: 'HMAC_SHA_256' })),
+    () => kms.send(new VerifyMacCommand({ KeyId: mac, Message: canary, Mac: Buffer.alloc(32), MacAlgorithm: 'HMAC_SHA_256' })),
+    () => kms.send(new DeriveSharedSecretCommand({ KeyId: agree, KeyAgreementAlgorithm: 'ECDH', PublicKey: peer })),
+    () => kms.send(new GenerateDataKeyPairCommand({ KeyId: symmetric, KeyPairSpec: 'ECC_NIST_P256' })),
+  ];
+
+  it('every new operation on a disabled key is DisabledException', async () => {
+    const { DisableKeyCommand, EnableKeyCommand } = await import('@aws-sdk/client-kms');
+    for (const k of [sign, mac, agree, symmetric]) await kms.send(new DisableKeyCommand({ KeyId: k }));
+    for (const call of calls()) await expectKmsError(call(), 'DisabledException');
+    for (const k of [sign, mac, agree, symmetric]) await kms.send(new EnableKeyCommand({ KeyId: k }));
+  });
+
+  it('no audit event carries the signed or MACed message', async () => {
+    await kms.send(new SignCommand({ KeyId: sign, Message: canary, SigningAlgorithm: 'ECDSA_SHA_256' }));
+    await kms.send(new GenerateMacCommand({ KeyId: mac, Message: canary, MacAlgorithm: 'HMAC_SHA_256' }));
+    const text = JSON.stringify(server.app.audit.list(100_000));
+    assert.ok(text.includes('"Sign"') && text.includes('"GenerateMac"'));
+    assert.ok(!text.includes(canary.toString('base64')) && !text.includes(canary.toString()), 'the message is not in the audit trail');
+  });
+
+  it('once sealed, every new operation is refused (503 KMSInternalException) and no material stays in memory', async () => {
+    server.app.hierarchy.seal();
+    assert.equal(server.app.hierarchy.heldSecrets, 0);
+    for (const call of calls()) {
+      try {
+        await call();
+        assert.fail('succeeded while sealed');
+      } catch (e) {
+        assert.ok(e instanceof KMSServiceException);
+        assert.equal(e.name, 'KMSInternalException');
+        assert.equal(e.$metadata.httpStatusCode, 503);
+      }
+    }
+  });
+});
