@@ -5,8 +5,8 @@ import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import type { WrappingAlgorithm } from '../core/key-import.js';
-import type { KeySpec } from '../core/key.js';
-import type { ResolvedKey } from './operation.js';
+import type { KeyRecord, KeySpec } from '../core/key.js';
+import type { ResolvedKey, ServiceDeps } from './operation.js';
 
 /** Shared pieces of the BYOK operations. */
 
@@ -49,4 +49,12 @@ export function materialFitsSpec(spec: KeySpec, material: SecretBytes): boolean 
   if (hmac !== undefined) return material.length >= hmac[0] && material.length <= hmac[1];
   const pair = KEY_CAPABILITIES[spec].keyPair;
   return pair !== undefined && parsePrivateKey(material, pair) !== undefined;
+}
+
+/** The KeyMetadata members AWS adds for an EXTERNAL key with imported material: ExpirationModel and ValidTo. */
+export async function importMetadata(deps: Pick<ServiceDeps, 'imports'>, key: KeyRecord): Promise<{ ExpirationModel?: string; ValidTo?: Date }> {
+  if (key.origin !== 'EXTERNAL' || key.state === 'PendingImport') return {};
+  const imported = await deps.imports.getImport(key.id);
+  if (imported === undefined) return {};
+  return { ExpirationModel: imported.expirationModel, ...(imported.validTo ? { ValidTo: imported.validTo } : {}) };
 }

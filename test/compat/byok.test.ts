@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { constants, createHmac, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createHmac, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +20,11 @@ import {
   EncryptCommand,
   GenerateMacCommand,
   GetParametersForImportCommand,
+  GetPublicKeyCommand,
   ImportKeyMaterialCommand,
   KMSClient,
   KMSServiceException,
+  SignCommand,
   type AlgorithmSpec,
   type KeySpec,
   type KeyUsageType,
@@ -120,6 +122,23 @@ describe('BYOK with the openssl commands of docs/byok.md', () => {
   });
 });
 
+describe('BYOK of an asymmetric key', () => {
+  it('an ECC_NIST_P256 private key (PKCS#8) imports with RSA_AES_KEY_WRAP_SHA_256 and signs for the local public key', async () => {
+    const keyId = await externalKey('ECC_NIST_P256', 'SIGN_VERIFY');
+    const local = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const p = await params(keyId, 'RSA_AES_KEY_WRAP_SHA_256');
+    const pkcs8 = local.privateKey.export({ type: 'pkcs8', format: 'der' });
+    await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: wrapWithDocs('RSA_AES_KEY_WRAP_SHA_256', p.publicKey, pkcs8), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+    const pub = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+    assert.deepEqual(Buffer.from(pub.PublicKey ?? []), local.publicKey.export({ type: 'spki', format: 'der' }));
+    const sig = await kms.send(new SignCommand({ KeyId: keyId, Message: Buffer.from('imported'), SigningAlgorithm: 'ECDSA_SHA_256' }));
+    assert.ok(verify('sha256', Buffer.from('imported'), local.publicKey, Buffer.from(sig.Signature ?? [])));
+    const other = await externalKey('ECC_NIST_P384', 'SIGN_VERIFY');
+    const q = await params(other, 'RSA_AES_KEY_WRAP_SHA_256');
+    await expectKmsError(kms.send(new ImportKeyMaterialCommand({ KeyId: other, ImportToken: q.token, EncryptedKeyMaterial: wrapWithDocs('RSA_AES_KEY_WRAP_SHA_256', q.publicKey, pkcs8), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })), 'IncorrectKeyMaterialException');
+  });
+});
+
 describe('BYOK refusals', () => {
   it('a reused token and a token for another key are InvalidImportTokenException', async () => {
     const keyId = await externalKey();
@@ -176,6 +195,9 @@ describe('BYOK refusals', () => {
     const material = randomBytes(32);
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: fresh.token, EncryptedKeyMaterial: oaepWrap(fresh.publicKey, material), ValidTo: new Date(clock.now().getTime() + 3600_000), ExpirationModel: 'KEY_MATERIAL_EXPIRES' }));
     await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('before ValidTo') }));
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+    assert.equal(described?.ExpirationModel, 'KEY_MATERIAL_EXPIRES');
+    assert.ok(described?.ValidTo instanceof Date && described.ValidTo.getTime() > clock.now().getTime());
     offsetMs = 25 * 3600 * 1000;
     // A client per call: the SDK re-learns its clock offset from each response's Date header.
     const later = () => new KMSClient({ ...kmsClientConfig(), systemClockOffset: offsetMs });
