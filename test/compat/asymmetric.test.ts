@@ -23,6 +23,7 @@ import {
   GetPublicKeyCommand,
   KMSClient,
   KMSServiceException,
+  ReEncryptCommand,
   SignCommand,
   VerifyCommand,
   VerifyMacCommand,
@@ -158,6 +159,15 @@ describe('RSA encryption keys', () => {
       await expectKmsError(kms.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: ct, EncryptionAlgorithm: algorithm })), 'InvalidCiphertextException');
     }
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.alloc(191), EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })), 'ValidationException');
+    // ReEncrypt from a symmetric key to the RSA key and back.
+    const symmetric = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId;
+    const sealed = await kms.send(new EncryptCommand({ KeyId: symmetric, Plaintext: Buffer.from('moved') }));
+    const toRsa = await kms.send(new ReEncryptCommand({ CiphertextBlob: sealed.CiphertextBlob, DestinationKeyId: keyId, DestinationEncryptionAlgorithm: 'RSAES_OAEP_SHA_256' }));
+    assert.equal(toRsa.DestinationEncryptionAlgorithm, 'RSAES_OAEP_SHA_256');
+    const back = await kms.send(new ReEncryptCommand({ CiphertextBlob: toRsa.CiphertextBlob, SourceKeyId: keyId, SourceEncryptionAlgorithm: 'RSAES_OAEP_SHA_256', DestinationKeyId: symmetric }));
+    assert.equal(back.SourceKeyId?.endsWith(keyId), true);
+    const opened = await kms.send(new DecryptCommand({ CiphertextBlob: back.CiphertextBlob }));
+    assert.equal(Buffer.from(opened.Plaintext ?? []).toString(), 'moved');
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })), 'InvalidKeyUsageException');
     await expectKmsError(kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' })), 'InvalidKeyUsageException');
   });
