@@ -71,7 +71,8 @@ export class SqliteKeyImportStore implements KeyImportStore {
   async importMaterial(tokenId: string, usedAt: Date, v: StoredKeyVersion, record: KeyImportRecord): Promise<boolean> {
     const db = this.#db;
     return db.transaction(() => {
-      const used = db.prepare('UPDATE import_tokens SET used_at = ? WHERE token_id = ? AND used_at IS NULL').run(usedAt.getTime(), tokenId);
+      // A used token's wrapping private key is of no further use: it is erased with the use.
+      const used = db.prepare("UPDATE import_tokens SET used_at = ?, wrapped_private_key = X'' WHERE token_id = ? AND used_at IS NULL").run(usedAt.getTime(), tokenId);
       if (used.changes !== 1) return false;
       db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(v.keyId);
       db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
