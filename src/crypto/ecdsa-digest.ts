@@ -62,13 +62,12 @@ function randomScalar(curve: Curve): bigint {
   return (toBig(randomBytes(curve.bytes + 8)) % (curve.n - 1n)) + 1n;
 }
 
-/** x(k·G), computed by OpenSSL. */
+/** x(k·G), computed by OpenSSL (an ECDH between the scalar k and the generator). */
 function xOfMultipleOfG(curve: Curve, k: bigint): bigint {
-  const one = createECDH(curve.openssl);
-  one.setPrivateKey(Buffer.from([1]));
+  const [gx, gy] = generator(curve);
   const ecdh = createECDH(curve.openssl);
   ecdh.setPrivateKey(toBytes(k, curve.bytes));
-  return toBig(ecdh.computeSecret(one.getPublicKey()));
+  return toBig(ecdh.computeSecret(Buffer.concat([Buffer.from([4]), toBytes(gx, curve.bytes), toBytes(gy, curve.bytes)])));
 }
 
 /** DER `ECDSA-Sig-Value`: SEQUENCE { r INTEGER, s INTEGER }. */
@@ -170,11 +169,18 @@ function add(c: Curve, a: Jacobian, b: Jacobian): Jacobian {
   return [x3, mod(r * (v - x3) - s1 * hhh, p), mod(a[2] * b[2] * h, p)];
 }
 
+const generators = new Map<string, Jacobian>();
+
+/** The curve's base point, as OpenSSL knows it (the public key of the scalar 1), cached per curve. */
 function generator(curve: Curve): Jacobian {
+  const cached = generators.get(curve.openssl);
+  if (cached !== undefined) return cached;
   const one = createECDH(curve.openssl);
   one.setPrivateKey(Buffer.from([1]));
   const g = one.getPublicKey();
-  return [toBig(g.subarray(1, 1 + curve.bytes)), toBig(g.subarray(1 + curve.bytes)), 1n];
+  const point: Jacobian = [toBig(g.subarray(1, 1 + curve.bytes)), toBig(g.subarray(1 + curve.bytes)), 1n];
+  generators.set(curve.openssl, point);
+  return point;
 }
 
 /** Verifies a DER ECDSA signature over a digest against an EC public key of `curveName`. */
