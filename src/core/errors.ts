@@ -33,6 +33,11 @@ export const ERROR_CODES = [
   'UnsupportedOperation',
   'Sealed',
   'Internal',
+  'SignatureMismatch',
+  'MacMismatch',
+  'IncorrectKeyMaterial',
+  'ExpiredImportToken',
+  'InvalidImportToken',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,6 +13,7 @@ import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
@@ -81,6 +82,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
   const pipeline = new Pipeline({
     keys,
+    imports: new SqliteKeyImportStore(db),
     hierarchy,
     clock,
     realm: config.realm,

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
 import type { KeyAccess } from '../core/key-state.js';
+import type { KeyImportStore } from '../core/key-import.js';
 import type { Clock, KeyStore, Logger } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   readonly realm: Realm;
   readonly logger: Logger;
   readonly lifecycle: LifecycleDeps;
+  /** Bring-your-own-key storage (import tokens, imported material records). */
+  readonly imports: KeyImportStore;
 }
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */

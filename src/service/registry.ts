@@ -28,6 +28,17 @@ import { getKeyRotationStatus } from './get-key-rotation-status.js';
 import { listKeyRotations } from './list-key-rotations.js';
 import { rotateKeyOnDemand } from './rotate-key-on-demand.js';
 import { scheduleKeyDeletion } from './schedule-key-deletion.js';
+import { deriveSharedSecret } from './derive-shared-secret.js';
+import { generateDataKeyPair } from './generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from './generate-data-key-pair-without-plaintext.js';
+import { generateMac } from './generate-mac.js';
+import { getPublicKey } from './get-public-key.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
+import { verifyMac } from './verify-mac.js';
+import { deleteImportedKeyMaterial } from './delete-imported-key-material.js';
+import { getParametersForImport } from './get-parameters-for-import.js';
+import { importKeyMaterial } from './import-key-material.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -61,6 +72,17 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   scheduleKeyDeletion,
   cancelKeyDeletion,
   getDestructionReceipt,
+  sign,
+  verify,
+  getPublicKey,
+  generateMac,
+  verifyMac,
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+  deriveSharedSecret,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteImportedKeyMaterial,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

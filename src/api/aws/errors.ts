@@ -30,4 +30,9 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
   Sealed: { type: 'KMSInternalException', status: 503 },
   Internal: { type: 'KMSInternalException', status: 500 },
+  SignatureMismatch: { type: 'KMSInvalidSignatureException', status: 400 },
+  MacMismatch: { type: 'KMSInvalidMacException', status: 400 },
+  IncorrectKeyMaterial: { type: 'IncorrectKeyMaterialException', status: 400 },
+  ExpiredImportToken: { type: 'ExpiredImportTokenException', status: 400 },
+  InvalidImportToken: { type: 'InvalidImportTokenException', status: 400 },
 };

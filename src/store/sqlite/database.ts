@@ -100,6 +100,29 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   );
   `,
   },
+  {
+    id: '0006-asymmetric-byok',
+    sql: `
+  CREATE TABLE import_tokens (
+    token_id TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL REFERENCES keys(id),
+    wrapping_key_spec TEXT NOT NULL,
+    wrapping_algorithm TEXT NOT NULL,
+    domain_key_version INTEGER NOT NULL REFERENCES domain_keys(version),
+    wrapped_private_key BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE key_imports (
+    key_id TEXT PRIMARY KEY REFERENCES keys(id),
+    fingerprint BLOB NOT NULL,
+    expiration_model TEXT NOT NULL,
+    valid_to INTEGER,
+    imported_at INTEGER NOT NULL
+  );
+`,
+  },
 ];
 
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */
