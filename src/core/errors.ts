@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'LimitExceeded',
   'UnsupportedOperation',
   'Sealed',
+  'UnsealFailed',
+  'InvalidSealState',
   'Internal',
 ] as const;
 

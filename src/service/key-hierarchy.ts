@@ -41,10 +41,13 @@ export class KeyHierarchy implements Keyring {
       }
       stored = await this.#store.listDomainKeys();
     }
+    // `#current` is set only once every version is loaded: until then the hierarchy is not open.
+    let latest = 0;
     for (const { version, wrapped } of stored) {
       this.#domainKeys.set(version, await this.#root.unwrap(wrapped, domainKeyBinding(version)));
-      this.#current = Math.max(this.#current, version);
+      latest = Math.max(latest, version);
     }
+    this.#current = latest;
   }
 
   get isOpen(): boolean {

@@ -9,6 +9,8 @@ import { encrypt } from './encrypt.js';
 import { generateDataKey } from './generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
 import { generateRandom } from './generate-random.js';
+import { getSealStatus } from './get-seal-status.js';
+import { initializeRoot } from './initialize-root.js';
 import { getKeyPolicy } from './get-key-policy.js';
 import { listAliases } from './list-aliases.js';
 import { listKeyPolicies } from './list-key-policies.js';
@@ -16,9 +18,12 @@ import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
 import { reEncrypt } from './re-encrypt.js';
+import { rekey } from './rekey.js';
+import { seal } from './seal.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
+import { unseal } from './unseal.js';
 import { updateKeyDescription } from './update-key-description.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
@@ -44,6 +49,11 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listResourceTags,
   getKeyPolicy,
   listKeyPolicies,
+  getSealStatus,
+  unseal,
+  seal,
+  initializeRoot,
+  rekey,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {
