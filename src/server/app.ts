@@ -4,18 +4,19 @@ import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
-import type { Clock, Logger } from '../core/ports.js';
+import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
+import { SealController } from '../service/sealing.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { systemClock } from './clock.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServer, type TlsOptions } from './http-server.js';
 
 export interface DevAppConfig {
   readonly dataDir: string;
@@ -44,13 +45,39 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const parts = await composeApp(config, db, root, undefined);
+  await parts.hierarchy.open();
+  const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
+  parts.onClose(() => admin.secretAccessKey.dispose());
+  return { ...parts.app, admin };
+}
+
+/** What {@link composeApp} builds, for the composition functions to finish. */
+export interface ComposedApp {
+  readonly app: Omit<App, 'admin'>;
+  readonly principals: SqlitePrincipalStore;
+  readonly hierarchy: KeyHierarchy;
+  readonly sealing: SealController | undefined;
+  /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
+  onClose(step: () => void): void;
+}
+
+/**
+ * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
+ * SigV4 access keys, the interim authorizer, the pipeline and the listener. With a sealable root, the
+ * seal controller too (its seal also empties the SigV4 signing-key cache).
+ */
+export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
+  const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
   const audit = new SqliteAuditLog(db);
   const hierarchy = new KeyHierarchy(root, keys);
-  await hierarchy.open();
-  const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const sealing =
+    sealable === undefined
+      ? undefined
+      : new SealController({ root: sealable, hierarchy, keys, principals, realm: config.realm, clock, logger: config.logger, onSeal: [() => authenticator.forgetAll()] });
   const pipeline = new Pipeline({
     keys,
     hierarchy,
@@ -61,33 +88,40 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     authorizer: accountPrincipalsMayDoEverything,
     audit,
     operations: operationRegistry(),
+    sealing,
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen, tls: config.tls });
+  const closeSteps: (() => void)[] = [];
   let closing: Promise<void> | undefined;
   return {
-    server,
-    admin,
-    db,
+    principals,
     hierarchy,
-    audit,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          // In-flight requests have finished and their audit events are committed.
-          setImmediate(() => {
-            db.close();
-            hierarchy.seal();
-            authenticator.forgetAll();
-            admin.secretAccessKey.dispose();
-            root.seal();
-            resolve();
+    sealing,
+    onClose: (step) => void closeSteps.push(step),
+    app: {
+      server,
+      db,
+      hierarchy,
+      audit,
+      close() {
+        closing ??= new Promise<void>((resolve) => {
+          server.close(() => {
+            // In-flight requests have finished and their audit events are committed.
+            setImmediate(() => {
+              db.close();
+              hierarchy.seal();
+              authenticator.forgetAll();
+              root.seal();
+              for (const step of closeSteps) step();
+              resolve();
+            });
           });
+          server.closeIdleConnections();
+          // Connections still busy after a grace period are cut: their requests were not acknowledged.
+          setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
-        server.closeIdleConnections();
-        // Connections still busy after a grace period are cut: their requests were not acknowledged.
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
-      });
-      return closing;
+        return closing;
+      },
     },
   };
 }

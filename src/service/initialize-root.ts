@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { defineOperation } from './operation.js';
 import { checkShareParams, sealingOf } from './seal-status.js';
 
@@ -28,9 +29,18 @@ export const initializeRoot = defineOperation({
       RootType: status.kind,
       AdminArn: result.admin.principalArn,
       AdminAccessKeyId: result.admin.accessKeyId,
-      AdminSecretAccessKey: result.admin.secretAccessKey,
+      // AWS secret access keys are text, sent as is (not base64 of their bytes); the copy is zeroed here.
+      AdminSecretAccessKey: secretText(result.admin.secretAccessKey),
     };
   },
   auditRequest: (i) => ({ shares: i.Shares, threshold: i.Threshold }),
   auditResponse: (o) => ({ shares: o.Shares, threshold: o.Threshold, shareSetId: o.ShareSetId, adminArn: o.AdminArn, adminAccessKeyId: o.AdminAccessKeyId }),
 });
+
+function secretText(secret: SecretBytes): string {
+  try {
+    return secret.expose().toString('utf8');
+  } finally {
+    secret.dispose();
+  }
+}

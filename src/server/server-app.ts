@@ -1,0 +1,54 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Realm } from '../core/arn.js';
+import type { Clock, Logger, SealableRoot } from '../core/ports.js';
+import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
+import type { SealController } from '../service/sealing.js';
+import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
+import { composeApp, type App } from './app.js';
+import { systemClock } from './clock.js';
+import type { ServerConfig } from './config.js';
+
+export interface ServerApp extends Omit<App, 'admin'> {
+  readonly sealing: SealController;
+  readonly root: SealableRoot;
+}
+
+/** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
+async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger): Promise<SealableRoot> {
+  const root = config.root;
+  switch (root.type) {
+    case 'shamir':
+      return ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
+    case 'pkcs11': {
+      const { openPkcs11Root } = await import('./pkcs11-root-factory.js');
+      return openPkcs11Root(root, new SqliteSealStore(db), clock, env, logger);
+    }
+  }
+}
+
+/**
+ * The production composition (`arca server`): SQLite in `dataDir`, a sealed root of trust (Shamir shares
+ * or a PKCS#11 HSM), TLS when configured. It starts sealed; {@link createServerApp} then auto-unseals a
+ * root that can unseal itself (an HSM), and a Shamir root waits for `arca operator unseal`.
+ */
+export async function createServerApp(opts: {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+}): Promise<ServerApp> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const root = await openRoot(config, db, clock, opts.env, logger);
+  const tls = config.tls.enabled
+    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
+    : undefined;
+  const parts = await composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls }, db, root, root);
+  const sealing = parts.sealing as SealController;
+  return { ...parts.app, sealing, root };
+}
