@@ -119,6 +119,8 @@ export interface SealableRoot extends RootOfTrust {
   seal(): void;
   /** Replaces the share set, given a quorum of the current shares; old shares stop working. */
   rekey(currentShares: readonly Uint8Array[], shares: number, threshold: number): Promise<SecretBytes[]>;
+  /** For tests that pin the seal invariant: secrets held in this process (root key, pending shares). */
+  readonly heldSecrets: number;
 }
 
 /** A secret wrapped under the current domain key, with the version that wrapped it. */

@@ -58,6 +58,7 @@ export interface ComposedApp {
   readonly principals: SqlitePrincipalStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
+  readonly authenticator: SigV4Authenticator;
   /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
   onClose(step: () => void): void;
 }
@@ -97,6 +98,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     principals,
     hierarchy,
     sealing,
+    authenticator,
     onClose: (step) => void closeSteps.push(step),
     app: {
       server,

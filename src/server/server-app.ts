@@ -13,6 +13,11 @@ import type { ServerConfig } from './config.js';
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
   readonly root: SealableRoot;
+  /**
+   * Test helper for the seal invariant: the secrets this process holds in its key caches (root key and
+   * pending shares, domain keys and key material, SigV4 signing keys). All zero after a seal.
+   */
+  heldSecrets(): { readonly root: number; readonly hierarchy: number; readonly signingKeys: number };
 }
 
 /** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
@@ -50,5 +55,10 @@ export async function createServerApp(opts: {
     : undefined;
   const parts = await composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls }, db, root, root);
   const sealing = parts.sealing as SealController;
-  return { ...parts.app, sealing, root };
+  return {
+    ...parts.app,
+    sealing,
+    root,
+    heldSecrets: () => ({ root: root.heldSecrets, hierarchy: parts.hierarchy.heldSecrets, signingKeys: parts.authenticator.cachedSigningKeys }),
+  };
 }
