@@ -121,6 +121,11 @@ export interface SealableRoot extends RootOfTrust {
   rekey(currentShares: readonly Uint8Array[], shares: number, threshold: number): Promise<SecretBytes[]>;
   /** For tests that pin the seal invariant: secrets held in this process (root key, pending shares). */
   readonly heldSecrets: number;
+  /**
+   * Roots that unseal themselves (an HSM): checks the root is reachable, reconnecting when it was lost
+   * (never after an operator's seal or a rejected PIN), and reports whether it is usable now.
+   */
+  probe?(): Promise<boolean>;
 }
 
 /** A secret wrapped under the current domain key, with the version that wrapped it. */

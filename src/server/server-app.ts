@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, SealableRoot } from '../core/ports.js';
 import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
+import type { Pkcs11Api } from '../root/pkcs11/pkcs11-root.js';
 import type { SealController } from '../service/sealing.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
@@ -21,14 +22,14 @@ export interface ServerApp extends Omit<App, 'admin'> {
 }
 
 /** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
-async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger): Promise<SealableRoot> {
+async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger, api: Pkcs11Api | undefined): Promise<SealableRoot> {
   const root = config.root;
   switch (root.type) {
     case 'shamir':
       return ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
     case 'pkcs11': {
       const { openPkcs11Root } = await import('./pkcs11-root-factory.js');
-      return openPkcs11Root(root, new SqliteSealStore(db), clock, env, logger);
+      return openPkcs11Root(root, new SqliteSealStore(db), clock, env, logger, api);
     }
   }
 }
@@ -43,18 +44,30 @@ export async function createServerApp(opts: {
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
+  /** How often a self-unsealing root (an HSM) is checked; default 5 s. */
+  readonly probeIntervalMs?: number;
+  /** Replaces the PKCS#11 module (fault-injection tests). */
+  readonly pkcs11Api?: Pkcs11Api;
 }): Promise<ServerApp> {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(join(config.dataDir, 'arca.db'));
-  const root = await openRoot(config, db, clock, opts.env, logger);
+  const root = await openRoot(config, db, clock, opts.env, logger, opts.pkcs11Api);
   const tls = config.tls.enabled
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const parts = await composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls }, db, root, root);
   const sealing = parts.sealing as SealController;
+  if (root.probe !== undefined) {
+    // A root that unseals itself (an HSM): auto-unseal now, then watch it so that losing it seals
+    // (fail closed) and its return unseals again.
+    await sealing.refresh();
+    const timer = setInterval(() => void sealing.refresh().catch((e: unknown) => logger.error('root probe failed', { error: String(e) })), opts.probeIntervalMs ?? 5_000);
+    timer.unref();
+    parts.onClose(() => clearInterval(timer));
+  }
   return {
     ...parts.app,
     sealing,

@@ -65,7 +65,8 @@ export class SealController {
         for (const s of out) s.dispose();
         throw e;
       } finally {
-        this.seal();
+        // A Shamir root is sealed again (the custodians unseal, as after any start); an HSM root stays open.
+        if (d.root.probe === undefined) this.seal();
       }
     } finally {
       this.#initializing = false;
@@ -73,8 +74,9 @@ export class SealController {
   }
 
   /** Adds one share; when the quorum is reached and verified, loads the domain keys. */
-  async unseal(share: Uint8Array): Promise<SealStatus> {
-    const status = await this.#d.root.submitShare(share);
+  async unseal(share: Uint8Array | undefined): Promise<SealStatus> {
+    if (share === undefined && this.#d.root.probe === undefined) throw new KmsError('ValidationFailed', 'Share is required to unseal a Shamir root.');
+    const status = await this.#d.root.submitShare(share ?? new Uint8Array());
     if (!status.sealed) await this.openHierarchy();
     return this.status();
   }
@@ -95,6 +97,24 @@ export class SealController {
       },
     );
     return this.#opening;
+  }
+
+  /**
+   * For roots that unseal themselves (an HSM), run at start and periodically: seals the hierarchy when the
+   * root became unreachable (fail closed) and reopens it when the root is back.
+   */
+  async refresh(): Promise<void> {
+    const d = this.#d;
+    if (d.root.probe === undefined || !d.root.status().initialized) return;
+    const up = await d.root.probe();
+    if (!up) {
+      const held = d.hierarchy.heldSecrets > 0;
+      d.hierarchy.seal();
+      for (const hook of d.onSeal) hook();
+      if (held) d.logger.error('the root of trust is unreachable: sealed until it returns', { kind: d.root.kind });
+    } else if (!d.hierarchy.isOpen) {
+      await this.openHierarchy();
+    }
   }
 
   /** Zeroes the root key, the domain keys, cached key material and every derived cache. Idempotent. */

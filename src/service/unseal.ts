@@ -6,7 +6,8 @@ import { secretBlob } from './schemas.js';
 /**
  * `ArcaService.Unseal`: one custodian's share towards the quorum. Unauthenticated, as Vault's unseal: the
  * share is the credential, and the access keys cannot be checked before the root is open. A wrong,
- * duplicate or mixed-set share fails closed and resets progress. The share is never audited.
+ * duplicate or mixed-set share fails closed and resets progress. The share is never audited. An HSM root
+ * takes no share: Unseal reconnects to the token (after an operator's seal or a rejected PIN).
  */
 export const unseal = defineOperation({
   service: 'ArcaService',
@@ -14,13 +15,13 @@ export const unseal = defineOperation({
   action: 'arca:Unseal',
   readOnly: false,
   authentication: 'none',
-  input: z.object({ Share: secretBlob(11, 1024) }),
+  input: z.object({ Share: secretBlob(11, 1024).optional() }),
   keys: [],
   async execute(input, _ctx, deps) {
     try {
-      return sealStatusOutput(await sealingOf(deps).unseal(input.Share.expose()));
+      return sealStatusOutput(await sealingOf(deps).unseal(input.Share?.expose()));
     } finally {
-      input.Share.dispose();
+      input.Share?.dispose();
     }
   },
   auditRequest: () => ({}),

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/core/ports.js';
+import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
@@ -14,14 +15,19 @@ export interface SealedServer {
 }
 
 /** `arca server`'s composition in this process (TLS off, loopback, a free port), on `dataDir`. */
-export async function startSealedServer(dataDir: string, root: Record<string, unknown> = { type: 'shamir' }, env: Record<string, string> = {}): Promise<SealedServer> {
+export async function startSealedServer(
+  dataDir: string,
+  root: Record<string, unknown> = { type: 'shamir' },
+  env: Record<string, string> = {},
+  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number } = {},
+): Promise<SealedServer> {
   const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root }), env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const config: ServerConfig = loaded.config;
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
-  const app = await createServerApp({ config, logger, env });
+  const app = await createServerApp({ config, logger, env, ...extra });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { app, endpoint, logs, anonymous: { endpoint, region: config.region }, close: () => app.close() };
