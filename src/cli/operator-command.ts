@@ -16,6 +16,7 @@ Operator tasks on a server started with 'arca server' (docs/operations.md):
   status   sealed or unsealed, threshold, progress, root type
   rekey    [--shares N] [--threshold T] [--share-dir DIR]
            replace the share set; asks for a quorum of the current shares (one per line on stdin)
+  rotate-root  new domain key version; stored secrets are rewrapped under it in the background
 
 Common options: --endpoint URL (default ARCA_ENDPOINT, then http://127.0.0.1:8420), --output json|table.
 Credentials (seal, rekey) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
@@ -114,10 +115,16 @@ export async function runOperator(argv: readonly string[]): Promise<number> {
         return 0;
       }
       case 'unseal': {
-        const [share] =
-          values['share-file'] !== undefined ? [readFileSync(values['share-file'], 'utf8').trim()] : await readSecretLines('Unseal share (input hidden): ', 1);
-        if (share === undefined || share === '') return fail('no share given', 2);
-        const out = await callOperation(client, 'ArcaService.Unseal', { Share: share });
+        // An HSM root takes no share: Unseal reconnects to the token.
+        const rootType = values['share-file'] === undefined ? (await callOperation(client, 'ArcaService.GetSealStatus', {}))['RootType'] : 'shamir';
+        let input: { Share?: string } = {};
+        if (rootType !== 'pkcs11') {
+          const [share] =
+            values['share-file'] !== undefined ? [readFileSync(values['share-file'], 'utf8').trim()] : await readSecretLines('Unseal share (input hidden): ', 1);
+          if (share === undefined || share === '') return fail('no share given', 2);
+          input = { Share: share };
+        }
+        const out = await callOperation(client, 'ArcaService.Unseal', input);
         if (format === 'json') process.stdout.write(render('json', out));
         else if (out['Sealed'] === true) process.stdout.write(`Share accepted: ${String(out['Progress'])}/${String(out['Threshold'])}; still sealed.\n`);
         else process.stdout.write('Unsealed.\n');
@@ -136,6 +143,12 @@ export async function runOperator(argv: readonly string[]): Promise<number> {
         const out = await callOperation(client, 'ArcaService.Rekey', { CurrentShares: current, Shares: num(values.shares, 'shares'), Threshold: num(values.threshold, 'threshold') });
         printShares(format, out, values['share-dir']);
         if (format === 'table') process.stdout.write('The old shares no longer unseal this server.\n');
+        return 0;
+      }
+      case 'rotate-root': {
+        const out = await callOperation(client, 'ArcaService.RotateRoot', {});
+        if (format === 'json') process.stdout.write(render('json', out));
+        else process.stdout.write(`New domain key version ${String(out['DomainKeyVersion'])}; ${String(out['SecretsToRewrap'])} stored secrets are being rewrapped in the background.\n`);
         return 0;
       }
       default:

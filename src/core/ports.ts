@@ -134,6 +134,26 @@ export interface WrappedSecret {
   readonly wrapped: Buffer;
 }
 
+/** A stored secret as the background rewrap after a root rotation sees it. */
+export interface WrappedRow {
+  readonly kind: 'key-material' | 'access-key';
+  /** Key id, or access key id. */
+  readonly id: string;
+  /** Key version (key material); 0 for an access key. */
+  readonly version: number;
+  readonly domainKeyVersion: number;
+  readonly wrapped: Buffer;
+}
+
+/** Every stored secret wrapped under a domain key, for rewrapping under the newest domain key. */
+export interface RewrapStore {
+  /** Up to `limit` rows wrapped under a domain key version other than `current`. */
+  listStale(current: number, limit: number): Promise<readonly WrappedRow[]>;
+  countStale(current: number): Promise<number>;
+  /** Replaces a row's wrapping only if it is still as read (compare and set); false if it changed. */
+  replaceWrapping(row: WrappedRow, next: WrappedSecret): Promise<boolean>;
+}
+
 /** Wraps and unwraps stored secrets (key material, access-key secrets) under the domain keys. */
 export interface Keyring {
   wrap(secret: SecretBytes, binding: Uint8Array): Promise<WrappedSecret>;

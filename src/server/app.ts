@@ -15,6 +15,7 @@ import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
+import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { systemClock } from './clock.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
 
@@ -78,7 +79,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const sealing =
     sealable === undefined
       ? undefined
-      : new SealController({ root: sealable, hierarchy, keys, principals, realm: config.realm, clock, logger: config.logger, onSeal: [() => authenticator.forgetAll()] });
+      : new SealController({ root: sealable, hierarchy, keys, principals, realm: config.realm, clock, logger: config.logger, onSeal: [() => authenticator.forgetAll()], rewrap: new SqliteRewrapStore(db) });
   const pipeline = new Pipeline({
     keys,
     hierarchy,

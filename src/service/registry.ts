@@ -19,6 +19,7 @@ import { listResourceTags } from './list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
 import { reEncrypt } from './re-encrypt.js';
 import { rekey } from './rekey.js';
+import { rotateRoot } from './rotate-root.js';
 import { seal } from './seal.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
@@ -54,6 +55,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   seal,
   initializeRoot,
   rekey,
+  rotateRoot,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

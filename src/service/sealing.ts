@@ -1,9 +1,10 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
-import type { Clock, KeyStore, Logger, PrincipalStore, SealableRoot, SealStatus } from '../core/ports.js';
+import type { Clock, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
 import { ensureAdmin, type AdminCredentials } from './bootstrap.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
+import { Rewrapper } from './rewrap.js';
 
 export interface SealingDeps {
   readonly root: SealableRoot;
@@ -15,6 +16,8 @@ export interface SealingDeps {
   readonly logger: Logger;
   /** Called on seal after the hierarchy is zeroed: drop every other cache derived from secrets (SigV4 signing keys). */
   readonly onSeal: readonly (() => void)[];
+  /** Where the secrets wrapped under domain keys live, for the rewrap after a root rotation. */
+  readonly rewrap?: RewrapStore | undefined;
 }
 
 /** What `InitializeRoot` hands out, once. */
@@ -32,9 +35,11 @@ export class SealController {
   readonly #d: SealingDeps;
   #opening: Promise<void> | undefined;
   #initializing = false;
+  readonly #rewrapper: Rewrapper | undefined;
 
   constructor(deps: SealingDeps) {
     this.#d = deps;
+    this.#rewrapper = deps.rewrap === undefined ? undefined : new Rewrapper(deps.rewrap, deps.hierarchy, deps.logger);
   }
 
   status(): SealStatus {
@@ -89,6 +94,7 @@ export class SealController {
       () => {
         this.#opening = undefined;
         d.logger.info('unsealed', { kind: d.root.kind });
+        void this.#rewrapper?.start(); // finishes a rewrap a seal or restart interrupted
       },
       (e: unknown) => {
         this.#opening = undefined;
@@ -123,6 +129,25 @@ export class SealController {
     d.root.seal();
     d.hierarchy.seal();
     for (const hook of d.onSeal) hook();
+  }
+
+  /**
+   * Root rotation (`arca operator rotate-root`): a new domain key version, current at once; the secrets
+   * under older versions are rewrapped in the background while the service keeps serving.
+   */
+  async rotateRoot(): Promise<{ readonly domainKeyVersion: number; readonly stale: number }> {
+    const d = this.#d;
+    const domainKeyVersion = await d.hierarchy.rotate();
+    const stale = (await this.#rewrapper?.remaining()) ?? 0;
+    d.logger.info('root rotation: new domain key version', { domainKeyVersion, stale });
+    void this.#rewrapper?.start();
+    return { domainKeyVersion, stale };
+  }
+
+  /** Waits for the background rewrap (if running) and reports how many rows still wait. For tests and status. */
+  async rewrapRemaining(wait = false): Promise<number> {
+    if (wait) await this.#rewrapper?.start();
+    return (await this.#rewrapper?.remaining()) ?? 0;
   }
 
   async rekey(currentShares: readonly Uint8Array[], shares: number, threshold: number): Promise<SecretBytes[]> {

@@ -7,7 +7,7 @@ import { loadPkcs11Module } from '../../src/root/pkcs11/pkcs11-module.js';
 import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { kmsClient } from '../helpers/kms-client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
-import { startSealedServer, type SealedServer } from '../helpers/sealed-server.js';
+import { checkRotateRoot, startSealedServer, type SealedServer } from '../helpers/sealed-server.js';
 import { createSoftHsmToken, softHsmMissing, type SoftHsmToken } from '../helpers/softhsm.js';
 
 const missing = softHsmMissing();
@@ -113,6 +113,19 @@ describe('PKCS#11 root of trust (SoftHSM2)', { skip: missing }, () => {
     const kms2 = kmsClient({ endpoint: second.endpoint, credentials: { ...admin.credentials!, region: 'us-east-1', endpoint: second.endpoint } });
     const dec = await kms2.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
     assert.equal(Buffer.from(dec.Plaintext ?? []).toString(), 'through the HSM');
+  });
+
+  test('rotate-root: the new domain key is wrapped inside the HSM; everything is rewrapped and old ciphertext decrypts after restart', async () => {
+    const dir = dataDir();
+    const server = await startSealedServer(dir, rootConfig('root-rotate'), env);
+    servers.push(server);
+    const admin = await initialized(server);
+    const { blob } = await checkRotateRoot(server, admin);
+    await server.close();
+    const again = await startSealedServer(dir, rootConfig('root-rotate'), env);
+    servers.push(again);
+    const out = await callOperation({ ...admin, endpoint: again.endpoint }, 'TrentService.Decrypt', { CiphertextBlob: blob });
+    assert.equal(Buffer.from(String(out['Plaintext']), 'base64').toString(), 'before rotation');
   });
 
   test('token removed: operations fail closed as sealed (503), nothing crashes, and they resume when it returns', async () => {

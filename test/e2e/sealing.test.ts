@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
-import { initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
+import { checkRotateRoot, initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
 
 async function errorOf(p: Promise<unknown>): Promise<ArcaCallError | undefined> {
   try {
@@ -130,6 +130,24 @@ describe('arca server: the sealed life cycle (Shamir root)', () => {
       await unsealWith(server, [shares[2] as string, shares[0] as string]);
       const acknowledged = results.filter((r): r is { i: number; blob: string } => 'blob' in r);
       for (const r of acknowledged) assert.equal(await decrypt(admin, r.blob), `message ${r.i}`);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('rotate-root: new material under the new domain key, old secrets rewrapped in the background, old ciphertext decrypts after restart', async () => {
+    const dir = tempDataDir();
+    try {
+      const server = await startSealedServer(dir);
+      servers.push(server);
+      const { shares, admin } = await initialize(server, 3, 2);
+      await unsealWith(server, shares.slice(0, 2));
+      const { blob } = await checkRotateRoot(server, admin);
+      await server.close();
+      const again = await startSealedServer(dir);
+      servers.push(again);
+      await unsealWith(again, shares.slice(1, 3));
+      assert.equal(await decrypt({ ...admin, endpoint: again.endpoint }, blob), 'before rotation');
     } finally {
       removeDir(dir);
     }

@@ -47,3 +47,28 @@ export async function unsealWith(server: SealedServer, shares: readonly string[]
   for (const share of shares) last = await callOperation(server.anonymous, 'ArcaService.Unseal', { Share: share });
   return last;
 }
+
+/**
+ * Root rotation check shared by both roots: a new domain key version wraps new material at once, the
+ * background rewrap moves every stored secret (key material and access keys) to it, and ciphertext made
+ * before the rotation still decrypts. Returns that ciphertext, for a restart check by the caller.
+ */
+export async function checkRotateRoot(server: SealedServer, admin: ClientConfig): Promise<{ keyId: string; blob: string }> {
+  const create = async () => String(((await callOperation(admin, 'TrentService.CreateKey', {}))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
+  const keyId = await create();
+  const blob = String((await callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: Buffer.from('before rotation').toString('base64') }))['CiphertextBlob']);
+  const versions = () => server.app.db.prepare<[], { v: number }>('SELECT domain_key_version AS v FROM key_versions UNION ALL SELECT domain_key_version FROM access_keys').all().map((r) => r.v);
+  const before = Math.max(...versions());
+  const out = await callOperation(admin, 'ArcaService.RotateRoot', {});
+  const next = Number(out['DomainKeyVersion']);
+  if (next !== before + 1) throw new Error(`RotateRoot answered version ${next}, expected ${before + 1}`);
+  const fresh = await create();
+  const freshVersion = server.app.db.prepare<[string], { v: number }>('SELECT domain_key_version AS v FROM key_versions WHERE key_id = ?').get(fresh)?.v;
+  if (freshVersion !== next) throw new Error(`new material was wrapped under domain key ${freshVersion}, not ${next}`);
+  if ((await server.app.sealing.rewrapRemaining(true)) !== 0) throw new Error('the background rewrap left rows behind');
+  const left = versions().filter((v) => v !== next);
+  if (left.length > 0) throw new Error(`rows still under old domain keys: ${left.join(',')}`);
+  const plain = Buffer.from(String((await callOperation(admin, 'TrentService.Decrypt', { CiphertextBlob: blob }))['Plaintext']), 'base64').toString();
+  if (plain !== 'before rotation') throw new Error('old ciphertext no longer decrypts after rotation');
+  return { keyId, blob };
+}
