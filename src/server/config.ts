@@ -116,54 +116,55 @@ export function loadServerConfig(yamlText: string | undefined, env: Readonly<Rec
     setPath(doc, path, parsed);
   }
   const result = serverConfigSchema.safeParse(doc);
-  if (!result.success) {
-    for (const issue of result.error.issues) errors.push(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    return { ok: false, errors };
-  }
-  const config = result.data;
-  let host = '';
+  if (!result.success) for (const issue of result.error.issues) errors.push(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  // The cross-field checks run on whatever is well typed, so that they are reported with the schema errors.
+  errors.push(...semanticErrors(doc, env));
+  return errors.length > 0 || !result.success ? { ok: false, errors } : { ok: true, config: result.data };
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+function readable(path: string): boolean {
   try {
-    host = parseListen(config.listen).host;
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string[] {
+  const errors: string[] = [];
+  let host = '';
+  const listen = text(doc['listen']) ?? '127.0.0.1:8420';
+  try {
+    host = parseListen(listen).host;
   } catch (e) {
     errors.push(`listen: ${(e as Error).message.replace(/^--listen /, '')}`);
   }
-  const tls = config.tls;
-  if (tls.enabled) {
-    for (const field of ['cert', 'key'] as const) {
-      const path = tls[field];
-      if (path === undefined) errors.push(`tls.${field}: required when tls.enabled is true`);
-    }
+  const tls = record(doc['tls']);
+  if (tls['enabled'] !== false) {
+    for (const field of ['cert', 'key'] as const) if (tls[field] === undefined) errors.push(`tls.${field}: required when tls.enabled is true`);
     for (const field of ['cert', 'key', 'clientCa'] as const) {
-      const path = tls[field];
-      if (path === undefined) continue;
-      try {
-        accessSync(path, constants.R_OK);
-      } catch {
-        errors.push(`tls.${field}: cannot read ${path}`);
-      }
+      const path = text(tls[field]);
+      if (path !== undefined && !readable(path)) errors.push(`tls.${field}: cannot read ${path}`);
     }
   } else if (host !== '' && !isLoopback(host)) {
     errors.push(`tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not ${host}`);
   }
-  const root = config.root;
-  if (root.type === 'pkcs11') {
-    if ((root.tokenLabel === undefined) === (root.slot === undefined)) errors.push('root: give exactly one of tokenLabel and slot');
-    if ((root.pinFile === undefined) === (root.pinEnv === undefined)) errors.push('root: give exactly one of pinFile and pinEnv');
-    if (root.pinEnv !== undefined && env[root.pinEnv] === undefined) errors.push(`root.pinEnv: the environment variable ${root.pinEnv} is not set`);
-    if (root.pinFile !== undefined) {
-      try {
-        accessSync(root.pinFile, constants.R_OK);
-      } catch {
-        errors.push(`root.pinFile: cannot read ${root.pinFile}`);
-      }
-    }
-    try {
-      accessSync(root.module, constants.R_OK);
-    } catch {
-      errors.push(`root.module: cannot read the PKCS#11 module ${root.module}`);
-    }
+  const root = record(doc['root']);
+  if (root['type'] === 'pkcs11') {
+    if ((root['tokenLabel'] === undefined) === (root['slot'] === undefined)) errors.push('root: give exactly one of tokenLabel and slot');
+    if ((root['pinFile'] === undefined) === (root['pinEnv'] === undefined)) errors.push('root: give exactly one of pinFile and pinEnv');
+    const pinEnv = text(root['pinEnv']);
+    if (pinEnv !== undefined && env[pinEnv] === undefined) errors.push(`root.pinEnv: the environment variable ${pinEnv} is not set`);
+    const pinFile = text(root['pinFile']);
+    if (pinFile !== undefined && !readable(pinFile)) errors.push(`root.pinFile: cannot read ${pinFile}`);
+    const module = text(root['module']);
+    if (module !== undefined && !readable(module)) errors.push(`root.module: cannot read the PKCS#11 module ${module}`);
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+  return errors;
 }
 
 /** Reads the config file at `path` and validates it with `env`. */
