@@ -16,6 +16,10 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
+import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
+import { ROTATION_PERIOD } from '../core/lifecycle.js';
+import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
 
@@ -25,6 +29,17 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
+  /** Shortest automatic-rotation period accepted, in days (default AWS's 90; at least 1). */
+  readonly minRotationPeriodDays?: number;
+  /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
+  readonly schedulerIntervalMs?: number;
+  /**
+   * `leader` (default) runs the lifecycle jobs, at start-up and periodically; `follower` only keeps its
+   * material cache in step with the database (worker processes sharing a leader's database).
+   */
+  readonly schedulerRole?: SchedulerRole;
+  /** INSECURE, tests only: awaited at each point of a lifecycle job (crash-safety tests). */
+  readonly insecureTestJobPause?: (point: JobPoint) => Promise<void>;
 }
 
 export interface App {
@@ -33,6 +48,8 @@ export interface App {
   readonly db: SqliteDatabase;
   readonly hierarchy: KeyHierarchy;
   readonly audit: SqliteAuditLog;
+  /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
+  readonly scheduler: LifecycleScheduler;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -46,10 +63,13 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
-  const parts = await composeApp(config, db, root, undefined);
+  const parts = composeApp(config, db, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
   parts.onClose(() => admin.secretAccessKey.dispose());
+  // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
+  // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
+  await parts.startScheduler();
   return { ...parts.app, admin };
 }
 
@@ -60,32 +80,54 @@ export interface ComposedApp {
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
   readonly authenticator: SigV4Authenticator;
+  /** Runs the due lifecycle jobs once (leader, hierarchy open), then starts the periodic runs. */
+  startScheduler(): Promise<void>;
   /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
   onClose(step: () => void): void;
 }
 
 /**
  * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
- * SigV4 access keys, the interim authorizer, the pipeline and the listener. With a sealable root, the
- * seal controller too (its seal also empties the SigV4 signing-key cache).
+ * SigV4 access keys, the interim authorizer, the lifecycle scheduler, the pipeline and the listener.
+ * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
+ * unseal runs the due lifecycle jobs).
  */
-export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
+export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
   const audit = new SqliteAuditLog(db);
   const hierarchy = new KeyHierarchy(root, keys);
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const lifecycle: LifecycleDeps = {
+    store: new SqliteKeyLifecycleStore(db),
+    minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
+    insecureTestPause: config.insecureTestJobPause,
+  };
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
+  const role = config.schedulerRole ?? 'leader';
   const sealing =
     sealable === undefined
       ? undefined
-      : new SealController({ root: sealable, hierarchy, keys, principals, realm: config.realm, clock, logger: config.logger, onSeal: [() => authenticator.forgetAll()], rewrap: new SqliteRewrapStore(db) });
+      : new SealController({
+          root: sealable,
+          hierarchy,
+          keys,
+          principals,
+          realm: config.realm,
+          clock,
+          logger: config.logger,
+          onSeal: [() => authenticator.forgetAll()],
+          onUnseal: [async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
+          rewrap: new SqliteRewrapStore(db),
+        });
   const pipeline = new Pipeline({
     keys,
     hierarchy,
     clock,
     realm: config.realm,
     logger: config.logger,
+    lifecycle,
     authenticator,
     authorizer: accountPrincipalsMayDoEverything,
     audit,
@@ -101,23 +143,31 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     sealing,
     authenticator,
     onClose: (step) => void closeSteps.push(step),
+    async startScheduler() {
+      if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+    },
     app: {
       server,
       db,
       hierarchy,
       audit,
+      scheduler,
       close() {
         closing ??= new Promise<void>((resolve) => {
           server.close(() => {
-            // In-flight requests have finished and their audit events are committed.
-            setImmediate(() => {
-              db.close();
-              hierarchy.seal();
-              authenticator.forgetAll();
-              root.seal();
-              for (const step of closeSteps) step();
-              resolve();
-            });
+            // In-flight requests have finished and their audit events are committed; a lifecycle job in
+            // progress finishes before the store closes.
+            void scheduler.stop().then(() =>
+              setImmediate(() => {
+                db.close();
+                hierarchy.seal();
+                authenticator.forgetAll();
+                root.seal();
+                for (const step of closeSteps) step();
+                resolve();
+              }),
+            );
           });
           server.closeIdleConnections();
           // Connections still busy after a grace period are cut: their requests were not acknowledged.

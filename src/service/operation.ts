@@ -5,6 +5,7 @@ import type { KeyAccess } from '../core/key-state.js';
 import type { Clock, KeyStore, Logger } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
+import type { LifecycleDeps } from './lifecycle.js';
 import type { SealController } from './sealing.js';
 
 /** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
@@ -14,6 +15,7 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  readonly lifecycle: LifecycleDeps;
   /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
   readonly sealing?: SealController | undefined;
 }

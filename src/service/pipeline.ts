@@ -147,7 +147,7 @@ export class Pipeline {
     const record = await deps.keys.getKey(keyId);
     if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
     await this.#authorize(principal, requirement.action ?? op.action, arn);
-    checkKeyState(record, arn, requirement.access);
+    checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
 

@@ -16,6 +16,8 @@ export interface SealingDeps {
   readonly logger: Logger;
   /** Called on seal after the hierarchy is zeroed: drop every other cache derived from secrets (SigV4 signing keys). */
   readonly onSeal: readonly (() => void)[];
+  /** Called (and awaited) after each unseal opened the hierarchy: catch-up jobs (due rotations, destructions). */
+  readonly onUnseal?: readonly (() => Promise<void>)[] | undefined;
   /** Where the secrets wrapped under domain keys live, for the rewrap after a root rotation. */
   readonly rewrap?: RewrapStore | undefined;
 }
@@ -91,10 +93,11 @@ export class SealController {
     const d = this.#d;
     if (d.hierarchy.isOpen) return;
     this.#opening ??= d.hierarchy.open().then(
-      () => {
+      async () => {
         this.#opening = undefined;
         d.logger.info('unsealed', { kind: d.root.kind });
         void this.#rewrapper?.start(); // finishes a rewrap a seal or restart interrupted
+        for (const hook of d.onUnseal ?? []) await hook().catch((e: unknown) => d.logger.error('a post-unseal job failed', { error: String(e) }));
       },
       (e: unknown) => {
         this.#opening = undefined;
