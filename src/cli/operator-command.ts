@@ -22,7 +22,7 @@ Common options: --endpoint URL (default ARCA_ENDPOINT, then http://127.0.0.1:842
 Credentials (seal, rekey) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 `;
 
-const STATUS_COLUMNS = ['Initialized', 'Sealed', 'RootType', 'Threshold', 'Shares', 'Progress', 'ShareSetId'];
+const STATUS_COLUMNS = ['Initialized', 'Sealed', 'RootType', 'Threshold', 'Shares', 'Progress', 'ShareSetId', 'SealedReason'];
 
 function fail(message: string, code = 1): number {
   process.stderr.write(`arca operator: ${message}\n`);

@@ -144,6 +144,8 @@ export interface SealStatus {
   readonly progress: number;
   /** Hex id of the current share set, so custodians can tell which set their share belongs to. */
   readonly shareSetId?: string | undefined;
+  /** Why a root that unseals itself is sealed (HSM unreachable, PIN rejected); never secret. */
+  readonly reason?: string | undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ export function sealStatusOutput(s: SealStatus) {
     Shares: s.shares,
     Progress: s.progress,
     ShareSetId: s.shareSetId,
+    SealedReason: s.reason,
   };
 }
 

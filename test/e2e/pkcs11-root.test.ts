@@ -170,6 +170,7 @@ describe('PKCS#11 root of trust (SoftHSM2)', { skip: missing }, () => {
     assert.equal(fault.logins, 1, 'one login attempt at boot, none by the periodic probe');
     const status = await callOperation(server.anonymous, 'ArcaService.GetSealStatus', {});
     assert.equal(status['Sealed'], true);
+    assert.match(String(status['SealedReason']), /rejected the PIN/);
     const unseal = await errorOf(callOperation(server.anonymous, 'ArcaService.Unseal', {}));
     assert.match(unseal?.message ?? '', /rejected the PIN \(CKR_PIN_INCORRECT\)/);
     assert.equal(fault.logins, 2, 'an operator Unseal is the only retry');

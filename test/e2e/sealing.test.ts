@@ -120,8 +120,19 @@ describe('arca server: the sealed life cycle (Shamir root)', () => {
           (e: unknown) => ({ i, error: e }),
         ),
       );
+      // Writes in flight too: every CreateKey acknowledged must exist, with usable material, after unseal.
+      const creates = Array.from({ length: 10 }, () =>
+        callOperation(admin, 'TrentService.CreateKey', {}).then(
+          (o) => String((o['KeyMetadata'] as Record<string, unknown>)['KeyId']),
+          (e: unknown) => {
+            assert.equal((e as ArcaCallError).status, 503, `a failed CreateKey failed as sealed: ${String(e)}`);
+            return undefined;
+          },
+        ),
+      );
       const sealed = callOperation(admin, 'ArcaService.Seal', {});
       const results = await Promise.all(inFlight);
+      const created = (await Promise.all(creates)).filter((k): k is string => k !== undefined);
       await sealed;
       assert.deepEqual(server.app.heldSecrets(), { root: 0, hierarchy: 0, signingKeys: 0 });
       assert.ok(material.every((b) => b === 0), 'the cached key material buffer is zeroed');
@@ -130,6 +141,11 @@ describe('arca server: the sealed life cycle (Shamir root)', () => {
       await unsealWith(server, [shares[2] as string, shares[0] as string]);
       const acknowledged = results.filter((r): r is { i: number; blob: string } => 'blob' in r);
       for (const r of acknowledged) assert.equal(await decrypt(admin, r.blob), `message ${r.i}`);
+      for (const k of created) assert.equal(await decrypt(admin, await encrypt(admin, k, 'new key')), 'new key');
+      // The seal operations are audited; no share ever reaches the audit trail.
+      const events = server.app.db.prepare<[], { event_name: string; body: string }>("SELECT event_name, body FROM audit_events WHERE event_name IN ('Unseal', 'Seal', 'InitializeRoot')").all();
+      assert.ok(events.some((e) => e.event_name === 'Seal') && events.filter((e) => e.event_name === 'Unseal').length >= 4);
+      for (const e of events) for (const share of shares) assert.ok(!e.body.includes(share) && !e.body.includes(Buffer.from(share, 'base64').toString('hex')), 'no share in the audit trail');
     } finally {
       removeDir(dir);
     }

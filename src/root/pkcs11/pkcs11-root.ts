@@ -86,7 +86,7 @@ export class Pkcs11RootOfTrust implements SealableRoot {
   }
 
   status(): SealStatus {
-    return { kind: this.kind, initialized: this.#record !== undefined, sealed: this.isSealed(), threshold: 0, shares: 0, progress: 0 };
+    return { kind: this.kind, initialized: this.#record !== undefined, sealed: this.isSealed(), threshold: 0, shares: 0, progress: 0, reason: this.lastError || undefined };
   }
 
   get heldSecrets(): number {
