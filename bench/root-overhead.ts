@@ -99,8 +99,15 @@ const shamir = await shamirServer();
 const hsm = await pkcs11Server();
 const totals = { shamir: [] as number[], pkcs11: [] as number[] };
 for (let r = 0; r < rounds; r++) {
-  const s = await encryptLoad(shamir.server, shamir.creds);
-  const p = await encryptLoad(hsm.server, hsm.creds);
+  // Alternate which root goes first, so that drift in machine load does not favour one of them.
+  let s, p;
+  if (r % 2 === 0) {
+    s = await encryptLoad(shamir.server, shamir.creds);
+    p = await encryptLoad(hsm.server, hsm.creds);
+  } else {
+    p = await encryptLoad(hsm.server, hsm.creds);
+    s = await encryptLoad(shamir.server, shamir.creds);
+  }
   totals.shamir.push(s.rps);
   totals.pkcs11.push(p.rps);
   process.stdout.write(JSON.stringify({ round: r + 1, shamirRps: Math.round(s.rps), shamirP99ms: Number(s.p99.toFixed(2)), pkcs11Rps: Math.round(p.rps), pkcs11P99ms: Number(p.p99.toFixed(2)), errors: s.errors + p.errors }) + '\n');
