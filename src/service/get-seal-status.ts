@@ -12,6 +12,10 @@ export const getSealStatus = defineOperation({
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {
+    if (deps.sealing === undefined) {
+      // Dev mode: the insecure dev root has no seal life cycle; it is open whenever the keys are.
+      return sealStatusOutput({ kind: 'insecure-dev-file', initialized: true, sealed: !deps.hierarchy.isOpen, threshold: 0, shares: 0, progress: 0 });
+    }
     return sealStatusOutput(sealingOf(deps).status());
   },
   auditRequest: () => ({}),

@@ -187,3 +187,20 @@ describe('arca server: the sealed life cycle (Shamir root)', () => {
     }
   });
 });
+
+describe('arca dev and the seal operations', () => {
+  test('dev mode reports itself unsealed with the insecure dev root, and refuses to seal or unseal', async () => {
+    const { startInProcess } = await import('../helpers/in-process.js');
+    const dev = await startInProcess();
+    try {
+      const admin: ClientConfig = { endpoint: dev.endpoint, region: 'us-east-1', credentials: dev.credentials };
+      const status = await callOperation({ endpoint: dev.endpoint, region: 'us-east-1' }, 'ArcaService.GetSealStatus', {});
+      assert.deepEqual([status['RootType'], status['Sealed'], status['Initialized']], ['insecure-dev-file', false, true]);
+      assert.equal((await errorOf(callOperation(admin, 'ArcaService.Seal', {})))?.type, 'UnsupportedOperationException');
+      assert.equal((await errorOf(callOperation(admin, 'ArcaService.InitializeRoot', {})))?.type, 'UnsupportedOperationException');
+      assert.equal((await callOperation(admin, 'TrentService.ListKeys', {}))['Truncated'], false);
+    } finally {
+      await dev.close();
+    }
+  });
+});

@@ -110,6 +110,23 @@ describe('ShamirRootOfTrust', () => {
     assert.deepEqual((await restarted.unwrap(wrapped, binding)).expose(), domainKey.expose());
   });
 
+  test('after a rekey, any quorum of old shares fails and any quorum of new shares unseals (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(params, params, async (before, after) => {
+        const { store, shares, domainKey, wrapped } = await setup(before.n, before.t);
+        const root = await ShamirRootOfTrust.open(store, clock);
+        const fresh = (await root.rekey(before.pick.map((i) => shares[i] as Buffer), after.n, after.t)).map((s) => Buffer.from(s.expose()));
+        const restarted = await ShamirRootOfTrust.open(store, clock);
+        for (const i of before.pick.slice(0, -1)) await codeOf(restarted.submitShare(shares[i] as Buffer));
+        assert.equal(await codeOf(restarted.submitShare(shares[before.pick[before.pick.length - 1] as number] as Buffer)), 'UnsealFailed');
+        assert.equal(restarted.isSealed(), true);
+        for (const i of after.pick) await restarted.submitShare(fresh[i] as Buffer);
+        assert.deepEqual((await restarted.unwrap(wrapped, binding)).expose(), domainKey.expose());
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   test('seal zeroes the root key and pending shares; initialize twice is refused', async () => {
     const store = new MemorySealStore();
     const root = await ShamirRootOfTrust.open(store, clock);
