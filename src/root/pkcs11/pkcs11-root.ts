@@ -41,6 +41,16 @@ type State = 'unavailable' | 'unsealed' | 'sealed-by-operator' | 'pin-rejected';
 const WRAP_FORMAT = 0x02;
 const KEY_LENGTH = 32;
 
+/** Why the root could not open: `pin` (never retried automatically) or the token being unreachable. */
+class OpenFailure extends Error {
+  constructor(
+    readonly cause_: 'pin' | 'token',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 function ckrOf(e: unknown): string {
   const m = /CKR_[A-Z_]+/.exec(e instanceof Error ? e.message : String(e));
   return m?.[0] ?? (e instanceof Error ? e.message : String(e));
@@ -102,7 +112,7 @@ export class Pkcs11RootOfTrust implements SealableRoot {
       'label' in token
         ? slots.find((s) => api.C_GetTokenInfo(s).label.trim() === token.label)
         : slots[token.slotIndex];
-    if (slot === undefined) throw new KmsError('Sealed', `The key service is sealed: the HSM token ${'label' in token ? `'${token.label}'` : `in slot ${token.slotIndex}`} is not present.`);
+    if (slot === undefined) throw new OpenFailure('token', `the HSM token ${'label' in token ? `'${token.label}'` : `in slot ${token.slotIndex}`} is not present`);
     const session = api.C_OpenSession(slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION);
     try {
       api.C_Login(session, pkcs11js.CKU_USER, pin.expose().toString('utf8'));
@@ -111,11 +121,9 @@ export class Pkcs11RootOfTrust implements SealableRoot {
       if (code !== 'CKR_USER_ALREADY_LOGGED_IN') {
         api.C_CloseSession(session);
         if (code === 'CKR_PIN_INCORRECT' || code === 'CKR_PIN_LOCKED' || code === 'CKR_PIN_INVALID' || code === 'CKR_PIN_LEN_RANGE') {
-          this.#state = 'pin-rejected';
-          this.#lastError = `the HSM rejected the PIN (${code}); fix the PIN and unseal or restart: it is not retried automatically`;
-          throw new KmsError('Sealed', `The key service is sealed: ${this.#lastError}.`);
+          throw new OpenFailure('pin', `the HSM rejected the PIN (${code}); fix the PIN and unseal or restart: it is not retried automatically`);
         }
-        throw e;
+        throw new OpenFailure('token', `the HSM is unavailable (${code})`);
       }
     }
     this.#session = session;
@@ -147,31 +155,38 @@ export class Pkcs11RootOfTrust implements SealableRoot {
     }
   }
 
-  /** Connects and finds the root key: unsealed afterwards, or a KmsError saying why not. */
+  /** Connects and finds the root key: unsealed afterwards, or a `Sealed` KmsError saying why not. */
   #unsealNow(): void {
     if (this.#record === undefined) throw new KmsError('InvalidSealState', 'The root of trust is not initialized: run arca operator init first.');
     try {
       this.#connect();
       const key = this.#findRootKey(this.#session as Buffer);
-      if (key === undefined) throw new KmsError('Sealed', `The key service is sealed: the HSM token has no root key labelled '${this.#o.keyLabel}'.`);
+      if (key === undefined) throw new OpenFailure('token', `the HSM token has no root key labelled '${this.#o.keyLabel}'`);
       this.#rootKey = key;
       this.#state = 'unsealed';
       this.#lastError = '';
     } catch (e) {
-      this.#disconnect();
-      if (this.#state !== 'pin-rejected' || !(e instanceof KmsError)) {
-        this.#state = this.#state === 'pin-rejected' ? 'pin-rejected' : 'unavailable';
-        this.#lastError = e instanceof KmsError ? e.message : `the HSM is unavailable (${ckrOf(e)})`;
-      }
-      if (e instanceof KmsError) throw e;
-      throw new KmsError('Sealed', `The key service is sealed: ${this.#lastError}.`);
+      throw this.#openFailed(e);
     }
+  }
+
+  /** Records why opening failed (a rejected PIN blocks automatic retries) and returns the caller's error. */
+  #openFailed(e: unknown): KmsError {
+    this.#disconnect();
+    const pin = e instanceof OpenFailure && e.cause_ === 'pin';
+    this.#state = pin ? 'pin-rejected' : 'unavailable';
+    this.#lastError = e instanceof OpenFailure ? e.message : `the HSM is unavailable (${ckrOf(e)})`;
+    return new KmsError('Sealed', `The key service is sealed: ${this.#lastError}.`);
   }
 
   async initialize(): Promise<SecretBytes[]> {
     if (this.#record !== undefined) throw new KmsError('InvalidSealState', 'The root of trust is already initialized.');
     const { api, keyLabel, store, clock, logger } = this.#o;
-    this.#connect();
+    try {
+      this.#connect();
+    } catch (e) {
+      throw this.#openFailed(e);
+    }
     const session = this.#session as Buffer;
     if (this.#findRootKey(session) === undefined) {
       api.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
@@ -239,8 +254,9 @@ export class Pkcs11RootOfTrust implements SealableRoot {
 
   seal(): void {
     this.#disconnect();
-    if (this.#state !== 'pin-rejected') this.#state = 'sealed-by-operator';
-    this.#lastError = 'sealed by an operator';
+    if (this.#state === 'pin-rejected') return; // keep the reason: the PIN must be fixed first
+    this.#state = 'sealed-by-operator';
+    this.#lastError = 'sealed by an operator; arca operator unseal reconnects to the HSM';
   }
 
   async rekey(): Promise<SecretBytes[]> {
