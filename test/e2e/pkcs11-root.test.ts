@@ -149,6 +149,13 @@ describe('PKCS#11 root of trust (SoftHSM2)', { skip: missing }, () => {
     fault.unplugged = false;
     await server.app.sealing.refresh();
     await callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: plaintext });
+
+    // An operator's seal is not undone by the probe; Unseal (no share) reconnects.
+    await callOperation(admin, 'ArcaService.Seal', {});
+    await server.app.sealing.refresh();
+    assert.equal((await callOperation(server.anonymous, 'ArcaService.GetSealStatus', {}))['Sealed'], true);
+    assert.equal((await callOperation(server.anonymous, 'ArcaService.Unseal', {}))['Sealed'], false);
+    await callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: plaintext });
   });
 
   test('wrong PIN: sealed with a clear reason, and the PIN is not retried in a loop', async () => {
