@@ -94,6 +94,8 @@ export interface RegisteredOperation {
 }
 
 export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation {
+  // An unauthenticated operation has no principal to authorize against a key: it may act on none.
+  if (op.authentication === 'none' && op.keys.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   return {
     service: op.service,
     name: op.name,
