@@ -35,6 +35,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   }
   const config = loaded.config;
   const logger = createLogger({ quiet: values.quiet });
+  // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   const app = await createServerApp({ config, logger, env: process.env });
   const listen = parseListen(config.listen);
   await new Promise<void>((ok, fail) => {
@@ -53,13 +58,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info('shutting down', { signal });
-      void app.close().then(done);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await signalled;
+  logger.info('shutting down', { signal });
+  await app.close();
   return 0;
 }

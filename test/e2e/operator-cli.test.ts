@@ -75,9 +75,14 @@ describe('arca server and arca operator (child processes)', () => {
       assert.equal(seal.status, 0, seal.stderr);
       const refused = await arca(['call', 'TrentService.ListKeys'], admin);
       assert.match(refused.stderr, /KMSInternalException: The key service is sealed/);
-    } finally {
+      const exited = new Promise<number | null>((ok) => server.once('exit', (code) => ok(code)));
       server.kill('SIGTERM');
-      await new Promise((ok) => server.once('exit', ok));
+      assert.equal(await exited, 0, 'arca server shuts down cleanly on SIGTERM');
+    } finally {
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await new Promise((ok) => server.once('exit', ok));
+      }
     }
   });
 });
