@@ -47,6 +47,11 @@ export class KeyHierarchy implements Keyring {
       this.#domainKeys.set(version, await this.#root.unwrap(wrapped, domainKeyBinding(version)));
       latest = Math.max(latest, version);
     }
+    // Sealed while loading (the unwraps await): drop what was loaded rather than hold it.
+    if (this.#root.isSealed()) {
+      this.seal();
+      throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    }
     this.#current = latest;
   }
 
