@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { DecryptCommand, EncryptCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import pkcs11js from 'pkcs11js';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { encodeFields } from '../../src/crypto/encoding.js';
+import { randomSecret } from '../../src/crypto/random.js';
 import { loadPkcs11Module } from '../../src/root/pkcs11/pkcs11-module.js';
 import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { kmsClient } from '../helpers/kms-client.js';
@@ -101,6 +103,15 @@ describe('PKCS#11 root of trust (SoftHSM2)', { skip: missing }, () => {
     const first = await startSealedServer(dir, rootConfig('root-sdk'), env);
     servers.push(first);
     const admin = await initialized(first);
+    // The HSM wrap keeps the binding (KWP has no AAD): another binding or a flipped bit does not unwrap.
+    const secret = randomSecret(32);
+    const wrapped = await first.app.root.wrap(secret, encodeFields(['arca.domain-key.v1', 7]));
+    assert.deepEqual((await first.app.root.unwrap(wrapped, encodeFields(['arca.domain-key.v1', 7]))).expose(), secret.expose());
+    await assert.rejects(first.app.root.unwrap(wrapped, encodeFields(['arca.domain-key.v1', 8])), /wrong binding/);
+    const flipped = Buffer.from(wrapped);
+    flipped[5] = (flipped[5] ?? 0) ^ 1;
+    await assert.rejects(first.app.root.unwrap(flipped, encodeFields(['arca.domain-key.v1', 7])), /failed to unwrap/);
+    assert.equal(first.app.root.isSealed(), false, 'a corrupted blob is not mistaken for a lost token');
     const creds = { endpoint: first.endpoint, credentials: { ...admin.credentials!, region: 'us-east-1', endpoint: first.endpoint } };
     const kms = kmsClient(creds);
     const key = await kms.send(new CreateKeyCommand({}));

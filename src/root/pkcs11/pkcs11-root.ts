@@ -277,12 +277,20 @@ export class Pkcs11RootOfTrust implements SealableRoot {
       return f(session, rootKey);
     } catch (e) {
       if (e instanceof KmsError) throw e;
-      const code = ckrOf(e);
-      if (/DEVICE|TOKEN|SESSION|CRYPTOKI_NOT_INITIALIZED|GENERAL_ERROR/.test(code)) {
-        this.#lostToken(e);
-        throw new KmsError('Sealed', `The key service is sealed: ${this.#lastError}.`);
-      }
-      throw e;
+      // Tokens report bad input vaguely (SoftHSM answers a corrupted KWP blob with CKR_GENERAL_ERROR):
+      // the token is lost only if the session itself no longer answers.
+      if (this.#sessionAlive(session)) throw new KmsError('Internal', `the HSM refused the operation (${ckrOf(e)})`);
+      this.#lostToken(e);
+      throw new KmsError('Sealed', `The key service is sealed: ${this.#lastError}.`);
+    }
+  }
+
+  #sessionAlive(session: Buffer): boolean {
+    try {
+      this.#o.api.C_GetSessionInfo(session);
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -325,7 +333,7 @@ export class Pkcs11RootOfTrust implements SealableRoot {
           { type: pkcs11js.CKA_EXTRACTABLE, value: true },
         ]);
       } catch (e) {
-        if (/WRAPPED_KEY|ENCRYPTED_DATA/.test(ckrOf(e))) throw new KmsError('Internal', 'a domain key failed to unwrap under the HSM root key');
+        if (/WRAPPED_KEY|ENCRYPTED_DATA/.test(ckrOf(e)) || this.#sessionAlive(session)) throw new KmsError('Internal', `a domain key failed to unwrap under the HSM root key (${ckrOf(e)})`);
         throw e;
       }
       try {
