@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { runCall } from './call-command.js';
+import { runOperator } from './operator-command.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
 
@@ -7,6 +8,8 @@ Usage: arca <command> [options]
 
 Commands:
   dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
+  server     run the production server: arca server --config arca.yaml (starts sealed)
+  operator   init, unseal, seal, status, rekey (see arca operator --help)
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
   version    print the version
   help       show this help
@@ -26,6 +29,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 0;
     case 'call':
       return runCall(argv.slice(1));
+    case 'operator':
+      return runOperator(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'Conflict',
   'UnsupportedOperation',
   'Sealed',
+  'UnsealFailed',
+  'InvalidSealState',
   'Internal',
   'SignatureMismatch',
   'MacMismatch',

@@ -4,23 +4,25 @@ import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
-import type { Clock, Logger } from '../core/ports.js';
+import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
+import { SealController } from '../service/sealing.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
+import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServer, type TlsOptions } from './http-server.js';
 
 export interface DevAppConfig {
   readonly dataDir: string;
@@ -62,12 +64,41 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const parts = composeApp(config, db, root, undefined);
+  await parts.hierarchy.open();
+  const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
+  parts.onClose(() => admin.secretAccessKey.dispose());
+  // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
+  // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
+  await parts.startScheduler();
+  return { ...parts.app, admin };
+}
+
+/** What {@link composeApp} builds, for the composition functions to finish. */
+export interface ComposedApp {
+  readonly app: Omit<App, 'admin'>;
+  readonly principals: SqlitePrincipalStore;
+  readonly hierarchy: KeyHierarchy;
+  readonly sealing: SealController | undefined;
+  readonly authenticator: SigV4Authenticator;
+  /** Runs the due lifecycle jobs once (leader, hierarchy open), then starts the periodic runs. */
+  startScheduler(): Promise<void>;
+  /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
+  onClose(step: () => void): void;
+}
+
+/**
+ * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
+ * SigV4 access keys, the interim authorizer, the lifecycle scheduler, the pipeline and the listener.
+ * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
+ * unseal runs the due lifecycle jobs).
+ */
+export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
+  const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
   const audit = new SqliteAuditLog(db);
   const hierarchy = new KeyHierarchy(root, keys);
-  await hierarchy.open();
-  const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
     store: new SqliteKeyLifecycleStore(db),
@@ -75,11 +106,22 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     insecureTestPause: config.insecureTestJobPause,
   };
   const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
-  // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
-  // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
   const role = config.schedulerRole ?? 'leader';
-  if (role === 'leader') await scheduler.runNow();
-  scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+  const sealing =
+    sealable === undefined
+      ? undefined
+      : new SealController({
+          root: sealable,
+          hierarchy,
+          keys,
+          principals,
+          realm: config.realm,
+          clock,
+          logger: config.logger,
+          onSeal: [() => authenticator.forgetAll()],
+          onUnseal: [async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
+          rewrap: new SqliteRewrapStore(db),
+        });
   const pipeline = new Pipeline({
     keys,
     imports: new SqliteKeyImportStore(db),
@@ -92,35 +134,49 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     authorizer: accountPrincipalsMayDoEverything,
     audit,
     operations: operationRegistry(),
+    sealing,
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen, tls: config.tls });
+  const closeSteps: (() => void)[] = [];
   let closing: Promise<void> | undefined;
   return {
-    server,
-    admin,
-    db,
+    principals,
     hierarchy,
-    audit,
-    scheduler,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          // In-flight requests have finished and their audit events are committed; a lifecycle job in
-          // progress finishes before the store closes.
-          void scheduler.stop().then(() => setImmediate(() => {
-            db.close();
-            hierarchy.seal();
-            authenticator.forgetAll();
-            admin.secretAccessKey.dispose();
-            root.seal();
-            resolve();
-          }));
+    sealing,
+    authenticator,
+    onClose: (step) => void closeSteps.push(step),
+    async startScheduler() {
+      if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+    },
+    app: {
+      server,
+      db,
+      hierarchy,
+      audit,
+      scheduler,
+      close() {
+        closing ??= new Promise<void>((resolve) => {
+          server.close(() => {
+            // In-flight requests have finished and their audit events are committed; a lifecycle job in
+            // progress finishes before the store closes.
+            void scheduler.stop().then(() =>
+              setImmediate(() => {
+                db.close();
+                hierarchy.seal();
+                authenticator.forgetAll();
+                root.seal();
+                for (const step of closeSteps) step();
+                resolve();
+              }),
+            );
+          });
+          server.closeIdleConnections();
+          // Connections still busy after a grace period are cut: their requests were not acknowledged.
+          setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
-        server.closeIdleConnections();
-        // Connections still busy after a grace period are cut: their requests were not acknowledged.
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
-      });
-      return closing;
+        return closing;
+      },
     },
   };
 }

@@ -9,6 +9,8 @@ import { encrypt } from './encrypt.js';
 import { generateDataKey } from './generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
 import { generateRandom } from './generate-random.js';
+import { getSealStatus } from './get-seal-status.js';
+import { initializeRoot } from './initialize-root.js';
 import { getKeyPolicy } from './get-key-policy.js';
 import { listAliases } from './list-aliases.js';
 import { listKeyPolicies } from './list-key-policies.js';
@@ -16,9 +18,13 @@ import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
 import { reEncrypt } from './re-encrypt.js';
+import { rekey } from './rekey.js';
+import { rotateRoot } from './rotate-root.js';
+import { seal } from './seal.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
+import { unseal } from './unseal.js';
 import { updateKeyDescription } from './update-key-description.js';
 import { cancelKeyDeletion } from './cancel-key-deletion.js';
 import { disableKeyRotation } from './disable-key-rotation.js';
@@ -83,6 +89,12 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getParametersForImport,
   importKeyMaterial,
   deleteImportedKeyMaterial,
+  getSealStatus,
+  unseal,
+  seal,
+  initializeRoot,
+  rekey,
+  rotateRoot,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

@@ -29,6 +29,8 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   Conflict: { type: 'ConflictException', status: 400 },
   UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
   Sealed: { type: 'KMSInternalException', status: 503 },
+  UnsealFailed: { type: 'UnsealFailedException', status: 400 },
+  InvalidSealState: { type: 'InvalidSealStateException', status: 400 },
   Internal: { type: 'KMSInternalException', status: 500 },
   SignatureMismatch: { type: 'KMSInvalidSignatureException', status: 400 },
   MacMismatch: { type: 'KMSInvalidMacException', status: 400 },

@@ -123,6 +123,20 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   );
 `,
   },
+  {
+    id: '0002-sealing',
+    sql: `
+  CREATE TABLE seal_config (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    kind TEXT NOT NULL,
+    shares INTEGER NOT NULL,
+    threshold INTEGER NOT NULL,
+    share_set_id BLOB NOT NULL,
+    wrapped_root BLOB NOT NULL,
+    initialized_at INTEGER NOT NULL
+  );
+  `,
+  },
 ];
 
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */
