@@ -72,6 +72,11 @@ export class SigV4Authenticator implements Authenticator {
     }
   }
 
+  /** For tests that pin the seal invariant: how many derived signing keys are cached. */
+  get cachedSigningKeys(): number {
+    return this.#signingKeys.size;
+  }
+
   /** Zeroes and drops every cached signing key (seal). */
   forgetAll(): void {
     for (const k of this.#signingKeys.values()) k.dispose();

@@ -1,6 +1,7 @@
 import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
 import { runCall } from './call-command.js';
+import { runOperator } from './operator-command.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
 
@@ -8,6 +9,8 @@ Usage: arca <command> [options]
 
 Commands:
   dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
+  server     run the production server: arca server --config arca.yaml (starts sealed)
+  operator   init, unseal, seal, status, rekey (see arca operator --help)
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
   audit      verify, query, tail or export the audit trail (arca audit --help)
   version    print the version
@@ -28,6 +31,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 0;
     case 'call':
       return runCall(argv.slice(1));
+    case 'operator':
+      return runOperator(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
     case 'version':

@@ -29,9 +29,17 @@ export const ERROR_CODES = [
   'DryRunOperation',
   'Tag',
   'LimitExceeded',
+  'Conflict',
   'UnsupportedOperation',
   'Sealed',
+  'UnsealFailed',
+  'InvalidSealState',
   'Internal',
+  'SignatureMismatch',
+  'MacMismatch',
+  'IncorrectKeyMaterial',
+  'ExpiredImportToken',
+  'InvalidImportToken',
   'NotFound',
 ] as const;
 

@@ -36,25 +36,25 @@ export interface KeySpecInfo {
   readonly available: boolean;
   /** Encryption algorithms for ENCRYPT_DECRYPT keys of this spec. */
   readonly encryptionAlgorithms: readonly EncryptionAlgorithm[];
-  /** Bytes of material a new key version gets. */
+  /** Bytes of random material a new key version gets (asymmetric keys get a generated PKCS#8 key pair instead). */
   readonly materialLength: number;
 }
 
 /** Capabilities are data: each spec's usages, algorithms and availability (STYLE.md rule 7). */
 export const KEY_SPEC_INFO: Record<KeySpec, KeySpecInfo> = {
   SYMMETRIC_DEFAULT: { usages: ['ENCRYPT_DECRYPT'], available: true, encryptionAlgorithms: ['SYMMETRIC_DEFAULT'], materialLength: 32 },
-  RSA_2048: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: false, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
-  RSA_3072: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: false, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
-  RSA_4096: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: false, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
-  ECC_NIST_P256: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  ECC_NIST_P384: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  ECC_NIST_P521: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  ECC_SECG_P256K1: { usages: ['SIGN_VERIFY'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  ECC_NIST_EDWARDS25519: { usages: ['SIGN_VERIFY'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  HMAC_224: { usages: ['GENERATE_VERIFY_MAC'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  HMAC_256: { usages: ['GENERATE_VERIFY_MAC'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  HMAC_384: { usages: ['GENERATE_VERIFY_MAC'], available: false, encryptionAlgorithms: [], materialLength: 0 },
-  HMAC_512: { usages: ['GENERATE_VERIFY_MAC'], available: false, encryptionAlgorithms: [], materialLength: 0 },
+  RSA_2048: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: true, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
+  RSA_3072: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: true, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
+  RSA_4096: { usages: ['ENCRYPT_DECRYPT', 'SIGN_VERIFY'], available: true, encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'], materialLength: 0 },
+  ECC_NIST_P256: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ECC_NIST_P384: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ECC_NIST_P521: { usages: ['SIGN_VERIFY', 'KEY_AGREEMENT'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ECC_SECG_P256K1: { usages: ['SIGN_VERIFY'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ECC_NIST_EDWARDS25519: { usages: ['SIGN_VERIFY'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  HMAC_224: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 28 },
+  HMAC_256: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 32 },
+  HMAC_384: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 48 },
+  HMAC_512: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 64 },
   SM2: { usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'KEY_AGREEMENT'], available: false, encryptionAlgorithms: ['SM2PKE'], materialLength: 0 },
 };
 

@@ -1,6 +1,7 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { AuditEvent, TreeHead } from './audit.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
+import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
 
 /** Time, injected so that tests can move it. */
@@ -44,6 +45,46 @@ export interface KeyStore {
   /** Domain key versions, wrapped under the root of trust, oldest first. */
   listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]>;
   addDomainKey(version: number, wrapped: Buffer): Promise<void>;
+}
+
+/**
+ * Versions, rotation settings, deletion schedules and crypto-shredding (docs/key-lifecycle.md). Every
+ * method is atomic; the ones a scheduler runs are also idempotent, so that a job interrupted at any point
+ * and run again neither rotates twice nor leaves a key half destroyed.
+ */
+export interface KeyLifecycleStore {
+  getRotation(keyId: string): Promise<RotationSettings | undefined>;
+  setRotation(keyId: string, settings: RotationSettings): Promise<void>;
+  /** Every version of a key that still has material, oldest first. */
+  listVersions(keyId: string): Promise<readonly KeyVersionInfo[]>;
+  /**
+   * Adds `version` (which must be `expectedPrimary + 1`) and makes it primary, in one transaction with
+   * the next automatic rotation date when given. Returns false and changes nothing when the key's primary
+   * version is no longer `expectedPrimary` (another run rotated it first) or the key is gone.
+   */
+  addVersion(version: StoredKeyVersion, rotationType: RotationType, expectedPrimary: number, nextRotationAt?: Date): Promise<boolean>;
+  /** State PendingDeletion with a deletion date. */
+  scheduleDeletion(keyId: string, deletionDate: Date): Promise<void>;
+  /** State Disabled, deletion date cleared. */
+  cancelDeletion(keyId: string): Promise<void>;
+  /** Ids of Enabled keys with rotation enabled whose next rotation is at or before `now`. */
+  dueRotations(now: Date): Promise<readonly string[]>;
+  /** Ids of keys pending deletion whose deletion date is at or before `now`. */
+  dueDeletions(now: Date): Promise<readonly string[]>;
+  /**
+   * Crypto-shreds a key whose deletion is due at `now`: deletes the wrapped material of every version,
+   * its aliases and rotation settings, and leaves its metadata as a tombstone (getKey no longer finds it)
+   * with a destruction record, in one transaction. The caller then calls {@link scrub} so that the deleted
+   * bytes are gone from the storage files. Returns undefined, changing nothing, when the key is not
+   * pending deletion or not yet due.
+   */
+  destroyKey(keyId: string, now: Date): Promise<DestructionRecord | undefined>;
+  getDestruction(keyId: string): Promise<DestructionRecord | undefined>;
+  /**
+   * Makes the storage files forget deleted rows: after every destruction, and at start-up for a
+   * destruction interrupted between its commit and its scrub.
+   */
+  scrub(): Promise<void>;
 }
 
 export interface PrincipalStore {
@@ -134,10 +175,89 @@ export interface RootOfTrust {
   unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes>;
 }
 
+/**
+ * What a sealed root of trust persists about itself (migration 0002-sealing): the share-set parameters
+ * and, for the Shamir root, the root key wrapped under the unseal key. Never the root key in plaintext.
+ */
+export interface SealRecord {
+  readonly kind: 'shamir' | 'pkcs11';
+  readonly shares: number;
+  readonly threshold: number;
+  readonly shareSetId: Buffer;
+  /** The root key wrapped (AES-256-GCM) under the unseal key; empty for an HSM root. */
+  readonly wrappedRoot: Buffer;
+  readonly initializedAt: Date;
+}
+
+export interface SealStore {
+  getSealRecord(): Promise<SealRecord | undefined>;
+  /** Creates or replaces the one record (initialize, rekey), atomically. */
+  putSealRecord(record: SealRecord): Promise<void>;
+}
+
+/** What `GetSealStatus` reports. Public: no secret, no share. */
+export interface SealStatus {
+  readonly kind: RootOfTrust['kind'];
+  readonly initialized: boolean;
+  readonly sealed: boolean;
+  /** Shares needed to unseal (0 when the root needs none, e.g. an HSM). */
+  readonly threshold: number;
+  readonly shares: number;
+  /** Shares accepted so far towards the current unseal. */
+  readonly progress: number;
+  /** Hex id of the current share set, so custodians can tell which set their share belongs to. */
+  readonly shareSetId?: string | undefined;
+  /** Why a root that unseals itself is sealed (HSM unreachable, PIN rejected); never secret. */
+  readonly reason?: string | undefined;
+}
+
+/**
+ * A root of trust that starts sealed and is initialized, unsealed, sealed and rekeyed by operators.
+ * Bad shares throw a KmsError and reset the unseal progress; nothing here trusts an unverified combine.
+ */
+export interface SealableRoot extends RootOfTrust {
+  status(): SealStatus;
+  /** Creates the root (only while uninitialized) and returns the custodians' shares; leaves it unsealed. */
+  initialize(shares: number, threshold: number): Promise<SecretBytes[]>;
+  /** Adds one share towards unsealing; at the threshold, verifies the quorum by unwrapping the root. */
+  submitShare(share: Uint8Array): Promise<SealStatus>;
+  /** Zeroes the root key and any unseal progress. Idempotent. */
+  seal(): void;
+  /** Replaces the share set, given a quorum of the current shares; old shares stop working. */
+  rekey(currentShares: readonly Uint8Array[], shares: number, threshold: number): Promise<SecretBytes[]>;
+  /** For tests that pin the seal invariant: secrets held in this process (root key, pending shares). */
+  readonly heldSecrets: number;
+  /**
+   * Roots that unseal themselves (an HSM): checks the root is reachable, reconnecting when it was lost
+   * (never after an operator's seal or a rejected PIN), and reports whether it is usable now.
+   */
+  probe?(): Promise<boolean>;
+}
+
 /** A secret wrapped under the current domain key, with the version that wrapped it. */
 export interface WrappedSecret {
   readonly domainKeyVersion: number;
   readonly wrapped: Buffer;
+}
+
+/** A stored secret as the background rewrap after a root rotation sees it. */
+export interface WrappedRow {
+  readonly kind: 'key-material' | 'access-key';
+  /** Key id, or access key id. */
+  readonly id: string;
+  /** Key version (key material); 0 for an access key. */
+  readonly version: number;
+  readonly domainKeyVersion: number;
+  readonly wrapped: Buffer;
+}
+
+/** Every stored secret wrapped under a domain key, for rewrapping under the newest domain key. */
+export interface RewrapStore {
+  /** Up to `limit` rows wrapped under a domain key version other than `current`. */
+  listStale(current: number, limit: number): Promise<readonly WrappedRow[]>;
+  countStale(current: number): Promise<number>;
+  /** Replaces a row's wrapping only if it is still as read (compare and set); false if it changed. */
+  replaceWrapping(row: WrappedRow, next: WrappedSecret): Promise<boolean>;
 }
 
 /** Wraps and unwraps stored secrets (key material, access-key secrets) under the domain keys. */

@@ -4,21 +4,30 @@ import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
-import type { Clock, Logger } from '../core/ports.js';
-import { AuditTreeHeadSigner } from '../audit/signer.js';
+import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
+import { SealController } from '../service/sealing.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
-import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
-import { AuditSink, type SinkConfig } from './audit-sinks.js';
+import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
+import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
+import { ROTATION_PERIOD } from '../core/lifecycle.js';
+import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServer, type TlsOptions } from './http-server.js';
+import type { AuditSink } from './audit-sinks.js';
+import { wireAudit, type AuditConfig } from './audit-wiring.js';
+import type { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
+
+export type { AuditConfig } from './audit-wiring.js';
 
 export interface DevAppConfig {
   readonly dataDir: string;
@@ -26,29 +35,19 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
-  readonly audit?: AuditConfig;
-}
-
-/** The audit trail's settings (DESIGN.md §4; docs/audit.md). */
-export interface AuditConfig {
-  /** Sign a tree head after this many new events (default 1000). */
-  readonly checkpointEvery?: number;
-  /** ... and at least this often while events arrive, in milliseconds (default 10 000). */
-  readonly checkpointIntervalMs?: number;
-  /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
-  readonly retentionDays?: number;
-  /** How commits are made durable (default `wal-fdatasync`; see SqliteAuditLog and ADR 0005). */
-  readonly durability?: 'wal-fdatasync' | 'sqlite-full';
-  /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
-  readonly sinks?: readonly SinkConfig[];
-  /** How often sinks pick up new events, in milliseconds (default 1000). */
-  readonly sinkIntervalMs?: number;
+  /** Shortest automatic-rotation period accepted, in days (default AWS's 90; at least 1). */
+  readonly minRotationPeriodDays?: number;
+  /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
+  readonly schedulerIntervalMs?: number;
   /**
-   * BENCHMARKS ONLY: keep the trail in an in-memory SQLite database (same code path, no fsync, nothing
-   * survives a restart, mutations no longer commit with their events). bench/audit-overhead.ts compares
-   * against it; never set it anywhere else.
+   * `leader` (default) runs the lifecycle jobs, at start-up and periodically; `follower` only keeps its
+   * material cache in step with the database (worker processes sharing a leader's database).
    */
-  readonly memoryOnlyForBenchmarks?: boolean;
+  readonly schedulerRole?: SchedulerRole;
+  /** INSECURE, tests only: awaited at each point of a lifecycle job (crash-safety tests). */
+  readonly insecureTestJobPause?: (point: JobPoint) => Promise<void>;
+  /** The audit trail's settings: checkpoints, durability, retention, sinks. */
+  readonly audit?: AuditConfig;
 }
 
 export interface App {
@@ -59,6 +58,8 @@ export interface App {
   readonly audit: SqliteAuditLog;
   readonly auditTrail: SqliteAuditTrail;
   readonly auditSinks: readonly AuditSink[];
+  /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
+  readonly scheduler: LifecycleScheduler;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -72,82 +73,125 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const parts = composeApp(config, db, root, undefined);
+  await parts.hierarchy.open();
+  const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
+  parts.onClose(() => admin.secretAccessKey.dispose());
+  // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
+  // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
+  await parts.startScheduler();
+  return { ...parts.app, admin };
+}
+
+/** What {@link composeApp} builds, for the composition functions to finish. */
+export interface ComposedApp {
+  readonly app: Omit<App, 'admin'>;
+  readonly principals: SqlitePrincipalStore;
+  readonly hierarchy: KeyHierarchy;
+  readonly sealing: SealController | undefined;
+  readonly authenticator: SigV4Authenticator;
+  /** Runs the due lifecycle jobs once (leader, hierarchy open), then starts the periodic runs. */
+  startScheduler(): Promise<void>;
+  /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
+  onClose(step: () => void): void;
+}
+
+/**
+ * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
+ * SigV4 access keys, the interim authorizer, the lifecycle scheduler, the pipeline and the listener.
+ * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
+ * unseal runs the due lifecycle jobs).
+ */
+export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
+  const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
-  const auditDb = config.audit?.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = new SqliteAuditLog(auditDb, { clock, logger: config.logger, checkpointEvery: config.audit?.checkpointEvery, durability: config.audit?.durability });
   const hierarchy = new KeyHierarchy(root, keys);
-  await hierarchy.open();
-  const signer = await AuditTreeHeadSigner.open(audit, hierarchy);
-  audit.attachSigner(signer);
-  const auditTrail = new SqliteAuditTrail(auditDb, () => audit.chainId, () => signer.publicKey, () => audit.checkpoint());
-  const retentionDays = config.audit?.retentionDays;
-  const auditMaintenance = setInterval(() => {
-    audit.checkpoint();
-    if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
-  }, config.audit?.checkpointIntervalMs ?? 10_000);
-  auditMaintenance.unref();
-  const sinks = (config.audit?.sinks ?? []).map(
-    (c, i) => new AuditSink(c, c.type === 'file' ? `${c.path}.cursor` : join(config.dataDir, `audit-sink-${i}-${c.type}.cursor`), auditTrail, config.logger),
-  );
-  const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), config.audit?.sinkIntervalMs ?? 1000);
-  sinkTimer.unref();
-  const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
+  const trail = wireAudit(config, db, hierarchy, clock, config.logger);
+  const { audit } = trail;
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const lifecycle: LifecycleDeps = {
+    store: new SqliteKeyLifecycleStore(db),
+    minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
+    insecureTestPause: config.insecureTestJobPause,
+  };
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
+  const role = config.schedulerRole ?? 'leader';
+  const sealing =
+    sealable === undefined
+      ? undefined
+      : new SealController({
+          root: sealable,
+          hierarchy,
+          keys,
+          principals,
+          realm: config.realm,
+          clock,
+          logger: config.logger,
+          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner()],
+          onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
+          rewrap: new SqliteRewrapStore(db),
+        });
   const pipeline = new Pipeline({
     keys,
+    imports: new SqliteKeyImportStore(db),
     hierarchy,
     clock,
     realm: config.realm,
     logger: config.logger,
+    lifecycle,
     authenticator,
     authorizer: accountPrincipalsMayDoEverything,
     audit,
-    auditTrail,
+    auditTrail: trail.trail,
     operations: operationRegistry(),
+    sealing,
   });
-  const server = createHttpServer({
-    pipeline,
-    logger: config.logger,
-    maxBodyBytes: config.maxBodyBytes,
-    ready: () => hierarchy.isOpen,
-    status: () => (sinks.length === 0 ? {} : { auditSinks: sinks.map((s) => s.status()) }),
-  });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen, tls: config.tls, status: trail.status });
+  const closeSteps: (() => void)[] = [];
   let closing: Promise<void> | undefined;
   return {
-    server,
-    admin,
-    db,
+    principals,
     hierarchy,
-    audit,
-    auditTrail,
-    auditSinks: sinks,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          // In-flight requests have finished and their audit events are committed.
-          setImmediate(() => {
-            clearInterval(auditMaintenance);
-            clearInterval(sinkTimer);
-            audit.checkpoint();
-            void Promise.all(sinks.map((s) => s.flush())).then(() => {
-              signer.dispose();
-              audit.close();
-              db.close();
-              if (auditDb !== db) auditDb.close();
-              hierarchy.seal();
-              authenticator.forgetAll();
-              admin.secretAccessKey.dispose();
-              root.seal();
-              resolve();
-            });
+    sealing,
+    authenticator,
+    onClose: (step) => void closeSteps.push(step),
+    async startScheduler() {
+      await trail.attachSigner();
+      if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+    },
+    app: {
+      server,
+      db,
+      hierarchy,
+      audit,
+      auditTrail: trail.trail,
+      auditSinks: trail.sinks,
+      scheduler,
+      close() {
+        closing ??= new Promise<void>((resolve) => {
+          server.close(() => {
+            // In-flight requests have finished and their audit events are committed; a lifecycle job in
+            // progress finishes before the store closes.
+            void scheduler.stop().then(() => trail.drain()).then(() =>
+              setImmediate(() => {
+                trail.release();
+                db.close();
+                hierarchy.seal();
+                authenticator.forgetAll();
+                root.seal();
+                for (const step of closeSteps) step();
+                resolve();
+              }),
+            );
           });
+          server.closeIdleConnections();
+          // Connections still busy after a grace period are cut: their requests were not acknowledged.
+          setTimeout(() => server.closeAllConnections(), 10_000).unref();
         });
-        server.closeIdleConnections();
-        // Connections still busy after a grace period are cut: their requests were not acknowledged.
-        setTimeout(() => server.closeAllConnections(), 10_000).unref();
-      });
-      return closing;
+        return closing;
+      },
     },
   };
 }

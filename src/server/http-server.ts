@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { awsErrorResponse, handleAwsJson, type AwsHttpResponse } from '../api/aws/handler.js';
 import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
@@ -14,6 +15,15 @@ export interface HttpServerOptions {
   readonly ready: () => boolean;
   /** Extra status for `/readyz` (audit sinks); reported, never making the service unready. */
   readonly status?: () => Record<string, unknown>;
+  /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are required (mTLS). */
+  readonly tls?: TlsOptions | undefined;
+}
+
+/** PEM server certificate and key, and the CA that client certificates must chain to for mTLS. */
+export interface TlsOptions {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly ca?: Buffer | undefined;
 }
 
 function send(res: ServerResponse, r: AwsHttpResponse, close = false): void {
@@ -67,7 +77,7 @@ function rawHeaderPairs(req: IncomingMessage): [string, string][] {
  */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = createServer(async (req, res) => {
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -107,7 +117,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       if (!res.headersSent) send(res, awsErrorResponse(new KmsError('Internal', 'An internal error occurred.'), newRequestId()), true);
       else res.destroy();
     }
-  });
+  };
+  const tls = opts.tls;
+  const server: Server =
+    tls === undefined
+      ? createServer(handler)
+      : createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;

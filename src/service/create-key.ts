@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { randomId, randomSecret } from '../crypto/random.js';
+import { randomId } from '../crypto/random.js';
 import { defaultKeyPolicy } from '../core/authorization.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
+import { newKeyMaterial } from './asymmetric-material.js';
 import { materialBinding } from './key-hierarchy.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
@@ -35,12 +36,14 @@ export const createKey = defineOperation({
     }
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
-    const keyUsage = input.KeyUsage ?? info.usages[0] ?? 'ENCRYPT_DECRYPT';
+    // As in AWS, KeyUsage defaults to ENCRYPT_DECRYPT: any other spec must name its usage.
+    const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
     if (!info.usages.includes(keyUsage)) {
       throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
     }
     if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
-    if ((input.Origin ?? 'AWS_KMS') !== 'AWS_KMS') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
+    const origin = input.Origin ?? 'AWS_KMS';
+    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
@@ -53,12 +56,17 @@ export const createKey = defineOperation({
       description: input.Description ?? '',
       keySpec,
       keyUsage,
-      origin: 'AWS_KMS',
-      state: 'Enabled',
+      origin,
+      state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
       primaryVersion: 1,
       policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
     };
-    const material = randomSecret(info.materialLength);
+    if (origin === 'EXTERNAL') {
+      // Bring your own key: no material until ImportKeyMaterial.
+      await deps.imports.createExternalKey(key, tags);
+      return { KeyMetadata: keyMetadata(deps.realm, key) };
+    }
+    const material = await newKeyMaterial(keySpec);
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
       await deps.keys.createKey(

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
 import { requiredKey } from './material.js';
-import { resolveKeyId } from './resolve-key.js';
+import { isAsymmetricKey, rsaDecrypt } from './rsa-encryption.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
 import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
 
@@ -20,18 +20,28 @@ export const decrypt = defineOperation({
     Recipient: z.unknown().optional(),
     DryRun: dryRun,
   }),
-  // The key is the one the blob names; a KeyId in the request must name the same key.
-  keys: [{ ref: (i) => blobKeyId(i.CiphertextBlob), access: 'use', allowAlias: false }],
+  // Without a KeyId the key is the one the blob names. With one, that key is resolved (asymmetric
+  // ciphertexts are raw RSA output and name no key), and a symmetric blob must name the same key.
+  keys: [
+    { ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false },
+    { ref: (i) => i.KeyId, access: 'use', allowAlias: true },
+  ],
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys[0] ?? requiredKey(ctx.keys, 1);
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    if (input.KeyId !== undefined && (await resolveKeyId(deps, input.KeyId, true)) !== key.record.id) {
+    if (isAsymmetricKey(key.record)) {
+      const plaintext = await rsaDecrypt(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm);
+      if (input.DryRun === true) plaintext.dispose();
+      stopIfDryRun(input.DryRun);
+      return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+    }
+    if (input.KeyId !== undefined && blobKeyId(input.CiphertextBlob) !== key.record.id) {
       throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     }
     const plaintext = await decryptUnder(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm, 'Decrypt');
     if (input.DryRun === true) plaintext.dispose();
     stopIfDryRun(input.DryRun);
-    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({
     keyId: i.KeyId,

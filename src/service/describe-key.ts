@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { importMetadata } from './key-import.js';
 import { keyMetadata } from './key-metadata.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
@@ -12,7 +13,8 @@ export const describeKey = defineOperation({
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],
   async execute(_input, ctx, deps) {
-    return { KeyMetadata: keyMetadata(deps.realm, requiredKey(ctx.keys, 0).record) };
+    const key = requiredKey(ctx.keys, 0).record;
+    return { KeyMetadata: { ...keyMetadata(deps.realm, key), ...(await importMetadata(deps, key)) } };
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),
 });

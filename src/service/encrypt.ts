@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
 import { requiredKey } from './material.js';
+import { isAsymmetricKey, rsaEncrypt } from './rsa-encryption.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from './symmetric.js';
 
@@ -21,9 +22,14 @@ export const encrypt = defineOperation({
   async execute(input, ctx, deps) {
     const key = requiredKey(ctx.keys, 0);
     try {
+      if (isAsymmetricKey(key.record)) {
+        const ciphertext = await rsaEncrypt(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm);
+        stopIfDryRun(input.DryRun);
+        return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+      }
       const blob = await encryptUnder(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm, 'Encrypt');
       stopIfDryRun(input.DryRun);
-      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const };
+      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     } finally {
       input.Plaintext.dispose();
     }

@@ -41,10 +41,42 @@ export class KeyHierarchy implements Keyring {
       }
       stored = await this.#store.listDomainKeys();
     }
+    // `#current` is set only once every version is loaded: until then the hierarchy is not open.
+    let latest = 0;
     for (const { version, wrapped } of stored) {
       this.#domainKeys.set(version, await this.#root.unwrap(wrapped, domainKeyBinding(version)));
-      this.#current = Math.max(this.#current, version);
+      latest = Math.max(latest, version);
     }
+    // Sealed while loading (the unwraps await): drop what was loaded rather than hold it.
+    if (this.#root.isSealed()) {
+      this.seal();
+      throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    }
+    this.#current = latest;
+  }
+
+  /**
+   * Root rotation: makes domain key version current + 1, wrapped under the root. New secrets are wrapped
+   * under it at once; older versions stay loaded so that existing rows keep unwrapping until rewrapped.
+   */
+  async rotate(): Promise<number> {
+    if (!this.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    const next = this.#current + 1;
+    const fresh = randomSecret(DOMAIN_KEY_LENGTH);
+    try {
+      await this.#store.addDomainKey(next, await this.#root.wrap(fresh, domainKeyBinding(next)));
+    } catch (e) {
+      fresh.dispose();
+      throw e;
+    }
+    this.#domainKeys.set(next, fresh);
+    this.#current = next;
+    return next;
+  }
+
+  /** The domain key version new secrets are wrapped under (0 while sealed). */
+  get currentDomainKeyVersion(): number {
+    return this.#current;
   }
 
   get isOpen(): boolean {
@@ -101,6 +133,11 @@ export class KeyHierarchy implements Keyring {
   /** Drops a key's cached material (disable, delete, destroy). */
   forgetKey(keyId: string): void {
     for (const id of [...this.#material.keys()]) if (id.startsWith(`${keyId}#`)) this.#drop(id);
+  }
+
+  /** The ids of the keys with cached material (for sweeps that drop material of keys changed elsewhere). */
+  cachedKeyIds(): string[] {
+    return [...new Set([...this.#material.keys()].map((id) => id.slice(0, id.lastIndexOf('#'))))];
   }
 
   /** Zeroes and drops every domain key and cached material. */

@@ -1,9 +1,9 @@
 import { keyArn, type Realm } from '../core/arn.js';
-import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
+import { type KeyRecord } from '../core/key.js';
+import { algorithmLists } from '../core/key-capabilities.js';
 
 /** AWS's `KeyMetadata` structure for a key. */
 export function keyMetadata(realm: Realm, key: KeyRecord) {
-  const info = KEY_SPEC_INFO[key.keySpec];
   return {
     AWSAccountId: realm.account,
     KeyId: key.id,
@@ -18,7 +18,7 @@ export function keyMetadata(realm: Realm, key: KeyRecord) {
     KeyManager: 'CUSTOMER' as const,
     CustomerMasterKeySpec: key.keySpec,
     KeySpec: key.keySpec,
-    ...(key.keyUsage === 'ENCRYPT_DECRYPT' ? { EncryptionAlgorithms: [...info.encryptionAlgorithms] } : {}),
+    ...algorithmLists(key),
     MultiRegion: false,
   };
 }

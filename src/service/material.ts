@@ -11,8 +11,24 @@ export async function versionMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarch
   });
 }
 
+/** What loading a key's material needs: the stores, the hierarchy, and the clock for imported material's ValidTo. */
+export type MaterialDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'imports' | 'clock'>;
+
+/**
+ * Refuses imported (EXTERNAL) material past its ValidTo, as AWS does once it deletes expired material
+ * (until a scheduler deletes it here, the check happens on every use).
+ */
+export async function requireMaterialInForce(deps: Pick<ServiceDeps, 'imports' | 'clock'>, key: KeyRecord, arn: string): Promise<void> {
+  if (key.origin !== 'EXTERNAL') return;
+  const imported = await deps.imports.getImport(key.id);
+  if (imported?.validTo !== undefined && deps.clock.now().getTime() >= imported.validTo.getTime()) {
+    throw new KmsError('InvalidKeyState', `${arn} is pending import: its imported key material expired at ${imported.validTo.toISOString()}.`);
+  }
+}
+
 /** The primary version's material of a key the pipeline resolved. */
-export async function primaryMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>, key: KeyRecord): Promise<SecretBytes> {
+export async function primaryMaterial(deps: MaterialDeps, key: KeyRecord): Promise<SecretBytes> {
+  await requireMaterialInForce(deps, key, key.id);
   const material = await versionMaterial(deps, key.id, key.primaryVersion);
   if (material === undefined) throw new KmsError('Internal', `key ${key.id} has no material for its primary version`);
   return material;

@@ -2,9 +2,12 @@ import type { z } from 'zod';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
 import type { KeyAccess } from '../core/key-state.js';
+import type { KeyImportStore } from '../core/key-import.js';
 import type { AuditTrail, Clock, KeyStore, Logger } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
+import type { LifecycleDeps } from './lifecycle.js';
+import type { SealController } from './sealing.js';
 
 /** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
 export interface ServiceDeps {
@@ -13,6 +16,11 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  readonly lifecycle: LifecycleDeps;
+  /** Bring-your-own-key storage (import tokens, imported material records). */
+  readonly imports: KeyImportStore;
+  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
+  readonly sealing?: SealController | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
 }
@@ -50,6 +58,11 @@ export interface Operation<I, O> {
   readonly name: string;
   readonly action: string;
   readonly readOnly: boolean;
+  /**
+   * `'none'`: the operation runs without authentication or authorization, and also while sealed (the
+   * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
+   */
+  readonly authentication?: 'required' | 'none';
   readonly input: z.ZodType<I>;
   readonly keys: readonly KeyRequirement<I>[];
   execute(input: I, ctx: OperationContext, deps: ServiceDeps): Promise<O>;
@@ -80,16 +93,20 @@ export interface RegisteredOperation {
   readonly name: string;
   readonly action: string;
   readonly readOnly: boolean;
+  readonly authentication: 'required' | 'none';
   /** Validates the wire input (throws a ZodError) and binds it to the operation. */
   bind(raw: unknown): BoundCall;
 }
 
 export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation {
+  // An unauthenticated operation has no principal to authorize against a key: it may act on none.
+  if (op.authentication === 'none' && op.keys.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   return {
     service: op.service,
     name: op.name,
     action: op.action,
     readOnly: op.readOnly,
+    authentication: op.authentication ?? 'required',
     bind(raw) {
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });

@@ -98,19 +98,22 @@ export class Pipeline {
     const resources: ResolvedKey[] = [];
     let result: PipelineResult;
     try {
-      if (!deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
-      principal = await deps.authenticator.authenticate(req.auth);
+      // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
+      const anonymous = op?.authentication === 'none';
+      if (!anonymous && !deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+      if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
       const call = bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
+      const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const keys: (ResolvedKey | undefined)[] = [];
       for (const requirement of call.keys) {
-        const key = await this.#resolve(requirement, principal, op);
+        const key = await this.#resolve(requirement, caller, op);
         if (key !== undefined) resources.push(key);
         keys.push(key);
       }
-      if (resources.length === 0) await this.#authorize(principal, op.action, '*');
-      const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal, keys }, deps);
+      if (resources.length === 0 && !anonymous) await this.#authorize(caller, op.action, '*');
+      const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal: caller, keys }, deps);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
@@ -176,7 +179,7 @@ export class Pipeline {
     const record = await deps.keys.getKey(keyId);
     if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
     await this.#authorize(principal, requirement.action ?? op.action, arn);
-    checkKeyState(record, arn, requirement.access);
+    checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
 
@@ -198,6 +201,8 @@ export class Pipeline {
 
   #asKmsError(e: unknown, requestId: string): KmsError {
     if (isKmsError(e)) return e;
+    // A seal that zeroed key material under a request in flight: the request failed closed, say why.
+    if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
     this.#deps.logger.error('internal error', { requestId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`);
   }
@@ -210,6 +215,11 @@ function bindCall(op: RegisteredOperation, raw: unknown) {
     if (e instanceof ZodError) throw validationError(e);
     throw e;
   }
+}
+
+/** The caller of an unauthenticated operation (audited as `Anonymous`; never authorized for a key). */
+function anonymousPrincipal(account: string): Principal {
+  return { id: 'anonymous', type: 'user', name: 'anonymous', arn: 'anonymous', account };
 }
 
 export function newRequestId(): string {

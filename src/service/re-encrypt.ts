@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
 import { requiredKey } from './material.js';
-import { resolveKeyId } from './resolve-key.js';
+import { isAsymmetricKey, rsaDecrypt, rsaEncrypt } from './rsa-encryption.js';
 import { KmsError } from '../core/errors.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
 import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
@@ -22,26 +22,33 @@ export const reEncrypt = defineOperation({
     GrantTokens: grantTokens,
     DryRun: dryRun,
   }),
+  // As in Decrypt: a SourceKeyId is resolved when given (RSA ciphertexts name no key), the blob's key otherwise.
   keys: [
-    { ref: (i) => blobKeyId(i.CiphertextBlob), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom' },
+    { ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom' },
     { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo' },
+    { ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom' },
   ],
   async execute(input, ctx, deps) {
-    const source = requiredKey(ctx.keys, 0);
+    const source = ctx.keys[0] ?? requiredKey(ctx.keys, 2);
     const destination = requiredKey(ctx.keys, 1);
-    if (input.SourceKeyId !== undefined && (await resolveKeyId(deps, input.SourceKeyId, true)) !== source.record.id) {
+    const sourceAsymmetric = isAsymmetricKey(source.record);
+    if (!sourceAsymmetric && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {
       throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     }
-    const plaintext = await decryptUnder(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm, 'ReEncrypt');
+    const plaintext = sourceAsymmetric
+      ? await rsaDecrypt(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm)
+      : await decryptUnder(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm, 'ReEncrypt');
     try {
-      const blobOut = await encryptUnder(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
+      const blobOut = isAsymmetricKey(destination.record)
+        ? await rsaEncrypt(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm)
+        : await encryptUnder(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
       stopIfDryRun(input.DryRun);
       return {
         CiphertextBlob: blobOut,
         SourceKeyId: source.arn,
         KeyId: destination.arn,
-        SourceEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
-        DestinationEncryptionAlgorithm: 'SYMMETRIC_DEFAULT' as const,
+        SourceEncryptionAlgorithm: input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+        DestinationEncryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
       };
     } finally {
       plaintext.dispose();

@@ -9,6 +9,8 @@ import { encrypt } from './encrypt.js';
 import { generateDataKey } from './generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from './generate-data-key-without-plaintext.js';
 import { generateRandom } from './generate-random.js';
+import { getSealStatus } from './get-seal-status.js';
+import { initializeRoot } from './initialize-root.js';
 import { exportAuditLog } from './export-audit-log.js';
 import { getAuditProof } from './get-audit-proof.js';
 import { getKeyLastUsage } from './get-key-last-usage.js';
@@ -20,10 +22,33 @@ import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
 import { reEncrypt } from './re-encrypt.js';
+import { rekey } from './rekey.js';
+import { rotateRoot } from './rotate-root.js';
+import { seal } from './seal.js';
 import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
+import { unseal } from './unseal.js';
 import { updateKeyDescription } from './update-key-description.js';
+import { cancelKeyDeletion } from './cancel-key-deletion.js';
+import { disableKeyRotation } from './disable-key-rotation.js';
+import { enableKeyRotation } from './enable-key-rotation.js';
+import { getDestructionReceipt } from './get-destruction-receipt.js';
+import { getKeyRotationStatus } from './get-key-rotation-status.js';
+import { listKeyRotations } from './list-key-rotations.js';
+import { rotateKeyOnDemand } from './rotate-key-on-demand.js';
+import { scheduleKeyDeletion } from './schedule-key-deletion.js';
+import { deriveSharedSecret } from './derive-shared-secret.js';
+import { generateDataKeyPair } from './generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from './generate-data-key-pair-without-plaintext.js';
+import { generateMac } from './generate-mac.js';
+import { getPublicKey } from './get-public-key.js';
+import { sign } from './sign.js';
+import { verify } from './verify.js';
+import { verifyMac } from './verify-mac.js';
+import { deleteImportedKeyMaterial } from './delete-imported-key-material.js';
+import { getParametersForImport } from './get-parameters-for-import.js';
+import { importKeyMaterial } from './import-key-material.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -48,6 +73,32 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listResourceTags,
   getKeyPolicy,
   listKeyPolicies,
+  // key lifecycle (issue 6)
+  enableKeyRotation,
+  disableKeyRotation,
+  getKeyRotationStatus,
+  rotateKeyOnDemand,
+  listKeyRotations,
+  scheduleKeyDeletion,
+  cancelKeyDeletion,
+  getDestructionReceipt,
+  sign,
+  verify,
+  getPublicKey,
+  generateMac,
+  verifyMac,
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+  deriveSharedSecret,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteImportedKeyMaterial,
+  getSealStatus,
+  unseal,
+  seal,
+  initializeRoot,
+  rekey,
+  rotateRoot,
   getKeyLastUsage,
   listAuditEvents,
   getAuditProof,

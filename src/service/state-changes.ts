@@ -23,7 +23,11 @@ export const STATELESS_OPERATIONS: ReadonlySet<string> = new Set([
   'GetPublicKey',
 ]);
 
-/** Whether the operation may change stored state (and so must commit together with its audit event). */
+/**
+ * Whether the operation may change stored state (and so must commit together with its audit event).
+ * The seal operations (`authentication: 'none'`) are left out: unsealing runs the lifecycle jobs, which
+ * append their own events and would wait for the very transaction they run in.
+ */
 export function changesState(op: RegisteredOperation): boolean {
-  return !op.readOnly && !STATELESS_OPERATIONS.has(op.name);
+  return !op.readOnly && !STATELESS_OPERATIONS.has(op.name) && op.authentication !== 'none';
 }

@@ -3,8 +3,8 @@ import { encodeContext } from '../crypto/encoding.js';
 import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { invalidCiphertext, KmsError } from '../core/errors.js';
-import type { ServiceDeps, ResolvedKey } from './operation.js';
-import { primaryMaterial, requireUsage, versionMaterial } from './material.js';
+import type { ResolvedKey } from './operation.js';
+import { primaryMaterial, requireMaterialInForce, requireUsage, versionMaterial, type MaterialDeps } from './material.js';
 
 /** The shared symmetric steps of Encrypt, Decrypt, ReEncrypt and GenerateDataKey*. */
 
@@ -15,13 +15,16 @@ export const MAX_CIPHERTEXT_BLOB = 6144;
 
 function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
   requireUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
+  if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') {
+    throw new KmsError('InvalidKeyUsage', `${key.arn} is an asymmetric key (${key.record.keySpec}), which is not valid for ${operation}.`);
+  }
   if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('InvalidKeyUsage', `The encryption algorithm ${algorithm} is not valid for ${key.arn}, which supports SYMMETRIC_DEFAULT.`);
   }
 }
 
 export async function encryptUnder(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   plaintext: SecretBytes,
   context: Readonly<Record<string, string>>,
@@ -41,7 +44,7 @@ export function blobKeyId(blob: Buffer): string {
 }
 
 export async function decryptUnder(
-  deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>,
+  deps: MaterialDeps,
   key: ResolvedKey,
   blob: Buffer,
   context: Readonly<Record<string, string>>,
@@ -51,6 +54,7 @@ export async function decryptUnder(
   checkAlgorithm(key, algorithm, operation);
   const header = readBlobHeader(blob);
   if (header === undefined || header.keyId !== key.record.id) throw invalidCiphertext();
+  await requireMaterialInForce(deps, key.record, key.arn);
   const material = await versionMaterial(deps, key.record.id, header.version);
   const plaintext = material && openBlob(material, blob, encodeContext(context));
   if (plaintext === undefined) throw invalidCiphertext();

@@ -156,8 +156,8 @@ describe('CreateKey and DescribeKey', () => {
     await expectKmsError(kms.send(new DescribeKeyCommand({ KeyId: foreign })), 'NotFoundException');
   });
 
-  it('CreateKey with KeySpec RSA_2048, not offered by Arca yet, is UnsupportedOperationException', async () => {
-    await expectKmsError(kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' })), 'UnsupportedOperationException');
+  it('CreateKey with KeySpec SM2, not offered by Arca yet, is UnsupportedOperationException', async () => {
+    await expectKmsError(kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })), 'UnsupportedOperationException');
   });
 
   it('CreateKey with a tag key starting with aws: is TagException', async () => {

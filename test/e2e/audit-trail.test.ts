@@ -67,8 +67,10 @@ describe('the verifiable audit trail', () => {
           const e = last();
           assert.equal(e.eventName, op.name);
           assert.equal(e.requestID, res.headers.get('x-amzn-requestid'));
-          if (variant === 'unsigned') assert.equal(e.errorCode, 'MissingAuthentication');
-          if (variant === 'sealed') assert.equal(e.errorCode, 'Sealed');
+          // The seal operations answer without authentication and while sealed.
+          const open = op.authentication === 'none';
+          if (variant === 'unsigned' && !open) assert.equal(e.errorCode, 'MissingAuthentication');
+          if (variant === 'sealed' && !open) assert.equal(e.errorCode, 'Sealed');
         } finally {
           if (variant === 'sealed') await s.app.hierarchy.open();
         }

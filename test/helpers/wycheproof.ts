@@ -83,9 +83,52 @@ export const macTestFile = fileOf(
   }),
 );
 
+/** Signature verification files: ECDSA (DER), EdDSA, RSASSA-PSS and RSASSA-PKCS1-v1_5 (schemas *_verify_schema_v1). */
+export const signatureVerifyTestFile = fileOf(
+  z.object({
+    type: z.enum(['EcdsaVerify', 'EddsaVerify', 'RsassaPssVerify', 'RsassaPkcs1Verify']),
+    publicKeyDer: hex,
+    sha: z.enum(['SHA-256', 'SHA-384', 'SHA-512']).optional(),
+    sLen: z.number().int().nonnegative().optional(),
+    tests: z.array(z.object({ ...testBase, msg: hex, sig: hex })),
+  }),
+);
+
+/** `rsa_oaep_*_test.json` (schema rsaes_oaep_decrypt_schema_v1). */
+export const oaepDecryptTestFile = fileOf(
+  z.object({
+    type: z.literal('RsaesOaepDecrypt'),
+    keySize: bits,
+    sha: z.enum(['SHA-1', 'SHA-256']),
+    mgfSha: z.enum(['SHA-1', 'SHA-256']),
+    privateKeyPkcs8: hex,
+    tests: z.array(z.object({ ...testBase, msg: hex, ct: hex, label: hex })),
+  }),
+);
+
+/** `ecdh_*_test.json` with ASN.1 public keys (schema ecdh_test_schema_v1): `private` is the raw scalar. */
+export const ecdhTestFile = fileOf(
+  z.object({
+    type: z.literal('EcdhTest'),
+    curve: z.string(),
+    encoding: z.literal('asn'),
+    tests: z.array(z.object({ ...testBase, public: hex, private: hex, shared: hex })),
+  }),
+);
+
+/** `aes_kwp_test.json` (schema keywrap_test_schema_v1): AES Key Wrap with Padding, RFC 5649. */
+export const keyWrapTestFile = fileOf(
+  z.object({
+    type: z.literal('KeywrapTest'),
+    keySize: bits,
+    tests: z.array(z.object({ ...testBase, key: hex, msg: hex, ct: hex })),
+  }),
+);
+
 export type AeadTestFile = z.output<typeof aeadTestFile>;
 export type HkdfTestFile = z.output<typeof hkdfTestFile>;
 export type MacTestFile = z.output<typeof macTestFile>;
+export type SignatureVerifyTestFile = z.output<typeof signatureVerifyTestFile>;
 
 /**
  * Reads `test/vectors/wycheproof/<name>` and parses it with `schema`. Throws if the file does not match the

@@ -92,7 +92,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   }
 
   /** Starts signing tree heads (the signing key needs the unsealed key hierarchy). */
-  attachSigner(signer: TreeHeadSigner): void {
+  attachSigner(signer: TreeHeadSigner | undefined): void {
     this.#signer = signer;
   }
 

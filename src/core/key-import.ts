@@ -1,0 +1,55 @@
+import type { KeyRecord, StoredKeyVersion, Tag } from './key.js';
+import type { WrappedSecret } from './ports.js';
+
+/** Bring-your-own-key (origin EXTERNAL): import tokens and what Arca remembers of imported material. */
+
+export const WRAPPING_KEY_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096'] as const;
+export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number];
+
+export const WRAPPING_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'RSAES_PKCS1_V1_5', 'SM2PKE'] as const;
+export type WrappingAlgorithm = (typeof WRAPPING_ALGORITHMS)[number];
+
+export const EXPIRATION_MODELS = ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] as const;
+export type ExpirationModel = (typeof EXPIRATION_MODELS)[number];
+
+/** How long an import token and its wrapping key stay valid (AWS: 24 hours). */
+export const IMPORT_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** One GetParametersForImport answer: the wrapping private key (wrapped under the domain key) and its limits. */
+export interface ImportTokenRecord {
+  readonly tokenId: string;
+  readonly keyId: string;
+  readonly wrappingKeySpec: WrappingKeySpec;
+  readonly wrappingAlgorithm: WrappingAlgorithm;
+  readonly wrappedPrivateKey: WrappedSecret;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  /** Set once the token was used by ImportKeyMaterial: tokens are single-use. */
+  readonly usedAt?: Date | undefined;
+}
+
+/** What Arca keeps about an EXTERNAL key's material, including after DeleteImportedKeyMaterial. */
+export interface KeyImportRecord {
+  readonly keyId: string;
+  /** A hash of the imported material bound to the key: a re-import must carry the same material. */
+  readonly fingerprint: Buffer;
+  readonly expirationModel: ExpirationModel;
+  readonly validTo?: Date | undefined;
+  readonly importedAt: Date;
+}
+
+/** Storage for BYOK. Each method is atomic. */
+export interface KeyImportStore {
+  /** Creates an EXTERNAL key with no material (state PendingImport). */
+  createExternalKey(key: KeyRecord, tags: readonly Tag[]): Promise<void>;
+  putToken(token: ImportTokenRecord): Promise<void>;
+  getToken(tokenId: string): Promise<ImportTokenRecord | undefined>;
+  /**
+   * In one transaction: marks the token used (returns false, changing nothing, if it already was), stores
+   * the material as the key's version, records the import and sets the key Enabled.
+   */
+  importMaterial(tokenId: string, usedAt: Date, version: StoredKeyVersion, record: KeyImportRecord): Promise<boolean>;
+  getImport(keyId: string): Promise<KeyImportRecord | undefined>;
+  /** Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays. */
+  deleteMaterial(keyId: string): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { AuditTreeHeadSigner } from '../audit/signer.js';
+import type { Clock, Logger } from '../core/ports.js';
+import type { KeyHierarchy } from '../service/key-hierarchy.js';
+import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
+import { AuditSink, type SinkConfig } from './audit-sinks.js';
+
+/** The audit trail's settings (DESIGN.md §4; docs/audit.md). */
+export interface AuditConfig {
+  /** Sign a tree head after this many new events (default 1000). */
+  readonly checkpointEvery?: number;
+  /** ... and at least this often while events arrive, in milliseconds (default 10 000). */
+  readonly checkpointIntervalMs?: number;
+  /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
+  readonly retentionDays?: number;
+  /** How commits are made durable (default `wal-fdatasync`; see SqliteAuditLog and ADR 0005). */
+  readonly durability?: 'wal-fdatasync' | 'sqlite-full';
+  /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
+  readonly sinks?: readonly SinkConfig[];
+  /** How often sinks pick up new events, in milliseconds (default 1000). */
+  readonly sinkIntervalMs?: number;
+  /**
+   * BENCHMARKS ONLY: keep the trail in an in-memory SQLite database (same code path, no fsync, nothing
+   * survives a restart, mutations no longer commit with their events). bench/audit-overhead.ts compares
+   * against it; never set it anywhere else.
+   */
+  readonly memoryOnlyForBenchmarks?: boolean;
+}
+
+/** The audit trail as the compositions wire it: writer, read side, signer, maintenance timers and sinks. */
+export interface AuditWiring {
+  readonly audit: SqliteAuditLog;
+  readonly trail: SqliteAuditTrail;
+  readonly sinks: readonly AuditSink[];
+  /** Loads (or creates) the tree-head signing key; needs the key hierarchy open. Idempotent. */
+  attachSigner(): Promise<void>;
+  /** Forgets the signing key (seal): no tree heads are signed until the next `attachSigner`. */
+  detachSigner(): void;
+  /** Extra `/readyz` fields. */
+  status(): Record<string, unknown>;
+  /** Stops the timers, signs a last tree head and lets the sinks catch up (before the store closes). */
+  drain(): Promise<void>;
+  /** Releases the signing key and file handles (after the last event). */
+  release(): void;
+}
+
+export function wireAudit(config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined }, db: SqliteDatabase, hierarchy: KeyHierarchy, clock: Clock, logger: Logger): AuditWiring {
+  const c = config.audit ?? {};
+  const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
+  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability });
+  let signer: AuditTreeHeadSigner | undefined;
+  const trail = new SqliteAuditTrail(
+    auditDb,
+    () => audit.chainId,
+    () => signer?.publicKey ?? audit.getSigningKey()?.publicKey ?? Buffer.alloc(0),
+    () => audit.checkpoint(),
+  );
+  const retentionDays = c.retentionDays;
+  const maintenance = setInterval(() => {
+    audit.checkpoint();
+    if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
+  }, c.checkpointIntervalMs ?? 10_000);
+  maintenance.unref();
+  const sinks = (c.sinks ?? []).map(
+    (s, i) => new AuditSink(s, s.type === 'file' ? `${s.path}.cursor` : join(config.dataDir, `audit-sink-${i}-${s.type}.cursor`), trail, logger),
+  );
+  const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), c.sinkIntervalMs ?? 1000);
+  sinkTimer.unref();
+  return {
+    audit,
+    trail,
+    sinks,
+    async attachSigner() {
+      if (signer !== undefined || !hierarchy.isOpen) return;
+      signer = await AuditTreeHeadSigner.open(audit, hierarchy);
+      audit.attachSigner(signer);
+    },
+    detachSigner() {
+      audit.attachSigner(undefined);
+      signer?.dispose();
+      signer = undefined;
+    },
+    status: () => (sinks.length === 0 ? {} : { auditSinks: sinks.map((s) => s.status()) }),
+    async drain() {
+      clearInterval(maintenance);
+      clearInterval(sinkTimer);
+      audit.checkpoint();
+      await Promise.all(sinks.map((s) => s.flush()));
+    },
+    release() {
+      audit.attachSigner(undefined);
+      signer?.dispose();
+      audit.close();
+      if (auditDb !== db) auditDb.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ENV_OVERRIDES, loadServerConfig } from './config.js';
+
+const errorsOf = (yaml: string | undefined, env: Record<string, string> = {}) => {
+  const r = loadServerConfig(yaml, env);
+  return r.ok ? [] : [...r.errors];
+};
+
+describe('arca server configuration', () => {
+  test('a minimal loopback config without TLS is valid and gets the defaults', () => {
+    const r = loadServerConfig('dataDir: /var/lib/arca\nlisten: 127.0.0.1:8420\ntls: { enabled: false }\n', {});
+    assert.ok(r.ok);
+    assert.deepEqual([r.config.region, r.config.account, r.config.root], ['us-east-1', '111122223333', { type: 'shamir' }]);
+  });
+
+  test('every error is reported at once', () => {
+    const errors = errorsOf('dataDir: 7\nregion: Mars\naccount: 12\nroot: { type: vault }\nlisten: nowhere\nunknownKey: 1\n');
+    for (const path of ['dataDir', 'region', 'account', 'root.type', '(top level)']) assert.ok(errors.some((e) => e.startsWith(path)), `${path} in ${errors.join(' | ')}`);
+  });
+
+  test('semantic errors are reported together: TLS off off loopback, missing cert and key, pkcs11 choices', () => {
+    assert.deepEqual(errorsOf('dataDir: /d\nlisten: 0.0.0.0:8420\ntls: { enabled: false }\n'), [
+      'tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not 0.0.0.0',
+    ]);
+    const errors = errorsOf('dataDir: /d\nlisten: bad\nroot: { type: pkcs11, module: /nonexistent.so }\n');
+    assert.ok(errors.includes('tls.cert: required when tls.enabled is true'), errors.join(' | '));
+    assert.ok(errors.includes('tls.key: required when tls.enabled is true'));
+    assert.ok(errors.includes('root: give exactly one of tokenLabel and slot'));
+    assert.ok(errors.includes('root: give exactly one of pinFile and pinEnv'));
+    assert.ok(errors.some((e) => e.startsWith('listen:')));
+    assert.ok(errors.some((e) => e.startsWith('root.module:')));
+  });
+
+  test('ARCA_* variables override the file, typed as the field needs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-config-'));
+    try {
+      writeFileSync(join(dir, 'c.pem'), 'x');
+      const r = loadServerConfig('dataDir: /from-file\nlisten: 127.0.0.1:8420\ntls: { enabled: false }\n', {
+        ARCA_DATA_DIR: '/from-env',
+        ARCA_ACCOUNT: '000011112222',
+        ARCA_LISTEN: '[::1]:9000',
+        ARCA_TLS_ENABLED: 'true',
+        ARCA_TLS_CERT: join(dir, 'c.pem'),
+        ARCA_TLS_KEY: join(dir, 'c.pem'),
+      });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.deepEqual([r.config.dataDir, r.config.account, r.config.listen, r.config.tls.enabled], ['/from-env', '000011112222', '[::1]:9000', true]);
+      assert.deepEqual(errorsOf(undefined, { ARCA_DATA_DIR: '/d', ARCA_TLS_ENABLED: 'false', ARCA_LISTEN: '10.0.0.1:1' }).length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('docs/configuration.md documents every field and every environment variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const field of ['listen', 'tls.enabled', 'tls.cert', 'tls.key', 'tls.clientCa', 'dataDir', 'region', 'account', 'root.type', 'root.module', 'root.tokenLabel', 'root.slot', 'root.pinFile', 'root.pinEnv', 'root.keyLabel', 'maxBodyBytes']) {
+      assert.ok(doc.includes(`\`${field}\``), `docs/configuration.md lacks ${field}`);
+    }
+    for (const name of Object.keys(ENV_OVERRIDES)) assert.ok(doc.includes(name), `docs/configuration.md lacks ${name}`);
+  });
+});

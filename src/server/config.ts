@@ -1,0 +1,179 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { parseListen } from './listen.js';
+
+/**
+ * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
+ * variables over it, validated at boot with every error reported at once.
+ */
+const tlsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    clientCa: z.string().min(1).optional(),
+  })
+  .strict();
+
+const shamirRootSchema = z.object({ type: z.literal('shamir') }).strict();
+
+const pkcs11RootSchema = z
+  .object({
+    type: z.literal('pkcs11'),
+    module: z.string().min(1),
+    tokenLabel: z.string().min(1).optional(),
+    slot: z.number().int().min(0).optional(),
+    pinFile: z.string().min(1).optional(),
+    pinEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+    keyLabel: z.string().min(1).default('arca-root'),
+  })
+  .strict();
+
+export const serverConfigSchema = z
+  .object({
+    listen: z.string().default('127.0.0.1:8420'),
+    tls: tlsSchema.default({ enabled: true }),
+    dataDir: z.string().min(1),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region (us-east-1)').default('us-east-1'),
+    account: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('111122223333'),
+    root: z.discriminatedUnion('type', [shamirRootSchema, pkcs11RootSchema]).default({ type: 'shamir' }),
+    maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),
+  })
+  .strict();
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type RootConfig = ServerConfig['root'];
+
+/** `ARCA_*` variables and the config path each overrides; values are parsed as YAML scalars (true, 8420, text). */
+export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
+  ARCA_LISTEN: ['listen'],
+  ARCA_DATA_DIR: ['dataDir'],
+  ARCA_REGION: ['region'],
+  ARCA_ACCOUNT: ['account'],
+  ARCA_TLS_ENABLED: ['tls', 'enabled'],
+  ARCA_TLS_CERT: ['tls', 'cert'],
+  ARCA_TLS_KEY: ['tls', 'key'],
+  ARCA_TLS_CLIENT_CA: ['tls', 'clientCa'],
+  ARCA_ROOT_TYPE: ['root', 'type'],
+  ARCA_ROOT_MODULE: ['root', 'module'],
+  ARCA_ROOT_TOKEN_LABEL: ['root', 'tokenLabel'],
+  ARCA_ROOT_SLOT: ['root', 'slot'],
+  ARCA_ROOT_PIN_FILE: ['root', 'pinFile'],
+  ARCA_ROOT_PIN_ENV: ['root', 'pinEnv'],
+  ARCA_ROOT_KEY_LABEL: ['root', 'keyLabel'],
+};
+
+/** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region']);
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: ServerConfig } | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
+ * Parses and validates the configuration: the YAML text (`undefined` when only the environment is used),
+ * then the `ARCA_*` overrides in `env`. Every problem is reported, each as `path: message`.
+ */
+export function loadServerConfig(yamlText: string | undefined, env: Readonly<Record<string, string | undefined>>, source = 'config'): ConfigResult {
+  const errors: string[] = [];
+  let raw: unknown = {};
+  if (yamlText !== undefined) {
+    try {
+      raw = parseYaml(yamlText) ?? {};
+    } catch (e) {
+      return { ok: false, errors: [`${source}: not valid YAML: ${(e as Error).message.split('\n')[0]}`] };
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, errors: [`${source}: the top level must be a mapping of settings`] };
+  const doc = structuredClone(raw) as Record<string, unknown>;
+  for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    let parsed: unknown = value;
+    if (!STRING_PATHS.has(path.join('.'))) {
+      try {
+        parsed = parseYaml(value);
+      } catch {
+        parsed = value;
+      }
+    }
+    setPath(doc, path, parsed);
+  }
+  const result = serverConfigSchema.safeParse(doc);
+  if (!result.success) for (const issue of result.error.issues) errors.push(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  // The cross-field checks run on whatever is well typed, so that they are reported with the schema errors.
+  errors.push(...semanticErrors(doc, env));
+  return errors.length > 0 || !result.success ? { ok: false, errors } : { ok: true, config: result.data };
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string[] {
+  const errors: string[] = [];
+  let host = '';
+  const listen = text(doc['listen']) ?? '127.0.0.1:8420';
+  try {
+    host = parseListen(listen).host;
+  } catch (e) {
+    errors.push(`listen: ${(e as Error).message.replace(/^--listen /, '')}`);
+  }
+  const tls = record(doc['tls']);
+  if (tls['enabled'] !== false) {
+    for (const field of ['cert', 'key'] as const) if (tls[field] === undefined) errors.push(`tls.${field}: required when tls.enabled is true`);
+    for (const field of ['cert', 'key', 'clientCa'] as const) {
+      const path = text(tls[field]);
+      if (path !== undefined && !readable(path)) errors.push(`tls.${field}: cannot read ${path}`);
+    }
+  } else if (host !== '' && !isLoopback(host)) {
+    errors.push(`tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not ${host}`);
+  }
+  const root = record(doc['root']);
+  if (root['type'] === 'pkcs11') {
+    if ((root['tokenLabel'] === undefined) === (root['slot'] === undefined)) errors.push('root: give exactly one of tokenLabel and slot');
+    if ((root['pinFile'] === undefined) === (root['pinEnv'] === undefined)) errors.push('root: give exactly one of pinFile and pinEnv');
+    const pinEnv = text(root['pinEnv']);
+    if (pinEnv !== undefined && env[pinEnv] === undefined) errors.push(`root.pinEnv: the environment variable ${pinEnv} is not set`);
+    const pinFile = text(root['pinFile']);
+    if (pinFile !== undefined && !readable(pinFile)) errors.push(`root.pinFile: cannot read ${pinFile}`);
+    const module = text(root['module']);
+    if (module !== undefined && !readable(module)) errors.push(`root.module: cannot read the PKCS#11 module ${module}`);
+  }
+  return errors;
+}
+
+/** Reads the config file at `path` and validates it with `env`. */
+export function loadServerConfigFile(path: string, env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [`${path}: cannot read the configuration file (${(e as NodeJS.ErrnoException).code ?? String(e)})`] };
+  }
+  return loadServerConfig(text, env, path);
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Realm } from '../core/arn.js';
+import type { Clock, Logger, SealableRoot } from '../core/ports.js';
+import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
+import type { Pkcs11Api } from '../root/pkcs11/pkcs11-root.js';
+import type { SealController } from '../service/sealing.js';
+import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
+import { composeApp, type App } from './app.js';
+import { systemClock } from './clock.js';
+import type { ServerConfig } from './config.js';
+
+export interface ServerApp extends Omit<App, 'admin'> {
+  readonly sealing: SealController;
+  readonly root: SealableRoot;
+  /**
+   * Test helper for the seal invariant: the secrets this process holds in its key caches (root key and
+   * pending shares, domain keys and key material, SigV4 signing keys). All zero after a seal.
+   */
+  heldSecrets(): { readonly root: number; readonly hierarchy: number; readonly signingKeys: number };
+}
+
+/** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
+async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger, api: Pkcs11Api | undefined): Promise<SealableRoot> {
+  const root = config.root;
+  switch (root.type) {
+    case 'shamir':
+      return ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
+    case 'pkcs11': {
+      const { openPkcs11Root } = await import('./pkcs11-root-factory.js');
+      return openPkcs11Root(root, new SqliteSealStore(db), clock, env, logger, api);
+    }
+  }
+}
+
+/**
+ * The production composition (`arca server`): SQLite in `dataDir`, a sealed root of trust (Shamir shares
+ * or a PKCS#11 HSM), TLS when configured. It starts sealed; {@link createServerApp} then auto-unseals a
+ * root that can unseal itself (an HSM), and a Shamir root waits for `arca operator unseal`.
+ */
+export async function createServerApp(opts: {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+  /** How often a self-unsealing root (an HSM) is checked; default 5 s. */
+  readonly probeIntervalMs?: number;
+  /** Replaces the PKCS#11 module (fault-injection tests). */
+  readonly pkcs11Api?: Pkcs11Api;
+}): Promise<ServerApp> {
+  const { config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(join(config.dataDir, 'arca.db'));
+  const root = await openRoot(config, db, clock, opts.env, logger, opts.pkcs11Api);
+  const tls = config.tls.enabled
+    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
+    : undefined;
+  const parts = composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls }, db, root, root);
+  await parts.startScheduler(); // periodic runs skip while sealed; each unseal runs the due jobs first
+  const sealing = parts.sealing as SealController;
+  if (root.probe !== undefined) {
+    // A root that unseals itself (an HSM): auto-unseal now, then watch it so that losing it seals
+    // (fail closed) and its return unseals again.
+    await sealing.refresh();
+    const timer = setInterval(() => void sealing.refresh().catch((e: unknown) => logger.error('root probe failed', { error: String(e) })), opts.probeIntervalMs ?? 5_000);
+    timer.unref();
+    parts.onClose(() => clearInterval(timer));
+  }
+  return {
+    ...parts.app,
+    sealing,
+    root,
+    heldSecrets: () => ({ root: root.heldSecrets, hierarchy: parts.hierarchy.heldSecrets, signingKeys: parts.authenticator.cachedSigningKeys }),
+  };
+}

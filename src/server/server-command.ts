@@ -1,0 +1,65 @@
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { loadServerConfig, loadServerConfigFile } from './config.js';
+import { parseListen } from './listen.js';
+import { createLogger } from './logger.js';
+import { createServerApp } from './server-app.js';
+
+export const SERVER_USAGE = `arca server [--config <file>] [--quiet]
+
+Runs Arca for production: the settings come from the YAML file and ARCA_* environment variables
+(docs/configuration.md), validated at start with every error reported at once. The server starts
+SEALED: initialize it once with 'arca operator init', then unseal it after every start with
+'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable).
+`;
+
+/** `arca server`: resolves when the server has shut down after SIGINT/SIGTERM. */
+export async function runServer(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string', short: 'c' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(SERVER_USAGE);
+    return 0;
+  }
+  const loaded = values.config === undefined ? loadServerConfig(undefined, process.env) : loadServerConfigFile(values.config, process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`arca server: the configuration is invalid (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}):\n${loaded.errors.map((e) => `  - ${e}\n`).join('')}`);
+    return 2;
+  }
+  const config = loaded.config;
+  const logger = createLogger({ quiet: values.quiet });
+  // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const app = await createServerApp({ config, logger, env: process.env });
+  const listen = parseListen(config.listen);
+  await new Promise<void>((ok, fail) => {
+    app.server.once('error', fail);
+    app.server.listen(listen.port, listen.host, () => ok());
+  });
+  const port = (app.server.address() as AddressInfo).port;
+  const scheme = config.tls.enabled ? 'https' : 'http';
+  const endpoint = `${scheme}://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+  const status = app.sealing.status();
+  process.stdout.write(
+    [
+      `Arca server listening on ${endpoint}`,
+      `  root of trust: ${status.kind}; ${status.initialized ? (status.sealed ? 'SEALED: unseal with arca operator unseal' : 'unsealed') : 'NOT INITIALIZED: run arca operator init'}`,
+      `  data directory: ${config.dataDir}`,
+      '',
+    ].join('\n'),
+  );
+  const signal = await signalled;
+  logger.info('shutting down', { signal });
+  await app.close();
+  return 0;
+}

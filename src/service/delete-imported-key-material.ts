@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { requireExternal } from './key-import.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam, str } from './schemas.js';
+
+export const deleteImportedKeyMaterial = defineOperation({
+  service: 'TrentService',
+  name: 'DeleteImportedKeyMaterial',
+  action: 'kms:DeleteImportedKeyMaterial',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    requireExternal(key);
+    // Crypto-shredding: the only stored copies of the material (wrapped key versions) are deleted, and the cache dropped.
+    await deps.imports.deleteMaterial(key.record.id);
+    deps.hierarchy.forgetKey(key.record.id);
+    return { KeyId: key.arn };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

@@ -1,0 +1,23 @@
+import { KmsError } from '../core/errors.js';
+import { dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { contextForAudit } from './symmetric.js';
+
+export const generateDataKeyPairWithoutPlaintext = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateDataKeyPairWithoutPlaintext',
+  action: 'kms:GenerateDataKeyPairWithoutPlaintext',
+  readOnly: false,
+  input: dataKeyPairInput,
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient is not valid for GenerateDataKeyPairWithoutPlaintext.');
+    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, input.DryRun, 'GenerateDataKeyPairWithoutPlaintext');
+    pair.privateKeyPlaintext.dispose();
+    return { PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob, PublicKey: pair.publicKey, KeyId: key.arn, KeyPairSpec: input.KeyPairSpec };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, keyPairSpec: i.KeyPairSpec, encryptionContext: contextForAudit(i.EncryptionContext) }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

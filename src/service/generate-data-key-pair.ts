@@ -1,0 +1,28 @@
+import { KmsError } from '../core/errors.js';
+import { dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { contextForAudit } from './symmetric.js';
+
+export const generateDataKeyPair = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateDataKeyPair',
+  action: 'kms:GenerateDataKeyPair',
+  readOnly: false,
+  input: dataKeyPairInput,
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
+    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, input.DryRun, 'GenerateDataKeyPair');
+    return {
+      PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob,
+      PrivateKeyPlaintext: pair.privateKeyPlaintext,
+      PublicKey: pair.publicKey,
+      KeyId: key.arn,
+      KeyPairSpec: input.KeyPairSpec,
+    };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, keyPairSpec: i.KeyPairSpec, encryptionContext: contextForAudit(i.EncryptionContext) }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { hmac } from '../crypto/kdf.js';
+import { MAC_HASH, macHashFor } from '../core/key-capabilities.js';
+import { macAlgorithm } from './mac.js';
+import { primaryMaterial, requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
+import { stopIfDryRun } from './symmetric.js';
+
+export const generateMac = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateMac',
+  action: 'kms:GenerateMac',
+  readOnly: false,
+  input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    try {
+      const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'GenerateMac');
+      const mac = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());
+      stopIfDryRun(input.DryRun);
+      return { Mac: mac, MacAlgorithm: algorithm, KeyId: key.arn };
+    } finally {
+      input.Message.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, macAlgorithm: i.MacAlgorithm }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { generateKeyPair, spkiDer, publicKeyOf } from '../crypto/asymmetric-keys.js';
+import { randomPublicBytes } from '../crypto/random.js';
+import { KmsError } from '../core/errors.js';
+import { IMPORT_TOKEN_LIFETIME_MS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../core/key-import.js';
+import { importTokenBinding, requireExternal, WRAPPING } from './key-import.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+const BITS = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 } as const;
+
+export const getParametersForImport = defineOperation({
+  service: 'TrentService',
+  name: 'GetParametersForImport',
+  action: 'kms:GetParametersForImport',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    requireExternal(key);
+    if (WRAPPING[input.WrappingAlgorithm] === undefined) throw new KmsError('UnsupportedOperation', `WrappingAlgorithm ${input.WrappingAlgorithm} is not supported by Arca.`);
+    const pair = await generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] });
+    const tokenBytes = randomPublicBytes(32);
+    const tokenId = tokenBytes.toString('hex');
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + IMPORT_TOKEN_LIFETIME_MS);
+    try {
+      const publicKey = spkiDer(publicKeyOf(pair.privateKey));
+      const wrapped = await deps.hierarchy.wrap(pair.privateKey, importTokenBinding(key.record.id, tokenId));
+      await deps.imports.putToken({
+        tokenId,
+        keyId: key.record.id,
+        wrappingKeySpec: input.WrappingKeySpec,
+        wrappingAlgorithm: input.WrappingAlgorithm,
+        wrappedPrivateKey: wrapped,
+        createdAt: now,
+        expiresAt,
+      });
+      return { KeyId: key.arn, ImportToken: tokenBytes, PublicKey: publicKey, ParametersValidTo: expiresAt };
+    } finally {
+      pair.privateKey.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, wrappingAlgorithm: i.WrappingAlgorithm, wrappingKeySpec: i.WrappingKeySpec }),
+  auditResponse: (o) => ({ keyId: o.KeyId, parametersValidTo: o.ParametersValidTo.toISOString() }),
+});

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { checkShareParams, sealingOf } from './seal-status.js';
+import { secretBlob } from './schemas.js';
+
+/**
+ * `ArcaService.Rekey` (`arca operator rekey`): replaces the share set, given a quorum of the current
+ * shares; the root key itself is unchanged, so nothing is rewrapped. Old shares stop working at once.
+ * Authenticated (arca:Rekey) and only while unsealed. No share is audited.
+ */
+export const rekey = defineOperation({
+  service: 'ArcaService',
+  name: 'Rekey',
+  action: 'arca:Rekey',
+  readOnly: false,
+  input: z.object({
+    CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),
+    Shares: z.number().int().min(1).max(16).optional(),
+    Threshold: z.number().int().min(1).max(16).optional(),
+  }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    try {
+      const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);
+      const sealing = sealingOf(deps);
+      const out = await sealing.rekey(input.CurrentShares.map((s) => s.expose()), shares, threshold);
+      return { UnsealShares: out, Shares: shares, Threshold: threshold, ShareSetId: sealing.status().shareSetId };
+    } finally {
+      for (const s of input.CurrentShares) s.dispose();
+    }
+  },
+  auditRequest: (i) => ({ currentShares: i.CurrentShares.length, shares: i.Shares, threshold: i.Threshold }),
+  auditResponse: (o) => ({ shares: o.Shares, threshold: o.Threshold, shareSetId: o.ShareSetId }),
+});

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { sign as signWith } from '../crypto/signature.js';
+import { signingSchemeFor } from '../core/key-capabilities.js';
+import { privateKeyFor } from './asymmetric-material.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
+import { messageType, signatureInput, signingAlgorithm } from './signing.js';
+import { stopIfDryRun } from './symmetric.js';
+
+export const sign = defineOperation({
+  service: 'TrentService',
+  name: 'Sign',
+  action: 'kms:Sign',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    Message: secretBlob(1, 4096),
+    MessageType: messageType,
+    GrantTokens: grantTokens,
+    SigningAlgorithm: signingAlgorithm,
+    DryRun: dryRun,
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    try {
+      const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign');
+      const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
+      const privateKey = await privateKeyFor(deps, key.record);
+      stopIfDryRun(input.DryRun);
+      return { KeyId: key.arn, Signature: signWith(scheme, privateKey, what), SigningAlgorithm: input.SigningAlgorithm };
+    } finally {
+      input.Message.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, signingAlgorithm: i.SigningAlgorithm, messageType: i.MessageType ?? 'RAW' }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

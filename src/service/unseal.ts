@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
+import { secretBlob } from './schemas.js';
+
+/**
+ * `ArcaService.Unseal`: one custodian's share towards the quorum. Unauthenticated, as Vault's unseal: the
+ * share is the credential, and the access keys cannot be checked before the root is open. A wrong,
+ * duplicate or mixed-set share fails closed and resets progress. The share is never audited. An HSM root
+ * takes no share: Unseal reconnects to the token (after an operator's seal or a rejected PIN).
+ */
+export const unseal = defineOperation({
+  service: 'ArcaService',
+  name: 'Unseal',
+  action: 'arca:Unseal',
+  readOnly: false,
+  authentication: 'none',
+  input: z.object({ Share: secretBlob(11, 1024).optional() }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    try {
+      return sealStatusOutput(await sealingOf(deps).unseal(input.Share?.expose()));
+    } finally {
+      input.Share?.dispose();
+    }
+  },
+  auditRequest: () => ({}),
+  auditResponse: auditSealStatus,
+});

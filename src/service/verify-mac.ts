@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { constantTimeEqual, hmac } from '../crypto/kdf.js';
+import { KmsError } from '../core/errors.js';
+import { MAC_HASH, macHashFor } from '../core/key-capabilities.js';
+import { macAlgorithm } from './mac.js';
+import { primaryMaterial, requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
+import { stopIfDryRun } from './symmetric.js';
+
+export const verifyMac = defineOperation({
+  service: 'TrentService',
+  name: 'VerifyMac',
+  action: 'kms:VerifyMac',
+  readOnly: false,
+  input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, Mac: blob(1, 6144), GrantTokens: grantTokens, DryRun: dryRun }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    try {
+      const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'VerifyMac');
+      const expected = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());
+      // Constant-time: the comparison takes the same time wherever the tags differ (unequal lengths fail at once).
+      const valid = constantTimeEqual(expected, input.Mac);
+      stopIfDryRun(input.DryRun);
+      if (!valid) throw new KmsError('MacMismatch', 'The MAC is not valid for this key, message and MAC algorithm.');
+      return { KeyId: key.arn, MacValid: true, MacAlgorithm: algorithm };
+    } finally {
+      input.Message.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, macAlgorithm: i.MacAlgorithm }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

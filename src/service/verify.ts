@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { verify as verifyWith } from '../crypto/signature.js';
+import { KmsError } from '../core/errors.js';
+import { signingSchemeFor } from '../core/key-capabilities.js';
+import { publicKeyFor } from './asymmetric-material.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
+import { messageType, signatureInput, signingAlgorithm } from './signing.js';
+import { stopIfDryRun } from './symmetric.js';
+
+export const verify = defineOperation({
+  service: 'TrentService',
+  name: 'Verify',
+  action: 'kms:Verify',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    Message: secretBlob(1, 4096),
+    MessageType: messageType,
+    Signature: blob(1, 6144),
+    SigningAlgorithm: signingAlgorithm,
+    GrantTokens: grantTokens,
+    DryRun: dryRun,
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    try {
+      const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify');
+      const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
+      const valid = verifyWith(scheme, await publicKeyFor(deps, key.record), what, input.Signature);
+      stopIfDryRun(input.DryRun);
+      if (!valid) throw new KmsError('SignatureMismatch', 'The signature is not valid for this key, message and signing algorithm.');
+      return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
+    } finally {
+      input.Message.dispose();
+    }
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, signingAlgorithm: i.SigningAlgorithm, messageType: i.MessageType ?? 'RAW' }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

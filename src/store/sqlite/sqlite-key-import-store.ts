@@ -1,0 +1,114 @@
+import type { KeyRecord, StoredKeyVersion, Tag } from '../../core/key.js';
+import type { ExpirationModel, ImportTokenRecord, KeyImportRecord, KeyImportStore, WrappingAlgorithm, WrappingKeySpec } from '../../core/key-import.js';
+import type { SqliteDatabase } from './database.js';
+
+interface TokenRow {
+  token_id: string;
+  key_id: string;
+  wrapping_key_spec: WrappingKeySpec;
+  wrapping_algorithm: WrappingAlgorithm;
+  domain_key_version: number;
+  wrapped_private_key: Buffer;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+interface ImportRow {
+  key_id: string;
+  fingerprint: Buffer;
+  expiration_model: ExpirationModel;
+  valid_to: number | null;
+  imported_at: number;
+}
+
+/** The KeyImportStore port on SQLite (tables from migration 0006-asymmetric-byok). */
+export class SqliteKeyImportStore implements KeyImportStore {
+  readonly #db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  async createExternalKey(key: KeyRecord, tags: readonly Tag[]): Promise<void> {
+    const db = this.#db;
+    db.transaction(() => {
+      const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
+      db.prepare(
+        `INSERT INTO keys (id, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(key.id, (seqRow?.s ?? 0) + 1, key.createdAt.getTime(), key.description, key.keySpec, key.keyUsage, key.origin, key.state, key.primaryVersion, null, key.policy);
+      const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
+      for (const t of tags) tagInsert.run(key.id, t.key, t.value);
+    })();
+  }
+
+  async putToken(t: ImportTokenRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO import_tokens (token_id, key_id, wrapping_key_spec, wrapping_algorithm, domain_key_version, wrapped_private_key, created_at, expires_at, used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      )
+      .run(t.tokenId, t.keyId, t.wrappingKeySpec, t.wrappingAlgorithm, t.wrappedPrivateKey.domainKeyVersion, t.wrappedPrivateKey.wrapped, t.createdAt.getTime(), t.expiresAt.getTime());
+  }
+
+  async getToken(tokenId: string): Promise<ImportTokenRecord | undefined> {
+    const r = this.#db.prepare<[string], TokenRow>('SELECT * FROM import_tokens WHERE token_id = ?').get(tokenId);
+    return (
+      r && {
+        tokenId: r.token_id,
+        keyId: r.key_id,
+        wrappingKeySpec: r.wrapping_key_spec,
+        wrappingAlgorithm: r.wrapping_algorithm,
+        wrappedPrivateKey: { domainKeyVersion: r.domain_key_version, wrapped: r.wrapped_private_key },
+        createdAt: new Date(r.created_at),
+        expiresAt: new Date(r.expires_at),
+        usedAt: r.used_at === null ? undefined : new Date(r.used_at),
+      }
+    );
+  }
+
+  async importMaterial(tokenId: string, usedAt: Date, v: StoredKeyVersion, record: KeyImportRecord): Promise<boolean> {
+    const db = this.#db;
+    return db.transaction(() => {
+      // A used token's wrapping private key is of no further use: it is erased with the use.
+      const used = db.prepare("UPDATE import_tokens SET used_at = ?, wrapped_private_key = X'' WHERE token_id = ? AND used_at IS NULL").run(usedAt.getTime(), tokenId);
+      if (used.changes !== 1) return false;
+      db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(v.keyId);
+      db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        v.keyId,
+        v.version,
+        v.domainKeyVersion,
+        v.wrappedMaterial,
+        v.createdAt.getTime(),
+      );
+      db.prepare(
+        `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at`,
+      ).run(record.keyId, record.fingerprint, record.expirationModel, record.validTo?.getTime() ?? null, record.importedAt.getTime());
+      db.prepare("UPDATE keys SET state = 'Enabled' WHERE id = ? AND state = 'PendingImport'").run(v.keyId);
+      return true;
+    })();
+  }
+
+  async getImport(keyId: string): Promise<KeyImportRecord | undefined> {
+    const r = this.#db.prepare<[string], ImportRow>('SELECT * FROM key_imports WHERE key_id = ?').get(keyId);
+    return (
+      r && {
+        keyId: r.key_id,
+        fingerprint: r.fingerprint,
+        expirationModel: r.expiration_model,
+        validTo: r.valid_to === null ? undefined : new Date(r.valid_to),
+        importedAt: new Date(r.imported_at),
+      }
+    );
+  }
+
+  async deleteMaterial(keyId: string): Promise<void> {
+    const db = this.#db;
+    db.transaction(() => {
+      db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(keyId);
+      db.prepare("UPDATE keys SET state = 'PendingImport' WHERE id = ?").run(keyId);
+    })();
+  }
+}
