@@ -3,17 +3,19 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
-import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
 import type { Clock, Logger } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
+import { ensureAdminPolicy } from '../service/bootstrap-policy.js';
+import { PolicyAuthorizer } from '../service/policy-authorizer.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
-import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
+import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
+import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
 
@@ -23,6 +25,8 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
+  /** IANA time zone for the `arca:LocalHour` and `arca:DayOfWeek` condition keys (default UTC). */
+  readonly timeZone?: string;
 }
 
 export interface App {
@@ -37,7 +41,7 @@ export interface App {
 
 /**
  * Wires the dev composition: SQLite in `dataDir`, the insecure dev-file root of trust, SigV4 access keys,
- * the interim authorizer. The only place (with the CLI entry) that picks implementations.
+ * the policy authorizer (key policies, identity policies, grants). The only place (with the CLI entry) that picks implementations.
  */
 export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
@@ -45,11 +49,14 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const keys = new SqliteKeyStore(db);
-  const principals = new SqlitePrincipalStore(db);
+  const principals = new SqliteIdentityStore(db);
+  const grants = new SqliteGrantStore(db);
   const audit = new SqliteAuditLog(db);
   const hierarchy = new KeyHierarchy(root, keys);
   await hierarchy.open();
   const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
+  await ensureAdminPolicy({ principals, clock });
+  const authorizer = new PolicyAuthorizer({ keys, identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const pipeline = new Pipeline({
     keys,
@@ -58,7 +65,11 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     realm: config.realm,
     logger: config.logger,
     authenticator,
-    authorizer: accountPrincipalsMayDoEverything,
+    authorizer,
+    principals,
+    grants,
+    keyring: hierarchy,
+    policyChecks: authorizer,
     audit,
     operations: operationRegistry(),
   });

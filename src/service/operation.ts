@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
+import type { PolicyChecks } from '../core/authorization.js';
 import type { KeyAccess } from '../core/key-state.js';
-import type { Clock, KeyStore, Logger } from '../core/ports.js';
+import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../core/policy/context.js';
+import type { Clock, GrantStore, IdentityStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 
@@ -13,6 +15,10 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  readonly principals: PrincipalStore & IdentityStore;
+  readonly grants: GrantStore;
+  readonly keyring: Keyring;
+  readonly policyChecks: PolicyChecks;
 }
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */
@@ -26,6 +32,8 @@ export interface OperationContext {
   readonly principal: Principal;
   /** One entry per key requirement, in order; `undefined` where an optional reference was absent. */
   readonly keys: readonly (ResolvedKey | undefined)[];
+  /** Transport facts of the request (for checks that evaluate policies, like the lockout check). */
+  readonly request?: RequestInfo | undefined;
 }
 
 /** How an operation finds a key it acts on. */
@@ -54,6 +62,17 @@ export interface Operation<I, O> {
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
+  /**
+   * Condition keys specific to this operation, added to those read from AWS's input member names
+   * (`inputContext`: EncryptionContext, Tags, Operations, ...). Optional: most operations need none.
+   */
+  authorizationContext?(input: I): OperationContextKeys;
+}
+
+/** What authorization reads of a validated input. */
+export interface AuthorizationFacts {
+  readonly context: OperationContextKeys;
+  readonly encryptionContext: Readonly<Record<string, string>> | undefined;
 }
 
 /** A key requirement with the caller's reference already read from the input. */
@@ -71,6 +90,7 @@ export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
+  authorization(): AuthorizationFacts;
 }
 
 export interface RegisteredOperation {
@@ -98,6 +118,10 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
         },
         auditRequest: () => op.auditRequest(input),
+        authorization: () => ({
+          context: { ...inputContext(input), ...op.authorizationContext?.(input) },
+          encryptionContext: inputEncryptionContext(input),
+        }),
       };
     },
   };
