@@ -81,13 +81,17 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
         // A missing key is judged as if it had the default key policy (see the pipeline's #resolve).
         keyPolicy: onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined,
         identityPolicies: stored.map((p) => this.#parse(p.document, 'identity')),
-        grants: grants.map((g) => ({
-          granteePrincipal: g.granteePrincipal,
-          operations: g.operations,
-          encryptionContextEquals: g.constraints?.encryptionContextEquals,
-          encryptionContextSubset: g.constraints?.encryptionContextSubset,
-          expiresAt: g.expiresAt,
-        })),
+        grants: grants.flatMap((g) => [
+          {
+            granteePrincipal: g.granteePrincipal,
+            operations: g.operations,
+            encryptionContextEquals: g.constraints?.encryptionContextEquals,
+            encryptionContextSubset: g.constraints?.encryptionContextSubset,
+            expiresAt: g.expiresAt,
+          },
+          // A retiring principal may call RetireGrant on the key; the operation checks it names this grant.
+          ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, operations: ['RetireGrant'] }] : []),
+        ]),
       },
     };
   }
