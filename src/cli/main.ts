@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { runCall } from './call-command.js';
+import { runAccessKey, runPrincipal } from './principal-commands.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
 
@@ -8,6 +9,8 @@ Usage: arca <command> [options]
 Commands:
   dev        run a development server (embedded SQLite, insecure auto-unsealed root; see arca dev --help)
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
+  principal  manage principals, their tags and identity policies: arca principal create --name app
+  access-key manage access keys: arca access-key create --name app (the secret is shown once)
   version    print the version
   help       show this help
 
@@ -26,6 +29,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 0;
     case 'call':
       return runCall(argv.slice(1));
+    case 'principal':
+      return runPrincipal(argv.slice(1));
+    case 'access-key':
+      return runAccessKey(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

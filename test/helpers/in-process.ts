@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createDevApp, type App } from '../../src/server/app.js';
-import type { Logger } from '../../src/core/ports.js';
+import type { Clock, Logger } from '../../src/core/ports.js';
 import { removeDir, tempDataDir, type DevServer } from './server.js';
 
 export interface InProcessServer extends Pick<DevServer, 'endpoint' | 'credentials' | 'dataDir'> {
@@ -10,13 +10,13 @@ export interface InProcessServer extends Pick<DevServer, 'endpoint' | 'credentia
 }
 
 /** The dev composition in this process, listening on a free loopback port; logs are captured. */
-export async function startInProcess(): Promise<InProcessServer> {
+export async function startInProcess(options: { clock?: Clock; timeZone?: string } = {}): Promise<InProcessServer> {
   const dataDir = tempDataDir();
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
   const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
-  const app = await createDevApp({ dataDir, realm, logger });
+  const app = await createDevApp({ dataDir, realm, logger, ...options });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
