@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isTimeZone } from '../core/policy/context.js';
 import { createDevApp } from './app.js';
 import { endpointUrl, parseListen } from './listen.js';
 import { createLogger } from './logger.js';
@@ -11,6 +12,7 @@ export const DEV_DEFAULTS = {
   listen: '127.0.0.1:8420',
   region: 'us-east-1',
   account: '111122223333',
+  timeZone: 'UTC',
 } as const;
 
 export const DEV_USAGE = `arca dev [options]
@@ -23,6 +25,7 @@ Options:
   --listen <host:port> listen address (default ${DEV_DEFAULTS.listen}; port 0 picks a free port)
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
+  --time-zone <zone>   IANA time zone of the arca:LocalHour and arca:DayOfWeek policy keys (default ${DEV_DEFAULTS.timeZone})
   --quiet              log warnings and errors only
   -h, --help           show this help
 `;
@@ -36,6 +39,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       listen: { type: 'string', default: DEV_DEFAULTS.listen },
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
+      'time-zone': { type: 'string', default: process.env['ARCA_TIME_ZONE'] ?? DEV_DEFAULTS.timeZone },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +58,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   }
   if (!/^\d{12}$/.test(values.account)) errors.push(`--account must be 12 digits, not '${values.account}'`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
+  if (!isTimeZone(values['time-zone'])) errors.push(`--time-zone must be an IANA time zone (Europe/Paris), not '${values['time-zone']}'`);
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `arca dev: ${e}\n`).join(''));
     return 2;
@@ -61,7 +66,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
 
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
-  const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: values.region, account: values.account }, logger });
+  const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: values.region, account: values.account }, logger, timeZone: values['time-zone'] });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());

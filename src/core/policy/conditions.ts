@@ -1,6 +1,6 @@
 import { assertNever } from '../errors.js';
 import type { Condition, ConditionOperator } from './document.js';
-import { cidrContains, parseCidr, parseIp } from './ip.js';
+import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
 import { wildcardMatch } from './wildcard.js';
 
 /**
@@ -78,6 +78,17 @@ function arnLike(pattern: string, value: string): boolean {
   return pHead.every((x, i) => wildcardMatch(x, vHead[i] ?? '')) && wildcardMatch(p.slice(5).join(':'), v.slice(5).join(':'));
 }
 
+const CIDRS = new Map<string, Cidr | undefined>();
+
+/** Policy CIDR blocks parsed once each (bounded: the cache empties when full). */
+function cidrOf(text: string): Cidr | undefined {
+  if (CIDRS.has(text)) return CIDRS.get(text);
+  const block = parseCidr(text);
+  if (CIDRS.size >= 4096) CIDRS.clear();
+  CIDRS.set(text, block);
+  return block;
+}
+
 /** Whether one context value satisfies the positive form of `op` against one policy value. */
 function matchOne(op: ConditionOperator, policy: string, value: string): boolean {
   switch (op) {
@@ -118,7 +129,7 @@ function matchOne(op: ConditionOperator, policy: string, value: string): boolean
       return policy === value;
     case 'IpAddress':
     case 'NotIpAddress': {
-      const block = parseCidr(policy);
+      const block = cidrOf(policy);
       const ip = parseIp(value);
       return block !== undefined && ip !== undefined && cidrContains(block, ip);
     }

@@ -26,11 +26,20 @@ export interface ContextSources {
   readonly operation: OperationContextKeys;
 }
 
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 const DAYS: Record<string, string> = { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' };
 
 /** The hour (0–23) and day (`Mon`..`Sun`) of `time` in `timeZone`. Intl is pure computation: no I/O. */
 export function localTime(time: Date, timeZone: string): { hour: number; day: string } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' }).formatToParts(time);
+  let format = FORMATS.get(timeZone);
+  if (format === undefined) {
+    // Building a DateTimeFormat costs tens of µs; one per time zone is kept (a deployment has one or two).
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    if (FORMATS.size > 16) FORMATS.clear();
+    FORMATS.set(timeZone, format);
+  }
+  const parts = format.formatToParts(time);
   const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? '0');
   const day = DAYS[parts.find((p) => p.type === 'weekday')?.value ?? ''] ?? 'Mon';
   return { hour: hour === 24 ? 0 : hour, day };

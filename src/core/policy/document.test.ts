@@ -47,7 +47,7 @@ describe('policy documents', () => {
     const p = parsePolicy(doc({ Sid: 's', Effect: 'Deny', Principal: '*', NotAction: ['kms:Encrypt'], Condition: { 'ForAnyValue:StringLikeIfExists': { 'aws:TagKeys': ['a*', 1, true] } } }), 'key');
     const s = p.statements[0];
     assert.ok(s);
-    assert.deepEqual(s.action, { not: true, patterns: ['kms:Encrypt'] });
+    assert.deepEqual(s.action, { not: true, patterns: ['kms:encrypt'] });
     assert.deepEqual(s.resource, { not: false, patterns: ['*'] });
     assert.deepEqual(s.conditions, [{ operator: 'StringLike', qualifier: 'ForAnyValue', ifExists: true, key: 'aws:TagKeys', values: ['a*', '1', 'true'] }]);
   });

@@ -32,6 +32,7 @@ export interface Statement {
   readonly effect: Effect;
   /** `undefined` in identity policies (the caller is the principal). AWS principals are ARNs, account ids or `*`. */
   readonly principal: PatternSet | undefined;
+  /** Lower-cased (action names are case-insensitive). */
   readonly action: PatternSet;
   readonly resource: PatternSet;
   readonly conditions: readonly Condition[];
@@ -197,9 +198,11 @@ function statement(raw: unknown, kind: PolicyKind): Statement {
   for (const a of action.patterns) {
     if (!ACTION_RE.test(a)) throw malformed(`Policy statement has an invalid action: ${a}.`);
   }
+  // Action names are case-insensitive: patterns are kept lower-cased, and evaluation lower-cases the request's.
+  const actions = { not: action.not, patterns: action.patterns.map((a) => a.toLowerCase()) };
   // Key policies may omit Resource (it can only mean the key itself); identity policies must name one.
   const resource = patternSet(raw, 'Resource', 'NotResource', kind === 'identity', 'resources') ?? { not: false, patterns: ['*'] };
-  return { sid, effect, principal, action, resource, conditions: conditions(raw['Condition']) };
+  return { sid, effect, principal, action: actions, resource, conditions: conditions(raw['Condition']) };
 }
 
 /**

@@ -42,8 +42,8 @@ export interface ApplicablePolicies {
   readonly grants: readonly GrantAllowance[];
 }
 
-function matchesAny(set: PatternSet, value: string, ignoreCase: boolean): boolean {
-  const hit = set.patterns.some((p) => wildcardMatch(p, value, ignoreCase));
+function matchesAny(set: PatternSet, value: string): boolean {
+  const hit = set.patterns.some((p) => wildcardMatch(p, value));
   return set.not ? !hit : hit;
 }
 
@@ -63,8 +63,8 @@ function principalMatch(pattern: string, req: EvaluationRequest): 'direct' | 'ac
   return 'none';
 }
 
-function statementApplies(s: Statement, req: EvaluationRequest): boolean {
-  return matchesAny(s.action, req.action, true) && matchesAny(s.resource, req.resource, false) && conditionsHold(s.conditions, req.context);
+function statementApplies(s: Statement, req: EvaluationRequest, action: string): boolean {
+  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context);
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -100,11 +100,12 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
  * 4. otherwise `ImplicitDeny` (default deny).
  */
 export function evaluate(req: EvaluationRequest, policies: ApplicablePolicies): Decision {
+  const action = req.action.toLowerCase();
   let denied = false;
   let keyDirect = false;
   let keyAccount = false;
   for (const s of policies.keyPolicy?.statements ?? []) {
-    if (!statementApplies(s, req)) continue;
+    if (!statementApplies(s, req, action)) continue;
     const principal = s.principal;
     if (principal === undefined) continue;
     const named = principal.patterns.map((p) => principalMatch(p, req));
@@ -119,7 +120,7 @@ export function evaluate(req: EvaluationRequest, policies: ApplicablePolicies): 
   let identityAllows = false;
   for (const doc of policies.identityPolicies) {
     for (const s of doc.statements) {
-      if (!statementApplies(s, req)) continue;
+      if (!statementApplies(s, req, action)) continue;
       if (s.effect === 'Deny') denied = true;
       else identityAllows = true;
     }
