@@ -71,6 +71,16 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());
   });
+  // Signal handlers go in before "listening" is printed: a supervisor (or a test) that signals as soon
+  // as it reads that line must reach them, not Node's default handler.
+  const stopped = new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info('shutting down', { signal });
+      void app.close().then(done);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const address = app.server.address() as AddressInfo;
   const endpoint = endpointUrl(listen.host, address.port);
   const secret = app.admin.secretAccessKey.expose().toString('utf8');
@@ -107,13 +117,6 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     ].join('\n'),
   );
 
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info('shutting down', { signal });
-      void app.close().then(done);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   return 0;
 }

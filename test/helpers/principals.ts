@@ -43,3 +43,12 @@ export async function createTestPrincipal(
       }),
   };
 }
+
+/** An ArcaService call signed as `principal`. */
+export function callAs(server: InProcessServer, principal: TestPrincipal, operation: string, input: unknown): Promise<Record<string, unknown>> {
+  return callOperation(
+    { endpoint: server.endpoint, region: server.credentials.region, credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey } },
+    `ArcaService.${operation}`,
+    input,
+  );
+}
