@@ -32,6 +32,8 @@ export interface PolicyChecks {
    * key (`request.resource`) if the key had `policy` as its key policy.
    */
   keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean>;
+  /** Whether the key policy and identity policies allow `request` without counting any grant. */
+  allowedByPolicies(request: AuthorizationRequest): Promise<boolean>;
 }
 
 export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { randomPublicBytes } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
-import type { GrantRecord } from '../core/grant.js';
+import { CONSTRAINABLE_OPERATIONS, grantMayDelegate, type GrantRecord } from '../core/grant.js';
+import { inputContext } from '../core/policy/context.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantOperations, grantToken, principalArnParam } from './grants.js';
@@ -48,10 +49,30 @@ export const createGrant = defineOperation({
     if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
       throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');
     }
+    const unconstrainable = input.Operations.filter((o) => !CONSTRAINABLE_OPERATIONS.has(o));
+    if ((c?.EncryptionContextSubset !== undefined || c?.EncryptionContextEquals !== undefined) && unconstrainable.length > 0) {
+      throw new KmsError('ValidationFailed', `Grant constraints cannot be used with operations that take no encryption context: ${unconstrainable.join(', ')}.`);
+    }
     const now = deps.clock.now();
     if (input.ExpiresAt !== undefined && input.ExpiresAt.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ExpiresAt must be in the future.');
     const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals };
     const operations = [...new Set(input.Operations)];
+    // A caller allowed CreateGrant only by a grant may delegate no more than that grant gives it.
+    const byPolicy = await deps.policyChecks.allowedByPolicies({
+      principal: ctx.principal,
+      action: 'kms:CreateGrant',
+      resource: key.arn,
+      resourceAccount: deps.realm.account,
+      context: { ...inputContext(input), 'kms:GrantIsForAWSResource': 'false' },
+      key: key.record,
+      request: ctx.request,
+    });
+    if (!byPolicy) {
+      const parents = (await deps.grants.grantsForKey(key.record.id)).filter((g) => g.granteePrincipal === ctx.principal.arn);
+      if (!parents.some((g) => grantMayDelegate(g, { operations, constraints }, now))) {
+        throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);
+      }
+    }
     // AWS: a CreateGrant repeating a named grant's parameters returns that grant instead of a new one.
     if (input.Name !== undefined) {
       const same = (await deps.grants.grantsForKey(key.record.id)).find(

@@ -47,6 +47,11 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     return evaluate(evaluation, { ...policies, keyPolicy: policy, grants: [] }) === 'Allow';
   }
 
+  async allowedByPolicies(request: AuthorizationRequest): Promise<boolean> {
+    const { evaluation, policies } = await this.#gather(request);
+    return evaluate(evaluation, { ...policies, grants: [] }) === 'Allow';
+  }
+
   async #gather(request: AuthorizationRequest): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
     const { principal, key } = request;
     const onKey = request.resource !== '*';

@@ -221,6 +221,24 @@ describe('grants', () => {
     await keyUser.client().send(new RetireGrantCommand({ KeyId: key, GrantId: grant.GrantId }));
   });
 
+  it('a grantee allowed CreateGrant by a grant can delegate no more than that grant', async () => {
+    const constraint = { EncryptionContextSubset: { Department: 'IT' } };
+    await keyUser.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, Operations: ['Decrypt', 'CreateGrant'], Constraints: constraint }));
+    await reader.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: nobody.arn, Operations: ['Decrypt'], Constraints: constraint }));
+    await expectError(reader.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: nobody.arn, Operations: ['Encrypt'], Constraints: constraint })), 'AccessDeniedException');
+    await expectError(reader.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: nobody.arn, Operations: ['Decrypt'] })), 'AccessDeniedException');
+    await nobody.client().send(new DecryptCommand({ CiphertextBlob: ciphertextIT, EncryptionContext: { Department: 'IT', Purpose: 'backup' } }));
+    await expectError(nobody.client().send(new DecryptCommand({ CiphertextBlob: ciphertextHR, EncryptionContext: { Department: 'HR' } })), 'AccessDeniedException');
+  });
+
+  it('refuses an encryption-context constraint on operations that take no encryption context', async () => {
+    const e = await expectError(
+      keyUser.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, Operations: ['Decrypt', 'DescribeKey'], Constraints: { EncryptionContextEquals: { a: 'b' } } })),
+      'ValidationException',
+    );
+    assert.match(e.message, /DescribeKey/);
+  });
+
   it('a revoked grant authorizes nothing from the next request', async () => {
     const grant = await keyUser.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, Operations: ['Decrypt'] }));
     await decryptHR();

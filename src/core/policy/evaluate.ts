@@ -80,6 +80,9 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
     if (g.granteePrincipal !== req.principalArn) return false;
     if (g.expiresAt !== undefined && req.now.getTime() >= g.expiresAt.getTime()) return false;
     if (!g.operations.includes(operation)) return false;
+    // CreateGrant and RetireGrant take no encryption context: CreateGrant enforces the constraint on the
+    // grant it creates (grantMayDelegate), and retiring needs none.
+    if (operation === 'CreateGrant' || operation === 'RetireGrant') return true;
     if (g.encryptionContextEquals === undefined && g.encryptionContextSubset === undefined) return true;
     const ctx = req.encryptionContext;
     if (ctx === undefined) return false;
