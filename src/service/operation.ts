@@ -45,6 +45,12 @@ export interface KeyRequirement<I> {
   allowAlias: boolean;
   /** The IAM action checked for this key, when it differs from the operation's (ReEncryptFrom/To). */
   action?: string;
+  /**
+   * The encryption context that applies to this key, when it is not the input's `EncryptionContext`
+   * (ReEncrypt: the source context for ReEncryptFrom, the destination context for ReEncryptTo). It
+   * feeds `kms:EncryptionContext:*` and grant constraints for this key.
+   */
+  encryptionContext?(input: I): Readonly<Record<string, string>>;
 }
 
 /**
@@ -76,8 +82,9 @@ export interface AuthorizationFacts {
 }
 
 /** A key requirement with the caller's reference already read from the input. */
-export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref'> {
+export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref' | 'encryptionContext'> {
   readonly refValue: string | undefined;
+  readonly encryptionContextValue?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface CallResult {
@@ -112,7 +119,7 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
       return {
-        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input) })),
+        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input), encryptionContextValue: k.encryptionContext?.(input) })),
         async execute(ctx, deps) {
           const output = await op.execute(input, ctx, deps);
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };

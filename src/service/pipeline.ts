@@ -5,7 +5,7 @@ import type { AuditEvent, AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
 import { isKmsError, KmsError } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
-import type { RequestInfo } from '../core/policy/context.js';
+import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { AuthorizationFacts, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
@@ -150,6 +150,8 @@ export class Pipeline {
     if (refValue === undefined) return undefined;
     const deps = this.#deps;
     const action = requirement.action ?? op.action;
+    const ec = requirement.encryptionContextValue;
+    if (ec !== undefined) authz = { ...authz, facts: withEncryptionContext(authz.facts, ec) };
     const ref = parseKeyRef(deps.realm, refValue, { allowAlias: requirement.allowAlias });
     const requestAlias = ref.kind === 'alias' ? ref.aliasName : undefined;
     let keyId: string;
@@ -192,6 +194,12 @@ export class Pipeline {
     this.#deps.logger.error('internal error', { requestId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`);
   }
+}
+
+/** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
+function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {
+  const context = Object.fromEntries(Object.entries(facts.context).filter(([k]) => !k.toLowerCase().startsWith('kms:encryptioncontext')));
+  return { context: { ...context, ...inputContext({ EncryptionContext: ec }) }, encryptionContext: ec };
 }
 
 interface Authz {

@@ -23,8 +23,8 @@ export const reEncrypt = defineOperation({
     DryRun: dryRun,
   }),
   keys: [
-    { ref: (i) => blobKeyId(i.CiphertextBlob), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom' },
-    { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo' },
+    { ref: (i) => blobKeyId(i.CiphertextBlob), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
+    { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
   ],
   async execute(input, ctx, deps) {
     const source = requiredKey(ctx.keys, 0);

@@ -19,6 +19,7 @@ import {
   ListGrantsCommand,
   ListRetirableGrantsCommand,
   PutKeyPolicyCommand,
+  ReEncryptCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
@@ -229,6 +230,17 @@ describe('grants', () => {
     await expectError(reader.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: nobody.arn, Operations: ['Decrypt'] })), 'AccessDeniedException');
     await nobody.client().send(new DecryptCommand({ CiphertextBlob: ciphertextIT, EncryptionContext: { Department: 'IT', Purpose: 'backup' } }));
     await expectError(nobody.client().send(new DecryptCommand({ CiphertextBlob: ciphertextHR, EncryptionContext: { Department: 'HR' } })), 'AccessDeniedException');
+  });
+
+  it('ReEncrypt checks a constrained grant against the source context (ReEncryptFrom) and the destination context (ReEncryptTo)', async () => {
+    const grant = await keyUser.client().send(
+      new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, Operations: ['ReEncryptFrom', 'ReEncryptTo'], Constraints: { EncryptionContextSubset: { Department: 'IT' } } }),
+    );
+    const reEncrypt = (destination: Record<string, string>) =>
+      reader.client().send(new ReEncryptCommand({ CiphertextBlob: ciphertextIT, SourceEncryptionContext: { Department: 'IT', Purpose: 'backup' }, DestinationKeyId: key, DestinationEncryptionContext: destination }));
+    await reEncrypt({ Department: 'IT' });
+    await expectError(reEncrypt({ Department: 'HR' }), 'AccessDeniedException');
+    await keyAdmin.client().send(new RevokeGrantCommand({ KeyId: key, GrantId: grant.GrantId }));
   });
 
   it('refuses an encryption-context constraint on operations that take no encryption context', async () => {
