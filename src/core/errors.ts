@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'DryRunOperation',
   'Tag',
   'LimitExceeded',
+  'Conflict',
   'UnsupportedOperation',
   'Sealed',
   'Internal',

@@ -2,6 +2,7 @@ import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { AuditEvent } from './audit.js';
 import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
+import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
 
 /** Time, injected so that tests can move it. */
@@ -45,6 +46,46 @@ export interface KeyStore {
   /** Domain key versions, wrapped under the root of trust, oldest first. */
   listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]>;
   addDomainKey(version: number, wrapped: Buffer): Promise<void>;
+}
+
+/**
+ * Versions, rotation settings, deletion schedules and crypto-shredding (docs/key-lifecycle.md). Every
+ * method is atomic; the ones a scheduler runs are also idempotent, so that a job interrupted at any point
+ * and run again neither rotates twice nor leaves a key half destroyed.
+ */
+export interface KeyLifecycleStore {
+  getRotation(keyId: string): Promise<RotationSettings | undefined>;
+  setRotation(keyId: string, settings: RotationSettings): Promise<void>;
+  /** Every version of a key that still has material, oldest first. */
+  listVersions(keyId: string): Promise<readonly KeyVersionInfo[]>;
+  /**
+   * Adds `version` (which must be `expectedPrimary + 1`) and makes it primary, in one transaction with
+   * the next automatic rotation date when given. Returns false and changes nothing when the key's primary
+   * version is no longer `expectedPrimary` (another run rotated it first) or the key is gone.
+   */
+  addVersion(version: StoredKeyVersion, rotationType: RotationType, expectedPrimary: number, nextRotationAt?: Date): Promise<boolean>;
+  /** State PendingDeletion with a deletion date. */
+  scheduleDeletion(keyId: string, deletionDate: Date): Promise<void>;
+  /** State Disabled, deletion date cleared. */
+  cancelDeletion(keyId: string): Promise<void>;
+  /** Ids of Enabled keys with rotation enabled whose next rotation is at or before `now`. */
+  dueRotations(now: Date): Promise<readonly string[]>;
+  /** Ids of keys pending deletion whose deletion date is at or before `now`. */
+  dueDeletions(now: Date): Promise<readonly string[]>;
+  /**
+   * Crypto-shreds a key whose deletion is due at `now`: deletes the wrapped material of every version,
+   * its aliases and rotation settings, and leaves its metadata as a tombstone (getKey no longer finds it)
+   * with a destruction record, in one transaction. The caller then calls {@link scrub} so that the deleted
+   * bytes are gone from the storage files. Returns undefined, changing nothing, when the key is not
+   * pending deletion or not yet due.
+   */
+  destroyKey(keyId: string, now: Date): Promise<DestructionRecord | undefined>;
+  getDestruction(keyId: string): Promise<DestructionRecord | undefined>;
+  /**
+   * Makes the storage files forget deleted rows: after every destruction, and at start-up for a
+   * destruction interrupted between its commit and its scrub.
+   */
+  scrub(): Promise<void>;
 }
 
 export interface PrincipalStore {

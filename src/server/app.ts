@@ -16,6 +16,10 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
+import { ROTATION_PERIOD } from '../core/lifecycle.js';
+import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { createHttpServer } from './http-server.js';
 
@@ -27,6 +31,17 @@ export interface DevAppConfig {
   readonly maxBodyBytes?: number;
   /** IANA time zone for the `arca:LocalHour` and `arca:DayOfWeek` condition keys (default UTC). */
   readonly timeZone?: string;
+  /** Shortest automatic-rotation period accepted, in days (default AWS's 90; at least 1). */
+  readonly minRotationPeriodDays?: number;
+  /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
+  readonly schedulerIntervalMs?: number;
+  /**
+   * `leader` (default) runs the lifecycle jobs, at start-up and periodically; `follower` only keeps its
+   * material cache in step with the database (worker processes sharing a leader's database).
+   */
+  readonly schedulerRole?: SchedulerRole;
+  /** INSECURE, tests only: awaited at each point of a lifecycle job (crash-safety tests). */
+  readonly insecureTestJobPause?: (point: JobPoint) => Promise<void>;
 }
 
 export interface App {
@@ -35,6 +50,8 @@ export interface App {
   readonly db: SqliteDatabase;
   readonly hierarchy: KeyHierarchy;
   readonly audit: SqliteAuditLog;
+  /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
+  readonly scheduler: LifecycleScheduler;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -58,12 +75,24 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   await ensureAdminPolicy({ principals, clock });
   const authorizer = new PolicyAuthorizer({ keys, identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const lifecycle: LifecycleDeps = {
+    store: new SqliteKeyLifecycleStore(db),
+    minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
+    insecureTestPause: config.insecureTestJobPause,
+  };
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
+  // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
+  // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
+  const role = config.schedulerRole ?? 'leader';
+  if (role === 'leader') await scheduler.runNow();
+  scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
   const pipeline = new Pipeline({
     keys,
     hierarchy,
     clock,
     realm: config.realm,
     logger: config.logger,
+    lifecycle,
     authenticator,
     authorizer,
     principals,
@@ -81,18 +110,20 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
     db,
     hierarchy,
     audit,
+    scheduler,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => {
-          // In-flight requests have finished and their audit events are committed.
-          setImmediate(() => {
+          // In-flight requests have finished and their audit events are committed; a lifecycle job in
+          // progress finishes before the store closes.
+          void scheduler.stop().then(() => setImmediate(() => {
             db.close();
             hierarchy.seal();
             authenticator.forgetAll();
             admin.secretAccessKey.dispose();
             root.seal();
             resolve();
-          });
+          }));
         });
         server.closeIdleConnections();
         // Connections still busy after a grace period are cut: their requests were not acknowledged.

@@ -1,11 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '../core/policy/context.js';
 import { createDevApp } from './app.js';
+import { announce, untilSignal } from './dev-announce.js';
+import { runDevCluster } from './dev-cluster.js';
 import { endpointUrl, parseListen } from './listen.js';
 import { createLogger } from './logger.js';
+import { insecureTestHooks } from './insecure-test-hooks.js';
 
 export const DEV_DEFAULTS = {
   dataDir: './.arca-dev',
@@ -26,6 +29,8 @@ Options:
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
   --time-zone <zone>   IANA time zone of the arca:LocalHour and arca:DayOfWeek policy keys (default ${DEV_DEFAULTS.timeZone})
+  --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
+  --min-rotation-days <n> shortest automatic-rotation period accepted (1-90; default AWS's 90)
   --quiet              log warnings and errors only
   -h, --help           show this help
 `;
@@ -40,6 +45,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
       'time-zone': { type: 'string', default: process.env['ARCA_TIME_ZONE'] ?? DEV_DEFAULTS.timeZone },
+      workers: { type: 'string', default: '1' },
+      'min-rotation-days': { type: 'string', default: '90' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -59,6 +66,12 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (!/^\d{12}$/.test(values.account)) errors.push(`--account must be 12 digits, not '${values.account}'`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
   if (!isTimeZone(values['time-zone'])) errors.push(`--time-zone must be an IANA time zone (Europe/Paris), not '${values['time-zone']}'`);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) errors.push(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
+  const minRotationDays = Number(values['min-rotation-days']);
+  if (!Number.isInteger(minRotationDays) || minRotationDays < 1 || minRotationDays > 90) {
+    errors.push(`--min-rotation-days must be a whole number of days from 1 to 90, not '${values['min-rotation-days']}'`);
+  }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `arca dev: ${e}\n`).join(''));
     return 2;
@@ -66,57 +79,20 @@ export async function runDev(argv: readonly string[]): Promise<number> {
 
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
-  const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: values.region, account: values.account }, logger, timeZone: values['time-zone'] });
+  const realm = { partition: 'aws' as const, region: values.region, account: values.account };
+  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'] };
+  if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle });
+
+  // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
+  const stopped = untilSignal();
+  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());
   });
-  // Signal handlers go in before "listening" is printed: a supervisor (or a test) that signals as soon
-  // as it reads that line must reach them, not Node's default handler.
-  const stopped = new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info('shutting down', { signal });
-      void app.close().then(done);
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
   const address = app.server.address() as AddressInfo;
-  const endpoint = endpointUrl(listen.host, address.port);
-  const secret = app.admin.secretAccessKey.expose().toString('utf8');
-  const envFile = join(dataDir, 'credentials.env');
-  writeFileSync(
-    envFile,
-    [
-      `export AWS_ACCESS_KEY_ID=${app.admin.accessKeyId}`,
-      `export AWS_SECRET_ACCESS_KEY=${secret}`,
-      `export AWS_REGION=${values.region}`,
-      `export AWS_ENDPOINT_URL_KMS=${endpoint}`,
-      `export ARCA_ENDPOINT=${endpoint}`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  process.stdout.write(
-    [
-      '',
-      `Arca dev server listening on ${endpoint}`,
-      '  WARNING: dev mode. The root key is stored UNSEALED in the data directory; never use it for real keys.',
-      `  data directory: ${dataDir}`,
-      `  admin user:     ${app.admin.principalArn}${app.admin.created ? ' (created)' : ''}`,
-      `  access key id:  ${app.admin.accessKeyId}`,
-      `  secret key:     ${secret}`,
-      `  credentials:    ${envFile}`,
-      '',
-      'Try it:',
-      `  source ${envFile}`,
-      `  aws kms create-key --description demo`,
-      `  aws kms encrypt --key-id <KeyId> --plaintext "$(printf hello | base64)" --query CiphertextBlob --output text`,
-      '',
-      '',
-    ].join('\n'),
-  );
-
-  await stopped;
+  announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1 });
+  logger.info('shutting down', { signal: await stopped });
+  await app.close();
   return 0;
 }

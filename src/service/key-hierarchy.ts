@@ -103,6 +103,11 @@ export class KeyHierarchy implements Keyring {
     for (const id of [...this.#material.keys()]) if (id.startsWith(`${keyId}#`)) this.#drop(id);
   }
 
+  /** The ids of the keys with cached material (for sweeps that drop material of keys changed elsewhere). */
+  cachedKeyIds(): string[] {
+    return [...new Set([...this.#material.keys()].map((id) => id.slice(0, id.lastIndexOf('#'))))];
+  }
+
   /** Zeroes and drops every domain key and cached material. */
   seal(): void {
     for (const id of [...this.#material.keys()]) this.#drop(id);

@@ -7,6 +7,7 @@ import { inputContext, inputEncryptionContext, type OperationContextKeys, type R
 import type { Clock, GrantStore, IdentityStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
+import type { LifecycleDeps } from './lifecycle.js';
 
 /** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
 export interface ServiceDeps {
@@ -19,6 +20,7 @@ export interface ServiceDeps {
   readonly grants: GrantStore;
   readonly keyring: Keyring;
   readonly policyChecks: PolicyChecks;
+  readonly lifecycle: LifecycleDeps;
 }
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */

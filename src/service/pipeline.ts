@@ -165,7 +165,7 @@ export class Pipeline {
     const record = await deps.keys.getKey(keyId);
     await this.#authorize(action, arn, record, authz, requestAlias);
     if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
-    checkKeyState(record, arn, requirement.access);
+    checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
 

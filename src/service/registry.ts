@@ -40,6 +40,14 @@ import { tagResource } from './tag-resource.js';
 import { untagResource } from './untag-resource.js';
 import { updateAlias } from './update-alias.js';
 import { updateKeyDescription } from './update-key-description.js';
+import { cancelKeyDeletion } from './cancel-key-deletion.js';
+import { disableKeyRotation } from './disable-key-rotation.js';
+import { enableKeyRotation } from './enable-key-rotation.js';
+import { getDestructionReceipt } from './get-destruction-receipt.js';
+import { getKeyRotationStatus } from './get-key-rotation-status.js';
+import { listKeyRotations } from './list-key-rotations.js';
+import { rotateKeyOnDemand } from './rotate-key-on-demand.js';
+import { scheduleKeyDeletion } from './schedule-key-deletion.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -84,6 +92,15 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listRetirableGrants,
   retireGrant,
   revokeGrant,
+  // key lifecycle (issue 6)
+  enableKeyRotation,
+  disableKeyRotation,
+  getKeyRotationStatus,
+  rotateKeyOnDemand,
+  listKeyRotations,
+  scheduleKeyDeletion,
+  cancelKeyDeletion,
+  getDestructionReceipt,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

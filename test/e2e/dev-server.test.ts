@@ -17,7 +17,7 @@ describe('arca dev', () => {
       const out = server.output();
       assert.match(out, /WARNING: dev mode/);
       assert.match(out, new RegExp(`access key id:\\s+${server.credentials.accessKeyId}`));
-      assert.match(out, /aws kms create-key/);
+      assert.match(out, /aws --endpoint-url \$ARCA_ENDPOINT kms create-key/);
       const env = readFileSync(join(server.dataDir, 'credentials.env'), 'utf8');
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_ENDPOINT_URL_KMS', 'ARCA_ENDPOINT']) {
         assert.match(env, new RegExp(`^export ${name}=\\S+$`, 'm'), name);
@@ -51,6 +51,20 @@ describe('arca dev', () => {
     dirs.push(server.dataDir);
     server.process.kill('SIGINT');
     assert.equal(await server.stop(), 0);
+  });
+
+  it('serves with several worker processes sharing the port and data directory (--workers 2)', async () => {
+    const server = await startDevServer({ args: ['--workers', '2'] });
+    dirs.push(server.dataDir);
+    try {
+      assert.match(server.output(), /\(2 worker processes\)/);
+      const created = await Promise.all(Array.from({ length: 8 }, () => rawRequest(server, { target: 'TrentService.CreateKey', body: '{}' })));
+      assert.ok(created.every((r) => r.status === 200));
+      const listed = await rawRequest(server, { target: 'TrentService.ListKeys', body: '{"Limit": 100}' });
+      assert.equal((listed.json()['Keys'] as unknown[]).length, 8, 'every worker sees every key');
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it('reports every bad flag at once and exits 2', () => {

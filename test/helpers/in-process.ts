@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { createDevApp, type App } from '../../src/server/app.js';
-import type { Clock, Logger } from '../../src/core/ports.js';
+import { createDevApp, type App, type DevAppConfig } from '../../src/server/app.js';
+import type { Logger } from '../../src/core/ports.js';
 import { removeDir, tempDataDir, type DevServer } from './server.js';
 
 export interface InProcessServer extends Pick<DevServer, 'endpoint' | 'credentials' | 'dataDir'> {
@@ -9,14 +9,17 @@ export interface InProcessServer extends Pick<DevServer, 'endpoint' | 'credentia
   close(): Promise<void>;
 }
 
-/** The dev composition in this process, listening on a free loopback port; logs are captured. */
-export async function startInProcess(options: { clock?: Clock; timeZone?: string } = {}): Promise<InProcessServer> {
-  const dataDir = tempDataDir();
+/**
+ * The dev composition in this process, listening on a free loopback port; logs are captured. `options`
+ * override parts of the config (a test clock, lifecycle settings, an existing data directory).
+ */
+export async function startInProcess(options: Partial<Omit<DevAppConfig, 'realm' | 'logger'>> = {}): Promise<InProcessServer> {
+  const dataDir = options.dataDir ?? tempDataDir();
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
   const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
-  const app = await createDevApp({ dataDir, realm, logger, ...options });
+  const app = await createDevApp({ ...options, dataDir, realm, logger });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
@@ -32,7 +35,7 @@ export async function startInProcess(options: { clock?: Clock; timeZone?: string
     },
     async close() {
       await app.close();
-      removeDir(dataDir);
+      if (options.dataDir === undefined) removeDir(dataDir); // a given directory belongs to the caller
     },
   };
 }

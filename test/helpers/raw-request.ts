@@ -16,7 +16,7 @@ export interface RawResponse {
  */
 export async function rawRequest(
   server: Pick<DevServer, 'endpoint' | 'credentials'>,
-  opts: { target?: string; body: string | Buffer; sign?: boolean; method?: string; path?: string; headers?: Record<string, string> },
+  opts: { target?: string; body: string | Buffer; sign?: boolean; method?: string; path?: string; headers?: Record<string, string>; signingDate?: Date },
 ): Promise<RawResponse> {
   const url = new URL(opts.path ?? '/', server.endpoint);
   let headers: Record<string, string> = {
@@ -35,6 +35,7 @@ export async function rawRequest(
     });
     const signed = await signer.sign(
       new HttpRequest({ method: opts.method ?? 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname, headers, body }),
+      opts.signingDate === undefined ? undefined : { signingDate: opts.signingDate },
     );
     headers = signed.headers;
   }

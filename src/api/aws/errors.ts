@@ -26,6 +26,7 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   DryRunOperation: { type: 'DryRunOperationException', status: 412 },
   Tag: { type: 'TagException', status: 400 },
   LimitExceeded: { type: 'LimitExceededException', status: 400 },
+  Conflict: { type: 'ConflictException', status: 400 },
   UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
   Sealed: { type: 'KMSInternalException', status: 503 },
   Internal: { type: 'KMSInternalException', status: 500 },

@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 
-/** A better-sqlite3 handle, opened durable: WAL with `synchronous=FULL`, so a commit survives power loss. */
+/**
+ * A better-sqlite3 handle, opened durable: WAL with `synchronous=FULL`, so a commit survives power loss.
+ * Write transactions must be `.immediate()`: with several processes on one file (`arca dev --workers`), a
+ * deferred transaction that reads and then writes fails with SQLITE_BUSY instead of waiting its turn.
+ */
 export type SqliteDatabase = Database.Database;
 
 /**
@@ -108,6 +112,27 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE INDEX grants_by_retiring ON grants(retiring_principal, seq);
   `,
   },
+  {
+    // Key lifecycle (issue 6): how each version was made, rotation settings, tombstones of destroyed keys.
+    id: '0005-key-lifecycle',
+    sql: `
+  ALTER TABLE key_versions ADD COLUMN rotation_type TEXT;
+  ALTER TABLE keys ADD COLUMN destroyed_at INTEGER;
+  CREATE INDEX keys_deletion_due ON keys(deletion_date) WHERE deletion_date IS NOT NULL AND destroyed_at IS NULL;
+  CREATE TABLE key_rotation (
+    key_id TEXT PRIMARY KEY REFERENCES keys(id),
+    enabled INTEGER NOT NULL,
+    period_days INTEGER NOT NULL,
+    next_rotation_at INTEGER
+  );
+  CREATE INDEX key_rotation_due ON key_rotation(next_rotation_at) WHERE enabled = 1;
+  CREATE TABLE key_destructions (
+    key_id TEXT PRIMARY KEY REFERENCES keys(id),
+    versions TEXT NOT NULL,
+    destroyed_at INTEGER NOT NULL
+  );
+  `,
+  },
 ];
 
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */
@@ -124,7 +149,7 @@ export function openDatabase(path: string): SqliteDatabase {
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
-    })();
+    }).immediate();
   }
   return db;
 }

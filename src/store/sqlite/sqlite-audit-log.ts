@@ -45,7 +45,7 @@ export class SqliteAuditLog implements AuditLog {
         for (const { event: e } of batch) {
           this.#insert.run(e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e));
         }
-      })();
+      }).immediate();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

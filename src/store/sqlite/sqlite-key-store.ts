@@ -58,7 +58,8 @@ export class SqliteKeyStore implements KeyStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ?');
+    // Destroyed keys stay as tombstones (key-lifecycle) but no longer exist for any operation.
+    this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ? AND destroyed_at IS NULL');
     this.#getVersion = db.prepare<[string, number], { domain_key_version: number; wrapped_material: Buffer; created_at: number }>(
       'SELECT domain_key_version, wrapped_material, created_at FROM key_versions WHERE key_id = ? AND version = ?',
     );
@@ -94,7 +95,7 @@ export class SqliteKeyStore implements KeyStore {
       );
       const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
       for (const t of tags) tagInsert.run(key.id, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async getKey(keyId: string): Promise<KeyRecord | undefined> {
@@ -105,7 +106,7 @@ export class SqliteKeyStore implements KeyStore {
   async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
     const afterSeq = after === undefined ? 0 : (this.#db.prepare<[string], { seq: number }>('SELECT seq FROM keys WHERE id = ?').get(after)?.seq ?? -1);
     if (afterSeq < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
-    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
+    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? AND destroyed_at IS NULL ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
     const items = rows.slice(0, limit).map(toKey);
     return { items, next: rows.length > limit ? items.at(-1)?.id : undefined };
   }
@@ -171,14 +172,14 @@ export class SqliteKeyStore implements KeyStore {
     );
     this.#db.transaction(() => {
       for (const t of tags) upsert.run(keyId, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async removeTags(keyId: string, tagKeys: readonly string[]): Promise<void> {
     const del = this.#db.prepare('DELETE FROM tags WHERE key_id = ? AND tag_key = ?');
     this.#db.transaction(() => {
       for (const k of tagKeys) del.run(keyId, k);
-    })();
+    }).immediate();
   }
 
   async listDomainKeys(): Promise<readonly { version: number; wrapped: Buffer }[]> {

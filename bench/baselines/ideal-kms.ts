@@ -1,0 +1,99 @@
+/**
+ * The "ideal KMS" baseline (issue 8): a single-file server that does only the irreducible work of an
+ * Encrypt request, so that Arca's architecture can be measured against the machine's limit:
+ *   1. SigV4 verification, with the signing key cached (one HMAC chain per day);
+ *   2. JSON parsing and base64 decoding of the request, JSON/base64 encoding of the answer;
+ *   3. one AES-256-GCM encryption under a key derived with HKDF-SHA256 from a random salt;
+ *   4. one durable audit record, group-committed (SQLite WAL, synchronous=FULL), before answering.
+ * No framework, no policy, no abstraction. Not a product: it trusts one access key from the environment.
+ *
+ *   IDEAL_ACCESS_KEY_ID=... IDEAL_SECRET=... IDEAL_DB=/tmp/ideal.db node dist/bench/baselines/ideal-kms.js <port>
+ */
+import Database from 'better-sqlite3';
+import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const accessKeyId = process.env['IDEAL_ACCESS_KEY_ID'] ?? '';
+const secret = process.env['IDEAL_SECRET'] ?? '';
+const region = process.env['IDEAL_REGION'] ?? 'us-east-1';
+const port = Number(process.argv[2] ?? '0');
+
+const db = new Database(process.env['IDEAL_DB'] ?? ':memory:');
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec('CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+const insert = db.prepare('INSERT INTO audit (body) VALUES (?)');
+let pending: { body: string; done: () => void }[] = [];
+function audit(body: string): Promise<void> {
+  return new Promise((done) => {
+    if (pending.length === 0) setImmediate(flushAndAck);
+    pending.push({ body, done });
+  });
+}
+const flush = db.transaction(() => {
+  const batch = pending;
+  pending = [];
+  for (const p of batch) insert.run(p.body);
+  return batch;
+});
+/** One transaction (one fsync) for every event queued since the last flush; acknowledged after commit. */
+function flushAndAck(): void {
+  for (const p of flush()) p.done();
+}
+
+const material = randomBytes(32);
+const keyId = '11111111-2222-4333-8444-555555555555';
+const keyArn = `arn:aws:kms:${region}:111122223333:key/${keyId}`;
+const signingKeys = new Map<string, Buffer>();
+const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
+
+function verify(method: string, url: string, raw: string[], body: Buffer): boolean {
+  const headers = new Map<string, string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = (raw[i] ?? '').toLowerCase();
+    const v = (raw[i + 1] ?? '').trim().replace(/\s+/g, ' ');
+    headers.set(n, headers.has(n) ? `${headers.get(n)},${v}` : v);
+  }
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/kms\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(headers.get('authorization') ?? '');
+  if (!m || m[1] !== accessKeyId || m[3] !== region) return false;
+  const amzDate = headers.get('x-amz-date') ?? '';
+  const signed = (m[4] ?? '').split(';');
+  const canonical = [method, url, '', signed.map((h) => `${h}:${headers.get(h) ?? ''}\n`).join(''), m[4], createHash('sha256').update(body).digest('hex')].join('\n');
+  const scope = `${m[2]}/${region}/kms/aws4_request`;
+  const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+  let key = signingKeys.get(scope);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, m[2] ?? ''), region), 'kms'), 'aws4_request');
+    signingKeys.set(scope, key);
+  }
+  return timingSafeEqual(hmac(key, toSign), Buffer.from(m[5] ?? '', 'hex'));
+}
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const reply = (status: number, value: unknown) => {
+      const out = JSON.stringify(value);
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(out) });
+      res.end(out);
+    };
+    if (!verify(req.method ?? '', req.url ?? '/', req.rawHeaders, body)) return reply(400, { __type: 'InvalidSignatureException' });
+    const input = JSON.parse(body.toString()) as { Plaintext: string };
+    const plaintext = Buffer.from(input.Plaintext, 'base64');
+    const salt = randomBytes(32);
+    const nonce = randomBytes(12);
+    const key = Buffer.from(hkdfSync('sha256', material, salt, keyId, 32));
+    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+    const ciphertext = Buffer.concat([salt, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    void audit(JSON.stringify({ eventName: 'Encrypt', keyId, time: new Date().toISOString(), sourceIp: req.socket.remoteAddress })).then(() =>
+      reply(200, { CiphertextBlob: ciphertext.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
+    );
+  });
+});
+server.listen(port, '127.0.0.1', () => {
+  const addr = server.address();
+  process.stdout.write(`listening on http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

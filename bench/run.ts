@@ -1,0 +1,175 @@
+/**
+ * `npm run bench`: Arca against baselines measured in the same run (issue 8, DESIGN.md §8).
+ *
+ *   npm run bench              # full run, under 5 minutes
+ *   npm run bench -- --quick   # under 1 minute: fewer connection counts, shorter runs
+ *
+ * Servers run as child processes; this process is the load generator (autocannon). Every request is
+ * SigV4-signed once and replayed. Any non-2xx answer or socket error aborts the run: a benchmark of
+ * errors is not a benchmark. Prints one table and writes bench/results/<time>.json.
+ */
+import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ARCA_BIN, REPO_ROOT, readCredentials, removeDir, tempDataDir } from '../test/helpers/server.js';
+import { startChild, type Child } from './lib/processes.js';
+import { call, presign, type PresignedRequest, type Target } from './lib/signing.js';
+import { formatTable, ratio, type Row } from './lib/report.js';
+import { findMoto } from './lib/moto.js';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' } } });
+const quick = values.quick;
+const seconds = Number(values.seconds ?? (quick ? 3 : 6));
+const connectionCounts = quick ? [1, 64] : [1, 16, 64];
+const PAYLOAD = randomBytes(4096).toString('base64');
+
+async function load(name: string, server: string, endpoint: string, requests: PresignedRequest[], connections: number, operation: string, payload: string): Promise<Row> {
+  const result = await autocannon({ url: endpoint, connections, duration: seconds, requests, pipelining: 1, timeout: 10 });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts — aborting (a benchmark of errors is not a benchmark)`);
+  const row: Row = {
+    server,
+    operation,
+    payload,
+    connections,
+    rps: Math.round(result.requests.total / result.duration),
+    p50ms: result.latency.p50,
+    p99ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: bad,
+  };
+  process.stderr.write(`  ${server.padEnd(14)} ${operation.padEnd(16)} c=${String(connections).padEnd(3)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
+  return row;
+}
+
+async function startArca(workers: number): Promise<{ child: Child; target: Target; dir: string }> {
+  const dir = tempDataDir('arca-bench-');
+  const child = await startChild(process.execPath, [ARCA_BIN, 'dev', '--data-dir', dir, '--listen', '127.0.0.1:0', '--quiet', ...(workers > 1 ? ['--workers', String(workers)] : [])], {
+    pattern: /listening on (http:\/\/\S+)/,
+    name: 'arca',
+  });
+  const c = readCredentials(dir);
+  return { child, dir, target: { endpoint: child.endpoint, region: c.region, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } };
+}
+
+async function createKey(t: Target): Promise<string> {
+  const r = await call(t, 'TrentService.CreateKey', { Description: 'bench' });
+  return String((r['KeyMetadata'] as { KeyId: string }).KeyId);
+}
+
+const rows: Row[] = [];
+const started = Date.now();
+
+// --- Arca, one process ---------------------------------------------------------------------------
+process.stderr.write(`bench: ${cpus().length} cores, ${seconds} s per run${quick ? ' (quick)' : ''}\n`);
+const arca = await startArca(1);
+try {
+  const keyId = await createKey(arca.target);
+  const encrypt = [await presign(arca.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+  const blob = (await call(arca.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD }))['CiphertextBlob'];
+  const decrypt = [await presign(arca.target, 'TrentService.Decrypt', { CiphertextBlob: blob })];
+  const gdk = [await presign(arca.target, 'TrentService.GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })];
+  for (const c of connectionCounts) rows.push(await load('arca encrypt', 'arca', arca.target.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
+  for (const c of connectionCounts) rows.push(await load('arca decrypt', 'arca', arca.target.endpoint, decrypt, c, 'Decrypt', '4 KiB'));
+  for (const c of connectionCounts) rows.push(await load('arca gdk', 'arca', arca.target.endpoint, gdk, c, 'GenerateDataKey', 'AES_256'));
+
+  // Mixed: 60% Decrypt, 30% GenerateDataKey, 10% Encrypt over many keys (exercises the caches).
+  const keyCount = quick ? 100 : 1000;
+  const keys: string[] = [];
+  for (let i = 0; i < keyCount; i++) keys.push(await createKey(arca.target));
+  const mixed: PresignedRequest[] = [];
+  for (let i = 0; i < 200; i++) {
+    const k = keys[(i * 7919) % keys.length] ?? keyId;
+    const roll = i % 10;
+    if (roll < 6) {
+      const b = (await call(arca.target, 'TrentService.Encrypt', { KeyId: k, Plaintext: PAYLOAD }))['CiphertextBlob'];
+      mixed.push(await presign(arca.target, 'TrentService.Decrypt', { CiphertextBlob: b }));
+    } else if (roll < 9) mixed.push(await presign(arca.target, 'TrentService.GenerateDataKey', { KeyId: k, KeySpec: 'AES_256' }));
+    else mixed.push(await presign(arca.target, 'TrentService.Encrypt', { KeyId: k, Plaintext: PAYLOAD }));
+  }
+  rows.push(await load('arca mixed', 'arca', arca.target.endpoint, mixed, 64, `Mixed/${keyCount} keys`, '4 KiB'));
+} finally {
+  await arca.child.stop();
+  removeDir(arca.dir);
+}
+
+// --- Arca, two worker processes ------------------------------------------------------------------
+const workers = Math.min(2, cpus().length);
+const cluster = await startArca(workers);
+try {
+  const keyId = await createKey(cluster.target);
+  const encrypt = [await presign(cluster.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+  rows.push(await load('arca x2 encrypt', `arca x${workers}`, cluster.target.endpoint, encrypt, 64, 'Encrypt', '4 KiB'));
+} finally {
+  await cluster.child.stop();
+  removeDir(cluster.dir);
+}
+
+// --- Baselines -----------------------------------------------------------------------------------
+const idealCreds: Target = { endpoint: '', region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
+const idealDb = join(tmpdir(), `arca-bench-ideal-${process.pid}.db`);
+const ideal = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
+  env: { IDEAL_ACCESS_KEY_ID: idealCreds.accessKeyId, IDEAL_SECRET: idealCreds.secretAccessKey, IDEAL_DB: idealDb },
+  pattern: /listening on (http:\/\/\S+)/,
+  name: 'ideal-kms',
+});
+try {
+  const t = { ...idealCreds, endpoint: ideal.endpoint };
+  const encrypt = [await presign(t, 'TrentService.Encrypt', { KeyId: 'ideal', Plaintext: PAYLOAD })];
+  for (const c of connectionCounts) rows.push(await load('ideal encrypt', 'ideal-kms', t.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
+} finally {
+  await ideal.stop();
+  for (const suffix of ['', '-wal', '-shm']) removeDir(idealDb + suffix);
+}
+
+const echo = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'echo.js'), '0'], { pattern: /listening on (http:\/\/\S+)/, name: 'echo' });
+try {
+  const t = { ...idealCreds, endpoint: echo.endpoint };
+  const body = [await presign(t, 'TrentService.Encrypt', { KeyId: 'echo', Plaintext: PAYLOAD })];
+  rows.push(await load('echo', 'echo (fastify)', t.endpoint, body, 64, 'Encrypt-shaped', '4 KiB'));
+} finally {
+  await echo.stop();
+}
+
+const moto = findMoto();
+let motoSkipped: string | undefined;
+if (moto === undefined) {
+  motoSkipped = 'moto_server not found on PATH: the peer ratio is not measured';
+  process.stderr.write(`bench: ${motoSkipped}\n`);
+} else {
+  const server = await startChild(moto, ['-H', '127.0.0.1', '-p', '0'], { pattern: /Running on (http:\/\/127\.0\.0\.1:\d+)/, name: 'moto_server', timeoutMs: 60_000 });
+  try {
+    const t = { ...idealCreds, endpoint: server.endpoint };
+    const keyId = await createKey(t);
+    const encrypt = [await presign(t, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+    for (const c of quick ? [64] : [1, 64]) rows.push(await load('moto encrypt', 'moto_server', t.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
+  } finally {
+    await server.stop();
+  }
+}
+
+// --- Ratios --------------------------------------------------------------------------------------
+const find = (server: string, operation: string, connections: number) => rows.find((r) => r.server === server && r.operation === operation && r.connections === connections);
+const arca64 = find('arca', 'Encrypt', 64);
+const ratios = {
+  arcaOverIdeal64: ratio(arca64?.rps, find('ideal-kms', 'Encrypt', 64)?.rps),
+  arcaOverPeer64: ratio(arca64?.rps, find('moto_server', 'Encrypt', 64)?.rps),
+  arcaP99At64ms: arca64?.p99ms,
+  arcaP50At1ms: find('arca', 'Encrypt', 1)?.p50ms,
+  scalingEfficiency2Workers: ratio(find(`arca x${workers}`, 'Encrypt', 64)?.rps, (arca64?.rps ?? 0) * workers),
+};
+const targets = { arcaOverIdeal64: '≥ 0.8', arcaOverPeer64: '≥ 25', arcaP99At64ms: '< 10', arcaP50At1ms: '< 1', scalingEfficiency2Workers: '≥ 0.8' };
+
+process.stdout.write('\n' + formatTable(rows) + '\n');
+process.stdout.write('ratio                         value    target\n');
+for (const [k, v] of Object.entries(ratios)) process.stdout.write(`${k.padEnd(29)} ${String(v ?? 'n/a').padEnd(8)} ${targets[k as keyof typeof targets]}\n`);
+if (motoSkipped) process.stdout.write(`note: ${motoSkipped}\n`);
+
+const resultsDir = join(REPO_ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, seconds, cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, rows, ratios, targets, motoSkipped, totalSeconds: Math.round((Date.now() - started) / 1000) }, null, 2));
+process.stdout.write(`\nwrote ${file} (${Math.round((Date.now() - started) / 1000)} s)\n`);

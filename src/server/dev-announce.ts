@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AdminCredentials } from '../service/bootstrap.js';
+
+/** Prints the endpoint and credentials and writes `<data-dir>/credentials.env` (mode 0600). */
+export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number }): void {
+  const { dataDir, endpoint, region, admin } = opts;
+  const secret = admin.secretAccessKey.expose().toString('utf8');
+  const envFile = join(dataDir, 'credentials.env');
+  writeFileSync(
+    envFile,
+    [
+      `export AWS_ACCESS_KEY_ID=${admin.accessKeyId}`,
+      `export AWS_SECRET_ACCESS_KEY=${secret}`,
+      `export AWS_REGION=${region}`,
+      `export AWS_ENDPOINT_URL_KMS=${endpoint}`,
+      `export ARCA_ENDPOINT=${endpoint}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  process.stdout.write(
+    [
+      '',
+      `Arca dev server listening on ${endpoint}${opts.workers > 1 ? ` (${opts.workers} worker processes)` : ''}`,
+      '  WARNING: dev mode. The root key is stored UNSEALED in the data directory; never use it for real keys.',
+      `  data directory: ${dataDir}`,
+      `  admin user:     ${admin.principalArn}${admin.created ? ' (created)' : ''}`,
+      `  access key id:  ${admin.accessKeyId}`,
+      `  secret key:     ${secret}`,
+      `  credentials:    ${envFile}`,
+      '',
+      'Try it:',
+      `  source ${envFile}`,
+      `  aws --endpoint-url $ARCA_ENDPOINT kms create-key --description demo`,
+      `  aws --endpoint-url $ARCA_ENDPOINT kms encrypt --key-id <KeyId> --plaintext "$(printf hello | base64)" --query CiphertextBlob --output text`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Resolves on the first SIGINT or SIGTERM, naming it. */
+export function untilSignal(): Promise<string> {
+  return new Promise((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}

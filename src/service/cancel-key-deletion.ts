@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+/** Cancels a scheduled deletion; the key comes back Disabled, as in AWS (EnableKey to use it again). */
+export const cancelKeyDeletion = defineOperation({
+  service: 'TrentService',
+  name: 'CancelKeyDeletion',
+  action: 'kms:CancelKeyDeletion',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    await deps.lifecycle.store.cancelDeletion(key.record.id);
+    return { KeyId: key.arn };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

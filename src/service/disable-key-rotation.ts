@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ROTATION_PERIOD } from '../core/lifecycle.js';
+import { requireRotatable } from './lifecycle.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+/** Turns off automatic rotation; existing versions keep decrypting, on-demand rotation still works. */
+export const disableKeyRotation = defineOperation({
+  service: 'TrentService',
+  name: 'DisableKeyRotation',
+  action: 'kms:DisableKeyRotation',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    requireRotatable(key.record, key.arn);
+    const current = await deps.lifecycle.store.getRotation(key.record.id);
+    await deps.lifecycle.store.setRotation(key.record.id, { enabled: false, periodDays: current?.periodDays ?? ROTATION_PERIOD.default });
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { requireRotatable } from './lifecycle.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+/**
+ * AWS's rotation status: `RotationPeriodInDays` and `NextRotationDate` only while automatic rotation is
+ * enabled. `OnDemandRotationStartDate` is AWS's marker of an on-demand rotation still in progress; Arca
+ * completes an on-demand rotation within the RotateKeyOnDemand request, so it never reports one.
+ */
+export const getKeyRotationStatus = defineOperation({
+  service: 'TrentService',
+  name: 'GetKeyRotationStatus',
+  action: 'kms:GetKeyRotationStatus',
+  readOnly: true,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  async execute(_input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    requireRotatable(key.record, key.arn);
+    const settings = await deps.lifecycle.store.getRotation(key.record.id);
+    const enabled = settings?.enabled === true;
+    return {
+      KeyId: key.record.id,
+      KeyRotationEnabled: enabled,
+      ...(enabled && settings ? { RotationPeriodInDays: settings.periodDays } : {}),
+      ...(enabled && settings?.nextRotationAt ? { NextRotationDate: settings.nextRotationAt } : {}),
+    };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

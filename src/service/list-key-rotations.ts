@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { KmsError } from '../core/errors.js';
+import { requireRotatable } from './lifecycle.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { decodeMarker, pageFields } from './pagination.js';
+import { keyIdParam, limit, marker } from './schemas.js';
+
+/** Every completed rotation of a key (versions 2 and up), oldest first, with AWS's paging. */
+export const listKeyRotations = defineOperation({
+  service: 'TrentService',
+  name: 'ListKeyRotations',
+  action: 'kms:ListKeyRotations',
+  readOnly: true,
+  input: z.object({
+    KeyId: keyIdParam,
+    Limit: limit(1000),
+    Marker: marker,
+    IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional(),
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    requireRotatable(key.record, key.arn);
+    const cursor = decodeMarker(input.Marker);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(after) || after < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
+    const pageSize = input.Limit ?? 100;
+    const rotations = (await deps.lifecycle.store.listVersions(key.record.id)).filter((v) => v.rotationType !== undefined && v.version > after);
+    const page = rotations.slice(0, pageSize);
+    const last = page.at(-1);
+    return {
+      Rotations: page.map((v) => ({ KeyId: key.record.id, RotationDate: v.createdAt, RotationType: v.rotationType })),
+      ...pageFields(rotations.length > pageSize && last ? String(last.version) : undefined),
+    };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, limit: i.Limit }),
+});

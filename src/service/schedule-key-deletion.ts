@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { DAY_MS, PENDING_WINDOW } from '../core/lifecycle.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { keyIdParam } from './schemas.js';
+
+/**
+ * Schedules the destruction of a key after a waiting period (PendingWindowInDays, 7–30, default 30).
+ * From now on every cryptographic operation with the key is refused (KMSInvalidStateException) and its
+ * cached material is dropped; CancelKeyDeletion brings it back as Disabled. When the period ends, the
+ * scheduler crypto-shreds it (docs/key-lifecycle.md).
+ */
+export const scheduleKeyDeletion = defineOperation({
+  service: 'TrentService',
+  name: 'ScheduleKeyDeletion',
+  action: 'kms:ScheduleKeyDeletion',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    PendingWindowInDays: z
+      .number()
+      .int()
+      .min(PENDING_WINDOW.min, `Member must have value greater than or equal to ${PENDING_WINDOW.min}`)
+      .max(PENDING_WINDOW.max, `Member must have value less than or equal to ${PENDING_WINDOW.max}`)
+      .optional(),
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const window = input.PendingWindowInDays ?? PENDING_WINDOW.default;
+    const deletionDate = new Date(deps.clock.now().getTime() + window * DAY_MS);
+    await deps.lifecycle.store.scheduleDeletion(key.record.id, deletionDate);
+    deps.hierarchy.forgetKey(key.record.id);
+    return { KeyId: key.arn, DeletionDate: deletionDate, KeyState: 'PendingDeletion' as const, PendingWindowInDays: window };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, pendingWindowInDays: i.PendingWindowInDays }),
+  auditResponse: (o) => ({ keyId: o.KeyId, deletionDate: o.DeletionDate.toISOString(), keyState: o.KeyState, pendingWindowInDays: o.PendingWindowInDays }),
+});
