@@ -22,6 +22,8 @@ import {
   ReEncryptCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { ArcaCallError, callOperation } from '../../src/cli/client.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -115,6 +117,28 @@ describe('separation of duties through key policies', () => {
   it('refuses the key user administrative operations (PutKeyPolicy, DisableKey)', async () => {
     await expectError(keyUser.client().send(new DisableKeyCommand({ KeyId: key })), 'AccessDeniedException');
     await expectError(keyUser.client().send(new PutKeyPolicyCommand({ KeyId: key, Policy: separationOfDutiesPolicy() })), 'AccessDeniedException');
+  });
+
+  it('refuses the key user ScheduleKeyDeletion; the key administrator schedules and cancels it', async () => {
+    await expectError(keyUser.client().send(new ScheduleKeyDeletionCommand({ KeyId: key, PendingWindowInDays: 7 })), 'AccessDeniedException');
+    await keyAdmin.client().send(new ScheduleKeyDeletionCommand({ KeyId: key, PendingWindowInDays: 7 }));
+    await keyAdmin.client().send(new CancelKeyDeletionCommand({ KeyId: key }));
+    await keyAdmin.client().send(new EnableKeyCommand({ KeyId: key }));
+  });
+
+  it('kms:ScheduleKeyDeletionPendingWindowInDays: a Deny below 30 days holds even for the key administrator', async () => {
+    const guarded = await createKey(
+      policy(...JSON.parse(separationOfDutiesPolicy()).Statement, {
+        Sid: 'At least 30 days to change your mind',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:ScheduleKeyDeletion',
+        Resource: '*',
+        Condition: { NumericLessThan: { 'kms:ScheduleKeyDeletionPendingWindowInDays': 30 } },
+      }),
+    );
+    await expectError(keyAdmin.client().send(new ScheduleKeyDeletionCommand({ KeyId: guarded, PendingWindowInDays: 7 })), 'AccessDeniedException');
+    await keyAdmin.client().send(new ScheduleKeyDeletionCommand({ KeyId: guarded, PendingWindowInDays: 30 }));
   });
 
   it('lets the key administrator disable, enable and change the policy, but not encrypt or decrypt', async () => {
