@@ -25,6 +25,7 @@ import { openDatabase } from '../src/store/sqlite/database.js';
 import { SqliteGrantStore } from '../src/store/sqlite/sqlite-grant-store.js';
 import { SqliteIdentityStore } from '../src/store/sqlite/sqlite-identity-store.js';
 import { SqliteKeyStore } from '../src/store/sqlite/sqlite-key-store.js';
+import { SqliteKeyFacts } from '../src/store/sqlite/sqlite-key-facts.js';
 
 const { values } = parseArgs({ options: { iterations: { type: 'string', default: '200000' } } });
 const iterations = Number(values.iterations);
@@ -102,7 +103,7 @@ try {
   await keys.createKey(base, { keyId: KEY_ID, version: 1, domainKeyVersion: 1, wrappedMaterial: Buffer.alloc(60), createdAt: now }, [{ key: 'team', value: 'x' }]);
   await principals.createPrincipal({ id: 'p1', type: 'user', name: 'clinician', arn: user('clinician'), createdAt: now });
   const principal: Principal = { id: 'p1', type: 'user', name: 'clinician', arn: user('clinician'), account: ACCOUNT };
-  const authorizer = new PolicyAuthorizer({ keys, identities: principals, grants, realm, timeZone: 'Europe/Paris' });
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'Europe/Paris' });
   const request = (policy: string) => ({
     principal,
     action: 'kms:Decrypt',

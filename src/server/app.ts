@@ -16,6 +16,7 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
@@ -73,7 +74,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   await hierarchy.open();
   const admin = await ensureAdmin({ principals, keyring: hierarchy, realm: config.realm, clock });
   await ensureAdminPolicy({ principals, clock });
-  const authorizer = new PolicyAuthorizer({ keys, identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
     store: new SqliteKeyLifecycleStore(db),
