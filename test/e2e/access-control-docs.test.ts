@@ -198,6 +198,17 @@ describe('docs/access-control.md: context keys', () => {
     await denied(p.client().send(new TagResourceCommand({ KeyId: radio, Tags: [{ TagKey: 'team', TagValue: 'oncology' }] })));
   });
 
+  it('arca:RiskScore comes from the principal tag of that name', async () => {
+    const k = await newKey();
+    const p = await createTestPrincipal(server, 'risky', {
+      tags: { 'arca:RiskScore': '20' },
+      policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { NumericLessThanIfExists: { 'arca:RiskScore': 50 } } }] },
+    });
+    await p.client().send(new EncryptCommand({ KeyId: k, Plaintext: bytes('x') }));
+    await adminCall(server, 'TagPrincipal', { PrincipalName: 'risky', Tags: [{ TagKey: 'arca:RiskScore', TagValue: '80' }] });
+    await denied(p.client().send(new EncryptCommand({ KeyId: k, Plaintext: bytes('x') })));
+  });
+
   it('kms:GrantIsForAWSResource is false on CreateGrant', async () => {
     const k = await newKey(policy(statements(template('key-policy'))[0] ?? {}, { Effect: 'Deny', Principal: '*', Action: 'kms:CreateGrant', Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false' } } }));
     await denied(admin.send(new CreateGrantCommand({ KeyId: k, GranteePrincipal: keyUser.arn, Operations: ['Decrypt'] })));

@@ -82,6 +82,12 @@ describe('request context', () => {
     assert.deepEqual(inputContext({ EncryptionContext: {} }), { 'kms:EncryptionContextKeys': [] });
   });
 
+  it('reads arca:DevicePosture and arca:RiskScore from principal tags of those names, absent otherwise', () => {
+    const c = ctx({ principalTags: [{ key: 'arca:DevicePosture', value: 'managed' }, { key: 'arca:RiskScore', value: '20' }] });
+    assert.deepEqual([c.get('arca:deviceposture'), c.get('arca:riskscore')], [['managed'], ['20']]);
+    assert.equal(ctx().get('arca:deviceposture'), undefined);
+  });
+
   it('knows IANA time zones', () => {
     assert.equal(isTimeZone('Europe/Paris'), true);
     assert.equal(isTimeZone('Mars/Olympus'), false);

@@ -28,6 +28,9 @@ export interface ContextSources {
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
+/** Principal tags that are also Arca condition keys of their own name. */
+const SESSION_ATTRIBUTES: ReadonlySet<string> = new Set(['arca:DevicePosture', 'arca:RiskScore']);
+
 const DAYS: Record<string, string> = { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' };
 
 /** The hour (0–23) and day (`Mon`..`Sun`) of `time` in `timeZone`. Intl is pure computation: no I/O. */
@@ -59,8 +62,9 @@ export function isTimeZone(timeZone: string): boolean {
  * The request context for policy conditions: global keys (`aws:*`), key-derived keys (`kms:KeySpec`,
  * `aws:ResourceTag/*`, `kms:ResourceAliases`, ...), Arca's keys (`arca:LocalHour`, `arca:DayOfWeek`,
  * `arca:Region`) and the operation's own keys. `kms:ViaService` is never present: Arca has no AWS
- * services calling on a caller's behalf. `arca:DevicePosture` and `arca:RiskScore` appear only when a
- * session supplies them (federation, later), so conditions on them should use `...IfExists` or `Null`.
+ * services calling on a caller's behalf. `arca:DevicePosture` and `arca:RiskScore` come from the
+ * principal's tags of those names (federated sessions will supply them later) and are absent otherwise,
+ * so conditions on them should use `...IfExists` or `Null`.
  */
 export function buildContext(s: ContextSources): RequestContext {
   const { request, principal } = s;
@@ -82,7 +86,11 @@ export function buildContext(s: ContextSources): RequestContext {
     'arca:LocalHour': String(local.hour),
     'arca:DayOfWeek': local.day,
   };
-  for (const t of s.principalTags) entries[`aws:PrincipalTag/${t.key}`] = t.value;
+  for (const t of s.principalTags) {
+    entries[`aws:PrincipalTag/${t.key}`] = t.value;
+    // Principal attributes Arca reads as its own keys; federated sessions will supply them per session.
+    if (SESSION_ATTRIBUTES.has(t.key)) entries[t.key] = t.value;
+  }
   if (s.key !== undefined) {
     const k = s.key.record;
     entries['kms:KeySpec'] = k.keySpec;
