@@ -3,10 +3,11 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
-import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
 import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
+import { ensureAdminPolicy } from '../service/bootstrap-policy.js';
+import { PolicyAuthorizer } from '../service/policy-authorizer.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
 import { SealController } from '../service/sealing.js';
@@ -14,8 +15,10 @@ import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
+import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
-import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
@@ -30,6 +33,8 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
+  /** IANA time zone for the `arca:LocalHour` and `arca:DayOfWeek` condition keys (default UTC). */
+  readonly timeZone?: string;
   /** Shortest automatic-rotation period accepted, in days (default AWS's 90; at least 1). */
   readonly minRotationPeriodDays?: number;
   /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
@@ -57,7 +62,7 @@ export interface App {
 
 /**
  * Wires the dev composition: SQLite in `dataDir`, the insecure dev-file root of trust, SigV4 access keys,
- * the interim authorizer. The only place (with the CLI entry) that picks implementations.
+ * the policy authorizer (key policies, identity policies, grants). The only place (with the CLI entry) that picks implementations.
  */
 export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
@@ -67,6 +72,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const parts = composeApp(config, db, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
+  await ensureAdminPolicy({ principals: parts.principals, clock });
   parts.onClose(() => admin.secretAccessKey.dispose());
   // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
   // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
@@ -77,7 +83,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
 /** What {@link composeApp} builds, for the composition functions to finish. */
 export interface ComposedApp {
   readonly app: Omit<App, 'admin'>;
-  readonly principals: SqlitePrincipalStore;
+  readonly principals: SqliteIdentityStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
   readonly authenticator: SigV4Authenticator;
@@ -89,16 +95,18 @@ export interface ComposedApp {
 
 /**
  * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
- * SigV4 access keys, the interim authorizer, the lifecycle scheduler, the pipeline and the listener.
+ * SigV4 access keys, the policy authorizer, the lifecycle scheduler, the pipeline and the listener.
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
 export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
-  const principals = new SqlitePrincipalStore(db);
+  const principals = new SqliteIdentityStore(db);
+  const grants = new SqliteGrantStore(db);
   const audit = new SqliteAuditLog(db);
   const hierarchy = new KeyHierarchy(root, keys);
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
     store: new SqliteKeyLifecycleStore(db),
@@ -131,7 +139,11 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     logger: config.logger,
     lifecycle,
     authenticator,
-    authorizer: accountPrincipalsMayDoEverything,
+    authorizer,
+    principals,
+    grants,
+    keyring: hierarchy,
+    policyChecks: authorizer,
     audit,
     operations: operationRegistry(),
     sealing,
