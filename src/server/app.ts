@@ -113,7 +113,8 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
     insecureTestPause: config.insecureTestJobPause,
   };
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
+  const imports = new SqliteKeyImportStore(db);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
   const role = config.schedulerRole ?? 'leader';
   const sealing =
     sealable === undefined
@@ -132,7 +133,7 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
         });
   const pipeline = new Pipeline({
     keys,
-    imports: new SqliteKeyImportStore(db),
+    imports,
     hierarchy,
     clock,
     realm: config.realm,
