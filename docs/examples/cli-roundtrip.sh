@@ -7,9 +7,10 @@ kms() { aws --endpoint-url "$ARCA_ENDPOINT" kms "$@"; }
 KEY_ID=$(kms create-key --description "my first Arca key" --query KeyMetadata.KeyId --output text)
 kms create-alias --alias-name "alias/example-$KEY_ID" --target-key-id "$KEY_ID"
 
-printf 'hello, arca' > /tmp/arca-example.txt
-kms encrypt --key-id "alias/example-$KEY_ID" --plaintext fileb:///tmp/arca-example.txt \
-  --encryption-context purpose=example --query CiphertextBlob --output text | base64 -d > /tmp/arca-example.enc
-kms decrypt --ciphertext-blob fileb:///tmp/arca-example.enc --encryption-context purpose=example \
+dir=$(mktemp -d)
+printf 'hello, arca' > "$dir/secret.txt"
+kms encrypt --key-id "alias/example-$KEY_ID" --plaintext "fileb://$dir/secret.txt" \
+  --encryption-context purpose=example --query CiphertextBlob --output text | base64 -d > "$dir/secret.enc"
+kms decrypt --ciphertext-blob "fileb://$dir/secret.enc" --encryption-context purpose=example \
   --query Plaintext --output text | base64 -d
 echo

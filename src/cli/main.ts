@@ -2,6 +2,7 @@ import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
 import { runCall } from './call-command.js';
 import { runOperator } from './operator-command.js';
+import { runAccessKey, runPrincipal } from './principal-commands.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
 
@@ -12,6 +13,8 @@ Commands:
   server     run the production server: arca server --config arca.yaml (starts sealed)
   operator   init, unseal, seal, status, rekey (see arca operator --help)
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
+  principal  manage principals, their tags and identity policies: arca principal create --name app
+  access-key manage access keys: arca access-key create --name app (the secret is shown once)
   audit      verify, query, tail or export the audit trail (arca audit --help)
   version    print the version
   help       show this help
@@ -33,6 +36,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runCall(argv.slice(1));
     case 'operator':
       return runOperator(argv.slice(1));
+    case 'principal':
+      return runPrincipal(argv.slice(1));
+    case 'access-key':
+      return runAccessKey(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
     case 'version':

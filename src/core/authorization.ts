@@ -1,3 +1,6 @@
+import type { KeyRecord } from './key.js';
+import type { RequestInfo } from './policy/context.js';
+import type { PolicyDocument } from './policy/document.js';
 import type { Principal } from './principal.js';
 
 /** One authorization question: may `principal` perform `action` on `resource` in this context? */
@@ -8,6 +11,29 @@ export interface AuthorizationRequest {
   readonly resource: string;
   readonly resourceAccount: string;
   readonly context: Readonly<Record<string, string | readonly string[]>>;
+  /**
+   * The key `resource` names, as stored; `undefined` for operations on no key, or when the key does not
+   * exist (then the authorizer answers as for a key with the default key policy, so that a caller who
+   * may not use the key cannot tell a missing key from a forbidden one).
+   */
+  readonly key?: KeyRecord | undefined;
+  /** Transport facts (source IP, user agent, TLS, time) for the `aws:*` condition keys. */
+  readonly request?: RequestInfo | undefined;
+  /** The request's encryption context, for grant constraints. */
+  readonly encryptionContext?: Readonly<Record<string, string>> | undefined;
+  /** The alias the caller named the key by (`kms:RequestAlias`). */
+  readonly requestAlias?: string | undefined;
+}
+
+/** Checks that need the policy engine beyond a yes/no on the current request. */
+export interface PolicyChecks {
+  /**
+   * The lockout safety check: whether the caller of `request` could still call `kms:PutKeyPolicy` on the
+   * key (`request.resource`) if the key had `policy` as its key policy.
+   */
+  keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean>;
+  /** Whether the key policy and identity policies allow `request` without counting any grant. */
+  allowedByPolicies(request: AuthorizationRequest): Promise<boolean>;
 }
 
 export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
@@ -16,16 +42,6 @@ export type Decision = 'Allow' | 'Deny' | 'ImplicitDeny';
 export interface Authorizer {
   authorize(request: AuthorizationRequest): Promise<Decision>;
 }
-
-/**
- * Interim rule until key policies, identity policies and grants land: an authenticated principal of the
- * resource's account may call every operation; anyone else is implicitly denied.
- */
-export const accountPrincipalsMayDoEverything: Authorizer = {
-  async authorize(request) {
-    return request.principal.account === request.resourceAccount ? 'Allow' : 'ImplicitDeny';
-  },
-};
 
 /** AWS's default key policy: the account root gets `kms:*`, delegating to identity policies. */
 export function defaultKeyPolicy(account: string, partition = 'aws'): string {

@@ -50,6 +50,8 @@ export interface KeyImportStore {
    */
   importMaterial(tokenId: string, usedAt: Date, version: StoredKeyVersion, record: KeyImportRecord): Promise<boolean>;
   getImport(keyId: string): Promise<KeyImportRecord | undefined>;
+  /** Keys whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still stored. */
+  expiredMaterial(now: Date): Promise<readonly string[]>;
   /** Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays. */
   deleteMaterial(keyId: string): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { AuditEvent, TreeHead } from './audit.js';
+import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
@@ -279,4 +280,42 @@ export interface AuthenticationRequest {
 export interface Authenticator {
   /** The calling principal, or a KmsError (MissingAuthentication, InvalidSignature, ...). */
   authenticate(request: AuthenticationRequest): Promise<Principal>;
+}
+
+/** A principal's identity policy, as stored: the document text, validated when it was put. */
+export interface StoredPrincipalPolicy {
+  readonly name: string;
+  readonly document: string;
+  readonly updatedAt: Date;
+}
+
+/**
+ * Principal management beyond what authentication needs (issue 4): listing and deleting principals,
+ * their tags and identity policies, and access-key lifecycle. Each method is atomic.
+ */
+export interface IdentityStore {
+  listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
+  /** Removes the principal with its access keys, tags and policies. */
+  deletePrincipal(id: string): Promise<void>;
+  listPrincipalTags(id: string): Promise<readonly Tag[]>;
+  putPrincipalTags(id: string, tags: readonly Tag[]): Promise<void>;
+  removePrincipalTags(id: string, tagKeys: readonly string[]): Promise<void>;
+  listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]>;
+  putPrincipalPolicy(id: string, name: string, document: string, at: Date): Promise<void>;
+  /** False when the principal has no policy of that name. */
+  deletePrincipalPolicy(id: string, name: string): Promise<boolean>;
+  updateAccessKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+}
+
+/** Grants on keys. Each method is atomic. */
+export interface GrantStore {
+  createGrant(grant: GrantRecord): Promise<void>;
+  getGrant(grantId: string): Promise<GrantRecord | undefined>;
+  /** Grants of a key, oldest first, `limit` at most, after the cursor (a grant id). */
+  listGrants(keyId: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
+  /** Every grant of a key (authorization reads these on each request). */
+  grantsForKey(keyId: string): Promise<readonly GrantRecord[]>;
+  listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
+  deleteGrant(grantId: string): Promise<void>;
 }

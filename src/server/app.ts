@@ -3,10 +3,11 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
-import { accountPrincipalsMayDoEverything } from '../core/authorization.js';
 import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
+import { ensureAdminPolicy } from '../service/bootstrap-policy.js';
+import { PolicyAuthorizer } from '../service/policy-authorizer.js';
 import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
 import { SealController } from '../service/sealing.js';
@@ -14,8 +15,10 @@ import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
+import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
-import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
@@ -35,6 +38,8 @@ export interface DevAppConfig {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly maxBodyBytes?: number;
+  /** IANA time zone for the `arca:LocalHour` and `arca:DayOfWeek` condition keys (default UTC). */
+  readonly timeZone?: string;
   /** Shortest automatic-rotation period accepted, in days (default AWS's 90; at least 1). */
   readonly minRotationPeriodDays?: number;
   /** Period of the lifecycle scheduler in ms (default 60 s; 0: run only at start-up and on demand). */
@@ -66,7 +71,7 @@ export interface App {
 
 /**
  * Wires the dev composition: SQLite in `dataDir`, the insecure dev-file root of trust, SigV4 access keys,
- * the interim authorizer. The only place (with the CLI entry) that picks implementations.
+ * the policy authorizer (key policies, identity policies, grants). The only place (with the CLI entry) that picks implementations.
  */
 export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
@@ -76,6 +81,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const parts = composeApp(config, db, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
+  await ensureAdminPolicy({ principals: parts.principals, clock });
   parts.onClose(() => admin.secretAccessKey.dispose());
   // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
   // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
@@ -86,7 +92,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
 /** What {@link composeApp} builds, for the composition functions to finish. */
 export interface ComposedApp {
   readonly app: Omit<App, 'admin'>;
-  readonly principals: SqlitePrincipalStore;
+  readonly principals: SqliteIdentityStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
   readonly authenticator: SigV4Authenticator;
@@ -98,24 +104,27 @@ export interface ComposedApp {
 
 /**
  * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
- * SigV4 access keys, the interim authorizer, the lifecycle scheduler, the pipeline and the listener.
+ * SigV4 access keys, the policy authorizer, the lifecycle scheduler, the pipeline and the listener.
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
 export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
-  const principals = new SqlitePrincipalStore(db);
+  const principals = new SqliteIdentityStore(db);
+  const grants = new SqliteGrantStore(db);
   const hierarchy = new KeyHierarchy(root, keys);
   const trail = wireAudit(config, db, hierarchy, clock, config.logger);
   const { audit } = trail;
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
     store: new SqliteKeyLifecycleStore(db),
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
     insecureTestPause: config.insecureTestJobPause,
   };
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit });
+  const imports = new SqliteKeyImportStore(db);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
   const role = config.schedulerRole ?? 'leader';
   const sealing =
     sealable === undefined
@@ -134,14 +143,18 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
         });
   const pipeline = new Pipeline({
     keys,
-    imports: new SqliteKeyImportStore(db),
+    imports,
     hierarchy,
     clock,
     realm: config.realm,
     logger: config.logger,
     lifecycle,
     authenticator,
-    authorizer: accountPrincipalsMayDoEverything,
+    authorizer,
+    principals,
+    grants,
+    keyring: hierarchy,
+    policyChecks: authorizer,
     audit,
     auditTrail: trail.trail,
     operations: operationRegistry(),

@@ -13,7 +13,7 @@ interface ClusterOptions {
   readonly listen: { host: string; port: number };
   readonly workers: number;
   /** Key-lifecycle settings given to every process (`--min-rotation-days`, insecure test hooks). */
-  readonly lifecycle?: Pick<DevAppConfig, 'minRotationPeriodDays' | 'clock' | 'insecureTestJobPause'>;
+  readonly lifecycle?: Pick<DevAppConfig, 'minRotationPeriodDays' | 'clock' | 'insecureTestJobPause' | 'timeZone'>;
   /** Audit settings; the sinks run in the primary only (one delivery, one cursor). */
   readonly audit?: AuditConfig;
 }

@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isTimeZone } from '../core/policy/context.js';
 import { createDevApp, type AuditConfig } from './app.js';
 import { readAuditConfig } from './audit-config.js';
 import { announce, untilSignal } from './dev-announce.js';
@@ -15,6 +16,7 @@ export const DEV_DEFAULTS = {
   listen: '127.0.0.1:8420',
   region: 'us-east-1',
   account: '111122223333',
+  timeZone: 'UTC',
 } as const;
 
 export const DEV_USAGE = `arca dev [options]
@@ -27,6 +29,7 @@ Options:
   --listen <host:port> listen address (default ${DEV_DEFAULTS.listen}; port 0 picks a free port)
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
+  --time-zone <zone>   IANA time zone of the arca:LocalHour and arca:DayOfWeek policy keys (default ${DEV_DEFAULTS.timeZone})
   --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
   --min-rotation-days <n> shortest automatic-rotation period accepted (1-90; default AWS's 90)
   --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
@@ -43,6 +46,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       listen: { type: 'string', default: DEV_DEFAULTS.listen },
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
+      'time-zone': { type: 'string', default: process.env['ARCA_TIME_ZONE'] ?? DEV_DEFAULTS.timeZone },
       workers: { type: 'string', default: '1' },
       'min-rotation-days': { type: 'string', default: '90' },
       quiet: { type: 'boolean', default: false },
@@ -64,6 +68,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   }
   if (!/^\d{12}$/.test(values.account)) errors.push(`--account must be 12 digits, not '${values.account}'`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
+  if (!isTimeZone(values['time-zone'])) errors.push(`--time-zone must be an IANA time zone (Europe/Paris), not '${values['time-zone']}'`);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) errors.push(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
   const minRotationDays = Number(values['min-rotation-days']);
@@ -84,7 +89,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
-  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks() };
+  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'] };
   if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
 
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.

@@ -7,7 +7,8 @@ import { newKeyMaterial } from './asymmetric-material.js';
 import { materialBinding } from './key-hierarchy.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
-import { checkPolicyDocument } from './policy-document.js';
+import { checkNewKeyPolicy } from './policy-document.js';
+import { keyArn } from '../core/arn.js';
 import { str } from './schemas.js';
 import { tagList, toTags } from './tags.js';
 
@@ -30,7 +31,7 @@ export const createKey = defineOperation({
     XksKeyId: str(1, 128).optional(),
   }),
   keys: [],
-  async execute(input, _ctx, deps) {
+  async execute(input, ctx, deps) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
       throw new KmsError('ValidationFailed', 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
     }
@@ -47,11 +48,12 @@ export const createKey = defineOperation({
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
-    if (input.Policy !== undefined) checkPolicyDocument(input.Policy);
+    const id = randomId();
+    if (input.Policy !== undefined) await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
 
     const now = deps.clock.now();
     const key: KeyRecord = {
-      id: randomId(),
+      id,
       createdAt: now,
       description: input.Description ?? '',
       keySpec,

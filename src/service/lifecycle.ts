@@ -4,6 +4,7 @@ import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
 import type { AuditEvent } from '../core/audit.js';
+import type { KeyImportStore } from '../core/key-import.js';
 import type { AuditLog, KeyLifecycleStore } from '../core/ports.js';
 import { materialBinding } from './key-hierarchy.js';
 import type { ServiceDeps } from './operation.js';
@@ -78,6 +79,8 @@ export async function destroyDueKey(deps: Pick<ServiceDeps, 'hierarchy' | 'clock
 export interface JobRun {
   readonly rotated: readonly { keyId: string; version: number }[];
   readonly destroyed: readonly DestructionRecord[];
+  /** Imported keys whose material expired (ValidTo passed) and was deleted: they are PendingImport again. */
+  readonly expired: readonly string[];
 }
 
 /**
@@ -85,14 +88,17 @@ export interface JobRun {
  * that was disabled past its date rotates as soon as it is enabled again), then destructions of keys
  * whose waiting period has ended. Safe to run again at any time, including after a crash mid-run.
  */
-export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & { readonly audit?: AuditLog | undefined };
+export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & {
+  readonly audit?: AuditLog | undefined;
+  readonly imports?: Pick<KeyImportStore, 'expiredMaterial' | 'deleteMaterial'> | undefined;
+};
 
 /**
  * Records a job's work in the audit trail as CloudTrail does for AWS's own scheduled actions
  * (`RotateKey`, `DeleteKey`, invoked by the service itself). The job has already committed, so a failed
  * audit write cannot undo it: it is logged as an error instead.
  */
-async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey', keyId: string, response: Record<string, unknown>): Promise<void> {
+async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', keyId: string, response: Record<string, unknown>): Promise<void> {
   if (deps.audit === undefined) return;
   const arn = keyArn(deps.realm, keyId);
   const event: AuditEvent = {
@@ -144,7 +150,19 @@ export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
       await auditJob(deps, 'DeleteKey', keyId, { destroyedVersions: [...record.versions], destroyedAt: record.destroyedAt.toISOString() });
     }
   }
-  return { rotated, destroyed };
+  // Imported material past its ValidTo is deleted, as AWS does: the key goes back to PendingImport and
+  // takes the same material again through a new import.
+  const expired: string[] = [];
+  for (const keyId of deps.imports ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
+    deps.hierarchy.forgetKey(keyId);
+    await deps.imports?.deleteMaterial(keyId);
+    deps.hierarchy.forgetKey(keyId);
+    expired.push(keyId);
+    deps.logger.info('deleted expired imported key material', { key: keyArn(deps.realm, keyId) });
+    await auditJob(deps, 'DeleteExpiredKeyMaterial', keyId, { keyState: 'PendingImport' });
+  }
+  if (expired.length > 0) await store.scrub();
+  return { rotated, destroyed, expired };
 }
 
 /**

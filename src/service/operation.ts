@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
+import type { PolicyChecks } from '../core/authorization.js';
 import type { KeyAccess } from '../core/key-state.js';
 import type { KeyImportStore } from '../core/key-import.js';
-import type { AuditTrail, Clock, KeyStore, Logger } from '../core/ports.js';
+import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../core/policy/context.js';
+import type { AuditTrail, Clock, GrantStore, IdentityStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import type { LifecycleDeps } from './lifecycle.js';
@@ -16,6 +18,10 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
+  readonly principals: PrincipalStore & IdentityStore;
+  readonly grants: GrantStore;
+  readonly keyring: Keyring;
+  readonly policyChecks: PolicyChecks;
   readonly lifecycle: LifecycleDeps;
   /** Bring-your-own-key storage (import tokens, imported material records). */
   readonly imports: KeyImportStore;
@@ -36,6 +42,8 @@ export interface OperationContext {
   readonly principal: Principal;
   /** One entry per key requirement, in order; `undefined` where an optional reference was absent. */
   readonly keys: readonly (ResolvedKey | undefined)[];
+  /** Transport facts of the request (for checks that evaluate policies, like the lockout check). */
+  readonly request?: RequestInfo | undefined;
 }
 
 /** How an operation finds a key it acts on. */
@@ -47,6 +55,12 @@ export interface KeyRequirement<I> {
   allowAlias: boolean;
   /** The IAM action checked for this key, when it differs from the operation's (ReEncryptFrom/To). */
   action?: string;
+  /**
+   * The encryption context that applies to this key, when it is not the input's `EncryptionContext`
+   * (ReEncrypt: the source context for ReEncryptFrom, the destination context for ReEncryptTo). It
+   * feeds `kms:EncryptionContext:*` and grant constraints for this key.
+   */
+  encryptionContext?(input: I): Readonly<Record<string, string>>;
 }
 
 /**
@@ -69,11 +83,23 @@ export interface Operation<I, O> {
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
+  /**
+   * Condition keys specific to this operation, added to those read from AWS's input member names
+   * (`inputContext`: EncryptionContext, Tags, Operations, ...). Optional: most operations need none.
+   */
+  authorizationContext?(input: I): OperationContextKeys;
+}
+
+/** What authorization reads of a validated input. */
+export interface AuthorizationFacts {
+  readonly context: OperationContextKeys;
+  readonly encryptionContext: Readonly<Record<string, string>> | undefined;
 }
 
 /** A key requirement with the caller's reference already read from the input. */
-export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref'> {
+export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref' | 'encryptionContext'> {
   readonly refValue: string | undefined;
+  readonly encryptionContextValue?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface CallResult {
@@ -86,6 +112,7 @@ export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
+  authorization(): AuthorizationFacts;
 }
 
 export interface RegisteredOperation {
@@ -111,12 +138,16 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
       return {
-        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input) })),
+        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input), encryptionContextValue: k.encryptionContext?.(input) })),
         async execute(ctx, deps) {
           const output = await op.execute(input, ctx, deps);
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
         },
         auditRequest: () => op.auditRequest(input),
+        authorization: () => ({
+          context: { ...inputContext(input), ...op.authorizationContext?.(input) },
+          encryptionContext: inputEncryptionContext(input),
+        }),
       };
     },
   };

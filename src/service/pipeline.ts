@@ -1,13 +1,14 @@
 import { ZodError } from 'zod';
 import { randomId } from '../crypto/random.js';
-import { keyArn } from '../core/arn.js';
+import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import type { AuditEvent, AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
 import { isKmsError, KmsError } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
+import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import type { BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
+import type { AuthorizationFacts, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
 import { validationError } from './schemas.js';
@@ -22,6 +23,8 @@ export interface PipelineRequest {
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly requestId: string;
+  /** Whether the request arrived over TLS (`aws:SecureTransport`); false when absent. */
+  readonly secureTransport?: boolean | undefined;
 }
 
 export type PipelineResult =
@@ -106,14 +109,16 @@ export class Pipeline {
       const call = bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
+      const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time: started };
+      const authz = { principal: caller, request, facts: call.authorization() };
       const keys: (ResolvedKey | undefined)[] = [];
       for (const requirement of call.keys) {
-        const key = await this.#resolve(requirement, caller, op);
+        const key = await this.#resolve(requirement, op, authz);
         if (key !== undefined) resources.push(key);
         keys.push(key);
       }
-      if (resources.length === 0 && !anonymous) await this.#authorize(caller, op.action, '*');
-      const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal: caller, keys }, deps);
+      if (resources.length === 0 && !anonymous) await this.#authorize(op.action, '*', undefined, authz);
+      const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal: caller, keys, request }, deps);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
@@ -170,32 +175,52 @@ export class Pipeline {
     };
   }
 
-  async #resolve(requirement: BoundKeyRequirement, principal: Principal, op: RegisteredOperation): Promise<ResolvedKey | undefined> {
+  /**
+   * Resolves (aliases first: authorization uses the key ARN), authorizes, then state-checks a key. A
+   * missing key is authorized as a key with the default key policy would be (identity policies decide):
+   * a caller they allow learns NotFound, anyone else gets the same AccessDenied as for a forbidden key.
+   */
+  async #resolve(requirement: BoundKeyRequirement, op: RegisteredOperation, authz: Authz): Promise<ResolvedKey | undefined> {
     const { refValue } = requirement;
     if (refValue === undefined) return undefined;
     const deps = this.#deps;
-    const keyId = await resolveKeyId(deps, refValue, requirement.allowAlias);
+    const action = requirement.action ?? op.action;
+    const ec = requirement.encryptionContextValue;
+    if (ec !== undefined) authz = { ...authz, facts: withEncryptionContext(authz.facts, ec) };
+    const ref = parseKeyRef(deps.realm, refValue, { allowAlias: requirement.allowAlias });
+    const requestAlias = ref.kind === 'alias' ? ref.aliasName : undefined;
+    let keyId: string;
+    try {
+      keyId = await resolveKeyId(deps, refValue, requirement.allowAlias);
+    } catch (e) {
+      if (isKmsError(e) && e.code === 'KeyNotFound' && requestAlias !== undefined) await this.#authorize(action, aliasArn(deps.realm, requestAlias), undefined, authz, requestAlias);
+      throw e;
+    }
     const arn = keyArn(deps.realm, keyId);
     const record = await deps.keys.getKey(keyId);
+    await this.#authorize(action, arn, record, authz, requestAlias);
     if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
-    await this.#authorize(principal, requirement.action ?? op.action, arn);
     checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
 
-  async #authorize(principal: Principal, action: string, resource: string): Promise<void> {
+  async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string): Promise<void> {
+    const { principal, request, facts } = authz;
     const decision = await this.#deps.authorizer.authorize({
       principal,
       action,
       resource,
       resourceAccount: this.#deps.realm.account,
-      context: {},
+      context: requestAlias === undefined ? facts.context : { ...facts.context, 'kms:RequestAlias': requestAlias },
+      key,
+      request,
+      encryptionContext: facts.encryptionContext,
+      requestAlias,
     });
+    // One message for every refusal (explicit or implicit, missing or forbidden key): the answer must
+    // not tell a caller whether the key exists or what its policy says.
     if (decision !== 'Allow') {
-      throw new KmsError(
-        'AccessDenied',
-        `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`,
-      );
+      throw new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
     }
   }
 
@@ -206,6 +231,18 @@ export class Pipeline {
     this.#deps.logger.error('internal error', { requestId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`);
   }
+}
+
+/** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
+function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {
+  const context = Object.fromEntries(Object.entries(facts.context).filter(([k]) => !k.toLowerCase().startsWith('kms:encryptioncontext')));
+  return { context: { ...context, ...inputContext({ EncryptionContext: ec }) }, encryptionContext: ec };
+}
+
+interface Authz {
+  readonly principal: Principal;
+  readonly request: RequestInfo;
+  readonly facts: AuthorizationFacts;
 }
 
 function bindCall(op: RegisteredOperation, raw: unknown) {

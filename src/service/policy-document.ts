@@ -1,17 +1,39 @@
+import type { AuthorizationRequest } from '../core/authorization.js';
 import { KmsError } from '../core/errors.js';
+import { parsePolicy } from '../core/policy/document.js';
+import type { OperationContext, ServiceDeps } from './operation.js';
+
+/** Validates a key policy document (AWS's grammar, MalformedPolicyDocumentException messages). */
+export function checkPolicyDocument(text: string): void {
+  parsePolicy(text, 'key');
+}
 
 /**
- * Checks that a key policy is a JSON policy document with a Statement. Full grammar validation and
- * enforcement come with the access-control issue; until then the document is stored and returned.
+ * Validates a new key policy and runs AWS's lockout safety check: unless `bypass`, the policy must let the
+ * caller call PutKeyPolicy on the key afterwards (directly, or through the account root and the caller's
+ * identity policies), so that nobody is locked out of the key for good.
  */
-export function checkPolicyDocument(text: string): void {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new KmsError('MalformedPolicyDocument', 'The new key policy is not valid JSON.');
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('Statement' in doc)) {
-    throw new KmsError('MalformedPolicyDocument', 'The new key policy must be a JSON object with a Statement.');
+export async function checkNewKeyPolicy(
+  deps: Pick<ServiceDeps, 'policyChecks' | 'realm'>,
+  ctx: OperationContext,
+  keyArn: string,
+  text: string,
+  bypass: boolean | undefined,
+): Promise<void> {
+  const policy = parsePolicy(text, 'key');
+  if (bypass === true) return;
+  const request: AuthorizationRequest = {
+    principal: ctx.principal,
+    action: 'kms:PutKeyPolicy',
+    resource: keyArn,
+    resourceAccount: deps.realm.account,
+    context: {},
+    request: ctx.request,
+  };
+  if (!(await deps.policyChecks.keepsPolicyAccess(request, policy))) {
+    throw new KmsError(
+      'MalformedPolicyDocument',
+      'The new key policy will not allow you to update the key policy in the future. To proceed anyway, set BypassPolicyLockoutSafetyCheck to true.',
+    );
   }
 }

@@ -24,9 +24,9 @@ export const reEncrypt = defineOperation({
   }),
   // As in Decrypt: a SourceKeyId is resolved when given (RSA ciphertexts name no key), the blob's key otherwise.
   keys: [
-    { ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom' },
-    { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo' },
-    { ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom' },
+    { ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
+    { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
+    { ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
   ],
   async execute(input, ctx, deps) {
     const source = ctx.keys[0] ?? requiredKey(ctx.keys, 2);

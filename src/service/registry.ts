@@ -21,6 +21,26 @@ import { listKeyPolicies } from './list-key-policies.js';
 import { listKeys } from './list-keys.js';
 import { listResourceTags } from './list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
+import { putKeyPolicy } from './put-key-policy.js';
+import { createPrincipal } from './create-principal.js';
+import { listPrincipals } from './list-principals.js';
+import { getPrincipal } from './get-principal.js';
+import { deletePrincipal } from './delete-principal.js';
+import { tagPrincipal } from './tag-principal.js';
+import { untagPrincipal } from './untag-principal.js';
+import { createAccessKey } from './create-access-key.js';
+import { listAccessKeys } from './list-access-keys.js';
+import { updateAccessKey } from './update-access-key.js';
+import { deleteAccessKey } from './delete-access-key.js';
+import { putPrincipalPolicy } from './put-principal-policy.js';
+import { getPrincipalPolicy } from './get-principal-policy.js';
+import { deletePrincipalPolicy } from './delete-principal-policy.js';
+import { listPrincipalPolicies } from './list-principal-policies.js';
+import { createGrant } from './create-grant.js';
+import { listGrants } from './list-grants.js';
+import { listRetirableGrants } from './list-retirable-grants.js';
+import { retireGrant } from './retire-grant.js';
+import { revokeGrant } from './revoke-grant.js';
 import { reEncrypt } from './re-encrypt.js';
 import { rekey } from './rekey.js';
 import { rotateRoot } from './rotate-root.js';
@@ -73,6 +93,26 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   listResourceTags,
   getKeyPolicy,
   listKeyPolicies,
+  putKeyPolicy,
+  createPrincipal,
+  listPrincipals,
+  getPrincipal,
+  deletePrincipal,
+  tagPrincipal,
+  untagPrincipal,
+  createAccessKey,
+  listAccessKeys,
+  updateAccessKey,
+  deleteAccessKey,
+  putPrincipalPolicy,
+  getPrincipalPolicy,
+  deletePrincipalPolicy,
+  listPrincipalPolicies,
+  createGrant,
+  listGrants,
+  listRetirableGrants,
+  retireGrant,
+  revokeGrant,
   // key lifecycle (issue 6)
   enableKeyRotation,
   disableKeyRotation,

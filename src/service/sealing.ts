@@ -1,8 +1,9 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
-import type { Clock, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
+import type { Clock, IdentityStore, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
 import { ensureAdmin, type AdminCredentials } from './bootstrap.js';
+import { ensureAdminPolicy } from './bootstrap-policy.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import { Rewrapper } from './rewrap.js';
 
@@ -10,7 +11,7 @@ export interface SealingDeps {
   readonly root: SealableRoot;
   readonly hierarchy: KeyHierarchy;
   readonly keys: Pick<KeyStore, 'listDomainKeys'>;
-  readonly principals: PrincipalStore;
+  readonly principals: PrincipalStore & Pick<IdentityStore, 'listPrincipalPolicies' | 'putPrincipalPolicy'>;
   readonly realm: Realm;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -66,6 +67,7 @@ export class SealController {
       try {
         await d.hierarchy.open();
         const admin = await ensureAdmin({ principals: d.principals, keyring: d.hierarchy, realm: d.realm, clock: d.clock });
+        await ensureAdminPolicy({ principals: d.principals, clock: d.clock });
         d.logger.info('root of trust initialized', { kind: d.root.kind, shares, threshold, admin: admin.principalArn });
         return { shares: out, admin };
       } catch (e) {

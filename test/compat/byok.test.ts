@@ -204,6 +204,16 @@ describe('BYOK refusals', () => {
     try {
       await expectKmsError(later().send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('after ValidTo') })), 'KMSInvalidStateException');
       await expectKmsError(later().send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: stale.token, EncryptedKeyMaterial: oaepWrap(stale.publicKey, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })), 'ExpiredImportTokenException');
+      // The scheduler deletes expired material: the key is PendingImport again, its material rows gone.
+      const run = await server.app.scheduler.runNow();
+      assert.deepEqual(run.expired, [keyId]);
+      assert.equal((await later().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, 'PendingImport');
+      assert.deepEqual(server.app.db.prepare('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId), { n: 0 });
+      // The same material can be imported again with a fresh token.
+      const again = await later().send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+      assert.ok(again.ImportToken && again.PublicKey);
+      await later().send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: again.ImportToken, EncryptedKeyMaterial: oaepWrap(Buffer.from(again.PublicKey), material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+      assert.equal((await later().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, 'Enabled');
     } finally {
       offsetMs = 0;
     }

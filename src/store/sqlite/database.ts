@@ -113,6 +113,39 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   `,
   },
   {
+    id: '0003-access-control',
+    sql: `
+  CREATE TABLE principal_tags (
+    principal_id TEXT NOT NULL REFERENCES principals(id),
+    tag_key TEXT NOT NULL,
+    tag_value TEXT NOT NULL,
+    PRIMARY KEY (principal_id, tag_key)
+  );
+  CREATE TABLE principal_policies (
+    principal_id TEXT NOT NULL REFERENCES principals(id),
+    name TEXT NOT NULL,
+    document TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (principal_id, name)
+  );
+  CREATE TABLE grants (
+    grant_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    key_id TEXT NOT NULL,
+    name TEXT,
+    grantee_principal TEXT NOT NULL,
+    retiring_principal TEXT,
+    issuing_principal TEXT NOT NULL,
+    operations TEXT NOT NULL,
+    constraints TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX grants_by_key ON grants(key_id, seq);
+  CREATE INDEX grants_by_retiring ON grants(retiring_principal, seq);
+  `,
+  },
+  {
     // Key lifecycle (issue 6): how each version was made, rotation settings, tombstones of destroyed keys.
     id: '0005-key-lifecycle',
     sql: `

@@ -40,7 +40,7 @@ export class SqliteKeyImportStore implements KeyImportStore {
       ).run(key.id, (seqRow?.s ?? 0) + 1, key.createdAt.getTime(), key.description, key.keySpec, key.keyUsage, key.origin, key.state, key.primaryVersion, null, key.policy);
       const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
       for (const t of tags) tagInsert.run(key.id, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async putToken(t: ImportTokenRecord): Promise<void> {
@@ -88,7 +88,7 @@ export class SqliteKeyImportStore implements KeyImportStore {
       ).run(record.keyId, record.fingerprint, record.expirationModel, record.validTo?.getTime() ?? null, record.importedAt.getTime());
       db.prepare("UPDATE keys SET state = 'Enabled' WHERE id = ? AND state = 'PendingImport'").run(v.keyId);
       return true;
-    })();
+    }).immediate();
   }
 
   async getImport(keyId: string): Promise<KeyImportRecord | undefined> {
@@ -104,11 +104,22 @@ export class SqliteKeyImportStore implements KeyImportStore {
     );
   }
 
+  async expiredMaterial(now: Date): Promise<readonly string[]> {
+    return this.#db
+      .prepare<[number], { key_id: string }>(
+        `SELECT i.key_id FROM key_imports i JOIN keys k ON k.id = i.key_id
+         WHERE i.expiration_model = 'KEY_MATERIAL_EXPIRES' AND i.valid_to IS NOT NULL AND i.valid_to <= ?
+           AND k.state <> 'PendingImport' AND k.destroyed_at IS NULL`,
+      )
+      .all(now.getTime())
+      .map((r) => r.key_id);
+  }
+
   async deleteMaterial(keyId: string): Promise<void> {
     const db = this.#db;
     db.transaction(() => {
       db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(keyId);
       db.prepare("UPDATE keys SET state = 'PendingImport' WHERE id = ?").run(keyId);
-    })();
+    }).immediate();
   }
 }

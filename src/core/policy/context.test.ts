@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KeyRecord } from '../key.js';
+import { buildContext, inputContext, isTimeZone, localTime } from './context.js';
+
+const principal = { id: 'p', type: 'user' as const, name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice', account: '111122223333' };
+const key: KeyRecord = { id: 'k', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
+const time = new Date('2026-01-05T21:30:00Z'); // Monday 22:30 in Paris, Tuesday 06:30 in Tokyo
+
+function ctx(extra: Partial<Parameters<typeof buildContext>[0]> = {}) {
+  return buildContext({
+    principal,
+    principalTags: [{ key: 'team', value: 'oncology' }],
+    request: { sourceIp: '10.1.2.3', userAgent: 'aws-sdk-js/3', secureTransport: false, time },
+    region: 'eu-west-3',
+    timeZone: 'Europe/Paris',
+    operation: {},
+    ...extra,
+  });
+}
+
+describe('request context', () => {
+  it('carries the global aws: keys from the transport and the principal', () => {
+    const c = ctx();
+    assert.deepEqual(c.get('aws:sourceip'), ['10.1.2.3']);
+    assert.deepEqual(c.get('aws:useragent'), ['aws-sdk-js/3']);
+    assert.deepEqual(c.get('aws:securetransport'), ['false']);
+    assert.deepEqual(c.get('aws:currenttime'), ['2026-01-05T21:30:00.000Z']);
+    assert.deepEqual(c.get('aws:epochtime'), [String(time.getTime() / 1000)]);
+    assert.deepEqual(c.get('aws:principalarn'), [principal.arn]);
+    assert.deepEqual(c.get('aws:principaltag/team'), ['oncology']);
+    assert.deepEqual(c.get('aws:multifactorauthpresent'), ['false']);
+    assert.deepEqual(c.get('kms:calleraccount'), ['111122223333']);
+    assert.deepEqual(c.get('arca:region'), ['eu-west-3']);
+  });
+
+  it('computes arca:LocalHour and arca:DayOfWeek in the configured time zone', () => {
+    assert.deepEqual([ctx().get('arca:localhour'), ctx().get('arca:dayofweek')], [['22'], ['Mon']]);
+    const tokyo = ctx({ timeZone: 'Asia/Tokyo' });
+    assert.deepEqual([tokyo.get('arca:localhour'), tokyo.get('arca:dayofweek')], [['6'], ['Tue']]);
+    assert.deepEqual(localTime(new Date('2026-01-05T00:00:00Z'), 'UTC'), { hour: 0, day: 'Mon' });
+  });
+
+  it('adds the key keys (spec, usage, origin, tags, aliases) and never kms:ViaService', () => {
+    const c = ctx({ key: { record: key, tags: [{ key: 'env', value: 'prod' }], aliases: ['alias/a', 'alias/b'] } });
+    assert.deepEqual(c.get('kms:keyspec'), ['SYMMETRIC_DEFAULT']);
+    assert.deepEqual(c.get('kms:keyusage'), ['ENCRYPT_DECRYPT']);
+    assert.deepEqual(c.get('kms:keyorigin'), ['AWS_KMS']);
+    assert.deepEqual(c.get('aws:resourcetag/env'), ['prod']);
+    assert.deepEqual(c.get('kms:resourcealiases'), ['alias/a', 'alias/b']);
+    assert.equal(c.get('kms:viaservice'), undefined);
+  });
+
+  it("keeps the key's own kms:KeySpec over a request member of the same name (GenerateDataKey's KeySpec)", () => {
+    const c = ctx({ key: { record: key, tags: [], aliases: [] }, operation: inputContext({ KeySpec: 'AES_256' }) });
+    assert.deepEqual(c.get('kms:keyspec'), ['SYMMETRIC_DEFAULT']);
+  });
+
+  it('reads condition keys from AWS input member names', () => {
+    const c = inputContext({
+      EncryptionContext: { Department: 'IT', Purpose: 'x' },
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+      BypassPolicyLockoutSafetyCheck: true,
+      Operations: ['Decrypt', 'Encrypt'],
+      GranteePrincipal: 'arn:aws:iam::111122223333:user/bob',
+      Tags: [{ TagKey: 'env', TagValue: 'prod' }],
+      KeySpec: 'SYMMETRIC_DEFAULT',
+    });
+    assert.deepEqual(c, {
+      'kms:EncryptionContextKeys': ['Department', 'Purpose'],
+      'kms:EncryptionContext:Department': 'IT',
+      'kms:EncryptionContext:Purpose': 'x',
+      'kms:EncryptionAlgorithm': 'SYMMETRIC_DEFAULT',
+      'kms:BypassPolicyLockoutSafetyCheck': 'true',
+      'kms:GranteePrincipal': 'arn:aws:iam::111122223333:user/bob',
+      'kms:KeySpec': 'SYMMETRIC_DEFAULT',
+      'kms:GrantOperations': ['Decrypt', 'Encrypt'],
+      'aws:RequestTag/env': 'prod',
+      'aws:TagKeys': ['env'],
+    });
+    assert.deepEqual(inputContext({ TagKeys: ['a', 'b'] }), { 'aws:TagKeys': ['a', 'b'] });
+    assert.deepEqual(inputContext({ EncryptionContext: {} }), { 'kms:EncryptionContextKeys': [] });
+  });
+
+  it('reads arca:DevicePosture and arca:RiskScore from principal tags of those names, absent otherwise', () => {
+    const c = ctx({ principalTags: [{ key: 'arca:DevicePosture', value: 'managed' }, { key: 'arca:RiskScore', value: '20' }] });
+    assert.deepEqual([c.get('arca:deviceposture'), c.get('arca:riskscore')], [['managed'], ['20']]);
+    assert.equal(ctx().get('arca:deviceposture'), undefined);
+  });
+
+  it('knows IANA time zones', () => {
+    assert.equal(isTimeZone('Europe/Paris'), true);
+    assert.equal(isTimeZone('Mars/Olympus'), false);
+  });
+});

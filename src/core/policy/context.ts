@@ -1,0 +1,182 @@
+import type { KeyRecord, Tag } from '../key.js';
+import type { Principal } from '../principal.js';
+import { contextFrom, type RequestContext } from './conditions.js';
+
+/** What the transport knows about a request, for condition keys. */
+export interface RequestInfo {
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  /** Whether the request arrived over TLS (`aws:SecureTransport`). */
+  readonly secureTransport: boolean;
+  readonly time: Date;
+}
+
+/** Condition keys an operation contributes from its own input (see {@link inputContext}). */
+export type OperationContextKeys = Readonly<Record<string, string | readonly string[]>>;
+
+export interface ContextSources {
+  readonly principal: Principal;
+  readonly principalTags: readonly Tag[];
+  readonly request: RequestInfo;
+  readonly region: string;
+  /** IANA time zone for `arca:LocalHour` and `arca:DayOfWeek` (for example `Europe/Paris`). */
+  readonly timeZone: string;
+  /** The key acted on, with its tags and alias names, when there is one. */
+  readonly key?: { readonly record: KeyRecord; readonly tags: readonly Tag[]; readonly aliases: readonly string[] } | undefined;
+  readonly operation: OperationContextKeys;
+}
+
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** Principal tags that are also Arca condition keys of their own name. */
+const SESSION_ATTRIBUTES: ReadonlySet<string> = new Set(['arca:DevicePosture', 'arca:RiskScore']);
+
+const DAYS: Record<string, string> = { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' };
+
+/** The hour (0–23) and day (`Mon`..`Sun`) of `time` in `timeZone`. Intl is pure computation: no I/O. */
+export function localTime(time: Date, timeZone: string): { hour: number; day: string } {
+  let format = FORMATS.get(timeZone);
+  if (format === undefined) {
+    // Building a DateTimeFormat costs tens of µs; one per time zone is kept (a deployment has one or two).
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    if (FORMATS.size > 16) FORMATS.clear();
+    FORMATS.set(timeZone, format);
+  }
+  const parts = format.formatToParts(time);
+  const hour = Number(parts.find((p) => p.type === 'hour')?.value ?? '0');
+  const day = DAYS[parts.find((p) => p.type === 'weekday')?.value ?? ''] ?? 'Mon';
+  return { hour: hour === 24 ? 0 : hour, day };
+}
+
+/** Whether `timeZone` is a time zone this runtime knows (checked once, at configuration). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The request context for policy conditions: global keys (`aws:*`), key-derived keys (`kms:KeySpec`,
+ * `aws:ResourceTag/*`, `kms:ResourceAliases`, ...), Arca's keys (`arca:LocalHour`, `arca:DayOfWeek`,
+ * `arca:Region`) and the operation's own keys. `kms:ViaService` is never present: Arca has no AWS
+ * services calling on a caller's behalf. `arca:DevicePosture` and `arca:RiskScore` come from the
+ * principal's tags of those names (federated sessions will supply them later) and are absent otherwise,
+ * so conditions on them should use `...IfExists` or `Null`.
+ */
+export function buildContext(s: ContextSources): RequestContext {
+  const { request, principal } = s;
+  const local = localTime(request.time, s.timeZone);
+  const entries: Record<string, string | readonly string[] | undefined> = {
+    'aws:SourceIp': request.sourceIp,
+    'aws:UserAgent': request.userAgent,
+    'aws:SecureTransport': String(request.secureTransport),
+    'aws:CurrentTime': request.time.toISOString(),
+    'aws:EpochTime': String(Math.floor(request.time.getTime() / 1000)),
+    'aws:MultiFactorAuthPresent': 'false',
+    'aws:PrincipalArn': principal.arn,
+    'aws:PrincipalAccount': principal.account,
+    'aws:PrincipalType': principal.type === 'role' ? 'AssumedRole' : 'User',
+    'aws:username': principal.type === 'user' ? principal.name : undefined,
+    'aws:RequestedRegion': s.region,
+    'kms:CallerAccount': principal.account,
+    'arca:Region': s.region,
+    'arca:LocalHour': String(local.hour),
+    'arca:DayOfWeek': local.day,
+  };
+  for (const t of s.principalTags) {
+    entries[`aws:PrincipalTag/${t.key}`] = t.value;
+    // Principal attributes Arca reads as its own keys; federated sessions will supply them per session.
+    if (SESSION_ATTRIBUTES.has(t.key)) entries[t.key] = t.value;
+  }
+  if (s.key !== undefined) {
+    const k = s.key.record;
+    entries['kms:KeySpec'] = k.keySpec;
+    entries['kms:KeyUsage'] = k.keyUsage;
+    entries['kms:KeyOrigin'] = k.origin;
+    entries['kms:ResourceAliases'] = s.key.aliases;
+    for (const t of s.key.tags) entries[`aws:ResourceTag/${t.key}`] = t.value;
+  }
+  // The operation's keys come last: for CreateKey (no key yet) they carry the requested KeySpec etc.
+  for (const [k, v] of Object.entries(s.operation)) if (!(s.key !== undefined && k.startsWith('kms:Key'))) entries[k] = v;
+  return contextFrom(entries);
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+}
+
+function member(input: unknown, name: string): unknown {
+  // Reading a member of a validated input by name: the value is then checked by type before use.
+  return typeof input === 'object' && input !== null && name in input ? (input as Record<string, unknown>)[name] : undefined;
+}
+
+/** Input members AWS turns into `kms:` condition keys, whatever the operation (data, not a switch). */
+const SCALAR_KEYS: Readonly<Record<string, string>> = {
+  EncryptionAlgorithm: 'kms:EncryptionAlgorithm',
+  SigningAlgorithm: 'kms:SigningAlgorithm',
+  MacAlgorithm: 'kms:MacAlgorithm',
+  MessageType: 'kms:MessageType',
+  KeyPairSpec: 'kms:DataKeyPairSpec',
+  BypassPolicyLockoutSafetyCheck: 'kms:BypassPolicyLockoutSafetyCheck',
+  PendingWindowInDays: 'kms:ScheduleKeyDeletionPendingWindowInDays',
+  RotationPeriodInDays: 'kms:RotationPeriodInDays',
+  GranteePrincipal: 'kms:GranteePrincipal',
+  RetiringPrincipal: 'kms:RetiringPrincipal',
+  KeyUsage: 'kms:KeyUsage',
+  Origin: 'kms:KeyOrigin',
+};
+
+/**
+ * The condition keys a validated operation input carries, found by AWS's member names: the encryption
+ * context (`kms:EncryptionContext:<k>`, `kms:EncryptionContextKeys`), algorithms, grant parameters
+ * (`kms:GrantOperations`, `kms:GranteePrincipal`), request tags (`aws:RequestTag/*`, `aws:TagKeys`),
+ * and so on. Operations may add more through their `authorizationContext` hook.
+ */
+export function inputContext(input: unknown): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = {};
+  const ec = member(input, 'EncryptionContext');
+  if (isStringRecord(ec)) {
+    out['kms:EncryptionContextKeys'] = Object.keys(ec);
+    for (const [k, v] of Object.entries(ec)) out[`kms:EncryptionContext:${k}`] = v;
+  }
+  for (const [name, key] of Object.entries(SCALAR_KEYS)) {
+    const v = member(input, name);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
+  }
+  const spec = member(input, 'KeySpec') ?? member(input, 'CustomerMasterKeySpec');
+  // On operations acting on a key, buildContext keeps the key's own kms:Key* values instead.
+  if (typeof spec === 'string') out['kms:KeySpec'] = spec;
+  const ops = member(input, 'Operations');
+  if (Array.isArray(ops)) out['kms:GrantOperations'] = ops.filter((o): o is string => typeof o === 'string');
+  const tags = member(input, 'Tags');
+  if (Array.isArray(tags)) {
+    const keys: string[] = [];
+    for (const t of tags) {
+      const k = member(t, 'TagKey');
+      const v = member(t, 'TagValue');
+      if (typeof k === 'string' && typeof v === 'string') {
+        keys.push(k);
+        out[`aws:RequestTag/${k}`] = v;
+      }
+    }
+    out['aws:TagKeys'] = keys;
+  }
+  const tagKeys = member(input, 'TagKeys');
+  if (Array.isArray(tagKeys)) out['aws:TagKeys'] = tagKeys.filter((k): k is string => typeof k === 'string');
+  return out;
+}
+
+/** The encryption context a request carries (for grant constraints), if any. */
+export function inputEncryptionContext(input: unknown): Readonly<Record<string, string>> | undefined {
+  const ec = member(input, 'EncryptionContext');
+  return isStringRecord(ec) ? ec : undefined;
+}
+
+/** The grant tokens a request carries, if any. */
+export function inputGrantTokens(input: unknown): readonly string[] {
+  const t = member(input, 'GrantTokens');
+  return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { randomPublicBytes } from '../crypto/random.js';
+import { KmsError } from '../core/errors.js';
+import { CONSTRAINABLE_OPERATIONS, grantMayDelegate, type GrantRecord } from '../core/grant.js';
+import { inputContext } from '../core/policy/context.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { grantOperations, grantToken, principalArnParam } from './grants.js';
+import { dryRun, grantTokens, keyIdParam, str } from './schemas.js';
+import { stopIfDryRun } from './symmetric.js';
+
+const contextMap = z.record(z.string(), z.string()).optional();
+
+/** Seconds since the epoch (AWS JSON timestamps) or an ISO 8601 string. */
+const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const t = typeof v === 'number' ? v * 1000 : Date.parse(v);
+  if (!Number.isFinite(t)) {
+    ctx.addIssue({ code: 'custom', message: 'Member must be a timestamp' });
+    return z.NEVER;
+  }
+  return new Date(t);
+});
+
+/**
+ * CreateGrant, with Arca's `ExpiresAt` extension (just-in-time access): from that instant on the grant
+ * authorizes nothing. A grant takes effect as soon as this call returns.
+ */
+export const createGrant = defineOperation({
+  service: 'TrentService',
+  name: 'CreateGrant',
+  action: 'kms:CreateGrant',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    GranteePrincipal: principalArnParam,
+    RetiringPrincipal: principalArnParam.optional(),
+    Operations: grantOperations,
+    Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional(),
+    GrantTokens: grantTokens,
+    Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional(),
+    DryRun: dryRun,
+    ExpiresAt: instant.optional(),
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: false }],
+  authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const c = input.Constraints;
+    if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
+      throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');
+    }
+    const unconstrainable = input.Operations.filter((o) => !CONSTRAINABLE_OPERATIONS.has(o));
+    if ((c?.EncryptionContextSubset !== undefined || c?.EncryptionContextEquals !== undefined) && unconstrainable.length > 0) {
+      throw new KmsError('ValidationFailed', `Grant constraints cannot be used with operations that take no encryption context: ${unconstrainable.join(', ')}.`);
+    }
+    const now = deps.clock.now();
+    if (input.ExpiresAt !== undefined && input.ExpiresAt.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ExpiresAt must be in the future.');
+    const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals };
+    const operations = [...new Set(input.Operations)];
+    // A caller allowed CreateGrant only by a grant may delegate no more than that grant gives it.
+    const byPolicy = await deps.policyChecks.allowedByPolicies({
+      principal: ctx.principal,
+      action: 'kms:CreateGrant',
+      resource: key.arn,
+      resourceAccount: deps.realm.account,
+      context: { ...inputContext(input), 'kms:GrantIsForAWSResource': 'false' },
+      key: key.record,
+      request: ctx.request,
+    });
+    if (!byPolicy) {
+      const parents = (await deps.grants.grantsForKey(key.record.id)).filter((g) => g.granteePrincipal === ctx.principal.arn);
+      if (!parents.some((g) => grantMayDelegate(g, { operations, constraints }, now))) {
+        throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);
+      }
+    }
+    // AWS: a CreateGrant repeating a named grant's parameters returns that grant instead of a new one.
+    if (input.Name !== undefined) {
+      const same = (await deps.grants.grantsForKey(key.record.id)).find(
+        (g) =>
+          g.name === input.Name &&
+          g.granteePrincipal === input.GranteePrincipal &&
+          g.retiringPrincipal === input.RetiringPrincipal &&
+          JSON.stringify([...g.operations].sort()) === JSON.stringify([...operations].sort()) &&
+          JSON.stringify(g.constraints ?? null) === JSON.stringify(constraints ?? null),
+      );
+      if (same !== undefined) {
+        stopIfDryRun(input.DryRun);
+        return { GrantToken: grantToken(key.record.id, same.grantId), GrantId: same.grantId };
+      }
+    }
+    stopIfDryRun(input.DryRun);
+    const grant: GrantRecord = {
+      grantId: randomPublicBytes(32).toString('hex'),
+      keyId: key.record.id,
+      name: input.Name,
+      granteePrincipal: input.GranteePrincipal,
+      retiringPrincipal: input.RetiringPrincipal,
+      issuingPrincipal: ctx.principal.arn,
+      operations,
+      constraints,
+      createdAt: now,
+      expiresAt: input.ExpiresAt,
+    };
+    await deps.grants.createGrant(grant);
+    return { GrantToken: grantToken(key.record.id, grant.grantId), GrantId: grant.grantId };
+  },
+  auditRequest: (i) => ({
+    keyId: i.KeyId,
+    granteePrincipal: i.GranteePrincipal,
+    retiringPrincipal: i.RetiringPrincipal,
+    operations: i.Operations,
+    constraints: i.Constraints,
+    name: i.Name,
+    expiresAt: i.ExpiresAt?.toISOString(),
+  }),
+  auditResponse: (o) => ({ grantId: o.GrantId }),
+});

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { randomId } from '../crypto/random.js';
+import { KmsError } from '../core/errors.js';
+import { defineOperation } from './operation.js';
+import { principalArn, principalForWire, principalName, PRINCIPAL_TYPES } from './principals.js';
+import { tagList, toTags } from './tags.js';
+
+export const createPrincipal = defineOperation({
+  service: 'ArcaService',
+  name: 'CreatePrincipal',
+  action: 'arca:CreatePrincipal',
+  readOnly: false,
+  input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    if ((await deps.principals.findPrincipalByName(input.PrincipalName)) !== undefined) {
+      throw new KmsError('AlreadyExists', `A principal named ${input.PrincipalName} already exists.`);
+    }
+    const type = input.PrincipalType ?? 'user';
+    const tags = toTags(input.Tags ?? []);
+    const record = { id: randomId(), type, name: input.PrincipalName, arn: principalArn(deps.realm, type, input.PrincipalName), createdAt: deps.clock.now() };
+    await deps.principals.createPrincipal(record);
+    if (tags.length > 0) await deps.principals.putPrincipalTags(record.id, tags);
+    return { Principal: principalForWire(record) };
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName, principalType: i.PrincipalType ?? 'user', tagKeys: i.Tags?.map((t) => t.TagKey) }),
+  auditResponse: (o) => ({ arn: o.Principal.Arn }),
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { accessKeyOf } from './access-key-of.js';
+import { defineOperation } from './operation.js';
+import { principalName } from './principals.js';
+import { str } from './schemas.js';
+
+export const deleteAccessKey = defineOperation({
+  service: 'ArcaService',
+  name: 'DeleteAccessKey',
+  action: 'arca:DeleteAccessKey',
+  readOnly: false,
+  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const { key } = await accessKeyOf(deps, input.PrincipalName, input.AccessKeyId);
+    await deps.principals.deleteAccessKey(key.accessKeyId);
+    return {};
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName, accessKeyId: i.AccessKeyId }),
+});

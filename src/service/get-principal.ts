@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { principalForWire, principalName, requirePrincipal } from './principals.js';
+import { tagsForWire } from './tags.js';
+
+export const getPrincipal = defineOperation({
+  service: 'ArcaService',
+  name: 'GetPrincipal',
+  action: 'arca:GetPrincipal',
+  readOnly: true,
+  input: z.object({ PrincipalName: principalName }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const p = await requirePrincipal(deps, input.PrincipalName);
+    const [tags, policies] = await Promise.all([deps.principals.listPrincipalTags(p.id), deps.principals.listPrincipalPolicies(p.id)]);
+    return { Principal: { ...principalForWire(p), Tags: tagsForWire(tags), PolicyNames: policies.map((x) => x.name) } };
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName }),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { decodeMarker, pageFields } from './pagination.js';
+import { principalForWire } from './principals.js';
+import { limit, marker } from './schemas.js';
+
+export const listPrincipals = defineOperation({
+  service: 'ArcaService',
+  name: 'ListPrincipals',
+  action: 'arca:ListPrincipals',
+  readOnly: true,
+  input: z.object({ Limit: limit(1000), Marker: marker }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const page = await deps.principals.listPrincipals(decodeMarker(input.Marker), input.Limit ?? 100);
+    return { Principals: page.items.map(principalForWire), ...pageFields(page.next) };
+  },
+  auditRequest: (i) => ({ limit: i.Limit }),
+});

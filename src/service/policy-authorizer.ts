@@ -1,0 +1,118 @@
+import { defaultKeyPolicy, type AuthorizationRequest, type Authorizer, type Decision, type PolicyChecks } from '../core/authorization.js';
+import type { Realm } from '../core/arn.js';
+import { buildContext } from '../core/policy/context.js';
+import { parsePolicy, type PolicyDocument, type PolicyKind } from '../core/policy/document.js';
+import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../core/policy/evaluate.js';
+import type { GrantStore, IdentityStore, KeyStore } from '../core/ports.js';
+
+/** Parsed documents kept at most; reaching it empties the cache (documents are re-parsed on demand). */
+const PARSED_CACHE_LIMIT = 2048;
+
+/** A document that authorizes nothing: a stored policy that no longer parses fails closed. */
+const NOTHING: PolicyDocument = { version: '2012-10-17', id: undefined, statements: [] };
+
+export interface PolicyAuthorizerDeps {
+  readonly keys: Pick<KeyStore, 'listTags' | 'listAliases'>;
+  readonly identities: Pick<IdentityStore, 'listPrincipalPolicies' | 'listPrincipalTags'>;
+  readonly grants: Pick<GrantStore, 'grantsForKey'>;
+  readonly realm: Realm;
+  /** IANA time zone for `arca:LocalHour` and `arca:DayOfWeek`. */
+  readonly timeZone: string;
+}
+
+/**
+ * The policy engine behind the pipeline's Authorizer port: gathers the key policy, the caller's identity
+ * policies and tags, the key's tags, aliases and grants, builds the request context, and asks the pure
+ * `evaluate`. Everything is read on each request, so a changed policy, tag or grant takes effect on the
+ * next request; parsed documents are cached by their text.
+ */
+export class PolicyAuthorizer implements Authorizer, PolicyChecks {
+  readonly #deps: PolicyAuthorizerDeps;
+  readonly #parsed = new Map<string, PolicyDocument>();
+  readonly #defaultKeyPolicy: string;
+
+  constructor(deps: PolicyAuthorizerDeps) {
+    this.#deps = deps;
+    this.#defaultKeyPolicy = defaultKeyPolicy(deps.realm.account, deps.realm.partition);
+  }
+
+  async authorize(request: AuthorizationRequest): Promise<Decision> {
+    const { evaluation, policies } = await this.#gather(request);
+    return evaluate(evaluation, policies);
+  }
+
+  async keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean> {
+    const { evaluation, policies } = await this.#gather({ ...request, action: 'kms:PutKeyPolicy' });
+    // Grants cannot allow PutKeyPolicy, so only the new key policy and identity policies count.
+    return evaluate(evaluation, { ...policies, keyPolicy: policy, grants: [] }) === 'Allow';
+  }
+
+  async allowedByPolicies(request: AuthorizationRequest): Promise<boolean> {
+    const { evaluation, policies } = await this.#gather(request);
+    return evaluate(evaluation, { ...policies, grants: [] }) === 'Allow';
+  }
+
+  async #gather(request: AuthorizationRequest): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
+    const { principal, key } = request;
+    const onKey = request.resource !== '*';
+    const [stored, principalTags, tags, aliases, grants] = await Promise.all([
+      this.#deps.identities.listPrincipalPolicies(principal.id),
+      this.#deps.identities.listPrincipalTags(principal.id),
+      key ? this.#deps.keys.listTags(key.id) : Promise.resolve([]),
+      key ? this.#deps.keys.listAliases(key.id, undefined, 100) : Promise.resolve({ items: [] }),
+      key ? this.#deps.grants.grantsForKey(key.id) : Promise.resolve([]),
+    ]);
+    const time = request.request?.time ?? new Date(0);
+    const context = buildContext({
+      principal,
+      principalTags,
+      request: request.request ?? { sourceIp: '', userAgent: '', secureTransport: false, time },
+      region: this.#deps.realm.region,
+      timeZone: this.#deps.timeZone,
+      key: key && { record: key, tags, aliases: aliases.items.map((a) => a.name) },
+      operation: request.context,
+    });
+    return {
+      evaluation: {
+        principalArn: principal.arn,
+        principalAccount: principal.account,
+        action: request.action,
+        resource: request.resource,
+        context,
+        now: time,
+        encryptionContext: request.encryptionContext,
+      },
+      policies: {
+        // A missing key is judged as if it had the default key policy (see the pipeline's #resolve).
+        keyPolicy: onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined,
+        identityPolicies: stored.map((p) => this.#parse(p.document, 'identity')),
+        grants: grants.flatMap((g) => [
+          {
+            granteePrincipal: g.granteePrincipal,
+            operations: g.operations,
+            encryptionContextEquals: g.constraints?.encryptionContextEquals,
+            encryptionContextSubset: g.constraints?.encryptionContextSubset,
+            expiresAt: g.expiresAt,
+          },
+          // A retiring principal may call RetireGrant on the key; the operation checks it names this grant.
+          ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, operations: ['RetireGrant'] }] : []),
+        ]),
+      },
+    };
+  }
+
+  #parse(text: string, kind: PolicyKind): PolicyDocument {
+    const cacheKey = `${kind}:${text}`;
+    const hit = this.#parsed.get(cacheKey);
+    if (hit !== undefined) return hit;
+    let doc: PolicyDocument;
+    try {
+      doc = parsePolicy(text, kind);
+    } catch {
+      doc = NOTHING;
+    }
+    if (this.#parsed.size >= PARSED_CACHE_LIMIT) this.#parsed.clear();
+    this.#parsed.set(cacheKey, doc);
+    return doc;
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { Realm } from '../core/arn.js';
+import { KmsError } from '../core/errors.js';
+import type { PrincipalRecord, PrincipalType } from '../core/principal.js';
+import type { ServiceDeps } from './operation.js';
+import { str } from './schemas.js';
+
+/** Shared pieces of the ArcaService principal, access-key and identity-policy operations. */
+
+/** IAM's user and role name rule: 1–64 of letters, digits and `+=,.@_-`. */
+export const principalName = str(1, 64).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+
+export const PRINCIPAL_TYPES = ['user', 'role', 'service'] as const satisfies readonly PrincipalType[];
+
+/** IAM's policy name rule. */
+export const policyName = str(1, 128).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+
+/** ARNs AWS clients can parse: roles are `role/<name>`, users and service accounts `user/<name>`. */
+export function principalArn(realm: Realm, type: PrincipalType, name: string): string {
+  return `arn:${realm.partition}:iam::${realm.account}:${type === 'role' ? 'role' : 'user'}/${name}`;
+}
+
+/** The principal named `name`, or NotFoundException. */
+export async function requirePrincipal(deps: Pick<ServiceDeps, 'principals'>, name: string): Promise<PrincipalRecord> {
+  const p = await deps.principals.findPrincipalByName(name);
+  if (p === undefined) throw new KmsError('KeyNotFound', `The principal ${name} does not exist.`);
+  return p;
+}
+
+export function principalForWire(p: PrincipalRecord) {
+  return { PrincipalName: p.name, PrincipalType: p.type, PrincipalId: p.id, Arn: p.arn, CreateDate: p.createdAt };
+}
+
+/** AWS's cap on access keys per IAM user; Arca counts active keys only (inactive ones can be kept for rotation). */
+export const MAX_ACTIVE_ACCESS_KEYS = 2;
+
+export const accessKeyStatus = z.enum(['Active', 'Inactive']);

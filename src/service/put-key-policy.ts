@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { KmsError } from '../core/errors.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { checkNewKeyPolicy } from './policy-document.js';
+import { keyIdParam, str } from './schemas.js';
+
+export const putKeyPolicy = defineOperation({
+  service: 'TrentService',
+  name: 'PutKeyPolicy',
+  action: 'kms:PutKeyPolicy',
+  readOnly: false,
+  input: z.object({
+    KeyId: keyIdParam,
+    Policy: str(1, 32768),
+    PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional(),
+    BypassPolicyLockoutSafetyCheck: z.boolean().optional(),
+  }),
+  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const name = input.PolicyName ?? 'default';
+    if (name !== 'default') throw new KmsError('KeyNotFound', `No such policy exists: ${name}. The only key policy name is 'default'.`);
+    await checkNewKeyPolicy(deps, ctx, key.arn, input.Policy, input.BypassPolicyLockoutSafetyCheck);
+    await deps.keys.updateKey(key.record.id, { policy: input.Policy });
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, policyName: i.PolicyName ?? 'default', bypassPolicyLockoutSafetyCheck: i.BypassPolicyLockoutSafetyCheck ?? false }),
+});

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { KmsError } from '../core/errors.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { grantIdParam, parseGrantToken } from './grants.js';
+import { dryRun, keyIdParam, str } from './schemas.js';
+import { stopIfDryRun } from './symmetric.js';
+
+/**
+ * RetireGrant, by GrantToken or by KeyId and GrantId. As in AWS it is not a policy permission: the
+ * grant's retiring principal may retire it, and so may its grantee when the grant includes RetireGrant.
+ * (The authorizer lets those principals through to this check; everyone else is refused here.)
+ */
+export const retireGrant = defineOperation({
+  service: 'TrentService',
+  name: 'RetireGrant',
+  action: 'kms:RetireGrant',
+  readOnly: false,
+  input: z
+    .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })
+    .transform((i, ctx) => {
+      if (i.GrantToken !== undefined) return { ...i, ...parseGrantToken(i.GrantToken) };
+      if (i.KeyId === undefined || i.GrantId === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'Member must be set: either GrantToken, or KeyId and GrantId', path: ['grantToken'] });
+        return z.NEVER;
+      }
+      return { ...i, keyId: i.KeyId, grantId: i.GrantId };
+    }),
+  keys: [{ ref: (i) => i.keyId, access: 'read', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const grant = await deps.grants.getGrant(input.grantId);
+    if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.grantId} not found`);
+    const caller = ctx.principal.arn;
+    if (grant.retiringPrincipal !== caller && !(grant.granteePrincipal === caller && grant.operations.includes('RetireGrant'))) {
+      throw new KmsError('AccessDenied', `User: ${caller} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no policy allows the kms:RetireGrant action`);
+    }
+    stopIfDryRun(input.DryRun);
+    await deps.grants.deleteGrant(grant.grantId);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.keyId, grantId: i.grantId }),
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { KmsError } from '../core/errors.js';
+import { requiredKey } from './material.js';
+import { defineOperation } from './operation.js';
+import { grantIdParam } from './grants.js';
+import { dryRun, keyIdParam } from './schemas.js';
+import { stopIfDryRun } from './symmetric.js';
+
+/** Revokes a grant (a key administrator's action, kms:RevokeGrant); it authorizes nothing from the next request. */
+export const revokeGrant = defineOperation({
+  service: 'TrentService',
+  name: 'RevokeGrant',
+  action: 'kms:RevokeGrant',
+  readOnly: false,
+  input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
+  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  async execute(input, ctx, deps) {
+    const key = requiredKey(ctx.keys, 0);
+    const grant = await deps.grants.getGrant(input.GrantId);
+    if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.GrantId} not found`);
+    stopIfDryRun(input.DryRun);
+    await deps.grants.deleteGrant(grant.grantId);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, grantId: i.GrantId }),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { principalName, requirePrincipal } from './principals.js';
+import { tagList, toTags } from './tags.js';
+
+export const tagPrincipal = defineOperation({
+  service: 'ArcaService',
+  name: 'TagPrincipal',
+  action: 'arca:TagPrincipal',
+  readOnly: false,
+  input: z.object({ PrincipalName: principalName, Tags: tagList }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const p = await requirePrincipal(deps, input.PrincipalName);
+    await deps.principals.putPrincipalTags(p.id, toTags(input.Tags));
+    return {};
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName, tagKeys: i.Tags.map((t) => t.TagKey) }),
+});

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { principalName, requirePrincipal } from './principals.js';
+import { str } from './schemas.js';
+
+export const untagPrincipal = defineOperation({
+  service: 'ArcaService',
+  name: 'UntagPrincipal',
+  action: 'arca:UntagPrincipal',
+  readOnly: false,
+  input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const p = await requirePrincipal(deps, input.PrincipalName);
+    await deps.principals.removePrincipalTags(p.id, input.TagKeys);
+    return {};
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName, tagKeys: i.TagKeys }),
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { KmsError } from '../core/errors.js';
+import { accessKeyOf } from './access-key-of.js';
+import { defineOperation } from './operation.js';
+import { accessKeyStatus, MAX_ACTIVE_ACCESS_KEYS, principalName } from './principals.js';
+import { str } from './schemas.js';
+
+/** Activates or deactivates an access key; an inactive key fails authentication from the next request. */
+export const updateAccessKey = defineOperation({
+  service: 'ArcaService',
+  name: 'UpdateAccessKey',
+  action: 'arca:UpdateAccessKey',
+  readOnly: false,
+  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
+  keys: [],
+  async execute(input, _ctx, deps) {
+    const { principal, key } = await accessKeyOf(deps, input.PrincipalName, input.AccessKeyId);
+    if (input.Status === 'Active' && key.status !== 'Active') {
+      const active = (await deps.principals.listAccessKeys(principal.id)).filter((k) => k.status === 'Active');
+      if (active.length >= MAX_ACTIVE_ACCESS_KEYS) throw new KmsError('LimitExceeded', `Cannot exceed quota for active access keys per principal: ${MAX_ACTIVE_ACCESS_KEYS}.`);
+    }
+    await deps.principals.updateAccessKeyStatus(key.accessKeyId, input.Status);
+    return {};
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName, accessKeyId: i.AccessKeyId, status: i.Status }),
+});
