@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { AuditConfig } from './app.js';
 
-const schema = z
+/** The `audit` section of a config file (also the `audit:` section of `arca server --config`). */
+export const auditConfigSchema = z
   .object({
     checkpointEvery: z.number().int().min(1).optional(),
     checkpointIntervalMs: z.number().int().min(100).optional(),
@@ -30,10 +31,13 @@ const schema = z
 export function readAuditConfig(file: string): AuditConfig {
   const raw: unknown = parse(readFileSync(file, 'utf8'));
   const section = typeof raw === 'object' && raw !== null && 'audit' in raw ? (raw as { audit: unknown }).audit : raw;
-  const result = schema.safeParse(section ?? {});
+  const result = auditConfigSchema.safeParse(section ?? {});
   if (!result.success) throw new Error(`${file}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  const c = result.data;
-  const base = resolve(file, '..');
+  return toAuditConfig(result.data, resolve(file, '..'));
+}
+
+/** A validated audit section as the composition takes it; relative sink paths are resolved against `base`. */
+export function toAuditConfig(c: z.infer<typeof auditConfigSchema>, base: string): AuditConfig {
   return {
     ...(c.checkpointEvery !== undefined && { checkpointEvery: c.checkpointEvery }),
     ...(c.checkpointIntervalMs !== undefined && { checkpointIntervalMs: c.checkpointIntervalMs }),

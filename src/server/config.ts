@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { auditConfigSchema } from './audit-config.js';
 import { parseListen } from './listen.js';
 
 /**
@@ -40,6 +41,8 @@ export const serverConfigSchema = z
     account: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('111122223333'),
     root: z.discriminatedUnion('type', [shamirRootSchema, pkcs11RootSchema]).default({ type: 'shamir' }),
     maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),
+    /** The audit trail: checkpoints, durability, retention, sinks (docs/audit.md). */
+    audit: auditConfigSchema.optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import type { SealController } from '../service/sealing.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { composeApp, type App } from './app.js';
+import { toAuditConfig } from './audit-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 
@@ -58,7 +59,8 @@ export async function createServerApp(opts: {
   const tls = config.tls.enabled
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
-  const parts = composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls }, db, root, root);
+  const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
+  const parts = composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, ...(audit !== undefined && { audit }) }, db, root, root);
   await parts.startScheduler(); // periodic runs skip while sealed; each unseal runs the due jobs first
   const sealing = parts.sealing as SealController;
   if (root.probe !== undefined) {

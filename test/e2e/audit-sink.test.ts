@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEvent } from '../../src/core/audit.js';
 import { readAuditConfig } from '../../src/server/audit-config.js';
+import { loadServerConfig } from '../../src/server/config.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
@@ -59,6 +60,9 @@ describe('the JSONL file sink', () => {
     assert.throws(() => readAuditConfig(file));
     writeFileSync(file, 'audit:\n  checkpointEvry: 5\n');
     assert.throws(() => readAuditConfig(file), /checkpointEvry|Unrecognized/);
+    const server = loadServerConfig('dataDir: /tmp/x\ntls: { enabled: false }\naudit:\n  durability: sqlite-full\n  sinks:\n    - { type: syslog, host: logs, port: 514, protocol: tcp }\n', {});
+    assert.ok(server.ok && server.config.audit?.durability === 'sqlite-full' && server.config.audit.sinks?.[0]?.type === 'syslog', 'arca server --config takes the same audit section');
+    assert.equal(loadServerConfig('dataDir: /tmp/x\ntls: { enabled: false }\naudit:\n  sinks:\n    - { type: kafka }\n', {}).ok, false);
   });
 });
 
