@@ -52,6 +52,9 @@ export interface KeyImportStore {
   getImport(keyId: string): Promise<KeyImportRecord | undefined>;
   /** Keys whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still stored. */
   expiredMaterial(now: Date): Promise<readonly string[]>;
-  /** Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays. */
-  deleteMaterial(keyId: string): Promise<void>;
+  /**
+   * Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays.
+   * With `expiredBy`, only if the imported material is still expired at that time (false otherwise).
+   */
+  deleteMaterial(keyId: string, expiredBy?: Date): Promise<boolean>;
 }

@@ -92,6 +92,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         sourceIp: req.socket.remoteAddress ?? '',
         userAgent: String(req.headers['user-agent'] ?? '').slice(0, 1024),
         requestId: newRequestId(),
+        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
       };
       if (req.method !== 'POST' || path !== '/') {
         req.resume();
@@ -103,14 +104,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         const r = await opts.pipeline.refuse(meta, new KmsError('RequestTooLarge', `The request body exceeds ${limit} bytes.`));
         return send(res, awsErrorResponse(r, meta.requestId), true);
       }
-      const response = await handleAwsJson(opts.pipeline, {
-        method: 'POST',
-        path,
-        query: q < 0 ? '' : url.slice(q + 1),
-        headers: rawHeaderPairs(req),
-        body,
-        sourceIp: meta.sourceIp,
-      });
+      const response = await handleAwsJson(opts.pipeline, { ...meta, method: 'POST', path, query: q < 0 ? '' : url.slice(q + 1), headers: rawHeaderPairs(req), body });
       send(res, response);
     } catch (e) {
       opts.logger.error('unhandled error in the HTTP layer', { error: e instanceof Error ? e.stack ?? e.message : String(e) });

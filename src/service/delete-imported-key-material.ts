@@ -17,6 +17,8 @@ export const deleteImportedKeyMaterial = defineOperation({
     // Crypto-shredding: the only stored copies of the material (wrapped key versions) are deleted, and the cache dropped.
     await deps.imports.deleteMaterial(key.record.id);
     deps.hierarchy.forgetKey(key.record.id);
+    // The WAL still holds the frames that wrote the material: checkpoint it away now.
+    await deps.lifecycle.store.scrub();
     return { KeyId: key.arn };
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),

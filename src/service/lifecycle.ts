@@ -21,10 +21,17 @@ export interface LifecycleDeps {
   readonly insecureTestPause?: ((point: JobPoint) => Promise<void>) | undefined;
 }
 
-/** Arca rotates symmetric encryption keys only, as AWS does. */
+/**
+ * Arca rotates symmetric encryption keys whose material it generated, as AWS does. Imported keys are
+ * refused: a generated version would silently replace the customer's material, and deleting the imported
+ * material would then strand every ciphertext.
+ */
 export function requireRotatable(key: KeyRecord, arn: string): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('UnsupportedOperation', `${arn} key spec ${key.keySpec} is not valid for this operation. Only symmetric encryption keys can be rotated.`);
+  }
+  if (key.origin !== 'AWS_KMS') {
+    throw new KmsError('UnsupportedOperation', `${arn} has origin ${key.origin}: keys with imported key material cannot be rotated by Arca.`);
   }
 }
 
@@ -155,8 +162,9 @@ export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
   const expired: string[] = [];
   for (const keyId of deps.imports ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
     deps.hierarchy.forgetKey(keyId);
-    await deps.imports?.deleteMaterial(keyId);
+    const deleted = await deps.imports?.deleteMaterial(keyId, deps.clock.now());
     deps.hierarchy.forgetKey(keyId);
+    if (deleted !== true) continue;
     expired.push(keyId);
     deps.logger.info('deleted expired imported key material', { key: keyArn(deps.realm, keyId) });
     await auditJob(deps, 'DeleteExpiredKeyMaterial', keyId, { keyState: 'PendingImport' });

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { constants, createHmac, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,8 @@ import {
   CreateKeyCommand,
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
+  EnableKeyRotationCommand,
+  RotateKeyOnDemandCommand,
   DescribeKeyCommand,
   EncryptCommand,
   GenerateMacCommand,
@@ -164,8 +166,14 @@ describe('BYOK refusals', () => {
     const p = await params(keyId);
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: oaepWrap(p.publicKey, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     const ct = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') }));
+    const wrapped = server.app.db.prepare<[string], { w: Buffer }>('SELECT wrapped_material AS w FROM key_versions WHERE key_id = ?').get(keyId)?.w;
+    assert.ok(wrapped && wrapped.length > 32);
     await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
     assert.equal(await state(keyId), 'PendingImport');
+    for (const file of ['arca.db', 'arca.db-wal']) {
+      const path = join(server.dataDir, file);
+      assert.ok(!(existsSync(path) && readFileSync(path).includes(wrapped)), `the wrapped material is still in ${file}`);
+    }
     await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob })), 'KMSInvalidStateException');
     const rows = server.app.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
     assert.equal(rows?.n, 0, 'no stored copy of the material is left');
@@ -175,6 +183,16 @@ describe('BYOK refusals', () => {
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: r.token, EncryptedKeyMaterial: oaepWrap(r.publicKey, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     const pt = await kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob }));
     assert.equal(Buffer.from(pt.Plaintext ?? []).toString(), 'kept');
+  });
+
+  it('a key with imported material cannot be rotated by Arca (its versions would not be the imported material)', async () => {
+    const keyId = await externalKey();
+    const p = await params(keyId);
+    await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: oaepWrap(p.publicKey, randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+    await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), 'UnsupportedOperationException');
+    await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), 'UnsupportedOperationException');
+    const rows = server.app.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
+    assert.equal(rows?.n, 1, 'no generated version was added');
   });
 
   it('ExpirationModel and ValidTo are checked; a key that is not EXTERNAL takes no import', async () => {

@@ -8,6 +8,8 @@ import { after, describe, test } from 'node:test';
 import type { Logger } from '../../src/core/ports.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
+import { callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { startInProcess } from '../helpers/in-process.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -62,5 +64,51 @@ describe('arca server over TLS', { skip: hasOpenssl ? false : 'openssl not insta
     const mutual = await start(true);
     await assert.rejects(get(mutual, ca), 'no client certificate, no connection');
     assert.equal(await get(mutual, ca, { cert: readFileSync(join(dir, 'client.crt')), key: readFileSync(join(dir, 'client.key')) }), 200);
+  });
+});
+
+describe('aws:SecureTransport', { skip: hasOpenssl ? false : 'openssl not installed' }, () => {
+  const dir = tempDataDir();
+  after(() => removeDir(dir));
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'tls-only', Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ],
+  });
+  const encryptUnderTlsOnlyKey = async (admin: ClientConfig) => {
+    const key = await callOperation(admin, 'TrentService.CreateKey', { Policy: policy });
+    const keyId = String((key['KeyMetadata'] as Record<string, unknown>)['KeyId']);
+    return callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: Buffer.from('x').toString('base64') });
+  };
+
+  test('is true over HTTPS, so a TLS-only key policy allows the request there and denies it over HTTP', async () => {
+    openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'server.key', '-out', 'server.crt']);
+    const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: true, cert: join(dir, 'server.crt'), key: join(dir, 'server.key') }, dataDir: join(dir, 'tls') }), {});
+    assert.ok(loaded.ok, JSON.stringify(loaded));
+    const app = await createServerApp({ config: loaded.config, logger: quiet, env: {} });
+    const previous = process.env['NODE_TLS_REJECT_UNAUTHORIZED'];
+    // The test's own self-signed certificate: fetch cannot be given a CA, so verification is off here only.
+    process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0';
+    try {
+      await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
+      const endpoint = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const anonymous: ClientConfig = { endpoint, region: 'us-east-1' };
+      const init = await callOperation(anonymous, 'ArcaService.InitializeRoot', { Shares: 1, Threshold: 1 });
+      await callOperation(anonymous, 'ArcaService.Unseal', { Share: String((init['UnsealShares'] as string[])[0]) });
+      const admin: ClientConfig = { endpoint, region: 'us-east-1', credentials: { accessKeyId: String(init['AdminAccessKeyId']), secretAccessKey: String(init['AdminSecretAccessKey']) } };
+      assert.ok((await encryptUnderTlsOnlyKey(admin))['CiphertextBlob'], 'allowed over HTTPS');
+    } finally {
+      if (previous === undefined) delete process.env['NODE_TLS_REJECT_UNAUTHORIZED'];
+      else process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = previous;
+      await app.close();
+    }
+    const plain = await startInProcess();
+    try {
+      await assert.rejects(encryptUnderTlsOnlyKey({ endpoint: plain.endpoint, region: 'us-east-1', credentials: plain.credentials }), (e: Error) => e.name === 'AccessDeniedException');
+    } finally {
+      await plain.close();
+    }
   });
 });

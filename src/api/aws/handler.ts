@@ -1,15 +1,21 @@
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
-import { newRequestId, type Pipeline } from '../../service/pipeline.js';
+import type { Pipeline } from '../../service/pipeline.js';
 import { AWS_ERRORS } from './errors.js';
 import { parseJsonBody } from './json.js';
 import { toWire } from './wire.js';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
+/** A request as the listener received it, with what it already read off the transport. */
 export interface AwsHttpRequest extends AuthenticationRequest {
+  readonly target: string;
   readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly requestId: string;
+  /** Whether the request arrived over TLS (`aws:SecureTransport`). */
+  readonly secureTransport: boolean;
 }
 
 export interface AwsHttpResponse {
@@ -18,11 +24,6 @@ export interface AwsHttpResponse {
   readonly body: Buffer;
   /** Secrets serialized into `body`: zero them (and the body) once it is sent. */
   readonly secrets: readonly SecretBytes[];
-}
-
-function header(req: AuthenticationRequest, name: string): string | undefined {
-  for (const [k, v] of req.headers) if (k.toLowerCase() === name) return v;
-  return undefined;
 }
 
 /** An AWS-shaped error response: `{"__type": ..., "message": ...}` with AWS's status code. */
@@ -41,14 +42,15 @@ export function awsErrorResponse(error: KmsError, requestId: string): AwsHttpRes
  * authentication, validation, authorization and audit happen in the pipeline for every target.
  */
 export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Promise<AwsHttpResponse> {
-  const requestId = newRequestId();
+  const { requestId } = req;
   const result = await pipeline.handle({
-    target: header(req, 'x-amz-target') ?? '',
+    target: req.target,
     auth: req,
     parseBody: () => parseJsonBody(req.body),
     sourceIp: req.sourceIp,
-    userAgent: (header(req, 'user-agent') ?? '').slice(0, 1024),
+    userAgent: req.userAgent,
     requestId,
+    secureTransport: req.secureTransport,
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
   const secrets: SecretBytes[] = [];

@@ -40,7 +40,7 @@ export class SqliteIdentityStore extends SqlitePrincipalStore implements Identit
     this.#db.transaction(() => {
       for (const table of ['access_keys', 'principal_tags', 'principal_policies']) this.#db.prepare(`DELETE FROM ${table} WHERE principal_id = ?`).run(id);
       this.#db.prepare('DELETE FROM principals WHERE id = ?').run(id);
-    })();
+    }).immediate();
   }
 
   async listPrincipalTags(id: string): Promise<readonly Tag[]> {
@@ -51,14 +51,14 @@ export class SqliteIdentityStore extends SqlitePrincipalStore implements Identit
     const put = this.#db.prepare('INSERT INTO principal_tags (principal_id, tag_key, tag_value) VALUES (?, ?, ?) ON CONFLICT (principal_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value');
     this.#db.transaction(() => {
       for (const t of tags) put.run(id, t.key, t.value);
-    })();
+    }).immediate();
   }
 
   async removePrincipalTags(id: string, tagKeys: readonly string[]): Promise<void> {
     const del = this.#db.prepare('DELETE FROM principal_tags WHERE principal_id = ? AND tag_key = ?');
     this.#db.transaction(() => {
       for (const k of tagKeys) del.run(id, k);
-    })();
+    }).immediate();
   }
 
   async listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]> {

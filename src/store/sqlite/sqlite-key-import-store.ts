@@ -115,11 +115,20 @@ export class SqliteKeyImportStore implements KeyImportStore {
       .map((r) => r.key_id);
   }
 
-  async deleteMaterial(keyId: string): Promise<void> {
+  async deleteMaterial(keyId: string, expiredBy?: Date): Promise<boolean> {
     const db = this.#db;
-    db.transaction(() => {
+    return db.transaction(() => {
+      // With `expiredBy`, only material that is still expired at commit time: a re-import in between wins.
+      if (expiredBy !== undefined) {
+        const still = db
+          .prepare<[string, number], { n: number }>("SELECT COUNT(*) AS n FROM key_imports WHERE key_id = ? AND expiration_model = 'KEY_MATERIAL_EXPIRES' AND valid_to <= ?")
+          .get(keyId, expiredBy.getTime());
+        if ((still?.n ?? 0) === 0) return false;
+      }
       db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(keyId);
       db.prepare("UPDATE keys SET state = 'PendingImport' WHERE id = ?").run(keyId);
+      return true;
     }).immediate();
   }
+
 }

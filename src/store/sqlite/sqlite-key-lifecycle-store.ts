@@ -31,7 +31,7 @@ const toDestruction = (r: DestructionRow): DestructionRecord => ({
  * The KeyLifecycleStore port on SQLite. Rotation is one transaction guarded by the expected primary
  * version; destruction is one transaction (material rows, aliases, rotation settings, tombstone and
  * destruction record) followed by a `wal_checkpoint(TRUNCATE)`. The connection runs with
- * `secure_delete = ON`, so SQLite overwrites deleted content with zeros instead of leaving it in free
+ * `secure_delete = ON` (set by openDatabase), so SQLite overwrites deleted content with zeros instead of leaving it in free
  * space; the checkpoint then copies the overwritten pages into the database file and empties the WAL,
  * which still held the frames that wrote the material in the first place.
  */
@@ -40,7 +40,6 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    db.pragma('secure_delete = ON');
   }
 
   async getRotation(keyId: string): Promise<RotationSettings | undefined> {
