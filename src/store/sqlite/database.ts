@@ -205,6 +205,27 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   },
 ];
 
+const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();
+
+/**
+ * Runs `step` now, or, when the connection is inside a transaction (a mutation running in the audit
+ * transaction, ADR 0005), once that transaction has committed; dropped if it rolls back. For steps that
+ * cannot run inside a transaction, such as `wal_checkpoint`.
+ */
+export function whenCommitted(db: SqliteDatabase, step: () => void): void {
+  if (!db.inTransaction) return step();
+  const steps = afterCommit.get(db) ?? [];
+  steps.push(step);
+  afterCommit.set(db, steps);
+}
+
+/** Runs the steps deferred by {@link whenCommitted} (`committed: true`) or drops them (rollback). */
+export function transactionEnded(db: SqliteDatabase, committed: boolean): void {
+  const steps = afterCommit.get(db) ?? [];
+  afterCommit.delete(db);
+  if (committed) for (const step of steps) step();
+}
+
 /** Opens (creating if needed) and migrates the database at `path` (`:memory:` for tests). */
 export function openDatabase(path: string): SqliteDatabase {
   const db = new Database(path);

@@ -3,7 +3,7 @@ import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, Wra
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
 import { closeSync, fdatasync, openSync } from 'node:fs';
-import type { SqliteDatabase } from './database.js';
+import { transactionEnded, type SqliteDatabase } from './database.js';
 
 interface Pending {
   event: AuditEvent;
@@ -130,11 +130,13 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         this.#frontier = frontier;
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
+        transactionEnded(db, false);
         throw e;
       } finally {
         this.#relaxSync(false);
       }
       await this.#durable();
+      transactionEnded(db, true);
       this.#afterCommit();
     } finally {
       this.#locked = false;
@@ -163,12 +165,10 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#relaxSync(true);
     try {
       // IMMEDIATE: other processes sharing the database (arca dev --workers) wait for the write lock.
-      recorded = this.#db
-        .transaction(() => {
-          this.#catchUp(frontier);
-          return batch.map((p) => this.#write(p.event, frontier));
-        })
-        .immediate();
+      recorded = this.#db.transaction(() => {
+        this.#catchUp(frontier);
+        return batch.map((p) => this.#write(p.event, frontier));
+      }).immediate();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -257,8 +257,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     if (signer === undefined || !this.#db.open || this.#locked) return undefined;
     try {
       // Under the write lock: the tree is exactly the database's, whichever process appended to it.
-      return this.#db
-        .transaction(() => {
+      return this.#db.transaction((): TreeHead | undefined => {
           const frontier = this.#frontier.clone();
           this.#catchUp(frontier);
           this.#frontier = frontier;
@@ -272,8 +271,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
             .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
           this.#lastHeadSize = size;
           return { ...unsigned, signature: signature.toString('base64') };
-        })
-        .immediate();
+        }).immediate();
     } catch (e) {
       this.#logger?.error('audit tree head could not be stored', { error: String(e) });
       return undefined;
@@ -325,6 +323,6 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#db.transaction(() => {
       this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events');
       for (const r of rows) this.#write(JSON.parse(r.body) as AuditEvent, frontier);
-    })();
+    }).immediate();
   }
 }

@@ -1,7 +1,7 @@
 import type { StoredKeyVersion } from '../../core/key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from '../../core/lifecycle.js';
 import type { KeyLifecycleStore } from '../../core/ports.js';
-import type { SqliteDatabase } from './database.js';
+import { whenCommitted, type SqliteDatabase } from './database.js';
 
 interface RotationRow {
   enabled: number;
@@ -142,6 +142,7 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
   }
 
   async scrub(): Promise<void> {
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    // Inside the audit transaction of a mutation, the checkpoint runs once it has committed.
+    whenCommitted(this.#db, () => this.#db.pragma('wal_checkpoint(TRUNCATE)'));
   }
 }
