@@ -8,7 +8,7 @@ import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import type { AuthorizationFacts, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
+import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { validationError } from './schemas.js';
 
@@ -65,13 +65,14 @@ export class Pipeline {
     const resources: ResolvedKey[] = [];
     const op = deps.operations.get(req.target);
     let result: PipelineResult;
+    let call: BoundCall | undefined;
     try {
       // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
       const anonymous = op?.authentication === 'none';
       if (!anonymous && !deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
       if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
-      const call = bindCall(op, req.parseBody());
+      call = bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time: started };
@@ -88,6 +89,9 @@ export class Pipeline {
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
       result = { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId };
+    } finally {
+      // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
+      call?.dispose();
     }
     return this.#record(req, result, { op, principal, requestParameters, responseElements, resources, started });
   }
