@@ -165,15 +165,33 @@ export class Pipeline {
     try {
       keyId = await resolveKeyId(deps, refValue, requirement.allowAlias);
     } catch (e) {
-      if (isKmsError(e) && e.code === 'KeyNotFound' && requestAlias !== undefined) await this.#authorize(action, aliasArn(deps.realm, requestAlias), undefined, authz, requestAlias);
+      if (isKmsError(e) && e.code === 'KeyNotFound' && requestAlias !== undefined) await this.#authorizeMissing(action, aliasArn(deps.realm, requestAlias), authz, requestAlias);
       throw e;
     }
     const arn = keyArn(deps.realm, keyId);
     const record = await deps.keys.getKey(keyId);
+    if (record === undefined) {
+      await this.#authorizeMissing(action, arn, authz, requestAlias);
+      throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
+    }
     await this.#authorize(action, arn, record, authz, requestAlias);
-    if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
     checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
+  }
+
+  /**
+   * For a key or alias that does not exist (judged as if it had the default key policy): NotFound may
+   * only be told to a caller who may both perform the action and describe the key; everyone else gets
+   * the AccessDenied a forbidden key would give (DESIGN.md §7.3).
+   */
+  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined): Promise<void> {
+    await this.#authorize(action, resource, undefined, authz, requestAlias);
+    if (action === 'kms:DescribeKey') return;
+    try {
+      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias);
+    } catch {
+      throw denied(authz.principal, action, resource);
+    }
   }
 
   async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string): Promise<void> {
@@ -191,9 +209,7 @@ export class Pipeline {
     });
     // One message for every refusal (explicit or implicit, missing or forbidden key): the answer must
     // not tell a caller whether the key exists or what its policy says.
-    if (decision !== 'Allow') {
-      throw new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
-    }
+    if (decision !== 'Allow') throw denied(principal, action, resource);
   }
 
   #asKmsError(e: unknown, requestId: string): KmsError {
@@ -215,6 +231,10 @@ interface Authz {
   readonly principal: Principal;
   readonly request: RequestInfo;
   readonly facts: AuthorizationFacts;
+}
+
+function denied(principal: Principal, action: string, resource: string): KmsError {
+  return new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
 }
 
 function bindCall(op: RegisteredOperation, raw: unknown) {
