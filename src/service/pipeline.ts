@@ -3,7 +3,7 @@ import { randomId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import type { AuditEvent, AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
-import { isKmsError, KmsError } from '../core/errors.js';
+import { isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
@@ -69,7 +69,7 @@ export class Pipeline {
     try {
       // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
       const anonymous = op?.authentication === 'none';
-      if (!anonymous && !deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+      if (!anonymous && !deps.hierarchy.isOpen) throw sealed();
       if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
       call = bindCall(op, req.parseBody());
