@@ -64,6 +64,11 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${String(x)}`);
 }
 
+/** The answer to every key or crypto operation while the service is sealed (DESIGN.md §2). */
+export function sealed(): KmsError {
+  return new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+}
+
 /** The one answer for every decryption failure (DESIGN.md §7.5). */
 export function invalidCiphertext(): KmsError {
   return new KmsError('InvalidCiphertext', 'The ciphertext is invalid or was not made under this key and encryption context.');

@@ -3,7 +3,7 @@ import { encodeFields } from '../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import { KmsError } from '../core/errors.js';
+import { KmsError, sealed } from '../core/errors.js';
 import type { RootOfTrust } from '../core/ports.js';
 
 const BANNER = 'ARCA INSECURE DEV ROOT KEY: anyone who reads this file can decrypt every key. Never use it in production.\n';
@@ -50,7 +50,7 @@ export class InsecureDevFileRootOfTrust implements RootOfTrust {
   }
 
   #key(): SecretBytes {
-    if (this.#rootKey.disposed) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    if (this.#rootKey.disposed) throw sealed();
     return this.#rootKey;
   }
 

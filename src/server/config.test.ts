@@ -35,6 +35,18 @@ describe('arca server configuration', () => {
     assert.ok(errors.some((e) => e.startsWith('root.module:')));
   });
 
+  test('the working-hours time zone and the shortest rotation period are validated and overridable', () => {
+    const base = 'dataDir: /d\nlisten: 127.0.0.1:1\ntls: { enabled: false }\n';
+    const defaults = loadServerConfig(base, {});
+    assert.ok(defaults.ok);
+    assert.deepEqual([defaults.config.timeZone, defaults.config.minRotationPeriodDays], ['UTC', 90]);
+    const set = loadServerConfig(`${base}timeZone: Europe/Paris\n`, { ARCA_MIN_ROTATION_PERIOD_DAYS: '30' });
+    assert.ok(set.ok);
+    assert.deepEqual([set.config.timeZone, set.config.minRotationPeriodDays], ['Europe/Paris', 30]);
+    const bad = errorsOf(`${base}timeZone: Mars/Olympus\nminRotationPeriodDays: 0\n`);
+    assert.ok(bad.some((e) => e.startsWith('timeZone')) && bad.some((e) => e.startsWith('minRotationPeriodDays')), bad.join(' | '));
+  });
+
   test('ARCA_* variables override the file, typed as the field needs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arca-config-'));
     try {

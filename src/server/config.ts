@@ -1,3 +1,4 @@
+import { isTimeZone } from '../core/policy/context.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
@@ -41,6 +42,8 @@ export const serverConfigSchema = z
     account: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('111122223333'),
     root: z.discriminatedUnion('type', [shamirRootSchema, pkcs11RootSchema]).default({ type: 'shamir' }),
     maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone (Europe/Paris)').default('UTC'),
+    minRotationPeriodDays: z.number().int().min(1).max(90).default(90),
     /** The audit trail: checkpoints, durability, retention, sinks (docs/audit.md). */
     audit: auditConfigSchema.optional(),
   })
@@ -55,6 +58,8 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_DATA_DIR: ['dataDir'],
   ARCA_REGION: ['region'],
   ARCA_ACCOUNT: ['account'],
+  ARCA_TIME_ZONE: ['timeZone'],
+  ARCA_MIN_ROTATION_PERIOD_DAYS: ['minRotationPeriodDays'],
   ARCA_TLS_ENABLED: ['tls', 'enabled'],
   ARCA_TLS_CERT: ['tls', 'cert'],
   ARCA_TLS_KEY: ['tls', 'key'],
@@ -69,7 +74,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;

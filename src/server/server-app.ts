@@ -60,7 +60,12 @@ export async function createServerApp(opts: {
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
-  const parts = composeApp({ dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, ...(audit !== undefined && { audit }) }, db, root, root);
+  const parts = composeApp(
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(audit !== undefined && { audit }) },
+    db,
+    root,
+    root,
+  );
   await parts.startScheduler(); // periodic runs skip while sealed; each unseal runs the due jobs first
   const sealing = parts.sealing as SealController;
   if (root.probe !== undefined) {

@@ -1,4 +1,4 @@
-import { randomId, randomPublicBytes } from '../crypto/random.js';
+import { randomId, randomPublicBytes, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
@@ -16,7 +16,12 @@ export function newAccessKeyId(): string {
 
 /** A 40-character secret access key, as AWS issues them. */
 export function newSecretAccessKey(): SecretBytes {
-  return SecretBytes.adopt(Buffer.from(randomPublicBytes(30).toString('base64'), 'utf8'));
+  const raw = randomSecret(30);
+  try {
+    return SecretBytes.adopt(Buffer.from(raw.expose().toString('base64'), 'utf8'));
+  } finally {
+    raw.dispose();
+  }
 }
 
 export interface AdminCredentials {

@@ -2,7 +2,7 @@ import { encodeFields } from '../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomSecret } from '../crypto/random.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import { KmsError } from '../core/errors.js';
+import { KmsError, sealed } from '../core/errors.js';
 import type { KeyStore, Keyring, RootOfTrust, WrappedSecret } from '../core/ports.js';
 
 const DOMAIN_KEY_LENGTH = 32;
@@ -50,7 +50,7 @@ export class KeyHierarchy implements Keyring {
     // Sealed while loading (the unwraps await): drop what was loaded rather than hold it.
     if (this.#root.isSealed()) {
       this.seal();
-      throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+      throw sealed();
     }
     this.#current = latest;
   }
@@ -60,7 +60,7 @@ export class KeyHierarchy implements Keyring {
    * under it at once; older versions stay loaded so that existing rows keep unwrapping until rewrapped.
    */
   async rotate(): Promise<number> {
-    if (!this.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    if (!this.isOpen) throw sealed();
     const next = this.#current + 1;
     const fresh = randomSecret(DOMAIN_KEY_LENGTH);
     try {
@@ -84,7 +84,7 @@ export class KeyHierarchy implements Keyring {
   }
 
   #domainKey(version: number): SecretBytes {
-    if (!this.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+    if (!this.isOpen) throw sealed();
     const key = this.#domainKeys.get(version);
     if (key === undefined) throw new KmsError('Internal', `domain key version ${version} is not loaded`);
     return key;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
 import type { PolicyChecks } from '../core/authorization.js';
@@ -110,6 +111,8 @@ export interface CallResult {
 /** A validated call, its input type kept behind closures so that the registry needs no `any`. */
 export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
+  /** Zeroes every secret (SecretBytes) of the parsed input; the pipeline calls it once the request ends. */
+  dispose(): void;
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
@@ -137,8 +140,16 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
     bind(raw) {
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
+      let keys: BoundKeyRequirement[];
+      try {
+        keys = op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input), encryptionContextValue: k.encryptionContext?.(input) }));
+      } catch (e) {
+        disposeSecrets(input);
+        throw e;
+      }
       return {
-        keys: op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input), encryptionContextValue: k.encryptionContext?.(input) })),
+        keys,
+        dispose: () => disposeSecrets(input),
         async execute(ctx, deps) {
           const output = await op.execute(input, ctx, deps);
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
@@ -151,4 +162,11 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
       };
     },
   };
+}
+
+/** Zeroes the SecretBytes found in a parsed input (its members, and members of nested arrays and objects). */
+function disposeSecrets(value: unknown, depth = 0): void {
+  if (value instanceof SecretBytes) return value.dispose();
+  if (depth > 4 || typeof value !== 'object' || value === null || Buffer.isBuffer(value)) return;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) disposeSecrets(v, depth + 1);
 }

@@ -3,12 +3,12 @@ import { randomId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import type { AuditEvent, AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
-import { isKmsError, KmsError } from '../core/errors.js';
+import { isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import type { AuthorizationFacts, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
+import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
 import { validationError } from './schemas.js';
@@ -100,13 +100,14 @@ export class Pipeline {
     let responseElements: Record<string, unknown> | null = null;
     const resources: ResolvedKey[] = [];
     let result: PipelineResult;
+    let call: BoundCall | undefined;
     try {
       // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
       const anonymous = op?.authentication === 'none';
-      if (!anonymous && !deps.hierarchy.isOpen) throw new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
+      if (!anonymous && !deps.hierarchy.isOpen) throw sealed();
       if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
-      const call = bindCall(op, req.parseBody());
+      call = bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time: started };
@@ -123,6 +124,9 @@ export class Pipeline {
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
       result = { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId };
+    } finally {
+      // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
+      call?.dispose();
     }
     return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
   }
@@ -193,15 +197,33 @@ export class Pipeline {
     try {
       keyId = await resolveKeyId(deps, refValue, requirement.allowAlias);
     } catch (e) {
-      if (isKmsError(e) && e.code === 'KeyNotFound' && requestAlias !== undefined) await this.#authorize(action, aliasArn(deps.realm, requestAlias), undefined, authz, requestAlias);
+      if (isKmsError(e) && e.code === 'KeyNotFound' && requestAlias !== undefined) await this.#authorizeMissing(action, aliasArn(deps.realm, requestAlias), authz, requestAlias);
       throw e;
     }
     const arn = keyArn(deps.realm, keyId);
     const record = await deps.keys.getKey(keyId);
+    if (record === undefined) {
+      await this.#authorizeMissing(action, arn, authz, requestAlias);
+      throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
+    }
     await this.#authorize(action, arn, record, authz, requestAlias);
-    if (record === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
     checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
+  }
+
+  /**
+   * For a key or alias that does not exist (judged as if it had the default key policy): NotFound may
+   * only be told to a caller who may both perform the action and describe the key; everyone else gets
+   * the AccessDenied a forbidden key would give (DESIGN.md §7.3).
+   */
+  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined): Promise<void> {
+    await this.#authorize(action, resource, undefined, authz, requestAlias);
+    if (action === 'kms:DescribeKey') return;
+    try {
+      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias);
+    } catch {
+      throw denied(authz.principal, action, resource);
+    }
   }
 
   async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string): Promise<void> {
@@ -219,9 +241,7 @@ export class Pipeline {
     });
     // One message for every refusal (explicit or implicit, missing or forbidden key): the answer must
     // not tell a caller whether the key exists or what its policy says.
-    if (decision !== 'Allow') {
-      throw new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
-    }
+    if (decision !== 'Allow') throw denied(principal, action, resource);
   }
 
   #asKmsError(e: unknown, requestId: string): KmsError {
@@ -243,6 +263,10 @@ interface Authz {
   readonly principal: Principal;
   readonly request: RequestInfo;
   readonly facts: AuthorizationFacts;
+}
+
+function denied(principal: Principal, action: string, resource: string): KmsError {
+  return new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
 }
 
 function bindCall(op: RegisteredOperation, raw: unknown) {

@@ -195,6 +195,19 @@ describe('missing and forbidden keys', () => {
     assert.equal(a.$metadata.httpStatusCode, b.$metadata.httpStatusCode);
   });
 
+  it('a caller allowed the action but not kms:DescribeKey cannot tell a missing key from one whose policy excludes it', async () => {
+    // The key's policy does not delegate to identity policies, so the caller's Encrypt-on-* does not reach it.
+    const excluded = await createKey(policy({ Sid: 'admin only', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/admin' }, Action: 'kms:*', Resource: '*' }));
+    const missing = excluded.replace(/key\/.*$/, `key/${randomUUID()}`);
+    const encryptor = await createTestPrincipal(server, 'encrypt-anything', { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] } });
+    const a = await expectError(encryptor.client().send(new EncryptCommand({ KeyId: excluded, Plaintext: bytes('x') })), 'AccessDeniedException');
+    const b = await expectError(encryptor.client().send(new EncryptCommand({ KeyId: missing, Plaintext: bytes('x') })), 'AccessDeniedException');
+    assert.equal(a.message.replace(excluded, 'KEY'), b.message.replace(missing, 'KEY'));
+    // With kms:DescribeKey too, the caller may learn that the key does not exist.
+    const describer = await createTestPrincipal(server, 'encrypt-and-describe', { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:DescribeKey'], Resource: '*' }] } });
+    await expectError(describer.client().send(new EncryptCommand({ KeyId: missing, Plaintext: bytes('x') })), 'NotFoundException');
+  });
+
   it('a caller whose identity policies allow the action learns NotFound for a missing key', async () => {
     const missing = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${randomUUID()}`;
     await expectError(admin.send(new DescribeKeyCommand({ KeyId: missing })), 'NotFoundException');

@@ -3,7 +3,7 @@ import { unwrapSecret, wrapSecret } from '../../crypto/key-wrap.js';
 import { randomSecret } from '../../crypto/random.js';
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import { checkShares, combineShares, newShareSetId, parseShare, ShareError, splitSecret } from '../../crypto/shamir.js';
-import { KmsError } from '../../core/errors.js';
+import { KmsError, sealed } from '../../core/errors.js';
 import type { Clock, SealableRoot, SealRecord, SealStatus, SealStore } from '../../core/ports.js';
 
 const KEY_LENGTH = 32;
@@ -11,10 +11,6 @@ const DOMAIN_WRAP_BINDING = encodeFields(['arca.root-wrap.v1']);
 
 function rootBinding(record: Pick<SealRecord, 'shareSetId' | 'shares' | 'threshold'>): Buffer {
   return encodeFields(['arca.shamir-root.v1', record.shareSetId.toString('hex'), record.shares, record.threshold]);
-}
-
-function sealedError(): KmsError {
-  return new KmsError('Sealed', 'The key service is sealed: unseal it before using keys.');
 }
 
 /**
@@ -171,7 +167,7 @@ export class ShamirRootOfTrust implements SealableRoot {
   }
 
   #key(): SecretBytes {
-    if (this.#root === undefined) throw sealedError();
+    if (this.#root === undefined) throw sealed();
     return this.#root;
   }
 
