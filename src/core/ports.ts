@@ -147,6 +147,8 @@ export interface AuditTrail {
   chainId(): string;
   /** The Ed25519 public key (raw 32 bytes) that signs the tree heads. */
   publicKey(): Buffer;
+  /** Signs `message` with the audit signing key (Ed25519); undefined while the key is not loaded (sealed). */
+  signStatement(message: Uint8Array): Buffer | undefined;
   /** The latest successful use of a key by a cryptographic operation. */
   lastUsage(keyArn: string): Promise<{ readonly eventTime: string; readonly eventName: string; readonly eventId: string; readonly requestId: string } | undefined>;
   /** When the trail began (its first event), if it has any. */

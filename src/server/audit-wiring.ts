@@ -56,6 +56,7 @@ export function wireAudit(config: { readonly dataDir: string; readonly audit?: A
     () => audit.chainId,
     () => signer?.publicKey ?? audit.getSigningKey()?.publicKey ?? Buffer.alloc(0),
     () => audit.checkpoint(),
+    (message) => signer?.sign(message),
   );
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {

@@ -1,15 +1,24 @@
 import { z } from 'zod';
+import { encodeFields } from '../crypto/encoding.js';
 import { keyArn, parseKeyRef } from '../core/arn.js';
-import { KmsError } from '../core/errors.js';
+import { KmsError, sealed } from '../core/errors.js';
+import type { DestructionRecord } from '../core/lifecycle.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
 /**
- * Arca extension: the receipt of a key's crypto-shredding (key ARN, destroyed versions, time), signed by
- * the audit signing key. The destruction record is kept from the moment of destruction; the signature
- * needs the audit trail's signing key, which this build does not have yet, so a destroyed key answers
- * UnsupportedOperationException saying so (with the stored facts), and any other key says why there is
- * no receipt. The key is named by id or key ARN: a destroyed key has no aliases left.
+ * The bytes a destruction receipt signs: `encodeFields(['arca.destruction-receipt.v1', key ARN,
+ * versions joined by ',', destruction time (ISO 8601)])` — length-prefixed fields (docs/key-lifecycle.md).
+ */
+export function receiptMessage(arn: string, record: DestructionRecord): Buffer {
+  return encodeFields(['arca.destruction-receipt.v1', arn, record.versions.join(','), record.destroyedAt.toISOString()]);
+}
+
+/**
+ * Arca extension: the receipt of a key's crypto-shredding (key ARN, destroyed versions, time), signed
+ * with Ed25519 by the audit trail's signing key (the key `arca audit verify` checks tree heads with), so
+ * an auditor can prove the destruction to a third party. The key is named by id or key ARN: a destroyed
+ * key has no aliases left.
  */
 export const getDestructionReceipt = defineOperation({
   service: 'ArcaService',
@@ -29,11 +38,18 @@ export const getDestructionReceipt = defineOperation({
       if (live === undefined) throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
       throw new KmsError('InvalidKeyState', `${arn} has not been destroyed.`);
     }
-    throw new KmsError(
-      'UnsupportedOperation',
-      `Destruction receipts are not yet available: they are signed by the audit signing key, which this version of Arca does not have. ` +
-        `The destruction is recorded: ${arn}, versions ${record.versions.join(', ')}, destroyed at ${record.destroyedAt.toISOString()}.`,
-    );
+    const message = receiptMessage(arn, record);
+    const signature = deps.auditTrail.signStatement(message);
+    if (signature === undefined) throw sealed();
+    return {
+      KeyArn: arn,
+      DestroyedVersions: [...record.versions],
+      DestroyedAt: record.destroyedAt,
+      SigningAlgorithm: 'ED25519' as const,
+      ReceiptMessage: message,
+      Signature: signature,
+      PublicKey: deps.auditTrail.publicKey(),
+    };
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),
 });

@@ -4,8 +4,10 @@
  * catches up at start-up, and DisableKey takes effect on the very next request.
  */
 import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readBlobHeader } from '../../src/crypto/ciphertext-blob.js';
+import { receiptMessage } from '../../src/service/get-destruction-receipt.js';
 import { sweepCachedMaterial } from '../../src/service/lifecycle.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
@@ -172,9 +174,20 @@ describe('crypto-shredding', () => {
       assert.equal(deleted.length, 1, 'the destruction is in the audit trail');
       assert.deepEqual(deleted[0]?.resources, [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, type: 'AWS::KMS::Key' }]);
       assert.deepEqual(deleted[0]?.responseElements?.['destroyedVersions'], [1, 2]);
-      const receipt = await call('ArcaService.GetDestructionReceipt', { KeyId: keyId });
-      assert.equal(receipt.json.__type, 'UnsupportedOperationException');
-      assert.match(String(receipt.json.message), /not yet available.*versions 1, 2, destroyed at/);
+      const receipt = (await call('ArcaService.GetDestructionReceipt', { KeyId: keyId })).json;
+      const arn = `arn:aws:kms:us-east-1:111122223333:key/${keyId}`;
+      assert.equal(receipt['KeyArn'], arn);
+      assert.deepEqual(receipt['DestroyedVersions'], [1, 2]);
+      const message = Buffer.from(String(receipt['ReceiptMessage']), 'base64');
+      assert.deepEqual(message, receiptMessage(arn, { keyId, versions: [1, 2], destroyedAt: new Date(Number(receipt['DestroyedAt']) * 1000) }));
+      // Verified by node:crypto alone with the published audit key (raw Ed25519, as GetAuditProof gives it).
+      const raw = Buffer.from(String(receipt['PublicKey']), 'base64');
+      const publicKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+      const signature = Buffer.from(String(receipt['Signature']), 'base64');
+      assert.ok(verify(null, message, publicKey, signature), 'the receipt verifies under the audit signing key');
+      assert.deepEqual(raw, s.app.auditTrail.publicKey());
+      signature[0] = (signature[0] ?? 0) ^ 1;
+      assert.ok(!verify(null, message, publicKey, signature), 'a tampered receipt does not verify');
 
       await s.close();
       s = await startInProcess({ dataDir, clock, schedulerIntervalMs: 0 });

@@ -14,10 +14,12 @@ export class SqliteAuditTrail implements AuditTrail {
   readonly #db: SqliteDatabase;
   readonly #chainId: () => string;
   readonly #publicKey: () => Buffer;
+  readonly #sign: (message: Uint8Array) => Buffer | undefined;
   readonly #checkpoint: () => void;
 
   /** `checkpoint` asks the writer to sign a tree head over everything committed. */
-  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer, checkpoint: () => void) {
+  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer, checkpoint: () => void, sign: (message: Uint8Array) => Buffer | undefined) {
+    this.#sign = sign;
     this.#db = db;
     this.#checkpoint = checkpoint;
     this.#chainId = chainId;
@@ -90,6 +92,10 @@ export class SqliteAuditTrail implements AuditTrail {
 
   publicKey(): Buffer {
     return this.#publicKey();
+  }
+
+  signStatement(message: Uint8Array): Buffer | undefined {
+    return this.#sign(message);
   }
 
   async lastUsage(keyArn: string): Promise<{ eventTime: string; eventName: string; eventId: string; requestId: string } | undefined> {
