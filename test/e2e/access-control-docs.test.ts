@@ -148,6 +148,9 @@ describe('docs/access-control.md: separation-of-duties templates', () => {
     await callAs(server, auditor, 'GetPrincipal', { PrincipalName: 'auditor' });
     await callAs(server, auditor, 'ListPrincipals', {});
     await denied(callAs(server, auditor, 'CreatePrincipal', { PrincipalName: 'x' }));
+    const events = await callAs(server, auditor, 'ListAuditEvents', { Limit: 5 });
+    assert.ok(Array.isArray(events['Events']) && events['Events'].length > 0, 'the auditor reads the audit trail');
+    await callAs(server, auditor, 'ExportAuditLog', {});
   });
 
   it('custodian: a valid identity policy that grants no key access', async () => {
