@@ -1,4 +1,4 @@
-import type { KeyRecord, StoredKeyVersion, Tag } from './key.js';
+import type { StoredKeyVersion } from './key.js';
 import type { WrappedSecret } from './ports.js';
 
 /** Bring-your-own-key (origin EXTERNAL): import tokens and what Arca remembers of imported material. */
@@ -40,8 +40,6 @@ export interface KeyImportRecord {
 
 /** Storage for BYOK. Each method is atomic. */
 export interface KeyImportStore {
-  /** Creates an EXTERNAL key with no material (state PendingImport). */
-  createExternalKey(key: KeyRecord, tags: readonly Tag[]): Promise<void>;
   putToken(token: ImportTokenRecord): Promise<void>;
   getToken(tokenId: string): Promise<ImportTokenRecord | undefined>;
   /**

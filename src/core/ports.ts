@@ -24,7 +24,8 @@ export interface Page<T> {
 
 /** Keys, their versions, aliases and tags. Each method is atomic: a failure changes nothing. */
 export interface KeyStore {
-  createKey(key: KeyRecord, firstVersion: StoredKeyVersion, tags: readonly Tag[]): Promise<void>;
+  /** Stores a key with its first version of material, or with none (an EXTERNAL key awaiting import). */
+  createKey(key: KeyRecord, firstVersion: StoredKeyVersion | undefined, tags: readonly Tag[]): Promise<void>;
   getKey(keyId: string): Promise<KeyRecord | undefined>;
   /** Keys ordered by creation, `limit` at most, starting after the cursor `after`. */
   listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;

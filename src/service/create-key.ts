@@ -65,7 +65,7 @@ export const createKey = defineOperation({
     };
     if (origin === 'EXTERNAL') {
       // Bring your own key: no material until ImportKeyMaterial.
-      await deps.imports.createExternalKey(key, tags);
+      await deps.keys.createKey(key, undefined, tags);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
     const material = await newKeyMaterial(keySpec);

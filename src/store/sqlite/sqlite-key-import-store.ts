@@ -1,4 +1,4 @@
-import type { KeyRecord, StoredKeyVersion, Tag } from '../../core/key.js';
+import type { StoredKeyVersion } from '../../core/key.js';
 import type { ExpirationModel, ImportTokenRecord, KeyImportRecord, KeyImportStore, WrappingAlgorithm, WrappingKeySpec } from '../../core/key-import.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -28,19 +28,6 @@ export class SqliteKeyImportStore implements KeyImportStore {
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-  }
-
-  async createExternalKey(key: KeyRecord, tags: readonly Tag[]): Promise<void> {
-    const db = this.#db;
-    db.transaction(() => {
-      const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
-      db.prepare(
-        `INSERT INTO keys (id, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(key.id, (seqRow?.s ?? 0) + 1, key.createdAt.getTime(), key.description, key.keySpec, key.keyUsage, key.origin, key.state, key.primaryVersion, null, key.policy);
-      const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
-      for (const t of tags) tagInsert.run(key.id, t.key, t.value);
-    }).immediate();
   }
 
   async putToken(t: ImportTokenRecord): Promise<void> {

@@ -66,7 +66,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#getAlias = db.prepare<[string], AliasRow>('SELECT * FROM aliases WHERE name = ?');
   }
 
-  async createKey(key: KeyRecord, v: StoredKeyVersion, tags: readonly Tag[]): Promise<void> {
+  async createKey(key: KeyRecord, v: StoredKeyVersion | undefined, tags: readonly Tag[]): Promise<void> {
     const db = this.#db;
     db.transaction(() => {
       const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
@@ -86,13 +86,15 @@ export class SqliteKeyStore implements KeyStore {
         key.deletionDate?.getTime() ?? null,
         key.policy,
       );
-      db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        v.keyId,
-        v.version,
-        v.domainKeyVersion,
-        v.wrappedMaterial,
-        v.createdAt.getTime(),
-      );
+      if (v !== undefined) {
+        db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          v.keyId,
+          v.version,
+          v.domainKeyVersion,
+          v.wrappedMaterial,
+          v.createdAt.getTime(),
+        );
+      }
       const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
       for (const t of tags) tagInsert.run(key.id, t.key, t.value);
     }).immediate();
