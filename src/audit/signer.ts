@@ -1,8 +1,9 @@
+import { AUDIT_SIGNING_KEY_BINDING } from '../core/audit.js';
 import type { AuditSigningKeyStore, Keyring, TreeHeadSigner } from '../core/ports.js';
 import { ed25519PublicOf, ed25519Sign, generateEd25519 } from '../crypto/ed25519.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 
-const BINDING = Buffer.from('arca/audit-tree-head-signing-key/v1', 'utf8');
+const BINDING = AUDIT_SIGNING_KEY_BINDING;
 
 /** The Ed25519 key that signs tree heads, unwrapped in memory for the life of the process. */
 export class AuditTreeHeadSigner implements TreeHeadSigner {

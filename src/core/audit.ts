@@ -83,3 +83,6 @@ export function treeHeadSigningBytes(head: Omit<TreeHead, 'signature'>): Buffer 
     'utf8',
   );
 }
+
+/** The AAD binding the audit trail's wrapped Ed25519 signing key to its purpose. */
+export const AUDIT_SIGNING_KEY_BINDING = Buffer.from('arca/audit-tree-head-signing-key/v1', 'utf8');

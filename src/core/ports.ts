@@ -246,11 +246,13 @@ export interface WrappedSecret {
 
 /** A stored secret as the background rewrap after a root rotation sees it. */
 export interface WrappedRow {
-  readonly kind: 'key-material' | 'access-key';
-  /** Key id, or access key id. */
+  readonly kind: 'key-material' | 'access-key' | 'import-token' | 'audit-signing-key';
+  /** Key id, access key id, import token id, or '1' (the audit signing key). */
   readonly id: string;
-  /** Key version (key material); 0 for an access key. */
+  /** Key version (key material); 0 otherwise. */
   readonly version: number;
+  /** The key an import token was issued for; '' otherwise. */
+  readonly keyId: string;
   readonly domainKeyVersion: number;
   readonly wrapped: Buffer;
 }

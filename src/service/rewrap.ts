@@ -1,12 +1,25 @@
 import { accessKeySecretBinding } from '../core/principal.js';
-import { isKmsError } from '../core/errors.js';
+import { AUDIT_SIGNING_KEY_BINDING } from '../core/audit.js';
+import { assertNever, isKmsError } from '../core/errors.js';
 import type { Logger, RewrapStore, WrappedRow } from '../core/ports.js';
 import { materialBinding, type KeyHierarchy } from './key-hierarchy.js';
+import { importTokenBinding } from './key-import.js';
 
 const BATCH = 64;
 
 function bindingOf(row: WrappedRow): Buffer {
-  return row.kind === 'key-material' ? materialBinding(row.id, row.version) : accessKeySecretBinding(row.id);
+  switch (row.kind) {
+    case 'key-material':
+      return materialBinding(row.id, row.version);
+    case 'access-key':
+      return accessKeySecretBinding(row.id);
+    case 'import-token':
+      return importTokenBinding(row.keyId, row.id);
+    case 'audit-signing-key':
+      return AUDIT_SIGNING_KEY_BINDING;
+    default:
+      return assertNever(row.kind);
+  }
 }
 
 /**

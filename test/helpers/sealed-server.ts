@@ -57,7 +57,19 @@ export async function checkRotateRoot(server: SealedServer, admin: ClientConfig)
   const create = async () => String(((await callOperation(admin, 'TrentService.CreateKey', {}))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
   const keyId = await create();
   const blob = String((await callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: Buffer.from('before rotation').toString('base64') }))['CiphertextBlob']);
-  const versions = () => server.app.db.prepare<[], { v: number }>('SELECT domain_key_version AS v FROM key_versions UNION ALL SELECT domain_key_version FROM access_keys').all().map((r) => r.v);
+  // An unused import token holds a wrapped private key too; the audit trail's signing key is wrapped as well.
+  const external = String(((await callOperation(admin, 'TrentService.CreateKey', { Origin: 'EXTERNAL' }))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
+  await callOperation(admin, 'TrentService.GetParametersForImport', { KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+  const versions = () =>
+    server.app.db
+      .prepare<[], { v: number }>(
+        `SELECT domain_key_version AS v FROM key_versions UNION ALL SELECT domain_key_version FROM access_keys
+         UNION ALL SELECT domain_key_version FROM import_tokens WHERE used_at IS NULL UNION ALL SELECT domain_key_version FROM audit_signing_keys`,
+      )
+      .all()
+      .map((r) => r.v);
+  const tokens = server.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM import_tokens WHERE used_at IS NULL').get()?.n ?? 0;
+  if (tokens < 1) throw new Error('expected an unused import token to be stored before the rotation');
   const before = Math.max(...versions());
   const out = await callOperation(admin, 'ArcaService.RotateRoot', {});
   const next = Number(out['DomainKeyVersion']);
