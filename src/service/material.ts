@@ -34,13 +34,6 @@ export async function primaryMaterial(deps: MaterialDeps, key: KeyRecord): Promi
   return material;
 }
 
-/** Arca keeps every symmetric key in ENCRYPT_DECRYPT usage; anything else cannot encrypt. */
-export function requireUsage(key: KeyRecord, arn: string, usage: KeyRecord['keyUsage'], operation: string): void {
-  if (key.keyUsage !== usage) {
-    throw new KmsError('InvalidKeyUsage', `${arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
-  }
-}
-
 /** The key a requirement resolved; the pipeline guarantees it for every non-optional requirement. */
 export function requiredKey<T>(keys: readonly (T | undefined)[], index: number): T {
   const key = keys[index];

@@ -4,7 +4,8 @@ import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { invalidCiphertext, KmsError } from '../core/errors.js';
 import type { ResolvedKey } from './operation.js';
-import { primaryMaterial, requireMaterialInForce, requireUsage, versionMaterial, type MaterialDeps } from './material.js';
+import { requireKeyUsage } from '../core/key-capabilities.js';
+import { primaryMaterial, requireMaterialInForce, versionMaterial, type MaterialDeps } from './material.js';
 
 /** The shared symmetric steps of Encrypt, Decrypt, ReEncrypt and GenerateDataKey*. */
 
@@ -14,7 +15,7 @@ export const encryptionAlgorithm = z.enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_
 export const MAX_CIPHERTEXT_BLOB = 6144;
 
 function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
-  requireUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
+  requireKeyUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
   if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('InvalidKeyUsage', `${key.arn} is an asymmetric key (${key.record.keySpec}), which is not valid for ${operation}.`);
   }
