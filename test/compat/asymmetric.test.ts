@@ -32,7 +32,7 @@ import {
   type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
-import { kmsClient } from '../helpers/kms-client.js';
+import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 
 let server: InProcessServer;
 let kms: KMSClient;
@@ -48,17 +48,6 @@ after(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function expectKmsError(call: Promise<unknown>, name: string): Promise<void> {
-  try {
-    await call;
-  } catch (e) {
-    assert.ok(e instanceof KMSServiceException, `expected a KMS service exception, got: ${String(e)}`);
-    assert.equal(e.name, name, `wrong error name (message: ${e.message})`);
-    return;
-  }
-  assert.fail(`expected ${name}, but the call succeeded`);
-}
 
 async function newKey(KeySpec: KeySpec, KeyUsage: KeyUsageType): Promise<string> {
   const out = await kms.send(new CreateKeyCommand({ KeySpec, KeyUsage }));

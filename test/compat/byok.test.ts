@@ -25,14 +25,13 @@ import {
   GetPublicKeyCommand,
   ImportKeyMaterialCommand,
   KMSClient,
-  KMSServiceException,
   SignCommand,
   type AlgorithmSpec,
   type KeySpec,
   type KeyUsageType,
 } from '@aws-sdk/client-kms';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
-import { kmsClient } from '../helpers/kms-client.js';
+import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { REPO_ROOT } from '../helpers/server.js';
 
 let offsetMs = 0;
@@ -51,17 +50,6 @@ after(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function expectKmsError(call: Promise<unknown>, name: string): Promise<void> {
-  try {
-    await call;
-  } catch (e) {
-    assert.ok(e instanceof KMSServiceException, `expected a KMS service exception, got: ${String(e)}`);
-    assert.equal(e.name, name, `wrong error name (message: ${e.message})`);
-    return;
-  }
-  assert.fail(`expected ${name}, but the call succeeded`);
-}
 
 /** The "# wrap with ALGORITHM" blocks of docs/byok.md, as a user copies them. */
 const DOC = readFileSync(join(REPO_ROOT, 'docs', 'byok.md'), 'utf8');
