@@ -16,6 +16,11 @@ export function aliasArn(realm: Realm, aliasName: string): string {
   return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:${aliasName}`;
 }
 
+/** IAM principal ARNs AWS clients can parse: roles are `role/<name>`, users and service accounts `user/<name>`. */
+export function principalArn(realm: Realm, type: 'user' | 'role' | 'service', name: string): string {
+  return `arn:${realm.partition}:iam::${realm.account}:${type === 'role' ? 'role' : 'user'}/${name}`;
+}
+
 export function accountRootArn(realm: Realm): string {
   return `arn:${realm.partition}:iam::${realm.account}:root`;
 }

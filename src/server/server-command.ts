@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadServerConfig, loadServerConfigFile } from './config.js';
+import { untilSignal } from './dev-announce.js';
 import { parseListen } from './listen.js';
 import { createLogger } from './logger.js';
 import { createServerApp } from './server-app.js';
@@ -36,10 +37,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const config = loaded.config;
   const logger = createLogger({ quiet: values.quiet });
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
-  const signalled = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signalled = untilSignal();
   const app = await createServerApp({ config, logger, env: process.env });
   const listen = parseListen(config.listen);
   await new Promise<void>((ok, fail) => {

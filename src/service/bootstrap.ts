@@ -1,6 +1,6 @@
 import { randomId, randomPublicBytes, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import type { Realm } from '../core/arn.js';
+import { principalArn, type Realm } from '../core/arn.js';
 import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
 import { accessKeySecretBinding } from '../core/principal.js';
 
@@ -41,7 +41,7 @@ export async function ensureAdmin(deps: { principals: PrincipalStore; keyring: K
   let admin = await principals.findPrincipalByName('admin');
   let created = false;
   if (admin === undefined) {
-    admin = { id: randomId(), type: 'user', name: 'admin', arn: `arn:${realm.partition}:iam::${realm.account}:user/admin`, createdAt: clock.now() };
+    admin = { id: randomId(), type: 'user', name: 'admin', arn: principalArn(realm, 'user', 'admin'), createdAt: clock.now() };
     await principals.createPrincipal(admin);
     created = true;
   }

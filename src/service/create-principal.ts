@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { randomId } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
-import { principalArn, principalForWire, principalName, PRINCIPAL_TYPES } from './principals.js';
+import { principalArn } from '../core/arn.js';
+import { principalForWire, principalName, PRINCIPAL_TYPES } from './principals.js';
 import { tagList, toTags } from './tags.js';
 
 export const createPrincipal = defineOperation({

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import type { PrincipalRecord, PrincipalType } from '../core/principal.js';
 import type { ServiceDeps } from './operation.js';
@@ -15,10 +14,7 @@ export const PRINCIPAL_TYPES = ['user', 'role', 'service'] as const satisfies re
 /** IAM's policy name rule. */
 export const policyName = str(1, 128).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
 
-/** ARNs AWS clients can parse: roles are `role/<name>`, users and service accounts `user/<name>`. */
-export function principalArn(realm: Realm, type: PrincipalType, name: string): string {
-  return `arn:${realm.partition}:iam::${realm.account}:${type === 'role' ? 'role' : 'user'}/${name}`;
-}
+
 
 /** The principal named `name`, or NotFoundException. */
 export async function requirePrincipal(deps: Pick<ServiceDeps, 'principals'>, name: string): Promise<PrincipalRecord> {
