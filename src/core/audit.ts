@@ -31,6 +31,11 @@ export interface AuditEvent {
   readonly arca?: AuditChainFields | undefined;
 }
 
+/** An event with CloudTrail's constant fields filled in; the audit log adds `arca` when it appends it. */
+export function auditEvent(fields: Omit<AuditEvent, 'eventVersion' | 'eventSource' | 'eventCategory' | 'arca'>): AuditEvent {
+  return { eventVersion: '1.08', eventSource: 'kms', eventCategory: 'Management', ...fields };
+}
+
 /** Arca's own fields: where the event sits in the verifiable trail. */
 export interface AuditChainFields {
   /** 1-based, gap-free position in the trail; leaf index = sequence − 1. */

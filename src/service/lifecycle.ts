@@ -3,7 +3,7 @@ import { keyArn } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
-import type { AuditEvent } from '../core/audit.js';
+import { auditEvent } from '../core/audit.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { AuditLog, KeyLifecycleStore } from '../core/ports.js';
 import { materialBinding } from './key-hierarchy.js';
@@ -108,10 +108,8 @@ export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecy
 async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', keyId: string, response: Record<string, unknown>): Promise<void> {
   if (deps.audit === undefined) return;
   const arn = keyArn(deps.realm, keyId);
-  const event: AuditEvent = {
-    eventVersion: '1.08',
+  const event = auditEvent({
     eventTime: deps.clock.now().toISOString(),
-    eventSource: 'kms',
     eventName,
     awsRegion: deps.realm.region,
     sourceIPAddress: 'arca.internal',
@@ -123,8 +121,7 @@ async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'D
     eventID: randomId(),
     resources: [{ ARN: arn, type: 'AWS::KMS::Key' }],
     readOnly: false,
-    eventCategory: 'Management',
-  };
+  });
   try {
     await deps.audit.append(event);
   } catch (e) {

@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
 import { randomId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
-import type { AuditEvent, AuditIdentity } from '../core/audit.js';
+import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
 import { isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
@@ -157,10 +157,8 @@ export class Pipeline {
   #event(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): AuditEvent {
     const deps = this.#deps;
     const { op } = facts;
-    return {
-      eventVersion: '1.08',
+    return auditEvent({
       eventTime: facts.started.toISOString(),
-      eventSource: 'kms',
       eventName: op?.name ?? (req.target.slice(0, 128) || 'Unknown'),
       awsRegion: deps.realm.region,
       sourceIPAddress: req.sourceIp,
@@ -175,8 +173,7 @@ export class Pipeline {
       resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
       // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
       readOnly: op === undefined ? false : !changesState(op),
-      eventCategory: 'Management',
-    };
+    });
   }
 
   /**
