@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { exportLines, verifyExport, type VerifyReport } from '../audit/verify-log.js';
 import type { AuditEvent, TreeHead } from '../core/audit.js';
 import { verifyConsistency, verifyInclusion } from '../crypto/merkle.js';
-import { ArcaCallError, callOperation, clientConfigFrom, type ClientConfig } from './client.js';
+import { callOperation, type ClientConfig, clientConfigFrom, reportCallError } from './client.js';
 
 export const AUDIT_USAGE = `arca audit <verify|query|tail|export|public-key> [options]
 
@@ -141,11 +141,7 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
       process.stderr.write(`arca audit: ${e.message}\n\n${AUDIT_USAGE}`);
       return 2;
     }
-    if (e instanceof ArcaCallError) {
-      process.stderr.write(`arca: ${e.type}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportCallError(e);
   }
 }
 

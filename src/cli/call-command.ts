@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ArcaCallError, callOperation, clientConfigFrom } from './client.js';
+import { callOperation, clientConfigFrom, reportCallError } from './client.js';
 
 export const CALL_USAGE = `arca call <Service.Operation> [json-input] [--endpoint URL]
 
@@ -35,10 +35,6 @@ export async function runCall(argv: readonly string[]): Promise<number> {
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof ArcaCallError) {
-      process.stderr.write(`arca: ${e.type}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportCallError(e);
   }
 }

@@ -35,6 +35,15 @@ export class ArcaCallError extends Error {
   }
 }
 
+/** Prints a server's error answer as `arca: <Type>: <message>` and returns exit status 1; rethrows anything else. */
+export function reportCallError(e: unknown): number {
+  if (e instanceof ArcaCallError) {
+    process.stderr.write(`arca: ${e.type}: ${e.message}\n`);
+    return 1;
+  }
+  throw e;
+}
+
 /**
  * Calls one operation (`TrentService.Encrypt`, `ArcaService.GetSealStatus`, ...) over the AWS JSON 1.1
  * protocol, SigV4-signed with the real AWS signer when credentials are configured.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ArcaCallError, callOperation, clientConfigFrom } from './client.js';
+import { callOperation, clientConfigFrom, reportCallError } from './client.js';
 import { parseOutputFormat, render } from './output.js';
 
 /** `arca principal ...` and `arca access-key ...`: friendlier forms of the ArcaService principal operations. */
@@ -99,11 +99,7 @@ async function run(group: string, table: Record<string, Subcommand>, argv: reado
     if (shown !== undefined) process.stdout.write(render(format, shown.value, shown.columns));
     return 0;
   } catch (e) {
-    if (e instanceof ArcaCallError) {
-      process.stderr.write(`arca: ${e.type}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportCallError(e);
   }
 }
 

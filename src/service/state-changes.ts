@@ -1,3 +1,4 @@
+import { CRYPTO_OPERATIONS } from '../core/audit.js';
 import type { RegisteredOperation } from './operation.js';
 
 /**
@@ -6,22 +7,7 @@ import type { RegisteredOperation } from './operation.js';
  * one not listed here — runs inside the audit transaction, so its changes commit with its event or not
  * at all (ADR 0005).
  */
-export const STATELESS_OPERATIONS: ReadonlySet<string> = new Set([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'GenerateRandom',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-  'GetPublicKey',
-]);
+export const STATELESS_OPERATIONS: ReadonlySet<string> = new Set([...CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey']);
 
 /**
  * Whether the operation may change stored state (and so must commit together with its audit event).

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DecryptCommand, EncryptCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
 import pkcs11js from 'pkcs11js';
-import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { encodeFields } from '../../src/crypto/encoding.js';
 import { randomSecret } from '../../src/crypto/random.js';
 import { loadPkcs11Module } from '../../src/root/pkcs11/pkcs11-module.js';
 import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { kmsClient } from '../helpers/kms-client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
-import { checkRotateRoot, startSealedServer, type SealedServer } from '../helpers/sealed-server.js';
+import { checkRotateRoot, errorOf, startSealedServer, type SealedServer } from '../helpers/sealed-server.js';
 import { createSoftHsmToken, softHsmMissing, type SoftHsmToken } from '../helpers/softhsm.js';
 
 const missing = softHsmMissing();
@@ -33,15 +33,6 @@ function faultyModule(real: Pkcs11Api): { api: Pkcs11Api; unplugged: boolean; lo
   return state;
 }
 
-async function errorOf(p: Promise<unknown>): Promise<ArcaCallError | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof ArcaCallError) return e;
-    throw e;
-  }
-}
 
 describe('PKCS#11 root of trust (SoftHSM2)', { skip: missing }, () => {
   let token: SoftHsmToken;

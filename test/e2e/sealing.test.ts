@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
-import { checkRotateRoot, initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
+import { checkRotateRoot, errorOf, initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
 
-async function errorOf(p: Promise<unknown>): Promise<ArcaCallError | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof ArcaCallError) return e;
-    throw e;
-  }
-}
 
 async function encrypt(admin: ClientConfig, keyId: string, text: string): Promise<string> {
   const out = await callOperation(admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: Buffer.from(text).toString('base64') });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/core/ports.js';
 import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
-import { callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
 
@@ -83,4 +83,15 @@ export async function checkRotateRoot(server: SealedServer, admin: ClientConfig)
   const plain = Buffer.from(String((await callOperation(admin, 'TrentService.Decrypt', { CiphertextBlob: blob }))['Plaintext']), 'base64').toString();
   if (plain !== 'before rotation') throw new Error('old ciphertext no longer decrypts after rotation');
   return { keyId, blob };
+}
+
+/** The server's error answer to `p`, or undefined when it succeeded; anything else is rethrown. */
+export async function errorOf(p: Promise<unknown>): Promise<ArcaCallError | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    if (e instanceof ArcaCallError) return e;
+    throw e;
+  }
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent, TreeHead } from '../../core/audit.js';
+import { CRYPTO_OPERATIONS, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -118,18 +118,3 @@ export class SqliteAuditTrail implements AuditTrail {
   }
 }
 
-/** The operations AWS counts as a key's use (cryptographic operations). */
-const CRYPTO_OPERATIONS = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-];
