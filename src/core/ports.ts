@@ -89,6 +89,14 @@ export interface KeyLifecycleStore {
   scrub(): Promise<void>;
 }
 
+/**
+ * Caches of stored rows the requests read. `refresh` at the start of each request makes them show every
+ * change committed before it (see the SQLite store's read cache).
+ */
+export interface ReadFreshness {
+  refresh(): void;
+}
+
 export interface PrincipalStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;

@@ -17,6 +17,7 @@ import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqliteReadCache } from '../store/sqlite/read-cache.js';
 import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
@@ -112,12 +113,15 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqliteIdentityStore(db);
-  const grants = new SqliteGrantStore(db);
+  // The request pipeline reads through the read cache (refreshed at the start of every request); the
+  // scheduler, the seal controller and the bootstrap read the database directly.
+  const reads = new SqliteReadCache(db);
+  const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqliteIdentityStore(db, reads), grants: new SqliteGrantStore(db, reads) };
   const hierarchy = new KeyHierarchy(root, keys);
   const trail = wireAudit(config, db, hierarchy, clock, config.logger);
   const { audit } = trail;
-  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
-  const authenticator = new SigV4Authenticator({ store: principals, keyring: hierarchy, realm: config.realm, clock });
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
+  const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
     store: new SqliteKeyLifecycleStore(db),
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
@@ -137,12 +141,13 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
           realm: config.realm,
           clock,
           logger: config.logger,
-          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner()],
+          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads.clear()],
           onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
           rewrap: new SqliteRewrapStore(db),
         });
   const pipeline = new Pipeline({
-    keys,
+    ...requestStores,
+    reads,
     imports,
     hierarchy,
     clock,
@@ -151,8 +156,6 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     lifecycle,
     authenticator,
     authorizer,
-    principals,
-    grants,
     keyring: hierarchy,
     policyChecks: authorizer,
     audit,

@@ -6,7 +6,7 @@ import type { Authorizer } from '../core/authorization.js';
 import { isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
-import type { AuditLog, AuthenticationRequest, Authenticator } from '../core/ports.js';
+import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
@@ -36,6 +36,8 @@ export interface PipelineDeps extends ServiceDeps {
   readonly authorizer: Authorizer;
   readonly audit: AuditLog;
   readonly operations: ReadonlyMap<string, RegisteredOperation>;
+  /** The stores' read cache, refreshed as each request starts (absent: the stores read directly). */
+  readonly reads?: ReadFreshness | undefined;
 }
 
 /** What the pipeline learned about a request, for its audit event. */
@@ -102,6 +104,7 @@ export class Pipeline {
     let result: PipelineResult;
     let call: BoundCall | undefined;
     try {
+      deps.reads?.refresh();
       // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
       const anonymous = op?.authentication === 'none';
       if (!anonymous && !deps.hierarchy.isOpen) throw sealed();

@@ -62,6 +62,16 @@ describe('arca dev', () => {
       assert.ok(created.every((r) => r.status === 200));
       const listed = await rawRequest(server, { target: 'TrentService.ListKeys', body: '{"Limit": 100}' });
       assert.equal((listed.json()['Keys'] as unknown[]).length, 8, 'every worker sees every key');
+      // Every worker caches the key it read; a change committed through one worker applies to the next
+      // request on any worker (the read cache's generation counter, store/sqlite/read-cache.ts).
+      const keyId = (created[0]?.json()['KeyMetadata'] as { KeyId: string }).KeyId;
+      const encrypt = () => rawRequest(server, { target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: keyId, Plaintext: 'aGk=' }) });
+      const statuses = async () => (await Promise.all(Array.from({ length: 8 }, encrypt))).map((r) => r.json()['__type'] ?? r.status);
+      assert.deepEqual(await statuses(), Array(8).fill(200));
+      assert.equal((await rawRequest(server, { target: 'TrentService.DisableKey', body: JSON.stringify({ KeyId: keyId }) })).status, 200);
+      assert.deepEqual(await statuses(), Array(8).fill('DisabledException'));
+      assert.equal((await rawRequest(server, { target: 'TrentService.EnableKey', body: JSON.stringify({ KeyId: keyId }) })).status, 200);
+      assert.deepEqual(await statuses(), Array(8).fill(200));
     } finally {
       assert.equal(await server.stop(), 0);
     }

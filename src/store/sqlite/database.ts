@@ -7,6 +7,9 @@ import Database from 'better-sqlite3';
  */
 export type SqliteDatabase = Database.Database;
 
+/** The tables whose rows the read cache keeps (each write to them bumps `read_generation`). */
+export const CACHED_TABLES = ['access_keys', 'principals', 'principal_tags', 'principal_policies', 'keys', 'aliases', 'tags', 'grants'] as const;
+
 /**
  * Schema migrations, applied once each in id order and recorded in `schema_migrations`. Each feature
  * adds its own entry with a new id; an applied migration is never edited.
@@ -187,6 +190,16 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
     valid_to INTEGER,
     imported_at INTEGER NOT NULL
   );
+`,
+  },
+  {
+    // A counter every write to the rows a request reads bumps (access control, keys, aliases, tags,
+    // grants), whichever connection or process writes: the read cache (read-cache.ts) compares it.
+    id: '0007-read-generation',
+    sql: `
+  CREATE TABLE read_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO read_generation (id, n) VALUES (1, 0);
+${CACHED_TABLES.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER ${t}_${w.toLowerCase()}_generation AFTER ${w} ON ${t} BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`)).join('\n')}
 `,
   },
   {

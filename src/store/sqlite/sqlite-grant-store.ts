@@ -1,6 +1,7 @@
 import type { GrantConstraints, GrantOperation, GrantRecord } from '../../core/grant.js';
 import type { GrantStore, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
+import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
 interface GrantRow {
   grant_id: string;
@@ -38,9 +39,12 @@ function toGrant(r: GrantRow): GrantRecord {
 export class SqliteGrantStore implements GrantStore {
   readonly #db: SqliteDatabase;
   readonly #forKey;
+  readonly #reads: ReadThrough;
 
-  constructor(db: SqliteDatabase) {
+  /** `reads`: the request read cache, for the instance the request pipeline uses (default: direct reads). */
+  constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
     this.#db = db;
+    this.#reads = reads;
     this.#forKey = db.prepare<[string], GrantRow>('SELECT * FROM grants WHERE key_id = ? ORDER BY seq');
   }
 
@@ -81,7 +85,7 @@ export class SqliteGrantStore implements GrantStore {
   }
 
   async grantsForKey(keyId: string): Promise<readonly GrantRecord[]> {
-    return this.#forKey.all(keyId).map(toGrant);
+    return this.#reads.read('grants', keyId, () => this.#forKey.all(keyId).map(toGrant));
   }
 
   async listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {

@@ -2,6 +2,7 @@ import type { Tag } from '../../core/key.js';
 import type { IdentityStore, Page, StoredPrincipalPolicy } from '../../core/ports.js';
 import type { AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
+import type { ReadThrough } from './read-cache.js';
 import { SqlitePrincipalStore } from './sqlite-principal-store.js';
 
 interface PrincipalRow {
@@ -21,8 +22,8 @@ export class SqliteIdentityStore extends SqlitePrincipalStore implements Identit
   readonly #tags;
   readonly #policies;
 
-  constructor(db: SqliteDatabase) {
-    super(db);
+  constructor(db: SqliteDatabase, reads?: ReadThrough) {
+    super(db, reads);
     this.#db = db;
     this.#tags = db.prepare<[string], { tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM principal_tags WHERE principal_id = ? ORDER BY tag_key');
     this.#policies = db.prepare<[string], { name: string; document: string; updated_at: number }>('SELECT name, document, updated_at FROM principal_policies WHERE principal_id = ? ORDER BY name');
@@ -44,7 +45,7 @@ export class SqliteIdentityStore extends SqlitePrincipalStore implements Identit
   }
 
   async listPrincipalTags(id: string): Promise<readonly Tag[]> {
-    return this.#tags.all(id).map((r) => ({ key: r.tag_key, value: r.tag_value }));
+    return this.reads.read('principal-tags', id, () => this.#tags.all(id).map((r) => ({ key: r.tag_key, value: r.tag_value })));
   }
 
   async putPrincipalTags(id: string, tags: readonly Tag[]): Promise<void> {
@@ -62,7 +63,7 @@ export class SqliteIdentityStore extends SqlitePrincipalStore implements Identit
   }
 
   async listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]> {
-    return this.#policies.all(id).map((r) => ({ name: r.name, document: r.document, updatedAt: new Date(r.updated_at) }));
+    return this.reads.read('principal-policies', id, () => this.#policies.all(id).map((r) => ({ name: r.name, document: r.document, updatedAt: new Date(r.updated_at) })));
   }
 
   async putPrincipalPolicy(id: string, name: string, document: string, at: Date): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AliasRecord, Tag } from '../../core/key.js';
 import type { KeyStore, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
+import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
 /**
  * The key reads authorization makes on every request (a key's tags and aliases), with statements
@@ -9,8 +10,10 @@ import type { SqliteDatabase } from './database.js';
 export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'> {
   readonly #tags;
   readonly #aliases;
+  readonly #reads: ReadThrough;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
+    this.#reads = reads;
     this.#tags = db.prepare<[string], { tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM tags WHERE key_id = ? ORDER BY tag_key');
     this.#aliases = db.prepare<[string, string, number], { name: string; key_id: string; created_at: number; updated_at: number }>(
       'SELECT * FROM aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?',
@@ -18,12 +21,16 @@ export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'
   }
 
   async listTags(keyId: string): Promise<readonly Tag[]> {
-    return this.#tags.all(keyId).map((r) => ({ key: r.tag_key, value: r.tag_value }));
+    return this.#reads.read('tags', keyId, () => this.#tags.all(keyId).map((r) => ({ key: r.tag_key, value: r.tag_value })));
   }
 
   /** Aliases of one key (authorization always names the key). */
   async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
     if (keyId === undefined) return { items: [] };
+    return this.#reads.read('aliases', `${keyId}/${after ?? ''}/${limit}`, () => this.#aliasPage(keyId, after, limit));
+  }
+
+  #aliasPage(keyId: string, after: string | undefined, limit: number): Page<AliasRecord> {
     const rows = this.#aliases.all(keyId, after ?? '', limit + 1);
     const items = rows.slice(0, limit).map((r) => ({ name: r.name, keyId: r.key_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
     return { items, next: rows.length > limit ? items.at(-1)?.name : undefined };

@@ -2,6 +2,7 @@ import { KmsError } from '../../core/errors.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { KeyStore, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
+import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
 interface KeyRow {
   id: string;
@@ -55,9 +56,12 @@ export class SqliteKeyStore implements KeyStore {
   readonly #getKey;
   readonly #getVersion;
   readonly #getAlias;
+  readonly #reads: ReadThrough;
 
-  constructor(db: SqliteDatabase) {
+  /** `reads`: the request read cache, for the instance the request pipeline uses (default: direct reads). */
+  constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
     this.#db = db;
+    this.#reads = reads;
     // Destroyed keys stay as tombstones (key-lifecycle) but no longer exist for any operation.
     this.#getKey = db.prepare<[string], KeyRow>('SELECT * FROM keys WHERE id = ? AND destroyed_at IS NULL');
     this.#getVersion = db.prepare<[string, number], { domain_key_version: number; wrapped_material: Buffer; created_at: number }>(
@@ -101,8 +105,10 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async getKey(keyId: string): Promise<KeyRecord | undefined> {
-    const row = this.#getKey.get(keyId);
-    return row && toKey(row);
+    return this.#reads.read('key', keyId, () => {
+      const row = this.#getKey.get(keyId);
+      return row && toKey(row);
+    });
   }
 
   async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
@@ -131,8 +137,10 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async getAlias(name: string): Promise<AliasRecord | undefined> {
-    const row = this.#getAlias.get(name);
-    return row && toAlias(row);
+    return this.#reads.read('alias', name, () => {
+      const row = this.#getAlias.get(name);
+      return row && toAlias(row);
+    });
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {

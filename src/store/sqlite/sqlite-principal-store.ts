@@ -1,6 +1,7 @@
 import type { PrincipalStore } from '../../core/ports.js';
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
+import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
 interface PrincipalRow {
   id: string;
@@ -34,16 +35,21 @@ export class SqlitePrincipalStore implements PrincipalStore {
   readonly #db: SqliteDatabase;
   readonly #getAccessKey;
   readonly #getPrincipal;
+  protected readonly reads: ReadThrough;
 
-  constructor(db: SqliteDatabase) {
+  /** `reads`: the request read cache, for the instance the request pipeline uses (default: direct reads). */
+  constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
     this.#db = db;
+    this.reads = reads;
     this.#getAccessKey = db.prepare<[string], AccessKeyRow>('SELECT * FROM access_keys WHERE access_key_id = ?');
     this.#getPrincipal = db.prepare<[string], PrincipalRow>('SELECT * FROM principals WHERE id = ?');
   }
 
   async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
-    const row = this.#getPrincipal.get(id);
-    return row && toPrincipal(row);
+    return this.reads.read('principal', id, () => {
+      const row = this.#getPrincipal.get(id);
+      return row && toPrincipal(row);
+    });
   }
 
   async findPrincipalByName(name: string): Promise<PrincipalRecord | undefined> {
@@ -56,8 +62,10 @@ export class SqlitePrincipalStore implements PrincipalStore {
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const r = this.#getAccessKey.get(accessKeyId);
-    return r && toAccessKey(r);
+    return this.reads.read('access-key', accessKeyId, () => {
+      const r = this.#getAccessKey.get(accessKeyId);
+      return r && toAccessKey(r);
+    });
   }
 
   async listAccessKeys(principalId: string): Promise<readonly AccessKeyRecord[]> {
