@@ -20,7 +20,8 @@ export class SigV4Authenticator implements Authenticator {
   readonly #keyring: Keyring;
   readonly #realm: Realm;
   readonly #clock: Clock;
-  readonly #signingKeys = new Map<string, SecretBytes>();
+  /** Per access key, day and domain key version: the wrapped secret the key was derived from, and the key. */
+  readonly #signingKeys = new Map<string, { readonly wrapped: Buffer; readonly key: SecretBytes }>();
 
   constructor(deps: { store: Pick<PrincipalStore, 'getAccessKey' | 'getPrincipal'>; keyring: Keyring; realm: Realm; clock: Clock }) {
     this.#store = deps.store;
@@ -58,14 +59,15 @@ export class SigV4Authenticator implements Authenticator {
    * `forgetAll` zero it before use.
    */
   async #sign(accessKeyId: string, date: string, domainKeyVersion: number, wrapped: Buffer, toSign: Buffer): Promise<Buffer> {
-    const cacheKey = `${accessKeyId}/${date}/${domainKeyVersion}/${wrapped.toString('base64')}`;
+    const cacheKey = `${accessKeyId}/${date}/${domainKeyVersion}`;
     const hit = this.#signingKeys.get(cacheKey);
-    if (hit !== undefined) return hmac('sha256', hit, toSign);
+    if (hit !== undefined && hit.wrapped.equals(wrapped)) return hmac('sha256', hit.key, toSign);
     const secret = await this.#keyring.unwrap({ domainKeyVersion, wrapped }, accessKeySecretBinding(accessKeyId));
     try {
       const derived = signingKey(secret, date, this.#realm.region, 'kms');
       if (this.#signingKeys.size >= SIGNING_KEY_CACHE_LIMIT) this.forgetAll();
-      this.#signingKeys.set(cacheKey, derived);
+      this.#signingKeys.get(cacheKey)?.key.dispose();
+      this.#signingKeys.set(cacheKey, { wrapped: Buffer.from(wrapped), key: derived });
       return hmac('sha256', derived, toSign);
     } finally {
       secret.dispose();
@@ -79,7 +81,7 @@ export class SigV4Authenticator implements Authenticator {
 
   /** Zeroes and drops every cached signing key (seal). */
   forgetAll(): void {
-    for (const k of this.#signingKeys.values()) k.dispose();
+    for (const k of this.#signingKeys.values()) k.key.dispose();
     this.#signingKeys.clear();
   }
 }

@@ -67,17 +67,31 @@ export function canonicalJson(value: unknown): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in canonical JSON');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  // Built by appending (every audited request canonicalizes its event: intermediate arrays cost GC time).
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out += (i === 0 ? '' : ',') + (v === undefined ? 'null' : canonicalJson(v));
+    }
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, as `<` does on strings.
+  const names = Object.keys(record).sort();
+  let out = '{';
+  for (const name of names) {
+    const v = record[name];
+    if (v === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(name) + ':' + canonicalJson(v);
+  }
+  return out + '}';
 }
 
 /** The bytes a leaf hash covers: the canonical event, with `arca.sequence` and `arca.chainId` but not `arca.leafHash`. */
 export function canonicalEventBytes(event: AuditEvent): Buffer {
-  const { arca, ...rest } = event;
-  const covered = arca === undefined ? rest : { ...rest, arca: { sequence: arca.sequence, chainId: arca.chainId } };
+  const { arca } = event;
+  const covered = arca === undefined ? event : { ...event, arca: { sequence: arca.sequence, chainId: arca.chainId } };
   return Buffer.from(canonicalJson(covered), 'utf8');
 }
 

@@ -1,4 +1,4 @@
-import { randomId, randomSecret } from '../crypto/random.js';
+import { randomId, randomSecret, timeOrderedId } from '../crypto/random.js';
 import { keyArn } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
@@ -108,8 +108,9 @@ export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecy
 async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'DeleteExpiredKeyMaterial', keyId: string, response: Record<string, unknown>): Promise<void> {
   if (deps.audit === undefined) return;
   const arn = keyArn(deps.realm, keyId);
+  const now = deps.clock.now();
   const event = auditEvent({
-    eventTime: deps.clock.now().toISOString(),
+    eventTime: now.toISOString(),
     eventName,
     awsRegion: deps.realm.region,
     sourceIPAddress: 'arca.internal',
@@ -118,7 +119,7 @@ async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'D
     requestParameters: { keyId: arn },
     responseElements: response,
     requestID: randomId(),
-    eventID: randomId(),
+    eventID: timeOrderedId(now.getTime()),
     resources: [{ ARN: arn, type: 'AWS::KMS::Key' }],
     readOnly: false,
   });

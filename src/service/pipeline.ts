@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { randomId } from '../crypto/random.js';
+import { randomId, timeOrderedId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
@@ -172,7 +172,7 @@ export class Pipeline {
       errorCode: result.ok ? undefined : result.error.code,
       errorMessage: result.ok ? undefined : result.error.message,
       requestID: req.requestId,
-      eventID: randomId(),
+      eventID: timeOrderedId(facts.started.getTime()),
       resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
       // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
       readOnly: op === undefined ? false : !changesState(op),

@@ -33,8 +33,25 @@ const SESSION_ATTRIBUTES: ReadonlySet<string> = new Set(['arca:DevicePosture', '
 
 const DAYS: Record<string, string> = { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' };
 
-/** The hour (0–23) and day (`Mon`..`Sun`) of `time` in `timeZone`. Intl is pure computation: no I/O. */
+/** The last answer per time zone, for the UTC minute it was computed in. */
+const LAST = new Map<string, { minute: number; local: { hour: number; day: string } }>();
+
+/**
+ * The hour (0–23) and day (`Mon`..`Sun`) of `time` in `timeZone`. Intl is pure computation: no I/O.
+ * Formatting costs about 10 µs and every authorization asks, so the answer is kept for the rest of its
+ * UTC minute: UTC offsets in use since 1972 are whole minutes, so a local hour never changes mid-minute.
+ */
 export function localTime(time: Date, timeZone: string): { hour: number; day: string } {
+  const minute = Math.floor(time.getTime() / 60_000);
+  const last = LAST.get(timeZone);
+  if (last !== undefined && last.minute === minute) return last.local;
+  const local = formatLocalTime(time, timeZone);
+  if (LAST.size > 16) LAST.clear();
+  LAST.set(timeZone, { minute, local });
+  return local;
+}
+
+function formatLocalTime(time: Date, timeZone: string): { hour: number; day: string } {
   let format = FORMATS.get(timeZone);
   if (format === undefined) {
     // Building a DateTimeFormat costs tens of µs; one per time zone is kept (a deployment has one or two).

@@ -232,11 +232,11 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
 
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
   #write(draft: AuditEvent, frontier: MerkleFrontier): AuditEvent {
-    const { arca: _ignored, ...rest } = draft;
     const sequence = frontier.size + 1;
-    const unhashed: AuditEvent = { ...rest, arca: { sequence, chainId: this.#chainId, leafHash: '' } };
-    const leaf = leafHash(canonicalEventBytes(unhashed));
-    const e: AuditEvent = { ...rest, arca: { sequence, chainId: this.#chainId, leafHash: leaf.toString('hex') } };
+    const arca = { sequence, chainId: this.#chainId, leafHash: '' };
+    const e: AuditEvent = { ...draft, arca };
+    const leaf = leafHash(canonicalEventBytes(e));
+    arca.leafHash = leaf.toString('hex');
     this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e), leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
     for (const r of e.resources) this.#insertKey.run(r.ARN, sequence, e.errorCode === undefined ? 1 : 0);
     frontier.append(leaf);
