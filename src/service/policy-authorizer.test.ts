@@ -13,10 +13,11 @@ const principal = { id: 'p', type: 'user' as const, name: 'alice', arn: `arn:aws
 const key = (policy: string): KeyRecord => ({ id: 'k', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy });
 const allowEncrypt = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] });
 
-function authorizer(opts: { policies?: StoredPrincipalPolicy[]; grants?: GrantRecord[] } = {}) {
+function authorizer(opts: { policies?: StoredPrincipalPolicy[]; grants?: GrantRecord[]; tagReads?: string[] } = {}) {
+  const reads: string[] = opts.tagReads ?? [];
   return new PolicyAuthorizer({
-    keys: { listTags: async () => [], listAliases: async () => ({ items: [] }) },
-    identities: { listPrincipalPolicies: async () => opts.policies ?? [], listPrincipalTags: async () => [] },
+    keys: { listTags: async () => (reads.push('key tags'), [{ key: 'team', value: 'blue' }]), listAliases: async () => ({ items: [] }) },
+    identities: { listPrincipalPolicies: async () => opts.policies ?? [], listPrincipalTags: async () => (reads.push('principal tags'), []) },
     grants: { grantsForKey: async () => opts.grants ?? [] },
     realm: { partition: 'aws', region: 'us-east-1', account: ACCOUNT },
     timeZone: 'UTC',
@@ -66,5 +67,25 @@ describe('PolicyAuthorizer', () => {
     const othersOnly = parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/bob' }, Action: 'kms:*' }] }), 'key');
     assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), delegating), true);
     assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), othersOnly), false);
+  });
+
+  it('the lockout check evaluates conditions of the new policy against the request context', async () => {
+    const a = authorizer();
+    const fromHere = (cidr: string) =>
+      parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal.arn }, Action: 'kms:*', Condition: { IpAddress: { 'aws:SourceIp': cidr } } }] }), 'key');
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('127.0.0.0/8')), true);
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('10.0.0.0/8')), false);
+  });
+
+  it('builds the request context (tags, aliases, time) only when an applicable statement has a condition', async () => {
+    const tagReads: string[] = [];
+    const plain = JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal.arn }, Action: 'kms:*', Resource: '*' }] });
+    assert.equal(await authorizer({ tagReads }).authorize(request({ key: key(plain) })), 'Allow');
+    assert.equal(tagReads.length, 0, "no tag was read");
+    const tagged = (team: string) =>
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal.arn }, Action: 'kms:*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': team } } }] });
+    assert.equal(await authorizer({ tagReads }).authorize(request({ key: key(tagged('blue')) })), 'Allow');
+    assert.equal(await authorizer({ tagReads }).authorize(request({ key: key(tagged('red')) })), 'ImplicitDeny');
+    assert.ok(tagReads.includes('key tags'));
   });
 });

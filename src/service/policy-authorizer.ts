@@ -1,6 +1,7 @@
 import { defaultKeyPolicy, type AuthorizationRequest, type Authorizer, type Decision, type PolicyChecks } from '../core/authorization.js';
 import type { Realm } from '../core/arn.js';
 import { buildContext } from '../core/policy/context.js';
+import type { RequestContext } from '../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../core/policy/evaluate.js';
 import type { GrantStore, IdentityStore, KeyStore } from '../core/ports.js';
@@ -10,6 +11,9 @@ const PARSED_CACHE_LIMIT = 2048;
 
 /** A document that authorizes nothing: a stored policy that no longer parses fails closed. */
 const NOTHING: PolicyDocument = { version: '2012-10-17', id: undefined, statements: [] };
+
+/** The context when no applicable statement has a condition (evaluation then never reads it). */
+const NO_CONTEXT: RequestContext = new Map();
 
 export interface PolicyAuthorizerDeps {
   readonly keys: Pick<KeyStore, 'listTags' | 'listAliases'>;
@@ -42,7 +46,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
   }
 
   async keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean> {
-    const { evaluation, policies } = await this.#gather({ ...request, action: 'kms:PutKeyPolicy' });
+    const { evaluation, policies } = await this.#gather({ ...request, action: 'kms:PutKeyPolicy' }, policy);
     // Grants cannot allow PutKeyPolicy, so only the new key policy and identity policies count.
     return evaluate(evaluation, { ...policies, keyPolicy: policy, grants: [] }) === 'Allow';
   }
@@ -52,26 +56,21 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     return evaluate(evaluation, { ...policies, grants: [] }) === 'Allow';
   }
 
-  async #gather(request: AuthorizationRequest): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
+  /** `replacementKeyPolicy`: a key policy about to replace the key's (the lockout check). */
+  async #gather(request: AuthorizationRequest, replacementKeyPolicy?: PolicyDocument): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
     const { principal, key } = request;
     const onKey = request.resource !== '*';
-    const [stored, principalTags, tags, aliases, grants] = await Promise.all([
+    const [stored, grants] = await Promise.all([
       this.#deps.identities.listPrincipalPolicies(principal.id),
-      this.#deps.identities.listPrincipalTags(principal.id),
-      key ? this.#deps.keys.listTags(key.id) : Promise.resolve([]),
-      key ? this.#deps.keys.listAliases(key.id, undefined, 100) : Promise.resolve({ items: [] }),
       key ? this.#deps.grants.grantsForKey(key.id) : Promise.resolve([]),
     ]);
+    const keyPolicy = onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined;
+    const identityPolicies = stored.map((p) => this.#parse(p.document, 'identity'));
     const time = request.request?.time ?? new Date(0);
-    const context = buildContext({
-      principal,
-      principalTags,
-      request: request.request ?? { sourceIp: '', userAgent: '', secureTransport: false, time },
-      region: this.#deps.realm.region,
-      timeZone: this.#deps.timeZone,
-      key: key && { record: key, tags, aliases: aliases.items.map((a) => a.name) },
-      operation: request.context,
-    });
+    // Only conditions read the request context: most policies have none, and building it (principal
+    // and key tags, aliases, local time, ~20 keys) is then skipped.
+    const conditional = [keyPolicy, replacementKeyPolicy, ...identityPolicies].some((d) => d?.statements.some((st) => st.conditions.length > 0));
+    const context = conditional ? await this.#context(request, time) : NO_CONTEXT;
     return {
       evaluation: {
         principalArn: principal.arn,
@@ -84,8 +83,8 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
       },
       policies: {
         // A missing key is judged as if it had the default key policy (see the pipeline's #resolve).
-        keyPolicy: onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined,
-        identityPolicies: stored.map((p) => this.#parse(p.document, 'identity')),
+        keyPolicy,
+        identityPolicies,
         grants: grants.flatMap((g) => [
           {
             granteePrincipal: g.granteePrincipal,
@@ -99,6 +98,24 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
         ]),
       },
     };
+  }
+
+  async #context(request: AuthorizationRequest, time: Date): Promise<RequestContext> {
+    const { principal, key } = request;
+    const [principalTags, tags, aliases] = await Promise.all([
+      this.#deps.identities.listPrincipalTags(principal.id),
+      key ? this.#deps.keys.listTags(key.id) : Promise.resolve([]),
+      key ? this.#deps.keys.listAliases(key.id, undefined, 100) : Promise.resolve({ items: [] }),
+    ]);
+    return buildContext({
+      principal,
+      principalTags,
+      request: request.request ?? { sourceIp: '', userAgent: '', secureTransport: false, time },
+      region: this.#deps.realm.region,
+      timeZone: this.#deps.timeZone,
+      key: key && { record: key, tags, aliases: aliases.items.map((a) => a.name) },
+      operation: request.context,
+    });
   }
 
   #parse(text: string, kind: PolicyKind): PolicyDocument {
