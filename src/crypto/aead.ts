@@ -26,8 +26,9 @@ export function aesGcmEncrypt(key: SecretBytes, nonce: Buffer, plaintext: Uint8A
   if (nonce.length !== GCM_NONCE_LENGTH) throw new RangeError('AES-GCM nonce must be 12 bytes');
   const cipher = createCipheriv(cipherFor(key), key.expose(), nonce, { authTagLength: GCM_TAG_LENGTH });
   cipher.setAAD(aad);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return { ciphertext, tag: cipher.getAuthTag() };
+  const head = cipher.update(plaintext);
+  const tail = cipher.final(); // empty for GCM (a stream mode); kept for the API's contract
+  return { ciphertext: tail.length === 0 ? head : Buffer.concat([head, tail]), tag: cipher.getAuthTag() };
 }
 
 /**

@@ -51,11 +51,16 @@ export function sealBlobWith(
   nonce.copy(head, 21 + SALT_LENGTH);
   const messageKey = hkdf('sha256', material, salt, head, 32);
   try {
-    const { ciphertext, tag } = aesGcmEncrypt(messageKey, nonce, plaintext, Buffer.concat([head, encodedContext]));
+    const { ciphertext, tag } = aesGcmEncrypt(messageKey, nonce, plaintext, aad(head, encodedContext));
     return Buffer.concat([head, ciphertext, tag]);
   } finally {
     messageKey.dispose();
   }
+}
+
+/** The AAD: `header | encoded context` (the header alone when there is no context). */
+function aad(head: Buffer, encodedContext: Uint8Array): Buffer {
+  return encodedContext.length === 0 ? head : Buffer.concat([head, encodedContext]);
 }
 
 export function sealBlob(material: SecretBytes, header: BlobHeader, plaintext: Uint8Array, encodedContext: Uint8Array): Buffer {
@@ -74,7 +79,7 @@ export function openBlob(material: SecretBytes, blob: Uint8Array, encodedContext
   const tag = b.subarray(b.length - GCM_TAG_LENGTH);
   const messageKey = hkdf('sha256', material, salt, head, 32);
   try {
-    return aesGcmDecrypt(messageKey, nonce, ciphertext, tag, Buffer.concat([head, encodedContext]));
+    return aesGcmDecrypt(messageKey, nonce, ciphertext, tag, aad(head, encodedContext));
   } finally {
     messageKey.dispose();
   }

@@ -187,6 +187,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
 
   /** Around a commit the writer makes durable itself: SQLite skips its own fsync (the WAL is synced after). */
   #relaxSync(relax: boolean): void {
+    // Not a statement prepared once: SQLite applies `PRAGMA synchronous` when it compiles the statement.
     if (this.#walFd !== undefined) this.#db.pragma(relax ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
 
