@@ -9,7 +9,7 @@
  * errors is not a benchmark. Prints one table and writes bench/results/<time>.json.
  */
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,12 @@ const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 3 : 6));
 const connectionCounts = quick ? [1, 64] : [1, 16, 64];
 const PAYLOAD = randomBytes(4096).toString('base64');
+/** The message the Sign workloads sign (RAW), and the raw node:crypto baseline signs. */
+const SIGN_MESSAGE = randomBytes(256);
+const SIGN_SPECS = [
+  { keySpec: 'ECC_NIST_P256', algorithm: 'ECDSA_SHA_256', operation: 'Sign P-256', raw: 'ec' },
+  { keySpec: 'ECC_NIST_EDWARDS25519', algorithm: 'ED25519_SHA_512', operation: 'Sign Ed25519', raw: 'ed25519' },
+] as const;
 /** Connections of the same-client (fetch) comparison between Arca and moto_server. */
 const PEER_CONNECTIONS = 16;
 
@@ -67,9 +73,27 @@ async function startArca(workers: number): Promise<{ child: Child; target: Targe
   return { child, dir, target: { endpoint: child.endpoint, region: c.region, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } };
 }
 
-async function createKey(t: Target): Promise<string> {
-  const r = await call(t, 'TrentService.CreateKey', { Description: 'bench' });
+async function createKey(t: Target, fields: Record<string, string> = {}): Promise<string> {
+  const r = await call(t, 'TrentService.CreateKey', { Description: 'bench', ...fields });
   return String((r['KeyMetadata'] as { KeyId: string }).KeyId);
+}
+
+/**
+ * Raw node:crypto signing of the same message in one thread, in this process while no server runs: the
+ * baseline the Sign workloads are held to (DESIGN.md §8: at least 0.7 of it).
+ */
+function rawSignsPerSecond(type: 'ec' | 'ed25519'): number {
+  const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const once = () => (type === 'ec' ? sign('sha256', SIGN_MESSAGE, { key: privateKey, dsaEncoding: 'der' }) : sign(null, SIGN_MESSAGE, privateKey));
+  for (let i = 0; i < 500; i++) once();
+  let done = 0;
+  const started = performance.now();
+  const deadline = started + (quick ? 1.5 : 3) * 1000;
+  while (performance.now() < deadline) {
+    for (let i = 0; i < 100; i++) once();
+    done += 100;
+  }
+  return Math.round(done / ((performance.now() - started) / 1000));
 }
 
 const rows: Row[] = [];
@@ -88,6 +112,11 @@ try {
   for (const c of connectionCounts) rows.push(await load('arca decrypt', 'arca', arca.target.endpoint, decrypt, c, 'Decrypt', '4 KiB'));
   for (const c of connectionCounts) rows.push(await load('arca gdk', 'arca', arca.target.endpoint, gdk, c, 'GenerateDataKey', 'AES_256'));
   rows.push(await loadWithFetch('arca', arca.target.endpoint, encrypt[0] as PresignedRequest, PEER_CONNECTIONS));
+  for (const spec of SIGN_SPECS) {
+    const signKey = await createKey(arca.target, { KeySpec: spec.keySpec, KeyUsage: 'SIGN_VERIFY' });
+    const request = [await presign(arca.target, 'TrentService.Sign', { KeyId: signKey, Message: SIGN_MESSAGE.toString('base64'), MessageType: 'RAW', SigningAlgorithm: spec.algorithm })];
+    for (const c of quick ? [64] : connectionCounts) rows.push(await load(`arca ${spec.operation}`, 'arca', arca.target.endpoint, request, c, spec.operation, '256 B'));
+  }
 
   // Mixed: 60% Decrypt, 30% GenerateDataKey, 10% Encrypt over many keys (exercises the caches).
   const keyCount = quick ? 100 : 1000;
@@ -122,6 +151,11 @@ try {
 }
 
 // --- Baselines -----------------------------------------------------------------------------------
+for (const spec of SIGN_SPECS) {
+  const rps = rawSignsPerSecond(spec.raw);
+  rows.push({ server: 'node:crypto', operation: spec.operation, payload: '256 B', connections: 1, rps, p50ms: 0, p99ms: 0, requests: 0, errors: 0 });
+  process.stderr.write(`  ${'node:crypto'.padEnd(14)} ${spec.operation.padEnd(16)} (one thread) ${String(rps).padStart(6)} signs/s\n`);
+}
 const idealCreds: Target = { endpoint: '', region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
 const idealDb = join(tmpdir(), `arca-bench-ideal-${process.pid}.db`);
 const ideal = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
@@ -173,8 +207,18 @@ const ratios = {
   arcaP99At64ms: arca64?.p99ms,
   arcaP50At1ms: find('arca', 'Encrypt', 1)?.p50ms,
   scalingEfficiency2Workers: ratio(find(`arca x${workers}`, 'Encrypt', 64)?.rps, (arca64?.rps ?? 0) * workers),
+  signP256OverRawNode: ratio(find('arca', 'Sign P-256', 64)?.rps, find('node:crypto', 'Sign P-256', 1)?.rps),
+  signEd25519OverRawNode: ratio(find('arca', 'Sign Ed25519', 64)?.rps, find('node:crypto', 'Sign Ed25519', 1)?.rps),
 };
-const targets = { arcaOverIdeal64: '≥ 0.8', arcaOverPeer: '≥ 25', arcaP99At64ms: '< 10', arcaP50At1ms: '< 1', scalingEfficiency2Workers: '≥ 0.8' };
+const targets = {
+  arcaOverIdeal64: '≥ 0.8',
+  arcaOverPeer: '≥ 25',
+  arcaP99At64ms: '< 10',
+  arcaP50At1ms: '< 1',
+  scalingEfficiency2Workers: '≥ 0.8',
+  signP256OverRawNode: '≥ 0.7',
+  signEd25519OverRawNode: '≥ 0.7',
+};
 
 process.stdout.write('\n' + formatTable(rows) + '\n');
 process.stdout.write('ratio                         value    target\n');

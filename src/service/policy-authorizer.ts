@@ -26,9 +26,10 @@ export interface PolicyAuthorizerDeps {
 
 /**
  * The policy engine behind the pipeline's Authorizer port: gathers the key policy, the caller's identity
- * policies and tags, the key's tags, aliases and grants, builds the request context, and asks the pure
- * `evaluate`. Everything is read on each request, so a changed policy, tag or grant takes effect on the
- * next request; parsed documents are cached by their text.
+ * policies and the key's grants, and, when a statement has a condition, the tags and aliases the request
+ * context needs; then asks the pure `evaluate`. The stores are read on each request (through the read
+ * cache, which a write empties), so a changed policy, tag or grant takes effect on the next request;
+ * parsed documents are cached by their text.
  */
 export class PolicyAuthorizer implements Authorizer, PolicyChecks {
   readonly #deps: PolicyAuthorizerDeps;

@@ -14,8 +14,6 @@ import { SqliteKeyStore } from './sqlite-key-store.js';
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const T0 = new Date('2026-01-01T00:00:00Z');
 const dirs: string[] = [];
-/** The counter is read at most once per turn of the event loop: a request starting later reads it again. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function key(state: KeyRecord['state'] = 'Enabled'): KeyRecord {
@@ -53,18 +51,16 @@ describe('SqliteReadCache', () => {
 
   it('serves the cached row until another connection commits a change, then reads it again', async () => {
     const { cache, keys, otherKeys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     const first = await keys.getKey(KEY);
     assert.equal(await keys.getKey(KEY), first, 'the same object: served from the cache');
     await otherKeys.updateKey(KEY, { state: 'Disabled' });
     assert.equal((await keys.getKey(KEY))?.state, 'Enabled', 'until the next refresh (a request start)');
-    await nextTurn();
     cache.refresh();
     assert.equal((await keys.getKey(KEY))?.state, 'Disabled');
   });
 
-  it("this connection's own writes empty it at once, without waiting for the next turn", async () => {
+  it("sees this connection's own writes from the next refresh (through a store that does not read through the cache)", async () => {
     const { db, cache, keys } = await twoConnections();
     cache.refresh();
     assert.equal((await keys.getKey(KEY))?.state, 'Enabled');
@@ -73,43 +69,26 @@ describe('SqliteReadCache', () => {
     assert.equal((await keys.getKey(KEY))?.state, 'Disabled');
   });
 
-  it('reads the counter once per turn of the event loop', async () => {
-    const { cache, keys, otherKeys } = await twoConnections();
-    cache.refresh();
-    await keys.getKey(KEY);
-    await otherKeys.updateKey(KEY, { state: 'Disabled' });
-    cache.refresh();
-    assert.equal((await keys.getKey(KEY))?.state, 'Enabled', 'a request started in the same turn');
-    await nextTurn();
-    cache.refresh();
-    assert.equal((await keys.getKey(KEY))?.state, 'Disabled', 'a request started in a later turn');
-  });
-
   it('caches missing rows too, until one is created', async () => {
     const { cache, keys, otherKeys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     assert.equal(await keys.getAlias('alias/x'), undefined);
     await otherKeys.createAlias({ name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
     assert.equal(await keys.getAlias('alias/x'), undefined, 'until the next refresh');
-    await nextTurn();
     cache.refresh();
     assert.equal((await keys.getAlias('alias/x'))?.keyId, KEY);
   });
 
   it('neither serves nor keeps rows while the connection is inside a transaction, and survives a rollback', async () => {
     const { db, cache, keys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     assert.equal((await keys.getKey(KEY))?.state, 'Enabled');
     db.exec('BEGIN IMMEDIATE');
     await keys.updateKey(KEY, { state: 'Disabled' });
-    await nextTurn();
     cache.refresh(); // a request starting while a mutation holds the transaction
     assert.equal((await keys.getKey(KEY))?.state, 'Disabled', 'the transaction reads its own write');
     db.exec('ROLLBACK');
     assert.equal((await keys.getKey(KEY))?.state, 'Enabled', 'the uncommitted row was not kept');
-    await nextTurn();
     cache.refresh();
     assert.equal((await keys.getKey(KEY))?.state, 'Enabled');
     assert.equal(cache.size, 1);
@@ -117,16 +96,13 @@ describe('SqliteReadCache', () => {
 
   it('a generation seen inside a transaction is not trusted after it (no stale row after rollback then commit)', async () => {
     const { db, cache, keys, otherKeys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     await keys.getKey(KEY);
     db.exec('BEGIN IMMEDIATE');
     await keys.updateKey(KEY, { description: 'rolled back' });
-    await nextTurn();
     cache.refresh(); // sees its own uncommitted bump
     db.exec('ROLLBACK');
     await otherKeys.updateKey(KEY, { state: 'Disabled' }); // the counter returns to where the rollback left it, plus one
-    await nextTurn();
     cache.refresh();
     assert.equal((await keys.getKey(KEY))?.state, 'Disabled');
   });
@@ -139,7 +115,6 @@ describe('SqliteReadCache', () => {
     const otherIdentities = new SqliteIdentityStore(other);
     await otherIdentities.createPrincipal({ id: 'p1', type: 'user', name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice', createdAt: T0 });
     await otherIdentities.createAccessKey({ accessKeyId: 'AKIA1', principalId: 'p1', status: 'Active', wrappedSecret: Buffer.alloc(4), domainKeyVersion: 1, createdAt: T0 });
-    await nextTurn();
     cache.refresh();
     const reads = async () => [
       await facts.listTags(KEY),
@@ -154,7 +129,6 @@ describe('SqliteReadCache', () => {
     const second = await reads();
     first.forEach((v, i) => assert.equal(second[i], v, `read ${i} served from the cache`));
     await otherIdentities.updateAccessKeyStatus('AKIA1', 'Inactive');
-    await nextTurn();
     cache.refresh();
     assert.equal((await identities.getAccessKey('AKIA1'))?.status, 'Inactive');
     const third = await reads();
@@ -163,7 +137,6 @@ describe('SqliteReadCache', () => {
 
   it('stays bounded', async () => {
     const { cache, keys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     for (let i = 0; i <= READ_CACHE_LIMIT; i++) await keys.getAlias(`alias/${i}`);
     assert.ok(cache.size <= READ_CACHE_LIMIT);
@@ -171,7 +144,6 @@ describe('SqliteReadCache', () => {
 
   it('clear empties it until the next refresh', async () => {
     const { cache, keys } = await twoConnections();
-    await nextTurn();
     cache.refresh();
     await keys.getKey(KEY);
     cache.clear();
