@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -116,6 +116,32 @@ describe('SqliteAuditLog', () => {
       }
     });
   }
+
+  it('a failed fdatasync rejects the appends it was to make durable, alone or in a batch, and nothing crashes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
+    try {
+      const file = join(dir, 'a.db');
+      const db = openDatabase(file);
+      const log = new SqliteAuditLog(db, { clock });
+      await log.append(legacyEvent(1)); // a lone event: synced on the event loop
+      // Close the writer's own read-only handle on the WAL (SQLite's handle is read-write): its syncs fail.
+      const ours = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === `${file}-wal` && (Number.parseInt(/flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? '2', 8) & 3) === 0;
+        } catch {
+          return false;
+        }
+      });
+      assert.equal(ours.length, 1, 'the writer holds one read-only handle on the WAL');
+      closeSync(Number(ours[0]));
+      await assert.rejects(log.append(legacyEvent(2)), /EBADF/, 'a lone event');
+      const batch = await Promise.allSettled([3, 4, 5].map((i) => log.append(legacyEvent(i))));
+      assert.ok(batch.every((r) => r.status === 'rejected'), 'a batch');
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('several writers sharing one database (arca dev --workers) keep one gap-free, verifiable trail', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));

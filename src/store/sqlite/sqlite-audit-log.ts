@@ -2,7 +2,7 @@ import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHe
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { transactionEnded, type SqliteDatabase } from './database.js';
 
 interface Pending {
@@ -177,6 +177,14 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     }
     this.#frontier = frontier;
     this.#afterCommit();
+    const lone = batch.length === 1 ? batch[0] : undefined;
+    if (lone !== undefined) {
+      try {
+        if (this.#syncInline()) return lone.resolve(recorded[0] as AuditEvent);
+      } catch (err) {
+        return lone.reject(err);
+      }
+    }
     // The next batch may commit while this one's fdatasync runs: the WAL is append-only, so a later
     // fdatasync also covers every earlier commit, and each answer waits for one started after its own.
     this.#durable().then(
@@ -189,6 +197,19 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   #relaxSync(relax: boolean): void {
     // Not a statement prepared once: SQLite applies `PRAGMA synchronous` when it compiles the statement.
     if (this.#walFd !== undefined) this.#db.pragma(relax ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  }
+
+  /**
+   * A lone event with no sync running (a quiet server): fdatasync right here, on the event loop, which
+   * saves the round trip through the thread pool (about a tenth of a millisecond of latency); nothing else
+   * is waiting to run meanwhile. Under load batches hold several events and sync on the pool. Throws
+   * when the sync fails (the caller rejects the event, as a failed sync on the pool would).
+   */
+  #syncInline(): boolean {
+    const fd = this.#walFd;
+    if (fd === undefined || this.#syncing || this.#syncWaiters.length > 0 || this.#queue.length > 0) return false;
+    fdatasyncSync(fd);
+    return true;
   }
 
   /**
