@@ -20,11 +20,13 @@ import { call, presign, type PresignedRequest, type Target } from './lib/signing
 import { formatTable, ratio, type Row } from './lib/report.js';
 import { findMoto } from './lib/moto.js';
 import { fetchLoad } from './lib/fetch-load.js';
+import { sequentialLatency } from './lib/sequential.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' } } });
 const quick = values.quick;
-const seconds = Number(values.seconds ?? (quick ? 3 : 6));
-const connectionCounts = quick ? [1, 64] : [1, 16, 64];
+const seconds = Number(values.seconds ?? (quick ? 2 : 6));
+// Quick: 64 connections only (one connection is measured precisely by the sequential client either way).
+const connectionCounts = quick ? [64] : [1, 16, 64];
 const PAYLOAD = randomBytes(4096).toString('base64');
 /** The message the Sign workloads sign (RAW), and the raw node:crypto baseline signs. */
 const SIGN_MESSAGE = randomBytes(256);
@@ -51,6 +53,47 @@ async function load(name: string, server: string, endpoint: string, requests: Pr
     errors: bad,
   };
   process.stderr.write(`  ${server.padEnd(14)} ${operation.padEnd(16)} c=${String(connections).padEnd(3)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
+  return row;
+}
+
+/** Load before the first measured run of a server, so that no row measures a cold JIT; not recorded. */
+async function warmUp(endpoint: string, requests: PresignedRequest[]): Promise<void> {
+  await autocannon({ url: endpoint, connections: 16, duration: quick ? 1 : 2, requests, pipelining: 1, timeout: 10 });
+}
+
+/**
+ * The headline ratio: both servers up at once, driven in turn for `rounds` slices of `slice` seconds
+ * each at 64 connections, so that the drift of a shared machine's load hits both alike (rows measured a
+ * minute apart differ by ±15 % on their own).
+ */
+async function alternate(servers: readonly { server: string; endpoint: string; requests: PresignedRequest[] }[], rounds: number, slice: number): Promise<Row[]> {
+  const totals = servers.map(() => ({ requests: 0, seconds: 0, p50: [] as number[], p99: [] as number[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of servers.entries()) {
+      const r = await autocannon({ url: s.endpoint, connections: 64, duration: slice, requests: s.requests, pipelining: 1, timeout: 10 });
+      const bad = r.non2xx + r.errors + r.timeouts;
+      if (bad > 0) throw new Error(`${s.server}: ${bad} failed requests in the alternating run — aborting`);
+      const t = totals[i] as (typeof totals)[number];
+      t.requests += r.requests.total;
+      t.seconds += r.duration;
+      t.p50.push(r.latency.p50);
+      t.p99.push(r.latency.p99);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  return servers.map((s, i) => {
+    const t = totals[i] as (typeof totals)[number];
+    const row: Row = { server: s.server, operation: 'Encrypt (alternating)', payload: '4 KiB', connections: 64, rps: Math.round(t.requests / t.seconds), p50ms: median(t.p50), p99ms: median(t.p99), requests: t.requests, errors: 0 };
+    process.stderr.write(`  ${s.server.padEnd(14)} ${row.operation.padEnd(16)} c=64  ${String(row.rps).padStart(6)} req/s  (${rounds} slices of ${slice} s, alternated)\n`);
+    return row;
+  });
+}
+
+/** One connection, one request at a time, timed to the microsecond (lib/sequential.ts). */
+async function loadSequential(server: string, endpoint: string, request: PresignedRequest): Promise<Row> {
+  const r = await sequentialLatency(endpoint, request, quick ? 2 : 3);
+  const row: Row = { server, operation: 'Encrypt (node:http)', payload: '4 KiB', connections: 1, rps: Math.round(r.requests / r.seconds), p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests, errors: 0 };
+  process.stderr.write(`  ${server.padEnd(14)} ${row.operation.padEnd(16)} c=1   ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
   return row;
 }
 
@@ -108,14 +151,16 @@ try {
   const blob = (await call(arca.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD }))['CiphertextBlob'];
   const decrypt = [await presign(arca.target, 'TrentService.Decrypt', { CiphertextBlob: blob })];
   const gdk = [await presign(arca.target, 'TrentService.GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })];
+  await warmUp(arca.target.endpoint, encrypt);
   for (const c of connectionCounts) rows.push(await load('arca encrypt', 'arca', arca.target.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
+  rows.push(await loadSequential('arca', arca.target.endpoint, encrypt[0] as PresignedRequest));
   for (const c of connectionCounts) rows.push(await load('arca decrypt', 'arca', arca.target.endpoint, decrypt, c, 'Decrypt', '4 KiB'));
   for (const c of connectionCounts) rows.push(await load('arca gdk', 'arca', arca.target.endpoint, gdk, c, 'GenerateDataKey', 'AES_256'));
   rows.push(await loadWithFetch('arca', arca.target.endpoint, encrypt[0] as PresignedRequest, PEER_CONNECTIONS));
   for (const spec of SIGN_SPECS) {
     const signKey = await createKey(arca.target, { KeySpec: spec.keySpec, KeyUsage: 'SIGN_VERIFY' });
     const request = [await presign(arca.target, 'TrentService.Sign', { KeyId: signKey, Message: SIGN_MESSAGE.toString('base64'), MessageType: 'RAW', SigningAlgorithm: spec.algorithm })];
-    for (const c of quick ? [64] : connectionCounts) rows.push(await load(`arca ${spec.operation}`, 'arca', arca.target.endpoint, request, c, spec.operation, '256 B'));
+    for (const c of connectionCounts) rows.push(await load(`arca ${spec.operation}`, 'arca', arca.target.endpoint, request, c, spec.operation, '256 B'));
   }
 
   // Mixed: 60% Decrypt, 30% GenerateDataKey, 10% Encrypt over many keys (exercises the caches).
@@ -144,6 +189,7 @@ const cluster = await startArca(workers);
 try {
   const keyId = await createKey(cluster.target);
   const encrypt = [await presign(cluster.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+  await warmUp(cluster.target.endpoint, encrypt);
   rows.push(await load('arca x2 encrypt', `arca x${workers}`, cluster.target.endpoint, encrypt, 64, 'Encrypt', '4 KiB'));
 } finally {
   await cluster.child.stop();
@@ -157,25 +203,64 @@ for (const spec of SIGN_SPECS) {
   process.stderr.write(`  ${'node:crypto'.padEnd(14)} ${spec.operation.padEnd(16)} (one thread) ${String(rps).padStart(6)} signs/s\n`);
 }
 const idealCreds: Target = { endpoint: '', region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
-const idealDb = join(tmpdir(), `arca-bench-ideal-${process.pid}.db`);
-const ideal = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
-  env: { IDEAL_ACCESS_KEY_ID: idealCreds.accessKeyId, IDEAL_SECRET: idealCreds.secretAccessKey, IDEAL_DB: idealDb },
-  pattern: /listening on (http:\/\/\S+)/,
-  name: 'ideal-kms',
-});
+async function startIdeal(): Promise<{ target: Target; encrypt: PresignedRequest[]; stop(): Promise<void> }> {
+  const db = join(tmpdir(), `arca-bench-ideal-${process.pid}-${Date.now()}.db`);
+  const child = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
+    env: { IDEAL_ACCESS_KEY_ID: idealCreds.accessKeyId, IDEAL_SECRET: idealCreds.secretAccessKey, IDEAL_DB: db },
+    pattern: /listening on (http:\/\/\S+)/,
+    name: 'ideal-kms',
+  });
+  const target = { ...idealCreds, endpoint: child.endpoint };
+  return {
+    target,
+    encrypt: [await presign(target, 'TrentService.Encrypt', { KeyId: 'ideal', Plaintext: PAYLOAD })],
+    async stop() {
+      await child.stop();
+      for (const suffix of ['', '-wal', '-shm']) removeDir(db + suffix);
+    },
+  };
+}
+const ideal = await startIdeal();
 try {
-  const t = { ...idealCreds, endpoint: ideal.endpoint };
-  const encrypt = [await presign(t, 'TrentService.Encrypt', { KeyId: 'ideal', Plaintext: PAYLOAD })];
-  for (const c of connectionCounts) rows.push(await load('ideal encrypt', 'ideal-kms', t.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
+  const t = ideal.target;
+  await warmUp(t.endpoint, ideal.encrypt);
+  for (const c of connectionCounts) rows.push(await load('ideal encrypt', 'ideal-kms', t.endpoint, ideal.encrypt, c, 'Encrypt', '4 KiB'));
+  rows.push(await loadSequential('ideal-kms', t.endpoint, ideal.encrypt[0] as PresignedRequest));
 } finally {
   await ideal.stop();
-  for (const suffix of ['', '-wal', '-shm']) removeDir(idealDb + suffix);
+}
+
+// --- The headline ratio: Arca and the ideal KMS driven in alternation -----------------------------
+{
+  const a = await startArca(1);
+  const i = await startIdeal();
+  try {
+    const keyId = await createKey(a.target);
+    const encrypt = [await presign(a.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+    await warmUp(a.target.endpoint, encrypt);
+    await warmUp(i.target.endpoint, i.encrypt);
+    rows.push(
+      ...(await alternate(
+        [
+          { server: 'arca', endpoint: a.target.endpoint, requests: encrypt },
+          { server: 'ideal-kms', endpoint: i.target.endpoint, requests: i.encrypt },
+        ],
+        quick ? 3 : 8,
+        quick ? 1 : 1.5,
+      )),
+    );
+  } finally {
+    await a.child.stop();
+    removeDir(a.dir);
+    await i.stop();
+  }
 }
 
 const echo = await startChild(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'baselines', 'echo.js'), '0'], { pattern: /listening on (http:\/\/\S+)/, name: 'echo' });
 try {
   const t = { ...idealCreds, endpoint: echo.endpoint };
   const body = [await presign(t, 'TrentService.Encrypt', { KeyId: 'echo', Plaintext: PAYLOAD })];
+  await warmUp(t.endpoint, body);
   rows.push(await load('echo', 'echo (fastify)', t.endpoint, body, 64, 'Encrypt-shaped', '4 KiB'));
 } finally {
   await echo.stop();
@@ -202,10 +287,10 @@ if (moto === undefined) {
 const find = (server: string, operation: string, connections: number) => rows.find((r) => r.server === server && r.operation === operation && r.connections === connections);
 const arca64 = find('arca', 'Encrypt', 64);
 const ratios = {
-  arcaOverIdeal64: ratio(arca64?.rps, find('ideal-kms', 'Encrypt', 64)?.rps),
+  arcaOverIdeal64: ratio(find('arca', 'Encrypt (alternating)', 64)?.rps, find('ideal-kms', 'Encrypt (alternating)', 64)?.rps),
   arcaOverPeer: ratio(find('arca', 'Encrypt (fetch)', PEER_CONNECTIONS)?.rps, find('moto_server', 'Encrypt (fetch)', PEER_CONNECTIONS)?.rps),
   arcaP99At64ms: arca64?.p99ms,
-  arcaP50At1ms: find('arca', 'Encrypt', 1)?.p50ms,
+  arcaP50At1ms: find('arca', 'Encrypt (node:http)', 1)?.p50ms,
   scalingEfficiency2Workers: ratio(find(`arca x${workers}`, 'Encrypt', 64)?.rps, (arca64?.rps ?? 0) * workers),
   signP256OverRawNode: ratio(find('arca', 'Sign P-256', 64)?.rps, find('node:crypto', 'Sign P-256', 1)?.rps),
   signEd25519OverRawNode: ratio(find('arca', 'Sign Ed25519', 64)?.rps, find('node:crypto', 'Sign Ed25519', 1)?.rps),
