@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { z } from 'zod';
-import { blob, validationError } from './schemas.js';
+import { blob, decodeCanonicalBase64, validationError } from './schemas.js';
 
 describe('base64 blobs', () => {
   const schema = z.object({ B: blob(0, 100) });
@@ -13,6 +14,20 @@ describe('base64 blobs', () => {
 
   it('refuses bad lengths, misplaced padding, whitespace and other alphabets', () => {
     for (const v of ['A', 'AA', 'AAA', 'A===', 'AA=A', '=AAA', 'AA AA', 'AAAA\n', 'aGVsbG8', '-_-_', 'AAA*']) assert.ok(!accepts(v), v);
+  });
+
+  it('decodes exactly the strings the canonical base64 pattern accepts (random strings over a hostile alphabet)', () => {
+    const pattern = (v: string) => v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+    const unit = fc.constantFrom(...'AQgw+/=-_ \n\t\u0000.é*'.split(''), 'Zz9');
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 24 }).map((parts) => parts.join('')), (v) => {
+        const decoded = decodeCanonicalBase64(v);
+        assert.equal(decoded !== undefined, pattern(v), JSON.stringify(v));
+        if (decoded !== undefined) assert.deepEqual(decoded, Buffer.from(v, 'base64'));
+      }),
+      { numRuns: 20_000 },
+    );
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => assert.deepEqual(decodeCanonicalBase64(Buffer.from(b).toString('base64')), Buffer.from(b))));
   });
 
   it('reports undecodable base64 as a SerializationException and lengths as a ValidationException', () => {

@@ -6,9 +6,21 @@ import { KmsError } from '../core/errors.js';
  * Shared pieces of operation input schemas, with AWS's constraints and AWS's constraint wording (the
  * text after "failed to satisfy constraint:" in a ValidationException).
  */
-// Canonical base64: the alphabet, padding only at the end, a length that is a multiple of 4. Written as
-// a simple class plus a length check: the grouped form `(?:[…]{4})*` costs 5× more on 4 KiB bodies.
-const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * Decodes canonical base64 — the alphabet `A–Z a–z 0–9 + /`, at most two `=` and only at the end, a length
+ * that is a multiple of 4 — or returns `undefined`. Equivalent to `/^[A-Za-z0-9+/]*={0,2}$/` plus the
+ * length check (schemas.test.ts compares them on random strings), at a fraction of the regex's cost on a
+ * 4 KiB plaintext: Node's decoder skips or stops at any other character, so the decoded length falls short
+ * of what the string's length promises; only the URL-safe `-` and `_`, which it accepts, need a search.
+ */
+export function decodeCanonicalBase64(value: string): Buffer | undefined {
+  const n = value.length;
+  if (n % 4 !== 0) return undefined;
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  if (value.includes('-') || value.includes('_')) return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === (n / 4) * 3 - padding ? bytes : undefined;
+}
 
 const lengthBetween = (min: number, max: number) => ({
   min: `Member must have length greater than or equal to ${min}`,
@@ -16,11 +28,12 @@ const lengthBetween = (min: number, max: number) => ({
 });
 
 function decodeBase64(value: string, ctx: z.RefinementCtx): Buffer {
-  if (value.length % 4 !== 0 || !BASE64_RE.test(value)) {
+  const bytes = decodeCanonicalBase64(value);
+  if (bytes === undefined) {
     ctx.addIssue({ code: 'custom', message: 'Value is not valid base64', params: { serialization: true } });
     return z.NEVER;
   }
-  return Buffer.from(value, 'base64');
+  return bytes;
 }
 
 function checkLength(b: { length: number }, min: number, max: number, ctx: z.RefinementCtx): void {

@@ -4,7 +4,7 @@ import type { AuthenticationRequest } from '../../core/ports.js';
 import type { Pipeline } from '../../service/pipeline.js';
 import { AWS_ERRORS } from './errors.js';
 import { parseJsonBody } from './json.js';
-import { toWire } from './wire.js';
+import { wireJson } from './wire.js';
 
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -54,6 +54,6 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
   const secrets: SecretBytes[] = [];
-  const body = Buffer.from(JSON.stringify(toWire(result.output, secrets)));
+  const body = Buffer.from(wireJson(result.output, secrets));
   return { status: 200, headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body, secrets };
 }
