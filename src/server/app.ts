@@ -118,7 +118,8 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
   const reads = new SqliteReadCache(db);
   const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqliteIdentityStore(db, reads), grants: new SqliteGrantStore(db, reads) };
   const hierarchy = new KeyHierarchy(root, keys);
-  const trail = wireAudit(config, db, hierarchy, clock, config.logger);
+  // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
+  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger);
   const { audit } = trail;
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });

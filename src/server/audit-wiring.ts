@@ -46,10 +46,17 @@ export interface AuditWiring {
   release(): void;
 }
 
-export function wireAudit(config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined }, db: SqliteDatabase, hierarchy: KeyHierarchy, clock: Clock, logger: Logger): AuditWiring {
+/** `sharedWriters`: worker processes of `arca dev --workers` append to the same trail (SqliteAuditLog). */
+export function wireAudit(
+  config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined; readonly sharedWriters?: boolean | undefined },
+  db: SqliteDatabase,
+  hierarchy: KeyHierarchy,
+  clock: Clock,
+  logger: Logger,
+): AuditWiring {
   const c = config.audit ?? {};
   const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability });
+  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters });
   let signer: AuditTreeHeadSigner | undefined;
   const trail = new SqliteAuditTrail(
     auditDb,

@@ -143,6 +143,31 @@ describe('SqliteAuditLog', () => {
     }
   });
 
+  it('shared writers: a write lock held by another process does not block the event loop; the batch commits once it is free', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
+    try {
+      const file = join(dir, 'a.db');
+      const db = openDatabase(file);
+      const log = new SqliteAuditLog(db, { clock, sharedWriters: true });
+      const other = openDatabase(file);
+      other.exec('BEGIN IMMEDIATE'); // another worker process committing
+      let settled = false;
+      const appended = log.append(legacyEvent(1)).finally(() => (settled = true));
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 50)); // a blocked event loop would not come back for 5 s
+      assert.ok(Date.now() - started < 1000, 'the event loop kept turning');
+      assert.equal(settled, false, 'the event waits for the lock');
+      other.exec('COMMIT');
+      await appended;
+      assert.equal(log.size, 1);
+      assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'other statements still wait for the lock');
+      other.close();
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('several writers sharing one database (arca dev --workers) keep one gap-free, verifiable trail', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
     try {

@@ -22,6 +22,12 @@ export interface AuditLogOptions {
    * `sqlite-full`: `synchronous=FULL`, SQLite fsyncs inside the commit, on the event loop.
    */
   readonly durability?: 'wal-fdatasync' | 'sqlite-full' | undefined;
+  /**
+   * Other processes append to this trail too (the workers of `arca dev --workers`): a group commit that
+   * finds the write lock taken puts its batch back and tries again a millisecond later, instead of
+   * waiting in SQLite's busy handler, which sleeps with the event loop blocked.
+   */
+  readonly sharedWriters?: boolean | undefined;
 }
 
 /**
@@ -47,6 +53,10 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   #signer: TreeHeadSigner | undefined;
   #queue: Pending[] = [];
   #scheduled = false;
+  /** Shared writers: the write lock was taken at the last try; a retry is due on a timer. */
+  #waitingForLock = false;
+  readonly #sharedWriters: boolean;
+  readonly #busyTimeout: number;
   /** Held by `atomically` (and by nothing else): while set, group commits wait. */
   #lock: Promise<void> = Promise.resolve();
   #locked = false;
@@ -64,6 +74,8 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     }
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#sharedWriters = options.sharedWriters === true;
+    this.#busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
     this.#every = options.checkpointEvery ?? 1000;
     this.#insert = db.prepare(
       'INSERT INTO audit_events (seq, event_id, event_time, event_name, request_id, error_code, body, leaf_hash, principal_arn, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -151,7 +163,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
       setImmediate(() => {
         this.#scheduled = false;
         // While a sync runs, events queue up and commit together once it ends (one commit per sync).
-        if (!this.#locked && !this.#syncing) this.#flush();
+        if (!this.#locked && !this.#syncing && !this.#waitingForLock) this.#flush();
       });
     }
   }
@@ -163,6 +175,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const frontier = this.#frontier.clone();
     let recorded: AuditEvent[];
     this.#relaxSync(true);
+    if (this.#sharedWriters) this.#db.pragma('busy_timeout = 0');
     try {
       // IMMEDIATE: other processes sharing the database (arca dev --workers) wait for the write lock.
       recorded = this.#db.transaction(() => {
@@ -170,9 +183,20 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         return batch.map((p) => this.#write(p.event, frontier));
       }).immediate();
     } catch (err) {
+      if (this.#sharedWriters && (err as { code?: unknown }).code === 'SQLITE_BUSY') {
+        // Another process is committing: nothing was written; keep the batch (first) and retry shortly.
+        this.#queue = batch.concat(this.#queue);
+        this.#waitingForLock = true;
+        setTimeout(() => {
+          this.#waitingForLock = false;
+          if (!this.#locked && !this.#syncing) this.#flush();
+        }, 1);
+        return;
+      }
       for (const p of batch) p.reject(err);
       return;
     } finally {
+      if (this.#sharedWriters) this.#db.pragma(`busy_timeout = ${this.#busyTimeout}`);
       this.#relaxSync(false);
     }
     this.#frontier = frontier;
@@ -237,7 +261,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         else w.resolve();
       }
       this.#startSync();
-      if (!this.#syncing && !this.#locked && this.#queue.length > 0) this.#flush();
+      if (!this.#syncing && !this.#locked && !this.#waitingForLock && this.#queue.length > 0) this.#flush();
     });
   }
 
