@@ -60,7 +60,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
       if (size > limit) over = true;
       if (!over) chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size)));
+    // A body that arrived in one chunk is used as it is (no copy).
+    req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     req.on('error', reject);
   });
 }
@@ -105,6 +106,8 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         return send(res, awsErrorResponse(r, meta.requestId), true);
       }
       const response = await handleAwsJson(opts.pipeline, { ...meta, method: 'POST', path, query: q < 0 ? '' : url.slice(q + 1), headers: rawHeaderPairs(req), body });
+      // The body may carry plaintext (base64): its bytes are not kept once the request is answered.
+      body.fill(0);
       send(res, response);
     } catch (e) {
       opts.logger.error('unhandled error in the HTTP layer', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
