@@ -12,6 +12,16 @@ import { SqliteAuditTrail } from './sqlite-audit-trail.js';
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 
+/** Runs `test` with the path of a database file in a fresh directory, removed afterwards. */
+async function withDatabaseFile(test: (file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
+  try {
+    await test(join(dir, 'a.db'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function legacyEvent(i: number): AuditEvent {
   return {
     eventVersion: '1.08',
@@ -90,9 +100,7 @@ describe('SqliteAuditLog', () => {
 
   for (const durability of ['wal-fdatasync', 'sqlite-full'] as const) {
     it(`${durability}: concurrent appends and a mutation are on disk after a reopen`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
-      try {
-        const file = join(dir, 'a.db');
+      await withDatabaseFile(async (file) => {
         let db = openDatabase(file);
         db.exec('CREATE TABLE t (v TEXT)');
         const log = new SqliteAuditLog(db, { clock, durability });
@@ -111,16 +119,12 @@ describe('SqliteAuditLog', () => {
         assert.equal(db.pragma('synchronous', { simple: true }), 2, 'the connection is left at synchronous=FULL');
         reopened.close();
         db.close();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   }
 
   it('a failed fdatasync rejects the appends it was to make durable, alone or in a batch, and nothing crashes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
-    try {
-      const file = join(dir, 'a.db');
+    await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
       const log = new SqliteAuditLog(db, { clock });
       await log.append(legacyEvent(1)); // a lone event: synced on the event loop
@@ -138,15 +142,11 @@ describe('SqliteAuditLog', () => {
       const batch = await Promise.allSettled([3, 4, 5].map((i) => log.append(legacyEvent(i))));
       assert.ok(batch.every((r) => r.status === 'rejected'), 'a batch');
       db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('shared writers: a write lock held by another process does not block the event loop; the batch commits once it is free', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
-    try {
-      const file = join(dir, 'a.db');
+    await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
       const log = new SqliteAuditLog(db, { clock, sharedWriters: true });
       const other = openDatabase(file);
@@ -163,15 +163,11 @@ describe('SqliteAuditLog', () => {
       assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'other statements still wait for the lock');
       other.close();
       db.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('several writers sharing one database (arca dev --workers) keep one gap-free, verifiable trail', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'arca-audit-'));
-    try {
-      const file = join(dir, 'a.db');
+    await withDatabaseFile(async (file) => {
       const pair = generateEd25519();
       const signer = { publicKey: pair.publicKey, sign: (m: Uint8Array) => ed25519Sign(pair.privateKeyDer, m) };
       const dbs = [openDatabase(file), openDatabase(file)];
@@ -195,8 +191,6 @@ describe('SqliteAuditLog', () => {
       assert.equal(report.ok, true, JSON.stringify(report.divergence));
       logs.forEach((l) => l.close());
       dbs.forEach((d) => d.close());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
