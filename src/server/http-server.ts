@@ -27,11 +27,12 @@ export interface TlsOptions {
 }
 
 function send(res: ServerResponse, r: AwsHttpResponse, close = false): void {
-  res.writeHead(r.status, { ...r.headers, 'content-length': String(r.body.length), ...(close ? { connection: 'close' } : {}) });
-  res.end(r.body, () => {
+  const { body } = r;
+  res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(body)), ...(close ? { connection: 'close' } : {}) });
+  res.end(body, () => {
     // The body held base64 plaintext or data keys: zero the buffers once they are on the socket.
     if (r.secrets.length > 0) {
-      r.body.fill(0);
+      if (typeof body !== 'string') body.fill(0);
       for (const s of r.secrets) s.dispose();
     }
   });

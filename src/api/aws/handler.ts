@@ -21,7 +21,11 @@ export interface AwsHttpRequest extends AuthenticationRequest {
 export interface AwsHttpResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: Buffer;
+  /**
+   * The JSON text: a Buffer when it carries secrets (to be zeroed once sent), otherwise the string itself
+   * (written to the socket without an intermediate Buffer).
+   */
+  readonly body: Buffer | string;
   /** Secrets serialized into `body`: zero them (and the body) once it is sent. */
   readonly secrets: readonly SecretBytes[];
 }
@@ -54,6 +58,7 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
   const secrets: SecretBytes[] = [];
-  const body = Buffer.from(wireJson(result.output, secrets));
+  const json = wireJson(result.output, secrets);
+  const body = secrets.length > 0 ? Buffer.from(json) : json;
   return { status: 200, headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body, secrets };
 }
