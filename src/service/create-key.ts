@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { randomId } from '../crypto/random.js';
 import { defaultKeyPolicy } from '../core/authorization.js';
 import { KmsError } from '../core/errors.js';
+import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
 import { newKeyMaterial } from './asymmetric-material.js';
 import { materialBinding } from './key-hierarchy.js';
@@ -31,7 +32,14 @@ export const createKey = defineOperation({
     XksKeyId: str(1, 128).optional(),
   }),
   keys: [],
-  async execute(input, ctx, deps) {
+  // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
+  async prepare(input) {
+    const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    const info = KEY_SPEC_INFO[keySpec];
+    const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? newKeyMaterial(keySpec) : undefined;
+  },
+  async execute(input, ctx, deps, prepared) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
       throw new KmsError('ValidationFailed', 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
     }
@@ -68,7 +76,7 @@ export const createKey = defineOperation({
       await deps.keys.createKey(key, undefined, tags);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
-    const material = await newKeyMaterial(keySpec);
+    const material = prepared ?? (await newKeyMaterial(keySpec));
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
       await deps.keys.createKey(

@@ -17,11 +17,13 @@ export const getParametersForImport = defineOperation({
   readOnly: false,
   input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
-  async execute(input, ctx, deps) {
+  // The wrapping key pair (RSA up to 4096 bits: up to seconds) is generated before the audit transaction opens.
+  prepare: (input) => generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] }),
+  async execute(input, ctx, deps, prepared) {
     const key = requiredKey(ctx.keys, 0);
     requireExternal(key);
     if (WRAPPING[input.WrappingAlgorithm] === undefined) throw new KmsError('UnsupportedOperation', `WrappingAlgorithm ${input.WrappingAlgorithm} is not supported by Arca.`);
-    const pair = await generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] });
+    const pair = prepared ?? (await generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] }));
     const tokenBytes = randomPublicBytes(32);
     const tokenId = tokenBytes.toString('hex');
     const now = deps.clock.now();

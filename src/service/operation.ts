@@ -68,7 +68,7 @@ export interface KeyRequirement<I> {
  * An operation: its name and IAM action, its input schema, how it finds its keys, and what it does.
  * Nothing here authenticates, authorizes or audits: the pipeline does that for every operation alike.
  */
-export interface Operation<I, O> {
+export interface Operation<I, O, P = undefined> {
   readonly service: 'TrentService' | 'ArcaService';
   readonly name: string;
   readonly action: string;
@@ -80,7 +80,15 @@ export interface Operation<I, O> {
   readonly authentication?: 'required' | 'none';
   readonly input: z.ZodType<I>;
   readonly keys: readonly KeyRequirement<I>[];
-  execute(input: I, ctx: OperationContext, deps: ServiceDeps): Promise<O>;
+  /**
+   * Slow work that reads and locks nothing (generating a key pair), for a mutating operation: the
+   * pipeline runs it once the request is authenticated, validated and authorized, before the audit
+   * transaction opens, so that other requests' events do not wait for it (ADR 0005), and hands its
+   * result to `execute`. `undefined`: nothing prepared (execute then does the work itself). Secrets in
+   * the result are zeroed when the request ends.
+   */
+  prepare?(input: I): Promise<P | undefined>;
+  execute(input: I, ctx: OperationContext, deps: ServiceDeps, prepared: P | undefined): Promise<O>;
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
@@ -111,8 +119,10 @@ export interface CallResult {
 /** A validated call, its input type kept behind closures so that the registry needs no `any`. */
 export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
-  /** Zeroes every secret (SecretBytes) of the parsed input; the pipeline calls it once the request ends. */
+  /** Zeroes every secret (SecretBytes) of the parsed input and of what `prepare` made; the pipeline calls it once the request ends. */
   dispose(): void;
+  /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
+  prepare(): Promise<void>;
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
@@ -124,19 +134,24 @@ export interface RegisteredOperation {
   readonly action: string;
   readonly readOnly: boolean;
   readonly authentication: 'required' | 'none';
+  /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
+  readonly prepares: boolean;
   /** Validates the wire input (throws a ZodError) and binds it to the operation. */
   bind(raw: unknown): BoundCall;
 }
 
-export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation {
+export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): RegisteredOperation {
   // An unauthenticated operation has no principal to authorize against a key: it may act on none.
   if (op.authentication === 'none' && op.keys.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
+  // Preparation runs after authorization, which an unauthenticated operation does not have.
+  if (op.authentication === 'none' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
   return {
     service: op.service,
     name: op.name,
     action: op.action,
     readOnly: op.readOnly,
     authentication: op.authentication ?? 'required',
+    prepares: op.prepare !== undefined,
     bind(raw) {
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
@@ -147,11 +162,18 @@ export function defineOperation<I, O>(op: Operation<I, O>): RegisteredOperation 
         disposeSecrets(input);
         throw e;
       }
+      let prepared: P | undefined;
       return {
         keys,
-        dispose: () => disposeSecrets(input),
+        dispose: () => {
+          disposeSecrets(input);
+          disposeSecrets(prepared);
+        },
+        async prepare() {
+          prepared = await op.prepare?.(input);
+        },
         async execute(ctx, deps) {
-          const output = await op.execute(input, ctx, deps);
+          const output = await op.execute(input, ctx, deps, prepared);
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
         },
         auditRequest: () => op.auditRequest(input),

@@ -81,20 +81,46 @@ export class Pipeline {
    * with its event, so a change whose event cannot be made durable is rolled back (ADR 0005).
    */
   async #handleMutation(req: PipelineRequest, op: RegisteredOperation): Promise<PipelineResult> {
+    const prepared = op.prepares ? await this.#prepare(req, op) : undefined;
     let answer: PipelineResult | undefined;
     try {
       await this.#deps.audit.atomically(async () => {
-        const { result, facts } = await this.#run(req, op);
+        const { result, facts } = await this.#run(req, op, prepared);
         answer = result;
         return { event: this.#event(req, result, facts), keep: result.ok };
       });
     } catch (e) {
       return this.#auditFailed(req, e);
+    } finally {
+      prepared?.dispose(); // already done by the run, unless the transaction never ran it
     }
     return answer ?? this.#auditFailed(req, new Error('the audited operation produced no answer'));
   }
 
-  async #run(req: PipelineRequest, op: RegisteredOperation | undefined): Promise<{ result: PipelineResult; facts: AuditFacts }> {
+  /**
+   * For an operation with slow preparation (key generation): authenticate, validate and authorize outside
+   * the audit transaction, then prepare. The transaction's run checks everything again (the state may
+   * have changed meanwhile) and records the outcome; `undefined` when a check or the preparation fails,
+   * and that run then reports the failure.
+   */
+  async #prepare(req: PipelineRequest, op: RegisteredOperation): Promise<BoundCall | undefined> {
+    const deps = this.#deps;
+    let call: BoundCall | undefined;
+    try {
+      deps.reads?.refresh();
+      if (!deps.hierarchy.isOpen) return undefined;
+      const principal = await deps.authenticator.authenticate(req.auth);
+      call = bindCall(op, req.parseBody());
+      await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
+      await call.prepare();
+      return call;
+    } catch {
+      call?.dispose();
+      return undefined;
+    }
+  }
+
+  async #run(req: PipelineRequest, op: RegisteredOperation | undefined, prepared?: BoundCall): Promise<{ result: PipelineResult; facts: AuditFacts }> {
     const deps = this.#deps;
     const started = deps.clock.now();
     let principal: Principal | undefined;
@@ -110,18 +136,10 @@ export class Pipeline {
       if (!anonymous && !deps.hierarchy.isOpen) throw sealed();
       if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
-      call = bindCall(op, req.parseBody());
+      call = prepared ?? bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
-      const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time: started };
-      const authz = { principal: caller, request, facts: call.authorization() };
-      const keys: (ResolvedKey | undefined)[] = [];
-      for (const requirement of call.keys) {
-        const key = await this.#resolve(requirement, op, authz);
-        if (key !== undefined) resources.push(key);
-        keys.push(key);
-      }
-      if (resources.length === 0 && !anonymous) await this.#authorize(op.action, '*', undefined, authz);
+      const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
       const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal: caller, keys, request }, deps);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
@@ -129,9 +147,33 @@ export class Pipeline {
       result = { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId };
     } finally {
       // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
-      call?.dispose();
+      (call ?? prepared)?.dispose();
     }
     return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
+  }
+
+  /**
+   * Resolves, authorizes and state-checks the call's keys (appending each to `resources` as it is
+   * resolved, for the audit event), or authorizes the action on `*` when it names none.
+   */
+  async #authorizeCall(
+    req: PipelineRequest,
+    op: RegisteredOperation,
+    call: BoundCall,
+    caller: Principal,
+    time: Date,
+    resources: ResolvedKey[],
+  ): Promise<{ keys: (ResolvedKey | undefined)[]; request: RequestInfo }> {
+    const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time };
+    const authz = { principal: caller, request, facts: call.authorization() };
+    const keys: (ResolvedKey | undefined)[] = [];
+    for (const requirement of call.keys) {
+      const key = await this.#resolve(requirement, op, authz);
+      if (key !== undefined) resources.push(key);
+      keys.push(key);
+    }
+    if (resources.length === 0 && op.authentication !== 'none') await this.#authorize(op.action, '*', undefined, authz);
+    return { keys, request };
   }
 
   /**
