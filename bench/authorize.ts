@@ -23,7 +23,7 @@ import type { Principal } from '../src/core/principal.js';
 import { PolicyAuthorizer } from '../src/service/policy-authorizer.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { SqliteGrantStore } from '../src/store/sqlite/sqlite-grant-store.js';
-import { SqliteIdentityStore } from '../src/store/sqlite/sqlite-identity-store.js';
+import { SqlitePrincipalStore } from '../src/store/sqlite/sqlite-principal-store.js';
 import { SqliteKeyStore } from '../src/store/sqlite/sqlite-key-store.js';
 import { SqliteKeyFacts } from '../src/store/sqlite/sqlite-key-facts.js';
 
@@ -96,7 +96,7 @@ const dir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
 try {
   const db = openDatabase(join(dir, 'arca.db'));
   const keys = new SqliteKeyStore(db);
-  const principals = new SqliteIdentityStore(db);
+  const principals = new SqlitePrincipalStore(db);
   const grants = new SqliteGrantStore(db);
   db.prepare('INSERT INTO domain_keys (version, wrapped) VALUES (1, ?)').run(Buffer.alloc(60));
   const base: KeyRecord = { id: KEY_ID, createdAt: now, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: TEN };

@@ -97,13 +97,29 @@ export interface ReadFreshness {
   refresh(): void;
 }
 
+/**
+ * Principals, their access keys, tags and identity policies (authentication reads the first two; issue 4
+ * added the rest). Each method is atomic.
+ */
 export interface PrincipalStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
   createPrincipal(principal: PrincipalRecord): Promise<void>;
+  listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
+  /** Removes the principal with its access keys, tags and policies. */
+  deletePrincipal(id: string): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   createAccessKey(key: AccessKeyRecord): Promise<void>;
   listAccessKeys(principalId: string): Promise<readonly AccessKeyRecord[]>;
+  updateAccessKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
+  listPrincipalTags(id: string): Promise<readonly Tag[]>;
+  putPrincipalTags(id: string, tags: readonly Tag[]): Promise<void>;
+  removePrincipalTags(id: string, tagKeys: readonly string[]): Promise<void>;
+  listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]>;
+  putPrincipalPolicy(id: string, name: string, document: string, at: Date): Promise<void>;
+  /** False when the principal has no policy of that name. */
+  deletePrincipalPolicy(id: string, name: string): Promise<boolean>;
 }
 
 /** Where audit events go. `append` resolves only once the event is durable. */
@@ -300,25 +316,6 @@ export interface StoredPrincipalPolicy {
   readonly name: string;
   readonly document: string;
   readonly updatedAt: Date;
-}
-
-/**
- * Principal management beyond what authentication needs (issue 4): listing and deleting principals,
- * their tags and identity policies, and access-key lifecycle. Each method is atomic.
- */
-export interface IdentityStore {
-  listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
-  /** Removes the principal with its access keys, tags and policies. */
-  deletePrincipal(id: string): Promise<void>;
-  listPrincipalTags(id: string): Promise<readonly Tag[]>;
-  putPrincipalTags(id: string, tags: readonly Tag[]): Promise<void>;
-  removePrincipalTags(id: string, tagKeys: readonly string[]): Promise<void>;
-  listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]>;
-  putPrincipalPolicy(id: string, name: string, document: string, at: Date): Promise<void>;
-  /** False when the principal has no policy of that name. */
-  deletePrincipalPolicy(id: string, name: string): Promise<boolean>;
-  updateAccessKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void>;
-  deleteAccessKey(accessKeyId: string): Promise<void>;
 }
 
 /** Grants on keys. Each method is atomic. */

@@ -16,7 +16,7 @@ import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
-import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteReadCache } from '../store/sqlite/read-cache.js';
 import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
@@ -93,7 +93,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
 /** What {@link composeApp} builds, for the composition functions to finish. */
 export interface ComposedApp {
   readonly app: Omit<App, 'admin'>;
-  readonly principals: SqliteIdentityStore;
+  readonly principals: SqlitePrincipalStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
   readonly authenticator: SigV4Authenticator;
@@ -112,11 +112,11 @@ export interface ComposedApp {
 export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
-  const principals = new SqliteIdentityStore(db);
+  const principals = new SqlitePrincipalStore(db);
   // The request pipeline reads through the read cache (refreshed at the start of every request); the
   // scheduler, the seal controller and the bootstrap read the database directly.
   const reads = new SqliteReadCache(db);
-  const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqliteIdentityStore(db, reads), grants: new SqliteGrantStore(db, reads) };
+  const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqlitePrincipalStore(db, reads), grants: new SqliteGrantStore(db, reads) };
   const hierarchy = new KeyHierarchy(root, keys);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
   const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger);

@@ -1,4 +1,4 @@
-import type { Clock, IdentityStore, PrincipalStore } from '../core/ports.js';
+import type { Clock, PrincipalStore } from '../core/ports.js';
 
 /** The identity policy the bootstrap administrator gets: every KMS and Arca action on every resource. */
 export const ADMINISTRATOR_POLICY_NAME = 'AdministratorAccess';
@@ -13,7 +13,7 @@ export const ADMINISTRATOR_POLICY = JSON.stringify({
  * default key policy delegate to identity policies, so this keeps the dev admin working; an operator who
  * replaces the policy with a narrower one keeps theirs.
  */
-export async function ensureAdminPolicy(deps: { principals: Pick<PrincipalStore, 'findPrincipalByName'> & Pick<IdentityStore, 'listPrincipalPolicies' | 'putPrincipalPolicy'>; clock: Clock }): Promise<void> {
+export async function ensureAdminPolicy(deps: { principals: Pick<PrincipalStore, 'findPrincipalByName' | 'listPrincipalPolicies' | 'putPrincipalPolicy'>; clock: Clock }): Promise<void> {
   const admin = await deps.principals.findPrincipalByName('admin');
   if (admin === undefined) return;
   if ((await deps.principals.listPrincipalPolicies(admin.id)).length > 0) return;

@@ -6,7 +6,7 @@ import type { PolicyChecks } from '../core/authorization.js';
 import type { KeyAccess } from '../core/key-state.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../core/policy/context.js';
-import type { AuditTrail, Clock, GrantStore, IdentityStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
+import type { AuditTrail, Clock, GrantStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import type { LifecycleDeps } from './lifecycle.js';
@@ -19,7 +19,7 @@ export interface ServiceDeps {
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
-  readonly principals: PrincipalStore & IdentityStore;
+  readonly principals: PrincipalStore;
   readonly grants: GrantStore;
   readonly keyring: Keyring;
   readonly policyChecks: PolicyChecks;

@@ -4,7 +4,7 @@ import { buildContext } from '../core/policy/context.js';
 import type { RequestContext } from '../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../core/policy/evaluate.js';
-import type { GrantStore, IdentityStore, KeyStore } from '../core/ports.js';
+import type { GrantStore, KeyStore, PrincipalStore } from '../core/ports.js';
 
 /** Parsed documents kept at most; reaching it empties the cache (documents are re-parsed on demand). */
 const PARSED_CACHE_LIMIT = 2048;
@@ -17,7 +17,7 @@ const NO_CONTEXT: RequestContext = new Map();
 
 export interface PolicyAuthorizerDeps {
   readonly keys: Pick<KeyStore, 'listTags' | 'listAliases'>;
-  readonly identities: Pick<IdentityStore, 'listPrincipalPolicies' | 'listPrincipalTags'>;
+  readonly identities: Pick<PrincipalStore, 'listPrincipalPolicies' | 'listPrincipalTags'>;
   readonly grants: Pick<GrantStore, 'grantsForKey'>;
   readonly realm: Realm;
   /** IANA time zone for `arca:LocalHour` and `arca:DayOfWeek`. */

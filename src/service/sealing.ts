@@ -1,7 +1,7 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
-import type { Clock, IdentityStore, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
+import type { Clock, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
 import { ensureAdmin, type AdminCredentials } from './bootstrap.js';
 import { ensureAdminPolicy } from './bootstrap-policy.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -11,7 +11,7 @@ export interface SealingDeps {
   readonly root: SealableRoot;
   readonly hierarchy: KeyHierarchy;
   readonly keys: Pick<KeyStore, 'listDomainKeys'>;
-  readonly principals: PrincipalStore & Pick<IdentityStore, 'listPrincipalPolicies' | 'putPrincipalPolicy'>;
+  readonly principals: PrincipalStore;
   readonly realm: Realm;
   readonly clock: Clock;
   readonly logger: Logger;

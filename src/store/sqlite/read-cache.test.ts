@@ -7,7 +7,7 @@ import type { KeyRecord } from '../../core/key.js';
 import { CACHED_TABLES, openDatabase } from './database.js';
 import { READ_CACHE_LIMIT, SqliteReadCache } from './read-cache.js';
 import { SqliteGrantStore } from './sqlite-grant-store.js';
-import { SqliteIdentityStore } from './sqlite-identity-store.js';
+import { SqlitePrincipalStore } from './sqlite-principal-store.js';
 import { SqliteKeyFacts } from './sqlite-key-facts.js';
 import { SqliteKeyStore } from './sqlite-key-store.js';
 
@@ -111,8 +111,8 @@ describe('SqliteReadCache', () => {
     const { db, other, cache } = await twoConnections();
     const facts = new SqliteKeyFacts(db, cache);
     const grants = new SqliteGrantStore(db, cache);
-    const identities = new SqliteIdentityStore(db, cache);
-    const otherIdentities = new SqliteIdentityStore(other);
+    const identities = new SqlitePrincipalStore(db, cache);
+    const otherIdentities = new SqlitePrincipalStore(other);
     await otherIdentities.createPrincipal({ id: 'p1', type: 'user', name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice', createdAt: T0 });
     await otherIdentities.createAccessKey({ accessKeyId: 'AKIA1', principalId: 'p1', status: 'Active', wrappedSecret: Buffer.alloc(4), domainKeyVersion: 1, createdAt: T0 });
     cache.refresh();
