@@ -106,9 +106,13 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         const r = await opts.pipeline.refuse(meta, new KmsError('RequestTooLarge', `The request body exceeds ${limit} bytes.`));
         return send(res, awsErrorResponse(r, meta.requestId), true);
       }
-      const response = await handleAwsJson(opts.pipeline, { ...meta, method: 'POST', path, query: q < 0 ? '' : url.slice(q + 1), headers: rawHeaderPairs(req), body });
-      // The body may carry plaintext (base64): its bytes are not kept once the request is answered.
-      body.fill(0);
+      let response: AwsHttpResponse;
+      try {
+        response = await handleAwsJson(opts.pipeline, { ...meta, method: 'POST', path, query: q < 0 ? '' : url.slice(q + 1), headers: rawHeaderPairs(req), body });
+      } finally {
+        // The body may carry plaintext (base64): its bytes are not kept once the request is answered.
+        body.fill(0);
+      }
       send(res, response);
     } catch (e) {
       opts.logger.error('unhandled error in the HTTP layer', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
