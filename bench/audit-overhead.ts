@@ -19,6 +19,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import autocannon from 'autocannon';
+import { closedLoop } from './lib/closed-loop.js';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '2' }, 'sqlite-full': { type: 'boolean', default: false }, client: { type: 'string', default: 'sdk' } },
@@ -84,17 +85,9 @@ async function rawSlice(t: Target, ms: number): Promise<number> {
 /** Requests completed against `t` in `ms` milliseconds with `connections` concurrent callers. */
 async function slice(t: Target, ms: number): Promise<number> {
   if (values.client === 'raw') return rawSlice(t, ms);
-  let done = 0;
-  const deadline = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) {
-        await t.kms.send(new EncryptCommand({ KeyId: t.keyId, Plaintext: payload }));
-        done++;
-      }
-    }),
-  );
-  return done;
+  const r = await closedLoop(() => t.kms.send(new EncryptCommand({ KeyId: t.keyId, Plaintext: payload })), connections, ms / 1000);
+  if (r.errors > 0) throw new Error(`${r.errors} Encrypt requests failed`);
+  return r.requests;
 }
 
 // Both servers run side by side; short slices alternate between them so that both see the same

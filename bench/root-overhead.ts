@@ -17,6 +17,7 @@ import { callOperation } from '../src/cli/client.js';
 import { removeDir, tempDataDir } from '../test/helpers/server.js';
 import { initialize, startSealedServer, unsealWith, type SealedServer } from '../test/helpers/sealed-server.js';
 import { createSoftHsmToken, softHsmMissing } from '../test/helpers/softhsm.js';
+import { closedLoop } from './lib/closed-loop.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,27 +63,9 @@ async function encryptLoad(server: SealedServer, creds: { accessKeyId: string; s
   });
   const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId;
   for (let i = 0; i < 100; i++) await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload }));
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) {
-        const t = performance.now();
-        try {
-          await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload }));
-          latencies.push(performance.now() - t);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const r = await closedLoop(() => kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload })), connections, seconds);
   kms.destroy();
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsed, p99: latencies[Math.floor(0.99 * latencies.length)] ?? NaN, errors };
+  return { rps: r.requests / r.seconds, p99: r.p99ms, errors: r.errors };
 }
 
 /** Domain-key unwraps per second on the root itself: the only per-call work a root does. */

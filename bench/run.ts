@@ -9,7 +9,7 @@
  * errors is not a benchmark. Prints one table and writes bench/results/<time>.json.
  */
 import autocannon from 'autocannon';
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { formatTable, ratio, type Row } from './lib/report.js';
 import { findMoto } from './lib/moto.js';
 import { fetchLoad } from './lib/fetch-load.js';
 import { sequentialLatency } from './lib/sequential.js';
+import { rawSignsPerSecond } from './lib/raw-sign.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' } } });
 const quick = values.quick;
@@ -37,6 +38,12 @@ const SIGN_SPECS = [
 /** Connections of the same-client (fetch) comparison between Arca and moto_server. */
 const PEER_CONNECTIONS = 16;
 
+/** One progress line on stderr for a measured row. */
+function progress(row: Row): Row {
+  process.stderr.write(`  ${row.server.padEnd(14)} ${row.operation.padEnd(16)} c=${String(row.connections).padEnd(3)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
+  return row;
+}
+
 async function load(name: string, server: string, endpoint: string, requests: PresignedRequest[], connections: number, operation: string, payload: string): Promise<Row> {
   const result = await autocannon({ url: endpoint, connections, duration: seconds, requests, pipelining: 1, timeout: 10 });
   const bad = result.non2xx + result.errors + result.timeouts;
@@ -52,8 +59,7 @@ async function load(name: string, server: string, endpoint: string, requests: Pr
     requests: result.requests.total,
     errors: bad,
   };
-  process.stderr.write(`  ${server.padEnd(14)} ${operation.padEnd(16)} c=${String(connections).padEnd(3)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
-  return row;
+  return progress(row);
 }
 
 /** Load before the first measured run of a server, so that no row measures a cold JIT; not recorded. */
@@ -84,8 +90,7 @@ async function alternate(servers: readonly { server: string; endpoint: string; r
   return servers.map((s, i) => {
     const t = totals[i] as (typeof totals)[number];
     const row: Row = { server: s.server, operation: 'Encrypt (alternating)', payload: '4 KiB', connections: 64, rps: Math.round(t.requests / t.seconds), p50ms: median(t.p50), p99ms: median(t.p99), requests: t.requests, errors: 0 };
-    process.stderr.write(`  ${s.server.padEnd(14)} ${row.operation.padEnd(16)} c=64  ${String(row.rps).padStart(6)} req/s  (${rounds} slices of ${slice} s, alternated)\n`);
-    return row;
+    return progress(row);
   });
 }
 
@@ -93,8 +98,7 @@ async function alternate(servers: readonly { server: string; endpoint: string; r
 async function loadSequential(server: string, endpoint: string, request: PresignedRequest): Promise<Row> {
   const r = await sequentialLatency(endpoint, request, quick ? 2 : 3);
   const row: Row = { server, operation: 'Encrypt (node:http)', payload: '4 KiB', connections: 1, rps: Math.round(r.requests / r.seconds), p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests, errors: 0 };
-  process.stderr.write(`  ${server.padEnd(14)} ${row.operation.padEnd(16)} c=1   ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
-  return row;
+  return progress(row);
 }
 
 /** The same-client comparison with the peer: a keep-alive fetch loop (see lib/fetch-load.ts). */
@@ -102,8 +106,7 @@ async function loadWithFetch(server: string, endpoint: string, request: Presigne
   const r = await fetchLoad(endpoint, request, connections, seconds);
   if (r.errors > 0) throw new Error(`${server}: ${r.errors} failed requests — aborting`);
   const row: Row = { server, operation: 'Encrypt (fetch)', payload: '4 KiB', connections, rps: Math.round(r.requests / r.seconds), p50ms: r.p50ms, p99ms: r.p99ms, requests: r.requests, errors: 0 };
-  process.stderr.write(`  ${server.padEnd(14)} ${row.operation.padEnd(16)} c=${String(connections).padEnd(3)} ${String(row.rps).padStart(6)} req/s  p50 ${row.p50ms} ms  p99 ${row.p99ms} ms\n`);
-  return row;
+  return progress(row);
 }
 
 async function startArca(workers: number): Promise<{ child: Child; target: Target; dir: string }> {
@@ -119,24 +122,6 @@ async function startArca(workers: number): Promise<{ child: Child; target: Targe
 async function createKey(t: Target, fields: Record<string, string> = {}): Promise<string> {
   const r = await call(t, 'TrentService.CreateKey', { Description: 'bench', ...fields });
   return String((r['KeyMetadata'] as { KeyId: string }).KeyId);
-}
-
-/**
- * Raw node:crypto signing of the same message in one thread, in this process while no server runs: the
- * baseline the Sign workloads are held to (DESIGN.md §8: at least 0.7 of it).
- */
-function rawSignsPerSecond(type: 'ec' | 'ed25519'): number {
-  const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
-  const once = () => (type === 'ec' ? sign('sha256', SIGN_MESSAGE, { key: privateKey, dsaEncoding: 'der' }) : sign(null, SIGN_MESSAGE, privateKey));
-  for (let i = 0; i < 500; i++) once();
-  let done = 0;
-  const started = performance.now();
-  const deadline = started + (quick ? 1.5 : 3) * 1000;
-  while (performance.now() < deadline) {
-    for (let i = 0; i < 100; i++) once();
-    done += 100;
-  }
-  return Math.round(done / ((performance.now() - started) / 1000));
 }
 
 const rows: Row[] = [];
@@ -198,7 +183,7 @@ try {
 
 // --- Baselines -----------------------------------------------------------------------------------
 for (const spec of SIGN_SPECS) {
-  const rps = rawSignsPerSecond(spec.raw);
+  const rps = Math.round(rawSignsPerSecond(spec.raw, SIGN_MESSAGE, quick ? 1.5 : 3));
   rows.push({ server: 'node:crypto', operation: spec.operation, payload: '256 B', connections: 1, rps, p50ms: 0, p99ms: 0, requests: 0, errors: 0 });
   process.stderr.write(`  ${'node:crypto'.padEnd(14)} ${spec.operation.padEnd(16)} (one thread) ${String(rps).padStart(6)} signs/s\n`);
 }

@@ -12,6 +12,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { removeDir, startDevServer, type DevServer } from '../test/helpers/server.js';
+import { closedLoop } from './lib/closed-loop.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,36 +47,17 @@ const keyId = (await kms.send(new CreateKeyCommand({ Description: 'bench' }))).K
 
 // Warm up, then measure.
 for (let i = 0; i < 200; i++) await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload }));
-const latencies: number[] = [];
-let errors = 0;
-const deadline = performance.now() + seconds * 1000;
-const started = performance.now();
-await Promise.all(
-  Array.from({ length: connections }, async () => {
-    while (performance.now() < deadline) {
-      const t = performance.now();
-      try {
-        await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload }));
-        latencies.push(performance.now() - t);
-      } catch {
-        errors++;
-      }
-    }
-  }),
-);
-const elapsed = (performance.now() - started) / 1000;
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const r = await closedLoop(() => kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: payload })), connections, seconds);
 const result = {
   operation: 'Encrypt',
   payloadBytes: payload.length,
   connections,
-  seconds: Number(elapsed.toFixed(1)),
-  requests: latencies.length,
-  requestsPerSecond: Math.round(latencies.length / elapsed),
-  p50ms: Number(pct(50).toFixed(2)),
-  p99ms: Number(pct(99).toFixed(2)),
-  errors,
+  seconds: Number(r.seconds.toFixed(1)),
+  requests: r.requests,
+  requestsPerSecond: Math.round(r.requests / r.seconds),
+  p50ms: Number(r.p50ms.toFixed(2)),
+  p99ms: Number(r.p99ms.toFixed(2)),
+  errors: r.errors,
 };
 process.stdout.write(JSON.stringify(result) + '\n');
 kms.destroy();
@@ -83,4 +65,4 @@ if (own) {
   await own.stop();
   removeDir(own.dataDir);
 }
-if (errors > 0) process.exit(1);
+if (r.errors > 0) process.exit(1);

@@ -8,11 +8,12 @@
  * It starts its own `arca dev` (a separate process) on a temp data dir.
  */
 import { CreateKeyCommand, KMSClient, SignCommand, type KeySpec, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
-import { generateKeyPairSync, sign } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { removeDir, startDevServer } from '../test/helpers/server.js';
+import { closedLoop } from './lib/closed-loop.js';
+import { rawSignsPerSecond } from './lib/raw-sign.js';
 
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '16' }, seconds: { type: 'string', default: '5' } } });
 const connections = Number(values.connections);
@@ -32,32 +33,9 @@ async function throughArca(spec: KeySpec, algorithm: SigningAlgorithmSpec): Prom
   const keyId = (await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata?.KeyId;
   const call = () => kms.send(new SignCommand({ KeyId: keyId, Message: message, SigningAlgorithm: algorithm }));
   for (let i = 0; i < 200; i++) await call();
-  let done = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        done++;
-      }
-    }),
-  );
-  return done / ((performance.now() - started) / 1000);
-}
-
-function rawNode(type: 'ec' | 'ed25519'): number {
-  const { privateKey } = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
-  const once = () => (type === 'ec' ? sign('sha256', message, { key: privateKey, dsaEncoding: 'der' }) : sign(null, message, privateKey));
-  for (let i = 0; i < 1000; i++) once();
-  let done = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  while (performance.now() < deadline) {
-    for (let i = 0; i < 100; i++) once();
-    done += 100;
-  }
-  return done / ((performance.now() - started) / 1000);
+  const r = await closedLoop(call, connections, seconds);
+  if (r.errors > 0) throw new Error(`${r.errors} Sign requests failed`);
+  return r.requests / r.seconds;
 }
 
 for (const [spec, algorithm, type] of [
@@ -65,7 +43,7 @@ for (const [spec, algorithm, type] of [
   ['ECC_NIST_EDWARDS25519', 'ED25519_SHA_512', 'ed25519'],
 ] as const) {
   const arca = await throughArca(spec, algorithm);
-  const raw = rawNode(type);
+  const raw = rawSignsPerSecond(type, message, seconds);
   process.stdout.write(
     JSON.stringify({ keySpec: spec, signingAlgorithm: algorithm, messageBytes: message.length, connections, seconds, arcaSignsPerSecond: Math.round(arca), rawNodeSignsPerSecond: Math.round(raw), ratio: Number((arca / raw).toFixed(4)) }) + '\n',
   );
