@@ -1,6 +1,7 @@
 import type { StoredKeyVersion } from '../../core/key.js';
 import type { ExpirationModel, ImportTokenRecord, KeyImportRecord, KeyImportStore, WrappingAlgorithm, WrappingKeySpec } from '../../core/key-import.js';
 import type { SqliteDatabase } from './database.js';
+import { insertKeyVersion } from './sqlite-key-store.js';
 
 interface TokenRow {
   token_id: string;
@@ -62,13 +63,7 @@ export class SqliteKeyImportStore implements KeyImportStore {
       const used = db.prepare("UPDATE import_tokens SET used_at = ?, wrapped_private_key = X'' WHERE token_id = ? AND used_at IS NULL").run(usedAt.getTime(), tokenId);
       if (used.changes !== 1) return false;
       db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(v.keyId);
-      db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        v.keyId,
-        v.version,
-        v.domainKeyVersion,
-        v.wrappedMaterial,
-        v.createdAt.getTime(),
-      );
+      insertKeyVersion(db, v);
       db.prepare(
         `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at`,

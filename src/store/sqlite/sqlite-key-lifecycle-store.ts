@@ -2,6 +2,7 @@ import type { StoredKeyVersion } from '../../core/key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from '../../core/lifecycle.js';
 import type { KeyLifecycleStore } from '../../core/ports.js';
 import { whenCommitted, type SqliteDatabase } from './database.js';
+import { insertKeyVersion } from './sqlite-key-store.js';
 
 interface RotationRow {
   enabled: number;
@@ -71,14 +72,7 @@ export class SqliteKeyLifecycleStore implements KeyLifecycleStore {
         .prepare('UPDATE keys SET primary_version = ? WHERE id = ? AND primary_version = ? AND destroyed_at IS NULL')
         .run(v.version, v.keyId, expectedPrimary);
       if (moved.changes !== 1) return false;
-      db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at, rotation_type) VALUES (?, ?, ?, ?, ?, ?)').run(
-        v.keyId,
-        v.version,
-        v.domainKeyVersion,
-        v.wrappedMaterial,
-        v.createdAt.getTime(),
-        rotationType,
-      );
+      insertKeyVersion(db, v, rotationType);
       if (nextRotationAt !== undefined) {
         db.prepare('UPDATE key_rotation SET next_rotation_at = ? WHERE key_id = ? AND enabled = 1').run(nextRotationAt.getTime(), v.keyId);
       }

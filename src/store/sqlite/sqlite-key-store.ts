@@ -1,5 +1,6 @@
 import { KmsError } from '../../core/errors.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
+import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
 import type { SqliteDatabase } from './database.js';
 import { DIRECT_READS, type ReadThrough } from './read-cache.js';
@@ -47,6 +48,18 @@ const toAlias = (r: AliasRow): AliasRecord => ({
   updatedAt: new Date(r.updated_at),
 });
 
+/** Inserts a key version's wrapped material, inside the caller's transaction; `rotationType` for a rotation. */
+export function insertKeyVersion(db: SqliteDatabase, v: StoredKeyVersion, rotationType: RotationType | null = null): void {
+  db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at, rotation_type) VALUES (?, ?, ?, ?, ?, ?)').run(
+    v.keyId,
+    v.version,
+    v.domainKeyVersion,
+    v.wrappedMaterial,
+    v.createdAt.getTime(),
+    rotationType,
+  );
+}
+
 /**
  * The KeyStore port on SQLite. Row types are asserted at this boundary: the schema (database.ts) and the
  * writers here are the only producers of these rows.
@@ -91,13 +104,7 @@ export class SqliteKeyStore implements KeyStore {
         key.policy,
       );
       if (v !== undefined) {
-        db.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          v.keyId,
-          v.version,
-          v.domainKeyVersion,
-          v.wrappedMaterial,
-          v.createdAt.getTime(),
-        );
+        insertKeyVersion(db, v);
       }
       const tagInsert = db.prepare('INSERT INTO tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)');
       for (const t of tags) tagInsert.run(key.id, t.key, t.value);
