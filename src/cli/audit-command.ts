@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from '../platform/durable-file.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { exportLines, verifyExport, type VerifyReport } from '../audit/verify-log.js';
@@ -110,7 +111,7 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
       case 'export': {
         const { lines } = await fetchExport(client());
         const text = lines.join('\n') + '\n';
-        if (values.out !== undefined) writeFileSync(values.out, text, { mode: 0o600 });
+        if (values.out !== undefined) writeFileDurably(values.out, text);
         else process.stdout.write(text);
         return 0;
       }

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { mkdirDurably } from '../platform/durable-file.js';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
@@ -76,7 +76,7 @@ export interface App {
  */
 export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirDurably(config.dataDir);
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const parts = composeApp(config, db, root, undefined);
