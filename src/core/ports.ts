@@ -16,6 +16,27 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** What `/readyz` reports of the storage. */
+export interface StorageStatus {
+  readonly healthy: boolean;
+  /** ISO time of the first failure of the current failing period. */
+  readonly failingSince?: string;
+  /** The last failure's message (an error code and text from the storage engine; never data). */
+  readonly lastError?: string;
+}
+
+/**
+ * The health of the storage every request needs (the database and the audit trail). The audit writer
+ * reports each commit's outcome; readiness (`/readyz`) and the pipeline's error reporting read it.
+ */
+export interface StorageHealth {
+  /** Records `e` if it is a failure of the storage itself (disk full, I/O error); returns whether it is one. */
+  noteFailure(e: unknown): boolean;
+  /** A write reached stable storage: the storage works (again). */
+  noteSuccess(): void;
+  readonly status: StorageStatus;
+}
+
 /** A page of results and where the next one starts. */
 export interface Page<T> {
   readonly items: readonly T[];

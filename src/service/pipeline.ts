@@ -6,7 +6,7 @@ import type { Authorizer } from '../core/authorization.js';
 import { isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
-import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness } from '../core/ports.js';
+import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
@@ -38,7 +38,19 @@ export interface PipelineDeps extends ServiceDeps {
   readonly operations: ReadonlyMap<string, RegisteredOperation>;
   /** The stores' read cache, refreshed as each request starts (absent: the stores read directly). */
   readonly reads?: ReadFreshness | undefined;
+  /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
+  readonly storage: StorageHealth;
 }
+
+/** What `/readyz` answers. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly status: 'ready' | 'sealed' | 'storage-failing';
+  readonly storage: StorageStatus;
+}
+
+/** While the storage is failing, readiness probes it at most this often (ms). */
+const STORAGE_PROBE_INTERVAL_MS = 1000;
 
 /** What the pipeline learned about a request, for its audit event. */
 interface AuditFacts {
@@ -64,6 +76,7 @@ function identityOf(principal: Principal | undefined): AuditIdentity {
  */
 export class Pipeline {
   readonly #deps: PipelineDeps;
+  #lastProbe = 0;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -71,9 +84,36 @@ export class Pipeline {
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
     const op = this.#deps.operations.get(req.target);
-    if (op !== undefined && changesState(op)) return this.#handleMutation(req, op);
-    const { result, facts } = await this.#run(req, op);
-    return this.#record(req, result, facts);
+    let result: PipelineResult;
+    if (op !== undefined && changesState(op)) result = await this.#handleMutation(req, op);
+    else {
+      const run = await this.#run(req, op);
+      result = await this.#record(req, run.result, run.facts);
+    }
+    this.#reportFailure(req, result);
+    return result;
+  }
+
+  /**
+   * Readiness (`/readyz`): the key hierarchy is open and the storage works. While the storage is failing
+   * (a commit failed and none succeeded since), each check appends a `StorageProbe` audit event (at most
+   * one a second): readiness comes back as soon as a write succeeds again, without waiting for traffic,
+   * which an orchestrator stops sending to an unready instance.
+   */
+  async readiness(sourceIp: string): Promise<Readiness> {
+    const deps = this.#deps;
+    if (!deps.storage.status.healthy && deps.hierarchy.isOpen) {
+      const now = deps.clock.now();
+      if (now.getTime() - this.#lastProbe >= STORAGE_PROBE_INTERVAL_MS) {
+        this.#lastProbe = now.getTime();
+        const probe = { target: 'StorageProbe', sourceIp, userAgent: '', requestId: newRequestId() };
+        const facts = { op: undefined, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: now };
+        await deps.audit.append(this.#event(probe, { ok: true, output: undefined, requestId: probe.requestId }, facts)).catch(() => undefined);
+      }
+    }
+    const storage = deps.storage.status;
+    const status = !deps.hierarchy.isOpen ? 'sealed' : storage.healthy ? 'ready' : 'storage-failing';
+    return { ready: status === 'ready', status, storage };
   }
 
   /**
@@ -90,7 +130,7 @@ export class Pipeline {
         return { event: this.#event(req, result, facts), keep: result.ok };
       });
     } catch (e) {
-      return this.#auditFailed(req, e);
+      return this.#auditFailed(req, e, answer);
     } finally {
       prepared?.dispose(); // already done by the run, unless the transaction never ran it
     }
@@ -182,6 +222,7 @@ export class Pipeline {
    */
   async refuse(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, error: KmsError): Promise<KmsError> {
     const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
+    this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
 
@@ -189,14 +230,31 @@ export class Pipeline {
     try {
       await this.#deps.audit.append(this.#event(req, result, facts));
     } catch (e) {
-      return this.#auditFailed(req, e);
+      return this.#auditFailed(req, e, result);
     }
     return result;
   }
 
-  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown): PipelineResult {
-    this.#deps.logger.error('audit write failed; failing the request closed', { requestId: req.requestId, error: String(e) });
-    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.'), requestId: req.requestId };
+  /** The request fails closed: its event is not durable. `earlier`: the outcome the event would have recorded. */
+  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown, earlier?: PipelineResult): PipelineResult {
+    const operationError = earlier !== undefined && !earlier.ok && earlier.error.code === 'Internal' ? earlier.error.cause : undefined;
+    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.', { cause: new AuditWriteFailed(e, operationError) }), requestId: req.requestId };
+  }
+
+  /**
+   * Logs a request that failed inside Arca (an internal error) once, as one line with its request id: a
+   * storage failure (disk full, I/O error) by its message, anything else with its stack.
+   */
+  #reportFailure(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult): void {
+    if (result.ok || result.error.code !== 'Internal') return;
+    const { cause } = result.error;
+    const [auditError, operationError] = cause instanceof AuditWriteFailed ? [cause.auditError, cause.operationError] : [undefined, cause];
+    const storage = this.#deps.storage;
+    // Both are noted (no short-circuit): a storage failure of either marks the storage failing.
+    const storageFailure = [auditError, operationError].map((e) => e !== undefined && storage.noteFailure(e)).includes(true);
+    const describe = (e: unknown): string | undefined => (e === undefined ? undefined : storageFailure || !(e instanceof Error) ? String(e) : e.stack ?? e.message);
+    const message = auditError !== undefined ? 'audit write failed; the request failed closed' : storageFailure ? 'request failed: storage failure' : 'internal error';
+    this.#deps.logger.error(message, { requestId: req.requestId, operation: req.target.slice(0, 128), error: describe(operationError), auditError: describe(auditError) });
   }
 
   #event(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): AuditEvent {
@@ -286,12 +344,23 @@ export class Pipeline {
     if (decision !== 'Allow') throw denied(principal, action, resource);
   }
 
+  /** The caller's answer for a failure; an internal one keeps its cause for {@link #reportFailure}, never for the caller. */
   #asKmsError(e: unknown, requestId: string): KmsError {
     if (isKmsError(e)) return e;
     // A seal that zeroed key material under a request in flight: the request failed closed, say why.
     if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
-    this.#deps.logger.error('internal error', { requestId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
-    return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`);
+    return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
+  }
+}
+
+/** The cause of a request that failed because its audit event could not be written. */
+class AuditWriteFailed extends Error {
+  constructor(
+    readonly auditError: unknown,
+    /** The operation's own internal failure, when it had one before its event failed too. */
+    readonly operationError: unknown,
+  ) {
+    super('the audit event could not be written');
   }
 }
 
