@@ -1,7 +1,7 @@
 import type { KeyRecord } from './key.js';
 import type { RequestInfo } from './policy/context.js';
 import type { PolicyDocument } from './policy/document.js';
-import type { Principal } from './principal.js';
+import type { Principal, PrincipalRefs } from './principal.js';
 
 /** One authorization question: may `principal` perform `action` on `resource` in this context? */
 export interface AuthorizationRequest {
@@ -29,9 +29,9 @@ export interface AuthorizationRequest {
 export interface PolicyChecks {
   /**
    * The lockout safety check: whether the caller of `request` could still call `kms:PutKeyPolicy` on the
-   * key (`request.resource`) if the key had `policy` as its key policy.
+   * key (`request.resource`) if the key had `policy` as its key policy, whose principals resolve to `refs`.
    */
-  keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean>;
+  keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument, refs: PrincipalRefs): Promise<boolean>;
   /** Whether the key policy and identity policies allow `request` without counting any grant. */
   allowedByPolicies(request: AuthorizationRequest): Promise<boolean>;
 }

@@ -3,7 +3,7 @@ import type { AuditEvent, TreeHead } from './audit.js';
 import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
-import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
+import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
 
 /** Time, injected so that tests can move it. */
 export interface Clock {
@@ -51,6 +51,10 @@ export interface KeyStore {
   /** Keys ordered by creation, `limit` at most, starting after the cursor `after`. */
   listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
   updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void>;
+  /** The principals the key's policy names, as resolved when it was stored (ADR 0009); `{}` when none. */
+  getPolicyPrincipals(keyId: string): Promise<PrincipalRefs>;
+  /** Replaces the key policy's resolved principals (with the policy, in the same unit of work). */
+  putPolicyPrincipals(keyId: string, refs: PrincipalRefs): Promise<void>;
   getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined>;
 
   getAlias(name: string): Promise<AliasRecord | undefined>;
@@ -125,6 +129,10 @@ export interface ReadFreshness {
 export interface PrincipalStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
+  /**
+   * Stores a new principal and binds to its id the stored references to its ARN that no principal held
+   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009).
+   */
   createPrincipal(principal: PrincipalRecord): Promise<void>;
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
   /** Removes the principal with its access keys, tags and policies. */
@@ -348,5 +356,6 @@ export interface GrantStore {
   /** Every grant of a key (authorization reads these on each request). */
   grantsForKey(keyId: string): Promise<readonly GrantRecord[]>;
   listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
+  /** Deletes the grant and every grant created under its authority (children, their children, ...). */
   deleteGrant(grantId: string): Promise<void>;
 }
