@@ -64,7 +64,7 @@ function principalMatch(pattern: string, req: EvaluationRequest): 'direct' | 'ac
 }
 
 function statementApplies(s: Statement, req: EvaluationRequest, action: string): boolean {
-  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context);
+  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context, s.effect);
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
