@@ -12,7 +12,7 @@ export interface EvaluationRequest {
   readonly principalAccount: string;
   /** `kms:Encrypt`, `arca:CreatePrincipal`, ... */
   readonly action: string;
-  /** The key ARN, or `*` for operations on no key. */
+  /** The key ARN, an alias ARN (alias management), or `*` for operations on no key. */
   readonly resource: string;
   readonly context: RequestContext;
   /** When the request is made: grants past their expiry authorize nothing. */
@@ -34,7 +34,7 @@ export interface GrantAllowance {
 
 /** The policies that apply to one request. */
 export interface ApplicablePolicies {
-  /** The key's policy; undefined for operations on no key, which identity policies alone decide. */
+  /** The key's policy; undefined for operations on no key and on an alias, which identity policies alone decide. */
   readonly keyPolicy: PolicyDocument | undefined;
   /** The caller's identity policies. */
   readonly identityPolicies: readonly PolicyDocument[];
@@ -96,7 +96,8 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
 /**
  * IAM-style evaluation for one request, a pure function of its arguments:
  * 1. an applicable Deny statement in the key policy or an identity policy → `Deny` (explicit deny wins);
- * 2. operations on no key (`resource` is `*`): an identity policy Allow → `Allow`;
+ * 2. operations on no key (`resource` is `*`) and on an alias ARN (no key policy): an identity policy
+ *    Allow → `Allow`;
  * 3. on a key: a key-policy Allow naming the caller (or `*`) → `Allow`; a key-policy Allow naming the
  *    caller's account (account root) → `Allow` if an identity policy also allows; an unexpired grant to
  *    the caller for the operation, its encryption-context constraint met → `Allow`;
