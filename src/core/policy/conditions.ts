@@ -165,6 +165,8 @@ function matchOne(op: ConditionOperator, policy: string, value: string): boolean
  *   is true when the context value matches none of them;
  * - a missing key makes a positive operator false and a negated one true; `...IfExists` makes it true;
  * - `Null: true` means the key is absent (or an empty set), `Null: false` that it is present;
+ * - a single-valued key with several values (several spellings of one name, see RequestContext) is
+ *   read in the direction that refuses: an Allow needs every value to satisfy it, a Deny any value;
  * - `ForAnyValue:` is true when at least one context value satisfies the operator (false for a missing
  *   key or empty set); `ForAllValues:` when every context value does (true for a missing key or empty set).
  */
