@@ -7,7 +7,10 @@ import type { Principal, PrincipalRefs } from './principal.js';
 export interface AuthorizationRequest {
   readonly principal: Principal;
   readonly action: string;
-  /** The key ARN, or `*` for operations on no key. */
+  /**
+   * The key ARN, an alias ARN (CreateAlias, UpdateAlias, DeleteAlias authorize the alias itself, which has
+   * no key policy: identity policies alone decide), or `*` for operations on no key.
+   */
   readonly resource: string;
   readonly resourceAccount: string;
   readonly context: Readonly<Record<string, string | readonly string[]>>;

@@ -3,7 +3,7 @@ import { randomId, timeOrderedId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
-import { isKmsError, KmsError, sealed } from '../core/errors.js';
+import { invalidCiphertext, isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../core/ports.js';
@@ -207,6 +207,9 @@ export class Pipeline {
     const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time };
     const authz = { principal: caller, request, facts: call.authorization() };
     const keys: (ResolvedKey | undefined)[] = [];
+    // The alias first (CreateAlias, UpdateAlias, DeleteAlias): a caller refused the alias learns nothing
+    // about it or its key, and an alias name cannot be claimed by whoever may act on some key.
+    if (call.alias !== undefined) await this.#authorize(op.action, aliasArn(this.#deps.realm, call.alias), undefined, authz, call.alias);
     for (const requirement of call.keys) {
       const key = await this.#resolve(requirement, op, authz);
       if (key !== undefined) resources.push(key);
@@ -283,6 +286,8 @@ export class Pipeline {
    * Resolves (aliases first: authorization uses the key ARN), authorizes, then state-checks a key. A
    * missing key is authorized as a key with the default key policy would be (identity policies decide):
    * a caller they allow learns NotFound, anyone else gets the same AccessDenied as for a forbidden key.
+   * A refusal names the resource as the caller named it (the alias ARN for an alias), so that it says
+   * neither whether an alias exists nor which key it points to (DESIGN.md §7.3).
    */
   async #resolve(requirement: BoundKeyRequirement, op: RegisteredOperation, authz: Authz): Promise<ResolvedKey | undefined> {
     const { refValue } = requirement;
@@ -301,12 +306,17 @@ export class Pipeline {
       throw e;
     }
     const arn = keyArn(deps.realm, keyId);
+    const named = requestAlias === undefined ? arn : aliasArn(deps.realm, requestAlias);
     const record = await deps.keys.getKey(keyId);
     if (record === undefined) {
-      await this.#authorizeMissing(action, arn, authz, requestAlias);
-      throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
+      await this.#authorizeMissing(action, arn, authz, requestAlias, named);
+      // A key id read from a ciphertext header (not authenticated) that names no key Arca ever had: the
+      // bytes are not a ciphertext of this service, and the answer is the one opaque decryption failure.
+      // A deleted key's ciphertexts stay NotFound, as in AWS (docs/key-lifecycle.md).
+      if (requirement.fromCiphertext === true && (await deps.lifecycle.store.getDestruction(keyId)) === undefined) throw invalidCiphertext();
+      throw new KmsError('KeyNotFound', `Key '${named}' does not exist`);
     }
-    await this.#authorize(action, arn, record, authz, requestAlias);
+    await this.#authorize(action, arn, record, authz, requestAlias, named);
     checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
@@ -316,17 +326,21 @@ export class Pipeline {
    * only be told to a caller who may both perform the action and describe the key; everyone else gets
    * the AccessDenied a forbidden key would give (DESIGN.md §7.3).
    */
-  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined): Promise<void> {
-    await this.#authorize(action, resource, undefined, authz, requestAlias);
+  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined, named = resource): Promise<void> {
+    await this.#authorize(action, resource, undefined, authz, requestAlias, named);
     if (action === 'kms:DescribeKey') return;
     try {
-      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias);
+      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias, named);
     } catch {
-      throw denied(authz.principal, action, resource);
+      throw denied(authz.principal, action, named);
     }
   }
 
-  async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string): Promise<void> {
+  /**
+   * Authorizes `action` on `resource` (a key ARN, an alias ARN or `*`); a refusal names `named` (the
+   * resource as the caller named it).
+   */
+  async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string, named = resource): Promise<void> {
     const { principal, request, facts } = authz;
     const decision = await this.#deps.authorizer.authorize({
       principal,
@@ -341,7 +355,7 @@ export class Pipeline {
     });
     // One message for every refusal (explicit or implicit, missing or forbidden key): the answer must
     // not tell a caller whether the key exists or what its policy says.
-    if (decision !== 'Allow') throw denied(principal, action, resource);
+    if (decision !== 'Allow') throw denied(principal, action, named);
   }
 
   /** The caller's answer for a failure; an internal one keeps its cause for {@link #reportFailure}, never for the caller. */

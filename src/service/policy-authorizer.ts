@@ -1,5 +1,5 @@
 import { defaultKeyPolicy, type AuthorizationRequest, type Authorizer, type Decision, type PolicyChecks } from '../core/authorization.js';
-import type { Realm } from '../core/arn.js';
+import { isAliasArn, type Realm } from '../core/arn.js';
 import { buildContext } from '../core/policy/context.js';
 import type { RequestContext } from '../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../core/policy/document.js';
@@ -62,7 +62,8 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
   /** `replacementKeyPolicy`: a key policy about to replace the key's (the lockout check). */
   async #gather(request: AuthorizationRequest, replacementKeyPolicy?: PolicyDocument): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
     const { principal, key } = request;
-    const onKey = request.resource !== '*';
+    // An alias ARN (alias management) has no key policy: identity policies alone decide, as in AWS.
+    const onKey = request.resource !== '*' && !isAliasArn(request.resource);
     const [stored, grants] = await Promise.all([
       this.#deps.identities.listPrincipalPolicies(principal.id),
       key ? this.#deps.grants.grantsForKey(key.id) : Promise.resolve([]),

@@ -93,6 +93,8 @@ const ROWS: readonly Row[] = [
   { rule: 'MULTI: ForAnyValue on a missing key is false', keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['Department'] } } }), expect: 'ImplicitDeny' },
   { rule: 'MULTI: ForAnyValue is true when one value matches', context: { 'kms:EncryptionContextKeys': ['Project', 'Department'] }, keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['Department'] } } }), expect: 'Allow' },
   { rule: 'MULTI: ForAllValues on an empty set is true', context: { 'aws:TagKeys': [] }, keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Owner'] } } }), expect: 'Allow' },
+  // --- Spellings of one condition key (issue 12, item 3): the context is case-sensitive data, the condition key is not ---
+  ...caseVariantRows(),
   // --- Grants ---
   { rule: 'GRANTS: a grant adds an operation the key policy does not allow', action: 'kms:Decrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'] }], expect: 'Allow' },
   { rule: 'GRANTS: a grant covers only its operations', action: 'kms:Encrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'] }], expect: 'ImplicitDeny' },
@@ -112,6 +114,37 @@ const ROWS: readonly Row[] = [
 
 /** Test principals' unique ids: every ARN here resolves to the id of the principal that holds it. */
 const idOf = (arn: string) => `ID:${arn}`;
+
+/**
+ * `kms:EncryptionContext:<k>` under two spellings of `<k>`, in both orders (a "last one wins" context
+ * escapes in one order or the other): a Deny matching any spelling applies; an Allow needs every spelling
+ * to satisfy it; multivalued keys keep IAM's set semantics.
+ */
+function caseVariantRows(): Row[] {
+  const ec = (first: [string, string], second: [string, string]) => ({ [`kms:EncryptionContext:${first[0]}`]: first[1], [`kms:EncryptionContext:${second[0]}`]: second[1] });
+  const orders = (a: [string, string], b: [string, string]) => [ec(a, b), ec(b, a)];
+  const denyWhen = (Condition: object) => ({ keyPolicy: keyPolicy(rootDelegation, { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition }), identity: [identity(allowAll)] });
+  const allowWhen = (Condition: object) => ({ keyPolicy: keyPolicy(rootDelegation), identity: [identity({ ...allowAll, Condition })] });
+  const rows: Row[] = [];
+  for (const context of orders(['tenant', 'restricted'], ['TENANT', 'x'])) {
+    rows.push({ rule: `Arca: a Deny on StringEquals tenant=restricted applies whichever spelling carries it (${Object.keys(context).join(', ')})`, context, ...denyWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'restricted' } }), expect: 'Deny' });
+  }
+  for (const context of orders(['tenant', 'allowed'], ['Tenant', 'evil'])) {
+    rows.push({ rule: `Arca: a Deny on StringNotEquals tenant=allowed applies when another spelling says otherwise (${Object.keys(context).join(', ')})`, context, ...denyWhen({ StringNotEquals: { 'kms:EncryptionContext:tenant': 'allowed' } }), expect: 'Deny' });
+  }
+  for (const context of orders(['tenant', 'a'], ['TENANT', 'b'])) {
+    rows.push({ rule: `Arca: an Allow on StringEquals tenant=a does not hold when another spelling says tenant=b (${Object.keys(context).join(', ')})`, context, ...allowWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'a' } }), expect: 'ImplicitDeny' });
+  }
+  for (const context of orders(['tenant', 'ok'], ['TENANT', 'restricted'])) {
+    rows.push({ rule: `Arca: an Allow on StringNotEquals tenant=restricted does not hold when a spelling says restricted (${Object.keys(context).join(', ')})`, context, ...allowWhen({ StringNotEquals: { 'kms:EncryptionContext:tenant': 'restricted' } }), expect: 'ImplicitDeny' });
+  }
+  rows.push(
+    { rule: 'Arca: an Allow holds when every spelling satisfies it', context: ec(['tenant', 'a'], ['TENANT', 'a']), ...allowWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'a' } }), expect: 'Allow' },
+    { rule: 'Arca: spellings of kms:EncryptionContextKeys entries stay distinct (ForAllValues refuses the unlisted TENANT)', context: { 'kms:EncryptionContextKeys': ['tenant', 'TENANT'] }, ...allowWhen({ 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant'] } }), expect: 'ImplicitDeny' },
+    { rule: 'MULTI: an unqualified positive operator on a multivalued key (kms:ResourceAliases) still asks whether any value matches', context: { 'kms:ResourceAliases': ['alias/a', 'alias/b'] }, ...allowWhen({ StringEquals: { 'kms:ResourceAliases': 'alias/b' } }), expect: 'Allow' },
+  );
+  return rows;
+}
 
 function request(row: Row): EvaluationRequest {
   return {

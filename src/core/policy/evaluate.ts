@@ -15,7 +15,7 @@ export interface EvaluationRequest {
   readonly principalAccount: string;
   /** `kms:Encrypt`, `arca:CreatePrincipal`, ... */
   readonly action: string;
-  /** The key ARN, or `*` for operations on no key. */
+  /** The key ARN, an alias ARN (alias management), or `*` for operations on no key. */
   readonly resource: string;
   readonly context: RequestContext;
   /** When the request is made: grants past their expiry authorize nothing. */
@@ -39,7 +39,7 @@ export interface GrantAllowance {
 
 /** The policies that apply to one request. */
 export interface ApplicablePolicies {
-  /** The key's policy; undefined for operations on no key, which identity policies alone decide. */
+  /** The key's policy; undefined for operations on no key and on an alias, which identity policies alone decide. */
   readonly keyPolicy: PolicyDocument | undefined;
   /** The principals the key policy names, resolved to unique ids when it was stored. */
   readonly keyPolicyPrincipals: PrincipalRefs;
@@ -73,7 +73,7 @@ function principalMatch(pattern: string, req: EvaluationRequest, refs: Principal
 }
 
 function statementApplies(s: Statement, req: EvaluationRequest, action: string): boolean {
-  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context);
+  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context, s.effect);
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -105,7 +105,8 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
 /**
  * IAM-style evaluation for one request, a pure function of its arguments:
  * 1. an applicable Deny statement in the key policy or an identity policy → `Deny` (explicit deny wins);
- * 2. operations on no key (`resource` is `*`): an identity policy Allow → `Allow`;
+ * 2. operations on no key (`resource` is `*`) and on an alias ARN (no key policy): an identity policy
+ *    Allow → `Allow`;
  * 3. on a key: a key-policy Allow naming the caller (or `*`) → `Allow`; a key-policy Allow naming the
  *    caller's account (account root) → `Allow` if an identity policy also allows; an unexpired grant to
  *    the caller for the operation, its encryption-context constraint met → `Allow`;
