@@ -107,8 +107,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     });
     // A body that arrived in one chunk is used as it is (no copy).
     req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', reject);
     // A request cut short (the client left, or node timed it out and answered 408) never ends.
+    req.on('error', (e) => reject(req.complete ? e : new RequestAborted()));
     req.on('close', () => (req.complete ? undefined : reject(new RequestAborted())));
   });
 }
