@@ -15,7 +15,7 @@ describe('limits configuration', () => {
       trackedSources: 10_000,
       throttleSummaryIntervalMs: 10_000,
       maxConnections: 4096,
-      maxConnectionsPerSource: 256,
+      maxConnectionsPerSource: 1024,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 65_000,
