@@ -20,7 +20,7 @@ function softFileLimit(): number {
 const openFiles = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 describe('connection limits (issue 12, item 8)', () => {
-  it('~20k idle sockets from one source: the server holds at most its per-source limit, serves a client from another source, and closes the idle ones', async () => {
+  it('~20k idle sockets from one source: the server holds at most its per-source limit, serves a client from another source, and closes the idle ones', { timeout: 180_000 }, async () => {
     const perSource = 64;
     const server = await startDevServer({ args: ['--limit', `maxConnectionsPerSource=${perSource}`, '--limit', 'headersTimeoutMs=1000', '--limit', 'requestTimeoutMs=2000'] });
     const sockets: Socket[] = [];

@@ -36,7 +36,7 @@ describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)',
     assert.equal(last(s).errorCode, 'RequestHeadersTooLarge');
   });
 
-  it('a request that does not arrive in time gets a 408 RequestTimeoutException and one event', async () => {
+  it('a request that does not arrive in time gets a 408 RequestTimeoutException and one event', { timeout: 20_000 }, async () => {
     const n = rows(s);
     const partialHeaders = parseRawResponse(await rawExchange(s.endpoint, 'POST / HTTP/1.1\r\nHost: x\r\n'));
     assert.equal(partialHeaders.status, 408);
@@ -48,7 +48,7 @@ describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)',
     assert.ok(!s.logs.some((l) => l.includes('unhandled error')), 'a timed-out request is not an internal error');
   });
 
-  it('a connection that never sends a byte is closed at the header timeout, unanswered and unaudited', async () => {
+  it('a connection that never sends a byte is closed at the header timeout, unanswered and unaudited', { timeout: 20_000 }, async () => {
     const n = rows(s);
     assert.equal(await rawExchange(s.endpoint, ''), '');
     assert.equal(rows(s), n);
