@@ -35,7 +35,7 @@ describe('createHttpServer', () => {
 
   it('holds at most maxConnections connections (and maxConnectionsPerSource per source), destroying the next at once', { timeout: 20_000 }, async () => {
     for (const limits of [{ maxConnections: 3 }, { maxConnectionsPerSource: 3 }]) {
-      const server = createHttpServer({ pipeline: {} as unknown as Pipeline, logger: silent, ready: () => true, limits });
+      const server = createHttpServer({ pipeline: {} as unknown as Pipeline, logger: silent, limits });
       await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
       const port = (server.address() as AddressInfo).port;
       const open = (): Promise<Socket> =>
