@@ -43,8 +43,12 @@ export const AUDIT_FIELD_LIMITS = {
   userAgent: 256,
   sourceIPAddress: 64,
   errorMessage: 1024,
-  /** Each string inside requestParameters, responseElements and additionalEventData (keys included). */
-  parameterString: 1024,
+  /**
+   * Each string inside requestParameters, responseElements and additionalEventData (member names too): a
+   * safety net above the longest value AWS accepts in a recorded parameter (an 8,192-character key
+   * description), which the operations validate before their event is made.
+   */
+  parameterString: 8192,
 } as const;
 
 /** `s`, or its first `max - 1` characters and `…`. */
