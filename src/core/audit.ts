@@ -26,14 +26,68 @@ export interface AuditEvent {
   readonly eventID: string;
   readonly resources: readonly { readonly ARN: string; readonly type: 'AWS::KMS::Key' }[];
   readonly readOnly: boolean;
+  /** CloudTrail's free-form extra data; Arca's `ThrottledRequests` summaries carry their tallies here. */
+  readonly additionalEventData?: Readonly<Record<string, unknown>> | undefined;
   readonly eventCategory: 'Management';
   /** Set by the audit log when it appends the event; absent on an event not yet recorded. */
   readonly arca?: AuditChainFields | undefined;
 }
 
-/** An event with CloudTrail's constant fields filled in; the audit log adds `arca` when it appends it. */
+/**
+ * The longest text an event keeps per field (longer text is cut, ending in `…`). Many fields come from
+ * the caller, before or without authentication; these bounds keep every event small whatever was sent
+ * (an unauthenticated event is a few hundred bytes), so a flood cannot grow the trail by its payload.
+ */
+export const AUDIT_FIELD_LIMITS = {
+  eventName: 128,
+  userAgent: 256,
+  sourceIPAddress: 64,
+  errorMessage: 1024,
+  /**
+   * Each string inside requestParameters, responseElements and additionalEventData (member names too): a
+   * safety net above the longest value AWS accepts in a recorded parameter (an 8,192-character key
+   * description), which the operations validate before their event is made.
+   */
+  parameterString: 8192,
+} as const;
+
+/** `s`, or its first `max - 1` characters and `…`. */
+export function truncateText(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function boundStrings(v: unknown): unknown {
+  if (typeof v === 'string') return truncateText(v, AUDIT_FIELD_LIMITS.parameterString);
+  if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map(boundStrings);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[truncateText(k, AUDIT_FIELD_LIMITS.parameterString)] = boundStrings(x);
+  return out;
+}
+
+function boundRecord(r: Readonly<Record<string, unknown>> | null): Readonly<Record<string, unknown>> | null {
+  return r === null ? null : (boundStrings(r) as Record<string, unknown>);
+}
+
+/**
+ * An event with CloudTrail's constant fields filled in and every caller-controlled text bounded by
+ * {@link AUDIT_FIELD_LIMITS}; the audit log adds `arca` when it appends it.
+ */
 export function auditEvent(fields: Omit<AuditEvent, 'eventVersion' | 'eventSource' | 'eventCategory' | 'arca'>): AuditEvent {
-  return { eventVersion: '1.08', eventSource: 'kms', eventCategory: 'Management', ...fields };
+  const L = AUDIT_FIELD_LIMITS;
+  return {
+    eventVersion: '1.08',
+    eventSource: 'kms',
+    eventCategory: 'Management',
+    ...fields,
+    eventName: truncateText(fields.eventName, L.eventName),
+    userAgent: truncateText(fields.userAgent, L.userAgent),
+    sourceIPAddress: truncateText(fields.sourceIPAddress, L.sourceIPAddress),
+    requestParameters: boundRecord(fields.requestParameters),
+    responseElements: boundRecord(fields.responseElements),
+    ...(fields.errorMessage !== undefined && { errorMessage: truncateText(fields.errorMessage, L.errorMessage) }),
+    ...(fields.additionalEventData !== undefined && { additionalEventData: boundRecord(fields.additionalEventData) ?? undefined }),
+  };
 }
 
 /** Arca's own fields: where the event sits in the verifiable trail. */

@@ -41,6 +41,9 @@ export const ERROR_CODES = [
   'ExpiredImportToken',
   'InvalidImportToken',
   'NotFound',
+  'Throttled',
+  'RequestHeadersTooLarge',
+  'RequestTimeout',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -72,4 +75,12 @@ export function sealed(): KmsError {
 /** The one answer for every decryption failure (DESIGN.md §7.5). */
 export function invalidCiphertext(): KmsError {
   return new KmsError('InvalidCiphertext', 'The ciphertext is invalid or was not made under this key and encryption context.');
+}
+
+/**
+ * The answer to a source over its rate limit (AWS's `ThrottlingException`, HTTP 400, message as AWS sends
+ * it). SDKs retry it with backoff.
+ */
+export function throttled(): KmsError {
+  return new KmsError('Throttled', 'Rate exceeded');
 }

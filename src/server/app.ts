@@ -28,6 +28,8 @@ import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
+import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfig } from './limits.js';
+import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/unauthenticated-limiter.js';
 import type { AuditSink } from './audit-sinks.js';
 import { wireAudit, type AuditConfig } from './audit-wiring.js';
 import type { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
@@ -55,6 +57,8 @@ export interface DevAppConfig {
   readonly insecureTestJobPause?: (point: JobPoint) => Promise<void>;
   /** The audit trail's settings: checkpoints, durability, retention, sinks. */
   readonly audit?: AuditConfig;
+  /** Unauthenticated request rates, connections and timeouts (defaults: DEFAULT_LIMITS). */
+  readonly limits?: Partial<LimitsConfig>;
 }
 
 export interface App {
@@ -148,7 +152,10 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
           onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
           rewrap: new SqliteRewrapStore(db),
         });
+  const limits = limitsSchema.parse(config.limits ?? {});
+  const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
   const pipeline = new Pipeline({
+    limiter,
     ...requestStores,
     reads,
     imports,
@@ -167,7 +174,10 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     operations: operationRegistry(),
     sealing,
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
+  const recordThrottled = () => recordThrottledRequests(limiter, audit, config.realm.region, config.logger);
+  const summaries = setInterval(() => void recordThrottled(), limits.throttleSummaryIntervalMs);
+  summaries.unref();
   const closeSteps: (() => void)[] = [];
   let closing: Promise<void> | undefined;
   return {
@@ -194,7 +204,10 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
           server.close(() => {
             // In-flight requests have finished and their audit events are committed; a lifecycle job in
             // progress finishes before the store closes.
-            void scheduler.stop().then(() => trail.drain()).then(() =>
+            clearInterval(summaries);
+            void scheduler.stop()
+              .then(recordThrottled)
+              .then(() => trail.drain()).then(() =>
               setImmediate(() => {
                 trail.release();
                 db.close();

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.js';
+import { limitsSchema } from './limits.js';
 import { parseListen } from './listen.js';
 
 /**
@@ -46,6 +47,8 @@ export const serverConfigSchema = z
     minRotationPeriodDays: z.number().int().min(1).max(90).default(90),
     /** The audit trail: checkpoints, durability, retention, sinks (docs/audit.md). */
     audit: auditConfigSchema.optional(),
+    /** Unauthenticated request rates, connections and timeouts (docs/configuration.md, "Limits"). */
+    limits: limitsSchema.optional(),
   })
   .strict();
 

@@ -12,8 +12,8 @@ interface ClusterOptions {
   readonly logger: Logger;
   readonly listen: { host: string; port: number };
   readonly workers: number;
-  /** Key-lifecycle settings given to every process (`--min-rotation-days`, insecure test hooks). */
-  readonly lifecycle?: Pick<DevAppConfig, 'minRotationPeriodDays' | 'clock' | 'insecureTestJobPause' | 'timeZone'>;
+  /** Settings given to every process (`--min-rotation-days`, `--limit`, insecure test hooks); limits apply per process. */
+  readonly lifecycle?: Pick<DevAppConfig, 'minRotationPeriodDays' | 'clock' | 'insecureTestJobPause' | 'timeZone' | 'limits'>;
   /** Audit settings; the sinks run in the primary only (one delivery, one cursor). */
   readonly audit?: AuditConfig;
 }

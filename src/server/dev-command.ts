@@ -10,6 +10,7 @@ import { runDevCluster } from './dev-cluster.js';
 import { endpointUrl, parseListen } from './listen.js';
 import { createLogger } from './logger.js';
 import { insecureTestHooks } from './insecure-test-hooks.js';
+import { parseLimitFlags } from './limits.js';
 
 export const DEV_DEFAULTS = {
   dataDir: './.arca-dev',
@@ -33,6 +34,8 @@ Options:
   --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
   --min-rotation-days <n> shortest automatic-rotation period accepted (1-90; default AWS's 90)
   --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
+  --limit <name=value> a request or connection limit, as in arca.yaml's limits: section (repeatable;
+                       e.g. --limit maxConnectionsPerSource=64; see docs/configuration.md)
   --quiet              log warnings and errors only
   -h, --help           show this help
 `;
@@ -51,6 +54,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       'min-rotation-days': { type: 'string', default: '90' },
       quiet: { type: 'boolean', default: false },
       'audit-config': { type: 'string' },
+      limit: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -75,6 +79,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(minRotationDays) || minRotationDays < 1 || minRotationDays > 90) {
     errors.push(`--min-rotation-days must be a whole number of days from 1 to 90, not '${values['min-rotation-days']}'`);
   }
+  const limits = parseLimitFlags(values.limit);
+  errors.push(...limits.errors);
   let audit: AuditConfig | undefined;
   try {
     if (values['audit-config'] !== undefined) audit = readAuditConfig(values['audit-config']);
@@ -89,7 +95,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const dataDir = resolve(values['data-dir']);
   const logger = createLogger({ quiet: values.quiet });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
-  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'] };
+  const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'], limits: limits.limits };
   if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
 
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline.js';
 import { createHttpServer } from './http-server.js';
@@ -30,6 +30,29 @@ describe('createHttpServer', () => {
       assert.ok(seen[0]?.every((b) => b === 0), 'the body buffer is all zeros');
     } finally {
       await new Promise((done) => server.close(done));
+    }
+  });
+
+  it('holds at most maxConnections connections (and maxConnectionsPerSource per source), destroying the next at once', { timeout: 20_000 }, async () => {
+    for (const limits of [{ maxConnections: 3 }, { maxConnectionsPerSource: 3 }]) {
+      const server = createHttpServer({ pipeline: {} as unknown as Pipeline, logger: silent, limits });
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      const port = (server.address() as AddressInfo).port;
+      const open = (): Promise<Socket> =>
+        new Promise((ok) => {
+          const s = connect(port, '127.0.0.1', () => ok(s));
+          s.on('error', () => undefined);
+        });
+      try {
+        const held = [await open(), await open(), await open()];
+        const extra = await open();
+        await new Promise((done) => extra.once('close', done)); // destroyed by the server: the test ends only if it is
+        assert.ok(held.every((s) => !s.destroyed), `the first three are held (${JSON.stringify(limits)})`);
+        held.forEach((s) => s.destroy());
+      } finally {
+        server.closeAllConnections();
+        await new Promise((done) => server.close(done));
+      }
     }
   });
 });

@@ -1,11 +1,35 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { awsErrorResponse, handleAwsJson, type AwsHttpResponse } from '../api/aws/handler.js';
 import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { newRequestId, type Pipeline } from '../service/pipeline.js';
+import { sourceKey } from '../service/unauthenticated-limiter.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** Bounds on the listener's connections and on how long a client may take (docs/configuration.md). */
+export interface ConnectionLimits {
+  /** Open connections at most; node destroys a connection beyond it as soon as it is accepted. */
+  readonly maxConnections: number;
+  /** Open connections per source (an IPv4 address or an IPv6 /64); one beyond it is destroyed at once. */
+  readonly maxConnectionsPerSource: number;
+  /** Time from the connection (or from the first byte of a request) to its complete headers (408). */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (408). */
+  readonly requestTimeoutMs: number;
+  /** How long a keep-alive connection may stay idle between requests before it is closed. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 4096,
+  maxConnectionsPerSource: 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 65_000,
+};
 
 export interface HttpServerOptions {
   readonly pipeline: Pipeline;
@@ -15,6 +39,7 @@ export interface HttpServerOptions {
   readonly status?: () => Record<string, unknown>;
   /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are required (mTLS). */
   readonly tls?: TlsOptions | undefined;
+  readonly limits?: Partial<ConnectionLimits> | undefined;
 }
 
 /** PEM server certificate and key, and the CA that client certificates must chain to for mTLS. */
@@ -34,6 +59,27 @@ function send(res: ServerResponse, r: AwsHttpResponse, close = false): void {
       for (const s of r.secrets) s.dispose();
     }
   });
+}
+
+/**
+ * The HTTP-level rejections (node's parser, its timeouts) as Arca errors; `undefined` for a client that
+ * went away or a connection that never sent a byte (closed silently: there was no request to answer).
+ */
+function clientErrorOf(err: Error & { code?: string }, socket: Duplex): KmsError | undefined {
+  if (err.code === 'ECONNRESET' || !socket.writable) return undefined;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    if ('bytesRead' in socket && socket.bytesRead === 0) return undefined;
+    return new KmsError('RequestTimeout', 'The request was not received in time.');
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') return new KmsError('RequestHeadersTooLarge', 'The request headers are too large.');
+  return new KmsError('SerializationFailed', 'The request is not valid HTTP/1.1.');
+}
+
+/** Writes an AWS-shaped error as a raw HTTP/1.1 response (no ServerResponse exists) and closes the socket. */
+function sendRaw(socket: Duplex, r: AwsHttpResponse): void {
+  const headers = { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)), connection: 'close' };
+  const head = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Error'}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(r.body)]), () => socket.destroy());
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -61,14 +107,35 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     });
     // A body that arrived in one chunk is used as it is (no copy).
     req.on('end', () => resolve(over ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // A request cut short (the client left, or node timed it out and answered 408) never ends.
+    req.on('error', (e) => reject(req.complete ? e : new RequestAborted()));
+    req.on('close', () => (req.complete ? undefined : reject(new RequestAborted())));
   });
 }
+
+class RequestAborted extends Error {}
 
 function rawHeaderPairs(req: IncomingMessage): [string, string][] {
   const pairs: [string, string][] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) pairs.push([req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '']);
   return pairs;
+}
+
+/** Destroys each new connection from a source that already holds `max` open connections. */
+function limitPerSource(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  // TLS servers emit 'connection' for the TCP socket, before the handshake.
+  server.on('connection', (socket: Duplex & { remoteAddress?: string | undefined }) => {
+    const key = sourceKey(socket.remoteAddress ?? '');
+    const n = open.get(key) ?? 0;
+    if (n >= max) return void socket.destroy();
+    open.set(key, n + 1);
+    socket.once('close', () => {
+      const left = (open.get(key) ?? 1) - 1;
+      if (left === 0) open.delete(key);
+      else open.set(key, left);
+    });
+  });
 }
 
 /**
@@ -114,18 +181,38 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       }
       send(res, response);
     } catch (e) {
+      if (e instanceof RequestAborted) return void res.destroy();
       opts.logger.error('unhandled error in the HTTP layer', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
       if (!res.headersSent) send(res, awsErrorResponse(new KmsError('Internal', 'An internal error occurred.'), newRequestId()), true);
       else res.destroy();
     }
   };
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request timeouts on this period (default 30 s, which would let an idle
+    // socket live up to 40 s instead of 10).
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+  };
   const tls = opts.tls;
   const server: Server =
     tls === undefined
-      ? createServer(handler)
-      : createTlsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+      ? createServer(timeouts, handler)
+      : createTlsServer({ ...timeouts, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler);
+  server.maxConnections = limits.maxConnections;
+  limitPerSource(server, limits.maxConnectionsPerSource);
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    const error = clientErrorOf(err, socket);
+    if (error === undefined) return void socket.destroy();
+    const remote = 'remoteAddress' in socket && typeof socket.remoteAddress === 'string' ? socket.remoteAddress : '';
+    const meta = { target: '', sourceIp: remote, userAgent: '', requestId: newRequestId(), secureTransport: tls !== undefined };
+    // Counted like any refusal before authentication: recorded, or tallied once the source is over its limit.
+    void opts.pipeline.refuse(meta, error).then(
+      (answer) => (socket.writable ? sendRaw(socket, awsErrorResponse(answer, meta.requestId)) : socket.destroy()),
+      () => socket.destroy(),
+    );
+  });
   return server;
 }

@@ -62,7 +62,7 @@ export async function createServerApp(opts: {
     : undefined;
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
   const parts = composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(audit !== undefined && { audit }) },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }) },
     db,
     root,
     root,

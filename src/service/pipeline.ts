@@ -3,7 +3,7 @@ import { randomId, timeOrderedId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
-import { invalidCiphertext, isKmsError, KmsError, sealed } from '../core/errors.js';
+import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../core/ports.js';
@@ -12,6 +12,7 @@ import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOper
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
 import { validationError } from './schemas.js';
+import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
 
 /** One request as a transport adapter hands it over. */
 export interface PipelineRequest {
@@ -38,6 +39,12 @@ export interface PipelineDeps extends ServiceDeps {
   readonly operations: ReadonlyMap<string, RegisteredOperation>;
   /** The stores' read cache, refreshed as each request starts (absent: the stores read directly). */
   readonly reads?: ReadFreshness | undefined;
+  /**
+   * Bounds the failures without an authenticated caller per source (absent: every one is recorded). A
+   * source over its limit is answered `ThrottlingException` unprocessed, and its throttled requests are
+   * recorded as periodic `ThrottledRequests` summaries instead of one event each.
+   */
+  readonly limiter?: UnauthenticatedLimiter | undefined;
   /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
   readonly storage: StorageHealth;
 }
@@ -83,6 +90,7 @@ export class Pipeline {
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
+    if (this.#deps.limiter?.refuses(req) === true) return { ok: false, error: throttled(), requestId: req.requestId };
     const op = this.#deps.operations.get(req.target);
     let result: PipelineResult;
     if (op !== undefined && changesState(op)) result = await this.#handleMutation(req, op);
@@ -123,13 +131,21 @@ export class Pipeline {
   async #handleMutation(req: PipelineRequest, op: RegisteredOperation): Promise<PipelineResult> {
     const prepared = op.prepares ? await this.#prepare(req, op) : undefined;
     let answer: PipelineResult | undefined;
+    let unauthenticated: { result: PipelineResult; facts: AuditFacts } | undefined;
     try {
       await this.#deps.audit.atomically(async () => {
-        const { result, facts } = await this.#run(req, op, prepared);
-        answer = result;
-        return { event: this.#event(req, result, facts), keep: result.ok };
+        const run = await this.#run(req, op, prepared);
+        // Failed before authentication: nothing changed. Recorded outside the transaction, where the
+        // limiter decides between its own event and a throttled-requests summary.
+        if (!run.result.ok && run.facts.principal === undefined) {
+          unauthenticated = run;
+          throw new UnauthenticatedFailure();
+        }
+        answer = run.result;
+        return { event: this.#event(req, run.result, run.facts), keep: run.result.ok };
       });
     } catch (e) {
+      if (unauthenticated !== undefined && e instanceof UnauthenticatedFailure) return this.#record(req, unauthenticated.result, unauthenticated.facts);
       return this.#auditFailed(req, e, answer);
     } finally {
       prepared?.dispose(); // already done by the run, unless the transaction never ran it
@@ -224,12 +240,17 @@ export class Pipeline {
    * path or method), recording it like any other request.
    */
   async refuse(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, error: KmsError): Promise<KmsError> {
+    if (this.#deps.limiter?.refuses(req) === true) return throttled();
     const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
     this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
 
   async #record(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
+    // An unauthenticated failure over its source's limit is tallied for a summary instead of recorded.
+    if (!result.ok && facts.principal === undefined && this.#deps.limiter?.records({ ...req, target: facts.op?.name ?? req.target, errorCode: result.error.code }) === false) {
+      return { ok: false, error: throttled(), requestId: req.requestId };
+    }
     try {
       await this.#deps.audit.append(this.#event(req, result, facts));
     } catch (e) {
@@ -377,6 +398,9 @@ class AuditWriteFailed extends Error {
     super('the audit event could not be written');
   }
 }
+
+/** Control flow out of the audit transaction for a request that failed before authentication. */
+class UnauthenticatedFailure extends Error {}
 
 /** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
 function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {

@@ -38,4 +38,9 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   ExpiredImportToken: { type: 'ExpiredImportTokenException', status: 400 },
   InvalidImportToken: { type: 'InvalidImportTokenException', status: 400 },
   NotFound: { type: 'NotFoundException', status: 400 },
+  Throttled: { type: 'ThrottlingException', status: 400 },
+  // The HTTP-level rejections (node's parser and timeouts), named in AWS's style; AWS's own front end
+  // answers these with bare HTTP errors, which SDKs cannot parse.
+  RequestHeadersTooLarge: { type: 'RequestHeaderFieldsTooLargeException', status: 431 },
+  RequestTimeout: { type: 'RequestTimeoutException', status: 408 },
 };
