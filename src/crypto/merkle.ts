@@ -179,15 +179,44 @@ export class MerkleFrontier {
     return this.#size;
   }
 
-  append(leaf: Uint8Array): void {
+  /**
+   * Appends a leaf hash. `onNode` is told about every perfect subtree this leaf completes (level ≥ 1:
+   * 2^level leaves, the `index`-th of that size from the left), smallest first — at most log2(n) of them,
+   * one on average — so a store can keep the tree's interior hashes (merkle-subtrees.ts).
+   */
+  append(leaf: Uint8Array, onNode?: (level: number, index: number, hash: Buffer) => void): void {
     if (!isHash(leaf)) throw new TypeError('a leaf hash must be 32 bytes');
     let node: { hash: Buffer; size: number } = { hash: Buffer.from(leaf), size: 1 };
+    let level = 0;
     for (let top = this.#stack.at(-1); top !== undefined && top.size === node.size; top = this.#stack.at(-1)) {
       this.#stack.pop();
       node = { hash: nodeHash(top.hash, node.hash), size: top.size * 2 };
+      level++;
+      onNode?.(level, (this.#size + 1) / node.size - 1, node.hash);
     }
     this.#stack.push(node);
     this.#size += 1;
+  }
+
+  /**
+   * The frontier of a tree of `size` leaves, from the hashes of its right-edge perfect subtrees:
+   * `subtree(level, index)` is the root of leaves [index·2^level, (index+1)·2^level) (level 0: a leaf).
+   * Reads one hash per set bit of `size`.
+   */
+  static restore(size: number, subtree: (level: number, index: number) => Uint8Array): MerkleFrontier {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError('tree size out of range');
+    const f = new MerkleFrontier();
+    let offset = 0;
+    for (let level = Math.floor(Math.log2(Math.max(size, 1))) + 1; level >= 0; level--) {
+      const span = 2 ** level;
+      if (offset + span > size) continue;
+      const hash = subtree(level, offset / span);
+      if (!isHash(hash)) throw new TypeError('a subtree hash must be 32 bytes');
+      f.#stack.push({ hash: Buffer.from(hash), size: span });
+      offset += span;
+    }
+    f.#size = size;
+    return f;
   }
 
   root(): Buffer {
