@@ -103,6 +103,23 @@ export function treeHeadSigningBytes(head: Omit<TreeHead, 'signature'>): Buffer 
   );
 }
 
+/**
+ * The C2SP tlog-checkpoint origin of a trail (https://c2sp.org/tlog-checkpoint), also the key name of
+ * its checkpoint signatures (https://c2sp.org/signed-note): a schema-less URL-like name, one per trail.
+ */
+export function checkpointOrigin(chainId: string): string {
+  return `arca.local/audit/${chainId}`;
+}
+
+/**
+ * The body of a C2SP checkpoint for a tree head: origin, tree size in decimal, base64 root hash, each
+ * line ending in a newline. Tree heads carry an Ed25519 signature of exactly these bytes besides their
+ * `arca-tree-head-v1` signature (heads signed before issue 12 have only the latter).
+ */
+export function checkpointText(head: Pick<TreeHead, 'chainId' | 'treeSize' | 'rootHash'>): string {
+  return `${checkpointOrigin(head.chainId)}\n${head.treeSize}\n${Buffer.from(head.rootHash, 'hex').toString('base64')}\n`;
+}
+
 /** The AAD binding the audit trail's wrapped Ed25519 signing key to its purpose. */
 export const AUDIT_SIGNING_KEY_BINDING = Buffer.from('arca/audit-tree-head-signing-key/v1', 'utf8');
 

@@ -216,6 +216,20 @@ ${CACHED_TABLES.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREA
   );
   `,
   },
+  {
+    // O(log n) audit proofs (issue 12): every complete subtree hash at level >= 1, written with its events
+    // (sqlite-merkle-nodes.ts; existing trails are backfilled at open), and each tree head's C2SP checkpoint signature.
+    id: '0009-audit-tiles',
+    sql: `
+  CREATE TABLE audit_tree_nodes (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+  ) WITHOUT ROWID;
+  ALTER TABLE audit_tree_heads ADD COLUMN checkpoint_signature BLOB;
+  `,
+  },
 ];
 
 const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();

@@ -1,9 +1,10 @@
-import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { canonicalEventBytes, checkpointText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { transactionEnded, type SqliteDatabase } from './database.js';
+import { SqliteMerkleNodes } from './sqlite-merkle-nodes.js';
 
 interface Pending {
   event: AuditEvent;
@@ -48,6 +49,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   readonly #insertKey;
   readonly #newer;
   readonly #chainId: string;
+  readonly #nodes: SqliteMerkleNodes;
   #frontier = new MerkleFrontier();
   #lastHeadSize = 0;
   #signer: TreeHeadSigner | undefined;
@@ -83,8 +85,9 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#insertKey = db.prepare('INSERT OR IGNORE INTO audit_event_keys (key_arn, seq, ok) VALUES (?, ?, ?)');
     this.#newer = db.prepare<[number], { seq: number; leaf_hash: Buffer }>('SELECT seq, leaf_hash FROM audit_events WHERE seq > ? ORDER BY seq');
     this.#chainId = this.#loadChainId();
+    this.#nodes = new SqliteMerkleNodes(db);
     this.#upgradeLegacyEvents();
-    for (const r of db.prepare<[], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events ORDER BY seq').iterate()) this.#frontier.append(r.leaf_hash);
+    this.#frontier = this.#nodes.frontier();
     this.#lastHeadSize = db.prepare<[], { n: number | null }>('SELECT MAX(tree_size) AS n FROM audit_tree_heads').get()?.n ?? 0;
   }
 
@@ -285,7 +288,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     arca.leafHash = leaf.toString('hex');
     this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e), leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
     for (const r of e.resources) this.#insertKey.run(r.ARN, sequence, e.errorCode === undefined ? 1 : 0);
-    frontier.append(leaf);
+    frontier.append(leaf, this.#nodes.store);
     return e;
   }
 
@@ -312,9 +315,10 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
           if (size === this.#lastHeadSize) return undefined;
           const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
           const signature = signer.sign(treeHeadSigningBytes(unsigned));
+          const checkpointSignature = signer.sign(Buffer.from(checkpointText(unsigned), 'utf8'));
           this.#db
-            .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)')
-            .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
+            .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature, checkpoint_signature) VALUES (?, ?, ?, ?, ?)')
+            .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature, checkpointSignature);
           this.#lastHeadSize = size;
           return { ...unsigned, signature: signature.toString('base64') };
         }).immediate();
@@ -367,7 +371,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const frontier = new MerkleFrontier();
     const rows = this.#db.prepare<[], { body: string }>('SELECT body FROM audit_events ORDER BY seq').all();
     this.#db.transaction(() => {
-      this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events');
+      this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events; DELETE FROM audit_tree_nodes');
       for (const r of rows) this.#write(JSON.parse(r.body) as AuditEvent, frontier);
     }).immediate();
   }
