@@ -14,13 +14,13 @@
  *    tree heads every 1000), exports them to a JSON-lines file as `arca audit export` does, and times
  *    `verifyExportStream` over the file (what `arca audit verify --file` runs): events per second.
  */
-import { appendFileSync, createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { verifyExportStream } from '../src/audit/verify-log.js';
+import { fileLines } from '../src/cli/export-file.js';
 import type { AuditEvent } from '../src/core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../src/crypto/ed25519.js';
 import { inclusionProof, MerkleFrontier } from '../src/crypto/merkle.js';
@@ -122,7 +122,7 @@ async function verifyThroughput(n: number): Promise<{ eventsPerSecond: number; e
   db.close();
   const started = process.hrtime.bigint();
   const cpu = process.cpuUsage();
-  const report = await verifyExportStream(() => createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity }), pair.publicKey);
+  const report = await verifyExportStream(() => fileLines(file), pair.publicKey);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;

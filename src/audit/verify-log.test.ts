@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuditEvent } from '../core/audit.js';
+import { canonicalJson, type AuditEvent } from '../core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../crypto/ed25519.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
@@ -78,6 +78,27 @@ describe('streaming verification', () => {
       kinds.push(streamed.ok ? 'ok' : (streamed.divergence?.kind ?? ''));
     }
     assert.deepEqual(kinds, ['ok', 'missing', 'reordered', 'duplicated', 'truncated', 'unsigned', 'bad-tree-head']);
+  });
+
+  it('events are stored as canonical text and verify without canonicalizing; any other spelling of the same events verifies too, an edit does not', async () => {
+    const { lines, publicKey } = await sample(12, 5);
+    const events = lines.slice(1, 13);
+    for (const l of events) assert.equal(l, canonicalJson(JSON.parse(l)), 'stored and exported canonical');
+    // Members reordered (as events recorded before issue 12 are stored): the slow path recanonicalizes.
+    const respelled = events.map((l) => {
+      const e = JSON.parse(l) as AuditEvent;
+      const { eventID, ...rest } = e;
+      return JSON.stringify({ eventID, ...rest, arca: { sequence: e.arca?.sequence, leafHash: e.arca?.leafHash, chainId: e.arca?.chainId } });
+    });
+    assert.notDeepEqual(respelled, events);
+    assert.equal(verifyExport([lines[0] as string, ...respelled, ...lines.slice(13)], publicKey).ok, true);
+    // A canonical line with a different sequence, or another event's body under this leaf hash, is refused.
+    const other = events.map((l) => l.replace('"sequence":3}', '"sequence":3 }'));
+    assert.equal(verifyExport([lines[0] as string, ...other, ...lines.slice(13)], publicKey).ok, true, 'whitespace is not content');
+    const swapped = [...events];
+    const [a, b] = [JSON.parse(events[2] as string) as AuditEvent, JSON.parse(events[3] as string) as AuditEvent];
+    swapped[2] = canonicalJson({ ...b, arca: a.arca });
+    assert.equal(verifyExport([lines[0] as string, ...swapped, ...lines.slice(13)], publicKey).divergence?.kind, 'modified');
   });
 
   it('a tree head spelled so that the first pass cannot see it is refused, not skipped', async () => {

@@ -1,4 +1,4 @@
-import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../core/audit.js';
+import { canonicalEventBytes, leafCoveredText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../core/audit.js';
 import { ed25519Verify } from '../crypto/ed25519.js';
 import { leafHash, MerkleFrontier } from '../crypto/merkle.js';
 
@@ -39,6 +39,10 @@ interface Entry {
   readonly sequence: number;
   readonly statedLeaf: string;
   readonly event?: AuditEvent | undefined;
+  /** The event's JSON text as read, when at hand: a canonical one is hashed as it is (leafCoveredText). */
+  readonly text?: string | undefined;
+  /** Its text hashed to its leaf hash as it is (TrailVerifier.pushCanonical): it is the event as recorded. */
+  readonly verified?: boolean | undefined;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -79,11 +83,11 @@ export function parseExportLine(text: string, line: number): ExportLine {
   } catch {
     return { kind: 'bad', divergence: { kind: 'malformed', line, message: `line ${line} is not JSON (modified?)` } };
   }
-  return classifyExportLine(v, line);
+  return classifyExportLine(v, line, text);
 }
 
 /** Classifies an export line already parsed from JSON (or an entry or head received from ExportAuditLog). */
-export function classifyExportLine(v: unknown, line: number): ExportLine {
+export function classifyExportLine(v: unknown, line: number, text?: string): ExportLine {
   if (!isObject(v)) return { kind: 'bad', divergence: { kind: 'malformed', line, message: `line ${line} is not a JSON object` } };
   if (line === 1 || 'arcaAuditExport' in v) {
     if (line !== 1 || v['arcaAuditExport'] !== 1 || typeof v['chainId'] !== 'string') return { kind: 'bad', divergence: { kind: 'malformed', line, message: `line ${line}: bad or misplaced export header` } };
@@ -105,7 +109,7 @@ export function classifyExportLine(v: unknown, line: number): ExportLine {
   if (!isObject(arca) || typeof arca['sequence'] !== 'number' || typeof arca['leafHash'] !== 'string' || typeof arca['chainId'] !== 'string') {
     return { kind: 'bad', divergence: { kind: 'modified', line, message: `line ${line}: an event without its sequence, chain id and leaf hash` } };
   }
-  return { kind: 'entry', entry: { line, sequence: arca['sequence'], statedLeaf: arca['leafHash'], event: v as unknown as AuditEvent } };
+  return { kind: 'entry', entry: { line, sequence: arca['sequence'], statedLeaf: arca['leafHash'], event: v as unknown as AuditEvent, text } };
 }
 
 /**
@@ -124,6 +128,8 @@ export const DUPLICATE_WINDOW = 1024;
  */
 export class TrailVerifier {
   readonly #chainId: string;
+  /** How a canonical recorded event of this trail begins, up to its leaf hash. */
+  readonly #canonicalHead: string;
   readonly #heads: readonly { head: TreeHead; line?: number | undefined }[];
   readonly #frontier = new MerkleFrontier();
   readonly #recent: string[] = [];
@@ -136,6 +142,7 @@ export class TrailVerifier {
 
   constructor(publicKey: Uint8Array, chainId: string, heads: readonly { head: TreeHead; line?: number | undefined }[]) {
     this.#chainId = chainId;
+    this.#canonicalHead = `{"arca":{"chainId":${JSON.stringify(chainId)},"leafHash":"`;
     this.#heads = [...heads].sort((a, b) => a.head.treeSize - b.head.treeSize);
     // Tree heads first: they are what the signing key vouches for.
     for (const { head, line } of this.#heads) {
@@ -156,6 +163,28 @@ export class TrailVerifier {
   /** A line that cannot be read, or a divergence the caller found. */
   fail(d: Divergence): void {
     this.#failure ??= d;
+  }
+
+  /**
+   * The fast path for a line that is a recorded event's canonical text (recordedEventText: the writer
+   * stores events so): its leaf hash is checked on the text itself, without parsing it. A match means the
+   * text is exactly the event as recorded, of this trail, at the sequence its `arca` member states. False
+   * when the line is anything else or does not match: parse it and {@link push} it (which names the problem).
+   */
+  pushCanonical(text: string, line: number): boolean {
+    const head = this.#canonicalHead;
+    if (!text.startsWith(head)) return false;
+    const statedLeaf = text.slice(head.length, head.length + 64);
+    const rest = head.length + 64;
+    if (!HEX64.test(statedLeaf) || !text.startsWith('","sequence":', rest)) return false;
+    const digitsFrom = rest + 13;
+    const end = text.indexOf('}', digitsFrom);
+    const digits = text.slice(digitsFrom, end);
+    if (end < 0 || !/^[1-9][0-9]{0,15}$/.test(digits)) return false;
+    const covered = leafCoveredText(text, this.#chainId, statedLeaf);
+    if (covered === undefined || leafHash(Buffer.from(covered, 'utf8')).toString('hex') !== statedLeaf) return false;
+    this.push({ line, sequence: Number(digits), statedLeaf, verified: true });
+    return true;
   }
 
   push(e: Entry): void {
@@ -180,7 +209,9 @@ export class TrailVerifier {
     }
     if (e.event !== undefined) {
       if (e.event.arca?.chainId !== this.#chainId) return this.fail({ kind: 'inserted', sequence: e.sequence, line: e.line, message: `line ${e.line}: event ${e.sequence} belongs to another trail` });
-      const recomputed = leafHash(canonicalEventBytes(e.event)).toString('hex');
+      const covered = e.text !== undefined ? leafCoveredText(e.text, this.#chainId, e.statedLeaf) : undefined;
+      const fast = covered !== undefined && leafHash(Buffer.from(covered, 'utf8')).toString('hex') === e.statedLeaf;
+      const recomputed = fast ? e.statedLeaf : leafHash(canonicalEventBytes(e.event)).toString('hex');
       if (recomputed !== e.statedLeaf) return this.fail({ kind: 'modified', sequence: e.sequence, line: e.line, message: `line ${e.line}: event ${e.sequence} was modified (its content does not hash to its leaf hash)` });
     }
     this.#recent.push(e.statedLeaf);
@@ -236,6 +267,7 @@ function headerAndHeads(first: Iterable<{ text: string; line: number }>, publicK
 
 /** The second pass: every entry through the verifier; a head line must be one the first pass found. */
 function feed(v: TrailVerifier, text: string, line: number, headLines: ReadonlySet<number>): void {
+  if (v.pushCanonical(text, line)) return;
   const p = parseExportLine(text, line);
   if (p.kind === 'bad') return v.fail(p.divergence);
   if (p.kind === 'entry') return v.push(p.entry);

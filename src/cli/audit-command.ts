@@ -1,11 +1,11 @@
-import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { classifyExportLine, TrailVerifier, verifyExportStream, type VerifyReport } from '../audit/verify-log.js';
 import type { AuditEvent, TreeHead } from '../core/audit.js';
 import { verifyConsistency, verifyInclusion } from '../crypto/merkle.js';
+import { fileLines } from './export-file.js';
 import { callOperation, type ClientConfig, clientConfigFrom, reportCallError } from './client.js';
 
 export const AUDIT_USAGE = `arca audit <verify|query|tail|export|public-key|checkpoint> [options]
@@ -67,7 +67,10 @@ async function verifyOnline(config: ClientConfig, trustedKey: string | undefined
   const feed = (page: ExportPage): void => {
     for (const e of page.Entries) {
       line++;
-      const p = classifyExportLine(entryObject(e), line);
+      const object = entryObject(e);
+      const text = e.Event !== undefined ? JSON.stringify(object) : undefined;
+      if (text !== undefined && v.pushCanonical(text, line)) continue;
+      const p = classifyExportLine(object, line, text);
       if (p.kind === 'bad') v.fail(p.divergence);
       else if (p.kind === 'entry') v.push(p.entry);
       else v.fail({ kind: 'malformed', line, message: `line ${line}: not an entry` });
@@ -102,11 +105,6 @@ async function writeExport(config: ClientConfig, out: string | undefined): Promi
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/** The lines of an export file, read as a stream (called once per verification pass). */
-function fileLines(path: string): () => AsyncIterable<string> {
-  return () => createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
 }
 
 function readPublicKey(value: string): Buffer {
@@ -159,7 +157,7 @@ export async function runAudit(argv: readonly string[]): Promise<number> {
       case 'verify': {
         if (values.file !== undefined) {
           if (values['public-key'] === undefined) throw new UsageError('offline verification needs --public-key (the trail key, obtained out of band)');
-          const report = await verifyExportStream(fileLines(values.file), readPublicKey(values['public-key']));
+          const report = await verifyExportStream(() => fileLines(values.file ?? ''), readPublicKey(values['public-key']));
           printReport(report);
           return report.ok ? 0 : 1;
         }

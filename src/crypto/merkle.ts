@@ -1,3 +1,4 @@
+import * as nodeCrypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -11,14 +12,28 @@ export const HASH_LENGTH = 32;
 /** The hash of the empty tree: SHA-256 of the empty string. */
 export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
 
+/**
+ * One-shot SHA-256 (`crypto.hash`, Node ≥ 20.12): about twice as fast as a Hash object for the small
+ * inputs of a Merkle tree, which every audited request and every verified event pays. Older Node: a Hash.
+ */
+const sha256: (data: Uint8Array) => Buffer =
+  typeof nodeCrypto.hash === 'function' ? (data) => nodeCrypto.hash('sha256', data, 'buffer') : (data) => createHash('sha256').update(data).digest();
+
 /** SHA-256(0x00 || leaf bytes). */
 export function leafHash(data: Uint8Array): Buffer {
-  return createHash('sha256').update(Uint8Array.of(0)).update(data).digest();
+  const input = Buffer.allocUnsafe(data.length + 1);
+  input[0] = 0;
+  input.set(data, 1);
+  return sha256(input);
 }
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = 1;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 /** The largest power of two strictly smaller than `n` (n ≥ 2). */

@@ -1,4 +1,4 @@
-import { canonicalEventBytes, checkpointText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { canonicalEventText, checkpointText, recordedEventText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
@@ -284,9 +284,12 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const sequence = frontier.size + 1;
     const arca = { sequence, chainId: this.#chainId, leafHash: '' };
     const e: AuditEvent = { ...draft, arca };
-    const leaf = leafHash(canonicalEventBytes(e));
+    const canonical = canonicalEventText(e);
+    const leaf = leafHash(Buffer.from(canonical, 'utf8'));
     arca.leafHash = leaf.toString('hex');
-    this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e), leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
+    // Stored canonical (verifiers then hash the text as it is): no second serialization either.
+    const body = recordedEventText(canonical, this.#chainId, arca.leafHash) ?? JSON.stringify(e);
+    this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, body, leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
     for (const r of e.resources) this.#insertKey.run(r.ARN, sequence, e.errorCode === undefined ? 1 : 0);
     frontier.append(leaf, this.#nodes.store);
     return e;
