@@ -2,6 +2,9 @@ import { MerkleFrontier } from '../../crypto/merkle.js';
 import { consistencyProofFromSubtrees, inclusionProofFromSubtrees, rangeRoot, type SubtreeHashes } from '../../crypto/merkle-subtrees.js';
 import type { SqliteDatabase } from './database.js';
 
+/** At most this many upper nodes are kept in memory per reader (about 5 MiB with the map's overhead). */
+const UPPER_NODES_CACHED = 65_536;
+
 /**
  * The audit trail's Merkle tree as stored in SQLite: leaf hashes in `audit_events.leaf_hash` (level 0,
  * index = sequence − 1) and every complete subtree hash at level ≥ 1 in `audit_tree_nodes(level, idx,
@@ -16,6 +19,11 @@ export class SqliteMerkleNodes {
   readonly #insert;
   readonly #node;
   readonly #leaf;
+  /**
+   * Nodes at level ≥ 8 (one per 256 leaves: the tile rows above the first) once read. A stored node never
+   * changes, so the upper half of every proof comes from memory; bounded (cleared when full).
+   */
+  readonly #upper = new Map<number, Uint8Array>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -31,8 +39,15 @@ export class SqliteMerkleNodes {
 
   /** The root of the perfect subtree `index` at `level` (0: a leaf); throws if it is not stored. */
   readonly get: SubtreeHashes = (level, index) => {
+    const key = index * 64 + level;
+    const cached = level >= 8 ? this.#upper.get(key) : undefined;
+    if (cached !== undefined) return cached;
     const hash = level === 0 ? this.#leaf.get(index + 1)?.leaf_hash : this.#node.get(level, index)?.hash;
     if (hash === undefined || hash === null) throw new Error(`the audit tree has no stored hash at level ${level}, index ${index}`);
+    if (level >= 8) {
+      if (this.#upper.size >= UPPER_NODES_CACHED) this.#upper.clear();
+      this.#upper.set(key, hash);
+    }
     return hash;
   };
 
