@@ -62,9 +62,9 @@ const TEN = JSON.stringify({
 
 const now = new Date();
 const context = contextFrom({ 'aws:SourceIp': '127.0.0.1', 'aws:SecureTransport': 'true', 'arca:Region': 'us-east-1', 'arca:LocalHour': '10', 'kms:EncryptionContextKeys': ['patient'], 'kms:EncryptionContext:patient': '42' });
-const req: EvaluationRequest = { principalArn: user('clinician'), principalAccount: ACCOUNT, action: 'kms:Decrypt', resource: KEY, context, now };
-const empty = { keyPolicy: { version: '2012-10-17' as const, id: undefined, statements: [] }, identityPolicies: [], grants: [] };
-const ten = { keyPolicy: parsePolicy(TEN, 'key'), identityPolicies: [], grants: [] };
+const req: EvaluationRequest = { principalArn: user('clinician'), principalId: 'p1', principalAccount: ACCOUNT, action: 'kms:Decrypt', resource: KEY, context, now };
+const empty = { keyPolicy: { version: '2012-10-17' as const, id: undefined, statements: [] }, keyPolicyPrincipals: {}, identityPolicies: [], grants: [] };
+const ten = { keyPolicy: parsePolicy(TEN, 'key'), keyPolicyPrincipals: { [user('clinician')]: 'p1' }, identityPolicies: [], grants: [] };
 if (evaluate(req, ten) !== 'Allow') throw new Error('the 10-statement policy should allow the benchmark request');
 
 function time(label: string, n: number, fn: () => unknown): number {
@@ -88,7 +88,7 @@ async function timeAsync(label: string, n: number, fn: () => Promise<unknown>): 
 process.stdout.write(`authorization benchmark, ${iterations} iterations (Node ${process.version})\n`);
 const e0 = time('evaluate(): empty key policy (baseline)', iterations, () => evaluate(req, empty));
 const rootReq = { ...req, principalArn: user('someone') };
-const def = { keyPolicy: parsePolicy(defaultKeyPolicy(ACCOUNT), 'key'), identityPolicies: [parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }), 'identity')], grants: [] };
+const def = { keyPolicy: parsePolicy(defaultKeyPolicy(ACCOUNT), 'key'), keyPolicyPrincipals: {}, identityPolicies: [parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*' }] }), 'identity')], grants: [] };
 const e1 = time('evaluate(): default key policy + 1 identity policy', iterations, () => evaluate(rootReq, def));
 const e10 = time('evaluate(): 10-statement key policy', iterations, () => evaluate(req, ten));
 
@@ -102,6 +102,7 @@ try {
   const base: KeyRecord = { id: KEY_ID, createdAt: now, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: TEN };
   await keys.createKey(base, { keyId: KEY_ID, version: 1, domainKeyVersion: 1, wrappedMaterial: Buffer.alloc(60), createdAt: now }, [{ key: 'team', value: 'x' }]);
   await principals.createPrincipal({ id: 'p1', type: 'user', name: 'clinician', arn: user('clinician'), createdAt: now });
+  await keys.putPolicyPrincipals(KEY_ID, { [user('clinician')]: 'p1' });
   const principal: Principal = { id: 'p1', type: 'user', name: 'clinician', arn: user('clinician'), account: ACCOUNT };
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'Europe/Paris' });
   const request = (policy: string) => ({

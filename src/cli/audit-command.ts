@@ -1,5 +1,7 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
+import { dirname } from 'node:path';
+import { fsyncDirectory } from '../platform/durable-file.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { classifyExportLine, TrailVerifier, verifyExportStream, type VerifyReport } from '../audit/verify-log.js';
@@ -85,9 +87,13 @@ async function verifyOnline(config: ClientConfig, trustedKey: string | undefined
   return { report: v.finish(), heads };
 }
 
-/** Writes the whole trail as an export (JSON lines), page by page. */
+/**
+ * Writes the whole trail as an export (JSON lines), page by page. A file is written durably (ADR 0010):
+ * into a temporary file beside it, fsynced, renamed over `out`, and the directory fsynced.
+ */
 async function writeExport(config: ClientConfig, out: string | undefined): Promise<void> {
-  const fd = out !== undefined ? openSync(out, 'w', 0o600) : undefined;
+  const temp = out !== undefined ? `${out}.${process.pid}.tmp` : undefined;
+  const fd = temp !== undefined ? openSync(temp, 'wx', 0o600) : undefined;
   const write = async (text: string): Promise<void> => {
     if (fd !== undefined) writeSync(fd, text);
     else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
@@ -102,9 +108,16 @@ async function writeExport(config: ClientConfig, out: string | undefined): Promi
       if (page.Entries.length > 0) await write(page.Entries.map((e) => JSON.stringify(entryObject(e)) + '\n').join(''));
     }
     if (heads.length > 0) await write(heads.map((h) => JSON.stringify({ treeHead: h }) + '\n').join(''));
-  } finally {
+    if (fd !== undefined) fsyncSync(fd);
+  } catch (e) {
     if (fd !== undefined) closeSync(fd);
+    if (temp !== undefined) rmSync(temp, { force: true });
+    throw e;
   }
+  if (fd === undefined || temp === undefined || out === undefined) return;
+  closeSync(fd);
+  renameSync(temp, out);
+  fsyncDirectory(dirname(out));
 }
 
 function readPublicKey(value: string): Buffer {

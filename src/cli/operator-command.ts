@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdirDurably, writeFileDurably } from '../platform/durable-file.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ArcaCallError, callOperation, clientConfigFrom, type ClientConfig } from './client.js';
@@ -30,10 +31,10 @@ function fail(message: string, code = 1): number {
 }
 
 function writeShares(dir: string, shares: readonly string[]): string[] {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirDurably(dir);
   return shares.map((share, i) => {
     const file = join(dir, `unseal-share-${i + 1}.txt`);
-    writeFileSync(file, `${share}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileDurably(file, `${share}\n`, { exclusive: true });
     return file;
   });
 }

@@ -16,6 +16,11 @@ export function aliasArn(realm: Realm, aliasName: string): string {
   return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:${aliasName}`;
 }
 
+/** Whether `resource` is an alias ARN (`arn:<partition>:kms:<region>:<account>:alias/<name>`). */
+export function isAliasArn(resource: string): boolean {
+  return /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\//.test(resource);
+}
+
 /** IAM principal ARNs AWS clients can parse: roles are `role/<name>`, users and service accounts `user/<name>`. */
 export function principalArn(realm: Realm, type: 'user' | 'role' | 'service', name: string): string {
   return `arn:${realm.partition}:iam::${realm.account}:${type === 'role' ? 'role' : 'user'}/${name}`;

@@ -1,13 +1,16 @@
 import type { KeyRecord } from './key.js';
 import type { RequestInfo } from './policy/context.js';
 import type { PolicyDocument } from './policy/document.js';
-import type { Principal } from './principal.js';
+import type { Principal, PrincipalRefs } from './principal.js';
 
 /** One authorization question: may `principal` perform `action` on `resource` in this context? */
 export interface AuthorizationRequest {
   readonly principal: Principal;
   readonly action: string;
-  /** The key ARN, or `*` for operations on no key. */
+  /**
+   * The key ARN, an alias ARN (CreateAlias, UpdateAlias, DeleteAlias authorize the alias itself, which has
+   * no key policy: identity policies alone decide), or `*` for operations on no key.
+   */
   readonly resource: string;
   readonly resourceAccount: string;
   readonly context: Readonly<Record<string, string | readonly string[]>>;
@@ -29,9 +32,9 @@ export interface AuthorizationRequest {
 export interface PolicyChecks {
   /**
    * The lockout safety check: whether the caller of `request` could still call `kms:PutKeyPolicy` on the
-   * key (`request.resource`) if the key had `policy` as its key policy.
+   * key (`request.resource`) if the key had `policy` as its key policy, whose principals resolve to `refs`.
    */
-  keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean>;
+  keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument, refs: PrincipalRefs): Promise<boolean>;
   /** Whether the key policy and identity policies allow `request` without counting any grant. */
   allowedByPolicies(request: AuthorizationRequest): Promise<boolean>;
 }

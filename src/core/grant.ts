@@ -46,8 +46,17 @@ export interface GrantRecord {
   readonly grantId: string;
   readonly keyId: string;
   readonly name: string | undefined;
+  /** The grantee's ARN as written. */
   readonly granteePrincipal: string;
+  /**
+   * The unique id of the principal that held `granteePrincipal` when the grant was stored (or was first
+   * created with it afterwards); undefined while no principal has that ARN. Only that principal is the
+   * grantee: a deleted and recreated principal of the same name is not (ADR 0009).
+   */
+  readonly granteePrincipalId: string | undefined;
   readonly retiringPrincipal: string | undefined;
+  /** As `granteePrincipalId`, for `retiringPrincipal`. */
+  readonly retiringPrincipalId: string | undefined;
   /** The principal ARN that created the grant. */
   readonly issuingPrincipal: string;
   readonly operations: readonly GrantOperation[];
@@ -55,6 +64,11 @@ export interface GrantRecord {
   readonly createdAt: Date;
   /** Arca extension (just-in-time access): after this instant the grant authorizes nothing. */
   readonly expiresAt: Date | undefined;
+  /**
+   * The grant whose CreateGrant permission created this one (undefined when a policy allowed it). The
+   * grant authorizes nothing once that parent is gone (retired, revoked) or expired (DESIGN §7.8).
+   */
+  readonly parentGrantId: string | undefined;
 }
 
 /**
@@ -68,7 +82,68 @@ export function grantMayDelegate(parent: GrantRecord, child: Pick<GrantRecord, '
   if (!parent.operations.includes('CreateGrant')) return false;
   if (!child.operations.every((o) => parent.operations.includes(o))) return false;
   if (parent.constraints === undefined) return true;
+  return sameConstraints(parent.constraints, child.constraints);
+}
+
+/** Whether two grant constraints are the same (whatever the order of their context pairs). */
+export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
   const canonical = (c: GrantConstraints | undefined) =>
     JSON.stringify([Object.entries(c?.encryptionContextEquals ?? {}).sort(), Object.entries(c?.encryptionContextSubset ?? {}).sort(), c?.encryptionContextEquals === undefined, c?.encryptionContextSubset === undefined]);
-  return canonical(parent.constraints) === canonical(child.constraints);
+  return canonical(a) === canonical(b);
+}
+
+/** The earlier of two expiries, `undefined` meaning never. */
+export function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
+  return a === undefined ? b : b === undefined ? a : a.getTime() <= b.getTime() ? a : b;
+}
+
+/**
+ * The expiry of a grant created under `parent`'s authority (DESIGN §7.8): the earlier of the requested
+ * one and the parent's. A child requested without `ExpiresAt` under an expiring parent inherits the
+ * parent's expiry rather than being refused, so that AWS SDK callers, which never send `ExpiresAt`, can
+ * still delegate from a just-in-time grant.
+ */
+export function childExpiry(parent: GrantRecord | undefined, requested: Date | undefined): Date | undefined {
+  return parent === undefined ? requested : earlier(requested, parent.expiresAt);
+}
+
+/**
+ * Among the caller's grants that may delegate `child`, the one a new grant is made under: the one that
+ * lasts longest (never expiring first), then the oldest.
+ */
+export function delegatingParent(candidates: readonly GrantRecord[], child: Pick<GrantRecord, 'operations' | 'constraints'>, now: Date): GrantRecord | undefined {
+  const lasts = (g: GrantRecord) => g.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  let best: GrantRecord | undefined;
+  for (const g of candidates) {
+    if (grantMayDelegate(g, child, now) && (best === undefined || lasts(g) > lasts(best))) best = g;
+  }
+  return best;
+}
+
+/**
+ * The grants of one key that can still authorize something, each with the expiry of its whole chain:
+ * a grant whose parent (or any ancestor) is missing from `grants` — retired or revoked — is dropped, and
+ * a grant expires no later than any ancestor. Grants of one key always have their parents on the same
+ * key, so `grants` must be all the grants of that key.
+ */
+export function liveGrants(grants: readonly GrantRecord[]): GrantRecord[] {
+  const byId = new Map(grants.map((g) => [g.grantId, g]));
+  const out: GrantRecord[] = [];
+  for (const g of grants) {
+    let expiresAt = g.expiresAt;
+    let parentId = g.parentGrantId;
+    let live = true;
+    // A chain is at most as long as the key's grant list; a longer walk would be a cycle (corrupt data).
+    for (let hops = 0; parentId !== undefined; hops++) {
+      const parent = byId.get(parentId);
+      if (parent === undefined || hops >= grants.length) {
+        live = false;
+        break;
+      }
+      expiresAt = earlier(expiresAt, parent.expiresAt);
+      parentId = parent.parentGrantId;
+    }
+    if (live) out.push(expiresAt === g.expiresAt ? g : { ...g, expiresAt });
+  }
+  return out;
 }

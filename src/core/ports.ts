@@ -3,7 +3,7 @@ import type { AuditEvent, TreeHead } from './audit.js';
 import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
-import type { AccessKeyRecord, Principal, PrincipalRecord } from './principal.js';
+import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
 
 /** Time, injected so that tests can move it. */
 export interface Clock {
@@ -14,6 +14,27 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What `/readyz` reports of the storage. */
+export interface StorageStatus {
+  readonly healthy: boolean;
+  /** ISO time of the first failure of the current failing period. */
+  readonly failingSince?: string;
+  /** The last failure's message (an error code and text from the storage engine; never data). */
+  readonly lastError?: string;
+}
+
+/**
+ * The health of the storage every request needs (the database and the audit trail). The audit writer
+ * reports each commit's outcome; readiness (`/readyz`) and the pipeline's error reporting read it.
+ */
+export interface StorageHealth {
+  /** Records `e` if it is a failure of the storage itself (disk full, I/O error); returns whether it is one. */
+  noteFailure(e: unknown): boolean;
+  /** A write reached stable storage: the storage works (again). */
+  noteSuccess(): void;
+  readonly status: StorageStatus;
 }
 
 /** A page of results and where the next one starts. */
@@ -30,6 +51,10 @@ export interface KeyStore {
   /** Keys ordered by creation, `limit` at most, starting after the cursor `after`. */
   listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
   updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void>;
+  /** The principals the key's policy names, as resolved when it was stored (ADR 0009); `{}` when none. */
+  getPolicyPrincipals(keyId: string): Promise<PrincipalRefs>;
+  /** Replaces the key policy's resolved principals (with the policy, in the same unit of work). */
+  putPolicyPrincipals(keyId: string, refs: PrincipalRefs): Promise<void>;
   getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined>;
 
   getAlias(name: string): Promise<AliasRecord | undefined>;
@@ -104,6 +129,10 @@ export interface ReadFreshness {
 export interface PrincipalStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
+  /**
+   * Stores a new principal and binds to its id the stored references to its ARN that no principal held
+   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009).
+   */
   createPrincipal(principal: PrincipalRecord): Promise<void>;
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
   /** Removes the principal with its access keys, tags and policies. */
@@ -338,5 +367,6 @@ export interface GrantStore {
   /** Every grant of a key (authorization reads these on each request). */
   grantsForKey(keyId: string): Promise<readonly GrantRecord[]>;
   listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
+  /** Deletes the grant and every grant created under its authority (children, their children, ...). */
   deleteGrant(grantId: string): Promise<void>;
 }

@@ -37,3 +37,25 @@ export interface AccessKeyRecord {
 export function accessKeySecretBinding(accessKeyId: string): Buffer {
   return encodeFields(['arca.access-key-secret.v1', accessKeyId]);
 }
+
+/**
+ * The principals a stored policy names, resolved when it was stored (DESIGN §3, ADR 0009): each IAM user
+ * or role ARN written in a `Principal`/`NotPrincipal` maps to the unique id of the principal that held
+ * that ARN then, or to `null` when none did (the first principal later created with that ARN is bound to
+ * it). A statement names the caller only if the ARN maps to the caller's own id, so a deleted and
+ * recreated principal of the same name matches nothing the old one was given.
+ */
+export type PrincipalRefs = Readonly<Record<string, string | null>>;
+
+/** An IAM user or role ARN (no wildcard): the principal references that resolve to a unique id. */
+const PRINCIPAL_REFERENCE_RE = /^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[^*?]+$/;
+
+/** Whether `arn` names an IAM user or role (account roots, `*`, wildcards and service principals do not). */
+export function isPrincipalReference(arn: string): boolean {
+  return PRINCIPAL_REFERENCE_RE.test(arn);
+}
+
+/** Whether `refs` binds `arn` to the principal with unique id `id`. */
+export function refersTo(refs: PrincipalRefs, arn: string, id: string): boolean {
+  return Object.hasOwn(refs, arn) && refs[arn] === id;
+}

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileDurably } from '../platform/durable-file.js';
 import { encodeFields } from '../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomSecret } from '../crypto/random.js';
@@ -21,12 +22,19 @@ export class InsecureDevFileRootOfTrust implements RootOfTrust {
     this.#rootKey = rootKey;
   }
 
-  /** Reads the root key from `path`, creating the file (mode 0600) with a fresh key if it is absent. */
+  /**
+   * Reads the root key from `path`, creating the file (mode 0600) with a fresh key if it is absent. The
+   * new file is durable (fsynced, renamed into place, directory fsynced) before this returns, so before
+   * the database wraps anything under it: a power cut can never leave keys wrapped under a lost root.
+   */
   static openOrCreate(path: string): InsecureDevFileRootOfTrust {
     if (!existsSync(path)) {
       const fresh = randomSecret(32);
-      writeFileSync(path, BANNER + fresh.expose().toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-      fresh.dispose();
+      try {
+        writeFileDurably(path, BANNER + fresh.expose().toString('hex') + '\n', { mode: 0o600, exclusive: true });
+      } finally {
+        fresh.dispose();
+      }
     }
     chmodSync(path, 0o600);
     const lines = readFileSync(path, 'utf8').split('\n');

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { mkdirDurably } from '../platform/durable-file.js';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
@@ -18,6 +18,7 @@ import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteReadCache } from '../store/sqlite/read-cache.js';
+import { SqliteStorageHealth } from '../store/sqlite/storage-health.js';
 import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
@@ -76,7 +77,7 @@ export interface App {
  */
 export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirDurably(config.dataDir);
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const parts = composeApp(config, db, root, undefined);
@@ -119,7 +120,8 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
   const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqlitePrincipalStore(db, reads), grants: new SqliteGrantStore(db, reads) };
   const hierarchy = new KeyHierarchy(root, keys);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
-  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger);
+  const storage = new SqliteStorageHealth(clock);
+  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage);
   const { audit } = trail;
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });
@@ -160,11 +162,12 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     keyring: hierarchy,
     policyChecks: authorizer,
     audit,
+    storage,
     auditTrail: trail.trail,
     operations: operationRegistry(),
     sealing,
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, ready: () => hierarchy.isOpen, tls: config.tls, status: trail.status });
+  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status });
   const closeSteps: (() => void)[] = [];
   let closing: Promise<void> | undefined;
   return {

@@ -1,10 +1,11 @@
 import { createSocket } from 'node:dgram';
-import { appendFile, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { AuditEvent } from '../core/audit.js';
 import type { AuditTrail, Logger } from '../core/ports.js';
+import { writeFileDurablyAsync } from '../platform/durable-file.js';
 
 /** Rotating JSON-lines files. */
 export interface FileSinkConfig {
@@ -100,7 +101,8 @@ export class AuditSink {
         if (last === undefined) break;
         await this.#transport.send(entries.flatMap((e) => (e.event === undefined ? [] : [e.event])));
         this.#delivered = last.sequence;
-        await writeFile(this.#cursorFile, String(last.sequence), { mode: 0o600 });
+        // The sink has the batch durably (see the file transport); only then does the cursor move past it.
+        await writeFileDurablyAsync(this.#cursorFile, String(last.sequence));
       }
       if (this.#lastError !== undefined) this.#logger.info('audit sink recovered', { sink: this.#transport.name });
       this.#lastError = undefined;
@@ -143,7 +145,14 @@ function fileTransport(c: FileSinkConfig): Transport {
       let chunk = '';
       const write = async (): Promise<void> => {
         await rotateIfNeeded(Buffer.byteLength(chunk));
-        await appendFile(c.path, chunk, { mode: 0o600 });
+        // fsynced before the cursor moves past these events: a power cut loses no line the cursor counts.
+        const file = await open(c.path, 'a', 0o600);
+        try {
+          await file.appendFile(chunk, 'utf8');
+          await file.sync();
+        } finally {
+          await file.close();
+        }
         chunk = '';
       };
       for (const e of events) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
-import type { Clock, Logger } from '../core/ports.js';
+import type { Clock, Logger, StorageHealth } from '../core/ports.js';
 import type { KeyHierarchy } from '../service/key-hierarchy.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
@@ -53,10 +53,11 @@ export function wireAudit(
   hierarchy: KeyHierarchy,
   clock: Clock,
   logger: Logger,
+  health?: StorageHealth,
 ): AuditWiring {
   const c = config.audit ?? {};
   const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters });
+  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health });
   let signer: AuditTreeHeadSigner | undefined;
   const trail = new SqliteAuditTrail(
     auditDb,

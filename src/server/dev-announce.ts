@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../platform/durable-file.js';
 import type { AdminCredentials } from '../service/bootstrap.js';
 
 /** Prints the endpoint and credentials and writes `<data-dir>/credentials.env` (mode 0600). */
@@ -7,7 +7,7 @@ export function announce(opts: { dataDir: string; endpoint: string; region: stri
   const { dataDir, endpoint, region, admin } = opts;
   const secret = admin.secretAccessKey.expose().toString('utf8');
   const envFile = join(dataDir, 'credentials.env');
-  writeFileSync(
+  writeFileDurably(
     envFile,
     [
       `export AWS_ACCESS_KEY_ID=${admin.accessKeyId}`,
@@ -17,7 +17,6 @@ export function announce(opts: { dataDir: string; endpoint: string; region: stri
       `export ARCA_ENDPOINT=${endpoint}`,
       '',
     ].join('\n'),
-    { mode: 0o600 },
   );
   process.stdout.write(
     [

@@ -15,7 +15,7 @@ describe('createHttpServer', () => {
         return { ok: true, output: { Echo: (req.parseBody() as { Plaintext: string }).Plaintext }, requestId: req.requestId };
       },
     } as unknown as Pipeline;
-    const server = createHttpServer({ pipeline, logger: silent, ready: () => true });
+    const server = createHttpServer({ pipeline, logger: silent });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     try {
       const plaintext = Buffer.from('a secret worth zeroing').toString('base64');

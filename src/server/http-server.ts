@@ -11,8 +11,6 @@ export interface HttpServerOptions {
   readonly pipeline: Pipeline;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
-  /** Whether the service can serve key operations now (`/readyz`). */
-  readonly ready: () => boolean;
   /** Extra status for `/readyz` (audit sinks); reported, never making the service unready. */
   readonly status?: () => Record<string, unknown>;
   /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are required (mTLS). */
@@ -86,8 +84,9 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       const path = q < 0 ? url : url.slice(0, q);
       if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/readyz') {
-        const ready = opts.ready();
-        return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'sealed', ...opts.status?.() });
+        // Ready: unsealed, and the storage works (a failing disk makes every request fail closed).
+        const { ready, status, storage } = await opts.pipeline.readiness(req.socket.remoteAddress ?? '');
+        return sendJson(res, ready ? 200 : 503, { status, storage, ...opts.status?.() });
       }
       const meta = {
         target: String(req.headers['x-amz-target'] ?? '').slice(0, 256),

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdirDurably } from '../platform/durable-file.js';
 import { join } from 'node:path';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, SealableRoot } from '../core/ports.js';
@@ -53,7 +54,7 @@ export async function createServerApp(opts: {
   const { config, logger } = opts;
   const clock = opts.clock ?? systemClock;
   const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirDurably(config.dataDir);
   const db = openDatabase(join(config.dataDir, 'arca.db'));
   const root = await openRoot(config, db, clock, opts.env, logger, opts.pkcs11Api);
   const tls = config.tls.enabled

@@ -1,8 +1,8 @@
-import { randomId, randomPublicBytes, randomSecret } from '../crypto/random.js';
+import { randomPublicBytes, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { principalArn, type Realm } from '../core/arn.js';
 import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
-import { accessKeySecretBinding } from '../core/principal.js';
+import { accessKeySecretBinding, type PrincipalType } from '../core/principal.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -11,6 +11,17 @@ export function newAccessKeyId(): string {
   const bytes = randomPublicBytes(16);
   let id = 'AKIA';
   for (const b of bytes) id += BASE32[b % 32];
+  return id;
+}
+
+/**
+ * A principal's unique id, in AWS's shape: `AIDA` (users and service accounts, whose ARNs are IAM user
+ * ARNs) or `AROA` (roles) and 17 base-32 characters (85 random bits). Never reused: policies and grants
+ * name a principal by it, so a deleted and recreated principal of the same name is a new principal.
+ */
+export function newPrincipalId(type: PrincipalType): string {
+  let id = type === 'role' ? 'AROA' : 'AIDA';
+  for (const b of randomPublicBytes(17)) id += BASE32[b % 32];
   return id;
 }
 
@@ -41,7 +52,7 @@ export async function ensureAdmin(deps: { principals: PrincipalStore; keyring: K
   let admin = await principals.findPrincipalByName('admin');
   let created = false;
   if (admin === undefined) {
-    admin = { id: randomId(), type: 'user', name: 'admin', arn: principalArn(realm, 'user', 'admin'), createdAt: clock.now() };
+    admin = { id: newPrincipalId('user'), type: 'user', name: 'admin', arn: principalArn(realm, 'user', 'admin'), createdAt: clock.now() };
     await principals.createPrincipal(admin);
     created = true;
   }

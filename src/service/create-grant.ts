@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { randomPublicBytes } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
-import { CONSTRAINABLE_OPERATIONS, grantMayDelegate, type GrantRecord } from '../core/grant.js';
+import { childExpiry, CONSTRAINABLE_OPERATIONS, delegatingParent, liveGrants, sameConstraints, type GrantRecord } from '../core/grant.js';
 import { inputContext } from '../core/policy/context.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantOperations, grantToken, principalArnParam } from './grants.js';
+import { resolvePrincipalArn } from './principals.js';
 import { dryRun, grantTokens, keyIdParam, str } from './schemas.js';
 import { stopIfDryRun } from './symmetric.js';
 
@@ -24,6 +25,11 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 /**
  * CreateGrant, with Arca's `ExpiresAt` extension (just-in-time access): from that instant on the grant
  * authorizes nothing. A grant takes effect as soon as this call returns.
+ *
+ * A caller allowed CreateGrant only by a grant creates the new grant under that grant's authority
+ * (DESIGN §7.8): no more operations, the same constraint, an expiry no later than the parent's (a child
+ * requested without `ExpiresAt` inherits it), and the child dies with its parent (retired, revoked or
+ * expired). When a policy allows the call, the new grant has no parent, even if a grant allows it too.
  */
 export const createGrant = defineOperation({
   service: 'TrentService',
@@ -67,21 +73,32 @@ export const createGrant = defineOperation({
       key: key.record,
       request: ctx.request,
     });
+    const existing = await deps.grants.grantsForKey(key.record.id);
+    let parent: GrantRecord | undefined;
     if (!byPolicy) {
-      const parents = (await deps.grants.grantsForKey(key.record.id)).filter((g) => g.granteePrincipal === ctx.principal.arn);
-      if (!parents.some((g) => grantMayDelegate(g, { operations, constraints }, now))) {
+      const own = liveGrants(existing).filter((g) => g.granteePrincipal === ctx.principal.arn && g.granteePrincipalId === ctx.principal.id);
+      parent = delegatingParent(own, { operations, constraints }, now);
+      if (parent === undefined) {
         throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);
       }
     }
-    // AWS: a CreateGrant repeating a named grant's parameters returns that grant instead of a new one.
+    const expiresAt = childExpiry(parent, input.ExpiresAt);
+    const granteePrincipalId = (await resolvePrincipalArn(deps, input.GranteePrincipal)) ?? undefined;
+    const retiringPrincipalId = input.RetiringPrincipal === undefined ? undefined : ((await resolvePrincipalArn(deps, input.RetiringPrincipal)) ?? undefined);
+    // AWS: a CreateGrant repeating a named grant's parameters returns that grant instead of a new one;
+    // any difference (here also the expiry, the principals' ids and the parent authority) makes a new grant.
     if (input.Name !== undefined) {
-      const same = (await deps.grants.grantsForKey(key.record.id)).find(
+      const same = existing.find(
         (g) =>
           g.name === input.Name &&
           g.granteePrincipal === input.GranteePrincipal &&
+          g.granteePrincipalId === granteePrincipalId &&
           g.retiringPrincipal === input.RetiringPrincipal &&
+          g.retiringPrincipalId === retiringPrincipalId &&
           JSON.stringify([...g.operations].sort()) === JSON.stringify([...operations].sort()) &&
-          JSON.stringify(g.constraints ?? null) === JSON.stringify(constraints ?? null),
+          sameConstraints(g.constraints, constraints) &&
+          g.expiresAt?.getTime() === expiresAt?.getTime() &&
+          g.parentGrantId === parent?.grantId,
       );
       if (same !== undefined) {
         stopIfDryRun(input.DryRun);
@@ -94,12 +111,15 @@ export const createGrant = defineOperation({
       keyId: key.record.id,
       name: input.Name,
       granteePrincipal: input.GranteePrincipal,
+      granteePrincipalId,
       retiringPrincipal: input.RetiringPrincipal,
+      retiringPrincipalId,
       issuingPrincipal: ctx.principal.arn,
       operations,
       constraints,
       createdAt: now,
-      expiresAt: input.ExpiresAt,
+      expiresAt,
+      parentGrantId: parent?.grantId,
     };
     await deps.grants.createGrant(grant);
     return { GrantToken: grantToken(key.record.id, grant.grantId), GrantId: grant.grantId };

@@ -57,7 +57,8 @@ export const createKey = defineOperation({
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
     const id = randomId();
-    if (input.Policy !== undefined) await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
+    // The default key policy names only the account root: no principal to resolve.
+    const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
 
     const now = deps.clock.now();
     const key: KeyRecord = {
@@ -74,6 +75,7 @@ export const createKey = defineOperation({
     if (origin === 'EXTERNAL') {
       // Bring your own key: no material until ImportKeyMaterial.
       await deps.keys.createKey(key, undefined, tags);
+      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
     const material = prepared ?? (await newKeyMaterial(keySpec));
@@ -84,6 +86,7 @@ export const createKey = defineOperation({
         { keyId: key.id, version: 1, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
         tags,
       );
+      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
     } finally {
       material.dispose();
     }

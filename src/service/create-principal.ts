@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { randomId } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
 import { principalArn } from '../core/arn.js';
 import { principalForWire, principalName, PRINCIPAL_TYPES } from './principals.js';
 import { tagList, toTags } from './tags.js';
+import { newPrincipalId } from './bootstrap.js';
 
 export const createPrincipal = defineOperation({
   service: 'ArcaService',
@@ -19,7 +19,7 @@ export const createPrincipal = defineOperation({
     }
     const type = input.PrincipalType ?? 'user';
     const tags = toTags(input.Tags ?? []);
-    const record = { id: randomId(), type, name: input.PrincipalName, arn: principalArn(deps.realm, type, input.PrincipalName), createdAt: deps.clock.now() };
+    const record = { id: newPrincipalId(type), type, name: input.PrincipalName, arn: principalArn(deps.realm, type, input.PrincipalName), createdAt: deps.clock.now() };
     await deps.principals.createPrincipal(record);
     if (tags.length > 0) await deps.principals.putPrincipalTags(record.id, tags);
     return { Principal: principalForWire(record) };

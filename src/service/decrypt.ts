@@ -20,10 +20,11 @@ export const decrypt = defineOperation({
     Recipient: z.unknown().optional(),
     DryRun: dryRun,
   }),
-  // Without a KeyId the key is the one the blob names. With one, that key is resolved (asymmetric
-  // ciphertexts are raw RSA output and name no key), and a symmetric blob must name the same key.
+  // Without a KeyId the key is the one the blob names (an unauthenticated header: a key id naming no key
+  // is an invalid ciphertext). With one, that key is resolved (asymmetric ciphertexts are raw RSA output
+  // and name no key), and a symmetric blob must name the same key.
   keys: [
-    { ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false },
+    { ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
     { ref: (i) => i.KeyId, access: 'use', allowAlias: true },
   ],
   async execute(input, ctx, deps) {
@@ -35,6 +36,8 @@ export const decrypt = defineOperation({
       stopIfDryRun(input.DryRun);
       return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
     }
+    // IncorrectKey (as AWS) compares two values the caller holds, before any key is looked up: it says
+    // nothing about the key the header names (not even whether it exists) (docs/ciphertext-format.md).
     if (input.KeyId !== undefined && blobKeyId(input.CiphertextBlob) !== key.record.id) {
       throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     }

@@ -8,7 +8,10 @@ export const deleteAlias = defineOperation({
   action: 'kms:DeleteAlias',
   readOnly: false,
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*') }),
-  // Resolving the alias finds its key (NotFound if there is no such alias), which is then authorized.
+  // kms:DeleteAlias on the alias (identity policies), then on its key: resolving the alias finds the key
+  // (NotFound if there is no such alias, told only to a caller allowed on the alias as on a missing key).
+  alias: (i) => i.AliasName,
+  authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),
   keys: [{ ref: (i) => i.AliasName, access: 'read', allowAlias: true }],
   async execute(input, _ctx, deps) {
     await deps.keys.deleteAlias(input.AliasName);

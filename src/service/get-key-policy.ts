@@ -3,6 +3,7 @@ import { KmsError } from '../core/errors.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
+import { keyPolicyForRead } from './policy-document.js';
 
 export const getKeyPolicy = defineOperation({
   service: 'TrentService',
@@ -11,10 +12,11 @@ export const getKeyPolicy = defineOperation({
   readOnly: true,
   input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
-  async execute(input, ctx) {
+  async execute(input, ctx, deps) {
     const name = input.PolicyName ?? 'default';
     if (name !== 'default') throw new KmsError('KeyNotFound', `No such policy exists: ${name}. The only key policy name is 'default'.`);
-    return { Policy: requiredKey(ctx.keys, 0).record.policy, PolicyName: name };
+    const { record } = requiredKey(ctx.keys, 0);
+    return { Policy: await keyPolicyForRead(deps, record.id, record.policy), PolicyName: name };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, policyName: i.PolicyName ?? 'default' }),
 });

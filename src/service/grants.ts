@@ -3,6 +3,7 @@ import { accountRootArn, keyArn, type Realm } from '../core/arn.js';
 import { isUuid } from '../crypto/encoding.js';
 import { KmsError } from '../core/errors.js';
 import { GRANT_OPERATIONS, type GrantRecord } from '../core/grant.js';
+import type { ServiceDeps } from './operation.js';
 import { str } from './schemas.js';
 
 /** Shared pieces of the grant operations. */
@@ -29,15 +30,27 @@ export const grantIdParam = str(1, 128);
 export const grantOperations = z.array(z.enum(GRANT_OPERATIONS)).min(1, 'Member must have length greater than or equal to 1');
 export const principalArnParam = str(1, 256).regex(/^[\w+=,.@:/-]+$/, 'Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$');
 
-export function grantForWire(realm: Realm, g: GrantRecord) {
+/**
+ * Grants as ListGrants and ListRetirableGrants show them: a grantee or retiring principal that has been
+ * deleted shows its unique id instead of the ARN (as AWS does), since the grant names only that principal.
+ */
+export async function grantsForWire(deps: Pick<ServiceDeps, 'realm' | 'principals'>, grants: readonly GrantRecord[]) {
+  const gone = new Set<string>();
+  const ids = new Set(grants.flatMap((g) => [g.granteePrincipalId, g.retiringPrincipalId]));
+  for (const id of ids) if (id !== undefined && (await deps.principals.getPrincipal(id)) === undefined) gone.add(id);
+  return grants.map((g) => grantForWire(deps.realm, g, gone));
+}
+
+function grantForWire(realm: Realm, g: GrantRecord, gone: ReadonlySet<string>) {
   const c = g.constraints;
+  const shown = (arn: string, id: string | undefined) => (id !== undefined && gone.has(id) ? id : arn);
   return {
     KeyId: keyArn(realm, g.keyId),
     GrantId: g.grantId,
     ...(g.name !== undefined ? { Name: g.name } : {}),
     CreationDate: g.createdAt,
-    GranteePrincipal: g.granteePrincipal,
-    ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: g.retiringPrincipal } : {}),
+    GranteePrincipal: shown(g.granteePrincipal, g.granteePrincipalId),
+    ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: shown(g.retiringPrincipal, g.retiringPrincipalId) } : {}),
     IssuingAccount: accountRootArn(realm),
     Operations: [...g.operations],
     ...(c !== undefined

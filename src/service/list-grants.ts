@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { decodeMarker, pageFields } from './pagination.js';
-import { grantForWire, grantIdParam, principalArnParam } from './grants.js';
+import { grantIdParam, grantsForWire, principalArnParam } from './grants.js';
 import { keyIdParam, limit, marker } from './schemas.js';
 
 export const listGrants = defineOperation({
@@ -16,7 +16,7 @@ export const listGrants = defineOperation({
     const key = requiredKey(ctx.keys, 0);
     const page = await deps.grants.listGrants(key.record.id, decodeMarker(input.Marker), input.Limit ?? 50);
     const items = page.items.filter((g) => (input.GrantId === undefined || g.grantId === input.GrantId) && (input.GranteePrincipal === undefined || g.granteePrincipal === input.GranteePrincipal));
-    return { Grants: items.map((g) => grantForWire(deps.realm, g)), ...pageFields(page.next) };
+    return { Grants: await grantsForWire(deps, items), ...pageFields(page.next) };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, grantId: i.GrantId, granteePrincipal: i.GranteePrincipal }),
 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
 import { decodeMarker, pageFields } from './pagination.js';
-import { grantForWire, principalArnParam } from './grants.js';
+import { grantsForWire, principalArnParam } from './grants.js';
+import { resolvePrincipalArn } from './principals.js';
 import { limit, marker } from './schemas.js';
 
 export const listRetirableGrants = defineOperation({
@@ -13,7 +14,10 @@ export const listRetirableGrants = defineOperation({
   keys: [],
   async execute(input, _ctx, deps) {
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, decodeMarker(input.Marker), input.Limit ?? 50);
-    return { Grants: page.items.map((g) => grantForWire(deps.realm, g)), ...pageFields(page.next) };
+    // The principal holding this ARN now retires only the grants that named it, not a deleted namesake's.
+    const holder = await resolvePrincipalArn(deps, input.RetiringPrincipal);
+    const items = page.items.filter((g) => holder === null || g.retiringPrincipalId === holder);
+    return { Grants: await grantsForWire(deps, items), ...pageFields(page.next) };
   },
   auditRequest: (i) => ({ retiringPrincipal: i.RetiringPrincipal }),
 });

@@ -57,6 +57,14 @@ export interface KeyRequirement<I> {
   /** The IAM action checked for this key, when it differs from the operation's (ReEncryptFrom/To). */
   action?: string;
   /**
+   * The reference was read from a ciphertext's header, which is not authenticated until the key it names
+   * has opened it: a key id Arca never had then makes the ciphertext invalid (InvalidCiphertext, the one
+   * opaque decryption failure), never NotFound (a deleted key's ciphertexts stay NotFound, as in AWS).
+   * Authorization still comes first, so a caller without rights gets the same AccessDenied whether the
+   * named key is missing or forbidden.
+   */
+  fromCiphertext?: boolean;
+  /**
    * The encryption context that applies to this key, when it is not the input's `EncryptionContext`
    * (ReEncrypt: the source context for ReEncryptFrom, the destination context for ReEncryptTo). It
    * feeds `kms:EncryptionContext:*` and grant constraints for this key.
@@ -93,6 +101,12 @@ export interface Operation<I, O, P = undefined> {
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
   /**
+   * The alias this operation creates, repoints or deletes (`alias/<name>`, validated). The pipeline
+   * authorizes the operation's action on the alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`)
+   * before the keys, as AWS does: an alias has no key policy, so identity policies alone decide there.
+   */
+  alias?(input: I): string;
+  /**
    * Condition keys specific to this operation, added to those read from AWS's input member names
    * (`inputContext`: EncryptionContext, Tags, Operations, ...). Optional: most operations need none.
    */
@@ -119,6 +133,8 @@ export interface CallResult {
 /** A validated call, its input type kept behind closures so that the registry needs no `any`. */
 export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
+  /** The alias the operation manages, authorized as a resource of its own (`Operation.alias`). */
+  readonly alias: string | undefined;
   /** Zeroes every secret (SecretBytes) of the parsed input and of what `prepare` made; the pipeline calls it once the request ends. */
   dispose(): void;
   /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
@@ -156,8 +172,17 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
       let keys: BoundKeyRequirement[];
+      let alias: string | undefined;
       try {
-        keys = op.keys.map((k) => ({ access: k.access, allowAlias: k.allowAlias, action: k.action, refValue: k.ref(input), encryptionContextValue: k.encryptionContext?.(input) }));
+        keys = op.keys.map((k) => ({
+          access: k.access,
+          allowAlias: k.allowAlias,
+          action: k.action,
+          fromCiphertext: k.fromCiphertext,
+          refValue: k.ref(input),
+          encryptionContextValue: k.encryptionContext?.(input),
+        }));
+        alias = op.alias?.(input);
       } catch (e) {
         disposeSecrets(input);
         throw e;
@@ -165,6 +190,7 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
       let prepared: P | undefined;
       return {
         keys,
+        alias,
         dispose: () => {
           disposeSecrets(input);
           disposeSecrets(prepared);

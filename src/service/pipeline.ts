@@ -3,10 +3,10 @@ import { randomId, timeOrderedId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
 import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
-import { isKmsError, KmsError, sealed } from '../core/errors.js';
+import { invalidCiphertext, isKmsError, KmsError, sealed } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
 import { inputContext, type RequestInfo } from '../core/policy/context.js';
-import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness } from '../core/ports.js';
+import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
@@ -38,7 +38,19 @@ export interface PipelineDeps extends ServiceDeps {
   readonly operations: ReadonlyMap<string, RegisteredOperation>;
   /** The stores' read cache, refreshed as each request starts (absent: the stores read directly). */
   readonly reads?: ReadFreshness | undefined;
+  /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
+  readonly storage: StorageHealth;
 }
+
+/** What `/readyz` answers. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly status: 'ready' | 'sealed' | 'storage-failing';
+  readonly storage: StorageStatus;
+}
+
+/** While the storage is failing, readiness probes it at most this often (ms). */
+const STORAGE_PROBE_INTERVAL_MS = 1000;
 
 /** What the pipeline learned about a request, for its audit event. */
 interface AuditFacts {
@@ -64,6 +76,7 @@ function identityOf(principal: Principal | undefined): AuditIdentity {
  */
 export class Pipeline {
   readonly #deps: PipelineDeps;
+  #lastProbe = 0;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -71,9 +84,36 @@ export class Pipeline {
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
     const op = this.#deps.operations.get(req.target);
-    if (op !== undefined && changesState(op)) return this.#handleMutation(req, op);
-    const { result, facts } = await this.#run(req, op);
-    return this.#record(req, result, facts);
+    let result: PipelineResult;
+    if (op !== undefined && changesState(op)) result = await this.#handleMutation(req, op);
+    else {
+      const run = await this.#run(req, op);
+      result = await this.#record(req, run.result, run.facts);
+    }
+    this.#reportFailure(req, result);
+    return result;
+  }
+
+  /**
+   * Readiness (`/readyz`): the key hierarchy is open and the storage works. While the storage is failing
+   * (a commit failed and none succeeded since), each check appends a `StorageProbe` audit event (at most
+   * one a second): readiness comes back as soon as a write succeeds again, without waiting for traffic,
+   * which an orchestrator stops sending to an unready instance.
+   */
+  async readiness(sourceIp: string): Promise<Readiness> {
+    const deps = this.#deps;
+    if (!deps.storage.status.healthy && deps.hierarchy.isOpen) {
+      const now = deps.clock.now();
+      if (now.getTime() - this.#lastProbe >= STORAGE_PROBE_INTERVAL_MS) {
+        this.#lastProbe = now.getTime();
+        const probe = { target: 'StorageProbe', sourceIp, userAgent: '', requestId: newRequestId() };
+        const facts = { op: undefined, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: now };
+        await deps.audit.append(this.#event(probe, { ok: true, output: undefined, requestId: probe.requestId }, facts)).catch(() => undefined);
+      }
+    }
+    const storage = deps.storage.status;
+    const status = !deps.hierarchy.isOpen ? 'sealed' : storage.healthy ? 'ready' : 'storage-failing';
+    return { ready: status === 'ready', status, storage };
   }
 
   /**
@@ -90,7 +130,7 @@ export class Pipeline {
         return { event: this.#event(req, result, facts), keep: result.ok };
       });
     } catch (e) {
-      return this.#auditFailed(req, e);
+      return this.#auditFailed(req, e, answer);
     } finally {
       prepared?.dispose(); // already done by the run, unless the transaction never ran it
     }
@@ -167,6 +207,9 @@ export class Pipeline {
     const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time };
     const authz = { principal: caller, request, facts: call.authorization() };
     const keys: (ResolvedKey | undefined)[] = [];
+    // The alias first (CreateAlias, UpdateAlias, DeleteAlias): a caller refused the alias learns nothing
+    // about it or its key, and an alias name cannot be claimed by whoever may act on some key.
+    if (call.alias !== undefined) await this.#authorize(op.action, aliasArn(this.#deps.realm, call.alias), undefined, authz, call.alias);
     for (const requirement of call.keys) {
       const key = await this.#resolve(requirement, op, authz);
       if (key !== undefined) resources.push(key);
@@ -182,6 +225,7 @@ export class Pipeline {
    */
   async refuse(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, error: KmsError): Promise<KmsError> {
     const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
+    this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
 
@@ -189,14 +233,31 @@ export class Pipeline {
     try {
       await this.#deps.audit.append(this.#event(req, result, facts));
     } catch (e) {
-      return this.#auditFailed(req, e);
+      return this.#auditFailed(req, e, result);
     }
     return result;
   }
 
-  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown): PipelineResult {
-    this.#deps.logger.error('audit write failed; failing the request closed', { requestId: req.requestId, error: String(e) });
-    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.'), requestId: req.requestId };
+  /** The request fails closed: its event is not durable. `earlier`: the outcome the event would have recorded. */
+  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown, earlier?: PipelineResult): PipelineResult {
+    const operationError = earlier !== undefined && !earlier.ok && earlier.error.code === 'Internal' ? earlier.error.cause : undefined;
+    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.', { cause: new AuditWriteFailed(e, operationError) }), requestId: req.requestId };
+  }
+
+  /**
+   * Logs a request that failed inside Arca (an internal error) once, as one line with its request id: a
+   * storage failure (disk full, I/O error) by its message, anything else with its stack.
+   */
+  #reportFailure(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult): void {
+    if (result.ok || result.error.code !== 'Internal') return;
+    const { cause } = result.error;
+    const [auditError, operationError] = cause instanceof AuditWriteFailed ? [cause.auditError, cause.operationError] : [undefined, cause];
+    const storage = this.#deps.storage;
+    // Both are noted (no short-circuit): a storage failure of either marks the storage failing.
+    const storageFailure = [auditError, operationError].map((e) => e !== undefined && storage.noteFailure(e)).includes(true);
+    const describe = (e: unknown): string | undefined => (e === undefined ? undefined : storageFailure || !(e instanceof Error) ? String(e) : e.stack ?? e.message);
+    const message = auditError !== undefined ? 'audit write failed; the request failed closed' : storageFailure ? 'request failed: storage failure' : 'internal error';
+    this.#deps.logger.error(message, { requestId: req.requestId, operation: req.target.slice(0, 128), error: describe(operationError), auditError: describe(auditError) });
   }
 
   #event(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): AuditEvent {
@@ -225,6 +286,8 @@ export class Pipeline {
    * Resolves (aliases first: authorization uses the key ARN), authorizes, then state-checks a key. A
    * missing key is authorized as a key with the default key policy would be (identity policies decide):
    * a caller they allow learns NotFound, anyone else gets the same AccessDenied as for a forbidden key.
+   * A refusal names the resource as the caller named it (the alias ARN for an alias), so that it says
+   * neither whether an alias exists nor which key it points to (DESIGN.md §7.3).
    */
   async #resolve(requirement: BoundKeyRequirement, op: RegisteredOperation, authz: Authz): Promise<ResolvedKey | undefined> {
     const { refValue } = requirement;
@@ -243,12 +306,17 @@ export class Pipeline {
       throw e;
     }
     const arn = keyArn(deps.realm, keyId);
+    const named = requestAlias === undefined ? arn : aliasArn(deps.realm, requestAlias);
     const record = await deps.keys.getKey(keyId);
     if (record === undefined) {
-      await this.#authorizeMissing(action, arn, authz, requestAlias);
-      throw new KmsError('KeyNotFound', `Key '${arn}' does not exist`);
+      await this.#authorizeMissing(action, arn, authz, requestAlias, named);
+      // A key id read from a ciphertext header (not authenticated) that names no key Arca ever had: the
+      // bytes are not a ciphertext of this service, and the answer is the one opaque decryption failure.
+      // A deleted key's ciphertexts stay NotFound, as in AWS (docs/key-lifecycle.md).
+      if (requirement.fromCiphertext === true && (await deps.lifecycle.store.getDestruction(keyId)) === undefined) throw invalidCiphertext();
+      throw new KmsError('KeyNotFound', `Key '${named}' does not exist`);
     }
-    await this.#authorize(action, arn, record, authz, requestAlias);
+    await this.#authorize(action, arn, record, authz, requestAlias, named);
     checkKeyState(record, arn, requirement.access, op.name);
     return { record, arn };
   }
@@ -258,17 +326,21 @@ export class Pipeline {
    * only be told to a caller who may both perform the action and describe the key; everyone else gets
    * the AccessDenied a forbidden key would give (DESIGN.md §7.3).
    */
-  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined): Promise<void> {
-    await this.#authorize(action, resource, undefined, authz, requestAlias);
+  async #authorizeMissing(action: string, resource: string, authz: Authz, requestAlias: string | undefined, named = resource): Promise<void> {
+    await this.#authorize(action, resource, undefined, authz, requestAlias, named);
     if (action === 'kms:DescribeKey') return;
     try {
-      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias);
+      await this.#authorize('kms:DescribeKey', resource, undefined, authz, requestAlias, named);
     } catch {
-      throw denied(authz.principal, action, resource);
+      throw denied(authz.principal, action, named);
     }
   }
 
-  async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string): Promise<void> {
+  /**
+   * Authorizes `action` on `resource` (a key ARN, an alias ARN or `*`); a refusal names `named` (the
+   * resource as the caller named it).
+   */
+  async #authorize(action: string, resource: string, key: ResolvedKey['record'] | undefined, authz: Authz, requestAlias?: string, named = resource): Promise<void> {
     const { principal, request, facts } = authz;
     const decision = await this.#deps.authorizer.authorize({
       principal,
@@ -283,15 +355,26 @@ export class Pipeline {
     });
     // One message for every refusal (explicit or implicit, missing or forbidden key): the answer must
     // not tell a caller whether the key exists or what its policy says.
-    if (decision !== 'Allow') throw denied(principal, action, resource);
+    if (decision !== 'Allow') throw denied(principal, action, named);
   }
 
+  /** The caller's answer for a failure; an internal one keeps its cause for {@link #reportFailure}, never for the caller. */
   #asKmsError(e: unknown, requestId: string): KmsError {
     if (isKmsError(e)) return e;
     // A seal that zeroed key material under a request in flight: the request failed closed, say why.
     if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
-    this.#deps.logger.error('internal error', { requestId, error: e instanceof Error ? e.stack ?? e.message : String(e) });
-    return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`);
+    return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
+  }
+}
+
+/** The cause of a request that failed because its audit event could not be written. */
+class AuditWriteFailed extends Error {
+  constructor(
+    readonly auditError: unknown,
+    /** The operation's own internal failure, when it had one before its event failed too. */
+    readonly operationError: unknown,
+  ) {
+    super('the audit event could not be written');
   }
 }
 

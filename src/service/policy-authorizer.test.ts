@@ -16,7 +16,11 @@ const allowEncrypt = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effec
 function authorizer(opts: { policies?: StoredPrincipalPolicy[]; grants?: GrantRecord[]; tagReads?: string[] } = {}) {
   const reads: string[] = opts.tagReads ?? [];
   return new PolicyAuthorizer({
-    keys: { listTags: async () => (reads.push('key tags'), [{ key: 'team', value: 'blue' }]), listAliases: async () => ({ items: [] }) },
+    keys: {
+      listTags: async () => (reads.push('key tags'), [{ key: 'team', value: 'blue' }]),
+      listAliases: async () => ({ items: [] }),
+      getPolicyPrincipals: async () => ({ [principal.arn]: principal.id }),
+    },
     identities: { listPrincipalPolicies: async () => opts.policies ?? [], listPrincipalTags: async () => (reads.push('principal tags'), []) },
     grants: { grantsForKey: async () => opts.grants ?? [] },
     realm: { partition: 'aws', region: 'us-east-1', account: ACCOUNT },
@@ -54,7 +58,7 @@ describe('PolicyAuthorizer', () => {
   });
 
   it('lets a retiring principal through to RetireGrant (the operation then checks the grant), and nothing else', async () => {
-    const grant: GrantRecord = { grantId: 'g', keyId: 'k', name: undefined, granteePrincipal: 'arn:aws:iam::111122223333:user/bob', retiringPrincipal: principal.arn, issuingPrincipal: principal.arn, operations: ['Decrypt'], constraints: undefined, createdAt: new Date(0), expiresAt: undefined };
+    const grant: GrantRecord = { grantId: 'g', keyId: 'k', name: undefined, granteePrincipal: 'arn:aws:iam::111122223333:user/bob', granteePrincipalId: 'AIDABOB', retiringPrincipal: principal.arn, retiringPrincipalId: principal.id, issuingPrincipal: principal.arn, operations: ['Decrypt'], constraints: undefined, createdAt: new Date(0), expiresAt: undefined, parentGrantId: undefined };
     const a = authorizer({ grants: [grant] });
     const k = key(JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] }));
     assert.equal(await a.authorize(request({ key: k, action: 'kms:RetireGrant' })), 'Allow');
@@ -65,16 +69,17 @@ describe('PolicyAuthorizer', () => {
     const a = authorizer({ policies: [{ name: 'all', document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }] }), updatedAt: new Date(0) }] });
     const delegating = parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'kms:*' }] }), 'key');
     const othersOnly = parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/bob' }, Action: 'kms:*' }] }), 'key');
-    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), delegating), true);
-    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), othersOnly), false);
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), delegating, {}), true);
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), othersOnly, { 'arn:aws:iam::111122223333:user/bob': 'AIDABOB' }), false);
   });
 
   it('the lockout check evaluates conditions of the new policy against the request context', async () => {
     const a = authorizer();
     const fromHere = (cidr: string) =>
       parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { AWS: principal.arn }, Action: 'kms:*', Condition: { IpAddress: { 'aws:SourceIp': cidr } } }] }), 'key');
-    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('127.0.0.0/8')), true);
-    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('10.0.0.0/8')), false);
+    const refs = { [principal.arn]: principal.id };
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('127.0.0.0/8'), refs), true);
+    assert.equal(await a.keepsPolicyAccess(request({ key: key('{}') }), fromHere('10.0.0.0/8'), refs), false);
   });
 
   it('builds the request context (tags, aliases, time) only when an applicable statement has a condition', async () => {

@@ -1,10 +1,12 @@
 import { defaultKeyPolicy, type AuthorizationRequest, type Authorizer, type Decision, type PolicyChecks } from '../core/authorization.js';
-import type { Realm } from '../core/arn.js';
+import { isAliasArn, type Realm } from '../core/arn.js';
 import { buildContext } from '../core/policy/context.js';
 import type { RequestContext } from '../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../core/policy/evaluate.js';
+import { liveGrants } from '../core/grant.js';
 import type { GrantStore, KeyStore, PrincipalStore } from '../core/ports.js';
+import type { PrincipalRefs } from '../core/principal.js';
 
 /** Parsed documents kept at most; reaching it empties the cache (documents are re-parsed on demand). */
 const PARSED_CACHE_LIMIT = 2048;
@@ -16,7 +18,7 @@ const NOTHING: PolicyDocument = { version: '2012-10-17', id: undefined, statemen
 const NO_CONTEXT: RequestContext = new Map();
 
 export interface PolicyAuthorizerDeps {
-  readonly keys: Pick<KeyStore, 'listTags' | 'listAliases'>;
+  readonly keys: Pick<KeyStore, 'listTags' | 'listAliases' | 'getPolicyPrincipals'>;
   readonly identities: Pick<PrincipalStore, 'listPrincipalPolicies' | 'listPrincipalTags'>;
   readonly grants: Pick<GrantStore, 'grantsForKey'>;
   readonly realm: Realm;
@@ -46,10 +48,10 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     return evaluate(evaluation, policies);
   }
 
-  async keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument): Promise<boolean> {
+  async keepsPolicyAccess(request: AuthorizationRequest, policy: PolicyDocument, refs: PrincipalRefs): Promise<boolean> {
     const { evaluation, policies } = await this.#gather({ ...request, action: 'kms:PutKeyPolicy' }, policy);
     // Grants cannot allow PutKeyPolicy, so only the new key policy and identity policies count.
-    return evaluate(evaluation, { ...policies, keyPolicy: policy, grants: [] }) === 'Allow';
+    return evaluate(evaluation, { ...policies, keyPolicy: policy, keyPolicyPrincipals: refs, grants: [] }) === 'Allow';
   }
 
   async allowedByPolicies(request: AuthorizationRequest): Promise<boolean> {
@@ -60,12 +62,16 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
   /** `replacementKeyPolicy`: a key policy about to replace the key's (the lockout check). */
   async #gather(request: AuthorizationRequest, replacementKeyPolicy?: PolicyDocument): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
     const { principal, key } = request;
-    const onKey = request.resource !== '*';
+    // An alias ARN (alias management) has no key policy: identity policies alone decide, as in AWS.
+    const onKey = request.resource !== '*' && !isAliasArn(request.resource);
     const [stored, grants] = await Promise.all([
       this.#deps.identities.listPrincipalPolicies(principal.id),
       key ? this.#deps.grants.grantsForKey(key.id) : Promise.resolve([]),
     ]);
     const keyPolicy = onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined;
+    // The key policy's principals resolved to unique ids are read only when it names the caller's ARN.
+    const namesCaller = keyPolicy?.statements.some((st) => st.principal?.patterns.includes(principal.arn)) === true;
+    const keyPolicyPrincipals = key && namesCaller ? await this.#deps.keys.getPolicyPrincipals(key.id) : {};
     const identityPolicies = stored.map((p) => this.#parse(p.document, 'identity'));
     const time = request.request?.time ?? new Date(0);
     // Only conditions read the request context: most policies have none, and building it (principal
@@ -75,6 +81,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     return {
       evaluation: {
         principalArn: principal.arn,
+        principalId: principal.id,
         principalAccount: principal.account,
         action: request.action,
         resource: request.resource,
@@ -85,17 +92,20 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
       policies: {
         // A missing key is judged as if it had the default key policy (see the pipeline's #resolve).
         keyPolicy,
+        keyPolicyPrincipals,
         identityPolicies,
-        grants: grants.flatMap((g) => [
+        // Grants whose parent was retired or revoked are dropped; each expires no later than its ancestors.
+        grants: liveGrants(grants).flatMap((g) => [
           {
             granteePrincipal: g.granteePrincipal,
+            granteeId: g.granteePrincipalId,
             operations: g.operations,
             encryptionContextEquals: g.constraints?.encryptionContextEquals,
             encryptionContextSubset: g.constraints?.encryptionContextSubset,
             expiresAt: g.expiresAt,
           },
           // A retiring principal may call RetireGrant on the key; the operation checks it names this grant.
-          ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, operations: ['RetireGrant'] }] : []),
+          ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, granteeId: g.retiringPrincipalId, operations: ['RetireGrant'] }] : []),
         ]),
       },
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import type { PrincipalRecord, PrincipalType } from '../core/principal.js';
+import { isPrincipalReference, type PrincipalRecord, type PrincipalType } from '../core/principal.js';
 import type { ServiceDeps } from './operation.js';
 import { str } from './schemas.js';
 
@@ -14,13 +14,21 @@ export const PRINCIPAL_TYPES = ['user', 'role', 'service'] as const satisfies re
 /** IAM's policy name rule. */
 export const policyName = str(1, 128).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
 
-
-
 /** The principal named `name`, or NotFoundException. */
 export async function requirePrincipal(deps: Pick<ServiceDeps, 'principals'>, name: string): Promise<PrincipalRecord> {
   const p = await deps.principals.findPrincipalByName(name);
   if (p === undefined) throw new KmsError('KeyNotFound', `The principal ${name} does not exist.`);
   return p;
+}
+
+/**
+ * The unique id of the principal that holds `arn` now, or null when none does or `arn` is not an IAM
+ * user or role ARN (account roots, `*`, service principals): what a stored policy or grant records (ADR 0009).
+ */
+export async function resolvePrincipalArn(deps: Pick<ServiceDeps, 'principals'>, arn: string): Promise<string | null> {
+  if (!isPrincipalReference(arn)) return null;
+  const p = await deps.principals.findPrincipalByName(arn.slice(arn.lastIndexOf('/') + 1));
+  return p !== undefined && p.arn === arn ? p.id : null;
 }
 
 export function principalForWire(p: PrincipalRecord) {

@@ -21,8 +21,9 @@ export const putKeyPolicy = defineOperation({
     const key = requiredKey(ctx.keys, 0);
     const name = input.PolicyName ?? 'default';
     if (name !== 'default') throw new KmsError('KeyNotFound', `No such policy exists: ${name}. The only key policy name is 'default'.`);
-    await checkNewKeyPolicy(deps, ctx, key.arn, input.Policy, input.BypassPolicyLockoutSafetyCheck);
+    const refs = await checkNewKeyPolicy(deps, ctx, key.arn, input.Policy, input.BypassPolicyLockoutSafetyCheck);
     await deps.keys.updateKey(key.record.id, { policy: input.Policy });
+    await deps.keys.putPolicyPrincipals(key.record.id, refs);
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId, policyName: i.PolicyName ?? 'default', bypassPolicyLockoutSafetyCheck: i.BypassPolicyLockoutSafetyCheck ?? false }),

@@ -24,7 +24,14 @@ export const reEncrypt = defineOperation({
   }),
   // As in Decrypt: a SourceKeyId is resolved when given (RSA ciphertexts name no key), the blob's key otherwise.
   keys: [
-    { ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
+    {
+      ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined),
+      access: 'use',
+      allowAlias: false,
+      fromCiphertext: true,
+      action: 'kms:ReEncryptFrom',
+      encryptionContext: (i) => i.SourceEncryptionContext,
+    },
     { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
     { ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
   ],
@@ -32,6 +39,7 @@ export const reEncrypt = defineOperation({
     const source = ctx.keys[0] ?? requiredKey(ctx.keys, 2);
     const destination = requiredKey(ctx.keys, 1);
     const sourceAsymmetric = isAsymmetricKey(source.record);
+    // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
     if (!sourceAsymmetric && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {
       throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     }

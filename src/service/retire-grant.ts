@@ -31,12 +31,15 @@ export const retireGrant = defineOperation({
     const key = requiredKey(ctx.keys, 0);
     const grant = await deps.grants.getGrant(input.grantId);
     if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.grantId} not found`);
-    const caller = ctx.principal.arn;
-    if (grant.retiringPrincipal !== caller && !(grant.granteePrincipal === caller && grant.operations.includes('RetireGrant'))) {
-      throw new KmsError('AccessDenied', `User: ${caller} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no policy allows the kms:RetireGrant action`);
+    // The principals the grant names are the ones that held those ARNs when it was stored (ADR 0009).
+    const caller = ctx.principal;
+    const isRetiring = grant.retiringPrincipal === caller.arn && grant.retiringPrincipalId === caller.id;
+    const isGrantee = grant.granteePrincipal === caller.arn && grant.granteePrincipalId === caller.id;
+    if (!isRetiring && !(isGrantee && grant.operations.includes('RetireGrant'))) {
+      throw new KmsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no policy allows the kms:RetireGrant action`);
     }
     stopIfDryRun(input.DryRun);
-    await deps.grants.deleteGrant(grant.grantId);
+    await deps.grants.deleteGrant(grant.grantId); // and the grants created under it
     return {};
   },
   auditRequest: (i) => ({ keyId: i.keyId, grantId: i.grantId }),

@@ -6,7 +6,10 @@ import { grantIdParam } from './grants.js';
 import { dryRun, keyIdParam } from './schemas.js';
 import { stopIfDryRun } from './symmetric.js';
 
-/** Revokes a grant (a key administrator's action, kms:RevokeGrant); it authorizes nothing from the next request. */
+/**
+ * Revokes a grant (a key administrator's action, kms:RevokeGrant): it, and every grant created under its
+ * authority, authorizes nothing from the next request.
+ */
 export const revokeGrant = defineOperation({
   service: 'TrentService',
   name: 'RevokeGrant',

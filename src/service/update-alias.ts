@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
+import { checkAliasQuota } from './create-alias.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
@@ -10,18 +11,22 @@ export const updateAlias = defineOperation({
   action: 'kms:UpdateAlias',
   readOnly: false,
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*'), TargetKeyId: keyIdParam }),
+  // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
+  alias: (i) => i.AliasName,
+  authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),
   keys: [
-    // Resolving the alias finds its current key: both keys are authorized, as AWS does.
+    // Resolving the alias finds its current key.
     { ref: (i) => i.AliasName, access: 'read', allowAlias: true },
     { ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false },
   ],
   async execute(input, ctx, deps) {
     const current = requiredKey(ctx.keys, 0).record;
-    const target = requiredKey(ctx.keys, 1).record;
-    if (current.keyUsage !== target.keyUsage || (current.keySpec === 'SYMMETRIC_DEFAULT') !== (target.keySpec === 'SYMMETRIC_DEFAULT')) {
+    const target = requiredKey(ctx.keys, 1);
+    if (current.keyUsage !== target.record.keyUsage || (current.keySpec === 'SYMMETRIC_DEFAULT') !== (target.record.keySpec === 'SYMMETRIC_DEFAULT')) {
       throw new KmsError('ValidationFailed', 'The new target key must have the same key type and key usage as the current target key.');
     }
-    await deps.keys.updateAlias(input.AliasName, target.id, deps.clock.now());
+    if (current.id !== target.record.id) await checkAliasQuota(deps.keys, target.record, target.arn);
+    await deps.keys.updateAlias(input.AliasName, target.record.id, deps.clock.now());
     return {};
   },
   auditRequest: (i) => ({ aliasName: i.AliasName, targetKeyId: i.TargetKeyId }),

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
   CreateAliasCommand,
+  DeleteAliasCommand,
   CreateGrantCommand,
   CreateKeyCommand,
   DecryptCommand,
@@ -23,6 +24,7 @@ import {
   ListGrantsCommand,
   ListKeysCommand,
   TagResourceCommand,
+  UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { ArcaCallError } from '../../src/cli/client.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -167,6 +169,27 @@ describe('docs/access-control.md: separation-of-duties templates', () => {
     await denied(app.client().send(new EncryptCommand({ KeyId: k, Plaintext: bytes('x') })));
     const ct = await admin.send(new EncryptCommand({ KeyId: k, Plaintext: bytes('x'), EncryptionContext: { app: 'billing' } }));
     await denied(app.client().send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob, EncryptionContext: { app: 'billing' } })));
+  });
+});
+
+describe('docs/access-control.md: aliases are resources', () => {
+  it('alias-namespace: team A manages aliases under alias/team-a/ on its keys, nowhere else, and never alias/prod-*', async () => {
+    const team = await createTestPrincipal(server, 'team-a-docs', { policy: template('alias-namespace') });
+    const k = await newKey();
+    await team.client().send(new CreateAliasCommand({ AliasName: 'alias/team-a/billing', TargetKeyId: k }));
+    await team.client().send(new UpdateAliasCommand({ AliasName: 'alias/team-a/billing', TargetKeyId: await newKey() }));
+    await team.client().send(new DeleteAliasCommand({ AliasName: 'alias/team-a/billing' }));
+    await denied(team.client().send(new CreateAliasCommand({ AliasName: 'alias/payments', TargetKeyId: k })));
+    // The Deny wins even over an Allow on every alias.
+    await adminCall(server, 'PutPrincipalPolicy', { PrincipalName: 'team-a-docs', PolicyName: 'everything', PolicyDocument: policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' }) });
+    await team.client().send(new CreateAliasCommand({ AliasName: 'alias/payments', TargetKeyId: k }));
+    await denied(team.client().send(new CreateAliasCommand({ AliasName: 'alias/prod-payments', TargetKeyId: k })));
+  });
+
+  it('a key administrator named in the key policy (kms:Update*) still needs an identity policy on the alias', async () => {
+    const k = await newKey(JSON.stringify(template('key-policy')));
+    await admin.send(new CreateAliasCommand({ AliasName: 'alias/key-admin-docs', TargetKeyId: k }));
+    await denied(keyAdmin.client().send(new UpdateAliasCommand({ AliasName: 'alias/key-admin-docs', TargetKeyId: k })));
   });
 });
 

@@ -1,21 +1,34 @@
 import { assertNever } from '../errors.js';
-import type { Condition, ConditionOperator } from './document.js';
+import type { Condition, ConditionOperator, Effect } from './document.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
 import { wildcardMatch } from './wildcard.js';
 
 /**
  * The request context: condition key (lower-cased: AWS treats key names case-insensitively) → values.
- * A single-valued key has one value; a multivalued key (`aws:TagKeys`, `kms:EncryptionContextKeys`,
- * `kms:GrantOperations`, `kms:ResourceAliases`) has any number, possibly none.
+ * A single-valued key has one value; a multivalued key ({@link MULTIVALUED_KEYS}) has any number,
+ * possibly none. A single-valued key can still carry several values when the request spelled it several
+ * ways: `kms:EncryptionContext:tenant` and `kms:EncryptionContext:TENANT` are two context entries (the
+ * encryption context is case-sensitive data) but one condition key. {@link conditionHolds} then reads it
+ * conservatively, so that no spelling can hide a value from a condition.
  */
 export type RequestContext = ReadonlyMap<string, readonly string[]>;
 
-/** Builds a {@link RequestContext} from a plain record, lower-casing the keys. */
+/** The keys that are sets by nature (lower-cased); every other key is single-valued (IAM's MULTI rules). */
+export const MULTIVALUED_KEYS: ReadonlySet<string> = new Set(['aws:tagkeys', 'kms:encryptioncontextkeys', 'kms:grantoperations', 'kms:resourcealiases']);
+
+/**
+ * Builds a {@link RequestContext} from a plain record, lower-casing the keys. Entries whose names differ
+ * only in case are one condition key: their values are all kept (never "last one wins", which would let
+ * a request hide `tenant=restricted` behind a `TENANT` entry), in the record's order, without repeats.
+ */
 export function contextFrom(entries: Readonly<Record<string, string | readonly string[] | undefined>>): Map<string, readonly string[]> {
   const out = new Map<string, readonly string[]>();
   for (const [k, v] of Object.entries(entries)) {
     if (v === undefined) continue;
-    out.set(k.toLowerCase(), typeof v === 'string' ? [v] : v);
+    const key = k.toLowerCase();
+    const values = typeof v === 'string' ? [v] : v;
+    const earlier = out.get(key);
+    out.set(key, earlier === undefined ? values : [...earlier, ...values.filter((x) => !earlier.includes(x))]);
   }
   return out;
 }
@@ -152,11 +165,14 @@ function matchOne(op: ConditionOperator, policy: string, value: string): boolean
  *   is true when the context value matches none of them;
  * - a missing key makes a positive operator false and a negated one true; `...IfExists` makes it true;
  * - `Null: true` means the key is absent (or an empty set), `Null: false` that it is present;
+ * - a single-valued key with several values (several spellings of one name, see RequestContext) is
+ *   read in the direction that refuses: an Allow needs every value to satisfy it, a Deny any value;
  * - `ForAnyValue:` is true when at least one context value satisfies the operator (false for a missing
  *   key or empty set); `ForAllValues:` when every context value does (true for a missing key or empty set).
  */
-export function conditionHolds(c: Condition, context: RequestContext): boolean {
-  const found = context.get(c.key.toLowerCase());
+export function conditionHolds(c: Condition, context: RequestContext, effect: Effect): boolean {
+  const key = c.key.toLowerCase();
+  const found = context.get(key);
   const values = found ?? [];
   if (c.operator === 'Null') {
     const absent = values.length === 0 || (values.length === 1 && values[0] === '');
@@ -176,12 +192,20 @@ export function conditionHolds(c: Condition, context: RequestContext): boolean {
     return values.some(satisfies);
   }
   if (found === undefined || values.length === 0) return c.ifExists || negated;
+  if (values.length > 1 && !MULTIVALUED_KEYS.has(key)) {
+    // A single-valued key the request spelled several ways (see RequestContext): each value is a reading
+    // of the request, and the statement must hold whichever reading is the right one. An Allow holds only
+    // if every value satisfies the operator (tenant=a is not allowed while another spelling says
+    // tenant=b); a Deny applies if any value does (no spelling escapes a Deny on tenant=restricted, nor
+    // one on StringNotEquals tenant=allowed). Ambiguity is thus always resolved towards refusing.
+    return effect === 'Allow' ? values.every(satisfies) : values.some(satisfies);
+  }
   // A single-valued key has one value; an unqualified operator on a multivalued key asks whether any
   // value matches (positive) or whether no value matches (negated).
   return negated ? values.every(satisfies) : values.some(satisfies);
 }
 
 /** Whether every condition of a statement holds (conditions are ANDed). */
-export function conditionsHold(conditions: readonly Condition[], context: RequestContext): boolean {
-  return conditions.every((c) => conditionHolds(c, context));
+export function conditionsHold(conditions: readonly Condition[], context: RequestContext, effect: Effect): boolean {
+  return conditions.every((c) => conditionHolds(c, context, effect));
 }

@@ -82,6 +82,12 @@ describe('request context', () => {
     assert.deepEqual(inputContext({ EncryptionContext: {} }), { 'kms:EncryptionContextKeys': [] });
   });
 
+  it('keeps every value of encryption-context keys that differ only in case (one condition key, several values)', () => {
+    const c = ctx({ operation: inputContext({ EncryptionContext: { tenant: 'restricted', TENANT: 'x', Tenant: 'restricted' } }) });
+    assert.deepEqual(c.get('kms:encryptioncontext:tenant'), ['restricted', 'x']);
+    assert.deepEqual(c.get('kms:encryptioncontextkeys'), ['tenant', 'TENANT', 'Tenant']);
+  });
+
   it('reads arca:DevicePosture and arca:RiskScore from principal tags of those names, absent otherwise', () => {
     const c = ctx({ principalTags: [{ key: 'arca:DevicePosture', value: 'managed' }, { key: 'arca:RiskScore', value: '20' }] });
     assert.deepEqual([c.get('arca:deviceposture'), c.get('arca:riskscore')], [['managed'], ['20']]);

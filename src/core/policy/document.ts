@@ -234,3 +234,34 @@ export function parsePolicy(text: string, kind: PolicyKind): PolicyDocument {
   if (new Set(sids).size !== sids.length) throw malformed('Statement IDs (SID) in a single policy must be unique.');
   return { version, id, statements };
 }
+
+/**
+ * `text` with the `Principal`/`NotPrincipal` AWS entries that `replace` maps swapped for its value, for
+ * showing a stored key policy: AWS shows a deleted principal's unique id where its ARN was. The text is
+ * returned unchanged when nothing is replaced, and re-serialized (2-space indentation) otherwise.
+ */
+export function replacePrincipals(text: string, replace: ReadonlyMap<string, string>): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!isObject(doc)) return text;
+  let changed = false;
+  const swap = (v: unknown): unknown => {
+    if (typeof v !== 'string' || !replace.has(v)) return v;
+    changed = true;
+    return replace.get(v);
+  };
+  const raw = doc['Statement'];
+  for (const st of Array.isArray(raw) ? raw : [raw]) {
+    if (!isObject(st)) continue;
+    for (const field of ['Principal', 'NotPrincipal']) {
+      const p = st[field];
+      if (!isObject(p) || !('AWS' in p)) continue;
+      p['AWS'] = Array.isArray(p['AWS']) ? p['AWS'].map(swap) : swap(p['AWS']);
+    }
+  }
+  return changed ? JSON.stringify(doc, null, 2) : text;
+}

@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import { contextFrom } from './conditions.js';
 import { parsePolicy, type PolicyDocument } from './document.js';
 import { evaluate, type ApplicablePolicies, type Decision, type EvaluationRequest, type GrantAllowance } from './evaluate.js';
+import type { PrincipalRefs } from '../principal.js';
 
 const ACCOUNT = '111122223333';
 const KEY = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -36,7 +37,10 @@ interface Row {
   readonly encryptionContext?: Record<string, string>;
   readonly keyPolicy?: PolicyDocument | undefined;
   readonly identity?: readonly PolicyDocument[];
-  readonly grants?: readonly GrantAllowance[];
+  /** Grants; the grantee's id defaults to the id of the principal holding its ARN. */
+  readonly grants?: readonly (Omit<GrantAllowance, 'granteeId'> & { granteeId?: string })[];
+  /** The key policy's stored principal ids; default: each ARN resolved to its holder. */
+  readonly refs?: PrincipalRefs;
   readonly expect: Decision;
 }
 
@@ -89,6 +93,8 @@ const ROWS: readonly Row[] = [
   { rule: 'MULTI: ForAnyValue on a missing key is false', keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['Department'] } } }), expect: 'ImplicitDeny' },
   { rule: 'MULTI: ForAnyValue is true when one value matches', context: { 'kms:EncryptionContextKeys': ['Project', 'Department'] }, keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': ['Department'] } } }), expect: 'Allow' },
   { rule: 'MULTI: ForAllValues on an empty set is true', context: { 'aws:TagKeys': [] }, keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['Owner'] } } }), expect: 'Allow' },
+  // --- Spellings of one condition key (issue 12, item 3): the context is case-sensitive data, the condition key is not ---
+  ...caseVariantRows(),
   // --- Grants ---
   { rule: 'GRANTS: a grant adds an operation the key policy does not allow', action: 'kms:Decrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'] }], expect: 'Allow' },
   { rule: 'GRANTS: a grant covers only its operations', action: 'kms:Encrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'] }], expect: 'ImplicitDeny' },
@@ -98,12 +104,52 @@ const ROWS: readonly Row[] = [
   { rule: 'GRANTS: EncryptionContextEquals refuses a superset context', action: 'kms:Decrypt', encryptionContext: { Department: 'IT', Purpose: 'Test' }, keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'], encryptionContextEquals: { Department: 'IT' } }], expect: 'ImplicitDeny' },
   { rule: 'GRANTS: a constrained grant with CreateGrant allows CreateGrant (the constraint binds the new grant instead)', action: 'kms:CreateGrant', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt', 'CreateGrant'], encryptionContextSubset: { Department: 'IT' } }], expect: 'Allow' },
   { rule: 'Arca: an expired grant authorizes nothing', action: 'kms:Decrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'], expiresAt: new Date(NOW.getTime() - 1) }], expect: 'ImplicitDeny' },
+  { rule: 'Arca (ADR 0009): a key-policy Allow naming a deleted principal does not name a new principal of that name', keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }), refs: { [ALICE]: 'ID:deleted-alice' }, expect: 'ImplicitDeny' },
+  { rule: 'Arca (ADR 0009): a key-policy ARN stored before any principal held it names nobody', keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }), refs: { [ALICE]: null }, expect: 'ImplicitDeny' },
+  { rule: 'Arca (ADR 0009): a key-policy ARN without a stored id names nobody (fails closed)', keyPolicy: keyPolicy({ Effect: 'Allow', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }), refs: {}, expect: 'ImplicitDeny' },
+  { rule: 'Arca (ADR 0009): a Deny naming a deleted principal does not apply to its namesake either', keyPolicy: keyPolicy(rootDelegation, { Effect: 'Deny', Principal: { AWS: ALICE }, Action: 'kms:*', Resource: '*' }), refs: { [ALICE]: 'ID:deleted-alice' }, identity: [identity(allowAll)], expect: 'Allow' },
+  { rule: 'Arca (ADR 0009): a grant to a deleted principal does not apply to a new principal of that name', action: 'kms:Decrypt', keyPolicy: keyPolicy(rootDelegation), grants: [{ granteePrincipal: ALICE, granteeId: 'ID:deleted-alice', operations: ['Decrypt'] }], expect: 'ImplicitDeny' },
   { rule: 'EVAL: an explicit Deny overrides a grant', action: 'kms:Decrypt', keyPolicy: keyPolicy(rootDelegation), identity: [identity({ Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' })], grants: [{ granteePrincipal: ALICE, operations: ['Decrypt'] }], expect: 'Deny' },
 ];
+
+/** Test principals' unique ids: every ARN here resolves to the id of the principal that holds it. */
+const idOf = (arn: string) => `ID:${arn}`;
+
+/**
+ * `kms:EncryptionContext:<k>` under two spellings of `<k>`, in both orders (a "last one wins" context
+ * escapes in one order or the other): a Deny matching any spelling applies; an Allow needs every spelling
+ * to satisfy it; multivalued keys keep IAM's set semantics.
+ */
+function caseVariantRows(): Row[] {
+  const ec = (first: [string, string], second: [string, string]) => ({ [`kms:EncryptionContext:${first[0]}`]: first[1], [`kms:EncryptionContext:${second[0]}`]: second[1] });
+  const orders = (a: [string, string], b: [string, string]) => [ec(a, b), ec(b, a)];
+  const denyWhen = (Condition: object) => ({ keyPolicy: keyPolicy(rootDelegation, { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition }), identity: [identity(allowAll)] });
+  const allowWhen = (Condition: object) => ({ keyPolicy: keyPolicy(rootDelegation), identity: [identity({ ...allowAll, Condition })] });
+  const rows: Row[] = [];
+  for (const context of orders(['tenant', 'restricted'], ['TENANT', 'x'])) {
+    rows.push({ rule: `Arca: a Deny on StringEquals tenant=restricted applies whichever spelling carries it (${Object.keys(context).join(', ')})`, context, ...denyWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'restricted' } }), expect: 'Deny' });
+  }
+  for (const context of orders(['tenant', 'allowed'], ['Tenant', 'evil'])) {
+    rows.push({ rule: `Arca: a Deny on StringNotEquals tenant=allowed applies when another spelling says otherwise (${Object.keys(context).join(', ')})`, context, ...denyWhen({ StringNotEquals: { 'kms:EncryptionContext:tenant': 'allowed' } }), expect: 'Deny' });
+  }
+  for (const context of orders(['tenant', 'a'], ['TENANT', 'b'])) {
+    rows.push({ rule: `Arca: an Allow on StringEquals tenant=a does not hold when another spelling says tenant=b (${Object.keys(context).join(', ')})`, context, ...allowWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'a' } }), expect: 'ImplicitDeny' });
+  }
+  for (const context of orders(['tenant', 'ok'], ['TENANT', 'restricted'])) {
+    rows.push({ rule: `Arca: an Allow on StringNotEquals tenant=restricted does not hold when a spelling says restricted (${Object.keys(context).join(', ')})`, context, ...allowWhen({ StringNotEquals: { 'kms:EncryptionContext:tenant': 'restricted' } }), expect: 'ImplicitDeny' });
+  }
+  rows.push(
+    { rule: 'Arca: an Allow holds when every spelling satisfies it', context: ec(['tenant', 'a'], ['TENANT', 'a']), ...allowWhen({ StringEquals: { 'kms:EncryptionContext:tenant': 'a' } }), expect: 'Allow' },
+    { rule: 'Arca: spellings of kms:EncryptionContextKeys entries stay distinct (ForAllValues refuses the unlisted TENANT)', context: { 'kms:EncryptionContextKeys': ['tenant', 'TENANT'] }, ...allowWhen({ 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['tenant'] } }), expect: 'ImplicitDeny' },
+    { rule: 'MULTI: an unqualified positive operator on a multivalued key (kms:ResourceAliases) still asks whether any value matches', context: { 'kms:ResourceAliases': ['alias/a', 'alias/b'] }, ...allowWhen({ StringEquals: { 'kms:ResourceAliases': 'alias/b' } }), expect: 'Allow' },
+  );
+  return rows;
+}
 
 function request(row: Row): EvaluationRequest {
   return {
     principalArn: row.principal ?? ALICE,
+    principalId: idOf(row.principal ?? ALICE),
     principalAccount: ACCOUNT,
     action: row.action ?? 'kms:Encrypt',
     resource: row.resource ?? KEY,
@@ -114,7 +160,13 @@ function request(row: Row): EvaluationRequest {
 }
 
 function policies(row: Row): ApplicablePolicies {
-  return { keyPolicy: 'keyPolicy' in row ? row.keyPolicy : undefined, identityPolicies: row.identity ?? [], grants: row.grants ?? [] };
+  const keyPolicy = 'keyPolicy' in row ? row.keyPolicy : undefined;
+  return { keyPolicy, keyPolicyPrincipals: row.refs ?? refsOf(keyPolicy), identityPolicies: row.identity ?? [], grants: (row.grants ?? []).map((g) => ({ granteeId: idOf(g.granteePrincipal), ...g })) };
+}
+
+/** The key policy's principals as stored: every ARN resolved to its holder (rows override with `refs`). */
+function refsOf(doc: PolicyDocument | undefined): PrincipalRefs {
+  return Object.fromEntries((doc?.statements ?? []).flatMap((s) => s.principal?.patterns ?? []).map((p) => [p, idOf(p)]));
 }
 
 describe('policy evaluation (table from AWS documentation)', () => {
@@ -149,15 +201,15 @@ describe('policy evaluation properties', () => {
         fc.constantFrom(ALICE, BOB),
         contextArb,
         (keyStatements, idStatements, extra, intoKeyPolicy, action, principal, context) => {
-          const req: EvaluationRequest = { principalArn: principal, principalAccount: ACCOUNT, action, resource: KEY, context: contextFrom(context), now: NOW };
+          const req: EvaluationRequest = { principalArn: principal, principalId: idOf(principal), principalAccount: ACCOUNT, action, resource: KEY, context: contextFrom(context), now: NOW };
           const kp = keyPolicy(...keyStatements);
           const ids = idStatements.length > 0 ? [identity(...idStatements)] : [];
-          const grants: GrantAllowance[] = [{ granteePrincipal: ALICE, operations: ['Decrypt'] }];
-          const before = evaluate(req, { keyPolicy: kp, identityPolicies: ids, grants });
+          const grants: GrantAllowance[] = [{ granteePrincipal: ALICE, granteeId: idOf(ALICE), operations: ['Decrypt'] }];
+          const before = evaluate(req, { keyPolicy: kp, keyPolicyPrincipals: refsOf(kp), identityPolicies: ids, grants });
           const deny = { ...extra, Effect: 'Deny' };
           const after = intoKeyPolicy
-            ? evaluate(req, { keyPolicy: keyPolicy(...keyStatements, { ...deny, Principal: '*' }), identityPolicies: ids, grants })
-            : evaluate(req, { keyPolicy: kp, identityPolicies: [...ids, identity(deny)], grants });
+            ? evaluate(req, { keyPolicy: keyPolicy(...keyStatements, { ...deny, Principal: '*' }), keyPolicyPrincipals: refsOf(kp), identityPolicies: ids, grants })
+            : evaluate(req, { keyPolicy: kp, keyPolicyPrincipals: refsOf(kp), identityPolicies: [...ids, identity(deny)], grants });
           assert.ok(rank[after] <= rank[before], `${before} became ${after}`);
         },
       ),

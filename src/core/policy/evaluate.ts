@@ -1,6 +1,7 @@
 import { conditionsHold, type RequestContext } from './conditions.js';
 import type { PatternSet, PolicyDocument, Statement } from './document.js';
 import type { Decision } from '../authorization.js';
+import { refersTo, type PrincipalRefs } from '../principal.js';
 import { wildcardMatch } from './wildcard.js';
 
 export type { Decision };
@@ -8,11 +9,13 @@ export type { Decision };
 /** The authorization question, with everything evaluation needs already gathered (DESIGN.md §3). */
 export interface EvaluationRequest {
   readonly principalArn: string;
+  /** The caller's unique id (`AIDA…`): what stored policies and grants name (ADR 0009). */
+  readonly principalId: string;
   /** The caller's account: a key policy naming this account (or its root ARN) delegates to identity policies. */
   readonly principalAccount: string;
   /** `kms:Encrypt`, `arca:CreatePrincipal`, ... */
   readonly action: string;
-  /** The key ARN, or `*` for operations on no key. */
+  /** The key ARN, an alias ARN (alias management), or `*` for operations on no key. */
   readonly resource: string;
   readonly context: RequestContext;
   /** When the request is made: grants past their expiry authorize nothing. */
@@ -24,6 +27,8 @@ export interface EvaluationRequest {
 /** A grant as evaluation sees it. */
 export interface GrantAllowance {
   readonly granteePrincipal: string;
+  /** The grantee's unique id, resolved when the grant was stored; undefined: no principal, matches nobody. */
+  readonly granteeId: string | undefined;
   /** Operation names without the `kms:` prefix (`Decrypt`, `GenerateDataKey`, ...). */
   readonly operations: readonly string[];
   readonly encryptionContextEquals?: Readonly<Record<string, string>> | undefined;
@@ -34,8 +39,10 @@ export interface GrantAllowance {
 
 /** The policies that apply to one request. */
 export interface ApplicablePolicies {
-  /** The key's policy; undefined for operations on no key, which identity policies alone decide. */
+  /** The key's policy; undefined for operations on no key and on an alias, which identity policies alone decide. */
   readonly keyPolicy: PolicyDocument | undefined;
+  /** The principals the key policy names, resolved to unique ids when it was stored. */
+  readonly keyPolicyPrincipals: PrincipalRefs;
   /** The caller's identity policies. */
   readonly identityPolicies: readonly PolicyDocument[];
   /** Grants on the key (any grantee: evaluation picks the caller's). */
@@ -54,17 +61,19 @@ function accountOf(principalPattern: string): string | undefined {
 }
 
 /**
- * How a key-policy principal entry names the caller: `direct` (`*` or the caller's own ARN), `account`
- * (the caller's account id or `arn:aws:iam::<account>:root`: delegation to identity policies), or not at all.
+ * How a key-policy principal entry names the caller: `direct` (`*`, or the caller's own ARN resolved to
+ * the caller's unique id when the policy was stored), `account` (the caller's account id or
+ * `arn:aws:iam::<account>:root`: delegation to identity policies), or not at all. An ARN that named a
+ * since deleted principal names nobody, not a new principal of the same name.
  */
-function principalMatch(pattern: string, req: EvaluationRequest): 'direct' | 'account' | 'none' {
-  if (pattern === '*' || pattern === req.principalArn) return 'direct';
+function principalMatch(pattern: string, req: EvaluationRequest, refs: PrincipalRefs): 'direct' | 'account' | 'none' {
+  if (pattern === '*' || (pattern === req.principalArn && refersTo(refs, pattern, req.principalId))) return 'direct';
   if (accountOf(pattern) === req.principalAccount) return 'account';
   return 'none';
 }
 
 function statementApplies(s: Statement, req: EvaluationRequest, action: string): boolean {
-  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context);
+  return matchesAny(s.action, action) && matchesAny(s.resource, req.resource) && conditionsHold(s.conditions, req.context, s.effect);
 }
 
 function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
@@ -77,7 +86,7 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
   if (!req.action.startsWith('kms:')) return false;
   const operation = req.action.slice(4);
   return grants.some((g) => {
-    if (g.granteePrincipal !== req.principalArn) return false;
+    if (g.granteePrincipal !== req.principalArn || g.granteeId !== req.principalId) return false;
     if (g.expiresAt !== undefined && req.now.getTime() >= g.expiresAt.getTime()) return false;
     if (!g.operations.includes(operation)) return false;
     // CreateGrant and RetireGrant take no encryption context: CreateGrant enforces the constraint on the
@@ -96,7 +105,8 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
 /**
  * IAM-style evaluation for one request, a pure function of its arguments:
  * 1. an applicable Deny statement in the key policy or an identity policy → `Deny` (explicit deny wins);
- * 2. operations on no key (`resource` is `*`): an identity policy Allow → `Allow`;
+ * 2. operations on no key (`resource` is `*`) and on an alias ARN (no key policy): an identity policy
+ *    Allow → `Allow`;
  * 3. on a key: a key-policy Allow naming the caller (or `*`) → `Allow`; a key-policy Allow naming the
  *    caller's account (account root) → `Allow` if an identity policy also allows; an unexpired grant to
  *    the caller for the operation, its encryption-context constraint met → `Allow`;
@@ -111,7 +121,7 @@ export function evaluate(req: EvaluationRequest, policies: ApplicablePolicies): 
     if (!statementApplies(s, req, action)) continue;
     const principal = s.principal;
     if (principal === undefined) continue;
-    const named = principal.patterns.map((p) => principalMatch(p, req));
+    const named = principal.patterns.map((p) => principalMatch(p, req, policies.keyPolicyPrincipals));
     if (s.effect === 'Deny') {
       const listed = named.some((m) => m !== 'none');
       if (principal.not ? !listed : listed) denied = true;

@@ -7,8 +7,11 @@ import Database from 'better-sqlite3';
  */
 export type SqliteDatabase = Database.Database;
 
+/** The cached tables of migration 0007, which made their triggers (an applied migration never changes). */
+const CACHED_TABLES_0007 = ['access_keys', 'principals', 'principal_tags', 'principal_policies', 'keys', 'aliases', 'tags', 'grants'] as const;
+
 /** The tables whose rows the read cache keeps (each write to them bumps `read_generation`). */
-export const CACHED_TABLES = ['access_keys', 'principals', 'principal_tags', 'principal_policies', 'keys', 'aliases', 'tags', 'grants'] as const;
+export const CACHED_TABLES = [...CACHED_TABLES_0007, 'key_policy_principals'] as const;
 
 /**
  * Schema migrations, applied once each in id order and recorded in `schema_migrations`. Each feature
@@ -199,7 +202,7 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
     sql: `
   CREATE TABLE read_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
   INSERT INTO read_generation (id, n) VALUES (1, 0);
-${CACHED_TABLES.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER ${t}_${w.toLowerCase()}_generation AFTER ${w} ON ${t} BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`)).join('\n')}
+${CACHED_TABLES_0007.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER ${t}_${w.toLowerCase()}_generation AFTER ${w} ON ${t} BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`)).join('\n')}
 `,
   },
   {
@@ -215,6 +218,36 @@ ${CACHED_TABLES.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREA
     initialized_at INTEGER NOT NULL
   );
   `,
+  },
+  {
+    // Principal unique ids and grant chains (issue 12, ADR 0009): grants record the ids of their grantee
+    // and retiring principal and the grant they were created under; key policies keep the ids of the
+    // principals they name in key_policy_principals (null: no such principal yet). Existing rows are
+    // resolved against the principals that exist now.
+    id: '0008-principal-ids',
+    sql: `
+  ALTER TABLE grants ADD COLUMN grantee_principal_id TEXT;
+  ALTER TABLE grants ADD COLUMN retiring_principal_id TEXT;
+  ALTER TABLE grants ADD COLUMN parent_grant_id TEXT;
+  UPDATE grants SET
+    grantee_principal_id = (SELECT id FROM principals WHERE arn = grants.grantee_principal),
+    retiring_principal_id = (SELECT id FROM principals WHERE arn = grants.retiring_principal);
+  CREATE INDEX grants_by_parent ON grants(parent_grant_id) WHERE parent_grant_id IS NOT NULL;
+  CREATE INDEX grants_unbound_grantee ON grants(grantee_principal) WHERE grantee_principal_id IS NULL;
+  CREATE TABLE key_policy_principals (
+    key_id TEXT NOT NULL REFERENCES keys(id),
+    arn TEXT NOT NULL,
+    principal_id TEXT,
+    PRIMARY KEY (key_id, arn)
+  ) WITHOUT ROWID;
+  CREATE INDEX key_policy_principals_unbound ON key_policy_principals(arn) WHERE principal_id IS NULL;
+  INSERT OR IGNORE INTO key_policy_principals (key_id, arn, principal_id)
+    SELECT k.id, t.value, (SELECT p.id FROM principals p WHERE p.arn = t.value)
+    FROM keys k, json_tree(k.policy) t
+    WHERE json_valid(k.policy) AND t.type = 'text' AND t.fullkey GLOB '*Principal.AWS*'
+      AND (t.value GLOB 'arn:aws*:iam::*:user/*' OR t.value GLOB 'arn:aws*:iam::*:role/*') AND t.value NOT GLOB '*[*?]*';
+${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_principals_${w.toLowerCase()}_generation AFTER ${w} ON key_policy_principals BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`).join('\n')}
+`,
   },
   {
     // O(log n) audit proofs (issue 12): every complete subtree hash at level >= 1, written with its events

@@ -1,5 +1,5 @@
 import { canonicalEventText, checkpointText, recordedEventText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
-import type { AuditLog, AuditSigningKeyStore, Clock, Logger, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
+import type { AuditLog, AuditSigningKeyStore, Clock, Logger, StorageHealth, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
@@ -29,6 +29,8 @@ export interface AuditLogOptions {
    * waiting in SQLite's busy handler, which sleeps with the event loop blocked.
    */
   readonly sharedWriters?: boolean | undefined;
+  /** Told the outcome of every commit (readiness, `/readyz`). */
+  readonly health?: StorageHealth | undefined;
 }
 
 /**
@@ -58,6 +60,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   /** Shared writers: the write lock was taken at the last try; a retry is due on a timer. */
   #waitingForLock = false;
   readonly #sharedWriters: boolean;
+  readonly #health: StorageHealth | undefined;
   readonly #busyTimeout: number;
   /** Held by `atomically` (and by nothing else): while set, group commits wait. */
   #lock: Promise<void> = Promise.resolve();
@@ -77,6 +80,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#sharedWriters = options.sharedWriters === true;
+    this.#health = options.health;
     this.#busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
     this.#every = options.checkpointEvery ?? 1000;
     this.#insert = db.prepare(
@@ -146,11 +150,13 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
       } catch (e) {
         if (db.inTransaction) db.exec('ROLLBACK');
         transactionEnded(db, false);
+        this.#health?.noteFailure(e);
         throw e;
       } finally {
         this.#relaxSync(false);
       }
       await this.#durable();
+      this.#health?.noteSuccess();
       transactionEnded(db, true);
       this.#afterCommit();
     } finally {
@@ -196,6 +202,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
         }, 1);
         return;
       }
+      this.#health?.noteFailure(err);
       for (const p of batch) p.reject(err);
       return;
     } finally {
@@ -207,16 +214,26 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const lone = batch.length === 1 ? batch[0] : undefined;
     if (lone !== undefined) {
       try {
-        if (this.#syncInline()) return lone.resolve(recorded[0] as AuditEvent);
+        if (this.#syncInline()) {
+          this.#health?.noteSuccess();
+          return lone.resolve(recorded[0] as AuditEvent);
+        }
       } catch (err) {
+        this.#health?.noteFailure(err);
         return lone.reject(err);
       }
     }
     // The next batch may commit while this one's fdatasync runs: the WAL is append-only, so a later
     // fdatasync also covers every earlier commit, and each answer waits for one started after its own.
     this.#durable().then(
-      () => batch.forEach((p, i) => p.resolve(recorded[i] as AuditEvent)),
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
+      () => {
+        this.#health?.noteSuccess();
+        batch.forEach((p, i) => p.resolve(recorded[i] as AuditEvent));
+      },
+      (err: unknown) => {
+        this.#health?.noteFailure(err);
+        batch.forEach((p) => p.reject(err));
+      },
     );
   }
 

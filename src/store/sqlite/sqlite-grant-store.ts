@@ -15,6 +15,9 @@ interface GrantRow {
   constraints: string | null;
   created_at: number;
   expires_at: number | null;
+  grantee_principal_id: string | null;
+  retiring_principal_id: string | null;
+  parent_grant_id: string | null;
 }
 
 /** Rows are written only by this class, so their JSON columns are trusted to hold what it wrote. */
@@ -26,12 +29,15 @@ function toGrant(r: GrantRow): GrantRecord {
     keyId: r.key_id,
     name: r.name ?? undefined,
     granteePrincipal: r.grantee_principal,
+    granteePrincipalId: r.grantee_principal_id ?? undefined,
     retiringPrincipal: r.retiring_principal ?? undefined,
+    retiringPrincipalId: r.retiring_principal_id ?? undefined,
     issuingPrincipal: r.issuing_principal,
     operations,
     constraints,
     createdAt: new Date(r.created_at),
     expiresAt: r.expires_at === null ? undefined : new Date(r.expires_at),
+    parentGrantId: r.parent_grant_id ?? undefined,
   };
 }
 
@@ -51,8 +57,9 @@ export class SqliteGrantStore implements GrantStore {
   async createGrant(g: GrantRecord): Promise<void> {
     this.#db
       .prepare(
-        `INSERT INTO grants (grant_id, seq, key_id, name, grantee_principal, retiring_principal, issuing_principal, operations, constraints, created_at, expires_at)
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM grants), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO grants (grant_id, seq, key_id, name, grantee_principal, retiring_principal, issuing_principal, operations, constraints, created_at, expires_at,
+           grantee_principal_id, retiring_principal_id, parent_grant_id)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM grants), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         g.grantId,
@@ -65,6 +72,9 @@ export class SqliteGrantStore implements GrantStore {
         g.constraints === undefined ? null : JSON.stringify(g.constraints),
         g.createdAt.getTime(),
         g.expiresAt?.getTime() ?? null,
+        g.granteePrincipalId ?? null,
+        g.retiringPrincipalId ?? null,
+        g.parentGrantId ?? null,
       );
   }
 
@@ -93,6 +103,12 @@ export class SqliteGrantStore implements GrantStore {
   }
 
   async deleteGrant(grantId: string): Promise<void> {
-    this.#db.prepare('DELETE FROM grants WHERE grant_id = ?').run(grantId);
+    // The grant and its descendants: a grant never outlives the grant it was created under (DESIGN §7.8).
+    this.#db
+      .prepare(
+        `WITH RECURSIVE doomed(id) AS (SELECT ? UNION SELECT g.grant_id FROM grants g JOIN doomed d ON g.parent_grant_id = d.id)
+         DELETE FROM grants WHERE grant_id IN (SELECT id FROM doomed)`,
+      )
+      .run(grantId);
   }
 }

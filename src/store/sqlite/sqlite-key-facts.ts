@@ -1,15 +1,24 @@
 import type { AliasRecord, Tag } from '../../core/key.js';
 import type { KeyStore, Page } from '../../core/ports.js';
+import type { PrincipalRefs } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
 import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
+/** The principals a key policy names, resolved to unique ids when it was stored (ADR 0009). */
+export function policyPrincipalsStatement(db: SqliteDatabase) {
+  const rows = db.prepare<[string], { arn: string; principal_id: string | null }>('SELECT arn, principal_id FROM key_policy_principals WHERE key_id = ?');
+  return (keyId: string): PrincipalRefs => Object.fromEntries(rows.all(keyId).map((r) => [r.arn, r.principal_id]));
+}
+
 /**
- * The key reads authorization makes on every request (a key's tags and aliases), with statements
- * prepared once: preparing them per call cost more than the rest of authorization together.
+ * The key reads authorization makes on every request (a key's tags and aliases, the key policy's
+ * resolved principals), with statements prepared once: preparing them per call cost more than the rest
+ * of authorization together.
  */
-export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'> {
+export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases' | 'getPolicyPrincipals'> {
   readonly #tags;
   readonly #aliases;
+  readonly #policyPrincipals;
   readonly #reads: ReadThrough;
 
   constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
@@ -18,6 +27,11 @@ export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'
     this.#aliases = db.prepare<[string, string, number], { name: string; key_id: string; created_at: number; updated_at: number }>(
       'SELECT * FROM aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?',
     );
+    this.#policyPrincipals = policyPrincipalsStatement(db);
+  }
+
+  async getPolicyPrincipals(keyId: string): Promise<PrincipalRefs> {
+    return this.#reads.read('key-policy-principals', keyId, () => this.#policyPrincipals(keyId));
   }
 
   async listTags(keyId: string): Promise<readonly Tag[]> {

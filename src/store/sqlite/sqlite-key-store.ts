@@ -2,8 +2,10 @@ import { KmsError } from '../../core/errors.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
+import type { PrincipalRefs } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
 import { DIRECT_READS, type ReadThrough } from './read-cache.js';
+import { policyPrincipalsStatement } from './sqlite-key-facts.js';
 
 interface KeyRow {
   id: string;
@@ -69,6 +71,7 @@ export class SqliteKeyStore implements KeyStore {
   readonly #getKey;
   readonly #getVersion;
   readonly #getAlias;
+  readonly #policyPrincipals;
   readonly #reads: ReadThrough;
 
   /** `reads`: the request read cache, for the instance the request pipeline uses (default: direct reads). */
@@ -81,6 +84,7 @@ export class SqliteKeyStore implements KeyStore {
       'SELECT domain_key_version, wrapped_material, created_at FROM key_versions WHERE key_id = ? AND version = ?',
     );
     this.#getAlias = db.prepare<[string], AliasRow>('SELECT * FROM aliases WHERE name = ?');
+    this.#policyPrincipals = policyPrincipalsStatement(db);
   }
 
   async createKey(key: KeyRecord, v: StoredKeyVersion | undefined, tags: readonly Tag[]): Promise<void> {
@@ -134,6 +138,19 @@ export class SqliteKeyStore implements KeyStore {
     if (change.policy !== undefined) (sets.push('policy = ?'), values.push(change.policy));
     if (sets.length === 0) return;
     this.#db.prepare(`UPDATE keys SET ${sets.join(', ')} WHERE id = ?`).run(...values, keyId);
+  }
+
+  async getPolicyPrincipals(keyId: string): Promise<PrincipalRefs> {
+    return this.#reads.read('key-policy-principals', keyId, () => this.#policyPrincipals(keyId));
+  }
+
+  async putPolicyPrincipals(keyId: string, refs: PrincipalRefs): Promise<void> {
+    const db = this.#db;
+    const insert = db.prepare('INSERT INTO key_policy_principals (key_id, arn, principal_id) VALUES (?, ?, ?)');
+    db.transaction(() => {
+      db.prepare('DELETE FROM key_policy_principals WHERE key_id = ?').run(keyId);
+      for (const [arn, id] of Object.entries(refs)) insert.run(keyId, arn, id);
+    }).immediate();
   }
 
   async getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined> {

@@ -64,7 +64,14 @@ export class SqlitePrincipalStore implements PrincipalStore {
   }
 
   async createPrincipal(p: PrincipalRecord): Promise<void> {
-    this.#db.prepare('INSERT INTO principals (id, type, name, arn, created_at) VALUES (?, ?, ?, ?, ?)').run(p.id, p.type, p.name, p.arn, p.createdAt.getTime());
+    const db = this.#db;
+    db.transaction(() => {
+      db.prepare('INSERT INTO principals (id, type, name, arn, created_at) VALUES (?, ?, ?, ?, ?)').run(p.id, p.type, p.name, p.arn, p.createdAt.getTime());
+      // References stored while no principal had this ARN name the first one created with it (ADR 0009).
+      db.prepare('UPDATE key_policy_principals SET principal_id = ? WHERE arn = ? AND principal_id IS NULL').run(p.id, p.arn);
+      db.prepare('UPDATE grants SET grantee_principal_id = ? WHERE grantee_principal = ? AND grantee_principal_id IS NULL').run(p.id, p.arn);
+      db.prepare('UPDATE grants SET retiring_principal_id = ? WHERE retiring_principal = ? AND retiring_principal_id IS NULL').run(p.id, p.arn);
+    }).immediate();
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
