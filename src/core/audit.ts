@@ -144,9 +144,42 @@ export function canonicalJson(value: unknown): string {
 
 /** The bytes a leaf hash covers: the canonical event, with `arca.sequence` and `arca.chainId` but not `arca.leafHash`. */
 export function canonicalEventBytes(event: AuditEvent): Buffer {
+  return Buffer.from(canonicalEventText(event), 'utf8');
+}
+
+/** {@link canonicalEventBytes} as a string. */
+export function canonicalEventText(event: AuditEvent): string {
   const { arca } = event;
   const covered = arca === undefined ? event : { ...event, arca: { sequence: arca.sequence, chainId: arca.chainId } };
-  return Buffer.from(canonicalJson(covered), 'utf8');
+  return canonicalJson(covered);
+}
+
+/** How a canonical recorded event begins: `arca` sorts first among an event's members. */
+const recordedPrefix = (chainId: string): string => `{"arca":{"chainId":${JSON.stringify(chainId)},`;
+
+/**
+ * The stored text of a recorded event: its canonical text (what the leaf hash covers) with
+ * `"leafHash":"<hex>",` inserted where it sorts in `arca` — canonical JSON of the whole recorded event, so
+ * a verifier can check the leaf hash on the text itself ({@link leafCoveredText}). Undefined when the
+ * canonical text does not begin with `arca` (then the store keeps plain JSON and verifiers canonicalize).
+ */
+export function recordedEventText(canonical: string, chainId: string, leafHashHex: string): string | undefined {
+  const prefix = recordedPrefix(chainId);
+  if (!canonical.startsWith(prefix + '"sequence":')) return undefined;
+  return `${prefix}"leafHash":"${leafHashHex}",${canonical.slice(prefix.length)}`;
+}
+
+/**
+ * The inverse of {@link recordedEventText}: the text a leaf hash covers, if `text` is exactly a recorded
+ * event's canonical text with `leafHash` in place (else undefined: canonicalize the parsed event instead).
+ * Sound for verification: if SHA-256(0x00 || result) equals the stated leaf hash, the result is the very
+ * text that was hashed when the event was recorded, and `text` is that text with only the leaf-hash member
+ * added at its canonical place, so the parsed line is the recorded event.
+ */
+export function leafCoveredText(text: string, chainId: string, leafHashHex: string): string | undefined {
+  const head = `${recordedPrefix(chainId)}"leafHash":"${leafHashHex}",`;
+  if (!text.startsWith(head)) return undefined;
+  return recordedPrefix(chainId) + text.slice(head.length);
 }
 
 /** The bytes a tree head signature covers. */
@@ -155,6 +188,23 @@ export function treeHeadSigningBytes(head: Omit<TreeHead, 'signature'>): Buffer 
     canonicalJson({ format: 'arca-tree-head-v1', chainId: head.chainId, treeSize: head.treeSize, rootHash: head.rootHash, timestamp: head.timestamp }),
     'utf8',
   );
+}
+
+/**
+ * The C2SP tlog-checkpoint origin of a trail (https://c2sp.org/tlog-checkpoint), also the key name of
+ * its checkpoint signatures (https://c2sp.org/signed-note): a schema-less URL-like name, one per trail.
+ */
+export function checkpointOrigin(chainId: string): string {
+  return `arca.local/audit/${chainId}`;
+}
+
+/**
+ * The body of a C2SP checkpoint for a tree head: origin, tree size in decimal, base64 root hash, each
+ * line ending in a newline. Tree heads carry an Ed25519 signature of exactly these bytes besides their
+ * `arca-tree-head-v1` signature (heads signed before issue 12 have only the latter).
+ */
+export function checkpointText(head: Pick<TreeHead, 'chainId' | 'treeSize' | 'rootHash'>): string {
+  return `${checkpointOrigin(head.chainId)}\n${head.treeSize}\n${Buffer.from(head.rootHash, 'hex').toString('base64')}\n`;
 }
 
 /** The AAD binding the audit trail's wrapped Ed25519 signing key to its purpose. */

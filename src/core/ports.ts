@@ -189,10 +189,21 @@ export interface AuditTrail {
   /** The trail's entries with sequence in [from, to], oldest first; a pruned entry (retention) has no event. */
   entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]>;
   getEvent(eventId: string): Promise<AuditEvent | undefined>;
-  /** Leaf hashes of sequences 1..size (pruned events keep their leaf hash). */
-  leafHashes(size: number): Promise<readonly Buffer[]>;
+  /** The leaf hash of the event at `sequence` (pruned events keep theirs); undefined past the end. */
+  leafHash(sequence: number): Promise<Buffer | undefined>;
+  /** RFC 9162 inclusion proof of the event at `sequence` in the tree of the first `treeSize` events; O(log n) reads. */
+  inclusionProof(sequence: number, treeSize: number): Promise<readonly Buffer[]>;
+  /** RFC 9162 consistency proof between the trees of the first `first` and `second` events; O(log n) reads. */
+  consistencyProof(first: number, second: number): Promise<readonly Buffer[]>;
+  /**
+   * The latest tree head (signing one now if events are not covered yet) as a C2SP signed-note
+   * checkpoint; undefined when there is no head, or it predates checkpoint signatures and the key is sealed.
+   */
+  checkpointNote(): Promise<{ readonly treeHead: TreeHead; readonly note: string } | undefined>;
   /** Signed tree heads, oldest first. */
   treeHeads(): Promise<readonly TreeHead[]>;
+  /** The newest signed tree head, if any. */
+  latestTreeHead(): Promise<TreeHead | undefined>;
   /** Signs a tree head over every committed event now, if any is not covered yet; returns the latest head. */
   checkpoint(): Promise<TreeHead | undefined>;
   /** The tree head of exactly `treeSize` events, if one was signed. */

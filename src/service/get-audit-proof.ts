@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { TreeHead } from '../core/audit.js';
 import { KmsError } from '../core/errors.js';
-import { consistencyProof, inclusionProof } from '../crypto/merkle.js';
 import { defineOperation, type ServiceDeps } from './operation.js';
 import { str } from './schemas.js';
 
@@ -18,8 +17,7 @@ async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: numb
     if (size < atLeast) throw new KmsError('ValidationFailed', `The tree head of size ${size} does not cover sequence ${atLeast}.`);
     return head;
   }
-  const heads = await deps.auditTrail.treeHeads();
-  let latest = heads.at(-1);
+  let latest = await deps.auditTrail.latestTreeHead();
   if (latest === undefined || latest.treeSize < atLeast) latest = await deps.auditTrail.checkpoint();
   if (latest === undefined || latest.treeSize < atLeast) throw new KmsError('NotFound', 'No signed tree head covers the requested event yet.');
   return latest;
@@ -49,21 +47,22 @@ export const getAuditProof = defineOperation({
       sequence = event.arca.sequence;
     }
     const head = await headOf(deps, input.TreeSize, Math.max(sequence ?? 1, input.FirstTreeSize ?? 1));
-    const leaves = await deps.auditTrail.leafHashes(head.treeSize);
     const out: Record<string, unknown> = { ChainId: head.chainId, PublicKey: deps.auditTrail.publicKey().toString('base64'), TreeHead: wireHead(head) };
     if (sequence !== undefined) {
-      if (sequence > leaves.length) throw new KmsError('NotFound', `No audit event with sequence ${sequence} exists.`);
+      const leaf = sequence <= head.treeSize ? await deps.auditTrail.leafHash(sequence) : undefined;
+      if (leaf === undefined) throw new KmsError('NotFound', `No audit event with sequence ${sequence} exists.`);
       if (event === undefined) event = (await deps.auditTrail.entriesInRange(sequence, sequence))[0]?.event;
       out['Sequence'] = sequence;
       out['LeafIndex'] = sequence - 1;
-      out['LeafHash'] = (leaves[sequence - 1] as Buffer).toString('hex');
+      out['LeafHash'] = leaf.toString('hex');
       if (event !== undefined) out['Event'] = event;
-      out['InclusionProof'] = inclusionProof(leaves, sequence - 1, head.treeSize).map((h) => h.toString('hex'));
+      out['InclusionProof'] = (await deps.auditTrail.inclusionProof(sequence, head.treeSize)).map((h) => h.toString('hex'));
     }
     if (input.FirstTreeSize !== undefined) {
       const first = await headOf(deps, input.FirstTreeSize, 1);
+      if (first.treeSize > head.treeSize) throw new KmsError('ValidationFailed', `FirstTreeSize ${first.treeSize} is larger than TreeSize ${head.treeSize}.`);
       out['FirstTreeHead'] = wireHead(first);
-      out['ConsistencyProof'] = consistencyProof(leaves, first.treeSize, head.treeSize).map((h) => h.toString('hex'));
+      out['ConsistencyProof'] = (await deps.auditTrail.consistencyProof(first.treeSize, head.treeSize)).map((h) => h.toString('hex'));
     }
     return out;
   },

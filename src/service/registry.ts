@@ -12,6 +12,7 @@ import { generateRandom } from './generate-random.js';
 import { getSealStatus } from './get-seal-status.js';
 import { initializeRoot } from './initialize-root.js';
 import { exportAuditLog } from './export-audit-log.js';
+import { getAuditCheckpoint } from './get-audit-checkpoint.js';
 import { getAuditProof } from './get-audit-proof.js';
 import { getKeyLastUsage } from './get-key-last-usage.js';
 import { getKeyPolicy } from './get-key-policy.js';
@@ -142,6 +143,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getKeyLastUsage,
   listAuditEvents,
   getAuditProof,
+  getAuditCheckpoint,
   exportAuditLog,
 ];
 

@@ -249,6 +249,20 @@ ${CACHED_TABLES_0007.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => ` 
 ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_principals_${w.toLowerCase()}_generation AFTER ${w} ON key_policy_principals BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`).join('\n')}
 `,
   },
+  {
+    // O(log n) audit proofs (issue 12): every complete subtree hash at level >= 1, written with its events
+    // (sqlite-merkle-nodes.ts; existing trails are backfilled at open), and each tree head's C2SP checkpoint signature.
+    id: '0009-audit-tiles',
+    sql: `
+  CREATE TABLE audit_tree_nodes (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+  ) WITHOUT ROWID;
+  ALTER TABLE audit_tree_heads ADD COLUMN checkpoint_signature BLOB;
+  `,
+  },
 ];
 
 const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();

@@ -1,9 +1,10 @@
-import { canonicalEventBytes, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { canonicalEventText, checkpointText, recordedEventText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, StorageHealth, TreeHeadSigner, WrappedSecret } from '../../core/ports.js';
 import { leafHash, MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { transactionEnded, type SqliteDatabase } from './database.js';
+import { SqliteMerkleNodes } from './sqlite-merkle-nodes.js';
 
 interface Pending {
   event: AuditEvent;
@@ -50,6 +51,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
   readonly #insertKey;
   readonly #newer;
   readonly #chainId: string;
+  readonly #nodes: SqliteMerkleNodes;
   #frontier = new MerkleFrontier();
   #lastHeadSize = 0;
   #signer: TreeHeadSigner | undefined;
@@ -87,8 +89,9 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     this.#insertKey = db.prepare('INSERT OR IGNORE INTO audit_event_keys (key_arn, seq, ok) VALUES (?, ?, ?)');
     this.#newer = db.prepare<[number], { seq: number; leaf_hash: Buffer }>('SELECT seq, leaf_hash FROM audit_events WHERE seq > ? ORDER BY seq');
     this.#chainId = this.#loadChainId();
+    this.#nodes = new SqliteMerkleNodes(db);
     this.#upgradeLegacyEvents();
-    for (const r of db.prepare<[], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events ORDER BY seq').iterate()) this.#frontier.append(r.leaf_hash);
+    this.#frontier = this.#nodes.frontier();
     this.#lastHeadSize = db.prepare<[], { n: number | null }>('SELECT MAX(tree_size) AS n FROM audit_tree_heads').get()?.n ?? 0;
   }
 
@@ -298,11 +301,14 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const sequence = frontier.size + 1;
     const arca = { sequence, chainId: this.#chainId, leafHash: '' };
     const e: AuditEvent = { ...draft, arca };
-    const leaf = leafHash(canonicalEventBytes(e));
+    const canonical = canonicalEventText(e);
+    const leaf = leafHash(Buffer.from(canonical, 'utf8'));
     arca.leafHash = leaf.toString('hex');
-    this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, JSON.stringify(e), leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
+    // Stored canonical (verifiers then hash the text as it is): no second serialization either.
+    const body = recordedEventText(canonical, this.#chainId, arca.leafHash) ?? JSON.stringify(e);
+    this.#insert.run(sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, body, leaf, e.userIdentity.arn ?? null, e.sourceIPAddress);
     for (const r of e.resources) this.#insertKey.run(r.ARN, sequence, e.errorCode === undefined ? 1 : 0);
-    frontier.append(leaf);
+    frontier.append(leaf, this.#nodes.store);
     return e;
   }
 
@@ -329,9 +335,10 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
           if (size === this.#lastHeadSize) return undefined;
           const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
           const signature = signer.sign(treeHeadSigningBytes(unsigned));
+          const checkpointSignature = signer.sign(Buffer.from(checkpointText(unsigned), 'utf8'));
           this.#db
-            .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)')
-            .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature);
+            .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature, checkpoint_signature) VALUES (?, ?, ?, ?, ?)')
+            .run(size, Buffer.from(unsigned.rootHash, 'hex'), unsigned.timestamp, signature, checkpointSignature);
           this.#lastHeadSize = size;
           return { ...unsigned, signature: signature.toString('base64') };
         }).immediate();
@@ -384,7 +391,7 @@ export class SqliteAuditLog implements AuditLog, AuditSigningKeyStore {
     const frontier = new MerkleFrontier();
     const rows = this.#db.prepare<[], { body: string }>('SELECT body FROM audit_events ORDER BY seq').all();
     this.#db.transaction(() => {
-      this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events');
+      this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events; DELETE FROM audit_tree_nodes');
       for (const r of rows) this.#write(JSON.parse(r.body) as AuditEvent, frontier);
     }).immediate();
   }

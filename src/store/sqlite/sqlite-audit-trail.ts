@@ -1,12 +1,15 @@
-import { CRYPTO_OPERATIONS, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { checkpointOrigin, checkpointText, CRYPTO_OPERATIONS, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
+import { signedNote } from '../../crypto/signed-note.js';
 import type { SqliteDatabase } from './database.js';
+import { SqliteMerkleNodes } from './sqlite-merkle-nodes.js';
 
 interface HeadRow {
   tree_size: number;
   root_hash: Buffer;
   timestamp: string;
   signature: Buffer;
+  checkpoint_signature: Buffer | null;
 }
 
 /** The read side of the SQLite audit trail (see {@link AuditTrail}). */
@@ -16,6 +19,7 @@ export class SqliteAuditTrail implements AuditTrail {
   readonly #publicKey: () => Buffer;
   readonly #sign: (message: Uint8Array) => Buffer | undefined;
   readonly #checkpoint: () => void;
+  readonly #nodes: SqliteMerkleNodes;
 
   /** `checkpoint` asks the writer to sign a tree head over everything committed. */
   constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer, checkpoint: () => void, sign: (message: Uint8Array) => Buffer | undefined) {
@@ -24,6 +28,7 @@ export class SqliteAuditTrail implements AuditTrail {
     this.#checkpoint = checkpoint;
     this.#chainId = chainId;
     this.#publicKey = publicKey;
+    this.#nodes = new SqliteMerkleNodes(db);
   }
 
   async queryEvents(q: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>> {
@@ -61,6 +66,10 @@ export class SqliteAuditTrail implements AuditTrail {
 
   async checkpoint(): Promise<TreeHead | undefined> {
     this.#checkpoint();
+    return this.latestTreeHead();
+  }
+
+  async latestTreeHead(): Promise<TreeHead | undefined> {
     const r = this.#db.prepare<[], HeadRow>('SELECT * FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1').get();
     return r && this.#head(r);
   }
@@ -70,11 +79,32 @@ export class SqliteAuditTrail implements AuditTrail {
     return r === undefined || r.pruned === 1 ? undefined : (JSON.parse(r.body) as AuditEvent);
   }
 
-  async leafHashes(size: number): Promise<readonly Buffer[]> {
-    return this.#db
-      .prepare<[number], { leaf_hash: Buffer }>('SELECT leaf_hash FROM audit_events WHERE seq <= ? ORDER BY seq')
-      .all(size)
-      .map((r) => r.leaf_hash);
+  async leafHash(sequence: number): Promise<Buffer | undefined> {
+    return this.#db.prepare<[number], { leaf_hash: Buffer | null }>('SELECT leaf_hash FROM audit_events WHERE seq = ?').get(sequence)?.leaf_hash ?? undefined;
+  }
+
+  async inclusionProof(sequence: number, treeSize: number): Promise<readonly Buffer[]> {
+    return this.#nodes.inclusionProof(sequence - 1, treeSize);
+  }
+
+  async consistencyProof(first: number, second: number): Promise<readonly Buffer[]> {
+    return this.#nodes.consistencyProof(first, second);
+  }
+
+  async checkpointNote(): Promise<{ treeHead: TreeHead; note: string } | undefined> {
+    this.#checkpoint();
+    const r = this.#db.prepare<[], HeadRow>('SELECT * FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1').get();
+    if (r === undefined) return undefined;
+    const treeHead = this.#head(r);
+    const text = checkpointText(treeHead);
+    let signature = r.checkpoint_signature;
+    if (signature === null) {
+      // A head signed before checkpoint signatures existed: sign its checkpoint now (Ed25519 is deterministic).
+      signature = this.#sign(Buffer.from(text, 'utf8')) ?? null;
+      if (signature === null) return undefined;
+      this.#db.prepare('UPDATE audit_tree_heads SET checkpoint_signature = ? WHERE tree_size = ?').run(signature, r.tree_size);
+    }
+    return { treeHead, note: signedNote(text, checkpointOrigin(treeHead.chainId), this.#publicKey(), signature) };
   }
 
   async treeHeads(): Promise<readonly TreeHead[]> {
