@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
-import { randomId, timeOrderedId } from '../crypto/random.js';
+import { randomId } from '../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../core/arn.js';
-import { auditEvent, type AuditEvent, type AuditIdentity } from '../core/audit.js';
+import type { AuditEvent } from '../core/audit.js';
 import type { Authorizer } from '../core/authorization.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../core/errors.js';
 import { checkKeyState } from '../core/key-state.js';
@@ -11,19 +11,15 @@ import type { Principal } from '../core/principal.js';
 import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey, ServiceDeps } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
+import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
 import { validationError } from './schemas.js';
 import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
 
 /** One request as a transport adapter hands it over. */
-export interface PipelineRequest {
-  /** `TrentService.Encrypt`, `ArcaService.ListAuditEvents`, ... */
-  readonly target: string;
+export interface PipelineRequest extends RequestMeta {
   readonly auth: AuthenticationRequest;
   /** Parses the body; throws a KmsError (SerializationFailed) when it cannot. */
   readonly parseBody: () => unknown;
-  readonly sourceIp: string;
-  readonly userAgent: string;
-  readonly requestId: string;
   /** Whether the request arrived over TLS (`aws:SecureTransport`); false when absent. */
   readonly secureTransport?: boolean | undefined;
 }
@@ -58,22 +54,6 @@ export interface Readiness {
 
 /** While the storage is failing, readiness probes it at most this often (ms). */
 const STORAGE_PROBE_INTERVAL_MS = 1000;
-
-/** What the pipeline learned about a request, for its audit event. */
-interface AuditFacts {
-  readonly op: RegisteredOperation | undefined;
-  readonly principal: Principal | undefined;
-  readonly requestParameters: Record<string, unknown> | null;
-  readonly responseElements: Record<string, unknown> | null;
-  readonly resources: readonly ResolvedKey[];
-  readonly started: Date;
-}
-
-function identityOf(principal: Principal | undefined): AuditIdentity {
-  if (principal === undefined) return { type: 'Anonymous' };
-  const type = principal.type === 'user' ? 'IAMUser' : principal.type === 'role' ? 'AssumedRole' : 'ServiceAccount';
-  return { type, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
-}
 
 /**
  * The operation pipeline (DESIGN.md §1): authenticate, find the operation, validate, resolve and
@@ -239,14 +219,14 @@ export class Pipeline {
    * Answers a request the transport refused before the pipeline could run it (oversized body, wrong
    * path or method), recording it like any other request.
    */
-  async refuse(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, error: KmsError): Promise<KmsError> {
+  async refuse(req: RequestMeta, error: KmsError): Promise<KmsError> {
     if (this.#deps.limiter?.refuses(req) === true) return throttled();
     const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
     this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
 
-  async #record(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
+  async #record(req: RequestMeta, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
     // An unauthenticated failure over its source's limit is tallied for a summary instead of recorded.
     if (!result.ok && facts.principal === undefined && this.#deps.limiter?.records({ ...req, target: facts.op?.name ?? req.target, errorCode: result.error.code }) === false) {
       return { ok: false, error: throttled(), requestId: req.requestId };
@@ -260,47 +240,16 @@ export class Pipeline {
   }
 
   /** The request fails closed: its event is not durable. `earlier`: the outcome the event would have recorded. */
-  #auditFailed(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, e: unknown, earlier?: PipelineResult): PipelineResult {
-    const operationError = earlier !== undefined && !earlier.ok && earlier.error.code === 'Internal' ? earlier.error.cause : undefined;
-    return { ok: false, error: new KmsError('Internal', 'The request could not be recorded in the audit trail.', { cause: new AuditWriteFailed(e, operationError) }), requestId: req.requestId };
+  #auditFailed(req: RequestMeta, e: unknown, earlier?: PipelineResult): PipelineResult {
+    return { ok: false, error: auditWriteFailed(e, earlier), requestId: req.requestId };
   }
 
-  /**
-   * Logs a request that failed inside Arca (an internal error) once, as one line with its request id: a
-   * storage failure (disk full, I/O error) by its message, anything else with its stack.
-   */
-  #reportFailure(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult): void {
-    if (result.ok || result.error.code !== 'Internal') return;
-    const { cause } = result.error;
-    const [auditError, operationError] = cause instanceof AuditWriteFailed ? [cause.auditError, cause.operationError] : [undefined, cause];
-    const storage = this.#deps.storage;
-    // Both are noted (no short-circuit): a storage failure of either marks the storage failing.
-    const storageFailure = [auditError, operationError].map((e) => e !== undefined && storage.noteFailure(e)).includes(true);
-    const describe = (e: unknown): string | undefined => (e === undefined ? undefined : storageFailure || !(e instanceof Error) ? String(e) : e.stack ?? e.message);
-    const message = auditError !== undefined ? 'audit write failed; the request failed closed' : storageFailure ? 'request failed: storage failure' : 'internal error';
-    this.#deps.logger.error(message, { requestId: req.requestId, operation: req.target.slice(0, 128), error: describe(operationError), auditError: describe(auditError) });
+  #reportFailure(req: RequestMeta, result: PipelineResult): void {
+    if (!result.ok) reportFailure(this.#deps, req, result.error);
   }
 
-  #event(req: Omit<PipelineRequest, 'auth' | 'parseBody'>, result: PipelineResult, facts: AuditFacts): AuditEvent {
-    const deps = this.#deps;
-    const { op } = facts;
-    return auditEvent({
-      eventTime: facts.started.toISOString(),
-      eventName: op?.name ?? (req.target.slice(0, 128) || 'Unknown'),
-      awsRegion: deps.realm.region,
-      sourceIPAddress: req.sourceIp,
-      userAgent: req.userAgent,
-      userIdentity: identityOf(facts.principal),
-      requestParameters: facts.requestParameters,
-      responseElements: facts.responseElements,
-      errorCode: result.ok ? undefined : result.error.code,
-      errorMessage: result.ok ? undefined : result.error.message,
-      requestID: req.requestId,
-      eventID: timeOrderedId(facts.started.getTime()),
-      resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
-      // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
-      readOnly: op === undefined ? false : !changesState(op),
-    });
+  #event(req: RequestMeta, result: PipelineResult, facts: AuditFacts): AuditEvent {
+    return requestEvent(this.#deps.realm, req, result.ok ? undefined : result.error, facts);
   }
 
   /**
@@ -385,17 +334,6 @@ export class Pipeline {
     // A seal that zeroed key material under a request in flight: the request failed closed, say why.
     if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
-  }
-}
-
-/** The cause of a request that failed because its audit event could not be written. */
-class AuditWriteFailed extends Error {
-  constructor(
-    readonly auditError: unknown,
-    /** The operation's own internal failure, when it had one before its event failed too. */
-    readonly operationError: unknown,
-  ) {
-    super('the audit event could not be written');
   }
 }
 
