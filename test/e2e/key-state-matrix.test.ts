@@ -14,7 +14,7 @@ import { REFUSALS, stateAnswer, type Refusal } from '../../src/core/key-state.js
 import { OPERATIONS } from '../../src/service/registry.js';
 import type { RegisteredOperation } from '../../src/service/operation.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
-import { CASES, EXEMPT, type Case, type Fixture } from '../helpers/key-state-cases.js';
+import { CASES, casesOf, EXEMPT, type Case, type Fixture } from '../helpers/key-state-cases.js';
 import { rawRequest } from '../helpers/raw-request.js';
 
 const REFUSAL_NAMES = Object.keys(REFUSALS) as Refusal[];
@@ -57,22 +57,25 @@ describe('key state × operation matrix', () => {
     return refusal ?? `unexpected ${res.status} ${String(res.json['__type'])}: ${String(res.json['message'])}`;
   }
 
-  it('has a case or a named exemption for every registered operation that acts on a key, and no stale one', () => {
-    const uncovered = OPERATIONS.filter((op) => actsOnKey(op) && !(op.name in CASES) && !(op.name in EXEMPT)).map((op) => op.name);
-    assert.deepEqual(uncovered, [], 'operations with a key requirement but no key-state case');
+  /** Every (operation, key requirement) the matrix must cover: all requirements of every operation with a key. */
+  const rows = OPERATIONS.filter((op) => actsOnKey(op) && !(op.name in EXEMPT)).flatMap((op) => op.keyAccess.map((access, slot) => ({ op, slot, access })));
+
+  it('has a case or a named exemption for every key requirement of every registered operation, and no stale one', () => {
+    const uncovered = rows.filter((r) => !casesOf(r.op.name).some((c) => (c.slot ?? 0) === r.slot)).map((r) => `${r.op.name} key ${r.slot}`);
+    assert.deepEqual(uncovered, [], 'key requirements with no key-state case');
     const stale = [...Object.keys(CASES), ...Object.keys(EXEMPT)].filter((name) => (byName.get(name)?.keyAccess.length ?? 0) === 0);
     assert.deepEqual(stale, [], 'cases or exemptions naming no registered operation with a key requirement');
+    const pastLastKey = Object.keys(CASES).filter((name) => casesOf(name).some((c) => (c.slot ?? 0) >= (byName.get(name)?.keyAccess.length ?? 0)));
+    assert.deepEqual(pastLastKey, [], 'cases naming a key requirement the operation does not have');
     assert.deepEqual(Object.keys(CASES).filter((name) => name in EXEMPT), [], 'an operation is either covered or exempt');
     for (const [name, reason] of Object.entries(EXEMPT)) assert.ok(reason.trim().length > 0, `${name}: the exemption gives a reason`);
   });
 
-  for (const op of OPERATIONS.filter((o) => actsOnKey(o) && !(o.name in EXEMPT))) {
-    it(`${op.name} in each state answers as the state table says`, async () => {
-      const c = CASES[op.name];
-      assert.ok(c !== undefined, `${op.name} acts on a key but has no key-state case`);
-      const slot = c.slot ?? 0;
-      const access = op.keyAccess[slot];
-      assert.ok(access !== undefined, `${op.name} has no key requirement ${slot}`);
+  for (const { op, slot, access } of rows) {
+    const which = op.keyAccess.length > 1 ? ` (key ${slot})` : '';
+    it(`${op.name}${which} in each state answers as the state table says for '${access}'`, async () => {
+      const c = casesOf(op.name).find((x) => (x.slot ?? 0) === slot);
+      assert.ok(c !== undefined, `${op.name} key ${slot} has no key-state case`);
       const expected: Partial<Record<KeyState, string>> = {};
       const seen: Partial<Record<KeyState, string>> = {};
       for (const state of KEY_STATES) {
@@ -80,11 +83,11 @@ describe('key state × operation matrix', () => {
         expected[state] = stateAnswer(state, access, op.name) ?? 'ok';
         seen[state] = outcome(await call(op.service, op.name, c.body(f)), f.arn);
       }
-      assert.deepEqual(seen, expected, `${op.name} (${access}): answers by key state`);
+      assert.deepEqual(seen, expected, `${op.name}${which}: answers by key state`);
       // A row that refuses nothing (or allows nothing) only holds for a key that is merely read.
       const values = Object.values(expected);
       assert.ok(values.includes('ok'), `${op.name} is allowed in some state`);
-      if (access !== 'read') assert.ok(values.some((v) => v !== 'ok'), `${op.name} (${access}) is refused in some state`);
+      if (access !== 'read') assert.ok(values.some((v) => v !== 'ok'), `${op.name}${which} (${access}) is refused in some state`);
     });
   }
 });

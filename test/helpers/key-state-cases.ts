@@ -48,6 +48,14 @@ const EXTERNAL: KeyShape = { Origin: 'EXTERNAL' };
 const PEER_PUBLIC_KEY = b64(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }));
 
 const blob = async (a: SetupApi) => ({ blob: String((await a.call('Encrypt', { KeyId: a.keyId, Plaintext: PLAINTEXT }))['CiphertextBlob']) });
+/** Another symmetric key, left Enabled: the partner of the key under test in two-key operations. */
+const otherKey = async (a: SetupApi) => ((await a.call('CreateKey', {}))['KeyMetadata'] as { KeyId: string }).KeyId;
+const otherBlob = async (a: SetupApi) => ({ blob: String((await a.call('Encrypt', { KeyId: await otherKey(a), Plaintext: PLAINTEXT }))['CiphertextBlob']) });
+const alias = async (a: SetupApi, target: string) => {
+  const name = `alias/m-${randomUUID()}`;
+  await a.call('CreateAlias', { AliasName: name, TargetKeyId: target });
+  return { alias: name };
+};
 const grant = async (a: SetupApi) => ({
   grantId: String((await a.call('CreateGrant', { KeyId: a.keyId, GranteePrincipal: a.adminArn, RetiringPrincipal: a.adminArn, Operations: ['Decrypt'] }))['GrantId']),
 });
@@ -68,15 +76,30 @@ async function imported(a: SetupApi): Promise<Record<string, string>> {
   return wrapForImport(a, material);
 }
 
-/** A valid request per operation that acts on a key, by operation name. */
-export const CASES: Readonly<Record<string, Case>> = {
+/**
+ * Valid requests per operation that acts on a key, by operation name: one case per key requirement
+ * (`slot`) the key under test can fill; the operation's other keys, if any, are Enabled.
+ */
+export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   DescribeKey: { body: (f) => ({ KeyId: f.keyId }) },
   UpdateKeyDescription: { body: (f) => ({ KeyId: f.keyId, Description: 'changed' }) },
   EnableKey: { body: (f) => ({ KeyId: f.keyId }) },
   DisableKey: { body: (f) => ({ KeyId: f.keyId }) },
   Encrypt: { body: (f) => ({ KeyId: f.keyId, Plaintext: PLAINTEXT }) },
-  Decrypt: { setup: blob, body: (f) => ({ CiphertextBlob: f.made['blob'] }) },
-  ReEncrypt: { setup: blob, body: (f) => ({ CiphertextBlob: f.made['blob'], DestinationKeyId: f.keyId }) },
+  Decrypt: [
+    { setup: blob, body: (f) => ({ CiphertextBlob: f.made['blob'] }) },
+    { slot: 1, setup: blob, body: (f) => ({ CiphertextBlob: f.made['blob'], KeyId: f.keyId }) },
+  ],
+  // Requirements: the key the blob names, the destination key, the caller's SourceKeyId.
+  ReEncrypt: [
+    { setup: async (a) => ({ ...(await blob(a)), other: await otherKey(a) }), body: (f) => ({ CiphertextBlob: f.made['blob'], DestinationKeyId: f.made['other'] }) },
+    { slot: 1, setup: otherBlob, body: (f) => ({ CiphertextBlob: f.made['blob'], DestinationKeyId: f.keyId }) },
+    {
+      slot: 2,
+      setup: async (a) => ({ ...(await blob(a)), other: await otherKey(a) }),
+      body: (f) => ({ CiphertextBlob: f.made['blob'], SourceKeyId: f.keyId, DestinationKeyId: f.made['other'] }),
+    },
+  ],
   GenerateDataKey: { body: (f) => ({ KeyId: f.keyId, KeySpec: 'AES_256' }) },
   GenerateDataKeyWithoutPlaintext: { body: (f) => ({ KeyId: f.keyId, KeySpec: 'AES_256' }) },
   // As in AWS, a data key pair's private key is encrypted under a symmetric encryption key.
@@ -97,25 +120,12 @@ export const CASES: Readonly<Record<string, Case>> = {
   },
   DeriveSharedSecret: { key: AGREEMENT, body: (f) => ({ KeyId: f.keyId, KeyAgreementAlgorithm: 'ECDH', PublicKey: PEER_PUBLIC_KEY }) },
   CreateAlias: { body: (f) => ({ AliasName: `alias/new-${randomUUID()}`, TargetKeyId: f.keyId }) },
-  // The alias points at another (Enabled) key; the key under test is the new target (the second requirement).
-  UpdateAlias: {
-    slot: 1,
-    setup: async (a) => {
-      const other = (await a.call('CreateKey', {}))['KeyMetadata'] as { KeyId: string };
-      const alias = `alias/o-${randomUUID()}`;
-      await a.call('CreateAlias', { AliasName: alias, TargetKeyId: other.KeyId });
-      return { alias };
-    },
-    body: (f) => ({ AliasName: f.made['alias'], TargetKeyId: f.keyId }),
-  },
-  DeleteAlias: {
-    setup: async (a) => {
-      const alias = `alias/m-${randomUUID()}`;
-      await a.call('CreateAlias', { AliasName: alias, TargetKeyId: a.keyId });
-      return { alias };
-    },
-    body: (f) => ({ AliasName: f.made['alias'] }),
-  },
+  // Requirements: the alias's current key, the new target.
+  UpdateAlias: [
+    { setup: async (a) => ({ ...(await alias(a, a.keyId)), other: await otherKey(a) }), body: (f) => ({ AliasName: f.made['alias'], TargetKeyId: f.made['other'] }) },
+    { slot: 1, setup: async (a) => alias(a, await otherKey(a)), body: (f) => ({ AliasName: f.made['alias'], TargetKeyId: f.keyId }) },
+  ],
+  DeleteAlias: { setup: (a) => alias(a, a.keyId), body: (f) => ({ AliasName: f.made['alias'] }) },
   ListAliases: { body: (f) => ({ KeyId: f.keyId }) },
   TagResource: { body: (f) => ({ KeyId: f.keyId, Tags: [{ TagKey: 'k', TagValue: 'v' }] }) },
   UntagResource: { body: (f) => ({ KeyId: f.keyId, TagKeys: ['k'] }) },
@@ -154,3 +164,11 @@ export const CASES: Readonly<Record<string, Case>> = {
  * operation with a key requirement is covered. An entry must name a registered operation with a key.
  */
 export const EXEMPT: Readonly<Record<string, string>> = {};
+
+const isList = (c: Case | readonly Case[]): c is readonly Case[] => Array.isArray(c);
+
+/** The cases of an operation (none when it has no entry). */
+export function casesOf(name: string): readonly Case[] {
+  const c = CASES[name];
+  return c === undefined ? [] : isList(c) ? c : [c];
+}
