@@ -152,6 +152,8 @@ export interface RegisteredOperation {
   readonly authentication: 'required' | 'none';
   /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
   readonly prepares: boolean;
+  /** How each key requirement reaches its key, in declaration order (empty: the operation acts on no key). */
+  readonly keyAccess: readonly KeyAccess[];
   /** Validates the wire input (throws a ZodError) and binds it to the operation. */
   bind(raw: unknown): BoundCall;
 }
@@ -168,6 +170,7 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
     readOnly: op.readOnly,
     authentication: op.authentication ?? 'required',
     prepares: op.prepare !== undefined,
+    keyAccess: op.keys.map((k) => k.access),
     bind(raw) {
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
