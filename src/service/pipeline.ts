@@ -70,16 +70,38 @@ export class Pipeline {
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
-    if (this.#deps.limiter?.refuses(req) === true) return { ok: false, error: throttled(), requestId: req.requestId };
-    const op = this.#deps.operations.get(req.target);
-    let result: PipelineResult;
-    if (op !== undefined && changesState(op)) result = await this.#handleMutation(req, op);
-    else {
-      const run = await this.#run(req, op);
-      result = await this.#record(req, run.result, run.facts);
-    }
+    const result = await this.#dispatch(req, this.#deps.operations.get(req.target));
     this.#reportFailure(req, result);
     return result;
+  }
+
+  /**
+   * Authenticates first, outside any transaction: a request that fails here changed nothing, and is
+   * recorded (or, over its source's limit, tallied for a summary) without touching the audit
+   * transaction. A signed caller is never throttled by what others send from its address.
+   */
+  async #dispatch(req: PipelineRequest, op: RegisteredOperation | undefined): Promise<PipelineResult> {
+    const deps = this.#deps;
+    const anonymous = op?.authentication === 'none';
+    // The unauthenticated operations (the seal operations) may change state: a source that used up its
+    // bucket is refused before they run, not after.
+    if (anonymous && deps.limiter?.refuses(req) === true) return { ok: false, error: throttled(), requestId: req.requestId };
+    const started = deps.clock.now();
+    let principal: Principal | undefined;
+    try {
+      deps.reads?.refresh();
+      // Operations with `authentication: 'none'` run unauthenticated and while sealed.
+      if (!anonymous) {
+        if (!deps.hierarchy.isOpen) throw sealed();
+        principal = await deps.authenticator.authenticate(req.auth);
+      }
+    } catch (e) {
+      const facts = { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started };
+      return this.#record(req, { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId }, facts);
+    }
+    if (op !== undefined && principal !== undefined && changesState(op)) return this.#handleMutation(req, op, principal);
+    const run = await this.#run(req, op, principal, started);
+    return this.#record(req, run.result, run.facts);
   }
 
   /**
@@ -108,24 +130,16 @@ export class Pipeline {
    * A mutating operation runs inside the audit log's transaction: its store changes commit together
    * with its event, so a change whose event cannot be made durable is rolled back (ADR 0005).
    */
-  async #handleMutation(req: PipelineRequest, op: RegisteredOperation): Promise<PipelineResult> {
-    const prepared = op.prepares ? await this.#prepare(req, op) : undefined;
+  async #handleMutation(req: PipelineRequest, op: RegisteredOperation, principal: Principal): Promise<PipelineResult> {
+    const prepared = op.prepares ? await this.#prepare(req, op, principal) : undefined;
     let answer: PipelineResult | undefined;
-    let unauthenticated: { result: PipelineResult; facts: AuditFacts } | undefined;
     try {
       await this.#deps.audit.atomically(async () => {
-        const run = await this.#run(req, op, prepared);
-        // Failed before authentication: nothing changed. Recorded outside the transaction, where the
-        // limiter decides between its own event and a throttled-requests summary.
-        if (!run.result.ok && run.facts.principal === undefined) {
-          unauthenticated = run;
-          throw new UnauthenticatedFailure();
-        }
+        const run = await this.#run(req, op, principal, this.#deps.clock.now(), prepared);
         answer = run.result;
         return { event: this.#event(req, run.result, run.facts), keep: run.result.ok };
       });
     } catch (e) {
-      if (unauthenticated !== undefined && e instanceof UnauthenticatedFailure) return this.#record(req, unauthenticated.result, unauthenticated.facts);
       return this.#auditFailed(req, e, answer);
     } finally {
       prepared?.dispose(); // already done by the run, unless the transaction never ran it
@@ -134,18 +148,16 @@ export class Pipeline {
   }
 
   /**
-   * For an operation with slow preparation (key generation): authenticate, validate and authorize outside
-   * the audit transaction, then prepare. The transaction's run checks everything again (the state may
+   * For an operation with slow preparation (key generation): validate and authorize outside the audit
+   * transaction, then prepare. The transaction's run checks everything again (the state may
    * have changed meanwhile) and records the outcome; `undefined` when a check or the preparation fails,
    * and that run then reports the failure.
    */
-  async #prepare(req: PipelineRequest, op: RegisteredOperation): Promise<BoundCall | undefined> {
+  async #prepare(req: PipelineRequest, op: RegisteredOperation, principal: Principal): Promise<BoundCall | undefined> {
     const deps = this.#deps;
     let call: BoundCall | undefined;
     try {
-      deps.reads?.refresh();
       if (!deps.hierarchy.isOpen) return undefined;
-      const principal = await deps.authenticator.authenticate(req.auth);
       call = bindCall(op, req.parseBody());
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
       await call.prepare();
@@ -156,21 +168,15 @@ export class Pipeline {
     }
   }
 
-  async #run(req: PipelineRequest, op: RegisteredOperation | undefined, prepared?: BoundCall): Promise<{ result: PipelineResult; facts: AuditFacts }> {
+  /** Runs an authenticated request (`principal` undefined: an operation that needs no authentication). */
+  async #run(req: PipelineRequest, op: RegisteredOperation | undefined, principal: Principal | undefined, started: Date, prepared?: BoundCall): Promise<{ result: PipelineResult; facts: AuditFacts }> {
     const deps = this.#deps;
-    const started = deps.clock.now();
-    let principal: Principal | undefined;
     let requestParameters: Record<string, unknown> | null = null;
     let responseElements: Record<string, unknown> | null = null;
     const resources: ResolvedKey[] = [];
     let result: PipelineResult;
     let call: BoundCall | undefined;
     try {
-      deps.reads?.refresh();
-      // Operations with `authentication: 'none'` (the seal operations) run unauthenticated and while sealed.
-      const anonymous = op?.authentication === 'none';
-      if (!anonymous && !deps.hierarchy.isOpen) throw sealed();
-      if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
       call = prepared ?? bindCall(op, req.parseBody());
       requestParameters = call.auditRequest();
@@ -220,16 +226,21 @@ export class Pipeline {
    * path or method), recording it like any other request.
    */
   async refuse(req: RequestMeta, error: KmsError): Promise<KmsError> {
-    if (this.#deps.limiter?.refuses(req) === true) return throttled();
+    // A summary names targets Arca knows; any other header value is not kept.
+    if (this.#deps.limiter?.refuses({ ...req, target: this.#deps.operations.get(req.target)?.name ?? '(unknown)' }) === true) return throttled();
     const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
     this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
 
   async #record(req: RequestMeta, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
-    // An unauthenticated failure over its source's limit is tallied for a summary instead of recorded.
-    if (!result.ok && facts.principal === undefined && this.#deps.limiter?.records({ ...req, target: facts.op?.name ?? req.target, errorCode: result.error.code }) === false) {
-      return { ok: false, error: throttled(), requestId: req.requestId };
+    const limiter = this.#deps.limiter;
+    if (facts.principal === undefined && limiter !== undefined) {
+      // Without an authenticated caller, events are bounded per source: a failure over the limit is
+      // tallied for a summary instead of recorded. A success (an unauthenticated operation, refused before
+      // it ran once its source was exhausted) is always recorded, and uses a token.
+      if (result.ok) limiter.take(req.sourceIp);
+      else if (!limiter.records({ ...req, target: facts.op?.name ?? '(unknown)', errorCode: result.error.code })) return { ok: false, error: throttled(), requestId: req.requestId };
     }
     try {
       await this.#deps.audit.append(this.#event(req, result, facts));
@@ -336,9 +347,6 @@ export class Pipeline {
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
   }
 }
-
-/** Control flow out of the audit transaction for a request that failed before authentication. */
-class UnauthenticatedFailure extends Error {}
 
 /** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
 function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Clock } from '../core/ports.js';
-import { sourceKey, SUMMARY_DISTINCT_VALUES, throttleSummaryEvent, UnauthenticatedLimiter, type UnauthenticatedLimits } from './unauthenticated-limiter.js';
+import { sourceKey, SUMMARY_DISTINCT_VALUES, SUMMARY_SOURCES, throttleSummaryEvent, UnauthenticatedLimiter, type UnauthenticatedLimits } from './unauthenticated-limiter.js';
 
 class ManualClock implements Clock {
   t = Date.parse('2026-01-01T00:00:00Z');
@@ -84,6 +84,15 @@ describe('UnauthenticatedLimiter', () => {
     const summaries = l.takeSummaries();
     assert.equal(summaries.length, 4);
     assert.equal(summaries.find((s) => s.source === '*')?.count, 7);
+  });
+
+  it('summarizes at most SUMMARY_SOURCES sources one by one per interval, the rest together under *', () => {
+    const l = new UnauthenticatedLimiter(limits({ maxSources: 10_000 }), new ManualClock());
+    for (let i = 0; i < SUMMARY_SOURCES + 50; i++) l.throttled(throttledFrom(`2001:db8:0:${i.toString(16)}::1`));
+    const summaries = l.takeSummaries();
+    assert.equal(summaries.length, SUMMARY_SOURCES + 1);
+    assert.equal(summaries.find((s) => s.source === '*')?.count, 50);
+    assert.equal(summaries.reduce((n, s) => n + s.count, 0), SUMMARY_SOURCES + 50, 'every throttled request is counted once');
   });
 
   it('makes a summary event that says how many requests it stands for', () => {

@@ -40,6 +40,13 @@ export interface ThrottledRequest {
 /** Distinct targets and error codes named in one summary; the rest are counted together. */
 export const SUMMARY_DISTINCT_VALUES = 16;
 
+/**
+ * Sources summarized one by one per interval; throttled requests from further sources are summarized
+ * together as source `*`. Bounds the summaries themselves: many sources (a botnet, or the many /64s of
+ * one IPv6 /48) each throttled once make at most this many events per interval, not one each.
+ */
+export const SUMMARY_SOURCES = 100;
+
 /** The requests of one source throttled since the last summary. `source` is `*` for sources beyond `maxSources`. */
 export interface ThrottleSummary {
   readonly source: string;
@@ -146,7 +153,7 @@ export class UnauthenticatedLimiter {
   throttled(req: ThrottledRequest): void {
     const now = this.#clock.now().getTime();
     let key = sourceKey(req.sourceIp);
-    if (!this.#tallies.has(key) && this.#tallies.size >= this.#limits.maxSources) key = '*';
+    if (!this.#tallies.has(key) && this.#tallies.size >= Math.min(SUMMARY_SOURCES, this.#limits.maxSources)) key = '*';
     let tally = this.#tallies.get(key);
     if (tally === undefined) {
       tally = { count: 0, first: now, last: now, userAgent: '', targets: new Map(), errorCodes: new Map() };

@@ -50,10 +50,13 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
       assert.deepEqual(throttled.json(), { __type: 'ThrottlingException', message: 'Rate exceeded' });
       assert.equal(throttled.headers.get('x-amzn-errortype'), 'ThrottlingException');
 
-      // The flooded source is limited; a well-signed client from another source is not.
+      // The flooded source is limited; a well-signed client is not, from another source or from the
+      // flooded source itself (behind one NAT or proxy, an outsider cannot shut signed clients out).
       const enc = await legit.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('still served') }));
       assert.ok(enc.CiphertextBlob);
-      assert.equal(rows(s) - before, burst + 1, 'the flood wrote exactly its burst of events (and the Encrypt its own)');
+      const sameSource = kmsClientFrom(s, '127.0.0.1');
+      assert.ok((await sameSource.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('same address, signed') }))).CiphertextBlob);
+      assert.equal(rows(s) - before, burst + 2, 'the flood wrote exactly its burst of events (and each Encrypt its own)');
       const flood = events(s).filter((e) => e.userAgent.startsWith('flood/'));
       assert.equal(flood.length, burst);
       assert.ok(flood.every((e) => e.userAgent.length <= 256), 'the user agent is truncated in the trail');
@@ -70,8 +73,8 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
       const data = summary?.additionalEventData ?? {};
       const recorded = events(s).filter((e) => e.userAgent.startsWith('flood/') && e.eventName === 'Encrypt').length;
       assert.equal(Number(data['throttledRequests']) + recorded, sent + 1, 'summary + recorded events == requests sent (the flood and the one probe)');
-      assert.deepEqual(data['errorCodes'], { Throttled: sent + 1 - burst });
-      assert.deepEqual(data['targets'], { 'TrentService.Encrypt': sent + 1 - burst });
+      assert.deepEqual(data['errorCodes'], { MissingAuthentication: sent + 1 - burst });
+      assert.deepEqual(data['targets'], { Encrypt: sent + 1 - burst }, 'targets by operation name, as eventName');
       assert.ok(typeof data['firstTime'] === 'string' && typeof data['lastTime'] === 'string');
       const report = await verifyTrail(s, clock);
       assert.equal(report.ok, true, JSON.stringify(report.divergence));
@@ -89,6 +92,22 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
       for (let i = 0; i < 6; i++) types.push((await rawRequest(s, { target: 'TrentService.CreateKey', body: '{}', sign: false })).json().__type);
       assert.deepEqual(types, [...Array<string>(3).fill('MissingAuthenticationTokenException'), ...Array<string>(3).fill('ThrottlingException')]);
       assert.equal(rows(s) - before, 3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('unsigned calls of the operations that need no signature (GetSealStatus) are limited alike', async () => {
+    const s = await startInProcess({ clock: new TestClock(), limits: { unauthenticatedBurst: 3, unauthenticatedPerSecond: 1 } });
+    try {
+      const before = rows(s);
+      const types: unknown[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await rawRequest(s, { target: 'ArcaService.GetSealStatus', body: '{}', sign: false });
+        types.push(res.status === 200 ? 'ok' : res.json().__type);
+      }
+      assert.deepEqual(types, [...Array<string>(3).fill('ok'), ...Array<string>(5).fill('ThrottlingException')]);
+      assert.equal(rows(s) - before, 3, 'one event per answered call, none for the throttled ones');
     } finally {
       await s.close();
     }
