@@ -21,8 +21,6 @@ export interface StorageStatus {
   readonly healthy: boolean;
   /** ISO time of the first failure of the current failing period. */
   readonly failingSince?: string;
-  /** The last failure's message (an error code and text from the storage engine; never data). */
-  readonly lastError?: string;
 }
 
 /**

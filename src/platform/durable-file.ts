@@ -111,10 +111,15 @@ export async function writeFileDurablyAsync(path: string, data: string, mode = 0
   } finally {
     await rm(temp, { force: true });
   }
-  const dirHandle = await open(dirname(path), 'r');
+  await fsyncDirectoryAsync(dirname(path));
+}
+
+/** {@link fsyncDirectory} off the event loop. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
   try {
-    await dirHandle.sync();
+    await handle.sync();
   } finally {
-    await dirHandle.close();
+    await handle.close();
   }
 }

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { AuditEvent } from '../core/audit.js';
 import type { AuditTrail, Logger } from '../core/ports.js';
-import { writeFileDurablyAsync } from '../platform/durable-file.js';
+import { fsyncDirectoryAsync, writeFileDurablyAsync } from '../platform/durable-file.js';
 
 /** Rotating JSON-lines files. */
 export interface FileSinkConfig {
@@ -133,6 +133,7 @@ function fileTransport(c: FileSinkConfig): Transport {
     if (size === 0 || size + adding <= maxBytes) return;
     rotations += 1;
     await rename(c.path, `${c.path}.${new Date().toISOString().replace(/[:.]/g, '-')}-${String(rotations).padStart(6, '0')}`);
+    await fsyncDirectoryAsync(dirname(c.path)); // the rotated file keeps its lines under its new name
     const prefix = `${basename(c.path)}.`;
     const rotated = (await readdir(dirname(c.path))).filter((f) => f.startsWith(prefix) && f !== `${prefix}cursor`).sort();
     for (const old of rotated.slice(0, Math.max(0, rotated.length - (c.maxFiles ?? 10)))) await unlink(join(dirname(c.path), old));
@@ -146,6 +147,7 @@ function fileTransport(c: FileSinkConfig): Transport {
       const write = async (): Promise<void> => {
         await rotateIfNeeded(Buffer.byteLength(chunk));
         // fsynced before the cursor moves past these events: a power cut loses no line the cursor counts.
+        const created = await stat(c.path).then(() => false, () => true);
         const file = await open(c.path, 'a', 0o600);
         try {
           await file.appendFile(chunk, 'utf8');
@@ -153,6 +155,7 @@ function fileTransport(c: FileSinkConfig): Transport {
         } finally {
           await file.close();
         }
+        if (created) await fsyncDirectoryAsync(dirname(c.path)); // a new file's name is durable too
         chunk = '';
       };
       for (const e of events) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline.js';
-import { createHttpServer } from './http-server.js';
+import { createHttpServer, type ConnectionLimits } from './http-server.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -33,26 +33,55 @@ describe('createHttpServer', () => {
     }
   });
 
-  it('holds at most maxConnections connections (and maxConnectionsPerSource per source), destroying the next at once', { timeout: 20_000 }, async () => {
-    for (const limits of [{ maxConnections: 3 }, { maxConnectionsPerSource: 3 }]) {
-      const server = createHttpServer({ pipeline: {} as unknown as Pipeline, logger: silent, limits });
-      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-      const port = (server.address() as AddressInfo).port;
-      const open = (): Promise<Socket> =>
+  /** A server with these limits, and a way to open raw connections to it. */
+  async function limited(limits: Partial<ConnectionLimits>): Promise<{ open(): Promise<Socket>; close(): Promise<void> }> {
+    const server = createHttpServer({ pipeline: {} as unknown as Pipeline, logger: silent, limits });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      open: () =>
         new Promise((ok) => {
           const s = connect(port, '127.0.0.1', () => ok(s));
           s.on('error', () => undefined);
-        });
-      try {
-        const held = [await open(), await open(), await open()];
-        const extra = await open();
-        await new Promise((done) => extra.once('close', done)); // destroyed by the server: the test ends only if it is
-        assert.ok(held.every((s) => !s.destroyed), `the first three are held (${JSON.stringify(limits)})`);
-        held.forEach((s) => s.destroy());
-      } finally {
+        }),
+      async close() {
         server.closeAllConnections();
         await new Promise((done) => server.close(done));
-      }
+      },
+    };
+  }
+  const closed = (s: Socket): Promise<unknown> => new Promise((done) => (s.destroyed ? done(undefined) : s.once('close', done)));
+  /** Sends one keep-alive request and waits for its answer: the connection has been used. */
+  const use = (s: Socket): Promise<unknown> =>
+    new Promise((done) => {
+      s.once('data', done);
+      s.write('GET /healthz HTTP/1.1\r\nHost: arca\r\n\r\n');
+    });
+
+  it('holds at most maxConnectionsPerSource connections per source, destroying the next at once', { timeout: 20_000 }, async () => {
+    const server = await limited({ maxConnectionsPerSource: 3 });
+    try {
+      const held = [await server.open(), await server.open(), await server.open()];
+      await closed(await server.open()); // destroyed by the server: the test ends only if it is
+      assert.ok(held.every((s) => !s.destroyed), 'the first three are held');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('at maxConnections, closes the oldest connection that never sent a request to let a new one in; refuses it when all are in use', { timeout: 20_000 }, async () => {
+    const server = await limited({ maxConnections: 3 });
+    try {
+      const [first, ...rest] = [await server.open(), await server.open(), await server.open()];
+      assert.ok(first);
+      const newcomer = await server.open();
+      await closed(first); // the oldest idle connection made room
+      assert.ok([...rest, newcomer].every((s) => !s.destroyed));
+      for (const s of [...rest, newcomer].slice(0, 3)) await use(s);
+      await closed(await server.open()); // every place is held by a connection in use: refused
+      assert.ok([...rest, newcomer].every((s) => !s.destroyed), 'connections in use are never closed for a newcomer');
+    } finally {
+      await server.close();
     }
   });
 });

@@ -121,20 +121,50 @@ function rawHeaderPairs(req: IncomingMessage): [string, string][] {
   return pairs;
 }
 
-/** Destroys each new connection from a source that already holds `max` open connections. */
-function limitPerSource(server: Server, max: number): void {
-  const open = new Map<string, number>();
+type Connection = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined };
+
+/**
+ * Connection limits: a new connection from a source that already holds `perSource` is destroyed at once.
+ * At `total`, room is made by closing the oldest connection that has not sent a request yet (an idle
+ * flood's), not by refusing the newcomer; only when every open connection has sent a request is the new
+ * one refused. Connections are named by address and port, which the TLS socket a request arrives on
+ * shares with the TCP socket 'connection' announced.
+ */
+function limitConnections(server: Server, total: number, perSource: number): void {
+  const perSourceOpen = new Map<string, number>();
+  /** Connections that have sent no request yet, oldest first: closing one releases its place. */
+  const idle = new Map<string, () => void>();
+  let open = 0;
+  const nameOf = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string => `${s.remoteAddress ?? ''}|${s.remotePort ?? ''}`;
+  server.on('request', (req: IncomingMessage) => void idle.delete(nameOf(req.socket)));
   // TLS servers emit 'connection' for the TCP socket, before the handshake.
-  server.on('connection', (socket: Duplex & { remoteAddress?: string | undefined }) => {
-    const key = sourceKey(socket.remoteAddress ?? '');
-    const n = open.get(key) ?? 0;
-    if (n >= max) return void socket.destroy();
-    open.set(key, n + 1);
-    socket.once('close', () => {
-      const left = (open.get(key) ?? 1) - 1;
-      if (left === 0) open.delete(key);
-      else open.set(key, left);
+  server.on('connection', (socket: Connection) => {
+    const source = sourceKey(socket.remoteAddress ?? '');
+    const fromSource = perSourceOpen.get(source) ?? 0;
+    if (fromSource >= perSource) return void socket.destroy();
+    if (open >= total) {
+      const oldest = idle.values().next();
+      if (oldest.done === true) return void socket.destroy();
+      oldest.value();
+    }
+    open += 1;
+    perSourceOpen.set(source, fromSource + 1);
+    const name = nameOf(socket);
+    let counted = true;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      open -= 1;
+      idle.delete(name);
+      const left = (perSourceOpen.get(source) ?? 1) - 1;
+      if (left === 0) perSourceOpen.delete(source);
+      else perSourceOpen.set(source, left);
+    };
+    idle.set(name, () => {
+      release();
+      socket.destroy();
     });
+    socket.once('close', release);
   });
 }
 
@@ -201,8 +231,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     tls === undefined
       ? createServer(timeouts, handler)
       : createTlsServer({ ...timeouts, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler);
-  server.maxConnections = limits.maxConnections;
-  limitPerSource(server, limits.maxConnectionsPerSource);
+  limitConnections(server, limits.maxConnections, limits.maxConnectionsPerSource);
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const error = clientErrorOf(err, socket);
     if (error === undefined) return void socket.destroy();

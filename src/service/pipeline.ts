@@ -121,6 +121,7 @@ export class Pipeline {
         await deps.audit.append(this.#event(probe, { ok: true, output: undefined, requestId: probe.requestId }, facts)).catch(() => undefined);
       }
     }
+    // The failure's message is logged with each failed request, not shown to whoever asks /readyz.
     const storage = deps.storage.status;
     const status = !deps.hierarchy.isOpen ? 'sealed' : storage.healthy ? 'ready' : 'storage-failing';
     return { ready: status === 'ready', status, storage };

@@ -116,7 +116,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     const [principalTags, tags, aliases] = await Promise.all([
       this.#deps.identities.listPrincipalTags(principal.id),
       key ? this.#deps.keys.listTags(key.id) : Promise.resolve([]),
-      key ? this.#deps.keys.listAliases(key.id, undefined, 100) : Promise.resolve({ items: [] }),
+      key ? this.#aliasNames(key.id) : Promise.resolve([]),
     ]);
     return buildContext({
       principal,
@@ -124,9 +124,24 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
       request: request.request ?? { sourceIp: '', userAgent: '', secureTransport: false, time },
       region: this.#deps.realm.region,
       timeZone: this.#deps.timeZone,
-      key: key && { record: key, tags, aliases: aliases.items.map((a) => a.name) },
+      key: key && { record: key, tags, aliases },
       operation: request.context,
     });
+  }
+
+  /**
+   * Every alias of the key (`kms:ResourceAliases`): a Deny naming one alias must see it, however many the
+   * key has (keys created before the 50-alias quota may have more than one page).
+   */
+  async #aliasNames(keyId: string): Promise<string[]> {
+    const names: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#deps.keys.listAliases(keyId, after, 100);
+      for (const a of page.items) names.push(a.name);
+      after = page.next;
+    } while (after !== undefined);
+    return names;
   }
 
   #parse(text: string, kind: PolicyKind): PolicyDocument {

@@ -229,9 +229,13 @@ ${CACHED_TABLES_0007.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => ` 
   ALTER TABLE grants ADD COLUMN grantee_principal_id TEXT;
   ALTER TABLE grants ADD COLUMN retiring_principal_id TEXT;
   ALTER TABLE grants ADD COLUMN parent_grant_id TEXT;
+  -- A reference no principal holds at upgrade may name one deleted before it: it gets the id
+  -- 'unresolved-0008', which no principal has and nothing re-binds, so a recreated namesake inherits
+  -- nothing (ADR 0009). References stored after the upgrade bind as the ADR says.
   UPDATE grants SET
-    grantee_principal_id = (SELECT id FROM principals WHERE arn = grants.grantee_principal),
-    retiring_principal_id = (SELECT id FROM principals WHERE arn = grants.retiring_principal);
+    grantee_principal_id = COALESCE((SELECT id FROM principals WHERE arn = grants.grantee_principal), 'unresolved-0008'),
+    retiring_principal_id = CASE WHEN retiring_principal IS NULL THEN NULL
+      ELSE COALESCE((SELECT id FROM principals WHERE arn = grants.retiring_principal), 'unresolved-0008') END;
   CREATE INDEX grants_by_parent ON grants(parent_grant_id) WHERE parent_grant_id IS NOT NULL;
   CREATE INDEX grants_unbound_grantee ON grants(grantee_principal) WHERE grantee_principal_id IS NULL;
   CREATE TABLE key_policy_principals (
@@ -242,7 +246,7 @@ ${CACHED_TABLES_0007.flatMap((t) => ['INSERT', 'UPDATE', 'DELETE'].map((w) => ` 
   ) WITHOUT ROWID;
   CREATE INDEX key_policy_principals_unbound ON key_policy_principals(arn) WHERE principal_id IS NULL;
   INSERT OR IGNORE INTO key_policy_principals (key_id, arn, principal_id)
-    SELECT k.id, t.value, (SELECT p.id FROM principals p WHERE p.arn = t.value)
+    SELECT k.id, t.value, COALESCE((SELECT p.id FROM principals p WHERE p.arn = t.value), 'unresolved-0008')
     FROM keys k, json_tree(k.policy) t
     WHERE json_valid(k.policy) AND t.type = 'text' AND t.fullkey GLOB '*Principal.AWS*'
       AND (t.value GLOB 'arn:aws*:iam::*:user/*' OR t.value GLOB 'arn:aws*:iam::*:role/*') AND t.value NOT GLOB '*[*?]*';

@@ -75,7 +75,7 @@ describe('principal references on SQLite', () => {
     assert.deepEqual((await grants.grantsForKey(KEY)).map((g) => g.grantId), [id('d')]);
   });
 
-  it('migration 0008 resolves the grants and key policies of an existing database against its principals', () => {
+  it('migration 0008 resolves the grants and key policies of an existing database against its principals; a principal deleted before it binds to nobody, ever', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'arca-0008-'));
     try {
       const path = join(dir, 'arca.db');
@@ -100,10 +100,14 @@ describe('principal references on SQLite', () => {
       const refs = db.prepare<[], { arn: string; principal_id: string | null }>('SELECT arn, principal_id FROM key_policy_principals ORDER BY arn').all();
       assert.deepEqual(refs, [
         { arn: arn('alice'), principal_id: 'uuid-alice' },
-        { arn: arn('gone'), principal_id: null },
+        { arn: arn('gone'), principal_id: 'unresolved-0008' },
       ]);
-      const g = db.prepare<[], { grantee_principal_id: string | null; retiring_principal_id: string | null; parent_grant_id: string | null }>('SELECT grantee_principal_id, retiring_principal_id, parent_grant_id FROM grants').get();
-      assert.deepEqual(g, { grantee_principal_id: 'uuid-alice', retiring_principal_id: null, parent_grant_id: null });
+      const grant = () => db.prepare<[], { grantee_principal_id: string | null; retiring_principal_id: string | null; parent_grant_id: string | null }>('SELECT grantee_principal_id, retiring_principal_id, parent_grant_id FROM grants').get();
+      assert.deepEqual(grant(), { grantee_principal_id: 'uuid-alice', retiring_principal_id: 'unresolved-0008', parent_grant_id: null });
+      // A principal created later under the name of one deleted before the upgrade inherits nothing.
+      await new SqlitePrincipalStore(db).createPrincipal({ id: 'AIDAGONEAGAIN000000', type: 'user', name: 'gone', arn: arn('gone'), createdAt: new Date(0) });
+      assert.equal(db.prepare<[], { principal_id: string }>(`SELECT principal_id FROM key_policy_principals WHERE arn = '${arn('gone')}'`).get()?.principal_id, 'unresolved-0008');
+      assert.equal(grant()?.retiring_principal_id, 'unresolved-0008');
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -99,10 +99,11 @@ export class SqliteAuditTrail implements AuditTrail {
     const text = checkpointText(treeHead);
     let signature = r.checkpoint_signature;
     if (signature === null) {
-      // A head signed before checkpoint signatures existed: sign its checkpoint now (Ed25519 is deterministic).
+      // A head signed before checkpoint signatures existed: sign its checkpoint now (Ed25519 is
+      // deterministic: the same note every time). Not stored: a read never writes, so it can never land
+      // in (or wait for) a mutation's transaction on this connection.
       signature = this.#sign(Buffer.from(text, 'utf8')) ?? null;
       if (signature === null) return undefined;
-      this.#db.prepare('UPDATE audit_tree_heads SET checkpoint_signature = ? WHERE tree_size = ?').run(signature, r.tree_size);
     }
     return { treeHead, note: signedNote(text, checkpointOrigin(treeHead.chainId), this.#publicKey(), signature) };
   }

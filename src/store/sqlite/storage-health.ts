@@ -20,7 +20,7 @@ export function isStorageFailure(e: unknown): boolean {
  */
 export class SqliteStorageHealth implements StorageHealth {
   readonly #clock: Clock;
-  #failure: { since: Date; error: string } | undefined;
+  #failingSince: Date | undefined;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -28,17 +28,16 @@ export class SqliteStorageHealth implements StorageHealth {
 
   noteFailure(e: unknown): boolean {
     if (!isStorageFailure(e)) return false;
-    const error = e instanceof Error ? e.message : String(e);
-    this.#failure = { since: this.#failure?.since ?? this.#clock.now(), error };
+    this.#failingSince ??= this.#clock.now();
     return true;
   }
 
   noteSuccess(): void {
-    this.#failure = undefined;
+    this.#failingSince = undefined;
   }
 
   get status(): StorageStatus {
-    const f = this.#failure;
-    return f === undefined ? { healthy: true } : { healthy: false, failingSince: f.since.toISOString(), lastError: f.error };
+    const since = this.#failingSince;
+    return since === undefined ? { healthy: true } : { healthy: false, failingSince: since.toISOString() };
   }
 }
