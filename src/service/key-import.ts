@@ -1,5 +1,4 @@
 import { parsePrivateKey } from '../crypto/asymmetric-keys.js';
-import { encodeFields } from '../crypto/encoding.js';
 import type { ImportWrapping } from '../crypto/import-unwrap.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
@@ -19,16 +18,6 @@ export const WRAPPING: Record<WrappingAlgorithm, ImportWrapping | undefined> = {
   RSAES_PKCS1_V1_5: undefined,
   SM2PKE: undefined,
 };
-
-/** The AAD binding an import token's wrapping private key to its key and token. */
-export function importTokenBinding(keyId: string, tokenId: string): Buffer {
-  return encodeFields(['arca.import-wrapping-key.v1', keyId, tokenId]);
-}
-
-/** The binding mixed into an imported material's fingerprint. */
-export function fingerprintBinding(keyId: string): Buffer {
-  return encodeFields(['arca.import-fingerprint.v1', keyId]);
-}
 
 export function requireExternal(key: ResolvedKey): void {
   if (key.record.origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `${key.arn} has origin ${key.record.origin}: only EXTERNAL keys take imported key material.`);

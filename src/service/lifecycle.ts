@@ -1,12 +1,12 @@
 import { randomId, randomSecret, timeOrderedId } from '../crypto/random.js';
 import { keyArn } from '../core/arn.js';
+import { materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
 import { auditEvent } from '../core/audit.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { AuditLog, KeyLifecycleStore } from '../core/ports.js';
-import { materialBinding } from './key-hierarchy.js';
 import type { ServiceDeps } from './operation.js';
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
