@@ -5,7 +5,8 @@ import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import type { WrappingAlgorithm } from '../core/key-import.js';
 import type { KeyRecord, KeySpec } from '../core/key.js';
-import type { ResolvedKey, ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
+import type { ResolvedKey } from './operation.js';
 
 /** Shared pieces of the BYOK operations. */
 
