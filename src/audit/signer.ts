@@ -1,4 +1,4 @@
-import { AUDIT_SIGNING_KEY_BINDING } from '../core/audit.js';
+import { AUDIT_SIGNING_KEY_BINDING } from '../core/bindings.js';
 import type { AuditSigningKeyStore, Keyring, TreeHeadSigner } from '../core/ports.js';
 import { ed25519PublicOf, ed25519Sign, generateEd25519 } from '../crypto/ed25519.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';

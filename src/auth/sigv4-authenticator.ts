@@ -3,7 +3,8 @@ import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import type { AuthenticationRequest, Authenticator, Clock, Keyring, PrincipalStore } from '../core/ports.js';
-import { accessKeySecretBinding, type Principal } from '../core/principal.js';
+import { accessKeySecretBinding } from '../core/bindings.js';
+import type { Principal } from '../core/principal.js';
 import { canonicalRequest, checkRequestShape, headerMap, parseAuthorization, signingKey, stringToSign } from './sigv4.js';
 
 /** Cached signing keys at most; reaching it empties the cache (a day's keys are re-derived on demand). */

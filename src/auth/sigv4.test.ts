@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessKeySecretBinding } from '../core/principal.js';
+import { accessKeySecretBinding } from '../core/bindings.js';
 import { REALM, NOW, MINUTE, ACCESS_KEY_ID, SECRET, OTHER_SECRET, INACTIVE_ACCESS_KEY_ID, PRINCIPAL, BODY, accessKey, setup, signed, headerValue, withHeader, withoutHeader, withAuthorization, assertKmsError, SIGNATURE_MISMATCH } from '../../test/helpers/sigv4-fixtures.js';
 
 describe('SigV4Authenticator', () => {

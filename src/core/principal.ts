@@ -1,5 +1,3 @@
-import { encodeFields } from '../crypto/encoding.js';
-
 /** Who is calling. Created by an authenticator, read by authorization and audit. */
 export type PrincipalType = 'user' | 'role' | 'service';
 
@@ -33,10 +31,6 @@ export interface AccessKeyRecord {
   readonly createdAt: Date;
 }
 
-/** The AAD binding an access key's wrapped secret to its id, so a secret copied to another row does not unwrap. */
-export function accessKeySecretBinding(accessKeyId: string): Buffer {
-  return encodeFields(['arca.access-key-secret.v1', accessKeyId]);
-}
 
 /**
  * The principals a stored policy names, resolved when it was stored (DESIGN §3, ADR 0009): each IAM user

@@ -1,14 +1,13 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileDurably } from '../platform/durable-file.js';
-import { encodeFields } from '../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
+import { rootWrapBinding } from '../core/bindings.js';
 import { KmsError, sealed } from '../core/errors.js';
 import type { RootOfTrust } from '../core/ports.js';
 
 const BANNER = 'ARCA INSECURE DEV ROOT KEY: anyone who reads this file can decrypt every key. Never use it in production.\n';
-const ROOT_BINDING = encodeFields(['arca.root-wrap.v1']);
 
 /**
  * INSECURE, for `arca dev` only: the root key lives in plaintext (hex) in a file in the data directory,
@@ -48,11 +47,11 @@ export class InsecureDevFileRootOfTrust implements RootOfTrust {
   }
 
   async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
-    return wrapSecret(this.#key(), domainKey, Buffer.concat([ROOT_BINDING, binding]));
+    return wrapSecret(this.#key(), domainKey, rootWrapBinding(binding));
   }
 
   async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
-    const plain = unwrapSecret(this.#key(), wrapped, Buffer.concat([ROOT_BINDING, binding]));
+    const plain = unwrapSecret(this.#key(), wrapped, rootWrapBinding(binding));
     if (plain === undefined) throw new KmsError('Internal', 'a domain key failed to unwrap under the dev root key (wrong root file?)');
     return plain;
   }

@@ -24,7 +24,7 @@ import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
-import type { JobPoint, LifecycleDeps } from '../service/lifecycle.js';
+import type { JobPoint, LifecycleDeps } from '../service/deps.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';

@@ -1,6 +1,6 @@
 import { KmsError } from '../core/errors.js';
 import type { AccessKeyRecord, PrincipalRecord } from '../core/principal.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 import { requirePrincipal } from './principals.js';
 
 /** The access key `accessKeyId` of the principal `name`, or NotFoundException. */

@@ -2,7 +2,8 @@ import { randomPublicBytes, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { principalArn, type Realm } from '../core/arn.js';
 import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
-import { accessKeySecretBinding, type PrincipalType } from '../core/principal.js';
+import { accessKeySecretBinding } from '../core/bindings.js';
+import type { PrincipalType } from '../core/principal.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { accessKeySecretBinding } from '../core/principal.js';
+import { accessKeySecretBinding } from '../core/bindings.js';
 import { newAccessKeyId, newSecretAccessKey } from './bootstrap.js';
 import { defineOperation } from './operation.js';
 import { MAX_ACTIVE_ACCESS_KEYS, principalName, requirePrincipal } from './principals.js';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { randomId } from '../crypto/random.js';
 import { defaultKeyPolicy } from '../core/authorization.js';
+import { materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
 import { newKeyMaterial } from './asymmetric-material.js';
-import { materialBinding } from './key-hierarchy.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
 import { checkNewKeyPolicy } from './policy-document.js';

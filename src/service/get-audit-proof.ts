@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { TreeHead } from '../core/audit.js';
 import { KmsError } from '../core/errors.js';
-import { defineOperation, type ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
+import { defineOperation } from './operation.js';
 import { str } from './schemas.js';
 
 const treeSize = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);

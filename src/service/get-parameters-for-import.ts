@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { generateKeyPair, spkiDer, publicKeyOf } from '../crypto/asymmetric-keys.js';
 import { randomPublicBytes } from '../crypto/random.js';
+import { importTokenBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { IMPORT_TOKEN_LIFETIME_MS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../core/key-import.js';
-import { importTokenBinding, requireExternal, WRAPPING } from './key-import.js';
+import { requireExternal, WRAPPING } from './key-import.js';
 import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';

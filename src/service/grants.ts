@@ -3,7 +3,7 @@ import { accountRootArn, keyArn, type Realm } from '../core/arn.js';
 import { isUuid } from '../crypto/encoding.js';
 import { KmsError } from '../core/errors.js';
 import { GRANT_OPERATIONS, type GrantRecord } from '../core/grant.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 import { str } from './schemas.js';
 
 /** Shared pieces of the grant operations. */

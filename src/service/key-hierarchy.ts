@@ -1,16 +1,13 @@
-import { encodeFields } from '../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomSecret } from '../crypto/random.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { domainKeyBinding, domainKeyWrapBinding, materialBinding } from '../core/bindings.js';
 import { KmsError, sealed } from '../core/errors.js';
 import type { KeyStore, Keyring, RootOfTrust, WrappedSecret } from '../core/ports.js';
 
 const DOMAIN_KEY_LENGTH = 32;
 const MATERIAL_CACHE_LIMIT = 10_000;
 
-function domainKeyBinding(version: number): Buffer {
-  return encodeFields(['arca.domain-key.v1', version]);
-}
 
 /**
  * The middle of the key hierarchy (DESIGN.md §2): domain keys, unwrapped by the root of trust, wrap every
@@ -93,12 +90,12 @@ export class KeyHierarchy implements Keyring {
   async wrap(secret: SecretBytes, binding: Uint8Array): Promise<WrappedSecret> {
     const version = this.#current;
     const key = this.#domainKey(version);
-    return { domainKeyVersion: version, wrapped: wrapSecret(key, secret, Buffer.concat([binding, encodeFields([version])])) };
+    return { domainKeyVersion: version, wrapped: wrapSecret(key, secret, domainKeyWrapBinding(binding, version)) };
   }
 
   async unwrap(secret: WrappedSecret, binding: Uint8Array): Promise<SecretBytes> {
     const key = this.#domainKey(secret.domainKeyVersion);
-    const plain = unwrapSecret(key, secret.wrapped, Buffer.concat([binding, encodeFields([secret.domainKeyVersion])]));
+    const plain = unwrapSecret(key, secret.wrapped, domainKeyWrapBinding(binding, secret.domainKeyVersion));
     if (plain === undefined) throw new KmsError('Internal', 'a stored secret failed to unwrap (wrong binding or corrupted row)');
     return plain;
   }
@@ -152,9 +149,4 @@ export class KeyHierarchy implements Keyring {
   get heldSecrets(): number {
     return this.#material.size + this.#domainKeys.size;
   }
-}
-
-/** The AAD that binds a key version's wrapped material to its key, version and purpose. */
-export function materialBinding(keyId: string, version: number): Buffer {
-  return encodeFields(['arca.key-material.v1', keyId, version, 'customer-key-version']);
 }

@@ -1,12 +1,12 @@
 import { parsePrivateKey } from '../crypto/asymmetric-keys.js';
-import { encodeFields } from '../crypto/encoding.js';
 import type { ImportWrapping } from '../crypto/import-unwrap.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import type { WrappingAlgorithm } from '../core/key-import.js';
 import type { KeyRecord, KeySpec } from '../core/key.js';
-import type { ResolvedKey, ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
+import type { ResolvedKey } from './operation.js';
 
 /** Shared pieces of the BYOK operations. */
 
@@ -19,16 +19,6 @@ export const WRAPPING: Record<WrappingAlgorithm, ImportWrapping | undefined> = {
   RSAES_PKCS1_V1_5: undefined,
   SM2PKE: undefined,
 };
-
-/** The AAD binding an import token's wrapping private key to its key and token. */
-export function importTokenBinding(keyId: string, tokenId: string): Buffer {
-  return encodeFields(['arca.import-wrapping-key.v1', keyId, tokenId]);
-}
-
-/** The binding mixed into an imported material's fingerprint. */
-export function fingerprintBinding(keyId: string): Buffer {
-  return encodeFields(['arca.import-fingerprint.v1', keyId]);
-}
 
 export function requireExternal(key: ResolvedKey): void {
   if (key.record.origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `${key.arn} has origin ${key.record.origin}: only EXTERNAL keys take imported key material.`);

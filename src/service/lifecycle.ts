@@ -1,25 +1,13 @@
 import { randomId, randomSecret, timeOrderedId } from '../crypto/random.js';
 import { keyArn } from '../core/arn.js';
+import { materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_SPEC_INFO, type KeyRecord } from '../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../core/lifecycle.js';
 import { auditEvent } from '../core/audit.js';
 import type { KeyImportStore } from '../core/key-import.js';
-import type { AuditLog, KeyLifecycleStore } from '../core/ports.js';
-import { materialBinding } from './key-hierarchy.js';
-import type { ServiceDeps } from './operation.js';
-
-/** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
-export type JobPoint = 'rotation:before-commit' | 'rotation:after-commit' | 'deletion:before-commit' | 'deletion:after-commit';
-
-/** What the lifecycle operations and jobs need beyond the common service ports. */
-export interface LifecycleDeps {
-  readonly store: KeyLifecycleStore;
-  /** The shortest RotationPeriodInDays accepted: AWS's 90 unless configured lower (down to 1). */
-  readonly minRotationPeriodDays: number;
-  /** INSECURE, tests only: awaited at each {@link JobPoint} of a scheduled job. */
-  readonly insecureTestPause?: ((point: JobPoint) => Promise<void>) | undefined;
-}
+import type { AuditLog } from '../core/ports.js';
+import type { ServiceDeps } from './deps.js';
 
 /**
  * Arca rotates symmetric encryption keys whose material it generated, as AWS does. Imported keys are

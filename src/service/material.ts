@@ -1,7 +1,7 @@
 import { KmsError } from '../core/errors.js';
 import type { KeyRecord } from '../core/key.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 
 /** A key version's unwrapped material (cached; do not dispose), or `undefined` if the version does not exist. */
 export async function versionMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>, keyId: string, version: number): Promise<SecretBytes | undefined> {

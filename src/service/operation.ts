@@ -1,36 +1,10 @@
 import type { z } from 'zod';
 import { SecretBytes } from '../crypto/secret-bytes.js';
-import type { Realm } from '../core/arn.js';
 import type { KeyRecord } from '../core/key.js';
-import type { PolicyChecks } from '../core/authorization.js';
 import type { KeyAccess } from '../core/key-state.js';
-import type { KeyImportStore } from '../core/key-import.js';
 import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../core/policy/context.js';
-import type { AuditTrail, Clock, GrantStore, Keyring, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
-import type { KeyHierarchy } from './key-hierarchy.js';
-import type { LifecycleDeps } from './lifecycle.js';
-import type { SealController } from './sealing.js';
-
-/** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
-export interface ServiceDeps {
-  readonly keys: KeyStore;
-  readonly hierarchy: KeyHierarchy;
-  readonly clock: Clock;
-  readonly realm: Realm;
-  readonly logger: Logger;
-  readonly principals: PrincipalStore;
-  readonly grants: GrantStore;
-  readonly keyring: Keyring;
-  readonly policyChecks: PolicyChecks;
-  readonly lifecycle: LifecycleDeps;
-  /** Bring-your-own-key storage (import tokens, imported material records). */
-  readonly imports: KeyImportStore;
-  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
-  readonly sealing?: SealController | undefined;
-  /** The audit trail's read side (queries, proofs, last usage). */
-  readonly auditTrail: AuditTrail;
-}
+import type { ServiceDeps } from './deps.js';
 
 /** A key the pipeline resolved, authorized and state-checked for the operation. */
 export interface ResolvedKey {

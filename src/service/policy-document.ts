@@ -2,7 +2,8 @@ import type { AuthorizationRequest } from '../core/authorization.js';
 import { KmsError } from '../core/errors.js';
 import { parsePolicy, replacePrincipals, type PolicyDocument } from '../core/policy/document.js';
 import { isPrincipalReference, type PrincipalRefs } from '../core/principal.js';
-import type { OperationContext, ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
+import type { OperationContext } from './operation.js';
 import { resolvePrincipalArn } from './principals.js';
 
 /** Validates a key policy document (AWS's grammar, MalformedPolicyDocumentException messages). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { isPrincipalReference, type PrincipalRecord, type PrincipalType } from '../core/principal.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 import { str } from './schemas.js';
 
 /** Shared pieces of the ArcaService principal, access-key and identity-policy operations. */

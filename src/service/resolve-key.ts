@@ -1,6 +1,6 @@
 import { aliasArn, parseKeyRef } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 
 /** The key id a caller's `KeyId` names (id, key ARN, alias name, alias ARN); NotFound when nothing does. */
 export async function resolveKeyId(deps: Pick<ServiceDeps, 'keys' | 'realm'>, value: string, allowAlias: boolean): Promise<string> {

@@ -1,9 +1,7 @@
-import { accessKeySecretBinding } from '../core/principal.js';
-import { AUDIT_SIGNING_KEY_BINDING } from '../core/audit.js';
+import { accessKeySecretBinding, AUDIT_SIGNING_KEY_BINDING, importTokenBinding, materialBinding } from '../core/bindings.js';
 import { assertNever, isKmsError } from '../core/errors.js';
 import type { Logger, RewrapStore, WrappedRow } from '../core/ports.js';
-import { materialBinding, type KeyHierarchy } from './key-hierarchy.js';
-import { importTokenBinding } from './key-import.js';
+import type { KeyHierarchy } from './key-hierarchy.js';
 
 const BATCH = 64;
 

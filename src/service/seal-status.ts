@@ -1,6 +1,6 @@
 import { KmsError } from '../core/errors.js';
 import type { SealStatus } from '../core/ports.js';
-import type { ServiceDeps } from './operation.js';
+import type { ServiceDeps } from './deps.js';
 import type { SealController } from './sealing.js';
 
 /** The seal controller, or UnsupportedOperation when the root of trust is not a sealed one (dev mode). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/server.js';
-import { checkFile, checkTree, importsOf } from './layers.js';
+import { checkFile, checkTree, cyclesInTree, findCycles, importGraph, importsOf } from './layers.js';
 
 const SRC = join(REPO_ROOT, 'src');
 
@@ -39,5 +39,56 @@ describe('import direction (DESIGN.md §1)', () => {
   it('allows the imports the design allows', () => {
     assert.deepEqual(checkFile(SRC, join(SRC, 'api', 'aws', 'x.ts'), `import { a } from '../../service/pipeline.js';\nimport { z } from 'zod';`), []);
     assert.deepEqual(checkFile(SRC, join(SRC, 'server', 'x.ts'), `import { a } from '../store/sqlite/database.js';\nimport http from 'node:http';`), []);
+  });
+
+  it('rejects a service importing a store or a transport', () => {
+    for (const [target, layer] of [['../store/sqlite/database.js', 'store'], ['../api/aws/handler.js', 'api'], ['../server/app.js', 'server'], ['../auth/sigv4.js', 'auth']]) {
+      const v = checkFile(SRC, join(SRC, 'service', 'x.ts'), `import type { A } from '${target}';`);
+      assert.equal(v.length, 1, target);
+      assert.match(v[0]?.reason ?? '', new RegExp(`service may not import ${layer}`));
+    }
+    assert.match(checkFile(SRC, join(SRC, 'service', 'x.ts'), `import Database from 'better-sqlite3';`)[0]?.reason ?? '', /may not import module better-sqlite3/);
+  });
+});
+
+describe('import cycles (DESIGN.md §1: none anywhere)', () => {
+  const graphOf = (edges: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(edges));
+
+  it('src/ has no import cycle, type-only imports included', () => {
+    const cycles = cyclesInTree(SRC);
+    assert.deepEqual(cycles, [], cycles.map((c) => `import cycle: ${c.join(' → ')}`).join('\n'));
+  });
+
+  it('finds a cycle of two modules', () => {
+    assert.deepEqual(findCycles(graphOf({ a: ['b'], b: ['a'], c: ['a'] })), [['a', 'b', 'a']]);
+  });
+
+  it('finds a cycle of four modules and names it in order', () => {
+    const graph = graphOf({ a: ['b'], b: ['c', 'x'], c: ['d'], d: ['a'], x: [] });
+    assert.deepEqual(findCycles(graph), [['a', 'b', 'c', 'd', 'a']]);
+  });
+
+  it('finds a module importing itself', () => {
+    assert.deepEqual(findCycles(graphOf({ a: ['a'] })), [['a', 'a']]);
+  });
+
+  it('reports each separate cycle once', () => {
+    const graph = graphOf({ a: ['b'], b: ['a'], c: ['d'], d: ['e'], e: ['c'], f: ['a', 'c'] });
+    assert.deepEqual(findCycles(graph), [['a', 'b', 'a'], ['c', 'd', 'e', 'c']]);
+  });
+
+  it('names every module of a knot of cycles: two cycles through one module', () => {
+    assert.deepEqual(findCycles(graphOf({ a: ['b', 'c'], b: ['a'], c: ['a'] })), [['a', 'b', 'a'], ['c', 'a', 'c']]);
+  });
+
+  it('finds none in a graph without cycles, diamonds included', () => {
+    assert.deepEqual(findCycles(graphOf({ a: ['b', 'c'], b: ['d'], c: ['d'], d: [] })), []);
+  });
+
+  it('builds the graph from relative imports, type-only ones included, and ignores packages', () => {
+    const files = new Map([['/s/a.ts', `import type { B } from './b.js';\nimport { z } from 'zod';`], ['/s/b.ts', `export { a } from './a.js';`], ['/s/c.ts', `import './missing.js';`]]);
+    const graph = importGraph([...files.keys()], (f) => files.get(f) ?? '');
+    assert.deepEqual(Object.fromEntries(graph), { '/s/a.ts': ['/s/b.ts'], '/s/b.ts': ['/s/a.ts'], '/s/c.ts': [] });
+    assert.deepEqual(findCycles(graph), [['/s/a.ts', '/s/b.ts', '/s/a.ts']]);
   });
 });

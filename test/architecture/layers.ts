@@ -92,3 +92,119 @@ export function sourceFiles(dir: string): string[] {
 export function checkTree(srcRoot: string): Violation[] {
   return sourceFiles(srcRoot).flatMap((f) => checkFile(srcRoot, f, readFileSync(f, 'utf8')));
 }
+
+/**
+ * The module graph of `files`: each file's relative imports (type-only ones included: they do not run,
+ * but they still tie the two modules together), resolved from the compiled `.js` specifier to its `.ts`
+ * source. Imports that resolve to no file in `files` are left out (checkFile reports those that matter).
+ */
+export function importGraph(files: readonly string[], read: (file: string) => string): Map<string, string[]> {
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const targets = new Set<string>();
+    for (const spec of importsOf(read(file))) {
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
+      if (known.has(target)) targets.add(target);
+    }
+    graph.set(file, [...targets]);
+  }
+  return graph;
+}
+
+/**
+ * The import cycles of `graph`, each as the list of modules along it, starting and ending with the same
+ * module, e.g. `[a, b, a]`. Found per strongly connected component (Tarjan's algorithm): for each, shortest
+ * cycles through its modules until every module of the component is on one, so that the message names
+ * every module involved and a concrete path to cut, without listing every one of the possibly
+ * exponentially many cycles.
+ */
+export function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let next = 0;
+  const edges = (n: string): readonly string[] => graph.get(n) ?? [];
+
+  // Iterative, so that a long import chain cannot overflow the call stack.
+  for (const root of graph.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; edge: number }[] = [{ node: root, edge: 0 }];
+    index.set(root, next); low.set(root, next); next++;
+    stack.push(root); onStack.add(root);
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const out = edges(frame.node);
+      if (frame.edge < out.length) {
+        const to = out[frame.edge++]!;
+        if (!index.has(to)) {
+          index.set(to, next); low.set(to, next); next++;
+          stack.push(to); onStack.add(to);
+          work.push({ node: to, edge: 0 });
+        } else if (onStack.has(to)) {
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(to)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node)!, low.get(frame.node)!));
+      if (low.get(frame.node) === index.get(frame.node)) {
+        const component: string[] = [];
+        let n: string;
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          component.push(n);
+        } while (n !== frame.node);
+        if (component.length > 1 || edges(frame.node).includes(frame.node)) components.push(component.sort());
+      }
+    }
+  }
+  return components.flatMap((c) => coveringCycles(graph, c)).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+}
+
+/** Shortest cycles through the component's modules, in order, until every module is on one of them. */
+function coveringCycles(graph: ReadonlyMap<string, readonly string[]>, component: readonly string[]): string[][] {
+  const covered = new Set<string>();
+  const cycles: string[][] = [];
+  for (const start of component) {
+    if (covered.has(start)) continue;
+    const cycle = shortestCycle(graph, component, start);
+    for (const m of cycle) covered.add(m);
+    cycles.push(cycle);
+  }
+  return cycles;
+}
+
+/** A shortest path from `start` back to itself, staying inside its strongly connected component. */
+function shortestCycle(graph: ReadonlyMap<string, readonly string[]>, component: readonly string[], start: string): string[] {
+  const inside = new Set(component);
+  const previous = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i]!;
+    for (const to of graph.get(n) ?? []) {
+      if (!inside.has(to)) continue;
+      if (to === start) {
+        const path: string[] = [];
+        for (let m = n; m !== start; m = previous.get(m)!) path.push(m);
+        return [start, ...path.reverse(), start];
+      }
+      if (!previous.has(to)) {
+        previous.set(to, n);
+        queue.push(to);
+      }
+    }
+  }
+  return [...component, start];
+}
+
+/** Every import cycle among the non-test modules of src/, each as paths relative to `srcRoot`. */
+export function cyclesInTree(srcRoot: string): string[][] {
+  const graph = importGraph(sourceFiles(srcRoot), (f) => readFileSync(f, 'utf8'));
+  return findCycles(graph).map((cycle) => cycle.map((f) => relative(srcRoot, f)));
+}

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { encodeFields } from '../../src/crypto/encoding.js';
 import { unwrapSecret } from '../../src/crypto/key-wrap.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
-import { materialBinding } from '../../src/service/key-hierarchy.js';
+import { materialBinding } from '../../src/core/bindings.js';
 import { kmsClient } from '../helpers/kms-client.js';
 import { removeDir, startDevServer, tempDataDir } from '../helpers/server.js';
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../src/core/ports.js';
 import { encodeFields } from '../../src/crypto/encoding.js';
 import { unwrapSecret } from '../../src/crypto/key-wrap.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
-import { materialBinding } from '../../src/service/key-hierarchy.js';
+import { materialBinding } from '../../src/core/bindings.js';
 import type { InProcessServer } from './in-process.js';
 import { rawRequest } from './raw-request.js';
 

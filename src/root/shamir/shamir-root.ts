@@ -1,17 +1,12 @@
-import { encodeFields } from '../../crypto/encoding.js';
 import { unwrapSecret, wrapSecret } from '../../crypto/key-wrap.js';
 import { randomSecret } from '../../crypto/random.js';
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import { checkShares, combineShares, newShareSetId, parseShare, ShareError, splitSecret } from '../../crypto/shamir.js';
+import { rootWrapBinding, shamirRootBinding } from '../../core/bindings.js';
 import { KmsError, sealed } from '../../core/errors.js';
 import type { Clock, SealableRoot, SealRecord, SealStatus, SealStore } from '../../core/ports.js';
 
 const KEY_LENGTH = 32;
-const DOMAIN_WRAP_BINDING = encodeFields(['arca.root-wrap.v1']);
-
-function rootBinding(record: Pick<SealRecord, 'shareSetId' | 'shares' | 'threshold'>): Buffer {
-  return encodeFields(['arca.shamir-root.v1', record.shareSetId.toString('hex'), record.shares, record.threshold]);
-}
 
 /**
  * The Shamir root of trust (`root: { type: shamir }`, DESIGN.md §2). The store holds only the root key
@@ -76,7 +71,7 @@ export class ShamirRootOfTrust implements SealableRoot {
     try {
       const shareSetId = newShareSetId();
       const params = { shareSetId, shares, threshold };
-      const record: SealRecord = { kind: 'shamir', ...params, wrappedRoot: wrapSecret(unsealKey, root, rootBinding(params)), initializedAt: this.#clock.now() };
+      const record: SealRecord = { kind: 'shamir', ...params, wrappedRoot: wrapSecret(unsealKey, root, shamirRootBinding(params)), initializedAt: this.#clock.now() };
       const out = splitSecret(unsealKey, shares, threshold, shareSetId);
       await this.#store.putSealRecord(record);
       this.#record = record;
@@ -117,7 +112,7 @@ export class ShamirRootOfTrust implements SealableRoot {
   #recover(shares: readonly Uint8Array[], record: SealRecord): SecretBytes | undefined {
     const unsealKey = combineShares(shares);
     try {
-      return unwrapSecret(unsealKey, record.wrappedRoot, rootBinding(record));
+      return unwrapSecret(unsealKey, record.wrappedRoot, shamirRootBinding(record));
     } finally {
       unsealKey.dispose();
     }
@@ -157,11 +152,11 @@ export class ShamirRootOfTrust implements SealableRoot {
   }
 
   async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
-    return wrapSecret(this.#key(), domainKey, Buffer.concat([DOMAIN_WRAP_BINDING, binding]));
+    return wrapSecret(this.#key(), domainKey, rootWrapBinding(binding));
   }
 
   async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
-    const plain = unwrapSecret(this.#key(), wrapped, Buffer.concat([DOMAIN_WRAP_BINDING, binding]));
+    const plain = unwrapSecret(this.#key(), wrapped, rootWrapBinding(binding));
     if (plain === undefined) throw new KmsError('Internal', 'a domain key failed to unwrap under the root key');
     return plain;
   }

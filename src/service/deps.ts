@@ -1,0 +1,44 @@
+import type { Realm } from '../core/arn.js';
+import type { PolicyChecks } from '../core/authorization.js';
+import type { KeyImportStore } from '../core/key-import.js';
+import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
+import type { KeyHierarchy } from './key-hierarchy.js';
+import type { SealController } from './sealing.js';
+
+/**
+ * The ports and settings operations and their helpers receive: types only, so that any service module can
+ * name what it needs (`Pick<ServiceDeps, …>`) without importing the operation framework (operation.ts),
+ * which would close an import cycle. Nothing here may import operation.ts, pipeline.ts or an operation.
+ */
+
+/** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
+export interface ServiceDeps {
+  readonly keys: KeyStore;
+  readonly hierarchy: KeyHierarchy;
+  readonly clock: Clock;
+  readonly realm: Realm;
+  readonly logger: Logger;
+  readonly principals: PrincipalStore;
+  readonly grants: GrantStore;
+  readonly keyring: Keyring;
+  readonly policyChecks: PolicyChecks;
+  readonly lifecycle: LifecycleDeps;
+  /** Bring-your-own-key storage (import tokens, imported material records). */
+  readonly imports: KeyImportStore;
+  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
+  readonly sealing?: SealController | undefined;
+  /** The audit trail's read side (queries, proofs, last usage). */
+  readonly auditTrail: AuditTrail;
+}
+
+/** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
+export type JobPoint = 'rotation:before-commit' | 'rotation:after-commit' | 'deletion:before-commit' | 'deletion:after-commit';
+
+/** What the lifecycle operations and jobs need beyond the common service ports. */
+export interface LifecycleDeps {
+  readonly store: KeyLifecycleStore;
+  /** The shortest RotationPeriodInDays accepted: AWS's 90 unless configured lower (down to 1). */
+  readonly minRotationPeriodDays: number;
+  /** INSECURE, tests only: awaited at each {@link JobPoint} of a scheduled job. */
+  readonly insecureTestPause?: ((point: JobPoint) => Promise<void>) | undefined;
+}
