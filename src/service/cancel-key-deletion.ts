@@ -7,7 +7,6 @@ import { keyIdParam } from './schemas.js';
 export const cancelKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'CancelKeyDeletion',
-  action: 'kms:CancelKeyDeletion',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -12,7 +12,6 @@ import { MAX_ACTIVE_ACCESS_KEYS, principalName, requirePrincipal } from './princ
 export const createAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'CreateAccessKey',
-  action: 'arca:CreateAccessKey',
   readOnly: false,
   input: z.object({ PrincipalName: principalName }),
   keys: [],

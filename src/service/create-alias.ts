@@ -22,7 +22,6 @@ export async function checkAliasQuota(keys: Pick<KeyStore, 'listAliases'>, key: 
 export const createAlias = defineOperation({
   service: 'TrentService',
   name: 'CreateAlias',
-  action: 'kms:CreateAlias',
   readOnly: false,
   input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may

@@ -34,7 +34,6 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const createGrant = defineOperation({
   service: 'TrentService',
   name: 'CreateGrant',
-  action: 'kms:CreateGrant',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

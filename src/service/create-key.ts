@@ -16,7 +16,6 @@ import { tagList, toTags } from './tags.js';
 export const createKey = defineOperation({
   service: 'TrentService',
   name: 'CreateKey',
-  action: 'kms:CreateKey',
   readOnly: false,
   input: z.object({
     Policy: str(1, 32768).optional(),

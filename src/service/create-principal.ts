@@ -9,7 +9,6 @@ import { newPrincipalId } from './bootstrap.js';
 export const createPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'CreatePrincipal',
-  action: 'arca:CreatePrincipal',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
   keys: [],

@@ -9,7 +9,6 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPH
 export const decrypt = defineOperation({
   service: 'TrentService',
   name: 'Decrypt',
-  action: 'kms:Decrypt',
   readOnly: false,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),

@@ -7,7 +7,6 @@ import { str } from './schemas.js';
 export const deleteAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'DeleteAccessKey',
-  action: 'arca:DeleteAccessKey',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
   keys: [],

@@ -5,7 +5,6 @@ import { str } from './schemas.js';
 export const deleteAlias = defineOperation({
   service: 'TrentService',
   name: 'DeleteAlias',
-  action: 'kms:DeleteAlias',
   readOnly: false,
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*') }),
   // kms:DeleteAlias on the alias (identity policies), then on its key: resolving the alias finds the key

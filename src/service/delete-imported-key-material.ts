@@ -7,7 +7,6 @@ import { keyIdParam, str } from './schemas.js';
 export const deleteImportedKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'DeleteImportedKeyMaterial',
-  action: 'kms:DeleteImportedKeyMaterial',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -6,7 +6,6 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const deletePrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipalPolicy',
-  action: 'arca:DeletePrincipalPolicy',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],

@@ -6,7 +6,6 @@ import { principalName, requirePrincipal } from './principals.js';
 export const deletePrincipal = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipal',
-  action: 'arca:DeletePrincipal',
   readOnly: false,
   input: z.object({ PrincipalName: principalName }),
   keys: [],

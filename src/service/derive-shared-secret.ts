@@ -12,7 +12,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const deriveSharedSecret = defineOperation({
   service: 'TrentService',
   name: 'DeriveSharedSecret',
-  action: 'kms:DeriveSharedSecret',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

@@ -8,7 +8,6 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const describeKey = defineOperation({
   service: 'TrentService',
   name: 'DescribeKey',
-  action: 'kms:DescribeKey',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],

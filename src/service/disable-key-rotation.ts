@@ -9,7 +9,6 @@ import { keyIdParam } from './schemas.js';
 export const disableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'DisableKeyRotation',
-  action: 'kms:DisableKeyRotation',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -7,7 +7,6 @@ import { keyIdParam } from './schemas.js';
 export const disableKey = defineOperation({
   service: 'TrentService',
   name: 'DisableKey',
-  action: 'kms:DisableKey',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],

@@ -14,7 +14,6 @@ import { keyIdParam } from './schemas.js';
 export const enableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'EnableKeyRotation',
-  action: 'kms:EnableKeyRotation',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

@@ -6,7 +6,6 @@ import { keyIdParam } from './schemas.js';
 export const enableKey = defineOperation({
   service: 'TrentService',
   name: 'EnableKey',
-  action: 'kms:EnableKey',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'enable', allowAlias: false }],

@@ -8,7 +8,6 @@ import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from
 export const encrypt = defineOperation({
   service: 'TrentService',
   name: 'Encrypt',
-  action: 'kms:Encrypt',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

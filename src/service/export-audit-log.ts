@@ -9,7 +9,6 @@ import { defineOperation } from './operation.js';
 export const exportAuditLog = defineOperation({
   service: 'ArcaService',
   name: 'ExportAuditLog',
-  action: 'arca:ExportAuditLog',
   readOnly: true,
   input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
   keys: [],

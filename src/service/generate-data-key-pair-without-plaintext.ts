@@ -7,7 +7,6 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPairWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPairWithoutPlaintext',
-  action: 'kms:GenerateDataKeyPairWithoutPlaintext',
   readOnly: false,
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

@@ -7,7 +7,6 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPair = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPair',
-  action: 'kms:GenerateDataKeyPair',
   readOnly: false,
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

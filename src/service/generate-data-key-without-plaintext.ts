@@ -7,7 +7,6 @@ import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './sy
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyWithoutPlaintext',
-  action: 'kms:GenerateDataKeyWithoutPlaintext',
   readOnly: false,
   input: generateDataKeyInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

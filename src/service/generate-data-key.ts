@@ -17,7 +17,6 @@ export const generateDataKeyInput = z.object({
 export const generateDataKey = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKey',
-  action: 'kms:GenerateDataKey',
   readOnly: false,
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

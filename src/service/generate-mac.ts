@@ -10,7 +10,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const generateMac = defineOperation({
   service: 'TrentService',
   name: 'GenerateMac',
-  action: 'kms:GenerateMac',
   readOnly: false,
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

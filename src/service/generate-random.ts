@@ -8,7 +8,6 @@ import { str } from './schemas.js';
 export const generateRandom = defineOperation({
   service: 'TrentService',
   name: 'GenerateRandom',
-  action: 'kms:GenerateRandom',
   readOnly: false,
   input: z.object({
     NumberOfBytes: dataKeyParams.NumberOfBytes,

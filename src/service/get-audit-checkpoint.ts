@@ -12,7 +12,6 @@ import { defineOperation } from './operation.js';
 export const getAuditCheckpoint = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditCheckpoint',
-  action: 'arca:GetAuditCheckpoint',
   readOnly: true,
   input: z.object({}),
   keys: [],

@@ -31,7 +31,6 @@ async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: numb
 export const getAuditProof = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditProof',
-  action: 'arca:GetAuditProof',
   readOnly: true,
   input: z
     .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })

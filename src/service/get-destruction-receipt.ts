@@ -23,7 +23,6 @@ export function receiptMessage(arn: string, record: DestructionRecord): Buffer {
 export const getDestructionReceipt = defineOperation({
   service: 'ArcaService',
   name: 'GetDestructionReceipt',
-  action: 'arca:GetDestructionReceipt',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam }),
   // No key requirement: a destroyed key no longer resolves. Authorized on '*' by the pipeline.

@@ -7,7 +7,6 @@ import { keyIdParam } from './schemas.js';
 export const getKeyLastUsage = defineOperation({
   service: 'TrentService',
   name: 'GetKeyLastUsage',
-  action: 'kms:GetKeyLastUsage',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

@@ -12,7 +12,6 @@ import { keyIdParam } from './schemas.js';
 export const getKeyRotationStatus = defineOperation({
   service: 'TrentService',
   name: 'GetKeyRotationStatus',
-  action: 'kms:GetKeyRotationStatus',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

@@ -6,7 +6,6 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const getPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipalPolicy',
-  action: 'arca:GetPrincipalPolicy',
   readOnly: true,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],

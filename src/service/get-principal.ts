@@ -6,7 +6,6 @@ import { tagsForWire } from './tags.js';
 export const getPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipal',
-  action: 'arca:GetPrincipal',
   readOnly: true,
   input: z.object({ PrincipalName: principalName }),
   keys: [],

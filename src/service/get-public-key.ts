@@ -10,7 +10,6 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const getPublicKey = defineOperation({
   service: 'TrentService',
   name: 'GetPublicKey',
-  action: 'kms:GetPublicKey',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

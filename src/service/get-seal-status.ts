@@ -6,7 +6,6 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const getSealStatus = defineOperation({
   service: 'ArcaService',
   name: 'GetSealStatus',
-  action: 'arca:GetSealStatus',
   readOnly: true,
   authentication: 'none',
   input: z.object({}),

@@ -15,7 +15,6 @@ const invalidToken = () => new KmsError('InvalidImportToken', 'The import token 
 export const importKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'ImportKeyMaterial',
-  action: 'kms:ImportKeyMaterial',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

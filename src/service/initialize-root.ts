@@ -12,7 +12,6 @@ import { checkShareParams, sealingOf } from './seal-status.js';
 export const initializeRoot = defineOperation({
   service: 'ArcaService',
   name: 'InitializeRoot',
-  action: 'arca:InitializeRoot',
   readOnly: false,
   authentication: 'none',
   input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),

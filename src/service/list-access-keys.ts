@@ -5,7 +5,6 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listAccessKeys = defineOperation({
   service: 'ArcaService',
   name: 'ListAccessKeys',
-  action: 'arca:ListAccessKeys',
   readOnly: true,
   input: z.object({ PrincipalName: principalName }),
   keys: [],

@@ -7,7 +7,6 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listAliases = defineOperation({
   service: 'TrentService',
   name: 'ListAliases',
-  action: 'kms:ListAliases',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

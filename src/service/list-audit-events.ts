@@ -20,7 +20,6 @@ const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
 export const listAuditEvents = defineOperation({
   service: 'ArcaService',
   name: 'ListAuditEvents',
-  action: 'arca:ListAuditEvents',
   readOnly: true,
   input: z.object({
     StartTime: isoTime.optional(),

@@ -10,7 +10,6 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
   name: 'ListKeyRotations',
-  action: 'kms:ListKeyRotations',
   readOnly: true,
   input: z.object({
     KeyId: keyIdParam,

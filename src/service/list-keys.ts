@@ -7,7 +7,6 @@ import { limit, marker } from './schemas.js';
 export const listKeys = defineOperation({
   service: 'TrentService',
   name: 'ListKeys',
-  action: 'kms:ListKeys',
   readOnly: true,
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],

@@ -5,7 +5,6 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listPrincipalPolicies = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipalPolicies',
-  action: 'arca:ListPrincipalPolicies',
   readOnly: true,
   input: z.object({ PrincipalName: principalName }),
   keys: [],

@@ -7,7 +7,6 @@ import { limit, marker } from './schemas.js';
 export const listPrincipals = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipals',
-  action: 'arca:ListPrincipals',
   readOnly: true,
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],

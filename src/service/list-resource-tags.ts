@@ -8,7 +8,6 @@ import { tagsForWire } from './tags.js';
 export const listResourceTags = defineOperation({
   service: 'TrentService',
   name: 'ListResourceTags',
-  action: 'kms:ListResourceTags',
   readOnly: true,
   input: z.object({ KeyId: keyIdParam, Limit: limit(50), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

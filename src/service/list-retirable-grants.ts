@@ -8,7 +8,6 @@ import { limit, marker } from './schemas.js';
 export const listRetirableGrants = defineOperation({
   service: 'TrentService',
   name: 'ListRetirableGrants',
-  action: 'kms:ListRetirableGrants',
   readOnly: true,
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
   keys: [],

@@ -72,14 +72,25 @@ export interface KeyRequirement<I> {
   encryptionContext?(input: I): Readonly<Record<string, string>>;
 }
 
+/** The services Arca serves: AWS KMS's own (`TrentService`) and Arca's operations AWS does not have. */
+export type OperationService = 'TrentService' | 'ArcaService';
+
+/** The IAM action namespace of each service: `kms:` for AWS KMS operations, `arca:` for Arca's own. */
+const ACTION_PREFIX: Record<OperationService, string> = { TrentService: 'kms', ArcaService: 'arca' };
+
+/** The IAM action an operation is authorized as: `kms:<Name>` or `arca:<Name>`, derived, never declared. */
+export function operationAction(service: OperationService, name: string): string {
+  return `${ACTION_PREFIX[service]}:${name}`;
+}
+
 /**
- * An operation: its name and IAM action, its input schema, how it finds its keys, and what it does.
- * Nothing here authenticates, authorizes or audits: the pipeline does that for every operation alike.
+ * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
+ * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
+ * operation alike.
  */
 export interface Operation<I, O, P = undefined> {
-  readonly service: 'TrentService' | 'ArcaService';
+  readonly service: OperationService;
   readonly name: string;
-  readonly action: string;
   readonly readOnly: boolean;
   /**
    * `'none'`: the operation runs without authentication or authorization, and also while sealed (the
@@ -145,8 +156,9 @@ export interface BoundCall {
 }
 
 export interface RegisteredOperation {
-  readonly service: 'TrentService' | 'ArcaService';
+  readonly service: OperationService;
   readonly name: string;
+  /** The IAM action, `kms:<Name>` or `arca:<Name>` ({@link operationAction}). */
   readonly action: string;
   readonly readOnly: boolean;
   readonly authentication: 'required' | 'none';
@@ -166,7 +178,7 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
   return {
     service: op.service,
     name: op.name,
-    action: op.action,
+    action: operationAction(op.service, op.name),
     readOnly: op.readOnly,
     authentication: op.authentication ?? 'required',
     prepares: op.prepare !== undefined,

@@ -8,7 +8,6 @@ import { keyIdParam, str } from './schemas.js';
 export const putKeyPolicy = defineOperation({
   service: 'TrentService',
   name: 'PutKeyPolicy',
-  action: 'kms:PutKeyPolicy',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

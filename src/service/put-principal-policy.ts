@@ -8,7 +8,6 @@ import { str } from './schemas.js';
 export const putPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'PutPrincipalPolicy',
-  action: 'arca:PutPrincipalPolicy',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
   keys: [],

@@ -9,7 +9,6 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptU
 export const reEncrypt = defineOperation({
   service: 'TrentService',
   name: 'ReEncrypt',
-  action: 'kms:ReEncrypt',
   readOnly: false,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),

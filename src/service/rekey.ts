@@ -11,7 +11,6 @@ import { secretBlob } from './schemas.js';
 export const rekey = defineOperation({
   service: 'ArcaService',
   name: 'Rekey',
-  action: 'arca:Rekey',
   readOnly: false,
   input: z.object({
     CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),

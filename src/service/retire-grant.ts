@@ -14,7 +14,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const retireGrant = defineOperation({
   service: 'TrentService',
   name: 'RetireGrant',
-  action: 'kms:RetireGrant',
   readOnly: false,
   input: z
     .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })

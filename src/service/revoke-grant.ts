@@ -13,7 +13,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const revokeGrant = defineOperation({
   service: 'TrentService',
   name: 'RevokeGrant',
-  action: 'kms:RevokeGrant',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

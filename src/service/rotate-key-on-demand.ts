@@ -13,7 +13,6 @@ import { keyIdParam } from './schemas.js';
 export const rotateKeyOnDemand = defineOperation({
   service: 'TrentService',
   name: 'RotateKeyOnDemand',
-  action: 'kms:RotateKeyOnDemand',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

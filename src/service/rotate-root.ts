@@ -10,7 +10,6 @@ import { sealingOf } from './seal-status.js';
 export const rotateRoot = defineOperation({
   service: 'ArcaService',
   name: 'RotateRoot',
-  action: 'arca:RotateRoot',
   readOnly: false,
   input: z.object({}),
   keys: [],

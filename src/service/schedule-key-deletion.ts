@@ -13,7 +13,6 @@ import { keyIdParam } from './schemas.js';
 export const scheduleKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'ScheduleKeyDeletion',
-  action: 'kms:ScheduleKeyDeletion',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

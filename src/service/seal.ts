@@ -6,7 +6,6 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const seal = defineOperation({
   service: 'ArcaService',
   name: 'Seal',
-  action: 'arca:Seal',
   readOnly: false,
   input: z.object({}),
   keys: [],

@@ -11,7 +11,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const sign = defineOperation({
   service: 'TrentService',
   name: 'Sign',
-  action: 'kms:Sign',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,

@@ -6,7 +6,6 @@ import { tagList, toTags } from './tags.js';
 export const tagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'TagPrincipal',
-  action: 'arca:TagPrincipal',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
   keys: [],

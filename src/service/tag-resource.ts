@@ -8,7 +8,6 @@ import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
 export const tagResource = defineOperation({
   service: 'TrentService',
   name: 'TagResource',
-  action: 'kms:TagResource',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -16,7 +16,6 @@ describe('unauthenticated operations', () => {
         defineOperation({
           service: 'ArcaService',
           name: 'Sneaky',
-          action: 'arca:Sneaky',
           readOnly: true,
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),

@@ -12,7 +12,6 @@ import { secretBlob } from './schemas.js';
 export const unseal = defineOperation({
   service: 'ArcaService',
   name: 'Unseal',
-  action: 'arca:Unseal',
   readOnly: false,
   authentication: 'none',
   input: z.object({ Share: secretBlob(11, 1024).optional() }),

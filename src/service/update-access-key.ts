@@ -9,7 +9,6 @@ import { str } from './schemas.js';
 export const updateAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'UpdateAccessKey',
-  action: 'arca:UpdateAccessKey',
   readOnly: false,
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
   keys: [],

@@ -6,7 +6,6 @@ import { keyIdParam, str } from './schemas.js';
 export const updateKeyDescription = defineOperation({
   service: 'TrentService',
   name: 'UpdateKeyDescription',
-  action: 'kms:UpdateKeyDescription',
   readOnly: false,
   input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

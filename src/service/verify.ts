@@ -12,7 +12,6 @@ import { stopIfDryRun } from './symmetric.js';
 export const verify = defineOperation({
   service: 'TrentService',
   name: 'Verify',
-  action: 'kms:Verify',
   readOnly: false,
   input: z.object({
     KeyId: keyIdParam,
