@@ -209,19 +209,3 @@ export function checkpointText(head: Pick<TreeHead, 'chainId' | 'treeSize' | 'ro
 
 /** The AAD binding the audit trail's wrapped Ed25519 signing key to its purpose. */
 export const AUDIT_SIGNING_KEY_BINDING = Buffer.from('arca/audit-tree-head-signing-key/v1', 'utf8');
-
-/** The operations AWS counts as a use of a key (cryptographic operations; GetKeyLastUsage reports them). */
-export const CRYPTO_OPERATIONS: readonly string[] = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-];

@@ -7,7 +7,7 @@ import { keyIdParam } from './schemas.js';
 export const cancelKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'CancelKeyDeletion',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

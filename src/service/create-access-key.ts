@@ -12,7 +12,7 @@ import { MAX_ACTIVE_ACCESS_KEYS, principalName, requirePrincipal } from './princ
 export const createAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'CreateAccessKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -22,7 +22,7 @@ export async function checkAliasQuota(keys: Pick<KeyStore, 'listAliases'>, key: 
 export const createAlias = defineOperation({
   service: 'TrentService',
   name: 'CreateAlias',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may
   // alias their own key cannot claim an alias name their policies do not give them.

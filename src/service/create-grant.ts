@@ -34,7 +34,7 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const createGrant = defineOperation({
   service: 'TrentService',
   name: 'CreateGrant',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     GranteePrincipal: principalArnParam,

@@ -16,7 +16,7 @@ import { tagList, toTags } from './tags.js';
 export const createKey = defineOperation({
   service: 'TrentService',
   name: 'CreateKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     Policy: str(1, 32768).optional(),
     Description: str(0, 8192).optional(),

@@ -9,7 +9,7 @@ import { newPrincipalId } from './bootstrap.js';
 export const createPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'CreatePrincipal',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -9,7 +9,7 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPH
 export const decrypt = defineOperation({
   service: 'TrentService',
   name: 'Decrypt',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     EncryptionContext: encryptionContext,

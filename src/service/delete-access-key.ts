@@ -7,7 +7,7 @@ import { str } from './schemas.js';
 export const deleteAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'DeleteAccessKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,7 +7,7 @@ import { keyIdParam, str } from './schemas.js';
 export const deleteImportedKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'DeleteImportedKeyMaterial',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

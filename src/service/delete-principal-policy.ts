@@ -6,7 +6,7 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const deletePrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipalPolicy',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],
   async execute(input, _ctx, deps) {

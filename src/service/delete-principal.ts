@@ -6,7 +6,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const deletePrincipal = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipal',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, ctx, deps) {

@@ -12,7 +12,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const deriveSharedSecret = defineOperation({
   service: 'TrentService',
   name: 'DeriveSharedSecret',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     KeyAgreementAlgorithm: z.enum(KEY_AGREEMENT_ALGORITHMS),

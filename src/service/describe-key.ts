@@ -8,7 +8,7 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const describeKey = defineOperation({
   service: 'TrentService',
   name: 'DescribeKey',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],
   async execute(_input, ctx, deps) {

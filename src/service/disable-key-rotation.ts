@@ -9,7 +9,7 @@ import { keyIdParam } from './schemas.js';
 export const disableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'DisableKeyRotation',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -7,7 +7,7 @@ import { keyIdParam } from './schemas.js';
 export const disableKey = defineOperation({
   service: 'TrentService',
   name: 'DisableKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],
   async execute(_input, ctx, deps) {

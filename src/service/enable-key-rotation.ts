@@ -14,7 +14,7 @@ import { keyIdParam } from './schemas.js';
 export const enableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'EnableKeyRotation',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     RotationPeriodInDays: z

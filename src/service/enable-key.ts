@@ -6,7 +6,7 @@ import { keyIdParam } from './schemas.js';
 export const enableKey = defineOperation({
   service: 'TrentService',
   name: 'EnableKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'enable', allowAlias: false }],
   async execute(_input, ctx, deps) {

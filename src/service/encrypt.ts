@@ -8,7 +8,7 @@ import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from
 export const encrypt = defineOperation({
   service: 'TrentService',
   name: 'Encrypt',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Plaintext: secretBlob(1, 4096),

@@ -9,7 +9,7 @@ import { defineOperation } from './operation.js';
 export const exportAuditLog = defineOperation({
   service: 'ArcaService',
   name: 'ExportAuditLog',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
   keys: [],
   async execute(input, _ctx, deps) {

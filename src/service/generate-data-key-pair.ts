@@ -7,7 +7,7 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPair = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPair',
-  readOnly: false,
+  effect: 'use',
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

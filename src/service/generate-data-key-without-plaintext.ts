@@ -7,7 +7,7 @@ import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './sy
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyWithoutPlaintext',
-  readOnly: false,
+  effect: 'use',
   input: generateDataKeyInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

@@ -17,7 +17,7 @@ export const generateDataKeyInput = z.object({
 export const generateDataKey = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKey',
-  readOnly: false,
+  effect: 'use',
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

@@ -10,7 +10,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const generateMac = defineOperation({
   service: 'TrentService',
   name: 'GenerateMac',
-  readOnly: false,
+  effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

@@ -8,7 +8,7 @@ import { str } from './schemas.js';
 export const generateRandom = defineOperation({
   service: 'TrentService',
   name: 'GenerateRandom',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     NumberOfBytes: dataKeyParams.NumberOfBytes,
     CustomKeyStoreId: str(1, 64).optional(),

@@ -12,7 +12,7 @@ import { defineOperation } from './operation.js';
 export const getAuditCheckpoint = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditCheckpoint',
-  readOnly: true,
+  effect: 'read',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

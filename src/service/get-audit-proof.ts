@@ -31,7 +31,7 @@ async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: numb
 export const getAuditProof = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditProof',
-  readOnly: true,
+  effect: 'read',
   input: z
     .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
     .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),

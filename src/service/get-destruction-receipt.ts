@@ -23,7 +23,7 @@ export function receiptMessage(arn: string, record: DestructionRecord): Buffer {
 export const getDestructionReceipt = defineOperation({
   service: 'ArcaService',
   name: 'GetDestructionReceipt',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   // No key requirement: a destroyed key no longer resolves. Authorized on '*' by the pipeline.
   keys: [],

@@ -7,7 +7,7 @@ import { keyIdParam } from './schemas.js';
 export const getKeyLastUsage = defineOperation({
   service: 'TrentService',
   name: 'GetKeyLastUsage',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -12,7 +12,7 @@ import { keyIdParam } from './schemas.js';
 export const getKeyRotationStatus = defineOperation({
   service: 'TrentService',
   name: 'GetKeyRotationStatus',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -6,7 +6,7 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const getPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipalPolicy',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -6,7 +6,7 @@ import { tagsForWire } from './tags.js';
 export const getPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipal',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -10,7 +10,8 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const getPublicKey = defineOperation({
   service: 'TrentService',
   name: 'GetPublicKey',
-  readOnly: true,
+  effect: 'use',
+  countsAsKeyUse: false,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(_input, ctx, deps) {

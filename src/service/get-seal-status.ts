@@ -6,7 +6,7 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const getSealStatus = defineOperation({
   service: 'ArcaService',
   name: 'GetSealStatus',
-  readOnly: true,
+  effect: 'read',
   authentication: 'none',
   input: z.object({}),
   keys: [],

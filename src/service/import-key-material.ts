@@ -15,7 +15,7 @@ const invalidToken = () => new KmsError('InvalidImportToken', 'The import token 
 export const importKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'ImportKeyMaterial',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     ImportToken: blob(1, 6144),

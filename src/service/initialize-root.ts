@@ -12,7 +12,7 @@ import { checkShareParams, sealingOf } from './seal-status.js';
 export const initializeRoot = defineOperation({
   service: 'ArcaService',
   name: 'InitializeRoot',
-  readOnly: false,
+  effect: 'write',
   authentication: 'none',
   input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),
   keys: [],

@@ -5,7 +5,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listAccessKeys = defineOperation({
   service: 'ArcaService',
   name: 'ListAccessKeys',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,7 +7,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listAliases = defineOperation({
   service: 'TrentService',
   name: 'ListAliases',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

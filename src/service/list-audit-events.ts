@@ -20,7 +20,7 @@ const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
 export const listAuditEvents = defineOperation({
   service: 'ArcaService',
   name: 'ListAuditEvents',
-  readOnly: true,
+  effect: 'read',
   input: z.object({
     StartTime: isoTime.optional(),
     EndTime: isoTime.optional(),

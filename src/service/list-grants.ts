@@ -8,7 +8,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listGrants = defineOperation({
   service: 'TrentService',
   name: 'ListGrants',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional(), GranteePrincipal: principalArnParam.optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -5,7 +5,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyPolicies = defineOperation({
   service: 'TrentService',
   name: 'ListKeyPolicies',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(1000), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute() {

@@ -10,7 +10,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
   name: 'ListKeyRotations',
-  readOnly: true,
+  effect: 'read',
   input: z.object({
     KeyId: keyIdParam,
     Limit: limit(1000),

@@ -7,7 +7,7 @@ import { limit, marker } from './schemas.js';
 export const listKeys = defineOperation({
   service: 'TrentService',
   name: 'ListKeys',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],
   async execute(input, _ctx, deps) {

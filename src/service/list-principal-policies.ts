@@ -5,7 +5,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listPrincipalPolicies = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipalPolicies',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

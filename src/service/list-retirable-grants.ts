@@ -8,7 +8,7 @@ import { limit, marker } from './schemas.js';
 export const listRetirableGrants = defineOperation({
   service: 'TrentService',
   name: 'ListRetirableGrants',
-  readOnly: true,
+  effect: 'read',
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
   keys: [],
   async execute(input, _ctx, deps) {

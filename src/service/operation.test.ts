@@ -11,7 +11,7 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
   return defineOperation({
     service: 'ArcaService',
     name: 'TestSecrets',
-    readOnly: true,
+    effect: 'read',
     input: z.object({
       Plaintext: secretBlob(1, 64).transform((s) => (secrets.push(s), s)),
       Nested: z.array(z.object({ Secret: secretBlob(1, 64).transform((s) => (secrets.push(s), s)) })).optional(),

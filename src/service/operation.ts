@@ -78,6 +78,13 @@ export type OperationService = 'TrentService' | 'ArcaService';
 /** The IAM action namespace of each service: `kms:` for AWS KMS operations, `arca:` for Arca's own. */
 const ACTION_PREFIX: Record<OperationService, string> = { TrentService: 'kms', ArcaService: 'arca' };
 
+/**
+ * What an operation does to the system. `read`: describes or lists, no key material. `use`: a cryptographic
+ * operation that uses key material but changes no stored state (its event goes through group commit).
+ * `write`: changes stored state (it commits together with its audit event, ADR 0005).
+ */
+export type OperationEffect = 'read' | 'use' | 'write';
+
 /** The IAM action an operation is authorized as: `kms:<Name>` or `arca:<Name>`, derived, never declared. */
 export function operationAction(service: OperationService, name: string): string {
   return `${ACTION_PREFIX[service]}:${name}`;
@@ -91,7 +98,13 @@ export function operationAction(service: OperationService, name: string): string
 export interface Operation<I, O, P = undefined> {
   readonly service: OperationService;
   readonly name: string;
-  readonly readOnly: boolean;
+  readonly effect: OperationEffect;
+  /**
+   * A `use` operation that acts on a key counts as a use of that key (GetKeyLastUsage reports it) unless
+   * it says `false` here. GetPublicKey does: it only hands out the public half, and Arca has never
+   * reported it as a key's last use.
+   */
+  readonly countsAsKeyUse?: false;
   /**
    * `'none'`: the operation runs without authentication or authorization, and also while sealed (the
    * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
@@ -160,7 +173,9 @@ export interface RegisteredOperation {
   readonly name: string;
   /** The IAM action, `kms:<Name>` or `arca:<Name>` ({@link operationAction}). */
   readonly action: string;
-  readonly readOnly: boolean;
+  readonly effect: OperationEffect;
+  /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
+  readonly countsAsKeyUse: boolean;
   readonly authentication: 'required' | 'none';
   /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
   readonly prepares: boolean;
@@ -179,7 +194,8 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
     service: op.service,
     name: op.name,
     action: operationAction(op.service, op.name),
-    readOnly: op.readOnly,
+    effect: op.effect,
+    countsAsKeyUse: op.effect === 'use' && op.keys.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',
     prepares: op.prepare !== undefined,
     keyAccess: op.keys.map((k) => k.access),

@@ -8,7 +8,7 @@ import { keyIdParam, str } from './schemas.js';
 export const putKeyPolicy = defineOperation({
   service: 'TrentService',
   name: 'PutKeyPolicy',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     Policy: str(1, 32768),

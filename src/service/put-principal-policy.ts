@@ -8,7 +8,7 @@ import { str } from './schemas.js';
 export const putPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'PutPrincipalPolicy',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -9,7 +9,7 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptU
 export const reEncrypt = defineOperation({
   service: 'TrentService',
   name: 'ReEncrypt',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     SourceEncryptionContext: encryptionContext,

@@ -11,7 +11,7 @@ import { secretBlob } from './schemas.js';
 export const rekey = defineOperation({
   service: 'ArcaService',
   name: 'Rekey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),
     Shares: z.number().int().min(1).max(16).optional(),

@@ -14,7 +14,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const retireGrant = defineOperation({
   service: 'TrentService',
   name: 'RetireGrant',
-  readOnly: false,
+  effect: 'write',
   input: z
     .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })
     .transform((i, ctx) => {

@@ -13,7 +13,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const revokeGrant = defineOperation({
   service: 'TrentService',
   name: 'RevokeGrant',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -13,7 +13,7 @@ import { keyIdParam } from './schemas.js';
 export const rotateKeyOnDemand = defineOperation({
   service: 'TrentService',
   name: 'RotateKeyOnDemand',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -10,7 +10,7 @@ import { sealingOf } from './seal-status.js';
 export const rotateRoot = defineOperation({
   service: 'ArcaService',
   name: 'RotateRoot',
-  readOnly: false,
+  effect: 'write',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

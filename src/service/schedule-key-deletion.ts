@@ -13,7 +13,7 @@ import { keyIdParam } from './schemas.js';
 export const scheduleKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'ScheduleKeyDeletion',
-  readOnly: false,
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     PendingWindowInDays: z

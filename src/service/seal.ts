@@ -6,7 +6,7 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const seal = defineOperation({
   service: 'ArcaService',
   name: 'Seal',
-  readOnly: false,
+  effect: 'write',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

@@ -11,7 +11,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const sign = defineOperation({
   service: 'TrentService',
   name: 'Sign',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),

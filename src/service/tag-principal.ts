@@ -6,7 +6,7 @@ import { tagList, toTags } from './tags.js';
 export const tagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'TagPrincipal',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
   keys: [],
   async execute(input, _ctx, deps) {

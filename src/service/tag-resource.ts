@@ -8,7 +8,7 @@ import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
 export const tagResource = defineOperation({
   service: 'TrentService',
   name: 'TagResource',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -16,7 +16,7 @@ describe('unauthenticated operations', () => {
         defineOperation({
           service: 'ArcaService',
           name: 'Sneaky',
-          readOnly: true,
+          effect: 'read',
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),
           keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],

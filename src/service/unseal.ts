@@ -12,7 +12,7 @@ import { secretBlob } from './schemas.js';
 export const unseal = defineOperation({
   service: 'ArcaService',
   name: 'Unseal',
-  readOnly: false,
+  effect: 'write',
   authentication: 'none',
   input: z.object({ Share: secretBlob(11, 1024).optional() }),
   keys: [],

@@ -6,7 +6,7 @@ import { str } from './schemas.js';
 export const untagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'UntagPrincipal',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: [],
   async execute(input, _ctx, deps) {

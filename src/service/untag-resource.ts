@@ -6,7 +6,7 @@ import { keyIdParam, str } from './schemas.js';
 export const untagResource = defineOperation({
   service: 'TrentService',
   name: 'UntagResource',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

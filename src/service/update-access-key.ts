@@ -9,7 +9,7 @@ import { str } from './schemas.js';
 export const updateAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'UpdateAccessKey',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
   keys: [],
   async execute(input, _ctx, deps) {

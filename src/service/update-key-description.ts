@@ -6,7 +6,7 @@ import { keyIdParam, str } from './schemas.js';
 export const updateKeyDescription = defineOperation({
   service: 'TrentService',
   name: 'UpdateKeyDescription',
-  readOnly: false,
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -12,7 +12,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const verify = defineOperation({
   service: 'TrentService',
   name: 'Verify',
-  readOnly: false,
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),
