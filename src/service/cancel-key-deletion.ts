@@ -7,6 +7,7 @@ import { keyIdParam } from './schemas.js';
 export const cancelKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'CancelKeyDeletion',
+  description: 'Cancels the scheduled deletion of a KMS key; the key is left disabled.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -12,6 +12,7 @@ import { MAX_ACTIVE_ACCESS_KEYS, principalName, requirePrincipal } from './princ
 export const createAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'CreateAccessKey',
+  description: 'Issues an access key pair for a principal; the secret is shown in this answer only.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],

@@ -22,6 +22,7 @@ export async function checkAliasQuota(keys: Pick<KeyStore, 'listAliases'>, key: 
 export const createAlias = defineOperation({
   service: 'TrentService',
   name: 'CreateAlias',
+  description: 'Creates an alias (a friendly name) for a KMS key.',
   effect: 'write',
   input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may

@@ -34,6 +34,7 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const createGrant = defineOperation({
   service: 'TrentService',
   name: 'CreateGrant',
+  description: 'Adds a grant to a KMS key, allowing a principal to use the key in the operations the grant lists.',
   effect: 'write',
   input: z.object({
     KeyId: keyIdParam,

@@ -16,6 +16,7 @@ import { tagList, toTags } from './tags.js';
 export const createKey = defineOperation({
   service: 'TrentService',
   name: 'CreateKey',
+  description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
   input: z.object({
     Policy: str(1, 32768).optional(),

@@ -9,6 +9,7 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPH
 export const decrypt = defineOperation({
   service: 'TrentService',
   name: 'Decrypt',
+  description: 'Decrypts a ciphertext that was encrypted under a KMS key.',
   effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),

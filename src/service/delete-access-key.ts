@@ -7,6 +7,7 @@ import { str } from './schemas.js';
 export const deleteAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'DeleteAccessKey',
+  description: 'Deletes an access key of a principal; requests signed with it fail from then on.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
   keys: [],

@@ -7,6 +7,7 @@ import { keyIdParam, str } from './schemas.js';
 export const deleteImportedKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'DeleteImportedKeyMaterial',
+  description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

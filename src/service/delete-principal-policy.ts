@@ -6,6 +6,7 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const deletePrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipalPolicy',
+  description: 'Deletes a named identity policy from a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],

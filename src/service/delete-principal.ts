@@ -6,6 +6,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const deletePrincipal = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipal',
+  description: 'Deletes a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],

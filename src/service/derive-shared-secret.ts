@@ -12,6 +12,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const deriveSharedSecret = defineOperation({
   service: 'TrentService',
   name: 'DeriveSharedSecret',
+  description: 'Derives a shared secret from a key agreement KMS key and a peer public key.',
   effect: 'use',
   input: z.object({
     KeyId: keyIdParam,

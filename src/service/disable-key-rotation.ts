@@ -9,6 +9,7 @@ import { keyIdParam } from './schemas.js';
 export const disableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'DisableKeyRotation',
+  description: 'Turns off automatic rotation of the key material of a KMS key.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

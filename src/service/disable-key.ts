@@ -7,6 +7,7 @@ import { keyIdParam } from './schemas.js';
 export const disableKey = defineOperation({
   service: 'TrentService',
   name: 'DisableKey',
+  description: 'Disables a KMS key so that it cannot be used in cryptographic operations.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],

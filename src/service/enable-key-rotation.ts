@@ -14,6 +14,7 @@ import { keyIdParam } from './schemas.js';
 export const enableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'EnableKeyRotation',
+  description: 'Turns on automatic rotation of the key material of a symmetric encryption KMS key.',
   effect: 'write',
   input: z.object({
     KeyId: keyIdParam,

@@ -8,6 +8,7 @@ import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from
 export const encrypt = defineOperation({
   service: 'TrentService',
   name: 'Encrypt',
+  description: 'Encrypts up to 4,096 bytes of plaintext under a KMS key.',
   effect: 'use',
   input: z.object({
     KeyId: keyIdParam,

@@ -7,6 +7,7 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPairWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPairWithoutPlaintext',
+  description: 'Returns a new asymmetric data key pair: the public key, and the private key encrypted under a KMS key only.',
   effect: 'use',
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

@@ -7,6 +7,7 @@ import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './sy
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyWithoutPlaintext',
+  description: 'Returns a new symmetric data key encrypted under a KMS key, without its plaintext.',
   effect: 'use',
   input: generateDataKeyInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

@@ -17,6 +17,7 @@ export const generateDataKeyInput = z.object({
 export const generateDataKey = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKey',
+  description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
   effect: 'use',
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

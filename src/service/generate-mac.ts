@@ -10,6 +10,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const generateMac = defineOperation({
   service: 'TrentService',
   name: 'GenerateMac',
+  description: 'Computes an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],

@@ -8,6 +8,7 @@ import { str } from './schemas.js';
 export const generateRandom = defineOperation({
   service: 'TrentService',
   name: 'GenerateRandom',
+  description: 'Returns a cryptographically secure random byte string.',
   effect: 'use',
   input: z.object({
     NumberOfBytes: dataKeyParams.NumberOfBytes,

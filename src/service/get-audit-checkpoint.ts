@@ -12,6 +12,7 @@ import { defineOperation } from './operation.js';
 export const getAuditCheckpoint = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditCheckpoint',
+  description: 'Returns the latest signed tree head of the audit trail as a C2SP signed-note checkpoint.',
   effect: 'read',
   input: z.object({}),
   keys: [],

@@ -31,6 +31,7 @@ async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: numb
 export const getAuditProof = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditProof',
+  description: 'Returns an inclusion proof of an audit event and/or a consistency proof between two signed tree heads.',
   effect: 'read',
   input: z
     .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })

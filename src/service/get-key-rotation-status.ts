@@ -12,6 +12,7 @@ import { keyIdParam } from './schemas.js';
 export const getKeyRotationStatus = defineOperation({
   service: 'TrentService',
   name: 'GetKeyRotationStatus',
+  description: 'Tells whether automatic rotation is enabled for a KMS key, with its rotation period and next rotation date.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

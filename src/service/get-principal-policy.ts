@@ -6,6 +6,7 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const getPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipalPolicy',
+  description: 'Returns a named identity policy of a principal.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],

@@ -6,6 +6,7 @@ import { tagsForWire } from './tags.js';
 export const getPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipal',
+  description: 'Returns a principal: its name, type, ARN and tags.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],

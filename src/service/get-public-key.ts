@@ -10,6 +10,7 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const getPublicKey = defineOperation({
   service: 'TrentService',
   name: 'GetPublicKey',
+  description: 'Returns the public key of an asymmetric KMS key.',
   effect: 'use',
   countsAsKeyUse: false,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),

@@ -6,6 +6,7 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const getSealStatus = defineOperation({
   service: 'ArcaService',
   name: 'GetSealStatus',
+  description: 'Tells whether the service is sealed, with the unseal threshold, progress and root of trust type.',
   effect: 'read',
   authentication: 'none',
   input: z.object({}),

@@ -15,6 +15,7 @@ const invalidToken = () => new KmsError('InvalidImportToken', 'The import token 
 export const importKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'ImportKeyMaterial',
+  description: 'Imports key material into a KMS key that was created without key material.',
   effect: 'write',
   input: z.object({
     KeyId: keyIdParam,

@@ -5,6 +5,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listAccessKeys = defineOperation({
   service: 'ArcaService',
   name: 'ListAccessKeys',
+  description: 'Lists the access keys of a principal, without their secrets.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],

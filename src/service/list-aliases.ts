@@ -7,6 +7,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listAliases = defineOperation({
   service: 'TrentService',
   name: 'ListAliases',
+  description: 'Lists the aliases of the account, or those of one KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

@@ -20,6 +20,7 @@ const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
 export const listAuditEvents = defineOperation({
   service: 'ArcaService',
   name: 'ListAuditEvents',
+  description: 'Lists audit events newest first, filtered by time, key, principal, operation, outcome or source IP.',
   effect: 'read',
   input: z.object({
     StartTime: isoTime.optional(),

@@ -10,6 +10,7 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
   name: 'ListKeyRotations',
+  description: 'Lists the completed rotations of the key material of a KMS key.',
   effect: 'read',
   input: z.object({
     KeyId: keyIdParam,

@@ -7,6 +7,7 @@ import { limit, marker } from './schemas.js';
 export const listKeys = defineOperation({
   service: 'TrentService',
   name: 'ListKeys',
+  description: 'Lists the KMS keys of the account.',
   effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],

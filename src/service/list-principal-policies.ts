@@ -5,6 +5,7 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listPrincipalPolicies = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipalPolicies',
+  description: 'Lists the names of the identity policies of a principal.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],

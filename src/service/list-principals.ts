@@ -7,6 +7,7 @@ import { limit, marker } from './schemas.js';
 export const listPrincipals = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipals',
+  description: 'Lists the principals.',
   effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],

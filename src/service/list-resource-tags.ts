@@ -8,6 +8,7 @@ import { tagsForWire } from './tags.js';
 export const listResourceTags = defineOperation({
   service: 'TrentService',
   name: 'ListResourceTags',
+  description: 'Lists the tags of a KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(50), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

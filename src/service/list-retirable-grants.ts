@@ -8,6 +8,7 @@ import { limit, marker } from './schemas.js';
 export const listRetirableGrants = defineOperation({
   service: 'TrentService',
   name: 'ListRetirableGrants',
+  description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
   keys: [],

@@ -11,6 +11,7 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
   return defineOperation({
     service: 'ArcaService',
     name: 'TestSecrets',
+    description: 'A test operation.',
     effect: 'read',
     input: z.object({
       Plaintext: secretBlob(1, 64).transform((s) => (secrets.push(s), s)),

@@ -98,6 +98,8 @@ export function operationAction(service: OperationService, name: string): string
 export interface Operation<I, O, P = undefined> {
   readonly service: OperationService;
   readonly name: string;
+  /** One line (under 200 characters) saying what the operation does, for CLI help and the docs. */
+  readonly description: string;
   readonly effect: OperationEffect;
   /**
    * A `use` operation that acts on a key counts as a use of that key (GetKeyLastUsage reports it) unless
@@ -173,6 +175,7 @@ export interface RegisteredOperation {
   readonly name: string;
   /** The IAM action, `kms:<Name>` or `arca:<Name>` ({@link operationAction}). */
   readonly action: string;
+  readonly description: string;
   readonly effect: OperationEffect;
   /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
   readonly countsAsKeyUse: boolean;
@@ -194,6 +197,7 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
     service: op.service,
     name: op.name,
     action: operationAction(op.service, op.name),
+    description: op.description,
     effect: op.effect,
     countsAsKeyUse: op.effect === 'use' && op.keys.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',

@@ -8,6 +8,7 @@ import { keyIdParam, str } from './schemas.js';
 export const putKeyPolicy = defineOperation({
   service: 'TrentService',
   name: 'PutKeyPolicy',
+  description: 'Replaces the key policy of a KMS key.',
   effect: 'write',
   input: z.object({
     KeyId: keyIdParam,

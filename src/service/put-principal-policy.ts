@@ -8,6 +8,7 @@ import { str } from './schemas.js';
 export const putPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'PutPrincipalPolicy',
+  description: 'Attaches a named identity policy to a principal, or replaces it.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
   keys: [],

@@ -9,6 +9,7 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptU
 export const reEncrypt = defineOperation({
   service: 'TrentService',
   name: 'ReEncrypt',
+  description: 'Decrypts a ciphertext and encrypts it again under another KMS key or encryption context, without exposing the plaintext.',
   effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),

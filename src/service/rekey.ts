@@ -11,6 +11,7 @@ import { secretBlob } from './schemas.js';
 export const rekey = defineOperation({
   service: 'ArcaService',
   name: 'Rekey',
+  description: 'Replaces the set of unseal shares, given a quorum of the current ones; the root key is unchanged.',
   effect: 'write',
   input: z.object({
     CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),

@@ -13,6 +13,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const revokeGrant = defineOperation({
   service: 'TrentService',
   name: 'RevokeGrant',
+  description: 'Deletes a grant from a KMS key, revoking the permissions it gave.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],

@@ -13,6 +13,7 @@ import { keyIdParam } from './schemas.js';
 export const rotateKeyOnDemand = defineOperation({
   service: 'TrentService',
   name: 'RotateKeyOnDemand',
+  description: 'Rotates the key material of a KMS key now, whatever its automatic rotation schedule.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

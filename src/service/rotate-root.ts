@@ -10,6 +10,7 @@ import { sealingOf } from './seal-status.js';
 export const rotateRoot = defineOperation({
   service: 'ArcaService',
   name: 'RotateRoot',
+  description: 'Creates a new domain key version; stored key material is rewrapped under it in the background.',
   effect: 'write',
   input: z.object({}),
   keys: [],

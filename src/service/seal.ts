@@ -6,6 +6,7 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const seal = defineOperation({
   service: 'ArcaService',
   name: 'Seal',
+  description: 'Seals the service: zeroes the root key, domain keys and cached key material until the next unseal.',
   effect: 'write',
   input: z.object({}),
   keys: [],

@@ -11,6 +11,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const sign = defineOperation({
   service: 'TrentService',
   name: 'Sign',
+  description: 'Creates a digital signature of a message or digest with an asymmetric signing KMS key.',
   effect: 'use',
   input: z.object({
     KeyId: keyIdParam,

@@ -12,6 +12,7 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
   return defineOperation({
     service: 'ArcaService',
     name: 'Hypothetical',
+    description: 'A test operation.',
     effect,
     input: z.object({ KeyId: z.string() }),
     keys: actsOnKey ? [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }] : [],
@@ -24,7 +25,7 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
 const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret'];
 const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
-const OLD_MUTATING = ['CancelKeyDeletion','CreateAccessKey','CreateAlias','CreateGrant','CreateKey','CreatePrincipal','DeleteAccessKey','DeleteAlias','DeleteImportedKeyMaterial','DeletePrincipal','DeletePrincipalPolicy','DisableKey','DisableKeyRotation','EnableKey','EnableKeyRotation','GetParametersForImport','ImportKeyMaterial','PutKeyPolicy','PutPrincipalPolicy','Rekey','RetireGrant','RevokeGrant','RotateKeyOnDemand','RotateRoot','ScheduleKeyDeletion','Seal','TagPrincipal','TagResource','UntagPrincipal','UntagResource','UpdateAccessKey','UpdateAlias','UpdateKeyDescription'];
+const OLD_MUTATING = ['CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
 describe('tables derived from the operations’ declared effect', () => {
   it('the use operations are exactly the former STATELESS_OPERATIONS', () => {

@@ -6,6 +6,7 @@ import { tagList, toTags } from './tags.js';
 export const tagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'TagPrincipal',
+  description: 'Adds tags to a principal, or replaces the values of existing ones.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
   keys: [],

@@ -8,6 +8,7 @@ import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
 export const tagResource = defineOperation({
   service: 'TrentService',
   name: 'TagResource',
+  description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],

@@ -16,6 +16,7 @@ describe('unauthenticated operations', () => {
         defineOperation({
           service: 'ArcaService',
           name: 'Sneaky',
+          description: 'A test operation.',
           effect: 'read',
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),

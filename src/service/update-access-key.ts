@@ -9,6 +9,7 @@ import { str } from './schemas.js';
 export const updateAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'UpdateAccessKey',
+  description: 'Activates or deactivates an access key of a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
   keys: [],

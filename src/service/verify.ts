@@ -12,6 +12,7 @@ import { stopIfDryRun } from './symmetric.js';
 export const verify = defineOperation({
   service: 'TrentService',
   name: 'Verify',
+  description: 'Verifies a digital signature made with an asymmetric signing KMS key.',
   effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
