@@ -50,7 +50,7 @@ function bulkTrail(n: number): { db: SqliteDatabase; trail: SqliteAuditTrail; se
   }).immediate();
   // A steady-state database: the bulk transaction's pages moved from the WAL into the database file.
   db.pragma('wal_checkpoint(TRUNCATE)');
-  const trail = new SqliteAuditTrail(db, () => 'bench', () => Buffer.alloc(32), noop, noop);
+  const trail = new SqliteAuditTrail(db, () => 'bench', () => Buffer.alloc(32), noop, noop, []);
   return { db, trail, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
@@ -110,7 +110,7 @@ async function verifyThroughput(n: number): Promise<{ eventsPerSecond: number; e
   db.pragma('synchronous = OFF'); // generating the log is not what is measured
   for (let i = 0; i < n; i += 2000) await Promise.all(Array.from({ length: Math.min(2000, n - i) }, (_, j) => log.append(event(i + j + 1))));
   log.checkpoint();
-  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, noop, noop);
+  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, noop, noop, []);
   const file = join(dir, 'export.jsonl');
   writeFileSync(file, JSON.stringify({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }) + '\n');
   for (let from = 1; from <= n; from += 10_000) {

@@ -34,7 +34,7 @@ async function sample(n: number, every: number): Promise<{ lines: string[]; publ
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   await Promise.all(Array.from({ length: n }, (_, i) => log.append(draft(i + 1))));
   log.checkpoint();
-  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined);
+  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
   const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, n), await trail.treeHeads());
   db.close();
   return { lines, publicKey: pair.publicKey };

@@ -207,19 +207,3 @@ export function checkpointText(head: Pick<TreeHead, 'chainId' | 'treeSize' | 'ro
   return `${checkpointOrigin(head.chainId)}\n${head.treeSize}\n${Buffer.from(head.rootHash, 'hex').toString('base64')}\n`;
 }
 
-
-/** The operations AWS counts as a use of a key (cryptographic operations; GetKeyLastUsage reports them). */
-export const CRYPTO_OPERATIONS: readonly string[] = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-];

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
 import type { Clock, Logger, StorageHealth } from '../core/ports.js';
 import type { KeyHierarchy } from '../service/key-hierarchy.js';
+import { OPERATIONS } from '../service/registry.js';
+import { keyUseEventNames } from '../service/state-changes.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
@@ -65,6 +67,7 @@ export function wireAudit(
     () => signer?.publicKey ?? audit.getSigningKey()?.publicKey ?? Buffer.alloc(0),
     () => audit.checkpoint(),
     (message) => signer?.sign(message),
+    keyUseEventNames(OPERATIONS),
   );
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {

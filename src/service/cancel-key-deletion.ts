@@ -7,8 +7,8 @@ import { keyIdParam } from './schemas.js';
 export const cancelKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'CancelKeyDeletion',
-  action: 'kms:CancelKeyDeletion',
-  readOnly: false,
+  description: 'Cancels the scheduled deletion of a KMS key; the key is left disabled.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

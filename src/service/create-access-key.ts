@@ -12,8 +12,8 @@ import { MAX_ACTIVE_ACCESS_KEYS, principalName, requirePrincipal } from './princ
 export const createAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'CreateAccessKey',
-  action: 'arca:CreateAccessKey',
-  readOnly: false,
+  description: 'Issues an access key pair for a principal; the secret is shown in this answer only.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -22,8 +22,8 @@ export async function checkAliasQuota(keys: Pick<KeyStore, 'listAliases'>, key: 
 export const createAlias = defineOperation({
   service: 'TrentService',
   name: 'CreateAlias',
-  action: 'kms:CreateAlias',
-  readOnly: false,
+  description: 'Creates an alias (a friendly name) for a KMS key.',
+  effect: 'write',
   input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may
   // alias their own key cannot claim an alias name their policies do not give them.

@@ -34,8 +34,8 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const createGrant = defineOperation({
   service: 'TrentService',
   name: 'CreateGrant',
-  action: 'kms:CreateGrant',
-  readOnly: false,
+  description: 'Adds a grant to a KMS key, allowing a principal to use the key in the operations the grant lists.',
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     GranteePrincipal: principalArnParam,

@@ -16,8 +16,8 @@ import { tagList, toTags } from './tags.js';
 export const createKey = defineOperation({
   service: 'TrentService',
   name: 'CreateKey',
-  action: 'kms:CreateKey',
-  readOnly: false,
+  description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
+  effect: 'write',
   input: z.object({
     Policy: str(1, 32768).optional(),
     Description: str(0, 8192).optional(),

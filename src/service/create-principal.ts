@@ -9,8 +9,8 @@ import { newPrincipalId } from './bootstrap.js';
 export const createPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'CreatePrincipal',
-  action: 'arca:CreatePrincipal',
-  readOnly: false,
+  description: 'Creates a principal (a user or service identity) that access keys and identity policies attach to.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
   keys: [],
   async execute(input, _ctx, deps) {

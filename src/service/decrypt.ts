@@ -9,8 +9,8 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPH
 export const decrypt = defineOperation({
   service: 'TrentService',
   name: 'Decrypt',
-  action: 'kms:Decrypt',
-  readOnly: false,
+  description: 'Decrypts a ciphertext that was encrypted under a KMS key.',
+  effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     EncryptionContext: encryptionContext,

@@ -7,8 +7,8 @@ import { str } from './schemas.js';
 export const deleteAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'DeleteAccessKey',
-  action: 'arca:DeleteAccessKey',
-  readOnly: false,
+  description: 'Deletes an access key of a principal; requests signed with it fail from then on.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,8 +7,8 @@ import { keyIdParam, str } from './schemas.js';
 export const deleteImportedKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'DeleteImportedKeyMaterial',
-  action: 'kms:DeleteImportedKeyMaterial',
-  readOnly: false,
+  description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

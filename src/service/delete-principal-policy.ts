@@ -6,8 +6,8 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const deletePrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipalPolicy',
-  action: 'arca:DeletePrincipalPolicy',
-  readOnly: false,
+  description: 'Deletes a named identity policy from a principal.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -6,8 +6,8 @@ import { principalName, requirePrincipal } from './principals.js';
 export const deletePrincipal = defineOperation({
   service: 'ArcaService',
   name: 'DeletePrincipal',
-  action: 'arca:DeletePrincipal',
-  readOnly: false,
+  description: 'Deletes a principal.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, ctx, deps) {

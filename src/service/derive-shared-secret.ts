@@ -12,8 +12,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const deriveSharedSecret = defineOperation({
   service: 'TrentService',
   name: 'DeriveSharedSecret',
-  action: 'kms:DeriveSharedSecret',
-  readOnly: false,
+  description: 'Derives a shared secret from a key agreement KMS key and a peer public key.',
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     KeyAgreementAlgorithm: z.enum(KEY_AGREEMENT_ALGORITHMS),

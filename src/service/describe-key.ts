@@ -8,8 +8,8 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const describeKey = defineOperation({
   service: 'TrentService',
   name: 'DescribeKey',
-  action: 'kms:DescribeKey',
-  readOnly: true,
+  description: 'Returns detailed information about a KMS key.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],
   async execute(_input, ctx, deps) {

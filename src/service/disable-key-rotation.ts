@@ -9,8 +9,8 @@ import { keyIdParam } from './schemas.js';
 export const disableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'DisableKeyRotation',
-  action: 'kms:DisableKeyRotation',
-  readOnly: false,
+  description: 'Turns off automatic rotation of the key material of a KMS key.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -7,8 +7,8 @@ import { keyIdParam } from './schemas.js';
 export const disableKey = defineOperation({
   service: 'TrentService',
   name: 'DisableKey',
-  action: 'kms:DisableKey',
-  readOnly: false,
+  description: 'Disables a KMS key so that it cannot be used in cryptographic operations.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -14,8 +14,8 @@ import { keyIdParam } from './schemas.js';
 export const enableKeyRotation = defineOperation({
   service: 'TrentService',
   name: 'EnableKeyRotation',
-  action: 'kms:EnableKeyRotation',
-  readOnly: false,
+  description: 'Turns on automatic rotation of the key material of a symmetric encryption KMS key.',
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     RotationPeriodInDays: z

@@ -6,8 +6,8 @@ import { keyIdParam } from './schemas.js';
 export const enableKey = defineOperation({
   service: 'TrentService',
   name: 'EnableKey',
-  action: 'kms:EnableKey',
-  readOnly: false,
+  description: 'Enables a disabled KMS key so that it can be used in cryptographic operations again.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'enable', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -8,8 +8,8 @@ import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from
 export const encrypt = defineOperation({
   service: 'TrentService',
   name: 'Encrypt',
-  action: 'kms:Encrypt',
-  readOnly: false,
+  description: 'Encrypts up to 4,096 bytes of plaintext under a KMS key.',
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Plaintext: secretBlob(1, 4096),

@@ -9,8 +9,8 @@ import { defineOperation } from './operation.js';
 export const exportAuditLog = defineOperation({
   service: 'ArcaService',
   name: 'ExportAuditLog',
-  action: 'arca:ExportAuditLog',
-  readOnly: true,
+  description: 'Exports the audit trail oldest first, with the signing public key and signed tree heads, for offline verification.',
+  effect: 'read',
   input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,8 +7,8 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPairWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPairWithoutPlaintext',
-  action: 'kms:GenerateDataKeyPairWithoutPlaintext',
-  readOnly: false,
+  description: 'Returns a new asymmetric data key pair: the public key, and the private key encrypted under a KMS key only.',
+  effect: 'use',
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

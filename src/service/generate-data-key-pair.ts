@@ -7,8 +7,8 @@ import { contextForAudit } from './symmetric.js';
 export const generateDataKeyPair = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyPair',
-  action: 'kms:GenerateDataKeyPair',
-  readOnly: false,
+  description: 'Returns a new asymmetric data key pair: the public key, and the private key in plaintext and encrypted under a KMS key.',
+  effect: 'use',
   input: dataKeyPairInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

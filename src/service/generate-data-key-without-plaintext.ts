@@ -7,8 +7,8 @@ import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './sy
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKeyWithoutPlaintext',
-  action: 'kms:GenerateDataKeyWithoutPlaintext',
-  readOnly: false,
+  description: 'Returns a new symmetric data key encrypted under a KMS key, without its plaintext.',
+  effect: 'use',
   input: generateDataKeyInput,
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

@@ -17,8 +17,8 @@ export const generateDataKeyInput = z.object({
 export const generateDataKey = defineOperation({
   service: 'TrentService',
   name: 'GenerateDataKey',
-  action: 'kms:GenerateDataKey',
-  readOnly: false,
+  description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
+  effect: 'use',
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

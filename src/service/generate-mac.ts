@@ -10,8 +10,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const generateMac = defineOperation({
   service: 'TrentService',
   name: 'GenerateMac',
-  action: 'kms:GenerateMac',
-  readOnly: false,
+  description: 'Computes an HMAC of a message with an HMAC KMS key.',
+  effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

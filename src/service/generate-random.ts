@@ -8,8 +8,8 @@ import { str } from './schemas.js';
 export const generateRandom = defineOperation({
   service: 'TrentService',
   name: 'GenerateRandom',
-  action: 'kms:GenerateRandom',
-  readOnly: false,
+  description: 'Returns a cryptographically secure random byte string.',
+  effect: 'use',
   input: z.object({
     NumberOfBytes: dataKeyParams.NumberOfBytes,
     CustomKeyStoreId: str(1, 64).optional(),

@@ -12,8 +12,8 @@ import { defineOperation } from './operation.js';
 export const getAuditCheckpoint = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditCheckpoint',
-  action: 'arca:GetAuditCheckpoint',
-  readOnly: true,
+  description: 'Returns the latest signed tree head of the audit trail as a C2SP signed-note checkpoint.',
+  effect: 'read',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

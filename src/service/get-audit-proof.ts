@@ -32,8 +32,8 @@ async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: numb
 export const getAuditProof = defineOperation({
   service: 'ArcaService',
   name: 'GetAuditProof',
-  action: 'arca:GetAuditProof',
-  readOnly: true,
+  description: 'Returns an inclusion proof of an audit event and/or a consistency proof between two signed tree heads.',
+  effect: 'read',
   input: z
     .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
     .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),

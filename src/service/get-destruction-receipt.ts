@@ -23,8 +23,8 @@ export function receiptMessage(arn: string, record: DestructionRecord): Buffer {
 export const getDestructionReceipt = defineOperation({
   service: 'ArcaService',
   name: 'GetDestructionReceipt',
-  action: 'arca:GetDestructionReceipt',
-  readOnly: true,
+  description: 'Returns the signed receipt proving that the material of a deleted KMS key was destroyed.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   // No key requirement: a destroyed key no longer resolves. Authorized on '*' by the pipeline.
   keys: [],

@@ -7,8 +7,8 @@ import { keyIdParam } from './schemas.js';
 export const getKeyLastUsage = defineOperation({
   service: 'TrentService',
   name: 'GetKeyLastUsage',
-  action: 'kms:GetKeyLastUsage',
-  readOnly: true,
+  description: 'Returns the last successful cryptographic operation performed with a KMS key, read from the audit trail.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(_input, ctx, deps) {

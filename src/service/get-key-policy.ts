@@ -8,8 +8,8 @@ import { keyPolicyForRead } from './policy-document.js';
 export const getKeyPolicy = defineOperation({
   service: 'TrentService',
   name: 'GetKeyPolicy',
-  action: 'kms:GetKeyPolicy',
-  readOnly: true,
+  description: 'Returns the key policy of a KMS key.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

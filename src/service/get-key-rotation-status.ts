@@ -12,8 +12,8 @@ import { keyIdParam } from './schemas.js';
 export const getKeyRotationStatus = defineOperation({
   service: 'TrentService',
   name: 'GetKeyRotationStatus',
-  action: 'kms:GetKeyRotationStatus',
-  readOnly: true,
+  description: 'Tells whether automatic rotation is enabled for a KMS key, with its rotation period and next rotation date.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(_input, ctx, deps) {

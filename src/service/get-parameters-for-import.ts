@@ -14,8 +14,8 @@ const BITS = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 } as const;
 export const getParametersForImport = defineOperation({
   service: 'TrentService',
   name: 'GetParametersForImport',
-  action: 'kms:GetParametersForImport',
-  readOnly: false,
+  description: 'Returns the wrapping public key and import token needed to import key material into a KMS key.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   // The wrapping key pair (RSA up to 4096 bits: up to seconds) is generated before the audit transaction opens.

@@ -6,8 +6,8 @@ import { policyName, principalName, requirePrincipal } from './principals.js';
 export const getPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipalPolicy',
-  action: 'arca:GetPrincipalPolicy',
-  readOnly: true,
+  description: 'Returns a named identity policy of a principal.',
+  effect: 'read',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -6,8 +6,8 @@ import { tagsForWire } from './tags.js';
 export const getPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipal',
-  action: 'arca:GetPrincipal',
-  readOnly: true,
+  description: 'Returns a principal: its name, type, ARN and tags.',
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -10,8 +10,9 @@ import { grantTokens, keyIdParam } from './schemas.js';
 export const getPublicKey = defineOperation({
   service: 'TrentService',
   name: 'GetPublicKey',
-  action: 'kms:GetPublicKey',
-  readOnly: true,
+  description: 'Returns the public key of an asymmetric KMS key.',
+  effect: 'use',
+  countsAsKeyUse: false,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(_input, ctx, deps) {

@@ -6,8 +6,8 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const getSealStatus = defineOperation({
   service: 'ArcaService',
   name: 'GetSealStatus',
-  action: 'arca:GetSealStatus',
-  readOnly: true,
+  description: 'Tells whether the service is sealed, with the unseal threshold, progress and root of trust type.',
+  effect: 'read',
   authentication: 'none',
   input: z.object({}),
   keys: [],

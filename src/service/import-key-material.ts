@@ -15,8 +15,8 @@ const invalidToken = () => new KmsError('InvalidImportToken', 'The import token 
 export const importKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'ImportKeyMaterial',
-  action: 'kms:ImportKeyMaterial',
-  readOnly: false,
+  description: 'Imports key material into a KMS key that was created without key material.',
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     ImportToken: blob(1, 6144),

@@ -12,8 +12,8 @@ import { checkShareParams, sealingOf } from './seal-status.js';
 export const initializeRoot = defineOperation({
   service: 'ArcaService',
   name: 'InitializeRoot',
-  action: 'arca:InitializeRoot',
-  readOnly: false,
+  description: 'Initializes a new store: creates the root of trust and the first administrator, and returns the unseal shares once.',
+  effect: 'write',
   authentication: 'none',
   input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),
   keys: [],

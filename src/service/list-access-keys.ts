@@ -5,8 +5,8 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listAccessKeys = defineOperation({
   service: 'ArcaService',
   name: 'ListAccessKeys',
-  action: 'arca:ListAccessKeys',
-  readOnly: true,
+  description: 'Lists the access keys of a principal, without their secrets.',
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,8 +7,8 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listAliases = defineOperation({
   service: 'TrentService',
   name: 'ListAliases',
-  action: 'kms:ListAliases',
-  readOnly: true,
+  description: 'Lists the aliases of the account, or those of one KMS key.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -20,8 +20,8 @@ const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
 export const listAuditEvents = defineOperation({
   service: 'ArcaService',
   name: 'ListAuditEvents',
-  action: 'arca:ListAuditEvents',
-  readOnly: true,
+  description: 'Lists audit events newest first, filtered by time, key, principal, operation, outcome or source IP.',
+  effect: 'read',
   input: z.object({
     StartTime: isoTime.optional(),
     EndTime: isoTime.optional(),

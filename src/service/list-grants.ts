@@ -8,8 +8,8 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listGrants = defineOperation({
   service: 'TrentService',
   name: 'ListGrants',
-  action: 'kms:ListGrants',
-  readOnly: true,
+  description: 'Lists the grants of a KMS key.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional(), GranteePrincipal: principalArnParam.optional() }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -5,8 +5,8 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyPolicies = defineOperation({
   service: 'TrentService',
   name: 'ListKeyPolicies',
-  action: 'kms:ListKeyPolicies',
-  readOnly: true,
+  description: 'Lists the names of the key policies of a KMS key (always default).',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(1000), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute() {

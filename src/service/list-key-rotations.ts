@@ -10,8 +10,8 @@ import { keyIdParam, limit, marker } from './schemas.js';
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
   name: 'ListKeyRotations',
-  action: 'kms:ListKeyRotations',
-  readOnly: true,
+  description: 'Lists the completed rotations of the key material of a KMS key.',
+  effect: 'read',
   input: z.object({
     KeyId: keyIdParam,
     Limit: limit(1000),

@@ -7,8 +7,8 @@ import { limit, marker } from './schemas.js';
 export const listKeys = defineOperation({
   service: 'TrentService',
   name: 'ListKeys',
-  action: 'kms:ListKeys',
-  readOnly: true,
+  description: 'Lists the KMS keys of the account.',
+  effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -5,8 +5,8 @@ import { principalName, requirePrincipal } from './principals.js';
 export const listPrincipalPolicies = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipalPolicies',
-  action: 'arca:ListPrincipalPolicies',
-  readOnly: true,
+  description: 'Lists the names of the identity policies of a principal.',
+  effect: 'read',
   input: z.object({ PrincipalName: principalName }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -7,8 +7,8 @@ import { limit, marker } from './schemas.js';
 export const listPrincipals = defineOperation({
   service: 'ArcaService',
   name: 'ListPrincipals',
-  action: 'arca:ListPrincipals',
-  readOnly: true,
+  description: 'Lists the principals.',
+  effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: [],
   async execute(input, _ctx, deps) {

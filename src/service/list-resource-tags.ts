@@ -8,8 +8,8 @@ import { tagsForWire } from './tags.js';
 export const listResourceTags = defineOperation({
   service: 'TrentService',
   name: 'ListResourceTags',
-  action: 'kms:ListResourceTags',
-  readOnly: true,
+  description: 'Lists the tags of a KMS key.',
+  effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(50), Marker: marker }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

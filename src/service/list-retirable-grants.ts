@@ -8,8 +8,8 @@ import { limit, marker } from './schemas.js';
 export const listRetirableGrants = defineOperation({
   service: 'TrentService',
   name: 'ListRetirableGrants',
-  action: 'kms:ListRetirableGrants',
-  readOnly: true,
+  description: 'Lists the grants that a given principal may retire.',
+  effect: 'read',
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
   keys: [],
   async execute(input, _ctx, deps) {

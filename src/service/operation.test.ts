@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, operationAction } from './operation.js';
 import { secretBlob } from './schemas.js';
 
 /** A test operation whose input schema records every secret it creates. */
@@ -11,8 +11,8 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
   return defineOperation({
     service: 'ArcaService',
     name: 'TestSecrets',
-    action: 'arca:TestSecrets',
-    readOnly: true,
+    description: 'A test operation.',
+    effect: 'read',
     input: z.object({
       Plaintext: secretBlob(1, 64).transform((s) => (secrets.push(s), s)),
       Nested: z.array(z.object({ Secret: secretBlob(1, 64).transform((s) => (secrets.push(s), s)) })).optional(),
@@ -51,5 +51,13 @@ describe('bound calls and input secrets', () => {
     assert.throws(() => operationCapturing(secrets, true).bind(input), (e: unknown) => e instanceof KmsError && e.code === 'InvalidCiphertext');
     assert.equal(secrets.length, 2);
     assert.ok(secrets.every((s) => s.disposed));
+  });
+});
+
+describe('derived IAM action', () => {
+  it('is kms:<Name> for AWS KMS operations and arca:<Name> for Arca’s own', () => {
+    assert.equal(operationAction('TrentService', 'Encrypt'), 'kms:Encrypt');
+    assert.equal(operationAction('ArcaService', 'CreatePrincipal'), 'arca:CreatePrincipal');
+    assert.equal(operationCapturing([], false).action, 'arca:TestSecrets');
   });
 });

@@ -46,15 +46,41 @@ export interface KeyRequirement<I> {
   encryptionContext?(input: I): Readonly<Record<string, string>>;
 }
 
+/** The services Arca serves: AWS KMS's own (`TrentService`) and Arca's operations AWS does not have. */
+export type OperationService = 'TrentService' | 'ArcaService';
+
+/** The IAM action namespace of each service: `kms:` for AWS KMS operations, `arca:` for Arca's own. */
+const ACTION_PREFIX: Record<OperationService, string> = { TrentService: 'kms', ArcaService: 'arca' };
+
 /**
- * An operation: its name and IAM action, its input schema, how it finds its keys, and what it does.
- * Nothing here authenticates, authorizes or audits: the pipeline does that for every operation alike.
+ * What an operation does to the system. `read`: describes or lists, no key material. `use`: a cryptographic
+ * operation that uses key material but changes no stored state (its event goes through group commit).
+ * `write`: changes stored state (it commits together with its audit event, ADR 0005).
+ */
+export type OperationEffect = 'read' | 'use' | 'write';
+
+/** The IAM action an operation is authorized as: `kms:<Name>` or `arca:<Name>`, derived, never declared. */
+export function operationAction(service: OperationService, name: string): string {
+  return `${ACTION_PREFIX[service]}:${name}`;
+}
+
+/**
+ * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
+ * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
+ * operation alike.
  */
 export interface Operation<I, O, P = undefined> {
-  readonly service: 'TrentService' | 'ArcaService';
+  readonly service: OperationService;
   readonly name: string;
-  readonly action: string;
-  readonly readOnly: boolean;
+  /** One line (under 200 characters) saying what the operation does, for CLI help and the docs. */
+  readonly description: string;
+  readonly effect: OperationEffect;
+  /**
+   * A `use` operation that acts on a key counts as a use of that key (GetKeyLastUsage reports it) unless
+   * it says `false` here. GetPublicKey does: it only hands out the public half, and Arca has never
+   * reported it as a key's last use.
+   */
+  readonly countsAsKeyUse?: false;
   /**
    * `'none'`: the operation runs without authentication or authorization, and also while sealed (the
    * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
@@ -119,10 +145,14 @@ export interface BoundCall {
 }
 
 export interface RegisteredOperation {
-  readonly service: 'TrentService' | 'ArcaService';
+  readonly service: OperationService;
   readonly name: string;
+  /** The IAM action, `kms:<Name>` or `arca:<Name>` ({@link operationAction}). */
   readonly action: string;
-  readonly readOnly: boolean;
+  readonly description: string;
+  readonly effect: OperationEffect;
+  /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
+  readonly countsAsKeyUse: boolean;
   readonly authentication: 'required' | 'none';
   /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
   readonly prepares: boolean;
@@ -140,8 +170,10 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
   return {
     service: op.service,
     name: op.name,
-    action: op.action,
-    readOnly: op.readOnly,
+    action: operationAction(op.service, op.name),
+    description: op.description,
+    effect: op.effect,
+    countsAsKeyUse: op.effect === 'use' && op.keys.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',
     prepares: op.prepare !== undefined,
     keyAccess: op.keys.map((k) => k.access),

@@ -8,8 +8,8 @@ import { keyIdParam, str } from './schemas.js';
 export const putKeyPolicy = defineOperation({
   service: 'TrentService',
   name: 'PutKeyPolicy',
-  action: 'kms:PutKeyPolicy',
-  readOnly: false,
+  description: 'Replaces the key policy of a KMS key.',
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     Policy: str(1, 32768),

@@ -8,8 +8,8 @@ import { str } from './schemas.js';
 export const putPrincipalPolicy = defineOperation({
   service: 'ArcaService',
   name: 'PutPrincipalPolicy',
-  action: 'arca:PutPrincipalPolicy',
-  readOnly: false,
+  description: 'Attaches a named identity policy to a principal, or replaces it.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
   keys: [],
   async execute(input, _ctx, deps) {

@@ -9,8 +9,8 @@ import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptU
 export const reEncrypt = defineOperation({
   service: 'TrentService',
   name: 'ReEncrypt',
-  action: 'kms:ReEncrypt',
-  readOnly: false,
+  description: 'Decrypts a ciphertext and encrypts it again under another KMS key or encryption context, without exposing the plaintext.',
+  effect: 'use',
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     SourceEncryptionContext: encryptionContext,

@@ -11,8 +11,8 @@ import { secretBlob } from './schemas.js';
 export const rekey = defineOperation({
   service: 'ArcaService',
   name: 'Rekey',
-  action: 'arca:Rekey',
-  readOnly: false,
+  description: 'Replaces the set of unseal shares, given a quorum of the current ones; the root key is unchanged.',
+  effect: 'write',
   input: z.object({
     CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),
     Shares: z.number().int().min(1).max(16).optional(),

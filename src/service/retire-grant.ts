@@ -14,8 +14,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const retireGrant = defineOperation({
   service: 'TrentService',
   name: 'RetireGrant',
-  action: 'kms:RetireGrant',
-  readOnly: false,
+  description: 'Deletes a grant, as its retiring principal or a principal it allows to retire it.',
+  effect: 'write',
   input: z
     .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })
     .transform((i, ctx) => {

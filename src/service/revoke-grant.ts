@@ -13,8 +13,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const revokeGrant = defineOperation({
   service: 'TrentService',
   name: 'RevokeGrant',
-  action: 'kms:RevokeGrant',
-  readOnly: false,
+  description: 'Deletes a grant from a KMS key, revoking the permissions it gave.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
   async execute(input, ctx, deps) {

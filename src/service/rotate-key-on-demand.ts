@@ -13,8 +13,8 @@ import { keyIdParam } from './schemas.js';
 export const rotateKeyOnDemand = defineOperation({
   service: 'TrentService',
   name: 'RotateKeyOnDemand',
-  action: 'kms:RotateKeyOnDemand',
-  readOnly: false,
+  description: 'Rotates the key material of a KMS key now, whatever its automatic rotation schedule.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(_input, ctx, deps) {

@@ -10,8 +10,8 @@ import { sealingOf } from './seal-status.js';
 export const rotateRoot = defineOperation({
   service: 'ArcaService',
   name: 'RotateRoot',
-  action: 'arca:RotateRoot',
-  readOnly: false,
+  description: 'Creates a new domain key version; stored key material is rewrapped under it in the background.',
+  effect: 'write',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

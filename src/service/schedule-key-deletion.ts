@@ -13,8 +13,8 @@ import { keyIdParam } from './schemas.js';
 export const scheduleKeyDeletion = defineOperation({
   service: 'TrentService',
   name: 'ScheduleKeyDeletion',
-  action: 'kms:ScheduleKeyDeletion',
-  readOnly: false,
+  description: 'Schedules the deletion of a KMS key after a waiting period of 7 to 30 days.',
+  effect: 'write',
   input: z.object({
     KeyId: keyIdParam,
     PendingWindowInDays: z

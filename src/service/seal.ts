@@ -6,8 +6,8 @@ import { auditSealStatus, sealingOf, sealStatusOutput } from './seal-status.js';
 export const seal = defineOperation({
   service: 'ArcaService',
   name: 'Seal',
-  action: 'arca:Seal',
-  readOnly: false,
+  description: 'Seals the service: zeroes the root key, domain keys and cached key material until the next unseal.',
+  effect: 'write',
   input: z.object({}),
   keys: [],
   async execute(_input, _ctx, deps) {

@@ -11,8 +11,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const sign = defineOperation({
   service: 'TrentService',
   name: 'Sign',
-  action: 'kms:Sign',
-  readOnly: false,
+  description: 'Creates a digital signature of a message or digest with an asymmetric signing KMS key.',
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),

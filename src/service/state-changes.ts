@@ -1,19 +1,21 @@
-import { CRYPTO_OPERATIONS } from '../core/audit.js';
 import type { RegisteredOperation } from './operation.js';
 
 /**
- * Operations that are not `readOnly` in the API sense (they use key material) but never change stored
- * state: their events go through group commit. Every other non-read-only operation — including any new
- * one not listed here — runs inside the audit transaction, so its changes commit with its event or not
- * at all (ADR 0005).
- */
-export const STATELESS_OPERATIONS: ReadonlySet<string> = new Set([...CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey']);
-
-/**
- * Whether the operation may change stored state (and so must commit together with its audit event).
+ * Whether the operation may change stored state (and so must commit together with its audit event):
+ * every `write` operation, including any new one (ADR 0005); `read` and `use` operations change nothing
+ * and their events go through group commit.
  * The seal operations (`authentication: 'none'`) are left out: unsealing runs the lifecycle jobs, which
  * append their own events and would wait for the very transaction they run in.
  */
 export function changesState(op: RegisteredOperation): boolean {
-  return !op.readOnly && !STATELESS_OPERATIONS.has(op.name) && op.authentication !== 'none';
+  return op.effect === 'write' && op.authentication !== 'none';
+}
+
+/**
+ * The event names that count as a use of a key (GetKeyLastUsage reports the last of them on the key),
+ * derived from the registry: every operation whose declaration makes it `countsAsKeyUse`. The store is
+ * handed this list where it is wired (it may not import the service layer).
+ */
+export function keyUseEventNames(ops: readonly RegisteredOperation[]): readonly string[] {
+  return ops.filter((op) => op.countsAsKeyUse).map((op) => op.name);
 }

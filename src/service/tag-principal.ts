@@ -6,8 +6,8 @@ import { tagList, toTags } from './tags.js';
 export const tagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'TagPrincipal',
-  action: 'arca:TagPrincipal',
-  readOnly: false,
+  description: 'Adds tags to a principal, or replaces the values of existing ones.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
   keys: [],
   async execute(input, _ctx, deps) {

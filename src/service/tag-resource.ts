@@ -8,8 +8,8 @@ import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
 export const tagResource = defineOperation({
   service: 'TrentService',
   name: 'TagResource',
-  action: 'kms:TagResource',
-  readOnly: false,
+  description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -16,8 +16,8 @@ describe('unauthenticated operations', () => {
         defineOperation({
           service: 'ArcaService',
           name: 'Sneaky',
-          action: 'arca:Sneaky',
-          readOnly: true,
+          description: 'A test operation.',
+          effect: 'read',
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),
           keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],

@@ -12,8 +12,8 @@ import { secretBlob } from './schemas.js';
 export const unseal = defineOperation({
   service: 'ArcaService',
   name: 'Unseal',
-  action: 'arca:Unseal',
-  readOnly: false,
+  description: 'Submits one unseal share (or reconnects an HSM root); the service unseals once the threshold is reached.',
+  effect: 'write',
   authentication: 'none',
   input: z.object({ Share: secretBlob(11, 1024).optional() }),
   keys: [],

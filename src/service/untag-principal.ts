@@ -6,8 +6,8 @@ import { str } from './schemas.js';
 export const untagPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'UntagPrincipal',
-  action: 'arca:UntagPrincipal',
-  readOnly: false,
+  description: 'Deletes tags from a principal.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: [],
   async execute(input, _ctx, deps) {

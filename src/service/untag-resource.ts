@@ -6,8 +6,8 @@ import { keyIdParam, str } from './schemas.js';
 export const untagResource = defineOperation({
   service: 'TrentService',
   name: 'UntagResource',
-  action: 'kms:UntagResource',
-  readOnly: false,
+  description: 'Deletes tags from a KMS key.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

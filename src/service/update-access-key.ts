@@ -9,8 +9,8 @@ import { str } from './schemas.js';
 export const updateAccessKey = defineOperation({
   service: 'ArcaService',
   name: 'UpdateAccessKey',
-  action: 'arca:UpdateAccessKey',
-  readOnly: false,
+  description: 'Activates or deactivates an access key of a principal.',
+  effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
   keys: [],
   async execute(input, _ctx, deps) {

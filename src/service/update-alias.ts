@@ -8,8 +8,8 @@ import { keyIdParam, str } from './schemas.js';
 export const updateAlias = defineOperation({
   service: 'TrentService',
   name: 'UpdateAlias',
-  action: 'kms:UpdateAlias',
-  readOnly: false,
+  description: 'Points an existing alias at a different KMS key.',
+  effect: 'write',
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*'), TargetKeyId: keyIdParam }),
   // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
   alias: (i) => i.AliasName,

@@ -6,8 +6,8 @@ import { keyIdParam, str } from './schemas.js';
 export const updateKeyDescription = defineOperation({
   service: 'TrentService',
   name: 'UpdateKeyDescription',
-  action: 'kms:UpdateKeyDescription',
-  readOnly: false,
+  description: 'Replaces the description of a KMS key.',
+  effect: 'write',
   input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
   keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
   async execute(input, ctx, deps) {

@@ -11,8 +11,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const verifyMac = defineOperation({
   service: 'TrentService',
   name: 'VerifyMac',
-  action: 'kms:VerifyMac',
-  readOnly: false,
+  description: 'Verifies an HMAC of a message with an HMAC KMS key.',
+  effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, Mac: blob(1, 6144), GrantTokens: grantTokens, DryRun: dryRun }),
   keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
   async execute(input, ctx, deps) {

@@ -12,8 +12,8 @@ import { stopIfDryRun } from './symmetric.js';
 export const verify = defineOperation({
   service: 'TrentService',
   name: 'Verify',
-  action: 'kms:Verify',
-  readOnly: false,
+  description: 'Verifies a digital signature made with an asymmetric signing KMS key.',
+  effect: 'use',
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),

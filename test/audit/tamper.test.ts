@@ -38,7 +38,7 @@ async function sampleLog(n = 10, every = 3): Promise<{ lines: string[]; publicKe
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   for (let i = 1; i <= n; i++) await log.append(draft(i));
   log.checkpoint();
-  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined);
+  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
   const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 100), await trail.treeHeads());
   db.close();
   return { lines, publicKey: pair.publicKey };

@@ -57,7 +57,7 @@ describe('SqliteAuditLog', () => {
     await log.append({ ...legacyEvent(4), userAgent: 'new' });
     log.checkpoint();
     assert.deepEqual(log.list().map((e) => [e.eventID, e.arca?.sequence]), [['e1', 1], ['e2', 2], ['e3', 3], ['e4', 4]]);
-    const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined);
+    const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
     const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 10), await trail.treeHeads());
     assert.equal(verifyExport(lines, pair.publicKey).ok, true);
   });
@@ -182,7 +182,7 @@ describe('SqliteAuditLog', () => {
       assert.ok(db);
       const seqs = db.prepare<[], { seq: number }>('SELECT seq FROM audit_events ORDER BY seq').all().map((r) => r.seq);
       assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
-      const trail = new SqliteAuditTrail(db, () => logs[0]?.chainId ?? '', () => pair.publicKey, () => undefined, () => undefined);
+      const trail = new SqliteAuditTrail(db, () => logs[0]?.chainId ?? '', () => pair.publicKey, () => undefined, () => undefined, []);
       const heads = await trail.treeHeads();
       assert.ok(heads.length >= 3);
       assert.equal(heads.at(-1)?.treeSize, 30);

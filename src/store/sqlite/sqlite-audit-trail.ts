@@ -1,4 +1,4 @@
-import { checkpointOrigin, checkpointText, CRYPTO_OPERATIONS, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { checkpointOrigin, checkpointText, type AuditEvent, type TreeHead } from '../../core/audit.js';
 import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
 import { signedNote } from '../../crypto/signed-note.js';
 import type { SqliteDatabase } from './database.js';
@@ -20,9 +20,22 @@ export class SqliteAuditTrail implements AuditTrail {
   readonly #sign: (message: Uint8Array) => Buffer | undefined;
   readonly #checkpoint: () => void;
   readonly #nodes: SqliteMerkleNodes;
+  readonly #keyUseEvents: readonly string[];
 
-  /** `checkpoint` asks the writer to sign a tree head over everything committed. */
-  constructor(db: SqliteDatabase, chainId: () => string, publicKey: () => Buffer, checkpoint: () => void, sign: (message: Uint8Array) => Buffer | undefined) {
+  /**
+   * `checkpoint` asks the writer to sign a tree head over everything committed. `keyUseEvents`: the event
+   * names that count as a use of a key for {@link lastUsage}, derived from the operation registry by the
+   * composition (the store knows no operation).
+   */
+  constructor(
+    db: SqliteDatabase,
+    chainId: () => string,
+    publicKey: () => Buffer,
+    checkpoint: () => void,
+    sign: (message: Uint8Array) => Buffer | undefined,
+    keyUseEvents: readonly string[],
+  ) {
+    this.#keyUseEvents = [...keyUseEvents];
     this.#sign = sign;
     this.#db = db;
     this.#checkpoint = checkpoint;
@@ -133,9 +146,9 @@ export class SqliteAuditTrail implements AuditTrail {
     const r = this.#db
       .prepare<string[], { event_time: string; event_name: string; event_id: string; request_id: string }>(
         `SELECT e.event_time, e.event_name, e.event_id, e.request_id FROM audit_event_keys k JOIN audit_events e ON e.seq = k.seq
-         WHERE k.key_arn = ? AND k.ok = 1 AND e.event_name IN (${CRYPTO_OPERATIONS.map(() => '?').join(',')}) ORDER BY k.seq DESC LIMIT 1`,
+         WHERE k.key_arn = ? AND k.ok = 1 AND e.event_name IN (${this.#keyUseEvents.map(() => '?').join(',')}) ORDER BY k.seq DESC LIMIT 1`,
       )
-      .get(keyArn, ...CRYPTO_OPERATIONS);
+      .get(keyArn, ...this.#keyUseEvents);
     if (r === undefined) return undefined;
     return { eventTime: r.event_time, eventName: r.event_name, eventId: r.event_id, requestId: r.request_id };
   }

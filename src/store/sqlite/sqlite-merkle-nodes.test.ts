@@ -37,7 +37,7 @@ async function trailOf(db: SqliteDatabase, n: number, every = 1000) {
   const sign = (m: Uint8Array): Buffer => ed25519Sign(pair.privateKeyDer, m);
   log.attachSigner({ publicKey: pair.publicKey, sign });
   await Promise.all(Array.from({ length: n }, (_, i) => log.append(event(i + 1))));
-  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => log.checkpoint(), sign);
+  const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => log.checkpoint(), sign, []);
   return { log, trail, pair };
 }
 
@@ -81,7 +81,7 @@ describe('stored Merkle nodes (audit_tree_nodes)', () => {
   it('an existing trail (events stored before the nodes existed) gets its nodes built at open, and keeps growing consistently', async () => {
     const db = openDatabase(':memory:');
     const { log, pair } = await trailOf(db, 300, 100);
-    const oldHead = log.checkpoint() ?? (await new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined).latestTreeHead());
+    const oldHead = log.checkpoint() ?? (await new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []).latestTreeHead());
     assert.ok(oldHead !== undefined);
     db.exec('DELETE FROM audit_tree_nodes'); // as migration 0009 leaves a trail written before it
     const { log: reopened, trail } = await trailOf(db, 0);

@@ -1,0 +1,10 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OPERATIONS } from './registry.js';
+
+describe('the operation registry', () => {
+  it('every operation describes itself in one line under 200 characters', () => {
+    const bad = OPERATIONS.filter((op) => op.description.trim() === '' || op.description.length >= 200 || /[\r\n]/.test(op.description));
+    assert.deepEqual(bad.map((op) => `${op.service}.${op.name}`), []);
+  });
+});

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { defineOperation, type OperationEffect, type RegisteredOperation } from './operation.js';
+import { OPERATIONS } from './registry.js';
+import { changesState, keyUseEventNames } from './state-changes.js';
+
+const names = (ops: readonly RegisteredOperation[]): string[] => ops.map((op) => op.name).sort();
+
+/** A new operation as a contributor would declare it. */
+function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOperation {
+  return defineOperation({
+    service: 'ArcaService',
+    name: 'Hypothetical',
+    description: 'A test operation.',
+    effect,
+    input: z.object({ KeyId: z.string() }),
+    keys: actsOnKey ? [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }] : [],
+    execute: async () => ({}),
+    auditRequest: () => ({}),
+  });
+}
+
+// The name-keyed tables the declarations replaced (main before issue 13): the derived sets must equal them.
+const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret'];
+const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
+/** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
+const OLD_MUTATING = ['CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
+
+describe('tables derived from the operations’ declared effect', () => {
+  it('the use operations are exactly the former STATELESS_OPERATIONS', () => {
+    assert.deepEqual(names(OPERATIONS.filter((op) => op.effect === 'use')), [...OLD_STATELESS_OPERATIONS].sort());
+  });
+
+  it('the last-usage list is exactly the former CRYPTO_OPERATIONS: the use operations on a key, GetPublicKey opting out', () => {
+    assert.deepEqual([...keyUseEventNames(OPERATIONS)].sort(), [...OLD_CRYPTO_OPERATIONS].sort());
+    const useOnKey = OPERATIONS.filter((op) => op.effect === 'use' && op.keyAccess.length > 0);
+    assert.deepEqual(names(useOnKey.filter((op) => !op.countsAsKeyUse)), ['GetPublicKey']);
+  });
+
+  it('a use operation acting on a key is on the last-usage list without being named anywhere', () => {
+    assert.deepEqual(keyUseEventNames([newOperation('use', true)]), ['Hypothetical']);
+    assert.deepEqual(keyUseEventNames([newOperation('use', false), newOperation('read', true), newOperation('write', true)]), []);
+  });
+
+  it('exactly the authenticated write operations change state, a new one included', () => {
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING].sort());
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), names(OPERATIONS.filter((op) => op.effect === 'write' && op.authentication === 'required')));
+    assert.ok(changesState(newOperation('write', false)));
+    assert.ok(!changesState(newOperation('use', true)));
+    assert.ok(!changesState(newOperation('read', true)));
+  });
+
+  it('the unauthenticated seal operations never run in the audit transaction, whatever their effect', () => {
+    const open = OPERATIONS.filter((op) => op.authentication === 'none');
+    assert.ok(open.length > 0 && open.every((op) => !changesState(op)));
+  });
+});
