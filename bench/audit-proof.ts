@@ -159,8 +159,8 @@ try {
   b.db.close();
   const round = (x: number): number => Math.round(x * 10) / 10;
   const [ia, ib, ca, cb] = [stats(sa.inclusion), stats(sb.inclusion), stats(sa.consistency), stats(sb.consistency)];
-  console.log(
-    JSON.stringify({
+  process.stdout.write(
+    `${JSON.stringify({
       bench: 'audit-proof',
       proofs: sa.inclusion.length,
       [`inclusion_us_${small}`]: { median: round(ia.median), p99: round(ia.p99) },
@@ -171,10 +171,10 @@ try {
       consistencyMedianRatio: Math.round((cb.median / ca.median) * 100) / 100,
       [`formerAllLeavesProof_us_${small}`]: round(stats(former).median),
       buildSeconds: { [small]: round(a.seconds), [large]: round(b.seconds) },
-    }),
+    })}\n`,
   );
   const v = await verifyThroughput(Number(values['verify-events']));
-  console.log(JSON.stringify({ bench: 'audit-verify', events: Number(values['verify-events']), ...v }));
+  process.stdout.write(`${JSON.stringify({ bench: 'audit-verify', events: Number(values['verify-events']), ...v })}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
