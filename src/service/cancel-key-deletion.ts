@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -10,9 +9,9 @@ export const cancelKeyDeletion = defineOperation({
   description: 'Cancels the scheduled deletion of a KMS key; the key is left disabled.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     await deps.lifecycle.store.cancelDeletion(key.record.id);
     return { KeyId: key.arn };
   },

@@ -15,7 +15,7 @@ export const createAccessKey = defineOperation({
   description: 'Issues an access key pair for a principal; the secret is shown in this answer only.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     const active = (await deps.principals.listAccessKeys(p.id)).filter((k) => k.status === 'Active');

@@ -3,7 +3,6 @@ import { aliasArn, checkAliasName } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import type { KeyRecord } from '../core/key.js';
 import type { KeyStore } from '../core/ports.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 
@@ -32,9 +31,9 @@ export const createAlias = defineOperation({
     return i.AliasName;
   },
   authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),
-  keys: [{ ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     if (await deps.keys.getAlias(input.AliasName)) {
       throw new KmsError('AlreadyExists', `An alias with the name ${aliasArn(deps.realm, input.AliasName)} already exists`);
     }

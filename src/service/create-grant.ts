@@ -3,7 +3,6 @@ import { randomPublicBytes } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { childExpiry, CONSTRAINABLE_OPERATIONS, delegatingParent, liveGrants, sameConstraints, type GrantRecord } from '../core/grant.js';
 import { inputContext } from '../core/policy/context.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantOperations, grantToken, principalArnParam } from './grants.js';
 import { resolvePrincipalArn } from './principals.js';
@@ -47,10 +46,10 @@ export const createGrant = defineOperation({
     DryRun: dryRun,
     ExpiresAt: instant.optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: false } },
   authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const c = input.Constraints;
     if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
       throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');

@@ -31,7 +31,7 @@ export const createKey = defineOperation({
     MultiRegion: z.boolean().optional(),
     XksKeyId: str(1, 128).optional(),
   }),
-  keys: [],
+  keys: {},
   // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
   async prepare(input) {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';

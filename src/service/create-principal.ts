@@ -12,7 +12,7 @@ export const createPrincipal = defineOperation({
   description: 'Creates a principal (a user or service identity) that access keys and identity policies attach to.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     if ((await deps.principals.findPrincipalByName(input.PrincipalName)) !== undefined) {
       throw new KmsError('AlreadyExists', `A principal named ${input.PrincipalName} already exists.`);

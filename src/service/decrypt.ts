@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
-import { requiredKey } from './material.js';
 import { isAsymmetricKey, rsaDecrypt } from './rsa-encryption.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
 
 export const decrypt = defineOperation({
   service: 'TrentService',
@@ -23,12 +22,12 @@ export const decrypt = defineOperation({
   // Without a KeyId the key is the one the blob names (an unauthenticated header: a key id naming no key
   // is an invalid ciphertext). With one, that key is resolved (asymmetric ciphertexts are raw RSA output
   // and name no key), and a symmetric blob must name the same key.
-  keys: [
-    { ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
-    { ref: (i) => i.KeyId, access: 'use', allowAlias: true },
-  ],
+  keys: {
+    fromBlob: { required: false, ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
+    named: { required: false, ref: (i) => i.KeyId, access: 'use', allowAlias: true },
+  },
   async execute(input, ctx, deps) {
-    const key = ctx.keys[0] ?? requiredKey(ctx.keys, 1);
+    const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
     if (isAsymmetricKey(key.record)) {
       const plaintext = await rsaDecrypt(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm);

@@ -12,7 +12,7 @@ export const deleteAlias = defineOperation({
   // (NotFound if there is no such alias, told only to a caller allowed on the alias as on a missing key).
   alias: (i) => i.AliasName,
   authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),
-  keys: [{ ref: (i) => i.AliasName, access: 'read', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.AliasName, access: 'read', allowAlias: true } },
   async execute(input, _ctx, deps) {
     await deps.keys.deleteAlias(input.AliasName);
     return {};

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { requireExternal } from './key-import.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 
@@ -10,9 +9,9 @@ export const deleteImportedKeyMaterial = defineOperation({
   description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireExternal(key);
     // Crypto-shredding: the only stored copies of the material (wrapped key versions) are deleted, and the cache dropped.
     await deps.imports.deleteMaterial(key.record.id);

@@ -9,7 +9,7 @@ export const deletePrincipalPolicy = defineOperation({
   description: 'Deletes a named identity policy from a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     if (!(await deps.principals.deletePrincipalPolicy(p.id, input.PolicyName))) {

@@ -9,7 +9,7 @@ export const deletePrincipal = defineOperation({
   description: 'Deletes a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName }),
-  keys: [],
+  keys: {},
   async execute(input, ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     // Deleting oneself would end the session mid-request and could leave no administrator.

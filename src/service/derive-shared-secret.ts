@@ -4,7 +4,6 @@ import { ecdhSharedSecret } from '../crypto/ecdh.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_AGREEMENT_ALGORITHMS, keyPairOf, requireKeyUsage } from '../core/key-capabilities.js';
 import { privateKeyFor } from './asymmetric-material.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { blob, dryRun, grantTokens, keyIdParam } from './schemas.js';
 import { stopIfDryRun } from './symmetric.js';
@@ -22,9 +21,9 @@ export const deriveSharedSecret = defineOperation({
     DryRun: dryRun,
     Recipient: z.unknown().optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
     requireKeyUsage(key.record, key.arn, 'KEY_AGREEMENT', 'DeriveSharedSecret');
     // The peer key must be a canonical DER SubjectPublicKeyInfo on the same curve as ours (checked on the curve).

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { importMetadata } from './key-import.js';
 import { keyMetadata } from './key-metadata.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantTokens, keyIdParam } from './schemas.js';
 
@@ -11,9 +10,9 @@ export const describeKey = defineOperation({
   description: 'Returns detailed information about a KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0).record;
+    const key = ctx.keys.key.record;
     return { KeyMetadata: { ...keyMetadata(deps.realm, key), ...(await importMetadata(deps, key)) } };
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import { requireRotatable } from './lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -12,9 +11,9 @@ export const disableKeyRotation = defineOperation({
   description: 'Turns off automatic rotation of the key material of a KMS key.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireRotatable(key.record, key.arn);
     const current = await deps.lifecycle.store.getRotation(key.record.id);
     await deps.lifecycle.store.setRotation(key.record.id, { enabled: false, periodDays: current?.periodDays ?? ROTATION_PERIOD.default });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -10,9 +9,9 @@ export const disableKey = defineOperation({
   description: 'Disables a KMS key so that it cannot be used in cryptographic operations.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'disable', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'disable', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0).record;
+    const key = ctx.keys.key.record;
     await deps.keys.updateKey(key.id, { state: 'Disabled' });
     deps.hierarchy.forgetKey(key.id);
     return {};

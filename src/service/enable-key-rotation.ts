@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { nextRotation, ROTATION_PERIOD } from '../core/lifecycle.js';
 import { requireRotatable } from './lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -25,9 +24,9 @@ export const enableKeyRotation = defineOperation({
       .max(ROTATION_PERIOD.max, `Member must have value less than or equal to ${ROTATION_PERIOD.max}`)
       .optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireRotatable(key.record, key.arn);
     const min = deps.lifecycle.minRotationPeriodDays;
     const period = input.RotationPeriodInDays ?? ROTATION_PERIOD.default;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -9,9 +8,9 @@ export const enableKey = defineOperation({
   description: 'Enables a disabled KMS key so that it can be used in cryptographic operations again.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'enable', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'enable', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    await deps.keys.updateKey(requiredKey(ctx.keys, 0).record.id, { state: 'Enabled' });
+    await deps.keys.updateKey(ctx.keys.key.record.id, { state: 'Enabled' });
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),

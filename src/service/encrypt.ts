@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
-import { requiredKey } from './material.js';
 import { isAsymmetricKey, rsaEncrypt } from './rsa-encryption.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from './symmetric.js';
@@ -18,9 +17,9 @@ export const encrypt = defineOperation({
     EncryptionAlgorithm: encryptionAlgorithm,
     DryRun: dryRun,
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     try {
       if (isAsymmetricKey(key.record)) {
         const ciphertext = await rsaEncrypt(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm);

@@ -12,7 +12,7 @@ export const exportAuditLog = defineOperation({
   description: 'Exports the audit trail oldest first, with the signing public key and signed tree heads, for offline verification.',
   effect: 'read',
   input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const from = input.FromSequence ?? 1;
     const limit = input.Limit ?? 500;

@@ -1,6 +1,5 @@
 import { KmsError } from '../core/errors.js';
 import { dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { contextForAudit } from './symmetric.js';
 
@@ -10,9 +9,9 @@ export const generateDataKeyPair = defineOperation({
   description: 'Returns a new asymmetric data key pair: the public key, and the private key in plaintext and encrypted under a KMS key.',
   effect: 'use',
   input: dataKeyPairInput,
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
     const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, input.DryRun, 'GenerateDataKeyPair');
     return {

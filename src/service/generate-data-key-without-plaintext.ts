@@ -1,6 +1,5 @@
 import { randomSecret } from '../crypto/random.js';
 import { defineOperation } from './operation.js';
-import { requiredKey } from './material.js';
 import { generateDataKeyInput } from './generate-data-key.js';
 import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './symmetric.js';
 
@@ -10,9 +9,9 @@ export const generateDataKeyWithoutPlaintext = defineOperation({
   description: 'Returns a new symmetric data key encrypted under a KMS key, without its plaintext.',
   effect: 'use',
   input: generateDataKeyInput,
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encryptUnder(deps, key, plaintext, input.EncryptionContext, undefined, 'GenerateDataKeyWithoutPlaintext');

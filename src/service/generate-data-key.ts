@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { randomSecret } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
-import { requiredKey } from './material.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
 import { contextForAudit, dataKeyLength, dataKeyParams, encryptUnder, stopIfDryRun } from './symmetric.js';
 
@@ -20,9 +19,9 @@ export const generateDataKey = defineOperation({
   description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
   effect: 'use',
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
     const plaintext = randomSecret(dataKeyLength(input));
     try {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hmac } from '../crypto/kdf.js';
 import { MAC_HASH, macHashFor } from '../core/key-capabilities.js';
 import { macAlgorithm } from './mac.js';
-import { primaryMaterial, requiredKey } from './material.js';
+import { primaryMaterial } from './material.js';
 import { defineOperation } from './operation.js';
 import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { stopIfDryRun } from './symmetric.js';
@@ -13,9 +13,9 @@ export const generateMac = defineOperation({
   description: 'Computes an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     try {
       const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'GenerateMac');
       const mac = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());

@@ -15,7 +15,7 @@ export const generateRandom = defineOperation({
     CustomKeyStoreId: str(1, 64).optional(),
     Recipient: z.unknown().optional(),
   }),
-  keys: [],
+  keys: {},
   async execute(input) {
     if (input.CustomKeyStoreId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');

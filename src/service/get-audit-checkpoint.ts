@@ -15,7 +15,7 @@ export const getAuditCheckpoint = defineOperation({
   description: 'Returns the latest signed tree head of the audit trail as a C2SP signed-note checkpoint.',
   effect: 'read',
   input: z.object({}),
-  keys: [],
+  keys: {},
   async execute(_input, _ctx, deps) {
     const c = await deps.auditTrail.checkpointNote();
     if (c === undefined) throw new KmsError('NotFound', 'No signed checkpoint exists yet.');

@@ -37,7 +37,7 @@ export const getAuditProof = defineOperation({
   input: z
     .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
     .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     let sequence = input.Sequence;
     let event;

@@ -27,7 +27,7 @@ export const getDestructionReceipt = defineOperation({
   effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
   // No key requirement: a destroyed key no longer resolves. Authorized on '*' by the pipeline.
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const ref = parseKeyRef(deps.realm, input.KeyId, { allowAlias: false });
     if (ref.kind !== 'key') throw new KmsError('ValidationFailed', 'KeyId must be a key id or key ARN.');

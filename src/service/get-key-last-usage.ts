@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -10,9 +9,9 @@ export const getKeyLastUsage = defineOperation({
   description: 'Returns the last successful cryptographic operation performed with a KMS key, read from the audit trail.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const last = await deps.auditTrail.lastUsage(key.arn);
     const start = await deps.auditTrail.trackingStart();
     return {

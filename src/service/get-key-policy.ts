@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 import { keyPolicyForRead } from './policy-document.js';
@@ -11,11 +10,11 @@ export const getKeyPolicy = defineOperation({
   description: 'Returns the key policy of a KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional() }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const name = input.PolicyName ?? 'default';
     if (name !== 'default') throw new KmsError('KeyNotFound', `No such policy exists: ${name}. The only key policy name is 'default'.`);
-    const { record } = requiredKey(ctx.keys, 0);
+    const { record } = ctx.keys.key;
     return { Policy: await keyPolicyForRead(deps, record.id, record.policy), PolicyName: name };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, policyName: i.PolicyName ?? 'default' }),

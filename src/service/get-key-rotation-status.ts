@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { requireRotatable } from './lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -15,9 +14,9 @@ export const getKeyRotationStatus = defineOperation({
   description: 'Tells whether automatic rotation is enabled for a KMS key, with its rotation period and next rotation date.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireRotatable(key.record, key.arn);
     const settings = await deps.lifecycle.store.getRotation(key.record.id);
     const enabled = settings?.enabled === true;

@@ -5,7 +5,6 @@ import { importTokenBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { IMPORT_TOKEN_LIFETIME_MS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS } from '../core/key-import.js';
 import { requireExternal, WRAPPING } from './key-import.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -17,11 +16,11 @@ export const getParametersForImport = defineOperation({
   description: 'Returns the wrapping public key and import token needed to import key material into a KMS key.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   // The wrapping key pair (RSA up to 4096 bits: up to seconds) is generated before the audit transaction opens.
   prepare: (input) => generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] }),
   async execute(input, ctx, deps, prepared) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireExternal(key);
     if (WRAPPING[input.WrappingAlgorithm] === undefined) throw new KmsError('UnsupportedOperation', `WrappingAlgorithm ${input.WrappingAlgorithm} is not supported by Arca.`);
     const pair = prepared ?? (await generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] }));

@@ -9,7 +9,7 @@ export const getPrincipalPolicy = defineOperation({
   description: 'Returns a named identity policy of a principal.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     const policy = (await deps.principals.listPrincipalPolicies(p.id)).find((x) => x.name === input.PolicyName);

@@ -9,7 +9,7 @@ export const getPrincipal = defineOperation({
   description: 'Returns a principal: its name, type, ARN and tags.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     const [tags, policies] = await Promise.all([deps.principals.listPrincipalTags(p.id), deps.principals.listPrincipalPolicies(p.id)]);

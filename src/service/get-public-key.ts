@@ -3,7 +3,6 @@ import { spkiDer } from '../crypto/asymmetric-keys.js';
 import { KmsError } from '../core/errors.js';
 import { algorithmLists, KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import { publicKeyFor } from './asymmetric-material.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantTokens, keyIdParam } from './schemas.js';
 
@@ -14,9 +13,9 @@ export const getPublicKey = defineOperation({
   effect: 'use',
   countsAsKeyUse: false,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     if (KEY_CAPABILITIES[key.record.keySpec].keyPair === undefined) {
       throw new KmsError('UnsupportedOperation', `${key.arn} is not an asymmetric key: it has no public key.`);
     }

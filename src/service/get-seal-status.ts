@@ -10,7 +10,7 @@ export const getSealStatus = defineOperation({
   effect: 'read',
   authentication: 'none',
   input: z.object({}),
-  keys: [],
+  keys: {},
   async execute(_input, _ctx, deps) {
     if (deps.sealing === undefined) {
       // Dev mode: the insecure dev root has no seal life cycle; it is open whenever the keys are.

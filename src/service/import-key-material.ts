@@ -6,7 +6,6 @@ import { fingerprintBinding, importTokenBinding, materialBinding } from '../core
 import { invalidCiphertext, KmsError } from '../core/errors.js';
 import { EXPIRATION_MODELS } from '../core/key-import.js';
 import { materialFitsSpec, requireExternal, WRAPPING } from './key-import.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { blob, keyIdParam } from './schemas.js';
 
@@ -24,9 +23,9 @@ export const importKeyMaterial = defineOperation({
     ValidTo: z.number().transform((s) => new Date(s * 1000)).optional(),
     ExpirationModel: z.enum(EXPIRATION_MODELS).optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireExternal(key);
     const now = deps.clock.now();
     const model = input.ExpirationModel ?? 'KEY_MATERIAL_EXPIRES';

@@ -16,7 +16,7 @@ export const initializeRoot = defineOperation({
   effect: 'write',
   authentication: 'none',
   input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);
     const result = await sealingOf(deps).initialize(shares, threshold);

@@ -8,7 +8,7 @@ export const listAccessKeys = defineOperation({
   description: 'Lists the access keys of a principal, without their secrets.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     const keys = await deps.principals.listAccessKeys(p.id);

@@ -10,9 +10,9 @@ export const listAliases = defineOperation({
   description: 'Lists the aliases of the account, or those of one KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: false, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const page = await deps.keys.listAliases(ctx.keys[0]?.record.id, decodeMarker(input.Marker), input.Limit ?? 50);
+    const page = await deps.keys.listAliases(ctx.keys.key?.record.id, decodeMarker(input.Marker), input.Limit ?? 50);
     return {
       Aliases: page.items.map((a) => ({
         AliasName: a.name,

@@ -34,7 +34,7 @@ export const listAuditEvents = defineOperation({
     Limit: limit(1000),
     Marker: marker,
   }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     let before: number | undefined;
     if (input.Marker !== undefined) {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { decodeMarker, pageFields } from './pagination.js';
 import { grantIdParam, grantsForWire, principalArnParam } from './grants.js';
@@ -11,9 +10,9 @@ export const listGrants = defineOperation({
   description: 'Lists the grants of a KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional(), GranteePrincipal: principalArnParam.optional() }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const page = await deps.grants.listGrants(key.record.id, decodeMarker(input.Marker), input.Limit ?? 50);
     const items = page.items.filter((g) => (input.GrantId === undefined || g.grantId === input.GrantId) && (input.GranteePrincipal === undefined || g.granteePrincipal === input.GranteePrincipal));
     return { Grants: await grantsForWire(deps, items), ...pageFields(page.next) };

@@ -8,7 +8,7 @@ export const listKeyPolicies = defineOperation({
   description: 'Lists the names of the key policies of a KMS key (always default).',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(1000), Marker: marker }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute() {
     return { PolicyNames: ['default'], Truncated: false };
   },

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { requireRotatable } from './lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { decodeMarker, pageFields } from './pagination.js';
 import { keyIdParam, limit, marker } from './schemas.js';
@@ -18,9 +17,9 @@ export const listKeyRotations = defineOperation({
     Marker: marker,
     IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireRotatable(key.record, key.arn);
     const cursor = decodeMarker(input.Marker);
     const after = cursor === undefined ? 0 : Number(cursor);

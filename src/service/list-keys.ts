@@ -10,7 +10,7 @@ export const listKeys = defineOperation({
   description: 'Lists the KMS keys of the account.',
   effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.keys.listKeys(decodeMarker(input.Marker), input.Limit ?? 100);
     return {

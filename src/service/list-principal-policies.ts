@@ -8,7 +8,7 @@ export const listPrincipalPolicies = defineOperation({
   description: 'Lists the names of the identity policies of a principal.',
   effect: 'read',
   input: z.object({ PrincipalName: principalName }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     return { PolicyNames: (await deps.principals.listPrincipalPolicies(p.id)).map((x) => x.name) };

@@ -10,7 +10,7 @@ export const listPrincipals = defineOperation({
   description: 'Lists the principals.',
   effect: 'read',
   input: z.object({ Limit: limit(1000), Marker: marker }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.principals.listPrincipals(decodeMarker(input.Marker), input.Limit ?? 100);
     return { Principals: page.items.map(principalForWire), ...pageFields(page.next) };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { decodeMarker, pageFields } from './pagination.js';
 import { keyIdParam, limit, marker } from './schemas.js';
@@ -11,10 +10,10 @@ export const listResourceTags = defineOperation({
   description: 'Lists the tags of a KMS key.',
   effect: 'read',
   input: z.object({ KeyId: keyIdParam, Limit: limit(50), Marker: marker }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     // Tags are sorted by key; the marker is the last key of the previous page.
-    const all = [...(await deps.keys.listTags(requiredKey(ctx.keys, 0).record.id))].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const all = [...(await deps.keys.listTags(ctx.keys.key.record.id))].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const after = decodeMarker(input.Marker);
     const from = after === undefined ? all : all.filter((t) => t.key > after);
     const page = from.slice(0, input.Limit ?? 50);

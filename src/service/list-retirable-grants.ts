@@ -11,7 +11,7 @@ export const listRetirableGrants = defineOperation({
   description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, decodeMarker(input.Marker), input.Limit ?? 50);
     // The principal holding this ARN now retires only the grants that named it, not a deleted namesake's.

@@ -34,9 +34,3 @@ export async function primaryMaterial(deps: MaterialDeps, key: KeyRecord): Promi
   return material;
 }
 
-/** The key a requirement resolved; the pipeline guarantees it for every non-optional requirement. */
-export function requiredKey<T>(keys: readonly (T | undefined)[], index: number): T {
-  const key = keys[index];
-  if (key === undefined) throw new KmsError('Internal', 'a required key was not resolved');
-  return key;
-}

@@ -17,8 +17,9 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
       Plaintext: secretBlob(1, 64).transform((s) => (secrets.push(s), s)),
       Nested: z.array(z.object({ Secret: secretBlob(1, 64).transform((s) => (secrets.push(s), s)) })).optional(),
     }),
-    keys: [
-      {
+    keys: {
+      key: {
+        required: false,
         ref: () => {
           if (refThrows) throw new KmsError('InvalidCiphertext', 'bad blob');
           return undefined;
@@ -26,7 +27,7 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
         access: 'use',
         allowAlias: false,
       },
-    ],
+    },
     async execute() {
       return {};
     },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SecretBytes } from '../crypto/secret-bytes.js';
+import { KmsError } from '../core/errors.js';
 import type { KeyRecord } from '../core/key.js';
 import type { KeyAccess } from '../core/key-state.js';
 import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../core/policy/context.js';
@@ -12,19 +13,17 @@ export interface ResolvedKey {
   readonly arn: string;
 }
 
-export interface OperationContext {
+export interface OperationContext<K = Readonly<Record<string, ResolvedKey | undefined>>> {
   readonly requestId: string;
   readonly principal: Principal;
-  /** One entry per key requirement, in order; `undefined` where an optional reference was absent. */
-  readonly keys: readonly (ResolvedKey | undefined)[];
+  /** The key of each slot the operation declares, by slot name; `undefined` where an optional slot's reference was absent. */
+  readonly keys: K;
   /** Transport facts of the request (for checks that evaluate policies, like the lockout check). */
   readonly request?: RequestInfo | undefined;
 }
 
-/** How an operation finds a key it acts on. */
-export interface KeyRequirement<I> {
-  /** The caller's reference (key id, ARN, alias); `undefined` when the operation acts on no key this time. */
-  ref(input: I): string | undefined;
+/** How an operation finds a key it acts on (one named key slot). */
+interface KeySlotBase<I> {
   access: KeyAccess;
   /** Whether an alias name or alias ARN may name the key (AWS refuses them for some operations). */
   allowAlias: boolean;
@@ -45,6 +44,31 @@ export interface KeyRequirement<I> {
    */
   encryptionContext?(input: I): Readonly<Record<string, string>>;
 }
+
+/** A slot the validated input always names a key for: `execute` and `check` see a `ResolvedKey`. */
+export interface RequiredKeySlot<I> extends KeySlotBase<I> {
+  readonly required: true;
+  /** The caller's reference (key id, ARN, alias). */
+  ref(input: I): string;
+}
+
+/** A slot the input may leave empty this time: `execute` and `check` see `ResolvedKey | undefined`. */
+export interface OptionalKeySlot<I> extends KeySlotBase<I> {
+  readonly required: false;
+  /** The caller's reference, or `undefined` when this slot names no key this time. */
+  ref(input: I): string | undefined;
+}
+
+export type KeySlot<I> = RequiredKeySlot<I> | OptionalKeySlot<I>;
+
+/**
+ * An operation's key slots by name. The pipeline resolves, authorizes and state-checks them in the
+ * record's declaration order, which decides which error a caller sees first.
+ */
+export type KeySlots<I> = Readonly<Record<string, KeySlot<I>>>;
+
+/** What `execute` and `check` see of the slots `S`: a required slot's key is always there. */
+export type ResolvedKeys<S> = { readonly [N in keyof S]: S[N] extends { readonly required: true } ? ResolvedKey : ResolvedKey | undefined };
 
 /** The services Arca serves: AWS KMS's own (`TrentService`) and Arca's operations AWS does not have. */
 export type OperationService = 'TrentService' | 'ArcaService';
@@ -69,7 +93,7 @@ export function operationAction(service: OperationService, name: string): string
  * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
  * operation alike.
  */
-export interface Operation<I, O, P = undefined> {
+export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>> {
   readonly service: OperationService;
   readonly name: string;
   /** One line (under 200 characters) saying what the operation does, for CLI help and the docs. */
@@ -87,7 +111,8 @@ export interface Operation<I, O, P = undefined> {
    */
   readonly authentication?: 'required' | 'none';
   readonly input: z.ZodType<I>;
-  readonly keys: readonly KeyRequirement<I>[];
+  /** The keys the operation acts on, by slot name (`{}`: none). */
+  readonly keys: S;
   /**
    * Slow work that reads and locks nothing (generating a key pair), for a mutating operation: the
    * pipeline runs it once the request is authenticated, validated and authorized, before the audit
@@ -96,7 +121,7 @@ export interface Operation<I, O, P = undefined> {
    * the result are zeroed when the request ends.
    */
   prepare?(input: I): Promise<P | undefined>;
-  execute(input: I, ctx: OperationContext, deps: ServiceDeps, prepared: P | undefined): Promise<O>;
+  execute(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: ServiceDeps, prepared: P | undefined): Promise<O>;
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
@@ -119,8 +144,9 @@ export interface AuthorizationFacts {
   readonly encryptionContext: Readonly<Record<string, string>> | undefined;
 }
 
-/** A key requirement with the caller's reference already read from the input. */
-export interface BoundKeyRequirement extends Omit<KeyRequirement<unknown>, 'ref' | 'encryptionContext'> {
+/** A key slot with the caller's reference already read from the input. */
+export interface BoundKeyRequirement extends Omit<KeySlotBase<unknown>, 'encryptionContext'> {
+  readonly slot: string;
   readonly refValue: string | undefined;
   readonly encryptionContextValue?: Readonly<Record<string, string>> | undefined;
 }
@@ -162,9 +188,10 @@ export interface RegisteredOperation {
   bind(raw: unknown): BoundCall;
 }
 
-export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): RegisteredOperation {
+export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>>(op: Operation<I, O, P, S>): RegisteredOperation {
+  const slots = Object.entries(op.keys);
   // An unauthenticated operation has no principal to authorize against a key: it may act on none.
-  if (op.authentication === 'none' && op.keys.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
+  if (op.authentication === 'none' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   // Preparation runs after authorization, which an unauthenticated operation does not have.
   if (op.authentication === 'none' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
   return {
@@ -173,17 +200,18 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
     action: operationAction(op.service, op.name),
     description: op.description,
     effect: op.effect,
-    countsAsKeyUse: op.effect === 'use' && op.keys.length > 0 && op.countsAsKeyUse !== false,
+    countsAsKeyUse: op.effect === 'use' && slots.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',
     prepares: op.prepare !== undefined,
-    keyAccess: op.keys.map((k) => k.access),
+    keyAccess: slots.map(([, k]) => k.access),
     bind(raw) {
       // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
       const input = op.input.parse(raw, { reportInput: true });
       let keys: BoundKeyRequirement[];
       let alias: string | undefined;
       try {
-        keys = op.keys.map((k) => ({
+        keys = slots.map(([slot, k]) => ({
+          slot,
           access: k.access,
           allowAlias: k.allowAlias,
           action: k.action,
@@ -208,7 +236,7 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
           prepared = await op.prepare?.(input);
         },
         async execute(ctx, deps) {
-          const output = await op.execute(input, ctx, deps, prepared);
+          const output = await op.execute(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, deps, prepared);
           return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
         },
         auditRequest: () => op.auditRequest(input),
@@ -219,6 +247,19 @@ export function defineOperation<I, O, P = undefined>(op: Operation<I, O, P>): Re
       };
     },
   };
+}
+
+/**
+ * The resolved keys typed by the operation's slots. The pipeline resolves every slot whose reference is
+ * present or fails the request, and a required slot's reference is always present (its `ref` returns a
+ * string), so a missing required key here is a pipeline defect: it fails the request as `Internal`.
+ * The cast is the one place where the slots' static types meet the pipeline's untyped record.
+ */
+function slotKeys<S extends KeySlots<never>>(slots: S, resolved: Readonly<Record<string, ResolvedKey | undefined>>): ResolvedKeys<S> {
+  for (const [name, slot] of Object.entries(slots)) {
+    if (slot.required && resolved[name] === undefined) throw new KmsError('Internal', `the required key slot '${name}' was not resolved`);
+  }
+  return resolved as ResolvedKeys<S>;
 }
 
 /** Zeroes the SecretBytes found in a parsed input (its members, and members of nested arrays and objects). */

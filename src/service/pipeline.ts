@@ -207,17 +207,18 @@ export class Pipeline {
     caller: Principal,
     time: Date,
     resources: ResolvedKey[],
-  ): Promise<{ keys: (ResolvedKey | undefined)[]; request: RequestInfo }> {
+  ): Promise<{ keys: Record<string, ResolvedKey | undefined>; request: RequestInfo }> {
     const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time };
     const authz = { principal: caller, request, facts: call.authorization() };
-    const keys: (ResolvedKey | undefined)[] = [];
+    const keys: Record<string, ResolvedKey | undefined> = {};
     // The alias first (CreateAlias, UpdateAlias, DeleteAlias): a caller refused the alias learns nothing
     // about it or its key, and an alias name cannot be claimed by whoever may act on some key.
     if (call.alias !== undefined) await this.#authorize(op.action, aliasArn(this.#deps.realm, call.alias), undefined, authz, call.alias);
+    // One slot after the other, in declaration order: it decides which refusal a caller sees first.
     for (const requirement of call.keys) {
       const key = await this.#resolve(requirement, op, authz);
       if (key !== undefined) resources.push(key);
-      keys.push(key);
+      keys[requirement.slot] = key;
     }
     if (resources.length === 0 && op.authentication !== 'none') await this.#authorize(op.action, '*', undefined, authz);
     return { keys, request };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { checkNewKeyPolicy } from './policy-document.js';
 import { keyIdParam, str } from './schemas.js';
@@ -16,9 +15,9 @@ export const putKeyPolicy = defineOperation({
     PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional(),
     BypassPolicyLockoutSafetyCheck: z.boolean().optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const name = input.PolicyName ?? 'default';
     if (name !== 'default') throw new KmsError('KeyNotFound', `No such policy exists: ${name}. The only key policy name is 'default'.`);
     const refs = await checkNewKeyPolicy(deps, ctx, key.arn, input.Policy, input.BypassPolicyLockoutSafetyCheck);

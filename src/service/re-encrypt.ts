@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
-import { requiredKey } from './material.js';
 import { isAsymmetricKey, rsaDecrypt, rsaEncrypt } from './rsa-encryption.js';
 import { KmsError } from '../core/errors.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
@@ -23,8 +22,9 @@ export const reEncrypt = defineOperation({
     DryRun: dryRun,
   }),
   // As in Decrypt: a SourceKeyId is resolved when given (RSA ciphertexts name no key), the blob's key otherwise.
-  keys: [
-    {
+  keys: {
+    sourceFromBlob: {
+      required: false,
       ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined),
       access: 'use',
       allowAlias: false,
@@ -32,12 +32,12 @@ export const reEncrypt = defineOperation({
       action: 'kms:ReEncryptFrom',
       encryptionContext: (i) => i.SourceEncryptionContext,
     },
-    { ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
-    { ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
-  ],
+    destination: { required: true, ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
+    sourceNamed: { required: false, ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
+  },
   async execute(input, ctx, deps) {
-    const source = ctx.keys[0] ?? requiredKey(ctx.keys, 2);
-    const destination = requiredKey(ctx.keys, 1);
+    const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
+    const destination = ctx.keys.destination;
     const sourceAsymmetric = isAsymmetricKey(source.record);
     // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
     if (!sourceAsymmetric && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {

@@ -18,7 +18,7 @@ export const rekey = defineOperation({
     Shares: z.number().int().min(1).max(16).optional(),
     Threshold: z.number().int().min(1).max(16).optional(),
   }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     try {
       const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantIdParam, parseGrantToken } from './grants.js';
 import { dryRun, keyIdParam, str } from './schemas.js';
@@ -26,9 +25,9 @@ export const retireGrant = defineOperation({
       }
       return { ...i, keyId: i.KeyId, grantId: i.GrantId };
     }),
-  keys: [{ ref: (i) => i.keyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.keyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const grant = await deps.grants.getGrant(input.grantId);
     if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.grantId} not found`);
     // The principals the grant names are the ones that held those ARNs when it was stored (ADR 0009).

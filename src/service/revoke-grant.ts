@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { grantIdParam } from './grants.js';
 import { dryRun, keyIdParam } from './schemas.js';
@@ -16,9 +15,9 @@ export const revokeGrant = defineOperation({
   description: 'Deletes a grant from a KMS key, revoking the permissions it gave.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
-  keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const grant = await deps.grants.getGrant(input.GrantId);
     if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.GrantId} not found`);
     stopIfDryRun(input.DryRun);

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { MAX_ON_DEMAND_ROTATIONS } from '../core/lifecycle.js';
 import { requireRotatable, rotateKey } from './lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -16,9 +15,9 @@ export const rotateKeyOnDemand = defineOperation({
   description: 'Rotates the key material of a KMS key now, whatever its automatic rotation schedule.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     requireRotatable(key.record, key.arn);
     const versions = await deps.lifecycle.store.listVersions(key.record.id);
     if (versions.filter((v) => v.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {

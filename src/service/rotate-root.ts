@@ -13,7 +13,7 @@ export const rotateRoot = defineOperation({
   description: 'Creates a new domain key version; stored key material is rewrapped under it in the background.',
   effect: 'write',
   input: z.object({}),
-  keys: [],
+  keys: {},
   async execute(_input, _ctx, deps) {
     const { domainKeyVersion, stale } = await sealingOf(deps).rotateRoot();
     return { DomainKeyVersion: domainKeyVersion, SecretsToRewrap: stale };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DAY_MS, PENDING_WINDOW } from '../core/lifecycle.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 
@@ -24,9 +23,9 @@ export const scheduleKeyDeletion = defineOperation({
       .max(PENDING_WINDOW.max, `Member must have value less than or equal to ${PENDING_WINDOW.max}`)
       .optional(),
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     const window = input.PendingWindowInDays ?? PENDING_WINDOW.default;
     const deletionDate = new Date(deps.clock.now().getTime() + window * DAY_MS);
     await deps.lifecycle.store.scheduleDeletion(key.record.id, deletionDate);

@@ -9,7 +9,7 @@ export const seal = defineOperation({
   description: 'Seals the service: zeroes the root key, domain keys and cached key material until the next unseal.',
   effect: 'write',
   input: z.object({}),
-  keys: [],
+  keys: {},
   async execute(_input, _ctx, deps) {
     const sealing = sealingOf(deps);
     sealing.seal();

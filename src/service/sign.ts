@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { sign as signWith } from '../crypto/signature.js';
 import { signingSchemeFor } from '../core/key-capabilities.js';
 import { privateKeyFor } from './asymmetric-material.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { messageType, signatureInput, signingAlgorithm } from './signing.js';
@@ -21,9 +20,9 @@ export const sign = defineOperation({
     SigningAlgorithm: signingAlgorithm,
     DryRun: dryRun,
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     try {
       const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign');
       const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);

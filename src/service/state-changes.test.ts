@@ -15,7 +15,7 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
     description: 'A test operation.',
     effect,
     input: z.object({ KeyId: z.string() }),
-    keys: actsOnKey ? [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }] : [],
+    keys: actsOnKey ? { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } } : {},
     execute: async () => ({}),
     auditRequest: () => ({}),
   });

@@ -37,6 +37,17 @@ export async function encryptUnder(
   return sealBlob(material, { keyId: key.record.id, version: key.record.primaryVersion }, plaintext.expose(), encodeContext(context));
 }
 
+/**
+ * The key that opens a ciphertext: the one its header names (slot `fromBlob`) or the one the caller named
+ * (slot `named`). Their `ref`s are complementary (the header is read only without a caller's key id), so
+ * exactly one slot holds a key; neither would be a pipeline defect, answered as `Internal`.
+ */
+export function decryptionKey(fromBlob: ResolvedKey | undefined, named: ResolvedKey | undefined): ResolvedKey {
+  const key = fromBlob ?? named;
+  if (key === undefined) throw new KmsError('Internal', 'neither key slot of a decryption was resolved');
+  return key;
+}
+
 /** The key id a ciphertext blob names; every malformed blob gets the one opaque answer. */
 export function blobKeyId(blob: Buffer): string {
   const header = readBlobHeader(blob);

@@ -9,7 +9,7 @@ export const tagPrincipal = defineOperation({
   description: 'Adds tags to a principal, or replaces the values of existing ones.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
     await deps.principals.putPrincipalTags(p.id, toTags(input.Tags));

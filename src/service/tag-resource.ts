@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam } from './schemas.js';
 import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
@@ -11,9 +10,9 @@ export const tagResource = defineOperation({
   description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0).record;
+    const key = ctx.keys.key.record;
     const tags = toTags(input.Tags);
     const existing = new Set((await deps.keys.listTags(key.id)).map((t) => t.key));
     const added = tags.filter((t) => !existing.has(t.key)).length;

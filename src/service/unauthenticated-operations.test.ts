@@ -20,7 +20,7 @@ describe('unauthenticated operations', () => {
           effect: 'read',
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),
-          keys: [{ ref: (i) => i.KeyId, access: 'read', allowAlias: true }],
+          keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },
           execute: async () => ({}),
           auditRequest: () => ({}),
         }),

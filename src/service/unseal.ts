@@ -16,7 +16,7 @@ export const unseal = defineOperation({
   effect: 'write',
   authentication: 'none',
   input: z.object({ Share: secretBlob(11, 1024).optional() }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     try {
       return sealStatusOutput(await sealingOf(deps).unseal(input.Share?.expose()));

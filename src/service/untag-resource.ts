@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 
@@ -9,9 +8,9 @@ export const untagResource = defineOperation({
   description: 'Deletes tags from a KMS key.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    await deps.keys.removeTags(requiredKey(ctx.keys, 0).record.id, input.TagKeys);
+    await deps.keys.removeTags(ctx.keys.key.record.id, input.TagKeys);
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId, tagKeys: i.TagKeys }),

@@ -12,7 +12,7 @@ export const updateAccessKey = defineOperation({
   description: 'Activates or deactivates an access key of a principal.',
   effect: 'write',
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
-  keys: [],
+  keys: {},
   async execute(input, _ctx, deps) {
     const { principal, key } = await accessKeyOf(deps, input.PrincipalName, input.AccessKeyId);
     if (input.Status === 'Active' && key.status !== 'Active') {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { checkAliasQuota } from './create-alias.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 
@@ -14,14 +13,14 @@ export const updateAlias = defineOperation({
   // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
   alias: (i) => i.AliasName,
   authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),
-  keys: [
+  keys: {
     // Resolving the alias finds its current key.
-    { ref: (i) => i.AliasName, access: 'read', allowAlias: true },
-    { ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false },
-  ],
+    current: { required: true, ref: (i) => i.AliasName, access: 'read', allowAlias: true },
+    target: { required: true, ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false },
+  },
   async execute(input, ctx, deps) {
-    const current = requiredKey(ctx.keys, 0).record;
-    const target = requiredKey(ctx.keys, 1);
+    const current = ctx.keys.current.record;
+    const target = ctx.keys.target;
     if (current.keyUsage !== target.record.keyUsage || (current.keySpec === 'SYMMETRIC_DEFAULT') !== (target.record.keySpec === 'SYMMETRIC_DEFAULT')) {
       throw new KmsError('ValidationFailed', 'The new target key must have the same key type and key usage as the current target key.');
     }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { keyIdParam, str } from './schemas.js';
 
@@ -9,9 +8,9 @@ export const updateKeyDescription = defineOperation({
   description: 'Replaces the description of a KMS key.',
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
-  keys: [{ ref: (i) => i.KeyId, access: 'manage', allowAlias: false }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
-    await deps.keys.updateKey(requiredKey(ctx.keys, 0).record.id, { description: input.Description });
+    await deps.keys.updateKey(ctx.keys.key.record.id, { description: input.Description });
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId, description: i.Description }),

@@ -3,7 +3,7 @@ import { constantTimeEqual, hmac } from '../crypto/kdf.js';
 import { KmsError } from '../core/errors.js';
 import { MAC_HASH, macHashFor } from '../core/key-capabilities.js';
 import { macAlgorithm } from './mac.js';
-import { primaryMaterial, requiredKey } from './material.js';
+import { primaryMaterial } from './material.js';
 import { defineOperation } from './operation.js';
 import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { stopIfDryRun } from './symmetric.js';
@@ -14,9 +14,9 @@ export const verifyMac = defineOperation({
   description: 'Verifies an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, Mac: blob(1, 6144), GrantTokens: grantTokens, DryRun: dryRun }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     try {
       const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'VerifyMac');
       const expected = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());

@@ -3,7 +3,6 @@ import { verify as verifyWith } from '../crypto/signature.js';
 import { KmsError } from '../core/errors.js';
 import { signingSchemeFor } from '../core/key-capabilities.js';
 import { publicKeyFor } from './asymmetric-material.js';
-import { requiredKey } from './material.js';
 import { defineOperation } from './operation.js';
 import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { messageType, signatureInput, signingAlgorithm } from './signing.js';
@@ -23,9 +22,9 @@ export const verify = defineOperation({
     GrantTokens: grantTokens,
     DryRun: dryRun,
   }),
-  keys: [{ ref: (i) => i.KeyId, access: 'use', allowAlias: true }],
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async execute(input, ctx, deps) {
-    const key = requiredKey(ctx.keys, 0);
+    const key = ctx.keys.key;
     try {
       const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify');
       const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
