@@ -3,11 +3,11 @@ import { randomPublicBytes } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { childExpiry, CONSTRAINABLE_OPERATIONS, delegatingParent, liveGrants, sameConstraints, type GrantRecord } from '../core/grant.js';
 import { inputContext } from '../core/policy/context.js';
-import { defineOperation } from './operation.js';
+import type { ServiceDeps } from './deps.js';
+import { defineOperation, type OperationContext, type ResolvedKey } from './operation.js';
 import { grantOperations, grantToken, principalArnParam } from './grants.js';
 import { resolvePrincipalArn } from './principals.js';
 import { dryRun, grantTokens, keyIdParam, str } from './schemas.js';
-import { stopIfDryRun } from './symmetric.js';
 
 const contextMap = z.record(z.string(), z.string()).optional();
 
@@ -20,6 +20,20 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
   }
   return new Date(t);
 });
+
+const createGrantInput = z.object({
+  KeyId: keyIdParam,
+  GranteePrincipal: principalArnParam,
+  RetiringPrincipal: principalArnParam.optional(),
+  Operations: grantOperations,
+  Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional(),
+  GrantTokens: grantTokens,
+  Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional(),
+  DryRun: dryRun,
+  ExpiresAt: instant.optional(),
+});
+
+type CreateGrantInput = z.infer<typeof createGrantInput>;
 
 /**
  * CreateGrant, with Arca's `ExpiresAt` extension (just-in-time access): from that instant on the grant
@@ -35,52 +49,17 @@ export const createGrant = defineOperation({
   name: 'CreateGrant',
   description: 'Adds a grant to a KMS key, allowing a principal to use the key in the operations the grant lists.',
   effect: 'write',
-  input: z.object({
-    KeyId: keyIdParam,
-    GranteePrincipal: principalArnParam,
-    RetiringPrincipal: principalArnParam.optional(),
-    Operations: grantOperations,
-    Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional(),
-    GrantTokens: grantTokens,
-    Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional(),
-    DryRun: dryRun,
-    ExpiresAt: instant.optional(),
-  }),
+  input: createGrantInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: false } },
   authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx, deps) {
+    await authority(input, ctx, ctx.keys.key, deps, deps.clock.now());
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const c = input.Constraints;
-    if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
-      throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');
-    }
-    const unconstrainable = input.Operations.filter((o) => !CONSTRAINABLE_OPERATIONS.has(o));
-    if ((c?.EncryptionContextSubset !== undefined || c?.EncryptionContextEquals !== undefined) && unconstrainable.length > 0) {
-      throw new KmsError('ValidationFailed', `Grant constraints cannot be used with operations that take no encryption context: ${unconstrainable.join(', ')}.`);
-    }
     const now = deps.clock.now();
-    if (input.ExpiresAt !== undefined && input.ExpiresAt.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ExpiresAt must be in the future.');
-    const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals };
-    const operations = [...new Set(input.Operations)];
-    // A caller allowed CreateGrant only by a grant may delegate no more than that grant gives it.
-    const byPolicy = await deps.policyChecks.allowedByPolicies({
-      principal: ctx.principal,
-      action: 'kms:CreateGrant',
-      resource: key.arn,
-      resourceAccount: deps.realm.account,
-      context: { ...inputContext(input), 'kms:GrantIsForAWSResource': 'false' },
-      key: key.record,
-      request: ctx.request,
-    });
-    const existing = await deps.grants.grantsForKey(key.record.id);
-    let parent: GrantRecord | undefined;
-    if (!byPolicy) {
-      const own = liveGrants(existing).filter((g) => g.granteePrincipal === ctx.principal.arn && g.granteePrincipalId === ctx.principal.id);
-      parent = delegatingParent(own, { operations, constraints }, now);
-      if (parent === undefined) {
-        throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);
-      }
-    }
+    const { existing, parent, operations, constraints } = await authority(input, ctx, key, deps, now);
     const expiresAt = childExpiry(parent, input.ExpiresAt);
     const granteePrincipalId = (await resolvePrincipalArn(deps, input.GranteePrincipal)) ?? undefined;
     const retiringPrincipalId = input.RetiringPrincipal === undefined ? undefined : ((await resolvePrincipalArn(deps, input.RetiringPrincipal)) ?? undefined);
@@ -100,11 +79,9 @@ export const createGrant = defineOperation({
           g.parentGrantId === parent?.grantId,
       );
       if (same !== undefined) {
-        stopIfDryRun(input.DryRun);
         return { GrantToken: grantToken(key.record.id, same.grantId), GrantId: same.grantId };
       }
     }
-    stopIfDryRun(input.DryRun);
     const grant: GrantRecord = {
       grantId: randomPublicBytes(32).toString('hex'),
       keyId: key.record.id,
@@ -134,3 +111,41 @@ export const createGrant = defineOperation({
   }),
   auditResponse: (o) => ({ grantId: o.GrantId }),
 });
+
+/**
+ * Validates the grant requested and finds the authority it is created under (`parent`: undefined when a
+ * policy allows the call, the delegating grant otherwise); a caller with neither is refused.
+ */
+async function authority(input: CreateGrantInput, ctx: OperationContext, key: ResolvedKey, deps: ServiceDeps, now: Date) {
+  const c = input.Constraints;
+  if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
+    throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');
+  }
+  const unconstrainable = input.Operations.filter((o) => !CONSTRAINABLE_OPERATIONS.has(o));
+  if ((c?.EncryptionContextSubset !== undefined || c?.EncryptionContextEquals !== undefined) && unconstrainable.length > 0) {
+    throw new KmsError('ValidationFailed', `Grant constraints cannot be used with operations that take no encryption context: ${unconstrainable.join(', ')}.`);
+  }
+  if (input.ExpiresAt !== undefined && input.ExpiresAt.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ExpiresAt must be in the future.');
+  const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals };
+  const operations = [...new Set(input.Operations)];
+  // A caller allowed CreateGrant only by a grant may delegate no more than that grant gives it.
+  const byPolicy = await deps.policyChecks.allowedByPolicies({
+    principal: ctx.principal,
+    action: 'kms:CreateGrant',
+    resource: key.arn,
+    resourceAccount: deps.realm.account,
+    context: { ...inputContext(input), 'kms:GrantIsForAWSResource': 'false' },
+    key: key.record,
+    request: ctx.request,
+  });
+  const existing = await deps.grants.grantsForKey(key.record.id);
+  let parent: GrantRecord | undefined;
+  if (!byPolicy) {
+    const own = liveGrants(existing).filter((g) => g.granteePrincipal === ctx.principal.arn && g.granteePrincipalId === ctx.principal.id);
+    parent = delegatingParent(own, { operations, constraints }, now);
+    if (parent === undefined) {
+      throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);
+    }
+  }
+  return { existing, parent, operations, constraints };
+}

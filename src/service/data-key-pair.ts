@@ -5,7 +5,7 @@ import { DATA_KEY_PAIR_SPECS, KEY_CAPABILITIES, type DataKeyPairSpec } from '../
 import type { MaterialDeps } from './material.js';
 import type { ResolvedKey } from './operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { encryptUnder, stopIfDryRun } from './symmetric.js';
+import { checkAlgorithm, encryptUnder } from './symmetric.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 
 /** The shared body of GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext. */
@@ -35,18 +35,26 @@ export async function newDataKeyPair(
   key: ResolvedKey,
   spec: DataKeyPairSpec,
   context: Readonly<Record<string, string>>,
-  isDryRun: boolean | undefined,
   operation: string,
 ): Promise<DataKeyPair> {
-  const type = KEY_CAPABILITIES[spec].keyPair;
-  if (type === undefined) throw new KmsError('UnsupportedOperation', `KeyPairSpec ${spec} is not supported by this version of Arca.`);
-  const pair = await generateKeyPair(type);
+  const pair = await generateKeyPair(keyPairType(spec));
   try {
     const blob = await encryptUnder(deps, key, pair.privateKey, context, undefined, operation);
-    stopIfDryRun(isDryRun);
     return { privateKeyPlaintext: pair.privateKey, privateKeyCiphertextBlob: blob, publicKey: pair.publicKey };
   } catch (e) {
     pair.privateKey.dispose();
     throw e;
   }
+}
+
+/** What GenerateDataKeyPair(WithoutPlaintext) validate before generating (their `check`): the spec, then the key. */
+export function checkDataKeyPair(key: ResolvedKey, spec: DataKeyPairSpec, operation: string): void {
+  keyPairType(spec);
+  checkAlgorithm(key, undefined, operation);
+}
+
+function keyPairType(spec: DataKeyPairSpec) {
+  const type = KEY_CAPABILITIES[spec].keyPair;
+  if (type === undefined) throw new KmsError('UnsupportedOperation', `KeyPairSpec ${spec} is not supported by this version of Arca.`);
+  return type;
 }

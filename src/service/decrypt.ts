@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
-import { isAsymmetricKey, rsaDecrypt } from './rsa-encryption.js';
+import { checkEncryptionKey, isAsymmetricKey, rsaDecrypt } from './rsa-encryption.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const decrypt = defineOperation({
   service: 'TrentService',
@@ -26,23 +26,24 @@ export const decrypt = defineOperation({
     fromBlob: { required: false, ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
     named: { required: false, ref: (i) => i.KeyId, access: 'use', allowAlias: true },
   },
-  async execute(input, ctx, deps) {
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
     const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    if (isAsymmetricKey(key.record)) {
-      const plaintext = await rsaDecrypt(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm);
-      if (input.DryRun === true) plaintext.dispose();
-      stopIfDryRun(input.DryRun);
-      return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
-    }
     // IncorrectKey (as AWS) compares two values the caller holds, before any key is looked up: it says
     // nothing about the key the header names (not even whether it exists) (docs/ciphertext-format.md).
-    if (input.KeyId !== undefined && blobKeyId(input.CiphertextBlob) !== key.record.id) {
+    if (!isAsymmetricKey(key.record) && input.KeyId !== undefined && blobKeyId(input.CiphertextBlob) !== key.record.id) {
       throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     }
+    checkEncryptionKey(key, input.EncryptionAlgorithm, input.EncryptionContext, 'Decrypt');
+  },
+  async execute(input, ctx, deps) {
+    const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
+    if (isAsymmetricKey(key.record)) {
+      const plaintext = await rsaDecrypt(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm);
+      return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
+    }
     const plaintext = await decryptUnder(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm, 'Decrypt');
-    if (input.DryRun === true) plaintext.dispose();
-    stopIfDryRun(input.DryRun);
     return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({

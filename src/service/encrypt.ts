@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
-import { isAsymmetricKey, rsaEncrypt } from './rsa-encryption.js';
+import { checkEncryptionKey, isAsymmetricKey, rsaEncrypt } from './rsa-encryption.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from './schemas.js';
-import { contextForAudit, encryptionAlgorithm, encryptUnder, stopIfDryRun } from './symmetric.js';
+import { contextForAudit, encryptionAlgorithm, encryptUnder } from './symmetric.js';
 
 export const encrypt = defineOperation({
   service: 'TrentService',
@@ -18,20 +18,18 @@ export const encrypt = defineOperation({
     DryRun: dryRun,
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    checkEncryptionKey(ctx.keys.key, input.EncryptionAlgorithm, input.EncryptionContext, 'Encrypt');
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    try {
-      if (isAsymmetricKey(key.record)) {
-        const ciphertext = await rsaEncrypt(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm);
-        stopIfDryRun(input.DryRun);
-        return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
-      }
-      const blob = await encryptUnder(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm, 'Encrypt');
-      stopIfDryRun(input.DryRun);
-      return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
-    } finally {
-      input.Plaintext.dispose();
+    if (isAsymmetricKey(key.record)) {
+      const ciphertext = await rsaEncrypt(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm);
+      return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
     }
+    const blob = await encryptUnder(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm, 'Encrypt');
+    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({
     keyId: i.KeyId,

@@ -1,5 +1,5 @@
 import { KmsError } from '../core/errors.js';
-import { dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
+import { checkDataKeyPair, dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
 import { defineOperation } from './operation.js';
 import { contextForAudit } from './symmetric.js';
 
@@ -10,10 +10,14 @@ export const generateDataKeyPair = defineOperation({
   effect: 'use',
   input: dataKeyPairInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
+    checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPair');
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, input.DryRun, 'GenerateDataKeyPair');
+    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPair');
     return {
       PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob,
       PrivateKeyPlaintext: pair.privateKeyPlaintext,

@@ -1,7 +1,7 @@
 import { randomSecret } from '../crypto/random.js';
 import { defineOperation } from './operation.js';
 import { generateDataKeyInput } from './generate-data-key.js';
-import { contextForAudit, dataKeyLength, encryptUnder, stopIfDryRun } from './symmetric.js';
+import { checkAlgorithm, contextForAudit, dataKeyLength, encryptUnder } from './symmetric.js';
 
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
@@ -10,12 +10,16 @@ export const generateDataKeyWithoutPlaintext = defineOperation({
   effect: 'use',
   input: generateDataKeyInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    dataKeyLength(input);
+    checkAlgorithm(ctx.keys.key, undefined, 'GenerateDataKeyWithoutPlaintext');
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encryptUnder(deps, key, plaintext, input.EncryptionContext, undefined, 'GenerateDataKeyWithoutPlaintext');
-      stopIfDryRun(input.DryRun);
       return { CiphertextBlob: blob, KeyId: key.arn };
     } finally {
       plaintext.dispose();

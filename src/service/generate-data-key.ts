@@ -3,7 +3,7 @@ import { randomSecret } from '../crypto/random.js';
 import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { contextForAudit, dataKeyLength, dataKeyParams, encryptUnder, stopIfDryRun } from './symmetric.js';
+import { checkAlgorithm, contextForAudit, dataKeyLength, dataKeyParams, encryptUnder } from './symmetric.js';
 
 export const generateDataKeyInput = z.object({
   KeyId: keyIdParam,
@@ -20,13 +20,17 @@ export const generateDataKey = defineOperation({
   effect: 'use',
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
+    dataKeyLength(input);
+    checkAlgorithm(ctx.keys.key, undefined, 'GenerateDataKey');
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encryptUnder(deps, key, plaintext, input.EncryptionContext, undefined, 'GenerateDataKey');
-      stopIfDryRun(input.DryRun);
       return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
     } catch (e) {
       plaintext.dispose();

@@ -5,7 +5,6 @@ import { macAlgorithm } from './mac.js';
 import { primaryMaterial } from './material.js';
 import { defineOperation } from './operation.js';
 import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
-import { stopIfDryRun } from './symmetric.js';
 
 export const generateMac = defineOperation({
   service: 'TrentService',
@@ -14,16 +13,15 @@ export const generateMac = defineOperation({
   effect: 'use',
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    macHashFor(ctx.keys.key.record, ctx.keys.key.arn, input.MacAlgorithm, 'GenerateMac');
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    try {
-      const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'GenerateMac');
-      const mac = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());
-      stopIfDryRun(input.DryRun);
-      return { Mac: mac, MacAlgorithm: algorithm, KeyId: key.arn };
-    } finally {
-      input.Message.dispose();
-    }
+    const algorithm = macHashFor(key.record, key.arn, input.MacAlgorithm, 'GenerateMac');
+    const mac = hmac(MAC_HASH[algorithm], await primaryMaterial(deps, key.record), input.Message.expose());
+    return { Mac: mac, MacAlgorithm: algorithm, KeyId: key.arn };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, macAlgorithm: i.MacAlgorithm }),
   auditResponse: (o) => ({ keyId: o.KeyId }),

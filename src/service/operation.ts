@@ -121,6 +121,17 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * the result are zeroed when the request ends.
    */
   prepare?(input: I): Promise<P | undefined>;
+  /**
+   * Validation that needs the resolved keys (key usage and spec, algorithms, IncorrectKey comparisons,
+   * grant lookups) and changes nothing. The pipeline runs it after authorization and the state checks,
+   * before `execute`; a DryRun request stops after it.
+   */
+  check?(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: ServiceDeps): Promise<void>;
+  /**
+   * Whether the request only asks whether it would succeed (AWS's `DryRun`): the pipeline then answers
+   * `DryRunOperation` after authorization, the state checks and `check`, and never runs `execute`.
+   */
+  dryRun?(input: I): boolean;
   execute(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: ServiceDeps, prepared: P | undefined): Promise<O>;
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
@@ -163,6 +174,10 @@ export interface BoundCall {
   readonly alias: string | undefined;
   /** Zeroes every secret (SecretBytes) of the parsed input and of what `prepare` made; the pipeline calls it once the request ends. */
   dispose(): void;
+  /** Whether the request is a DryRun: the pipeline stops after `check` ({@link Operation.dryRun}). */
+  readonly dryRun: boolean;
+  /** Runs the operation's `check`, if any. */
+  check(ctx: OperationContext, deps: ServiceDeps): Promise<void>;
   /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
   prepare(): Promise<void>;
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
@@ -209,6 +224,7 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
       const input = op.input.parse(raw, { reportInput: true });
       let keys: BoundKeyRequirement[];
       let alias: string | undefined;
+      let dryRun: boolean;
       try {
         keys = slots.map(([slot, k]) => ({
           slot,
@@ -220,6 +236,7 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
           encryptionContextValue: k.encryptionContext?.(input),
         }));
         alias = op.alias?.(input);
+        dryRun = op.dryRun?.(input) === true;
       } catch (e) {
         disposeSecrets(input);
         throw e;
@@ -228,6 +245,10 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
       return {
         keys,
         alias,
+        dryRun,
+        async check(ctx, deps) {
+          await op.check?.(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, deps);
+        },
         dispose: () => {
           disposeSecrets(input);
           disposeSecrets(prepared);

@@ -162,7 +162,7 @@ export class Pipeline {
       if (!deps.hierarchy.isOpen) return undefined;
       call = bindCall(op, req.parseBody());
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
-      await call.prepare();
+      if (!call.dryRun) await call.prepare();
       return call;
     } catch {
       call?.dispose();
@@ -184,7 +184,11 @@ export class Pipeline {
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
-      const { output, auditResponse } = await call.execute({ requestId: req.requestId, principal: caller, keys, request }, deps);
+      const ctx = { requestId: req.requestId, principal: caller, keys, request };
+      await call.check(ctx, deps);
+      // DryRun: everything was checked, nothing is done (execute never runs).
+      if (call.dryRun) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
+      const { output, auditResponse } = await call.execute(ctx, deps);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {

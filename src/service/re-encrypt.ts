@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
-import { isAsymmetricKey, rsaDecrypt, rsaEncrypt } from './rsa-encryption.js';
+import { checkEncryptionKey, isAsymmetricKey, rsaDecrypt, rsaEncrypt } from './rsa-encryption.js';
 import { KmsError } from '../core/errors.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB, stopIfDryRun } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
@@ -35,22 +35,28 @@ export const reEncrypt = defineOperation({
     destination: { required: true, ref: (i) => i.DestinationKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptTo', encryptionContext: (i) => i.DestinationEncryptionContext },
     sourceNamed: { required: false, ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
   },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
+    // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
+    if (!isAsymmetricKey(source.record) && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {
+      throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
+    }
+    // An RSA key's refusal names the RSA step it would take (Decrypt from the source, Encrypt to the destination).
+    const destination = ctx.keys.destination;
+    checkEncryptionKey(source, input.SourceEncryptionAlgorithm, input.SourceEncryptionContext, isAsymmetricKey(source.record) ? 'Decrypt' : 'ReEncrypt');
+    checkEncryptionKey(destination, input.DestinationEncryptionAlgorithm, input.DestinationEncryptionContext, isAsymmetricKey(destination.record) ? 'Encrypt' : 'ReEncrypt');
+  },
   async execute(input, ctx, deps) {
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     const destination = ctx.keys.destination;
-    const sourceAsymmetric = isAsymmetricKey(source.record);
-    // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
-    if (!sourceAsymmetric && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {
-      throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
-    }
-    const plaintext = sourceAsymmetric
+    const plaintext = isAsymmetricKey(source.record)
       ? await rsaDecrypt(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm)
       : await decryptUnder(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm, 'ReEncrypt');
     try {
       const blobOut = isAsymmetricKey(destination.record)
         ? await rsaEncrypt(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm)
         : await encryptUnder(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
-      stopIfDryRun(input.DryRun);
       return {
         CiphertextBlob: blobOut,
         SourceKeyId: source.arn,

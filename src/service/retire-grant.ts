@@ -3,7 +3,6 @@ import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
 import { grantIdParam, parseGrantToken } from './grants.js';
 import { dryRun, keyIdParam, str } from './schemas.js';
-import { stopIfDryRun } from './symmetric.js';
 
 /**
  * RetireGrant, by GrantToken or by KeyId and GrantId. As in AWS it is not a policy permission: the
@@ -26,7 +25,8 @@ export const retireGrant = defineOperation({
       return { ...i, keyId: i.KeyId, grantId: i.GrantId };
     }),
   keys: { key: { required: true, ref: (i) => i.keyId, access: 'read', allowAlias: false } },
-  async execute(input, ctx, deps) {
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx, deps) {
     const key = ctx.keys.key;
     const grant = await deps.grants.getGrant(input.grantId);
     if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.grantId} not found`);
@@ -37,8 +37,10 @@ export const retireGrant = defineOperation({
     if (!isRetiring && !(isGrantee && grant.operations.includes('RetireGrant'))) {
       throw new KmsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no policy allows the kms:RetireGrant action`);
     }
-    stopIfDryRun(input.DryRun);
-    await deps.grants.deleteGrant(grant.grantId); // and the grants created under it
+  },
+  // `check` found the grant on this key and the caller allowed to retire it, in the same transaction.
+  async execute(input, _ctx, deps) {
+    await deps.grants.deleteGrant(input.grantId); // and the grants created under it
     return {};
   },
   auditRequest: (i) => ({ keyId: i.keyId, grantId: i.grantId }),

@@ -3,7 +3,6 @@ import { KmsError } from '../core/errors.js';
 import { defineOperation } from './operation.js';
 import { grantIdParam } from './grants.js';
 import { dryRun, keyIdParam } from './schemas.js';
-import { stopIfDryRun } from './symmetric.js';
 
 /**
  * Revokes a grant (a key administrator's action, kms:RevokeGrant): it, and every grant created under its
@@ -16,12 +15,14 @@ export const revokeGrant = defineOperation({
   effect: 'write',
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
-  async execute(input, ctx, deps) {
-    const key = ctx.keys.key;
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx, deps) {
     const grant = await deps.grants.getGrant(input.GrantId);
-    if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.GrantId} not found`);
-    stopIfDryRun(input.DryRun);
-    await deps.grants.deleteGrant(grant.grantId);
+    if (grant === undefined || grant.keyId !== ctx.keys.key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.GrantId} not found`);
+  },
+  // `check` found the grant on this key, in the same transaction.
+  async execute(input, _ctx, deps) {
+    await deps.grants.deleteGrant(input.GrantId);
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId, grantId: i.GrantId }),

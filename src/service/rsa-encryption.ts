@@ -6,6 +6,7 @@ import type { EncryptionAlgorithm, KeyRecord } from '../core/key.js';
 import { privateKeyFor, publicKeyFor } from './asymmetric-material.js';
 import type { MaterialDeps } from './material.js';
 import type { ResolvedKey } from './operation.js';
+import { checkAlgorithm } from './symmetric.js';
 
 /**
  * Encrypt and Decrypt under RSA ENCRYPT_DECRYPT keys. As in AWS, the ciphertext is the raw RSAES-OAEP
@@ -18,6 +19,7 @@ export function isAsymmetricKey(key: KeyRecord): boolean {
   return KEY_CAPABILITIES[key.keySpec].keyPair !== undefined;
 }
 
+/** Refuses a key, algorithm or encryption context that RSA encryption cannot use; the OAEP hash otherwise. */
 function check(key: ResolvedKey, algorithm: EncryptionAlgorithm | undefined, context: Readonly<Record<string, string>>, operation: string) {
   requireKeyUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
   const hash = oaepHashFor(key.record, key.arn, algorithm);
@@ -50,4 +52,13 @@ export async function rsaDecrypt(
   const plaintext = oaepDecrypt(await privateKeyFor(deps, key.record), hash, ciphertext);
   if (plaintext === undefined) throw invalidCiphertext();
   return plaintext;
+}
+
+/**
+ * What Encrypt and Decrypt validate of their key before any work (their `check`): key usage, key spec
+ * and algorithm, and for RSA that no encryption context is given.
+ */
+export function checkEncryptionKey(key: ResolvedKey, algorithm: EncryptionAlgorithm | undefined, context: Readonly<Record<string, string>>, operation: string): void {
+  if (isAsymmetricKey(key.record)) check(key, algorithm, context, operation);
+  else checkAlgorithm(key, algorithm, operation);
 }

@@ -5,7 +5,6 @@ import { privateKeyFor } from './asymmetric-material.js';
 import { defineOperation } from './operation.js';
 import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { messageType, signatureInput, signingAlgorithm } from './signing.js';
-import { stopIfDryRun } from './symmetric.js';
 
 export const sign = defineOperation({
   service: 'TrentService',
@@ -21,17 +20,17 @@ export const sign = defineOperation({
     DryRun: dryRun,
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    const key = ctx.keys.key;
+    signatureInput(signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign'), input.SigningAlgorithm, input.MessageType, input.Message);
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    try {
-      const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign');
-      const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
-      const privateKey = await privateKeyFor(deps, key.record);
-      stopIfDryRun(input.DryRun);
-      return { KeyId: key.arn, Signature: signWith(scheme, privateKey, what), SigningAlgorithm: input.SigningAlgorithm };
-    } finally {
-      input.Message.dispose();
-    }
+    const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign');
+    const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
+    const privateKey = await privateKeyFor(deps, key.record);
+    return { KeyId: key.arn, Signature: signWith(scheme, privateKey, what), SigningAlgorithm: input.SigningAlgorithm };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, signingAlgorithm: i.SigningAlgorithm, messageType: i.MessageType ?? 'RAW' }),
   auditResponse: (o) => ({ keyId: o.KeyId }),

@@ -14,7 +14,8 @@ export const encryptionAlgorithm = z.enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_
 /** Blob sizes AWS allows for CiphertextBlob parameters. */
 export const MAX_CIPHERTEXT_BLOB = 6144;
 
-function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
+/** Refuses a key or algorithm that cannot encrypt or decrypt Arca ciphertext blobs (symmetric keys). */
+export function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
   requireKeyUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
   if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('InvalidKeyUsage', `${key.arn} is an asymmetric key (${key.record.keySpec}), which is not valid for ${operation}.`);
@@ -86,11 +87,6 @@ export function dataKeyLength(input: { NumberOfBytes?: number | undefined; KeySp
   if (input.KeySpec !== undefined) return input.KeySpec === 'AES_256' ? 32 : 16;
   if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
   throw new KmsError('ValidationFailed', 'Please specify either number of bytes or key spec.');
-}
-
-/** DryRun: everything was checked, nothing is done. */
-export function stopIfDryRun(dryRun: boolean | undefined): void {
-  if (dryRun === true) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
 }
 
 /** The audit summary of an encryption context: keys and values are not secret (AWS logs them too). */

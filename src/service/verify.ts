@@ -6,7 +6,6 @@ import { publicKeyFor } from './asymmetric-material.js';
 import { defineOperation } from './operation.js';
 import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
 import { messageType, signatureInput, signingAlgorithm } from './signing.js';
-import { stopIfDryRun } from './symmetric.js';
 
 export const verify = defineOperation({
   service: 'TrentService',
@@ -23,18 +22,18 @@ export const verify = defineOperation({
     DryRun: dryRun,
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx) {
+    const key = ctx.keys.key;
+    signatureInput(signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify'), input.SigningAlgorithm, input.MessageType, input.Message);
+  },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    try {
-      const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify');
-      const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
-      const valid = verifyWith(scheme, await publicKeyFor(deps, key.record), what, input.Signature);
-      stopIfDryRun(input.DryRun);
-      if (!valid) throw new KmsError('SignatureMismatch', 'The signature is not valid for this key, message and signing algorithm.');
-      return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
-    } finally {
-      input.Message.dispose();
-    }
+    const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify');
+    const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
+    const valid = verifyWith(scheme, await publicKeyFor(deps, key.record), what, input.Signature);
+    if (!valid) throw new KmsError('SignatureMismatch', 'The signature is not valid for this key, message and signing algorithm.');
+    return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, signingAlgorithm: i.SigningAlgorithm, messageType: i.MessageType ?? 'RAW' }),
   auditResponse: (o) => ({ keyId: o.KeyId }),
