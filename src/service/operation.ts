@@ -195,6 +195,8 @@ export interface RegisteredOperation {
   /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
   readonly countsAsKeyUse: boolean;
   readonly authentication: 'required' | 'none';
+  /** Whether the operation takes DryRun requests (`Operation.dryRun`): the pipeline stops them after `check`. */
+  readonly acceptsDryRun: boolean;
   /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
   readonly prepares: boolean;
   /** How each key requirement reaches its key, in declaration order (empty: the operation acts on no key). */
@@ -217,6 +219,7 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
     effect: op.effect,
     countsAsKeyUse: op.effect === 'use' && slots.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',
+    acceptsDryRun: op.dryRun !== undefined,
     prepares: op.prepare !== undefined,
     keyAccess: slots.map(([, k]) => k.access),
     bind(raw) {

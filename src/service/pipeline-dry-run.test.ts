@@ -1,26 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
+import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { AuditEvent } from '../core/audit.js';
 import { KmsError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
 import { defineOperation } from './operation.js';
 import { Pipeline, type PipelineDeps, type PipelineRequest } from './pipeline.js';
 import { operationRegistry } from './registry.js';
+import { secretBlob } from './schemas.js';
 
 const caller: Principal = { id: 'AIDATEST', type: 'user', name: 'tester', arn: 'arn:aws:iam::111122223333:user/tester', account: '111122223333' };
 
 /** What a test operation saw happen, in order. */
 type Step = 'authorize' | 'check' | 'execute';
 
-/** A keyless test operation whose `check` and `execute` record themselves; `execute` always throws. */
-function probe(steps: Step[], checkFails: boolean) {
+/**
+ * A keyless test operation whose `check` and `execute` record themselves; `execute` always throws.
+ * Every secret its input parses into is kept in `secrets`.
+ */
+function probe(steps: Step[], checkFails: boolean, secrets: SecretBytes[] = []) {
   return defineOperation({
     service: 'ArcaService',
     name: 'Probe',
     description: 'A test operation.',
     effect: 'read',
-    input: z.object({ DryRun: z.boolean().optional() }),
+    input: z.object({ DryRun: z.boolean().optional(), Secret: secretBlob(1, 64).transform((x) => (secrets.push(x), x)).optional() }),
     keys: {},
     dryRun: (i) => i.DryRun === true,
     async check() {
@@ -114,4 +119,22 @@ describe('DryRun in the pipeline', () => {
     await pipeline.handle(request({}));
     assert.deepEqual(steps, ['authorize', 'check', 'execute']);
   });
+});
+
+describe('input secrets and the pipeline', () => {
+  const secret = Buffer.from('plaintext').toString('base64');
+  for (const [name, body, checkFails] of [
+    ['a DryRun', { DryRun: true, Secret: secret }, false],
+    ['a request check refuses', { Secret: secret }, true],
+    ['an executed request', { Secret: secret }, false],
+  ] as const) {
+    it(`zeroes the input's secrets once ${name} ends (operations never dispose their input)`, async () => {
+      const steps: Step[] = [];
+      const secrets: SecretBytes[] = [];
+      const { pipeline } = pipelineFor(probe(steps, checkFails, secrets), steps);
+      await pipeline.handle(request(body));
+      assert.equal(secrets.length, 1);
+      assert.ok(secrets[0]?.disposed);
+    });
+  }
 });

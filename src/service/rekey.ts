@@ -19,15 +19,12 @@ export const rekey = defineOperation({
     Threshold: z.number().int().min(1).max(16).optional(),
   }),
   keys: {},
+  // The pipeline zeroes the current shares (SecretBytes of the input) once the request ends.
   async execute(input, _ctx, deps) {
-    try {
-      const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);
-      const sealing = sealingOf(deps);
-      const out = await sealing.rekey(input.CurrentShares.map((s) => s.expose()), shares, threshold);
-      return { UnsealShares: out, Shares: shares, Threshold: threshold, ShareSetId: sealing.status().shareSetId };
-    } finally {
-      for (const s of input.CurrentShares) s.dispose();
-    }
+    const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);
+    const sealing = sealingOf(deps);
+    const out = await sealing.rekey(input.CurrentShares.map((s) => s.expose()), shares, threshold);
+    return { UnsealShares: out, Shares: shares, Threshold: threshold, ShareSetId: sealing.status().shareSetId };
   },
   auditRequest: (i) => ({ currentShares: i.CurrentShares.length, shares: i.Shares, threshold: i.Threshold }),
   auditResponse: (o) => ({ shares: o.Shares, threshold: o.Threshold, shareSetId: o.ShareSetId }),
