@@ -6,25 +6,10 @@ import { openDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { DUPLICATE_WINDOW, exportLines, verifyExport, verifyExportStream } from './verify-log.js';
+import { testAuditEvent } from '../../test/helpers/audit-events.js';
 
 function draft(i: number): AuditEvent {
-  return {
-    eventVersion: '1.08',
-    eventTime: '2026-01-01T00:00:00.000Z',
-    eventSource: 'kms',
-    eventName: 'Encrypt',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '10.0.0.7',
-    userAgent: 'stream-test',
-    userIdentity: { type: 'Anonymous' },
-    requestParameters: { n: i },
-    responseElements: null,
-    requestID: `req-${i}`,
-    eventID: `evt-${i}`,
-    resources: [],
-    readOnly: true,
-    eventCategory: 'Management',
-  };
+  return testAuditEvent(i, { sourceIPAddress: '10.0.0.7', userAgent: 'stream-test', requestID: `req-${i}`, eventID: `evt-${i}` });
 }
 
 async function sample(n: number, every: number): Promise<{ lines: string[]; publicKey: Buffer }> {

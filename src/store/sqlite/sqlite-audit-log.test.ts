@@ -9,6 +9,7 @@ import { ed25519Sign, generateEd25519 } from '../../crypto/ed25519.js';
 import { openDatabase } from './database.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteAuditTrail } from './sqlite-audit-trail.js';
+import { testAuditEvent } from '../../../test/helpers/audit-events.js';
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 
@@ -23,23 +24,7 @@ async function withDatabaseFile(test: (file: string) => Promise<void>): Promise<
 }
 
 function legacyEvent(i: number): AuditEvent {
-  return {
-    eventVersion: '1.08',
-    eventTime: `2025-12-31T00:00:0${i}.000Z`,
-    eventSource: 'kms',
-    eventName: 'ListKeys',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '127.0.0.1',
-    userAgent: 'old',
-    userIdentity: { type: 'Anonymous' },
-    requestParameters: null,
-    responseElements: null,
-    requestID: `r${i}`,
-    eventID: `e${i}`,
-    resources: [],
-    readOnly: true,
-    eventCategory: 'Management',
-  };
+  return testAuditEvent(i, { eventTime: `2025-12-31T00:00:0${i}.000Z`, eventName: 'ListKeys', userAgent: 'old', requestParameters: null });
 }
 
 describe('SqliteAuditLog', () => {

@@ -8,27 +8,12 @@ import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } 
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { SqliteAuditLog } from './sqlite-audit-log.js';
 import { SqliteAuditTrail } from './sqlite-audit-trail.js';
+import { testAuditEvent } from '../../../test/helpers/audit-events.js';
 
 const clock = { now: () => new Date('2026-01-01T00:00:00Z') };
 
 function event(i: number): AuditEvent {
-  return {
-    eventVersion: '1.08',
-    eventTime: '2026-01-01T00:00:00.000Z',
-    eventSource: 'kms',
-    eventName: 'Encrypt',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '127.0.0.1',
-    userAgent: 'merkle-nodes-test',
-    userIdentity: { type: 'Anonymous' },
-    requestParameters: { n: i },
-    responseElements: null,
-    requestID: `r${i}`,
-    eventID: `e${i}`,
-    resources: [],
-    readOnly: true,
-    eventCategory: 'Management',
-  };
+  return testAuditEvent(i, { userAgent: 'merkle-nodes-test' });
 }
 
 async function trailOf(db: SqliteDatabase, n: number, every = 1000) {
