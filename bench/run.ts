@@ -3,6 +3,8 @@
  *
  *   npm run bench              # full run, under 5 minutes
  *   npm run bench -- --quick   # under 1 minute: fewer connection counts, shorter runs
+ *   npm run bench -- --against HEAD~1   # also drives that commit's Arca (built in a git worktree) in the
+ *                                       # alternating run: the ratio before and after a change, in one run
  *
  * Servers run as child processes; this process is the load generator (autocannon). Every request is
  * SigV4-signed once and replayed. Any non-2xx answer or socket error aborts the run: a benchmark of
@@ -22,8 +24,9 @@ import { findMoto } from './lib/moto.js';
 import { fetchLoad } from './lib/fetch-load.js';
 import { sequentialLatency } from './lib/sequential.js';
 import { rawSignsPerSecond } from './lib/raw-sign.js';
+import { buildCommit } from './lib/build-commit.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' }, against: { type: 'string' } } });
 const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 2 : 6));
 // Quick: 64 connections only (one connection is measured precisely by the sequential client either way).
@@ -37,6 +40,8 @@ const SIGN_SPECS = [
 ] as const;
 /** Connections of the same-client (fetch) comparison between Arca and moto_server. */
 const PEER_CONNECTIONS = 16;
+/** The server name of the --against commit's Arca in the table. */
+const PREVIOUS = `arca@${values.against ?? ''}`;
 
 /** One progress line on stderr for a measured row. */
 function progress(row: Row): Row {
@@ -109,9 +114,9 @@ async function loadWithFetch(server: string, endpoint: string, request: Presigne
   return progress(row);
 }
 
-async function startArca(workers: number): Promise<{ child: Child; target: Target; dir: string }> {
+async function startArca(workers: number, bin = ARCA_BIN): Promise<{ child: Child; target: Target; dir: string }> {
   const dir = tempDataDir('arca-bench-');
-  const child = await startChild(process.execPath, [ARCA_BIN, 'dev', '--data-dir', dir, '--listen', '127.0.0.1:0', '--quiet', ...(workers > 1 ? ['--workers', String(workers)] : [])], {
+  const child = await startChild(process.execPath, [bin, 'dev', '--data-dir', dir, '--listen', '127.0.0.1:0', '--quiet', ...(workers > 1 ? ['--workers', String(workers)] : [])], {
     pattern: /listening on (http:\/\/\S+)/,
     name: 'arca',
   });
@@ -215,29 +220,32 @@ try {
   await ideal.stop();
 }
 
-// --- The headline ratio: Arca and the ideal KMS driven in alternation -----------------------------
+// --- The headline ratio: Arca (and, with --against, an earlier commit's Arca) and the ideal KMS, in alternation
+const previous = values.against === undefined ? undefined : buildCommit(values.against);
 {
   const a = await startArca(1);
+  const p = previous === undefined ? undefined : await startArca(1, previous.bin);
   const i = await startIdeal();
   try {
-    const keyId = await createKey(a.target);
-    const encrypt = [await presign(a.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
-    await warmUp(a.target.endpoint, encrypt);
+    const arcas = [{ server: 'arca', started: a }, ...(p === undefined ? [] : [{ server: PREVIOUS, started: p }])];
+    const servers = [];
+    for (const { server, started } of arcas) {
+      const keyId = await createKey(started.target);
+      const encrypt = [await presign(started.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
+      await warmUp(started.target.endpoint, encrypt);
+      servers.push({ server, endpoint: started.target.endpoint, requests: encrypt });
+    }
     await warmUp(i.target.endpoint, i.encrypt);
-    rows.push(
-      ...(await alternate(
-        [
-          { server: 'arca', endpoint: a.target.endpoint, requests: encrypt },
-          { server: 'ideal-kms', endpoint: i.target.endpoint, requests: i.encrypt },
-        ],
-        quick ? 3 : 8,
-        quick ? 1 : 1.5,
-      )),
-    );
+    servers.push({ server: 'ideal-kms', endpoint: i.target.endpoint, requests: i.encrypt });
+    rows.push(...(await alternate(servers, quick ? 3 : 8, quick ? 1 : 1.5)));
   } finally {
-    await a.child.stop();
-    removeDir(a.dir);
+    for (const s of [a, p]) {
+      if (s === undefined) continue;
+      await s.child.stop();
+      removeDir(s.dir);
+    }
     await i.stop();
+    previous?.remove();
   }
 }
 
@@ -273,6 +281,7 @@ const find = (server: string, operation: string, connections: number) => rows.fi
 const arca64 = find('arca', 'Encrypt', 64);
 const ratios = {
   arcaOverIdeal64: ratio(find('arca', 'Encrypt (alternating)', 64)?.rps, find('ideal-kms', 'Encrypt (alternating)', 64)?.rps),
+  ...(previous === undefined ? {} : { previousOverIdeal64: ratio(find(PREVIOUS, 'Encrypt (alternating)', 64)?.rps, find('ideal-kms', 'Encrypt (alternating)', 64)?.rps) }),
   arcaOverPeer: ratio(find('arca', 'Encrypt (fetch)', PEER_CONNECTIONS)?.rps, find('moto_server', 'Encrypt (fetch)', PEER_CONNECTIONS)?.rps),
   arcaP99At64ms: arca64?.p99ms,
   arcaP50At1ms: find('arca', 'Encrypt (node:http)', 1)?.p50ms,
@@ -282,6 +291,7 @@ const ratios = {
 };
 const targets = {
   arcaOverIdeal64: '≥ 0.8',
+  previousOverIdeal64: `${values.against ?? ''}: arcaOverIdeal64 must not be lower`,
   arcaOverPeer: '≥ 25',
   arcaP99At64ms: '< 10',
   arcaP50At1ms: '< 1',

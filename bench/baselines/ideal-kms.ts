@@ -4,13 +4,17 @@
  *   1. SigV4 verification, with the signing key cached (one HMAC chain per day);
  *   2. JSON parsing and base64 decoding of the request, JSON/base64 encoding of the answer;
  *   3. one AES-256-GCM encryption under a key derived with HKDF-SHA256 from a random salt;
- *   4. one durable audit record, group-committed (SQLite WAL, synchronous=FULL), before answering.
+ *   4. one durable audit record, group-committed (SQLite WAL, synchronous=FULL), before answering: a
+ *      CloudTrail-shaped event of the same fields and size as Arca's Encrypt event, hashed as a leaf of an
+ *      RFC 9162 Merkle tree (SHA-256 of 0x00 ‖ event) whose completed interior nodes are stored, as Arca
+ *      stores its tiles, and indexed by key ARN — the same bytes and hashing per event as Arca's trail
+ *      (DESIGN §8), so that the ratio measures Arca's overhead and not a cheaper audit record.
  * No framework, no policy, no abstraction. Not a product: it trusts one access key from the environment.
  *
  *   IDEAL_ACCESS_KEY_ID=... IDEAL_SECRET=... IDEAL_DB=/tmp/ideal.db node dist/bench/baselines/ideal-kms.js <port>
  */
 import Database from 'better-sqlite3';
-import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const accessKeyId = process.env['IDEAL_ACCESS_KEY_ID'] ?? '';
@@ -21,19 +25,45 @@ const port = Number(process.argv[2] ?? '0');
 const db = new Database(process.env['IDEAL_DB'] ?? ':memory:');
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
-db.exec('CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-const insert = db.prepare('INSERT INTO audit (body) VALUES (?)');
-let pending: { body: string; done: () => void }[] = [];
-function audit(body: string): Promise<void> {
+db.exec(`CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, body TEXT NOT NULL, leaf_hash BLOB NOT NULL);
+  CREATE TABLE IF NOT EXISTS audit_keys (key_arn TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key_arn, seq)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS audit_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;`);
+const insert = db.prepare('INSERT INTO audit (seq, event_id, body, leaf_hash) VALUES (?, ?, ?, ?)');
+const insertKey = db.prepare('INSERT INTO audit_keys (key_arn, seq) VALUES (?, ?)');
+const insertNode = db.prepare('INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)');
+/** The Merkle tree's right edge: the root of the perfect subtree at each level where one is open (RFC 9162 §2.1). */
+const frontier: (Buffer | undefined)[] = [];
+let size = 0;
+/** Hashes the event as the next leaf (over its text without the leaf hash), stores it with its leaf hash, and stores the interior nodes it completes. */
+function appendLeaf(eventId: string, event: { arca: Record<string, unknown> }): void {
+  const seq = size + 1;
+  event.arca['sequence'] = seq;
+  const leaf = createHash('sha256').update(Buffer.of(0)).update(JSON.stringify(event)).digest();
+  event.arca['leafHash'] = leaf.toString('hex');
+  insert.run(seq, eventId, JSON.stringify(event), leaf);
+  insertKey.run(keyArn, seq);
+  let node = leaf;
+  let level = 0;
+  for (; ((size >> level) & 1) === 1; level++) {
+    node = createHash('sha256').update(Buffer.of(1)).update(frontier[level] as Buffer).update(node).digest();
+    frontier[level] = undefined;
+    insertNode.run(level + 1, size >> (level + 1), node);
+  }
+  frontier[level] = node;
+  size++;
+}
+type Event = { arca: Record<string, unknown> };
+let pending: { event: Event; eventId: string; done: () => void }[] = [];
+function audit(eventId: string, event: Event): Promise<void> {
   return new Promise((done) => {
     if (pending.length === 0) setImmediate(flushAndAck);
-    pending.push({ body, done });
+    pending.push({ event, eventId, done });
   });
 }
 const flush = db.transaction(() => {
   const batch = pending;
   pending = [];
-  for (const p of batch) insert.run(p.body);
+  for (const p of batch) appendLeaf(p.eventId, p.event);
   return batch;
 });
 /** One transaction (one fsync) for every event queued since the last flush; acknowledged after commit. */
@@ -44,6 +74,7 @@ function flushAndAck(): void {
 const material = randomBytes(32);
 const keyId = '11111111-2222-4333-8444-555555555555';
 const keyArn = `arn:aws:kms:${region}:111122223333:key/${keyId}`;
+const CHAIN_ID = randomUUID();
 const signingKeys = new Map<string, Buffer>();
 const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
 
@@ -87,7 +118,26 @@ const server = createServer((req, res) => {
     const key = Buffer.from(hkdfSync('sha256', material, salt, keyId, 32));
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
     const ciphertext = Buffer.concat([salt, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-    void audit(JSON.stringify({ eventName: 'Encrypt', keyId, time: new Date().toISOString(), sourceIp: req.socket.remoteAddress })).then(() =>
+    const eventId = randomUUID();
+    const event = {
+      awsRegion: region,
+      eventCategory: 'Management',
+      eventID: eventId,
+      eventName: 'Encrypt',
+      eventSource: 'kms',
+      eventTime: new Date().toISOString(),
+      eventVersion: '1.08',
+      readOnly: true,
+      requestID: randomUUID(),
+      requestParameters: { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', keyId, plaintextLength: plaintext.length },
+      resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }],
+      responseElements: { keyId: keyArn },
+      sourceIPAddress: req.socket.remoteAddress,
+      userAgent: req.headers['user-agent'] ?? '',
+      userIdentity: { accessKeyId, accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/admin', type: 'IAMUser' },
+      arca: { chainId: CHAIN_ID } as Record<string, unknown>,
+    };
+    void audit(eventId, event).then(() =>
       reply(200, { CiphertextBlob: ciphertext.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
     );
   });
