@@ -1,0 +1,11 @@
+import { aliasStoreContract } from './alias-store.contract.js';
+import type { StoreFactory } from './fixture.js';
+import { keyStoreContract } from './key-store.contract.js';
+
+export type { StoreFactory, StoreFixture } from './fixture.js';
+
+/** Registers every port's contract suite against the adapters `factory` opens (one fresh store per test). */
+export function storeContracts(factory: StoreFactory): void {
+  keyStoreContract(factory);
+  aliasStoreContract(factory);
+}
