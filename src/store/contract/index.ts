@@ -1,6 +1,8 @@
 import { aliasStoreContract } from './alias-store.contract.js';
 import type { StoreFactory } from './fixture.js';
+import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
+import { sealStoreContract } from './seal-store.contract.js';
 
 export type { StoreFactory, StoreFixture } from './fixture.js';
 
@@ -8,4 +10,6 @@ export type { StoreFactory, StoreFixture } from './fixture.js';
 export function storeContracts(factory: StoreFactory): void {
   keyStoreContract(factory);
   aliasStoreContract(factory);
+  keyLifecycleStoreContract(factory);
+  sealStoreContract(factory);
 }
