@@ -1,7 +1,9 @@
 import { aliasStoreContract } from './alias-store.contract.js';
 import type { StoreFactory } from './fixture.js';
+import { grantStoreContract } from './grant-store.contract.js';
 import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
+import { principalStoreContract } from './principal-store.contract.js';
 import { sealStoreContract } from './seal-store.contract.js';
 
 export type { StoreFactory, StoreFixture } from './fixture.js';
@@ -11,5 +13,7 @@ export function storeContracts(factory: StoreFactory): void {
   keyStoreContract(factory);
   aliasStoreContract(factory);
   keyLifecycleStoreContract(factory);
+  principalStoreContract(factory);
+  grantStoreContract(factory);
   sealStoreContract(factory);
 }
