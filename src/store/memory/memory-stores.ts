@@ -1,3 +1,4 @@
+import type { ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
 import type { MemoryDatabase } from './memory-database.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 import { MemoryKeyImportStore } from './memory-key-import-store.js';
@@ -22,3 +23,19 @@ export function memoryStores(db: MemoryDatabase) {
 }
 
 export type MemoryStores = ReturnType<typeof memoryStores>;
+
+/** ReadFreshness of the memory store: it caches nothing, so every read already sees every change. */
+export const MEMORY_READ_FRESHNESS: ReadFreshness = { refresh: () => undefined };
+
+/** The memory store's health: it has no disk to fail, so no throwable is a storage failure and it is always healthy. */
+export class MemoryStorageHealth implements StorageHealth {
+  noteFailure(_e: unknown): boolean {
+    return false;
+  }
+
+  noteSuccess(): void {}
+
+  get status(): StorageStatus {
+    return { healthy: true };
+  }
+}
