@@ -142,10 +142,11 @@ export interface PrincipalStore {
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
   /**
    * Stores a new principal and binds to its id the stored references to its ARN that no principal held
-   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009).
+   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009). A taken
+   * name or id rejects (the engine's constraint error), changing nothing.
    */
   createPrincipal(principal: PrincipalRecord): Promise<void>;
-  /** Principals ordered by name (byte order), `limit` at most; the cursor is a name. A taken name or id makes createPrincipal reject. */
+  /** Principals ordered by name (byte order), `limit` at most; the cursor is a name. */
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
   /** Removes the principal with its access keys, tags and policies. */
   deletePrincipal(id: string): Promise<void>;

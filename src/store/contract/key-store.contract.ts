@@ -42,6 +42,18 @@ export function keyStoreContract(factory: StoreFactory): void {
       assert.deepEqual((await s.keys.listKeys(undefined, 10)).items, []);
     }));
 
+    it('refuses rows that name a key or domain key that does not exist, changing nothing', withStore(factory, async (s) => {
+      await assert.rejects(s.keys.createKey(keyRecord(), keyVersion(KEY, 1, { domainKeyVersion: 9 }), []));
+      assert.equal(await s.keys.getKey(KEY), undefined);
+      await assert.rejects(s.keys.createAlias({ name: 'alias/x', keyId: keyId(9), createdAt: T0, updatedAt: T0 }));
+      await assert.rejects(s.keys.putTags(keyId(9), [{ key: 't', value: 'v' }]));
+      await assert.rejects(s.keys.putPolicyPrincipals(keyId(9), { [userArn('alice')]: null }));
+      await assert.rejects(s.lifecycle.setRotation(keyId(9), { enabled: true, periodDays: 1, nextRotationAt: T0 }));
+      assert.equal(await s.keys.getAlias('alias/x'), undefined);
+      assert.deepEqual(await s.keys.listTags(keyId(9)), []);
+      assert.deepEqual(await s.keys.getPolicyPrincipals(keyId(9)), {});
+    }));
+
     it('hands out copies: changing a returned record or buffer does not change the stored one', withStore(factory, async (s) => {
       await createKey(s);
       const v = await s.keys.getKeyVersion(KEY, 1);
