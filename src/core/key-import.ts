@@ -43,12 +43,14 @@ export interface KeyImportStore {
   putToken(token: ImportTokenRecord): Promise<void>;
   getToken(tokenId: string): Promise<ImportTokenRecord | undefined>;
   /**
-   * In one transaction: marks the token used (returns false, changing nothing, if it already was), stores
-   * the material as the key's version, records the import and sets the key Enabled.
+   * In one transaction: marks the token used and erases its wrapping private key (returns false, changing
+   * nothing, if it already was used or does not exist), replaces the key's stored versions with `version`,
+   * records the import (a re-import keeps the fingerprint first recorded: the caller checks that the
+   * material matches it) and sets the key Enabled if it was PendingImport.
    */
   importMaterial(tokenId: string, usedAt: Date, version: StoredKeyVersion, record: KeyImportRecord): Promise<boolean>;
   getImport(keyId: string): Promise<KeyImportRecord | undefined>;
-  /** Keys whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still stored. */
+  /** Keys whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still stored; no promised order. */
   expiredMaterial(now: Date): Promise<readonly string[]>;
   /**
    * Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays.

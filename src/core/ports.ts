@@ -43,11 +43,18 @@ export interface Page<T> {
 
 /** Keys, their versions, aliases and tags. Each method is atomic: a failure changes nothing. */
 export interface KeyStore {
-  /** Stores a key with its first version of material, or with none (an EXTERNAL key awaiting import). */
+  /**
+   * Stores a key with its first version of material, or with none (an EXTERNAL key awaiting import).
+   * A taken key id (or a repeated tag key) rejects with the engine's constraint error, not a KmsError.
+   */
   createKey(key: KeyRecord, firstVersion: StoredKeyVersion | undefined, tags: readonly Tag[]): Promise<void>;
   getKey(keyId: string): Promise<KeyRecord | undefined>;
-  /** Keys ordered by creation, `limit` at most, starting after the cursor `after`. */
+  /**
+   * Keys ordered by creation, `limit` at most, starting after the cursor `after` (a key id; a destroyed
+   * key's id stays a valid cursor). An unknown cursor fails with InvalidMarker.
+   */
   listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
+  /** Changes only the members given; an unknown key is ignored. */
   updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void>;
   /** The principals the key's policy names, as resolved when it was stored (ADR 0009); `{}` when none. */
   getPolicyPrincipals(keyId: string): Promise<PrincipalRefs>;
@@ -58,10 +65,16 @@ export interface KeyStore {
   getAlias(name: string): Promise<AliasRecord | undefined>;
   /** Fails with AlreadyExists if the name is taken. */
   createAlias(alias: AliasRecord): Promise<void>;
+  /** Points the alias at `keyId`, keeping its creation date; an unknown name is ignored (as by deleteAlias). */
   updateAlias(name: string, keyId: string, at: Date): Promise<void>;
   deleteAlias(name: string): Promise<void>;
+  /**
+   * Aliases of one key, or of every key, ordered by name (byte order), `limit` at most, with names after
+   * `after` (a position: it need not be an alias). The store sets no quota: CreateAlias enforces 50 per key.
+   */
   listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>>;
 
+  /** A key's tags ordered by tag key (a destroyed key's tags stay with its tombstone). */
   listTags(keyId: string): Promise<readonly Tag[]>;
   /** Replaces the values of existing tag keys and adds the others. */
   putTags(keyId: string, tags: readonly Tag[]): Promise<void>;
@@ -129,14 +142,17 @@ export interface PrincipalStore {
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
   /**
    * Stores a new principal and binds to its id the stored references to its ARN that no principal held
-   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009).
+   * yet (key-policy principals and grantees or retiring principals resolved to `null`, ADR 0009). A taken
+   * name or id rejects (the engine's constraint error), changing nothing.
    */
   createPrincipal(principal: PrincipalRecord): Promise<void>;
+  /** Principals ordered by name (byte order), `limit` at most; the cursor is a name. */
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
   /** Removes the principal with its access keys, tags and policies. */
   deletePrincipal(id: string): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   createAccessKey(key: AccessKeyRecord): Promise<void>;
+  /** A principal's access keys, oldest first. */
   listAccessKeys(principalId: string): Promise<readonly AccessKeyRecord[]>;
   updateAccessKeyStatus(accessKeyId: string, status: AccessKeyRecord['status']): Promise<void>;
   deleteAccessKey(accessKeyId: string): Promise<void>;
@@ -321,7 +337,7 @@ export interface WrappedRow {
 
 /** Every stored secret wrapped under a domain key, for rewrapping under the newest domain key. */
 export interface RewrapStore {
-  /** Up to `limit` rows wrapped under a domain key version other than `current`. */
+  /** Up to `limit` rows wrapped under a domain key version other than `current`, in no promised order. */
   listStale(current: number, limit: number): Promise<readonly WrappedRow[]>;
   countStale(current: number): Promise<number>;
   /** Replaces a row's wrapping only if it is still as read (compare and set); false if it changed. */
@@ -360,7 +376,7 @@ export interface StoredPrincipalPolicy {
 export interface GrantStore {
   createGrant(grant: GrantRecord): Promise<void>;
   getGrant(grantId: string): Promise<GrantRecord | undefined>;
-  /** Grants of a key, oldest first, `limit` at most, after the cursor (a grant id). */
+  /** Grants of a key, oldest first, `limit` at most, after the cursor (a grant id; an unknown one gives an empty page). */
   listGrants(keyId: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
   /** Every grant of a key (authorization reads these on each request). */
   grantsForKey(keyId: string): Promise<readonly GrantRecord[]>;

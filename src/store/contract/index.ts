@@ -1,0 +1,23 @@
+import { aliasStoreContract } from './alias-store.contract.js';
+import type { StoreFactory } from './fixture.js';
+import { grantStoreContract } from './grant-store.contract.js';
+import { keyImportStoreContract } from './key-import-store.contract.js';
+import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
+import { keyStoreContract } from './key-store.contract.js';
+import { principalStoreContract } from './principal-store.contract.js';
+import { rewrapStoreContract } from './rewrap-store.contract.js';
+import { sealStoreContract } from './seal-store.contract.js';
+
+export type { StoreFactory, StoreFixture } from './fixture.js';
+
+/** Registers every port's contract suite against the adapters `factory` opens (one fresh store per test). */
+export function storeContracts(factory: StoreFactory): void {
+  keyStoreContract(factory);
+  aliasStoreContract(factory);
+  keyLifecycleStoreContract(factory);
+  principalStoreContract(factory);
+  grantStoreContract(factory);
+  keyImportStoreContract(factory);
+  sealStoreContract(factory);
+  rewrapStoreContract(factory);
+}

@@ -1,0 +1,44 @@
+import { describe } from 'node:test';
+import { storeContracts } from '../contract/index.js';
+import { openDatabase, transactionEnded, type SqliteDatabase } from './database.js';
+import { SqliteGrantStore } from './sqlite-grant-store.js';
+import { SqliteKeyFacts } from './sqlite-key-facts.js';
+import { SqliteKeyImportStore } from './sqlite-key-import-store.js';
+import { SqliteKeyLifecycleStore } from './sqlite-key-lifecycle-store.js';
+import { SqliteKeyStore } from './sqlite-key-store.js';
+import { SqlitePrincipalStore } from './sqlite-principal-store.js';
+import { SqliteRewrapStore } from './sqlite-rewrap-store.js';
+import { SqliteSealStore } from './sqlite-seal-store.js';
+
+/** One SQLite transaction around async work, as the audit log's unit of work opens it (the adapters nest savepoints). */
+async function transaction<T>(db: SqliteDatabase, work: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work();
+    db.exec('COMMIT');
+    transactionEnded(db, true);
+    return result;
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    transactionEnded(db, false);
+    throw e;
+  }
+}
+
+describe('store contracts: SQLite', () => {
+  storeContracts(() => {
+    const db = openDatabase(':memory:');
+    return {
+      keys: new SqliteKeyStore(db),
+      keyFacts: new SqliteKeyFacts(db),
+      lifecycle: new SqliteKeyLifecycleStore(db),
+      principals: new SqlitePrincipalStore(db),
+      grants: new SqliteGrantStore(db),
+      imports: new SqliteKeyImportStore(db),
+      seal: new SqliteSealStore(db),
+      rewrap: new SqliteRewrapStore(db),
+      withTransaction: (work) => transaction(db, work),
+      close: () => db.close(),
+    };
+  });
+});
