@@ -23,6 +23,7 @@ export const createAlias = defineOperation({
   name: 'CreateAlias',
   description: 'Creates an alias (a friendly name) for a KMS key.',
   effect: 'write',
+  uses: ['keys', 'clock', 'realm'] as const,
   input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may
   // alias their own key cannot claim an alias name their policies do not give them.

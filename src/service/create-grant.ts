@@ -49,6 +49,7 @@ export const createGrant = defineOperation({
   name: 'CreateGrant',
   description: 'Adds a grant to a KMS key, allowing a principal to use the key in the operations the grant lists.',
   effect: 'write',
+  uses: ['clock', 'realm', 'principals', 'grants', 'policyChecks'] as const,
   input: createGrantInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: false } },
   authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
@@ -116,7 +117,7 @@ export const createGrant = defineOperation({
  * Validates the grant requested and finds the authority it is created under (`parent`: undefined when a
  * policy allows the call, the delegating grant otherwise); a caller with neither is refused.
  */
-async function authority(input: CreateGrantInput, ctx: OperationContext, key: ResolvedKey, deps: ServiceDeps, now: Date) {
+async function authority(input: CreateGrantInput, ctx: OperationContext, key: ResolvedKey, deps: Pick<ServiceDeps, 'realm' | 'grants' | 'policyChecks'>, now: Date) {
   const c = input.Constraints;
   if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
     throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');

@@ -18,6 +18,7 @@ export const createKey = defineOperation({
   name: 'CreateKey',
   description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
+  uses: ['keys', 'hierarchy', 'clock', 'realm', 'principals', 'policyChecks'] as const,
   input: z.object({
     Policy: str(1, 32768).optional(),
     Description: str(0, 8192).optional(),

@@ -11,6 +11,7 @@ export const createPrincipal = defineOperation({
   name: 'CreatePrincipal',
   description: 'Creates a principal (a user or service identity) that access keys and identity policies attach to.',
   effect: 'write',
+  uses: ['clock', 'realm', 'principals'] as const,
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -10,6 +10,7 @@ export const decrypt = defineOperation({
   name: 'Decrypt',
   description: 'Decrypts a ciphertext that was encrypted under a KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     EncryptionContext: encryptionContext,

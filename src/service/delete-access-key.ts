@@ -9,6 +9,7 @@ export const deleteAccessKey = defineOperation({
   name: 'DeleteAccessKey',
   description: 'Deletes an access key of a principal; requests signed with it fail from then on.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -8,6 +8,7 @@ export const deleteImportedKeyMaterial = defineOperation({
   name: 'DeleteImportedKeyMaterial',
   description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
   effect: 'write',
+  uses: ['hierarchy', 'lifecycle', 'imports'] as const,
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {

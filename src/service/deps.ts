@@ -26,7 +26,7 @@ export interface ServiceDeps {
   /** Bring-your-own-key storage (import tokens, imported material records). */
   readonly imports: KeyImportStore;
   /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
-  readonly sealing?: SealController | undefined;
+  readonly sealing: SealController | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
 }

@@ -13,6 +13,7 @@ export const deriveSharedSecret = defineOperation({
   name: 'DeriveSharedSecret',
   description: 'Derives a shared secret from a key agreement KMS key and a peer public key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     KeyAgreementAlgorithm: z.enum(KEY_AGREEMENT_ALGORITHMS),

@@ -15,6 +15,7 @@ export const enableKeyRotation = defineOperation({
   name: 'EnableKeyRotation',
   description: 'Turns on automatic rotation of the key material of a symmetric encryption KMS key.',
   effect: 'write',
+  uses: ['clock', 'lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     RotationPeriodInDays: z

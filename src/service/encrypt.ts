@@ -9,6 +9,7 @@ export const encrypt = defineOperation({
   name: 'Encrypt',
   description: 'Encrypts up to 4,096 bytes of plaintext under a KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Plaintext: secretBlob(1, 4096),

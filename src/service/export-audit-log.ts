@@ -11,6 +11,7 @@ export const exportAuditLog = defineOperation({
   name: 'ExportAuditLog',
   description: 'Exports the audit trail oldest first, with the signing public key and signed tree heads, for offline verification.',
   effect: 'read',
+  uses: ['auditTrail'] as const,
   input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
   keys: {},
   async execute(input, _ctx, deps) {

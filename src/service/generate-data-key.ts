@@ -18,6 +18,7 @@ export const generateDataKey = defineOperation({
   name: 'GenerateDataKey',
   description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,

@@ -11,6 +11,7 @@ export const generateMac = defineOperation({
   name: 'GenerateMac',
   description: 'Computes an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,

@@ -10,6 +10,7 @@ export const generateRandom = defineOperation({
   name: 'GenerateRandom',
   description: 'Returns a cryptographically secure random byte string.',
   effect: 'use',
+  uses: [] as const,
   input: z.object({
     NumberOfBytes: dataKeyParams.NumberOfBytes,
     CustomKeyStoreId: str(1, 64).optional(),

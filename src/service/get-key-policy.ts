@@ -9,6 +9,7 @@ export const getKeyPolicy = defineOperation({
   name: 'GetKeyPolicy',
   description: 'Returns the key policy of a KMS key.',
   effect: 'read',
+  uses: ['keys', 'principals'] as const,
   input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional() }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -15,6 +15,7 @@ export const getParametersForImport = defineOperation({
   name: 'GetParametersForImport',
   description: 'Returns the wrapping public key and import token needed to import key material into a KMS key.',
   effect: 'write',
+  uses: ['hierarchy', 'clock', 'imports'] as const,
   input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   // The wrapping key pair (RSA up to 4096 bits: up to seconds) is generated before the audit transaction opens.

@@ -16,6 +16,7 @@ export const importKeyMaterial = defineOperation({
   name: 'ImportKeyMaterial',
   description: 'Imports key material into a KMS key that was created without key material.',
   effect: 'write',
+  uses: ['hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     ImportToken: blob(1, 6144),

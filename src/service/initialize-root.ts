@@ -14,6 +14,7 @@ export const initializeRoot = defineOperation({
   name: 'InitializeRoot',
   description: 'Initializes a new store: creates the root of trust and the first administrator, and returns the unseal shares once.',
   effect: 'write',
+  uses: ['sealing'] as const,
   authentication: 'none',
   input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),
   keys: {},

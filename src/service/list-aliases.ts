@@ -9,6 +9,7 @@ export const listAliases = defineOperation({
   name: 'ListAliases',
   description: 'Lists the aliases of the account, or those of one KMS key.',
   effect: 'read',
+  uses: ['keys', 'realm'] as const,
   input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
   keys: { key: { required: false, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -22,6 +22,7 @@ export const listAuditEvents = defineOperation({
   name: 'ListAuditEvents',
   description: 'Lists audit events newest first, filtered by time, key, principal, operation, outcome or source IP.',
   effect: 'read',
+  uses: ['realm', 'auditTrail'] as const,
   input: z.object({
     StartTime: isoTime.optional(),
     EndTime: isoTime.optional(),

@@ -9,6 +9,7 @@ export const listGrants = defineOperation({
   name: 'ListGrants',
   description: 'Lists the grants of a KMS key.',
   effect: 'read',
+  uses: ['realm', 'principals', 'grants'] as const,
   input: z.object({ KeyId: keyIdParam, Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional(), GranteePrincipal: principalArnParam.optional() }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -11,6 +11,7 @@ export const listKeyRotations = defineOperation({
   name: 'ListKeyRotations',
   description: 'Lists the completed rotations of the key material of a KMS key.',
   effect: 'read',
+  uses: ['lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Limit: limit(1000),

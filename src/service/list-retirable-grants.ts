@@ -10,6 +10,7 @@ export const listRetirableGrants = defineOperation({
   name: 'ListRetirableGrants',
   description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
+  uses: ['realm', 'principals', 'grants'] as const,
   input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -9,6 +9,7 @@ export const putKeyPolicy = defineOperation({
   name: 'PutKeyPolicy',
   description: 'Replaces the key policy of a KMS key.',
   effect: 'write',
+  uses: ['keys', 'realm', 'principals', 'policyChecks'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Policy: str(1, 32768),

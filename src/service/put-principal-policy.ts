@@ -10,6 +10,7 @@ export const putPrincipalPolicy = defineOperation({
   name: 'PutPrincipalPolicy',
   description: 'Attaches a named identity policy to a principal, or replaces it.',
   effect: 'write',
+  uses: ['clock', 'principals'] as const,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
   keys: {},
   async execute(input, _ctx, deps) {

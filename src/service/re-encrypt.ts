@@ -10,6 +10,7 @@ export const reEncrypt = defineOperation({
   name: 'ReEncrypt',
   description: 'Decrypts a ciphertext and encrypts it again under another KMS key or encryption context, without exposing the plaintext.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
     SourceEncryptionContext: encryptionContext,

@@ -13,6 +13,7 @@ export const rekey = defineOperation({
   name: 'Rekey',
   description: 'Replaces the set of unseal shares, given a quorum of the current ones; the root key is unchanged.',
   effect: 'write',
+  uses: ['sealing'] as const,
   input: z.object({
     CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),
     Shares: z.number().int().min(1).max(16).optional(),

@@ -14,6 +14,7 @@ export const retireGrant = defineOperation({
   name: 'RetireGrant',
   description: 'Deletes a grant, as its retiring principal or a principal it allows to retire it.',
   effect: 'write',
+  uses: ['grants'] as const,
   input: z
     .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })
     .transform((i, ctx) => {

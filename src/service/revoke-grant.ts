@@ -13,6 +13,7 @@ export const revokeGrant = defineOperation({
   name: 'RevokeGrant',
   description: 'Deletes a grant from a KMS key, revoking the permissions it gave.',
   effect: 'write',
+  uses: ['grants'] as const,
   input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   dryRun: (i) => i.DryRun === true,

@@ -14,6 +14,7 @@ export const scheduleKeyDeletion = defineOperation({
   name: 'ScheduleKeyDeletion',
   description: 'Schedules the deletion of a KMS key after a waiting period of 7 to 30 days.',
   effect: 'write',
+  uses: ['hierarchy', 'clock', 'lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     PendingWindowInDays: z

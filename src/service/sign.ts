@@ -11,6 +11,7 @@ export const sign = defineOperation({
   name: 'Sign',
   description: 'Creates a digital signature of a message or digest with an asymmetric signing KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),

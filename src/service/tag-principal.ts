@@ -8,6 +8,7 @@ export const tagPrincipal = defineOperation({
   name: 'TagPrincipal',
   description: 'Adds tags to a principal, or replaces the values of existing ones.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, Tags: tagList }),
   keys: {},
   async execute(input, _ctx, deps) {

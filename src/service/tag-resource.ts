@@ -9,6 +9,7 @@ export const tagResource = defineOperation({
   name: 'TagResource',
   description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
   effect: 'write',
+  uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, Tags: tagList }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

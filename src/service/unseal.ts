@@ -14,6 +14,7 @@ export const unseal = defineOperation({
   name: 'Unseal',
   description: 'Submits one unseal share (or reconnects an HSM root); the service unseals once the threshold is reached.',
   effect: 'write',
+  uses: ['sealing'] as const,
   authentication: 'none',
   input: z.object({ Share: secretBlob(11, 1024).optional() }),
   keys: {},

@@ -8,6 +8,7 @@ export const untagPrincipal = defineOperation({
   name: 'UntagPrincipal',
   description: 'Deletes tags from a principal.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -7,6 +7,7 @@ export const untagResource = defineOperation({
   name: 'UntagResource',
   description: 'Deletes tags from a KMS key.',
   effect: 'write',
+  uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -11,6 +11,7 @@ export const updateAccessKey = defineOperation({
   name: 'UpdateAccessKey',
   description: 'Activates or deactivates an access key of a principal.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
   keys: {},
   async execute(input, _ctx, deps) {

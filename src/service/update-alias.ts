@@ -9,6 +9,7 @@ export const updateAlias = defineOperation({
   name: 'UpdateAlias',
   description: 'Points an existing alias at a different KMS key.',
   effect: 'write',
+  uses: ['keys', 'clock'] as const,
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*'), TargetKeyId: keyIdParam }),
   // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
   alias: (i) => i.AliasName,

@@ -7,6 +7,7 @@ export const updateKeyDescription = defineOperation({
   name: 'UpdateKeyDescription',
   description: 'Replaces the description of a KMS key.',
   effect: 'write',
+  uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

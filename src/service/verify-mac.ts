@@ -12,6 +12,7 @@ export const verifyMac = defineOperation({
   name: 'VerifyMac',
   description: 'Verifies an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, Mac: blob(1, 6144), GrantTokens: grantTokens, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,

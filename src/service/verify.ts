@@ -12,6 +12,7 @@ export const verify = defineOperation({
   name: 'Verify',
   description: 'Verifies a digital signature made with an asymmetric signing KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096),
