@@ -12,10 +12,10 @@ export const encrypt = defineOperation({
   uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
-    Plaintext: secretBlob(1, 4096),
+    Plaintext: secretBlob(1, 4096).describe('The data to encrypt, 1 to 4096 bytes.'),
     EncryptionContext: encryptionContext,
     GrantTokens: grantTokens,
-    EncryptionAlgorithm: encryptionAlgorithm,
+    EncryptionAlgorithm: encryptionAlgorithm.describe('The encryption algorithm: SYMMETRIC_DEFAULT (the default) for symmetric keys, an RSAES_OAEP algorithm for RSA keys.'),
     DryRun: dryRun,
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },

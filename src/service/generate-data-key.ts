@@ -19,7 +19,7 @@ export const generateDataKey = defineOperation({
   description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
   effect: 'use',
   uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
-  input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
+  input: generateDataKeyInput.extend({ Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx) {

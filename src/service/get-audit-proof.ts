@@ -36,7 +36,7 @@ export const getAuditProof = defineOperation({
   effect: 'read',
   uses: ['auditTrail'] as const,
   input: z
-    .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
+    .object({ EventId: str(1, 64).optional().describe('The event to prove included, by its event ID (or give Sequence).'), Sequence: treeSize.optional().describe('The event to prove included, by its sequence number (or give EventId).'), TreeSize: treeSize.optional().describe('The size of the signed tree head to prove against (the latest by default).'), FirstTreeSize: treeSize.optional().describe('Also proves that the tree of this size is a prefix of the tree head (a consistency proof).') })
     .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -16,7 +16,7 @@ export const listKeyRotations = defineOperation({
     KeyId: keyIdParam,
     Limit: limit(1000),
     Marker: marker,
-    IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional(),
+    IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional().describe('Which key materials to list: ROTATIONS_ONLY (the default) or ALL_KEY_MATERIAL.'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

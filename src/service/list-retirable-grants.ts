@@ -11,7 +11,7 @@ export const listRetirableGrants = defineOperation({
   description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
   uses: ['realm', 'principals', 'grants'] as const,
-  input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
+  input: z.object({ RetiringPrincipal: principalArnParam.describe('The retiring principal (an ARN) whose retirable grants are listed.'), Limit: limit(100), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, decodeMarker(input.Marker), input.Limit ?? 50);

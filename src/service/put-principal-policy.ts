@@ -11,7 +11,7 @@ export const putPrincipalPolicy = defineOperation({
   description: 'Attaches a named identity policy to a principal, or replaces it.',
   effect: 'write',
   uses: ['clock', 'principals'] as const,
-  input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
+  input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768).describe('The identity policy: a JSON IAM policy document.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServiceDeps } from './deps.js';
+import { describeOperation } from './describe-operation.js';
 import { pickPorts, type ServicePort } from './operation.js';
 import { OPERATIONS } from './registry.js';
 
@@ -41,5 +42,19 @@ describe('the operation registry', () => {
       assert.deepEqual(Object.keys(ports).sort(), [...op.uses].sort(), `${target} receives other ports than it declares`);
       for (const port of op.uses) assert.equal(Reflect.get(ports, port), marker(port), `${target}: ${port} is not the pipeline's ${port}`);
     }
+  });
+
+  it('every input member of every operation describes itself in one line under 200 characters', () => {
+    const bad: string[] = [];
+    for (const op of OPERATIONS) {
+      const members = describeOperation(op).members;
+      // An input that is not a zod object would list no member at all, and pass this test vacuously.
+      if (members.length === 0 && !['GetSealStatus', 'Seal', 'RotateRoot', 'GetAuditCheckpoint'].includes(op.name)) bad.push(`${op.name}: no members found`);
+      for (const m of members) {
+        const d = m.description ?? '';
+        if (d.trim() === '' || d.length >= 200 || /[\r\n]/.test(d)) bad.push(`${op.name}.${m.name}: ${JSON.stringify(m.description)}`);
+      }
+    }
+    assert.deepEqual(bad, []);
   });
 });

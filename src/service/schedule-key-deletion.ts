@@ -22,7 +22,8 @@ export const scheduleKeyDeletion = defineOperation({
       .int()
       .min(PENDING_WINDOW.min, `Member must have value greater than or equal to ${PENDING_WINDOW.min}`)
       .max(PENDING_WINDOW.max, `Member must have value less than or equal to ${PENDING_WINDOW.max}`)
-      .optional(),
+      .optional()
+      .describe('The waiting period before the KMS key is deleted, 7 to 30 days (30 by default).'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

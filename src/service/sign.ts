@@ -14,10 +14,10 @@ export const sign = defineOperation({
   uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
-    Message: secretBlob(1, 4096),
-    MessageType: messageType,
+    Message: secretBlob(1, 4096).describe('The message, or message digest, to sign: up to 4096 bytes.'),
+    MessageType: messageType.describe('Whether Message is the RAW message (the default) or a DIGEST of it.'),
     GrantTokens: grantTokens,
-    SigningAlgorithm: signingAlgorithm,
+    SigningAlgorithm: signingAlgorithm.describe('The signing algorithm; it must be one the key spec supports.'),
     DryRun: dryRun,
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },

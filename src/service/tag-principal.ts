@@ -9,7 +9,7 @@ export const tagPrincipal = defineOperation({
   description: 'Adds tags to a principal, or replaces the values of existing ones.',
   effect: 'write',
   uses: ['principals'] as const,
-  input: z.object({ PrincipalName: principalName, Tags: tagList }),
+  input: z.object({ PrincipalName: principalName, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the principal; a tag with an existing key replaces it.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

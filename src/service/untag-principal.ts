@@ -9,7 +9,7 @@ export const untagPrincipal = defineOperation({
   description: 'Deletes tags from a principal.',
   effect: 'write',
   uses: ['principals'] as const,
-  input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
+  input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the principal.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

@@ -8,7 +8,7 @@ export const updateKeyDescription = defineOperation({
   description: 'Replaces the description of a KMS key.',
   effect: 'write',
   uses: ['keys'] as const,
-  input: z.object({ KeyId: keyIdParam, Description: str(0, 8192) }),
+  input: z.object({ KeyId: keyIdParam, Description: str(0, 8192).describe('The new description of the KMS key; do not put secrets in it.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     await deps.keys.updateKey(ctx.keys.key.record.id, { description: input.Description });
