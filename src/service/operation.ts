@@ -88,17 +88,17 @@ export function operationAction(service: OperationService, name: string): string
   return `${ACTION_PREFIX[service]}:${name}`;
 }
 
-/**
- * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
- * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
- * operation alike.
- */
 /** A port (or setting) of {@link ServiceDeps} an operation may declare in `uses`. */
 export type ServicePort = keyof ServiceDeps;
 
 /** The ports an operation declared (`uses`): all that its `prepare`, `check` and `execute` receive. */
 export type OperationPorts<U extends ServicePort> = Pick<ServiceDeps, U>;
 
+/**
+ * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
+ * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
+ * operation alike.
+ */
 export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never> {
   readonly service: OperationService;
   readonly name: string;
@@ -122,6 +122,7 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
    */
   readonly authentication?: 'required' | 'none';
+  /** A zod object; each member carries a one-line `.describe()` (shared members carry theirs from schemas.ts), for help and docs. */
   readonly input: z.ZodType<I>;
   /** The keys the operation acts on, by slot name (`{}`: none). */
   readonly keys: S;
