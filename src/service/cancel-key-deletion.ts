@@ -8,6 +8,7 @@ export const cancelKeyDeletion = defineOperation({
   name: 'CancelKeyDeletion',
   description: 'Cancels the scheduled deletion of a KMS key; the key is left disabled.',
   effect: 'write',
+  uses: ['lifecycle'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {

@@ -14,6 +14,7 @@ export const createAccessKey = defineOperation({
   name: 'CreateAccessKey',
   description: 'Issues an access key pair for a principal; the secret is shown in this answer only.',
   effect: 'write',
+  uses: ['clock', 'principals', 'keyring'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -23,7 +23,8 @@ export const createAlias = defineOperation({
   name: 'CreateAlias',
   description: 'Creates an alias (a friendly name) for a KMS key.',
   effect: 'write',
-  input: z.object({ AliasName: str(1, 256), TargetKeyId: keyIdParam }),
+  uses: ['keys', 'clock', 'realm'] as const,
+  input: z.object({ AliasName: str(1, 256).describe('The alias name: alias/ followed by letters, digits, /, _ or -; alias/aws/ is reserved.'), TargetKeyId: keyIdParam.describe('The KMS key the alias points to: its key ID or key ARN.') }),
   // kms:CreateAlias on the alias (identity policies) and on the key (its key policy), as AWS: whoever may
   // alias their own key cannot claim an alias name their policies do not give them.
   alias: (i) => {

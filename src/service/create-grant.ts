@@ -23,14 +23,14 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
 
 const createGrantInput = z.object({
   KeyId: keyIdParam,
-  GranteePrincipal: principalArnParam,
-  RetiringPrincipal: principalArnParam.optional(),
-  Operations: grantOperations,
-  Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional(),
+  GranteePrincipal: principalArnParam.describe('The principal (an ARN) the grant gives permission to perform its operations.'),
+  RetiringPrincipal: principalArnParam.optional().describe('The principal (an ARN) allowed to retire the grant.'),
+  Operations: grantOperations.describe('The operations the grant allows.'),
+  Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional().describe('An encryption context the requests must carry (EncryptionContextSubset or EncryptionContextEquals) for the grant to apply.'),
   GrantTokens: grantTokens,
-  Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional(),
+  Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional().describe('A friendly name for the grant; repeating a request with the same name and parameters returns the same grant.'),
   DryRun: dryRun,
-  ExpiresAt: instant.optional(),
+  ExpiresAt: instant.optional().describe('Arca extension: the instant from which the grant authorizes nothing (just-in-time access).'),
 });
 
 type CreateGrantInput = z.infer<typeof createGrantInput>;
@@ -49,6 +49,7 @@ export const createGrant = defineOperation({
   name: 'CreateGrant',
   description: 'Adds a grant to a KMS key, allowing a principal to use the key in the operations the grant lists.',
   effect: 'write',
+  uses: ['clock', 'realm', 'principals', 'grants', 'policyChecks'] as const,
   input: createGrantInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: false } },
   authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
@@ -116,7 +117,7 @@ export const createGrant = defineOperation({
  * Validates the grant requested and finds the authority it is created under (`parent`: undefined when a
  * policy allows the call, the delegating grant otherwise); a caller with neither is refused.
  */
-async function authority(input: CreateGrantInput, ctx: OperationContext, key: ResolvedKey, deps: ServiceDeps, now: Date) {
+async function authority(input: CreateGrantInput, ctx: OperationContext, key: ResolvedKey, deps: Pick<ServiceDeps, 'realm' | 'grants' | 'policyChecks'>, now: Date) {
   const c = input.Constraints;
   if (c?.EncryptionContextSubset !== undefined && c.EncryptionContextEquals !== undefined) {
     throw new KmsError('ValidationFailed', 'A grant constraint can contain EncryptionContextSubset or EncryptionContextEquals, not both.');

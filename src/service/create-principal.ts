@@ -11,7 +11,8 @@ export const createPrincipal = defineOperation({
   name: 'CreatePrincipal',
   description: 'Creates a principal (a user or service identity) that access keys and identity policies attach to.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional(), Tags: tagList.optional() }),
+  uses: ['clock', 'realm', 'principals'] as const,
+  input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional().describe('The kind of principal to create (a user by default).'), Tags: tagList.optional().describe('Tags (TagKey and TagValue pairs) to attach to the principal.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     if ((await deps.principals.findPrincipalByName(input.PrincipalName)) !== undefined) {

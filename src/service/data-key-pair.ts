@@ -13,10 +13,10 @@ import type { SecretBytes } from '../crypto/secret-bytes.js';
 export const dataKeyPairInput = z.object({
   EncryptionContext: encryptionContext,
   KeyId: keyIdParam,
-  KeyPairSpec: z.enum(DATA_KEY_PAIR_SPECS),
+  KeyPairSpec: z.enum(DATA_KEY_PAIR_SPECS).describe('The type of data key pair to generate (an RSA, ECC or SM2 key pair spec).'),
   GrantTokens: grantTokens,
   DryRun: dryRun,
-  Recipient: z.unknown().optional(),
+  Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.'),
 });
 
 export interface DataKeyPair {

@@ -10,13 +10,14 @@ export const decrypt = defineOperation({
   name: 'Decrypt',
   description: 'Decrypts a ciphertext that was encrypted under a KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: z.object({
-    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB),
+    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).describe('The ciphertext to decrypt.'),
     EncryptionContext: encryptionContext,
     GrantTokens: grantTokens,
     KeyId: keyIdParam.optional(),
-    EncryptionAlgorithm: encryptionAlgorithm,
-    Recipient: z.unknown().optional(),
+    EncryptionAlgorithm: encryptionAlgorithm.describe('The algorithm the data was encrypted with (SYMMETRIC_DEFAULT by default); it must match.'),
+    Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.'),
     DryRun: dryRun,
   }),
   // Without a KeyId the key is the one the blob names (an unauthenticated header: a key id naming no key

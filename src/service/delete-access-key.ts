@@ -9,7 +9,8 @@ export const deleteAccessKey = defineOperation({
   name: 'DeleteAccessKey',
   description: 'Deletes an access key of a principal; requests signed with it fail from then on.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128) }),
+  uses: ['principals'] as const,
+  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128).describe('The ID of the access key to delete.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const { key } = await accessKeyOf(deps, input.PrincipalName, input.AccessKeyId);

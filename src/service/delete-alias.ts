@@ -7,7 +7,8 @@ export const deleteAlias = defineOperation({
   name: 'DeleteAlias',
   description: 'Deletes an alias; the KMS key it named is not affected.',
   effect: 'write',
-  input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*') }),
+  uses: ['keys'] as const,
+  input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*').describe('The alias to delete: alias/ followed by its name.') }),
   // kms:DeleteAlias on the alias (identity policies), then on its key: resolving the alias finds the key
   // (NotFound if there is no such alias, told only to a caller allowed on the alias as on a missing key).
   alias: (i) => i.AliasName,

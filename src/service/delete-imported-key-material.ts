@@ -8,7 +8,8 @@ export const deleteImportedKeyMaterial = defineOperation({
   name: 'DeleteImportedKeyMaterial',
   description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
   effect: 'write',
-  input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional() }),
+  uses: ['hierarchy', 'lifecycle', 'imports'] as const,
+  input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(1, 64).optional().describe('The key material to delete, by its key material ID (the current one by default).') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
     const key = ctx.keys.key;

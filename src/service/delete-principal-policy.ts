@@ -8,6 +8,7 @@ export const deletePrincipalPolicy = defineOperation({
   name: 'DeletePrincipalPolicy',
   description: 'Deletes a named identity policy from a principal.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -8,6 +8,7 @@ export const deletePrincipal = defineOperation({
   name: 'DeletePrincipal',
   description: 'Deletes a principal.',
   effect: 'write',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, ctx, deps) {

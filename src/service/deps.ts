@@ -11,7 +11,11 @@ import type { SealController } from './sealing.js';
  * which would close an import cycle. Nothing here may import operation.ts, pipeline.ts or an operation.
  */
 
-/** Every port an operation may use; each operation names the ones it does in its `Deps` type. */
+/**
+ * Every port an operation may use; each operation declares the ones it does (`uses`) and receives only
+ * those. Every member is required, even one that may be `undefined` (`sealing`): an optional member would
+ * let `Pick<ServiceDeps, 'sealing'>` accept an object without it, so an undeclared port would type-check.
+ */
 export interface ServiceDeps {
   readonly keys: KeyStore;
   readonly hierarchy: KeyHierarchy;
@@ -25,8 +29,8 @@ export interface ServiceDeps {
   readonly lifecycle: LifecycleDeps;
   /** Bring-your-own-key storage (import tokens, imported material records). */
   readonly imports: KeyImportStore;
-  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); absent in dev mode. */
-  readonly sealing?: SealController | undefined;
+  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); `undefined` in dev mode. */
+  readonly sealing: SealController | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
 }

@@ -9,6 +9,7 @@ export const describeKey = defineOperation({
   name: 'DescribeKey',
   description: 'Returns detailed information about a KMS key.',
   effect: 'read',
+  uses: ['realm', 'imports'] as const,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },
   async execute(_input, ctx, deps) {

@@ -10,6 +10,7 @@ export const disableKeyRotation = defineOperation({
   name: 'DisableKeyRotation',
   description: 'Turns off automatic rotation of the key material of a KMS key.',
   effect: 'write',
+  uses: ['lifecycle'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {

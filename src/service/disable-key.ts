@@ -8,6 +8,7 @@ export const disableKey = defineOperation({
   name: 'DisableKey',
   description: 'Disables a KMS key so that it cannot be used in cryptographic operations.',
   effect: 'write',
+  uses: ['keys', 'hierarchy'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'disable', allowAlias: false } },
   async execute(_input, ctx, deps) {

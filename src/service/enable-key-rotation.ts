@@ -15,6 +15,7 @@ export const enableKeyRotation = defineOperation({
   name: 'EnableKeyRotation',
   description: 'Turns on automatic rotation of the key material of a symmetric encryption KMS key.',
   effect: 'write',
+  uses: ['clock', 'lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     RotationPeriodInDays: z
@@ -22,7 +23,8 @@ export const enableKeyRotation = defineOperation({
       .int()
       // The lower bound depends on configuration: checked in execute, with the same wording.
       .max(ROTATION_PERIOD.max, `Member must have value less than or equal to ${ROTATION_PERIOD.max}`)
-      .optional(),
+      .optional()
+      .describe('The number of days between automatic rotations of the key material (365 by default).'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

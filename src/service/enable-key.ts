@@ -7,6 +7,7 @@ export const enableKey = defineOperation({
   name: 'EnableKey',
   description: 'Enables a disabled KMS key so that it can be used in cryptographic operations again.',
   effect: 'write',
+  uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'enable', allowAlias: false } },
   async execute(_input, ctx, deps) {

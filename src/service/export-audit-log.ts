@@ -11,7 +11,8 @@ export const exportAuditLog = defineOperation({
   name: 'ExportAuditLog',
   description: 'Exports the audit trail oldest first, with the signing public key and signed tree heads, for offline verification.',
   effect: 'read',
-  input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), Limit: z.number().int().min(1).max(1000).optional() }),
+  uses: ['auditTrail'] as const,
+  input: z.object({ FromSequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('The sequence number of the first event to export (1 by default).'), Limit: z.number().int().min(1).max(1000).optional().describe('The most events to export in this response (1 to 1000).') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const from = input.FromSequence ?? 1;

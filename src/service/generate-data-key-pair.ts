@@ -8,6 +8,7 @@ export const generateDataKeyPair = defineOperation({
   name: 'GenerateDataKeyPair',
   description: 'Returns a new asymmetric data key pair: the public key, and the private key in plaintext and encrypted under a KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   input: dataKeyPairInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,

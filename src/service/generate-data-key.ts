@@ -18,7 +18,8 @@ export const generateDataKey = defineOperation({
   name: 'GenerateDataKey',
   description: 'Returns a new symmetric data key, in plaintext and encrypted under a KMS key.',
   effect: 'use',
-  input: generateDataKeyInput.extend({ Recipient: z.unknown().optional() }),
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  input: generateDataKeyInput.extend({ Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx) {

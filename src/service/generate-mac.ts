@@ -11,7 +11,8 @@ export const generateMac = defineOperation({
   name: 'GenerateMac',
   description: 'Computes an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
-  input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, GrantTokens: grantTokens, DryRun: dryRun }),
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  input: z.object({ Message: secretBlob(1, 4096).describe('The message to compute the HMAC of, up to 4096 bytes.'), KeyId: keyIdParam, MacAlgorithm: macAlgorithm.describe('The MAC algorithm; it must be one the HMAC key spec supports.'), GrantTokens: grantTokens, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx) {

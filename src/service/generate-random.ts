@@ -10,10 +10,11 @@ export const generateRandom = defineOperation({
   name: 'GenerateRandom',
   description: 'Returns a cryptographically secure random byte string.',
   effect: 'use',
+  uses: [] as const,
   input: z.object({
-    NumberOfBytes: dataKeyParams.NumberOfBytes,
-    CustomKeyStoreId: str(1, 64).optional(),
-    Recipient: z.unknown().optional(),
+    NumberOfBytes: dataKeyParams.NumberOfBytes.describe('The length of the random byte string, 1 to 1024 bytes.'),
+    CustomKeyStoreId: str(1, 64).optional().describe('Generates the bytes in this CloudHSM key store (AWS); Arca has no custom key stores and refuses it.'),
+    Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.'),
   }),
   keys: {},
   async execute(input) {

@@ -14,6 +14,7 @@ export const getAuditCheckpoint = defineOperation({
   name: 'GetAuditCheckpoint',
   description: 'Returns the latest signed tree head of the audit trail as a C2SP signed-note checkpoint.',
   effect: 'read',
+  uses: ['auditTrail'] as const,
   input: z.object({}),
   keys: {},
   async execute(_input, _ctx, deps) {

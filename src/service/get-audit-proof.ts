@@ -11,7 +11,7 @@ function wireHead(h: TreeHead) {
   return { TreeSize: h.treeSize, RootHash: h.rootHash, Timestamp: h.timestamp, Signature: h.signature };
 }
 
-async function headOf(deps: ServiceDeps, size: number | undefined, atLeast: number): Promise<TreeHead> {
+async function headOf(deps: Pick<ServiceDeps, 'auditTrail'>, size: number | undefined, atLeast: number): Promise<TreeHead> {
   if (size !== undefined) {
     const head = await deps.auditTrail.treeHead(size);
     if (head === undefined) throw new KmsError('NotFound', `No signed tree head of size ${size} exists.`);
@@ -34,8 +34,9 @@ export const getAuditProof = defineOperation({
   name: 'GetAuditProof',
   description: 'Returns an inclusion proof of an audit event and/or a consistency proof between two signed tree heads.',
   effect: 'read',
+  uses: ['auditTrail'] as const,
   input: z
-    .object({ EventId: str(1, 64).optional(), Sequence: treeSize.optional(), TreeSize: treeSize.optional(), FirstTreeSize: treeSize.optional() })
+    .object({ EventId: str(1, 64).optional().describe('The event to prove included, by its event ID (or give Sequence).'), Sequence: treeSize.optional().describe('The event to prove included, by its sequence number (or give EventId).'), TreeSize: treeSize.optional().describe('The size of the signed tree head to prove against (the latest by default).'), FirstTreeSize: treeSize.optional().describe('Also proves that the tree of this size is a prefix of the tree head (a consistency proof).') })
     .refine((i) => i.EventId !== undefined || i.Sequence !== undefined || i.FirstTreeSize !== undefined, 'One of EventId, Sequence or FirstTreeSize is required'),
   keys: {},
   async execute(input, _ctx, deps) {

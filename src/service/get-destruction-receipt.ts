@@ -25,6 +25,7 @@ export const getDestructionReceipt = defineOperation({
   name: 'GetDestructionReceipt',
   description: 'Returns the signed receipt proving that the material of a deleted KMS key was destroyed.',
   effect: 'read',
+  uses: ['keys', 'realm', 'lifecycle', 'auditTrail'] as const,
   input: z.object({ KeyId: keyIdParam }),
   // No key requirement: a destroyed key no longer resolves. Authorized on '*' by the pipeline.
   keys: {},

@@ -8,6 +8,7 @@ export const getKeyLastUsage = defineOperation({
   name: 'GetKeyLastUsage',
   description: 'Returns the last successful cryptographic operation performed with a KMS key, read from the audit trail.',
   effect: 'read',
+  uses: ['clock', 'auditTrail'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(_input, ctx, deps) {

@@ -9,7 +9,8 @@ export const getKeyPolicy = defineOperation({
   name: 'GetKeyPolicy',
   description: 'Returns the key policy of a KMS key.',
   effect: 'read',
-  input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional() }),
+  uses: ['keys', 'principals'] as const,
+  input: z.object({ KeyId: keyIdParam, PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional().describe('The name of the key policy: default, the only one (and the default).') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const name = input.PolicyName ?? 'default';

@@ -13,6 +13,7 @@ export const getKeyRotationStatus = defineOperation({
   name: 'GetKeyRotationStatus',
   description: 'Tells whether automatic rotation is enabled for a KMS key, with its rotation period and next rotation date.',
   effect: 'read',
+  uses: ['lifecycle'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(_input, ctx, deps) {

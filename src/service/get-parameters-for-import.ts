@@ -15,7 +15,8 @@ export const getParametersForImport = defineOperation({
   name: 'GetParametersForImport',
   description: 'Returns the wrapping public key and import token needed to import key material into a KMS key.',
   effect: 'write',
-  input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS) }),
+  uses: ['hierarchy', 'clock', 'imports'] as const,
+  input: z.object({ KeyId: keyIdParam, WrappingAlgorithm: z.enum(WRAPPING_ALGORITHMS).describe('The algorithm that will wrap the key material before it is imported.'), WrappingKeySpec: z.enum(WRAPPING_KEY_SPECS).describe('The type of RSA public key to return as the wrapping key.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   // The wrapping key pair (RSA up to 4096 bits: up to seconds) is generated before the audit transaction opens.
   prepare: (input) => generateKeyPair({ kind: 'rsa', bits: BITS[input.WrappingKeySpec] }),

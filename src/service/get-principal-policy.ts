@@ -8,6 +8,7 @@ export const getPrincipalPolicy = defineOperation({
   name: 'GetPrincipalPolicy',
   description: 'Returns a named identity policy of a principal.',
   effect: 'read',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, PolicyName: policyName }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -8,6 +8,7 @@ export const getPrincipal = defineOperation({
   name: 'GetPrincipal',
   description: 'Returns a principal: its name, type, ARN and tags.',
   effect: 'read',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -11,6 +11,7 @@ export const getPublicKey = defineOperation({
   name: 'GetPublicKey',
   description: 'Returns the public key of an asymmetric KMS key.',
   effect: 'use',
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
   countsAsKeyUse: false,
   input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },

@@ -8,6 +8,7 @@ export const getSealStatus = defineOperation({
   name: 'GetSealStatus',
   description: 'Tells whether the service is sealed, with the unseal threshold, progress and root of trust type.',
   effect: 'read',
+  uses: ['hierarchy', 'sealing'] as const,
   authentication: 'none',
   input: z.object({}),
   keys: {},

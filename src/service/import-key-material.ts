@@ -16,12 +16,13 @@ export const importKeyMaterial = defineOperation({
   name: 'ImportKeyMaterial',
   description: 'Imports key material into a KMS key that was created without key material.',
   effect: 'write',
+  uses: ['hierarchy', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
-    ImportToken: blob(1, 6144),
-    EncryptedKeyMaterial: blob(1, 6144),
-    ValidTo: z.number().transform((s) => new Date(s * 1000)).optional(),
-    ExpirationModel: z.enum(EXPIRATION_MODELS).optional(),
+    ImportToken: blob(1, 6144).describe('The import token GetParametersForImport returned with the wrapping public key.'),
+    EncryptedKeyMaterial: blob(1, 6144).describe('The key material, wrapped under the public key GetParametersForImport returned.'),
+    ValidTo: z.number().transform((s) => new Date(s * 1000)).optional().describe('When the imported key material expires and is deleted; only with ExpirationModel KEY_MATERIAL_EXPIRES.'),
+    ExpirationModel: z.enum(EXPIRATION_MODELS).optional().describe('Whether the key material expires: KEY_MATERIAL_EXPIRES (then ValidTo is required) or KEY_MATERIAL_DOES_NOT_EXPIRE.'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

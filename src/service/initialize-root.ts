@@ -14,8 +14,9 @@ export const initializeRoot = defineOperation({
   name: 'InitializeRoot',
   description: 'Initializes a new store: creates the root of trust and the first administrator, and returns the unseal shares once.',
   effect: 'write',
+  uses: ['sealing'] as const,
   authentication: 'none',
-  input: z.object({ Shares: z.number().int().min(1).max(16).optional(), Threshold: z.number().int().min(1).max(16).optional() }),
+  input: z.object({ Shares: z.number().int().min(1).max(16).optional().describe('How many unseal key shares to split the unseal key into (1 to 16).'), Threshold: z.number().int().min(1).max(16).optional().describe('How many of the shares it takes to unseal (1 to Shares).') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const { shares, threshold } = checkShareParams(input.Shares, input.Threshold);

@@ -7,6 +7,7 @@ export const listAccessKeys = defineOperation({
   name: 'ListAccessKeys',
   description: 'Lists the access keys of a principal, without their secrets.',
   effect: 'read',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, _ctx, deps) {

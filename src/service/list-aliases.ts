@@ -9,7 +9,8 @@ export const listAliases = defineOperation({
   name: 'ListAliases',
   description: 'Lists the aliases of the account, or those of one KMS key.',
   effect: 'read',
-  input: z.object({ KeyId: keyIdParam.optional(), Limit: limit(100), Marker: marker }),
+  uses: ['keys', 'realm'] as const,
+  input: z.object({ KeyId: keyIdParam.optional().describe('Lists only the aliases of this KMS key (key ID or key ARN).'), Limit: limit(100), Marker: marker }),
   keys: { key: { required: false, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const page = await deps.keys.listAliases(ctx.keys.key?.record.id, decodeMarker(input.Marker), input.Limit ?? 50);

@@ -9,7 +9,8 @@ export const listGrants = defineOperation({
   name: 'ListGrants',
   description: 'Lists the grants of a KMS key.',
   effect: 'read',
-  input: z.object({ KeyId: keyIdParam, Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional(), GranteePrincipal: principalArnParam.optional() }),
+  uses: ['realm', 'principals', 'grants'] as const,
+  input: z.object({ KeyId: keyIdParam.describe('The KMS key whose grants are listed (key ID or key ARN).'), Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional().describe('Returns only the grant with this grant ID.'), GranteePrincipal: principalArnParam.optional().describe('Returns only the grants whose grantee principal is this one (an ARN).') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;

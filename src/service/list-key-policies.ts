@@ -7,6 +7,7 @@ export const listKeyPolicies = defineOperation({
   name: 'ListKeyPolicies',
   description: 'Lists the names of the key policies of a KMS key (always default).',
   effect: 'read',
+  uses: [] as const,
   input: z.object({ KeyId: keyIdParam, Limit: limit(1000), Marker: marker }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute() {

@@ -11,11 +11,12 @@ export const listKeyRotations = defineOperation({
   name: 'ListKeyRotations',
   description: 'Lists the completed rotations of the key material of a KMS key.',
   effect: 'read',
+  uses: ['lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Limit: limit(1000),
     Marker: marker,
-    IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional(),
+    IncludeKeyMaterial: z.enum(['ALL_KEY_MATERIAL', 'ROTATIONS_ONLY']).optional().describe('Which key materials to list: ROTATIONS_ONLY (the default) or ALL_KEY_MATERIAL.'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -9,6 +9,7 @@ export const listKeys = defineOperation({
   name: 'ListKeys',
   description: 'Lists the KMS keys of the account.',
   effect: 'read',
+  uses: ['keys', 'realm'] as const,
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -7,6 +7,7 @@ export const listPrincipalPolicies = defineOperation({
   name: 'ListPrincipalPolicies',
   description: 'Lists the names of the identity policies of a principal.',
   effect: 'read',
+  uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -9,6 +9,7 @@ export const listPrincipals = defineOperation({
   name: 'ListPrincipals',
   description: 'Lists the principals.',
   effect: 'read',
+  uses: ['principals'] as const,
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {

@@ -9,6 +9,7 @@ export const listResourceTags = defineOperation({
   name: 'ListResourceTags',
   description: 'Lists the tags of a KMS key.',
   effect: 'read',
+  uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, Limit: limit(50), Marker: marker }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {

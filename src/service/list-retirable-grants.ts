@@ -10,7 +10,8 @@ export const listRetirableGrants = defineOperation({
   name: 'ListRetirableGrants',
   description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
-  input: z.object({ RetiringPrincipal: principalArnParam, Limit: limit(100), Marker: marker }),
+  uses: ['realm', 'principals', 'grants'] as const,
+  input: z.object({ RetiringPrincipal: principalArnParam.describe('The retiring principal (an ARN) whose retirable grants are listed.'), Limit: limit(100), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, decodeMarker(input.Marker), input.Limit ?? 50);

@@ -88,17 +88,29 @@ export function operationAction(service: OperationService, name: string): string
   return `${ACTION_PREFIX[service]}:${name}`;
 }
 
+/** A port (or setting) of {@link ServiceDeps} an operation may declare in `uses`. */
+export type ServicePort = keyof ServiceDeps;
+
+/** The ports an operation declared (`uses`): all that its `prepare`, `check` and `execute` receive. */
+export type OperationPorts<U extends ServicePort> = Pick<ServiceDeps, U>;
+
 /**
  * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
  * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
  * operation alike.
  */
-export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>> {
+export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never> {
   readonly service: OperationService;
   readonly name: string;
   /** One line (under 200 characters) saying what the operation does, for CLI help and the docs. */
   readonly description: string;
   readonly effect: OperationEffect;
+  /**
+   * The ports the operation uses (STYLE rule 5). Its `prepare`, `check` and `execute` receive an object
+   * holding these and nothing else, picked once when the pipeline is built: an undeclared port is a type
+   * error, and absent at run time too.
+   */
+  readonly uses: readonly U[];
   /**
    * A `use` operation that acts on a key counts as a use of that key (GetKeyLastUsage reports it) unless
    * it says `false` here. GetPublicKey does: it only hands out the public half, and Arca has never
@@ -110,6 +122,7 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
    */
   readonly authentication?: 'required' | 'none';
+  /** A zod object; each member carries a one-line `.describe()` (shared members carry theirs from schemas.ts), for help and docs. */
   readonly input: z.ZodType<I>;
   /** The keys the operation acts on, by slot name (`{}`: none). */
   readonly keys: S;
@@ -120,19 +133,19 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * result to `execute`. `undefined`: nothing prepared (execute then does the work itself). Secrets in
    * the result are zeroed when the request ends.
    */
-  prepare?(input: I): Promise<P | undefined>;
+  prepare?(input: I, deps: OperationPorts<U>): Promise<P | undefined>;
   /**
    * Validation that needs the resolved keys (key usage and spec, algorithms, IncorrectKey comparisons,
    * grant lookups) and changes nothing. The pipeline runs it after authorization and the state checks,
    * before `execute`; a DryRun request stops after it.
    */
-  check?(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: ServiceDeps): Promise<void>;
+  check?(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: OperationPorts<U>): Promise<void>;
   /**
    * Whether the request only asks whether it would succeed (AWS's `DryRun`): the pipeline then answers
    * `DryRunOperation` after authorization, the state checks and `check`, and never runs `execute`.
    */
   dryRun?(input: I): boolean;
-  execute(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: ServiceDeps, prepared: P | undefined): Promise<O>;
+  execute(input: I, ctx: OperationContext<ResolvedKeys<S>>, deps: OperationPorts<U>, prepared: P | undefined): Promise<O>;
   /** What the audit event records of the request: never plaintext, key material or secrets. */
   auditRequest(input: I): Record<string, unknown>;
   auditResponse?(output: O): Record<string, unknown>;
@@ -177,10 +190,10 @@ export interface BoundCall {
   /** Whether the request is a DryRun: the pipeline stops after `check` ({@link Operation.dryRun}). */
   readonly dryRun: boolean;
   /** Runs the operation's `check`, if any. */
-  check(ctx: OperationContext, deps: ServiceDeps): Promise<void>;
+  check(ctx: OperationContext): Promise<void>;
   /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
   prepare(): Promise<void>;
-  execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
+  execute(ctx: OperationContext): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
 }
@@ -201,11 +214,24 @@ export interface RegisteredOperation {
   readonly prepares: boolean;
   /** How each key requirement reaches its key, in declaration order (empty: the operation acts on no key). */
   readonly keyAccess: readonly KeyAccess[];
+  /** The ports the operation declared ({@link Operation.uses}), in declaration order. */
+  readonly uses: readonly ServicePort[];
+  /** The input schema (a zod object for every registered operation; {@link describeOperation} reads its members). */
+  readonly input: z.ZodType;
+  /**
+   * The operation wired to the ports it declared, picked from `deps` now (once per operation, when the
+   * pipeline is built): its calls can reach no other port.
+   */
+  connect(deps: ServiceDeps): ConnectedOperation;
+}
+
+/** An operation holding its declared ports: what the pipeline binds each request's input to. */
+export interface ConnectedOperation {
   /** Validates the wire input (throws a ZodError) and binds it to the operation. */
   bind(raw: unknown): BoundCall;
 }
 
-export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>>(op: Operation<I, O, P, S>): RegisteredOperation {
+export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never>(op: Operation<I, O, P, S, U>): RegisteredOperation {
   const slots = Object.entries(op.keys);
   // An unauthenticated operation has no principal to authorize against a key: it may act on none.
   if (op.authentication === 'none' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
@@ -222,54 +248,69 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
     acceptsDryRun: op.dryRun !== undefined,
     prepares: op.prepare !== undefined,
     keyAccess: slots.map(([, k]) => k.access),
-    bind(raw) {
-      // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
-      const input = op.input.parse(raw, { reportInput: true });
-      let keys: BoundKeyRequirement[];
-      let alias: string | undefined;
-      let dryRun: boolean;
-      try {
-        keys = slots.map(([slot, k]) => ({
-          slot,
-          access: k.access,
-          allowAlias: k.allowAlias,
-          action: k.action,
-          fromCiphertext: k.fromCiphertext,
-          refValue: k.ref(input),
-          encryptionContextValue: k.encryptionContext?.(input),
-        }));
-        alias = op.alias?.(input);
-        dryRun = op.dryRun?.(input) === true;
-      } catch (e) {
+    uses: [...op.uses],
+    input: op.input,
+    connect: (deps) => ({ bind: bindTo(op, slots, pickPorts(deps, op.uses)) }),
+  };
+}
+
+/** The ports named in `uses`, and only those, taken from `deps` (a port `deps` lacks is present as `undefined`). */
+export function pickPorts<U extends ServicePort>(deps: ServiceDeps, uses: readonly U[]): OperationPorts<U> {
+  const picked: Partial<OperationPorts<U>> = {};
+  for (const port of uses) picked[port] = deps[port];
+  // Every declared port was copied above; the cast only forgets that `picked` was filled one member at a time.
+  return Object.freeze(picked) as OperationPorts<U>;
+}
+
+/** Binds a request's input to `op`, whose `prepare`, `check` and `execute` receive `ports`. */
+function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Operation<I, O, P, S, U>, slots: readonly [string, KeySlot<I>][], ports: OperationPorts<U>) {
+  return (raw: unknown): BoundCall => {
+    // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
+    const input = op.input.parse(raw, { reportInput: true });
+    let keys: BoundKeyRequirement[];
+    let alias: string | undefined;
+    let dryRun: boolean;
+    try {
+      keys = slots.map(([slot, k]) => ({
+        slot,
+        access: k.access,
+        allowAlias: k.allowAlias,
+        action: k.action,
+        fromCiphertext: k.fromCiphertext,
+        refValue: k.ref(input),
+        encryptionContextValue: k.encryptionContext?.(input),
+      }));
+      alias = op.alias?.(input);
+      dryRun = op.dryRun?.(input) === true;
+    } catch (e) {
+      disposeSecrets(input);
+      throw e;
+    }
+    let prepared: P | undefined;
+    return {
+      keys,
+      alias,
+      dryRun,
+      async check(ctx) {
+        await op.check?.(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, ports);
+      },
+      dispose: () => {
         disposeSecrets(input);
-        throw e;
-      }
-      let prepared: P | undefined;
-      return {
-        keys,
-        alias,
-        dryRun,
-        async check(ctx, deps) {
-          await op.check?.(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, deps);
-        },
-        dispose: () => {
-          disposeSecrets(input);
-          disposeSecrets(prepared);
-        },
-        async prepare() {
-          prepared = await op.prepare?.(input);
-        },
-        async execute(ctx, deps) {
-          const output = await op.execute(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, deps, prepared);
-          return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
-        },
-        auditRequest: () => op.auditRequest(input),
-        authorization: () => ({
-          context: { ...inputContext(input), ...op.authorizationContext?.(input) },
-          encryptionContext: inputEncryptionContext(input),
-        }),
-      };
-    },
+        disposeSecrets(prepared);
+      },
+      async prepare() {
+        prepared = await op.prepare?.(input, ports);
+      },
+      async execute(ctx) {
+        const output = await op.execute(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, ports, prepared);
+        return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
+      },
+      auditRequest: () => op.auditRequest(input),
+      authorization: () => ({
+        context: { ...inputContext(input), ...op.authorizationContext?.(input) },
+        encryptionContext: inputEncryptionContext(input),
+      }),
+    };
   };
 }
 

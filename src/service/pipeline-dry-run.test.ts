@@ -25,6 +25,7 @@ function probe(steps: Step[], checkFails: boolean, secrets: SecretBytes[] = []) 
     name: 'Probe',
     description: 'A test operation.',
     effect: 'read',
+    uses: [],
     input: z.object({ DryRun: z.boolean().optional(), Secret: secretBlob(1, 64).transform((x) => (secrets.push(x), x)).optional() }),
     keys: {},
     dryRun: (i) => i.DryRun === true,

@@ -9,7 +9,7 @@ import { inputContext, type RequestInfo } from '../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../core/ports.js';
 import type { Principal } from '../core/principal.js';
 import type { ServiceDeps } from './deps.js';
-import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, RegisteredOperation, ResolvedKey } from './operation.js';
+import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
@@ -64,10 +64,13 @@ const STORAGE_PROBE_INTERVAL_MS = 1000;
  */
 export class Pipeline {
   readonly #deps: PipelineDeps;
+  /** Each registered operation holding the ports it declared, picked once here. */
+  readonly #connected: ReadonlyMap<RegisteredOperation, ConnectedOperation>;
   #lastProbe = 0;
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
+    this.#connected = new Map([...deps.operations.values()].map((op) => [op, op.connect(deps)]));
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
@@ -160,7 +163,7 @@ export class Pipeline {
     let call: BoundCall | undefined;
     try {
       if (!deps.hierarchy.isOpen) return undefined;
-      call = bindCall(op, req.parseBody());
+      call = this.#bind(op, req.parseBody());
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
       if (!call.dryRun) await call.prepare();
       return call;
@@ -180,15 +183,15 @@ export class Pipeline {
     let call: BoundCall | undefined;
     try {
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
-      call = prepared ?? bindCall(op, req.parseBody());
+      call = prepared ?? this.#bind(op, req.parseBody());
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
       const ctx = { requestId: req.requestId, principal: caller, keys, request };
-      await call.check(ctx, deps);
+      await call.check(ctx);
       // DryRun: everything was checked, nothing is done (execute never runs).
       if (call.dryRun) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
-      const { output, auditResponse } = await call.execute(ctx, deps);
+      const { output, auditResponse } = await call.execute(ctx);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
@@ -346,6 +349,18 @@ export class Pipeline {
     if (decision !== 'Allow') throw denied(principal, action, named);
   }
 
+  /** Binds `raw` to `op` connected to its ports (every operation of the registry was connected when the pipeline was built). */
+  #bind(op: RegisteredOperation, raw: unknown): BoundCall {
+    const connected = this.#connected.get(op);
+    if (connected === undefined) throw new KmsError('Internal', `operation ${op.service}.${op.name} is not in the pipeline's registry`);
+    try {
+      return connected.bind(raw);
+    } catch (e) {
+      if (e instanceof ZodError) throw validationError(e);
+      throw e;
+    }
+  }
+
   /** The caller's answer for a failure; an internal one keeps its cause for {@link #reportFailure}, never for the caller. */
   #asKmsError(e: unknown, requestId: string): KmsError {
     if (isKmsError(e)) return e;
@@ -369,15 +384,6 @@ interface Authz {
 
 function denied(principal: Principal, action: string, resource: string): KmsError {
   return new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
-}
-
-function bindCall(op: RegisteredOperation, raw: unknown) {
-  try {
-    return op.bind(raw);
-  } catch (e) {
-    if (e instanceof ZodError) throw validationError(e);
-    throw e;
-  }
 }
 
 /** The caller of an unauthenticated operation (audited as `Anonymous`; never authorized for a key). */

@@ -7,12 +7,12 @@ import { str } from './schemas.js';
 /** Shared pieces of the ArcaService principal, access-key and identity-policy operations. */
 
 /** IAM's user and role name rule: 1–64 of letters, digits and `+=,.@_-`. */
-export const principalName = str(1, 64).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+export const principalName = str(1, 64).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+').describe('The name of the principal (a user, role or service account).');
 
 export const PRINCIPAL_TYPES = ['user', 'role', 'service'] as const satisfies readonly PrincipalType[];
 
 /** IAM's policy name rule. */
-export const policyName = str(1, 128).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
+export const policyName = str(1, 128).regex(/^[\w+=,.@-]+$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+').describe('The name of the identity policy attached to the principal.');
 
 /** The principal named `name`, or NotFoundException. */
 export async function requirePrincipal(deps: Pick<ServiceDeps, 'principals'>, name: string): Promise<PrincipalRecord> {

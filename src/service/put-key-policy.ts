@@ -9,11 +9,12 @@ export const putKeyPolicy = defineOperation({
   name: 'PutKeyPolicy',
   description: 'Replaces the key policy of a KMS key.',
   effect: 'write',
+  uses: ['keys', 'realm', 'principals', 'policyChecks'] as const,
   input: z.object({
     KeyId: keyIdParam,
-    Policy: str(1, 32768),
-    PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional(),
-    BypassPolicyLockoutSafetyCheck: z.boolean().optional(),
+    Policy: str(1, 32768).describe('The key policy to attach to the KMS key: a JSON policy document.'),
+    PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional().describe('The name of the key policy: default, the only one (and the default).'),
+    BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the new policy still lets the caller change it later; use with care.'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

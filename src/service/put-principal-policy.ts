@@ -10,7 +10,8 @@ export const putPrincipalPolicy = defineOperation({
   name: 'PutPrincipalPolicy',
   description: 'Attaches a named identity policy to a principal, or replaces it.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768) }),
+  uses: ['clock', 'principals'] as const,
+  input: z.object({ PrincipalName: principalName, PolicyName: policyName, PolicyDocument: str(1, 32768).describe('The identity policy: a JSON IAM policy document.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

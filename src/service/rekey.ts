@@ -13,10 +13,11 @@ export const rekey = defineOperation({
   name: 'Rekey',
   description: 'Replaces the set of unseal shares, given a quorum of the current ones; the root key is unchanged.',
   effect: 'write',
+  uses: ['sealing'] as const,
   input: z.object({
-    CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16),
-    Shares: z.number().int().min(1).max(16).optional(),
-    Threshold: z.number().int().min(1).max(16).optional(),
+    CurrentShares: z.array(secretBlob(11, 1024)).min(1).max(16).describe('A quorum of the current unseal key shares.'),
+    Shares: z.number().int().min(1).max(16).optional().describe('How many new unseal key shares to create (1 to 16).'),
+    Threshold: z.number().int().min(1).max(16).optional().describe('How many of the new shares it will take to unseal (1 to Shares).'),
   }),
   keys: {},
   // The pipeline zeroes the current shares (SecretBytes of the input) once the request ends.

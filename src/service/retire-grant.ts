@@ -14,8 +14,9 @@ export const retireGrant = defineOperation({
   name: 'RetireGrant',
   description: 'Deletes a grant, as its retiring principal or a principal it allows to retire it.',
   effect: 'write',
+  uses: ['grants'] as const,
   input: z
-    .object({ GrantToken: str(1, 8192).optional(), KeyId: keyIdParam.optional(), GrantId: grantIdParam.optional(), DryRun: dryRun })
+    .object({ GrantToken: str(1, 8192).optional().describe('The grant token of the grant to retire (or give KeyId and GrantId instead).'), KeyId: keyIdParam.optional().describe('The key ARN of the KMS key of the grant, with GrantId, instead of GrantToken.'), GrantId: grantIdParam.optional().describe('The ID of the grant to retire, with KeyId, instead of GrantToken.'), DryRun: dryRun })
     .transform((i, ctx) => {
       if (i.GrantToken !== undefined) return { ...i, ...parseGrantToken(i.GrantToken) };
       if (i.KeyId === undefined || i.GrantId === undefined) {

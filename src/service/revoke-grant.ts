@@ -13,7 +13,8 @@ export const revokeGrant = defineOperation({
   name: 'RevokeGrant',
   description: 'Deletes a grant from a KMS key, revoking the permissions it gave.',
   effect: 'write',
-  input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam, DryRun: dryRun }),
+  uses: ['grants'] as const,
+  input: z.object({ KeyId: keyIdParam, GrantId: grantIdParam.describe('The ID of the grant to revoke.'), DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

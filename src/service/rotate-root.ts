@@ -12,6 +12,7 @@ export const rotateRoot = defineOperation({
   name: 'RotateRoot',
   description: 'Creates a new domain key version; stored key material is rewrapped under it in the background.',
   effect: 'write',
+  uses: ['sealing'] as const,
   input: z.object({}),
   keys: {},
   async execute(_input, _ctx, deps) {

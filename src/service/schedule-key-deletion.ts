@@ -14,6 +14,7 @@ export const scheduleKeyDeletion = defineOperation({
   name: 'ScheduleKeyDeletion',
   description: 'Schedules the deletion of a KMS key after a waiting period of 7 to 30 days.',
   effect: 'write',
+  uses: ['hierarchy', 'clock', 'lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam,
     PendingWindowInDays: z
@@ -21,7 +22,8 @@ export const scheduleKeyDeletion = defineOperation({
       .int()
       .min(PENDING_WINDOW.min, `Member must have value greater than or equal to ${PENDING_WINDOW.min}`)
       .max(PENDING_WINDOW.max, `Member must have value less than or equal to ${PENDING_WINDOW.max}`)
-      .optional(),
+      .optional()
+      .describe('The waiting period before the KMS key is deleted, 7 to 30 days (30 by default).'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {

@@ -64,7 +64,7 @@ export const str = (min: number, max: number) => {
   return z.string().min(min, m.min).max(max, m.max);
 };
 
-export const keyIdParam = str(1, 2048);
+export const keyIdParam = str(1, 2048).describe('Identifies the KMS key: its key ID or key ARN, or an alias name or alias ARN where the operation accepts one.');
 
 /** With the `u` flag this matches only unpaired surrogates: strings UTF-8 cannot encode faithfully. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -73,9 +73,10 @@ export const encryptionContext = z
   .record(z.string(), z.string())
   .refine((c) => Object.entries(c).every(([k, v]) => !LONE_SURROGATE.test(k) && !LONE_SURROGATE.test(v)), 'Member must contain only well-formed Unicode strings')
   .optional()
-  .transform((c) => c ?? {});
+  .transform((c) => c ?? {})
+  .describe('Non-secret key-value pairs bound to the ciphertext as additional authenticated data; decrypting takes the same ones.');
 
-export const grantTokens = z.array(str(1, 8192)).max(10, 'Member must have length less than or equal to 10').optional();
+export const grantTokens = z.array(str(1, 8192)).max(10, 'Member must have length less than or equal to 10').optional().describe('Grant tokens, for permissions that come from a new grant that has not yet achieved eventual consistency.');
 
 export const limit = (max: number) =>
   z
@@ -83,11 +84,12 @@ export const limit = (max: number) =>
     .int()
     .min(1, 'Member must have value greater than or equal to 1')
     .max(max, `Member must have value less than or equal to ${max}`)
-    .optional();
+    .optional()
+    .describe(`The most items to return in one response (1 to ${max}); a truncated response gives a NextMarker for the rest.`);
 
-export const marker = str(1, 1024).regex(/^[\u0020-\u00FF]*$/, 'Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*').optional();
+export const marker = str(1, 1024).regex(/^[\u0020-\u00FF]*$/, 'Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*').optional().describe('Where to continue a truncated list: the NextMarker value of the previous response.');
 
-export const dryRun = z.boolean().optional();
+export const dryRun = z.boolean().optional().describe('Checks whether the request would succeed (permissions, key state, parameters) without doing it.');
 
 function fieldName(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'string' ? p.charAt(0).toLowerCase() + p.slice(1) : String(p))).join('.');

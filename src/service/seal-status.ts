@@ -4,7 +4,7 @@ import type { ServiceDeps } from './deps.js';
 import type { SealController } from './sealing.js';
 
 /** The seal controller, or UnsupportedOperation when the root of trust is not a sealed one (dev mode). */
-export function sealingOf(deps: ServiceDeps): SealController {
+export function sealingOf(deps: Pick<ServiceDeps, 'sealing'>): SealController {
   if (deps.sealing === undefined) throw new KmsError('UnsupportedOperation', 'This server has no sealed root of trust (dev mode is always unsealed).');
   return deps.sealing;
 }

@@ -8,6 +8,7 @@ export const seal = defineOperation({
   name: 'Seal',
   description: 'Seals the service: zeroes the root key, domain keys and cached key material until the next unseal.',
   effect: 'write',
+  uses: ['logger', 'sealing'] as const,
   input: z.object({}),
   keys: {},
   async execute(_input, _ctx, deps) {

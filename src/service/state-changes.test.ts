@@ -14,6 +14,7 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
     name: 'Hypothetical',
     description: 'A test operation.',
     effect,
+    uses: [],
     input: z.object({ KeyId: z.string() }),
     keys: actsOnKey ? { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } } : {},
     execute: async () => ({}),

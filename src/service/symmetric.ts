@@ -76,8 +76,8 @@ export async function decryptUnder(
 
 /** AWS's data key sizes: exactly one of KeySpec and NumberOfBytes. */
 export const dataKeyParams = {
-  NumberOfBytes: z.number().int().min(1, 'Member must have value greater than or equal to 1').max(1024, 'Member must have value less than or equal to 1024').optional(),
-  KeySpec: z.enum(['AES_256', 'AES_128']).optional(),
+  NumberOfBytes: z.number().int().min(1, 'Member must have value greater than or equal to 1').max(1024, 'Member must have value less than or equal to 1024').optional().describe('The length of the data key in bytes, 1 to 1024; give NumberOfBytes or KeySpec, not both.'),
+  KeySpec: z.enum(['AES_256', 'AES_128']).optional().describe('The length of the data key: AES_128 or AES_256; give KeySpec or NumberOfBytes, not both.'),
 };
 
 export function dataKeyLength(input: { NumberOfBytes?: number | undefined; KeySpec?: 'AES_256' | 'AES_128' | undefined }): number {

@@ -8,7 +8,8 @@ export const tagPrincipal = defineOperation({
   name: 'TagPrincipal',
   description: 'Adds tags to a principal, or replaces the values of existing ones.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, Tags: tagList }),
+  uses: ['principals'] as const,
+  input: z.object({ PrincipalName: principalName, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the principal; a tag with an existing key replaces it.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

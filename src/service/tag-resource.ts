@@ -9,7 +9,8 @@ export const tagResource = defineOperation({
   name: 'TagResource',
   description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
   effect: 'write',
-  input: z.object({ KeyId: keyIdParam, Tags: tagList }),
+  uses: ['keys'] as const,
+  input: z.object({ KeyId: keyIdParam, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the KMS key; a tag with an existing key replaces it.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key.record;

@@ -18,6 +18,7 @@ describe('unauthenticated operations', () => {
           name: 'Sneaky',
           description: 'A test operation.',
           effect: 'read',
+          uses: [],
           authentication: 'none',
           input: z.object({ KeyId: z.string() }),
           keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },

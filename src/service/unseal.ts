@@ -14,8 +14,9 @@ export const unseal = defineOperation({
   name: 'Unseal',
   description: 'Submits one unseal share (or reconnects an HSM root); the service unseals once the threshold is reached.',
   effect: 'write',
+  uses: ['sealing'] as const,
   authentication: 'none',
-  input: z.object({ Share: secretBlob(11, 1024).optional() }),
+  input: z.object({ Share: secretBlob(11, 1024).optional().describe('One unseal key share, presented by one custodian; absent, the request only reports the progress.') }),
   keys: {},
   // The pipeline zeroes the share (a SecretBytes of the input) once the request ends.
   async execute(input, _ctx, deps) {

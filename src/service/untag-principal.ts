@@ -8,7 +8,8 @@ export const untagPrincipal = defineOperation({
   name: 'UntagPrincipal',
   description: 'Deletes tags from a principal.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
+  uses: ['principals'] as const,
+  input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the principal.') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

@@ -7,7 +7,8 @@ export const untagResource = defineOperation({
   name: 'UntagResource',
   description: 'Deletes tags from a KMS key.',
   effect: 'write',
-  input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50') }),
+  uses: ['keys'] as const,
+  input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the KMS key.') }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     await deps.keys.removeTags(ctx.keys.key.record.id, input.TagKeys);

@@ -11,7 +11,8 @@ export const updateAccessKey = defineOperation({
   name: 'UpdateAccessKey',
   description: 'Activates or deactivates an access key of a principal.',
   effect: 'write',
-  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128), Status: accessKeyStatus }),
+  uses: ['principals'] as const,
+  input: z.object({ PrincipalName: principalName, AccessKeyId: str(16, 128).describe('The ID of the access key to change.'), Status: accessKeyStatus.describe('The new status: Active (it can sign requests) or Inactive (it cannot).') }),
   keys: {},
   async execute(input, _ctx, deps) {
     const { principal, key } = await accessKeyOf(deps, input.PrincipalName, input.AccessKeyId);

@@ -9,7 +9,8 @@ export const updateAlias = defineOperation({
   name: 'UpdateAlias',
   description: 'Points an existing alias at a different KMS key.',
   effect: 'write',
-  input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*'), TargetKeyId: keyIdParam }),
+  uses: ['keys', 'clock'] as const,
+  input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*').describe('The alias to repoint: alias/ followed by its name.'), TargetKeyId: keyIdParam.describe('The KMS key the alias will point to: its key ID or key ARN.') }),
   // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
   alias: (i) => i.AliasName,
   authorizationContext: (i) => ({ 'kms:RequestAlias': i.AliasName }),

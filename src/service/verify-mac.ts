@@ -12,7 +12,8 @@ export const verifyMac = defineOperation({
   name: 'VerifyMac',
   description: 'Verifies an HMAC of a message with an HMAC KMS key.',
   effect: 'use',
-  input: z.object({ Message: secretBlob(1, 4096), KeyId: keyIdParam, MacAlgorithm: macAlgorithm, Mac: blob(1, 6144), GrantTokens: grantTokens, DryRun: dryRun }),
+  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  input: z.object({ Message: secretBlob(1, 4096).describe('The message the HMAC was computed of.'), KeyId: keyIdParam, MacAlgorithm: macAlgorithm.describe('The MAC algorithm the HMAC was computed with.'), Mac: blob(1, 6144).describe('The HMAC to verify.'), GrantTokens: grantTokens, DryRun: dryRun }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx) {
