@@ -80,8 +80,12 @@ export interface Harness {
   lastEvent(): AuditEvent;
   /** Seals the service (zeroes the root and domain keys), as the Seal operation does. */
   seal(): void;
-  /** Unseals it again with the harness's share. */
+  /** Unseals it again with the harness's share (nothing when it is unsealed). */
   unseal(): Promise<void>;
+  /** A copy of the root's one unseal share (the Unseal operation's input); the caller disposes it. */
+  share(): SecretBytes;
+  /** Whether the service is sealed. */
+  readonly sealed: boolean;
   /** Moves the clock forward by `ms`. */
   advance(ms: number): void;
   close(): Promise<void>;
@@ -192,6 +196,7 @@ export async function harness(): Promise<Harness> {
   const share = initialized.shares[0];
   if (share === undefined) throw new Error('the root gave no share');
   const unseal = async () => {
+    if (hierarchy.isOpen) return;
     await sealing.unseal(share.expose());
     if (!hierarchy.isOpen) throw new Error('the harness did not unseal');
   };
@@ -248,6 +253,10 @@ export async function harness(): Promise<Harness> {
     },
     seal: () => sealing.seal(),
     unseal,
+    share: () => SecretBytes.copyOf(share.expose()),
+    get sealed() {
+      return !hierarchy.isOpen;
+    },
     advance(ms) {
       now += ms;
     },
