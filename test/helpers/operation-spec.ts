@@ -57,3 +57,27 @@ export function outsider(h: Harness, name = 'mallory'): Promise<HarnessPrincipal
 export function arnOf(h: Harness, keyId: string): string {
   return `arn:aws:kms:${h.realm.region}:${h.realm.account}:key/${keyId}`;
 }
+
+/**
+ * Calls `operation` and asserts it failed with `code`, and that its failure event records `code` with
+ * `expected` (no secret in it); returns the error.
+ */
+export async function expectFailure(
+  h: Harness,
+  operation: string,
+  input: Record<string, unknown>,
+  code: ErrorCode,
+  expected: Omit<ExpectedEvent, 'eventName' | 'errorCode'> & { readonly as?: HarnessPrincipal } = {},
+): Promise<{ code: ErrorCode; message: string }> {
+  const e = errorOf(await h.call(operation, input, expected.as === undefined ? {} : { as: expected.as }));
+  assert.equal(e.code, code, e.message);
+  assertAudited(h, { ...expected, eventName: operation, errorCode: code, ...(expected.as !== undefined && { principal: expected.as }) });
+  return e;
+}
+
+/** A SecretBytes's bytes, copied (for comparing outputs). */
+export function bytesOf(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value !== null && typeof value === 'object' && 'expose' in value && typeof value.expose === 'function') return Buffer.from(value.expose() as Buffer);
+  throw new Error(`not bytes: ${typeof value}`);
+}
