@@ -42,6 +42,16 @@ describe('CreateGrant (operation spec)', () => {
     await expectFailure(h, 'CreateGrant', { KeyId: disabled, GranteePrincipal: bob.arn, Operations: ['Decrypt'] }, 'KeyDisabled');
   });
 
+  it('with ExpiresAt, lets the grantee act until that instant and no longer (the harness clock moves)', async () => {
+    const carol = await h.principal('carol');
+    const expiresAt = new Date(h.clock.now().getTime() + 3_600_000);
+    await h.ok('CreateGrant', { KeyId: keyId, GranteePrincipal: carol.arn, Operations: ['Encrypt'], ExpiresAt: expiresAt });
+    assert.equal(h.lastEvent().requestParameters?.['expiresAt'], expiresAt.toISOString());
+    await h.ok('Encrypt', { KeyId: keyId, Plaintext: Buffer.from('x') }, { as: carol });
+    h.advance(2 * 3_600_000);
+    await expectFailure(h, 'Encrypt', { KeyId: keyId, Plaintext: Buffer.from('x') }, 'AccessDenied', { as: carol });
+  });
+
   it('refuses constraints on operations that take no encryption context with a validation error', async () => {
     await expectFailure(h, 'CreateGrant', { KeyId: keyId, GranteePrincipal: bob.arn, Operations: ['DescribeKey'], Constraints: { EncryptionContextSubset: { a: 'b' } } }, 'ValidationFailed');
   });

@@ -4,11 +4,13 @@
  * trust (1 of 1) whose seal store is in that database too, and a fixed test clock. No HTTP, no socket, no
  * file: a spec file runs in milliseconds.
  *
- * Two things differ from a served request, on purpose:
+ * What differs from a served request, on purpose:
  * - Authentication: the caller is named, not signed (SigV4 has its own tests); the authenticator looks
  *   the named principal up in the principal store, so policies and grants see its real id.
- * - Inputs are typed (`Buffer`, `SecretBytes`); {@link toPipelineBody} is the one place that turns them
- *   into what the pipeline parses today.
+ * - Inputs are typed (`Buffer`, `SecretBytes`, `Date`); {@link toPipelineBody} is the one place that turns
+ *   them into what the pipeline parses today.
+ * - No read cache, no rate limiter for unauthenticated sources, no scheduler: each request reads the
+ *   store directly, every failure is recorded, and lifecycle jobs run only when a spec asks for them.
  */
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import type { AuditEvent } from '../../src/core/audit.js';
@@ -97,9 +99,10 @@ export interface Harness {
  */
 export function toPipelineBody(value: unknown): unknown {
   if (value instanceof SecretBytes) return value.expose().toString('base64');
+  if (value instanceof Date) return value.getTime() / 1000; // AWS JSON timestamps: seconds since the epoch
   if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
   if (Array.isArray(value)) return value.map(toPipelineBody);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPipelineBody(v)]));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPipelineBody(v)]));
   return value;
 }
 
