@@ -1,0 +1,280 @@
+/**
+ * The in-memory pipeline harness for operation specs (STYLE.md rule 12, issue 13 item 4): the real
+ * {@link Pipeline}, registry, authorizer and SQLite adapters on an in-memory database, a Shamir root of
+ * trust (1 of 1) whose seal store is in that database too, and a fixed test clock. No HTTP, no socket, no
+ * file: a spec file runs in milliseconds.
+ *
+ * What differs from a served request, on purpose:
+ * - Authentication: the caller is named, not signed (SigV4 has its own tests); the authenticator looks
+ *   the named principal up in the principal store, so policies and grants see its real id.
+ * - Inputs are typed (`Buffer`, `SecretBytes`, `Date`); {@link toPipelineBody} is the one place that turns
+ *   them into what the pipeline parses today.
+ * - No read cache, no rate limiter for unauthenticated sources, no scheduler: each request reads the
+ *   store directly, every failure is recorded, and lifecycle jobs run only when a spec asks for them.
+ */
+import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import type { AuditEvent } from '../../src/core/audit.js';
+import { KmsError } from '../../src/core/errors.js';
+import type { AuditLog, AuthenticationRequest, Authenticator, Clock, Logger, PrincipalStore } from '../../src/core/ports.js';
+import type { Principal } from '../../src/core/principal.js';
+import { ROTATION_PERIOD } from '../../src/core/lifecycle.js';
+import { ShamirRootOfTrust } from '../../src/root/shamir/shamir-root.js';
+import { wireAudit } from '../../src/server/audit-wiring.js';
+import type { LifecycleDeps } from '../../src/service/deps.js';
+import { KeyHierarchy } from '../../src/service/key-hierarchy.js';
+import type { RegisteredOperation } from '../../src/service/operation.js';
+import { Pipeline, type PipelineResult } from '../../src/service/pipeline.js';
+import { PolicyAuthorizer } from '../../src/service/policy-authorizer.js';
+import { operationRegistry } from '../../src/service/registry.js';
+import { SealController } from '../../src/service/sealing.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
+import { SqliteKeyFacts } from '../../src/store/sqlite/sqlite-key-facts.js';
+import { SqliteKeyImportStore } from '../../src/store/sqlite/sqlite-key-import-store.js';
+import { SqliteKeyLifecycleStore } from '../../src/store/sqlite/sqlite-key-lifecycle-store.js';
+import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
+import { SqlitePrincipalStore } from '../../src/store/sqlite/sqlite-principal-store.js';
+import { SqliteRewrapStore } from '../../src/store/sqlite/sqlite-rewrap-store.js';
+import { SqliteSealStore } from '../../src/store/sqlite/sqlite-seal-store.js';
+import { SqliteStorageHealth } from '../../src/store/sqlite/storage-health.js';
+
+/** The fixed time of the harness clock (moved only by {@link Harness.advance}). */
+export const HARNESS_TIME = new Date('2026-06-01T12:00:00Z');
+
+/** A typed operation input: blobs as `Buffer` or `SecretBytes`, never base64. */
+export type TypedInput = Readonly<Record<string, unknown>>;
+
+/** A principal of the harness, by name (the authenticator looks it up by name). */
+export interface HarnessPrincipal {
+  readonly name: string;
+  readonly id: string;
+  readonly arn: string;
+}
+
+export type CallResult = { readonly output: Record<string, unknown>; readonly error?: undefined } | { readonly output?: undefined; readonly error: KmsError };
+
+export interface CallOptions {
+  /** The caller (default the bootstrap administrator). */
+  readonly as?: HarnessPrincipal;
+  /** `TrentService` (default) or `ArcaService`. */
+  readonly service?: 'TrentService' | 'ArcaService';
+}
+
+export interface Harness {
+  readonly admin: HarnessPrincipal;
+  readonly clock: Clock;
+  readonly realm: { readonly partition: 'aws'; readonly region: string; readonly account: string };
+  /** Every registered operation by name, as the pipeline serves them. */
+  readonly operations: ReadonlyMap<string, RegisteredOperation>;
+  /** Runs one request through the pipeline. */
+  call(operation: string, input: TypedInput, options?: CallOptions): Promise<CallResult>;
+  /** Like {@link call}, but throws unless it succeeded; returns the output. */
+  ok(operation: string, input: TypedInput, options?: CallOptions): Promise<Record<string, unknown>>;
+  /** Like {@link call}, but throws unless it failed; returns the error. */
+  fails(operation: string, input: TypedInput, options?: CallOptions): Promise<KmsError>;
+  /** Creates a principal (through CreatePrincipal as the administrator), with an identity policy when given. */
+  principal(name: string, policy?: object): Promise<HarnessPrincipal>;
+  /** Creates a key as the administrator (CreateKey members) and returns its id. */
+  key(members?: TypedInput): Promise<string>;
+  /** The audit events recorded so far, oldest first (the harness's own set-up calls included). */
+  events(): readonly AuditEvent[];
+  /** The last audit event recorded; throws when there is none. */
+  lastEvent(): AuditEvent;
+  /** Seals the service (zeroes the root and domain keys), as the Seal operation does. */
+  seal(): void;
+  /** Unseals it again with the harness's share (nothing when it is unsealed). */
+  unseal(): Promise<void>;
+  /** A copy of the root's one unseal share (the Unseal operation's input); the caller disposes it. */
+  share(): SecretBytes;
+  /** Whether the service is sealed. */
+  readonly sealed: boolean;
+  /** Moves the clock forward by `ms`. */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * THE conversion of a typed input into what the pipeline parses today (base64 strings in a JSON-shaped
+ * body). When the transport-neutral inputs land (api/aws owns base64), this becomes the identity.
+ */
+export function toPipelineBody(value: unknown): unknown {
+  if (value instanceof SecretBytes) return value.expose().toString('base64');
+  if (value instanceof Date) return value.getTime() / 1000; // AWS JSON timestamps: seconds since the epoch
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(toPipelineBody);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPipelineBody(v)]));
+  return value;
+}
+
+const PRINCIPAL_HEADER = 'x-arca-harness-principal';
+
+/** Authenticates the principal a harness request names (test-only: nothing is signed). */
+class NamedPrincipalAuthenticator implements Authenticator {
+  constructor(
+    private readonly principals: Pick<PrincipalStore, 'findPrincipalByName'>,
+    private readonly account: string,
+  ) {}
+
+  async authenticate(req: AuthenticationRequest): Promise<Principal> {
+    const name = req.headers.find(([h]) => h === PRINCIPAL_HEADER)?.[1];
+    const record = name === undefined ? undefined : await this.principals.findPrincipalByName(name);
+    if (record === undefined) throw new KmsError('UnrecognizedClient', 'The security token included in the request is invalid.');
+    return { id: record.id, type: record.type, name: record.name, arn: record.arn, account: this.account };
+  }
+}
+
+/** Records every event the audit log accepted (an atomic one once its transaction committed). */
+function recording(audit: AuditLog, events: AuditEvent[]): AuditLog {
+  return {
+    append: async (event) => {
+      await audit.append(event);
+      events.push(event);
+    },
+    atomically: async (work) => {
+      let recorded: AuditEvent | undefined;
+      await audit.atomically(async () => {
+        const out = await work();
+        recorded = out.event;
+        return out;
+      });
+      if (recorded !== undefined) events.push(recorded);
+    },
+  };
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A fresh service, unsealed, with the bootstrap administrator (and its policy) in place. */
+export async function harness(): Promise<Harness> {
+  let now = HARNESS_TIME.getTime();
+  const clock: Clock = { now: () => new Date(now) };
+  const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
+  const db = openDatabase(':memory:');
+  const root = await ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
+  const keys = new SqliteKeyStore(db);
+  const principals = new SqlitePrincipalStore(db);
+  const grants = new SqliteGrantStore(db);
+  const hierarchy = new KeyHierarchy(root, keys);
+  const storage = new SqliteStorageHealth(clock);
+  const trail = wireAudit({ dataDir: '(in memory)' }, db, hierarchy, clock, silent, storage);
+  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'UTC' });
+  const lifecycle: LifecycleDeps = { store: new SqliteKeyLifecycleStore(db), minRotationPeriodDays: ROTATION_PERIOD.awsMin };
+  const sealing = new SealController({
+    root,
+    hierarchy,
+    keys,
+    principals,
+    realm,
+    clock,
+    logger: silent,
+    onSeal: [() => trail.detachSigner()],
+    onUnseal: [() => trail.attachSigner()],
+    rewrap: new SqliteRewrapStore(db),
+  });
+  const events: AuditEvent[] = [];
+  const registry = operationRegistry();
+  const pipeline = new Pipeline({
+    keys,
+    principals,
+    grants,
+    imports: new SqliteKeyImportStore(db),
+    hierarchy,
+    clock,
+    realm,
+    logger: silent,
+    lifecycle,
+    authenticator: new NamedPrincipalAuthenticator(principals, realm.account),
+    authorizer,
+    keyring: hierarchy,
+    policyChecks: authorizer,
+    audit: recording(trail.audit, events),
+    storage,
+    auditTrail: trail.trail,
+    operations: registry,
+    sealing,
+  });
+
+  const initialized = await sealing.initialize(1, 1);
+  initialized.admin.secretAccessKey.dispose();
+  const share = initialized.shares[0];
+  if (share === undefined) throw new Error('the root gave no share');
+  const unseal = async () => {
+    if (hierarchy.isOpen) return;
+    await sealing.unseal(share.expose());
+    if (!hierarchy.isOpen) throw new Error('the harness did not unseal');
+  };
+  await unseal();
+  const adminRecord = await principals.findPrincipalByName('admin');
+  if (adminRecord === undefined) throw new Error('no bootstrap administrator');
+  const admin: HarnessPrincipal = { name: adminRecord.name, id: adminRecord.id, arn: adminRecord.arn };
+  let requests = 0;
+
+  const call = async (operation: string, input: TypedInput, options: CallOptions = {}): Promise<CallResult> => {
+    const as = options.as ?? admin;
+    const result: PipelineResult = await pipeline.handle({
+      target: `${options.service ?? serviceOf(registry, operation)}.${operation}`,
+      sourceIp: '192.0.2.10',
+      userAgent: 'operation-harness',
+      requestId: `harness-${++requests}`,
+      auth: { method: 'POST', path: '/', query: '', headers: [[PRINCIPAL_HEADER, as.name]], body: Buffer.alloc(0) },
+      parseBody: () => toPipelineBody(input),
+    });
+    return result.ok ? { output: (result.output ?? {}) as Record<string, unknown> } : { error: result.error };
+  };
+  const ok = async (operation: string, input: TypedInput, options?: CallOptions) => {
+    const r = await call(operation, input, options);
+    if (r.error !== undefined) throw new Error(`${operation} failed: ${r.error.code}: ${r.error.message}`);
+    return r.output;
+  };
+  const h: Harness = {
+    admin,
+    clock,
+    realm,
+    operations: new Map([...registry.values()].map((op) => [op.name, op])),
+    call,
+    ok,
+    async fails(operation, input, options) {
+      const r = await call(operation, input, options);
+      if (r.error === undefined) throw new Error(`${operation} succeeded, expected a failure`);
+      return r.error;
+    },
+    async principal(name, policy) {
+      const out = await ok('CreatePrincipal', { PrincipalName: name }, { service: 'ArcaService' });
+      if (policy !== undefined) await ok('PutPrincipalPolicy', { PrincipalName: name, PolicyName: 'harness', PolicyDocument: JSON.stringify(policy) }, { service: 'ArcaService' });
+      const p = out['Principal'] as { Arn: string; PrincipalId: string };
+      return { name, id: p.PrincipalId, arn: p.Arn };
+    },
+    async key(members = {}) {
+      const out = await ok('CreateKey', members);
+      return (out['KeyMetadata'] as { KeyId: string }).KeyId;
+    },
+    events: () => events,
+    lastEvent() {
+      const e = events.at(-1);
+      if (e === undefined) throw new Error('no audit event was recorded');
+      return e;
+    },
+    seal: () => sealing.seal(),
+    unseal,
+    share: () => SecretBytes.copyOf(share.expose()),
+    get sealed() {
+      return !hierarchy.isOpen;
+    },
+    advance(ms) {
+      now += ms;
+    },
+    async close() {
+      sealing.seal();
+      share.dispose();
+      await trail.drain();
+      trail.release();
+      db.close();
+    },
+  };
+  return h;
+}
+
+function serviceOf(registry: ReadonlyMap<string, RegisteredOperation>, name: string): string {
+  for (const op of registry.values()) if (op.name === name) return op.service;
+  return 'TrentService';
+}
