@@ -5,7 +5,6 @@ import { materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
-import { newKeyMaterial } from './asymmetric-material.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
 import { checkNewKeyPolicy } from './policy-document.js';
@@ -33,11 +32,11 @@ export const createKey = defineOperation({
   }),
   keys: {},
   // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
-  async prepare(input) {
+  async prepare(input, deps) {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
     const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
-    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? newKeyMaterial(keySpec) : undefined;
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.primitives.newKeyMaterial(keySpec) : undefined;
   },
   async execute(input, ctx, deps, prepared) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -78,7 +77,7 @@ export const createKey = defineOperation({
       await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
-    const material = prepared ?? (await newKeyMaterial(keySpec));
+    const material = prepared ?? (await deps.primitives.newKeyMaterial(keySpec));
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
       await deps.keys.createKey(

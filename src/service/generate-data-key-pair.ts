@@ -1,5 +1,5 @@
 import { KmsError } from '../core/errors.js';
-import { checkDataKeyPair, dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
+import { dataKeyPairInput } from './data-key-pair.js';
 import { defineOperation } from './operation.js';
 import { contextForAudit } from './symmetric.js';
 
@@ -11,13 +11,13 @@ export const generateDataKeyPair = defineOperation({
   input: dataKeyPairInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
+  async check(input, ctx, deps) {
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPair');
+    deps.primitives.checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPair');
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPair');
+    const pair = await deps.primitives.dataKeyPair(key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPair');
     return {
       PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob,
       PrivateKeyPlaintext: pair.privateKeyPlaintext,

@@ -120,7 +120,7 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * result to `execute`. `undefined`: nothing prepared (execute then does the work itself). Secrets in
    * the result are zeroed when the request ends.
    */
-  prepare?(input: I): Promise<P | undefined>;
+  prepare?(input: I, deps: ServiceDeps): Promise<P | undefined>;
   /**
    * Validation that needs the resolved keys (key usage and spec, algorithms, IncorrectKey comparisons,
    * grant lookups) and changes nothing. The pipeline runs it after authorization and the state checks,
@@ -179,7 +179,7 @@ export interface BoundCall {
   /** Runs the operation's `check`, if any. */
   check(ctx: OperationContext, deps: ServiceDeps): Promise<void>;
   /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
-  prepare(): Promise<void>;
+  prepare(deps: ServiceDeps): Promise<void>;
   execute(ctx: OperationContext, deps: ServiceDeps): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
@@ -256,8 +256,8 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
           disposeSecrets(input);
           disposeSecrets(prepared);
         },
-        async prepare() {
-          prepared = await op.prepare?.(input);
+        async prepare(deps) {
+          prepared = await op.prepare?.(input, deps);
         },
         async execute(ctx, deps) {
           const output = await op.execute(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, deps, prepared);

@@ -162,7 +162,7 @@ export class Pipeline {
       if (!deps.hierarchy.isOpen) return undefined;
       call = bindCall(op, req.parseBody());
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
-      if (!call.dryRun) await call.prepare();
+      if (!call.dryRun) await call.prepare(deps);
       return call;
     } catch {
       call?.dispose();

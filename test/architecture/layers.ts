@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * The import rules of DESIGN.md §1, as data: which layers (top-level folders of src/) each layer may
  * import, and which packages and node: modules. `version` is src/version.ts, a leaf anyone may use.
  */
-export type Layer = 'crypto' | 'core' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'version';
+export type Layer = 'crypto' | 'core' | 'custody' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'version';
 
 export interface LayerRule {
   readonly layers: readonly Layer[];
@@ -16,13 +16,15 @@ export interface LayerRule {
 export const RULES: Record<Layer, LayerRule> = {
   crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util'] },
   core: { layers: ['core', 'crypto'], modules: [] },
+  /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
+  custody: { layers: ['custody', 'core', 'crypto'], modules: [] },
   service: { layers: ['service', 'core', 'crypto'], modules: ['zod'] },
   auth: { layers: ['auth', 'core', 'crypto'], modules: [] },
   audit: { layers: ['audit', 'core', 'crypto'], modules: [] },
   store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path'] },
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
-  server: { layers: ['server', 'api', 'service', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod'] },
+  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod'] },
   cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
