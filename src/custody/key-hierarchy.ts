@@ -123,14 +123,18 @@ export class KeyHierarchy implements SealedKeyring {
     return plain;
   }
 
+  /** Zeroes one cached version (also on eviction), and tells the derived caches to drop that key. */
   #drop(id: string): void {
     this.#material.get(id)?.dispose();
     this.#material.delete(id);
+    const keyId = id.slice(0, id.lastIndexOf('#'));
+    for (const listener of this.#dropListeners) listener(keyId);
   }
 
   /**
    * Registers a cache derived from key material (parsed private keys): told the key id whose material was
-   * forgotten, or `undefined` when everything was (seal).
+   * dropped (evicted or forgotten), or `undefined` when everything was (seal). So a derived cache never
+   * holds more than this one does, and the sweeps over {@link cachedKeyIds} reach it too.
    */
   onDrop(listener: (keyId: string | undefined) => void): void {
     this.#dropListeners.push(listener);
