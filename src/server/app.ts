@@ -5,12 +5,13 @@ import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
+import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
+import { KeyHierarchy } from '../custody/key-hierarchy.js';
+import { SealController } from '../custody/sealing.js';
 import { ensureAdmin, type AdminCredentials } from '../service/bootstrap.js';
 import { ensureAdminPolicy } from '../service/bootstrap-policy.js';
 import { PolicyAuthorizer } from '../service/policy-authorizer.js';
-import { KeyHierarchy } from '../service/key-hierarchy.js';
 import { Pipeline } from '../service/pipeline.js';
-import { SealController } from '../service/sealing.js';
 import { operationRegistry } from '../service/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
@@ -144,9 +145,12 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
           root: sealable,
           hierarchy,
           keys,
-          principals,
-          realm: config.realm,
-          clock,
+          // The initial administrator and its policy, created once the first domain key exists.
+          bootstrapAdmin: async (keyring) => {
+            const admin = await ensureAdmin({ principals, keyring, realm: config.realm, clock });
+            await ensureAdminPolicy({ principals, clock });
+            return admin;
+          },
           logger: config.logger,
           onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads.clear()],
           onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
@@ -160,6 +164,7 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     reads,
     imports,
     hierarchy,
+    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
     clock,
     realm: config.realm,
     logger: config.logger,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
 import type { Clock, Logger, StorageHealth } from '../core/ports.js';
-import type { KeyHierarchy } from '../service/key-hierarchy.js';
+import type { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { OPERATIONS } from '../service/registry.js';
 import { keyUseEventNames } from '../service/state-changes.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';

@@ -5,7 +5,7 @@ import type { Realm } from '../core/arn.js';
 import type { Clock, Logger, SealableRoot } from '../core/ports.js';
 import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
 import type { Pkcs11Api } from '../root/pkcs11/pkcs11-root.js';
-import type { SealController } from '../service/sealing.js';
+import type { SealController } from '../custody/sealing.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { composeApp, type App } from './app.js';

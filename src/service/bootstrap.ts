@@ -2,6 +2,7 @@ import { randomPublicBytes, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { principalArn, type Realm } from '../core/arn.js';
 import type { Clock, Keyring, PrincipalStore } from '../core/ports.js';
+import type { AdminCredentials } from '../core/custody.js';
 import { accessKeySecretBinding } from '../core/bindings.js';
 import type { PrincipalType } from '../core/principal.js';
 
@@ -36,12 +37,8 @@ export function newSecretAccessKey(): SecretBytes {
   }
 }
 
-export interface AdminCredentials {
-  readonly principalArn: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: SecretBytes;
-  readonly created: boolean;
-}
+/** The bootstrap administrator's credentials (the type is custody's: InitializeRoot hands them out). */
+export type { AdminCredentials };
 
 /**
  * Makes sure the bootstrap administrator `admin` exists with an active access key, and returns that key

@@ -5,7 +5,6 @@ import { materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import { KEY_CAPABILITIES } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../core/key.js';
-import { newKeyMaterial } from './asymmetric-material.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from './operation.js';
 import { checkNewKeyPolicy } from './policy-document.js';
@@ -18,7 +17,7 @@ export const createKey = defineOperation({
   name: 'CreateKey',
   description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
-  uses: ['keys', 'hierarchy', 'clock', 'realm', 'principals', 'policyChecks'] as const,
+  uses: ['keys', 'hierarchy', 'primitives', 'clock', 'realm', 'principals', 'policyChecks'] as const,
   input: z.object({
     Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
@@ -34,11 +33,11 @@ export const createKey = defineOperation({
   }),
   keys: {},
   // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
-  async prepare(input) {
+  async prepare(input, deps) {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
     const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
-    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? newKeyMaterial(keySpec) : undefined;
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.primitives.newKeyMaterial(keySpec) : undefined;
   },
   async execute(input, ctx, deps, prepared) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -79,7 +78,7 @@ export const createKey = defineOperation({
       await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
-    const material = prepared ?? (await newKeyMaterial(keySpec));
+    const material = prepared ?? (await deps.primitives.newKeyMaterial(keySpec));
     try {
       const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
       await deps.keys.createKey(

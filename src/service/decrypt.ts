@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { KmsError } from '../core/errors.js';
+import type { EncryptionAlgorithm } from '../core/key.js';
 import { defineOperation } from './operation.js';
-import { checkEncryptionKey, isAsymmetricKey, rsaDecrypt } from './rsa-encryption.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const decrypt = defineOperation({
   service: 'TrentService',
   name: 'Decrypt',
   description: 'Decrypts a ciphertext that was encrypted under a KMS key.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).describe('The ciphertext to decrypt.'),
     EncryptionContext: encryptionContext,
@@ -28,24 +28,18 @@ export const decrypt = defineOperation({
     named: { required: false, ref: (i) => i.KeyId, access: 'use', allowAlias: true },
   },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
+  async check(input, ctx, deps) {
     const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    // IncorrectKey (as AWS) compares two values the caller holds, before any key is looked up: it says
+    // The decrypter's check answers IncorrectKey (as AWS) when a symmetric blob names another key than the
+    // caller's KeyId: it compares two values the caller holds, before any material is touched, and says
     // nothing about the key the header names (not even whether it exists) (docs/ciphertext-format.md).
-    if (!isAsymmetricKey(key.record) && input.KeyId !== undefined && blobKeyId(input.CiphertextBlob) !== key.record.id) {
-      throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
-    }
-    checkEncryptionKey(key, input.EncryptionAlgorithm, input.EncryptionContext, 'Decrypt');
+    deps.primitives.decrypter(key, params(input));
   },
   async execute(input, ctx, deps) {
     const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
-    if (isAsymmetricKey(key.record)) {
-      const plaintext = await rsaDecrypt(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm);
-      return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
-    }
-    const plaintext = await decryptUnder(deps, key, input.CiphertextBlob, input.EncryptionContext, input.EncryptionAlgorithm, 'Decrypt');
-    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    const plaintext = await deps.primitives.decrypter(key, params(input)).decrypt();
+    return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({
     keyId: i.KeyId,
@@ -54,3 +48,7 @@ export const decrypt = defineOperation({
   }),
   auditResponse: (o) => ({ keyId: o.KeyId }),
 });
+
+function params(input: { EncryptionAlgorithm?: EncryptionAlgorithm | undefined; EncryptionContext: Readonly<Record<string, string>>; CiphertextBlob: Buffer }) {
+  return { algorithm: input.EncryptionAlgorithm, context: input.EncryptionContext, ciphertext: input.CiphertextBlob, operation: 'Decrypt' };
+}

@@ -1,9 +1,8 @@
 import type { Realm } from '../core/arn.js';
+import type { KeyPrimitives, SealControl, SealedKeyring } from '../core/custody.js';
 import type { PolicyChecks } from '../core/authorization.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../core/ports.js';
-import type { KeyHierarchy } from './key-hierarchy.js';
-import type { SealController } from './sealing.js';
 
 /**
  * The ports and settings operations and their helpers receive: types only, so that any service module can
@@ -18,7 +17,10 @@ import type { SealController } from './sealing.js';
  */
 export interface ServiceDeps {
   readonly keys: KeyStore;
-  readonly hierarchy: KeyHierarchy;
+  /** The key hierarchy: wraps stored secrets, and its material cache is dropped on disable, deletion and destruction. */
+  readonly hierarchy: SealedKeyring;
+  /** Key handle → primitive (custody): the only way an operation works with a customer key's material. */
+  readonly primitives: KeyPrimitives;
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;
@@ -30,7 +32,7 @@ export interface ServiceDeps {
   /** Bring-your-own-key storage (import tokens, imported material records). */
   readonly imports: KeyImportStore;
   /** The seal life cycle, when the root of trust is a sealed one (`arca server`); `undefined` in dev mode. */
-  readonly sealing: SealController | undefined;
+  readonly sealing: SealControl | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
 }

@@ -1,15 +1,15 @@
 import { z } from 'zod';
+import type { EncryptionAlgorithm } from '../core/key.js';
 import { defineOperation } from './operation.js';
-import { checkEncryptionKey, isAsymmetricKey, rsaEncrypt } from './rsa-encryption.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from './schemas.js';
-import { contextForAudit, encryptionAlgorithm, encryptUnder } from './symmetric.js';
+import { contextForAudit, encryptionAlgorithm } from './symmetric.js';
 
 export const encrypt = defineOperation({
   service: 'TrentService',
   name: 'Encrypt',
   description: 'Encrypts up to 4,096 bytes of plaintext under a KMS key.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Plaintext: secretBlob(1, 4096).describe('The data to encrypt, 1 to 4096 bytes.'),
@@ -20,17 +20,13 @@ export const encrypt = defineOperation({
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
-    checkEncryptionKey(ctx.keys.key, input.EncryptionAlgorithm, input.EncryptionContext, 'Encrypt');
+  async check(input, ctx, deps) {
+    deps.primitives.encrypter(ctx.keys.key, params(input));
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    if (isAsymmetricKey(key.record)) {
-      const ciphertext = await rsaEncrypt(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm);
-      return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
-    }
-    const blob = await encryptUnder(deps, key, input.Plaintext, input.EncryptionContext, input.EncryptionAlgorithm, 'Encrypt');
-    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+    const ciphertext = await deps.primitives.encrypter(key, params(input)).encrypt(input.Plaintext);
+    return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({
     keyId: i.KeyId,
@@ -40,3 +36,7 @@ export const encrypt = defineOperation({
   }),
   auditResponse: (o) => ({ keyId: o.KeyId }),
 });
+
+function params(input: { EncryptionAlgorithm?: EncryptionAlgorithm | undefined; EncryptionContext: Readonly<Record<string, string>> }) {
+  return { algorithm: input.EncryptionAlgorithm, context: input.EncryptionContext, operation: 'Encrypt' };
+}

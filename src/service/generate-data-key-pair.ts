@@ -1,5 +1,5 @@
 import { KmsError } from '../core/errors.js';
-import { checkDataKeyPair, dataKeyPairInput, newDataKeyPair } from './data-key-pair.js';
+import { dataKeyPairInput } from './data-key-pair.js';
 import { defineOperation } from './operation.js';
 import { contextForAudit } from './symmetric.js';
 
@@ -8,17 +8,17 @@ export const generateDataKeyPair = defineOperation({
   name: 'GenerateDataKeyPair',
   description: 'Returns a new asymmetric data key pair: the public key, and the private key in plaintext and encrypted under a KMS key.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: dataKeyPairInput,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
+  async check(input, ctx, deps) {
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
-    checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPair');
+    deps.primitives.checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPair');
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const pair = await newDataKeyPair(deps, key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPair');
+    const pair = await deps.primitives.dataKeyPair(key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPair');
     return {
       PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob,
       PrivateKeyPlaintext: pair.privateKeyPlaintext,

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.js';
-import { checkEncryptionKey, isAsymmetricKey, rsaDecrypt, rsaEncrypt } from './rsa-encryption.js';
-import { KmsError } from '../core/errors.js';
+import type { EncryptionParams } from '../core/custody.js';
+import type { EncryptionAlgorithm } from '../core/key.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from './schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, decryptUnder, encryptionAlgorithm, encryptUnder, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { blobKeyId, contextForAudit, decryptionKey, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
   name: 'ReEncrypt',
   description: 'Decrypts a ciphertext and encrypts it again under another KMS key or encryption context, without exposing the plaintext.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: z.object({
     CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).describe('The ciphertext to decrypt and encrypt again.'),
     SourceEncryptionContext: encryptionContext.describe('The encryption context the ciphertext was encrypted with.'),
@@ -37,27 +37,21 @@ export const reEncrypt = defineOperation({
     sourceNamed: { required: false, ref: (i) => i.SourceKeyId, access: 'use', allowAlias: true, action: 'kms:ReEncryptFrom', encryptionContext: (i) => i.SourceEncryptionContext },
   },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
+  async check(input, ctx, deps) {
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
-    if (!isAsymmetricKey(source.record) && input.SourceKeyId !== undefined && blobKeyId(input.CiphertextBlob) !== source.record.id) {
-      throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
-    }
     // An RSA key's refusal names the RSA step it would take (Decrypt from the source, Encrypt to the destination).
-    const destination = ctx.keys.destination;
-    checkEncryptionKey(source, input.SourceEncryptionAlgorithm, input.SourceEncryptionContext, isAsymmetricKey(source.record) ? 'Decrypt' : 'ReEncrypt');
-    checkEncryptionKey(destination, input.DestinationEncryptionAlgorithm, input.DestinationEncryptionContext, isAsymmetricKey(destination.record) ? 'Encrypt' : 'ReEncrypt');
+    deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: input.CiphertextBlob });
+    deps.primitives.encrypter(ctx.keys.destination, destinationParams(input));
   },
   async execute(input, ctx, deps) {
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     const destination = ctx.keys.destination;
-    const plaintext = isAsymmetricKey(source.record)
-      ? await rsaDecrypt(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm)
-      : await decryptUnder(deps, source, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceEncryptionAlgorithm, 'ReEncrypt');
+    const decrypter = deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: input.CiphertextBlob });
+    const encrypter = deps.primitives.encrypter(destination, destinationParams(input));
+    const plaintext = await decrypter.decrypt();
     try {
-      const blobOut = isAsymmetricKey(destination.record)
-        ? await rsaEncrypt(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm)
-        : await encryptUnder(deps, destination, plaintext, input.DestinationEncryptionContext, input.DestinationEncryptionAlgorithm, 'ReEncrypt');
+      const blobOut = await encrypter.encrypt(plaintext);
       return {
         CiphertextBlob: blobOut,
         SourceKeyId: source.arn,
@@ -77,3 +71,18 @@ export const reEncrypt = defineOperation({
   }),
   auditResponse: (o) => ({ sourceKeyId: o.SourceKeyId, keyId: o.KeyId }),
 });
+
+interface ReEncryptParams {
+  readonly SourceEncryptionAlgorithm?: EncryptionAlgorithm | undefined;
+  readonly SourceEncryptionContext: Readonly<Record<string, string>>;
+  readonly DestinationEncryptionAlgorithm?: EncryptionAlgorithm | undefined;
+  readonly DestinationEncryptionContext: Readonly<Record<string, string>>;
+}
+
+function sourceParams(input: ReEncryptParams): EncryptionParams {
+  return { algorithm: input.SourceEncryptionAlgorithm, context: input.SourceEncryptionContext, operation: 'ReEncrypt' };
+}
+
+function destinationParams(input: ReEncryptParams): EncryptionParams {
+  return { algorithm: input.DestinationEncryptionAlgorithm, context: input.DestinationEncryptionContext, operation: 'ReEncrypt' };
+}

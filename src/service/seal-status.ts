@@ -1,10 +1,10 @@
 import { KmsError } from '../core/errors.js';
+import type { SealControl } from '../core/custody.js';
 import type { SealStatus } from '../core/ports.js';
 import type { ServiceDeps } from './deps.js';
-import type { SealController } from './sealing.js';
 
 /** The seal controller, or UnsupportedOperation when the root of trust is not a sealed one (dev mode). */
-export function sealingOf(deps: Pick<ServiceDeps, 'sealing'>): SealController {
+export function sealingOf(deps: Pick<ServiceDeps, 'sealing'>): SealControl {
   if (deps.sealing === undefined) throw new KmsError('UnsupportedOperation', 'This server has no sealed root of trust (dev mode is always unsealed).');
   return deps.sealing;
 }

@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import { sign as signWith } from '../crypto/signature.js';
-import { signingSchemeFor } from '../core/key-capabilities.js';
-import { privateKeyFor } from './asymmetric-material.js';
 import { defineOperation } from './operation.js';
 import { dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
-import { messageType, signatureInput, signingAlgorithm } from './signing.js';
+import { messageType, signingAlgorithm } from './signing.js';
 
 export const sign = defineOperation({
   service: 'TrentService',
   name: 'Sign',
   description: 'Creates a digital signature of a message or digest with an asymmetric signing KMS key.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096).describe('The message, or message digest, to sign: up to 4096 bytes.'),
@@ -22,16 +19,13 @@ export const sign = defineOperation({
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
-    const key = ctx.keys.key;
-    signatureInput(signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign'), input.SigningAlgorithm, input.MessageType, input.Message);
+  async check(input, ctx, deps) {
+    deps.primitives.signer(ctx.keys.key, input.SigningAlgorithm, input.MessageType, input.Message.length);
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Sign');
-    const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
-    const privateKey = await privateKeyFor(deps, key.record);
-    return { KeyId: key.arn, Signature: signWith(scheme, privateKey, what), SigningAlgorithm: input.SigningAlgorithm };
+    const signature = await deps.primitives.signer(key, input.SigningAlgorithm, input.MessageType, input.Message.length).sign(input.Message);
+    return { KeyId: key.arn, Signature: signature, SigningAlgorithm: input.SigningAlgorithm };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, signingAlgorithm: i.SigningAlgorithm, messageType: i.MessageType ?? 'RAW' }),
   auditResponse: (o) => ({ keyId: o.KeyId }),

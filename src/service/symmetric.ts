@@ -1,42 +1,17 @@
 import { z } from 'zod';
-import { encodeContext } from '../crypto/encoding.js';
-import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
-import type { SecretBytes } from '../crypto/secret-bytes.js';
+import { readBlobHeader } from '../crypto/ciphertext-blob.js';
 import { invalidCiphertext, KmsError } from '../core/errors.js';
 import type { ResolvedKey } from './operation.js';
-import { requireKeyUsage } from '../core/key-capabilities.js';
-import { primaryMaterial, requireMaterialInForce, versionMaterial, type MaterialDeps } from './material.js';
 
-/** The shared symmetric steps of Encrypt, Decrypt, ReEncrypt and GenerateDataKey*. */
+/**
+ * The shared input pieces and checks of Encrypt, Decrypt, ReEncrypt and GenerateDataKey* that need no key
+ * material (the work itself is custody's KeyPrimitives).
+ */
 
 export const encryptionAlgorithm = z.enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']).optional();
 
 /** Blob sizes AWS allows for CiphertextBlob parameters. */
 export const MAX_CIPHERTEXT_BLOB = 6144;
-
-/** Refuses a key or algorithm that cannot encrypt or decrypt Arca ciphertext blobs (symmetric keys). */
-export function checkAlgorithm(key: ResolvedKey, algorithm: string | undefined, operation: string): void {
-  requireKeyUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', operation);
-  if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsError('InvalidKeyUsage', `${key.arn} is an asymmetric key (${key.record.keySpec}), which is not valid for ${operation}.`);
-  }
-  if (algorithm !== undefined && algorithm !== 'SYMMETRIC_DEFAULT') {
-    throw new KmsError('InvalidKeyUsage', `The encryption algorithm ${algorithm} is not valid for ${key.arn}, which supports SYMMETRIC_DEFAULT.`);
-  }
-}
-
-export async function encryptUnder(
-  deps: MaterialDeps,
-  key: ResolvedKey,
-  plaintext: SecretBytes,
-  context: Readonly<Record<string, string>>,
-  algorithm: string | undefined,
-  operation: string,
-): Promise<Buffer> {
-  checkAlgorithm(key, algorithm, operation);
-  const material = await primaryMaterial(deps, key.record);
-  return sealBlob(material, { keyId: key.record.id, version: key.record.primaryVersion }, plaintext.expose(), encodeContext(context));
-}
 
 /**
  * The key that opens a ciphertext: the one its header names (slot `fromBlob`) or the one the caller named
@@ -54,24 +29,6 @@ export function blobKeyId(blob: Buffer): string {
   const header = readBlobHeader(blob);
   if (header === undefined) throw invalidCiphertext();
   return header.keyId;
-}
-
-export async function decryptUnder(
-  deps: MaterialDeps,
-  key: ResolvedKey,
-  blob: Buffer,
-  context: Readonly<Record<string, string>>,
-  algorithm: string | undefined,
-  operation: string,
-): Promise<SecretBytes> {
-  checkAlgorithm(key, algorithm, operation);
-  const header = readBlobHeader(blob);
-  if (header === undefined || header.keyId !== key.record.id) throw invalidCiphertext();
-  await requireMaterialInForce(deps, key.record, key.arn);
-  const material = await versionMaterial(deps, key.record.id, header.version);
-  const plaintext = material && openBlob(material, blob, encodeContext(context));
-  if (plaintext === undefined) throw invalidCiphertext();
-  return plaintext;
 }
 
 /** AWS's data key sizes: exactly one of KeySpec and NumberOfBytes. */

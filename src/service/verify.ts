@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import { verify as verifyWith } from '../crypto/signature.js';
 import { KmsError } from '../core/errors.js';
-import { signingSchemeFor } from '../core/key-capabilities.js';
-import { publicKeyFor } from './asymmetric-material.js';
 import { defineOperation } from './operation.js';
 import { blob, dryRun, grantTokens, keyIdParam, secretBlob } from './schemas.js';
-import { messageType, signatureInput, signingAlgorithm } from './signing.js';
+import { messageType, signingAlgorithm } from './signing.js';
 
 export const verify = defineOperation({
   service: 'TrentService',
   name: 'Verify',
   description: 'Verifies a digital signature made with an asymmetric signing KMS key.',
   effect: 'use',
-  uses: ['keys', 'hierarchy', 'clock', 'imports'] as const,
+  uses: ['primitives'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096).describe('The message, or message digest, that was signed.'),
@@ -24,15 +21,12 @@ export const verify = defineOperation({
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
-  async check(input, ctx) {
-    const key = ctx.keys.key;
-    signatureInput(signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify'), input.SigningAlgorithm, input.MessageType, input.Message);
+  async check(input, ctx, deps) {
+    deps.primitives.verifier(ctx.keys.key, input.SigningAlgorithm, input.MessageType, input.Message.length);
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const scheme = signingSchemeFor(key.record, key.arn, input.SigningAlgorithm, 'Verify');
-    const what = signatureInput(scheme, input.SigningAlgorithm, input.MessageType, input.Message);
-    const valid = verifyWith(scheme, await publicKeyFor(deps, key.record), what, input.Signature);
+    const valid = await deps.primitives.verifier(key, input.SigningAlgorithm, input.MessageType, input.Message.length).verify(input.Message, input.Signature);
     if (!valid) throw new KmsError('SignatureMismatch', 'The signature is not valid for this key, message and signing algorithm.');
     return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
   },

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/server.js';
-import { checkFile, checkTree, cyclesInTree, findCycles, importGraph, importsOf } from './layers.js';
+import { readFileSync } from 'node:fs';
+import { checkFile, checkTree, cyclesInTree, exposeViolations, findCycles, importGraph, importsOf, sourceFiles } from './layers.js';
 
 const SRC = join(REPO_ROOT, 'src');
 
@@ -90,5 +91,25 @@ describe('import cycles (DESIGN.md §1: none anywhere)', () => {
     const graph = importGraph([...files.keys()], (f) => files.get(f) ?? '');
     assert.deepEqual(Object.fromEntries(graph), { '/s/a.ts': ['/s/b.ts'], '/s/b.ts': ['/s/a.ts'], '/s/c.ts': [] });
     assert.deepEqual(findCycles(graph), [['/s/a.ts', '/s/b.ts', '/s/a.ts']]);
+  });
+});
+
+describe('SecretBytes.expose() only where secrets are the job (issue 13 item 3)', () => {
+  it('no module outside EXPOSE_ALLOWED calls .expose(): customer key material never enters the service', () => {
+    const files = sourceFiles(SRC);
+    assert.deepEqual(exposeViolations(SRC, files, (f) => readFileSync(f, 'utf8')), []);
+  });
+
+  it('flags a new service file that calls .expose(), or reaches it by name', () => {
+    const service = join(SRC, 'service', 'encrypt.ts');
+    const custody = join(SRC, 'custody', 'x.ts');
+    const sources: Record<string, string> = {
+      [service]: 'const raw = plaintext.expose();',
+      [join(SRC, 'service', 'y.ts')]: "const f = plaintext['expose'];",
+      [custody]: 'const raw = material.expose();',
+      [join(SRC, 'service', 'unseal.ts')]: 'share.expose()',
+      [join(SRC, 'service', 'z.ts')]: 'const exposed = 1; // no call',
+    };
+    assert.deepEqual(exposeViolations(SRC, Object.keys(sources), (f) => sources[f]!), ['service/encrypt.ts', 'service/y.ts']);
   });
 });

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * The import rules of DESIGN.md §1, as data: which layers (top-level folders of src/) each layer may
  * import, and which packages and node: modules. `version` is src/version.ts, a leaf anyone may use.
  */
-export type Layer = 'crypto' | 'core' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'version';
+export type Layer = 'crypto' | 'core' | 'custody' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'version';
 
 export interface LayerRule {
   readonly layers: readonly Layer[];
@@ -16,13 +16,15 @@ export interface LayerRule {
 export const RULES: Record<Layer, LayerRule> = {
   crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util'] },
   core: { layers: ['core', 'crypto'], modules: [] },
+  /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
+  custody: { layers: ['custody', 'core', 'crypto'], modules: [] },
   service: { layers: ['service', 'core', 'crypto'], modules: ['zod'] },
   auth: { layers: ['auth', 'core', 'crypto'], modules: [] },
   audit: { layers: ['audit', 'core', 'crypto'], modules: [] },
   store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path'] },
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
-  server: { layers: ['server', 'api', 'service', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod'] },
+  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod'] },
   cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
@@ -209,4 +211,34 @@ function shortestCycle(graph: ReadonlyMap<string, readonly string[]>, component:
 export function cyclesInTree(srcRoot: string): string[][] {
   const graph = importGraph(sourceFiles(srcRoot), (f) => readFileSync(f, 'utf8'));
   return findCycles(graph).map((cycle) => cycle.map((f) => relative(srcRoot, f)));
+}
+
+/**
+ * Where `SecretBytes.prototype.expose` may be reached (issue 13 item 3): the layers whose job is secrets
+ * (a folder prefix, `/`-separated, relative to src/), and the few other modules that handle a secret
+ * that is not customer key material, each with its reason. Customer key material is custody's alone.
+ */
+export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
+  'crypto/': 'the primitives over node:crypto that consume secret bytes',
+  'custody/': 'the key hierarchy and KeyPrimitives: the only place customer key material is used',
+  'root/': 'roots of trust hand the root key and unseal shares to their backends',
+  'auth/sigv4.ts': 'derives the SigV4 signing key from an access-key secret',
+  'api/aws/wire.ts': 'encodes secret output members (Plaintext, shares) on the wire',
+  'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
+  'service/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
+  'service/create-access-key.ts': 'returns a new access-key secret to its owner, once',
+  'service/initialize-root.ts': 'returns the initial administrator secret, once',
+  'service/rekey.ts': 'hands the current unseal shares to the seal controller',
+  'service/unseal.ts': 'hands an unseal share to the seal controller',
+};
+
+const EXPOSE_RE = /\.\s*expose\b|\[\s*['"`]expose['"`]\s*\]/;
+
+/** The modules (relative to `srcRoot`, `/`-separated) that reach `.expose` without being allowed to. */
+export function exposeViolations(srcRoot: string, files: readonly string[], read: (file: string) => string): string[] {
+  const allowed = Object.keys(EXPOSE_ALLOWED);
+  return files
+    .map((f) => relative(srcRoot, f).split(sep).join('/'))
+    .filter((rel, i) => !allowed.some((a) => (a.endsWith('/') ? rel.startsWith(a) : rel === a)) && EXPOSE_RE.test(read(files[i]!)))
+    .sort();
 }

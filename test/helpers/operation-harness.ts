@@ -21,12 +21,15 @@ import { ROTATION_PERIOD } from '../../src/core/lifecycle.js';
 import { ShamirRootOfTrust } from '../../src/root/shamir/shamir-root.js';
 import { wireAudit } from '../../src/server/audit-wiring.js';
 import type { LifecycleDeps } from '../../src/service/deps.js';
-import { KeyHierarchy } from '../../src/service/key-hierarchy.js';
+import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
+import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
 import type { RegisteredOperation } from '../../src/service/operation.js';
 import { Pipeline, type PipelineResult } from '../../src/service/pipeline.js';
 import { PolicyAuthorizer } from '../../src/service/policy-authorizer.js';
 import { operationRegistry } from '../../src/service/registry.js';
-import { SealController } from '../../src/service/sealing.js';
+import { SealController } from '../../src/custody/sealing.js';
+import { ensureAdmin } from '../../src/service/bootstrap.js';
+import { ensureAdminPolicy } from '../../src/service/bootstrap-policy.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
 import { SqliteKeyFacts } from '../../src/store/sqlite/sqlite-key-facts.js';
@@ -158,14 +161,17 @@ export async function harness(): Promise<Harness> {
   const storage = new SqliteStorageHealth(clock);
   const trail = wireAudit({ dataDir: '(in memory)' }, db, hierarchy, clock, silent, storage);
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'UTC' });
+  const imports = new SqliteKeyImportStore(db);
   const lifecycle: LifecycleDeps = { store: new SqliteKeyLifecycleStore(db), minRotationPeriodDays: ROTATION_PERIOD.awsMin };
   const sealing = new SealController({
     root,
     hierarchy,
     keys,
-    principals,
-    realm,
-    clock,
+    bootstrapAdmin: async (keyring) => {
+      const admin = await ensureAdmin({ principals, keyring, realm, clock });
+      await ensureAdminPolicy({ principals, clock });
+      return admin;
+    },
     logger: silent,
     onSeal: [() => trail.detachSigner()],
     onUnseal: [() => trail.attachSigner()],
@@ -177,8 +183,9 @@ export async function harness(): Promise<Harness> {
     keys,
     principals,
     grants,
-    imports: new SqliteKeyImportStore(db),
+    imports,
     hierarchy,
+    primitives: new CustodyKeyPrimitives({ keys, hierarchy, imports, clock }),
     clock,
     realm,
     logger: silent,

@@ -3,23 +3,24 @@ import { randomSecret } from '../crypto/random.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { domainKeyBinding, domainKeyWrapBinding, materialBinding } from '../core/bindings.js';
 import { KmsError, sealed } from '../core/errors.js';
-import type { KeyStore, Keyring, RootOfTrust, WrappedSecret } from '../core/ports.js';
+import type { SealedKeyring } from '../core/custody.js';
+import type { KeyStore, RootOfTrust, WrappedSecret } from '../core/ports.js';
 
 const DOMAIN_KEY_LENGTH = 32;
 const MATERIAL_CACHE_LIMIT = 10_000;
-
 
 /**
  * The middle of the key hierarchy (DESIGN.md §2): domain keys, unwrapped by the root of trust, wrap every
  * stored secret. Holds the unwrapped domain keys and a bounded cache of unwrapped key-version material;
  * {@link KeyHierarchy.seal} zeroes and drops all of it.
  */
-export class KeyHierarchy implements Keyring {
+export class KeyHierarchy implements SealedKeyring {
   readonly #root: RootOfTrust;
   readonly #store: Pick<KeyStore, 'listDomainKeys' | 'addDomainKey'>;
   readonly #domainKeys = new Map<number, SecretBytes>();
   #current = 0;
   readonly #material = new Map<string, SecretBytes>();
+  readonly #dropListeners: ((keyId: string | undefined) => void)[] = [];
 
   constructor(root: RootOfTrust, store: Pick<KeyStore, 'listDomainKeys' | 'addDomainKey'>) {
     this.#root = root;
@@ -122,14 +123,27 @@ export class KeyHierarchy implements Keyring {
     return plain;
   }
 
+  /** Zeroes one cached version (also on eviction), and tells the derived caches to drop that key. */
   #drop(id: string): void {
     this.#material.get(id)?.dispose();
     this.#material.delete(id);
+    const keyId = id.slice(0, id.lastIndexOf('#'));
+    for (const listener of this.#dropListeners) listener(keyId);
   }
 
-  /** Drops a key's cached material (disable, delete, destroy). */
+  /**
+   * Registers a cache derived from key material (parsed private keys): told the key id whose material was
+   * dropped (evicted or forgotten), or `undefined` when everything was (seal). So a derived cache never
+   * holds more than this one does, and the sweeps over {@link cachedKeyIds} reach it too.
+   */
+  onDrop(listener: (keyId: string | undefined) => void): void {
+    this.#dropListeners.push(listener);
+  }
+
+  /** Drops a key's cached material (disable, delete, destroy), and what was derived from it. */
   forgetKey(keyId: string): void {
     for (const id of [...this.#material.keys()]) if (id.startsWith(`${keyId}#`)) this.#drop(id);
+    for (const listener of this.#dropListeners) listener(keyId);
   }
 
   /** The ids of the keys with cached material (for sweeps that drop material of keys changed elsewhere). */
@@ -143,6 +157,7 @@ export class KeyHierarchy implements Keyring {
     for (const key of this.#domainKeys.values()) key.dispose();
     this.#domainKeys.clear();
     this.#current = 0;
+    for (const listener of this.#dropListeners) listener(undefined);
   }
 
   /** For tests that pin the seal invariant: how many secrets are held in memory. */

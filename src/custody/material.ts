@@ -1,10 +1,12 @@
+import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { KmsError } from '../core/errors.js';
 import type { KeyRecord } from '../core/key.js';
-import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { ServiceDeps } from './deps.js';
+import type { KeyImportStore } from '../core/key-import.js';
+import type { Clock, KeyStore } from '../core/ports.js';
+import type { KeyHierarchy } from './key-hierarchy.js';
 
 /** A key version's unwrapped material (cached; do not dispose), or `undefined` if the version does not exist. */
-export async function versionMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarchy'>, keyId: string, version: number): Promise<SecretBytes | undefined> {
+export async function versionMaterial(deps: Pick<MaterialDeps, 'keys' | 'hierarchy'>, keyId: string, version: number): Promise<SecretBytes | undefined> {
   return deps.hierarchy.material(keyId, version, async () => {
     const stored = await deps.keys.getKeyVersion(keyId, version);
     return stored && { domainKeyVersion: stored.domainKeyVersion, wrapped: stored.wrappedMaterial };
@@ -12,13 +14,18 @@ export async function versionMaterial(deps: Pick<ServiceDeps, 'keys' | 'hierarch
 }
 
 /** What loading a key's material needs: the stores, the hierarchy, and the clock for imported material's ValidTo. */
-export type MaterialDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'imports' | 'clock'>;
+export interface MaterialDeps {
+  readonly keys: Pick<KeyStore, 'getKeyVersion'>;
+  readonly hierarchy: KeyHierarchy;
+  readonly imports: Pick<KeyImportStore, 'getImport'>;
+  readonly clock: Clock;
+}
 
 /**
  * Refuses imported (EXTERNAL) material past its ValidTo, as AWS does once it deletes expired material
  * (until a scheduler deletes it here, the check happens on every use).
  */
-export async function requireMaterialInForce(deps: Pick<ServiceDeps, 'imports' | 'clock'>, key: KeyRecord, arn: string): Promise<void> {
+export async function requireMaterialInForce(deps: Pick<MaterialDeps, 'imports' | 'clock'>, key: KeyRecord, arn: string): Promise<void> {
   if (key.origin !== 'EXTERNAL') return;
   const imported = await deps.imports.getImport(key.id);
   if (imported?.validTo !== undefined && deps.clock.now().getTime() >= imported.validTo.getTime()) {

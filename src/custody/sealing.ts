@@ -1,9 +1,7 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { Realm } from '../core/arn.js';
+import type { AdminCredentials, InitializeResult, SealControl } from '../core/custody.js';
 import { KmsError } from '../core/errors.js';
-import type { Clock, KeyStore, Logger, PrincipalStore, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
-import { ensureAdmin, type AdminCredentials } from './bootstrap.js';
-import { ensureAdminPolicy } from './bootstrap-policy.js';
+import type { Keyring, KeyStore, Logger, RewrapStore, SealableRoot, SealStatus } from '../core/ports.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import { Rewrapper } from './rewrap.js';
 
@@ -11,9 +9,11 @@ export interface SealingDeps {
   readonly root: SealableRoot;
   readonly hierarchy: KeyHierarchy;
   readonly keys: Pick<KeyStore, 'listDomainKeys'>;
-  readonly principals: PrincipalStore;
-  readonly realm: Realm;
-  readonly clock: Clock;
+  /**
+   * Creates the initial administrator (and its policy) once the first domain key exists; the service's
+   * bootstrap, handed in by the composition root (custody does not import the service).
+   */
+  readonly bootstrapAdmin: (keyring: Keyring) => Promise<AdminCredentials>;
   readonly logger: Logger;
   /** Called on seal after the hierarchy is zeroed: drop every other cache derived from secrets (SigV4 signing keys). */
   readonly onSeal: readonly (() => void)[];
@@ -23,18 +23,14 @@ export interface SealingDeps {
   readonly rewrap?: RewrapStore | undefined;
 }
 
-/** What `InitializeRoot` hands out, once. */
-export interface InitializeResult {
-  readonly shares: SecretBytes[];
-  readonly admin: AdminCredentials;
-}
+export type { InitializeResult };
 
 /**
  * The seal life cycle of a sealed root of trust (DESIGN.md §2): initialize, unseal (then open the key
  * hierarchy), seal (zero the root, the domain keys and every cache), rekey. The operations
  * GetSealStatus, Unseal, Seal, InitializeRoot and Rekey are thin wrappers around this.
  */
-export class SealController {
+export class SealController implements SealControl {
   readonly #d: SealingDeps;
   #opening: Promise<void> | undefined;
   #initializing = false;
@@ -66,8 +62,7 @@ export class SealController {
       const out = await d.root.initialize(shares, threshold);
       try {
         await d.hierarchy.open();
-        const admin = await ensureAdmin({ principals: d.principals, keyring: d.hierarchy, realm: d.realm, clock: d.clock });
-        await ensureAdminPolicy({ principals: d.principals, clock: d.clock });
+        const admin = await d.bootstrapAdmin(d.hierarchy);
         d.logger.info('root of trust initialized', { kind: d.root.kind, shares, threshold, admin: admin.principalArn });
         return { shares: out, admin };
       } catch (e) {

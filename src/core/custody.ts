@@ -1,0 +1,137 @@
+import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { DataKeyPairSpec, KeyAgreementAlgorithm, MacAlgorithm, SigningAlgorithm } from './key-capabilities.js';
+import type { EncryptionAlgorithm, KeyRecord, KeySpec } from './key.js';
+import type { Keyring, SealStatus } from './ports.js';
+
+/**
+ * The ports of custody (DESIGN.md §1 "custody/"): what the operations may ask of the key hierarchy, the
+ * seal life cycle and the key primitives. The implementations live in src/custody/ and are wired in
+ * src/server; src/service/ sees only these types, so key material of a customer key never enters it.
+ */
+
+/** A key as a primitive needs it: its record, and the ARN that AWS's error messages name. */
+export interface KeyHandle {
+  readonly record: KeyRecord;
+  readonly arn: string;
+}
+
+/**
+ * The key hierarchy as the service sees it: a keyring over the domain keys that can be sealed, and
+ * holds a cache of unwrapped key-version material that the service invalidates on disable, deletion and
+ * destruction.
+ */
+export interface SealedKeyring extends Keyring {
+  /** Whether the domain keys are loaded and the root is unsealed. */
+  readonly isOpen: boolean;
+  /** Drops (and zeroes) everything cached for a key: its material and every key parsed from it. */
+  forgetKey(keyId: string): void;
+  /** The ids of the keys with cached material (for sweeps that drop material of keys changed elsewhere). */
+  cachedKeyIds(): string[];
+}
+
+/** The bootstrap administrator's credentials, handed out once by InitializeRoot. */
+export interface AdminCredentials {
+  readonly principalArn: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: SecretBytes;
+  readonly created: boolean;
+}
+
+/** What `InitializeRoot` hands out, once. */
+export interface InitializeResult {
+  readonly shares: SecretBytes[];
+  readonly admin: AdminCredentials;
+}
+
+/** The seal life cycle of a sealed root of trust, as the operator operations drive it. */
+export interface SealControl {
+  status(): SealStatus;
+  initialize(shares: number, threshold: number): Promise<InitializeResult>;
+  unseal(share: Uint8Array | undefined): Promise<SealStatus>;
+  seal(): void;
+  rotateRoot(): Promise<{ readonly domainKeyVersion: number; readonly stale: number }>;
+  rekey(currentShares: readonly Uint8Array[], shares: number, threshold: number): Promise<SecretBytes[]>;
+}
+
+/** What an encrypter or decrypter is for: the algorithm, the encryption context and the operation AWS's messages name. */
+export interface EncryptionParams {
+  readonly algorithm?: EncryptionAlgorithm | undefined;
+  readonly context: Readonly<Record<string, string>>;
+  /** The operation named in a refusal (symmetric keys; an RSA key's refusal names its step, Encrypt or Decrypt). */
+  readonly operation: string;
+}
+
+export interface Encrypter {
+  /** The ciphertext: an Arca ciphertext blob (symmetric keys) or the raw RSAES-OAEP output. */
+  encrypt(plaintext: SecretBytes): Promise<Buffer>;
+}
+
+/** A decryption's parameters: the ciphertext is known up front, so that the key check can compare its header. */
+export interface DecryptionParams extends EncryptionParams {
+  /**
+   * The ciphertext. For a symmetric key its header must name the key: a malformed header is the opaque
+   * InvalidCiphertext, another key's id is IncorrectKey (two values the caller holds; docs/ciphertext-format.md).
+   */
+  readonly ciphertext: Buffer;
+}
+
+export interface Decrypter {
+  /** The plaintext (the caller disposes it); every failure is the one opaque InvalidCiphertext. */
+  decrypt(): Promise<SecretBytes>;
+}
+
+export interface Signer {
+  sign(message: SecretBytes): Promise<Buffer>;
+}
+
+export interface Verifier {
+  verify(message: SecretBytes, signature: Buffer): Promise<boolean>;
+}
+
+export interface Mac {
+  readonly algorithm: MacAlgorithm;
+  compute(message: SecretBytes): Promise<Buffer>;
+  /** Constant-time comparison with the expected tag (unequal lengths fail at once). */
+  verify(message: SecretBytes, tag: Buffer): Promise<boolean>;
+}
+
+export interface KeyAgreement {
+  /** The shared secret with the peer public key given to {@link KeyPrimitives.agreement}. */
+  derive(): Promise<SecretBytes>;
+}
+
+/** A fresh data key pair: the private key in plaintext and encrypted under a symmetric key, and the public key. */
+export interface DataKeyPair {
+  readonly privateKeyPlaintext: SecretBytes;
+  readonly privateKeyCiphertextBlob: Buffer;
+  readonly publicKey: Buffer;
+}
+
+/**
+ * Key handle → primitive (in the spirit of Tink). Each factory validates synchronously, once, whether the
+ * key can do the work (usage, key spec, algorithm and the parameters) and throws AWS's error if not; the
+ * operations' `check` steps call the same factory, so a DryRun answers exactly what the call would. The
+ * primitive's methods load the material (refusing expired imported material and a sealed hierarchy).
+ */
+export interface KeyPrimitives {
+  encrypter(key: KeyHandle, params: EncryptionParams): Encrypter;
+  /**
+   * An encrypter that makes Arca ciphertext blobs only (data keys: GenerateDataKey*): an asymmetric key is
+   * refused as not valid for the operation, whatever its usage.
+   */
+  blobEncrypter(key: KeyHandle, params: EncryptionParams): Encrypter;
+  decrypter(key: KeyHandle, params: DecryptionParams): Decrypter;
+  /** A signer for `algorithm`; `messageType` says whether the message is RAW or a DIGEST of its length. */
+  signer(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Signer;
+  verifier(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Verifier;
+  mac(key: KeyHandle, algorithm: MacAlgorithm, operation: string): Mac;
+  agreement(key: KeyHandle, algorithm: KeyAgreementAlgorithm, peerPublicKey: Buffer): KeyAgreement;
+  /** The DER SubjectPublicKeyInfo of an asymmetric key's primary version. */
+  publicKey(key: KeyHandle): Promise<Buffer>;
+  /** Validates a data key pair request (the spec, then the symmetric key) before any generation. */
+  checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void;
+  /** A fresh key pair of `spec`, its private key encrypted under the symmetric `key` with `context`. */
+  dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair>;
+  /** Fresh material for a new key version of `spec` (wrapped at once by the caller; never exposed). */
+  newKeyMaterial(spec: KeySpec): Promise<SecretBytes>;
+}
