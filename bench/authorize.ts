@@ -20,7 +20,7 @@ import { contextFrom } from '../src/core/policy/conditions.js';
 import { parsePolicy } from '../src/core/policy/document.js';
 import { evaluate, type EvaluationRequest } from '../src/core/policy/evaluate.js';
 import type { Principal } from '../src/core/principal.js';
-import { PolicyAuthorizer } from '../src/service/policy-authorizer.js';
+import { PolicyAuthorizer } from '../src/service/access/policy-authorizer.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { SqliteGrantStore } from '../src/store/sqlite/sqlite-grant-store.js';
 import { SqlitePrincipalStore } from '../src/store/sqlite/sqlite-principal-store.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileDurably } from '../platform/durable-file.js';
-import type { AdminCredentials } from '../service/bootstrap.js';
+import type { AdminCredentials } from '../service/identity/bootstrap.js';
 
 /** Prints the endpoint and credentials and writes `<data-dir>/credentials.env` (mode 0600). */
 export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number }): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline.js';
+import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline/pipeline.js';
 import { createHttpServer, type ConnectionLimits } from './http-server.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };

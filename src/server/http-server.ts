@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import { awsErrorResponse, handleAwsJson, type AwsHttpResponse } from '../api/aws/handler.js';
 import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
-import { newRequestId, type Pipeline } from '../service/pipeline.js';
-import { sourceKey } from '../service/unauthenticated-limiter.js';
+import { newRequestId, type Pipeline } from '../service/pipeline/pipeline.js';
+import { sourceKey } from '../service/pipeline/unauthenticated-limiter.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/ports.js';
-import type { JobPoint } from '../service/deps.js';
+import type { JobPoint } from '../service/pipeline/deps.js';
 import { systemClock } from './clock.js';
 
 const JOB_POINTS: readonly JobPoint[] = ['rotation:before-commit', 'rotation:after-commit', 'deletion:before-commit', 'deletion:after-commit'];

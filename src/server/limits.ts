@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_UNAUTHENTICATED_LIMITS, type UnauthenticatedLimits } from '../service/unauthenticated-limiter.js';
+import { DEFAULT_UNAUTHENTICATED_LIMITS, type UnauthenticatedLimits } from '../service/pipeline/unauthenticated-limiter.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http-server.js';
 
 /** How often the throttled requests of each source are recorded as one `ThrottledRequests` event. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../core/ports.js';
-import { runDueJobs, sweepCachedMaterial, type JobDeps, type JobRun } from '../service/lifecycle.js';
+import { runDueJobs, sweepCachedMaterial, type JobDeps, type JobRun } from '../service/keys/lifecycle/lifecycle.js';
 
 /** Default period between two runs of the lifecycle jobs. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 60_000;

@@ -107,7 +107,7 @@ describe('SecretBytes.expose() only where secrets are the job (issue 13 item 3)'
       [service]: 'const raw = plaintext.expose();',
       [join(SRC, 'service', 'y.ts')]: "const f = plaintext['expose'];",
       [custody]: 'const raw = material.expose();',
-      [join(SRC, 'service', 'unseal.ts')]: 'share.expose()',
+      [join(SRC, 'service', 'operator', 'unseal.ts')]: 'share.expose()',
       [join(SRC, 'service', 'z.ts')]: 'const exposed = 1; // no call',
     };
     assert.deepEqual(exposeViolations(SRC, Object.keys(sources), (f) => sources[f]!), ['service/encrypt.ts', 'service/y.ts']);

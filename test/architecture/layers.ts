@@ -225,11 +225,11 @@ export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
   'auth/sigv4.ts': 'derives the SigV4 signing key from an access-key secret',
   'api/aws/wire.ts': 'encodes secret output members (Plaintext, shares) on the wire',
   'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
-  'service/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
-  'service/create-access-key.ts': 'returns a new access-key secret to its owner, once',
-  'service/initialize-root.ts': 'returns the initial administrator secret, once',
-  'service/rekey.ts': 'hands the current unseal shares to the seal controller',
-  'service/unseal.ts': 'hands an unseal share to the seal controller',
+  'service/identity/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
+  'service/identity/create-access-key.ts': 'returns a new access-key secret to its owner, once',
+  'service/operator/initialize-root.ts': 'returns the initial administrator secret, once',
+  'service/operator/rekey.ts': 'hands the current unseal shares to the seal controller',
+  'service/operator/unseal.ts': 'hands an unseal share to the seal controller',
 };
 
 const EXPOSE_RE = /\.\s*expose\b|\[\s*['"`]expose['"`]\s*\]/;

@@ -5,7 +5,7 @@ import type { AuditEvent, TreeHead } from '../../src/core/audit.js';
 import { treeHeadSigningBytes } from '../../src/core/audit.js';
 import { ed25519Verify } from '../../src/crypto/ed25519.js';
 import { verifyConsistency, verifyInclusion } from '../../src/crypto/merkle.js';
-import { OPERATIONS } from '../../src/service/registry.js';
+import { OPERATIONS } from '../../src/service/pipeline/registry.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { rawRequest } from '../helpers/raw-request.js';
 

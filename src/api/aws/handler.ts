@@ -1,7 +1,7 @@
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
-import type { Pipeline } from '../../service/pipeline.js';
+import type { Pipeline } from '../../service/pipeline/pipeline.js';
 import { AWS_ERRORS } from './errors.js';
 import { parseJsonBody } from './json.js';
 import { wireJson } from './wire.js';

@@ -1,0 +1,27 @@
+import { KmsError } from '../../core/errors.js';
+import { dataKeyPairInput } from './data-key-pair.js';
+import { defineOperation } from '../pipeline/operation.js';
+import { contextForAudit } from './symmetric.js';
+
+export const generateDataKeyPairWithoutPlaintext = defineOperation({
+  service: 'TrentService',
+  name: 'GenerateDataKeyPairWithoutPlaintext',
+  description: 'Returns a new asymmetric data key pair: the public key, and the private key encrypted under a KMS key only.',
+  effect: 'use',
+  uses: ['primitives'] as const,
+  input: dataKeyPairInput,
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
+  dryRun: (i) => i.DryRun === true,
+  async check(input, ctx, deps) {
+    if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient is not valid for GenerateDataKeyPairWithoutPlaintext.');
+    deps.primitives.checkDataKeyPair(ctx.keys.key, input.KeyPairSpec, 'GenerateDataKeyPairWithoutPlaintext');
+  },
+  async execute(input, ctx, deps) {
+    const key = ctx.keys.key;
+    const pair = await deps.primitives.dataKeyPair(key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPairWithoutPlaintext');
+    pair.privateKeyPlaintext.dispose();
+    return { PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob, PublicKey: pair.publicKey, KeyId: key.arn, KeyPairSpec: input.KeyPairSpec };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, keyPairSpec: i.KeyPairSpec, encryptionContext: contextForAudit(i.EncryptionContext) }),
+  auditResponse: (o) => ({ keyId: o.KeyId }),
+});

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { readBlobHeader } from '../../crypto/ciphertext-blob.js';
+import { invalidCiphertext, KmsError } from '../../core/errors.js';
+import type { ResolvedKey } from '../pipeline/operation.js';
+
+/**
+ * The shared input pieces and checks of Encrypt, Decrypt, ReEncrypt and GenerateDataKey* that need no key
+ * material (the work itself is custody's KeyPrimitives).
+ */
+
+export const encryptionAlgorithm = z.enum(['SYMMETRIC_DEFAULT', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2PKE']).optional();
+
+/** Blob sizes AWS allows for CiphertextBlob parameters. */
+export const MAX_CIPHERTEXT_BLOB = 6144;
+
+/**
+ * The key that opens a ciphertext: the one its header names (slot `fromBlob`) or the one the caller named
+ * (slot `named`). Their `ref`s are complementary (the header is read only without a caller's key id), so
+ * exactly one slot holds a key; neither would be a pipeline defect, answered as `Internal`.
+ */
+export function decryptionKey(fromBlob: ResolvedKey | undefined, named: ResolvedKey | undefined): ResolvedKey {
+  const key = fromBlob ?? named;
+  if (key === undefined) throw new KmsError('Internal', 'neither key slot of a decryption was resolved');
+  return key;
+}
+
+/** The key id a ciphertext blob names; every malformed blob gets the one opaque answer. */
+export function blobKeyId(blob: Buffer): string {
+  const header = readBlobHeader(blob);
+  if (header === undefined) throw invalidCiphertext();
+  return header.keyId;
+}
+
+/** AWS's data key sizes: exactly one of KeySpec and NumberOfBytes. */
+export const dataKeyParams = {
+  NumberOfBytes: z.number().int().min(1, 'Member must have value greater than or equal to 1').max(1024, 'Member must have value less than or equal to 1024').optional().describe('The length of the data key in bytes, 1 to 1024; give NumberOfBytes or KeySpec, not both.'),
+  KeySpec: z.enum(['AES_256', 'AES_128']).optional().describe('The length of the data key: AES_128 or AES_256; give KeySpec or NumberOfBytes, not both.'),
+};
+
+export function dataKeyLength(input: { NumberOfBytes?: number | undefined; KeySpec?: 'AES_256' | 'AES_128' | undefined }): number {
+  if (input.NumberOfBytes !== undefined && input.KeySpec !== undefined) {
+    throw new KmsError('ValidationFailed', 'KeySpec and NumberOfBytes cannot both be specified.');
+  }
+  if (input.KeySpec !== undefined) return input.KeySpec === 'AES_256' ? 32 : 16;
+  if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
+  throw new KmsError('ValidationFailed', 'Please specify either number of bytes or key spec.');
+}
+
+/** The audit summary of an encryption context: keys and values are not secret (AWS logs them too). */
+export function contextForAudit(context: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  return Object.keys(context).length > 0 ? { ...context } : undefined;
+}

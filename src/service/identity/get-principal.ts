@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineOperation } from '../pipeline/operation.js';
+import { principalForWire, principalName, requirePrincipal } from './principals.js';
+import { tagsForWire } from '../keys/tags.js';
+
+export const getPrincipal = defineOperation({
+  service: 'ArcaService',
+  name: 'GetPrincipal',
+  description: 'Returns a principal: its name, type, ARN and tags.',
+  effect: 'read',
+  uses: ['principals'] as const,
+  input: z.object({ PrincipalName: principalName }),
+  keys: {},
+  async execute(input, _ctx, deps) {
+    const p = await requirePrincipal(deps, input.PrincipalName);
+    const [tags, policies] = await Promise.all([deps.principals.listPrincipalTags(p.id), deps.principals.listPrincipalPolicies(p.id)]);
+    return { Principal: { ...principalForWire(p), Tags: tagsForWire(tags), PolicyNames: policies.map((x) => x.name) } };
+  },
+  auditRequest: (i) => ({ principalName: i.PrincipalName }),
+});

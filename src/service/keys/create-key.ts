@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { randomId } from '../../crypto/random.js';
+import { defaultKeyPolicy } from '../../core/authorization.js';
+import { materialBinding } from '../../core/bindings.js';
+import { KmsError } from '../../core/errors.js';
+import { KEY_CAPABILITIES } from '../../core/key-capabilities.js';
+import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../../core/key.js';
+import { keyMetadata } from './key-metadata.js';
+import { defineOperation } from '../pipeline/operation.js';
+import { checkNewKeyPolicy } from '../access/policy-document.js';
+import { keyArn } from '../../core/arn.js';
+import { str } from '../pipeline/schemas.js';
+import { tagList, toTags } from './tags.js';
+
+export const createKey = defineOperation({
+  service: 'TrentService',
+  name: 'CreateKey',
+  description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
+  effect: 'write',
+  uses: ['keys', 'hierarchy', 'primitives', 'clock', 'realm', 'principals', 'policyChecks'] as const,
+  input: z.object({
+    Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
+    Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
+    KeyUsage: z.enum(KEY_USAGES).optional().describe('What the KMS key is for: ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC or KEY_AGREEMENT.'),
+    CustomerMasterKeySpec: z.enum(KEY_SPECS).optional().describe('Deprecated older name of KeySpec; use KeySpec.'),
+    KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC, HMAC, ML-DSA or ML-KEM key spec.'),
+    Origin: z.enum(ORIGINS).optional().describe('The source of the key material: AWS_KMS (generated here, the default) or EXTERNAL (imported later).'),
+    CustomKeyStoreId: str(1, 64).optional().describe('Creates the KMS key in this custom key store (AWS); Arca has no custom key stores and refuses it.'),
+    BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the key policy still lets the caller change it later; use with care.'),
+    Tags: tagList.optional().describe('Tags (TagKey and TagValue pairs) to attach to the KMS key.'),
+    MultiRegion: z.boolean().optional().describe('Creates a multi-Region primary key when true; the default false creates a single-Region key.'),
+    XksKeyId: str(1, 128).optional().describe('The external key in an external key store that backs the KMS key (AWS); Arca refuses it.'),
+  }),
+  keys: {},
+  // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
+  async prepare(input, deps) {
+    const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    const info = KEY_SPEC_INFO[keySpec];
+    const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.primitives.newKeyMaterial(keySpec) : undefined;
+  },
+  async execute(input, ctx, deps, prepared) {
+    if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+      throw new KmsError('ValidationFailed', 'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.');
+    }
+    const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    const info = KEY_SPEC_INFO[keySpec];
+    // As in AWS, KeyUsage defaults to ENCRYPT_DECRYPT: any other spec must name its usage.
+    const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
+    if (!info.usages.includes(keyUsage)) {
+      throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
+    }
+    if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
+    const origin = input.Origin ?? 'AWS_KMS';
+    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
+    if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
+    if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
+    const tags = toTags(input.Tags ?? []);
+    const id = randomId();
+    // The default key policy names only the account root: no principal to resolve.
+    const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
+
+    const now = deps.clock.now();
+    const key: KeyRecord = {
+      id,
+      createdAt: now,
+      description: input.Description ?? '',
+      keySpec,
+      keyUsage,
+      origin,
+      state: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
+      primaryVersion: 1,
+      policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
+    };
+    if (origin === 'EXTERNAL') {
+      // Bring your own key: no material until ImportKeyMaterial.
+      await deps.keys.createKey(key, undefined, tags);
+      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
+      return { KeyMetadata: keyMetadata(deps.realm, key) };
+    }
+    const material = prepared ?? (await deps.primitives.newKeyMaterial(keySpec));
+    try {
+      const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
+      await deps.keys.createKey(
+        key,
+        { keyId: key.id, version: 1, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
+        tags,
+      );
+      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
+    } finally {
+      material.dispose();
+    }
+    return { KeyMetadata: keyMetadata(deps.realm, key) };
+  },
+  auditRequest: (i) => ({
+    description: i.Description,
+    keySpec: i.KeySpec ?? i.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT',
+    keyUsage: i.KeyUsage,
+    origin: i.Origin,
+    tagKeys: i.Tags?.map((t) => t.TagKey),
+  }),
+  auditResponse: (o) => ({ keyId: o.KeyMetadata.KeyId, arn: o.KeyMetadata.Arn }),
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { importMetadata } from './import/key-import.js';
+import { keyMetadata } from './key-metadata.js';
+import { defineOperation } from '../pipeline/operation.js';
+import { grantTokens, keyIdParam } from '../pipeline/schemas.js';
+
+export const describeKey = defineOperation({
+  service: 'TrentService',
+  name: 'DescribeKey',
+  description: 'Returns detailed information about a KMS key.',
+  effect: 'read',
+  uses: ['realm', 'imports'] as const,
+  input: z.object({ KeyId: keyIdParam, GrantTokens: grantTokens }),
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },
+  async execute(_input, ctx, deps) {
+    const key = ctx.keys.key.record;
+    return { KeyMetadata: { ...keyMetadata(deps.realm, key), ...(await importMetadata(deps, key)) } };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { KmsError } from '../../../core/errors.js';
+import { MAX_ON_DEMAND_ROTATIONS } from '../../../core/lifecycle.js';
+import { requireRotatable, rotateKey } from './lifecycle.js';
+import { defineOperation } from '../../pipeline/operation.js';
+import { keyIdParam } from '../../pipeline/schemas.js';
+
+/**
+ * Makes a new primary version now, within the request, whatever the automatic schedule (which it does
+ * not move). AWS's limit applies: {@link MAX_ON_DEMAND_ROTATIONS} on-demand rotations per key.
+ */
+export const rotateKeyOnDemand = defineOperation({
+  service: 'TrentService',
+  name: 'RotateKeyOnDemand',
+  description: 'Rotates the key material of a KMS key now, whatever its automatic rotation schedule.',
+  effect: 'write',
+  uses: ['hierarchy', 'clock', 'lifecycle'] as const,
+  input: z.object({ KeyId: keyIdParam }),
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
+  async execute(_input, ctx, deps) {
+    const key = ctx.keys.key;
+    requireRotatable(key.record, key.arn);
+    const versions = await deps.lifecycle.store.listVersions(key.record.id);
+    if (versions.filter((v) => v.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
+      throw new KmsError('LimitExceeded', `${key.arn} has reached the maximum of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`);
+    }
+    const version = await rotateKey(deps, key.record, 'ON_DEMAND');
+    if (version === undefined) throw new KmsError('Conflict', `${key.arn} is already being rotated. Try again.`);
+    return { KeyId: key.record.id };
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId }),
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { KmsError } from '../../core/errors.js';
+import { defineOperation } from '../pipeline/operation.js';
+import { keyIdParam } from '../pipeline/schemas.js';
+import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
+
+export const tagResource = defineOperation({
+  service: 'TrentService',
+  name: 'TagResource',
+  description: 'Adds tags to a KMS key, or replaces the values of existing ones.',
+  effect: 'write',
+  uses: ['keys'] as const,
+  input: z.object({ KeyId: keyIdParam, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the KMS key; a tag with an existing key replaces it.') }),
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
+  async execute(input, ctx, deps) {
+    const key = ctx.keys.key.record;
+    const tags = toTags(input.Tags);
+    const existing = new Set((await deps.keys.listTags(key.id)).map((t) => t.key));
+    const added = tags.filter((t) => !existing.has(t.key)).length;
+    if (existing.size + added > MAX_TAGS_PER_KEY) {
+      throw new KmsError('LimitExceeded', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+    }
+    await deps.keys.putTags(key.id, tags);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, tags: i.Tags }),
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { defineOperation } from '../pipeline/operation.js';
+import { keyIdParam, str } from '../pipeline/schemas.js';
+
+export const untagResource = defineOperation({
+  service: 'TrentService',
+  name: 'UntagResource',
+  description: 'Deletes tags from a KMS key.',
+  effect: 'write',
+  uses: ['keys'] as const,
+  input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the KMS key.') }),
+  keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
+  async execute(input, ctx, deps) {
+    await deps.keys.removeTags(ctx.keys.key.record.id, input.TagKeys);
+    return {};
+  },
+  auditRequest: (i) => ({ keyId: i.KeyId, tagKeys: i.TagKeys }),
+});

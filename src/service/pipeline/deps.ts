@@ -1,0 +1,50 @@
+import type { Realm } from '../../core/arn.js';
+import type { KeyPrimitives, SealControl, SealedKeyring } from '../../core/custody.js';
+import type { PolicyChecks } from '../../core/authorization.js';
+import type { KeyImportStore } from '../../core/key-import.js';
+import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
+
+/**
+ * The ports and settings operations and their helpers receive: types only, so that any service module can
+ * name what it needs (`Pick<ServiceDeps, …>`) without importing the operation framework (operation.ts),
+ * which would close an import cycle. Nothing here may import operation.ts, pipeline.ts or an operation.
+ */
+
+/**
+ * Every port an operation may use; each operation declares the ones it does (`uses`) and receives only
+ * those. Every member is required, even one that may be `undefined` (`sealing`): an optional member would
+ * let `Pick<ServiceDeps, 'sealing'>` accept an object without it, so an undeclared port would type-check.
+ */
+export interface ServiceDeps {
+  readonly keys: KeyStore;
+  /** The key hierarchy: wraps stored secrets, and its material cache is dropped on disable, deletion and destruction. */
+  readonly hierarchy: SealedKeyring;
+  /** Key handle → primitive (custody): the only way an operation works with a customer key's material. */
+  readonly primitives: KeyPrimitives;
+  readonly clock: Clock;
+  readonly realm: Realm;
+  readonly logger: Logger;
+  readonly principals: PrincipalStore;
+  readonly grants: GrantStore;
+  readonly keyring: Keyring;
+  readonly policyChecks: PolicyChecks;
+  readonly lifecycle: LifecycleDeps;
+  /** Bring-your-own-key storage (import tokens, imported material records). */
+  readonly imports: KeyImportStore;
+  /** The seal life cycle, when the root of trust is a sealed one (`arca server`); `undefined` in dev mode. */
+  readonly sealing: SealControl | undefined;
+  /** The audit trail's read side (queries, proofs, last usage). */
+  readonly auditTrail: AuditTrail;
+}
+
+/** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
+export type JobPoint = 'rotation:before-commit' | 'rotation:after-commit' | 'deletion:before-commit' | 'deletion:after-commit';
+
+/** What the lifecycle operations and jobs need beyond the common service ports. */
+export interface LifecycleDeps {
+  readonly store: KeyLifecycleStore;
+  /** The shortest RotationPeriodInDays accepted: AWS's 90 unless configured lower (down to 1). */
+  readonly minRotationPeriodDays: number;
+  /** INSECURE, tests only: awaited at each {@link JobPoint} of a scheduled job. */
+  readonly insecureTestPause?: ((point: JobPoint) => Promise<void>) | undefined;
+}

@@ -1,0 +1,158 @@
+import { createAlias } from '../keys/create-alias.js';
+import { createKey } from '../keys/create-key.js';
+import { decrypt } from '../crypto-ops/decrypt.js';
+import { deleteAlias } from '../keys/delete-alias.js';
+import { describeKey } from '../keys/describe-key.js';
+import { disableKey } from '../keys/lifecycle/disable-key.js';
+import { enableKey } from '../keys/lifecycle/enable-key.js';
+import { encrypt } from '../crypto-ops/encrypt.js';
+import { generateDataKey } from '../crypto-ops/generate-data-key.js';
+import { generateDataKeyWithoutPlaintext } from '../crypto-ops/generate-data-key-without-plaintext.js';
+import { generateRandom } from '../crypto-ops/generate-random.js';
+import { getSealStatus } from '../operator/get-seal-status.js';
+import { initializeRoot } from '../operator/initialize-root.js';
+import { exportAuditLog } from '../audit-trail/export-audit-log.js';
+import { getAuditCheckpoint } from '../audit-trail/get-audit-checkpoint.js';
+import { getAuditProof } from '../audit-trail/get-audit-proof.js';
+import { getKeyLastUsage } from '../keys/get-key-last-usage.js';
+import { getKeyPolicy } from '../access/get-key-policy.js';
+import { listAuditEvents } from '../audit-trail/list-audit-events.js';
+import { listAliases } from '../keys/list-aliases.js';
+import { listKeyPolicies } from '../access/list-key-policies.js';
+import { listKeys } from '../keys/list-keys.js';
+import { listResourceTags } from '../keys/list-resource-tags.js';
+import type { RegisteredOperation } from './operation.js';
+import { putKeyPolicy } from '../access/put-key-policy.js';
+import { createPrincipal } from '../identity/create-principal.js';
+import { listPrincipals } from '../identity/list-principals.js';
+import { getPrincipal } from '../identity/get-principal.js';
+import { deletePrincipal } from '../identity/delete-principal.js';
+import { tagPrincipal } from '../identity/tag-principal.js';
+import { untagPrincipal } from '../identity/untag-principal.js';
+import { createAccessKey } from '../identity/create-access-key.js';
+import { listAccessKeys } from '../identity/list-access-keys.js';
+import { updateAccessKey } from '../identity/update-access-key.js';
+import { deleteAccessKey } from '../identity/delete-access-key.js';
+import { putPrincipalPolicy } from '../identity/put-principal-policy.js';
+import { getPrincipalPolicy } from '../identity/get-principal-policy.js';
+import { deletePrincipalPolicy } from '../identity/delete-principal-policy.js';
+import { listPrincipalPolicies } from '../identity/list-principal-policies.js';
+import { createGrant } from '../access/create-grant.js';
+import { listGrants } from '../access/list-grants.js';
+import { listRetirableGrants } from '../access/list-retirable-grants.js';
+import { retireGrant } from '../access/retire-grant.js';
+import { revokeGrant } from '../access/revoke-grant.js';
+import { reEncrypt } from '../crypto-ops/re-encrypt.js';
+import { rekey } from '../operator/rekey.js';
+import { rotateRoot } from '../operator/rotate-root.js';
+import { seal } from '../operator/seal.js';
+import { tagResource } from '../keys/tag-resource.js';
+import { untagResource } from '../keys/untag-resource.js';
+import { updateAlias } from '../keys/update-alias.js';
+import { unseal } from '../operator/unseal.js';
+import { updateKeyDescription } from '../keys/update-key-description.js';
+import { cancelKeyDeletion } from '../keys/lifecycle/cancel-key-deletion.js';
+import { disableKeyRotation } from '../keys/lifecycle/disable-key-rotation.js';
+import { enableKeyRotation } from '../keys/lifecycle/enable-key-rotation.js';
+import { getDestructionReceipt } from '../keys/lifecycle/get-destruction-receipt.js';
+import { getKeyRotationStatus } from '../keys/lifecycle/get-key-rotation-status.js';
+import { listKeyRotations } from '../keys/lifecycle/list-key-rotations.js';
+import { rotateKeyOnDemand } from '../keys/lifecycle/rotate-key-on-demand.js';
+import { scheduleKeyDeletion } from '../keys/lifecycle/schedule-key-deletion.js';
+import { deriveSharedSecret } from '../crypto-ops/derive-shared-secret.js';
+import { generateDataKeyPair } from '../crypto-ops/generate-data-key-pair.js';
+import { generateDataKeyPairWithoutPlaintext } from '../crypto-ops/generate-data-key-pair-without-plaintext.js';
+import { generateMac } from '../crypto-ops/generate-mac.js';
+import { getPublicKey } from '../keys/get-public-key.js';
+import { sign } from '../crypto-ops/sign.js';
+import { verify } from '../crypto-ops/verify.js';
+import { verifyMac } from '../crypto-ops/verify-mac.js';
+import { deleteImportedKeyMaterial } from '../keys/import/delete-imported-key-material.js';
+import { getParametersForImport } from '../keys/import/get-parameters-for-import.js';
+import { importKeyMaterial } from '../keys/import/import-key-material.js';
+
+/** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
+export const OPERATIONS: readonly RegisteredOperation[] = [
+  createKey,
+  describeKey,
+  listKeys,
+  updateKeyDescription,
+  enableKey,
+  disableKey,
+  encrypt,
+  decrypt,
+  reEncrypt,
+  generateDataKey,
+  generateDataKeyWithoutPlaintext,
+  generateRandom,
+  createAlias,
+  updateAlias,
+  deleteAlias,
+  listAliases,
+  tagResource,
+  untagResource,
+  listResourceTags,
+  getKeyPolicy,
+  listKeyPolicies,
+  putKeyPolicy,
+  createPrincipal,
+  listPrincipals,
+  getPrincipal,
+  deletePrincipal,
+  tagPrincipal,
+  untagPrincipal,
+  createAccessKey,
+  listAccessKeys,
+  updateAccessKey,
+  deleteAccessKey,
+  putPrincipalPolicy,
+  getPrincipalPolicy,
+  deletePrincipalPolicy,
+  listPrincipalPolicies,
+  createGrant,
+  listGrants,
+  listRetirableGrants,
+  retireGrant,
+  revokeGrant,
+  // key lifecycle (issue 6)
+  enableKeyRotation,
+  disableKeyRotation,
+  getKeyRotationStatus,
+  rotateKeyOnDemand,
+  listKeyRotations,
+  scheduleKeyDeletion,
+  cancelKeyDeletion,
+  getDestructionReceipt,
+  sign,
+  verify,
+  getPublicKey,
+  generateMac,
+  verifyMac,
+  generateDataKeyPair,
+  generateDataKeyPairWithoutPlaintext,
+  deriveSharedSecret,
+  getParametersForImport,
+  importKeyMaterial,
+  deleteImportedKeyMaterial,
+  getSealStatus,
+  unseal,
+  seal,
+  initializeRoot,
+  rekey,
+  rotateRoot,
+  getKeyLastUsage,
+  listAuditEvents,
+  getAuditProof,
+  getAuditCheckpoint,
+  exportAuditLog,
+];
+
+export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {
+  const map = new Map<string, RegisteredOperation>();
+  for (const op of ops) {
+    const target = `${op.service}.${op.name}`;
+    if (map.has(target)) throw new Error(`operation ${target} registered twice`);
+    map.set(target, op);
+  }
+  return map;
+}

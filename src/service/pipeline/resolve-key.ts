@@ -1,0 +1,12 @@
+import { aliasArn, parseKeyRef } from '../../core/arn.js';
+import { KmsError } from '../../core/errors.js';
+import type { ServiceDeps } from './deps.js';
+
+/** The key id a caller's `KeyId` names (id, key ARN, alias name, alias ARN); NotFound when nothing does. */
+export async function resolveKeyId(deps: Pick<ServiceDeps, 'keys' | 'realm'>, value: string, allowAlias: boolean): Promise<string> {
+  const ref = parseKeyRef(deps.realm, value, { allowAlias });
+  if (ref.kind === 'key') return ref.keyId;
+  const alias = await deps.keys.getAlias(ref.aliasName);
+  if (alias === undefined) throw new KmsError('KeyNotFound', `Alias ${aliasArn(deps.realm, ref.aliasName)} is not found.`);
+  return alias.keyId;
+}
