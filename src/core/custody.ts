@@ -133,8 +133,6 @@ export interface KeyPrimitives {
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void;
   /** A fresh key pair of `spec`, its private key encrypted under the symmetric `key` with `context`. */
   dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair>;
-  /** Fresh material for a new key version of `spec` (wrapped at once by the caller; never exposed). */
-  newKeyMaterial(spec: KeySpec): Promise<SecretBytes>;
 }
 
 /**
