@@ -1,7 +1,8 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import type { DataKeyPairSpec, KeyAgreementAlgorithm, MacAlgorithm, SigningAlgorithm } from './key-capabilities.js';
-import type { EncryptionAlgorithm, KeyRecord, KeySpec } from './key.js';
-import type { Keyring, SealStatus } from './ports.js';
+import type { EncryptionAlgorithm, KeyRecord, KeySpec, StoredKeyVersion } from './key.js';
+import type { ImportTokenRecord, WrappingAlgorithm, WrappingKeySpec } from './key-import.js';
+import type { Keyring, SealStatus, WrappedSecret } from './ports.js';
 
 /**
  * The ports of custody (DESIGN.md §1 "custody/"): what the operations may ask of the key hierarchy, the
@@ -132,6 +133,71 @@ export interface KeyPrimitives {
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void;
   /** A fresh key pair of `spec`, its private key encrypted under the symmetric `key` with `context`. */
   dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair>;
-  /** Fresh material for a new key version of `spec` (wrapped at once by the caller; never exposed). */
-  newKeyMaterial(spec: KeySpec): Promise<SecretBytes>;
+}
+
+/**
+ * Material for a new key made ahead of the audit transaction (CreateKey's `prepare`: an RSA-4096 key pair
+ * takes up to seconds): already wrapped for version 1 of the key id it names, so no secret waits between
+ * `prepare` and `execute`. Opaque: only the {@link KeyProvisioner} that made it can use it.
+ */
+export interface PreparedKey {
+  /** The id the new key must take: the material is bound to it. */
+  readonly keyId: string;
+  readonly keySpec: KeySpec;
+}
+
+/**
+ * Makes new key versions (CreateKey, rotation): the material is generated, wrapped under the key
+ * hierarchy bound to its key and version, and zeroed inside custody; the service receives only the
+ * stored row (wrapped bytes).
+ */
+export interface KeyProvisioner {
+  /** Generates and wraps the material of a new key of `spec` under a fresh key id (the slow part of CreateKey). */
+  prepareKey(spec: KeySpec): Promise<PreparedKey>;
+  /**
+   * The row of version `version` of `key`, with fresh material of its spec, or with the material of
+   * `prepared` (which must name this key and spec, for version 1). Refuses a sealed hierarchy; material
+   * prepared under an older domain key is rewrapped under the current one, as if made now.
+   */
+  newVersion(key: Pick<KeyRecord, 'id' | 'keySpec'>, version: number, createdAt: Date, prepared?: PreparedKey): Promise<StoredKeyVersion>;
+}
+
+/** A wrapping key pair made ahead of the transaction (GetParametersForImport's `prepare`); opaque to the service. */
+export interface PreparedWrappingKey {
+  readonly wrappingKeySpec: WrappingKeySpec;
+}
+
+/** A new import token's wrapping key: the public key to hand out, the private key wrapped for the token. */
+export interface WrappingKey {
+  /** DER SubjectPublicKeyInfo. */
+  readonly publicKey: Buffer;
+  readonly wrappedPrivateKey: WrappedSecret;
+}
+
+/** Imported material accepted for a key: its wrapped version row and the fingerprint that a re-import must match. */
+export interface AcceptedImport {
+  readonly version: StoredKeyVersion;
+  readonly fingerprint: Buffer;
+}
+
+/**
+ * Bring your own key, inside custody: wrapping key pairs for import tokens, and the unwrapping, checking
+ * and rewrapping of imported material. The service sees public keys, wrapped rows and fingerprints only.
+ */
+export interface KeyImporter {
+  /** Whether Arca can unwrap material wrapped with `algorithm` (PKCS#1 v1.5 and SM2 are refused). */
+  supports(algorithm: WrappingAlgorithm): boolean;
+  /** Generates a wrapping key pair of `spec` (RSA up to 4096 bits: the slow part of GetParametersForImport). */
+  prepareWrappingKey(spec: WrappingKeySpec): Promise<PreparedWrappingKey>;
+  /**
+   * The wrapping key of import token `tokenId` for key `keyId`: `prepared` (consumed) or a new pair of
+   * `spec`, its private key wrapped bound to the key and the token, then zeroed.
+   */
+  wrappingKey(keyId: string, tokenId: string, spec: WrappingKeySpec, prepared?: PreparedWrappingKey): Promise<WrappingKey>;
+  /**
+   * Unwraps `encryptedMaterial` with `token`'s wrapping key and wraps it as the key's primary version, with
+   * AWS's errors: InvalidImportToken (unsupported algorithm), InvalidCiphertext (does not unwrap),
+   * IncorrectKeyMaterial (does not fit the key spec, or differs from `previousFingerprint`).
+   */
+  acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date): Promise<AcceptedImport>;
 }

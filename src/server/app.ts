@@ -7,6 +7,8 @@ import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js'
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
+import { CustodyKeyImporter } from '../custody/importer.js';
+import { CustodyKeyProvisioner } from '../custody/provisioner.js';
 import { SealController } from '../custody/sealing.js';
 import { ensureAdmin, type AdminCredentials } from '../service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../service/identity/bootstrap-policy.js';
@@ -136,7 +138,8 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     insecureTestPause: config.insecureTestJobPause,
   };
   const imports = new SqliteKeyImportStore(db);
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
+  const provisioner = new CustodyKeyProvisioner(hierarchy);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
   const role = config.schedulerRole ?? 'leader';
   const sealing =
     sealable === undefined
@@ -165,6 +168,8 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     imports,
     hierarchy,
     primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+    provisioner,
+    importer: new CustodyKeyImporter(hierarchy),
     clock,
     realm: config.realm,
     logger: config.logger,

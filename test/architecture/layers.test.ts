@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../helpers/server.js';
 import { readFileSync } from 'node:fs';
-import { checkFile, checkTree, cyclesInTree, exposeViolations, findCycles, importGraph, importsOf, sourceFiles } from './layers.js';
+import { checkFile, checkTree, cyclesInTree, exposeViolations, findCycles, importGraph, importsOf, serviceMaterialViolations, sourceFiles } from './layers.js';
 
 const SRC = join(REPO_ROOT, 'src');
 
@@ -111,5 +111,29 @@ describe('SecretBytes.expose() only where secrets are the job (issue 13 item 3)'
       [join(SRC, 'service', 'z.ts')]: 'const exposed = 1; // no call',
     };
     assert.deepEqual(exposeViolations(SRC, Object.keys(sources), (f) => sources[f]!), ['service/encrypt.ts', 'service/y.ts']);
+  });
+});
+
+describe('new key material never enters src/service (issue 13 item 3)', () => {
+  it('no service module imports key-material crypto or makes and binds key material itself', () => {
+    const violations = serviceMaterialViolations(SRC, sourceFiles(SRC), (f) => readFileSync(f, 'utf8'));
+    assert.deepEqual(violations, [], violations.join('\n'));
+  });
+
+  it('flags a service that parses, generates or wraps key material, and leaves the allowed uses alone', () => {
+    const sources: Record<string, string> = {
+      [join(SRC, 'service', 'keys', 'create-key.ts')]: "import { materialBinding } from '../../core/bindings.js';\nconst w = await deps.hierarchy.wrap(m, materialBinding(id, 1));",
+      [join(SRC, 'service', 'keys', 'lifecycle', 'lifecycle.ts')]: "import { randomSecret } from '../../../crypto/random.js';",
+      [join(SRC, 'service', 'keys', 'import', 'key-import.ts')]: "import type { SecretBytes } from '../../../crypto/secret-bytes.js';\nimport { parsePrivateKey } from '../../../crypto/asymmetric-keys.js';",
+      [join(SRC, 'service', 'crypto-ops', 'generate-data-key.ts')]: "import { randomSecret } from '../../crypto/random.js';",
+      [join(SRC, 'service', 'pipeline', 'schemas.ts')]: "import { SecretBytes } from '../../crypto/secret-bytes.js';",
+      [join(SRC, 'custody', 'provisioner.ts')]: "import { randomSecret } from '../crypto/random.js';\nmaterialBinding(id, 1);",
+    };
+    assert.deepEqual(serviceMaterialViolations(SRC, Object.keys(sources), (f) => sources[f]!), [
+      'service/keys/create-key.ts: uses materialBinding (key versions are wrapped in custody (KeyProvisioner, KeyImporter))',
+      'service/keys/import/key-import.ts: imports crypto/asymmetric-keys.ts, which handles key material (custody\'s)',
+      'service/keys/import/key-import.ts: imports crypto/secret-bytes.ts (allowed only for: secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys)',
+      'service/keys/lifecycle/lifecycle.ts: uses randomSecret (data keys, GenerateRandom output and access-key secrets; new key material comes from the KeyProvisioner)',
+    ]);
   });
 });

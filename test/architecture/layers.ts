@@ -242,3 +242,65 @@ export function exposeViolations(srcRoot: string, files: readonly string[], read
     .filter((rel, i) => !allowed.some((a) => (a.endsWith('/') ? rel.startsWith(a) : rel === a)) && EXPOSE_RE.test(read(files[i]!)))
     .sort();
 }
+
+/** A crypto module or a name that src/service may reach only for the reason given (and, with `only`, only from those modules). */
+export interface ServiceCryptoRule {
+  readonly reason: string;
+  /** The modules (relative to src/, `/`-separated) allowed; absent: every service module. */
+  readonly only?: readonly string[];
+}
+
+/**
+ * The crypto modules src/service may import (issue 13 item 3): none that parses, wraps, unwraps or uses
+ * key material (asymmetric keys, key wrap, import unwrapping, KDFs, signatures): that is custody's. Type
+ * imports count too: a service module that names `SecretBytes` is one that handles a secret.
+ */
+export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>> = {
+  'crypto/random.ts': { reason: 'ids, tokens, data keys and GenerateRandom output' },
+  'crypto/encoding.ts': { reason: 'canonical field encoding (receipts) and id syntax checks' },
+  'crypto/ciphertext-blob.ts': { reason: 'reads the key id in a ciphertext header for IncorrectKey; never decrypts' },
+  'crypto/secret-bytes.ts': {
+    reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
+    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts'],
+  },
+};
+
+/**
+ * Names that make or bind key material, and where src/service may use them: fresh secrets only as data
+ * keys, GenerateRandom output and access-key secrets; the AAD bindings of key-version material, import
+ * wrapping keys and import fingerprints not at all, so a wrapped key version can only come from custody.
+ */
+export const SERVICE_MATERIAL_NAMES: Readonly<Record<string, ServiceCryptoRule>> = {
+  randomSecret: {
+    reason: 'data keys, GenerateRandom output and access-key secrets; new key material comes from the KeyProvisioner',
+    only: ['service/crypto-ops/generate-data-key.ts', 'service/crypto-ops/generate-data-key-without-plaintext.ts', 'service/crypto-ops/generate-random.ts', 'service/identity/bootstrap.ts'],
+  },
+  materialBinding: { reason: 'key versions are wrapped in custody (KeyProvisioner, KeyImporter)', only: [] },
+  importTokenBinding: { reason: 'import wrapping keys are wrapped and unwrapped in custody (KeyImporter)', only: [] },
+  fingerprintBinding: { reason: 'imported material is fingerprinted in custody (KeyImporter)', only: [] },
+};
+
+/**
+ * The ways the service modules among `files` reach key-material crypto against {@link SERVICE_CRYPTO_ALLOWED}
+ * and {@link SERVICE_MATERIAL_NAMES}, as `module: what` lines (empty: none).
+ */
+export function serviceMaterialViolations(srcRoot: string, files: readonly string[], read: (file: string) => string): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    const rel = relative(srcRoot, file).split(sep).join('/');
+    if (!rel.startsWith('service/')) continue;
+    const source = read(file);
+    for (const spec of importsOf(source)) {
+      if (!spec.startsWith('.')) continue;
+      const target = relative(srcRoot, resolve(dirname(file), spec)).split(sep).join('/').replace(/\.js$/, '.ts');
+      if (!target.startsWith('crypto/')) continue;
+      const rule = SERVICE_CRYPTO_ALLOWED[target];
+      if (rule === undefined) out.push(`${rel}: imports ${target}, which handles key material (custody's)`);
+      else if (rule.only !== undefined && !rule.only.includes(rel)) out.push(`${rel}: imports ${target} (allowed only for: ${rule.reason})`);
+    }
+    for (const [name, rule] of Object.entries(SERVICE_MATERIAL_NAMES)) {
+      if (new RegExp(`\\b${name}\\b`).test(source) && !(rule.only ?? []).includes(rel)) out.push(`${rel}: uses ${name} (${rule.reason})`);
+    }
+  }
+  return out.sort();
+}

@@ -23,6 +23,8 @@ import { wireAudit } from '../../src/server/audit-wiring.js';
 import type { LifecycleDeps } from '../../src/service/pipeline/deps.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
+import { CustodyKeyImporter } from '../../src/custody/importer.js';
+import { CustodyKeyProvisioner } from '../../src/custody/provisioner.js';
 import type { RegisteredOperation } from '../../src/service/pipeline/operation.js';
 import { Pipeline, type PipelineResult } from '../../src/service/pipeline/pipeline.js';
 import { PolicyAuthorizer } from '../../src/service/access/policy-authorizer.js';
@@ -186,6 +188,8 @@ export async function harness(): Promise<Harness> {
     imports,
     hierarchy,
     primitives: new CustodyKeyPrimitives({ keys, hierarchy, imports, clock }),
+    provisioner: new CustodyKeyProvisioner(hierarchy),
+    importer: new CustodyKeyImporter(hierarchy),
     clock,
     realm,
     logger: silent,

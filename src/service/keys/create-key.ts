@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { randomId } from '../../crypto/random.js';
 import { defaultKeyPolicy } from '../../core/authorization.js';
-import { materialBinding } from '../../core/bindings.js';
 import { KmsError } from '../../core/errors.js';
 import { KEY_CAPABILITIES } from '../../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../../core/key.js';
@@ -17,7 +16,7 @@ export const createKey = defineOperation({
   name: 'CreateKey',
   description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
-  uses: ['keys', 'hierarchy', 'primitives', 'clock', 'realm', 'principals', 'policyChecks'] as const,
+  uses: ['keys', 'provisioner', 'clock', 'realm', 'principals', 'policyChecks'] as const,
   input: z.object({
     Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
@@ -32,12 +31,12 @@ export const createKey = defineOperation({
     XksKeyId: str(1, 128).optional().describe('The external key in an external key store that backs the KMS key (AWS); Arca refuses it.'),
   }),
   keys: {},
-  // A key pair (RSA-4096 takes up to seconds) is generated before the audit transaction opens.
+  // A key pair (RSA-4096 takes up to seconds) is generated, and wrapped in custody, before the audit transaction opens.
   async prepare(input, deps) {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
     const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
-    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.primitives.newKeyMaterial(keySpec) : undefined;
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.provisioner.prepareKey(keySpec) : undefined;
   },
   async execute(input, ctx, deps, prepared) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -56,7 +55,9 @@ export const createKey = defineOperation({
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
-    const id = randomId();
+    // Prepared material is bound to the key id it was wrapped for: the key takes that id.
+    const ready = prepared?.keySpec === keySpec ? prepared : undefined;
+    const id = ready?.keyId ?? randomId();
     // The default key policy names only the account root: no principal to resolve.
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
 
@@ -78,18 +79,9 @@ export const createKey = defineOperation({
       await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
       return { KeyMetadata: keyMetadata(deps.realm, key) };
     }
-    const material = prepared ?? (await deps.primitives.newKeyMaterial(keySpec));
-    try {
-      const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, 1));
-      await deps.keys.createKey(
-        key,
-        { keyId: key.id, version: 1, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
-        tags,
-      );
-      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
-    } finally {
-      material.dispose();
-    }
+    const firstVersion = await deps.provisioner.newVersion(key, 1, now, ready);
+    await deps.keys.createKey(key, firstVersion, tags);
+    await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
     return { KeyMetadata: keyMetadata(deps.realm, key) };
   },
   auditRequest: (i) => ({

@@ -1,5 +1,5 @@
 import type { Realm } from '../../core/arn.js';
-import type { KeyPrimitives, SealControl, SealedKeyring } from '../../core/custody.js';
+import type { KeyImporter, KeyPrimitives, KeyProvisioner, SealControl, SealedKeyring } from '../../core/custody.js';
 import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
@@ -21,6 +21,10 @@ export interface ServiceDeps {
   readonly hierarchy: SealedKeyring;
   /** Key handle → primitive (custody): the only way an operation works with a customer key's material. */
   readonly primitives: KeyPrimitives;
+  /** New key versions (CreateKey, rotation), generated and wrapped in custody: the service gets wrapped rows. */
+  readonly provisioner: KeyProvisioner;
+  /** Bring your own key in custody: wrapping keys for import tokens, and imported material unwrapped and rewrapped there. */
+  readonly importer: KeyImporter;
   readonly clock: Clock;
   readonly realm: Realm;
   readonly logger: Logger;

@@ -7,7 +7,7 @@ import { OPERATIONS } from './registry.js';
 
 /** Every port of ServiceDeps: a Record over the union, so a port added to ServiceDeps breaks the build until listed. */
 const PORTS: Record<ServicePort, true> = {
-  keys: true, hierarchy: true, primitives: true, clock: true, realm: true, logger: true, principals: true, grants: true,
+  keys: true, hierarchy: true, primitives: true, provisioner: true, importer: true, clock: true, realm: true, logger: true, principals: true, grants: true,
   keyring: true, policyChecks: true, lifecycle: true, imports: true, sealing: true, auditTrail: true,
 };
 

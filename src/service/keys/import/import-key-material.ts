@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { privateKeyOf } from '../../../crypto/asymmetric-keys.js';
-import { materialFingerprint, unwrapImportedMaterial } from '../../../crypto/import-unwrap.js';
-import { constantTimeEqual } from '../../../crypto/kdf.js';
-import { fingerprintBinding, importTokenBinding, materialBinding } from '../../../core/bindings.js';
-import { invalidCiphertext, KmsError } from '../../../core/errors.js';
+import { KmsError } from '../../../core/errors.js';
 import { EXPIRATION_MODELS } from '../../../core/key-import.js';
-import { materialFitsSpec, requireExternal, WRAPPING } from './key-import.js';
+import { requireExternal } from './key-import.js';
 import { defineOperation } from '../../pipeline/operation.js';
 import { blob, keyIdParam } from '../../pipeline/schemas.js';
 
@@ -16,7 +12,7 @@ export const importKeyMaterial = defineOperation({
   name: 'ImportKeyMaterial',
   description: 'Imports key material into a KMS key that was created without key material.',
   effect: 'write',
-  uses: ['hierarchy', 'clock', 'imports'] as const,
+  uses: ['hierarchy', 'importer', 'clock', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     ImportToken: blob(1, 6144).describe('The import token GetParametersForImport returned with the wrapping public key.'),
@@ -38,39 +34,21 @@ export const importKeyMaterial = defineOperation({
     const token = await deps.imports.getToken(tokenId);
     if (token === undefined || token.keyId !== key.record.id || token.usedAt !== undefined) throw invalidToken();
     if (now.getTime() >= token.expiresAt.getTime()) throw new KmsError('ExpiredImportToken', 'The import token has expired: call GetParametersForImport again.');
-    const wrapping = WRAPPING[token.wrappingAlgorithm];
-    if (wrapping === undefined) throw invalidToken();
+    if (!deps.importer.supports(token.wrappingAlgorithm)) throw invalidToken();
 
-    const wrappingKey = await deps.hierarchy.unwrap(token.wrappedPrivateKey, importTokenBinding(key.record.id, tokenId));
-    let material;
-    try {
-      material = unwrapImportedMaterial(privateKeyOf(wrappingKey), wrapping, input.EncryptedKeyMaterial);
-    } finally {
-      wrappingKey.dispose();
-    }
-    if (material === undefined) throw invalidCiphertext();
-    try {
-      if (!materialFitsSpec(key.record.keySpec, material)) {
-        throw new KmsError('IncorrectKeyMaterial', `The key material is not valid for key spec ${key.record.keySpec}.`);
-      }
-      const fingerprint = materialFingerprint(fingerprintBinding(key.record.id), material);
-      const previous = await deps.imports.getImport(key.record.id);
-      if (previous !== undefined && !constantTimeEqual(previous.fingerprint, fingerprint)) {
-        throw new KmsError('IncorrectKeyMaterial', 'The key material is not the key material previously imported into this KMS key.');
-      }
-      const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.record.id, key.record.primaryVersion));
-      const stored = await deps.imports.importMaterial(
-        tokenId,
-        now,
-        { keyId: key.record.id, version: key.record.primaryVersion, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
-        { keyId: key.record.id, fingerprint, expirationModel: model, validTo: input.ValidTo, importedAt: now },
-      );
-      if (!stored) throw invalidToken();
-      deps.hierarchy.forgetKey(key.record.id);
-      return { KeyId: key.arn };
-    } finally {
-      material.dispose();
-    }
+    // Unwrapped, checked against the key spec and an earlier import's fingerprint, and rewrapped in custody.
+    const previous = await deps.imports.getImport(key.record.id);
+    const accepted = await deps.importer.acceptImported(key.record, token, input.EncryptedKeyMaterial, previous?.fingerprint, now);
+    const stored = await deps.imports.importMaterial(tokenId, now, accepted.version, {
+      keyId: key.record.id,
+      fingerprint: accepted.fingerprint,
+      expirationModel: model,
+      validTo: input.ValidTo,
+      importedAt: now,
+    });
+    if (!stored) throw invalidToken();
+    deps.hierarchy.forgetKey(key.record.id);
+    return { KeyId: key.arn };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, validTo: i.ValidTo?.toISOString(), expirationModel: i.ExpirationModel }),
   auditResponse: (o) => ({ keyId: o.KeyId }),

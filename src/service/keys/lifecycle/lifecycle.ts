@@ -1,8 +1,7 @@
-import { randomId, randomSecret, timeOrderedId } from '../../../crypto/random.js';
+import { randomId, timeOrderedId } from '../../../crypto/random.js';
 import { keyArn } from '../../../core/arn.js';
-import { materialBinding } from '../../../core/bindings.js';
 import { KmsError } from '../../../core/errors.js';
-import { KEY_SPEC_INFO, type KeyRecord } from '../../../core/key.js';
+import type { KeyRecord } from '../../../core/key.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../../../core/lifecycle.js';
 import { auditEvent } from '../../../core/audit.js';
 import type { KeyImportStore } from '../../../core/key-import.js';
@@ -30,28 +29,19 @@ export function requireRotatable(key: KeyRecord, arn: string): void {
  * or undefined when another run rotated first.
  */
 export async function rotateKey(
-  deps: Pick<ServiceDeps, 'hierarchy' | 'clock' | 'lifecycle'>,
+  deps: Pick<ServiceDeps, 'provisioner' | 'clock' | 'lifecycle'>,
   key: KeyRecord,
   type: RotationType,
   nextRotationAt?: Date,
 ): Promise<number | undefined> {
   const version = key.primaryVersion + 1;
   const now = deps.clock.now();
-  const material = randomSecret(KEY_SPEC_INFO[key.keySpec].materialLength);
-  try {
-    const wrapped = await deps.hierarchy.wrap(material, materialBinding(key.id, version));
-    if (type === 'AUTOMATIC') await deps.lifecycle.insecureTestPause?.('rotation:before-commit');
-    const added = await deps.lifecycle.store.addVersion(
-      { keyId: key.id, version, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: now },
-      type,
-      key.primaryVersion,
-      nextRotationAt,
-    );
-    if (type === 'AUTOMATIC' && added) await deps.lifecycle.insecureTestPause?.('rotation:after-commit');
-    return added ? version : undefined;
-  } finally {
-    material.dispose();
-  }
+  // Generated, wrapped and zeroed in custody: only the wrapped row comes back.
+  const row = await deps.provisioner.newVersion(key, version, now);
+  if (type === 'AUTOMATIC') await deps.lifecycle.insecureTestPause?.('rotation:before-commit');
+  const added = await deps.lifecycle.store.addVersion(row, type, key.primaryVersion, nextRotationAt);
+  if (type === 'AUTOMATIC' && added) await deps.lifecycle.insecureTestPause?.('rotation:after-commit');
+  return added ? version : undefined;
 }
 
 /**
@@ -83,7 +73,7 @@ export interface JobRun {
  * that was disabled past its date rotates as soon as it is enabled again), then destructions of keys
  * whose waiting period has ended. Safe to run again at any time, including after a crash mid-run.
  */
-export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & {
+export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'provisioner' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & {
   readonly audit?: AuditLog | undefined;
   readonly imports?: Pick<KeyImportStore, 'expiredMaterial' | 'deleteMaterial'> | undefined;
 };
