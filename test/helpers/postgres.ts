@@ -18,7 +18,8 @@ import pg from 'pg';
  * so CI needs no useradd.
  */
 
-const BIN_DIRS = [process.env['ARCA_PG_BIN'], '/usr/lib/postgresql/15/bin', ...(process.env['PATH'] ?? '').split(delimiter)].filter((d): d is string => !!d);
+/** $ARCA_PG_BIN alone when set (another PostgreSQL 15+ build), else Debian's path, then PATH. */
+const BIN_DIRS = process.env['ARCA_PG_BIN'] ? [process.env['ARCA_PG_BIN']] : ['/usr/lib/postgresql/15/bin', ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean)];
 const RUN_AS = 'nobody';
 
 function executable(path: string): boolean {
@@ -35,7 +36,7 @@ export const PG_BIN = BIN_DIRS.find((d) => ['initdb', 'pg_ctl', 'postgres'].ever
 
 /** Why PostgreSQL tests cannot run here, or `undefined` when they can. */
 export function postgresMissing(): string | undefined {
-  if (PG_BIN === undefined) return 'PostgreSQL 15 server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/15/bin, $ARCA_PG_BIN or PATH; apt-get install postgresql-15';
+  if (PG_BIN === undefined) return `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in ${BIN_DIRS.slice(0, 2).join(', ')}${BIN_DIRS.length > 2 ? ' or PATH' : ''}; apt-get install postgresql-15`;
   if (process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status !== 0) return 'running as root and setpriv (util-linux) is missing: PostgreSQL cannot run as root';
   return undefined;
 }
@@ -90,6 +91,13 @@ export async function startPostgres(): Promise<PostgresCluster> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
+  // A runner that interrupts the file (timeout, ^C) sends a signal, which skips 'exit': stop, then die of it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.kill(process.pid, signal);
+    });
+  }
   try {
     // --no-sync: initdb's files need no fsync for a throwaway cluster; the server itself runs with fsync=on.
     const init = runPg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
