@@ -12,6 +12,7 @@ export interface PostgresPoolOptions {
   readonly connectionTimeoutMillis?: number;
 }
 
+/** What `storage: { type: postgres, … }` will configure (issue 14); TLS options come with the configuration. */
 export interface PostgresOptions {
   /** `postgres://user:password@host:port/db?...`; it holds a secret, so it is never logged or put in an error. */
   readonly url: string;

@@ -34,14 +34,14 @@ const toKey = (r: KeyRow): KeyRecord => ({
   policy: r.policy,
 });
 
-export interface AliasRow {
+interface AliasRow {
   name: string;
   key_id: string;
   created_at: Date;
   updated_at: Date;
 }
 
-export const toAlias = (r: AliasRow): AliasRecord => ({ name: r.name, keyId: r.key_id, createdAt: r.created_at, updatedAt: r.updated_at });
+const toAlias = (r: AliasRow): AliasRecord => ({ name: r.name, keyId: r.key_id, createdAt: r.created_at, updatedAt: r.updated_at });
 
 /** Inserts a key version's wrapped material on `q` (the caller's transaction); `rotationType` for a rotation. */
 export async function insertKeyVersion(q: Queryable, v: StoredKeyVersion, rotationType: RotationType | null = null): Promise<void> {

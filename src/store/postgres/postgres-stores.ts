@@ -22,4 +22,5 @@ export function postgresStores(pg: PostgresDatabase) {
   };
 }
 
+/** The adapters postgresStores returns, for wiring code that passes them on. */
 export type PostgresStores = ReturnType<typeof postgresStores>;

@@ -84,8 +84,12 @@ export class PostgresTransactions {
       await b.client.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (e) {
-      await b.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
-      await b.client.query(`RELEASE SAVEPOINT ${name}`);
+      try {
+        await b.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        await b.client.query(`RELEASE SAVEPOINT ${name}`);
+      } catch {
+        // The connection failed: the outer transaction cannot commit and will roll back; report the first error.
+      }
       throw e;
     }
   }
