@@ -4,6 +4,7 @@ import { describeWithPostgres } from '../../../test/helpers/postgres.js';
 import { KmsError } from '../../core/errors.js';
 import { PostgresDatabase } from './database.js';
 import { migrate, MIGRATION_LOCK, MIGRATIONS } from './migrations.js';
+import { PostgresKeyLifecycleStore } from './postgres-key-lifecycle-store.js';
 import { PostgresKeyStore } from './postgres-key-store.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -122,6 +123,29 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       assert.equal(db.transactions.inTransaction, false);
     } finally {
       await db.close();
+    }
+  });
+
+  it('two nodes at once: one rotation wins over the same primary, concurrent creations all land in one order', async () => {
+    const url = cluster().url(await cluster().createDatabase());
+    const [a, b] = [await PostgresDatabase.open({ url }), await PostgresDatabase.open({ url })];
+    try {
+      const keys = new PostgresKeyStore(a);
+      await keys.addDomainKey(1, Buffer.from('d'));
+      await keys.createKey(key('k'), { keyId: 'k', version: 1, domainKeyVersion: 1, wrappedMaterial: Buffer.from('m1'), createdAt: T0 }, []);
+      const v2 = (m: string) => ({ keyId: 'k', version: 2, domainKeyVersion: 1, wrappedMaterial: Buffer.from(m), createdAt: T0 });
+      for (let round = 0; round < 5; round++) {
+        const won = await Promise.all([
+          new PostgresKeyLifecycleStore(a).addVersion({ ...v2('a'), version: round + 2 }, 'ON_DEMAND', round + 1),
+          new PostgresKeyLifecycleStore(b).addVersion({ ...v2('b'), version: round + 2 }, 'ON_DEMAND', round + 1),
+        ]);
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: exactly one node rotates`);
+      }
+      assert.equal((await keys.getKey('k'))?.primaryVersion, 6);
+      await Promise.all(Array.from({ length: 10 }, (_, i) => new PostgresKeyStore(i % 2 ? a : b).createKey(key(`n${i}`), undefined, [])));
+      assert.equal((await keys.listKeys(undefined, 100)).items.length, 11);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
