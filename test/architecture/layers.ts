@@ -21,7 +21,8 @@ export const RULES: Record<Layer, LayerRule> = {
   service: { layers: ['service', 'core', 'crypto'], modules: ['zod'] },
   auth: { layers: ['auth', 'core', 'crypto'], modules: [] },
   audit: { layers: ['audit', 'core', 'crypto'], modules: [] },
-  store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path'] },
+  /** node:async_hooks: PostgreSQL transactions are bound to the async context (ADR 0013). */
+  store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path', 'node:async_hooks'] },
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod'] },

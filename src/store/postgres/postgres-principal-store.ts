@@ -1,0 +1,143 @@
+import type { Tag } from '../../core/key.js';
+import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/ports.js';
+import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
+import type { PostgresDatabase } from './database.js';
+
+interface PrincipalRow {
+  id: string;
+  type: PrincipalType;
+  name: string;
+  arn: string;
+  created_at: Date;
+}
+
+interface AccessKeyRow {
+  access_key_id: string;
+  principal_id: string;
+  status: AccessKeyStatus;
+  wrapped_secret: Buffer;
+  domain_key_version: number;
+  created_at: Date;
+}
+
+const toPrincipal = (r: PrincipalRow): PrincipalRecord => ({ id: r.id, type: r.type, name: r.name, arn: r.arn, createdAt: r.created_at });
+
+const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
+  accessKeyId: r.access_key_id,
+  principalId: r.principal_id,
+  status: r.status,
+  wrappedSecret: r.wrapped_secret,
+  domainKeyVersion: r.domain_key_version,
+  createdAt: r.created_at,
+});
+
+/** The PrincipalStore port on PostgreSQL: principals, access keys, principal tags and identity policies. */
+export class PostgresPrincipalStore implements PrincipalStore {
+  readonly #pg: PostgresDatabase;
+
+  constructor(pg: PostgresDatabase) {
+    this.#pg = pg;
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    const row = (await this.#pg.db.query<PrincipalRow>('SELECT * FROM principals WHERE id = $1', [id])).rows[0];
+    return row && toPrincipal(row);
+  }
+
+  async findPrincipalByName(name: string): Promise<PrincipalRecord | undefined> {
+    const row = (await this.#pg.db.query<PrincipalRow>('SELECT * FROM principals WHERE name = $1', [name])).rows[0];
+    return row && toPrincipal(row);
+  }
+
+  async createPrincipal(p: PrincipalRecord): Promise<void> {
+    await this.#pg.transactions.run(async () => {
+      const q = this.#pg.db;
+      await q.query('INSERT INTO principals (id, type, name, arn, created_at) VALUES ($1, $2, $3, $4, $5)', [p.id, p.type, p.name, p.arn, p.createdAt]);
+      // References stored while no principal had this ARN name the first one created with it (ADR 0009).
+      await q.query('UPDATE key_policy_principals SET principal_id = $1 WHERE arn = $2 AND principal_id IS NULL', [p.id, p.arn]);
+      await q.query('UPDATE grants SET grantee_principal_id = $1 WHERE grantee_principal = $2 AND grantee_principal_id IS NULL', [p.id, p.arn]);
+      await q.query('UPDATE grants SET retiring_principal_id = $1 WHERE retiring_principal = $2 AND retiring_principal_id IS NULL', [p.id, p.arn]);
+    });
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = (await this.#pg.db.query<AccessKeyRow>('SELECT * FROM access_keys WHERE access_key_id = $1', [accessKeyId])).rows[0];
+    return row && toAccessKey(row);
+  }
+
+  async listAccessKeys(principalId: string): Promise<readonly AccessKeyRecord[]> {
+    const r = await this.#pg.db.query<AccessKeyRow>('SELECT * FROM access_keys WHERE principal_id = $1 ORDER BY created_at, access_key_id', [principalId]);
+    return r.rows.map(toAccessKey);
+  }
+
+  async createAccessKey(k: AccessKeyRecord): Promise<void> {
+    await this.#pg.db.query(
+      'INSERT INTO access_keys (access_key_id, principal_id, status, wrapped_secret, domain_key_version, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [k.accessKeyId, k.principalId, k.status, k.wrappedSecret, k.domainKeyVersion, k.createdAt],
+    );
+  }
+
+  async listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>> {
+    const r = await this.#pg.db.query<PrincipalRow>('SELECT * FROM principals WHERE name > $1 ORDER BY name LIMIT $2', [after ?? '', limit + 1]);
+    const items = r.rows.slice(0, limit).map(toPrincipal);
+    return { items, next: r.rows.length > limit ? items.at(-1)?.name : undefined };
+  }
+
+  async deletePrincipal(id: string): Promise<void> {
+    await this.#pg.transactions.run(async () => {
+      const q = this.#pg.db;
+      await q.query('DELETE FROM access_keys WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM principal_tags WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM principal_policies WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM principals WHERE id = $1', [id]);
+    });
+  }
+
+  async listPrincipalTags(id: string): Promise<readonly Tag[]> {
+    const r = await this.#pg.db.query<{ tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM principal_tags WHERE principal_id = $1 ORDER BY tag_key', [id]);
+    return r.rows.map((t) => ({ key: t.tag_key, value: t.tag_value }));
+  }
+
+  async putPrincipalTags(id: string, tags: readonly Tag[]): Promise<void> {
+    await this.#pg.transactions.run(async () => {
+      for (const t of tags) {
+        await this.#pg.db.query(
+          'INSERT INTO principal_tags (principal_id, tag_key, tag_value) VALUES ($1, $2, $3) ON CONFLICT (principal_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value',
+          [id, t.key, t.value],
+        );
+      }
+    });
+  }
+
+  async removePrincipalTags(id: string, tagKeys: readonly string[]): Promise<void> {
+    await this.#pg.db.query('DELETE FROM principal_tags WHERE principal_id = $1 AND tag_key = ANY($2::text[])', [id, [...tagKeys]]);
+  }
+
+  async listPrincipalPolicies(id: string): Promise<readonly StoredPrincipalPolicy[]> {
+    const r = await this.#pg.db.query<{ name: string; document: string; updated_at: Date }>(
+      'SELECT name, document, updated_at FROM principal_policies WHERE principal_id = $1 ORDER BY name',
+      [id],
+    );
+    return r.rows.map((p) => ({ name: p.name, document: p.document, updatedAt: p.updated_at }));
+  }
+
+  async putPrincipalPolicy(id: string, name: string, document: string, at: Date): Promise<void> {
+    await this.#pg.db.query(
+      `INSERT INTO principal_policies (principal_id, name, document, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (principal_id, name) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at`,
+      [id, name, document, at],
+    );
+  }
+
+  async deletePrincipalPolicy(id: string, name: string): Promise<boolean> {
+    return ((await this.#pg.db.query('DELETE FROM principal_policies WHERE principal_id = $1 AND name = $2', [id, name])).rowCount ?? 0) > 0;
+  }
+
+  async updateAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<void> {
+    await this.#pg.db.query('UPDATE access_keys SET status = $1 WHERE access_key_id = $2', [status, accessKeyId]);
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    await this.#pg.db.query('DELETE FROM access_keys WHERE access_key_id = $1', [accessKeyId]);
+  }
+}

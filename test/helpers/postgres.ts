@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+
+/**
+ * Throwaway PostgreSQL clusters for tests (ADR 0013): `initdb` into a temp dir, `pg_ctl start` on a free
+ * port, listening on 127.0.0.1 only with trust auth, `fsync=on` (the store's durability is under test, so
+ * no test-only shortcut on the server), stopped and removed at the end, also when the test process fails.
+ *
+ * PostgreSQL refuses to run as root. As root (CI and this machine), the binaries run as `nobody` through
+ * `setpriv --reuid --regid --clear-groups` (util-linux, in every Debian image; `runuser` also works but
+ * goes through PAM), and the temp dir is chowned to that user. `nobody` exists on every Debian system,
+ * so CI needs no useradd.
+ */
+
+/** $ARCA_PG_BIN alone when set (another PostgreSQL 15+ build), else Debian's path, then PATH. */
+const BIN_DIRS = process.env['ARCA_PG_BIN'] ? [process.env['ARCA_PG_BIN']] : ['/usr/lib/postgresql/15/bin', ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean)];
+const RUN_AS = 'nobody';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The directory holding initdb, pg_ctl and postgres, or undefined. */
+export const PG_BIN = BIN_DIRS.find((d) => ['initdb', 'pg_ctl', 'postgres'].every((b) => executable(join(d, b))));
+
+/** Why PostgreSQL tests cannot run here, or `undefined` when they can. */
+export function postgresMissing(): string | undefined {
+  if (PG_BIN === undefined) return `PostgreSQL server binaries (initdb, pg_ctl, postgres) not found in ${BIN_DIRS.slice(0, 2).join(', ')}${BIN_DIRS.length > 2 ? ' or PATH' : ''}; apt-get install postgresql-15`;
+  if (process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status !== 0) return 'running as root and setpriv (util-linux) is missing: PostgreSQL cannot run as root';
+  return undefined;
+}
+
+function idOf(flag: '-u' | '-g'): number {
+  const r = spawnSync('id', [flag, RUN_AS], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`no user ${RUN_AS} to run PostgreSQL as (root cannot): ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+/** Runs a PostgreSQL binary, as `nobody` when this process is root. */
+function runPg(bin: string, args: readonly string[]): SpawnSyncReturns<string> {
+  const path = join(PG_BIN ?? '', bin);
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' };
+  const [cmd, argv] = process.getuid?.() === 0 ? ['setpriv', ['--reuid', RUN_AS, '--regid', String(idOf('-g')), '--clear-groups', path, ...args]] : [path, [...args]];
+  return spawnSync(cmd as string, argv as string[], { encoding: 'utf8', env, timeout: 60_000 });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      s.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** A running throwaway cluster; superuser `postgres`, no password (trust on 127.0.0.1). */
+export interface PostgresCluster {
+  readonly port: number;
+  url(database: string): string;
+  /** Creates a new empty database (or a copy of `template`) and returns its name. */
+  createDatabase(template?: string): Promise<string>;
+  /** Stops the server and removes its files; idempotent. */
+  stop(): void;
+}
+
+let databases = 0;
+
+/** Starts a cluster (retrying on a port taken between probe and start). */
+export async function startPostgres(): Promise<PostgresCluster> {
+  const missing = postgresMissing();
+  if (missing !== undefined) throw new Error(missing);
+  const dir = mkdtempSync(join(tmpdir(), 'arca-pg-'));
+  if (process.getuid?.() === 0) chownSync(dir, idOf('-u'), idOf('-g'));
+  const data = join(dir, 'data');
+  const stop = (): void => {
+    process.removeListener('exit', stop);
+    runPg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  // A runner that interrupts the file (timeout, ^C) sends a signal, which skips 'exit': stop, then die of it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.kill(process.pid, signal);
+    });
+  }
+  try {
+    // --no-sync: initdb's files need no fsync for a throwaway cluster; the server itself runs with fsync=on.
+    const init = runPg('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}${init.stdout}`);
+    let lastError = '';
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = await freePort();
+      const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
+      const start = runPg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', options, 'start']);
+      if (start.status === 0) return cluster(port, stop);
+      lastError = `${start.stderr}${start.stdout}`;
+    }
+    throw new Error(`pg_ctl start failed: ${lastError}`);
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
+
+function cluster(port: number, stop: () => void): PostgresCluster {
+  const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    url,
+    async createDatabase(template?: string): Promise<string> {
+      const name = `arca_test_${process.pid}_${++databases}`;
+      const admin = new pg.Client({ connectionString: url('postgres') });
+      await admin.connect();
+      try {
+        // Identifiers cannot be parameters: both names are made here from [a-z0-9_] only.
+        await admin.query(`CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`);
+      } finally {
+        await admin.end();
+      }
+      return name;
+    },
+    stop,
+  };
+}
+
+/**
+ * A describe block that gets a running cluster: skipped with the reason when PostgreSQL is missing (and
+ * CI is not set), failed when CI=true, as the SoftHSM and AWS CLI tests do.
+ */
+export function describeWithPostgres(name: string, body: (cluster: () => PostgresCluster) => void): void {
+  const missing = postgresMissing();
+  if (missing !== undefined) {
+    if (process.env['CI'] === 'true') {
+      describe(name, () => it('needs PostgreSQL', () => assert.fail(`CI=true: ${missing}`)));
+    } else {
+      console.error(`skipping "${name}": ${missing}`);
+      describe(name, { skip: missing }, () => undefined);
+    }
+    return;
+  }
+  describe(name, () => {
+    let running: PostgresCluster | undefined;
+    before(async () => {
+      running = await startPostgres();
+    });
+    after(() => running?.stop());
+    body(() => {
+      if (running === undefined) throw new Error('PostgreSQL cluster not started');
+      return running;
+    });
+  });
+}
