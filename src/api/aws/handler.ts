@@ -3,6 +3,7 @@ import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
 import type { Pipeline } from '../../service/pipeline/pipeline.js';
 import { AWS_ERRORS } from './errors.js';
+import { awsInvalidInput, parseAwsInput } from './input.js';
 import { parseJsonBody } from './json.js';
 import { wireJson } from './wire.js';
 
@@ -50,7 +51,8 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
   const result = await pipeline.handle({
     target: req.target,
     auth: req,
-    parseBody: () => parseJsonBody(req.body),
+    parseBody: (schema) => parseAwsInput(schema, parseJsonBody(req.body)),
+    invalidInput: awsInvalidInput,
     sourceIp: req.sourceIp,
     userAgent: req.userAgent,
     requestId,

@@ -225,10 +225,16 @@ export interface RegisteredOperation {
   connect(deps: ServiceDeps): ConnectedOperation;
 }
 
+/**
+ * Reads a request's input validated by `schema`, decoding the transport's wire form first (throws a
+ * ZodError or a KmsError). The transport knows its encoding; the schema knows the members' types.
+ */
+export type InputReader = <T>(schema: z.ZodType<T>) => T;
+
 /** An operation holding its declared ports: what the pipeline binds each request's input to. */
 export interface ConnectedOperation {
-  /** Validates the wire input (throws a ZodError) and binds it to the operation. */
-  bind(raw: unknown): BoundCall;
+  /** Reads the input through `read` (which throws a ZodError on invalid input) and binds it to the operation. */
+  bind(read: InputReader): BoundCall;
 }
 
 export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never>(op: Operation<I, O, P, S, U>): RegisteredOperation {
@@ -264,9 +270,8 @@ export function pickPorts<U extends ServicePort>(deps: ServiceDeps, uses: readon
 
 /** Binds a request's input to `op`, whose `prepare`, `check` and `execute` receive `ports`. */
 function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Operation<I, O, P, S, U>, slots: readonly [string, KeySlot<I>][], ports: OperationPorts<U>) {
-  return (raw: unknown): BoundCall => {
-    // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
-    const input = op.input.parse(raw, { reportInput: true });
+  return (read: InputReader): BoundCall => {
+    const input = read(op.input);
     let keys: BoundKeyRequirement[];
     let alias: string | undefined;
     let dryRun: boolean;

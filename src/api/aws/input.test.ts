@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { blob, decodeCanonicalBase64, validationError } from './schemas.js';
+import { blob, invalidInputError } from '../../service/pipeline/schemas.js';
+import { awsInvalidInput, decodeCanonicalBase64, wireSchema } from './input.js';
+
+const validationError = (e: z.ZodError) => awsInvalidInput(invalidInputError(e));
 
 describe('base64 blobs', () => {
-  const schema = z.object({ B: blob(0, 100) });
+  const schema = wireSchema(z.object({ B: blob(0, 100) }));
   const accepts = (v: string) => schema.safeParse({ B: v }).success;
 
   it('accepts canonical base64 with and without padding', () => {
@@ -34,7 +37,7 @@ describe('base64 blobs', () => {
     const bad = schema.safeParse({ B: 'AAA' });
     assert.ok(!bad.success);
     assert.equal(validationError(bad.error).code, 'SerializationFailed');
-    const long = z.object({ B: blob(1, 2) }).safeParse({ B: 'AAAA' });
+    const long = wireSchema(z.object({ B: blob(1, 2) })).safeParse({ B: 'AAAA' });
     assert.ok(!long.success);
     const e = validationError(long.error);
     assert.equal(e.code, 'ValidationFailed');
