@@ -48,4 +48,6 @@ export interface TransportAdapter {
   refuse(head: TransportRequestHead, error: KmsError): Promise<TransportResponse>;
   /** Answers (and records) a request for a method or path no adapter serves, in this protocol's words. */
   unknownEndpoint(head: TransportRequestHead): Promise<TransportResponse>;
+  /** An error answer that is not recorded: for a failure of the listener itself, after which the connection closes. */
+  answerError(error: KmsError, requestId: string): TransportResponse;
 }

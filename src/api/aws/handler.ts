@@ -2,6 +2,7 @@ import type { SecretBytes } from '../../crypto/secret-bytes.js';
 import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
 import type { Pipeline } from '../../service/pipeline/pipeline.js';
+import type { TransportResponse } from '../transport.js';
 import { AWS_ERRORS } from './errors.js';
 import { awsInvalidInput, parseAwsInput } from './input.js';
 import { parseJsonBody } from './json.js';
@@ -19,17 +20,8 @@ export interface AwsHttpRequest extends AuthenticationRequest {
   readonly secureTransport: boolean;
 }
 
-export interface AwsHttpResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  /**
-   * The JSON text: a Buffer when it carries secrets (to be zeroed once sent), otherwise the string itself
-   * (written to the socket without an intermediate Buffer).
-   */
-  readonly body: Buffer | string;
-  /** Secrets serialized into `body`: zero them (and the body) once it is sent. */
-  readonly secrets: readonly SecretBytes[];
-}
+/** An AWS JSON answer: the JSON text as a string (written without an intermediate Buffer) or, when it carries secrets, a Buffer zeroed once sent. */
+export type AwsHttpResponse = TransportResponse;
 
 /** An AWS-shaped error response: `{"__type": ..., "message": ...}` with AWS's status code. */
 export function awsErrorResponse(error: KmsError, requestId: string): AwsHttpResponse {
