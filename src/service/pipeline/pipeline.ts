@@ -5,7 +5,7 @@ import type { AuditEvent } from '../../core/audit.js';
 import type { Authorizer } from '../../core/authorization.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
-import { inputContext, type RequestInfo } from '../../core/policy/context.js';
+import { encryptionContextKeys, type RequestInfo } from '../../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDeps } from './deps.js';
@@ -375,7 +375,7 @@ export class Pipeline {
 /** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
 function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {
   const context = Object.fromEntries(Object.entries(facts.context).filter(([k]) => !k.toLowerCase().startsWith('kms:encryptioncontext')));
-  return { context: { ...context, ...inputContext({ EncryptionContext: ec }) }, encryptionContext: ec };
+  return { context: { ...context, ...encryptionContextKeys(ec) }, encryptionContext: ec };
 }
 
 interface Authz {

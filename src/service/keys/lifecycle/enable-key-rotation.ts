@@ -26,6 +26,7 @@ export const enableKeyRotation = defineOperation({
       .optional()
       .describe('The number of days between automatic rotations of the key material (365 by default).'),
   }),
+  conditions: (c) => [c.scalar('kms:RotationPeriodInDays', (i) => i.RotationPeriodInDays)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
