@@ -1,4 +1,5 @@
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
+import type { SecretText } from '../../crypto/secret-text.js';
 import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
 import type { Pipeline } from '../../service/pipeline/pipeline.js';
@@ -51,7 +52,7 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
     secureTransport: req.secureTransport,
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
-  const secrets: SecretBytes[] = [];
+  const secrets: (SecretBytes | SecretText)[] = [];
   const json = wireJson(result.output, secrets);
   const body = secrets.length > 0 ? Buffer.from(json) : json;
   return { status: 200, headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body, secrets };
