@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { blob, invalidInputError } from '../../service/pipeline/schemas.js';
-import { awsInvalidInput, decodeCanonicalBase64, wireSchema } from './input.js';
+import { SecretBytes } from '../../crypto/secret-bytes.js';
+import { KmsError } from '../../core/errors.js';
+import { OPERATIONS } from '../../service/pipeline/registry.js';
+import { awsInvalidInput, byteMembers, decodeCanonicalBase64, parseAwsInput, wireSchema } from './input.js';
 
 const validationError = (e: z.ZodError) => awsInvalidInput(invalidInputError(e));
 
@@ -42,5 +45,33 @@ describe('base64 blobs', () => {
     const e = validationError(long.error);
     assert.equal(e.code, 'ValidationFailed');
     assert.match(e.message, /Value at 'b' failed to satisfy constraint: Member must have length less than or equal to 2/);
+  });
+});
+
+describe('byte members derived from the operation schemas', () => {
+  const members = (name: string) => byteMembers(OPERATIONS.find((o) => o.name === name)!.input);
+
+  it('finds the members AWS sends as base64: direct, optional and arrays of bytes', () => {
+    assert.deepEqual(members('Encrypt'), ['Plaintext']);
+    assert.deepEqual(members('Decrypt'), ['CiphertextBlob']);
+    assert.deepEqual(members('VerifyMac'), ['Message', 'Mac']);
+    assert.deepEqual(members('Unseal'), ['Share']);
+    assert.deepEqual(members('Rekey'), ['CurrentShares']);
+    assert.deepEqual(members('DescribeKey'), []);
+  });
+
+  it('decodes a secret member into SecretBytes and keeps an array’s own limits', () => {
+    const rekey = OPERATIONS.find((o) => o.name === 'Rekey')!.input;
+    const share = Buffer.alloc(16, 7).toString('base64');
+    const parsed = parseAwsInput(rekey, { CurrentShares: [share] }) as { CurrentShares: unknown[] };
+    assert.ok(parsed.CurrentShares[0] instanceof SecretBytes);
+    const tooMany = wireSchema(rekey).safeParse({ CurrentShares: Array.from({ length: 17 }, () => share) });
+    assert.ok(!tooMany.success);
+    assert.equal(validationError(tooMany.error).code, 'ValidationFailed');
+  });
+
+  it('words violations thrown below the transport the AWS way, counted', () => {
+    const e = awsInvalidInput(new KmsError('ValidationFailed', 'x', { violations: [{ member: 'a', constraint: 'c1' }, { member: 'b', value: null, constraint: 'c2' }] }));
+    assert.equal(e.message, "2 validation errors detected: Value at 'a' failed to satisfy constraint: c1; Value null at 'b' failed to satisfy constraint: c2");
   });
 });
