@@ -261,6 +261,10 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
     only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts'],
   },
+  'crypto/secret-text.ts': {
+    reason: 'access-key secrets handed to their owner once, as zeroable text',
+    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts'],
+  },
 };
 
 /**
