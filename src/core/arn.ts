@@ -1,5 +1,5 @@
 import { isUuid } from '../crypto/encoding.js';
-import { KmsError } from './errors.js';
+import { invalidInput, KmsError } from './errors.js';
 
 /** Where a deployment says it is: every ARN it issues names this region and account. */
 export interface Realm {
@@ -70,7 +70,7 @@ const ALIAS_RE = /^alias\/[a-zA-Z0-9/_-]+$/;
 /** AWS's rules for alias names: `alias/` then letters, digits, `/_-`; at most 256 characters; not `alias/aws/`. */
 export function checkAliasName(name: string): void {
   if (name.length > 256 || !ALIAS_RE.test(name)) {
-    throw new KmsError('ValidationFailed', `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$`);
+    throw invalidInput([{ member: 'aliasName', value: name, constraint: 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$' }]);
   }
   if (name.startsWith('alias/aws/')) {
     throw new KmsError('InvalidAliasName', `Alias must not begin with 'alias/aws/'. Those names are reserved for AWS managed keys.`);

@@ -50,12 +50,36 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class KmsError extends Error {
   readonly code: ErrorCode;
+  /** For `ValidationFailed`: each failed constraint, so that a transport can word the answer its own way. */
+  readonly violations: readonly Violation[] | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; violations?: readonly Violation[] }) {
     super(message, options);
     this.name = 'KmsError';
     this.code = code;
+    this.violations = options?.violations;
   }
+}
+
+/** One input member that failed a constraint; transports word it (AWS: "Value ... at 'x' failed to satisfy constraint: ..."). */
+export interface Violation {
+  /** The member's path as the caller named it, first letter lower-cased (`rotationPeriodInDays`, `tags.0.tagKey`). */
+  readonly member: string;
+  /** The constraint, as a sentence (`Member must have length less than or equal to 256`). */
+  readonly constraint: string;
+  /** The offending value when it may be shown (`null`: the member is missing); absent, it is not shown. */
+  readonly value?: string | null;
+}
+
+/** The text of one violation, transport-neutral: `Value 'x' at 'member' failed to satisfy constraint: ...`. */
+export function describeViolation(v: Violation): string {
+  const value = v.value === undefined ? '' : v.value === null ? ' null' : ` '${v.value}'`;
+  return `Value${value} at '${v.member}' failed to satisfy constraint: ${v.constraint}`;
+}
+
+/** A `ValidationFailed` error listing failed constraints (message: each violation, `; `-separated). */
+export function invalidInput(violations: readonly Violation[]): KmsError {
+  return new KmsError('ValidationFailed', violations.map(describeViolation).join('; '), { violations });
 }
 
 export function isKmsError(e: unknown): e is KmsError {

@@ -30,6 +30,7 @@ import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
+import { awsJsonTransport } from '../api/aws/transport.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
 import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfig } from './limits.js';
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
@@ -184,7 +185,9 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     operations: operationRegistry(),
     sealing,
   });
-  const server = createHttpServer({ pipeline, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
+  // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
+  const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
+  const server = createHttpServer({ pipeline, transports, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
   const recordThrottled = () => recordThrottledRequests(limiter, audit, config.realm.region, config.logger);
   const summaries = setInterval(() => void recordThrottled(), limits.throttleSummaryIntervalMs);
   summaries.unref();

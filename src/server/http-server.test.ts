@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
+import { z } from 'zod';
 import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline/pipeline.js';
 import { createHttpServer, type ConnectionLimits } from './http-server.js';
 
@@ -12,7 +13,7 @@ describe('createHttpServer', () => {
     const pipeline = {
       handle: async (req: PipelineRequest): Promise<PipelineResult> => {
         seen.push(req.auth.body as Buffer);
-        return { ok: true, output: { Echo: (req.parseBody() as { Plaintext: string }).Plaintext }, requestId: req.requestId };
+        return { ok: true, output: { Echo: req.parseBody(z.object({ Plaintext: z.string() })).Plaintext }, requestId: req.requestId };
       },
     } as unknown as Pipeline;
     const server = createHttpServer({ pipeline, logger: silent });

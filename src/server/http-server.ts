@@ -1,7 +1,8 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { awsErrorResponse, handleAwsJson, type AwsHttpResponse } from '../api/aws/handler.js';
+import { awsJsonTransport } from '../api/aws/transport.js';
+import type { TransportAdapter, TransportRequestHead, TransportResponse } from '../api/transport.js';
 import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { newRequestId, type Pipeline } from '../service/pipeline/pipeline.js';
@@ -31,8 +32,20 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   keepAliveTimeoutMs: 65_000,
 };
 
+/** A transport adapter and the method and path it serves. */
+export interface TransportRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly adapter: TransportAdapter;
+}
+
 export interface HttpServerOptions {
   readonly pipeline: Pipeline;
+  /**
+   * The adapters by method and path; the first also answers unknown endpoints and malformed requests.
+   * Default: the AWS JSON protocol on `POST /` (the operation protocol of DESIGN.md §1).
+   */
+  readonly transports?: readonly TransportRoute[] | undefined;
   readonly logger: Logger;
   readonly maxBodyBytes?: number;
   /** Extra status for `/readyz` (audit sinks); reported, never making the service unready. */
@@ -49,11 +62,11 @@ export interface TlsOptions {
   readonly ca?: Buffer | undefined;
 }
 
-function send(res: ServerResponse, r: AwsHttpResponse, close = false): void {
+function send(res: ServerResponse, r: TransportResponse, close = false): void {
   const { body } = r;
   res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(body)), ...(close ? { connection: 'close' } : {}) });
   res.end(body, () => {
-    // The body held base64 plaintext or data keys: zero the buffers once they are on the socket.
+    // The body held plaintext or data keys: zero the buffers once they are on the socket.
     if (r.secrets.length > 0) {
       if (typeof body !== 'string') body.fill(0);
       for (const s of r.secrets) s.dispose();
@@ -75,8 +88,8 @@ function clientErrorOf(err: Error & { code?: string }, socket: Duplex): KmsError
   return new KmsError('SerializationFailed', 'The request is not valid HTTP/1.1.');
 }
 
-/** Writes an AWS-shaped error as a raw HTTP/1.1 response (no ServerResponse exists) and closes the socket. */
-function sendRaw(socket: Duplex, r: AwsHttpResponse): void {
+/** Writes an adapter's error answer as a raw HTTP/1.1 response (no ServerResponse exists) and closes the socket. */
+function sendRaw(socket: Duplex, r: TransportResponse): void {
   const headers = { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)), connection: 'close' };
   const head = `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? 'Error'}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(r.body)]), () => socket.destroy());
@@ -169,11 +182,15 @@ function limitConnections(server: Server, total: number, perSource: number): voi
 }
 
 /**
- * The one listener (DESIGN.md §1): `POST /` for the operation protocol, `GET /healthz` and `GET /readyz`.
- * Every answer on `/` — including refusals before the pipeline runs — is AWS-shaped and audited.
+ * The one listener (DESIGN.md §1): the operation protocol's endpoints, each answered by its transport
+ * adapter, and `GET /healthz` and `GET /readyz`. The listener reads bytes and routes by method and path;
+ * every answer on an operation endpoint, refusals before the pipeline runs included, is the adapter's.
  */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const routes = opts.transports ?? [{ method: 'POST', path: '/', adapter: awsJsonTransport(opts.pipeline) }];
+  const fallback = routes[0]?.adapter;
+  if (fallback === undefined) throw new Error('the listener needs at least one transport adapter');
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = req.url ?? '/';
@@ -185,35 +202,34 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         const { ready, status, storage } = await opts.pipeline.readiness(req.socket.remoteAddress ?? '');
         return sendJson(res, ready ? 200 : 503, { status, storage, ...opts.status?.() });
       }
-      const meta = {
-        target: String(req.headers['x-amz-target'] ?? '').slice(0, 256),
+      const head: TransportRequestHead = {
+        method: req.method ?? '',
+        path,
+        query: q < 0 ? '' : url.slice(q + 1),
+        headers: rawHeaderPairs(req),
         sourceIp: req.socket.remoteAddress ?? '',
-        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 1024),
-        requestId: newRequestId(),
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+        requestId: newRequestId(),
       };
-      if (req.method !== 'POST' || path !== '/') {
+      const route = routes.find((r) => r.method === req.method && r.path === path);
+      if (route === undefined) {
         req.resume();
-        const r = await opts.pipeline.refuse(meta, new KmsError('UnknownOperation', `${req.method ?? ''} ${path.slice(0, 256)} is not an operation endpoint: send POST / with X-Amz-Target.`));
-        return send(res, awsErrorResponse(r, meta.requestId));
+        return send(res, await fallback.unknownEndpoint(head));
       }
       const body = await readBody(req, limit);
-      if (body === undefined) {
-        const r = await opts.pipeline.refuse(meta, new KmsError('RequestTooLarge', `The request body exceeds ${limit} bytes.`));
-        return send(res, awsErrorResponse(r, meta.requestId), true);
-      }
-      let response: AwsHttpResponse;
+      if (body === undefined) return send(res, await route.adapter.refuse(head, new KmsError('RequestTooLarge', `The request body exceeds ${limit} bytes.`)), true);
+      let response: TransportResponse;
       try {
-        response = await handleAwsJson(opts.pipeline, { ...meta, method: 'POST', path, query: q < 0 ? '' : url.slice(q + 1), headers: rawHeaderPairs(req), body });
+        response = await route.adapter.handle({ ...head, body });
       } finally {
-        // The body may carry plaintext (base64): its bytes are not kept once the request is answered.
+        // The body may carry plaintext: its bytes are not kept once the request is answered.
         body.fill(0);
       }
       send(res, response);
     } catch (e) {
       if (e instanceof RequestAborted) return void res.destroy();
       opts.logger.error('unhandled error in the HTTP layer', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
-      if (!res.headersSent) send(res, awsErrorResponse(new KmsError('Internal', 'An internal error occurred.'), newRequestId()), true);
+      if (!res.headersSent) send(res, fallback.answerError(new KmsError('Internal', 'An internal error occurred.'), newRequestId()), true);
       else res.destroy();
     }
   };
@@ -236,10 +252,10 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     const error = clientErrorOf(err, socket);
     if (error === undefined) return void socket.destroy();
     const remote = 'remoteAddress' in socket && typeof socket.remoteAddress === 'string' ? socket.remoteAddress : '';
-    const meta = { target: '', sourceIp: remote, userAgent: '', requestId: newRequestId(), secureTransport: tls !== undefined };
+    const head = { method: '', path: '', query: '', headers: [], sourceIp: remote, secureTransport: tls !== undefined, requestId: newRequestId() };
     // Counted like any refusal before authentication: recorded, or tallied once the source is over its limit.
-    void opts.pipeline.refuse(meta, error).then(
-      (answer) => (socket.writable ? sendRaw(socket, awsErrorResponse(answer, meta.requestId)) : socket.destroy()),
+    void fallback.refuse(head, error).then(
+      (answer) => (socket.writable ? sendRaw(socket, answer) : socket.destroy()),
       () => socket.destroy(),
     );
   });

@@ -227,8 +227,6 @@ export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
   'api/aws/wire.ts': 'encodes secret output members (Plaintext, shares) on the wire',
   'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
   'service/identity/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
-  'service/identity/create-access-key.ts': 'returns a new access-key secret to its owner, once',
-  'service/operator/initialize-root.ts': 'returns the initial administrator secret, once',
   'service/operator/rekey.ts': 'hands the current unseal shares to the seal controller',
   'service/operator/unseal.ts': 'hands an unseal share to the seal controller',
 };
@@ -263,6 +261,10 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   'crypto/secret-bytes.ts': {
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
     only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts'],
+  },
+  'crypto/secret-text.ts': {
+    reason: 'access-key secrets handed to their owner once, as zeroable text',
+    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts'],
   },
 };
 

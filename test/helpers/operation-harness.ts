@@ -12,6 +12,7 @@
  * - No read cache, no rate limiter for unauthenticated sources, no scheduler: each request reads the
  *   store directly, every failure is recorded, and lifecycle jobs run only when a spec asks for them.
  */
+import { awsInvalidInput, parseAwsInput } from '../../src/api/aws/input.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import type { AuditEvent } from '../../src/core/audit.js';
 import { KmsError } from '../../src/core/errors.js';
@@ -228,7 +229,8 @@ export async function harness(): Promise<Harness> {
       userAgent: 'operation-harness',
       requestId: `harness-${++requests}`,
       auth: { method: 'POST', path: '/', query: '', headers: [[PRINCIPAL_HEADER, as.name]], body: Buffer.alloc(0) },
-      parseBody: () => toPipelineBody(input),
+      parseBody: (schema) => parseAwsInput(schema, toPipelineBody(input)),
+      invalidInput: awsInvalidInput,
     });
     return result.ok ? { output: (result.output ?? {}) as Record<string, unknown> } : { error: result.error };
   };

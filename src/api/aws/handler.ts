@@ -1,8 +1,11 @@
 import type { SecretBytes } from '../../crypto/secret-bytes.js';
+import type { SecretText } from '../../crypto/secret-text.js';
 import type { KmsError } from '../../core/errors.js';
 import type { AuthenticationRequest } from '../../core/ports.js';
 import type { Pipeline } from '../../service/pipeline/pipeline.js';
+import type { TransportResponse } from '../transport.js';
 import { AWS_ERRORS } from './errors.js';
+import { awsInvalidInput, parseAwsInput } from './input.js';
 import { parseJsonBody } from './json.js';
 import { wireJson } from './wire.js';
 
@@ -18,17 +21,8 @@ export interface AwsHttpRequest extends AuthenticationRequest {
   readonly secureTransport: boolean;
 }
 
-export interface AwsHttpResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  /**
-   * The JSON text: a Buffer when it carries secrets (to be zeroed once sent), otherwise the string itself
-   * (written to the socket without an intermediate Buffer).
-   */
-  readonly body: Buffer | string;
-  /** Secrets serialized into `body`: zero them (and the body) once it is sent. */
-  readonly secrets: readonly SecretBytes[];
-}
+/** An AWS JSON answer: the JSON text as a string (written without an intermediate Buffer) or, when it carries secrets, a Buffer zeroed once sent. */
+export type AwsHttpResponse = TransportResponse;
 
 /** An AWS-shaped error response: `{"__type": ..., "message": ...}` with AWS's status code. */
 export function awsErrorResponse(error: KmsError, requestId: string): AwsHttpResponse {
@@ -50,14 +44,15 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
   const result = await pipeline.handle({
     target: req.target,
     auth: req,
-    parseBody: () => parseJsonBody(req.body),
+    parseBody: (schema) => parseAwsInput(schema, parseJsonBody(req.body)),
+    invalidInput: awsInvalidInput,
     sourceIp: req.sourceIp,
     userAgent: req.userAgent,
     requestId,
     secureTransport: req.secureTransport,
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
-  const secrets: SecretBytes[] = [];
+  const secrets: (SecretBytes | SecretText)[] = [];
   const json = wireJson(result.output, secrets);
   const body = secrets.length > 0 ? Buffer.from(json) : json;
   return { status: 200, headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body, secrets };

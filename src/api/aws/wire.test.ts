@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
+import { SecretText } from '../../crypto/secret-text.js';
 import { wireJson } from './wire.js';
 
 /** The specification: convert blobs and dates, drop undefined members, then JSON.stringify. */
@@ -54,5 +55,12 @@ describe('wireJson', () => {
     const text = wireJson({ Plaintext: a, Nested: [{ Key: b }], CiphertextBlob: Buffer.from('c'), When: new Date(1_500_000_000_000), Gone: undefined }, secrets);
     assert.deepEqual(secrets, [a, b]);
     assert.equal(text, `{"Plaintext":"${Buffer.from('plaintext-a').toString('base64')}","Nested":[{"Key":"${Buffer.from('plaintext-b').toString('base64')}"}],"CiphertextBlob":"Yw==","When":1500000000}`);
+  });
+
+  it('writes a SecretText as a JSON string (escaped like any string) and collects it for zeroing', () => {
+    const t = SecretText.adopt(SecretBytes.copyOf(Buffer.from('wJal/rX"U+n')));
+    const secrets: (SecretBytes | SecretText)[] = [];
+    assert.equal(wireJson({ SecretAccessKey: t }, secrets), JSON.stringify({ SecretAccessKey: 'wJal/rX"U+n' }));
+    assert.deepEqual(secrets, [t]);
   });
 });

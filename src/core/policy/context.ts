@@ -11,7 +11,7 @@ export interface RequestInfo {
   readonly time: Date;
 }
 
-/** Condition keys an operation contributes from its own input (see {@link inputContext}). */
+/** Condition keys an operation contributes from its own input (declared on the operation: service/pipeline/condition-keys.ts). */
 export type OperationContextKeys = Readonly<Record<string, string | readonly string[]>>;
 
 export interface ContextSources {
@@ -121,79 +121,9 @@ export function buildContext(s: ContextSources): RequestContext {
   return contextFrom(entries);
 }
 
-function isStringRecord(v: unknown): v is Record<string, string> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
-}
-
-function member(input: unknown, name: string): unknown {
-  // Reading a member of a validated input by name: the value is then checked by type before use.
-  return typeof input === 'object' && input !== null && name in input ? (input as Record<string, unknown>)[name] : undefined;
-}
-
-/** Input members AWS turns into `kms:` condition keys, whatever the operation (data, not a switch). */
-const SCALAR_KEYS: Readonly<Record<string, string>> = {
-  EncryptionAlgorithm: 'kms:EncryptionAlgorithm',
-  SigningAlgorithm: 'kms:SigningAlgorithm',
-  MacAlgorithm: 'kms:MacAlgorithm',
-  MessageType: 'kms:MessageType',
-  KeyPairSpec: 'kms:DataKeyPairSpec',
-  BypassPolicyLockoutSafetyCheck: 'kms:BypassPolicyLockoutSafetyCheck',
-  PendingWindowInDays: 'kms:ScheduleKeyDeletionPendingWindowInDays',
-  RotationPeriodInDays: 'kms:RotationPeriodInDays',
-  GranteePrincipal: 'kms:GranteePrincipal',
-  RetiringPrincipal: 'kms:RetiringPrincipal',
-  KeyUsage: 'kms:KeyUsage',
-  Origin: 'kms:KeyOrigin',
-};
-
-/**
- * The condition keys a validated operation input carries, found by AWS's member names: the encryption
- * context (`kms:EncryptionContext:<k>`, `kms:EncryptionContextKeys`), algorithms, grant parameters
- * (`kms:GrantOperations`, `kms:GranteePrincipal`), request tags (`aws:RequestTag/*`, `aws:TagKeys`),
- * and so on. Operations may add more through their `authorizationContext` hook.
- */
-export function inputContext(input: unknown): Record<string, string | readonly string[]> {
-  const out: Record<string, string | readonly string[]> = {};
-  const ec = member(input, 'EncryptionContext');
-  if (isStringRecord(ec)) {
-    out['kms:EncryptionContextKeys'] = Object.keys(ec);
-    for (const [k, v] of Object.entries(ec)) out[`kms:EncryptionContext:${k}`] = v;
-  }
-  for (const [name, key] of Object.entries(SCALAR_KEYS)) {
-    const v = member(input, name);
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
-  }
-  const spec = member(input, 'KeySpec') ?? member(input, 'CustomerMasterKeySpec');
-  // On operations acting on a key, buildContext keeps the key's own kms:Key* values instead.
-  if (typeof spec === 'string') out['kms:KeySpec'] = spec;
-  const ops = member(input, 'Operations');
-  if (Array.isArray(ops)) out['kms:GrantOperations'] = ops.filter((o): o is string => typeof o === 'string');
-  const tags = member(input, 'Tags');
-  if (Array.isArray(tags)) {
-    const keys: string[] = [];
-    for (const t of tags) {
-      const k = member(t, 'TagKey');
-      const v = member(t, 'TagValue');
-      if (typeof k === 'string' && typeof v === 'string') {
-        keys.push(k);
-        out[`aws:RequestTag/${k}`] = v;
-      }
-    }
-    out['aws:TagKeys'] = keys;
-  }
-  const tagKeys = member(input, 'TagKeys');
-  if (Array.isArray(tagKeys)) out['aws:TagKeys'] = tagKeys.filter((k): k is string => typeof k === 'string');
+/** `kms:EncryptionContextKeys` and one `kms:EncryptionContext:<k>` per pair of an encryption context. */
+export function encryptionContextKeys(ec: Readonly<Record<string, string>>): Record<string, string | readonly string[]> {
+  const out: Record<string, string | readonly string[]> = { 'kms:EncryptionContextKeys': Object.keys(ec) };
+  for (const [k, v] of Object.entries(ec)) out[`kms:EncryptionContext:${k}`] = v;
   return out;
-}
-
-/** The encryption context a request carries (for grant constraints), if any. */
-export function inputEncryptionContext(input: unknown): Readonly<Record<string, string>> | undefined {
-  const ec = member(input, 'EncryptionContext');
-  return isStringRecord(ec) ? ec : undefined;
-}
-
-/** The grant tokens a request carries, if any. */
-export function inputGrantTokens(input: unknown): readonly string[] {
-  const t = member(input, 'GrantTokens');
-  return Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : [];
 }

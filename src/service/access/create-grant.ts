@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { randomPublicBytes } from '../../crypto/random.js';
 import { KmsError } from '../../core/errors.js';
 import { childExpiry, CONSTRAINABLE_OPERATIONS, delegatingParent, liveGrants, sameConstraints, type GrantRecord } from '../../core/grant.js';
-import { inputContext } from '../../core/policy/context.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
 import { defineOperation, type OperationContext, type ResolvedKey } from '../pipeline/operation.js';
 import { grantOperations, grantToken, principalArnParam } from './grants.js';
 import { resolvePrincipalArn } from '../identity/principals.js';
 import { dryRun, grantTokens, keyIdParam, str } from '../pipeline/schemas.js';
+import { conditionContext, listCondition, scalarCondition, type ConditionDeclaration } from '../pipeline/condition-keys.js';
 
 const contextMap = z.record(z.string(), z.string()).optional();
 
@@ -35,6 +35,13 @@ const createGrantInput = z.object({
 
 type CreateGrantInput = z.infer<typeof createGrantInput>;
 
+/** CreateGrant's condition keys: authorization reads them, and so does the check of who may delegate. */
+const createGrantConditions: readonly ConditionDeclaration<CreateGrantInput>[] = [
+  scalarCondition('kms:GranteePrincipal', (i) => i.GranteePrincipal),
+  scalarCondition('kms:RetiringPrincipal', (i) => i.RetiringPrincipal),
+  listCondition('kms:GrantOperations', (i) => i.Operations),
+];
+
 /**
  * CreateGrant, with Arca's `ExpiresAt` extension (just-in-time access): from that instant on the grant
  * authorizes nothing. A grant takes effect as soon as this call returns.
@@ -51,6 +58,7 @@ export const createGrant = defineOperation({
   effect: 'write',
   uses: ['clock', 'realm', 'principals', 'grants', 'policyChecks'] as const,
   input: createGrantInput,
+  conditions: () => createGrantConditions,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: false } },
   authorizationContext: () => ({ 'kms:GrantIsForAWSResource': 'false' }),
   dryRun: (i) => i.DryRun === true,
@@ -135,7 +143,7 @@ async function authority(input: CreateGrantInput, ctx: OperationContext, key: Re
     action: 'kms:CreateGrant',
     resource: key.arn,
     resourceAccount: deps.realm.account,
-    context: { ...inputContext(input), 'kms:GrantIsForAWSResource': 'false' },
+    context: { ...conditionContext(createGrantConditions, input).context, 'kms:GrantIsForAWSResource': 'false' },
     key: key.record,
     request: ctx.request,
   });

@@ -11,6 +11,7 @@ export const listGrants = defineOperation({
   effect: 'read',
   uses: ['realm', 'principals', 'grants'] as const,
   input: z.object({ KeyId: keyIdParam.describe('The KMS key whose grants are listed (key ID or key ARN).'), Limit: limit(100), Marker: marker, GrantId: grantIdParam.optional().describe('Returns only the grant with this grant ID.'), GranteePrincipal: principalArnParam.optional().describe('Returns only the grants whose grantee principal is this one (an ARN).') }),
+  conditions: (c) => [c.scalar('kms:GranteePrincipal', (i) => i.GranteePrincipal)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;

@@ -12,6 +12,7 @@ export const listRetirableGrants = defineOperation({
   effect: 'read',
   uses: ['realm', 'principals', 'grants'] as const,
   input: z.object({ RetiringPrincipal: principalArnParam.describe('The retiring principal (an ARN) whose retirable grants are listed.'), Limit: limit(100), Marker: marker }),
+  conditions: (c) => [c.scalar('kms:RetiringPrincipal', (i) => i.RetiringPrincipal)],
   keys: {},
   async execute(input, _ctx, deps) {
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, decodeMarker(input.Marker), input.Limit ?? 50);

@@ -16,6 +16,7 @@ export const putKeyPolicy = defineOperation({
     PolicyName: str(1, 128).regex(/^[\w]+$/, 'Member must satisfy regular expression pattern: [\\w]+').optional().describe('The name of the key policy: default, the only one (and the default).'),
     BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the new policy still lets the caller change it later; use with care.'),
   }),
+  conditions: (c) => [c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;

@@ -4,7 +4,7 @@ import { defineOperation } from '../pipeline/operation.js';
 /**
  * ArcaService.ExportAuditLog: the trail oldest first from FromSequence (for `arca audit export|verify`),
  * each entry `{ Sequence, LeafHash, Event? }` (no Event once retention pruned it), and on the first page
- * the chain id, the signing public key (base64) and every signed tree head.
+ * the chain id, the signing public key (bytes, encoded by the transport) and every signed tree head.
  */
 export const exportAuditLog = defineOperation({
   service: 'ArcaService',
@@ -27,7 +27,7 @@ export const exportAuditLog = defineOperation({
       ...(entries.length === limit && last !== undefined && { NextSequence: last.sequence + 1 }),
       ...(heads !== undefined && {
         ChainId: deps.auditTrail.chainId(),
-        PublicKey: deps.auditTrail.publicKey().toString('base64'),
+        PublicKey: deps.auditTrail.publicKey(),
         TreeHeads: heads,
       }),
     };

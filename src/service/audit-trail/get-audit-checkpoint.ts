@@ -6,8 +6,8 @@ import { defineOperation } from '../pipeline/operation.js';
 /**
  * ArcaService.GetAuditCheckpoint: the latest signed tree head (signing one now if events are not covered
  * yet) as a C2SP signed-note checkpoint (https://c2sp.org/tlog-checkpoint): `Checkpoint` is the note
- * text — origin, tree size, base64 root hash, a blank line, `— <KeyName> <base64(key id || Ed25519
- * signature)>` — verifiable by any signed-note implementation with the trail's public key.
+ * text (origin, tree size, root hash, a blank line, the signature line; core/audit.ts writes it) —
+ * verifiable by any signed-note implementation with the trail's public key.
  */
 export const getAuditCheckpoint = defineOperation({
   service: 'ArcaService',
@@ -24,7 +24,7 @@ export const getAuditCheckpoint = defineOperation({
       Checkpoint: c.note,
       Origin: checkpointOrigin(c.treeHead.chainId),
       KeyName: checkpointOrigin(c.treeHead.chainId),
-      PublicKey: deps.auditTrail.publicKey().toString('base64'),
+      PublicKey: deps.auditTrail.publicKey(),
       ChainId: c.treeHead.chainId,
       TreeSize: c.treeHead.treeSize,
       RootHash: c.treeHead.rootHash,

@@ -27,7 +27,7 @@ async function headOf(deps: Pick<ServiceDeps, 'auditTrail'>, size: number | unde
 /**
  * ArcaService.GetAuditProof: an RFC 9162 inclusion proof of one event (by EventId or Sequence) in a signed
  * tree head (TreeSize, default the latest, signing one now if needed), and/or a consistency proof from the
- * tree head of FirstTreeSize to it. Hashes are hex; the public key and signatures are base64.
+ * tree head of FirstTreeSize to it. Hashes are hex; the public key is bytes (the transport encodes them), signatures as stored.
  */
 export const getAuditProof = defineOperation({
   service: 'ArcaService',
@@ -49,7 +49,7 @@ export const getAuditProof = defineOperation({
       sequence = event.arca.sequence;
     }
     const head = await headOf(deps, input.TreeSize, Math.max(sequence ?? 1, input.FirstTreeSize ?? 1));
-    const out: Record<string, unknown> = { ChainId: head.chainId, PublicKey: deps.auditTrail.publicKey().toString('base64'), TreeHead: wireHead(head) };
+    const out: Record<string, unknown> = { ChainId: head.chainId, PublicKey: deps.auditTrail.publicKey(), TreeHead: wireHead(head) };
     if (sequence !== undefined) {
       const leaf = sequence <= head.treeSize ? await deps.auditTrail.leafHash(sequence) : undefined;
       if (leaf === undefined) throw new KmsError('NotFound', `No audit event with sequence ${sequence} exists.`);

@@ -23,6 +23,7 @@ export const decrypt = defineOperation({
   // Without a KeyId the key is the one the blob names (an unauthenticated header: a key id naming no key
   // is an invalid ciphertext). With one, that key is resolved (asymmetric ciphertexts are raw RSA output
   // and name no key), and a symmetric blob must name the same key.
+  conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:EncryptionAlgorithm', (i) => i.EncryptionAlgorithm)],
   keys: {
     fromBlob: { required: false, ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
     named: { required: false, ref: (i) => i.KeyId, access: 'use', allowAlias: true },

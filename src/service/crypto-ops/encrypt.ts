@@ -18,6 +18,7 @@ export const encrypt = defineOperation({
     EncryptionAlgorithm: encryptionAlgorithm.describe('The encryption algorithm: SYMMETRIC_DEFAULT (the default) for symmetric keys, an RSAES_OAEP algorithm for RSA keys.'),
     DryRun: dryRun,
   }),
+  conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:EncryptionAlgorithm', (i) => i.EncryptionAlgorithm)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

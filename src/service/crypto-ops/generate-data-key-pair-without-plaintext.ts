@@ -10,6 +10,7 @@ export const generateDataKeyPairWithoutPlaintext = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: dataKeyPairInput,
+  conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:DataKeyPairSpec', (i) => i.KeyPairSpec)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

@@ -10,6 +10,7 @@ export const generateDataKeyWithoutPlaintext = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: generateDataKeyInput,
+  conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:KeySpec', (i) => i.KeySpec)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

@@ -20,6 +20,7 @@ export const generateDataKey = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: generateDataKeyInput.extend({ Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.') }),
+  conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:KeySpec', (i) => i.KeySpec)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

@@ -10,6 +10,7 @@ export const generateMac = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: z.object({ Message: secretBlob(1, 4096).describe('The message to compute the HMAC of, up to 4096 bytes.'), KeyId: keyIdParam, MacAlgorithm: macAlgorithm.describe('The MAC algorithm; it must be one the HMAC key spec supports.'), GrantTokens: grantTokens, DryRun: dryRun }),
+  conditions: (c) => [c.scalar('kms:MacAlgorithm', (i) => i.MacAlgorithm)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

@@ -17,6 +17,7 @@ export const sign = defineOperation({
     SigningAlgorithm: signingAlgorithm.describe('The signing algorithm; it must be one the key spec supports.'),
     DryRun: dryRun,
   }),
+  conditions: (c) => [c.scalar('kms:MessageType', (i) => i.MessageType), c.scalar('kms:SigningAlgorithm', (i) => i.SigningAlgorithm)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

@@ -11,6 +11,7 @@ export const verifyMac = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: z.object({ Message: secretBlob(1, 4096).describe('The message the HMAC was computed of.'), KeyId: keyIdParam, MacAlgorithm: macAlgorithm.describe('The MAC algorithm the HMAC was computed with.'), Mac: blob(1, 6144).describe('The HMAC to verify.'), GrantTokens: grantTokens, DryRun: dryRun }),
+  conditions: (c) => [c.scalar('kms:MacAlgorithm', (i) => i.MacAlgorithm)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

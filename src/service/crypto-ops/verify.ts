@@ -19,6 +19,7 @@ export const verify = defineOperation({
     GrantTokens: grantTokens,
     DryRun: dryRun,
   }),
+  conditions: (c) => [c.scalar('kms:MessageType', (i) => i.MessageType), c.scalar('kms:SigningAlgorithm', (i) => i.SigningAlgorithm)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {

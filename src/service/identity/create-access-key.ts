@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SecretText } from '../../crypto/secret-text.js';
 import { KmsError } from '../../core/errors.js';
 import { accessKeySecretBinding } from '../../core/bindings.js';
 import { newAccessKeyId, newSecretAccessKey } from './bootstrap.js';
@@ -29,10 +30,11 @@ export const createAccessKey = defineOperation({
       const wrapped = await deps.keyring.wrap(secret, accessKeySecretBinding(accessKeyId));
       const createdAt = deps.clock.now();
       await deps.principals.createAccessKey({ accessKeyId, principalId: p.id, status: 'Active', wrappedSecret: wrapped.wrapped, domainKeyVersion: wrapped.domainKeyVersion, createdAt });
-      // The wire needs the secret as text: this is the one place it leaves the service.
-      return { AccessKey: { PrincipalName: p.name, AccessKeyId: accessKeyId, Status: 'Active' as const, SecretAccessKey: secret.expose().toString('utf8'), CreateDate: createdAt } };
-    } finally {
+      // The answer owns the secret from here: the transport writes it as text and then zeroes it.
+      return { AccessKey: { PrincipalName: p.name, AccessKeyId: accessKeyId, Status: 'Active' as const, SecretAccessKey: SecretText.adopt(secret), CreateDate: createdAt } };
+    } catch (e) {
       secret.dispose();
+      throw e;
     }
   },
   auditRequest: (i) => ({ principalName: i.PrincipalName }),

@@ -13,6 +13,7 @@ export const createPrincipal = defineOperation({
   effect: 'write',
   uses: ['clock', 'realm', 'principals'] as const,
   input: z.object({ PrincipalName: principalName, PrincipalType: z.enum(PRINCIPAL_TYPES).optional().describe('The kind of principal to create (a user by default).'), Tags: tagList.optional().describe('Tags (TagKey and TagValue pairs) to attach to the principal.') }),
+  conditions: (c) => [c.requestTags((i) => i.Tags)],
   keys: {},
   async execute(input, _ctx, deps) {
     if ((await deps.principals.findPrincipalByName(input.PrincipalName)) !== undefined) {

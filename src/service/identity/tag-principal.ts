@@ -10,6 +10,7 @@ export const tagPrincipal = defineOperation({
   effect: 'write',
   uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the principal; a tag with an existing key replaces it.') }),
+  conditions: (c) => [c.requestTags((i) => i.Tags)],
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

@@ -10,6 +10,7 @@ export const untagPrincipal = defineOperation({
   effect: 'write',
   uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the principal.') }),
+  conditions: (c) => [c.list('aws:TagKeys', (i) => i.TagKeys)],
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);

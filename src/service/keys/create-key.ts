@@ -30,6 +30,7 @@ export const createKey = defineOperation({
     MultiRegion: z.boolean().optional().describe('Creates a multi-Region primary key when true; the default false creates a single-Region key.'),
     XksKeyId: str(1, 128).optional().describe('The external key in an external key store that backs the KMS key (AWS); Arca refuses it.'),
   }),
+  conditions: (c) => [c.scalar('kms:KeyUsage', (i) => i.KeyUsage), c.scalar('kms:KeySpec', (i) => i.KeySpec ?? i.CustomerMasterKeySpec), c.scalar('kms:KeyOrigin', (i) => i.Origin), c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck), c.requestTags((i) => i.Tags)],
   keys: {},
   // A key pair (RSA-4096 takes up to seconds) is generated, and wrapped in custody, before the audit transaction opens.
   async prepare(input, deps) {

@@ -11,6 +11,7 @@ export const tagResource = defineOperation({
   effect: 'write',
   uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, Tags: tagList.describe('One or more tags (TagKey and TagValue pairs) to add to the KMS key; a tag with an existing key replaces it.') }),
+  conditions: (c) => [c.requestTags((i) => i.Tags)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key.record;

@@ -9,6 +9,7 @@ export const untagResource = defineOperation({
   effect: 'write',
   uses: ['keys'] as const,
   input: z.object({ KeyId: keyIdParam, TagKeys: z.array(str(1, 128)).max(50, 'Member must have length less than or equal to 50').describe('The keys of the tags to remove from the KMS key.') }),
+  conditions: (c) => [c.list('aws:TagKeys', (i) => i.TagKeys)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     await deps.keys.removeTags(ctx.keys.key.record.id, input.TagKeys);

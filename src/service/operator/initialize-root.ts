@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SecretBytes } from '../../crypto/secret-bytes.js';
+import { SecretText } from '../../crypto/secret-text.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { checkShareParams, sealingOf } from './seal-status.js';
 
@@ -30,18 +30,10 @@ export const initializeRoot = defineOperation({
       RootType: status.kind,
       AdminArn: result.admin.principalArn,
       AdminAccessKeyId: result.admin.accessKeyId,
-      // AWS secret access keys are text, sent as is (not base64 of their bytes); the copy is zeroed here.
-      AdminSecretAccessKey: secretText(result.admin.secretAccessKey),
+      // Access-key secrets are text on the wire (not encoded bytes); the transport zeroes it once sent.
+      AdminSecretAccessKey: SecretText.adopt(result.admin.secretAccessKey),
     };
   },
   auditRequest: (i) => ({ shares: i.Shares, threshold: i.Threshold }),
   auditResponse: (o) => ({ shares: o.Shares, threshold: o.Threshold, shareSetId: o.ShareSetId, adminArn: o.AdminArn, adminAccessKeyId: o.AdminAccessKeyId }),
 });
-
-function secretText(secret: SecretBytes): string {
-  try {
-    return secret.expose().toString('utf8');
-  } finally {
-    secret.dispose();
-  }
-}

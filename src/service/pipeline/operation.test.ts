@@ -40,7 +40,8 @@ function operationCapturing(secrets: SecretBytes[], refThrows: boolean) {
 /** No ports: the test operation declares none, and reading any would throw (the cast hides nothing). */
 const noPorts = new Proxy({}, { get: (_t, name) => assert.fail(`the test operation read the port ${String(name)}`) }) as ServiceDeps;
 
-const input = { Plaintext: Buffer.from('secret one').toString('base64'), Nested: [{ Secret: Buffer.from('secret two').toString('base64') }] };
+/** Reads a fresh typed input (the transport's decoding is not under test here). */
+const input = <T>(schema: z.ZodType<T>): T => schema.parse({ Plaintext: SecretBytes.copyOf(Buffer.from('secret one')), Nested: [{ Secret: SecretBytes.copyOf(Buffer.from('secret two')) }] });
 
 describe('bound calls and input secrets', () => {
   it('dispose() zeroes every secret of the parsed input, nested ones included', () => {
@@ -92,7 +93,7 @@ describe('ports an operation receives', () => {
     const realm = { partition: 'aws', region: 'us-east-1', account: '111122223333' };
     // Only the members the assertions compare; the cast hides nothing the operation may read.
     const deps = { clock, realm, keys: { undeclared: true }, principals: { undeclared: true } } as unknown as ServiceDeps;
-    const call = op.connect(deps).bind({});
+    const call = op.connect(deps).bind((schema) => schema.parse({}));
     const ctx = { requestId: 'r', principal: { id: 'AIDATEST', type: 'user' as const, name: 't', arn: 'arn:aws:iam::111122223333:user/t', account: '111122223333' }, keys: {} };
     await call.check(ctx);
     await call.execute(ctx);

@@ -3,7 +3,8 @@ import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/key.js';
 import type { KeyAccess } from '../../core/key-state.js';
-import { inputContext, inputEncryptionContext, type OperationContextKeys, type RequestInfo } from '../../core/policy/context.js';
+import type { OperationContextKeys, RequestInfo } from '../../core/policy/context.js';
+import { CONDITION_BUILDER, conditionContext, type ConditionBuilder, type ConditionDeclaration } from './condition-keys.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDeps } from './deps.js';
 
@@ -156,9 +157,12 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    */
   alias?(input: I): string;
   /**
-   * Condition keys specific to this operation, added to those read from AWS's input member names
-   * (`inputContext`: EncryptionContext, Tags, Operations, ...). Optional: most operations need none.
+   * The policy condition keys the input supplies, each through a typed accessor (condition-keys.ts), so
+   * that renaming a member breaks the build instead of silently dropping a condition key. A function of
+   * the builder only so that TypeScript types the accessors' input; it is called once, at definition.
    */
+  conditions?(c: ConditionBuilder<I>): readonly ConditionDeclaration<I>[];
+  /** Condition keys that are not read from one member (`kms:RequestAlias`, constants). Optional: most operations need none. */
   authorizationContext?(input: I): OperationContextKeys;
 }
 
@@ -216,6 +220,8 @@ export interface RegisteredOperation {
   readonly keyAccess: readonly KeyAccess[];
   /** The ports the operation declared ({@link Operation.uses}), in declaration order. */
   readonly uses: readonly ServicePort[];
+  /** The condition keys (and key prefixes) its input can supply ({@link Operation.conditions}). */
+  readonly conditionKeys: readonly string[];
   /** The input schema (a zod object for every registered operation; {@link describeOperation} reads its members). */
   readonly input: z.ZodType;
   /**
@@ -225,10 +231,16 @@ export interface RegisteredOperation {
   connect(deps: ServiceDeps): ConnectedOperation;
 }
 
+/**
+ * Reads a request's input validated by `schema`, decoding the transport's wire form first (throws a
+ * ZodError or a KmsError). The transport knows its encoding; the schema knows the members' types.
+ */
+export type InputReader = <T>(schema: z.ZodType<T>) => T;
+
 /** An operation holding its declared ports: what the pipeline binds each request's input to. */
 export interface ConnectedOperation {
-  /** Validates the wire input (throws a ZodError) and binds it to the operation. */
-  bind(raw: unknown): BoundCall;
+  /** Reads the input through `read` (which throws a ZodError on invalid input) and binds it to the operation. */
+  bind(read: InputReader): BoundCall;
 }
 
 export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never>(op: Operation<I, O, P, S, U>): RegisteredOperation {
@@ -237,6 +249,7 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
   if (op.authentication === 'none' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   // Preparation runs after authorization, which an unauthenticated operation does not have.
   if (op.authentication === 'none' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
+  const conditions = op.conditions?.(CONDITION_BUILDER) ?? [];
   return {
     service: op.service,
     name: op.name,
@@ -249,8 +262,9 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
     prepares: op.prepare !== undefined,
     keyAccess: slots.map(([, k]) => k.access),
     uses: [...op.uses],
+    conditionKeys: conditions.flatMap((c) => c.keys),
     input: op.input,
-    connect: (deps) => ({ bind: bindTo(op, slots, pickPorts(deps, op.uses)) }),
+    connect: (deps) => ({ bind: bindTo(op, slots, conditions, pickPorts(deps, op.uses)) }),
   };
 }
 
@@ -263,10 +277,9 @@ export function pickPorts<U extends ServicePort>(deps: ServiceDeps, uses: readon
 }
 
 /** Binds a request's input to `op`, whose `prepare`, `check` and `execute` receive `ports`. */
-function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Operation<I, O, P, S, U>, slots: readonly [string, KeySlot<I>][], ports: OperationPorts<U>) {
-  return (raw: unknown): BoundCall => {
-    // reportInput lets validationError tell a missing member from a mistyped one; inputs are never echoed.
-    const input = op.input.parse(raw, { reportInput: true });
+function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Operation<I, O, P, S, U>, slots: readonly [string, KeySlot<I>][], conditions: readonly ConditionDeclaration<I>[], ports: OperationPorts<U>) {
+  return (read: InputReader): BoundCall => {
+    const input = read(op.input);
     let keys: BoundKeyRequirement[];
     let alias: string | undefined;
     let dryRun: boolean;
@@ -306,10 +319,10 @@ function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Opera
         return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
       },
       auditRequest: () => op.auditRequest(input),
-      authorization: () => ({
-        context: { ...inputContext(input), ...op.authorizationContext?.(input) },
-        encryptionContext: inputEncryptionContext(input),
-      }),
+      authorization: () => {
+        const { context, encryptionContext } = conditionContext(conditions, input);
+        return { context: { ...context, ...op.authorizationContext?.(input) }, encryptionContext };
+      },
     };
   };
 }

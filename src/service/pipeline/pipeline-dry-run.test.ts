@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import type { SecretBytes } from '../../crypto/secret-bytes.js';
+import { SecretBytes } from '../../crypto/secret-bytes.js';
 import type { AuditEvent } from '../../core/audit.js';
 import { KmsError } from '../../core/errors.js';
 import type { Principal } from '../../core/principal.js';
@@ -83,7 +83,8 @@ function request(body: unknown): PipelineRequest {
     userAgent: 'test',
     requestId: 'req-1',
     auth: { method: 'POST', path: '/', query: '', headers: [], body: Buffer.alloc(0) },
-    parseBody: () => body,
+    // Inputs are typed: the transport's decoding is not under test here.
+    parseBody: (schema) => schema.parse(body),
   };
 }
 
@@ -123,17 +124,16 @@ describe('DryRun in the pipeline', () => {
 });
 
 describe('input secrets and the pipeline', () => {
-  const secret = Buffer.from('plaintext').toString('base64');
   for (const [name, body, checkFails] of [
-    ['a DryRun', { DryRun: true, Secret: secret }, false],
-    ['a request check refuses', { Secret: secret }, true],
-    ['an executed request', { Secret: secret }, false],
+    ['a DryRun', { DryRun: true }, false],
+    ['a request check refuses', {}, true],
+    ['an executed request', {}, false],
   ] as const) {
     it(`zeroes the input's secrets once ${name} ends (operations never dispose their input)`, async () => {
       const steps: Step[] = [];
       const secrets: SecretBytes[] = [];
       const { pipeline } = pipelineFor(probe(steps, checkFails, secrets), steps);
-      await pipeline.handle(request(body));
+      await pipeline.handle(request({ ...body, Secret: SecretBytes.copyOf(Buffer.from('plaintext')) }));
       assert.equal(secrets.length, 1);
       assert.ok(secrets[0]?.disposed);
     });

@@ -5,22 +5,24 @@ import type { AuditEvent } from '../../core/audit.js';
 import type { Authorizer } from '../../core/authorization.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
-import { inputContext, type RequestInfo } from '../../core/policy/context.js';
+import { encryptionContextKeys, type RequestInfo } from '../../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDeps } from './deps.js';
-import type { AuthorizationFacts, BoundCall, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
+import type { AuthorizationFacts, BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { changesState } from './state-changes.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
-import { validationError } from './schemas.js';
+import { invalidInputError } from './schemas.js';
 import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
 
 /** One request as a transport adapter hands it over. */
 export interface PipelineRequest extends RequestMeta {
   readonly auth: AuthenticationRequest;
-  /** Parses the body; throws a KmsError (SerializationFailed) when it cannot. */
-  readonly parseBody: () => unknown;
+  /** Reads the body as the operation's input, validated by `schema` after the transport's decoding (throws ZodError or KmsError). */
+  readonly parseBody: InputReader;
+  /** Words a ValidationFailed error that lists violations the transport's way (absent: the neutral wording). */
+  readonly invalidInput?: ((error: KmsError) => KmsError) | undefined;
   /** Whether the request arrived over TLS (`aws:SecureTransport`); false when absent. */
   readonly secureTransport?: boolean | undefined;
 }
@@ -163,7 +165,7 @@ export class Pipeline {
     let call: BoundCall | undefined;
     try {
       if (!deps.hierarchy.isOpen) return undefined;
-      call = this.#bind(op, req.parseBody());
+      call = this.#bind(op, req.parseBody);
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
       if (!call.dryRun) await call.prepare();
       return call;
@@ -183,7 +185,7 @@ export class Pipeline {
     let call: BoundCall | undefined;
     try {
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
-      call = prepared ?? this.#bind(op, req.parseBody());
+      call = prepared ?? this.#bind(op, req.parseBody);
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
@@ -195,7 +197,7 @@ export class Pipeline {
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
     } catch (e) {
-      result = { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId };
+      result = { ok: false, error: this.#asKmsError(e, req.requestId, req.invalidInput), requestId: req.requestId };
     } finally {
       // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
       (call ?? prepared)?.dispose();
@@ -349,21 +351,21 @@ export class Pipeline {
     if (decision !== 'Allow') throw denied(principal, action, named);
   }
 
-  /** Binds `raw` to `op` connected to its ports (every operation of the registry was connected when the pipeline was built). */
-  #bind(op: RegisteredOperation, raw: unknown): BoundCall {
+  /** Binds the input `read` gives to `op` connected to its ports (every operation of the registry was connected when the pipeline was built). */
+  #bind(op: RegisteredOperation, read: InputReader): BoundCall {
     const connected = this.#connected.get(op);
     if (connected === undefined) throw new KmsError('Internal', `operation ${op.service}.${op.name} is not in the pipeline's registry`);
     try {
-      return connected.bind(raw);
+      return connected.bind(read);
     } catch (e) {
-      if (e instanceof ZodError) throw validationError(e);
+      if (e instanceof ZodError) throw invalidInputError(e);
       throw e;
     }
   }
 
   /** The caller's answer for a failure; an internal one keeps its cause for {@link #reportFailure}, never for the caller. */
-  #asKmsError(e: unknown, requestId: string): KmsError {
-    if (isKmsError(e)) return e;
+  #asKmsError(e: unknown, requestId: string, invalidInput?: (error: KmsError) => KmsError): KmsError {
+    if (isKmsError(e)) return e.violations !== undefined && invalidInput !== undefined ? invalidInput(e) : e;
     // A seal that zeroed key material under a request in flight: the request failed closed, say why.
     if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
@@ -373,7 +375,7 @@ export class Pipeline {
 /** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
 function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {
   const context = Object.fromEntries(Object.entries(facts.context).filter(([k]) => !k.toLowerCase().startsWith('kms:encryptioncontext')));
-  return { context: { ...context, ...inputContext({ EncryptionContext: ec }) }, encryptionContext: ec };
+  return { context: { ...context, ...encryptionContextKeys(ec) }, encryptionContext: ec };
 }
 
 interface Authz {

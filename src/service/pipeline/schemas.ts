@@ -1,63 +1,43 @@
 import { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
-import { KmsError } from '../../core/errors.js';
+import { invalidInput, KmsError, type Violation } from '../../core/errors.js';
 
 /**
  * Shared pieces of operation input schemas, with AWS's constraints and AWS's constraint wording (the
- * text after "failed to satisfy constraint:" in a ValidationException).
+ * text after "failed to satisfy constraint:" in a ValidationException). Byte members are bytes here
+ * (`Buffer`, `SecretBytes`): each transport decodes its wire form of them (api/aws decodes text) before validation.
  */
-/**
- * Decodes canonical base64 — the alphabet `A–Z a–z 0–9 + /`, at most two `=` and only at the end, a length
- * that is a multiple of 4 — or returns `undefined`. Equivalent to `/^[A-Za-z0-9+/]*={0,2}$/` plus the
- * length check (schemas.test.ts compares them on random strings), at a fraction of the regex's cost on a
- * 4 KiB plaintext: Node's decoder skips or stops at any other character, so the decoded length falls short
- * of what the string's length promises; only the URL-safe `-` and `_`, which it accepts, need a search.
- */
-export function decodeCanonicalBase64(value: string): Buffer | undefined {
-  const n = value.length;
-  if (n % 4 !== 0) return undefined;
-  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
-  if (value.includes('-') || value.includes('_')) return undefined;
-  const bytes = Buffer.from(value, 'base64');
-  return bytes.length === (n / 4) * 3 - padding ? bytes : undefined;
-}
-
 const lengthBetween = (min: number, max: number) => ({
   min: `Member must have length greater than or equal to ${min}`,
   max: `Member must have length less than or equal to ${max}`,
 });
 
-function decodeBase64(value: string, ctx: z.RefinementCtx): Buffer {
-  const bytes = decodeCanonicalBase64(value);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'Value is not valid base64', params: { serialization: true } });
-    return z.NEVER;
-  }
-  return bytes;
-}
+/** The byte schemas, so that a transport can find an input's byte members; `secret`: decode into SecretBytes. */
+export const BYTE_SCHEMAS = z.registry<{ readonly secret: boolean }>();
 
-function checkLength(b: { length: number }, min: number, max: number, ctx: z.RefinementCtx): void {
+/** A value a transport did not decode into bytes: a wrong type on the wire, not a failed constraint. */
+const NOT_BYTES = { message: 'Invalid input: expected bytes', params: { serialization: true } };
+
+function checkLength(b: unknown, min: number, max: number, ctx: z.RefinementCtx): void {
+  if (!(Buffer.isBuffer(b) || b instanceof SecretBytes)) return;
   const m = lengthBetween(min, max);
   if (b.length < min) ctx.addIssue({ code: 'custom', message: m.min });
   if (b.length > max) ctx.addIssue({ code: 'custom', message: m.max });
 }
 
-/** A base64 blob that is not secret (ciphertexts), `min`..`max` bytes once decoded. */
-export const blob = (min: number, max: number) =>
-  z.string().transform((v, ctx) => {
-    const b = decodeBase64(v, ctx);
-    if (b instanceof Buffer) checkLength(b, min, max, ctx);
-    return b;
-  });
+/** Bytes that are not secret (ciphertexts, signatures), `min`..`max` long. */
+export const blob = (min: number, max: number) => {
+  const schema = z.custom<Buffer>((v) => Buffer.isBuffer(v), NOT_BYTES).superRefine((b, ctx) => checkLength(b, min, max, ctx));
+  BYTE_SCHEMAS.add(schema, { secret: false });
+  return schema;
+};
 
-/** A base64 blob that is plaintext: decoded straight into {@link SecretBytes}. */
-export const secretBlob = (min: number, max: number) =>
-  z.string().transform((v, ctx) => {
-    const b = decodeBase64(v, ctx);
-    if (!(b instanceof Buffer)) return z.NEVER;
-    checkLength(b, min, max, ctx);
-    return SecretBytes.adopt(b);
-  });
+/** Bytes that are plaintext or a share: {@link SecretBytes}, zeroed by the pipeline when the request ends. */
+export const secretBlob = (min: number, max: number) => {
+  const schema = z.custom<SecretBytes>((v) => v instanceof SecretBytes, NOT_BYTES).superRefine((b, ctx) => checkLength(b, min, max, ctx));
+  BYTE_SCHEMAS.add(schema, { secret: true });
+  return schema;
+};
 
 export const str = (min: number, max: number) => {
   const m = lengthBetween(min, max);
@@ -96,10 +76,11 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Turns a ZodError into AWS's answers: a wrong JSON type or undecodable base64 is a
- * SerializationException; everything else is a ValidationException listing each failed constraint.
+ * Turns a ZodError into the domain's answer: a wrong type (or an undecodable wire encoding, an issue
+ * with `params.serialization`) is SerializationFailed; everything else is ValidationFailed listing each
+ * failed constraint as a {@link Violation}, which each transport words its own way.
  */
-export function validationError(error: z.ZodError): KmsError {
+export function invalidInputError(error: z.ZodError): KmsError {
   const missing = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && i.input === undefined;
   const serialization = error.issues.find(
     (i) => (i.code === 'invalid_type' && !missing(i)) || (i.code === 'custom' && i.params?.['serialization'] === true),
@@ -107,11 +88,5 @@ export function validationError(error: z.ZodError): KmsError {
   if (serialization !== undefined) {
     return new KmsError('SerializationFailed', `Value at '${fieldName(serialization.path) || 'body'}' has the wrong type or encoding: ${serialization.message}`);
   }
-  const parts = error.issues.map((i) =>
-    missing(i)
-      ? `Value null at '${fieldName(i.path)}' failed to satisfy constraint: Member must not be null`
-      : `Value at '${fieldName(i.path)}' failed to satisfy constraint: ${i.message}`,
-  );
-  const n = parts.length;
-  return new KmsError('ValidationFailed', `${n} validation error${n === 1 ? '' : 's'} detected: ${parts.join('; ')}`);
+  return invalidInput(error.issues.map((i): Violation => (missing(i) ? { member: fieldName(i.path), value: null, constraint: 'Member must not be null' } : { member: fieldName(i.path), constraint: i.message })));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KmsError } from '../../../core/errors.js';
+import { invalidInput } from '../../../core/errors.js';
 import { nextRotation, ROTATION_PERIOD } from '../../../core/lifecycle.js';
 import { requireRotatable } from './lifecycle.js';
 import { defineOperation } from '../../pipeline/operation.js';
@@ -26,6 +26,7 @@ export const enableKeyRotation = defineOperation({
       .optional()
       .describe('The number of days between automatic rotations of the key material (365 by default).'),
   }),
+  conditions: (c) => [c.scalar('kms:RotationPeriodInDays', (i) => i.RotationPeriodInDays)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
@@ -33,10 +34,7 @@ export const enableKeyRotation = defineOperation({
     const min = deps.lifecycle.minRotationPeriodDays;
     const period = input.RotationPeriodInDays ?? ROTATION_PERIOD.default;
     if (period < min) {
-      throw new KmsError(
-        'ValidationFailed',
-        `1 validation error detected: Value at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
-      );
+      throw invalidInput([{ member: 'rotationPeriodInDays', constraint: `Member must have value greater than or equal to ${min}` }]);
     }
     const now = deps.clock.now();
     const current = await deps.lifecycle.store.getRotation(key.record.id);

@@ -25,6 +25,7 @@ export const scheduleKeyDeletion = defineOperation({
       .optional()
       .describe('The waiting period before the KMS key is deleted, 7 to 30 days (30 by default).'),
   }),
+  conditions: (c) => [c.scalar('kms:ScheduleKeyDeletionPendingWindowInDays', (i) => i.PendingWindowInDays)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;

@@ -1,0 +1,35 @@
+import { relative, sep } from 'node:path';
+
+/**
+ * AWS wire words (DESIGN.md §1, "Transports are adapters"): AWS's header names, its base64 encoding of
+ * blobs and its ValidationException wording live in src/api/aws. The layers below and the listener must
+ * not use them, so that another transport sees typed values and domain errors only.
+ */
+export const WIRE_WORDS: readonly { readonly word: string; readonly pattern: RegExp }[] = [
+  { word: 'x-amz-', pattern: /x-amzn?-/i },
+  // `base64url` (opaque markers and grant tokens Arca makes for itself) is not AWS's blob encoding.
+  { word: 'base64', pattern: /base64(?!url)/i },
+  { word: '1 validation error', pattern: /\d+ validation errors? detected/i },
+];
+
+/** Where the rule is checked, relative to src/. */
+export const WIRE_FREE_DIRS: readonly string[] = ['service/', 'core/', 'server/'];
+
+/** Modules that may use a wire word for something other than the AWS wire, with the reason. */
+export const WIRE_WORDS_ALLOWED: Readonly<Record<string, string>> = {
+  'core/audit.ts': 'the C2SP checkpoint text (a signed-note format) carries its root hash in base64',
+  'service/identity/bootstrap.ts': 'an access-key secret is text: the base64 of random bytes, as AWS secrets look',
+  'server/dev-announce.ts': 'prints an example aws CLI command line for the developer',
+};
+
+/** `file: word` for each wire word used where it must not be (files relative to `srcRoot`, `/`-separated; tests excluded). */
+export function wireWordViolations(srcRoot: string, files: readonly string[], read: (file: string) => string): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    const rel = relative(srcRoot, file).split(sep).join('/');
+    if (!WIRE_FREE_DIRS.some((d) => rel.startsWith(d)) || rel.endsWith('.test.ts') || rel in WIRE_WORDS_ALLOWED) continue;
+    const text = read(file);
+    for (const { word, pattern } of WIRE_WORDS) if (pattern.test(text)) out.push(`${rel}: ${word}`);
+  }
+  return out.sort();
+}
