@@ -6,6 +6,7 @@
 
 /** What {@link UnitOfWork.tryNow} answers when another writer (a unit, or another process) holds the write lock. */
 export const BUSY: unique symbol = Symbol('unit of work busy');
+/** The type of {@link BUSY}. */
 export type Busy = typeof BUSY;
 
 /** The open transaction of a running unit. */
