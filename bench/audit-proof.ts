@@ -25,7 +25,7 @@ import type { AuditEvent } from '../src/core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../src/crypto/ed25519.js';
 import { inclusionProof, MerkleFrontier } from '../src/crypto/merkle.js';
 import { openDatabase, type SqliteDatabase } from '../src/store/sqlite/database.js';
-import { SqliteAuditLog } from '../src/store/sqlite/sqlite-audit-log.js';
+import { sqliteAuditWriter } from '../src/server/audit-wiring.js';
 import { SqliteAuditTrail } from '../src/store/sqlite/sqlite-audit-trail.js';
 
 const { values } = parseArgs({
@@ -104,7 +104,7 @@ function event(i: number): AuditEvent {
 
 async function verifyThroughput(n: number): Promise<{ eventsPerSecond: number; eventsPerCpuSecond: number; seconds: number; cpuSeconds: number; ok: boolean; bytes: number }> {
   const db = openDatabase(join(dir, 'verify.db'));
-  const log = new SqliteAuditLog(db, { clock: { now: () => new Date() }, checkpointEvery: 1000, durability: 'sqlite-full' });
+  const log = sqliteAuditWriter(db, { clock: { now: () => new Date() }, checkpointEvery: 1000, durability: 'sqlite-full' });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   db.pragma('synchronous = OFF'); // generating the log is not what is measured

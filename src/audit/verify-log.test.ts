@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { canonicalJson, type AuditEvent } from '../core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../crypto/ed25519.js';
 import { openDatabase } from '../store/sqlite/database.js';
-import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import { sqliteAuditWriter } from '../server/audit-wiring.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { DUPLICATE_WINDOW, exportLines, verifyExport, verifyExportStream } from './verify-log.js';
 import { testAuditEvent } from '../../test/helpers/audit-events.js';
@@ -14,7 +14,7 @@ function draft(i: number): AuditEvent {
 
 async function sample(n: number, every: number): Promise<{ lines: string[]; publicKey: Buffer }> {
   const db = openDatabase(':memory:');
-  const log = new SqliteAuditLog(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
+  const log = sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   await Promise.all(Array.from({ length: n }, (_, i) => log.append(draft(i + 1))));

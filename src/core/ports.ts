@@ -4,6 +4,7 @@ import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
+import type { UnitTx } from './unit-of-work.js';
 
 /** Time, injected so that tests can move it. */
 export interface Clock {
@@ -170,11 +171,12 @@ export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   /**
    * Runs a mutating request so that its store changes and its audit event become durable together or
-   * not at all: `work` runs inside one store transaction and returns the event to record; with
-   * `keep: false` its store changes are rolled back but the event is still recorded. Rejects (and
-   * changes nothing) when the event cannot be made durable. Calls are serialized.
+   * not at all: `work` runs inside one unit of work (one store transaction) and returns the event to
+   * record; with `keep: false` its store changes are rolled back but the event is still recorded. Rejects
+   * (and changes nothing) when the event cannot be made durable. Calls are serialized; `work` must not
+   * wait for an `append` (that append commits after the unit).
    */
-  atomically(work: () => Promise<{ readonly event: AuditEvent; readonly keep: boolean }>): Promise<void>;
+  runAudited(work: (tx: UnitTx) => Promise<{ readonly event: AuditEvent; readonly keep: boolean }>): Promise<void>;
 }
 
 /** Filters for reading the audit trail; every one is optional and they combine with AND. */

@@ -16,7 +16,7 @@ import { PolicyAuthorizer } from '../service/access/policy-authorizer.js';
 import { Pipeline } from '../service/pipeline/pipeline.js';
 import { operationRegistry } from '../service/pipeline/registry.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
@@ -70,7 +70,7 @@ export interface App {
   readonly admin: AdminCredentials;
   readonly db: SqliteDatabase;
   readonly hierarchy: KeyHierarchy;
-  readonly audit: SqliteAuditLog;
+  readonly audit: AuditWriter;
   readonly auditTrail: SqliteAuditTrail;
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */

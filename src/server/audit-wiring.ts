@@ -1,12 +1,14 @@
 import { join } from 'node:path';
+import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
 import type { Clock, Logger, StorageHealth } from '../core/ports.js';
 import type { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { OPERATIONS } from '../service/pipeline/registry.js';
 import { keyUseEventNames } from '../service/pipeline/state-changes.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { SqliteAuditLog } from '../store/sqlite/sqlite-audit-log.js';
+import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
+import { SqliteUnitOfWork, type SqliteUnitOfWorkOptions } from '../store/sqlite/sqlite-unit-of-work.js';
 import { AuditSink, type SinkConfig } from './audit-sinks.js';
 
 /** The audit trail's settings (DESIGN.md §4; docs/audit.md). */
@@ -17,7 +19,7 @@ export interface AuditConfig {
   readonly checkpointIntervalMs?: number;
   /** Drop event bodies older than this many days (leaf hashes and tree heads are kept); default: keep all. */
   readonly retentionDays?: number;
-  /** How commits are made durable (default `wal-fdatasync`; see SqliteAuditLog and ADR 0005). */
+  /** How commits are made durable (default `wal-fdatasync`; see SqliteUnitOfWork and ADR 0005). */
   readonly durability?: 'wal-fdatasync' | 'sqlite-full';
   /** Secondary copies of the trail (config file only, never the API); failures are retried and shown in /readyz. */
   readonly sinks?: readonly SinkConfig[];
@@ -33,7 +35,7 @@ export interface AuditConfig {
 
 /** The audit trail as the compositions wire it: writer, read side, signer, maintenance timers and sinks. */
 export interface AuditWiring {
-  readonly audit: SqliteAuditLog;
+  readonly audit: AuditWriter;
   readonly trail: SqliteAuditTrail;
   readonly sinks: readonly AuditSink[];
   /** Loads (or creates) the tree-head signing key; needs the key hierarchy open. Idempotent. */
@@ -48,7 +50,12 @@ export interface AuditWiring {
   release(): void;
 }
 
-/** `sharedWriters`: worker processes of `arca dev --workers` append to the same trail (SqliteAuditLog). */
+/** The audit writer over SQLite's unit of work and audit rows on `db` (the compositions, tests and benches). */
+export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOptions & SqliteUnitOfWorkOptions): AuditWriter {
+  return new AuditWriter(new SqliteUnitOfWork(db, { durability: options.durability }), new SqliteAuditRows(db), options);
+}
+
+/** `sharedWriters`: worker processes of `arca dev --workers` append to the same trail (AuditWriter). */
 export function wireAudit(
   config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined; readonly sharedWriters?: boolean | undefined },
   db: SqliteDatabase,
@@ -59,7 +66,7 @@ export function wireAudit(
 ): AuditWiring {
   const c = config.audit ?? {};
   const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = new SqliteAuditLog(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health });
+  const audit = sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health });
   let signer: AuditTreeHeadSigner | undefined;
   const trail = new SqliteAuditTrail(
     auditDb,

@@ -5,7 +5,7 @@ import { canonicalEventBytes, type AuditEvent } from '../../src/core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../../src/crypto/ed25519.js';
 import { leafHash } from '../../src/crypto/merkle.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
-import { SqliteAuditLog } from '../../src/store/sqlite/sqlite-audit-log.js';
+import { sqliteAuditWriter } from '../../src/server/audit-wiring.js';
 import { SqliteAuditTrail } from '../../src/store/sqlite/sqlite-audit-trail.js';
 
 function draft(i: number): AuditEvent {
@@ -33,7 +33,7 @@ function draft(i: number): AuditEvent {
 /** A sample trail of `n` events with tree heads every `every` events and at the end, exported. */
 async function sampleLog(n = 10, every = 3): Promise<{ lines: string[]; publicKey: Buffer }> {
   const db = openDatabase(':memory:');
-  const log = new SqliteAuditLog(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
+  const log = sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   for (let i = 1; i <= n; i++) await log.append(draft(i));

@@ -136,10 +136,10 @@ function recording(audit: AuditLog, events: AuditEvent[]): AuditLog {
       await audit.append(event);
       events.push(event);
     },
-    atomically: async (work) => {
+    runAudited: async (work) => {
       let recorded: AuditEvent | undefined;
-      await audit.atomically(async () => {
-        const out = await work();
+      await audit.runAudited(async (tx) => {
+        const out = await work(tx);
         recorded = out.event;
         return out;
       });

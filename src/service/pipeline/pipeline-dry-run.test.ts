@@ -61,7 +61,7 @@ function pipelineFor(op: ReturnType<typeof probe>, steps: Step[], decision: 'All
     },
     audit: {
       append: async (e) => void events.push(e),
-      atomically: async () => assert.fail('a read operation runs outside the audit transaction'),
+      runAudited: async () => assert.fail('a read operation runs outside the audit transaction'),
     },
   };
   const deps = new Proxy(stubs, {

@@ -141,7 +141,7 @@ export class Pipeline {
     const prepared = op.prepares ? await this.#prepare(req, op, principal) : undefined;
     let answer: PipelineResult | undefined;
     try {
-      await this.#deps.audit.atomically(async () => {
+      await this.#deps.audit.runAudited(async () => {
         const run = await this.#run(req, op, principal, this.#deps.clock.now(), prepared);
         answer = run.result;
         return { event: this.#event(req, run.result, run.facts), keep: run.result.ok };

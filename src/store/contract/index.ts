@@ -1,4 +1,6 @@
 import { aliasStoreContract } from './alias-store.contract.js';
+import type { AuditStoreFactory } from './audit-fixture.js';
+import { auditRowsContract } from './audit-rows.contract.js';
 import type { StoreFactory } from './fixture.js';
 import { grantStoreContract } from './grant-store.contract.js';
 import { keyImportStoreContract } from './key-import-store.contract.js';
@@ -7,8 +9,10 @@ import { keyStoreContract } from './key-store.contract.js';
 import { principalStoreContract } from './principal-store.contract.js';
 import { rewrapStoreContract } from './rewrap-store.contract.js';
 import { sealStoreContract } from './seal-store.contract.js';
+import { unitOfWorkContract } from './unit-of-work.contract.js';
 
 export type { StoreFactory, StoreFixture } from './fixture.js';
+export type { AuditStoreFactory, AuditStoreFixture } from './audit-fixture.js';
 
 /** Registers every port's contract suite against the adapters `factory` opens (one fresh store per test). */
 export function storeContracts(factory: StoreFactory): void {
@@ -20,4 +24,10 @@ export function storeContracts(factory: StoreFactory): void {
   keyImportStoreContract(factory);
   sealStoreContract(factory);
   rewrapStoreContract(factory);
+}
+
+/** Registers the UnitOfWork and AuditRows suites against the adapters `factory` opens (one fresh store per test). */
+export function auditStoreContracts(factory: AuditStoreFactory): void {
+  unitOfWorkContract(factory);
+  auditRowsContract(factory);
 }

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
-import { storeContracts } from '../contract/index.js';
+import { auditStoreContracts, storeContracts } from '../contract/index.js';
 import { openDatabase, transactionEnded, type SqliteDatabase } from './database.js';
+import { SqliteAuditRows } from './sqlite-audit-rows.js';
 import { SqliteGrantStore } from './sqlite-grant-store.js';
 import { SqliteKeyFacts } from './sqlite-key-facts.js';
 import { SqliteKeyImportStore } from './sqlite-key-import-store.js';
@@ -9,6 +10,7 @@ import { SqliteKeyStore } from './sqlite-key-store.js';
 import { SqlitePrincipalStore } from './sqlite-principal-store.js';
 import { SqliteRewrapStore } from './sqlite-rewrap-store.js';
 import { SqliteSealStore } from './sqlite-seal-store.js';
+import { SqliteUnitOfWork } from './sqlite-unit-of-work.js';
 
 /** One SQLite transaction around async work, as the audit log's unit of work opens it (the adapters nest savepoints). */
 async function transaction<T>(db: SqliteDatabase, work: () => Promise<T>): Promise<T> {
@@ -40,5 +42,9 @@ describe('store contracts: SQLite', () => {
       withTransaction: (work) => transaction(db, work),
       close: () => db.close(),
     };
+  });
+  auditStoreContracts(() => {
+    const db = openDatabase(':memory:');
+    return { uow: new SqliteUnitOfWork(db), rows: new SqliteAuditRows(db), close: () => db.close() };
   });
 });

@@ -6,7 +6,7 @@ import { ed25519Sign, generateEd25519 } from '../../crypto/ed25519.js';
 import { verifyCheckpointIndependently } from '../../../test/helpers/c2sp-note.js';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from '../../crypto/merkle.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
-import { SqliteAuditLog } from './sqlite-audit-log.js';
+import { sqliteAuditWriter } from '../../server/audit-wiring.js';
 import { SqliteAuditTrail } from './sqlite-audit-trail.js';
 import { testAuditEvent } from '../../../test/helpers/audit-events.js';
 
@@ -17,7 +17,7 @@ function event(i: number): AuditEvent {
 }
 
 async function trailOf(db: SqliteDatabase, n: number, every = 1000) {
-  const log = new SqliteAuditLog(db, { clock, checkpointEvery: every });
+  const log = sqliteAuditWriter(db, { clock, checkpointEvery: every });
   const pair = generateEd25519();
   const sign = (m: Uint8Array): Buffer => ed25519Sign(pair.privateKeyDer, m);
   log.attachSigner({ publicKey: pair.publicKey, sign });

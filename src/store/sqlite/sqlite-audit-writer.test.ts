@@ -7,7 +7,7 @@ import { exportLines, verifyExport } from '../../audit/verify-log.js';
 import type { AuditEvent } from '../../core/audit.js';
 import { ed25519Sign, generateEd25519 } from '../../crypto/ed25519.js';
 import { openDatabase } from './database.js';
-import { SqliteAuditLog } from './sqlite-audit-log.js';
+import { sqliteAuditWriter } from '../../server/audit-wiring.js';
 import { SqliteAuditTrail } from './sqlite-audit-trail.js';
 import { testAuditEvent } from '../../../test/helpers/audit-events.js';
 
@@ -27,7 +27,7 @@ function legacyEvent(i: number): AuditEvent {
   return testAuditEvent(i, { eventTime: `2025-12-31T00:00:0${i}.000Z`, eventName: 'ListKeys', userAgent: 'old', requestParameters: null });
 }
 
-describe('SqliteAuditLog', () => {
+describe('AuditWriter on SQLite', () => {
   it('gives events recorded before the verifiable trail existed their place in it', async () => {
     const db = openDatabase(':memory:');
     const insert = db.prepare('INSERT INTO audit_events (event_id, event_time, event_name, request_id, error_code, body) VALUES (?, ?, ?, ?, ?, ?)');
@@ -35,7 +35,7 @@ describe('SqliteAuditLog', () => {
       const e = legacyEvent(i);
       insert.run(e.eventID, e.eventTime, e.eventName, e.requestID, null, JSON.stringify(e));
     }
-    const log = new SqliteAuditLog(db, { clock, checkpointEvery: 1000 });
+    const log = sqliteAuditWriter(db, { clock, checkpointEvery: 1000 });
     const pair = generateEd25519();
     log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
     assert.equal(log.size, 3);
@@ -49,7 +49,7 @@ describe('SqliteAuditLog', () => {
 
   it('a failed group commit rejects its appends and leaves no gap in the sequence', async () => {
     const db = openDatabase(':memory:');
-    const log = new SqliteAuditLog(db, { clock });
+    const log = sqliteAuditWriter(db, { clock });
     await log.append(legacyEvent(1));
     db.exec(`CREATE TRIGGER boom BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'disk full'); END`);
     await assert.rejects(Promise.all([log.append(legacyEvent(2)), log.append(legacyEvent(3))]), /disk full/);
@@ -59,21 +59,21 @@ describe('SqliteAuditLog', () => {
     assert.equal(log.size, 2);
   });
 
-  it('atomically: a failed operation is rolled back but recorded; a failed event write rolls back the change', async () => {
+  it('runAudited: a failed operation is rolled back but recorded; a failed event write rolls back the change', async () => {
     const db = openDatabase(':memory:');
     db.exec('CREATE TABLE t (v TEXT)');
-    const log = new SqliteAuditLog(db, { clock });
-    await log.atomically(async () => {
+    const log = sqliteAuditWriter(db, { clock });
+    await log.runAudited(async () => {
       db.prepare("INSERT INTO t VALUES ('failed-op')").run();
       return { event: legacyEvent(1), keep: false };
     });
-    await log.atomically(async () => {
+    await log.runAudited(async () => {
       db.prepare("INSERT INTO t VALUES ('ok')").run();
       return { event: legacyEvent(2), keep: true };
     });
     db.exec(`CREATE TRIGGER boom BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'disk full'); END`);
     await assert.rejects(
-      log.atomically(async () => {
+      log.runAudited(async () => {
         db.prepare("INSERT INTO t VALUES ('unaudited')").run();
         return { event: legacyEvent(3), keep: true };
       }),
@@ -88,9 +88,9 @@ describe('SqliteAuditLog', () => {
       await withDatabaseFile(async (file) => {
         let db = openDatabase(file);
         db.exec('CREATE TABLE t (v TEXT)');
-        const log = new SqliteAuditLog(db, { clock, durability });
+        const log = sqliteAuditWriter(db, { clock, durability });
         await Promise.all([1, 2, 3, 4, 5].map((i) => log.append(legacyEvent(i))));
-        await log.atomically(async () => {
+        await log.runAudited(async () => {
           db.prepare("INSERT INTO t VALUES ('changed')").run();
           return { event: legacyEvent(6), keep: true };
         });
@@ -98,7 +98,7 @@ describe('SqliteAuditLog', () => {
         log.close();
         db.close();
         db = openDatabase(file);
-        const reopened = new SqliteAuditLog(db, { clock, durability });
+        const reopened = sqliteAuditWriter(db, { clock, durability });
         assert.deepEqual(reopened.list().map((e) => e.arca?.sequence), [1, 2, 3, 4, 5, 6, 7, 8]);
         assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n, 1);
         assert.equal(db.pragma('synchronous', { simple: true }), 2, 'the connection is left at synchronous=FULL');
@@ -111,7 +111,7 @@ describe('SqliteAuditLog', () => {
   it('a failed fdatasync rejects the appends it was to make durable, alone or in a batch, and nothing crashes', async () => {
     await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
-      const log = new SqliteAuditLog(db, { clock });
+      const log = sqliteAuditWriter(db, { clock });
       await log.append(legacyEvent(1)); // a lone event: synced on the event loop
       // Close the writer's own read-only handle on the WAL (SQLite's handle is read-write): its syncs fail.
       const ours = readdirSync('/proc/self/fd').filter((fd) => {
@@ -133,7 +133,7 @@ describe('SqliteAuditLog', () => {
   it('shared writers: a write lock held by another process does not block the event loop; the batch commits once it is free', async () => {
     await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
-      const log = new SqliteAuditLog(db, { clock, sharedWriters: true });
+      const log = sqliteAuditWriter(db, { clock, sharedWriters: true });
       const other = openDatabase(file);
       other.exec('BEGIN IMMEDIATE'); // another worker process committing
       let settled = false;
@@ -156,7 +156,7 @@ describe('SqliteAuditLog', () => {
       const pair = generateEd25519();
       const signer = { publicKey: pair.publicKey, sign: (m: Uint8Array) => ed25519Sign(pair.privateKeyDer, m) };
       const dbs = [openDatabase(file), openDatabase(file)];
-      const logs = dbs.map((db) => new SqliteAuditLog(db, { clock, checkpointEvery: 4 }));
+      const logs = dbs.map((db) => sqliteAuditWriter(db, { clock, checkpointEvery: 4 }));
       logs.forEach((l) => l.attachSigner(signer));
       for (let round = 0; round < 5; round++) {
         await Promise.all(logs.flatMap((l, w) => [1, 2, 3].map((i) => l.append(legacyEvent(round * 10 + w * 3 + i)))));
