@@ -1,7 +1,8 @@
 /**
  * A bench-only Arca server: the dev composition with the audit trail durable (default) or, with
- * --memory-audit, kept in an in-memory SQLite database. Prints one JSON line with its endpoint and
- * credentials, then serves until SIGTERM. Started by bench/audit-overhead.ts.
+ * --memory-audit, kept in an in-memory SQLite database; with --metrics, `GET /metrics` on (no token).
+ * Prints one JSON line with its endpoint and credentials, then serves until SIGTERM. Started by
+ * bench/audit-overhead.ts and bench/metrics-overhead.ts.
  */
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,10 +11,11 @@ import { join } from 'node:path';
 import { createDevApp } from '../src/server/app.js';
 
 const memory = process.argv.includes('--memory-audit');
+const metrics = process.argv.includes('--metrics') ? {} : undefined;
 const durability = process.argv.includes('--sqlite-full') ? ('sqlite-full' as const) : ('wal-fdatasync' as const);
 const dataDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
 const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
-const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory, durability } });
+const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory, durability }, metrics });
 await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
 const port = (app.server.address() as AddressInfo).port;
 process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey.expose().toString('utf8') }) + '\n');

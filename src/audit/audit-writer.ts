@@ -1,5 +1,6 @@
 import { canonicalEventText, checkpointText, recordedEventText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../core/audit.js';
 import type { AuditRows } from '../core/audit-rows.js';
+import type { AuditObserver } from '../core/observability.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, StorageHealth, TreeHeadSigner, WrappedSecret } from '../core/ports.js';
 import { BUSY, type Busy, type UnitOfWork, type UnitTx } from '../core/unit-of-work.js';
 import { leafHash, MerkleFrontier } from '../crypto/merkle.js';
@@ -24,6 +25,8 @@ export interface AuditWriterOptions {
   readonly sharedWriters?: boolean | undefined;
   /** Told the outcome of every commit (readiness, `/readyz`). */
   readonly health?: StorageHealth | undefined;
+  /** Told how long each durable commit took (metrics). */
+  readonly observer?: AuditObserver | undefined;
 }
 
 /**
@@ -55,6 +58,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
   #waitingForLock = false;
   readonly #sharedWriters: boolean;
   readonly #health: StorageHealth | undefined;
+  readonly #observer: AuditObserver | undefined;
   /** Held by `runAudited` (and by nothing else): while set, group commits wait. */
   #lock: Promise<void> = Promise.resolve();
   #locked = false;
@@ -68,6 +72,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     this.#logger = options.logger;
     this.#sharedWriters = options.sharedWriters === true;
     this.#health = options.health;
+    this.#observer = options.observer;
     this.#every = options.checkpointEvery ?? 1000;
     this.#chainId = rows.chainId();
     this.#upgradeLegacyEvents();
@@ -82,6 +87,11 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
   /** Events committed so far (the current tree size). */
   get size(): number {
     return this.#frontier.size;
+  }
+
+  /** Events appended and not yet committed (the metrics' queue depth). */
+  get queueDepth(): number {
+    return this.#queue.length;
   }
 
   /** Releases the store's file handles (call before closing the store, after the last append resolved). */
@@ -116,6 +126,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
       // Events appended before this unit commit first, in their own transaction (never starved by units).
       this.#flush();
       let committed: MerkleFrontier | undefined;
+      const observed = this.#observer?.commitStarted();
       try {
         await this.#uow.run(
           async (tx) => {
@@ -135,6 +146,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
         throw e;
       }
       this.#health?.noteSuccess();
+      observed?.(1);
       this.#afterCommit();
     } finally {
       this.#locked = false;
@@ -164,6 +176,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     if (batch.length === 0 || this.#uow.running) return;
     this.#queue = [];
     const frontier = this.#frontier.clone();
+    const observed = this.#observer?.commitStarted();
     const commit = (): AuditEvent[] => {
       this.#catchUp(frontier);
       return batch.map((p) => this.#write(p.event, frontier));
@@ -195,6 +208,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
       try {
         if (this.#syncInline()) {
           this.#health?.noteSuccess();
+          observed?.(1);
           return lone.resolve(events[0] as AuditEvent);
         }
       } catch (err) {
@@ -207,6 +221,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     this.#durable().then(
       () => {
         this.#health?.noteSuccess();
+        observed?.(batch.length);
         batch.forEach((p, i) => p.resolve(events[i] as AuditEvent));
       },
       (err: unknown) => {

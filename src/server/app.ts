@@ -37,6 +37,9 @@ import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipe
 import type { AuditSink } from './audit-sinks.js';
 import { wireAudit, type AuditConfig } from './audit-wiring.js';
 import type { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
+import { sqliteKeyInventory } from '../store/sqlite/sqlite-key-inventory.js';
+import { ServerMetrics } from './metrics.js';
+import { createMetricsServer, metricsEndpoint } from './metrics-endpoint.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -63,6 +66,11 @@ export interface DevAppConfig {
   readonly audit?: AuditConfig;
   /** Unauthenticated request rates, connections and timeouts (defaults: DEFAULT_LIMITS). */
   readonly limits?: Partial<LimitsConfig>;
+  /**
+   * `GET /metrics` (docs/monitoring.md); absent: off. Without `separateListener` it is served on the
+   * main listener (with `bearerToken`, only to a caller presenting it).
+   */
+  readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
 }
 
 export interface App {
@@ -75,6 +83,8 @@ export interface App {
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
   readonly scheduler: LifecycleScheduler;
+  /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
+  readonly metricsServer: Server | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -129,7 +139,10 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
   const hierarchy = new KeyHierarchy(root, keys);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
   const storage = new SqliteStorageHealth(clock);
-  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage);
+  // The metrics read the audit queue, the seal and the limiter when scraped, all made below.
+  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: sqliteKeyInventory(db), throttledTotal: () => limiter.throttledTotal, now: () => clock.now().getTime() };
+  const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
+  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage, metrics);
   const { audit } = trail;
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });
@@ -184,10 +197,14 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
     auditTrail: trail.trail,
     operations: operationRegistry(),
     sealing,
+    observer: metrics,
   });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
-  const server = createHttpServer({ pipeline, transports, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
+  const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
+  const metricsServer = scrape !== undefined && config.metrics?.separateListener === true ? createMetricsServer(scrape) : undefined;
+  const endpoints = scrape === undefined || metricsServer !== undefined ? [] : [scrape];
+  const server = createHttpServer({ pipeline, transports, endpoints, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
   const recordThrottled = () => recordThrottledRequests(limiter, audit, config.realm.region, config.logger);
   const summaries = setInterval(() => void recordThrottled(), limits.throttleSummaryIntervalMs);
   summaries.unref();
@@ -212,7 +229,10 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
       auditTrail: trail.trail,
       auditSinks: trail.sinks,
       scheduler,
+      metricsServer,
       close() {
+        metricsServer?.close();
+        metricsServer?.closeAllConnections();
         closing ??= new Promise<void>((resolve) => {
           server.close(() => {
             // In-flight requests have finished and their audit events are committed; a lifecycle job in

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
+import type { AuditObserver } from '../core/observability.js';
 import type { Clock, Logger, StorageHealth } from '../core/ports.js';
 import type { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { OPERATIONS } from '../service/pipeline/registry.js';
@@ -63,10 +64,11 @@ export function wireAudit(
   clock: Clock,
   logger: Logger,
   health?: StorageHealth,
+  observer?: AuditObserver,
 ): AuditWiring {
   const c = config.audit ?? {};
   const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health });
+  const audit = sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health, observer });
   let signer: AuditTreeHeadSigner | undefined;
   const trail = new SqliteAuditTrail(
     auditDb,

@@ -76,3 +76,24 @@ describe('arca server configuration', () => {
     for (const name of Object.keys(ENV_OVERRIDES)) assert.ok(doc.includes(name), `docs/configuration.md lacks ${name}`);
   });
 });
+
+describe('arca server configuration: metrics', () => {
+  const base = 'dataDir: /d\nlisten: 127.0.0.1:8420\ntls: { enabled: false }\n';
+  test('metrics on the main listener need a bearer token; a separate listener does not', () => {
+    assert.deepEqual(errorsOf(`${base}metrics: {}\n`), ['metrics: give bearerToken to serve /metrics on the main listener, or listen for a separate metrics listener']);
+    assert.deepEqual(errorsOf(`${base}metrics: { bearerToken: short }\n`), ['metrics.bearerToken: must be at least 16 characters']);
+    assert.deepEqual(errorsOf(`${base}metrics: { listen: 'nowhere' }\n`).map((e) => e.split(':')[0]), ['metrics.listen']);
+    const r = loadServerConfig(`${base}metrics: { listen: '0.0.0.0:9420' }\n`, {});
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.metrics, { listen: '0.0.0.0:9420' });
+  });
+
+  test('ARCA_METRICS_* turn metrics on and keep the token as text', () => {
+    const r = loadServerConfig(base, { ARCA_METRICS_BEARER_TOKEN: '1234567890123456' });
+    assert.ok(r.ok);
+    assert.equal(r.config.metrics?.bearerToken, '1234567890123456');
+    const off = loadServerConfig(base, {});
+    assert.ok(off.ok);
+    assert.equal(off.config.metrics, undefined, 'no metrics section: metrics are off');
+  });
+});

@@ -34,6 +34,17 @@ const pkcs11RootSchema = z
   })
   .strict();
 
+/**
+ * `GET /metrics` (docs/monitoring.md): present means on. On the main listener it needs `bearerToken`;
+ * with `listen` it is served alone on that address (plain HTTP), the token then optional.
+ */
+const metricsSchema = z
+  .object({
+    listen: z.string().optional(),
+    bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  })
+  .strict();
+
 export const serverConfigSchema = z
   .object({
     listen: z.string().default('127.0.0.1:8420'),
@@ -49,6 +60,8 @@ export const serverConfigSchema = z
     audit: auditConfigSchema.optional(),
     /** Unauthenticated request rates, connections and timeouts (docs/configuration.md, "Limits"). */
     limits: limitsSchema.optional(),
+    /** Prometheus metrics (docs/monitoring.md); absent: off. */
+    metrics: metricsSchema.optional(),
   })
   .strict();
 
@@ -74,10 +87,12 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_ROOT_PIN_FILE: ['root', 'pinFile'],
   ARCA_ROOT_PIN_ENV: ['root', 'pinEnv'],
   ARCA_ROOT_KEY_LABEL: ['root', 'keyLabel'],
+  ARCA_METRICS_LISTEN: ['metrics', 'listen'],
+  ARCA_METRICS_BEARER_TOKEN: ['metrics', 'bearerToken'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -163,6 +178,20 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
     }
   } else if (host !== '' && !isLoopback(host)) {
     errors.push(`tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not ${host}`);
+  }
+  if (doc['metrics'] !== undefined) {
+    const metrics = record(doc['metrics']);
+    const metricsListen = text(metrics['listen']);
+    if (metricsListen === undefined && metrics['bearerToken'] === undefined) {
+      errors.push('metrics: give bearerToken to serve /metrics on the main listener, or listen for a separate metrics listener');
+    }
+    if (metricsListen !== undefined) {
+      try {
+        parseListen(metricsListen);
+      } catch (e) {
+        errors.push(`metrics.listen: ${(e as Error).message.replace(/^--listen /, '')}`);
+      }
+    }
   }
   const root = record(doc['root']);
   if (root['type'] === 'pkcs11') {

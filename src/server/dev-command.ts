@@ -100,7 +100,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
 
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
-  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }) });
+  // Metrics are on in dev, on the main listener without a token (a loopback development server).
+  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {} });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());

@@ -32,6 +32,19 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   keepAliveTimeoutMs: 65_000,
 };
 
+/** An answer of an endpoint the listener serves itself (not a transport's). */
+export interface EndpointResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** A `GET` endpoint the listener serves beside the transports (`/metrics`). */
+export interface HttpEndpoint {
+  readonly path: string;
+  answer(req: IncomingMessage): Promise<EndpointResponse>;
+}
+
 /** A transport adapter and the method and path it serves. */
 export interface TransportRoute {
   readonly method: string;
@@ -53,6 +66,8 @@ export interface HttpServerOptions {
   /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are required (mTLS). */
   readonly tls?: TlsOptions | undefined;
   readonly limits?: Partial<ConnectionLimits> | undefined;
+  /** `GET` endpoints served beside `/healthz` and `/readyz` (`/metrics`), before the transports. */
+  readonly endpoints?: readonly HttpEndpoint[] | undefined;
 }
 
 /** PEM server certificate and key, and the CA that client certificates must chain to for mTLS. */
@@ -183,8 +198,9 @@ function limitConnections(server: Server, total: number, perSource: number): voi
 
 /**
  * The one listener (DESIGN.md §1): the operation protocol's endpoints, each answered by its transport
- * adapter, and `GET /healthz` and `GET /readyz`. The listener reads bytes and routes by method and path;
- * every answer on an operation endpoint, refusals before the pipeline runs included, is the adapter's.
+ * adapter, `GET /healthz`, `GET /readyz` and the endpoints given (`GET /metrics`). The listener reads
+ * bytes and routes by method and path; every answer on an operation endpoint, refusals before the
+ * pipeline runs included, is the adapter's.
  */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -201,6 +217,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         // Ready: unsealed, and the storage works (a failing disk makes every request fail closed).
         const { ready, status, storage } = await opts.pipeline.readiness(req.socket.remoteAddress ?? '');
         return sendJson(res, ready ? 200 : 503, { status, storage, ...opts.status?.() });
+      }
+      const endpoint = req.method === 'GET' ? opts.endpoints?.find((e) => e.path === path) : undefined;
+      if (endpoint !== undefined) {
+        req.resume();
+        const r = await endpoint.answer(req);
+        return void res.writeHead(r.status, { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }).end(r.body);
       }
       const head: TransportRequestHead = {
         method: req.method ?? '',

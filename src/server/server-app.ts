@@ -23,6 +23,12 @@ export interface ServerApp extends Omit<App, 'admin'> {
   heldSecrets(): { readonly root: number; readonly hierarchy: number; readonly signingKeys: number };
 }
 
+/** The metrics settings the composition takes from arca.yaml's `metrics:` (absent: off). */
+function metricsOf(config: ServerConfig): { bearerToken?: string | undefined; separateListener: boolean } | undefined {
+  const m = config.metrics;
+  return m === undefined ? undefined : { bearerToken: m.bearerToken, separateListener: m.listen !== undefined };
+}
+
 /** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
 async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger, api: Pkcs11Api | undefined): Promise<SealableRoot> {
   const root = config.root;
@@ -62,7 +68,7 @@ export async function createServerApp(opts: {
     : undefined;
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
   const parts = composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }) },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config) },
     db,
     root,
     root,

@@ -44,6 +44,15 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());
   });
+  const metricsListen = config.metrics?.listen;
+  if (app.metricsServer !== undefined && metricsListen !== undefined) {
+    const { host, port } = parseListen(metricsListen);
+    const metricsServer = app.metricsServer;
+    await new Promise<void>((ok, fail) => {
+      metricsServer.once('error', fail);
+      metricsServer.listen(port, host, () => ok());
+    });
+  }
   const port = (app.server.address() as AddressInfo).port;
   const scheme = config.tls.enabled ? 'https' : 'http';
   const endpoint = `${scheme}://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
@@ -53,6 +62,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       `Arca server listening on ${endpoint}`,
       `  root of trust: ${status.kind}; ${status.initialized ? (status.sealed ? 'SEALED: unseal with arca operator unseal' : 'unsealed') : 'NOT INITIALIZED: run arca operator init'}`,
       `  data directory: ${config.dataDir}`,
+      ...(app.metricsServer !== undefined ? [`  metrics: http://${config.metrics?.listen ?? ''}/metrics`] : []),
       '',
     ].join('\n'),
   );

@@ -5,12 +5,14 @@ import type { AuditEvent } from '../../core/audit.js';
 import type { Authorizer } from '../../core/authorization.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
-import { encryptionContextKeys, type RequestInfo } from '../../core/policy/context.js';
+import type { RequestInfo } from '../../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
+import { UNKNOWN_OPERATION, type RequestObserver } from '../../core/observability.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDeps } from './deps.js';
-import type { AuthorizationFacts, BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
+import type { BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
+import { anonymousPrincipal, denied, withEncryptionContext, type Authz } from './authorization-facts.js';
 import { changesState } from './state-changes.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
 import { invalidInputError } from './schemas.js';
@@ -46,6 +48,8 @@ export interface PipelineDeps extends ServiceDeps {
   readonly limiter?: UnauthenticatedLimiter | undefined;
   /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
   readonly storage: StorageHealth;
+  /** Told of every answered request (metrics); absent: nothing observes them. */
+  readonly observer?: RequestObserver | undefined;
 }
 
 /** What `/readyz` answers. */
@@ -76,8 +80,11 @@ export class Pipeline {
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
-    const result = await this.#dispatch(req, this.#deps.operations.get(req.target));
+    const observed = this.#deps.observer?.requestStarted();
+    const op = this.#deps.operations.get(req.target);
+    const result = await this.#dispatch(req, op);
     this.#reportFailure(req, result);
+    observed?.(op?.name ?? UNKNOWN_OPERATION, result.ok ? undefined : result.error.code);
     return result;
   }
 
@@ -238,9 +245,17 @@ export class Pipeline {
    * path or method), recording it like any other request.
    */
   async refuse(req: RequestMeta, error: KmsError): Promise<KmsError> {
+    const observed = this.#deps.observer?.requestStarted();
+    const op = this.#deps.operations.get(req.target);
+    const answer = await this.#refuse(req, error, op);
+    observed?.(op?.name ?? UNKNOWN_OPERATION, answer.code);
+    return answer;
+  }
+
+  async #refuse(req: RequestMeta, error: KmsError, op: RegisteredOperation | undefined): Promise<KmsError> {
     // A summary names targets Arca knows; any other header value is not kept.
-    if (this.#deps.limiter?.refuses({ ...req, target: this.#deps.operations.get(req.target)?.name ?? '(unknown)' }) === true) return throttled();
-    const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op: this.#deps.operations.get(req.target), principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
+    if (this.#deps.limiter?.refuses({ ...req, target: op?.name ?? '(unknown)' }) === true) return throttled();
+    const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
     this.#reportFailure(req, result);
     return result.ok ? error : result.error;
   }
@@ -370,27 +385,6 @@ export class Pipeline {
     if (!this.#deps.hierarchy.isOpen) return new KmsError('Sealed', 'The key service is sealed: it was sealed while the request ran, and the request failed.');
     return new KmsError('Internal', `An internal error occurred (request id ${requestId}).`, { cause: e });
   }
-}
-
-/** The facts with `ec` as the encryption context (its `kms:EncryptionContext*` keys replace the input's). */
-function withEncryptionContext(facts: AuthorizationFacts, ec: Readonly<Record<string, string>>): AuthorizationFacts {
-  const context = Object.fromEntries(Object.entries(facts.context).filter(([k]) => !k.toLowerCase().startsWith('kms:encryptioncontext')));
-  return { context: { ...context, ...encryptionContextKeys(ec) }, encryptionContext: ec };
-}
-
-interface Authz {
-  readonly principal: Principal;
-  readonly request: RequestInfo;
-  readonly facts: AuthorizationFacts;
-}
-
-function denied(principal: Principal, action: string, resource: string): KmsError {
-  return new KmsError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no policy allows the ${action} action`);
-}
-
-/** The caller of an unauthenticated operation (audited as `Anonymous`; never authorized for a key). */
-function anonymousPrincipal(account: string): Principal {
-  return { id: 'anonymous', type: 'user', name: 'anonymous', arn: 'anonymous', account };
 }
 
 export function newRequestId(): string {

@@ -110,6 +110,7 @@ export class UnauthenticatedLimiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #total: Bucket;
   readonly #tallies = new Map<string, Tally>();
+  #throttledTotal = 0;
 
   constructor(limits: UnauthenticatedLimits, clock: Clock) {
     this.#limits = limits;
@@ -152,6 +153,7 @@ export class UnauthenticatedLimiter {
   /** Counts a throttled request in its source's tally (sources beyond `maxSources` share the `*` tally). */
   throttled(req: ThrottledRequest): void {
     const now = this.#clock.now().getTime();
+    this.#throttledTotal += 1;
     let key = sourceKey(req.sourceIp);
     if (!this.#tallies.has(key) && this.#tallies.size >= Math.min(SUMMARY_SOURCES, this.#limits.maxSources)) key = '*';
     let tally = this.#tallies.get(key);
@@ -178,6 +180,11 @@ export class UnauthenticatedLimiter {
     if (this.take(req.sourceIp)) return true;
     this.throttled(req);
     return false;
+  }
+
+  /** Requests throttled since the start, never reset by summaries (the metrics' counter). */
+  get throttledTotal(): number {
+    return this.#throttledTotal;
   }
 
   /** How many requests are tallied and not yet summarized. */

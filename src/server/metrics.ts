@@ -1,0 +1,94 @@
+import { performance } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ErrorCode } from '../core/errors.js';
+import type { AuditObserver, RequestObserver } from '../core/observability.js';
+import type { KeyCount } from '../store/sqlite/sqlite-key-inventory.js';
+
+/** How long a key count is reused between scrapes (a scrape every second costs one query per this). */
+export const KEY_COUNT_CACHE_MS = 5_000;
+
+/** What the metrics read when scraped (collect time), not on every request. */
+export interface MetricSources {
+  /** Events appended and not yet committed. */
+  readonly auditQueueDepth: () => number;
+  /** Whether the key hierarchy is open (unsealed). */
+  readonly unsealed: () => boolean;
+  /** Keys by state and key spec. */
+  readonly keyCounts: () => readonly KeyCount[];
+  /** Requests throttled since the start (the unauthenticated limiter). */
+  readonly throttledTotal: () => number;
+  readonly now: () => number;
+}
+
+const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const COMMIT_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+/**
+ * The Prometheus metrics of one server (docs/monitoring.md), each app with its own registry. It is
+ * the pipeline's and the audit writer's observer; the gauges read their {@link MetricSources} when
+ * scraped. No series is per key: labels are operations, error codes, key states and key specs, all
+ * bounded sets.
+ */
+export class ServerMetrics implements RequestObserver, AuditObserver {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'operation' | 'outcome' | 'error_code'>;
+  readonly #duration: Histogram<'operation'>;
+  readonly #commits: Histogram;
+  readonly #committedEvents: Counter;
+  /** The label children per operation and error code: a request costs a map lookup, not label hashing. */
+  readonly #children = new Map<string, { readonly count: ReturnType<Counter['labels']>; readonly duration: ReturnType<Histogram['labels']> }>();
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: 'arca_requests_total', help: 'Requests answered, by operation, outcome (success, failure) and error code (empty on success).', labelNames: ['operation', 'outcome', 'error_code'], registers });
+    this.#duration = new Histogram({ name: 'arca_request_duration_seconds', help: 'Time from a request reaching the pipeline to its answer, audit commit included.', labelNames: ['operation'], buckets: REQUEST_BUCKETS, registers });
+    this.#commits = new Histogram({ name: 'arca_audit_commit_duration_seconds', help: 'Time from an audit group commit starting to its events being durable.', buckets: COMMIT_BUCKETS, registers });
+    this.#committedEvents = new Counter({ name: 'arca_audit_events_committed_total', help: 'Audit events made durable.', registers });
+    new Gauge({ name: 'arca_audit_queue_depth', help: 'Audit events appended and waiting for a commit.', registers, collect() { this.set(sources.auditQueueDepth()); } });
+    new Gauge({ name: 'arca_sealed', help: '1 while the service is sealed (every key operation fails), 0 when unsealed.', registers, collect() { this.set(sources.unsealed() ? 0 : 1); } });
+    let cached: { at: number; counts: readonly KeyCount[] } | undefined;
+    new Gauge({
+      name: 'arca_keys',
+      help: `Keys by state and key spec (counted at most every ${KEY_COUNT_CACHE_MS / 1000} s).`,
+      labelNames: ['state', 'key_spec'],
+      registers,
+      collect() {
+        const now = sources.now();
+        if (cached === undefined || now - cached.at >= KEY_COUNT_CACHE_MS) cached = { at: now, counts: sources.keyCounts() };
+        this.reset();
+        for (const c of cached.counts) this.set({ state: c.state, key_spec: c.spec }, c.count);
+      },
+    });
+    new Counter({ name: 'arca_throttled_requests_total', help: 'Unauthenticated requests refused with ThrottlingException by the per-source limiter.', registers, collect() { this.reset(); this.inc(sources.throttledTotal()); } });
+    // The process's own metrics under their usual names (process_*, nodejs_*), for the usual dashboards.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  requestStarted(): (operation: string, errorCode: ErrorCode | undefined) => void {
+    const start = performance.now();
+    return (operation, errorCode) => {
+      const key = `${operation} ${errorCode ?? ''}`;
+      let child = this.#children.get(key);
+      if (child === undefined) {
+        const labels = { operation, outcome: errorCode === undefined ? 'success' : 'failure', error_code: errorCode ?? '' };
+        child = { count: this.#requests.labels(labels), duration: this.#duration.labels({ operation }) };
+        this.#children.set(key, child);
+      }
+      child.count.inc();
+      child.duration.observe((performance.now() - start) / 1000);
+    };
+  }
+
+  commitStarted(): (events: number) => void {
+    const start = performance.now();
+    return (events) => {
+      this.#commits.observe((performance.now() - start) / 1000);
+      this.#committedEvents.inc(events);
+    };
+  }
+
+  /** The exposition text and its content type. */
+  async scrape(): Promise<{ readonly contentType: string; readonly body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
