@@ -8,7 +8,8 @@
  * - Authentication: the caller is named, not signed (SigV4 has its own tests); the authenticator looks
  *   the named principal up in the principal store, so policies and grants see its real id.
  * - Inputs are typed (`Buffer`, `SecretBytes`, `Date`); {@link toPipelineBody} is the one place that turns
- *   them into what the pipeline parses today.
+ *   them into AWS JSON, which the harness then reads with the AWS adapter's own parser, so each spec also
+ *   runs the wire decoding and AWS's validation wording.
  * - No read cache, no rate limiter for unauthenticated sources, no scheduler: each request reads the
  *   store directly, every failure is recorded, and lifecycle jobs run only when a spec asks for them.
  */

@@ -22,7 +22,7 @@ export const createKey = defineOperation({
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
     KeyUsage: z.enum(KEY_USAGES).optional().describe('What the KMS key is for: ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC or KEY_AGREEMENT.'),
     CustomerMasterKeySpec: z.enum(KEY_SPECS).optional().describe('Deprecated older name of KeySpec; use KeySpec.'),
-    KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC, HMAC, ML-DSA or ML-KEM key spec.'),
+    KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC or HMAC key spec.'),
     Origin: z.enum(ORIGINS).optional().describe('The source of the key material: AWS_KMS (generated here, the default) or EXTERNAL (imported later).'),
     CustomKeyStoreId: str(1, 64).optional().describe('Creates the KMS key in this custom key store (AWS); Arca has no custom key stores and refuses it.'),
     BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the key policy still lets the caller change it later; use with care.'),
