@@ -104,12 +104,12 @@ function event(i: number): AuditEvent {
 
 async function verifyThroughput(n: number): Promise<{ eventsPerSecond: number; eventsPerCpuSecond: number; seconds: number; cpuSeconds: number; ok: boolean; bytes: number }> {
   const db = openDatabase(join(dir, 'verify.db'));
-  const log = sqliteAuditWriter(db, { clock: { now: () => new Date() }, checkpointEvery: 1000, durability: 'sqlite-full' });
+  const log = await sqliteAuditWriter(db, { clock: { now: () => new Date() }, checkpointEvery: 1000, durability: 'sqlite-full' });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   db.pragma('synchronous = OFF'); // generating the log is not what is measured
   for (let i = 0; i < n; i += 2000) await Promise.all(Array.from({ length: Math.min(2000, n - i) }, (_, j) => log.append(event(i + j + 1))));
-  log.checkpoint();
+  await log.checkpoint();
   const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, noop, noop, []);
   const file = join(dir, 'export.jsonl');
   writeFileSync(file, JSON.stringify({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }) + '\n');

@@ -50,12 +50,12 @@ function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
 for (const [name, open] of Object.entries(stores)) {
   for (const sharedWriters of [false, true]) {
     describe(`AuditWriter over ${name}${sharedWriters ? ', shared writers' : ''}`, () => {
-      const writer = (s: Store, o: Partial<AuditWriterOptions> = {}) => new AuditWriter(s.uow, s.rows, { clock, sharedWriters, ...o });
+      const writer = (s: Store, o: Partial<AuditWriterOptions> = {}) => AuditWriter.open(s.uow, s.rows, { clock, sharedWriters, ...o });
 
       it('appends from inside and outside a running unit at the same time all finish, gap-free', async () => {
         const s = open();
         try {
-          const w = writer(s);
+          const w = await writer(s);
           const pending: Promise<unknown>[] = [];
           const unit = w.runAudited(async () => {
             pending.push(w.appendEvent(sampleEvent(1)));
@@ -68,7 +68,7 @@ for (const [name, open] of Object.entries(stores)) {
           pending.push(w.appendEvent(sampleEvent(5)), w.runAudited(async () => ({ event: sampleEvent(6), keep: false })));
           await within(5000, Promise.all([unit, ...pending]), 'appends and units');
           assert.equal(w.size, 6);
-          const listed = w.list();
+          const listed = (await w.list());
           assert.deepEqual(listed.map((e) => e.arca?.sequence), [1, 2, 3, 4, 5, 6]);
           assert.deepEqual(new Set(listed.map((e) => e.eventID)), new Set([1, 2, 3, 4, 5, 6].map((n) => `event-${n}`)));
         } finally {
@@ -79,15 +79,15 @@ for (const [name, open] of Object.entries(stores)) {
       it('runAudited: keep:false undoes the work but records the event; a failed work records nothing', async () => {
         const s = open();
         try {
-          const w = writer(s);
+          const w = await writer(s);
           const probe = (n: number) => s.rows.insertTreeHead({ treeSize: n, rootHash: Buffer.alloc(32), timestamp: 't', signature: Buffer.alloc(1), checkpointSignature: Buffer.alloc(1) });
-          await w.runAudited(async () => (probe(100), { event: sampleEvent(1), keep: false }));
-          assert.equal(s.rows.latestTreeHeadSize(), 0);
-          await w.runAudited(async () => (probe(200), { event: sampleEvent(2), keep: true }));
-          assert.equal(s.rows.latestTreeHeadSize(), 200);
-          await assert.rejects(w.runAudited(async () => (probe(300), assert.fail('work failed'))));
-          assert.equal(s.rows.latestTreeHeadSize(), 200);
-          assert.deepEqual(w.list().map((e) => e.eventID), ['event-1', 'event-2']);
+          await w.runAudited(async () => (await probe(100), { event: sampleEvent(1), keep: false }));
+          assert.equal(await s.rows.latestTreeHeadSize(), 0);
+          await w.runAudited(async () => (await probe(200), { event: sampleEvent(2), keep: true }));
+          assert.equal(await s.rows.latestTreeHeadSize(), 200);
+          await assert.rejects(w.runAudited(async () => (await probe(300), assert.fail('work failed'))));
+          assert.equal(await s.rows.latestTreeHeadSize(), 200);
+          assert.deepEqual((await w.list()).map((e) => e.eventID), ['event-1', 'event-2']);
         } finally {
           s.close();
         }
@@ -96,17 +96,17 @@ for (const [name, open] of Object.entries(stores)) {
       it('group commit: many appends get consecutive sequences; a checkpoint signs the root of all of them', async () => {
         const s = open();
         try {
-          const w = writer(s, { checkpointEvery: 1_000_000 });
+          const w = await writer(s, { checkpointEvery: 1_000_000 });
           const { privateKeyDer, publicKey } = generateEd25519();
           w.attachSigner({ publicKey, sign: (m) => ed25519Sign(privateKeyDer, m) });
           const recorded = await within(5000, Promise.all(Array.from({ length: 40 }, (_, i) => w.appendEvent(sampleEvent(i + 1)))), 'appends');
           assert.deepEqual(recorded.map((e) => e.arca?.sequence), Array.from({ length: 40 }, (_, i) => i + 1));
-          const head = w.checkpoint();
+          const head = await w.checkpoint();
           assert.equal(head?.treeSize, 40);
           const leaves = recorded.map((e) => Buffer.from(e.arca?.leafHash ?? '', 'hex'));
           assert.equal(head?.rootHash, rootOf(leaves).toString('hex'));
           assert.ok(leaves.every((l) => l.length === 32 && !l.equals(leafHash(Buffer.alloc(0)))));
-          assert.equal(w.checkpoint(), undefined, 'nothing new to cover');
+          assert.equal(await w.checkpoint(), undefined, 'nothing new to cover');
           privateKeyDer.dispose();
         } finally {
           s.close();

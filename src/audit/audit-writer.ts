@@ -1,9 +1,10 @@
-import { canonicalEventText, checkpointText, recordedEventText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../core/audit.js';
+import { checkpointText, treeHeadSigningBytes, type AuditEvent, type TreeHead } from '../core/audit.js';
 import type { AuditRows } from '../core/audit-rows.js';
 import type { AuditObserver } from '../core/observability.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, StorageHealth, TreeHeadSigner, WrappedSecret } from '../core/ports.js';
 import { BUSY, type Busy, type UnitOfWork, type UnitTx } from '../core/unit-of-work.js';
-import { leafHash, MerkleFrontier } from '../crypto/merkle.js';
+import { MerkleFrontier } from '../crypto/merkle.js';
+import { writeEvent } from './write-event.js';
 
 interface Pending {
   event: AuditEvent;
@@ -63,9 +64,13 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
   #lock: Promise<void> = Promise.resolve();
   #locked = false;
   #syncing = false;
+  /** A group commit's transaction is open (its statements may be on their way to the store). */
+  #flushing = false;
+  /** The stored tree-head public key, for the read side's synchronous `publicKey()` before a signer is attached. */
+  #storedPublicKey: Buffer | undefined;
   #syncWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
-  constructor(uow: UnitOfWork, rows: AuditRows, options: AuditWriterOptions) {
+  private constructor(uow: UnitOfWork, rows: AuditRows, options: AuditWriterOptions, start: { chainId: string; frontier: MerkleFrontier; lastHeadSize: number; publicKey: Buffer | undefined }) {
     this.#uow = uow;
     this.#rows = rows;
     this.#clock = options.clock;
@@ -74,10 +79,25 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     this.#health = options.health;
     this.#observer = options.observer;
     this.#every = options.checkpointEvery ?? 1000;
-    this.#chainId = rows.chainId();
-    this.#upgradeLegacyEvents();
-    this.#frontier = rows.frontier();
-    this.#lastHeadSize = rows.latestTreeHeadSize();
+    this.#chainId = start.chainId;
+    this.#frontier = start.frontier;
+    this.#lastHeadSize = start.lastHeadSize;
+    this.#storedPublicKey = start.publicKey;
+  }
+
+  /** Reads the trail's state back from the store (upgrading events that predate the verifiable trail first). */
+  static async open(uow: UnitOfWork, rows: AuditRows, options: AuditWriterOptions): Promise<AuditWriter> {
+    const chainId = await rows.chainId();
+    const legacy = await rows.legacyEvents();
+    if (legacy !== undefined) {
+      const frontier = new MerkleFrontier();
+      await uow.runNow(async () => {
+        await rows.clearEvents();
+        for (const e of legacy) await writeEvent(rows, chainId, e, frontier);
+      });
+    }
+    const start = { chainId, frontier: await rows.frontier(), lastHeadSize: await rows.latestTreeHeadSize(), publicKey: (await rows.getSigningKey())?.publicKey };
+    return new AuditWriter(uow, rows, options, start);
   }
 
   get chainId(): string {
@@ -124,7 +144,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     this.#locked = true;
     try {
       // Events appended before this unit commit first, in their own transaction (never starved by units).
-      this.#flush();
+      await this.#flush();
       let committed: MerkleFrontier | undefined;
       const observed = this.#observer?.commitStarted();
       try {
@@ -132,12 +152,12 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
           async (tx) => {
             const { event } = await tx.savepoint(() => work(tx));
             const frontier = this.#frontier.clone();
-            this.#catchUp(frontier);
-            this.#write(event, frontier);
+            await this.#catchUp(frontier);
+            await this.#write(event, frontier);
             committed = frontier;
           },
           async () => {
-            if (committed !== undefined) this.#frontier = committed;
+            if (committed !== undefined) this.#advance(committed);
             await this.#durable();
           },
         );
@@ -147,7 +167,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
       }
       this.#health?.noteSuccess();
       observed?.(1);
-      this.#afterCommit();
+      await this.#afterCommit();
     } finally {
       this.#locked = false;
       release();
@@ -157,7 +177,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
 
   /** Whether a group commit may start now (no unit, no sync in progress, no retry pending). */
   #mayFlush(): boolean {
-    return !this.#locked && !this.#uow.running && !this.#syncing && !this.#waitingForLock;
+    return !this.#locked && !this.#uow.running && !this.#syncing && !this.#waitingForLock && !this.#flushing;
   }
 
   #schedule(): void {
@@ -166,43 +186,51 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
       setImmediate(() => {
         this.#scheduled = false;
         // While a sync runs, events queue up and commit together once it ends (one commit per sync).
-        if (this.#mayFlush()) this.#flush();
+        if (this.#mayFlush()) void this.#flush();
       });
     }
   }
 
-  #flush(): void {
+  /** Commits the queued events as one batch; resolves once the batch is committed (or put back, or failed). */
+  async #flush(): Promise<void> {
     const batch = this.#queue;
-    if (batch.length === 0 || this.#uow.running) return;
+    if (batch.length === 0 || this.#uow.running || this.#flushing) return;
     this.#queue = [];
+    this.#flushing = true;
     const frontier = this.#frontier.clone();
     const observed = this.#observer?.commitStarted();
-    const commit = (): AuditEvent[] => {
-      this.#catchUp(frontier);
-      return batch.map((p) => this.#write(p.event, frontier));
+    const commit = async (): Promise<AuditEvent[]> => {
+      await this.#catchUp(frontier);
+      const out: AuditEvent[] = [];
+      for (const p of batch) out.push(await this.#write(p.event, frontier));
+      return out;
     };
     let recorded: AuditEvent[] | Busy;
     try {
-      recorded = this.#sharedWriters ? this.#uow.tryNow(commit) : this.#uow.runNow(commit);
+      recorded = this.#sharedWriters ? await this.#uow.tryNow(commit) : await this.#uow.runNow(commit);
     } catch (err) {
+      this.#flushing = false;
       this.#health?.noteFailure(err);
       for (const p of batch) p.reject(err);
+      this.#reschedule();
       return;
     }
+    this.#flushing = false;
     if (recorded === BUSY) {
       // Another writer is committing: nothing was written; keep the batch (first) and retry shortly.
       this.#queue = batch.concat(this.#queue);
       this.#waitingForLock = true;
       setTimeout(() => {
         this.#waitingForLock = false;
-        if (this.#mayFlush()) this.#flush();
+        if (this.#mayFlush()) void this.#flush();
         else if (this.#queue.length > 0 && !this.#locked) this.#schedule();
       }, 1);
       return;
     }
     const events = recorded;
-    this.#frontier = frontier;
-    this.#afterCommit();
+    this.#advance(frontier);
+    await this.#afterCommit();
+    this.#reschedule();
     const lone = batch.length === 1 ? batch[0] : undefined;
     if (lone !== undefined) {
       try {
@@ -229,6 +257,16 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
         batch.forEach((p) => p.reject(err));
       },
     );
+  }
+
+  /** Events appended while a batch was committing wait for the next turn. */
+  #reschedule(): void {
+    if (this.#queue.length > 0 && !this.#locked) this.#schedule();
+  }
+
+  /** Moves the in-memory tree to a committed one, never backwards (commits can finish out of order). */
+  #advance(frontier: MerkleFrontier): void {
+    if (frontier.size >= this.#frontier.size) this.#frontier = frontier;
   }
 
   /**
@@ -266,7 +304,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
         else w.resolve();
       }
       this.#startSync();
-      if (this.#mayFlush() && this.#queue.length > 0) this.#flush();
+      if (this.#mayFlush() && this.#queue.length > 0) void this.#flush();
     };
     this.#uow.sync().then(() => done(undefined), (err: unknown) => done(err ?? new Error('sync failed')));
   }
@@ -275,32 +313,21 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
    * Brings `frontier` up to the events other processes sharing the store appended (inside the caller's
    * write transaction, so nothing can be appended meanwhile).
    */
-  #catchUp(frontier: MerkleFrontier): void {
-    for (const r of this.#rows.leavesAfter(frontier.size)) {
+  async #catchUp(frontier: MerkleFrontier): Promise<void> {
+    for (const r of await this.#rows.leavesAfter(frontier.size)) {
       if (r.sequence !== frontier.size + 1) throw new Error(`the audit trail has a gap before sequence ${r.sequence}`);
       frontier.append(r.leafHash);
     }
   }
 
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
-  #write(draft: AuditEvent, frontier: MerkleFrontier): AuditEvent {
-    const sequence = frontier.size + 1;
-    const arca = { sequence, chainId: this.#chainId, leafHash: '' };
-    const e: AuditEvent = { ...draft, arca };
-    const canonical = canonicalEventText(e);
-    const leaf = leafHash(Buffer.from(canonical, 'utf8'));
-    arca.leafHash = leaf.toString('hex');
-    // Stored canonical (verifiers then hash the text as it is): no second serialization either.
-    const body = recordedEventText(canonical, this.#chainId, arca.leafHash) ?? JSON.stringify(e);
-    this.#rows.insertEvent({ sequence, event: e, leafHash: leaf, body });
-    frontier.append(leaf, this.#insertNode);
-    return e;
+  #write(draft: AuditEvent, frontier: MerkleFrontier): Promise<AuditEvent> {
+    return writeEvent(this.#rows, this.#chainId, draft, frontier);
   }
 
-  readonly #insertNode = (level: number, index: number, hash: Buffer): void => this.#rows.insertNode(level, index, hash);
-
-  #afterCommit(): void {
-    if (this.#frontier.size - this.#lastHeadSize >= this.#every) this.checkpoint();
+  /** Signs a tree head when enough events are not covered by one (skipped while a unit holds the store). */
+  async #afterCommit(): Promise<void> {
+    if (this.#frontier.size - this.#lastHeadSize >= this.#every) await this.checkpoint();
   }
 
   /**
@@ -308,22 +335,22 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
    * Returns the new head (or undefined: nothing new, no signer yet, or the write failed and was logged;
    * the events themselves are already durable and the next checkpoint covers them).
    */
-  checkpoint(): TreeHead | undefined {
+  async checkpoint(): Promise<TreeHead | undefined> {
     const signer = this.#signer;
     if (signer === undefined || !this.#uow.available || this.#locked || this.#uow.running) return undefined;
     try {
       // Under the write lock: the tree is exactly the store's, whichever process appended to it.
-      return this.#uow.runNow((): TreeHead | undefined => {
+      return await this.#uow.runNow(async (): Promise<TreeHead | undefined> => {
         const frontier = this.#frontier.clone();
-        this.#catchUp(frontier);
-        this.#frontier = frontier;
+        await this.#catchUp(frontier);
+        this.#advance(frontier);
         const size = frontier.size;
-        this.#lastHeadSize = this.#rows.latestTreeHeadSize();
+        this.#lastHeadSize = await this.#rows.latestTreeHeadSize();
         if (size === this.#lastHeadSize) return undefined;
         const unsigned = { chainId: this.#chainId, treeSize: size, rootHash: frontier.root().toString('hex'), timestamp: this.#clock.now().toISOString() };
         const signature = signer.sign(treeHeadSigningBytes(unsigned));
         const checkpointSignature = signer.sign(Buffer.from(checkpointText(unsigned), 'utf8'));
-        this.#rows.insertTreeHead({ treeSize: size, rootHash: Buffer.from(unsigned.rootHash, 'hex'), timestamp: unsigned.timestamp, signature, checkpointSignature });
+        await this.#rows.insertTreeHead({ treeSize: size, rootHash: Buffer.from(unsigned.rootHash, 'hex'), timestamp: unsigned.timestamp, signature, checkpointSignature });
         this.#lastHeadSize = size;
         return { ...unsigned, signature: signature.toString('base64') };
       });
@@ -337,32 +364,27 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
    * Retention: drops the bodies of events older than `before` (ISO time), keeping their sequence and
    * leaf hash, so every tree head still verifies and every remaining event can still be proven.
    */
-  prune(before: string): number {
+  async prune(before: string): Promise<number> {
     if (this.#locked || this.#uow.running) return 0;
     return this.#rows.prune(before);
   }
 
-  getSigningKey(): { publicKey: Buffer; wrapped: WrappedSecret } | undefined {
+  getSigningKey(): Promise<{ publicKey: Buffer; wrapped: WrappedSecret } | undefined> {
     return this.#rows.getSigningKey();
   }
 
-  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void {
-    this.#rows.putSigningKey(publicKey, wrapped);
+  async putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): Promise<void> {
+    await this.#rows.putSigningKey(publicKey, wrapped);
+    this.#storedPublicKey = publicKey;
+  }
+
+  /** The stored tree-head public key (undefined until one was generated). */
+  get storedPublicKey(): Buffer | undefined {
+    return this.#storedPublicKey;
   }
 
   /** Events, oldest first (tests and the export use the trail's query side). */
-  list(limit = 1000): AuditEvent[] {
+  list(limit = 1000): Promise<AuditEvent[]> {
     return this.#rows.list(limit);
-  }
-
-  /** Gives events written before the verifiable trail existed their sequence, chain id and leaf hash. */
-  #upgradeLegacyEvents(): void {
-    const legacy = this.#rows.legacyEvents();
-    if (legacy === undefined) return;
-    const frontier = new MerkleFrontier();
-    this.#uow.runNow(() => {
-      this.#rows.clearEvents();
-      for (const e of legacy) this.#write(e, frontier);
-    });
   }
 }

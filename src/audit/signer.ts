@@ -21,7 +21,7 @@ export class AuditTreeHeadSigner implements TreeHeadSigner {
    * unwrapped private key is refused.
    */
   static async open(store: AuditSigningKeyStore, keyring: Keyring): Promise<AuditTreeHeadSigner> {
-    const stored = store.getSigningKey();
+    const stored = await store.getSigningKey();
     if (stored !== undefined) {
       const privateKey = await keyring.unwrap(stored.wrapped, BINDING);
       if (!ed25519PublicOf(privateKey).equals(stored.publicKey)) {
@@ -31,7 +31,7 @@ export class AuditTreeHeadSigner implements TreeHeadSigner {
       return new AuditTreeHeadSigner(privateKey, stored.publicKey);
     }
     const pair = generateEd25519();
-    store.putSigningKey(pair.publicKey, await keyring.wrap(pair.privateKeyDer, BINDING));
+    await store.putSigningKey(pair.publicKey, await keyring.wrap(pair.privateKeyDer, BINDING));
     return new AuditTreeHeadSigner(pair.privateKeyDer, pair.publicKey);
   }
 

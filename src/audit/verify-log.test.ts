@@ -14,11 +14,11 @@ function draft(i: number): AuditEvent {
 
 async function sample(n: number, every: number): Promise<{ lines: string[]; publicKey: Buffer }> {
   const db = openDatabase(':memory:');
-  const log = sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
+  const log = await sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   await Promise.all(Array.from({ length: n }, (_, i) => log.append(draft(i + 1))));
-  log.checkpoint();
+  await log.checkpoint();
   const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
   const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, n), await trail.treeHeads());
   db.close();

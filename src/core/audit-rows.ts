@@ -24,27 +24,28 @@ export interface TreeHeadRow {
 /**
  * The rows of the audit trail, as the audit writer (src/audit/audit-writer.ts) needs them and no more:
  * the writer decides sequences, hashes and signatures; the store only keeps rows. Writes run inside the
- * caller's unit of work (the same store's {@link UnitOfWork}).
+ * caller's unit of work (the same store's {@link UnitOfWork}). Every method is async: a pooled store
+ * (PostgreSQL) answers over the network; the embedded ones answer at once.
  */
 export interface AuditRows extends AuditSigningKeyStore {
   /** The trail's id, created (and stored) on first use. */
-  chainId(): string;
+  chainId(): Promise<string>;
   /** The frontier of the stored tree, read back at start (interior nodes rebuilt when missing). */
-  frontier(): MerkleFrontier;
+  frontier(): Promise<MerkleFrontier>;
   /** Leaf hashes of the events after `size`, in sequence order (another process may have appended them). */
-  leavesAfter(size: number): Iterable<{ readonly sequence: number; readonly leafHash: Buffer }>;
-  insertEvent(row: AuditEventRow): void;
+  leavesAfter(size: number): Promise<readonly { readonly sequence: number; readonly leafHash: Buffer }[]>;
+  insertEvent(row: AuditEventRow): Promise<void>;
   /** Stores a completed Merkle subtree hash (level ≥ 1; for {@link MerkleFrontier.append}). */
-  insertNode(level: number, index: number, hash: Buffer): void;
+  insertNode(level: number, index: number, hash: Buffer): Promise<void>;
   /** The size of the newest stored tree head (0: none). */
-  latestTreeHeadSize(): number;
-  insertTreeHead(head: TreeHeadRow): void;
+  latestTreeHeadSize(): Promise<number>;
+  insertTreeHead(head: TreeHeadRow): Promise<void>;
   /** Retention: drops the bodies of events older than `before` (ISO time), keeping sequence and leaf hash. */
-  prune(before: string): number;
+  prune(before: string): Promise<number>;
   /** Unpruned events, oldest first (tests and tools). */
-  list(limit: number): AuditEvent[];
+  list(limit: number): Promise<AuditEvent[]>;
   /** Every stored event when some predate the verifiable trail (no leaf hash), else undefined. */
-  legacyEvents(): AuditEvent[] | undefined;
+  legacyEvents(): Promise<AuditEvent[] | undefined>;
   /** Removes every event, event-key row and interior node (before the legacy events are written again). */
-  clearEvents(): void;
+  clearEvents(): Promise<void>;
 }

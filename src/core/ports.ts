@@ -238,8 +238,8 @@ export interface AuditTrail {
 
 /** Where the tree-head signing key lives, wrapped under the domain keys. */
 export interface AuditSigningKeyStore {
-  getSigningKey(): { readonly publicKey: Buffer; readonly wrapped: WrappedSecret } | undefined;
-  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void;
+  getSigningKey(): Promise<{ readonly publicKey: Buffer; readonly wrapped: WrappedSecret } | undefined>;
+  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): Promise<void>;
 }
 
 /** Signs tree heads. */

@@ -27,10 +27,17 @@ export interface UnitOfWork {
    * waits for a unit to end (it would wait for itself).
    */
   run<T>(work: (tx: UnitTx) => Promise<T>, afterCommit?: (result: T) => Promise<void>): Promise<T>;
-  /** Runs synchronous `work` in its own write transaction now; throws while a unit is running. */
-  runNow<T>(work: () => T): T;
-  /** Like {@link runNow}, but answers {@link BUSY} (nothing done) when the write lock is held, here or by another process. */
-  tryNow<T>(work: () => T): T | Busy;
+  /**
+   * Runs `work` in its own write transaction, now: rejects at once while a unit is running (it never
+   * queues behind one). Async because a pooled store (PostgreSQL) answers over the network; `work` must
+   * only touch this store (an embedded store may run it inside the same event-loop turn).
+   */
+  runNow<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Like {@link runNow}, but answers {@link BUSY} (nothing done) when the write lock is held, here or by
+   * another process.
+   */
+  tryNow<T>(work: () => Promise<T>): Promise<T | Busy>;
   /** Whether a unit started by {@link run} has not ended yet. */
   readonly running: boolean;
   /** False once the store is closed (maintenance timers then do nothing). */

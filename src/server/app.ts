@@ -98,7 +98,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirDurably(config.dataDir);
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const db = openDatabase(join(config.dataDir, 'arca.db'));
-  const parts = composeApp(config, db, root, undefined);
+  const parts = await composeApp(config, db, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
   await ensureAdminPolicy({ principals: parts.principals, clock });
@@ -128,7 +128,7 @@ export interface ComposedApp {
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
-export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): ComposedApp {
+export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
   const clock = config.clock ?? systemClock;
   const keys = new SqliteKeyStore(db);
   const principals = new SqlitePrincipalStore(db);
@@ -142,7 +142,7 @@ export function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | 
   // The metrics read the audit queue, the seal and the limiter when scraped, all made below.
   const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: sqliteKeyInventory(db), throttledTotal: () => limiter.throttledTotal, now: () => clock.now().getTime() };
   const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
-  const trail = wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage, metrics);
+  const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage, metrics);
   const { audit } = trail;
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });

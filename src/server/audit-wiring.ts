@@ -52,12 +52,12 @@ export interface AuditWiring {
 }
 
 /** The audit writer over SQLite's unit of work and audit rows on `db` (the compositions, tests and benches). */
-export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOptions & SqliteUnitOfWorkOptions): AuditWriter {
-  return new AuditWriter(new SqliteUnitOfWork(db, { durability: options.durability }), new SqliteAuditRows(db), options);
+export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOptions & SqliteUnitOfWorkOptions): Promise<AuditWriter> {
+  return AuditWriter.open(new SqliteUnitOfWork(db, { durability: options.durability }), new SqliteAuditRows(db), options);
 }
 
 /** `sharedWriters`: worker processes of `arca dev --workers` append to the same trail (AuditWriter). */
-export function wireAudit(
+export async function wireAudit(
   config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined; readonly sharedWriters?: boolean | undefined },
   db: SqliteDatabase,
   hierarchy: KeyHierarchy,
@@ -65,23 +65,23 @@ export function wireAudit(
   logger: Logger,
   health?: StorageHealth,
   observer?: AuditObserver,
-): AuditWiring {
+): Promise<AuditWiring> {
   const c = config.audit ?? {};
   const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health, observer });
+  const audit = await sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health, observer });
   let signer: AuditTreeHeadSigner | undefined;
   const trail = new SqliteAuditTrail(
     auditDb,
     () => audit.chainId,
-    () => signer?.publicKey ?? audit.getSigningKey()?.publicKey ?? Buffer.alloc(0),
+    () => signer?.publicKey ?? audit.storedPublicKey ?? Buffer.alloc(0),
     () => audit.checkpoint(),
     (message) => signer?.sign(message),
     keyUseEventNames(OPERATIONS),
   );
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {
-    audit.checkpoint();
-    if (retentionDays !== undefined) audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString());
+    void audit.checkpoint().then(() => (retentionDays === undefined ? 0 : audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString())))
+      .catch((e: unknown) => logger.error('audit retention failed', { error: String(e) }));
   }, c.checkpointIntervalMs ?? 10_000);
   maintenance.unref();
   const sinks = (c.sinks ?? []).map(
@@ -107,7 +107,7 @@ export function wireAudit(
     async drain() {
       clearInterval(maintenance);
       clearInterval(sinkTimer);
-      audit.checkpoint();
+      await audit.checkpoint();
       await Promise.all(sinks.map((s) => s.flush()));
     },
     release() {

@@ -67,7 +67,7 @@ export async function createServerApp(opts: {
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
-  const parts = composeApp(
+  const parts = await composeApp(
     { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config) },
     db,
     root,

@@ -33,11 +33,11 @@ function draft(i: number): AuditEvent {
 /** A sample trail of `n` events with tree heads every `every` events and at the end, exported. */
 async function sampleLog(n = 10, every = 3): Promise<{ lines: string[]; publicKey: Buffer }> {
   const db = openDatabase(':memory:');
-  const log = sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
+  const log = await sqliteAuditWriter(db, { clock: { now: () => new Date(Date.UTC(2026, 0, 2)) }, checkpointEvery: every });
   const pair = generateEd25519();
   log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
   for (let i = 1; i <= n; i++) await log.append(draft(i));
-  log.checkpoint();
+  await log.checkpoint();
   const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
   const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 100), await trail.treeHeads());
   db.close();

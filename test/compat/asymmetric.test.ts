@@ -291,7 +291,7 @@ describe('disabled keys, the audit trail and the sealed service', () => {
   it('no audit event carries the signed or MACed message', async () => {
     await kms.send(new SignCommand({ KeyId: sign, Message: canary, SigningAlgorithm: 'ECDSA_SHA_256' }));
     await kms.send(new GenerateMacCommand({ KeyId: mac, Message: canary, MacAlgorithm: 'HMAC_SHA_256' }));
-    const text = JSON.stringify(server.app.audit.list(100_000));
+    const text = JSON.stringify((await server.app.audit.list(100_000)));
     assert.ok(text.includes('"Sign"') && text.includes('"GenerateMac"'));
     assert.ok(!text.includes(canary.toString('base64')) && !text.includes(canary.toString()), 'the message is not in the audit trail');
   });

@@ -29,7 +29,7 @@ describe('AWS SDK: GetKeyLastUsage', () => {
     assert.equal(used.KeyLastUsage?.Operation, 'Encrypt');
     assert.equal(used.KeyLastUsage?.KmsRequestId, enc.$metadata.requestId);
     assert.ok(used.KeyLastUsage?.Timestamp instanceof Date);
-    const event = s.app.audit.list(100_000).find((e) => e.requestID === enc.$metadata.requestId);
+    const event = (await s.app.audit.list(100_000)).find((e) => e.requestID === enc.$metadata.requestId);
     assert.equal(used.KeyLastUsage?.CloudTrailEventId, event?.eventID);
 
     await assert.rejects(kms.send(new GetKeyLastUsageCommand({ KeyId: 'alias/anything' })), (e: unknown) => e instanceof Error && e.name !== 'Error');

@@ -34,7 +34,7 @@ describe('the pipeline records exactly one audit event per request', () => {
       const before = count();
       const res = await rawRequest(s, c.req());
       assert.equal(count(), before + 1, 'exactly one new event');
-      const event = s.app.audit.list(100_000).at(-1);
+      const event = (await s.app.audit.list(100_000)).at(-1);
       assert.ok(event);
       assert.equal(event.errorCode, c.error);
       assert.equal(event.eventName, c.event);
@@ -44,7 +44,7 @@ describe('the pipeline records exactly one audit event per request', () => {
   }
 
   it('records who did what to which key, and never the plaintext', async () => {
-    const events = s.app.audit.list(100_000);
+    const events = (await s.app.audit.list(100_000));
     const encrypt = events.find((e) => e.eventName === 'Encrypt' && e.errorCode === undefined);
     assert.ok(encrypt);
     assert.equal(encrypt.userIdentity.arn, 'arn:aws:iam::111122223333:user/admin');
@@ -78,7 +78,7 @@ describe('the pipeline records exactly one audit event per request', () => {
     );
     assert.ok(results.every((r) => r.status === 200));
     assert.equal(count(), before + 200);
-    const ids = new Set(s.app.audit.list(100_000).slice(-200).map((e) => e.requestID));
+    const ids = new Set((await s.app.audit.list(100_000)).slice(-200).map((e) => e.requestID));
     assert.equal(ids.size, 200);
   });
 });

@@ -44,7 +44,7 @@ describe('the verifiable audit trail', () => {
   let s: InProcessServer;
   let keyId = '';
   const count = () => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
-  const last = (): AuditEvent => s.app.audit.list(1_000_000).at(-1) as AuditEvent;
+  const last = async (): Promise<AuditEvent> => (await s.app.audit.list(1_000_000)).at(-1) as AuditEvent;
 
   before(async () => {
     s = await startInProcess({ audit: { checkpointEvery: 50 } });
@@ -64,7 +64,7 @@ describe('the verifiable audit trail', () => {
         try {
           const res = await rawRequest(s, { target, body: JSON.stringify({ KeyId: scratch, Plaintext: CANARY_B64 }), sign: variant !== 'unsigned' });
           assert.equal(count(), n + 1, `${target} (${variant}) → exactly one event`);
-          const e = last();
+          const e = await last();
           assert.equal(e.eventName, op.name);
           assert.equal(e.requestID, res.headers.get('x-amzn-requestid'));
           // The seal operations answer without authentication and while sealed.
@@ -80,7 +80,7 @@ describe('the verifiable audit trail', () => {
 
   it('events carry their CloudTrail fields and their place in the trail', async () => {
     await call(s, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: CANARY_B64, EncryptionContext: { app: 'trail' } });
-    const e = last();
+    const e = await last();
     assert.equal(e.eventVersion, '1.08');
     assert.equal(e.eventSource, 'kms');
     assert.equal(e.eventCategory, 'Management');
@@ -134,7 +134,7 @@ describe('the verifiable audit trail', () => {
 
   it('GetAuditProof: an inclusion proof against a signed tree head, and a consistency proof between two heads', async () => {
     await call(s, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: CANARY_B64 });
-    const target = last();
+    const target = await last();
     const proof = (await call(s, 'ArcaService.GetAuditProof', { EventId: target.eventID })).json;
     const head = proof['TreeHead'] as { TreeSize: number; RootHash: string; Timestamp: string; Signature: string };
     const publicKey = Buffer.from(String(proof['PublicKey']), 'base64');
@@ -171,7 +171,7 @@ describe('the verifiable audit trail', () => {
 
   it('GetKeyLastUsage reports the last successful cryptographic use from the trail', async () => {
     await call(s, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: CANARY_B64 });
-    const used = last();
+    const used = await last();
     const r = (await call(s, 'TrentService.GetKeyLastUsage', { KeyId: keyId })).json;
     const usage = r['KeyLastUsage'] as { Operation: string; CloudTrailEventId: string; KmsRequestId: string };
     assert.equal(usage.Operation, 'Encrypt');
@@ -182,7 +182,7 @@ describe('the verifiable audit trail', () => {
   });
 
   it('retention drops old event bodies but keeps every tree head verifiable', async () => {
-    const pruned = s.app.audit.prune('9999-01-01T00:00:00.000Z');
+    const pruned = await s.app.audit.prune('9999-01-01T00:00:00.000Z');
     assert.ok(pruned > 1000);
     await call(s, 'TrentService.GenerateRandom', { NumberOfBytes: 8 });
     const { lines, publicKey } = await exportAll(s);

@@ -6,7 +6,7 @@ import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { TestClock } from '../helpers/lifecycle.js';
 
 const rows = (s: InProcessServer) => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
-const last = (s: InProcessServer) => s.app.audit.list(1_000_000).at(-1) as AuditEvent;
+const last = async (s: InProcessServer) => (await s.app.audit.list(1_000_000)).at(-1) as AuditEvent;
 
 describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)', () => {
   let s: InProcessServer;
@@ -23,8 +23,8 @@ describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)',
     assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
     assert.equal(res.headers.get('content-type'), 'application/x-amz-json-1.1');
     assert.equal(rows(s), n + 1);
-    assert.equal(last(s).errorCode, 'SerializationFailed');
-    assert.equal(last(s).requestID, res.headers.get('x-amzn-requestid'));
+    assert.equal((await last(s)).errorCode, 'SerializationFailed');
+    assert.equal((await last(s)).requestID, res.headers.get('x-amzn-requestid'));
   });
 
   it('headers over node\'s limit get a 431 RequestHeaderFieldsTooLargeException and one event', async () => {
@@ -33,7 +33,7 @@ describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)',
     assert.equal(res.status, 431);
     assert.equal(res.json['__type'], 'RequestHeaderFieldsTooLargeException');
     assert.equal(rows(s), n + 1);
-    assert.equal(last(s).errorCode, 'RequestHeadersTooLarge');
+    assert.equal((await last(s)).errorCode, 'RequestHeadersTooLarge');
   });
 
   it('a request that does not arrive in time gets a 408 RequestTimeoutException and one event', { timeout: 20_000 }, async () => {
@@ -44,7 +44,7 @@ describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)',
     const partialBody = parseRawResponse(await rawExchange(s.endpoint, 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":'));
     assert.equal(partialBody.status, 408);
     assert.equal(rows(s), n + 2);
-    assert.equal(last(s).errorCode, 'RequestTimeout');
+    assert.equal((await last(s)).errorCode, 'RequestTimeout');
     assert.ok(!s.logs.some((l) => l.includes('unhandled error')), 'a timed-out request is not an internal error');
   });
 

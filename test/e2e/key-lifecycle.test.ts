@@ -170,7 +170,7 @@ describe('crypto-shredding', () => {
       assert.equal((await call('DescribeKey', { KeyId: 'alias/doomed' })).json.__type, 'NotFoundException', 'the alias went with the key');
       const listed = (await call('ListKeys', {})).json['Keys'] as { KeyId: string }[];
       assert.ok(!listed.some((k) => k.KeyId === keyId), 'ListKeys no longer shows the key');
-      const deleted = s.app.audit.list(100_000).filter((e) => e.eventName === 'DeleteKey');
+      const deleted = (await s.app.audit.list(100_000)).filter((e) => e.eventName === 'DeleteKey');
       assert.equal(deleted.length, 1, 'the destruction is in the audit trail');
       assert.deepEqual(deleted[0]?.resources, [{ ARN: `arn:aws:kms:us-east-1:111122223333:key/${keyId}`, type: 'AWS::KMS::Key' }]);
       assert.deepEqual(deleted[0]?.responseElements?.['destroyedVersions'], [1, 2]);

@@ -63,7 +63,7 @@ describe('storage health and readiness (issue 12 item 12)', () => {
       }
       assert.equal(ready.status, 200);
       assert.deepEqual(ready.body.storage, { healthy: true });
-      const probes = s.app.audit.list(100_000).filter((e) => e.eventName === 'StorageProbe');
+      const probes = (await s.app.audit.list(100_000)).filter((e) => e.eventName === 'StorageProbe');
       assert.equal(probes.length, 1, 'the recovery probe is in the audit trail');
       await kms.send(new EncryptCommand({ KeyId: KeyMetadata?.KeyId, Plaintext: Buffer.from('ok') }));
     } finally {

@@ -10,7 +10,7 @@ import { rawRequest } from '../helpers/raw-request.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
 const rows = (s: InProcessServer) => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
-const events = (s: InProcessServer) => s.app.audit.list(1_000_000) as AuditEvent[];
+const events = async (s: InProcessServer) => (await s.app.audit.list(1_000_000)) as AuditEvent[];
 
 /** The whole trail through ExportAuditLog, verified as `arca audit verify` does. */
 async function verifyTrail(s: InProcessServer, clock: TestClock): Promise<ReturnType<typeof verifyExport>> {
@@ -57,7 +57,7 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
       const sameSource = kmsClientFrom(s, '127.0.0.1');
       assert.ok((await sameSource.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('same address, signed') }))).CiphertextBlob);
       assert.equal(rows(s) - before, burst + 2, 'the flood wrote exactly its burst of events (and each Encrypt its own)');
-      const flood = events(s).filter((e) => e.userAgent.startsWith('flood/'));
+      const flood = (await events(s)).filter((e) => e.userAgent.startsWith('flood/'));
       assert.equal(flood.length, burst);
       assert.ok(flood.every((e) => e.userAgent.length <= 256), 'the user agent is truncated in the trail');
     } finally {
@@ -65,13 +65,13 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
     }
     s = await startInProcess({ dataDir, clock, limits });
     try {
-      const summaries = events(s).filter((e) => e.eventName === 'ThrottledRequests');
+      const summaries = (await events(s)).filter((e) => e.eventName === 'ThrottledRequests');
       assert.equal(summaries.length, 1, 'one summary for the one source');
       const [summary] = summaries;
       assert.equal(summary?.sourceIPAddress, '127.0.0.1');
       assert.equal(summary?.userIdentity.type, 'Anonymous');
       const data = summary?.additionalEventData ?? {};
-      const recorded = events(s).filter((e) => e.userAgent.startsWith('flood/') && e.eventName === 'Encrypt').length;
+      const recorded = (await events(s)).filter((e) => e.userAgent.startsWith('flood/') && e.eventName === 'Encrypt').length;
       assert.equal(Number(data['throttledRequests']) + recorded, sent + 1, 'summary + recorded events == requests sent (the flood and the one probe)');
       assert.deepEqual(data['errorCodes'], { MissingAuthentication: sent + 1 - burst });
       assert.deepEqual(data['targets'], { Encrypt: sent + 1 - burst }, 'targets by operation name, as eventName');

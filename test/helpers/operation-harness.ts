@@ -163,7 +163,7 @@ export async function harness(): Promise<Harness> {
   const grants = new SqliteGrantStore(db);
   const hierarchy = new KeyHierarchy(root, keys);
   const storage = new SqliteStorageHealth(clock);
-  const trail = wireAudit({ dataDir: '(in memory)' }, db, hierarchy, clock, silent, storage);
+  const trail = await wireAudit({ dataDir: '(in memory)' }, db, hierarchy, clock, silent, storage);
   const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'UTC' });
   const imports = new SqliteKeyImportStore(db);
   const lifecycle: LifecycleDeps = { store: new SqliteKeyLifecycleStore(db), minRotationPeriodDays: ROTATION_PERIOD.awsMin };

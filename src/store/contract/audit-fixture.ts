@@ -44,6 +44,6 @@ export function sampleEvent(n: number, eventTime = `2026-01-0${1 + (n % 9)}T00:0
 }
 
 /** A probe row the unit-of-work suite writes and reads back: a tree head of size `n`. */
-export function putProbe(rows: AuditRows, n: number): void {
-  rows.insertTreeHead({ treeSize: n, rootHash: Buffer.alloc(32, n), timestamp: 't', signature: Buffer.from('s'), checkpointSignature: Buffer.from('c') });
+export function putProbe(rows: AuditRows, n: number): Promise<void> {
+  return rows.insertTreeHead({ treeSize: n, rootHash: Buffer.alloc(32, n), timestamp: 't', signature: Buffer.from('s'), checkpointSignature: Buffer.from('c') });
 }

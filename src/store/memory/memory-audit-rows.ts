@@ -35,7 +35,7 @@ export class MemoryAuditRows implements AuditRows {
     this.#signingKeys = db.table<{ readonly publicKey: Buffer; readonly domainKeyVersion: number; readonly wrapped: Buffer }>('audit_signing_keys');
   }
 
-  chainId(): string {
+  async chainId(): Promise<string> {
     const row = this.#meta.get('chain_id');
     if (row !== undefined) return row.value;
     const id = randomId();
@@ -43,7 +43,7 @@ export class MemoryAuditRows implements AuditRows {
     return id;
   }
 
-  frontier(): MerkleFrontier {
+  async frontier(): Promise<MerkleFrontier> {
     const size = this.#events.size;
     try {
       return MerkleFrontier.restore(size, (level, index) => {
@@ -54,16 +54,20 @@ export class MemoryAuditRows implements AuditRows {
     } catch {
       this.#nodes.clear();
       const f = new MerkleFrontier();
-      for (const r of this.leavesAfter(0)) f.append(r.leafHash, (level, index, hash) => this.insertNode(level, index, hash));
+      for (const r of this.#leaves(0)) f.append(r.leafHash, (level, index, hash) => this.#putNode(level, index, hash));
       return f;
     }
   }
 
-  *leavesAfter(size: number): Iterable<{ readonly sequence: number; readonly leafHash: Buffer }> {
+  async leavesAfter(size: number): Promise<{ readonly sequence: number; readonly leafHash: Buffer }[]> {
+    return [...this.#leaves(size)];
+  }
+
+  *#leaves(size: number): Iterable<{ readonly sequence: number; readonly leafHash: Buffer }> {
     for (let s = size + 1, r = this.#events.get(String(s)); r !== undefined; r = this.#events.get(String(++s))) yield { sequence: s, leafHash: copy(r.leafHash) };
   }
 
-  insertEvent(row: AuditEventRow): void {
+  async insertEvent(row: AuditEventRow): Promise<void> {
     const e = row.event;
     requireUnique(this.#events.has(String(row.sequence)), 'audit_events.seq');
     requireUnique(this.#eventIds.has(e.eventID), 'audit_events.event_id');
@@ -75,23 +79,27 @@ export class MemoryAuditRows implements AuditRows {
     }
   }
 
-  insertNode(level: number, index: number, hash: Buffer): void {
+  async insertNode(level: number, index: number, hash: Buffer): Promise<void> {
+    this.#putNode(level, index, hash);
+  }
+
+  #putNode(level: number, index: number, hash: Buffer): void {
     requireUnique(this.#nodes.has(pk(level, index)), 'audit_tree_nodes');
     put(this.#nodes, pk(level, index), { hash: copy(hash) });
   }
 
-  latestTreeHeadSize(): number {
+  async latestTreeHeadSize(): Promise<number> {
     let n = 0;
     for (const h of this.#heads.values()) n = Math.max(n, h.treeSize);
     return n;
   }
 
-  insertTreeHead(h: TreeHeadRow): void {
+  async insertTreeHead(h: TreeHeadRow): Promise<void> {
     requireUnique(this.#heads.has(String(h.treeSize)), 'audit_tree_heads.tree_size');
     put(this.#heads, String(h.treeSize), { ...h, rootHash: copy(h.rootHash), signature: copy(h.signature), checkpointSignature: copy(h.checkpointSignature) });
   }
 
-  prune(before: string): number {
+  async prune(before: string): Promise<number> {
     let n = 0;
     for (const [k, r] of this.#events) {
       if (r.pruned || !(r.eventTime < before)) continue;
@@ -101,7 +109,7 @@ export class MemoryAuditRows implements AuditRows {
     return n;
   }
 
-  list(limit: number): AuditEvent[] {
+  async list(limit: number): Promise<AuditEvent[]> {
     const out: AuditEvent[] = [];
     for (let s = 1, r = this.#events.get('1'); r !== undefined && out.length < limit; r = this.#events.get(String(++s))) {
       if (!r.pruned) out.push(JSON.parse(r.body) as AuditEvent);
@@ -110,23 +118,23 @@ export class MemoryAuditRows implements AuditRows {
   }
 
   /** Every memory event has its leaf hash: the memory store never held a trail older than the hashes. */
-  legacyEvents(): AuditEvent[] | undefined {
+  async legacyEvents(): Promise<AuditEvent[] | undefined> {
     return undefined;
   }
 
-  clearEvents(): void {
+  async clearEvents(): Promise<void> {
     this.#events.clear();
     this.#eventIds.clear();
     this.#eventKeys.clear();
     this.#nodes.clear();
   }
 
-  getSigningKey(): { publicKey: Buffer; wrapped: WrappedSecret } | undefined {
+  async getSigningKey(): Promise<{ publicKey: Buffer; wrapped: WrappedSecret } | undefined> {
     const r = this.#signingKeys.get('1');
     return r && { publicKey: copy(r.publicKey), wrapped: { domainKeyVersion: r.domainKeyVersion, wrapped: copy(r.wrapped) } };
   }
 
-  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void {
+  async putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): Promise<void> {
     requireUnique(this.#signingKeys.has('1'), 'audit_signing_keys.id');
     put(this.#signingKeys, '1', { publicKey: copy(publicKey), domainKeyVersion: wrapped.domainKeyVersion, wrapped: copy(wrapped.wrapped) });
   }

@@ -1,6 +1,5 @@
 import { BUSY, type Busy, type UnitOfWork, type UnitTx } from '../../core/unit-of-work.js';
 import type { MemoryDatabase } from './memory-database.js';
-import { atomic } from './tables.js';
 
 /**
  * The UnitOfWork port on a MemoryDatabase: a unit is one snapshot (rolled back by putting it back),
@@ -23,10 +22,7 @@ export class MemoryUnitOfWork implements UnitOfWork {
   readonly syncsAfterCommit = false;
 
   async run<T>(work: (tx: UnitTx) => Promise<T>, afterCommit?: (result: T) => Promise<void>): Promise<T> {
-    const previous = this.#lock;
-    let release = (): void => undefined;
-    this.#lock = new Promise<void>((r) => (release = r));
-    await previous;
+    const release = await this.#acquire();
     this.#running = true;
     try {
       const db = this.#db;
@@ -64,13 +60,36 @@ export class MemoryUnitOfWork implements UnitOfWork {
     },
   };
 
-  runNow<T>(work: () => T): T {
+  async runNow<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running) throw new Error('a unit of work is running on this store');
-    return atomic(this.#db, work);
+    const release = await this.#acquire();
+    const db = this.#db;
+    try {
+      db.begin();
+      try {
+        const result = await work();
+        db.commit();
+        return result;
+      } catch (e) {
+        db.rollback();
+        throw e;
+      }
+    } finally {
+      release();
+    }
   }
 
-  tryNow<T>(work: () => T): T | Busy {
-    return this.#running ? BUSY : this.runNow(work);
+  tryNow<T>(work: () => Promise<T>): Promise<T | Busy> {
+    return this.#running ? Promise.resolve(BUSY) : this.runNow(work);
+  }
+
+  /** Waits for every earlier unit and `runNow` to end; answers the release of the store. */
+  async #acquire(): Promise<() => void> {
+    const previous = this.#lock;
+    let release = (): void => undefined;
+    this.#lock = new Promise<void>((r) => (release = r));
+    await previous;
+    return release;
   }
 
   sync(): Promise<void> {

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { describeWithPostgres } from '../../../test/helpers/postgres.js';
-import { storeContracts } from '../contract/index.js';
+import { auditStoreContracts, storeContracts } from '../contract/index.js';
 import { PostgresDatabase } from './database.js';
+import { PostgresAuditRows } from './postgres-audit-rows.js';
 import { postgresStores } from './postgres-stores.js';
+import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
 
 /** Every table of the schema, children before parents, so that deleting in this order satisfies the foreign keys. */
 const TABLES = [
+  'audit_event_keys', 'audit_events', 'audit_tree_nodes', 'audit_tree_heads', 'audit_signing_keys', 'audit_chains',
   'key_versions', 'aliases', 'tags', 'key_policy_principals', 'key_rotation', 'key_destructions', 'import_tokens', 'key_imports',
   'access_keys', 'principal_tags', 'principal_policies', 'grants', 'seal_config', 'keys', 'principals', 'domain_keys',
 ];
@@ -22,12 +25,23 @@ describeWithPostgres('store contracts: PostgreSQL', (cluster) => {
   });
   after(() => db?.close());
 
-  storeContracts(async () => {
+  /** The suite's database, emptied. */
+  async function empty(): Promise<PostgresDatabase> {
     const pg = db;
     if (pg === undefined) throw new Error('database not open');
     await pg.transactions.run(async () => {
       for (const t of TABLES) await pg.db.query(`DELETE FROM ${t}`);
     });
+    return pg;
+  }
+
+  storeContracts(async () => {
+    const pg = await empty();
     return { ...postgresStores(pg), withTransaction: (work) => pg.transactions.run(work), close: () => undefined };
+  });
+
+  auditStoreContracts(async () => {
+    const pg = await empty();
+    return { uow: new PostgresUnitOfWork(pg), rows: new PostgresAuditRows(pg, 'node-a'), close: () => undefined };
   });
 });

@@ -12,8 +12,8 @@ export const MIGRATION_LOCK = [0x41524341, 1] as const;
  * secrets `bytea` (`Buffer`). Text that the ports order or page by is `COLLATE "C"`: byte order, as SQLite
  * and the memory store compare, whatever the database's default collation. JSON is kept as TEXT, byte for byte
  * as written (JSONB would reorder the keys of an encryption context). Creation order is an identity
- * column (`seq`), so concurrent inserts never compute the same number. The audit tables are not here yet:
- * the audit writer's branch adds them (and the `audit-signing-key` row kind of PostgresRewrapStore).
+ * column (`seq`), so concurrent inserts never compute the same number. The audit tables (0002) key
+ * every row by its chain id: one chain per node.
  */
 export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[] = [
   {
@@ -154,6 +154,65 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
     share_set_id BYTEA NOT NULL,
     wrapped_root BYTEA NOT NULL,
     initialized_at TIMESTAMPTZ NOT NULL
+  );
+  `,
+  },
+  {
+    // The audit trail (issue 14): every node writes its own chain (one writer per chain, so no
+    // cross-node lock on the trail); every row is keyed by its chain id.
+    id: '0002-audit-chains',
+    sql: `
+  CREATE TABLE audit_chains (
+    node TEXT COLLATE "C" PRIMARY KEY,
+    chain_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  );
+  CREATE TABLE audit_events (
+    chain_id TEXT COLLATE "C" NOT NULL REFERENCES audit_chains(chain_id),
+    seq BIGINT NOT NULL,
+    event_id TEXT COLLATE "C" NOT NULL,
+    event_time TEXT COLLATE "C" NOT NULL,
+    event_name TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    error_code TEXT,
+    body TEXT NOT NULL,
+    leaf_hash BYTEA NOT NULL,
+    principal_arn TEXT,
+    source_ip TEXT,
+    pruned BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (chain_id, seq),
+    UNIQUE (chain_id, event_id)
+  );
+  CREATE INDEX audit_events_by_time ON audit_events(chain_id, event_time);
+  CREATE TABLE audit_event_keys (
+    chain_id TEXT COLLATE "C" NOT NULL,
+    key_arn TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    ok BOOLEAN NOT NULL,
+    PRIMARY KEY (chain_id, key_arn, seq),
+    FOREIGN KEY (chain_id, seq) REFERENCES audit_events(chain_id, seq)
+  );
+  CREATE TABLE audit_tree_nodes (
+    chain_id TEXT COLLATE "C" NOT NULL REFERENCES audit_chains(chain_id),
+    level INTEGER NOT NULL,
+    idx BIGINT NOT NULL,
+    hash BYTEA NOT NULL,
+    PRIMARY KEY (chain_id, level, idx)
+  );
+  CREATE TABLE audit_tree_heads (
+    chain_id TEXT COLLATE "C" NOT NULL REFERENCES audit_chains(chain_id),
+    tree_size BIGINT NOT NULL,
+    root_hash BYTEA NOT NULL,
+    timestamp TEXT NOT NULL,
+    signature BYTEA NOT NULL,
+    checkpoint_signature BYTEA NOT NULL,
+    PRIMARY KEY (chain_id, tree_size)
+  );
+  CREATE TABLE audit_signing_keys (
+    chain_id TEXT COLLATE "C" PRIMARY KEY REFERENCES audit_chains(chain_id),
+    public_key BYTEA NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    wrapped_private BYTEA NOT NULL
   );
   `,
   },

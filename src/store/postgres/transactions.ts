@@ -76,6 +76,14 @@ export class PostgresTransactions {
     }
   }
 
+  /**
+   * Runs `work` in a new top-level transaction even when called from inside another one's async context
+   * (a timer or callback scheduled in it): the unit of work's own transactions never nest by accident.
+   */
+  runOwn<T>(work: () => Promise<T>): Promise<T> {
+    return this.#current.exit(() => this.run(work));
+  }
+
   async #savepoint<T>(b: Binding, work: () => Promise<T>): Promise<T> {
     const name = `arca_sp_${++b.savepoints}`;
     await b.client.query(`SAVEPOINT ${name}`);

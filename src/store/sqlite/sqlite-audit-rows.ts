@@ -24,7 +24,7 @@ export class SqliteAuditRows implements AuditRows {
     this.#nodes = new SqliteMerkleNodes(db);
   }
 
-  chainId(): string {
+  async chainId(): Promise<string> {
     const row = this.#db.prepare<[], { value: string }>("SELECT value FROM audit_meta WHERE name = 'chain_id'").get();
     if (row !== undefined) return row.value;
     const id = randomId();
@@ -32,63 +32,63 @@ export class SqliteAuditRows implements AuditRows {
     return id;
   }
 
-  frontier(): MerkleFrontier {
+  async frontier(): Promise<MerkleFrontier> {
     return this.#nodes.frontier();
   }
 
-  *leavesAfter(size: number): Iterable<{ readonly sequence: number; readonly leafHash: Buffer }> {
-    for (const r of this.#newer.iterate(size)) yield { sequence: r.seq, leafHash: r.leaf_hash };
+  async leavesAfter(size: number): Promise<{ readonly sequence: number; readonly leafHash: Buffer }[]> {
+    return this.#newer.all(size).map((r) => ({ sequence: r.seq, leafHash: r.leaf_hash }));
   }
 
-  insertEvent(row: AuditEventRow): void {
+  async insertEvent(row: AuditEventRow): Promise<void> {
     const e = row.event;
     this.#insert.run(row.sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, row.body, row.leafHash, e.userIdentity.arn ?? null, e.sourceIPAddress);
     for (const r of e.resources) this.#insertKey.run(r.ARN, row.sequence, e.errorCode === undefined ? 1 : 0);
   }
 
-  insertNode(level: number, index: number, hash: Buffer): void {
+  async insertNode(level: number, index: number, hash: Buffer): Promise<void> {
     this.#nodes.store(level, index, hash);
   }
 
-  latestTreeHeadSize(): number {
+  async latestTreeHeadSize(): Promise<number> {
     return this.#db.prepare<[], { n: number | null }>('SELECT MAX(tree_size) AS n FROM audit_tree_heads').get()?.n ?? 0;
   }
 
-  insertTreeHead(h: TreeHeadRow): void {
+  async insertTreeHead(h: TreeHeadRow): Promise<void> {
     this.#db
       .prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature, checkpoint_signature) VALUES (?, ?, ?, ?, ?)')
       .run(h.treeSize, h.rootHash, h.timestamp, h.signature, h.checkpointSignature);
   }
 
-  prune(before: string): number {
+  async prune(before: string): Promise<number> {
     return this.#db.prepare("UPDATE audit_events SET body = '', pruned = 1 WHERE event_time < ? AND pruned = 0").run(before).changes;
   }
 
-  list(limit: number): AuditEvent[] {
+  async list(limit: number): Promise<AuditEvent[]> {
     return this.#db
       .prepare<[number], { body: string }>('SELECT body FROM audit_events WHERE pruned = 0 ORDER BY seq LIMIT ?')
       .all(limit)
       .map((r) => JSON.parse(r.body) as AuditEvent);
   }
 
-  legacyEvents(): AuditEvent[] | undefined {
+  async legacyEvents(): Promise<AuditEvent[] | undefined> {
     const legacy = this.#db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE leaf_hash IS NULL').get()?.n ?? 0;
     if (legacy === 0) return undefined;
     return this.#db.prepare<[], { body: string }>('SELECT body FROM audit_events ORDER BY seq').all().map((r) => JSON.parse(r.body) as AuditEvent);
   }
 
-  clearEvents(): void {
+  async clearEvents(): Promise<void> {
     this.#db.exec('DELETE FROM audit_event_keys; DELETE FROM audit_events; DELETE FROM audit_tree_nodes');
   }
 
-  getSigningKey(): { publicKey: Buffer; wrapped: WrappedSecret } | undefined {
+  async getSigningKey(): Promise<{ publicKey: Buffer; wrapped: WrappedSecret } | undefined> {
     const r = this.#db
       .prepare<[], { public_key: Buffer; domain_key_version: number; wrapped_private: Buffer }>('SELECT public_key, domain_key_version, wrapped_private FROM audit_signing_keys WHERE id = 1')
       .get();
     return r && { publicKey: r.public_key, wrapped: { domainKeyVersion: r.domain_key_version, wrapped: r.wrapped_private } };
   }
 
-  putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): void {
+  async putSigningKey(publicKey: Buffer, wrapped: WrappedSecret): Promise<void> {
     this.#db.prepare('INSERT INTO audit_signing_keys (id, public_key, domain_key_version, wrapped_private) VALUES (1, ?, ?, ?)').run(publicKey, wrapped.domainKeyVersion, wrapped.wrapped);
   }
 }

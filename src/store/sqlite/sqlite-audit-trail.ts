@@ -18,7 +18,7 @@ export class SqliteAuditTrail implements AuditTrail {
   readonly #chainId: () => string;
   readonly #publicKey: () => Buffer;
   readonly #sign: (message: Uint8Array) => Buffer | undefined;
-  readonly #checkpoint: () => void;
+  readonly #checkpoint: () => unknown;
   readonly #nodes: SqliteMerkleNodes;
   readonly #keyUseEvents: readonly string[];
 
@@ -31,7 +31,7 @@ export class SqliteAuditTrail implements AuditTrail {
     db: SqliteDatabase,
     chainId: () => string,
     publicKey: () => Buffer,
-    checkpoint: () => void,
+    checkpoint: () => unknown,
     sign: (message: Uint8Array) => Buffer | undefined,
     keyUseEvents: readonly string[],
   ) {
@@ -78,7 +78,7 @@ export class SqliteAuditTrail implements AuditTrail {
   }
 
   async checkpoint(): Promise<TreeHead | undefined> {
-    this.#checkpoint();
+    await this.#checkpoint();
     return this.latestTreeHead();
   }
 
@@ -105,7 +105,7 @@ export class SqliteAuditTrail implements AuditTrail {
   }
 
   async checkpointNote(): Promise<{ treeHead: TreeHead; note: string } | undefined> {
-    this.#checkpoint();
+    await this.#checkpoint();
     const r = this.#db.prepare<[], HeadRow>('SELECT * FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1').get();
     if (r === undefined) return undefined;
     const treeHead = this.#head(r);

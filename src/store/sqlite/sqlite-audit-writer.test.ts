@@ -35,13 +35,13 @@ describe('AuditWriter on SQLite', () => {
       const e = legacyEvent(i);
       insert.run(e.eventID, e.eventTime, e.eventName, e.requestID, null, JSON.stringify(e));
     }
-    const log = sqliteAuditWriter(db, { clock, checkpointEvery: 1000 });
+    const log = await sqliteAuditWriter(db, { clock, checkpointEvery: 1000 });
     const pair = generateEd25519();
     log.attachSigner({ publicKey: pair.publicKey, sign: (m) => ed25519Sign(pair.privateKeyDer, m) });
     assert.equal(log.size, 3);
     await log.append({ ...legacyEvent(4), userAgent: 'new' });
-    log.checkpoint();
-    assert.deepEqual(log.list().map((e) => [e.eventID, e.arca?.sequence]), [['e1', 1], ['e2', 2], ['e3', 3], ['e4', 4]]);
+    await log.checkpoint();
+    assert.deepEqual((await log.list()).map((e) => [e.eventID, e.arca?.sequence]), [['e1', 1], ['e2', 2], ['e3', 3], ['e4', 4]]);
     const trail = new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []);
     const lines = exportLines({ arcaAuditExport: 1, chainId: log.chainId, publicKey: pair.publicKey.toString('base64') }, await trail.entriesInRange(1, 10), await trail.treeHeads());
     assert.equal(verifyExport(lines, pair.publicKey).ok, true);
@@ -49,20 +49,20 @@ describe('AuditWriter on SQLite', () => {
 
   it('a failed group commit rejects its appends and leaves no gap in the sequence', async () => {
     const db = openDatabase(':memory:');
-    const log = sqliteAuditWriter(db, { clock });
+    const log = await sqliteAuditWriter(db, { clock });
     await log.append(legacyEvent(1));
     db.exec(`CREATE TRIGGER boom BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'disk full'); END`);
     await assert.rejects(Promise.all([log.append(legacyEvent(2)), log.append(legacyEvent(3))]), /disk full/);
     db.exec('DROP TRIGGER boom');
     await log.append(legacyEvent(4));
-    assert.deepEqual(log.list().map((e) => e.arca?.sequence), [1, 2]);
+    assert.deepEqual((await log.list()).map((e) => e.arca?.sequence), [1, 2]);
     assert.equal(log.size, 2);
   });
 
   it('runAudited: a failed operation is rolled back but recorded; a failed event write rolls back the change', async () => {
     const db = openDatabase(':memory:');
     db.exec('CREATE TABLE t (v TEXT)');
-    const log = sqliteAuditWriter(db, { clock });
+    const log = await sqliteAuditWriter(db, { clock });
     await log.runAudited(async () => {
       db.prepare("INSERT INTO t VALUES ('failed-op')").run();
       return { event: legacyEvent(1), keep: false };
@@ -88,7 +88,7 @@ describe('AuditWriter on SQLite', () => {
       await withDatabaseFile(async (file) => {
         let db = openDatabase(file);
         db.exec('CREATE TABLE t (v TEXT)');
-        const log = sqliteAuditWriter(db, { clock, durability });
+        const log = await sqliteAuditWriter(db, { clock, durability });
         await Promise.all([1, 2, 3, 4, 5].map((i) => log.append(legacyEvent(i))));
         await log.runAudited(async () => {
           db.prepare("INSERT INTO t VALUES ('changed')").run();
@@ -98,8 +98,8 @@ describe('AuditWriter on SQLite', () => {
         log.close();
         db.close();
         db = openDatabase(file);
-        const reopened = sqliteAuditWriter(db, { clock, durability });
-        assert.deepEqual(reopened.list().map((e) => e.arca?.sequence), [1, 2, 3, 4, 5, 6, 7, 8]);
+        const reopened = await sqliteAuditWriter(db, { clock, durability });
+        assert.deepEqual((await reopened.list()).map((e) => e.arca?.sequence), [1, 2, 3, 4, 5, 6, 7, 8]);
         assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM t').get()?.n, 1);
         assert.equal(db.pragma('synchronous', { simple: true }), 2, 'the connection is left at synchronous=FULL');
         reopened.close();
@@ -111,7 +111,7 @@ describe('AuditWriter on SQLite', () => {
   it('a failed fdatasync rejects the appends it was to make durable, alone or in a batch, and nothing crashes', async () => {
     await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
-      const log = sqliteAuditWriter(db, { clock });
+      const log = await sqliteAuditWriter(db, { clock });
       await log.append(legacyEvent(1)); // a lone event: synced on the event loop
       // Close the writer's own read-only handle on the WAL (SQLite's handle is read-write): its syncs fail.
       const ours = readdirSync('/proc/self/fd').filter((fd) => {
@@ -133,7 +133,7 @@ describe('AuditWriter on SQLite', () => {
   it('shared writers: a write lock held by another process does not block the event loop; the batch commits once it is free', async () => {
     await withDatabaseFile(async (file) => {
       const db = openDatabase(file);
-      const log = sqliteAuditWriter(db, { clock, sharedWriters: true });
+      const log = await sqliteAuditWriter(db, { clock, sharedWriters: true });
       const other = openDatabase(file);
       other.exec('BEGIN IMMEDIATE'); // another worker process committing
       let settled = false;
@@ -156,13 +156,13 @@ describe('AuditWriter on SQLite', () => {
       const pair = generateEd25519();
       const signer = { publicKey: pair.publicKey, sign: (m: Uint8Array) => ed25519Sign(pair.privateKeyDer, m) };
       const dbs = [openDatabase(file), openDatabase(file)];
-      const logs = dbs.map((db) => sqliteAuditWriter(db, { clock, checkpointEvery: 4 }));
+      const logs = await Promise.all(dbs.map((db) => sqliteAuditWriter(db, { clock, checkpointEvery: 4 })));
       logs.forEach((l) => l.attachSigner(signer));
       for (let round = 0; round < 5; round++) {
         await Promise.all(logs.flatMap((l, w) => [1, 2, 3].map((i) => l.append(legacyEvent(round * 10 + w * 3 + i)))));
-        logs[round % 2]?.checkpoint();
+        await logs[round % 2]?.checkpoint();
       }
-      logs[1]?.checkpoint();
+      await logs[1]?.checkpoint();
       const db = dbs[0];
       assert.ok(db);
       const seqs = db.prepare<[], { seq: number }>('SELECT seq FROM audit_events ORDER BY seq').all().map((r) => r.seq);

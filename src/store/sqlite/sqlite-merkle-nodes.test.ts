@@ -17,7 +17,7 @@ function event(i: number): AuditEvent {
 }
 
 async function trailOf(db: SqliteDatabase, n: number, every = 1000) {
-  const log = sqliteAuditWriter(db, { clock, checkpointEvery: every });
+  const log = await sqliteAuditWriter(db, { clock, checkpointEvery: every });
   const pair = generateEd25519();
   const sign = (m: Uint8Array): Buffer => ed25519Sign(pair.privateKeyDer, m);
   log.attachSigner({ publicKey: pair.publicKey, sign });
@@ -66,14 +66,14 @@ describe('stored Merkle nodes (audit_tree_nodes)', () => {
   it('an existing trail (events stored before the nodes existed) gets its nodes built at open, and keeps growing consistently', async () => {
     const db = openDatabase(':memory:');
     const { log, pair } = await trailOf(db, 300, 100);
-    const oldHead = log.checkpoint() ?? (await new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []).latestTreeHead());
+    const oldHead = (await log.checkpoint()) ?? (await new SqliteAuditTrail(db, () => log.chainId, () => pair.publicKey, () => undefined, () => undefined, []).latestTreeHead());
     assert.ok(oldHead !== undefined);
     db.exec('DELETE FROM audit_tree_nodes'); // as migration 0009 leaves a trail written before it
     const { log: reopened, trail } = await trailOf(db, 0);
     assert.equal(reopened.size, 300);
     assert.equal(db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_tree_nodes').get()?.n, 300 - popcount(300));
     await Promise.all([301, 302, 303].map((i) => reopened.append(event(i))));
-    const head = reopened.checkpoint();
+    const head = (await reopened.checkpoint());
     assert.ok(head !== undefined && head.treeSize === 303);
     const proof = await trail.consistencyProof(oldHead.treeSize, 303);
     assert.equal(verifyConsistency(oldHead.treeSize, 303, Buffer.from(oldHead.rootHash, 'hex'), Buffer.from(head.rootHash, 'hex'), proof), true);
@@ -97,7 +97,7 @@ describe('C2SP signed-note checkpoints', () => {
   it('a tree head signed before checkpoints existed keeps its signature and gets its checkpoint signed on demand', async () => {
     const db = openDatabase(':memory:');
     const { trail, log, pair } = await trailOf(db, 7);
-    const head = log.checkpoint();
+    const head = (await log.checkpoint());
     assert.ok(head !== undefined);
     db.exec('UPDATE audit_tree_heads SET checkpoint_signature = NULL');
     const c = await trail.checkpointNote();

@@ -11,7 +11,7 @@ describe('SqliteUnitOfWork', () => {
   const dir = mkdtempSync(join(tmpdir(), 'arca-uow-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('tryNow answers BUSY while another connection (process) holds the write lock, and keeps the busy timeout', () => {
+  it('tryNow answers BUSY while another connection (process) holds the write lock, and keeps the busy timeout', async () => {
     const path = join(dir, 'shared.db');
     const other = openDatabase(path);
     const db = openDatabase(path);
@@ -19,11 +19,11 @@ describe('SqliteUnitOfWork', () => {
     try {
       other.exec('BEGIN IMMEDIATE');
       const started = Date.now();
-      assert.equal(uow.tryNow(() => db.prepare("INSERT INTO audit_meta (name, value) VALUES ('x', '1')").run()), BUSY);
+      assert.equal(await uow.tryNow(async () => db.prepare("INSERT INTO audit_meta (name, value) VALUES ('x', '1')").run()), BUSY);
       assert.ok(Date.now() - started < 1000, 'answered at once, not after the busy timeout');
       assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
       other.exec('COMMIT');
-      assert.notEqual(uow.tryNow(() => db.prepare("INSERT INTO audit_meta (name, value) VALUES ('x', '1')").run()), BUSY);
+      assert.notEqual(await uow.tryNow(async () => db.prepare("INSERT INTO audit_meta (name, value) VALUES ('x', '1')").run()), BUSY);
       assert.equal(other.prepare<[], { value: string }>("SELECT value FROM audit_meta WHERE name = 'x'").get()?.value, '1');
     } finally {
       uow.close();

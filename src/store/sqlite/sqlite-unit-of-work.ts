@@ -51,10 +51,7 @@ export class SqliteUnitOfWork implements UnitOfWork {
   }
 
   async run<T>(work: (tx: UnitTx) => Promise<T>, afterCommit?: (result: T) => Promise<void>): Promise<T> {
-    const previous = this.#lock;
-    let release = (): void => undefined;
-    this.#lock = new Promise<void>((r) => (release = r));
-    await previous;
+    const release = await this.#acquire();
     this.#running = true;
     try {
       const db = this.#db;
@@ -83,6 +80,15 @@ export class SqliteUnitOfWork implements UnitOfWork {
     }
   }
 
+  /** Waits for every earlier unit and `runNow` to end; answers the release of the connection. */
+  async #acquire(): Promise<() => void> {
+    const previous = this.#lock;
+    let release = (): void => undefined;
+    this.#lock = new Promise<void>((r) => (release = r));
+    await previous;
+    return release;
+  }
+
   readonly #tx: UnitTx = {
     savepoint: async (work) => {
       const db = this.#db;
@@ -99,26 +105,60 @@ export class SqliteUnitOfWork implements UnitOfWork {
     },
   };
 
-  runNow<T>(work: () => T): T {
+  async runNow<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running) throw new Error('a unit of work is running on this connection');
-    this.#relaxSync(true);
+    const release = await this.#acquire();
     try {
-      return this.#db.transaction(work).immediate();
+      const result = await this.#now(work, false);
+      if (result === BUSY) throw new Error('unreachable: BUSY from a waiting transaction');
+      return result;
     } finally {
-      this.#relaxSync(false);
+      release();
     }
   }
 
-  tryNow<T>(work: () => T): T | Busy {
+  async tryNow<T>(work: () => Promise<T>): Promise<T | Busy> {
     if (this.#running) return BUSY;
-    this.#db.pragma('busy_timeout = 0');
+    const release = await this.#acquire();
     try {
-      return this.runNow(work);
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return BUSY;
-      throw err;
+      return await this.#now(work, true);
     } finally {
-      this.#db.pragma(`busy_timeout = ${this.#busyTimeout}`);
+      release();
+    }
+  }
+
+  /**
+   * One `BEGIN IMMEDIATE` ... `COMMIT` around `work` (which only touches this connection, so it ends
+   * within microtasks). `orBusy`: take the write lock without waiting, answering BUSY if another
+   * process holds it.
+   */
+  async #now<T>(work: () => Promise<T>, orBusy: boolean): Promise<T | Busy> {
+    const db = this.#db;
+    this.#relaxSync(true);
+    try {
+      if (orBusy) {
+        db.pragma('busy_timeout = 0');
+        try {
+          db.exec('BEGIN IMMEDIATE');
+        } catch (err) {
+          if ((err as { code?: unknown }).code === 'SQLITE_BUSY') return BUSY;
+          throw err;
+        } finally {
+          db.pragma(`busy_timeout = ${this.#busyTimeout}`);
+        }
+      } else {
+        db.exec('BEGIN IMMEDIATE');
+      }
+      try {
+        const result = await work();
+        db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      this.#relaxSync(false);
     }
   }
 
