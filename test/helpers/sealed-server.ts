@@ -4,6 +4,7 @@ import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
+import { sqliteOf } from './in-process.js';
 
 export interface SealedServer {
   readonly app: ServerApp;
@@ -61,21 +62,21 @@ export async function checkRotateRoot(server: SealedServer, admin: ClientConfig)
   const external = String(((await callOperation(admin, 'TrentService.CreateKey', { Origin: 'EXTERNAL' }))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
   await callOperation(admin, 'TrentService.GetParametersForImport', { KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
   const versions = () =>
-    server.app.db
+    sqliteOf(server.app)
       .prepare<[], { v: number }>(
         `SELECT domain_key_version AS v FROM key_versions UNION ALL SELECT domain_key_version FROM access_keys
          UNION ALL SELECT domain_key_version FROM import_tokens WHERE used_at IS NULL UNION ALL SELECT domain_key_version FROM audit_signing_keys`,
       )
       .all()
       .map((r) => r.v);
-  const tokens = server.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM import_tokens WHERE used_at IS NULL').get()?.n ?? 0;
+  const tokens = sqliteOf(server.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM import_tokens WHERE used_at IS NULL').get()?.n ?? 0;
   if (tokens < 1) throw new Error('expected an unused import token to be stored before the rotation');
   const before = Math.max(...versions());
   const out = await callOperation(admin, 'ArcaService.RotateRoot', {});
   const next = Number(out['DomainKeyVersion']);
   if (next !== before + 1) throw new Error(`RotateRoot answered version ${next}, expected ${before + 1}`);
   const fresh = await create();
-  const freshVersion = server.app.db.prepare<[string], { v: number }>('SELECT domain_key_version AS v FROM key_versions WHERE key_id = ?').get(fresh)?.v;
+  const freshVersion = sqliteOf(server.app).prepare<[string], { v: number }>('SELECT domain_key_version AS v FROM key_versions WHERE key_id = ?').get(fresh)?.v;
   if (freshVersion !== next) throw new Error(`new material was wrapped under domain key ${freshVersion}, not ${next}`);
   if ((await server.app.sealing.rewrapRemaining(true)) !== 0) throw new Error('the background rewrap left rows behind');
   const left = versions().filter((v) => v !== next);

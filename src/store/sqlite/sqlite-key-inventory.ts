@@ -1,11 +1,5 @@
+import type { KeyCount } from '../../core/observability.js';
 import type { SqliteDatabase } from './database.js';
-
-/** How many keys are in one state with one key spec. */
-export interface KeyCount {
-  readonly state: string;
-  readonly spec: string;
-  readonly count: number;
-}
 
 /**
  * Counts the keys by state and key spec (the `arca_keys` gauge): one aggregate query over the keys
