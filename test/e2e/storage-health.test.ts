@@ -31,17 +31,18 @@ describe('storage health and readiness (issue 12 item 12)', () => {
 
       const full = Number(sqliteOf(s.app).pragma('page_count', { simple: true }));
       sqliteOf(s.app).pragma(`max_page_count = ${full}`);
-      const failures: { name: string; requestId: string | undefined }[] = [];
+      const failures: { name: string; requestId: string | undefined; status: number | undefined }[] = [];
       for (let i = 0; i < 20; i++) {
         for (const call of [kms.send(new CreateKeyCommand({ Description: 'x'.repeat(4000) })), kms.send(new EncryptCommand({ KeyId: KeyMetadata?.KeyId, Plaintext: Buffer.alloc(4096, 1) }))]) {
           await call.then(
             () => undefined,
-            (e: { name: string; $metadata?: { requestId?: string } }) => failures.push({ name: e.name, requestId: e.$metadata?.requestId }),
+            (e: { name: string; $metadata?: { requestId?: string; httpStatusCode?: number } }) => failures.push({ name: e.name, requestId: e.$metadata?.requestId, status: e.$metadata?.httpStatusCode }),
           );
         }
       }
       assert.ok(failures.length > 0, 'the full disk made requests fail');
       assert.ok(failures.every((f) => f.name === 'KMSInternalException'));
+      assert.ok(failures.every((f) => f.status === 503), 'a storage failure is 503 Service Unavailable: clients and balancers retry');
 
       const notReady = await readyz(s.endpoint);
       assert.equal(notReady.status, 503);

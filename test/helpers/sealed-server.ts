@@ -20,15 +20,16 @@ export async function startSealedServer(
   dataDir: string,
   root: Record<string, unknown> = { type: 'shamir' },
   env: Record<string, string> = {},
-  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number } = {},
+  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown> } = {},
 ): Promise<SealedServer> {
-  const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root }), env);
+  const { config: more, ...rest } = extra;
+  const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root, ...more }), env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const config: ServerConfig = loaded.config;
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
-  const app = await createServerApp({ config, logger, env, ...extra });
+  const app = await createServerApp({ config, logger, env, ...rest });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { app, endpoint, logs, anonymous: { endpoint, region: config.region }, close: () => app.close() };
