@@ -29,6 +29,7 @@ import { wireAudit, type AuditConfig } from './audit-wiring.js';
 import { ServerMetrics } from './metrics.js';
 import { createMetricsServer, metricsEndpoint } from './metrics-endpoint.js';
 import { openStore, type StorageConfig, type StoreBundle } from './store-bundle.js';
+import { startHeartbeat } from './heartbeat.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -160,8 +161,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             return admin;
           },
           logger: config.logger,
-          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads?.clear()],
-          onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
+          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
+          onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined), () => heartbeat.beat()],
           rewrap: store.rewrap,
         });
   const limits = limitsSchema.parse(config.limits ?? {});
@@ -191,7 +192,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     operations: operationRegistry(),
     sealing,
     observer: metrics,
+    cluster: { node: store.nodeName, nodes: store.nodes },
   });
+  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => role === 'leader', logger: config.logger, now: () => clock.now() });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
@@ -212,6 +215,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     async startScheduler() {
       await trail.attachSigner();
       if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      await heartbeat.beat();
       scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
     },
     app: {
@@ -231,6 +235,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             // In-flight requests have finished and their audit events are committed; a lifecycle job in
             // progress finishes before the store closes.
             clearInterval(summaries);
+            heartbeat.stop();
             void scheduler.stop()
               .then(recordThrottled)
               .then(() => trail.drain()).then(() =>

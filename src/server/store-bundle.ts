@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { KeyImportStore } from '../core/key-import.js';
+import type { ClusterNodes } from '../core/cluster.js';
 import type { KeyCount } from '../core/observability.js';
 import type { AuditTrail, Clock, GrantStore, Logger, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
@@ -18,7 +19,8 @@ import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { SqliteUnitOfWork, type SqliteUnitOfWorkOptions } from '../store/sqlite/sqlite-unit-of-work.js';
 import { SqliteStorageHealth } from '../store/sqlite/storage-health.js';
-import type { StorageConfig } from './storage-config.js';
+import { LocalClusterNodes } from '../store/memory/memory-cluster-nodes.js';
+import { nodeNameOf, type StorageConfig } from './storage-config.js';
 
 export type { StorageConfig } from './storage-config.js';
 
@@ -54,6 +56,9 @@ interface StoreBundleBase {
   readonly rewrap: RewrapStore;
   readonly seal: SealStore;
   readonly health: StorageHealth;
+  /** This node's name (its audit chain's, on PostgreSQL) and where nodes report themselves. */
+  readonly nodeName: string;
+  readonly nodes: ClusterNodes;
   /** Keys by state and key spec, for the `arca_keys` gauge. */
   readonly keyCounts: () => readonly KeyCount[] | Promise<readonly KeyCount[]>;
   /** The audit writer over the engine's unit of work and audit rows (this node's chain). */
@@ -73,6 +78,8 @@ export interface SqliteStoreBundle extends StoreBundleBase {
 export type StoreBundle = SqliteStoreBundle;
 
 export interface SqliteBundleOptions extends SqliteUnitOfWorkOptions {
+  /** This node's name (default the host name). */
+  readonly nodeName?: string | undefined;
   /** BENCHMARKS ONLY (AuditConfig.memoryOnlyForBenchmarks): the audit trail in an in-memory database. */
   readonly auditInMemoryForBenchmarks?: boolean | undefined;
 }
@@ -85,6 +92,8 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
   return {
     engine: 'sqlite',
     db,
+    nodeName: nodeNameOf(options.nodeName),
+    nodes: new LocalClusterNodes(clock),
     keys: new SqliteKeyStore(db),
     principals: new SqlitePrincipalStore(db),
     requestStores: {
@@ -124,5 +133,5 @@ export async function openStore(
     throw new Error(`PostgreSQL storage is not wired yet (${logger === undefined ? '' : 'pending'})`); // POSTGRES-BUNDLE
   }
   const audit = config.audit ?? {};
-  return sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks });
+  return sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks, nodeName: config.nodeName });
 }

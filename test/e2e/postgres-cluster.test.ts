@@ -4,16 +4,15 @@
  * other, each node has its own seal and its own audit chain, and a restarted node finds everything.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { execFile } from 'node:child_process';
 import type { ClientConfig } from '../../src/cli/client.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
-import { postgresMissing, startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { describeWithPostgres } from '../helpers/postgres.js';
 import { initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
-const missing = postgresMissing();
 const CLI = new URL('../../src/main.js', import.meta.url).pathname;
 
 function runCli(args: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
@@ -23,10 +22,7 @@ function runCli(args: readonly string[], env: Record<string, string>): Promise<{
     });
   });
 }
-if (missing !== undefined && process.env['CI'] === 'true') throw new Error(`CI=true: ${missing}`);
-
-describe('two Arca nodes on one PostgreSQL database (issue 14)', { skip: missing }, () => {
-  let pg: PostgresCluster;
+describeWithPostgres('two Arca nodes on one PostgreSQL database (issue 14)', (cluster) => {
   let url: string;
   const dirs: string[] = [];
   const nodes: SealedServer[] = [];
@@ -43,14 +39,12 @@ describe('two Arca nodes on one PostgreSQL database (issue 14)', { skip: missing
   const sdk = (node: SealedServer): KMSClient => kmsClient({ endpoint: node.endpoint, credentials: { ...(admin.credentials as { accessKeyId: string; secretAccessKey: string }), region: 'us-east-1', endpoint: node.endpoint } });
 
   before(async () => {
-    pg = await startPostgres();
-    url = pg.url(await pg.createDatabase());
+    url = cluster().url(await cluster().createDatabase());
   });
 
   after(async () => {
     for (const n of nodes) await n.close().catch(() => undefined);
     for (const d of dirs) removeDir(d);
-    pg?.stop();
   });
 
   it('each node unseals with the shares of the one root; a sealed node answers 503 while the other serves', async () => {

@@ -194,6 +194,7 @@ export async function harness(): Promise<Harness> {
     auditTrail: trail.trail,
     operations: registry,
     sealing,
+    cluster: { node: store.nodeName, nodes: store.nodes },
   });
 
   const initialized = await sealing.initialize(1, 1);
