@@ -1,11 +1,8 @@
+import type { KeyCount } from '../../core/observability.js';
 import type { SqliteDatabase } from './database.js';
 
-/** How many keys are in one state with one key spec. */
-export interface KeyCount {
-  readonly state: string;
-  readonly spec: string;
-  readonly count: number;
-}
+/** Re-exported where the server's metrics import it from (the type lives in core, shared with PostgreSQL). */
+export type { KeyCount } from '../../core/observability.js';
 
 /**
  * Counts the keys by state and key spec (the `arca_keys` gauge): one aggregate query over the keys
