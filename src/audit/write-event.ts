@@ -13,8 +13,9 @@ export async function writeEvent(rows: AuditRows, chainId: string, draft: AuditE
   // Stored canonical (verifiers then hash the text as it is): no second serialization either.
   const body = recordedEventText(canonical, chainId, arca.leafHash) ?? JSON.stringify(e);
   await rows.insertEvent({ sequence, event: e, leafHash: leaf, body });
-  const nodes: Promise<void>[] = [];
-  frontier.append(leaf, (level, index, hash) => void nodes.push(rows.insertNode(level, index, hash)));
-  await Promise.all(nodes);
+  const completed: [number, number, Buffer][] = [];
+  frontier.append(leaf, (level, index, hash) => void completed.push([level, index, hash]));
+  // One after another: a PostgreSQL unit runs on one client, which must not get a query while another runs.
+  for (const [level, index, hash] of completed) await rows.insertNode(level, index, hash);
   return e;
 }

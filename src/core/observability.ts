@@ -26,7 +26,7 @@ export interface AuditObserver {
 /** The operation label of a request whose target names no registered operation. */
 export const UNKNOWN_OPERATION = 'unknown';
 
-/** How many keys are in one state with one key spec (the `arca_keys` gauge). */
+/** How many keys are in one state with one key spec (the `arca_keys` gauge; counted by each store). */
 export interface KeyCount {
   readonly state: string;
   readonly spec: string;

@@ -1,7 +1,7 @@
 import type { GrantRecord } from '../../core/grant.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { KeyRecord, StoredKeyVersion } from '../../core/key.js';
-import type { GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, RewrapStore, SealStore } from '../../core/ports.js';
+import type { AuditSigningKeyStore, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, RewrapStore, SealStore } from '../../core/ports.js';
 import type { AccessKeyRecord, PrincipalRecord } from '../../core/principal.js';
 
 /**
@@ -19,6 +19,8 @@ export interface StoreFixture {
   readonly imports: KeyImportStore;
   readonly seal: SealStore;
   readonly rewrap: RewrapStore;
+  /** The audit signing key of the store's (or one node's) audit trail: a secret the rewrap store must cover. */
+  readonly auditSigningKeys: AuditSigningKeyStore;
   /** Runs `work` in one transaction: committed if it resolves, rolled back (every change undone) if it rejects. */
   withTransaction<T>(work: () => Promise<T>): Promise<T>;
   close(): void;

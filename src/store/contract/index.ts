@@ -1,6 +1,7 @@
 import { aliasStoreContract } from './alias-store.contract.js';
 import type { AuditStoreFactory } from './audit-fixture.js';
 import { auditRowsContract } from './audit-rows.contract.js';
+import { auditTrailContract, type AuditTrailFactory } from './audit-trail.contract.js';
 import type { StoreFactory } from './fixture.js';
 import { grantStoreContract } from './grant-store.contract.js';
 import { keyImportStoreContract } from './key-import-store.contract.js';
@@ -13,6 +14,7 @@ import { unitOfWorkContract } from './unit-of-work.contract.js';
 
 export type { StoreFactory, StoreFixture } from './fixture.js';
 export type { AuditStoreFactory, AuditStoreFixture } from './audit-fixture.js';
+export type { AuditTrailFactory, AuditTrailFixture, AuditTrailOptions, TrailWriter } from './audit-trail.contract.js';
 
 /** Registers every port's contract suite against the adapters `factory` opens (one fresh store per test). */
 export function storeContracts(factory: StoreFactory): void {
@@ -30,4 +32,9 @@ export function storeContracts(factory: StoreFactory): void {
 export function auditStoreContracts(factory: AuditStoreFactory): void {
   unitOfWorkContract(factory);
   auditRowsContract(factory);
+}
+
+/** Registers the AuditTrail suite: events written through the audit writer `factory` opens, read back through the store's trail. */
+export function auditTrailContracts(factory: AuditTrailFactory): void {
+  auditTrailContract(factory);
 }

@@ -8,7 +8,7 @@ import { MemoryUnitOfWork } from './memory-unit-of-work.js';
 describe('store contracts: memory', () => {
   storeContracts(() => {
     const db = new MemoryDatabase();
-    return { ...memoryStores(db), withTransaction: (work) => db.transaction(work), close: () => undefined };
+    return { ...memoryStores(db), auditSigningKeys: new MemoryAuditRows(db), withTransaction: (work) => db.transaction(work), close: () => undefined };
   });
   auditStoreContracts(() => {
     const db = new MemoryDatabase();

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { describeWithPostgres } from '../../../test/helpers/postgres.js';
-import { auditStoreContracts, storeContracts } from '../contract/index.js';
+import { AuditWriter } from '../../audit/audit-writer.js';
+import { auditStoreContracts, auditTrailContracts, storeContracts } from '../contract/index.js';
 import { PostgresDatabase } from './database.js';
 import { PostgresAuditRows } from './postgres-audit-rows.js';
+import { PostgresAuditTrail } from './postgres-audit-trail.js';
 import { postgresStores } from './postgres-stores.js';
 import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
 
@@ -37,11 +39,19 @@ describeWithPostgres('store contracts: PostgreSQL', (cluster) => {
 
   storeContracts(async () => {
     const pg = await empty();
-    return { ...postgresStores(pg), withTransaction: (work) => pg.transactions.run(work), close: () => undefined };
+    return { ...postgresStores(pg), auditSigningKeys: new PostgresAuditRows(pg, 'node-a'), withTransaction: (work) => pg.transactions.run(work), close: () => undefined };
   });
 
   auditStoreContracts(async () => {
     const pg = await empty();
     return { uow: new PostgresUnitOfWork(pg), rows: new PostgresAuditRows(pg, 'node-a'), close: () => undefined };
+  });
+
+  auditTrailContracts(async ({ clock, signer, keyUseEvents, checkpointEvery }) => {
+    const pg = await empty();
+    const writer = await AuditWriter.open(new PostgresUnitOfWork(pg), new PostgresAuditRows(pg, 'node-a'), { clock, checkpointEvery });
+    writer.attachSigner(signer);
+    const trail = new PostgresAuditTrail(pg, () => writer.chainId, () => signer.publicKey, () => writer.checkpoint(), (m) => signer.sign(m), keyUseEvents);
+    return { writer, trail, close: () => writer.close() };
   });
 });

@@ -18,13 +18,15 @@ interface Table {
 
 /**
  * Every table that holds a secret wrapped under a domain key (as SqliteRewrapStore's list). A feature that
- * adds such a table must add it here, or a root rotation leaves its rows under the old domain key. The
- * audit signing key's table comes with the audit writer (ADR 0013). Only these fixed names reach the SQL.
+ * adds such a table must add it here, or a root rotation leaves its rows under the old domain key. Only
+ * these fixed names reach the SQL.
  */
 const TABLES: readonly Table[] = [
   { kind: 'key-material', table: 'key_versions', id: 'key_id', version: 'version', keyId: "''", wrapped: 'wrapped_material', match: 'key_id = $3 AND version = $4', key: (r) => [r.id, r.version], live: 'true' },
   { kind: 'access-key', table: 'access_keys', id: 'access_key_id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'access_key_id = $3', key: (r) => [r.id], live: 'true' },
   { kind: 'import-token', table: 'import_tokens', id: 'token_id', version: '0', keyId: 'key_id', wrapped: 'wrapped_private_key', match: 'token_id = $3', key: (r) => [r.id], live: 'used_at IS NULL AND length(wrapped_private_key) > 0' },
+  // One signing key per node's chain (migration 0002): the row id is the chain id.
+  { kind: 'audit-signing-key', table: 'audit_signing_keys', id: 'chain_id', version: '0', keyId: "''", wrapped: 'wrapped_private', match: 'chain_id = $3', key: (r) => [r.id], live: 'true' },
 ];
 
 /** The RewrapStore port on PostgreSQL: each replacement is a compare-and-set on the wrapping read. */

@@ -1,7 +1,9 @@
 import { describe } from 'node:test';
-import { auditStoreContracts, storeContracts } from '../contract/index.js';
+import { AuditWriter } from '../../audit/audit-writer.js';
+import { auditStoreContracts, auditTrailContracts, storeContracts } from '../contract/index.js';
 import { openDatabase, transactionEnded, type SqliteDatabase } from './database.js';
 import { SqliteAuditRows } from './sqlite-audit-rows.js';
+import { SqliteAuditTrail } from './sqlite-audit-trail.js';
 import { SqliteGrantStore } from './sqlite-grant-store.js';
 import { SqliteKeyFacts } from './sqlite-key-facts.js';
 import { SqliteKeyImportStore } from './sqlite-key-import-store.js';
@@ -39,6 +41,7 @@ describe('store contracts: SQLite', () => {
       imports: new SqliteKeyImportStore(db),
       seal: new SqliteSealStore(db),
       rewrap: new SqliteRewrapStore(db),
+      auditSigningKeys: new SqliteAuditRows(db),
       withTransaction: (work) => transaction(db, work),
       close: () => db.close(),
     };
@@ -46,5 +49,19 @@ describe('store contracts: SQLite', () => {
   auditStoreContracts(() => {
     const db = openDatabase(':memory:');
     return { uow: new SqliteUnitOfWork(db), rows: new SqliteAuditRows(db), close: () => db.close() };
+  });
+  auditTrailContracts(async ({ clock, signer, keyUseEvents, checkpointEvery }) => {
+    const db = openDatabase(':memory:');
+    const writer = await AuditWriter.open(new SqliteUnitOfWork(db), new SqliteAuditRows(db), { clock, checkpointEvery });
+    writer.attachSigner(signer);
+    const trail = new SqliteAuditTrail(db, () => writer.chainId, () => signer.publicKey, () => writer.checkpoint(), (m) => signer.sign(m), keyUseEvents);
+    return {
+      writer,
+      trail,
+      close: () => {
+        writer.close();
+        db.close();
+      },
+    };
   });
 });
