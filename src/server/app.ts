@@ -194,7 +194,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     observer: metrics,
     cluster: { node: store.nodeName, nodes: store.nodes },
   });
-  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => role === 'leader', logger: config.logger, now: () => clock.now() });
+  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => role === 'leader', logger: config.logger, now: () => clock.now(),
+    // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
+    alsoEachBeat: () => hierarchy.loadNewerDomainKeys() });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);

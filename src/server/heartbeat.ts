@@ -13,7 +13,7 @@ export interface Heartbeat {
  * Reports this node every {@link HEARTBEAT_INTERVAL_MS}: its seal state and whether it leads the
  * scheduler. A failed report (the database unreachable) is logged once per outage, not every beat.
  */
-export function startHeartbeat(opts: { readonly nodes: ClusterNodes; readonly node: string; readonly sealed: () => boolean; readonly leader: () => boolean; readonly logger: Logger; readonly now: () => Date; readonly intervalMs?: number }): Heartbeat {
+export function startHeartbeat(opts: { readonly nodes: ClusterNodes; readonly node: string; readonly sealed: () => boolean; readonly leader: () => boolean; readonly logger: Logger; readonly now: () => Date; readonly intervalMs?: number; readonly alsoEachBeat?: () => Promise<void> }): Heartbeat {
   const startedAt = opts.now();
   let failing = false;
   const beat = async (): Promise<void> => {
@@ -26,7 +26,9 @@ export function startHeartbeat(opts: { readonly nodes: ClusterNodes; readonly no
       failing = true;
     }
   };
-  const timer = setInterval(() => void beat(), opts.intervalMs ?? HEARTBEAT_INTERVAL_MS);
+  const each = opts.alsoEachBeat;
+  const tick = () => void Promise.all([beat(), each?.().catch((e: unknown) => opts.logger.warn('periodic cluster sync failed', { error: String(e) }))]);
+  const timer = setInterval(tick, opts.intervalMs ?? HEARTBEAT_INTERVAL_MS);
   timer.unref();
   return { beat, stop: () => clearInterval(timer) };
 }

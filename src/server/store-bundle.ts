@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
+import type { PostgresDatabase } from '../store/postgres/database.js';
 import type { KeyCount } from '../core/observability.js';
 import type { AuditTrail, Clock, GrantStore, Logger, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
@@ -75,7 +76,13 @@ export interface SqliteStoreBundle extends StoreBundleBase {
   readonly db: SqliteDatabase;
 }
 
-export type StoreBundle = SqliteStoreBundle;
+/** The PostgreSQL bundle: a pool shared by a cluster's nodes; requests read the database directly. */
+export interface PostgresStoreBundle extends StoreBundleBase {
+  readonly engine: 'postgres';
+  readonly pg: PostgresDatabase;
+}
+
+export type StoreBundle = SqliteStoreBundle | PostgresStoreBundle;
 
 export interface SqliteBundleOptions extends SqliteUnitOfWorkOptions {
   /** This node's name (default the host name). */
@@ -130,7 +137,8 @@ export async function openStore(
 ): Promise<StoreBundle> {
   const storage = config.storage ?? { type: 'sqlite' };
   if (storage.type === 'postgres') {
-    throw new Error(`PostgreSQL storage is not wired yet (${logger === undefined ? '' : 'pending'})`); // POSTGRES-BUNDLE
+    const { openPostgresStore } = await import('./postgres-bundle.js');
+    return openPostgresStore(storage, { nodeName: config.nodeName, clock, logger });
   }
   const audit = config.audit ?? {};
   return sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks, nodeName: config.nodeName });

@@ -13,7 +13,7 @@ import { describeWithPostgres } from '../helpers/postgres.js';
 import { initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
-const CLI = new URL('../../src/main.js', import.meta.url).pathname;
+const CLI = new URL('../../../bin/arca', import.meta.url).pathname;
 
 function runCli(args: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
@@ -51,8 +51,11 @@ describeWithPostgres('two Arca nodes on one PostgreSQL database (issue 14)', (cl
     const a = await startNode('node-a');
     const b = await startNode('node-b');
     ({ shares, admin } = await initialize(a, 3, 2));
-    assert.equal(b.app.sealing.status().initialized, true, 'node B sees the root initialized by node A');
-    assert.equal(b.app.sealing.status().sealed, true, 'node B stays sealed until it gets its own shares');
+    await unsealWith(a, shares.slice(0, 2));
+    const seenByB = await b.app.sealing.currentStatus();
+    assert.equal(seenByB.initialized, true, 'node B sees the root initialized by node A');
+    assert.equal(seenByB.sealed, true, 'node B stays sealed until it gets its own shares');
+    await assert.rejects(initialize(b), /already initialized/, 'a second initialization through node B is refused');
     const kmsB = sdk(b);
     await expectKmsError(kmsB.send(new CreateKeyCommand({})), 'KMSInternalException', 503);
     await unsealWith(b, shares.slice(0, 2));

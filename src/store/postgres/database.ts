@@ -17,6 +17,8 @@ export interface PostgresOptions {
   /** `postgres://user:password@host:port/db?...`; it holds a secret, so it is never logged or put in an error. */
   readonly url: string;
   readonly pool?: PostgresPoolOptions;
+  /** TLS to the server (node-postgres `ssl`); absent: as the URL's `sslmode` says. */
+  readonly ssl?: pg.ConnectionConfig['ssl'];
   /** Apply missing migrations at open (default true); a read-only tool may pass false. */
   readonly migrate?: boolean;
   /** Errors of idle pooled connections (server restart, network): the pool drops them; the caller may log. */
@@ -41,6 +43,7 @@ export class PostgresDatabase {
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
     const pool = new pg.Pool({
       connectionString: options.url,
+      ...(options.ssl !== undefined && { ssl: options.ssl }),
       max: options.pool?.max ?? 10,
       idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 30_000,
       connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 5_000,
