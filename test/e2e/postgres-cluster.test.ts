@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { execFile } from 'node:child_process';
-import type { ClientConfig } from '../../src/cli/client.js';
+import { buildClient, CommitmentPolicy, getClient, KMS, KmsKeyringNode } from '@aws-crypto/client-node';
+import { callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { cliOrSkip } from '../helpers/aws-cli.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { describeWithPostgres } from '../helpers/postgres.js';
 import { initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
@@ -15,9 +17,9 @@ import { removeDir, tempDataDir } from '../helpers/server.js';
 
 const CLI = new URL('../../../bin/arca', import.meta.url).pathname;
 
-function runCli(args: readonly string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+function runCli(args: readonly string[], env: Record<string, string>, program: string = process.execPath): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(program, program === process.execPath ? [CLI, ...args] : [...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, out: `${stdout}${stderr}` });
     });
   });
@@ -100,6 +102,28 @@ describeWithPostgres('two Arca nodes on one PostgreSQL database (issue 14)', (cl
     assert.ok((await names(a)).includes('DisableKey'));
     assert.ok(!(await names(b)).includes('DisableKey'), 'node B did not serve DisableKey');
     assert.ok((await names(b)).includes('Unseal'));
+  });
+
+  it('the AWS CLI and the AWS Encryption SDK work through either node: what one encrypts, the other decrypts', async (t) => {
+    const [a, b] = nodes as [SealedServer, SealedServer];
+    const creds = admin.credentials as { accessKeyId: string; secretAccessKey: string };
+    const env = { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_REGION: 'us-east-1', AWS_PAGER: '', HOME: process.env['HOME'] ?? '/tmp' };
+    const aws = cliOrSkip(t);
+    if (aws !== undefined) {
+      const enc = await runCli(['kms', 'encrypt', '--endpoint-url', a.endpoint, '--key-id', 'alias/cluster', '--plaintext', Buffer.from('via the CLI').toString('base64'), '--query', 'CiphertextBlob', '--output', 'text'], env, aws);
+      assert.equal(enc.code, 0, enc.out);
+      const dec = await runCli(['kms', 'decrypt', '--endpoint-url', b.endpoint, '--ciphertext-blob', enc.out.trim(), '--query', 'Plaintext', '--output', 'text'], env, aws);
+      assert.equal(dec.code, 0, dec.out);
+      assert.equal(Buffer.from(dec.out.trim(), 'base64').toString(), 'via the CLI');
+    }
+    const keyArn = (await callOperation({ ...admin, endpoint: a.endpoint }, 'TrentService.DescribeKey', { KeyId: 'alias/cluster' }))['KeyMetadata'] as { Arn: string };
+    const supplier = (node: SealedServer) => getClient(KMS, { endpoint: node.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    const { encrypt, decrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const plaintext = Buffer.from('via the Encryption SDK, '.repeat(100));
+    const { result } = await encrypt(new KmsKeyringNode({ generatorKeyId: keyArn.Arn, clientProvider: supplier(a) }), plaintext, { encryptionContext: { tenant: 'acme' } });
+    const { plaintext: back, messageHeader } = await decrypt(new KmsKeyringNode({ keyIds: [keyArn.Arn], clientProvider: supplier(b) }), result);
+    assert.ok(Buffer.from(back).equals(plaintext));
+    assert.equal(messageHeader.encryptionContext['tenant'], 'acme');
   });
 
   it('a node restarted under its name continues its chain and serves the keys made before', async () => {
