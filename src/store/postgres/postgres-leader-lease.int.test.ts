@@ -45,10 +45,11 @@ async function until(condition: () => boolean, what: string, limitMs = 10_000): 
 }
 
 describeWithPostgres('PostgresLeaderLease: one scheduler leader per database', (cluster) => {
-  const nodes = async (n: number, timeouts: LeaseSessionTimeouts = {}) => {
+  const nodes = async (n: number, timeouts: LeaseSessionTimeouts = {}, connectionTimeoutMillis?: number) => {
     const url = cluster().url(await cluster().createDatabase());
     const logs = Array.from({ length: n }, () => recordingLogger());
-    const leases = logs.map(({ logger }) => new PostgresLeaderLease({ database: { url }, logger, ...timeouts }));
+    const database = { url, pool: { connectionTimeoutMillis } };
+    const leases = logs.map(({ logger }) => new PostgresLeaderLease({ database, logger, ...timeouts }));
     const admin = new pg.Client({ connectionString: url });
     admin.on('error', () => undefined); // the server-stop test ends this session too
     await admin.connect();
@@ -151,6 +152,38 @@ describeWithPostgres('PostgresLeaderLease: one scheduler leader per database', (
     } finally {
       child.kill('SIGKILL');
       await stopTicking();
+      await close();
+    }
+  });
+
+  it('a holder whose database stops answering steps down within the connection timeout; its lock goes when its session does', async () => {
+    const { leases, logs, holderPid, close } = await nodes(2, {}, 500);
+    const [a, b] = leases as [PostgresLeaderLease, PostgresLeaderLease];
+    let lost = 0;
+    a.onLost(() => lost++);
+    assert.equal(await a.acquire(), true);
+    const pid = await holderPid();
+    assert.ok(pid !== undefined);
+    // The holder's backend freezes (a partition, a hung server): it answers nothing and closes nothing.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const start = performance.now();
+      assert.equal(await a.acquire(), false, 'a holder that cannot confirm its lock must not go on leading');
+      const waited = performance.now() - start;
+      console.log(`holder stepped down after ${waited.toFixed(0)} ms without an answer (connection timeout 500 ms)`);
+      assert.ok(waited >= 450 && waited < 5_000);
+      assert.equal(a.held, false);
+      assert.equal(lost, 1);
+      assert.equal(logs[0]?.count('lost the scheduler leader lease'), 1);
+      assert.equal(await b.acquire(), false, 'PostgreSQL still holds the lock for the frozen session');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // The backend wakes up to a closed socket and exits, which frees the lock.
+    try {
+      for (let i = 0; i < 50 && !(await b.acquire()); i++) await sleep(TICK_MS);
+      assert.equal(b.held, true, 'the lock is freed once the frozen session ends');
+    } finally {
       await close();
     }
   });
