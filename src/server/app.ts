@@ -28,7 +28,7 @@ import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
-import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { awsJsonTransport } from '../api/aws/transport.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
@@ -153,8 +153,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   };
   const imports = new SqliteKeyImportStore(db);
   const provisioner = new CustodyKeyProvisioner(hierarchy);
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
   const role = config.schedulerRole ?? 'leader';
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, leaseForRole(role));
   const sealing =
     sealable === undefined
       ? undefined
@@ -219,7 +219,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     async startScheduler() {
       await trail.attachSigner();
       if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
-      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
     },
     app: {
       server,
