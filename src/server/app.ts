@@ -18,7 +18,7 @@ import { operationRegistry } from '../service/pipeline/registry.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
-import { DEFAULT_SCHEDULER_INTERVAL_MS, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { awsJsonTransport } from '../api/aws/transport.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
@@ -145,8 +145,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   };
   const { imports } = store;
   const provisioner = new CustodyKeyProvisioner(hierarchy);
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports });
   const role = config.schedulerRole ?? 'leader';
+  const lease = store.leaderLease ?? leaseForRole(role);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, lease);
   const sealing =
     sealable === undefined
       ? undefined
@@ -162,7 +163,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
           },
           logger: config.logger,
           onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
-          onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined), () => heartbeat.beat()],
+          onUnseal: [() => trail.attachSigner(), async () => void (await scheduler.runIfLeader()), () => heartbeat.beat()],
           rewrap: store.rewrap,
         });
   const limits = limitsSchema.parse(config.limits ?? {});
@@ -194,7 +195,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     observer: metrics,
     cluster: { node: store.nodeName, nodes: store.nodes },
   });
-  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => role === 'leader', logger: config.logger, now: () => clock.now(),
+  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
     alsoEachBeat: () => hierarchy.loadNewerDomainKeys() });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
@@ -216,9 +217,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     onClose: (step) => void closeSteps.push(step),
     async startScheduler() {
       await trail.attachSigner();
-      if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      if (hierarchy.isOpen) await scheduler.runIfLeader();
       await heartbeat.beat();
-      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS, role);
+      scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
     },
     app: {
       server,

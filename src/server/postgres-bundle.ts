@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { AuditWriter } from '../audit/audit-writer.js';
 import type { Clock, Logger } from '../core/ports.js';
-import { PostgresDatabase } from '../store/postgres/database.js';
+import { connectionConfig, PostgresDatabase } from '../store/postgres/database.js';
+import { PostgresLeaderLease } from '../store/postgres/postgres-leader-lease.js';
 import { PostgresAuditRows } from '../store/postgres/postgres-audit-rows.js';
 import { PostgresAuditTrail } from '../store/postgres/postgres-audit-trail.js';
 import { postgresKeyInventory } from '../store/postgres/postgres-key-inventory.js';
@@ -29,15 +30,14 @@ function sslOf(tls: PostgresStorageConfig['tls']) {
 export async function openPostgresStore(config: PostgresStorageConfig, opts: { readonly nodeName: string | undefined; readonly clock: Clock; readonly logger: Logger }): Promise<PostgresStoreBundle> {
   const node = nodeNameOf(opts.nodeName);
   const where = redactUrl(config.url);
+  const options = { url: config.url, pool: config.pool, ssl: sslOf(config.tls) };
   const pg = await PostgresDatabase.open({
-    url: config.url,
-    pool: config.pool,
-    ssl: sslOf(config.tls),
+    ...options,
     onIdleError: (e) => opts.logger.warn('a pooled PostgreSQL connection failed; it was dropped', { database: where, error: e.message }),
   });
   let claim: PostgresNodeClaim;
   try {
-    claim = await PostgresNodeClaim.take({ connectionString: config.url, ssl: sslOf(config.tls), connectionTimeoutMillis: config.pool?.connectionTimeoutMillis ?? 5_000 }, node, opts.logger);
+    claim = await PostgresNodeClaim.take(connectionConfig(options), node, opts.logger);
   } catch (e) {
     await pg.close();
     throw e;
@@ -49,6 +49,7 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     pg,
     nodeName: node,
     nodes: new PostgresClusterNodes(pg),
+    leaderLease: new PostgresLeaderLease({ database: options, logger: opts.logger }),
     keys: stores.keys,
     principals: stores.principals,
     requestStores: { keys: stores.keys, principals: stores.principals, grants: stores.grants, keyFacts: stores.keyFacts },

@@ -1,3 +1,4 @@
+import { AlwaysLeader, NeverLeader, type LeaderLease } from '../core/leadership.js';
 import type { Logger } from '../core/ports.js';
 import { runDueJobs, sweepCachedMaterial, type JobDeps, type JobRun } from '../service/keys/lifecycle/lifecycle.js';
 
@@ -10,50 +11,94 @@ export const DEFAULT_SCHEDULER_INTERVAL_MS = 60_000;
  */
 export type SchedulerRole = 'leader' | 'follower';
 
+/** The lease of a node whose role is fixed (one node on SQLite or memory, or a dev worker process). */
+export function leaseForRole(role: SchedulerRole): LeaderLease {
+  return role === 'leader' ? new AlwaysLeader() : new NeverLeader();
+}
+
 /**
- * Runs the key-lifecycle jobs (due automatic rotations, due destructions): once at start-up, which
- * catches up on everything that came due while the server was down, then every `intervalMs`. Runs never
- * overlap. Each job is idempotent and transactional (src/service/lifecycle.ts), so a crash at any point
- * is repaired by the next run.
+ * Runs the key-lifecycle jobs (due automatic rotations, due destructions, expired imported material):
+ * once at start-up, which catches up on everything that came due while the server was down, then every
+ * `intervalMs`. Runs never overlap. Each job is idempotent and transactional
+ * (src/service/keys/lifecycle/lifecycle.ts), so a crash at any point is repaired by the next run.
  *
- * One node only: with several nodes sharing one database (PostgreSQL, later), only the leader, the
- * holder of an advisory lock, may run this; the jobs' guards (expected primary version, due-date checks
- * inside the transaction) keep even two concurrent runners from rotating twice or destroying twice.
+ * Leadership (ADR 0015): each tick first asks the {@link LeaderLease}; only its holder runs the jobs, and
+ * every node sweeps its own material cache. With several nodes on one PostgreSQL database the lease is a
+ * session advisory lock, so a dead leader's lease passes to the next node that ticks. A lease lost during
+ * a run stops it before the next job. The lease is not what keeps the jobs correct: their guards
+ * (expected primary version, due-date checks inside the transaction) keep even two concurrent runners from
+ * rotating twice or destroying twice.
  */
 export class LifecycleScheduler {
   readonly #deps: JobDeps;
   readonly #logger: Logger;
+  readonly #lease: LeaderLease;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<JobRun> | undefined;
+  #ticking: Promise<void> | undefined;
+  #abort: AbortController | undefined;
 
-  constructor(deps: JobDeps) {
+  /** `lease` defaults to {@link AlwaysLeader}: a node alone on its store. */
+  constructor(deps: JobDeps, lease: LeaderLease = new AlwaysLeader()) {
     this.#deps = deps;
     this.#logger = deps.logger;
+    this.#lease = lease;
+    lease.onLost(() => this.#abort?.abort());
   }
 
-  /** Runs the due jobs now (or joins the run in progress) and resolves with what it did. */
+  /**
+   * Runs the due jobs now, whoever holds the lease (or joins the run in progress), and resolves with
+   * what it did: for tests, and for a caller that knows it leads. See {@link runIfLeader}.
+   */
   runNow(): Promise<JobRun> {
-    this.#running ??= runDueJobs(this.#deps).finally(() => {
-      this.#running = undefined;
-    });
+    if (this.#running === undefined) {
+      const abort = new AbortController();
+      this.#abort = abort;
+      this.#running = runDueJobs(this.#deps, abort.signal).finally(() => {
+        this.#running = undefined;
+        if (this.#abort === abort) this.#abort = undefined;
+      });
+    }
     return this.#running;
   }
 
-  /** Starts the periodic runs (the timer does not keep the process alive). */
-  start(intervalMs: number, role: SchedulerRole = 'leader'): void {
+  /** Takes (or confirms) the lease and, if this node holds it, runs the due jobs: the start-up catch-up of a cluster node. */
+  async runIfLeader(): Promise<JobRun | undefined> {
+    return (await this.#lease.acquire()) ? this.runNow() : undefined;
+  }
+
+  /** Starts the periodic ticks (the timer does not keep the process alive); a tick still running makes the next one skip. */
+  start(intervalMs: number): void {
     if (this.#timer !== undefined || intervalMs <= 0) return;
     this.#timer = setInterval(() => {
-      if (!this.#deps.hierarchy.isOpen) return;
-      const run = role === 'leader' ? this.runNow().then(() => sweepCachedMaterial(this.#deps)) : sweepCachedMaterial(this.#deps);
-      run.catch((e: unknown) => this.#logger.error('lifecycle jobs failed; retrying at the next run', { error: String(e) }));
+      this.#ticking ??= this.#tick()
+        .catch((e: unknown) => this.#logger.error('lifecycle jobs failed; retrying at the next run', { error: String(e) }))
+        .finally(() => {
+          this.#ticking = undefined;
+        });
     }, intervalMs);
     this.#timer.unref();
   }
 
-  /** Stops the periodic runs and waits for a run in progress. */
+  /**
+   * One tick: a sealed node gives the lease up (it cannot run the jobs, and must not keep an unsealed
+   * node from running them); an unsealed one runs the jobs if it holds the lease, then sweeps its cache.
+   */
+  async #tick(): Promise<void> {
+    if (!this.#deps.hierarchy.isOpen) {
+      if (this.#lease.held) await this.#lease.release();
+      return;
+    }
+    if (await this.#lease.acquire()) await this.runNow();
+    await sweepCachedMaterial(this.#deps);
+  }
+
+  /** Stops the periodic ticks, waits for a run in progress, then releases the lease. */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#ticking;
     await this.#running?.catch(() => undefined);
+    await this.#lease.release();
   }
 }

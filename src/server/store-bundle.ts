@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
+import type { LeaderLease } from '../core/leadership.js';
 import type { PostgresDatabase } from '../store/postgres/database.js';
 import type { KeyCount } from '../core/observability.js';
 import type { AuditTrail, Clock, GrantStore, Logger, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
@@ -60,6 +61,8 @@ interface StoreBundleBase {
   /** This node's name (its audit chain's, on PostgreSQL) and where nodes report themselves. */
   readonly nodeName: string;
   readonly nodes: ClusterNodes;
+  /** The scheduler's cluster-wide lease; undefined: this node is alone on its store (the role decides). */
+  readonly leaderLease: LeaderLease | undefined;
   /** Keys by state and key spec, for the `arca_keys` gauge. */
   readonly keyCounts: () => readonly KeyCount[] | Promise<readonly KeyCount[]>;
   /** The audit writer over the engine's unit of work and audit rows (this node's chain). */
@@ -101,6 +104,7 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     db,
     nodeName: nodeNameOf(options.nodeName),
     nodes: new LocalClusterNodes(clock),
+    leaderLease: undefined,
     keys: new SqliteKeyStore(db),
     principals: new SqlitePrincipalStore(db),
     requestStores: {

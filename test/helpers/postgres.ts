@@ -72,6 +72,10 @@ export interface PostgresCluster {
   url(database: string): string;
   /** Creates a new empty database (or a copy of `template`) and returns its name. */
   createDatabase(template?: string): Promise<string>;
+  /** Stops the server (fast shutdown: sessions are ended) and keeps its files, for {@link resume}. */
+  pause(): void;
+  /** Starts a paused server again on the same port. */
+  resume(): void;
   /** Stops the server and removes its files; idempotent. */
   stop(): void;
 }
@@ -106,9 +110,18 @@ export async function startPostgres(): Promise<PostgresCluster> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
       const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dir} -c fsync=on -c synchronous_commit=on -c max_connections=200`;
-      const start = runPg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', options, 'start']);
-      if (start.status === 0) return cluster(port, stop);
-      lastError = `${start.stderr}${start.stdout}`;
+      const start = (): SpawnSyncReturns<string> => runPg('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', '-o', options, 'start']);
+      const started = start();
+      const pause = (): void => {
+        const r = runPg('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+        if (r.status !== 0) throw new Error(`pg_ctl stop failed: ${r.stderr}${r.stdout}`);
+      };
+      const resume = (): void => {
+        const r = start();
+        if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
+      };
+      if (started.status === 0) return cluster(port, { pause, resume, stop });
+      lastError = `${started.stderr}${started.stdout}`;
     }
     throw new Error(`pg_ctl start failed: ${lastError}`);
   } catch (e) {
@@ -117,7 +130,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
 }
 
-function cluster(port: number, stop: () => void): PostgresCluster {
+function cluster(port: number, control: Pick<PostgresCluster, 'pause' | 'resume' | 'stop'>): PostgresCluster {
   const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     port,
@@ -134,7 +147,7 @@ function cluster(port: number, stop: () => void): PostgresCluster {
       }
       return name;
     },
-    stop,
+    ...control,
   };
 }
 

@@ -26,6 +26,15 @@ export interface PostgresOptions {
 }
 
 /**
+ * The connection settings every connection to the store's database shares: the pool's, and the
+ * dedicated session of the scheduler's leader lease (postgres-leader-lease.ts), so both reach the same
+ * server with the same URL and fail within the same connection timeout.
+ */
+export function connectionConfig(options: Pick<PostgresOptions, 'url' | 'pool' | 'ssl'>): { connectionString: string; connectionTimeoutMillis: number; ssl?: pg.ConnectionConfig['ssl'] } {
+  return { connectionString: options.url, connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 5_000, ...(options.ssl !== undefined && { ssl: options.ssl }) };
+}
+
+/**
  * One PostgreSQL database for the store: a node-postgres pool, the transactions bound to it, and the
  * migrated schema. Every adapter takes this and asks `transactions.db` for the Queryable of each statement.
  */
@@ -42,11 +51,9 @@ export class PostgresDatabase {
   /** Opens the pool and (unless `migrate: false`) migrates under the cluster-wide advisory lock. */
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
     const pool = new pg.Pool({
-      connectionString: options.url,
-      ...(options.ssl !== undefined && { ssl: options.ssl }),
+      ...connectionConfig(options),
       max: options.pool?.max ?? 10,
       idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 30_000,
-      connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 5_000,
     });
     // Without a listener an idle connection's error (e.g. the server restarting) would crash the process;
     // the pool has already discarded that connection, and the next query reports any lasting outage.

@@ -108,12 +108,17 @@ async function auditJob(deps: JobDeps, eventName: 'RotateKey' | 'DeleteKey' | 'D
   }
 }
 
-export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
+/**
+ * Runs the due jobs (see {@link JobDeps}). `signal` stops the run between two jobs once aborted (the
+ * scheduler's leader lease was lost): the job in progress finishes, and the next leader does the rest.
+ */
+export async function runDueJobs(deps: JobDeps, signal?: AbortSignal): Promise<JobRun> {
   const rotated: { keyId: string; version: number }[] = [];
   const destroyed: DestructionRecord[] = [];
   const store = deps.lifecycle.store;
   await store.scrub();
   for (const keyId of await store.dueRotations(deps.clock.now())) {
+    if (signal?.aborted === true) break;
     const key = await deps.keys.getKey(keyId);
     const settings = await store.getRotation(keyId);
     if (key === undefined || settings?.nextRotationAt === undefined || key.state !== 'Enabled') continue;
@@ -125,7 +130,8 @@ export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
       await auditJob(deps, 'RotateKey', keyId, { rotationType: 'AUTOMATIC', version });
     }
   }
-  for (const keyId of await store.dueDeletions(deps.clock.now())) {
+  for (const keyId of signal?.aborted === true ? [] : await store.dueDeletions(deps.clock.now())) {
+    if (signal?.aborted === true) break;
     const record = await destroyDueKey(deps, keyId);
     if (record !== undefined) {
       destroyed.push(record);
@@ -136,7 +142,8 @@ export async function runDueJobs(deps: JobDeps): Promise<JobRun> {
   // Imported material past its ValidTo is deleted, as AWS does: the key goes back to PendingImport and
   // takes the same material again through a new import.
   const expired: string[] = [];
-  for (const keyId of deps.imports ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
+  for (const keyId of deps.imports && signal?.aborted !== true ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
+    if (signal?.aborted === true) break;
     deps.hierarchy.forgetKey(keyId);
     const deleted = await deps.imports?.deleteMaterial(keyId, deps.clock.now());
     deps.hierarchy.forgetKey(keyId);
