@@ -28,7 +28,9 @@ import type { AuditSink } from './audit-sinks.js';
 import { wireAudit, type AuditConfig } from './audit-wiring.js';
 import { ServerMetrics } from './metrics.js';
 import { createMetricsServer, metricsEndpoint } from './metrics-endpoint.js';
-import { openStore, type StorageConfig, type StoreBundle } from './store-bundle.js';
+import { openStore } from './open-store.js';
+import type { StoreBundle } from './store-bundle.js';
+import type { StorageConfig } from './storage-config.js';
 import { startHeartbeat } from './heartbeat.js';
 
 export type { AuditConfig } from './audit-wiring.js';

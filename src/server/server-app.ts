@@ -9,7 +9,7 @@ import { composeApp, type App } from './app.js';
 import { toAuditConfig } from './audit-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
-import { openStore } from './store-bundle.js';
+import { openStore } from './open-store.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;

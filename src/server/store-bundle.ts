@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
 import type { LeaderLease } from '../core/leadership.js';
 import type { PostgresDatabase } from '../store/postgres/database.js';
 import type { KeyCount } from '../core/observability.js';
-import type { AuditTrail, Clock, GrantStore, Logger, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
+import type { AuditTrail, Clock, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
@@ -22,9 +21,7 @@ import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { SqliteUnitOfWork, type SqliteUnitOfWorkOptions } from '../store/sqlite/sqlite-unit-of-work.js';
 import { SqliteStorageHealth } from '../store/sqlite/storage-health.js';
 import { LocalClusterNodes } from '../store/memory/memory-cluster-nodes.js';
-import { nodeNameOf, type StorageConfig } from './storage-config.js';
-
-export type { StorageConfig } from './storage-config.js';
+import { nodeNameOf } from './storage-config.js';
 
 /** What the audit trail's read side is built from (the writer's state, the signer, the operation registry). */
 export interface TrailParts {
@@ -127,23 +124,4 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
       db.close();
     },
   };
-}
-
-/**
- * Opens the configured store: SQLite (`arca.db` in `dataDir`, with the audit trail's durability settings)
- * or PostgreSQL (this node's audit chain named `nodeName`). The PostgreSQL adapters are loaded only when
- * configured.
- */
-export async function openStore(
-  config: { readonly dataDir: string; readonly storage?: StorageConfig | undefined; readonly audit?: { readonly durability?: SqliteUnitOfWorkOptions['durability']; readonly memoryOnlyForBenchmarks?: boolean | undefined } | undefined; readonly nodeName?: string | undefined },
-  clock: Clock,
-  logger: Logger,
-): Promise<StoreBundle> {
-  const storage = config.storage ?? { type: 'sqlite' };
-  if (storage.type === 'postgres') {
-    const { openPostgresStore } = await import('./postgres-bundle.js');
-    return openPostgresStore(storage, { nodeName: config.nodeName, clock, logger });
-  }
-  const audit = config.audit ?? {};
-  return sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks, nodeName: config.nodeName });
 }
