@@ -14,7 +14,7 @@ Operator tasks on a server started with 'arca server' (docs/operations.md):
            or writes one file per custodian into DIR; prints the initial administrator's access key once
   unseal   [--share-file FILE]   give one unseal share (prompted without echo, or read from stdin)
   seal     seal the service: zero the root key, the domain keys and every cached key material
-  status   sealed or unsealed, threshold, progress, root type
+  status   sealed or unsealed, threshold, progress, root type; with credentials, every node of the cluster
   rekey    [--shares N] [--threshold T] [--share-dir DIR]
            replace the share set; asks for a quorum of the current shares (one per line on stdin)
   rotate-root  new domain key version; stored secrets are rewrapped under it in the background
@@ -24,6 +24,7 @@ Credentials (seal, rekey) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
 `;
 
 const STATUS_COLUMNS = ['Initialized', 'Sealed', 'RootType', 'Threshold', 'Shares', 'Progress', 'ShareSetId', 'SealedReason'];
+const NODE_COLUMNS = ['Name', 'Status', 'Sealed', 'Leader', 'Version', 'SecondsSinceSeen'];
 
 function fail(message: string, code = 1): number {
   process.stderr.write(`arca operator: ${message}\n`);
@@ -107,7 +108,14 @@ export async function runOperator(argv: readonly string[]): Promise<number> {
     switch (sub) {
       case 'status': {
         const out = await callOperation(client, 'ArcaService.GetSealStatus', {});
-        process.stdout.write(render(format, out, STATUS_COLUMNS));
+        // With credentials, every node of the cluster too (the topology is not for anonymous callers).
+        const cluster = client.credentials === undefined ? undefined : await callOperation(client, 'ArcaService.ListClusterNodes', {}).catch(() => undefined);
+        const nodes = (cluster?.['Nodes'] ?? undefined) as Record<string, unknown>[] | undefined;
+        if (format === 'json') process.stdout.write(render('json', nodes === undefined ? out : { ...out, ThisNode: cluster?.['ThisNode'], Nodes: nodes }));
+        else {
+          process.stdout.write(render(format, out, STATUS_COLUMNS));
+          if (nodes !== undefined) process.stdout.write(`\nNodes (this one: ${String(cluster?.['ThisNode'])}):\n${render(format, nodes, NODE_COLUMNS)}`);
+        }
         return 0;
       }
       case 'init': {

@@ -47,6 +47,8 @@ export interface InitializeResult {
 /** The seal life cycle of a sealed root of trust, as the operator operations drive it. */
 export interface SealControl {
   status(): SealStatus;
+  /** The status after re-reading the shared seal record (a cluster's other nodes may have initialized or rekeyed the root). */
+  currentStatus(): Promise<SealStatus>;
   initialize(shares: number, threshold: number): Promise<InitializeResult>;
   unseal(share: Uint8Array | undefined): Promise<SealStatus>;
   seal(): void;

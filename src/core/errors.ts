@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'UnsealFailed',
   'InvalidSealState',
   'Internal',
+  'StorageUnavailable',
   'SignatureMismatch',
   'MacMismatch',
   'IncorrectKeyMaterial',

@@ -276,7 +276,12 @@ export interface SealRecord {
 export interface SealStore {
   getSealRecord(): Promise<SealRecord | undefined>;
   /** Creates or replaces the one record (initialize, rekey), atomically. */
-  putSealRecord(record: SealRecord): Promise<void>;
+  /**
+   * Creates (`replacing` undefined: only if there is none) or replaces (only the record of share set
+   * `replacing`) the seal record; false when another writer got there first (a cluster's other node
+   * initialized or rekeyed meanwhile), and then nothing was written.
+   */
+  putSealRecord(record: SealRecord, replacing: Buffer | undefined): Promise<boolean>;
 }
 
 /** What `GetSealStatus` reports. Public: no secret, no share. */
@@ -316,6 +321,11 @@ export interface SealableRoot extends RootOfTrust {
    * (never after an operator's seal or a rejected PIN), and reports whether it is usable now.
    */
   probe?(): Promise<boolean>;
+  /**
+   * Re-reads what the root persists in the shared store (another node of a cluster may have initialized
+   * or rekeyed it since this one loaded it); only while sealed with no unseal in progress.
+   */
+  reload?(): Promise<void>;
 }
 
 /** A secret wrapped under the current domain key, with the version that wrapped it. */

@@ -72,6 +72,25 @@ export class KeyHierarchy implements SealedKeyring {
     return next;
   }
 
+  /**
+   * Loads the domain key versions another node of a cluster added (a root rotation there) and makes the
+   * newest current: called when a secret names a version not loaded, and periodically. No-op while sealed.
+   */
+  async loadNewerDomainKeys(): Promise<void> {
+    if (!this.isOpen) return;
+    for (const { version, wrapped } of await this.#store.listDomainKeys()) {
+      if (this.#domainKeys.has(version)) continue;
+      const key = await this.#root.unwrap(wrapped, domainKeyBinding(version));
+      // Sealed (or already loaded by a concurrent call) while unwrapping: drop this copy.
+      if (!this.isOpen || this.#domainKeys.has(version)) {
+        key.dispose();
+        continue;
+      }
+      this.#domainKeys.set(version, key);
+      this.#current = Math.max(this.#current, version);
+    }
+  }
+
   /** The domain key version new secrets are wrapped under (0 while sealed). */
   get currentDomainKeyVersion(): number {
     return this.#current;
@@ -95,6 +114,7 @@ export class KeyHierarchy implements SealedKeyring {
   }
 
   async unwrap(secret: WrappedSecret, binding: Uint8Array): Promise<SecretBytes> {
+    if (this.isOpen && !this.#domainKeys.has(secret.domainKeyVersion)) await this.loadNewerDomainKeys();
     const key = this.#domainKey(secret.domainKeyVersion);
     const plain = unwrapSecret(key, secret.wrapped, domainKeyWrapBinding(binding, secret.domainKeyVersion));
     if (plain === undefined) throw new KmsError('Internal', 'a stored secret failed to unwrap (wrong binding or corrupted row)');

@@ -47,12 +47,18 @@ export class SealController implements SealControl {
     return { ...s, sealed: s.sealed || !this.#d.hierarchy.isOpen };
   }
 
+  async currentStatus(): Promise<SealStatus> {
+    await this.#d.root.reload?.();
+    return this.status();
+  }
+
   /**
    * Creates the root of trust, the first domain key and the initial administrator, then seals again:
    * the operator unseals with the shares, like any later start. Only while uninitialized.
    */
   async initialize(shares: number, threshold: number): Promise<InitializeResult> {
     const d = this.#d;
+    await d.root.reload?.();
     if (d.root.status().initialized || this.#initializing) throw new KmsError('InvalidSealState', 'The root of trust is already initialized.');
     this.#initializing = true;
     try {
@@ -80,6 +86,7 @@ export class SealController implements SealControl {
   /** Adds one share; when the quorum is reached and verified, loads the domain keys. */
   async unseal(share: Uint8Array | undefined): Promise<SealStatus> {
     if (share === undefined && this.#d.root.probe === undefined) throw new KmsError('ValidationFailed', 'Share is required to unseal a Shamir root.');
+    await this.#d.root.reload?.();
     const status = await this.#d.root.submitShare(share ?? new Uint8Array());
     if (!status.sealed) await this.openHierarchy();
     return this.status();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { mkdirDurably } from '../platform/durable-file.js';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import type { Realm } from '../core/arn.js';
-import type { Clock, Logger, RootOfTrust, SealableRoot } from '../core/ports.js';
+import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
@@ -15,17 +15,7 @@ import { ensureAdminPolicy } from '../service/identity/bootstrap-policy.js';
 import { PolicyAuthorizer } from '../service/access/policy-authorizer.js';
 import { Pipeline } from '../service/pipeline/pipeline.js';
 import { operationRegistry } from '../service/pipeline/registry.js';
-import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
-import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
-import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
-import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
-import { SqliteReadCache } from '../store/sqlite/read-cache.js';
-import { SqliteStorageHealth } from '../store/sqlite/storage-health.js';
-import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
-import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
-import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
-import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
@@ -36,10 +26,12 @@ import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfi
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
 import type { AuditSink } from './audit-sinks.js';
 import { wireAudit, type AuditConfig } from './audit-wiring.js';
-import type { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
-import { sqliteKeyInventory } from '../store/sqlite/sqlite-key-inventory.js';
 import { ServerMetrics } from './metrics.js';
 import { createMetricsServer, metricsEndpoint } from './metrics-endpoint.js';
+import { openStore } from './open-store.js';
+import type { StoreBundle } from './store-bundle.js';
+import type { StorageConfig } from './storage-config.js';
+import { startHeartbeat } from './heartbeat.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -71,15 +63,20 @@ export interface DevAppConfig {
    * main listener (with `bearerToken`, only to a caller presenting it).
    */
   readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
+  /** Where state lives (default: SQLite `arca.db` in `dataDir`). */
+  readonly storage?: StorageConfig | undefined;
+  /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
+  readonly nodeName?: string | undefined;
 }
 
 export interface App {
   readonly server: Server;
   readonly admin: AdminCredentials;
-  readonly db: SqliteDatabase;
+  /** The store's adapters (SQLite or PostgreSQL). */
+  readonly store: StoreBundle;
   readonly hierarchy: KeyHierarchy;
   readonly audit: AuditWriter;
-  readonly auditTrail: SqliteAuditTrail;
+  readonly auditTrail: AuditTrail;
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
   readonly scheduler: LifecycleScheduler;
@@ -97,8 +94,8 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   const clock = config.clock ?? systemClock;
   mkdirDurably(config.dataDir);
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
-  const db = openDatabase(join(config.dataDir, 'arca.db'));
-  const parts = await composeApp(config, db, root, undefined);
+  const store = await openStore(config, clock, config.logger);
+  const parts = await composeApp(config, store, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
   await ensureAdminPolicy({ principals: parts.principals, clock });
@@ -112,7 +109,7 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
 /** What {@link composeApp} builds, for the composition functions to finish. */
 export interface ComposedApp {
   readonly app: Omit<App, 'admin'>;
-  readonly principals: SqlitePrincipalStore;
+  readonly principals: PrincipalStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
   readonly authenticator: SigV4Authenticator;
@@ -123,38 +120,36 @@ export interface ComposedApp {
 }
 
 /**
- * The wiring every composition shares (dev and server): stores on `db`, the key hierarchy over `root`,
+ * The wiring every composition shares (dev and server): the stores of `store`, the key hierarchy over `root`,
  * SigV4 access keys, the policy authorizer, the lifecycle scheduler, the pipeline and the listener.
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
-export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, db: SqliteDatabase, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
+export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
   const clock = config.clock ?? systemClock;
-  const keys = new SqliteKeyStore(db);
-  const principals = new SqlitePrincipalStore(db);
+  const { keys, principals, requestStores, reads } = store;
   // The request pipeline reads through the read cache (refreshed at the start of every request); the
   // scheduler, the seal controller and the bootstrap read the database directly.
-  const reads = new SqliteReadCache(db);
-  const requestStores = { keys: new SqliteKeyStore(db, reads), principals: new SqlitePrincipalStore(db, reads), grants: new SqliteGrantStore(db, reads) };
   const hierarchy = new KeyHierarchy(root, keys);
-  // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
-  const storage = new SqliteStorageHealth(clock);
   // The metrics read the audit queue, the seal and the limiter when scraped, all made below.
-  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: sqliteKeyInventory(db), throttledTotal: () => limiter.throttledTotal, now: () => clock.now().getTime() };
+  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: store.keyCounts, throttledTotal: () => limiter.throttledTotal, now: () => clock.now().getTime() };
   const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
-  const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, db, hierarchy, clock, config.logger, storage, metrics);
+  // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
+  const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, store, hierarchy, clock, config.logger, metrics);
   const { audit } = trail;
-  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db, reads), identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
+  const storage = store.health;
+  const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });
   const lifecycle: LifecycleDeps = {
-    store: new SqliteKeyLifecycleStore(db),
+    store: store.lifecycle,
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
     insecureTestPause: config.insecureTestJobPause,
   };
-  const imports = new SqliteKeyImportStore(db);
+  const { imports } = store;
   const provisioner = new CustodyKeyProvisioner(hierarchy);
   const role = config.schedulerRole ?? 'leader';
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, leaseForRole(role));
+  const lease = store.leaderLease ?? leaseForRole(role);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, lease);
   const sealing =
     sealable === undefined
       ? undefined
@@ -169,15 +164,17 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             return admin;
           },
           logger: config.logger,
-          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads.clear()],
-          onUnseal: [() => trail.attachSigner(), async () => void (role === 'leader' ? await scheduler.runNow() : undefined)],
-          rewrap: new SqliteRewrapStore(db),
+          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
+          onUnseal: [() => trail.attachSigner(), async () => void (await scheduler.runIfLeader()), () => heartbeat.beat()],
+          rewrap: store.rewrap,
         });
   const limits = limitsSchema.parse(config.limits ?? {});
   const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
   const pipeline = new Pipeline({
     limiter,
-    ...requestStores,
+    keys: requestStores.keys,
+    principals: requestStores.principals,
+    grants: requestStores.grants,
     reads,
     imports,
     hierarchy,
@@ -198,7 +195,11 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     operations: operationRegistry(),
     sealing,
     observer: metrics,
+    cluster: { node: store.nodeName, nodes: store.nodes },
   });
+  const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
+    // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
+    alsoEachBeat: () => hierarchy.loadNewerDomainKeys() });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
@@ -218,12 +219,13 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     onClose: (step) => void closeSteps.push(step),
     async startScheduler() {
       await trail.attachSigner();
-      if (role === 'leader' && hierarchy.isOpen) await scheduler.runNow();
+      if (hierarchy.isOpen) await scheduler.runIfLeader();
+      await heartbeat.beat();
       scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
     },
     app: {
       server,
-      db,
+      store,
       hierarchy,
       audit,
       auditTrail: trail.trail,
@@ -238,12 +240,13 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             // In-flight requests have finished and their audit events are committed; a lifecycle job in
             // progress finishes before the store closes.
             clearInterval(summaries);
+            heartbeat.stop();
             void scheduler.stop()
               .then(recordThrottled)
               .then(() => trail.drain()).then(() =>
-              setImmediate(() => {
+              setImmediate(async () => {
                 trail.release();
-                db.close();
+                await store.close().catch((e: unknown) => config.logger.error('closing the store failed', { error: String(e) }));
                 hierarchy.seal();
                 authenticator.forgetAll();
                 root.seal();

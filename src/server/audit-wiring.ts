@@ -2,15 +2,15 @@ import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
 import type { AuditObserver } from '../core/observability.js';
-import type { Clock, Logger, StorageHealth } from '../core/ports.js';
+import type { AuditTrail, Clock, Logger } from '../core/ports.js';
 import type { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { OPERATIONS } from '../service/pipeline/registry.js';
 import { keyUseEventNames } from '../service/pipeline/state-changes.js';
-import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import type { SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
-import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteUnitOfWork, type SqliteUnitOfWorkOptions } from '../store/sqlite/sqlite-unit-of-work.js';
 import { AuditSink, type SinkConfig } from './audit-sinks.js';
+import type { StoreBundle } from './store-bundle.js';
 
 /** The audit trail's settings (DESIGN.md §4; docs/audit.md). */
 export interface AuditConfig {
@@ -37,7 +37,7 @@ export interface AuditConfig {
 /** The audit trail as the compositions wire it: writer, read side, signer, maintenance timers and sinks. */
 export interface AuditWiring {
   readonly audit: AuditWriter;
-  readonly trail: SqliteAuditTrail;
+  readonly trail: AuditTrail;
   readonly sinks: readonly AuditSink[];
   /** Loads (or creates) the tree-head signing key; needs the key hierarchy open. Idempotent. */
   attachSigner(): Promise<void>;
@@ -59,25 +59,22 @@ export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOption
 /** `sharedWriters`: worker processes of `arca dev --workers` append to the same trail (AuditWriter). */
 export async function wireAudit(
   config: { readonly dataDir: string; readonly audit?: AuditConfig | undefined; readonly sharedWriters?: boolean | undefined },
-  db: SqliteDatabase,
+  store: StoreBundle,
   hierarchy: KeyHierarchy,
   clock: Clock,
   logger: Logger,
-  health?: StorageHealth,
   observer?: AuditObserver,
 ): Promise<AuditWiring> {
   const c = config.audit ?? {};
-  const auditDb = c.memoryOnlyForBenchmarks === true ? openDatabase(':memory:') : db;
-  const audit = await sqliteAuditWriter(auditDb, { clock, logger, checkpointEvery: c.checkpointEvery, durability: c.durability, sharedWriters: config.sharedWriters, health, observer });
+  const audit = await store.openAuditWriter({ clock, logger, checkpointEvery: c.checkpointEvery, sharedWriters: config.sharedWriters, health: store.health, observer });
   let signer: AuditTreeHeadSigner | undefined;
-  const trail = new SqliteAuditTrail(
-    auditDb,
-    () => audit.chainId,
-    () => signer?.publicKey ?? audit.storedPublicKey ?? Buffer.alloc(0),
-    () => audit.checkpoint(),
-    (message) => signer?.sign(message),
-    keyUseEventNames(OPERATIONS),
-  );
+  const trail = store.openAuditTrail({
+    chainId: () => audit.chainId,
+    publicKey: () => signer?.publicKey ?? audit.storedPublicKey ?? Buffer.alloc(0),
+    checkpoint: () => audit.checkpoint(),
+    sign: (message) => signer?.sign(message),
+    keyUseEvents: keyUseEventNames(OPERATIONS),
+  });
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {
     void audit.checkpoint().then(() => (retentionDays === undefined ? 0 : audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString())))
@@ -114,7 +111,6 @@ export async function wireAudit(
       audit.attachSigner(undefined);
       signer?.dispose();
       audit.close();
-      if (auditDb !== db) auditDb.close();
     },
   };
 }

@@ -35,6 +35,28 @@ describe('arca server configuration', () => {
     assert.ok(errors.some((e) => e.startsWith('root.module:')));
   });
 
+  test('storage: SQLite by default, PostgreSQL from the file or ARCA_STORAGE_URL alone; a bad URL is refused without echoing it', () => {
+    const base = 'dataDir: /d\nlisten: 127.0.0.1:1\ntls: { enabled: false }\n';
+    const plain = loadServerConfig(base, {});
+    assert.ok(plain.ok);
+    assert.deepEqual(plain.config.storage, { type: 'sqlite' });
+    const fromEnv = loadServerConfig(base, { ARCA_STORAGE_URL: 'postgres://arca:s3cret@db:5432/arca', ARCA_NODE_NAME: 'node-1' });
+    assert.ok(fromEnv.ok);
+    assert.deepEqual(fromEnv.config.storage, { type: 'postgres', url: 'postgres://arca:s3cret@db:5432/arca' });
+    assert.equal(fromEnv.config.nodeName, 'node-1');
+    const fromFile = loadServerConfig(`${base}storage: { type: postgres, url: "postgresql://h/db", pool: { max: 4 } }\n`, {});
+    assert.ok(fromFile.ok);
+    assert.deepEqual(fromFile.config.storage, { type: 'postgres', url: 'postgresql://h/db', pool: { max: 4 } });
+    const bad = errorsOf(base, { ARCA_STORAGE_URL: 'mysql://root:hunter22@db/arca' });
+    assert.deepEqual(bad, ['storage.url: must be a postgres:// or postgresql:// URL']);
+    assert.ok(!bad.join('').includes('hunter22'));
+    assert.deepEqual(errorsOf(`${base}storage: { type: postgres, url: "postgres://h/db", tls: { cert: /nonexistent.crt } }\n`), [
+      'storage.tls: give both cert and key, or neither',
+      'storage.tls.cert: cannot read /nonexistent.crt',
+    ]);
+    assert.ok(errorsOf(base, { ARCA_NODE_NAME: 'bad name!' }).some((e) => e.startsWith('nodeName:')));
+  });
+
   test('the working-hours time zone and the shortest rotation period are validated and overridable', () => {
     const base = 'dataDir: /d\nlisten: 127.0.0.1:1\ntls: { enabled: false }\n';
     const defaults = loadServerConfig(base, {});

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.js';
 import { limitsSchema } from './limits.js';
 import { parseListen } from './listen.js';
+import { storageSchema } from './storage-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -62,6 +63,10 @@ export const serverConfigSchema = z
     limits: limitsSchema.optional(),
     /** Prometheus metrics (docs/monitoring.md); absent: off. */
     metrics: metricsSchema.optional(),
+    /** Where state lives: SQLite in dataDir (default) or PostgreSQL shared by a cluster (docs/cluster.md). */
+    storage: storageSchema.default({ type: 'sqlite' }),
+    /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */
+    nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
 
@@ -89,10 +94,12 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_ROOT_KEY_LABEL: ['root', 'keyLabel'],
   ARCA_METRICS_LISTEN: ['metrics', 'listen'],
   ARCA_METRICS_BEARER_TOKEN: ['metrics', 'bearerToken'],
+  ARCA_STORAGE_URL: ['storage', 'url'],
+  ARCA_NODE_NAME: ['nodeName'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -141,6 +148,9 @@ export function loadServerConfig(yamlText: string | undefined, env: Readonly<Rec
     }
     setPath(doc, path, parsed);
   }
+  // A storage URL alone (ARCA_STORAGE_URL) means PostgreSQL.
+  const storage = record(doc['storage']);
+  if (storage['url'] !== undefined && storage['type'] === undefined) doc['storage'] = { type: 'postgres', ...storage };
   const result = serverConfigSchema.safeParse(doc);
   if (!result.success) for (const issue of result.error.issues) errors.push(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   // The cross-field checks run on whatever is well typed, so that they are reported with the schema errors.
@@ -192,6 +202,12 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
         errors.push(`metrics.listen: ${(e as Error).message.replace(/^--listen /, '')}`);
       }
     }
+  }
+  const storageTls = record(record(doc['storage'])['tls']);
+  if ((storageTls['cert'] === undefined) !== (storageTls['key'] === undefined)) errors.push('storage.tls: give both cert and key, or neither');
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const path = text(storageTls[field]);
+    if (path !== undefined && !readable(path)) errors.push(`storage.tls.${field}: cannot read ${path}`);
   }
   const root = record(doc['root']);
   if (root['type'] === 'pkcs11') {

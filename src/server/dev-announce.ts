@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { writeFileDurably } from '../platform/durable-file.js';
 import type { AdminCredentials } from '../service/identity/bootstrap.js';
+import { redactUrl, type StorageConfig } from './storage-config.js';
 
 /** Prints the endpoint and credentials and writes `<data-dir>/credentials.env` (mode 0600). */
-export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number }): void {
+export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number; storage?: StorageConfig }): void {
   const { dataDir, endpoint, region, admin } = opts;
   const secret = admin.secretAccessKey.expose().toString('utf8');
   const envFile = join(dataDir, 'credentials.env');
@@ -24,6 +25,7 @@ export function announce(opts: { dataDir: string; endpoint: string; region: stri
       `Arca dev server listening on ${endpoint}${opts.workers > 1 ? ` (${opts.workers} worker processes)` : ''}`,
       '  WARNING: dev mode. The root key is stored UNSEALED in the data directory; never use it for real keys.',
       `  data directory: ${dataDir}`,
+      ...(opts.storage?.type === 'postgres' ? [`  storage:        ${redactUrl(opts.storage.url)}`] : []),
       `  admin user:     ${admin.principalArn}${admin.created ? ' (created)' : ''}`,
       `  access key id:  ${admin.accessKeyId}`,
       `  secret key:     ${secret}`,

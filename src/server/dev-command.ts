@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '../core/policy/context.js';
 import { createDevApp, type AuditConfig } from './app.js';
+import { storageFromFlag, type StorageConfig } from './storage-config.js';
 import { readAuditConfig } from './audit-config.js';
 import { announce, untilSignal } from './dev-announce.js';
 import { runDevCluster } from './dev-cluster.js';
@@ -32,6 +33,9 @@ Options:
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
   --time-zone <zone>   IANA time zone of the arca:LocalHour and arca:DayOfWeek policy keys (default ${DEV_DEFAULTS.timeZone})
   --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
+  --storage <url>      sqlite (default: arca.db in the data directory) or a postgres:// URL (default
+                       $ARCA_STORAGE_URL); the password in the URL is never printed (docs/cluster.md)
+  --node-name <name>   this node's name in a cluster, its audit chain's name (default the host name)
   --min-rotation-days <n> shortest automatic-rotation period accepted (1-90; default AWS's 90)
   --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
   --limit <name=value> a request or connection limit, as in arca.yaml's limits: section (repeatable;
@@ -51,6 +55,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       account: { type: 'string', default: DEV_DEFAULTS.account },
       'time-zone': { type: 'string', default: process.env['ARCA_TIME_ZONE'] ?? DEV_DEFAULTS.timeZone },
       workers: { type: 'string', default: '1' },
+      storage: { type: 'string', default: process.env['ARCA_STORAGE_URL'] ?? 'sqlite' },
+      'node-name': { type: 'string' },
       'min-rotation-days': { type: 'string', default: '90' },
       quiet: { type: 'boolean', default: false },
       'audit-config': { type: 'string' },
@@ -79,6 +85,15 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (!Number.isInteger(minRotationDays) || minRotationDays < 1 || minRotationDays > 90) {
     errors.push(`--min-rotation-days must be a whole number of days from 1 to 90, not '${values['min-rotation-days']}'`);
   }
+  let storage: StorageConfig = { type: 'sqlite' };
+  try {
+    storage = storageFromFlag(values.storage);
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  if (storage.type === 'postgres' && workers > 1) errors.push('--workers applies to SQLite only: with --storage postgres, start more nodes (docs/cluster.md)');
+  const nodeName = values['node-name'];
+  if (nodeName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/.test(nodeName)) errors.push(`--node-name must be 1-63 letters, digits, dots, colons, dashes or underscores, not '${nodeName}'`);
   const limits = parseLimitFlags(values.limit);
   errors.push(...limits.errors);
   let audit: AuditConfig | undefined;
@@ -101,13 +116,13 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
   // Metrics are on in dev, on the main listener without a token (a loopback development server).
-  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {} });
+  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName });
   await new Promise<void>((ok, fail) => {
     app.server.once('error', fail);
     app.server.listen(listen.port, listen.host, () => ok());
   });
   const address = app.server.address() as AddressInfo;
-  announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1 });
+  announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1, storage });
   logger.info('shutting down', { signal: await stopped });
   await app.close();
   return 0;

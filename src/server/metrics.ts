@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../core/errors.js';
-import type { AuditObserver, RequestObserver } from '../core/observability.js';
-import type { KeyCount } from '../store/sqlite/sqlite-key-inventory.js';
+import type { AuditObserver, KeyCount, RequestObserver } from '../core/observability.js';
 
 /** How long a key count is reused between scrapes (a scrape every second costs one query per this). */
 export const KEY_COUNT_CACHE_MS = 5_000;
@@ -14,7 +13,7 @@ export interface MetricSources {
   /** Whether the key hierarchy is open (unsealed). */
   readonly unsealed: () => boolean;
   /** Keys by state and key spec. */
-  readonly keyCounts: () => readonly KeyCount[];
+  readonly keyCounts: () => readonly KeyCount[] | Promise<readonly KeyCount[]>;
   /** Requests throttled since the start (the unauthenticated limiter). */
   readonly throttledTotal: () => number;
   readonly now: () => number;
@@ -52,9 +51,13 @@ export class ServerMetrics implements RequestObserver, AuditObserver {
       help: `Keys by state and key spec (counted at most every ${KEY_COUNT_CACHE_MS / 1000} s).`,
       labelNames: ['state', 'key_spec'],
       registers,
-      collect() {
+      async collect() {
         const now = sources.now();
-        if (cached === undefined || now - cached.at >= KEY_COUNT_CACHE_MS) cached = { at: now, counts: sources.keyCounts() };
+        if (cached === undefined || now - cached.at >= KEY_COUNT_CACHE_MS) {
+          // A store that cannot answer (PostgreSQL unreachable) keeps the last counts: a scrape never fails on it.
+          const counts = await Promise.resolve(sources.keyCounts()).catch(() => cached?.counts ?? []);
+          cached = { at: now, counts };
+        }
         this.reset();
         for (const c of cached.counts) this.set({ state: c.state, key_spec: c.spec }, c.count);
       },

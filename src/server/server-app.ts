@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { mkdirDurably } from '../platform/durable-file.js';
-import { join } from 'node:path';
 import type { Realm } from '../core/arn.js';
-import type { Clock, Logger, SealableRoot } from '../core/ports.js';
+import type { Clock, Logger, SealableRoot, SealStore } from '../core/ports.js';
 import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
 import type { Pkcs11Api } from '../root/pkcs11/pkcs11-root.js';
 import type { SealController } from '../custody/sealing.js';
-import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
-import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { composeApp, type App } from './app.js';
 import { toAuditConfig } from './audit-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
+import { openStore } from './open-store.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
@@ -30,20 +28,20 @@ function metricsOf(config: ServerConfig): { bearerToken?: string | undefined; se
 }
 
 /** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */
-async function openRoot(config: ServerConfig, db: SqliteDatabase, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger, api: Pkcs11Api | undefined): Promise<SealableRoot> {
+async function openRoot(config: ServerConfig, seal: SealStore, clock: Clock, env: Readonly<Record<string, string | undefined>>, logger: Logger, api: Pkcs11Api | undefined): Promise<SealableRoot> {
   const root = config.root;
   switch (root.type) {
     case 'shamir':
-      return ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
+      return ShamirRootOfTrust.open(seal, clock);
     case 'pkcs11': {
       const { openPkcs11Root } = await import('./pkcs11-root-factory.js');
-      return openPkcs11Root(root, new SqliteSealStore(db), clock, env, logger, api);
+      return openPkcs11Root(root, seal, clock, env, logger, api);
     }
   }
 }
 
 /**
- * The production composition (`arca server`): SQLite in `dataDir`, a sealed root of trust (Shamir shares
+ * The production composition (`arca server`): SQLite in `dataDir` or PostgreSQL (`storage:`), a sealed root of trust (Shamir shares
  * or a PKCS#11 HSM), TLS when configured. It starts sealed; {@link createServerApp} then auto-unseals a
  * root that can unseal itself (an HSM), and a Shamir root waits for `arca operator unseal`.
  */
@@ -61,15 +59,18 @@ export async function createServerApp(opts: {
   const clock = opts.clock ?? systemClock;
   const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
   mkdirDurably(config.dataDir);
-  const db = openDatabase(join(config.dataDir, 'arca.db'));
-  const root = await openRoot(config, db, clock, opts.env, logger, opts.pkcs11Api);
+  const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
+  const store = await openStore({ dataDir: config.dataDir, storage: config.storage, audit, nodeName: config.nodeName }, clock, logger);
+  const root = await openRoot(config, store.seal, clock, opts.env, logger, opts.pkcs11Api).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
   const tls = config.tls.enabled
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
-  const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config) },
-    db,
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName },
+    store,
     root,
     root,
   );

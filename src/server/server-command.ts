@@ -5,6 +5,7 @@ import { untilSignal } from './dev-announce.js';
 import { parseListen } from './listen.js';
 import { createLogger } from './logger.js';
 import { createServerApp } from './server-app.js';
+import { nodeNameOf, redactUrl } from './storage-config.js';
 
 export const SERVER_USAGE = `arca server [--config <file>] [--quiet]
 
@@ -62,6 +63,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       `Arca server listening on ${endpoint}`,
       `  root of trust: ${status.kind}; ${status.initialized ? (status.sealed ? 'SEALED: unseal with arca operator unseal' : 'unsealed') : 'NOT INITIALIZED: run arca operator init'}`,
       `  data directory: ${config.dataDir}`,
+      `  storage: ${config.storage.type === 'postgres' ? `${redactUrl(config.storage.url)} (node ${nodeNameOf(config.nodeName)})` : 'sqlite (arca.db in the data directory)'}`,
       ...(app.metricsServer !== undefined ? [`  metrics: http://${config.metrics?.listen ?? ''}/metrics`] : []),
       '',
     ].join('\n'),

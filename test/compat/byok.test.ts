@@ -33,6 +33,7 @@ import {
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { REPO_ROOT } from '../helpers/server.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 let offsetMs = 0;
 const clock = { now: () => new Date(Date.now() + offsetMs) };
@@ -154,7 +155,7 @@ describe('BYOK refusals', () => {
     const p = await params(keyId);
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: oaepWrap(p.publicKey, material), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     const ct = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('kept') }));
-    const wrapped = server.app.db.prepare<[string], { w: Buffer }>('SELECT wrapped_material AS w FROM key_versions WHERE key_id = ?').get(keyId)?.w;
+    const wrapped = sqliteOf(server.app).prepare<[string], { w: Buffer }>('SELECT wrapped_material AS w FROM key_versions WHERE key_id = ?').get(keyId)?.w;
     assert.ok(wrapped && wrapped.length > 32);
     await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId }));
     assert.equal(await state(keyId), 'PendingImport');
@@ -163,7 +164,7 @@ describe('BYOK refusals', () => {
       assert.ok(!(existsSync(path) && readFileSync(path).includes(wrapped)), `the wrapped material is still in ${file}`);
     }
     await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob })), 'KMSInvalidStateException');
-    const rows = server.app.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
+    const rows = sqliteOf(server.app).prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
     assert.equal(rows?.n, 0, 'no stored copy of the material is left');
     const q = await params(keyId);
     await expectKmsError(kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: q.token, EncryptedKeyMaterial: oaepWrap(q.publicKey, randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' })), 'IncorrectKeyMaterialException');
@@ -179,7 +180,7 @@ describe('BYOK refusals', () => {
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: oaepWrap(p.publicKey, randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), 'UnsupportedOperationException');
     await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), 'UnsupportedOperationException');
-    const rows = server.app.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
+    const rows = sqliteOf(server.app).prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
     assert.equal(rows?.n, 1, 'no generated version was added');
   });
 
@@ -214,7 +215,7 @@ describe('BYOK refusals', () => {
       const run = await server.app.scheduler.runNow();
       assert.deepEqual(run.expired, [keyId]);
       assert.equal((await later().send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, 'PendingImport');
-      assert.deepEqual(server.app.db.prepare('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId), { n: 0 });
+      assert.deepEqual(sqliteOf(server.app).prepare('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId), { n: 0 });
       // The same material can be imported again with a fresh token.
       const again = await later().send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
       assert.ok(again.ImportToken && again.PublicKey);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { rawRequest } from '../helpers/raw-request.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 const CANARY = 'canary-plaintext-7f3a9c';
 const CANARY_B64 = Buffer.from(CANARY).toString('base64');
@@ -16,7 +17,7 @@ describe('the pipeline records exactly one audit event per request', () => {
   });
   after(() => s.close());
 
-  const count = () => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
+  const count = () => sqliteOf(s.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
 
   const cases = [
     { name: 'a successful Encrypt', req: () => ({ target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: keyId, Plaintext: CANARY_B64, EncryptionContext: { purpose: 'audit-test' } }) }), error: undefined, event: 'Encrypt' },
@@ -57,7 +58,7 @@ describe('the pipeline records exactly one audit event per request', () => {
   });
 
   it('fails closed: when the audit write fails, the caller gets a 500 and no success', async () => {
-    s.app.db.exec(`CREATE TRIGGER audit_fails BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'simulated disk failure'); END`);
+    sqliteOf(s.app).exec(`CREATE TRIGGER audit_fails BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'simulated disk failure'); END`);
     try {
       const res = await rawRequest(s, { target: 'TrentService.Encrypt', body: JSON.stringify({ KeyId: keyId, Plaintext: CANARY_B64 }) });
       assert.equal(res.status, 500);
@@ -65,7 +66,7 @@ describe('the pipeline records exactly one audit event per request', () => {
       assert.equal(res.json()['CiphertextBlob'], undefined);
       assert.ok(s.logs.some((l) => l.includes('audit write failed')));
     } finally {
-      s.app.db.exec('DROP TRIGGER audit_fails');
+      sqliteOf(s.app).exec('DROP TRIGGER audit_fails');
     }
     const res = await rawRequest(s, { target: 'TrentService.GenerateRandom', body: '{"NumberOfBytes": 4}' });
     assert.equal(res.status, 200, 'serves again once the audit store is writable');

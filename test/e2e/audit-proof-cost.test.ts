@@ -4,6 +4,7 @@ import { verifyConsistency, verifyInclusion } from '../../src/crypto/merkle.js';
 import { verifyCheckpointIndependently } from '../helpers/c2sp-note.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { rawRequest } from '../helpers/raw-request.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 async function call(s: InProcessServer, target: string, input: unknown): Promise<Record<string, unknown>> {
   return (await rawRequest(s, { target, body: JSON.stringify(input) })).json();
@@ -25,7 +26,7 @@ describe('audit proofs from stored interior hashes (issue 12, item 9)', () => {
     const firstHead = first['TreeHead'] as { TreeSize: number; RootHash: string };
     // Garble every leaf hash before sequence 129: a proof computed from all leaves (O(n)) would no longer
     // match the signed roots; the stored subtree hashes (written with the events) still do.
-    s.app.db.prepare('UPDATE audit_events SET leaf_hash = zeroblob(32) WHERE seq < 129').run();
+    sqliteOf(s.app).prepare('UPDATE audit_events SET leaf_hash = zeroblob(32) WHERE seq < 129').run();
     const p = await call(s, 'ArcaService.GetAuditProof', { Sequence: 150, FirstTreeSize: 128 });
     const head = p['TreeHead'] as { TreeSize: number; RootHash: string };
     const proof = (p['InclusionProof'] as string[]).map(hex);

@@ -8,6 +8,7 @@ import { verifyConsistency, verifyInclusion } from '../../src/crypto/merkle.js';
 import { OPERATIONS } from '../../src/service/pipeline/registry.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { rawRequest } from '../helpers/raw-request.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 const CANARY = 'canary-plaintext-5e1d0b';
 const CANARY_B64 = Buffer.from(CANARY).toString('base64');
@@ -43,7 +44,7 @@ async function exportAll(s: InProcessServer): Promise<{ lines: string[]; publicK
 describe('the verifiable audit trail', () => {
   let s: InProcessServer;
   let keyId = '';
-  const count = () => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
+  const count = () => sqliteOf(s.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
   const last = async (): Promise<AuditEvent> => (await s.app.audit.list(1_000_000)).at(-1) as AuditEvent;
 
   before(async () => {
@@ -94,7 +95,7 @@ describe('the verifiable audit trail', () => {
 
   it('a mutation whose event cannot be made durable fails with a 5xx and changes nothing', async () => {
     const n = count();
-    s.app.db.exec(`CREATE TRIGGER audit_fails BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'simulated disk failure'); END`);
+    sqliteOf(s.app).exec(`CREATE TRIGGER audit_fails BEFORE INSERT ON audit_events BEGIN SELECT RAISE(FAIL, 'simulated disk failure'); END`);
     try {
       const created = await call(s, 'TrentService.CreateAlias', { AliasName: 'alias/never', TargetKeyId: keyId });
       assert.equal(created.status, 500);
@@ -106,14 +107,14 @@ describe('the verifiable audit trail', () => {
       assert.equal(enc.status, 500);
       assert.equal(enc.json['CiphertextBlob'], undefined, 'no success without its event');
     } finally {
-      s.app.db.exec('DROP TRIGGER audit_fails');
+      sqliteOf(s.app).exec('DROP TRIGGER audit_fails');
     }
     assert.equal(count(), n, 'no event was written');
     const aliases = await call(s, 'TrentService.ListAliases', {});
     assert.ok(!JSON.stringify(aliases.json).includes('alias/never'), 'the alias was rolled back');
     const described = await call(s, 'TrentService.DescribeKey', { KeyId: keyId });
     assert.equal((described.json['KeyMetadata'] as { KeyState: string }).KeyState, 'Enabled', 'the key state was rolled back');
-    const keys = s.app.db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM keys WHERE description = 'never'").get()?.n;
+    const keys = sqliteOf(s.app).prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM keys WHERE description = 'never'").get()?.n;
     assert.equal(keys, 0, 'the key creation was rolled back');
     assert.equal((await call(s, 'TrentService.CreateAlias', { AliasName: 'alias/after', TargetKeyId: keyId })).status, 200, 'serves again');
   });
@@ -123,7 +124,7 @@ describe('the verifiable audit trail', () => {
     const results = await Promise.all(Array.from({ length: 1000 }, () => call(s, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: CANARY_B64 })));
     assert.ok(results.every((r) => r.status === 200));
     assert.equal(count(), n + 1000);
-    const seqs = s.app.db.prepare<[], { seq: number }>('SELECT seq FROM audit_events ORDER BY seq').all().map((r) => r.seq);
+    const seqs = sqliteOf(s.app).prepare<[], { seq: number }>('SELECT seq FROM audit_events ORDER BY seq').all().map((r) => r.seq);
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
     const { lines, publicKey } = await exportAll(s);
     const report = verifyExport(lines, publicKey);
@@ -202,7 +203,7 @@ describe('tree head checkpoints', () => {
   it('are signed on the interval while events arrive, and not re-signed when nothing is new', async () => {
     const s = await startInProcess({ audit: { checkpointEvery: 1000, checkpointIntervalMs: 100 } });
     try {
-      const heads = () => s.app.db.prepare<[], { tree_size: number }>('SELECT tree_size FROM audit_tree_heads ORDER BY tree_size').all().map((r) => r.tree_size);
+      const heads = () => sqliteOf(s.app).prepare<[], { tree_size: number }>('SELECT tree_size FROM audit_tree_heads ORDER BY tree_size').all().map((r) => r.tree_size);
       await call(s, 'TrentService.GenerateRandom', { NumberOfBytes: 4 });
       for (let i = 0; i < 100 && heads().length === 0; i++) await new Promise((ok) => setTimeout(ok, 50));
       assert.deepEqual(heads(), [1]);

@@ -4,8 +4,9 @@ import type { AuditEvent } from '../../src/core/audit.js';
 import { parseRawResponse, rawExchange } from '../helpers/flood.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { TestClock } from '../helpers/lifecycle.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
-const rows = (s: InProcessServer) => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
+const rows = (s: InProcessServer) => sqliteOf(s.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
 const last = async (s: InProcessServer) => (await s.app.audit.list(1_000_000)).at(-1) as AuditEvent;
 
 describe('HTTP-level rejections are AWS-shaped and audited (issue 12, item 10)', () => {

@@ -13,6 +13,7 @@ import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { callAt, DAY, filesContaining, recoverMaterial, TestClock, wrappedRows } from '../helpers/lifecycle.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -99,7 +100,7 @@ describe('key lifecycle', () => {
     assert.equal((await call('Decrypt', { CiphertextBlob: blob })).status, 200, 'enabled again, old ciphertexts decrypt');
 
     // Disabled by someone else (another node sharing the database): the warm cache does not bypass the state.
-    s.app.db.prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
+    sqliteOf(s.app).prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
     assert.equal((await call('Decrypt', { CiphertextBlob: blob })).json.__type, 'DisabledException', 'the stored state is checked on every request');
   });
 
@@ -107,10 +108,10 @@ describe('key lifecycle', () => {
     const keyId = await newKey();
     await encrypt(keyId, 'cache me');
     assert.ok(s.app.hierarchy.cachedKeyIds().includes(keyId));
-    const deps = { keys: new SqliteKeyStore(s.app.db), hierarchy: s.app.hierarchy };
+    const deps = { keys: new SqliteKeyStore(sqliteOf(s.app)), hierarchy: s.app.hierarchy };
     await sweepCachedMaterial(deps); // also drops what the previous test left (a key disabled behind its back)
     assert.ok(s.app.hierarchy.cachedKeyIds().includes(keyId), 'an Enabled key keeps its cache');
-    s.app.db.prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
+    sqliteOf(s.app).prepare("UPDATE keys SET state = 'Disabled' WHERE id = ?").run(keyId);
     assert.equal(await sweepCachedMaterial(deps), 1);
     assert.ok(!s.app.hierarchy.cachedKeyIds().includes(keyId));
   });

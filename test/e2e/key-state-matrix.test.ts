@@ -16,6 +16,7 @@ import type { RegisteredOperation } from '../../src/service/pipeline/operation.j
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { CASES, casesOf, EXEMPT, type Case, type Fixture } from '../helpers/key-state-cases.js';
 import { rawRequest } from '../helpers/raw-request.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 const REFUSAL_NAMES = Object.keys(REFUSALS) as Refusal[];
 const actsOnKey = (op: RegisteredOperation) => op.keyAccess.length > 0;
@@ -44,7 +45,7 @@ describe('key state × operation matrix', () => {
     const adminArn = s.app.admin.principalArn;
     const made = (await c.setup?.({ keyId: meta.KeyId, arn: meta.Arn, adminArn, call: mustCall })) ?? {};
     const deletion = state === 'PendingDeletion' ? Date.now() + 7 * 86_400_000 : null;
-    s.app.db.prepare('UPDATE keys SET state = ?, deletion_date = ? WHERE id = ?').run(state, deletion, meta.KeyId);
+    sqliteOf(s.app).prepare('UPDATE keys SET state = ?, deletion_date = ? WHERE id = ?').run(state, deletion, meta.KeyId);
     const described = (await mustCall('DescribeKey', { KeyId: meta.KeyId }))['KeyMetadata'] as { KeyState: string };
     assert.equal(described.KeyState, state, 'the fixture key is in the state under test');
     return { keyId: meta.KeyId, arn: meta.Arn, adminArn, made };

@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 import { checkRotateRoot, errorOf, initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 
 async function encrypt(admin: ClientConfig, keyId: string, text: string): Promise<string> {
@@ -137,7 +138,7 @@ describe('arca server: the sealed life cycle (Shamir root)', () => {
     for (const r of acknowledged) assert.equal(await decrypt(admin, r.blob), `message ${r.i}`);
     for (const k of created) assert.equal(await decrypt(admin, await encrypt(admin, k, 'new key')), 'new key');
     // The seal operations are audited; no share ever reaches the audit trail.
-    const events = server.app.db.prepare<[], { event_name: string; body: string }>("SELECT event_name, body FROM audit_events WHERE event_name IN ('Unseal', 'Seal', 'InitializeRoot')").all();
+    const events = sqliteOf(server.app).prepare<[], { event_name: string; body: string }>("SELECT event_name, body FROM audit_events WHERE event_name IN ('Unseal', 'Seal', 'InitializeRoot')").all();
     assert.ok(events.some((e) => e.event_name === 'Seal') && events.filter((e) => e.event_name === 'Unseal').length >= 4);
     for (const e of events) for (const share of shares) assert.ok(!e.body.includes(share) && !e.body.includes(Buffer.from(share, 'base64').toString('hex')), 'no share in the audit trail');
   });

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { startInProcess } from '../helpers/in-process.js';
 import { kmsClient } from '../helpers/kms-client.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
 interface ReadyBody {
   status: string;
@@ -28,19 +29,20 @@ describe('storage health and readiness (issue 12 item 12)', () => {
       const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
       assert.equal((await readyz(s.endpoint)).status, 200);
 
-      const full = Number(s.app.db.pragma('page_count', { simple: true }));
-      s.app.db.pragma(`max_page_count = ${full}`);
-      const failures: { name: string; requestId: string | undefined }[] = [];
+      const full = Number(sqliteOf(s.app).pragma('page_count', { simple: true }));
+      sqliteOf(s.app).pragma(`max_page_count = ${full}`);
+      const failures: { name: string; requestId: string | undefined; status: number | undefined }[] = [];
       for (let i = 0; i < 20; i++) {
         for (const call of [kms.send(new CreateKeyCommand({ Description: 'x'.repeat(4000) })), kms.send(new EncryptCommand({ KeyId: KeyMetadata?.KeyId, Plaintext: Buffer.alloc(4096, 1) }))]) {
           await call.then(
             () => undefined,
-            (e: { name: string; $metadata?: { requestId?: string } }) => failures.push({ name: e.name, requestId: e.$metadata?.requestId }),
+            (e: { name: string; $metadata?: { requestId?: string; httpStatusCode?: number } }) => failures.push({ name: e.name, requestId: e.$metadata?.requestId, status: e.$metadata?.httpStatusCode }),
           );
         }
       }
       assert.ok(failures.length > 0, 'the full disk made requests fail');
       assert.ok(failures.every((f) => f.name === 'KMSInternalException'));
+      assert.ok(failures.every((f) => f.status === 503), 'a storage failure is 503 Service Unavailable: clients and balancers retry');
 
       const notReady = await readyz(s.endpoint);
       assert.equal(notReady.status, 503);
@@ -56,7 +58,7 @@ describe('storage health and readiness (issue 12 item 12)', () => {
       assert.ok(errors.every((l) => !/\n\s+at /.test(`${l.error ?? ''}${l.auditError ?? ''}`)), 'no stack trace for a storage failure');
 
       // Space again: readiness comes back without any client traffic (its probe event commits).
-      s.app.db.pragma('max_page_count = 1073741823');
+      sqliteOf(s.app).pragma('max_page_count = 1073741823');
       let ready = await readyz(s.endpoint);
       for (const deadline = Date.now() + 10_000; ready.status !== 200 && Date.now() < deadline; ready = await readyz(s.endpoint)) {
         await new Promise((r) => setTimeout(r, 200)); // a failing storage is probed at most once a second

@@ -8,8 +8,9 @@ import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { TestClock } from '../helpers/lifecycle.js';
 import { rawRequest } from '../helpers/raw-request.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
+import { sqliteOf } from '../helpers/in-process.js';
 
-const rows = (s: InProcessServer) => s.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
+const rows = (s: InProcessServer) => sqliteOf(s.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? -1;
 const events = async (s: InProcessServer) => (await s.app.audit.list(1_000_000)) as AuditEvent[];
 
 /** The whole trail through ExportAuditLog, verified as `arca audit verify` does. */
@@ -131,7 +132,7 @@ describe('unauthenticated floods are bounded (issue 12, item 7)', () => {
     try {
       await rawRequest(s, { target: 'TrentService.' + 'X'.repeat(5000), body: '{}', sign: false, headers: { 'user-agent': 'A'.repeat(8000) } });
       await rawRequest(s, { target: 'TrentService.Encrypt', body: '{}', sign: false, headers: { authorization: `AWS4-HMAC-SHA256 Credential=${'k'.repeat(6000)}/20260101/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}`, 'user-agent': 'B'.repeat(8000) } });
-      const bodies = s.app.db.prepare<[], { body: Buffer | string }>('SELECT body FROM audit_events ORDER BY seq DESC LIMIT 2').all();
+      const bodies = sqliteOf(s.app).prepare<[], { body: Buffer | string }>('SELECT body FROM audit_events ORDER BY seq DESC LIMIT 2').all();
       // ~700 bytes with ordinary fields; at most ~1 KB whatever is sent (1.8 KB before the bounds).
       for (const { body } of bodies) assert.ok(Buffer.byteLength(body) <= 1100, `an unauthenticated event is ${Buffer.byteLength(body)} bytes`);
     } finally {

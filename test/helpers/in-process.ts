@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createDevApp, type App, type DevAppConfig } from '../../src/server/app.js';
 import type { Logger } from '../../src/core/ports.js';
+import type { SqliteDatabase } from '../../src/store/sqlite/database.js';
 import { removeDir, tempDataDir, type DevServer } from './server.js';
 
 export interface InProcessServer extends Pick<DevServer, 'endpoint' | 'credentials' | 'dataDir'> {
@@ -38,4 +39,10 @@ export async function startInProcess(options: Partial<Omit<DevAppConfig, 'realm'
       if (options.dataDir === undefined) removeDir(dataDir); // a given directory belongs to the caller
     },
   };
+}
+
+/** The SQLite database under an app, for tests that inspect or damage it directly (fails on another engine). */
+export function sqliteOf(app: Pick<App, 'store'>): SqliteDatabase {
+  if (app.store.engine !== 'sqlite') throw new Error(`this test needs the SQLite store, not ${app.store.engine}`);
+  return app.store.db;
 }

@@ -22,6 +22,7 @@ import type { Principal } from '../../src/core/principal.js';
 import { ROTATION_PERIOD } from '../../src/core/lifecycle.js';
 import { ShamirRootOfTrust } from '../../src/root/shamir/shamir-root.js';
 import { wireAudit } from '../../src/server/audit-wiring.js';
+import { sqliteStoreBundle } from '../../src/server/store-bundle.js';
 import type { LifecycleDeps } from '../../src/service/pipeline/deps.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
@@ -35,15 +36,6 @@ import { SealController } from '../../src/custody/sealing.js';
 import { ensureAdmin } from '../../src/service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../../src/service/identity/bootstrap-policy.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
-import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
-import { SqliteKeyFacts } from '../../src/store/sqlite/sqlite-key-facts.js';
-import { SqliteKeyImportStore } from '../../src/store/sqlite/sqlite-key-import-store.js';
-import { SqliteKeyLifecycleStore } from '../../src/store/sqlite/sqlite-key-lifecycle-store.js';
-import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
-import { SqlitePrincipalStore } from '../../src/store/sqlite/sqlite-principal-store.js';
-import { SqliteRewrapStore } from '../../src/store/sqlite/sqlite-rewrap-store.js';
-import { SqliteSealStore } from '../../src/store/sqlite/sqlite-seal-store.js';
-import { SqliteStorageHealth } from '../../src/store/sqlite/storage-health.js';
 
 /** The fixed time of the harness clock (moved only by {@link Harness.advance}). */
 export const HARNESS_TIME = new Date('2026-06-01T12:00:00Z');
@@ -156,17 +148,13 @@ export async function harness(): Promise<Harness> {
   let now = HARNESS_TIME.getTime();
   const clock: Clock = { now: () => new Date(now) };
   const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
-  const db = openDatabase(':memory:');
-  const root = await ShamirRootOfTrust.open(new SqliteSealStore(db), clock);
-  const keys = new SqliteKeyStore(db);
-  const principals = new SqlitePrincipalStore(db);
-  const grants = new SqliteGrantStore(db);
+  const store = sqliteStoreBundle(openDatabase(':memory:'), clock);
+  const root = await ShamirRootOfTrust.open(store.seal, clock);
+  const { keys, principals, requestStores, imports } = store;
   const hierarchy = new KeyHierarchy(root, keys);
-  const storage = new SqliteStorageHealth(clock);
-  const trail = await wireAudit({ dataDir: '(in memory)' }, db, hierarchy, clock, silent, storage);
-  const authorizer = new PolicyAuthorizer({ keys: new SqliteKeyFacts(db), identities: principals, grants, realm, timeZone: 'UTC' });
-  const imports = new SqliteKeyImportStore(db);
-  const lifecycle: LifecycleDeps = { store: new SqliteKeyLifecycleStore(db), minRotationPeriodDays: ROTATION_PERIOD.awsMin };
+  const trail = await wireAudit({ dataDir: '(in memory)' }, store, hierarchy, clock, silent);
+  const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm, timeZone: 'UTC' });
+  const lifecycle: LifecycleDeps = { store: store.lifecycle, minRotationPeriodDays: ROTATION_PERIOD.awsMin };
   const sealing = new SealController({
     root,
     hierarchy,
@@ -179,17 +167,18 @@ export async function harness(): Promise<Harness> {
     logger: silent,
     onSeal: [() => trail.detachSigner()],
     onUnseal: [() => trail.attachSigner()],
-    rewrap: new SqliteRewrapStore(db),
+    rewrap: store.rewrap,
   });
   const events: AuditEvent[] = [];
   const registry = operationRegistry();
   const pipeline = new Pipeline({
-    keys,
-    principals,
-    grants,
+    keys: requestStores.keys,
+    principals: requestStores.principals,
+    grants: requestStores.grants,
+    reads: store.reads,
     imports,
     hierarchy,
-    primitives: new CustodyKeyPrimitives({ keys, hierarchy, imports, clock }),
+    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
     provisioner: new CustodyKeyProvisioner(hierarchy),
     importer: new CustodyKeyImporter(hierarchy),
     clock,
@@ -201,10 +190,11 @@ export async function harness(): Promise<Harness> {
     keyring: hierarchy,
     policyChecks: authorizer,
     audit: recording(trail.audit, events),
-    storage,
+    storage: store.health,
     auditTrail: trail.trail,
     operations: registry,
     sealing,
+    cluster: { node: store.nodeName, nodes: store.nodes },
   });
 
   const initialized = await sealing.initialize(1, 1);
@@ -282,7 +272,7 @@ export async function harness(): Promise<Harness> {
       share.dispose();
       await trail.drain();
       trail.release();
-      db.close();
+      await store.close();
     },
   };
   return h;

@@ -171,10 +171,11 @@ export function describeWithPostgres(name: string, body: (cluster: () => Postgre
     before(async () => {
       running = await startPostgres();
     });
-    after(() => running?.stop());
     body(() => {
       if (running === undefined) throw new Error('PostgreSQL cluster not started');
       return running;
     });
+    // Registered after the body's hooks, so it runs after them: the body closes its clients first.
+    after(() => running?.stop());
   });
 }

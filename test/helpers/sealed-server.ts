@@ -4,6 +4,7 @@ import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
+import { sqliteOf } from './in-process.js';
 
 export interface SealedServer {
   readonly app: ServerApp;
@@ -19,15 +20,16 @@ export async function startSealedServer(
   dataDir: string,
   root: Record<string, unknown> = { type: 'shamir' },
   env: Record<string, string> = {},
-  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number } = {},
+  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown> } = {},
 ): Promise<SealedServer> {
-  const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root }), env);
+  const { config: more, ...rest } = extra;
+  const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root, ...more }), env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const config: ServerConfig = loaded.config;
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
-  const app = await createServerApp({ config, logger, env, ...extra });
+  const app = await createServerApp({ config, logger, env, ...rest });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { app, endpoint, logs, anonymous: { endpoint, region: config.region }, close: () => app.close() };
@@ -61,21 +63,21 @@ export async function checkRotateRoot(server: SealedServer, admin: ClientConfig)
   const external = String(((await callOperation(admin, 'TrentService.CreateKey', { Origin: 'EXTERNAL' }))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
   await callOperation(admin, 'TrentService.GetParametersForImport', { KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
   const versions = () =>
-    server.app.db
+    sqliteOf(server.app)
       .prepare<[], { v: number }>(
         `SELECT domain_key_version AS v FROM key_versions UNION ALL SELECT domain_key_version FROM access_keys
          UNION ALL SELECT domain_key_version FROM import_tokens WHERE used_at IS NULL UNION ALL SELECT domain_key_version FROM audit_signing_keys`,
       )
       .all()
       .map((r) => r.v);
-  const tokens = server.app.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM import_tokens WHERE used_at IS NULL').get()?.n ?? 0;
+  const tokens = sqliteOf(server.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM import_tokens WHERE used_at IS NULL').get()?.n ?? 0;
   if (tokens < 1) throw new Error('expected an unused import token to be stored before the rotation');
   const before = Math.max(...versions());
   const out = await callOperation(admin, 'ArcaService.RotateRoot', {});
   const next = Number(out['DomainKeyVersion']);
   if (next !== before + 1) throw new Error(`RotateRoot answered version ${next}, expected ${before + 1}`);
   const fresh = await create();
-  const freshVersion = server.app.db.prepare<[string], { v: number }>('SELECT domain_key_version AS v FROM key_versions WHERE key_id = ?').get(fresh)?.v;
+  const freshVersion = sqliteOf(server.app).prepare<[string], { v: number }>('SELECT domain_key_version AS v FROM key_versions WHERE key_id = ?').get(fresh)?.v;
   if (freshVersion !== next) throw new Error(`new material was wrapped under domain key ${freshVersion}, not ${next}`);
   if ((await server.app.sealing.rewrapRemaining(true)) !== 0) throw new Error('the background rewrap left rows behind');
   const left = versions().filter((v) => v !== next);

@@ -24,9 +24,13 @@ describe('AWS_ERRORS', () => {
     assert.deepEqual(AWS_ERRORS.Internal, { type: 'KMSInternalException', status: 500 });
   });
 
+  it('answers a sealed service and a failing store as 503 KMSInternalException: retry elsewhere or later', () => {
+    for (const code of ['Sealed', 'StorageUnavailable'] as const) assert.deepEqual(AWS_ERRORS[code], { type: 'KMSInternalException', status: 503 });
+  });
+
   it('answers client errors below 500, so SDKs do not retry them', () => {
     for (const code of ERROR_CODES) {
-      if (code === 'Sealed' || code === 'Internal') continue;
+      if (code === 'Sealed' || code === 'Internal' || code === 'StorageUnavailable') continue;
       assert.ok(AWS_ERRORS[code].status < 500, `${code} is ${AWS_ERRORS[code].status}`);
     }
   });

@@ -32,6 +32,8 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   UnsealFailed: { type: 'UnsealFailedException', status: 400 },
   InvalidSealState: { type: 'InvalidSealStateException', status: 400 },
   Internal: { type: 'KMSInternalException', status: 500 },
+  // The store failed (disk full, database unreachable): Unavailable, so that clients and balancers retry elsewhere.
+  StorageUnavailable: { type: 'KMSInternalException', status: 503 },
   SignatureMismatch: { type: 'KMSInvalidSignatureException', status: 400 },
   MacMismatch: { type: 'KMSInvalidMacException', status: 400 },
   IncorrectKeyMaterial: { type: 'IncorrectKeyMaterialException', status: 400 },

@@ -208,7 +208,7 @@ export class Pkcs11RootOfTrust implements SealableRoot {
       logger.warn('the HSM already holds a root key with this label; using it', { keyLabel });
     }
     const record: SealRecord = { kind: 'pkcs11', shares: 0, threshold: 0, shareSetId: Buffer.alloc(0), wrappedRoot: Buffer.alloc(0), initializedAt: clock.now() };
-    await store.putSealRecord(record);
+    if (!(await store.putSealRecord(record, undefined))) throw new KmsError('InvalidSealState', 'The root of trust was initialized meanwhile (another node); nothing was changed here.');
     this.#record = record;
     this.#unsealNow();
     return [];

@@ -13,8 +13,10 @@ class MemorySealStore implements SealStore {
   async getSealRecord() {
     return this.record;
   }
-  async putSealRecord(r: SealRecord) {
+  async putSealRecord(r: SealRecord, replacing: Buffer | undefined) {
+    if (replacing === undefined ? this.record !== undefined : !this.record?.shareSetId.equals(replacing)) return false;
     this.record = r;
+    return true;
   }
 }
 

@@ -41,6 +41,14 @@ export class ShamirRootOfTrust implements SealableRoot {
     return this.#root === undefined;
   }
 
+  async reload(): Promise<void> {
+    if (!this.isSealed() || this.#pending.length > 0 || this.#busy) return;
+    const record = await this.#store.getSealRecord();
+    if (record !== undefined && record.kind !== 'shamir') throw new Error(`the store was initialized with a ${record.kind} root, not shamir`);
+    // Re-checked after the await: a share accepted meanwhile keeps the record it was checked against.
+    if (this.isSealed() && this.#pending.length === 0 && record !== undefined) this.#record = record;
+  }
+
   status(): SealStatus {
     const r = this.#record;
     return {
@@ -73,7 +81,10 @@ export class ShamirRootOfTrust implements SealableRoot {
       const params = { shareSetId, shares, threshold };
       const record: SealRecord = { kind: 'shamir', ...params, wrappedRoot: wrapSecret(unsealKey, root, shamirRootBinding(params)), initializedAt: this.#clock.now() };
       const out = splitSecret(unsealKey, shares, threshold, shareSetId);
-      await this.#store.putSealRecord(record);
+      if (!(await this.#store.putSealRecord(record, this.#record?.shareSetId))) {
+        for (const s of out) s.dispose();
+        throw new KmsError('InvalidSealState', 'Another node initialized or rekeyed the root of trust meanwhile; nothing was changed here. Check arca operator status.');
+      }
       this.#record = record;
       this.#resetProgress();
       return out;

@@ -17,7 +17,7 @@ export const getSealStatus = defineOperation({
       // Dev mode: the insecure dev root has no seal life cycle; it is open whenever the keys are.
       return sealStatusOutput({ kind: 'insecure-dev-file', initialized: true, sealed: !deps.hierarchy.isOpen, threshold: 0, shares: 0, progress: 0 });
     }
-    return sealStatusOutput(sealingOf(deps).status());
+    return sealStatusOutput(await sealingOf(deps).currentStatus());
   },
   auditRequest: () => ({}),
   auditResponse: auditSealStatus,

@@ -2,6 +2,7 @@ import type { Realm } from '../../core/arn.js';
 import type { KeyImporter, KeyPrimitives, KeyProvisioner, SealControl, SealedKeyring } from '../../core/custody.js';
 import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
+import type { ClusterNodes } from '../../core/cluster.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -39,6 +40,8 @@ export interface ServiceDeps {
   readonly sealing: SealControl | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
+  /** This node's name and the cluster's node registry (one node on SQLite). */
+  readonly cluster: { readonly node: string; readonly nodes: ClusterNodes };
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -82,8 +82,7 @@ export class Pipeline {
   async handle(req: PipelineRequest): Promise<PipelineResult> {
     const observed = this.#deps.observer?.requestStarted();
     const op = this.#deps.operations.get(req.target);
-    const result = await this.#dispatch(req, op);
-    this.#reportFailure(req, result);
+    const result = this.#reportFailure(req, await this.#dispatch(req, op));
     observed?.(op?.name ?? UNKNOWN_OPERATION, result.ok ? undefined : result.error.code);
     return result;
   }
@@ -255,8 +254,7 @@ export class Pipeline {
   async #refuse(req: RequestMeta, error: KmsError, op: RegisteredOperation | undefined): Promise<KmsError> {
     // A summary names targets Arca knows; any other header value is not kept.
     if (this.#deps.limiter?.refuses({ ...req, target: op?.name ?? '(unknown)' }) === true) return throttled();
-    const result = await this.#record(req, { ok: false, error, requestId: req.requestId }, { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() });
-    this.#reportFailure(req, result);
+    const result = this.#reportFailure(req, await this.#record(req, { ok: false, error, requestId: req.requestId }, { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started: this.#deps.clock.now() }));
     return result.ok ? error : result.error;
   }
 
@@ -282,8 +280,9 @@ export class Pipeline {
     return { ok: false, error: auditWriteFailed(e, earlier), requestId: req.requestId };
   }
 
-  #reportFailure(req: RequestMeta, result: PipelineResult): void {
-    if (!result.ok) reportFailure(this.#deps, req, result.error);
+  /** Logs an internal failure once and answers the result the caller gets (a storage failure is StorageUnavailable). */
+  #reportFailure(req: RequestMeta, result: PipelineResult): PipelineResult {
+    return result.ok ? result : { ...result, error: reportFailure(this.#deps, req, result.error) };
   }
 
   #event(req: RequestMeta, result: PipelineResult, facts: AuditFacts): AuditEvent {

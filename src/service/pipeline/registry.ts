@@ -10,6 +10,7 @@ import { generateDataKey } from '../crypto-ops/generate-data-key.js';
 import { generateDataKeyWithoutPlaintext } from '../crypto-ops/generate-data-key-without-plaintext.js';
 import { generateRandom } from '../crypto-ops/generate-random.js';
 import { getSealStatus } from '../operator/get-seal-status.js';
+import { listClusterNodes } from '../operator/list-cluster-nodes.js';
 import { initializeRoot } from '../operator/initialize-root.js';
 import { exportAuditLog } from '../audit-trail/export-audit-log.js';
 import { getAuditCheckpoint } from '../audit-trail/get-audit-checkpoint.js';
@@ -135,6 +136,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   importKeyMaterial,
   deleteImportedKeyMaterial,
   getSealStatus,
+  listClusterNodes,
   unseal,
   seal,
   initializeRoot,

@@ -79,10 +79,11 @@ export function auditWriteFailed(e: unknown, earlier?: { readonly ok: boolean; r
 /**
  * Logs a request that failed inside Arca (an `Internal` error) once, as one line with its request id: a
  * storage failure (disk full, I/O error) by its message, anything else with its stack. A storage failure
- * of the operation or of its audit write marks the storage failing (readiness).
+ * of the operation or of its audit write marks the storage failing (readiness). Answers the caller's
+ * error: a storage failure is `StorageUnavailable` (503), so that clients and balancers retry.
  */
-export function reportFailure(deps: { readonly logger: Logger; readonly storage: StorageHealth }, req: RequestMeta, error: KmsError): void {
-  if (error.code !== 'Internal') return;
+export function reportFailure(deps: { readonly logger: Logger; readonly storage: StorageHealth }, req: RequestMeta, error: KmsError): KmsError {
+  if (error.code !== 'Internal') return error;
   const { cause } = error;
   const [auditError, operationError] = cause instanceof AuditWriteFailed ? [cause.auditError, cause.operationError] : [undefined, cause];
   // Both are noted (no short-circuit).
@@ -90,4 +91,5 @@ export function reportFailure(deps: { readonly logger: Logger; readonly storage:
   const describe = (e: unknown): string | undefined => (e === undefined ? undefined : storageFailure || !(e instanceof Error) ? String(e) : e.stack ?? e.message);
   const message = auditError !== undefined ? 'audit write failed; the request failed closed' : storageFailure ? 'request failed: storage failure' : 'internal error';
   deps.logger.error(message, { requestId: req.requestId, operation: req.target.slice(0, 128), error: describe(operationError), auditError: describe(auditError) });
+  return storageFailure ? new KmsError('StorageUnavailable', 'The key service cannot reach its storage; the request failed and changed nothing. Retry later.', { cause }) : error;
 }

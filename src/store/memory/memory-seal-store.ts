@@ -15,7 +15,9 @@ export class MemorySealStore implements SealStore {
     return r && { kind: r.kind, shares: r.shares, threshold: r.threshold, shareSetId: copy(r.shareSetId), wrappedRoot: copy(r.wrappedRoot), initializedAt: new Date(r.initializedAt) };
   }
 
-  async putSealRecord(record: SealRecord): Promise<void> {
+  async putSealRecord(record: SealRecord, replacing: Buffer | undefined): Promise<boolean> {
+    const current = this.#t.seal.get('1');
+    if (replacing === undefined ? current !== undefined : current === undefined || !current.shareSetId.equals(replacing)) return false;
     put(this.#t.seal, '1', {
       kind: record.kind,
       shares: record.shares,
@@ -24,5 +26,6 @@ export class MemorySealStore implements SealStore {
       wrappedRoot: copy(record.wrappedRoot),
       initializedAt: record.initializedAt.getTime(),
     });
+    return true;
   }
 }

@@ -17,6 +17,8 @@ export interface PostgresOptions {
   /** `postgres://user:password@host:port/db?...`; it holds a secret, so it is never logged or put in an error. */
   readonly url: string;
   readonly pool?: PostgresPoolOptions;
+  /** TLS to the server (node-postgres `ssl`); absent: as the URL's `sslmode` says. */
+  readonly ssl?: pg.ConnectionConfig['ssl'];
   /** Apply missing migrations at open (default true); a read-only tool may pass false. */
   readonly migrate?: boolean;
   /** Errors of idle pooled connections (server restart, network): the pool drops them; the caller may log. */
@@ -28,8 +30,8 @@ export interface PostgresOptions {
  * dedicated session of the scheduler's leader lease (postgres-leader-lease.ts), so both reach the same
  * server with the same URL and fail within the same connection timeout.
  */
-export function connectionConfig(options: Pick<PostgresOptions, 'url' | 'pool'>): { connectionString: string; connectionTimeoutMillis: number } {
-  return { connectionString: options.url, connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 5_000 };
+export function connectionConfig(options: Pick<PostgresOptions, 'url' | 'pool' | 'ssl'>): { connectionString: string; connectionTimeoutMillis: number; ssl?: pg.ConnectionConfig['ssl'] } {
+  return { connectionString: options.url, connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 5_000, ...(options.ssl !== undefined && { ssl: options.ssl }) };
 }
 
 /**

@@ -216,6 +216,19 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   );
   `,
   },
+  {
+    id: '0003-cluster-nodes',
+    sql: `
+  CREATE TABLE cluster_nodes (
+    node TEXT COLLATE "C" PRIMARY KEY,
+    sealed BOOLEAN NOT NULL,
+    leader BOOLEAN NOT NULL,
+    version TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    last_seen_at TIMESTAMPTZ NOT NULL
+  );
+  `,
+  },
 ];
 
 /**

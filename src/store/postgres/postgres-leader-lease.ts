@@ -26,7 +26,7 @@ export interface LeaseSessionTimeouts {
 
 /** Where the database is (the store's own URL and connection timeout) and how the lease reports. */
 export interface PostgresLeaderLeaseOptions extends LeaseSessionTimeouts {
-  readonly database: Pick<PostgresOptions, 'url' | 'pool'>;
+  readonly database: Pick<PostgresOptions, 'url' | 'pool' | 'ssl'>;
   readonly logger: Logger;
 }
 

@@ -1,9 +1,6 @@
 import type { KeyCount } from '../../core/observability.js';
 import type { SqliteDatabase } from './database.js';
 
-/** Re-exported where the server's metrics import it from (the type lives in core, shared with PostgreSQL). */
-export type { KeyCount } from '../../core/observability.js';
-
 /**
  * Counts the keys by state and key spec (the `arca_keys` gauge): one aggregate query over the keys
  * table, so a scrape costs the same however often requests arrive. Destroyed keys have no row.

@@ -24,9 +24,12 @@ export class SqliteSealStore implements SealStore {
     return { kind: r.kind, shares: r.shares, threshold: r.threshold, shareSetId: r.share_set_id, wrappedRoot: r.wrapped_root, initializedAt: new Date(r.initialized_at) };
   }
 
-  async putSealRecord(record: SealRecord): Promise<void> {
-    this.#db
-      .prepare('INSERT OR REPLACE INTO seal_config (id, kind, shares, threshold, share_set_id, wrapped_root, initialized_at) VALUES (1, ?, ?, ?, ?, ?, ?)')
-      .run(record.kind, record.shares, record.threshold, record.shareSetId, record.wrappedRoot, record.initializedAt.getTime());
+  async putSealRecord(record: SealRecord, replacing: Buffer | undefined): Promise<boolean> {
+    const values = [record.kind, record.shares, record.threshold, record.shareSetId, record.wrappedRoot, record.initializedAt.getTime()] as const;
+    const changed =
+      replacing === undefined
+        ? this.#db.prepare('INSERT INTO seal_config (id, kind, shares, threshold, share_set_id, wrapped_root, initialized_at) VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING').run(...values)
+        : this.#db.prepare('UPDATE seal_config SET kind = ?, shares = ?, threshold = ?, share_set_id = ?, wrapped_root = ?, initialized_at = ? WHERE id = 1 AND share_set_id = ?').run(...values, replacing);
+    return changed.changes === 1;
   }
 }

@@ -1,4 +1,5 @@
-import type { Clock, StorageHealth, StorageStatus } from '../../core/ports.js';
+import type { Clock } from '../../core/ports.js';
+import { StorageHealthTracker } from '../storage-health.js';
 
 /**
  * Error codes that mean the storage itself failed, not the request: SQLite's extended result codes
@@ -13,31 +14,9 @@ export function isStorageFailure(e: unknown): boolean {
   return typeof code === 'string' && STORAGE_FAILURE.test(code);
 }
 
-/**
- * The health of the SQLite store, as the audit writer sees its commits (every request commits an audit
- * event, so a failing disk shows on the next request). Failing from the first storage failure until a
- * write reaches stable storage again.
- */
-export class SqliteStorageHealth implements StorageHealth {
-  readonly #clock: Clock;
-  #failingSince: Date | undefined;
-
+/** The health of the SQLite store: failing on a disk or database-file failure ({@link isStorageFailure}). */
+export class SqliteStorageHealth extends StorageHealthTracker {
   constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  noteFailure(e: unknown): boolean {
-    if (!isStorageFailure(e)) return false;
-    this.#failingSince ??= this.#clock.now();
-    return true;
-  }
-
-  noteSuccess(): void {
-    this.#failingSince = undefined;
-  }
-
-  get status(): StorageStatus {
-    const since = this.#failingSince;
-    return since === undefined ? { healthy: true } : { healthy: false, failingSince: since.toISOString() };
+    super(clock, isStorageFailure);
   }
 }
