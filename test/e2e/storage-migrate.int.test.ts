@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -8,7 +8,7 @@ import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, EnableKeyRota
 import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { InsecureDevFileRootOfTrust } from '../../src/root/insecure-dev-file-root.js';
-import { migrateStorage, MigrationRefused, type StorageMigrateReport } from '../../src/server/storage-migrate.js';
+import { migrateStorage, MigrationRefused, verifyCopiedTrail, type StorageMigrateReport } from '../../src/server/storage-migrate.js';
 import { nonEmptyTables, TARGET_TABLES } from '../../src/store/migrate/copy-to-postgres.js';
 import { AUDIT_TABLES, DOMAIN_TABLES } from '../../src/store/migrate/tables.js';
 import { PostgresDatabase } from '../../src/store/postgres/database.js';
@@ -221,6 +221,41 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     } finally {
       await pg.close();
     }
+  });
+
+  it('the audit check is the verifier\'s: an event changed in the target after the copy fails it', async () => {
+    const db = await cluster().createDatabase();
+    const report = await migrateStorage({ from: dataDir, to: cluster().url(db) });
+    assert.ok(report.ok && report.chain !== undefined);
+    const pg = await openTarget(db);
+    const sqlite = openDatabase(join(dataDir, 'arca.db'));
+    try {
+      const key = (await new SqliteAuditRows(sqlite).getSigningKey())?.publicKey;
+      assert.equal((await verifyCopiedTrail(pg, report.chain, key)).status, 'verified');
+      await pg.db.query("UPDATE audit_events SET body = replace(body, '\"eventName\":\"CreateKey\"', '\"eventName\":\"ListKeys\"') WHERE seq = (SELECT MIN(seq) FROM audit_events WHERE event_name = 'CreateKey')");
+      const check = await verifyCopiedTrail(pg, report.chain, key);
+      assert.ok(check.status === 'failed' && /modified/.test(check.problem), JSON.stringify(check));
+      const otherKey = Buffer.alloc(32, 7);
+      assert.equal((await verifyCopiedTrail(pg, report.chain, otherKey)).status, 'failed');
+    } finally {
+      sqlite.close();
+      await pg.close();
+    }
+  });
+
+  it('sample decrypt: skipped with what to run when the root is not a dev file, failed (exit 1) under another dev root', async () => {
+    const sealed = tempDataDir('arca-migrate-sealed-');
+    dirs.push(sealed);
+    cpSync(dataDir, sealed, { recursive: true });
+    rmSync(join(sealed, 'insecure-dev-root.key'));
+    const skipped = await migrateStorage({ from: sealed, to: cluster().url(await cluster().createDatabase()) });
+    assert.equal(skipped.ok, true);
+    assert.ok(skipped.sampleDecrypt.status === 'skipped' && skipped.sampleDecrypt.reason.includes('sample decrypt needs the root of trust: unseal the target'), JSON.stringify(skipped.sampleDecrypt));
+    // Another dev root: nothing copied unwraps under it.
+    InsecureDevFileRootOfTrust.openOrCreate(join(sealed, 'insecure-dev-root.key')).seal();
+    const run = spawnSync(process.execPath, [ARCA_BIN, 'storage', 'migrate', '--from', sealed, '--to', cluster().url(await cluster().createDatabase())], { encoding: 'utf8' });
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stdout, /Sample decrypt: FAILED: key version .* does not unwrap under the dev root/);
   });
 
   it('runs from the built CLI: JSON report, then exit 2 into the now non-empty target; the password is never printed', async () => {
