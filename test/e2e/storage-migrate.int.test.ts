@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, EnableKeyRotationCommand, EncryptCommand, ListKeysCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, EnableKeyRotationCommand, EncryptCommand, GetParametersForImportCommand, ImportKeyMaterialCommand, ListKeysCommand, RotateKeyOnDemandCommand, ScheduleKeyDeletionCommand, TagResourceCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { InsecureDevFileRootOfTrust } from '../../src/root/insecure-dev-file-root.js';
+import { ShamirRootOfTrust } from '../../src/root/shamir/shamir-root.js';
+import { callOperation } from '../../src/cli/client.js';
 import { migrateStorage, MigrationRefused, verifyCopiedTrail, type StorageMigrateReport } from '../../src/server/storage-migrate.js';
 import { nonEmptyTables, TARGET_TABLES } from '../../src/store/migrate/copy-to-postgres.js';
 import { AUDIT_TABLES, DOMAIN_TABLES } from '../../src/store/migrate/tables.js';
@@ -17,12 +20,16 @@ import { postgresStores } from '../../src/store/postgres/postgres-stores.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteAuditRows } from '../../src/store/sqlite/sqlite-audit-rows.js';
 import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
+import { SqliteKeyImportStore } from '../../src/store/sqlite/sqlite-key-import-store.js';
+import { SqliteKeyLifecycleStore } from '../../src/store/sqlite/sqlite-key-lifecycle-store.js';
 import { SqliteKeyStore } from '../../src/store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../../src/store/sqlite/sqlite-principal-store.js';
 import { startInProcess } from '../helpers/in-process.js';
 import { kmsClient } from '../helpers/kms-client.js';
+import { DAY, TestClock } from '../helpers/lifecycle.js';
 import { describeWithPostgres, type PostgresCluster } from '../helpers/postgres.js';
 import { createTestPrincipal } from '../helpers/principals.js';
+import { initialize, startSealedServer, unsealWith } from '../helpers/sealed-server.js';
 import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
 
 const PASSWORD = 'pw-Secret-4711';
@@ -33,7 +40,8 @@ const withPassword = (cluster: PostgresCluster, db: string): string => cluster.u
 
 /** A dev data directory with real data: keys of several specs, aliases, tags, a grant, a principal, a rotation, a deletion, audit. */
 async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: string }> {
-  const server = await startInProcess({ dataDir });
+  const clock = new TestClock();
+  const server = await startInProcess({ dataDir, clock, schedulerIntervalMs: 0 });
   try {
     const kms: KMSClient = kmsClient(server);
     const app = await createTestPrincipal(server, 'app', { tags: { team: 'payments' }, policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] } });
@@ -56,11 +64,21 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
       ],
     });
     await kms.send(new CreateKeyCommand({ Description: 'shared with app', Policy }));
-    const doomed = (await kms.send(new CreateKeyCommand({ Description: 'doomed' }))).KeyMetadata!.KeyId!;
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed, PendingWindowInDays: 7 }));
-    assert.ok(await server.app.audit.checkpoint(), 'a signed tree head');
-    await kms.send(new ListKeysCommand({})); // one more event after the checkpoint
+    // Bring your own key: an import token, and imported material.
+    const external = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Description: 'imported' }))).KeyMetadata!.KeyId!;
+    const params = await kms.send(new GetParametersForImportCommand({ KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+    const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(params.PublicKey!), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
+    await kms.send(new ImportKeyMaterialCommand({ KeyId: external, ImportToken: params.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+    const pending = (await kms.send(new CreateKeyCommand({ Description: 'pending deletion' }))).KeyMetadata!.KeyId!;
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: pending, PendingWindowInDays: 30 }));
+    const destroyed = (await kms.send(new CreateKeyCommand({ Description: 'destroyed' }))).KeyMetadata!.KeyId!;
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: destroyed, PendingWindowInDays: 7 }));
+    await kms.send(new ListKeysCommand({}));
     kms.destroy();
+    // Past the 7-day window (no more signed requests: they would carry the real time): a destruction tombstone.
+    clock.advance(8 * DAY);
+    await server.app.scheduler.runNow();
+    assert.ok(await server.app.audit.checkpoint(), 'a signed tree head');
     return { ciphertext, keyId: main };
   } finally {
     await server.close();
@@ -112,10 +130,9 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     assert.match(report.to, /postgres:\*\*\*\*@127\.0\.0\.1/);
     assert.equal(report.countsMatch, true);
     const rows = Object.fromEntries(report.tables.map((t) => [t.table, t.target]));
-    for (const table of ['domain_keys', 'aliases', 'tags', 'key_policy_principals', 'key_rotation', 'access_keys', 'principal_tags', 'principal_policies', 'grants', 'audit_events', 'audit_event_keys', 'audit_tree_nodes', 'audit_tree_heads', 'audit_signing_keys']) {
-      assert.ok((rows[table] ?? 0) > 0, `${table} has rows to copy`);
-    }
-    assert.ok((rows['keys'] ?? 0) >= 6 && (rows['key_versions'] ?? 0) >= 6 && (rows['principals'] ?? 0) >= 2, JSON.stringify(rows));
+    // Every table has rows to copy, but the seal record (a dev data directory has none).
+    for (const spec of [...DOMAIN_TABLES, ...AUDIT_TABLES].filter((t) => t.table !== 'seal_config')) assert.ok((rows[spec.table] ?? 0) > 0, `${spec.table} has rows to copy`);
+    assert.ok((rows['keys'] ?? 0) >= 8 && (rows['key_versions'] ?? 0) >= 8 && (rows['principals'] ?? 0) >= 2, JSON.stringify(rows));
     assert.equal(report.audit.status, 'verified');
     assert.ok(report.audit.status === 'verified' && report.audit.report.events === rows['audit_events'] && report.audit.report.verifiedTreeSize > 0, JSON.stringify(report.audit));
     assert.equal(report.sampleDecrypt.status, 'ok');
@@ -134,6 +151,11 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
       const keys = await sKeys.listKeys(undefined, 100);
       assert.deepEqual(await stores.keys.listKeys(undefined, 100), keys);
       assert.ok(keys.items.some((k) => k.state === 'PendingDeletion'));
+      for (const k of keys.items) {
+        assert.deepEqual(await stores.lifecycle.getRotation(k.id), await new SqliteKeyLifecycleStore(sqlite).getRotation(k.id));
+        assert.deepEqual(await stores.lifecycle.getDestruction(k.id), await new SqliteKeyLifecycleStore(sqlite).getDestruction(k.id));
+        assert.deepEqual(await stores.imports.getImport(k.id), await new SqliteKeyImportStore(sqlite).getImport(k.id));
+      }
       assert.deepEqual(await stores.keys.listAliases(undefined, undefined, 100), await sKeys.listAliases(undefined, undefined, 100));
       for (const k of keys.items) {
         assert.deepEqual(await stores.keys.listTags(k.id), await sKeys.listTags(k.id));
@@ -167,7 +189,7 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
       assert.deepEqual(pgFrontier.root(), sqliteFrontier.root());
       // New keys get creation numbers after the copied ones.
       const seq = await pg.db.query<{ n: string }>("SELECT nextval(pg_get_serial_sequence('keys', 'seq')) AS n");
-      assert.equal(Number(seq.rows[0]?.n), keys.items.length + 1);
+      assert.equal(Number(seq.rows[0]?.n), (sqlite.prepare<[], { n: number }>('SELECT MAX(seq) AS n FROM keys').get()?.n ?? 0) + 1);
     } finally {
       hierarchy.seal();
       root.seal();
@@ -256,6 +278,49 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     const run = spawnSync(process.execPath, [ARCA_BIN, 'storage', 'migrate', '--from', sealed, '--to', cluster().url(await cluster().createDatabase())], { encoding: 'utf8' });
     assert.equal(run.status, 1, run.stderr);
     assert.match(run.stdout, /Sample decrypt: FAILED: key version .* does not unwrap under the dev root/);
+  });
+
+  it('a Shamir-sealed data directory: sample decrypt is left to the operator, and the copy unseals with the same shares', async () => {
+    const dir = tempDataDir('arca-migrate-shamir-');
+    dirs.push(dir);
+    const server = await startSealedServer(dir);
+    let shares: string[];
+    let keyId: string;
+    let blob: string;
+    try {
+      const init = await initialize(server, 3, 2);
+      shares = init.shares;
+      await unsealWith(server, shares.slice(0, 2));
+      keyId = String(((await callOperation(init.admin, 'TrentService.CreateKey', {}))['KeyMetadata'] as Record<string, unknown>)['KeyId']);
+      blob = String((await callOperation(init.admin, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: Buffer.from('sealed before').toString('base64') }))['CiphertextBlob']);
+    } finally {
+      await server.close();
+    }
+    const db = await cluster().createDatabase();
+    const report = await migrateStorage({ from: dir, to: cluster().url(db) });
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.ok(report.sampleDecrypt.status === 'skipped' && report.sampleDecrypt.reason.startsWith('shamir root of trust: sample decrypt needs the root of trust'), JSON.stringify(report.sampleDecrypt));
+    assert.equal(report.tables.find((t) => t.table === 'seal_config')?.target, 1);
+    const pg = await openTarget(db);
+    const stores = postgresStores(pg);
+    const clock = { now: () => new Date() };
+    const root = await ShamirRootOfTrust.open(stores.seal, clock);
+    const hierarchy = new KeyHierarchy(root, stores.keys);
+    try {
+      for (const share of shares.slice(0, 2)) await root.submitShare(Buffer.from(share, 'base64'));
+      assert.equal(root.isSealed(), false);
+      await hierarchy.open();
+      const record = await stores.keys.getKey(keyId);
+      assert.ok(record !== undefined);
+      const primitives = new CustodyKeyPrimitives({ keys: stores.keys, hierarchy, imports: stores.imports, clock });
+      const plain = await primitives.decrypter({ record, arn: `arn:aws:kms:us-east-1:111122223333:key/${keyId}` }, { ciphertext: Buffer.from(blob, 'base64'), context: {}, operation: 'Decrypt' }).decrypt();
+      assert.equal(plain.expose().toString('utf8'), 'sealed before');
+      plain.dispose();
+    } finally {
+      hierarchy.seal();
+      root.seal();
+      await pg.close();
+    }
   });
 
   it('runs from the built CLI: JSON report, then exit 2 into the now non-empty target; the password is never printed', async () => {
