@@ -4,7 +4,7 @@ import { assertNever } from '../../core/errors.js';
  * How a SQLite column's value becomes a PostgreSQL parameter. `text`/`int`/`bytes` pass through (`int`
  * also for BIGINT columns; `bytes` is a Buffer, possibly `NULL`); `time` is epoch ms → `Date`
  * (timestamptz); `bool` is 0/1 → boolean; `intArray` is a JSON array of numbers (TEXT) → integer[];
- * `bytesOrEmpty` is a nullable BLOB → a NOT NULL bytea, `NULL` becoming the empty string.
+ * `bytesOrEmpty` is a nullable BLOB → a NOT NULL bytea, `NULL` becoming zero bytes.
  */
 export type ColumnKind = 'text' | 'int' | 'time' | 'bool' | 'bytes' | 'intArray' | 'bytesOrEmpty';
 
