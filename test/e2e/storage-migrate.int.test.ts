@@ -16,9 +16,11 @@ import { nonEmptyTables, TARGET_TABLES } from '../../src/store/migrate/copy-to-p
 import { AUDIT_TABLES, DOMAIN_TABLES } from '../../src/store/migrate/tables.js';
 import { PostgresDatabase } from '../../src/store/postgres/database.js';
 import { PostgresAuditRows } from '../../src/store/postgres/postgres-audit-rows.js';
+import { PostgresAuditTrail } from '../../src/store/postgres/postgres-audit-trail.js';
 import { postgresStores } from '../../src/store/postgres/postgres-stores.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { SqliteAuditRows } from '../../src/store/sqlite/sqlite-audit-rows.js';
+import { SqliteAuditTrail } from '../../src/store/sqlite/sqlite-audit-trail.js';
 import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
 import { SqliteKeyImportStore } from '../../src/store/sqlite/sqlite-key-import-store.js';
 import { SqliteKeyLifecycleStore } from '../../src/store/sqlite/sqlite-key-lifecycle-store.js';
@@ -187,6 +189,18 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
       const [pgFrontier, sqliteFrontier] = [await rows.frontier(), await sourceRows.frontier()];
       assert.equal(pgFrontier.size, sqliteFrontier.size);
       assert.deepEqual(pgFrontier.root(), sqliteFrontier.root());
+      // The PostgreSQL read side serves the same signed checkpoint, tree heads and proofs as SQLite's did.
+      const publicKey = (await sourceRows.getSigningKey())!.publicKey;
+      // No checkpointing and no signing here: what is served must be what was copied.
+      const readSide = [() => chainId, () => publicKey, () => undefined, () => undefined, []] as const;
+      const [pgTrail, sqliteTrail] = [new PostgresAuditTrail(pg, ...readSide), new SqliteAuditTrail(sqlite, ...readSide)];
+      const note = await sqliteTrail.checkpointNote();
+      assert.ok(note !== undefined && note.treeHead.treeSize === sqliteFrontier.size);
+      assert.deepEqual(await pgTrail.checkpointNote(), note);
+      assert.deepEqual(await pgTrail.treeHeads(), await sqliteTrail.treeHeads());
+      const size = sqliteFrontier.size;
+      assert.deepEqual(await pgTrail.inclusionProof(2, size), await sqliteTrail.inclusionProof(2, size));
+      assert.deepEqual(await pgTrail.consistencyProof(3, size), await sqliteTrail.consistencyProof(3, size));
       // New keys get creation numbers after the copied ones.
       const seq = await pg.db.query<{ n: string }>("SELECT nextval(pg_get_serial_sequence('keys', 'seq')) AS n");
       assert.equal(Number(seq.rows[0]?.n), (sqlite.prepare<[], { n: number }>('SELECT MAX(seq) AS n FROM keys').get()?.n ?? 0) + 1);

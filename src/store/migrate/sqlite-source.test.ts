@@ -41,6 +41,19 @@ describe('SqliteSource: what a migration reads from', () => {
     assert.throws(() => SqliteSource.open(dir), refused(/lacks schema migrations 0009-audit-tiles/));
   });
 
+  it('refuses a trail whose latest tree head has no checkpoint signature (PostgreSQL never signs one on demand)', () => {
+    const dir = dataDir();
+    const db = openDatabase(join(dir, 'arca.db'));
+    const head = db.prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature, checkpoint_signature) VALUES (?, ?, ?, ?, ?)');
+    head.run(1, Buffer.alloc(32), '2026-01-01T00:00:00.000Z', Buffer.alloc(64), null);
+    db.close();
+    assert.throws(() => SqliteSource.open(dir), refused(/latest audit tree head predates checkpoint signatures/));
+    const again = openDatabase(join(dir, 'arca.db'));
+    again.prepare('INSERT INTO audit_tree_heads (tree_size, root_hash, timestamp, signature, checkpoint_signature) VALUES (?, ?, ?, ?, ?)').run(2, Buffer.alloc(32), '2026-01-01T00:00:01.000Z', Buffer.alloc(64), Buffer.alloc(64));
+    again.close();
+    SqliteSource.open(dir).close();
+  });
+
   it('converts SQLite values to PostgreSQL parameters, and rejects values of the wrong type', () => {
     assert.deepEqual(convert('time', 1_700_000_000_123, 't.c'), new Date(1_700_000_000_123));
     assert.equal(convert('time', null, 't.c'), null);

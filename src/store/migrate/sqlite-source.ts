@@ -66,6 +66,11 @@ export class SqliteSource implements Disposable {
     if (unknown.length > 0) throw new MigrationRefused(`${this.path} has schema migrations this Arca does not know (${unknown.join(', ')}): migrate with the Arca version that wrote it`);
     const legacy = this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events WHERE leaf_hash IS NULL').get()?.n ?? 0;
     if (legacy > 0) throw new MigrationRefused(`${this.path} has ${legacy} audit events without leaf hashes: start this Arca version on it once to upgrade its trail, stop it, then migrate`);
+    // PostgreSQL serves the latest head's stored checkpoint signature and never signs one on demand (ADR 0013).
+    const latest = this.db.prepare<[], { missing: number }>('SELECT checkpoint_signature IS NULL AS missing FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1').get();
+    if (latest?.missing === 1) {
+      throw new MigrationRefused(`${this.path}: the latest audit tree head predates checkpoint signatures: start this Arca version on it, make one request (a new head is signed at the next checkpoint), stop it, then migrate`);
+    }
   }
 
   /** The trail's chain id (`audit_meta`), or undefined when the store never wrote an audit event. */

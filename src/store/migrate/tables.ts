@@ -84,9 +84,10 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
  * The audit tables, copied verbatim into one chain (after its `audit_chains` row): events with their
  * bodies and leaf hashes, the Merkle interior nodes, the signed tree heads and the wrapped signing key,
  * so every existing proof and signature still verifies. SQLite's single signing-key row (`id = 1`)
- * becomes the chain's row. A head signed before checkpoint signatures existed has none (`NULL`): it is
- * copied as an empty signature, which no checkpoint verifies, so the server must sign such a head's
- * checkpoint afresh (SQLite's trail does the same for its NULL).
+ * becomes the chain's row. A head signed before checkpoint signatures existed (migration 0009) has none
+ * (`NULL`), but the column is NOT NULL on PostgreSQL: such a head gets zero bytes. Only the latest head's
+ * checkpoint signature is ever served (`checkpointNote`), and SqliteSource refuses a source whose latest
+ * head lacks one, so a zero-byte signature is never handed out.
  */
 export const AUDIT_TABLES: readonly TableSpec[] = [
   {
