@@ -16,6 +16,7 @@ Commands:
   principal  manage principals, their tags and identity policies: arca principal create --name app
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
   audit      verify, query, tail or export the audit trail (arca audit --help)
+  storage    migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)
   version    print the version
   help       show this help
 

@@ -5,4 +5,5 @@
 export const SERVER_COMMANDS: Record<string, () => Promise<(argv: readonly string[]) => Promise<number>>> = {
   dev: async () => (await import('./dev-command.js')).runDev,
   server: async () => (await import('./server-command.js')).runServer,
+  storage: async () => (await import('./storage-command.js')).runStorage,
 };
