@@ -12,7 +12,7 @@ import { InsecureDevFileRootOfTrust } from '../../src/root/insecure-dev-file-roo
 import { ShamirRootOfTrust } from '../../src/root/shamir/shamir-root.js';
 import { callOperation } from '../../src/cli/client.js';
 import { migrateStorage, MigrationRefused, verifyCopiedTrail, type StorageMigrateReport } from '../../src/server/storage-migrate.js';
-import { nonEmptyTables, TARGET_TABLES } from '../../src/store/migrate/copy-to-postgres.js';
+import { nonEmptyTables, RUNTIME_TABLES, TARGET_TABLES } from '../../src/store/migrate/copy-to-postgres.js';
 import { AUDIT_TABLES, DOMAIN_TABLES } from '../../src/store/migrate/tables.js';
 import { PostgresDatabase } from '../../src/store/postgres/database.js';
 import { PostgresAuditRows } from '../../src/store/postgres/postgres-audit-rows.js';
@@ -108,7 +108,7 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     const sqlite = openDatabase(':memory:');
     try {
       const pgTables = (await pg.db.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'")).rows.map((r) => r.tablename);
-      assert.deepEqual(pgTables.sort(), [...TARGET_TABLES].sort());
+      assert.deepEqual(pgTables.sort(), [...TARGET_TABLES, ...RUNTIME_TABLES].sort());
       const sqliteTables = sqlite.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all().map((r) => r.name);
       assert.deepEqual(sqliteTables.filter((t) => !TARGET_TABLES.includes(t)).sort(), ['audit_meta', 'read_generation', 'schema_migrations']);
       for (const spec of [...DOMAIN_TABLES, ...AUDIT_TABLES]) {

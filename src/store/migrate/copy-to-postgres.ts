@@ -33,6 +33,9 @@ export interface CopyOptions {
   readonly pageSize?: number | undefined;
 }
 
+/** PostgreSQL tables that hold the running nodes' state (heartbeats), not data: never copied, not required empty. */
+export const RUNTIME_TABLES: readonly string[] = ['cluster_nodes'];
+
 /** Every table of the target a migration needs empty (the copied ones, and the audit chains). */
 export const TARGET_TABLES: readonly string[] = [...DOMAIN_TABLES.map((t) => t.table), 'audit_chains', ...AUDIT_TABLES.map((t) => t.table)];
 
