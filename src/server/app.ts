@@ -32,6 +32,8 @@ import { openStore } from './open-store.js';
 import type { StoreBundle } from './store-bundle.js';
 import type { StorageConfig } from './storage-config.js';
 import { startHeartbeat } from './heartbeat.js';
+import { RequestQuotas, type QuotaConfig } from '../service/pipeline/request-quotas.js';
+import { STALE_AFTER_MS } from '../core/cluster.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -63,6 +65,8 @@ export interface DevAppConfig {
    * main listener (with `bearerToken`, only to a caller presenting it).
    */
   readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
+  /** Request quotas per principal and key (absent: none; `App.quotas.update` replaces them). */
+  readonly quotas?: QuotaConfig | undefined;
   /** Where state lives (default: SQLite `arca.db` in `dataDir`). */
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
@@ -80,6 +84,8 @@ export interface App {
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
   readonly scheduler: LifecycleScheduler;
+  /** The request quotas, for a hot reload (`update`). */
+  readonly quotas: RequestQuotas;
   /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
   readonly metricsServer: Server | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
@@ -132,7 +138,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   // scheduler, the seal controller and the bootstrap read the database directly.
   const hierarchy = new KeyHierarchy(root, keys);
   // The metrics read the audit queue, the seal and the limiter when scraped, all made below.
-  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: store.keyCounts, throttledTotal: () => limiter.throttledTotal, now: () => clock.now().getTime() };
+  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: store.keyCounts, throttledTotal: () => limiter.throttledTotal + quotas.throttledTotal, now: () => clock.now().getTime() };
   const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
   const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, store, hierarchy, clock, config.logger, metrics);
@@ -170,6 +176,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
         });
   const limits = limitsSchema.parse(config.limits ?? {});
   const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
+  const quotas = new RequestQuotas(config.quotas ?? {}, clock);
   const pipeline = new Pipeline({
     limiter,
     keys: requestStores.keys,
@@ -196,10 +203,17 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     sealing,
     observer: metrics,
     cluster: { node: store.nodeName, nodes: store.nodes },
+    quotas,
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
-    alsoEachBeat: () => hierarchy.loadNewerDomainKeys() });
+    // The quotas are the cluster's: each node enforces its share among the unsealed nodes heard from lately.
+    alsoEachBeat: async () => {
+      await hierarchy.loadNewerDomainKeys();
+      const serving = (await store.nodes.list()).filter((n) => !n.sealed && n.secondsSinceSeen * 1000 <= STALE_AFTER_MS).length;
+      quotas.setShare(serving);
+    },
+  });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
@@ -226,6 +240,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     app: {
       server,
       store,
+      quotas,
       hierarchy,
       audit,
       auditTrail: trail.trail,
