@@ -38,7 +38,9 @@ import type { Target } from './lib/signing.js';
 import { createKey, mixedCalls, signAll, type Call } from './lib/workloads.js';
 import { clusterRatios, formatCosts, formatProjection, projection, type Costs } from './lib/cluster-report.js';
 
+/** The command line of `npm run bench -- --cluster` (parsed by bench/run.ts). */
 export interface ClusterBenchOptions {
+  /** About a minute instead of about four: 3 rounds instead of 10, 100 keys instead of 1,000. */
   readonly quick: boolean;
   /** Seconds per slice (default 1.5 quick, 3 full). */
   readonly seconds?: string | undefined;

@@ -85,6 +85,7 @@ export function projection(c: Costs): Projection {
   };
 }
 
+/** The projection as printed: the per-request costs, the formula with its numbers, and the ceilings for 4, 8 and 16 PostgreSQL cores. */
 export function formatProjection(projections: readonly Projection[]): string {
   const lines = ['projection from the postgres x2 costs (CPU only; one core per node; docs/performance.md says what else bounds it):'];
   for (const p of projections) {
