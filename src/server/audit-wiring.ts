@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
+import type { AuditChains } from '../core/audit-chains.js';
 import type { AuditObserver } from '../core/observability.js';
 import type { AuditTrail, Clock, Logger } from '../core/ports.js';
 import type { KeyHierarchy } from '../custody/key-hierarchy.js';
@@ -38,6 +39,8 @@ export interface AuditConfig {
 export interface AuditWiring {
   readonly audit: AuditWriter;
   readonly trail: AuditTrail;
+  /** Every chain of the store: this node's own trail for its chain, a read-only trail for another node's. */
+  readonly chains: AuditChains;
   readonly sinks: readonly AuditSink[];
   /** Loads (or creates) the tree-head signing key; needs the key hierarchy open. Idempotent. */
   attachSigner(): Promise<void>;
@@ -68,13 +71,19 @@ export async function wireAudit(
   const c = config.audit ?? {};
   const audit = await store.openAuditWriter({ clock, logger, checkpointEvery: c.checkpointEvery, sharedWriters: config.sharedWriters, health: store.health, observer });
   let signer: AuditTreeHeadSigner | undefined;
+  const keyUseEvents = keyUseEventNames(OPERATIONS);
   const trail = store.openAuditTrail({
     chainId: () => audit.chainId,
     publicKey: () => signer?.publicKey ?? audit.storedPublicKey ?? Buffer.alloc(0),
     checkpoint: () => audit.checkpoint(),
     sign: (message) => signer?.sign(message),
-    keyUseEvents: keyUseEventNames(OPERATIONS),
+    keyUseEvents,
   });
+  const chains: AuditChains = {
+    list: () => store.auditChains(),
+    // This node's chain through its own trail: it signs a tree head on demand, as the single-node operations always did.
+    trailOf: async (chainId) => (chainId === audit.chainId ? trail : store.trailOf(chainId, keyUseEvents)),
+  };
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {
     void audit.checkpoint().then(() => (retentionDays === undefined ? 0 : audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString())))
@@ -89,6 +98,7 @@ export async function wireAudit(
   return {
     audit,
     trail,
+    chains,
     sinks,
     async attachSigner() {
       if (signer !== undefined || !hierarchy.isOpen) return;
