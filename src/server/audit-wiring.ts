@@ -54,6 +54,9 @@ export interface AuditWiring {
   release(): void;
 }
 
+/** After an unseal, the tree head covering the unseal's own events is signed this soon. */
+const FIRST_HEAD_DELAY_MS = 1000;
+
 /** The audit writer over SQLite's unit of work and audit rows on `db` (the compositions, tests and benches). */
 export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOptions & SqliteUnitOfWorkOptions): Promise<AuditWriter> {
   return AuditWriter.open(new SqliteUnitOfWork(db, { durability: options.durability }), new SqliteAuditRows(db), options);
@@ -93,6 +96,7 @@ export async function wireAudit(
   const sinks = (c.sinks ?? []).map(
     (s, i) => new AuditSink(s, s.type === 'file' ? `${s.path}.cursor` : join(config.dataDir, `audit-sink-${i}-${s.type}.cursor`), trail, logger),
   );
+  let soon: NodeJS.Timeout | undefined;
   const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), c.sinkIntervalMs ?? 1000);
   sinkTimer.unref();
   return {
@@ -104,14 +108,23 @@ export async function wireAudit(
       if (signer !== undefined || !hierarchy.isOpen) return;
       signer = await AuditTreeHeadSigner.open(audit, hierarchy);
       audit.attachSigner(signer);
+      // Sign what was recorded while sealed now, and what the unseal itself records a moment later, not at
+      // the next interval: until its first signed head a chain proves nothing, and `arca audit verify` run
+      // through another node reports it `unsigned` (docs/audit.md, "Clusters"). Skipped while a unit runs.
+      await audit.checkpoint();
+      clearTimeout(soon);
+      soon = setTimeout(() => void audit.checkpoint(), FIRST_HEAD_DELAY_MS);
+      soon.unref();
     },
     detachSigner() {
+      clearTimeout(soon);
       audit.attachSigner(undefined);
       signer?.dispose();
       signer = undefined;
     },
     status: () => (sinks.length === 0 ? {} : { auditSinks: sinks.map((s) => s.status()) }),
     async drain() {
+      clearTimeout(soon);
       clearInterval(maintenance);
       clearInterval(sinkTimer);
       await audit.checkpoint();
