@@ -118,6 +118,17 @@ describeWithPostgres('the audit trail of a two-node cluster (issue 14)', (cluste
     assert.equal((await errorOf(callOperation(on(a), 'ArcaService.ExportAuditLog', { ChainId: 'no-such-chain' })))?.type, 'NotFoundException');
   });
 
+  it('arca audit query --all-nodes prints both nodes\' events, newest first, across pages', async () => {
+    const [a] = nodes as [SealedServer, SealedServer];
+    const out = await runCli(['audit', 'query', '--all-nodes', '--limit', '1500', '--endpoint', a.endpoint], env);
+    assert.equal(out.code, 0, out.out);
+    const events = out.out.trim().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+    assert.ok(events.some((e) => e.arca?.chainId === chainOf['node-a']) && events.some((e) => e.arca?.chainId === chainOf['node-b']));
+    assert.ok(events.every((e, i) => i === 0 || (events[i - 1] as AuditEvent).eventTime >= e.eventTime), 'newest first');
+    assert.equal(new Set(events.map((e) => e.eventID)).size, events.length);
+    assert.equal((await runCli(['audit', 'query', '--all-nodes', '--chain', chainOf['node-a'] ?? '', '--endpoint', a.endpoint], env)).code, 2);
+  });
+
   it('arca audit verify reports both nodes OK, one line each; --chain verifies one; --output json', async () => {
     const [a, b] = nodes as [SealedServer, SealedServer];
     const table = await verify(a);
