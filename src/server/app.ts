@@ -199,6 +199,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     audit,
     storage,
     auditTrail: trail.trail,
+    auditChains: trail.chains,
     operations: operationRegistry(),
     sealing,
     observer: metrics,
