@@ -6,6 +6,7 @@ import { PostgresDatabase } from './database.js';
 import { migrate, MIGRATION_LOCK, MIGRATIONS } from './migrations.js';
 import { PostgresKeyLifecycleStore } from './postgres-key-lifecycle-store.js';
 import { PostgresKeyStore } from './postgres-key-store.js';
+import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
 import { isPostgresOutage } from './storage-health.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -197,6 +198,27 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
         assert.ok(took < 900, `failed after ${took} ms, not at the timeout (a ROLLBACK queued behind the statement would wait another timeout)`);
       }
       assert.equal((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one, 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('units queued behind one that failed because PostgreSQL is unreachable fail at once with its error; the next one tries again', async () => {
+    const db = await fresh();
+    try {
+      const uow = new PostgresUnitOfWork(db);
+      const outage = Object.assign(new Error('connection failure'), { code: '08006' });
+      const ran: number[] = [];
+      const first = uow.run(async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        throw outage;
+      });
+      const queued = [2, 3].map((n) => uow.run(async () => void ran.push(n)));
+      const outcomes = await Promise.allSettled([first, ...queued]);
+      assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? o.reason : 'ok')), [outage, outage, outage]);
+      assert.equal(ran.length, 0, 'the queued units did not wait for the database in turn');
+      await uow.run(async () => void ran.push(4));
+      assert.deepEqual(ran, [4], 'a unit queued after the failure tries the database again');
     } finally {
       await db.close();
     }
