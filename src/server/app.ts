@@ -18,7 +18,7 @@ import { operationRegistry } from '../service/pipeline/registry.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
-import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, type SchedulerRole } from './scheduler.js';
+import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, watchLeadership, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
 import { awsJsonTransport } from '../api/aws/transport.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
@@ -154,7 +154,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const { imports } = store;
   const provisioner = new CustodyKeyProvisioner(hierarchy);
   const role = config.schedulerRole ?? 'leader';
-  const lease = store.leaderLease ?? leaseForRole(role);
+  // A change of leadership is reported at once (the heartbeat is made below; no change happens before the scheduler starts).
+  const lease = watchLeadership(store.leaderLease ?? leaseForRole(role), () => void heartbeat.beat());
   const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, lease);
   const sealing =
     sealable === undefined

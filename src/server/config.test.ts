@@ -69,6 +69,21 @@ describe('arca server configuration', () => {
     assert.ok(bad.some((e) => e.startsWith('timeZone')) && bad.some((e) => e.startsWith('minRotationPeriodDays')), bad.join(' | '));
   });
 
+  test('the scheduler tick defaults to 60 s, is overridable and validated', () => {
+    const base = 'dataDir: /d\nlisten: 127.0.0.1:1\ntls: { enabled: false }\n';
+    const defaults = loadServerConfig(base, {});
+    assert.ok(defaults.ok);
+    assert.equal(defaults.config.scheduler.intervalSeconds, 60);
+    const set = loadServerConfig(`${base}scheduler: { intervalSeconds: 2 }\n`, {});
+    assert.ok(set.ok);
+    assert.equal(set.config.scheduler.intervalSeconds, 2);
+    const env = loadServerConfig(base, { ARCA_SCHEDULER_INTERVAL_SECONDS: '5' });
+    assert.ok(env.ok);
+    assert.equal(env.config.scheduler.intervalSeconds, 5);
+    for (const bad of ['0', '0.5', '3601']) assert.ok(errorsOf(`${base}scheduler: { intervalSeconds: ${bad} }\n`).some((e) => e.startsWith('scheduler.intervalSeconds')), bad);
+    assert.ok(errorsOf(`${base}scheduler: { interval: 5 }\n`).some((e) => e.startsWith('scheduler')));
+  });
+
   test('ARCA_* variables override the file, typed as the field needs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arca-config-'));
     try {

@@ -47,6 +47,17 @@ const metricsSchema = z
   })
   .strict();
 
+/**
+ * The lifecycle scheduler (rotations, destructions, expiries): how often each node ticks. A tick is also
+ * when a node takes the cluster's leader lease, so it bounds how soon a survivor takes over from a dead
+ * leader (ADR 0015).
+ */
+const schedulerSchema = z
+  .object({
+    intervalSeconds: z.number().int().min(1).max(3600).default(60),
+  })
+  .strict();
+
 export const serverConfigSchema = z
   .object({
     listen: z.string().default('127.0.0.1:8420'),
@@ -58,6 +69,8 @@ export const serverConfigSchema = z
     maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone (Europe/Paris)').default('UTC'),
     minRotationPeriodDays: z.number().int().min(1).max(90).default(90),
+    /** The lifecycle scheduler's tick (docs/configuration.md). */
+    scheduler: schedulerSchema.default({ intervalSeconds: 60 }),
     /** The audit trail: checkpoints, durability, retention, sinks (docs/audit.md). */
     audit: auditConfigSchema.optional(),
     /** Unauthenticated request rates, connections and timeouts (docs/configuration.md, "Limits"). */
@@ -84,6 +97,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_ACCOUNT: ['account'],
   ARCA_TIME_ZONE: ['timeZone'],
   ARCA_MIN_ROTATION_PERIOD_DAYS: ['minRotationPeriodDays'],
+  ARCA_SCHEDULER_INTERVAL_SECONDS: ['scheduler', 'intervalSeconds'],
   ARCA_TLS_ENABLED: ['tls', 'enabled'],
   ARCA_TLS_CERT: ['tls', 'cert'],
   ARCA_TLS_KEY: ['tls', 'key'],

@@ -7,7 +7,7 @@ import type { JobDeps } from '../service/keys/lifecycle/lifecycle.js';
 import { at, keyId, keyRecord, keyVersion } from '../store/contract/fixture.js';
 import { MemoryDatabase } from '../store/memory/memory-database.js';
 import { memoryStores } from '../store/memory/memory-stores.js';
-import { leaseForRole, LifecycleScheduler } from './scheduler.js';
+import { leaseForRole, LifecycleScheduler, watchLeadership } from './scheduler.js';
 
 /** A lease the test grants and takes away by hand. */
 class FakeLease implements LeaderLease {
@@ -189,5 +189,24 @@ describe('LifecycleScheduler with a leader lease', () => {
     await sleep(10 * TICK_MS);
     await scheduler.stop();
     assert.equal(await destroyed(), 0, 'a dev worker ran the jobs');
+  });
+});
+
+describe('watchLeadership', () => {
+  it('reports each change of leadership once: taken, lost, taken again, released', async () => {
+    const inner = new FakeLease();
+    const changes: boolean[] = [];
+    const lease = watchLeadership(inner, (held) => changes.push(held));
+    assert.equal(await lease.acquire(), false);
+    inner.grantable = true;
+    assert.equal(await lease.acquire(), true);
+    assert.equal(await lease.acquire(), true);
+    assert.equal(lease.held, true);
+    inner.lose();
+    inner.grantable = true;
+    await lease.acquire();
+    await lease.release();
+    await lease.release();
+    assert.deepEqual(changes, [true, false, true, false]);
   });
 });

@@ -17,6 +17,36 @@ export function leaseForRole(role: SchedulerRole): LeaderLease {
 }
 
 /**
+ * `lease`, calling `onChange(held)` each time this node takes or loses it (an acquire() that changed it,
+ * a loss, a release): the composition reports the change at once (a heartbeat), so `arca operator
+ * status` shows a new leader about one tick after the old one died, not one heartbeat later.
+ */
+export function watchLeadership(lease: LeaderLease, onChange: (held: boolean) => void): LeaderLease {
+  let last = lease.held;
+  const check = (): void => {
+    if (lease.held === last) return;
+    last = lease.held;
+    onChange(last);
+  };
+  lease.onLost(check);
+  return {
+    async acquire() {
+      const held = await lease.acquire();
+      check();
+      return held;
+    },
+    get held() {
+      return lease.held;
+    },
+    async release() {
+      await lease.release();
+      check();
+    },
+    onLost: (listener) => lease.onLost(listener),
+  };
+}
+
+/**
  * Runs the key-lifecycle jobs (due automatic rotations, due destructions, expired imported material):
  * once at start-up, which catches up on everything that came due while the server was down, then every
  * `intervalMs`. Runs never overlap. Each job is idempotent and transactional

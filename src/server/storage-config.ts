@@ -13,6 +13,8 @@ const poolSchema = z
     idleTimeoutMillis: z.number().int().min(0).optional(),
     /** How long a request waits for a connection before failing closed. */
     connectionTimeoutMillis: z.number().int().min(1).optional(),
+    /** How long a statement waits for the server's answer before failing closed (default: connectionTimeoutMillis). */
+    queryTimeoutMillis: z.number().int().min(1).optional(),
   })
   .strict();
 

@@ -60,7 +60,7 @@ export interface StorageMigrateReport {
  */
 export async function migrateStorage(options: StorageMigrateOptions): Promise<StorageMigrateReport> {
   using source = SqliteSource.open(options.from);
-  const pg = await PostgresDatabase.open({ url: options.to, pool: { max: 2 } });
+  const pg = await PostgresDatabase.open({ url: options.to, pool: { max: 2, queryTimeoutMillis: 0 } }); // an operator's one-off copy: no statement bound
   try {
     const copy = await copySqliteToPostgres(source, pg, { node: options.node, pageSize: options.pageSize });
     return await checkCopy(source, pg, copy, options).catch((e: unknown) => {

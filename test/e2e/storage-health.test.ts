@@ -72,4 +72,28 @@ describe('storage health and readiness (issue 12 item 12)', () => {
       await s.close();
     }
   });
+
+  it('signed requests whose access key cannot be read (storage failing) answer 503, never ThrottlingException', async () => {
+    // A tiny unauthenticated budget: before the fix, the third signed request was throttled as if unauthenticated.
+    const s = await startInProcess({ limits: { unauthenticatedBurst: 2, unauthenticatedPerSecond: 0.01 } });
+    try {
+      const kms = kmsClient(s);
+      await kms.send(new CreateKeyCommand({}));
+      const principals = s.app.store.requestStores.principals;
+      const original = principals.getAccessKey.bind(principals);
+      principals.getAccessKey = () => Promise.reject(Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_READ' }));
+      const answers: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await kms.send(new CreateKeyCommand({})).then(
+          () => answers.push('ok'),
+          (e: { name: string; $metadata?: { httpStatusCode?: number } }) => answers.push(`${e.name} ${e.$metadata?.httpStatusCode ?? ''}`),
+        );
+      }
+      assert.deepEqual(answers, Array<string>(8).fill('KMSInternalException 503'));
+      principals.getAccessKey = original;
+      await kms.send(new CreateKeyCommand({}));
+    } finally {
+      await s.close();
+    }
+  });
 });

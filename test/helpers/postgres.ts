@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, chownSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -76,6 +76,13 @@ export interface PostgresCluster {
   pause(): void;
   /** Starts a paused server again on the same port. */
   resume(): void;
+  /**
+   * SIGSTOPs the server and every backend: connections are still accepted by the kernel and open
+   * sessions stay up, but nothing answers (a hung or partitioned database, unlike {@link pause}'s refusals).
+   */
+  freeze(): void;
+  /** SIGCONTs what {@link freeze} stopped. */
+  thaw(): void;
   /** Stops the server and removes its files; idempotent. */
   stop(): void;
 }
@@ -91,6 +98,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const data = join(dir, 'data');
   const stop = (): void => {
     process.removeListener('exit', stop);
+    try {
+      signalServer(data, 'SIGCONT'); // a frozen server would not stop
+    } catch {
+      // not running
+    }
     runPg('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -120,7 +132,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
         const r = start();
         if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}${r.stdout}`);
       };
-      if (started.status === 0) return cluster(port, { pause, resume, stop });
+      if (started.status === 0) return cluster(port, { pause, resume, stop, freeze: () => signalServer(data, 'SIGSTOP'), thaw: () => signalServer(data, 'SIGCONT') });
       lastError = `${started.stderr}${started.stdout}`;
     }
     throw new Error(`pg_ctl start failed: ${lastError}`);
@@ -130,7 +142,18 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
 }
 
-function cluster(port: number, control: Pick<PostgresCluster, 'pause' | 'resume' | 'stop'>): PostgresCluster {
+/** Sends `signal` to the postmaster of `data` (its pid is postmaster.pid's first line) and to each of its children. */
+function signalServer(data: string, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  if (!Number.isInteger(postmaster) || postmaster <= 1) throw new Error(`no postmaster pid in ${data}`);
+  const children = (): number[] => spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').map((l) => Number(l.trim())).filter((p) => Number.isInteger(p) && p > 1);
+  // The postmaster is stopped before its children are listed (it forks no new backend meanwhile), and continued after them.
+  if (signal === 'SIGSTOP') process.kill(postmaster, signal);
+  for (const pid of children()) process.kill(pid, signal);
+  if (signal === 'SIGCONT') process.kill(postmaster, signal);
+}
+
+function cluster(port: number, control: Pick<PostgresCluster, 'pause' | 'resume' | 'stop' | 'freeze' | 'thaw'>): PostgresCluster {
   const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     port,

@@ -264,7 +264,11 @@ export class Pipeline {
 
   async #record(req: RequestMeta, result: PipelineResult, facts: AuditFacts): Promise<PipelineResult> {
     const limiter = this.#deps.limiter;
-    if (facts.principal === undefined && limiter !== undefined) {
+    // A caller that could not be authenticated because the storage failed (its access key could not be
+    // read) is not an unauthenticated caller: the failure is the service's. Counted against its source, a
+    // storage outage would turn signed requests into ThrottlingException instead of failing them as 503.
+    const storageFailed = !result.ok && result.error.code === 'Internal' && this.#deps.storage.noteFailure(result.error.cause);
+    if (facts.principal === undefined && limiter !== undefined && !storageFailed) {
       // Without an authenticated caller, events are bounded per source: a failure over the limit is
       // tallied for a summary instead of recorded. A success (an unauthenticated operation, refused before
       // it ran once its source was exhausted) is always recorded, and uses a token.

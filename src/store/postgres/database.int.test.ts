@@ -6,6 +6,8 @@ import { PostgresDatabase } from './database.js';
 import { migrate, MIGRATION_LOCK, MIGRATIONS } from './migrations.js';
 import { PostgresKeyLifecycleStore } from './postgres-key-lifecycle-store.js';
 import { PostgresKeyStore } from './postgres-key-store.js';
+import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
+import { isPostgresOutage } from './storage-health.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const key = (id: string) => ({
@@ -161,6 +163,62 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
         "SELECT COUNT(*)::int AS n FROM information_schema.columns WHERE table_name = 'tags' AND column_name = 'tag_key' AND collation_name = 'C'",
       );
       assert.equal(collations.rows[0]?.n, 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a connection the server ends between two statements of a transaction fails that transaction, never the process', async () => {
+    const db = await fresh();
+    try {
+      // Without a listener on the checked-out client, its 'error' event is unhandled and the process dies.
+      await assert.rejects(
+        db.transactions.run(async () => {
+          const pid = (await db.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+          await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+          await new Promise((r) => setTimeout(r, 300)); // the termination arrives while no statement runs
+          await db.db.query('SELECT 1');
+        }),
+      );
+      assert.equal((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one, 1, 'the pool serves again with a new connection');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('a statement not answered within queryTimeoutMillis fails as an outage, inside a transaction too, without waiting for a ROLLBACK', async () => {
+    const db = await PostgresDatabase.open({ url: cluster().url(await cluster().createDatabase()), pool: { queryTimeoutMillis: 500 } });
+    try {
+      for (const run of [() => db.pool.query('SELECT pg_sleep(3)'), () => db.transactions.run(() => db.db.query('SELECT pg_sleep(3)'))]) {
+        const started = Date.now();
+        const error = await run().then(() => undefined, (e: unknown) => e);
+        const took = Date.now() - started;
+        assert.match(String(error), /Query read timeout/);
+        assert.equal(isPostgresOutage(error), true);
+        assert.ok(took < 900, `failed after ${took} ms, not at the timeout (a ROLLBACK queued behind the statement would wait another timeout)`);
+      }
+      assert.equal((await db.pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one, 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('units queued behind one that failed because PostgreSQL is unreachable fail at once with its error; the next one tries again', async () => {
+    const db = await fresh();
+    try {
+      const uow = new PostgresUnitOfWork(db);
+      const outage = Object.assign(new Error('connection failure'), { code: '08006' });
+      const ran: number[] = [];
+      const first = uow.run(async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        throw outage;
+      });
+      const queued = [2, 3].map((n) => uow.run(async () => void ran.push(n)));
+      const outcomes = await Promise.allSettled([first, ...queued]);
+      assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? o.reason : 'ok')), [outage, outage, outage]);
+      assert.equal(ran.length, 0, 'the queued units did not wait for the database in turn');
+      await uow.run(async () => void ran.push(4));
+      assert.deepEqual(ran, [4], 'a unit queued after the failure tries the database again');
     } finally {
       await db.close();
     }

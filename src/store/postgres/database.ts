@@ -10,6 +10,14 @@ export interface PostgresPoolOptions {
   readonly idleTimeoutMillis?: number;
   /** How long a request waits for a free connection before failing, ms (default 5 s): fail closed, never hang. */
   readonly connectionTimeoutMillis?: number;
+  /**
+   * How long a statement waits for the server's answer before it fails and its connection is destroyed,
+   * ms (node-postgres `query_timeout`; default: the connection timeout; 0: no bound). Without it a
+   * database that accepts connections but stops answering (frozen, partitioned after connect) hangs every
+   * request on a pooled connection until the server comes back. Client-side: a timed-out COMMIT may still
+   * have committed, which the audit writer's catch-up handles (it re-reads its chain at every commit).
+   */
+  readonly queryTimeoutMillis?: number;
 }
 
 /** What `storage: { type: postgres, … }` will configure (issue 14); TLS options come with the configuration. */
@@ -50,10 +58,12 @@ export class PostgresDatabase {
 
   /** Opens the pool and (unless `migrate: false`) migrates under the cluster-wide advisory lock. */
   static async open(options: PostgresOptions): Promise<PostgresDatabase> {
+    const connection = connectionConfig(options);
     const pool = new pg.Pool({
-      ...connectionConfig(options),
+      ...connection,
       max: options.pool?.max ?? 10,
       idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 30_000,
+      query_timeout: options.pool?.queryTimeoutMillis ?? connection.connectionTimeoutMillis,
     });
     // Without a listener an idle connection's error (e.g. the server restarting) would crash the process;
     // the pool has already discarded that connection, and the next query reports any lasting outage.
@@ -61,7 +71,16 @@ export class PostgresDatabase {
     pool.on('error', (e) => onIdleError(e));
     const db = new PostgresDatabase(pool);
     try {
-      if (options.migrate !== false) await migrate(pool);
+      if (options.migrate !== false) {
+        // Migrations wait for the cluster-wide lock and may run long DDL: their own connection, without the statement bound.
+        const migrations = new pg.Pool({ ...connection, max: 1 });
+        migrations.on('error', () => undefined);
+        try {
+          await migrate(migrations);
+        } finally {
+          await migrations.end();
+        }
+      }
     } catch (e) {
       await db.close();
       throw e;

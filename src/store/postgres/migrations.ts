@@ -239,7 +239,12 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
  */
 export async function migrate(pool: Pool, migrations = MIGRATIONS): Promise<string[]> {
   const client = await pool.connect();
+  // Checked out, the client has no listener of the pool's: a connection failing between statements would crash the process.
   let broken: Error | undefined;
+  const onError = (e: Error): void => {
+    broken ??= e;
+  };
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK]);
     try {
@@ -268,6 +273,7 @@ export async function migrate(pool: Pool, migrations = MIGRATIONS): Promise<stri
     throw e;
   } finally {
     // A connection that failed mid-migration is dropped, which also frees the advisory lock if unlock failed.
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }

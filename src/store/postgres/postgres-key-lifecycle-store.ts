@@ -4,6 +4,9 @@ import type { KeyLifecycleStore } from '../../core/ports.js';
 import type { PostgresDatabase } from './database.js';
 import { insertKeyVersion } from './postgres-key-store.js';
 
+/** The bound on the scrub's VACUUM (the pool's statement bound is for requests). */
+const SCRUB_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * The KeyLifecycleStore port on PostgreSQL. Rotation is a compare-and-set on the primary version (under
  * READ COMMITTED an UPDATE re-checks its WHERE on the newest row after waiting for a concurrent writer, so
@@ -111,6 +114,8 @@ export class PostgresKeyLifecycleStore implements KeyLifecycleStore {
    */
   async scrub(): Promise<void> {
     if (this.#pg.transactions.inTransaction) return;
-    await this.#pg.pool.query('VACUUM key_versions, import_tokens');
+    // VACUUM of a large table may outlast the pool's statement bound, which is meant for requests.
+    const vacuum = { text: 'VACUUM key_versions, import_tokens', query_timeout: SCRUB_TIMEOUT_MS };
+    await this.#pg.pool.query(vacuum);
   }
 }

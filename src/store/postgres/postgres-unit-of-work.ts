@@ -1,5 +1,6 @@
 import { BUSY, type Busy, type UnitOfWork, type UnitTx } from '../../core/unit-of-work.js';
 import type { PostgresDatabase } from './database.js';
+import { isPostgresOutage } from './storage-health.js';
 
 /** Thrown inside a savepoint whose work answered `keep: false`, to roll the savepoint back. */
 const DISCARD = new Error('savepoint discarded (keep: false)');
@@ -21,6 +22,10 @@ export class PostgresUnitOfWork implements UnitOfWork {
   #running = false;
   #holders = 0;
   #closed = false;
+  /** Units that ran to their end (for the outage rule of #exclusive). */
+  #finished = 0;
+  /** The last unit's failure when it was an outage: which unit it was, and its error. */
+  #outage: { readonly at: number; readonly error: unknown } | undefined;
 
   constructor(pg: PostgresDatabase) {
     this.#pg = pg;
@@ -37,16 +42,16 @@ export class PostgresUnitOfWork implements UnitOfWork {
   readonly syncsAfterCommit = false;
 
   async run<T>(work: (tx: UnitTx) => Promise<T>, afterCommit?: (result: T) => Promise<void>): Promise<T> {
-    const release = await this.#acquire();
-    this.#running = true;
-    try {
-      const result = await this.#pg.transactions.runOwn(() => work(this.#tx));
-      await afterCommit?.(result);
-      return result;
-    } finally {
-      this.#running = false;
-      release();
-    }
+    return this.#exclusive(async () => {
+      this.#running = true;
+      try {
+        const result = await this.#pg.transactions.runOwn(() => work(this.#tx));
+        await afterCommit?.(result);
+        return result;
+      } finally {
+        this.#running = false;
+      }
+    });
   }
 
   readonly #tx: UnitTx = {
@@ -71,9 +76,31 @@ export class PostgresUnitOfWork implements UnitOfWork {
 
   async runNow<T>(work: () => Promise<T>): Promise<T> {
     if (this.#running) throw new Error('a unit of work is running on this store');
+    return this.#exclusive(() => this.#pg.transactions.runOwn(work));
+  }
+
+  /**
+   * Runs `fn` alone (after every earlier unit and `runNow`). Units that were queued behind one that failed
+   * because PostgreSQL is unreachable fail at once with its error: waiting out a timeout each, in turn, a
+   * queue of N units would take N timeouts (requests hanging far beyond the pool's bounds). The first unit
+   * queued after that failure tries the database again.
+   */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const queuedAt = this.#finished;
     const release = await this.#acquire();
     try {
-      return await this.#pg.transactions.runOwn(work);
+      const outage = this.#outage;
+      if (outage !== undefined && outage.at > queuedAt) throw outage.error;
+      try {
+        const result = await fn();
+        this.#outage = undefined;
+        return result;
+      } catch (e) {
+        if (isPostgresOutage(e)) this.#outage = { at: this.#finished + 1, error: e };
+        throw e;
+      } finally {
+        this.#finished++;
+      }
     } finally {
       release();
     }

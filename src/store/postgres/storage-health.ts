@@ -9,8 +9,8 @@ import { StorageHealthTracker } from '../storage-health.js';
  */
 const OUTAGE_CODE = /^(08...|57P0[1-3]|53...|58...|XX00[12]|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
 
-/** node-postgres's own messages for a lost or unobtainable connection (they carry no code). */
-const OUTAGE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly)/;
+/** node-postgres's own messages for a lost or unobtainable connection, or a statement not answered in time (they carry no code). */
+const OUTAGE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Query read timeout)/;
 
 /** Whether `e` means PostgreSQL is unreachable or failing (fail closed; readiness reports it). */
 export function isPostgresOutage(e: unknown): boolean {

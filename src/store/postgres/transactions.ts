@@ -57,12 +57,25 @@ export class PostgresTransactions {
     const client = await this.#pool.connect();
     const binding: Binding = { client, open: true, savepoints: 0 };
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: a connection that fails between two statements
+    // (PostgreSQL shutting down sends an error to every session) would emit an unhandled 'error' and
+    // crash the process. The next statement fails anyway; the connection is destroyed at release.
+    const onError = (e: Error): void => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
       const result = await this.#current.run(binding, work);
       await client.query('COMMIT');
       return result;
     } catch (e) {
+      if (connectionUnusable(e)) {
+        // A statement that timed out is still queued on this connection, so a ROLLBACK would wait behind
+        // it (another full timeout); destroying the connection ends the session, which rolls back.
+        broken = e instanceof Error ? e : new Error(String(e));
+        throw e;
+      }
       try {
         await client.query('ROLLBACK');
       } catch (rollbackError) {
@@ -72,6 +85,7 @@ export class PostgresTransactions {
       throw e;
     } finally {
       binding.open = false;
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
@@ -101,4 +115,10 @@ export class PostgresTransactions {
       throw e;
     }
   }
+}
+
+/** node-postgres's errors after which a connection cannot take another statement: a read timeout, a broken or ended connection. */
+function connectionUnusable(e: unknown): boolean {
+  const message = e instanceof Error ? e.message : '';
+  return /^(Query read timeout|Connection terminated|Client has encountered a connection error|Connection ended unexpectedly)/.test(message);
 }
