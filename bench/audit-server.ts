@@ -14,7 +14,7 @@ const memory = process.argv.includes('--memory-audit');
 const metrics = process.argv.includes('--metrics') ? {} : undefined;
 const durability = process.argv.includes('--sqlite-full') ? ('sqlite-full' as const) : ('wal-fdatasync' as const);
 const dataDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
-const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
 const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory, durability }, metrics });
 await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
 const port = (app.server.address() as AddressInfo).port;

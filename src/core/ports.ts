@@ -11,7 +11,13 @@ export interface Clock {
   now(): Date;
 }
 
+/**
+ * Structured log lines (the server writes JSON lines through pino). `fields` are data, never secrets:
+ * the server's logger redacts known secret fields and URL passwords, and SecretBytes print `[redacted]`.
+ */
 export interface Logger {
+  /** Per-request detail (one line per request); off unless the log level is `debug`. */
+  debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;

@@ -28,7 +28,7 @@ export async function startSealedServer(
   const config: ServerConfig = loaded.config;
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
-  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const logger: Logger = { debug: () => undefined, info: capture('info'), warn: capture('warn'), error: capture('error') };
   const app = await createServerApp({ config, logger, env, ...rest });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
