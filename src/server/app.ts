@@ -146,6 +146,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     readCache: store.readCacheStats,
     pool: store.poolStats,
     leader: () => lease.held,
+    storageHealthy: () => store.health.status.healthy,
     now: () => clock.now().getTime(),
   };
   const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);

@@ -14,6 +14,8 @@ export interface HealthSources {
   readonly readCache: (() => ReadCacheStats) | undefined;
   /** undefined: no pool (SQLite), no series. */
   readonly pool: (() => PoolStats) | undefined;
+  /** Whether the storage works (false from a storage failure until a write succeeds again; `/readyz`). */
+  readonly storageHealthy: () => boolean;
   /** Whether this node holds the scheduler's lease (runs the lifecycle jobs). */
   readonly leader: () => boolean;
   readonly now: () => number;
@@ -80,5 +82,6 @@ export function registerHealthMetrics(registry: Registry, sources: HealthSources
     new Gauge({ name: 'arca_postgres_pool_idle_clients', help: 'PostgreSQL clients idle in the pool.', registers, collect() { this.set(pool().idle); } });
     new Gauge({ name: 'arca_postgres_pool_waiting_requests', help: 'Queries waiting for a PostgreSQL client (the pool is exhausted while above 0).', registers, collect() { this.set(pool().waiting); } });
   }
+  new Gauge({ name: 'arca_storage_failing', help: '1 while the storage is failing (from a failed write until one succeeds again; /readyz answers 503), else 0.', registers, collect() { this.set(sources.storageHealthy() ? 0 : 1); } });
   new Gauge({ name: 'arca_scheduler_leader', help: '1 while this node holds the scheduler lease (runs rotations, deletions and expirations), else 0.', registers, collect() { this.set(sources.leader() ? 1 : 0); } });
 }

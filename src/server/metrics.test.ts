@@ -6,7 +6,7 @@ import { KEY_WATCH_CACHE_MS } from './metrics-health.js';
 import { KmsError } from '../core/errors.js';
 
 function fixture(overrides: Partial<MetricSources> = {}) {
-  const state = { now: 0, keyQueries: 0, unsealed: true, throttled: 0, watchQueries: 0, leader: false, watch: { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(90_000) } as KeyWatch };
+  const state = { now: 0, keyQueries: 0, unsealed: true, throttled: 0, watchQueries: 0, leader: false, storageHealthy: true, watch: { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(90_000) } as KeyWatch };
   const metrics = new ServerMetrics({
     auditSinkLag: () => [{ sink: 'file:/var/log/arca.jsonl', lag: 12 }],
     keyWatch: () => {
@@ -16,6 +16,7 @@ function fixture(overrides: Partial<MetricSources> = {}) {
     readCache: undefined,
     pool: undefined,
     leader: () => state.leader,
+    storageHealthy: () => state.storageHealthy,
     auditQueueDepth: () => 3,
     unsealed: () => state.unsealed,
     keyCounts: () => {
@@ -81,7 +82,7 @@ describe('ServerMetrics', () => {
     assert.equal(state.watchQueries, 2);
   });
 
-  test('the read cache and pool series exist only where the store has them; leadership is 0 or 1', async () => {
+  test('the read cache and pool series exist only where the store has them; leadership and storage failure are 0 or 1', async () => {
     const sqlite = fixture({ readCache: () => ({ hits: 40, misses: 10 }) });
     assert.equal(await sqlite.line('arca_read_cache_hits_total'), 'arca_read_cache_hits_total 40');
     assert.equal(await sqlite.line('arca_read_cache_misses_total'), 'arca_read_cache_misses_total 10');
@@ -94,5 +95,8 @@ describe('ServerMetrics', () => {
     assert.equal(await pg.line('arca_scheduler_leader'), 'arca_scheduler_leader 0');
     pg.state.leader = true;
     assert.equal(await pg.line('arca_scheduler_leader'), 'arca_scheduler_leader 1');
+    assert.equal(await pg.line('arca_storage_failing'), 'arca_storage_failing 0');
+    pg.state.storageHealthy = false;
+    assert.equal(await pg.line('arca_storage_failing'), 'arca_storage_failing 1');
   });
 });
