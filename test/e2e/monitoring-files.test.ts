@@ -102,6 +102,13 @@ describe('the dashboard and the alert rules query only metrics Arca exports (a r
     assert.deepEqual(unknown, [], 'the dashboard queries metrics Arca does not export');
   });
 
+  it('docs/monitoring.md documents every arca_ metric exported', () => {
+    const doc = readFileSync(join(ROOT, 'docs/monitoring.md'), 'utf8');
+    const base = [...names].filter((n) => n.startsWith('arca_') && !/_(bucket|sum|count)$/.test(n));
+    assert.ok(base.length >= 15);
+    assert.deepEqual(base.filter((n) => !doc.includes(`\`${n}\``)), [], 'missing from the metrics reference');
+  });
+
   it('each alert rule names exported metrics only (and Prometheus\'s own up)', () => {
     const rules = ruleExprs();
     for (const r of rules) {
