@@ -11,12 +11,8 @@ export interface Clock {
   now(): Date;
 }
 
-/**
- * Structured log lines (the server writes JSON lines through pino). `fields` are data, never secrets:
- * the server's logger redacts known secret fields and URL passwords, and SecretBytes print `[redacted]`.
- */
+/** Structured log lines (JSON through pino in the server; `debug` only at that level); `fields` are never secrets. */
 export interface Logger {
-  /** Per-request detail (one line per request); off unless the log level is `debug`. */
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;

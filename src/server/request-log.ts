@@ -5,8 +5,9 @@ import type { Logger } from '../core/ports.js';
 
 /**
  * The request log (docs/monitoring.md): one line per request at `debug`, and one per failed request at
- * `warn` (a throttled one at `debug` only), each with the request id that the request's audit event and its answer (`x-amzn-RequestId`,
- * the error body) carry, so that a log line, an audit event and a client's error report can be joined.
+ * `warn` (a throttled one at `debug` only), each with the request id that the request's audit event and
+ * its answer (its request id header; an internal error's message) carry, so that a log line, an audit
+ * event and a client's error report can be joined.
  * Fields are bounded and secret-free: the operation's name, the error code and the message the caller
  * got (already safe to show the caller, hence to log), the source address and the duration.
  */
