@@ -40,7 +40,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const logger = createLogger({ level: values.quiet ? 'warn' : config.logLevel });
+  // --log-level (validated as ARCA_LOG_LEVEL above) wins over --quiet, which wins over the file and the environment.
+  const logger = createLogger({ level: values['log-level'] !== undefined || !values.quiet ? config.logLevel : 'warn' });
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const signalled = untilSignal();
   const app = await createServerApp({ config, logger, env: process.env });

@@ -122,4 +122,16 @@ describeWithPostgres('the logs never carry a secret (PostgreSQL)', (cluster) => 
     assert.ok(lines.some((l) => l.includes('storage: PostgreSQL')), 'the storage line was written');
     assertClean(lines, [...canaries, PG_PASSWORD]);
   });
+
+  // Here because this is a PostgreSQL server with metrics on: the pool's gauges, and no read cache.
+  it('its /metrics has the PostgreSQL pool gauges and no read-cache series', async () => {
+    assert.ok(server);
+    const text = await (await fetch(`${server.endpoint}/metrics`, { headers: { authorization: `Bearer ${BEARER}` } })).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    assert.ok(value('arca_postgres_pool_clients') >= 1, 'the pool holds a connection');
+    assert.ok(value('arca_postgres_pool_idle_clients') >= 0);
+    assert.equal(value('arca_postgres_pool_waiting_requests'), 0);
+    assert.equal(value('arca_scheduler_leader'), 1, 'the only node holds the lease');
+    assert.doesNotMatch(text, /arca_read_cache_/);
+  });
 });
