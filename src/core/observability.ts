@@ -7,8 +7,9 @@ import type { KmsError } from './errors.js';
  * layers read no clock for it. Implementations must be cheap and must not throw.
  */
 
-/** What an observer learns of a request as it starts: the id its audit event and its answer carry. */
+/** What an observer learns of a request as it starts (only this: never its body or credentials). */
 export interface ObservedRequest {
+  /** The id the request's audit event and its answer carry. */
   readonly requestId: string;
   readonly sourceIp: string;
 }
