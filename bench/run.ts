@@ -5,6 +5,7 @@
  *   npm run bench -- --quick   # under 1 minute: fewer connection counts, shorter runs
  *   npm run bench -- --against HEAD~1   # also drives that commit's Arca (built in a git worktree) in the
  *                                       # alternating run: the ratio before and after a change, in one run
+ *   npm run bench -- --cluster [--quick]   # instead: nodes on PostgreSQL beside SQLite (bench/cluster.ts)
  *
  * Servers run as child processes; this process is the load generator (autocannon). Every request is
  * SigV4-signed once and replayed. Any non-2xx answer or socket error aborts the run: a benchmark of
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { ARCA_BIN, REPO_ROOT, readCredentials, removeDir, tempDataDir } from '../test/helpers/server.js';
 import { startChild, type Child } from './lib/processes.js';
 import { call, presign, type PresignedRequest, type Target } from './lib/signing.js';
+import { createKey, mixedCalls, signAll } from './lib/workloads.js';
 import { formatTable, ratio, type Row } from './lib/report.js';
 import { findMoto } from './lib/moto.js';
 import { fetchLoad } from './lib/fetch-load.js';
@@ -26,7 +28,13 @@ import { sequentialLatency } from './lib/sequential.js';
 import { rawSignsPerSecond } from './lib/raw-sign.js';
 import { buildCommit } from './lib/build-commit.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' }, against: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, seconds: { type: 'string' }, against: { type: 'string' }, cluster: { type: 'boolean', default: false } } });
+if (values.cluster) {
+  const { runClusterBench } = await import('./cluster.js');
+  await runClusterBench({ quick: values.quick, seconds: values.seconds });
+  // Nothing below is for --cluster; exiting also runs the PostgreSQL helper's clean-up hook.
+  process.exit(0);
+}
 const quick = values.quick;
 const seconds = Number(values.seconds ?? (quick ? 2 : 6));
 // Quick: 64 connections only (one connection is measured precisely by the sequential client either way).
@@ -124,11 +132,6 @@ async function startArca(workers: number, bin = ARCA_BIN): Promise<{ child: Chil
   return { child, dir, target: { endpoint: child.endpoint, region: c.region, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } };
 }
 
-async function createKey(t: Target, fields: Record<string, string> = {}): Promise<string> {
-  const r = await call(t, 'TrentService.CreateKey', { Description: 'bench', ...fields });
-  return String((r['KeyMetadata'] as { KeyId: string }).KeyId);
-}
-
 const rows: Row[] = [];
 const started = Date.now();
 
@@ -155,18 +158,7 @@ try {
 
   // Mixed: 60% Decrypt, 30% GenerateDataKey, 10% Encrypt over many keys (exercises the caches).
   const keyCount = quick ? 100 : 1000;
-  const keys: string[] = [];
-  for (let i = 0; i < keyCount; i++) keys.push(await createKey(arca.target));
-  const mixed: PresignedRequest[] = [];
-  for (let i = 0; i < 200; i++) {
-    const k = keys[(i * 7919) % keys.length] ?? keyId;
-    const roll = i % 10;
-    if (roll < 6) {
-      const b = (await call(arca.target, 'TrentService.Encrypt', { KeyId: k, Plaintext: PAYLOAD }))['CiphertextBlob'];
-      mixed.push(await presign(arca.target, 'TrentService.Decrypt', { CiphertextBlob: b }));
-    } else if (roll < 9) mixed.push(await presign(arca.target, 'TrentService.GenerateDataKey', { KeyId: k, KeySpec: 'AES_256' }));
-    else mixed.push(await presign(arca.target, 'TrentService.Encrypt', { KeyId: k, Plaintext: PAYLOAD }));
-  }
+  const mixed = await signAll(arca.target, await mixedCalls(arca.target, keyCount, PAYLOAD));
   rows.push(await load('arca mixed', 'arca', arca.target.endpoint, mixed, 64, `Mixed/${keyCount} keys`, '4 KiB'));
 } finally {
   await arca.child.stop();

@@ -4,7 +4,7 @@ import type { AuditObserver } from '../core/observability.js';
 import type { AuditLog, AuditSigningKeyStore, Clock, Logger, StorageHealth, TreeHeadSigner, WrappedSecret } from '../core/ports.js';
 import { BUSY, type Busy, type UnitOfWork, type UnitTx } from '../core/unit-of-work.js';
 import { MerkleFrontier } from '../crypto/merkle.js';
-import { writeEvent } from './write-event.js';
+import { writeEvents } from './write-event.js';
 
 interface Pending {
   event: AuditEvent;
@@ -93,7 +93,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
       const frontier = new MerkleFrontier();
       await uow.runNow(async () => {
         await rows.clearEvents();
-        for (const e of legacy) await writeEvent(rows, chainId, e, frontier);
+        await writeEvents(rows, chainId, legacy, frontier);
       });
     }
     const start = { chainId, frontier: await rows.frontier(), lastHeadSize: await rows.latestTreeHeadSize(), publicKey: (await rows.getSigningKey())?.publicKey };
@@ -201,9 +201,7 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
     const observed = this.#observer?.commitStarted();
     const commit = async (): Promise<AuditEvent[]> => {
       await this.#catchUp(frontier);
-      const out: AuditEvent[] = [];
-      for (const p of batch) out.push(await this.#write(p.event, frontier));
-      return out;
+      return writeEvents(this.#rows, this.#chainId, batch.map((p) => p.event), frontier);
     };
     let recorded: AuditEvent[] | Busy;
     try {
@@ -321,8 +319,9 @@ export class AuditWriter implements AuditLog, AuditSigningKeyStore {
   }
 
   /** Inserts one event at the next position of `frontier` (inside the caller's transaction). */
-  #write(draft: AuditEvent, frontier: MerkleFrontier): Promise<AuditEvent> {
-    return writeEvent(this.#rows, this.#chainId, draft, frontier);
+  async #write(draft: AuditEvent, frontier: MerkleFrontier): Promise<AuditEvent> {
+    const [recorded] = await writeEvents(this.#rows, this.#chainId, [draft], frontier);
+    return recorded as AuditEvent;
   }
 
   /** Signs a tree head when enough events are not covered by one (skipped while a unit holds the store). */

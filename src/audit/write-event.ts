@@ -1,9 +1,13 @@
 import { canonicalEventText, recordedEventText, type AuditEvent } from '../core/audit.js';
-import type { AuditRows } from '../core/audit-rows.js';
+import type { AuditEventRow, AuditRows, MerkleNodeRow } from '../core/audit-rows.js';
 import { leafHash, type MerkleFrontier } from '../crypto/merkle.js';
 
-/** Inserts `draft` as the next event of `frontier` (sequence, chain id, leaf hash; canonical text stored). */
-export async function writeEvent(rows: AuditRows, chainId: string, draft: AuditEvent, frontier: MerkleFrontier): Promise<AuditEvent> {
+/**
+ * Places `draft` as the next event of `frontier` (sequence, chain id, leaf hash; canonical text stored),
+ * appending its leaf to `frontier` (a working copy: the writer keeps it only once the rows commit), and
+ * answers the row to insert with the Merkle nodes it completed.
+ */
+export function stageEvent(chainId: string, draft: AuditEvent, frontier: MerkleFrontier): { readonly row: AuditEventRow; readonly nodes: MerkleNodeRow[] } {
   const sequence = frontier.size + 1;
   const arca = { sequence, chainId, leafHash: '' };
   const e: AuditEvent = { ...draft, arca };
@@ -12,10 +16,17 @@ export async function writeEvent(rows: AuditRows, chainId: string, draft: AuditE
   arca.leafHash = leaf.toString('hex');
   // Stored canonical (verifiers then hash the text as it is): no second serialization either.
   const body = recordedEventText(canonical, chainId, arca.leafHash) ?? JSON.stringify(e);
-  await rows.insertEvent({ sequence, event: e, leafHash: leaf, body });
-  const completed: [number, number, Buffer][] = [];
-  frontier.append(leaf, (level, index, hash) => void completed.push([level, index, hash]));
-  // One after another: a PostgreSQL unit runs on one client, which must not get a query while another runs.
-  for (const [level, index, hash] of completed) await rows.insertNode(level, index, hash);
-  return e;
+  const nodes: MerkleNodeRow[] = [];
+  frontier.append(leaf, (level, index, hash) => void nodes.push([level, index, hash]));
+  return { row: { sequence, event: e, leafHash: leaf, body }, nodes };
+}
+
+/** Inserts `drafts` as the next events of `frontier`, in one call to the store; answers them as recorded. */
+export async function writeEvents(rows: AuditRows, chainId: string, drafts: readonly AuditEvent[], frontier: MerkleFrontier): Promise<AuditEvent[]> {
+  const staged = drafts.map((d) => stageEvent(chainId, d, frontier));
+  await rows.insertEvents(
+    staged.map((s) => s.row),
+    staged.flatMap((s) => s.nodes),
+  );
+  return staged.map((s) => s.row.event);
 }

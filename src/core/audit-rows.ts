@@ -12,6 +12,9 @@ export interface AuditEventRow {
   readonly body: string;
 }
 
+/** A completed Merkle subtree hash: its level (≥ 1), index at that level, and hash. */
+export type MerkleNodeRow = readonly [level: number, index: number, hash: Buffer];
+
 /** A signed tree head as stored. */
 export interface TreeHeadRow {
   readonly treeSize: number;
@@ -34,9 +37,11 @@ export interface AuditRows extends AuditSigningKeyStore {
   frontier(): Promise<MerkleFrontier>;
   /** Leaf hashes of the events after `size`, in sequence order (another process may have appended them). */
   leavesAfter(size: number): Promise<readonly { readonly sequence: number; readonly leafHash: Buffer }[]>;
-  insertEvent(row: AuditEventRow): Promise<void>;
-  /** Stores a completed Merkle subtree hash (level ≥ 1; for {@link MerkleFrontier.append}). */
-  insertNode(level: number, index: number, hash: Buffer): Promise<void>;
+  /**
+   * Stores events (in sequence order) and the Merkle subtree hashes they completed (level ≥ 1; from
+   * {@link MerkleFrontier.append}); a store over the network does it in one round trip.
+   */
+  insertEvents(events: readonly AuditEventRow[], nodes: readonly MerkleNodeRow[]): Promise<void>;
   /** The size of the newest stored tree head (0: none). */
   latestTreeHeadSize(): Promise<number>;
   insertTreeHead(head: TreeHeadRow): Promise<void>;

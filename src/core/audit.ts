@@ -33,6 +33,13 @@ export interface AuditEvent {
   readonly arca?: AuditChainFields | undefined;
 }
 
+/** A position in a trail's time order: a trail's events sort by (eventTime, sequence). */
+export interface AuditPosition {
+  /** The event time as recorded (`Date.toISOString()`, so text order is time order). */
+  readonly time: string;
+  readonly sequence: number;
+}
+
 /**
  * The longest text an event keeps per field (longer text is cut, ending in `…`). Many fields come from
  * the caller, before or without authentication; these bounds keep every event small whatever was sent

@@ -1,5 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { AuditEvent, TreeHead } from './audit.js';
+import type { AuditEvent, AuditPosition, TreeHead } from './audit.js';
 import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
@@ -204,6 +204,8 @@ export interface AuditEntry {
 export interface AuditTrail {
   /** Events matching `query`, newest first, `limit` at most, starting below the sequence cursor `before`. */
   queryEvents(query: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>>;
+  /** Events matching `query` strictly below `before` in (eventTime, sequence) order, newest first, `limit` at most. */
+  eventsBefore(query: AuditQuery, before: AuditPosition | undefined, limit: number): Promise<readonly AuditEvent[]>;
   /** The trail's entries with sequence in [from, to], oldest first; a pruned entry (retention) has no event. */
   entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]>;
   getEvent(eventId: string): Promise<AuditEvent | undefined>;

@@ -33,6 +33,8 @@ import { observeAll, requestLog } from './request-log.js';
 import type { StoreBundle } from './store-bundle.js';
 import type { StorageConfig } from './storage-config.js';
 import { startHeartbeat } from './heartbeat.js';
+import { RequestQuotas, type QuotaConfig } from '../service/pipeline/request-quotas.js';
+import { STALE_AFTER_MS } from '../core/cluster.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -64,6 +66,8 @@ export interface DevAppConfig {
    * main listener (with `bearerToken`, only to a caller presenting it).
    */
   readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
+  /** Request quotas per principal and key (absent: none; `App.quotas.update` replaces them). */
+  readonly quotas?: QuotaConfig | undefined;
   /** Where state lives (default: SQLite `arca.db` in `dataDir`). */
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
@@ -81,6 +85,8 @@ export interface App {
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
   readonly scheduler: LifecycleScheduler;
+  /** The request quotas, for a hot reload (`update`). */
+  readonly quotas: RequestQuotas;
   /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
   readonly metricsServer: Server | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
@@ -137,7 +143,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     auditQueueDepth: () => trail.audit.queueDepth,
     unsealed: () => hierarchy.isOpen,
     keyCounts: store.keyCounts,
-    throttledTotal: () => limiter.throttledTotal,
+    throttledTotal: () => limiter.throttledTotal + quotas.throttledTotal,
     auditSinkLag: () => trail.sinks.flatMap((s) => {
       const lag = s.lag(trail.audit.size);
       return lag === undefined ? [] : [{ sink: s.status().name, lag }];
@@ -186,6 +192,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
         });
   const limits = limitsSchema.parse(config.limits ?? {});
   const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
+  const quotas = new RequestQuotas(config.quotas ?? {}, clock);
   const pipeline = new Pipeline({
     limiter,
     keys: requestStores.keys,
@@ -208,14 +215,22 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     audit,
     storage,
     auditTrail: trail.trail,
+    auditChains: trail.chains,
     operations: operationRegistry(),
     sealing,
     observer: observeAll([metrics, requestLog(config.logger)]),
     cluster: { node: store.nodeName, nodes: store.nodes },
+    quotas,
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
-    alsoEachBeat: () => hierarchy.loadNewerDomainKeys() });
+    // The quotas are the cluster's: each node enforces its share among the unsealed nodes heard from lately.
+    alsoEachBeat: async () => {
+      await hierarchy.loadNewerDomainKeys();
+      const serving = (await store.nodes.list()).filter((n) => !n.sealed && n.secondsSinceSeen * 1000 <= STALE_AFTER_MS).length;
+      quotas.setShare(serving);
+    },
+  });
   // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
   const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
@@ -242,6 +257,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     app: {
       server,
       store,
+      quotas,
       hierarchy,
       audit,
       auditTrail: trail.trail,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import { AuditTreeHeadSigner } from '../audit/signer.js';
+import type { AuditChains } from '../core/audit-chains.js';
 import type { AuditObserver } from '../core/observability.js';
 import type { AuditTrail, Clock, Logger } from '../core/ports.js';
 import type { KeyHierarchy } from '../custody/key-hierarchy.js';
@@ -38,6 +39,8 @@ export interface AuditConfig {
 export interface AuditWiring {
   readonly audit: AuditWriter;
   readonly trail: AuditTrail;
+  /** Every chain of the store: this node's own trail for its chain, a read-only trail for another node's. */
+  readonly chains: AuditChains;
   readonly sinks: readonly AuditSink[];
   /** Loads (or creates) the tree-head signing key; needs the key hierarchy open. Idempotent. */
   attachSigner(): Promise<void>;
@@ -50,6 +53,9 @@ export interface AuditWiring {
   /** Releases the signing key and file handles (after the last event). */
   release(): void;
 }
+
+/** After an unseal, the tree head covering the unseal's own events is signed this soon. */
+const FIRST_HEAD_DELAY_MS = 1000;
 
 /** The audit writer over SQLite's unit of work and audit rows on `db` (the compositions, tests and benches). */
 export function sqliteAuditWriter(db: SqliteDatabase, options: AuditWriterOptions & SqliteUnitOfWorkOptions): Promise<AuditWriter> {
@@ -68,13 +74,19 @@ export async function wireAudit(
   const c = config.audit ?? {};
   const audit = await store.openAuditWriter({ clock, logger, checkpointEvery: c.checkpointEvery, sharedWriters: config.sharedWriters, health: store.health, observer });
   let signer: AuditTreeHeadSigner | undefined;
+  const keyUseEvents = keyUseEventNames(OPERATIONS);
   const trail = store.openAuditTrail({
     chainId: () => audit.chainId,
     publicKey: () => signer?.publicKey ?? audit.storedPublicKey ?? Buffer.alloc(0),
     checkpoint: () => audit.checkpoint(),
     sign: (message) => signer?.sign(message),
-    keyUseEvents: keyUseEventNames(OPERATIONS),
+    keyUseEvents,
   });
+  const chains: AuditChains = {
+    list: () => store.auditChains(),
+    // This node's chain through its own trail: it signs a tree head on demand, as the single-node operations always did.
+    trailOf: async (chainId) => (chainId === audit.chainId ? trail : store.trailOf(chainId, keyUseEvents)),
+  };
   const retentionDays = c.retentionDays;
   const maintenance = setInterval(() => {
     void audit.checkpoint().then(() => (retentionDays === undefined ? 0 : audit.prune(new Date(clock.now().getTime() - retentionDays * 86_400_000).toISOString())))
@@ -84,24 +96,35 @@ export async function wireAudit(
   const sinks = (c.sinks ?? []).map(
     (s, i) => new AuditSink(s, s.type === 'file' ? `${s.path}.cursor` : join(config.dataDir, `audit-sink-${i}-${s.type}.cursor`), trail, logger),
   );
+  let soon: NodeJS.Timeout | undefined;
   const sinkTimer = setInterval(() => sinks.forEach((s) => void s.flush()), c.sinkIntervalMs ?? 1000);
   sinkTimer.unref();
   return {
     audit,
     trail,
+    chains,
     sinks,
     async attachSigner() {
       if (signer !== undefined || !hierarchy.isOpen) return;
       signer = await AuditTreeHeadSigner.open(audit, hierarchy);
       audit.attachSigner(signer);
+      // Sign what was recorded while sealed now, and what the unseal itself records a moment later, not at
+      // the next interval: until its first signed head a chain proves nothing, and `arca audit verify` run
+      // through another node reports it `unsigned` (docs/audit.md, "Clusters"). Skipped while a unit runs.
+      await audit.checkpoint();
+      clearTimeout(soon);
+      soon = setTimeout(() => void audit.checkpoint(), FIRST_HEAD_DELAY_MS);
+      soon.unref();
     },
     detachSigner() {
+      clearTimeout(soon);
       audit.attachSigner(undefined);
       signer?.dispose();
       signer = undefined;
     },
     status: () => (sinks.length === 0 ? {} : { auditSinks: sinks.map((s) => s.status()) }),
     async drain() {
+      clearTimeout(soon);
       clearInterval(maintenance);
       clearInterval(sinkTimer);
       await audit.checkpoint();

@@ -8,6 +8,7 @@ import { limitsSchema } from './limits.js';
 import { parseListen } from './listen.js';
 import { LOG_LEVELS } from './logger.js';
 import { storageSchema } from './storage-config.js';
+import { quotasSchema } from './quota-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -64,6 +65,8 @@ export const serverConfigSchema = z
     limits: limitsSchema.optional(),
     /** Prometheus metrics (docs/monitoring.md); absent: off. */
     metrics: metricsSchema.optional(),
+    /** Request quotas per principal and per key, like AWS's (docs/configuration.md, "Quotas"); reloaded on SIGHUP. */
+    quotas: quotasSchema.optional(),
     /** Where state lives: SQLite in dataDir (default) or PostgreSQL shared by a cluster (docs/cluster.md). */
     storage: storageSchema.default({ type: 'sqlite' }),
     /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */

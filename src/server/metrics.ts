@@ -62,7 +62,7 @@ export class ServerMetrics implements RequestObserver, AuditObserver {
         for (const c of cached.counts) this.set({ state: c.state, key_spec: c.spec }, c.count);
       },
     });
-    new Counter({ name: 'arca_throttled_requests_total', help: 'Unauthenticated requests refused with ThrottlingException by the per-source limiter.', registers, collect() { this.reset(); this.inc(sources.throttledTotal()); } });
+    new Counter({ name: 'arca_throttled_requests_total', help: 'Requests refused with ThrottlingException: by the per-source limiter (unauthenticated) or over a request quota.', registers, collect() { this.reset(); this.inc(sources.throttledTotal()); } });
     registerHealthMetrics(this.registry, sources);
     // The process's own metrics under their usual names (process_*, nodejs_*), for the usual dashboards.
     collectDefaultMetrics({ register: this.registry });

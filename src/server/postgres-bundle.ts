@@ -3,6 +3,7 @@ import { AuditWriter } from '../audit/audit-writer.js';
 import type { Clock, Logger } from '../core/ports.js';
 import { connectionConfig, PostgresDatabase } from '../store/postgres/database.js';
 import { PostgresLeaderLease } from '../store/postgres/postgres-leader-lease.js';
+import { PostgresAuditChains } from '../store/postgres/postgres-audit-chains.js';
 import { PostgresAuditRows } from '../store/postgres/postgres-audit-rows.js';
 import { PostgresAuditTrail } from '../store/postgres/postgres-audit-trail.js';
 import { postgresKeyInventory, postgresKeyWatch } from '../store/postgres/postgres-key-inventory.js';
@@ -44,6 +45,7 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
   }
   opts.logger.info('storage: PostgreSQL', { database: where, node });
   const stores = postgresStores(pg);
+  const chains = new PostgresAuditChains(pg);
   return {
     engine: 'postgres',
     pg,
@@ -65,6 +67,8 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     poolStats: () => ({ total: pg.pool.totalCount, idle: pg.pool.idleCount, waiting: pg.pool.waitingCount }),
     openAuditWriter: (o) => AuditWriter.open(new PostgresUnitOfWork(pg), new PostgresAuditRows(pg, node), o),
     openAuditTrail: (p) => new PostgresAuditTrail(pg, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
+    auditChains: () => chains.listChains(),
+    trailOf: (chainId, keyUseEvents) => chains.trailOf(chainId, keyUseEvents),
     async close() {
       await claim.release();
       await pg.close();

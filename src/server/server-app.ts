@@ -7,6 +7,7 @@ import type { Pkcs11Api } from '../root/pkcs11/pkcs11-root.js';
 import type { SealController } from '../custody/sealing.js';
 import { composeApp, type App } from './app.js';
 import { toAuditConfig } from './audit-config.js';
+import { toQuotaConfig } from './quota-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
@@ -69,7 +70,7 @@ export async function createServerApp(opts: {
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas) },
     store,
     root,
     root,

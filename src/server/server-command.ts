@@ -6,6 +6,7 @@ import { parseListen } from './listen.js';
 import { createLogger } from './logger.js';
 import { createServerApp } from './server-app.js';
 import { nodeNameOf, redactUrl } from './storage-config.js';
+import { toQuotaConfig } from './quota-config.js';
 
 export const SERVER_USAGE = `arca server [--config <file>] [--log-level debug|info|warn|error] [--quiet]
 
@@ -13,7 +14,8 @@ Runs Arca for production: the settings come from the YAML file and ARCA_* enviro
 (docs/configuration.md), validated at start with every error reported at once. Logs are JSON
 lines on stdout at the level of --log-level, else logLevel / ARCA_LOG_LEVEL (--quiet: warn). The server starts
 SEALED: initialize it once with 'arca operator init', then unseal it after every start with
-'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable).
+'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable). SIGHUP reloads
+the configuration's quotas.
 `;
 
 /** `arca server`: resolves when the server has shut down after SIGINT/SIGTERM. */
@@ -73,7 +75,20 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
+  // SIGHUP re-reads the configuration and applies what can change live: the quotas. Anything invalid
+  // keeps the running settings (and is logged).
+  const reload = (): void => {
+    const again = values.config === undefined ? loadServerConfig(undefined, process.env) : loadServerConfigFile(values.config, process.env);
+    if (!again.ok) {
+      logger.error('configuration reload refused; the running settings stay', { errors: again.errors });
+      return;
+    }
+    app.quotas.update(toQuotaConfig(again.config.quotas));
+    logger.info('configuration reloaded: quotas', { quotas: again.config.quotas ?? 'none' });
+  };
+  process.on('SIGHUP', reload);
   const signal = await signalled;
+  process.removeListener('SIGHUP', reload);
   logger.info('shutting down', { signal });
   await app.close();
   return 0;

@@ -1,4 +1,5 @@
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
+import type { AuditChainInfo } from '../core/audit-chains.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
 import type { LeaderLease } from '../core/leadership.js';
@@ -7,6 +8,7 @@ import type { KeyCount, KeyWatchQuery, PoolStats } from '../core/observability.j
 import type { AuditTrail, Clock, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
+import { SqliteAuditChains } from '../store/sqlite/sqlite-audit-chains.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
@@ -72,6 +74,10 @@ interface StoreBundleBase {
   openAuditWriter(options: AuditWriterOptions): Promise<AuditWriter>;
   /** The read side of this node's audit trail. */
   openAuditTrail(parts: TrailParts): AuditTrail;
+  /** Every audit chain in the store, by node name: one per node that wrote on PostgreSQL, one on SQLite. */
+  auditChains(): Promise<readonly AuditChainInfo[]>;
+  /** A read-only trail over chain `chainId` (stored public key, signs nothing); undefined: no such chain. */
+  trailOf(chainId: string, keyUseEvents: readonly string[]): Promise<AuditTrail | undefined>;
   /** Closes the engine (after the audit writer's last commit). */
   close(): Promise<void>;
 }
@@ -102,10 +108,12 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
   const reads = new SqliteReadCache(db);
   const auditDb = options.auditInMemoryForBenchmarks === true ? openDatabase(':memory:') : db;
   const inventory = sqliteKeyInventory(db);
+  const nodeName = nodeNameOf(options.nodeName);
+  const chains = new SqliteAuditChains(auditDb, nodeName);
   return {
     engine: 'sqlite',
     db,
-    nodeName: nodeNameOf(options.nodeName),
+    nodeName,
     nodes: new LocalClusterNodes(clock),
     leaderLease: undefined,
     keys: new SqliteKeyStore(db),
@@ -128,6 +136,8 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     poolStats: undefined,
     openAuditWriter: (o) => AuditWriter.open(new SqliteUnitOfWork(auditDb, { durability: options.durability }), new SqliteAuditRows(auditDb), o),
     openAuditTrail: (p) => new SqliteAuditTrail(auditDb, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
+    auditChains: () => chains.list(),
+    trailOf: (chainId, keyUseEvents) => chains.trailOf(chainId, keyUseEvents),
     async close() {
       if (auditDb !== db) auditDb.close();
       db.close();

@@ -253,6 +253,7 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   GetAuditProof: keyless(() => ({ Sequence: 1 })),
   GetAuditCheckpoint: keyless(),
   ExportAuditLog: keyless(),
+  ListAuditChains: keyless(),
   ListClusterNodes: keyless(),
 };
 

@@ -192,6 +192,7 @@ export async function harness(): Promise<Harness> {
     audit: recording(trail.audit, events),
     storage: store.health,
     auditTrail: trail.trail,
+    auditChains: trail.chains,
     operations: registry,
     sealing,
     cluster: { node: store.nodeName, nodes: store.nodes },

@@ -1,4 +1,5 @@
 import type { Realm } from '../../core/arn.js';
+import type { AuditChains } from '../../core/audit-chains.js';
 import type { KeyImporter, KeyPrimitives, KeyProvisioner, SealControl, SealedKeyring } from '../../core/custody.js';
 import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
@@ -40,6 +41,8 @@ export interface ServiceDeps {
   readonly sealing: SealControl | undefined;
   /** The audit trail's read side (queries, proofs, last usage). */
   readonly auditTrail: AuditTrail;
+  /** Every audit chain of the store (one per node on PostgreSQL), each readable as a trail. */
+  readonly auditChains: AuditChains;
   /** This node's name and the cluster's node registry (one node on SQLite). */
   readonly cluster: { readonly node: string; readonly nodes: ClusterNodes };
 }

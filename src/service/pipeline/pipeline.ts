@@ -14,6 +14,7 @@ import type { BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, R
 import { resolveKeyId } from './resolve-key.js';
 import { anonymousPrincipal, denied, withEncryptionContext, type Authz } from './authorization-facts.js';
 import { changesState } from './state-changes.js';
+import type { QuotaGate } from './request-quotas.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
 import { invalidInputError } from './schemas.js';
 import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
@@ -48,6 +49,8 @@ export interface PipelineDeps extends ServiceDeps {
   readonly limiter?: UnauthenticatedLimiter | undefined;
   /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
   readonly storage: StorageHealth;
+  /** Request quotas per principal and key (absent: none). */
+  readonly quotas?: QuotaGate | undefined;
   /** Told of every answered request (metrics); absent: nothing observes them. */
   readonly observer?: RequestObserver | undefined;
 }
@@ -195,6 +198,7 @@ export class Pipeline {
       requestParameters = call.auditRequest();
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
+      if (principal !== undefined) deps.quotas?.admit({ principalArn: caller.arn, operation: op.name, keys: resources.map((k) => ({ arn: k.arn, id: k.record.id, keySpec: k.record.keySpec })) });
       const ctx = { requestId: req.requestId, principal: caller, keys, request };
       await call.check(ctx);
       // DryRun: everything was checked, nothing is done (execute never runs).

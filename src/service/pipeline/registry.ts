@@ -17,6 +17,7 @@ import { getAuditCheckpoint } from '../audit-trail/get-audit-checkpoint.js';
 import { getAuditProof } from '../audit-trail/get-audit-proof.js';
 import { getKeyLastUsage } from '../keys/get-key-last-usage.js';
 import { getKeyPolicy } from '../access/get-key-policy.js';
+import { listAuditChains } from '../audit-trail/list-audit-chains.js';
 import { listAuditEvents } from '../audit-trail/list-audit-events.js';
 import { listAliases } from '../keys/list-aliases.js';
 import { listKeyPolicies } from '../access/list-key-policies.js';
@@ -147,6 +148,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getAuditProof,
   getAuditCheckpoint,
   exportAuditLog,
+  listAuditChains,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

@@ -12,10 +12,9 @@ async function storeEvents(rows: AuditRows, n: number, nodes = true, times?: (i:
   for (let i = 1; i <= n; i++) {
     const event: AuditEvent = { ...sampleEvent(i, times?.(i)), arca: { sequence: i, chainId: 'c', leafHash: '' } };
     const leaf = leafHash(Buffer.from(`leaf ${i}`));
-    await rows.insertEvent({ sequence: i, event, leafHash: leaf, body: JSON.stringify(event) });
     const completed: [number, number, Buffer][] = [];
     f.append(leaf, nodes ? (level, index, hash) => void completed.push([level, index, hash]) : undefined);
-    for (const [level, index, hash] of completed) await rows.insertNode(level, index, hash);
+    await rows.insertEvents([{ sequence: i, event, leafHash: leaf, body: JSON.stringify(event) }], completed);
     leaves.push(leaf);
   }
   return leaves;
@@ -45,14 +44,32 @@ export function auditRowsContract(factory: AuditStoreFactory): void {
       const leaves = await uow.runNow(async () => storeEvents(rows, 6, false));
       assert.deepEqual((await rows.frontier()).root(), rootOf(leaves));
       // The rebuilt nodes are stored: a stored node again refuses a duplicate.
-      await assert.rejects(uow.runNow(async () => rows.insertNode(1, 0, Buffer.alloc(32))));
+      await assert.rejects(uow.runNow(async () => rows.insertEvents([], [[1, 0, Buffer.alloc(32)]])));
+    }));
+
+    it('stores a batch of events, their key rows and completed nodes in one call; a failing batch stores none of it', withAuditStore(factory, async ({ uow, rows }) => {
+      const f = new MerkleFrontier();
+      const batch = [1, 2, 3, 4].map((i) => {
+        const event: AuditEvent = { ...sampleEvent(i), arca: { sequence: i, chainId: 'c', leafHash: '' } };
+        return { sequence: i, event, leafHash: leafHash(Buffer.from(`leaf ${i}`)), body: JSON.stringify(event) };
+      });
+      const nodes: [number, number, Buffer][] = [];
+      for (const r of batch) f.append(r.leafHash, (level, index, hash) => void nodes.push([level, index, hash]));
+      assert.equal(nodes.length, 3, 'four leaves complete (1,0), (1,1) and (2,0)');
+      await uow.runNow(async () => rows.insertEvents(batch, nodes));
+      assert.deepEqual([...(await rows.leavesAfter(0))].map((r) => r.sequence), [1, 2, 3, 4]);
+      assert.deepEqual((await rows.frontier()).root(), f.root());
+      // Event 5 with a node that already exists: the whole batch is refused and event 5 is not kept.
+      const fifth: AuditEvent = { ...sampleEvent(5), arca: { sequence: 5, chainId: 'c', leafHash: '' } };
+      await assert.rejects(uow.runNow(async () => rows.insertEvents([{ sequence: 5, event: fifth, leafHash: Buffer.alloc(32), body: '{}' }], [nodes[0] as [number, number, Buffer]])));
+      assert.deepEqual([...(await rows.leavesAfter(0))].map((r) => r.sequence), [1, 2, 3, 4]);
     }));
 
     it('refuses a second event with the same event id or sequence, changing nothing', withAuditStore(factory, async ({ uow, rows }) => {
       await uow.runNow(async () => storeEvents(rows, 1));
       const again = sampleEvent(1);
-      await assert.rejects(uow.runNow(async () => rows.insertEvent({ sequence: 2, event: again, leafHash: Buffer.alloc(32), body: '{}' })));
-      await assert.rejects(uow.runNow(async () => rows.insertEvent({ sequence: 1, event: sampleEvent(2), leafHash: Buffer.alloc(32), body: '{}' })));
+      await assert.rejects(uow.runNow(async () => rows.insertEvents([{ sequence: 2, event: again, leafHash: Buffer.alloc(32), body: '{}' }], [])));
+      await assert.rejects(uow.runNow(async () => rows.insertEvents([{ sequence: 1, event: sampleEvent(2), leafHash: Buffer.alloc(32), body: '{}' }], [])));
       assert.deepEqual([...(await rows.leavesAfter(0))].map((r) => r.sequence), [1]);
     }));
 

@@ -145,6 +145,23 @@ export function auditTrailContract(factory: AuditTrailFactory): void {
       assert.equal((await trail.queryEvents({}, undefined, 7)).next, undefined, 'no cursor when nothing follows');
     }));
 
+    it('eventsBefore: newest first by (event time, sequence), below a position, with the filters', withTrail(factory, async ({ writer, trail }) => {
+      // Times out of sequence order, and ties: what a merge across nodes pages through.
+      const times = ['02', '01', '02', '03', '01'];
+      for (const [i, t] of times.entries()) await writer.appendEvent({ ...draft(i + 1, SPECS[i] ?? { name: 'Encrypt', who: 'alice', key: 1 }), eventTime: `2026-01-${t}T00:00:00.000Z` });
+      const at = (t: string, sequence: number) => ({ time: `2026-01-${t}T00:00:00.000Z`, sequence });
+      const q = async (before: ReturnType<typeof at> | undefined, limit = 100, query = {}) => ids(await trail.eventsBefore(query, before, limit));
+      assert.deepEqual(await q(undefined), ['event-4', 'event-3', 'event-1', 'event-5', 'event-2']);
+      assert.deepEqual(await q(undefined, 2), ['event-4', 'event-3']);
+      assert.deepEqual(await q(at('02', 3), 2), ['event-1', 'event-5'], 'strictly below (time, sequence)');
+      assert.deepEqual(await q(at('02', Number.MAX_SAFE_INTEGER)), ['event-3', 'event-1', 'event-5', 'event-2'], 'every event of that time');
+      assert.deepEqual(await q(at('02', 0)), ['event-5', 'event-2'], 'none of that time');
+      assert.deepEqual(await q(undefined, 100, { principalArn: user('bob') }), ['event-4', 'event-3']);
+      assert.deepEqual(await q(at('03', 4), 100, { outcome: 'failure' }), ['event-3']);
+      await writer.prune('2026-01-01T12:00:00.000Z');
+      assert.deepEqual(await q(undefined), ['event-4', 'event-3', 'event-1'], 'pruned events are hidden');
+    }));
+
     it('getEvent, entriesInRange and leafHash read back what the writer recorded', withTrail(factory, async ({ writer, trail }) => {
       assert.equal(await trail.getEvent('event-1'), undefined);
       assert.deepEqual(await trail.entriesInRange(1, 10), []);

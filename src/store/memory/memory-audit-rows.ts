@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../core/audit.js';
-import type { AuditEventRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
+import type { AuditEventRow, MerkleNodeRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
 import type { WrappedSecret } from '../../core/ports.js';
 import { MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
@@ -67,7 +67,12 @@ export class MemoryAuditRows implements AuditRows {
     for (let s = size + 1, r = this.#events.get(String(s)); r !== undefined; r = this.#events.get(String(++s))) yield { sequence: s, leafHash: copy(r.leafHash) };
   }
 
-  async insertEvent(row: AuditEventRow): Promise<void> {
+  async insertEvents(events: readonly AuditEventRow[], nodes: readonly MerkleNodeRow[]): Promise<void> {
+    for (const row of events) this.#insertEvent(row);
+    for (const [level, index, hash] of nodes) this.#putNode(level, index, hash);
+  }
+
+  #insertEvent(row: AuditEventRow): void {
     const e = row.event;
     requireUnique(this.#events.has(String(row.sequence)), 'audit_events.seq');
     requireUnique(this.#eventIds.has(e.eventID), 'audit_events.event_id');
@@ -77,10 +82,6 @@ export class MemoryAuditRows implements AuditRows {
       const key = pk(r.ARN, row.sequence);
       if (!this.#eventKeys.has(key)) put(this.#eventKeys, key, { ok: e.errorCode === undefined });
     }
-  }
-
-  async insertNode(level: number, index: number, hash: Buffer): Promise<void> {
-    this.#putNode(level, index, hash);
   }
 
   #putNode(level: number, index: number, hash: Buffer): void {

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../core/audit.js';
-import type { AuditEventRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
+import type { AuditEventRow, MerkleNodeRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
 import type { WrappedSecret } from '../../core/ports.js';
 import { MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
@@ -67,12 +67,12 @@ export class PostgresAuditRows implements AuditRows {
       await this.#pg.db.query('DELETE FROM audit_tree_nodes WHERE chain_id = $1', [chain]);
       const f = new MerkleFrontier();
       for (let rows = await this.leavesAfter(0, REBUILD_PAGE); rows.length > 0; rows = await this.leavesAfter(f.size, REBUILD_PAGE)) {
+        const completed: MerkleNodeRow[] = [];
         for (const r of rows) {
           if (r.sequence !== f.size + 1) throw new Error(`the audit trail has a gap before sequence ${r.sequence}`);
-          const completed: [number, number, Buffer][] = [];
           f.append(r.leafHash, (level, index, hash) => void completed.push([level, index, hash]));
-          for (const [level, index, hash] of completed) await this.insertNode(level, index, hash);
         }
+        await this.insertEvents([], completed);
       }
       return f;
     });
@@ -89,21 +89,32 @@ export class PostgresAuditRows implements AuditRows {
     return rows.map((r) => ({ sequence: Number(r.seq), leafHash: r.leaf_hash }));
   }
 
-  async insertEvent(row: AuditEventRow): Promise<void> {
+  /**
+   * One statement for the whole batch (a group commit's events, their key rows and completed nodes):
+   * data-modifying CTEs over `unnest`ed arrays, so a batch costs one round trip however many events it
+   * holds. The foreign key from event keys to events is checked at the end of the statement.
+   */
+  async insertEvents(events: readonly AuditEventRow[], nodes: readonly MerkleNodeRow[]): Promise<void> {
+    if (events.length === 0 && nodes.length === 0) return;
     const chain = await this.chainId();
-    const e = row.event;
-    const db = this.#pg.db;
-    await db.query(
-      'INSERT INTO audit_events (chain_id, seq, event_id, event_time, event_name, request_id, error_code, body, leaf_hash, principal_arn, source_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [chain, row.sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, row.body, row.leafHash, e.userIdentity.arn ?? null, e.sourceIPAddress],
+    const col = <T>(f: (row: AuditEventRow) => T): T[] => events.map(f);
+    const keys = events.flatMap((row) => row.event.resources.map((r) => [r.ARN, row.sequence, row.event.errorCode === undefined] as const));
+    await this.#pg.db.query(
+      `WITH ev AS (
+         INSERT INTO audit_events (chain_id, seq, event_id, event_time, event_name, request_id, error_code, body, leaf_hash, principal_arn, source_ip)
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::text[], $11::text[])
+       ), ks AS (
+         INSERT INTO audit_event_keys (chain_id, key_arn, seq, ok) SELECT DISTINCT ON (k, s) $1, k, s, o FROM unnest($12::text[], $13::bigint[], $14::bool[]) AS t(k, s, o) ON CONFLICT DO NOTHING
+       )
+       INSERT INTO audit_tree_nodes (chain_id, level, idx, hash) SELECT $1, * FROM unnest($15::int[], $16::bigint[], $17::bytea[])`,
+      [
+        chain,
+        col((r) => r.sequence), col((r) => r.event.eventID), col((r) => r.event.eventTime), col((r) => r.event.eventName), col((r) => r.event.requestID),
+        col((r) => r.event.errorCode ?? null), col((r) => r.body), col((r) => r.leafHash), col((r) => r.event.userIdentity.arn ?? null), col((r) => r.event.sourceIPAddress),
+        keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2]),
+        nodes.map((n) => n[0]), nodes.map((n) => n[1]), nodes.map((n) => n[2]),
+      ],
     );
-    for (const r of e.resources) {
-      await db.query('INSERT INTO audit_event_keys (chain_id, key_arn, seq, ok) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [chain, r.ARN, row.sequence, e.errorCode === undefined]);
-    }
-  }
-
-  async insertNode(level: number, index: number, hash: Buffer): Promise<void> {
-    await this.#pg.db.query('INSERT INTO audit_tree_nodes (chain_id, level, idx, hash) VALUES ($1, $2, $3, $4)', [await this.chainId(), level, index, hash]);
   }
 
   async latestTreeHeadSize(): Promise<number> {

@@ -100,15 +100,40 @@ describeWithPostgres('PostgreSQL audit trail: one chain per node in one database
     const head = await a.writer.checkpoint();
     await a.writer.appendEvent(sampleEvent(4)); // after the head: counted, not covered
     await Promise.all([1, 2].map((i) => b.writer.appendEvent(sampleEvent(i))));
+    await new PostgresAuditRows(pg, 'alpha').putSigningKey(signer.publicKey, { domainKeyVersion: 1, wrapped: Buffer.from('wrapped') });
     const listed = await chains.listChains();
     assert.deepEqual(
       listed.map(({ createdAt, ...rest }) => (assert.ok(createdAt instanceof Date), rest)),
       [
-        { node: 'alpha', chainId: a.writer.chainId, events: 4, latestTreeHead: head },
-        { node: 'beta', chainId: b.writer.chainId, events: 2, latestTreeHead: undefined },
-        { node: 'gamma', chainId: await gamma.chainId(), events: 0, latestTreeHead: undefined },
+        { node: 'alpha', chainId: a.writer.chainId, events: 4, latestTreeHead: head, publicKey: signer.publicKey },
+        { node: 'beta', chainId: b.writer.chainId, events: 2, latestTreeHead: undefined, publicKey: Buffer.alloc(0) },
+        { node: 'gamma', chainId: await gamma.chainId(), events: 0, latestTreeHead: undefined, publicKey: Buffer.alloc(0) },
       ],
     );
+    a.writer.close();
+    b.writer.close();
+  });
+
+  it("trailOf: a read-only trail over another node's chain, with its stored key; it signs nothing", async () => {
+    const pg = await database();
+    const chains = new PostgresAuditChains(pg);
+    const [a, b] = [await node(pg, 'alpha'), await node(pg, 'beta')];
+    await new PostgresAuditRows(pg, 'alpha').putSigningKey(signer.publicKey, { domainKeyVersion: 1, wrapped: Buffer.from('wrapped') });
+    await Promise.all([1, 2, 3].map((i) => a.writer.appendEvent(sampleEvent(i))));
+    const head = await a.writer.checkpoint();
+    await a.writer.appendEvent(sampleEvent(4));
+    await b.writer.appendEvent(sampleEvent(1));
+    const foreign = await chains.trailOf(a.writer.chainId, ['Encrypt']);
+    assert.ok(foreign !== undefined);
+    assert.equal(foreign.chainId(), a.writer.chainId);
+    assert.deepEqual(foreign.publicKey(), signer.publicKey);
+    assert.equal(foreign.signStatement(Buffer.from('x')), undefined);
+    assert.deepEqual(await foreign.checkpoint(), head, 'the latest stored head: event 4 stays unsigned');
+    assert.equal((await foreign.checkpointNote())?.treeHead.treeSize, 3);
+    assert.deepEqual((await foreign.queryEvents({}, undefined, 10)).items.map((e) => e.eventID), ['event-4', 'event-3', 'event-2', 'event-1']);
+    assert.equal((await foreign.entriesInRange(1, 10)).length, 4);
+    assert.deepEqual((await chains.trailOf(b.writer.chainId, []))?.publicKey(), Buffer.alloc(0), 'a chain without a stored key');
+    assert.equal(await chains.trailOf('no-such-chain', []), undefined);
     a.writer.close();
     b.writer.close();
   });

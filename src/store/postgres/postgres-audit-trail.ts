@@ -1,4 +1,4 @@
-import { checkpointOrigin, checkpointText, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { checkpointOrigin, checkpointText, type AuditEvent, type AuditPosition, type TreeHead } from '../../core/audit.js';
 import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
 import { signedNote } from '../../crypto/signed-note.js';
 import type { PostgresDatabase } from './database.js';
@@ -59,6 +59,28 @@ export class PostgresAuditTrail implements AuditTrail {
   }
 
   async queryEvents(q: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>> {
+    const { where, args, add } = this.#filters(q);
+    add((p) => `e.seq < ${p}`, before);
+    args.push(limit + 1);
+    const rows = (await this.#pg.db.query<{ seq: string; body: string }>(`SELECT e.seq, e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT $${args.length}`, args)).rows;
+    const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as AuditEvent);
+    const last = rows[limit - 1];
+    return { items, next: rows.length > limit && last !== undefined ? String(Number(last.seq)) : undefined };
+  }
+
+  async eventsBefore(q: AuditQuery, before: AuditPosition | undefined, limit: number): Promise<readonly AuditEvent[]> {
+    const { where, args } = this.#filters(q);
+    if (before !== undefined) {
+      args.push(before.time, before.sequence);
+      where.push(`(e.event_time, e.seq) < ($${args.length - 1}, $${args.length})`);
+    }
+    args.push(limit);
+    const rows = (await this.#pg.db.query<{ body: string }>(`SELECT e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.event_time DESC, e.seq DESC LIMIT $${args.length}`, args)).rows;
+    return rows.map((r) => JSON.parse(r.body) as AuditEvent);
+  }
+
+  /** The WHERE clauses and parameters of `q` on this chain; `add` appends a clause naming its parameter by position. */
+  #filters(q: AuditQuery): { where: string[]; args: (string | number)[]; add: (clause: (p: string) => string, value: string | number | undefined) => void } {
     const args: (string | number)[] = [this.#chainId()];
     const where = ['e.chain_id = $1', 'NOT e.pruned'];
     // Each clause names its parameter by position; only these fixed clauses reach the SQL.
@@ -67,7 +89,6 @@ export class PostgresAuditTrail implements AuditTrail {
       args.push(value);
       where.push(clause(`$${args.length}`));
     };
-    add((p) => `e.seq < ${p}`, before);
     add((p) => `e.event_time >= ${p}`, q.from);
     add((p) => `e.event_time <= ${p}`, q.to);
     add((p) => `e.principal_arn = ${p}`, q.principalArn);
@@ -77,11 +98,7 @@ export class PostgresAuditTrail implements AuditTrail {
     add((p) => `e.seq IN (SELECT k.seq FROM audit_event_keys k WHERE k.chain_id = $1 AND k.key_arn = ${p})`, q.keyArn);
     if (q.outcome === 'success') where.push('e.error_code IS NULL');
     if (q.outcome === 'failure') where.push('e.error_code IS NOT NULL');
-    args.push(limit + 1);
-    const rows = (await this.#pg.db.query<{ seq: string; body: string }>(`SELECT e.seq, e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT $${args.length}`, args)).rows;
-    const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as AuditEvent);
-    const last = rows[limit - 1];
-    return { items, next: rows.length > limit && last !== undefined ? String(Number(last.seq)) : undefined };
+    return { where, args, add };
   }
 
   async entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]> {

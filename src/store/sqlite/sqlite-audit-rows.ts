@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../core/audit.js';
-import type { AuditEventRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
+import type { AuditEventRow, MerkleNodeRow, AuditRows, TreeHeadRow } from '../../core/audit-rows.js';
 import type { WrappedSecret } from '../../core/ports.js';
 import type { MerkleFrontier } from '../../crypto/merkle.js';
 import { randomId } from '../../crypto/random.js';
@@ -40,14 +40,13 @@ export class SqliteAuditRows implements AuditRows {
     return this.#newer.all(size).map((r) => ({ sequence: r.seq, leafHash: r.leaf_hash }));
   }
 
-  async insertEvent(row: AuditEventRow): Promise<void> {
-    const e = row.event;
-    this.#insert.run(row.sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, row.body, row.leafHash, e.userIdentity.arn ?? null, e.sourceIPAddress);
-    for (const r of e.resources) this.#insertKey.run(r.ARN, row.sequence, e.errorCode === undefined ? 1 : 0);
-  }
-
-  async insertNode(level: number, index: number, hash: Buffer): Promise<void> {
-    this.#nodes.store(level, index, hash);
+  async insertEvents(events: readonly AuditEventRow[], nodes: readonly MerkleNodeRow[]): Promise<void> {
+    for (const row of events) {
+      const e = row.event;
+      this.#insert.run(row.sequence, e.eventID, e.eventTime, e.eventName, e.requestID, e.errorCode ?? null, row.body, row.leafHash, e.userIdentity.arn ?? null, e.sourceIPAddress);
+      for (const r of e.resources) this.#insertKey.run(r.ARN, row.sequence, e.errorCode === undefined ? 1 : 0);
+    }
+    for (const [level, index, hash] of nodes) this.#nodes.store(level, index, hash);
   }
 
   async latestTreeHeadSize(): Promise<number> {

@@ -1,4 +1,4 @@
-import { checkpointOrigin, checkpointText, type AuditEvent, type TreeHead } from '../../core/audit.js';
+import { checkpointOrigin, checkpointText, type AuditEvent, type AuditPosition, type TreeHead } from '../../core/audit.js';
 import type { AuditEntry, AuditQuery, AuditTrail, Page } from '../../core/ports.js';
 import { signedNote } from '../../crypto/signed-note.js';
 import type { SqliteDatabase } from './database.js';
@@ -10,6 +10,27 @@ interface HeadRow {
   timestamp: string;
   signature: Buffer;
   checkpoint_signature: Buffer | null;
+}
+
+/** The WHERE clauses of `q` (fixed text only) and their parameters, in order. */
+function filters(q: AuditQuery): { where: string[]; args: (string | number)[] } {
+  const where = ['e.pruned = 0'];
+  const args: (string | number)[] = [];
+  const add = (clause: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    where.push(clause);
+    args.push(value);
+  };
+  add('e.event_time >= ?', q.from);
+  add('e.event_time <= ?', q.to);
+  add('e.principal_arn = ?', q.principalArn);
+  add('e.event_name = ?', q.eventName);
+  add('e.error_code = ?', q.errorCode);
+  add('e.source_ip = ?', q.sourceIp);
+  add('e.seq IN (SELECT seq FROM audit_event_keys WHERE key_arn = ?)', q.keyArn);
+  if (q.outcome === 'success') where.push('e.error_code IS NULL');
+  if (q.outcome === 'failure') where.push('e.error_code IS NOT NULL');
+  return { where, args };
 }
 
 /** The read side of the SQLite audit trail (see {@link AuditTrail}). */
@@ -45,29 +66,29 @@ export class SqliteAuditTrail implements AuditTrail {
   }
 
   async queryEvents(q: AuditQuery, before: number | undefined, limit: number): Promise<Page<AuditEvent>> {
-    const where = ['e.pruned = 0'];
-    const args: (string | number)[] = [];
-    const add = (clause: string, value: string | number | undefined): void => {
-      if (value === undefined) return;
-      where.push(clause);
-      args.push(value);
-    };
-    add('e.seq < ?', before);
-    add('e.event_time >= ?', q.from);
-    add('e.event_time <= ?', q.to);
-    add('e.principal_arn = ?', q.principalArn);
-    add('e.event_name = ?', q.eventName);
-    add('e.error_code = ?', q.errorCode);
-    add('e.source_ip = ?', q.sourceIp);
-    add('e.seq IN (SELECT seq FROM audit_event_keys WHERE key_arn = ?)', q.keyArn);
-    if (q.outcome === 'success') where.push('e.error_code IS NULL');
-    if (q.outcome === 'failure') where.push('e.error_code IS NOT NULL');
+    const { where, args } = filters(q);
+    if (before !== undefined) {
+      where.push('e.seq < ?');
+      args.push(before);
+    }
     const rows = this.#db
       .prepare<(string | number)[], { seq: number; body: string }>(`SELECT e.seq, e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.seq DESC LIMIT ?`)
       .all(...args, limit + 1);
     const items = rows.slice(0, limit).map((r) => JSON.parse(r.body) as AuditEvent);
     const last = rows[limit - 1];
     return { items, next: rows.length > limit && last !== undefined ? String(last.seq) : undefined };
+  }
+
+  async eventsBefore(q: AuditQuery, before: AuditPosition | undefined, limit: number): Promise<readonly AuditEvent[]> {
+    const { where, args } = filters(q);
+    if (before !== undefined) {
+      where.push('(e.event_time, e.seq) < (?, ?)');
+      args.push(before.time, before.sequence);
+    }
+    return this.#db
+      .prepare<(string | number)[], { body: string }>(`SELECT e.body FROM audit_events e WHERE ${where.join(' AND ')} ORDER BY e.event_time DESC, e.seq DESC LIMIT ?`)
+      .all(...args, limit)
+      .map((r) => JSON.parse(r.body) as AuditEvent);
   }
 
   async entriesInRange(from: number, to: number): Promise<readonly AuditEntry[]> {
