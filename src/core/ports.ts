@@ -11,13 +11,7 @@ export interface Clock {
   now(): Date;
 }
 
-/** Structured log lines (JSON through pino in the server; `debug` only at that level); `fields` are never secrets. */
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from './logger.js';
 
 /** What `/readyz` reports of the storage. */
 export interface StorageStatus {

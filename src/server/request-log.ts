@@ -18,8 +18,8 @@ export function requestLog(logger: Logger): RequestObserver {
       return (operation: string, error: KmsError | undefined) => {
         const durationMs = Math.round((performance.now() - start) * 1000) / 1000;
         const fields = { requestId: request.requestId, operation, sourceIp: request.sourceIp, durationMs };
-        // A throttled request logs at debug only: the limiter already bounds and summarizes them (audited
-        // `ThrottledRequests` events), and a warn line each would let a flood of them flood the log too.
+        // A throttled request logs at debug only: the audit trail already records them (the limiter's
+        // `ThrottledRequests` summaries, each quota refusal), and a warn line each would let a flood fill the log.
         if (error === undefined || error.code === 'Throttled') logger.debug('request', { ...fields, outcome: error === undefined ? 'success' : 'failure', ...(error !== undefined && { errorCode: error.code }) });
         else logger.warn('request failed', { ...fields, outcome: 'failure', errorCode: error.code, error: error.message });
       };
