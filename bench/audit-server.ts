@@ -9,13 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevApp } from '../src/server/app.js';
+import { createLogger } from '../src/server/logger.js';
 
 const memory = process.argv.includes('--memory-audit');
 const metrics = process.argv.includes('--metrics') ? {} : undefined;
 const durability = process.argv.includes('--sqlite-full') ? ('sqlite-full' as const) : ('wal-fdatasync' as const);
 const dataDir = mkdtempSync(join(tmpdir(), 'arca-bench-'));
-const quiet = { info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) };
-const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger: quiet, audit: { memoryOnlyForBenchmarks: memory, durability }, metrics });
+// The production logger at its default level (stderr here: stdout carries the line the bench reads), so
+// that both sides of a comparison pay for the request log as a server does.
+const logger = createLogger({ level: 'info', destination: process.stderr });
+const app = await createDevApp({ dataDir, realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' }, logger, audit: { memoryOnlyForBenchmarks: memory, durability }, metrics });
 await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
 const port = (app.server.address() as AddressInfo).port;
 process.stdout.write(JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, accessKeyId: app.admin.accessKeyId, secretAccessKey: app.admin.secretAccessKey.expose().toString('utf8') }) + '\n');

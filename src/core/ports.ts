@@ -11,11 +11,7 @@ export interface Clock {
   now(): Date;
 }
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from './logger.js';
 
 /** What `/readyz` reports of the storage. */
 export interface StorageStatus {

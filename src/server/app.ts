@@ -26,9 +26,10 @@ import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfi
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
 import type { AuditSink } from './audit-sinks.js';
 import { wireAudit, type AuditConfig } from './audit-wiring.js';
-import { ServerMetrics } from './metrics.js';
+import { ServerMetrics, type MetricSources } from './metrics.js';
 import { createMetricsServer, metricsEndpoint } from './metrics-endpoint.js';
 import { openStore } from './open-store.js';
+import { observeAll, requestLog } from './request-log.js';
 import type { StoreBundle } from './store-bundle.js';
 import type { StorageConfig } from './storage-config.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -138,7 +139,22 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   // scheduler, the seal controller and the bootstrap read the database directly.
   const hierarchy = new KeyHierarchy(root, keys);
   // The metrics read the audit queue, the seal and the limiter when scraped, all made below.
-  const sources = { auditQueueDepth: () => trail.audit.queueDepth, unsealed: () => hierarchy.isOpen, keyCounts: store.keyCounts, throttledTotal: () => limiter.throttledTotal + quotas.throttledTotal, now: () => clock.now().getTime() };
+  const sources: MetricSources = {
+    auditQueueDepth: () => trail.audit.queueDepth,
+    unsealed: () => hierarchy.isOpen,
+    keyCounts: store.keyCounts,
+    throttledTotal: () => limiter.throttledTotal + quotas.throttledTotal,
+    auditSinkLag: () => trail.sinks.flatMap((s) => {
+      const lag = s.lag(trail.audit.size);
+      return lag === undefined ? [] : [{ sink: s.status().name, lag }];
+    }),
+    keyWatch: store.keyWatch,
+    readCache: store.readCacheStats,
+    pool: store.poolStats,
+    leader: () => lease.held,
+    storageHealthy: () => store.health.status.healthy,
+    now: () => clock.now().getTime(),
+  };
   const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
   const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, store, hierarchy, clock, config.logger, metrics);
@@ -203,7 +219,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     auditChains: trail.chains,
     operations: operationRegistry(),
     sealing,
-    observer: metrics,
+    observer: observeAll([metrics, requestLog(config.logger)]),
     cluster: { node: store.nodeName, nodes: store.nodes },
     quotas,
   });

@@ -83,6 +83,14 @@ export class AuditSink {
     return { name: this.#transport.name, delivered: this.#delivered, failures: this.#failures, lastError: this.#lastError, healthy: this.#lastError === undefined };
   }
 
+  /**
+   * Events committed and not yet delivered, given the trail's size `committed` (the `arca_audit_sink_lag_events`
+   * gauge); undefined until the cursor was read (the first delivery run).
+   */
+  lag(committed: number): number | undefined {
+    return this.#loaded ? Math.max(0, committed - this.#delivered) : undefined;
+  }
+
   /** Delivers every committed event not yet delivered; concurrent calls share one run. */
   flush(): Promise<void> {
     this.#running ??= this.#deliver().finally(() => (this.#running = undefined));

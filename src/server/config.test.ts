@@ -107,10 +107,24 @@ describe('arca server configuration', () => {
   test('docs/configuration.md documents every field and every environment variable', async () => {
     const { readFileSync } = await import('node:fs');
     const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
-    for (const field of ['listen', 'tls.enabled', 'tls.cert', 'tls.key', 'tls.clientCa', 'dataDir', 'region', 'account', 'root.type', 'root.module', 'root.tokenLabel', 'root.slot', 'root.pinFile', 'root.pinEnv', 'root.keyLabel', 'maxBodyBytes']) {
+    for (const field of ['listen', 'tls.enabled', 'tls.cert', 'tls.key', 'tls.clientCa', 'dataDir', 'region', 'account', 'root.type', 'root.module', 'root.tokenLabel', 'root.slot', 'root.pinFile', 'root.pinEnv', 'root.keyLabel', 'maxBodyBytes', 'logLevel']) {
       assert.ok(doc.includes(`\`${field}\``), `docs/configuration.md lacks ${field}`);
     }
     for (const name of Object.keys(ENV_OVERRIDES)) assert.ok(doc.includes(name), `docs/configuration.md lacks ${name}`);
+  });
+});
+
+describe('arca server configuration: logLevel', () => {
+  const base = 'dataDir: /d\ntls: { enabled: false }\n';
+  test('defaults to info; the file or ARCA_LOG_LEVEL sets it; an unknown level is reported', () => {
+    const level = (yaml: string, env: Record<string, string> = {}) => {
+      const r = loadServerConfig(yaml, env);
+      return r.ok ? r.config.logLevel : r.errors;
+    };
+    assert.equal(level(base), 'info');
+    assert.equal(level(`${base}logLevel: debug\n`), 'debug');
+    assert.equal(level(`${base}logLevel: debug\n`, { ARCA_LOG_LEVEL: 'warn' }), 'warn');
+    assert.deepEqual(errorsOf(`${base}logLevel: verbose\n`).map((e) => e.split(':')[0]), ['logLevel']);
   });
 });
 

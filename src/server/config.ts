@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { auditConfigSchema } from './audit-config.js';
 import { limitsSchema } from './limits.js';
 import { parseListen } from './listen.js';
+import { LOG_LEVELS } from './logger.js';
 import { storageSchema } from './storage-config.js';
 import { quotasSchema } from './quota-config.js';
 
@@ -82,6 +83,8 @@ export const serverConfigSchema = z
     /** Where state lives: SQLite in dataDir (default) or PostgreSQL shared by a cluster (docs/cluster.md). */
     storage: storageSchema.default({ type: 'sqlite' }),
     /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */
+    /** The lowest level logged (docs/monitoring.md): `debug` adds one line per request. */
+    logLevel: z.enum(LOG_LEVELS).default('info'),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -113,6 +116,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_METRICS_BEARER_TOKEN: ['metrics', 'bearerToken'],
   ARCA_STORAGE_URL: ['storage', 'url'],
   ARCA_NODE_NAME: ['nodeName'],
+  ARCA_LOG_LEVEL: ['logLevel'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */

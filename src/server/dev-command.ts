@@ -9,7 +9,7 @@ import { readAuditConfig } from './audit-config.js';
 import { announce, untilSignal } from './dev-announce.js';
 import { runDevCluster } from './dev-cluster.js';
 import { endpointUrl, parseListen } from './listen.js';
-import { createLogger } from './logger.js';
+import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
 import { insecureTestHooks } from './insecure-test-hooks.js';
 import { parseLimitFlags } from './limits.js';
 
@@ -40,7 +40,9 @@ Options:
   --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
   --limit <name=value> a request or connection limit, as in arca.yaml's limits: section (repeatable;
                        e.g. --limit maxConnectionsPerSource=64; see docs/configuration.md)
-  --quiet              log warnings and errors only
+  --log-level <level>  debug (one line per request), info (default), warn or error (default
+                       $ARCA_LOG_LEVEL); JSON lines on stdout (docs/monitoring.md)
+  --quiet              log warnings and errors only (--log-level warn; an explicit --log-level wins)
   -h, --help           show this help
 `;
 
@@ -58,6 +60,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       storage: { type: 'string', default: process.env['ARCA_STORAGE_URL'] ?? 'sqlite' },
       'node-name': { type: 'string' },
       'min-rotation-days': { type: 'string', default: '90' },
+      'log-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'audit-config': { type: 'string' },
       limit: { type: 'string', multiple: true, default: [] },
@@ -94,6 +97,9 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (storage.type === 'postgres' && workers > 1) errors.push('--workers applies to SQLite only: with --storage postgres, start more nodes (docs/cluster.md)');
   const nodeName = values['node-name'];
   if (nodeName !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/.test(nodeName)) errors.push(`--node-name must be 1-63 letters, digits, dots, colons, dashes or underscores, not '${nodeName}'`);
+  // --log-level wins over --quiet, which wins over ARCA_LOG_LEVEL.
+  const logLevel = values['log-level'] ?? (values.quiet === true ? 'warn' : process.env['ARCA_LOG_LEVEL'] ?? 'info');
+  if (!isLogLevel(logLevel)) errors.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
   const limits = parseLimitFlags(values.limit);
   errors.push(...limits.errors);
   let audit: AuditConfig | undefined;
@@ -108,7 +114,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   }
 
   const dataDir = resolve(values['data-dir']);
-  const logger = createLogger({ quiet: values.quiet });
+  const logger = createLogger({ level: isLogLevel(logLevel) ? logLevel : 'info' });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
   const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'], limits: limits.limits };
   if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
@@ -126,4 +132,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   logger.info('shutting down', { signal: await stopped });
   await app.close();
   return 0;
+}
+
+function isLogLevel(s: string): s is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(s);
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Pipeline, PipelineRequest, PipelineResult } from '../service/pipeline/pipeline.js';
 import { createHttpServer, type ConnectionLimits } from './http-server.js';
 
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('createHttpServer', () => {
   it('zeroes the request body (which may carry base64 plaintext) once the request is answered', async () => {

@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { KEY_COUNT_CACHE_MS, ServerMetrics } from './metrics.js';
+import type { KeyWatch } from '../core/observability.js';
+import { KEY_COUNT_CACHE_MS, ServerMetrics, type MetricSources } from './metrics.js';
+import { KEY_WATCH_CACHE_MS } from './metrics-health.js';
+import { KmsError } from '../core/errors.js';
 
-function fixture() {
-  const state = { now: 0, keyQueries: 0, unsealed: true, throttled: 0 };
+function fixture(overrides: Partial<MetricSources> = {}) {
+  const state = { now: 0, keyQueries: 0, unsealed: true, throttled: 0, watchQueries: 0, leader: false, storageHealthy: true, watch: { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(90_000) } as KeyWatch };
   const metrics = new ServerMetrics({
+    auditSinkLag: () => [{ sink: 'file:/var/log/arca.jsonl', lag: 12 }],
+    keyWatch: () => {
+      state.watchQueries += 1;
+      return state.watch;
+    },
+    readCache: undefined,
+    pool: undefined,
+    leader: () => state.leader,
+    storageHealthy: () => state.storageHealthy,
     auditQueueDepth: () => 3,
     unsealed: () => state.unsealed,
     keyCounts: () => {
@@ -13,6 +25,7 @@ function fixture() {
     },
     throttledTotal: () => state.throttled,
     now: () => state.now,
+    ...overrides,
   });
   const line = async (series: string) => (await metrics.scrape()).body.split('\n').find((l) => l.startsWith(`${series} `));
   return { state, metrics, line };
@@ -43,11 +56,47 @@ describe('ServerMetrics', () => {
     const { metrics, line } = fixture();
     metrics.requestStarted()('Encrypt', undefined);
     metrics.requestStarted()('Encrypt', undefined);
-    metrics.requestStarted()('Encrypt', 'AccessDenied');
+    metrics.requestStarted()('Encrypt', new KmsError('AccessDenied', 'denied'));
     metrics.commitStarted()(5);
     assert.equal(await line('arca_requests_total{operation="Encrypt",outcome="success",error_code=""}'), 'arca_requests_total{operation="Encrypt",outcome="success",error_code=""} 2');
     assert.equal(await line('arca_requests_total{operation="Encrypt",outcome="failure",error_code="AccessDenied"}'), 'arca_requests_total{operation="Encrypt",outcome="failure",error_code="AccessDenied"} 1');
     assert.equal(await line('arca_request_duration_seconds_count{operation="Encrypt"}'), 'arca_request_duration_seconds_count{operation="Encrypt"} 3');
     assert.equal(await line('arca_audit_events_committed_total'), 'arca_audit_events_committed_total 5');
+  });
+
+  test('audit sink lag is reported per sink, labelled by the sink, not per key', async () => {
+    const { line } = fixture();
+    assert.equal(await line('arca_audit_sink_lag_events{sink="file:/var/log/arca.jsonl"}'), 'arca_audit_sink_lag_events{sink="file:/var/log/arca.jsonl"} 12');
+  });
+
+  test(`overdue rotations and expiring material come from one store query, reused for ${KEY_WATCH_CACHE_MS} ms`, async () => {
+    const { state, line } = fixture();
+    assert.equal(await line('arca_keys_rotation_overdue'), 'arca_keys_rotation_overdue 2');
+    assert.equal(await line('arca_key_material_expiring_soon'), 'arca_key_material_expiring_soon 1');
+    assert.equal(await line('arca_key_material_expiration_min_seconds'), 'arca_key_material_expiration_min_seconds 90');
+    assert.equal(state.watchQueries, 1);
+    state.watch = { rotationOverdue: 0, materialExpiringSoon: 0, nextMaterialExpiration: undefined };
+    state.now += KEY_WATCH_CACHE_MS;
+    assert.equal(await line('arca_keys_rotation_overdue'), 'arca_keys_rotation_overdue 0');
+    assert.equal(await line('arca_key_material_expiration_min_seconds'), 'arca_key_material_expiration_min_seconds +Inf', 'no material expires');
+    assert.equal(state.watchQueries, 2);
+  });
+
+  test('the read cache and pool series exist only where the store has them; leadership and storage failure are 0 or 1', async () => {
+    const sqlite = fixture({ readCache: () => ({ hits: 40, misses: 10 }) });
+    assert.equal(await sqlite.line('arca_read_cache_hits_total'), 'arca_read_cache_hits_total 40');
+    assert.equal(await sqlite.line('arca_read_cache_misses_total'), 'arca_read_cache_misses_total 10');
+    assert.equal(await sqlite.line('arca_postgres_pool_clients'), undefined);
+    const pg = fixture({ pool: () => ({ total: 10, idle: 7, waiting: 2 }) });
+    assert.equal(await pg.line('arca_read_cache_hits_total'), undefined);
+    assert.equal(await pg.line('arca_postgres_pool_clients'), 'arca_postgres_pool_clients 10');
+    assert.equal(await pg.line('arca_postgres_pool_idle_clients'), 'arca_postgres_pool_idle_clients 7');
+    assert.equal(await pg.line('arca_postgres_pool_waiting_requests'), 'arca_postgres_pool_waiting_requests 2');
+    assert.equal(await pg.line('arca_scheduler_leader'), 'arca_scheduler_leader 0');
+    pg.state.leader = true;
+    assert.equal(await pg.line('arca_scheduler_leader'), 'arca_scheduler_leader 1');
+    assert.equal(await pg.line('arca_storage_failing'), 'arca_storage_failing 0');
+    pg.state.storageHealthy = false;
+    assert.equal(await pg.line('arca_storage_failing'), 'arca_storage_failing 1');
   });
 });

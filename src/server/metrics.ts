@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode } from '../core/errors.js';
+import type { KmsError } from '../core/errors.js';
+import { registerHealthMetrics, type HealthSources } from './metrics-health.js';
 import type { AuditObserver, KeyCount, RequestObserver } from '../core/observability.js';
 
 /** How long a key count is reused between scrapes (a scrape every second costs one query per this). */
 export const KEY_COUNT_CACHE_MS = 5_000;
 
 /** What the metrics read when scraped (collect time), not on every request. */
-export interface MetricSources {
+export interface MetricSources extends HealthSources {
   /** Events appended and not yet committed. */
   readonly auditQueueDepth: () => number;
   /** Whether the key hierarchy is open (unsealed). */
@@ -16,7 +17,6 @@ export interface MetricSources {
   readonly keyCounts: () => readonly KeyCount[] | Promise<readonly KeyCount[]>;
   /** Requests throttled since the start (the unauthenticated limiter). */
   readonly throttledTotal: () => number;
-  readonly now: () => number;
 }
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -63,13 +63,15 @@ export class ServerMetrics implements RequestObserver, AuditObserver {
       },
     });
     new Counter({ name: 'arca_throttled_requests_total', help: 'Requests refused with ThrottlingException: by the per-source limiter (unauthenticated) or over a request quota.', registers, collect() { this.reset(); this.inc(sources.throttledTotal()); } });
+    registerHealthMetrics(this.registry, sources);
     // The process's own metrics under their usual names (process_*, nodejs_*), for the usual dashboards.
     collectDefaultMetrics({ register: this.registry });
   }
 
-  requestStarted(): (operation: string, errorCode: ErrorCode | undefined) => void {
+  requestStarted(): (operation: string, error: KmsError | undefined) => void {
     const start = performance.now();
-    return (operation, errorCode) => {
+    return (operation, error) => {
+      const errorCode = error?.code;
       const key = `${operation} ${errorCode ?? ''}`;
       let child = this.#children.get(key);
       if (child === undefined) {

@@ -6,7 +6,7 @@ import { PostgresLeaderLease } from '../store/postgres/postgres-leader-lease.js'
 import { PostgresAuditChains } from '../store/postgres/postgres-audit-chains.js';
 import { PostgresAuditRows } from '../store/postgres/postgres-audit-rows.js';
 import { PostgresAuditTrail } from '../store/postgres/postgres-audit-trail.js';
-import { postgresKeyInventory } from '../store/postgres/postgres-key-inventory.js';
+import { postgresKeyInventory, postgresKeyWatch } from '../store/postgres/postgres-key-inventory.js';
 import { PostgresNodeClaim } from '../store/postgres/node-claim.js';
 import { PostgresClusterNodes } from '../store/postgres/postgres-cluster-nodes.js';
 import { postgresStores } from '../store/postgres/postgres-stores.js';
@@ -62,6 +62,9 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     seal: stores.seal,
     health: new PostgresStorageHealth(opts.clock),
     keyCounts: postgresKeyInventory(pg),
+    keyWatch: postgresKeyWatch(pg),
+    readCacheStats: undefined,
+    poolStats: () => ({ total: pg.pool.totalCount, idle: pg.pool.idleCount, waiting: pg.pool.waitingCount }),
     openAuditWriter: (o) => AuditWriter.open(new PostgresUnitOfWork(pg), new PostgresAuditRows(pg, node), o),
     openAuditTrail: (p) => new PostgresAuditTrail(pg, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
     auditChains: () => chains.listChains(),

@@ -42,7 +42,7 @@ class FakeLease implements LeaderLease {
   }
 }
 
-const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const TICK_MS = 5;
 
 /** A memory store with `due` keys whose deletion is due, and the scheduler's dependencies over it. */

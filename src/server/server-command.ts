@@ -8,10 +8,11 @@ import { createServerApp } from './server-app.js';
 import { nodeNameOf, redactUrl } from './storage-config.js';
 import { toQuotaConfig } from './quota-config.js';
 
-export const SERVER_USAGE = `arca server [--config <file>] [--quiet]
+export const SERVER_USAGE = `arca server [--config <file>] [--log-level debug|info|warn|error] [--quiet]
 
 Runs Arca for production: the settings come from the YAML file and ARCA_* environment variables
-(docs/configuration.md), validated at start with every error reported at once. The server starts
+(docs/configuration.md), validated at start with every error reported at once. Logs are JSON
+lines on stdout at the level of --log-level, else logLevel / ARCA_LOG_LEVEL (--quiet: warn). The server starts
 SEALED: initialize it once with 'arca operator init', then unseal it after every start with
 'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable). SIGHUP reloads
 the configuration's quotas.
@@ -24,6 +25,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' },
       quiet: { type: 'boolean', default: false },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -32,13 +34,16 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stdout.write(SERVER_USAGE);
     return 0;
   }
-  const loaded = values.config === undefined ? loadServerConfig(undefined, process.env) : loadServerConfigFile(values.config, process.env);
+  // --log-level wins over the file and the environment, validated with them.
+  const env = values['log-level'] === undefined ? process.env : { ...process.env, ARCA_LOG_LEVEL: values['log-level'] };
+  const loaded = values.config === undefined ? loadServerConfig(undefined, env) : loadServerConfigFile(values.config, env);
   if (!loaded.ok) {
     process.stderr.write(`arca server: the configuration is invalid (${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}):\n${loaded.errors.map((e) => `  - ${e}\n`).join('')}`);
     return 2;
   }
   const config = loaded.config;
-  const logger = createLogger({ quiet: values.quiet });
+  // --log-level (validated as ARCA_LOG_LEVEL above) wins over --quiet, which wins over the file and the environment.
+  const logger = createLogger({ level: values['log-level'] !== undefined || !values.quiet ? config.logLevel : 'warn' });
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const signalled = untilSignal();
   const app = await createServerApp({ config, logger, env: process.env });

@@ -4,7 +4,7 @@ import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
 import type { LeaderLease } from '../core/leadership.js';
 import type { PostgresDatabase } from '../store/postgres/database.js';
-import type { KeyCount } from '../core/observability.js';
+import type { KeyCount, KeyWatchQuery, PoolStats } from '../core/observability.js';
 import type { AuditTrail, Clock, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
@@ -13,11 +13,11 @@ import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
 import { SqliteGrantStore } from '../store/sqlite/sqlite-grant-store.js';
 import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
-import { sqliteKeyInventory } from '../store/sqlite/sqlite-key-inventory.js';
+import { sqliteKeyInventory, sqliteKeyWatch } from '../store/sqlite/sqlite-key-inventory.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
 import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
-import { SqliteReadCache } from '../store/sqlite/read-cache.js';
+import { SqliteReadCache, type ReadCacheStats } from '../store/sqlite/read-cache.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
 import { SqliteSealStore } from '../store/sqlite/sqlite-seal-store.js';
 import { SqliteUnitOfWork, type SqliteUnitOfWorkOptions } from '../store/sqlite/sqlite-unit-of-work.js';
@@ -64,6 +64,12 @@ interface StoreBundleBase {
   readonly leaderLease: LeaderLease | undefined;
   /** Keys by state and key spec, for the `arca_keys` gauge. */
   readonly keyCounts: () => readonly KeyCount[] | Promise<readonly KeyCount[]>;
+  /** Overdue rotations and expiring imported material, for the key-health gauges. */
+  readonly keyWatch: KeyWatchQuery;
+  /** The read cache's hits and misses; undefined where requests read the database directly (PostgreSQL). */
+  readonly readCacheStats: (() => ReadCacheStats) | undefined;
+  /** The connection pool's clients; undefined without a pool (SQLite). */
+  readonly poolStats: (() => PoolStats) | undefined;
   /** The audit writer over the engine's unit of work and audit rows (this node's chain). */
   openAuditWriter(options: AuditWriterOptions): Promise<AuditWriter>;
   /** The read side of this node's audit trail. */
@@ -125,6 +131,9 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     seal: new SqliteSealStore(db),
     health: new SqliteStorageHealth(clock),
     keyCounts: inventory,
+    keyWatch: sqliteKeyWatch(db),
+    readCacheStats: () => reads.stats,
+    poolStats: undefined,
     openAuditWriter: (o) => AuditWriter.open(new SqliteUnitOfWork(auditDb, { durability: options.durability }), new SqliteAuditRows(auditDb), o),
     openAuditTrail: (p) => new SqliteAuditTrail(auditDb, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
     auditChains: () => chains.list(),

@@ -18,8 +18,12 @@ describe('the JSONL file sink', () => {
   const sinkDir = join(dir, 'not-yet');
   const path = join(sinkDir, 'audit.jsonl');
   before(async () => {
-    s = await startInProcess({ audit: { sinks: [{ type: 'file', path, maxBytes: 8192, maxFiles: 2 }], sinkIntervalMs: 60_000 } });
+    s = await startInProcess({ audit: { sinks: [{ type: 'file', path, maxBytes: 8192, maxFiles: 2 }], sinkIntervalMs: 60_000 }, metrics: {} });
   });
+  const lag = async () => {
+    const text = await (await fetch(`${s.endpoint}/metrics`)).text();
+    return Number(/^arca_audit_sink_lag_events\{sink="file:[^"]+"\} (\d+)$/m.exec(text)?.[1] ?? NaN);
+  };
   after(async () => {
     await s.close();
     removeDir(dir);
@@ -35,11 +39,14 @@ describe('the JSONL file sink', () => {
     assert.equal(ready.status, 'ready', 'a sink failure does not make the service unready');
     assert.equal(ready.auditSinks[0]?.healthy, false);
     assert.ok((ready.auditSinks[0]?.failures ?? 0) >= 1);
+    assert.equal(await lag(), s.app.audit.size, 'arca_audit_sink_lag_events: nothing delivered yet');
+    assert.ok(s.app.audit.size >= 30);
 
     mkdirSync(sinkDir);
     await sink.flush();
     assert.equal(sink.status().healthy, true);
     const total = s.app.audit.size;
+    assert.equal(await lag(), 0, 'arca_audit_sink_lag_events: caught up');
     assert.equal(sink.status().delivered, total);
     const files = readdirSync(sinkDir).filter((f) => f !== 'audit.jsonl.cursor');
     assert.ok(files.length >= 2 && files.length <= 3, `rotated, keeping at most 2 old files: ${files.join(', ')}`);

@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { rawRequest } from '../helpers/raw-request.js';
+import { callOperation } from '../../src/cli/client.js';
 import { ARCA_BIN, REPO_ROOT, removeDir, startDevServer, tempDataDir } from '../helpers/server.js';
 
 describe('arca dev', () => {
@@ -85,6 +86,40 @@ describe('arca dev', () => {
     assert.match(r.stderr, /--listen must be host:port/);
     assert.match(r.stderr, /--account must be 12 digits/);
     assert.match(r.stderr, /--region must look like an AWS region/);
+  });
+
+  it('--log-level debug writes one JSON line per request on stdout, with the request id of the answer', async () => {
+    const server = await startDevServer({ args: ['--log-level', 'debug'] });
+    try {
+      const res = await fetch(server.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'TrentService.ListKeys' }, body: '{}' });
+      const id = res.headers.get('x-amzn-requestid');
+      assert.ok(id);
+      const deadline = Date.now() + 5000;
+      let lines: Record<string, unknown>[] = [];
+      while (Date.now() < deadline) {
+        lines = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+        if (lines.some((l) => l['requestId'] === id)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const mine = lines.filter((l) => l['requestId'] === id);
+      assert.equal(mine.length, 1);
+      assert.equal(mine[0]?.['level'], 'warn', 'an unsigned request fails, logged at warn');
+      assert.equal(mine[0]?.['errorCode'], 'MissingAuthentication');
+      const signed = { endpoint: server.endpoint, region: server.credentials.region, credentials: server.credentials };
+      await callOperation(signed, 'TrentService.ListKeys', {});
+      await new Promise((r) => setTimeout(r, 200));
+      const successes = server.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['operation'] === 'ListKeys' && l['outcome'] === 'success');
+      assert.equal(successes.length, 1);
+      assert.equal(successes[0]?.['level'], 'debug');
+      assert.match(String(successes[0]?.['requestId']), /^[0-9a-f-]{36}$/);
+    } finally {
+      await server.stop();
+    }
+    const dir = tempDataDir();
+    dirs.push(dir);
+    const r = spawnSync(process.execPath, [ARCA_BIN, 'dev', '--data-dir', dir, '--log-level', 'chatty'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--log-level must be one of debug, info, warn, error/);
   });
 
   it('refuses unknown flags with a clear message', () => {

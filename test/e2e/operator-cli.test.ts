@@ -30,10 +30,11 @@ describe('arca server and arca operator (child processes)', () => {
     for (const expected of ['dataDir:', 'account:', 'tls.enabled: false is allowed only on a loopback', 'root: give exactly one of tokenLabel and slot', 'root.module: cannot read']) assert.ok(r.stderr.includes(expected), `${expected} in:\n${r.stderr}`);
   });
 
-  test('init with --share-dir, unseal from stdin with progress, status, seal', async () => {
+  test('init with --share-dir, unseal from stdin with progress, status, seal; the debug log has no share or secret', async () => {
     const config = join(dir, 'arca.yaml');
     writeFileSync(config, `listen: 127.0.0.1:0\ntls:\n  enabled: false\ndataDir: ${join(dir, 'data')}\n`);
-    const server = spawn(process.execPath, [ARCA_BIN, 'server', '--config', config, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --log-level debug wins over --quiet: every request is logged, and the log is scanned for secrets below.
+    const server = spawn(process.execPath, [ARCA_BIN, 'server', '--config', config, '--quiet', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout.on('data', (d: Buffer) => (out += d.toString()));
     server.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -78,6 +79,10 @@ describe('arca server and arca operator (child processes)', () => {
       const exited = new Promise<number | null>((ok) => server.once('exit', (code) => ok(code)));
       server.kill('SIGTERM');
       assert.equal(await exited, 0, 'arca server shuts down cleanly on SIGTERM');
+      const logLines = out.split('\n').filter((l) => l.startsWith('{'));
+      assert.ok(logLines.some((l) => l.includes('"operation":"Unseal"') && l.includes('"level":"debug"')), 'a debug line per request');
+      const shares = readdirSync(shareDir).map((f) => readFileSync(join(shareDir, f), 'utf8').trim());
+      for (const secretText of [...shares, secret]) assert.ok(!out.includes(secretText), 'a share or the admin secret in the server output');
     } finally {
       if (server.exitCode === null) {
         server.kill('SIGTERM');

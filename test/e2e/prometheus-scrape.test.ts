@@ -99,5 +99,15 @@ if (missing !== undefined && process.env['CI'] === 'true') {
       assert.equal(await settle(url, 'arca_sealed', 0), 0);
       assert.equal(await settle(url, 'arca_keys{state="Enabled",key_spec="SYMMETRIC_DEFAULT"}', 1), 1);
     });
+
+    it('sees the health gauges: leadership, storage, overdue rotations, expiring material, read-cache hits', async () => {
+      assert.equal(await settle(url, 'arca_scheduler_leader', 1), 1);
+      assert.equal(await settle(url, 'arca_storage_failing', 0), 0);
+      assert.equal(await settle(url, 'arca_keys_rotation_overdue', 0), 0);
+      assert.equal(await settle(url, 'arca_key_material_expiring_soon', 0), 0);
+      assert.equal(await settle(url, 'arca_key_material_expiration_min_seconds > bool 1e300', 1), 1, 'no imported material: +Inf');
+      // Four signed requests by one access key: the later ones read it from the cache.
+      assert.equal(await settle(url, 'arca_read_cache_hits_total > bool 0', 1), 1);
+    });
   });
 }

@@ -12,7 +12,7 @@ import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { startInProcess } from '../helpers/in-process.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 function openssl(dir: string, args: string[]): void {

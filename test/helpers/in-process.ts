@@ -18,7 +18,7 @@ export async function startInProcess(options: Partial<Omit<DevAppConfig, 'realm'
   const dataDir = options.dataDir ?? tempDataDir();
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
-  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const logger: Logger = { debug: () => undefined, info: capture('info'), warn: capture('warn'), error: capture('error') };
   const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
   const app = await createDevApp({ ...options, dataDir, realm, logger });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));

@@ -141,7 +141,7 @@ function recording(audit: AuditLog, events: AuditEvent[]): AuditLog {
   };
 }
 
-const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A fresh service, unsealed, with the bootstrap administrator (and its policy) in place. */
 export async function harness(): Promise<Harness> {

@@ -15,20 +15,20 @@ export interface SealedServer {
   close(): Promise<void>;
 }
 
-/** `arca server`'s composition in this process (TLS off, loopback, a free port), on `dataDir`. */
+/** `arca server`'s composition in this process (TLS off, loopback, a free port), on `dataDir`; logs captured unless `extra.logger`. */
 export async function startSealedServer(
   dataDir: string,
   root: Record<string, unknown> = { type: 'shamir' },
   env: Record<string, string> = {},
-  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown> } = {},
+  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown>; logger?: Logger } = {},
 ): Promise<SealedServer> {
-  const { config: more, ...rest } = extra;
+  const { config: more, logger: given, ...rest } = extra;
   const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root, ...more }), env);
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
   const config: ServerConfig = loaded.config;
   const logs: string[] = [];
   const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(JSON.stringify({ level, message, ...fields }));
-  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const logger: Logger = given ?? { debug: () => undefined, info: capture('info'), warn: capture('warn'), error: capture('error') };
   const app = await createServerApp({ config, logger, env, ...rest });
   await new Promise<void>((ok) => app.server.listen(0, '127.0.0.1', ok));
   const endpoint = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

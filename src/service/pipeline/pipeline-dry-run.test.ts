@@ -51,7 +51,7 @@ function pipelineFor(op: ReturnType<typeof probe>, steps: Step[], decision: 'All
     operations: operationRegistry([op]),
     realm: { partition: 'aws', region: 'us-east-1', account: '111122223333' },
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     authenticator: { authenticate: async () => caller },
     authorizer: {
       authorize: async () => {

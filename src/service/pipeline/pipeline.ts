@@ -83,10 +83,10 @@ export class Pipeline {
   }
 
   async handle(req: PipelineRequest): Promise<PipelineResult> {
-    const observed = this.#deps.observer?.requestStarted();
+    const observed = this.#deps.observer?.requestStarted({ requestId: req.requestId, sourceIp: req.sourceIp });
     const op = this.#deps.operations.get(req.target);
     const result = this.#reportFailure(req, await this.#dispatch(req, op));
-    observed?.(op?.name ?? UNKNOWN_OPERATION, result.ok ? undefined : result.error.code);
+    observed?.(op?.name ?? UNKNOWN_OPERATION, result.ok ? undefined : result.error);
     return result;
   }
 
@@ -248,10 +248,10 @@ export class Pipeline {
    * path or method), recording it like any other request.
    */
   async refuse(req: RequestMeta, error: KmsError): Promise<KmsError> {
-    const observed = this.#deps.observer?.requestStarted();
+    const observed = this.#deps.observer?.requestStarted({ requestId: req.requestId, sourceIp: req.sourceIp });
     const op = this.#deps.operations.get(req.target);
     const answer = await this.#refuse(req, error, op);
-    observed?.(op?.name ?? UNKNOWN_OPERATION, answer.code);
+    observed?.(op?.name ?? UNKNOWN_OPERATION, answer);
     return answer;
   }
 

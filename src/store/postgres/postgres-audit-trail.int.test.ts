@@ -8,13 +8,16 @@ import { verifyInclusion } from '../../crypto/merkle.js';
 import { sampleEvent } from '../contract/audit-fixture.js';
 import { keyRecord, keyVersion } from '../contract/fixture.js';
 import { openDatabase } from '../sqlite/database.js';
-import { sqliteKeyInventory } from '../sqlite/sqlite-key-inventory.js';
+import { sqliteKeyInventory, sqliteKeyWatch } from '../sqlite/sqlite-key-inventory.js';
+import { SqliteKeyLifecycleStore } from '../sqlite/sqlite-key-lifecycle-store.js';
+import { addKeyWatchFixture, WATCH_IMPORTS, WATCH_NOW, WATCH_SOON } from '../contract/key-watch-fixture.js';
 import { SqliteKeyStore } from '../sqlite/sqlite-key-store.js';
 import { PostgresDatabase } from './database.js';
 import { PostgresAuditChains } from './postgres-audit-chains.js';
 import { PostgresAuditRows } from './postgres-audit-rows.js';
 import { PostgresAuditTrail } from './postgres-audit-trail.js';
-import { postgresKeyInventory } from './postgres-key-inventory.js';
+import { postgresKeyInventory, postgresKeyWatch } from './postgres-key-inventory.js';
+import { PostgresKeyLifecycleStore } from './postgres-key-lifecycle-store.js';
 import { PostgresKeyStore } from './postgres-key-store.js';
 import { PostgresRewrapStore } from './postgres-rewrap-store.js';
 import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
@@ -175,6 +178,22 @@ describeWithPostgres('PostgreSQL audit trail: one chain per node in one database
       { state: 'PendingDeletion', spec: 'SYMMETRIC_DEFAULT', count: 1 },
     ]);
     assert.deepEqual(counts, sqliteKeyInventory(sqlite)());
+    sqlite.close();
+  });
+
+  it('postgresKeyWatch counts overdue rotations and expiring imported material, as SQLite does', async () => {
+    const pg = await database();
+    const sqlite = openDatabase(':memory:');
+    await addKeyWatchFixture(new PostgresKeyStore(pg), new PostgresKeyLifecycleStore(pg));
+    await addKeyWatchFixture(new SqliteKeyStore(sqlite), new SqliteKeyLifecycleStore(sqlite));
+    const add = sqlite.prepare('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)');
+    for (const [id, model, to] of WATCH_IMPORTS) {
+      add.run(id, Buffer.alloc(4), model, to?.getTime() ?? null, 0);
+      await pg.db.query('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES ($1, $2, $3, $4, $5)', [id, Buffer.alloc(4), model, to, new Date(0)]);
+    }
+    const watch = await postgresKeyWatch(pg)(WATCH_NOW, WATCH_SOON);
+    assert.deepEqual(watch, { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(WATCH_NOW.getTime() + 3 * 86_400_000) });
+    assert.deepEqual(watch, sqliteKeyWatch(sqlite)(WATCH_NOW, WATCH_SOON));
     sqlite.close();
   });
 });

@@ -16,7 +16,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function recordingLogger() {
   const lines: { level: string; message: string }[] = [];
   const log = (level: string) => (message: string) => void lines.push({ level, message });
-  const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error') };
+  const logger: Logger = { debug: () => undefined, info: log('info'), warn: log('warn'), error: log('error') };
   return { logger, lines, count: (part: string) => lines.filter((l) => l.message.includes(part)).length };
 }
 

@@ -35,6 +35,19 @@ async function twoConnections() {
 }
 
 describe('SqliteReadCache', () => {
+  it('counts hits and misses: a first read misses, a repeat hits, a read after a change misses again', async () => {
+    const { cache, keys, otherKeys } = await twoConnections();
+    cache.refresh();
+    await keys.getKey(KEY);
+    await keys.getKey(KEY);
+    await keys.getKey(KEY);
+    assert.deepEqual(cache.stats, { hits: 2, misses: 1 });
+    await otherKeys.updateKey(KEY, { state: 'Disabled' });
+    cache.refresh();
+    await keys.getKey(KEY);
+    assert.deepEqual(cache.stats, { hits: 2, misses: 2 });
+  });
+
   it('every write to a cached table bumps the generation', () => {
     const db = openDatabase(':memory:');
     const generation = () => db.prepare('SELECT n FROM read_generation').pluck().get() as number;

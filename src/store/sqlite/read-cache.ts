@@ -9,6 +9,12 @@ export interface ReadThrough {
   read<T>(kind: string, id: string, load: () => T): T;
 }
 
+/** What {@link SqliteReadCache.stats} counts. */
+export interface ReadCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+}
+
 export const DIRECT_READS: ReadThrough = { read: (_kind, _id, load) => load() };
 
 /**
@@ -32,6 +38,8 @@ export class SqliteReadCache implements ReadThrough, ReadFreshness {
   /** The counter the cached rows are current for; -1: unknown, read directly. */
   #seen = -1;
   readonly #kinds = new Map<string, Map<string, unknown>>();
+  #hits = 0;
+  #misses = 0;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -46,10 +54,17 @@ export class SqliteReadCache implements ReadThrough, ReadFreshness {
   }
 
   read<T>(kind: string, id: string, load: () => T): T {
-    if (this.#seen < 0 || this.#db.inTransaction) return load();
+    if (this.#seen < 0 || this.#db.inTransaction) {
+      this.#misses += 1;
+      return load();
+    }
     let rows = this.#kinds.get(kind);
     if (rows === undefined) this.#kinds.set(kind, (rows = new Map()));
-    if (rows.has(id)) return rows.get(id) as T;
+    if (rows.has(id)) {
+      this.#hits += 1;
+      return rows.get(id) as T;
+    }
+    this.#misses += 1;
     const value = load();
     if (rows.size >= READ_CACHE_LIMIT) rows.clear();
     rows.set(id, value);
@@ -60,6 +75,14 @@ export class SqliteReadCache implements ReadThrough, ReadFreshness {
   clear(): void {
     this.#seen = -1;
     for (const rows of this.#kinds.values()) rows.clear();
+  }
+
+  /**
+   * Reads served from the cache (hits) and from the database (misses: not cached yet, or the cache was
+   * bypassed inside a transaction or after a change), since the start; the metrics' hit ratio.
+   */
+  get stats(): ReadCacheStats {
+    return { hits: this.#hits, misses: this.#misses };
   }
 
   /** Rows cached now, for tests. */
