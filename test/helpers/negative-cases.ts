@@ -254,6 +254,10 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   GetAuditCheckpoint: keyless(),
   ExportAuditLog: keyless(),
   ListClusterNodes: keyless(),
+  ListAlerts: keyless(),
+  AcknowledgeAlert: keyless(() => ({ AlertId: '0000000000000000' })),
+  ListBreakers: keyless(),
+  ReleaseBreaker: keyless(() => ({ BreakerId: 'brk-none' })),
 };
 
 /** Builds the fixture as the harness's administrator. */

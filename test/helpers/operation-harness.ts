@@ -36,6 +36,7 @@ import { SealController } from '../../src/custody/sealing.js';
 import { ensureAdmin } from '../../src/service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../../src/service/identity/bootstrap-policy.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { CircuitBreakers } from '../../src/service/detection/breakers.js';
 
 /** The fixed time of the harness clock (moved only by {@link Harness.advance}). */
 export const HARNESS_TIME = new Date('2026-06-01T12:00:00Z');
@@ -195,6 +196,7 @@ export async function harness(): Promise<Harness> {
     operations: registry,
     sealing,
     cluster: { node: store.nodeName, nodes: store.nodes },
+    breakers: new CircuitBreakers(clock),
   });
 
   const initialized = await sealing.initialize(1, 1);

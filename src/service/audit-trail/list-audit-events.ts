@@ -4,7 +4,8 @@ import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { limit, marker, str } from '../pipeline/schemas.js';
 
-const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
+/** A time as epoch seconds or ISO 8601, answered as ISO 8601. */
+export const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
   const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
   if (Number.isNaN(d.getTime())) {
     ctx.addIssue({ code: 'custom', message: 'Member must be a timestamp (epoch seconds or ISO 8601)' });

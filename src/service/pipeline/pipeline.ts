@@ -8,6 +8,7 @@ import { checkKeyState } from '../../core/key-state.js';
 import type { RequestInfo } from '../../core/policy/context.js';
 import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
 import { UNKNOWN_OPERATION, type RequestObserver } from '../../core/observability.js';
+import type { RequestDetector } from '../../core/detection.js';
 import type { Principal } from '../../core/principal.js';
 import type { ServiceDeps } from './deps.js';
 import type { BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
@@ -53,6 +54,8 @@ export interface PipelineDeps extends ServiceDeps {
   readonly quotas?: QuotaGate | undefined;
   /** Told of every answered request (metrics); absent: nothing observes them. */
   readonly observer?: RequestObserver | undefined;
+  /** Told of every answered request of an authenticated caller (anomaly detection); absent: none. */
+  readonly detector?: RequestDetector | undefined;
 }
 
 /** What `/readyz` answers. */
@@ -212,6 +215,7 @@ export class Pipeline {
       // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
       (call ?? prepared)?.dispose();
     }
+    if (principal !== undefined && op !== undefined) deps.detector?.observe({ principalArn: principal.arn, operation: op.name, keyArns: resources.map((k) => k.arn), sourceIp: req.sourceIp, errorCode: result.ok ? undefined : result.error.code, time: started });
     return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
   }
 
