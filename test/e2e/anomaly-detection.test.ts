@@ -6,6 +6,7 @@
  * the alerts and breakers, releases the breaker, and the key works again for it.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { rulesSchema } from '../../src/service/detection/rules.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
+import { ARCA_BIN } from '../helpers/server.js';
 
 const SECRET = 'webhook-signing-secret-0123456789';
 const TOKEN = 'metrics-token-0123456789';
@@ -90,6 +92,17 @@ describe('anomaly detection, alerts and circuit breakers (issue 16)', () => {
     for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
     assert.ok(check(), 'timed out');
   };
+  /** Runs the arca CLI as the administrator, asynchronously (the server answers from this process). */
+  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const env = { ...process.env, ARCA_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+      const child = spawn(process.execPath, [ARCA_BIN, ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
   const verify = (r: Received): void => {
     const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`);
     assert.ok(r.signature.length === expected.length && timingSafeEqual(Buffer.from(r.signature), expected), 'the signature is the HMAC-SHA256 of the body');
@@ -132,7 +145,8 @@ describe('anomaly detection, alerts and circuit breakers (issue 16)', () => {
     assert.match(metrics, /arca_alerts_total\{rule="new-network",severity="medium"\} 1/);
 
     const burst = listed.find((a) => a.rule === 'decrypt-failures') as { alertId: string };
-    await callOperation(admin, 'ArcaService.AcknowledgeAlert', { AlertId: burst.alertId, Note: 'investigated' });
+    const ack = await cli(['alerts', 'ack', burst.alertId, '--note', 'investigated']);
+    assert.equal(ack.code, 0, ack.stderr);
     const open = (await callOperation(admin, 'ArcaService.ListAlerts', { Acknowledged: false }))['Alerts'] as { rule: string }[];
     assert.deepEqual(open.map((a) => a.rule), ['new-network']);
 
@@ -142,7 +156,17 @@ describe('anomaly detection, alerts and circuit breakers (issue 16)', () => {
     // Alice cannot release her own breaker: it is an administrator's action.
     const aliceConfig = { ...admin, credentials: await kms('alice').config.credentials() };
     await assert.rejects(callOperation(aliceConfig, 'ArcaService.ReleaseBreaker', { BreakerId: breakers[0]?.breakerId }), /AccessDenied/);
-    await callOperation(admin, 'ArcaService.ReleaseBreaker', { BreakerId: breakers[0]?.breakerId, Reason: 'tested a broken client' });
+    // The CLI: list the alerts and breakers, then release (the server is in this process: the CLI runs async).
+    const alertsTable = await cli(['alerts', 'list', '--unacknowledged']);
+    assert.equal(alertsTable.code, 0, alertsTable.stderr);
+    assert.match(alertsTable.stdout, /^alertId +time +rule +severity/);
+    assert.match(alertsTable.stdout, /new-network +medium/);
+    assert.doesNotMatch(alertsTable.stdout, /decrypt-failures/);
+    const breakerJson = await cli(['breaker', 'list', '--output', 'json']);
+    assert.deepEqual((JSON.parse(breakerJson.stdout) as { breakerId: string }[]).map((b) => b.breakerId), [breakers[0]?.breakerId]);
+    const release = await cli(['breaker', 'release', String(breakers[0]?.breakerId), '--reason', 'tested a broken client']);
+    assert.equal(release.code, 0, release.stderr);
+    assert.equal((await cli(['breaker', 'release', String(breakers[0]?.breakerId)])).code, 1, 'a released breaker is gone');
     assert.equal(await decrypt('alice'), 'ok');
     const released = (await callOperation(admin, 'ArcaService.ListAuditEvents', { EventName: 'ReleaseBreaker', Outcome: 'Success' }))['Events'] as { requestParameters: { breakerId: string } }[];
     assert.deepEqual(released.map((e) => e.requestParameters.breakerId), [breakers[0]?.breakerId]);

@@ -86,7 +86,8 @@ export class CircuitBreakers implements BreakerControl {
     if (this.#breakers.size === 0 || EXEMPT.has(request.operation)) return;
     const now = this.#clock.now().getTime();
     const keyArns = request.keys.map((k) => k.arn);
-    for (const b of [...this.#breakers.values()]) {
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const b of this.#breakers.values()) {
       if (this.#expired(b, now)) {
         this.#breakers.delete(b.id);
         continue;

@@ -150,9 +150,12 @@ function newSourceNetwork(rule: RuleOf<'newSourceNetwork'>, state: RuleState, r:
   const known = state.networks.getOrCreate(r.principalArn, () => new BoundedMap<string, number>(MAX_NETWORKS));
   const horizon = now - rule.historyDays * DAY_MS;
   const seen = known.get(network);
-  const history = [...known.values()].filter((t) => t >= horizon).length;
   known.set(network, now);
-  if (history === 0 || (seen !== undefined && seen >= horizon)) return [];
+  // The common case, a network in use: no scan.
+  if (seen !== undefined && seen >= horizon) return [];
+  let history = -1; // the network just recorded does not count
+  for (const t of known.values()) if (t >= horizon) history += 1;
+  if (history === 0) return [];
   return [{ summary: `${r.principalArn} used a new source network ${network} (from ${r.sourceIp}), not seen in the last ${rule.historyDays} days`, details: { network, knownNetworks: history, historyDays: rule.historyDays } }];
 }
 
