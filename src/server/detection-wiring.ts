@@ -41,12 +41,23 @@ export class Detection implements RequestDetector, AlertSink {
     this.update(opts.config ?? DEFAULT_DETECTION);
   }
 
-  /** Applies new settings (SIGHUP): rules, webhooks, on/off. Breakers in force stay. */
+  /**
+   * Applies new settings (SIGHUP): rules, webhooks, on/off. Breakers in force stay; a webhook whose URL,
+   * secret and delivery settings are unchanged keeps its queue, a removed one stops (its queue dropped).
+   */
   update(config: DetectionConfig): void {
+    const identity = (w: { readonly url: string; readonly secret?: string | undefined }, c: DetectionConfig): string => JSON.stringify([w.url, w.secret ?? null, c.delivery ?? null]);
+    const running = new Map(this.#webhooks.map((d, i) => [identity(this.#config.webhooks[i] ?? { url: '' }, this.#config), d]));
+    const next = config.webhooks.map((w) => {
+      const key = identity(w, config);
+      const kept = running.get(key);
+      running.delete(key);
+      return kept ?? new WebhookDelivery(w, this.#logger, config.delivery);
+    });
+    for (const removed of running.values()) removed.close();
     this.#config = config;
     this.detector.update(config.settings);
-    for (const w of this.#webhooks) w.close();
-    this.#webhooks = config.webhooks.map((w) => new WebhookDelivery(w, this.#logger, config.delivery));
+    this.#webhooks = next;
   }
 
   get webhooks(): readonly WebhookDelivery[] {
