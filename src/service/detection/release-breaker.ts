@@ -8,6 +8,8 @@ import { breakerJson } from './alert.js';
  * `ArcaService.ReleaseBreaker`: an administrator ends a circuit breaker before its time (or one set
  * until released); the requests it refused work again at once. Audited like every request, with the
  * breaker it released. Breakers are per node (docs/monitoring.md): this releases the one on the node asked.
+ * The breaker lives in memory, outside the audit transaction: if the event cannot be made durable the
+ * caller gets an error, yet the breaker stays released (releasing again answers NotFound).
  */
 export const releaseBreaker = defineOperation({
   service: 'ArcaService',
