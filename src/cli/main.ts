@@ -1,6 +1,7 @@
 import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
 import { runCall } from './call-command.js';
+import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
 import { runAccessKey, runPrincipal } from './principal-commands.js';
 
@@ -16,6 +17,8 @@ Commands:
   principal  manage principals, their tags and identity policies: arca principal create --name app
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
   audit      verify, query, tail or export the audit trail (arca audit --help)
+  alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
+  breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
   storage    migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)
   version    print the version
   help       show this help
@@ -43,6 +46,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runAccessKey(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
+    case 'alerts':
+      return runAlerts(argv.slice(1));
+    case 'breaker':
+      return runBreaker(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

@@ -35,6 +35,9 @@ import type { StorageConfig } from './storage-config.js';
 import { startHeartbeat } from './heartbeat.js';
 import { RequestQuotas, type QuotaConfig } from '../service/pipeline/request-quotas.js';
 import { STALE_AFTER_MS } from '../core/cluster.js';
+import { BreakerGate } from '../service/detection/breakers.js';
+import type { DetectionConfig } from './detection-config.js';
+import { Detection } from './detection-wiring.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -68,6 +71,8 @@ export interface DevAppConfig {
   readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
   /** Request quotas per principal and key (absent: none; `App.quotas.update` replaces them). */
   readonly quotas?: QuotaConfig | undefined;
+  /** Anomaly detection: rules, webhooks (absent: on, with the default rules and no webhook; `App.detection.update` replaces them). */
+  readonly detection?: DetectionConfig | undefined;
   /** Where state lives (default: SQLite `arca.db` in `dataDir`). */
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
@@ -87,6 +92,8 @@ export interface App {
   readonly scheduler: LifecycleScheduler;
   /** The request quotas, for a hot reload (`update`). */
   readonly quotas: RequestQuotas;
+  /** Anomaly detection and the circuit breakers, for a hot reload (`update`) and tests. */
+  readonly detection: Detection;
   /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
   readonly metricsServer: Server | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
@@ -194,6 +201,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const limits = limitsSchema.parse(config.limits ?? {});
   const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
   const quotas = new RequestQuotas(config.quotas ?? {}, clock);
+  const detection = new Detection({ config: config.detection, clock, logger: config.logger, audit, region: config.realm.region, observer: metrics });
   const pipeline = new Pipeline({
     limiter,
     keys: requestStores.keys,
@@ -221,7 +229,10 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     sealing,
     observer: observeAll([metrics, requestLog(config.logger)]),
     cluster: { node: store.nodeName, nodes: store.nodes },
-    quotas,
+    // Circuit breakers are enforced where the quotas are, and checked first.
+    quotas: new BreakerGate(detection.breakers, quotas),
+    detector: detection,
+    breakers: detection.breakers,
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
@@ -259,6 +270,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       server,
       store,
       quotas,
+      detection,
       hierarchy,
       audit,
       auditTrail: trail.trail,
@@ -276,9 +288,11 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             heartbeat.stop();
             void scheduler.stop()
               .then(recordThrottled)
+              .then(() => detection.drain())
               .then(() => trail.drain()).then(() =>
               setImmediate(async () => {
                 trail.release();
+                detection.close();
                 await store.close().catch((e: unknown) => config.logger.error('closing the store failed', { error: String(e) }));
                 hierarchy.seal();
                 authenticator.forgetAll();

@@ -9,6 +9,7 @@ import { parseListen } from './listen.js';
 import { LOG_LEVELS } from './logger.js';
 import { storageSchema } from './storage-config.js';
 import { quotasSchema } from './quota-config.js';
+import { detectionSchema, resolveDetection } from './detection-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -80,6 +81,8 @@ export const serverConfigSchema = z
     metrics: metricsSchema.optional(),
     /** Request quotas per principal and per key, like AWS's (docs/configuration.md, "Quotas"); reloaded on SIGHUP. */
     quotas: quotasSchema.optional(),
+    /** Anomaly detection: rules (or a rules file), alert webhooks (docs/monitoring.md); reloaded on SIGHUP. Absent: the default rules. */
+    detection: detectionSchema.optional(),
     /** Where state lives: SQLite in dataDir (default) or PostgreSQL shared by a cluster (docs/cluster.md). */
     storage: storageSchema.default({ type: 'sqlite' }),
     /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */
@@ -176,6 +179,7 @@ export function loadServerConfig(yamlText: string | undefined, env: Readonly<Rec
   if (!result.success) for (const issue of result.error.issues) errors.push(`${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   // The cross-field checks run on whatever is well typed, so that they are reported with the schema errors.
   errors.push(...semanticErrors(doc, env));
+  if (result.success) errors.push(...resolveDetection(result.data.detection, env).errors);
   return errors.length > 0 || !result.success ? { ok: false, errors } : { ok: true, config: result.data };
 }
 

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { KmsError } from '../core/errors.js';
 import { registerHealthMetrics, type HealthSources } from './metrics-health.js';
 import type { AuditObserver, KeyCount, RequestObserver } from '../core/observability.js';
+import type { AlertObserver, AlertSeverity } from '../core/detection.js';
 
 /** How long a key count is reused between scrapes (a scrape every second costs one query per this). */
 export const KEY_COUNT_CACHE_MS = 5_000;
@@ -28,12 +29,13 @@ const COMMIT_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
  * scraped. No series is per key: labels are operations, error codes, key states and key specs, all
  * bounded sets.
  */
-export class ServerMetrics implements RequestObserver, AuditObserver {
+export class ServerMetrics implements RequestObserver, AuditObserver, AlertObserver {
   readonly registry = new Registry();
   readonly #requests: Counter<'operation' | 'outcome' | 'error_code'>;
   readonly #duration: Histogram<'operation'>;
   readonly #commits: Histogram;
   readonly #committedEvents: Counter;
+  readonly #alerts: Counter<'rule' | 'severity'>;
   /** The label children per operation and error code: a request costs a map lookup, not label hashing. */
   readonly #children = new Map<string, { readonly count: ReturnType<Counter['labels']>; readonly duration: ReturnType<Histogram['labels']> }>();
 
@@ -43,6 +45,7 @@ export class ServerMetrics implements RequestObserver, AuditObserver {
     this.#duration = new Histogram({ name: 'arca_request_duration_seconds', help: 'Time from a request reaching the pipeline to its answer, audit commit included.', labelNames: ['operation'], buckets: REQUEST_BUCKETS, registers });
     this.#commits = new Histogram({ name: 'arca_audit_commit_duration_seconds', help: 'Time from an audit group commit starting to its events being durable.', buckets: COMMIT_BUCKETS, registers });
     this.#committedEvents = new Counter({ name: 'arca_audit_events_committed_total', help: 'Audit events made durable.', registers });
+    this.#alerts = new Counter({ name: 'arca_alerts_total', help: 'Anomaly alerts raised, by rule name and severity.', labelNames: ['rule', 'severity'], registers });
     new Gauge({ name: 'arca_audit_queue_depth', help: 'Audit events appended and waiting for a commit.', registers, collect() { this.set(sources.auditQueueDepth()); } });
     new Gauge({ name: 'arca_sealed', help: '1 while the service is sealed (every key operation fails), 0 when unsealed.', registers, collect() { this.set(sources.unsealed() ? 0 : 1); } });
     let cached: { at: number; counts: readonly KeyCount[] } | undefined;
@@ -90,6 +93,10 @@ export class ServerMetrics implements RequestObserver, AuditObserver {
       this.#commits.observe((performance.now() - start) / 1000);
       this.#committedEvents.inc(events);
     };
+  }
+
+  alertRaised(rule: string, severity: AlertSeverity): void {
+    this.#alerts.inc({ rule, severity });
   }
 
   /** The exposition text and its content type. */

@@ -8,6 +8,7 @@ import type { SealController } from '../custody/sealing.js';
 import { composeApp, type App } from './app.js';
 import { toAuditConfig } from './audit-config.js';
 import { toQuotaConfig } from './quota-config.js';
+import { resolveDetection } from './detection-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
@@ -66,11 +67,14 @@ export async function createServerApp(opts: {
     await store.close();
     throw e;
   });
+  // Validated with the configuration (loadServerConfig reports its errors), resolved again here.
+  const detection = resolveDetection(config.detection, opts.env);
+  if (detection.config === undefined) throw new Error(`detection: ${detection.errors.join('; ')}`);
   const tls = config.tls.enabled
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas) },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config },
     store,
     root,
     root,

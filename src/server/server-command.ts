@@ -7,6 +7,7 @@ import { createLogger } from './logger.js';
 import { createServerApp } from './server-app.js';
 import { nodeNameOf, redactUrl } from './storage-config.js';
 import { toQuotaConfig } from './quota-config.js';
+import { resolveDetection } from './detection-config.js';
 
 export const SERVER_USAGE = `arca server [--config <file>] [--log-level debug|info|warn|error] [--quiet]
 
@@ -15,7 +16,7 @@ Runs Arca for production: the settings come from the YAML file and ARCA_* enviro
 lines on stdout at the level of --log-level, else logLevel / ARCA_LOG_LEVEL (--quiet: warn). The server starts
 SEALED: initialize it once with 'arca operator init', then unseal it after every start with
 'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable). SIGHUP reloads
-the configuration's quotas.
+the configuration's quotas and anomaly detection (rules, rules file, webhooks).
 `;
 
 /** `arca server`: resolves when the server has shut down after SIGINT/SIGTERM. */
@@ -75,7 +76,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  // SIGHUP re-reads the configuration and applies what can change live: the quotas. Anything invalid
+  // SIGHUP re-reads the configuration and applies what can change live: the quotas and the detection. Anything invalid
   // keeps the running settings (and is logged).
   const reload = (): void => {
     const again = values.config === undefined ? loadServerConfig(undefined, process.env) : loadServerConfigFile(values.config, process.env);
@@ -83,8 +84,14 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       logger.error('configuration reload refused; the running settings stay', { errors: again.errors });
       return;
     }
+    const detection = resolveDetection(again.config.detection, process.env);
+    if (detection.config === undefined) {
+      logger.error('configuration reload refused; the running settings stay', { errors: detection.errors });
+      return;
+    }
     app.quotas.update(toQuotaConfig(again.config.quotas));
-    logger.info('configuration reloaded: quotas', { quotas: again.config.quotas ?? 'none' });
+    app.detection.update(detection.config);
+    logger.info('configuration reloaded: quotas and detection', { quotas: again.config.quotas ?? 'none', rules: detection.config.settings.rules.map((r) => r.name) });
   };
   process.on('SIGHUP', reload);
   const signal = await signalled;

@@ -255,6 +255,10 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   ExportAuditLog: keyless(),
   ListAuditChains: keyless(),
   ListClusterNodes: keyless(),
+  ListAlerts: keyless(),
+  AcknowledgeAlert: keyless(() => ({ AlertId: '0000000000000000' })),
+  ListBreakers: keyless(),
+  ReleaseBreaker: keyless(() => ({ BreakerId: 'brk-none' })),
 };
 
 /** Builds the fixture as the harness's administrator. */

@@ -36,6 +36,7 @@ import { SealController } from '../../src/custody/sealing.js';
 import { ensureAdmin } from '../../src/service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../../src/service/identity/bootstrap-policy.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { BreakerGate, CircuitBreakers } from '../../src/service/detection/breakers.js';
 
 /** The fixed time of the harness clock (moved only by {@link Harness.advance}). */
 export const HARNESS_TIME = new Date('2026-06-01T12:00:00Z');
@@ -89,6 +90,10 @@ export interface Harness {
   readonly sealed: boolean;
   /** Moves the clock forward by `ms`. */
   advance(ms: number): void;
+  /** The pipeline's circuit breakers (ReleaseBreaker, ListBreakers, the quota gate). */
+  readonly breakers: CircuitBreakers;
+  /** Appends an event to the trail as the server does for one it makes itself (an alert). */
+  appendEvent(event: AuditEvent): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,6 +176,8 @@ export async function harness(): Promise<Harness> {
   });
   const events: AuditEvent[] = [];
   const registry = operationRegistry();
+  const breakers = new CircuitBreakers(clock);
+  const audit = recording(trail.audit, events);
   const pipeline = new Pipeline({
     keys: requestStores.keys,
     principals: requestStores.principals,
@@ -189,13 +196,15 @@ export async function harness(): Promise<Harness> {
     authorizer,
     keyring: hierarchy,
     policyChecks: authorizer,
-    audit: recording(trail.audit, events),
+    audit,
     storage: store.health,
     auditTrail: trail.trail,
     auditChains: trail.chains,
     operations: registry,
     sealing,
     cluster: { node: store.nodeName, nodes: store.nodes },
+    breakers,
+    quotas: new BreakerGate(breakers, undefined),
   });
 
   const initialized = await sealing.initialize(1, 1);
@@ -268,6 +277,8 @@ export async function harness(): Promise<Harness> {
     advance(ms) {
       now += ms;
     },
+    breakers,
+    appendEvent: (event) => audit.append(event),
     async close() {
       sealing.seal();
       share.dispose();

@@ -6,7 +6,8 @@ import { limit, marker, str } from '../pipeline/schemas.js';
 import { chainIdMember, trailFor } from './chain-trail.js';
 import { listMergedEvents } from './merged-events.js';
 
-const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
+/** A time as epoch seconds or ISO 8601, answered as ISO 8601. */
+export const isoTime = z.union([z.number(), str(1, 64)]).transform((v, ctx) => {
   const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
   if (Number.isNaN(d.getTime())) {
     ctx.addIssue({ code: 'custom', message: 'Member must be a timestamp (epoch seconds or ISO 8601)' });

@@ -4,6 +4,7 @@ import type { KeyImporter, KeyPrimitives, KeyProvisioner, SealControl, SealedKey
 import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { ClusterNodes } from '../../core/cluster.js';
+import type { BreakerControl } from '../../core/detection.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -45,6 +46,8 @@ export interface ServiceDeps {
   readonly auditChains: AuditChains;
   /** This node's name and the cluster's node registry (one node on SQLite). */
   readonly cluster: { readonly node: string; readonly nodes: ClusterNodes };
+  /** This node's circuit breakers (anomaly detection): listed and released by administrators. */
+  readonly breakers: BreakerControl;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -2,65 +2,20 @@ import { ZodError } from 'zod';
 import { randomId } from '../../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../../core/arn.js';
 import type { AuditEvent } from '../../core/audit.js';
-import type { Authorizer } from '../../core/authorization.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
 import type { RequestInfo } from '../../core/policy/context.js';
-import type { AuditLog, AuthenticationRequest, Authenticator, ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
-import { UNKNOWN_OPERATION, type RequestObserver } from '../../core/observability.js';
+import { UNKNOWN_OPERATION } from '../../core/observability.js';
 import type { Principal } from '../../core/principal.js';
-import type { ServiceDeps } from './deps.js';
+import type { PipelineDeps, PipelineRequest, PipelineResult, Readiness } from './pipeline-types.js';
 import type { BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
 import { anonymousPrincipal, denied, withEncryptionContext, type Authz } from './authorization-facts.js';
 import { changesState } from './state-changes.js';
-import type { QuotaGate } from './request-quotas.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
 import { invalidInputError } from './schemas.js';
-import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
 
-/** One request as a transport adapter hands it over. */
-export interface PipelineRequest extends RequestMeta {
-  readonly auth: AuthenticationRequest;
-  /** Reads the body as the operation's input, validated by `schema` after the transport's decoding (throws ZodError or KmsError). */
-  readonly parseBody: InputReader;
-  /** Words a ValidationFailed error that lists violations the transport's way (absent: the neutral wording). */
-  readonly invalidInput?: ((error: KmsError) => KmsError) | undefined;
-  /** Whether the request arrived over TLS (`aws:SecureTransport`); false when absent. */
-  readonly secureTransport?: boolean | undefined;
-}
-
-export type PipelineResult =
-  | { readonly ok: true; readonly output: unknown; readonly requestId: string }
-  | { readonly ok: false; readonly error: KmsError; readonly requestId: string };
-
-export interface PipelineDeps extends ServiceDeps {
-  readonly authenticator: Authenticator;
-  readonly authorizer: Authorizer;
-  readonly audit: AuditLog;
-  readonly operations: ReadonlyMap<string, RegisteredOperation>;
-  /** The stores' read cache, refreshed as each request starts (absent: the stores read directly). */
-  readonly reads?: ReadFreshness | undefined;
-  /**
-   * Bounds the failures without an authenticated caller per source (absent: every one is recorded). A
-   * source over its limit is answered `ThrottlingException` unprocessed, and its throttled requests are
-   * recorded as periodic `ThrottledRequests` summaries instead of one event each.
-   */
-  readonly limiter?: UnauthenticatedLimiter | undefined;
-  /** The storage's health, as the audit writer sees its commits (readiness, error reporting). */
-  readonly storage: StorageHealth;
-  /** Request quotas per principal and key (absent: none). */
-  readonly quotas?: QuotaGate | undefined;
-  /** Told of every answered request (metrics); absent: nothing observes them. */
-  readonly observer?: RequestObserver | undefined;
-}
-
-/** What `/readyz` answers. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly status: 'ready' | 'sealed' | 'storage-failing';
-  readonly storage: StorageStatus;
-}
+export type { PipelineDeps, PipelineRequest, PipelineResult, Readiness } from './pipeline-types.js';
 
 /** While the storage is failing, readiness probes it at most this often (ms). */
 const STORAGE_PROBE_INTERVAL_MS = 1000;
@@ -212,6 +167,7 @@ export class Pipeline {
       // Plaintext in the input is zeroed however the request ended (refused before execute, or after it).
       (call ?? prepared)?.dispose();
     }
+    if (principal !== undefined && op !== undefined) deps.detector?.observe({ principalArn: principal.arn, operation: op.name, keyArns: resources.map((k) => k.arn), sourceIp: req.sourceIp, errorCode: result.ok ? undefined : result.error.code, time: started });
     return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
   }
 

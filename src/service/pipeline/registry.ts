@@ -24,6 +24,10 @@ import { listKeyPolicies } from '../access/list-key-policies.js';
 import { listKeys } from '../keys/list-keys.js';
 import { listResourceTags } from '../keys/list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
+import { acknowledgeAlert } from '../detection/acknowledge-alert.js';
+import { listAlerts } from '../detection/list-alerts.js';
+import { listBreakers } from '../detection/list-breakers.js';
+import { releaseBreaker } from '../detection/release-breaker.js';
 import { putKeyPolicy } from '../access/put-key-policy.js';
 import { createPrincipal } from '../identity/create-principal.js';
 import { listPrincipals } from '../identity/list-principals.js';
@@ -149,6 +153,11 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getAuditCheckpoint,
   exportAuditLog,
   listAuditChains,
+  // anomaly detection (issue 16)
+  listAlerts,
+  acknowledgeAlert,
+  listBreakers,
+  releaseBreaker,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {
