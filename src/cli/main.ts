@@ -17,6 +17,7 @@ Commands:
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
   audit      verify, query, tail or export the audit trail (arca audit --help)
   storage    migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)
+  backup     create, verify or restore a signed, encrypted backup (arca backup --help)
   version    print the version
   help       show this help
 

@@ -6,4 +6,5 @@ export const SERVER_COMMANDS: Record<string, () => Promise<(argv: readonly strin
   dev: async () => (await import('./dev-command.js')).runDev,
   server: async () => (await import('./server-command.js')).runServer,
   storage: async () => (await import('./storage-command.js')).runStorage,
+  backup: async () => (await import('./backup-command.js')).runBackup,
 };
