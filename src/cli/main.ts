@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
+import { runBackupCreate } from './backup-command.js';
 import { runCall } from './call-command.js';
 import { runOperator } from './operator-command.js';
 import { runAccessKey, runPrincipal } from './principal-commands.js';
@@ -44,6 +45,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runAccessKey(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
+    case 'backup':
+      // Only `backup create` without --from reaches the client (server/main.ts isServerCommand).
+      return runBackupCreate(argv.slice(2));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

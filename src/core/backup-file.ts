@@ -167,3 +167,22 @@ export function verifyBackupSignature(file: BackupFile, trustedKey?: Buffer): Bu
   }
   return publicKey;
 }
+
+/** What a backup made by the server answers (ArcaService.CreateBackup). */
+export interface BackupSummary {
+  /** Where the file is, on the server's file system (`backup.dir`). */
+  readonly path: string;
+  readonly bytes: number;
+  /** sha256 of the whole file, hex. */
+  readonly sha256: string;
+  readonly header: BackupHeader;
+}
+
+/**
+ * The port that makes a backup of the whole store (ADR 0016): one consistent snapshot, encrypted under
+ * the live root of trust and signed with this node's audit trail key, written into the configured
+ * directory. Refuses (KmsError) when sealed or when no directory is configured.
+ */
+export interface BackupMaker {
+  create(): Promise<BackupSummary>;
+}

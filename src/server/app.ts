@@ -7,6 +7,7 @@ import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRo
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
+import { defaultBackupDir, serverBackupMaker } from './backup-maker.js';
 import { CustodyKeyImporter } from '../custody/importer.js';
 import { CustodyKeyProvisioner } from '../custody/provisioner.js';
 import { SealController } from '../custody/sealing.js';
@@ -71,6 +72,8 @@ export interface DevAppConfig {
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
   readonly nodeName?: string | undefined;
+  /** Where ArcaService.CreateBackup writes backups (default `<dataDir>/backups`; docs/backup.md). */
+  readonly backup?: { readonly dir?: string | undefined } | undefined;
 }
 
 export interface App {
@@ -203,6 +206,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     sealing,
     observer: metrics,
     cluster: { node: store.nodeName, nodes: store.nodes },
+    backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: config.backup?.dir ?? defaultBackupDir(config.dataDir), clock }),
     quotas,
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),

@@ -10,7 +10,8 @@ import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js
 import { systemClock } from './clock.js';
 import { redactUrl, withoutPassword } from './storage-migrate.js';
 
-export const BACKUP_USAGE = `arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
+export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
+arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
 arca backup verify FILE [--public-key BASE64] [--output text|json]
 arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
 
@@ -20,8 +21,11 @@ record, import state, the seal record, and the audit trails, read in ONE snapsho
 serving; encrypted (AES-256-GCM) under a file key wrapped by the root of trust, and signed with the audit
 trail's Ed25519 key (docs/backup.md).
 
-  create   needs the store's root: [root] is --dev-root FILE (default: the data directory's
-           insecure-dev-root.key) or a quorum of Shamir shares (--share-file FILE, once per share)
+  create   without --from: the running, unsealed server makes the backup (ArcaService.CreateBackup) in
+           its backup.dir (default <data dir>/backups); --out copies it here when the server is local.
+           With --from: this command opens the store and needs its root: [root] is --dev-root FILE
+           (default: the data directory's insecure-dev-root.key) or a quorum of Shamir shares
+           (--share-file FILE, once per share)
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);

@@ -69,6 +69,8 @@ export const serverConfigSchema = z
     /** Where state lives: SQLite in dataDir (default) or PostgreSQL shared by a cluster (docs/cluster.md). */
     storage: storageSchema.default({ type: 'sqlite' }),
     /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */
+    /** Where ArcaService.CreateBackup writes backup files (docs/backup.md); default `<dataDir>/backups`. */
+    backup: z.object({ dir: z.string().min(1) }).strict().optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();

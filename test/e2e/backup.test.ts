@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,7 @@ describe('arca backup on SQLite: the drill, and what a backup refuses', () => {
   const source = join(work, 'source');
   const rootFile = join(work, 'kept-dev-root.key');
   const file = join(work, 'store.arcabak');
+  const offline = join(work, 'offline.arcabak');
   let data: DrillData;
   let publicKey = '';
 
@@ -29,9 +31,17 @@ describe('arca backup on SQLite: the drill, and what a backup refuses', () => {
     try {
       data = await populateForDrill(kms, clock, () => server.app.scheduler.runNow());
       assert.ok(await server.app.audit.checkpoint(), 'a signed tree head');
-      // Made while the server is serving: one read transaction beside its writer.
-      const header = await createBackupFile(source, file, {});
-      publicKey = header.signer.publicKey;
+      // Made by the serving server (ArcaService.CreateBackup through the CLI), copied here with --out.
+      const made = await arcaAsync(server, 'backup', 'create', '--out', file, '--output', 'json');
+      const summary = JSON.parse(made) as { Path: string; Bytes: number; SignerPublicKey: string; Counts: Record<string, number> };
+      assert.ok(summary.Path.startsWith(join(source, 'backups')), summary.Path);
+      assert.equal(summary.Bytes, readFileSync(file).length);
+      publicKey = summary.SignerPublicKey;
+      // The offline form: the command opens the store (one read transaction beside the serving writer) and the dev root.
+      const header = await createBackupFile(source, offline, {});
+      assert.equal(header.signer.publicKey, publicKey);
+      // The same keys (the trail has grown by the CreateBackup request meanwhile).
+      for (const table of ['keys', 'key_versions', 'key_destructions']) assert.equal(header.counts[table], summary.Counts[table], table);
     } finally {
       kms.destroy();
       await server.close();
@@ -46,6 +56,12 @@ describe('arca backup on SQLite: the drill, and what a backup refuses', () => {
     assert.equal(report.engine, 'sqlite');
     assert.ok(report.restored.find((t) => t.table === 'key_versions')!.rows >= 4);
     await serveRestored(target, data);
+  });
+
+  it('the offline form (--from) makes a file that restores too', async () => {
+    const target = join(work, 'restored-offline');
+    const report = await restoreBackup(readFileSync(offline), { to: target, root: { devRootFile: rootFile } });
+    assert.equal(report.restored.find((t) => t.table === 'keys')!.rows, inspectBackup(readFileSync(file)).header.counts['keys']);
   });
 
   it('no resurrection: a key destroyed before the backup has no material in it, and its destruction record is there', async () => {
@@ -116,6 +132,12 @@ describe('arca backup on SQLite: the drill, and what a backup refuses', () => {
     assert.equal(readFileSync(join(target, 'arca.db'), 'utf8'), 'not touched');
   });
 });
+
+/** Runs the built CLI against an in-process server without blocking its event loop. */
+async function arcaAsync(server: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string; region: string } }, ...args: string[]): Promise<string> {
+  const env = { PATH: process.env['PATH'], ARCA_ENDPOINT: server.endpoint, AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey, AWS_REGION: server.credentials.region };
+  return (await promisify(execFile)(process.execPath, [ARCA_BIN, ...args], { encoding: 'utf8', env })).stdout;
+}
 
 function flip(b: Buffer, at: number): Buffer {
   const out = Buffer.from(b);

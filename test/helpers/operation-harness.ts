@@ -195,6 +195,8 @@ export async function harness(): Promise<Harness> {
     operations: registry,
     sealing,
     cluster: { node: store.nodeName, nodes: store.nodes },
+    // The in-memory store cannot be snapshotted from a second connection; the e2e tests make real backups.
+    backups: { create: async () => { throw new KmsError('Internal', 'no backups in the operation harness'); } },
   });
 
   const initialized = await sealing.initialize(1, 1);

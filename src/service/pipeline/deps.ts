@@ -3,6 +3,7 @@ import type { KeyImporter, KeyPrimitives, KeyProvisioner, SealControl, SealedKey
 import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { ClusterNodes } from '../../core/cluster.js';
+import type { BackupMaker } from '../../core/backup-file.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -42,6 +43,8 @@ export interface ServiceDeps {
   readonly auditTrail: AuditTrail;
   /** This node's name and the cluster's node registry (one node on SQLite). */
   readonly cluster: { readonly node: string; readonly nodes: ClusterNodes };
+  /** Makes a backup of the whole store under the live root (ArcaService.CreateBackup; ADR 0016). */
+  readonly backups: BackupMaker;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */
