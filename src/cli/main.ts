@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
+import { runBackupCreate } from './backup-command.js';
 import { runCall } from './call-command.js';
 import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
@@ -20,6 +21,7 @@ Commands:
   alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
   breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
   storage    migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)
+  backup     create, verify or restore a signed, encrypted backup (arca backup --help)
   version    print the version
   help       show this help
 
@@ -50,6 +52,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runAlerts(argv.slice(1));
     case 'breaker':
       return runBreaker(argv.slice(1));
+    case 'backup':
+      // Only `backup create` without --from reaches the client (server/main.ts isServerCommand).
+      return runBackupCreate(argv.slice(2));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

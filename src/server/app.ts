@@ -7,6 +7,7 @@ import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRo
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
+import { defaultBackupDir, serverBackupMaker } from './backup-maker.js';
 import { CustodyKeyImporter } from '../custody/importer.js';
 import { CustodyKeyProvisioner } from '../custody/provisioner.js';
 import { SealController } from '../custody/sealing.js';
@@ -77,6 +78,8 @@ export interface DevAppConfig {
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
   readonly nodeName?: string | undefined;
+  /** Where ArcaService.CreateBackup writes backups (default `<dataDir>/backups`; docs/backup.md). */
+  readonly backup?: { readonly dir?: string | undefined } | undefined;
 }
 
 export interface App {
@@ -233,6 +236,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     quotas: new BreakerGate(detection.breakers, quotas),
     detector: detection,
     breakers: detection.breakers,
+    backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: config.backup?.dir ?? defaultBackupDir(config.dataDir), clock }),
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.

@@ -6,4 +6,16 @@ export const SERVER_COMMANDS: Record<string, () => Promise<(argv: readonly strin
   dev: async () => (await import('./dev-command.js')).runDev,
   server: async () => (await import('./server-command.js')).runServer,
   storage: async () => (await import('./storage-command.js')).runStorage,
+  backup: async () => (await import('./backup-command.js')).runBackup,
 };
+
+/**
+ * Whether `argv` runs on the server side. `arca backup create` without `--from` is a client command: it
+ * asks the running server to make the backup (ArcaService.CreateBackup); with `--from` the command opens
+ * the store itself.
+ */
+export function isServerCommand(argv: readonly string[]): boolean {
+  const [command, sub, ...rest] = argv;
+  if (command === undefined || !Object.hasOwn(SERVER_COMMANDS, command)) return false;
+  return !(command === 'backup' && sub === 'create' && !rest.some((a) => a === '--from' || a.startsWith('--from=')));
+}

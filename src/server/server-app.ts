@@ -74,7 +74,7 @@ export async function createServerApp(opts: {
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup },
     store,
     root,
     root,

@@ -20,6 +20,10 @@ export const WIRE_WORDS_ALLOWED: Readonly<Record<string, string>> = {
   'core/audit.ts': 'the C2SP checkpoint text (a signed-note format) carries its root hash in base64',
   'service/identity/bootstrap.ts': 'an access-key secret is text: the base64 of random bytes, as AWS secrets look',
   'server/dev-announce.ts': 'prints an example aws CLI command line for the developer',
+  'core/backup-file.ts': "the backup file's own JSON header (ADR 0016) carries its signer key in base64, not AWS's blob encoding",
+  'server/backup.ts': 'backup payload rows and headers are Arca\'s own file format (ADR 0016), base64 for bytes',
+  'server/backup-root.ts': 'the seal record in a backup header, and unseal shares as arca operator init prints them, are base64 text',
+  'server/backup-command.ts': '--public-key takes the audit trail key as base64, as arca audit verify prints it',
 };
 
 /** `file: word` for each wire word used where it must not be (files relative to `srcRoot`, `/`-separated; tests excluded). */

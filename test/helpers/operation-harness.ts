@@ -205,6 +205,8 @@ export async function harness(): Promise<Harness> {
     cluster: { node: store.nodeName, nodes: store.nodes },
     breakers,
     quotas: new BreakerGate(breakers, undefined),
+    // The in-memory store cannot be snapshotted from a second connection; the e2e tests make real backups.
+    backups: { create: async () => { throw new KmsError('Internal', 'no backups in the operation harness'); } },
   });
 
   const initialized = await sealing.initialize(1, 1);

@@ -5,6 +5,7 @@ import type { PolicyChecks } from '../../core/authorization.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { ClusterNodes } from '../../core/cluster.js';
 import type { BreakerControl } from '../../core/detection.js';
+import type { BackupMaker } from '../../core/backup-file.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -48,6 +49,8 @@ export interface ServiceDeps {
   readonly cluster: { readonly node: string; readonly nodes: ClusterNodes };
   /** This node's circuit breakers (anomaly detection): listed and released by administrators. */
   readonly breakers: BreakerControl;
+  /** Makes a backup of the whole store under the live root (ArcaService.CreateBackup; ADR 0016). */
+  readonly backups: BackupMaker;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -51,6 +51,7 @@ import { revokeGrant } from '../access/revoke-grant.js';
 import { reEncrypt } from '../crypto-ops/re-encrypt.js';
 import { rekey } from '../operator/rekey.js';
 import { rotateRoot } from '../operator/rotate-root.js';
+import { createBackup } from '../operator/create-backup.js';
 import { seal } from '../operator/seal.js';
 import { tagResource } from '../keys/tag-resource.js';
 import { untagResource } from '../keys/untag-resource.js';
@@ -147,6 +148,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   initializeRoot,
   rekey,
   rotateRoot,
+  createBackup,
   getKeyLastUsage,
   listAuditEvents,
   getAuditProof,

@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackupHeader } from '../core/backup-file.js';
+import { writeFileDurably } from '../platform/durable-file.js';
+import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
+import { PostgresDatabase } from '../store/postgres/database.js';
+import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, restoreBackup } from './backup.js';
+import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
+import { systemClock } from './clock.js';
+import { redactUrl, withoutPassword } from './storage-migrate.js';
+
+export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
+arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
+arca backup verify FILE [--public-key BASE64] [--output text|json]
+arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
+
+A backup is one file: every key, key version (material still wrapped under the domain keys), alias,
+tag, policy, grant, principal, access key (secret wrapped), rotation and deletion state, destruction
+record, import state, the seal record, and the audit trails, read in ONE snapshot while the server keeps
+serving; encrypted (AES-256-GCM) under a file key wrapped by the root of trust, and signed with the audit
+trail's Ed25519 key (docs/backup.md).
+
+  create   without --from: the running, unsealed server makes the backup (ArcaService.CreateBackup) in
+           its backup.dir (default <data dir>/backups); --out copies it here when the server is local.
+           With --from: this command opens the store and needs its root: [root] is --dev-root FILE
+           (default: the data directory's insecure-dev-root.key) or a quorum of Shamir shares
+           (--share-file FILE, once per share)
+  verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
+           arca audit verify prints, when given) and prints what the file holds
+  restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
+           needs the same root that made the backup; refuses anything else before writing a row
+
+Exit status: 0 done; 1 failed; 2 refused (bad arguments, tampered, truncated or foreign file, wrong
+root, non-empty target): nothing was written.
+`;
+
+const OPTIONS = {
+  from: { type: 'string' },
+  out: { type: 'string' },
+  to: { type: 'string' },
+  'dev-root': { type: 'string' },
+  'share-file': { type: 'string', multiple: true },
+  'public-key': { type: 'string' },
+  output: { type: 'string', default: 'text' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** `arca backup <create|verify|restore>`. */
+export async function runBackup(argv: readonly string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(BACKUP_USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (e) {
+    process.stderr.write(`arca backup ${sub}: ${e instanceof Error && !e.message.includes('://') ? e.message : 'unexpected argument'}\n\n${BACKUP_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(BACKUP_USAGE);
+    return 0;
+  }
+  const json = values.output === 'json';
+  const url = values.from ?? values.to ?? '';
+  const fail = (code: number, message: string): number => {
+    const text = url === '' ? message : withoutPassword(message, url);
+    if (json) process.stdout.write(JSON.stringify({ ok: false, refused: code === 2, error: text }) + '\n');
+    else process.stderr.write(`arca backup ${sub}: ${text}\n`);
+    return code;
+  };
+  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()) };
+  const trustedKey = values['public-key'] === undefined ? undefined : Buffer.from(values['public-key'], 'base64');
+  try {
+    switch (sub) {
+      case 'create': {
+        if (values.from === undefined || values.out === undefined) return fail(2, '--from and --out are required');
+        if (existsSync(values.out)) return fail(2, `${values.out} exists: a backup never overwrites a file`);
+        const started = Date.now();
+        const header = await createBackupFile(values.from, values.out, root);
+        const summary = { ok: true, file: values.out, bytes: readFileSync(values.out).length, ms: Date.now() - started, ...report(header) };
+        process.stdout.write(json ? JSON.stringify(summary) + '\n' : `Backup written to ${values.out} (${summary.bytes} bytes, ${summary.ms} ms).\n${describe(header)}`);
+        return 0;
+      }
+      case 'verify': {
+        const [file] = positionals;
+        if (file === undefined) return fail(2, 'the backup FILE is required');
+        const r = inspectBackup(readBackupFile(file), trustedKey);
+        const out = { ok: true, file, bytes: r.bytes, sha256: r.sha256, signerPinned: r.signerPinned, ...report(r.header) };
+        process.stdout.write(json ? JSON.stringify(out) + '\n' : `${file}: signature OK (${r.signerPinned ? 'the trusted key' : 'the key in its header; pin it with --public-key'}), ${r.bytes} bytes, sha256 ${r.sha256}.\n${describe(r.header)}`);
+        return 0;
+      }
+      case 'restore': {
+        const [file] = positionals;
+        if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
+        const r = await restoreBackup(readBackupFile(file), { to: values.to, root, trustedKey });
+        const rows = r.restored.reduce((n, t) => n + t.rows, 0);
+        const to = isPostgresUrl(values.to) ? redactUrl(values.to) : values.to;
+        const next = r.engine === 'postgres'
+          ? `Run the server on it with storage: { type: postgres }${r.chains[0] ? ` and node name '${r.chains[0].node}' to continue the audit trail` : ''}, then unseal with the same root.`
+          : r.header.root.kind === 'insecure-dev-file' ? `Run: arca dev --data-dir ${values.to}` : 'Run arca server on it, then arca operator unseal with the same shares.';
+        process.stdout.write(json ? JSON.stringify({ ok: true, to, engine: r.engine, rows, restored: r.restored, chains: r.chains }) + '\n' : `Restored ${rows} rows into ${to} (${r.engine}, one transaction).\n${next}\n`);
+        return 0;
+      }
+      default:
+        return fail(2, `unknown subcommand (create, verify or restore)`);
+    }
+  } catch (e) {
+    if (e instanceof BackupRefused) return fail(2, `refused: ${e.message}`);
+    return fail(1, `failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * `arca backup create`: a snapshot of the store at `from` (a data directory, or a PostgreSQL URL),
+ * made into a backup with the root given (for a data directory, its dev root file by default), written
+ * durably to `out` (never over an existing file).
+ */
+export async function createBackupFile(from: string, out: string, given: RootMaterial): Promise<BackupHeader> {
+  const make = async (s: StoreSnapshot, location: string, devDefault: string | undefined) => {
+    const info = rootInfoOf(await s.sealRecord(), undefined);
+    const root = await openCommandRoot(info, { ...given, devRootFile: given.devRootFile ?? devDefault });
+    try {
+      return await makeBackup(s, root, { location, now: systemClock.now() });
+    } finally {
+      root.seal();
+    }
+  };
+  let made;
+  if (isPostgresUrl(from)) {
+    const pg = await PostgresDatabase.open({ url: from, pool: { max: 1 }, migrate: false });
+    try {
+      made = await withPostgresSnapshot(pg, (s) => make(s, redactUrl(from), undefined));
+    } finally {
+      await pg.close();
+    }
+  } else {
+    made = await withSqliteSnapshot(from, (s) => make(s, from, join(from, DEV_ROOT_FILE)));
+  }
+  writeFileDurably(out, made.file, { mode: 0o600, exclusive: true });
+  return made.header;
+}
+
+function report(h: BackupHeader) {
+  return { createdAt: h.createdAt, source: h.source, root: { kind: h.root.kind, fingerprint: h.root.fingerprint }, signer: h.signer, chains: h.chains, counts: h.counts };
+}
+
+function describe(h: BackupHeader): string {
+  const lines = [
+    `Made ${h.createdAt} from ${h.source.engine} store ${h.source.location} on ${h.source.host}.`,
+    `Root of trust: ${h.root.kind} (${h.root.fingerprint}); restore needs the same root.`,
+    `Signed by ${h.signer.publicKey} (audit trail key of chain ${h.signer.chainId}).`,
+    `Audit chains: ${h.chains.map((c) => `${c.chainId} (node ${c.node})`).join(', ') || 'none'}.`,
+    'Rows:',
+  ];
+  const width = Math.max(...Object.keys(h.counts).map((t) => t.length));
+  for (const [table, n] of Object.entries(h.counts)) lines.push(`  ${table.padEnd(width)}  ${n}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BackupRefused } from '../../core/backup-file.js';
+import { openDatabase } from '../sqlite/database.js';
+import type { PostgresDatabase } from '../postgres/database.js';
+import { nonEmptyTables, STORAGE_MIGRATION_LOCK } from '../migrate/copy-to-postgres.js';
+import { SQLITE_FILE } from '../migrate/sqlite-source.js';
+import type { TableSpec } from '../migrate/tables.js';
+import { BACKUP_TABLES, fromNeutral, type Engine, type NeutralValue } from './neutral.js';
+import type { ChainInfo } from './snapshot.js';
+
+/** What a restore writes: the chains, and every table's rows in BACKUP_TABLES order (neutral values). */
+export interface RestoreSource {
+  readonly chains: readonly ChainInfo[];
+  rowsOf(spec: TableSpec): Iterable<readonly NeutralValue[]>;
+}
+
+/** Rows written per table, in restore order. */
+export type RestoredCounts = { readonly table: string; readonly rows: number }[];
+
+function params(spec: TableSpec, values: readonly NeutralValue[], engine: Engine): unknown[] {
+  const kinds = Object.entries(spec.columns);
+  const offset = spec.chained ? 1 : 0;
+  if (values.length !== kinds.length + offset) throw new BackupRefused(`a ${spec.table} row has ${values.length} values, the table ${kinds.length + offset}`);
+  return kinds.map(([column, kind], i) => fromNeutral(kind, values[i + offset] ?? null, engine, `${spec.table}.${column}`));
+}
+
+/**
+ * Restores into a NEW SQLite data directory: refuses (nothing written) when `dataDir` already holds a
+ * database, or when the backup holds more than one audit chain (a SQLite store has one trail). Every
+ * row goes in ONE transaction; on any failure the new database files are removed.
+ */
+export function restoreIntoSqlite(dataDir: string, source: RestoreSource): RestoredCounts {
+  const path = join(dataDir, SQLITE_FILE);
+  if (existsSync(path) || existsSync(`${path}-wal`)) throw new BackupRefused(`${path} exists: restore only into a new data directory (no arca.db)`);
+  if (source.chains.length > 1) {
+    throw new BackupRefused(`the backup holds ${source.chains.length} audit chains (a PostgreSQL cluster's nodes); a SQLite store holds one: restore into PostgreSQL`);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(path);
+  try {
+    const counts: RestoredCounts = [];
+    db.transaction(() => {
+      const chain = source.chains[0];
+      if (chain !== undefined) db.prepare("INSERT INTO audit_meta (name, value) VALUES ('chain_id', ?)").run(chain.chainId);
+      for (const spec of BACKUP_TABLES) {
+        const columns = Object.keys(spec.columns);
+        // SQLite keeps its one trail signing key in row id 1.
+        const withId = spec.table === 'audit_signing_keys';
+        // Names from the constant specs only.
+        const insert = db.prepare(`INSERT INTO ${spec.table} (${withId ? 'id, ' : ''}${columns.join(', ')}) VALUES (${withId ? '1, ' : ''}${columns.map(() => '?').join(', ')})`);
+        let rows = 0;
+        for (const values of source.rowsOf(spec)) {
+          insert.run(...params(spec, values, 'sqlite'));
+          rows++;
+        }
+        counts.push({ table: spec.table, rows });
+      }
+    }).immediate();
+    db.close();
+    return counts;
+  } catch (e) {
+    if (db.open) db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+    throw e;
+  }
+}
+
+const PG_PAGE = 500;
+
+/**
+ * Restores into an EMPTY PostgreSQL database (already migrated), in ONE transaction under the storage
+ * migration lock: refuses (nothing written) when any table the restore fills has a row. Identity columns
+ * keep their values and their sequences move past them.
+ */
+export async function restoreIntoPostgres(pg: PostgresDatabase, source: RestoreSource): Promise<RestoredCounts> {
+  return pg.transactions.run(async () => {
+    await pg.db.query('SELECT pg_advisory_xact_lock($1, $2)', [...STORAGE_MIGRATION_LOCK]);
+    const occupied = await nonEmptyTables(pg);
+    if (occupied.length > 0) throw new BackupRefused(`the target database is not empty (rows in ${occupied.join(', ')}): restore only into a new, empty database`);
+    const counts: RestoredCounts = [];
+    let chainsWritten = false;
+    for (const spec of BACKUP_TABLES) {
+      if (spec.chained && !chainsWritten) {
+        for (const c of source.chains) await pg.db.query('INSERT INTO audit_chains (node, chain_id) VALUES ($1, $2)', [c.node, c.chainId]);
+        counts.push({ table: 'audit_chains', rows: source.chains.length });
+        chainsWritten = true;
+      }
+      counts.push({ table: spec.table, rows: await insertPostgres(pg, spec, source.rowsOf(spec)) });
+    }
+    return counts;
+  });
+}
+
+async function insertPostgres(pg: PostgresDatabase, spec: TableSpec, rows: Iterable<readonly NeutralValue[]>): Promise<number> {
+  const columns = [...(spec.chained ? ['chain_id'] : []), ...Object.keys(spec.columns)];
+  const overriding = spec.identity !== undefined ? ' OVERRIDING SYSTEM VALUE' : '';
+  let n = 0;
+  let values: unknown[] = [];
+  let tuples: string[] = [];
+  const flush = async () => {
+    if (tuples.length === 0) return;
+    await pg.db.query(`INSERT INTO ${spec.table} (${columns.join(', ')})${overriding} VALUES ${tuples.join(', ')}`, values);
+    values = [];
+    tuples = [];
+  };
+  for (const row of rows) {
+    const first = values.length;
+    if (spec.chained) values.push(row[0]);
+    values.push(...params(spec, row, 'postgres'));
+    tuples.push(`(${columns.map((_, i) => `$${first + i + 1}`).join(', ')})`);
+    n++;
+    if (tuples.length === PG_PAGE) await flush();
+  }
+  await flush();
+  if (spec.identity !== undefined && n > 0) {
+    await pg.db.query(`SELECT setval(pg_get_serial_sequence('${spec.table}', '${spec.identity}'), (SELECT MAX(${spec.identity}) FROM ${spec.table}))`);
+  }
+  return n;
+}
