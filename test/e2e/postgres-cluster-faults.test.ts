@@ -121,8 +121,16 @@ describeWithPostgres('cluster faults with real processes: kill -9 of the leader,
       const killedAtWall = Date.now();
       await leader.kill();
       const failover = killedAt + (await waitFor('the survivor shown as leader by ListClusterNodes', async () => (await listNodes(survivor)).some((n) => n.Name === survivor.name && n.Leader), 30_000));
-      const took = /"time":"([^"]+)","level":"info","message":"took the scheduler leader lease/.exec(survivor.stderr().split('\n').filter((l) => Date.parse(/"time":"([^"]+)"/.exec(l)?.[1] ?? '') >= killedAtWall).join('\n'));
-      const lockMs = took?.[1] === undefined ? undefined : Date.parse(took[1]) - killedAtWall;
+      // The JSON log lines (stdout): the survivor's "took the scheduler leader lease" after the kill.
+      const lines = survivor.stdout().split('\n').flatMap((l) => {
+        try {
+          return [JSON.parse(l) as { time?: string; message?: string }];
+        } catch {
+          return [];
+        }
+      });
+      const took = lines.find((l) => l.message?.startsWith('took the scheduler leader lease') === true && Date.parse(l.time ?? '') >= killedAtWall);
+      const lockMs = took?.time === undefined ? undefined : Date.parse(took.time) - killedAtWall;
       await sleep(1000);
       await load.stop();
       const afterKill = load.outcomes.filter((o) => o.node === survivor.name && o.start >= killedAt);
@@ -130,7 +138,7 @@ describeWithPostgres('cluster faults with real processes: kill -9 of the leader,
       assert.ok(afterKill.length > 10, 'the survivor was under load after the kill');
       const failed = load.outcomes.filter((o) => o.node === survivor.name && !o.ok);
       assert.deepEqual(failed, [], 'every request to the survivor succeeded, before and after the kill');
-      assert.ok(lockMs !== undefined, `the survivor logged taking the lease:\n${survivor.stderr()}`);
+      assert.ok(lockMs !== undefined, `the survivor logged taking the lease:\n${survivor.stdout().slice(-5000)}`);
       const kms = faultClient(survivor.endpoint, credentials);
       try {
         assert.ok(acked.size > 5, `keys were acknowledged (${acked.size})`);

@@ -20,7 +20,7 @@ export interface ArcaProcess {
   readonly anonymous: ClientConfig;
   /** Whether the process is still running (it has not exited, by itself or by a signal). */
   running(): boolean;
-  /** Everything it wrote to stdout and stderr (the JSON log lines are on stderr). */
+  /** Everything it wrote to stdout and stderr (the JSON log lines are on stdout; crashes on stderr). */
   stdout(): string;
   stderr(): string;
   /** Resolves with the exit code, or the signal's name, once it exited. */
