@@ -1,11 +1,13 @@
 /**
- * Encrypt throughput with `GET /metrics` on vs off (issue 16: the target is a ratio ≥ 0.95).
+ * Encrypt throughput with metrics, request quotas and anomaly detection on vs all three off (issue 16:
+ * the target is a ratio ≥ 0.95). The quotas are set high enough never to refuse: what is measured is the
+ * cost of counting, not of throttling.
  *
  *   npm run bench:metrics [-- --connections 32] [--seconds 8] [--rounds 2]
  *
  * Starts two servers side by side (bench/audit-server.ts, durable audit trail, fresh data dirs), one
- * with metrics, and drives both with the real AWS SDK (4 KiB Encrypt, keep-alive) in alternating
- * one-second slices; the metrics server is scraped once per slice, as Prometheus would. Prints the
+ * observed (--observe) and one bare (--bare), and drives both with the real AWS SDK (4 KiB Encrypt, keep-alive) in alternating
+ * one-second slices; the observed server is scraped once per slice, as Prometheus would. Prints the
  * requests per second of each and their ratio (on / off).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +30,7 @@ interface Target {
 }
 
 async function target(metrics: boolean): Promise<Target> {
-  const child = spawn(process.execPath, [new URL('./audit-server.js', import.meta.url).pathname, ...(metrics ? ['--metrics'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL('./audit-server.js', import.meta.url).pathname, metrics ? '--observe' : '--bare'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok) => createInterface({ input: child.stdout as NodeJS.ReadableStream }).once('line', ok));
   const s = JSON.parse(line) as { endpoint: string; accessKeyId: string; secretAccessKey: string };
   const kms = new KMSClient({
@@ -74,5 +76,5 @@ try {
   }
 }
 process.stdout.write(
-  JSON.stringify({ operation: 'Encrypt', payloadBytes: payload.length, connections, secondsEach: slices, metricsOnRps: Math.round(withMetrics / slices), metricsOffRps: Math.round(without / slices), ratio: Number((withMetrics / without).toFixed(3)) }) + '\n',
+  JSON.stringify({ operation: 'Encrypt', payloadBytes: payload.length, connections, secondsEach: slices, observedRps: Math.round(withMetrics / slices), bareRps: Math.round(without / slices), ratio: Number((withMetrics / without).toFixed(3)) }) + '\n',
 );
