@@ -69,7 +69,7 @@ export interface DevAppConfig {
    * `GET /metrics` (docs/monitoring.md); absent: off. Without `separateListener` it is served on the
    * main listener (with `bearerToken`, only to a caller presenting it).
    */
-  readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined } | undefined;
+  readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined; readonly keys?: readonly string[] | undefined } | undefined;
   /** Request quotas per principal and key (absent: none; `App.quotas.update` replaces them). */
   readonly quotas?: QuotaConfig | undefined;
   /** Anomaly detection: rules, webhooks (absent: on, with the default rules and no webhook; `App.detection.update` replaces them). */
@@ -165,7 +165,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     storageHealthy: () => store.health.status.healthy,
     now: () => clock.now().getTime(),
   };
-  const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources);
+  const metrics = config.metrics === undefined ? undefined : new ServerMetrics(sources, config.metrics.keys);
   // Followers are the worker processes of `arca dev --workers`: they share the trail with each other.
   const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, store, hierarchy, clock, config.logger, metrics);
   const { audit } = trail;
@@ -234,7 +234,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     cluster: { node: store.nodeName, nodes: store.nodes },
     // Circuit breakers are enforced where the quotas are, and checked first.
     quotas: new BreakerGate(detection.breakers, quotas),
-    detector: detection,
+    // The opt-in per-key series count the same answered requests the detector watches.
+    detector: config.metrics?.keys?.length ? { observe: (r) => { detection.observe(r); metrics?.observe(r); } } : detection,
     breakers: detection.breakers,
     backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: config.backup?.dir ?? defaultBackupDir(config.dataDir), clock }),
   });

@@ -46,6 +46,8 @@ const metricsSchema = z
   .object({
     listen: z.string().optional(),
     bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Key ids or key ARNs whose requests get their own series (`arca_key_requests_total`); at most 100. */
+    keys: z.array(z.string().regex(/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/)?[A-Za-z0-9-]+$/, 'must be a key id or a key ARN')).max(100).optional(),
   })
   .strict();
 
