@@ -34,7 +34,7 @@ describe('STS AssumeRole with the AWS SDK v3 (issue 17)', () => {
   const kms = (c: Creds) => new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: c, maxAttempts: 1, systemClockOffset: offset() });
   const creds = (p: TestPrincipal): Creds => ({ accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey });
 
-  async function assume(who: Creds, extra: Partial<{ ExternalId: string; DurationSeconds: number; RoleSessionName: string; Tags: { Key: string; Value: string }[] }> = {}) {
+  async function assume(who: Creds, extra: Partial<{ ExternalId: string; DurationSeconds: number; RoleSessionName: string; Tags: { Key: string; Value: string }[]; TransitiveTagKeys: string[] }> = {}) {
     const out = await sts(who).send(new AssumeRoleCommand({ RoleArn: ROLE_ARN, RoleSessionName: 'build-42', ExternalId: 'ext-7', ...extra }));
     const c = out.Credentials;
     assert.ok(c?.AccessKeyId !== undefined && c.SecretAccessKey !== undefined && c.SessionToken !== undefined && c.Expiration !== undefined);
@@ -146,6 +146,33 @@ describe('STS AssumeRole with the AWS SDK v3 (issue 17)', () => {
     clock.advance(1000);
     const { creds: fresh } = await assume(creds(alice));
     await kms(fresh).send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }));
+  });
+
+  it('role chaining: a session assumes a role that trusts its role, inherits transitive tags, and is capped at one hour', async () => {
+    await adminCall(s, 'CreatePrincipal', {
+      PrincipalName: 'chained',
+      PrincipalType: 'role',
+      MaxSessionDuration: 43_200,
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ROLE_ARN }, Action: 'sts:AssumeRole' }] }),
+    });
+    // The chained role may encrypt only for sessions tagged team=payments.
+    await adminCall(s, 'PutPrincipalPolicy', {
+      PrincipalName: 'chained',
+      PolicyName: 'tagged',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'payments' } } }] }),
+    });
+    const chainedArn = `arn:aws:iam::${ACCOUNT}:role/chained`;
+    const tagged = await assume(creds(alice), { Tags: [{ Key: 'team', Value: 'payments' }], TransitiveTagKeys: ['team'] });
+    const untagged = await assume(creds(alice));
+    const hop = async (from: Creds, extra: { DurationSeconds?: number } = {}) => (await sts(from).send(new AssumeRoleCommand({ RoleArn: chainedArn, RoleSessionName: 'hop', ...extra }))).Credentials!;
+    const t = await hop(tagged.creds);
+    await kms({ accessKeyId: t.AccessKeyId!, secretAccessKey: t.SecretAccessKey!, sessionToken: t.SessionToken }).send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }));
+    const u = await hop(untagged.creds);
+    await expectKmsError(kms({ accessKeyId: u.AccessKeyId!, secretAccessKey: u.SecretAccessKey!, sessionToken: u.SessionToken }).send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })), 'AccessDeniedException', 400);
+    const e = await expectStsError(hop(tagged.creds, { DurationSeconds: 3601 }), 'ValidationError', 400);
+    assert.match(e.message, /1 hour session limit for roles assumed by role chaining/);
+    // alice herself is not trusted by the chained role.
+    await expectStsError(hop(creds(alice)), 'AccessDenied', 403);
   });
 
   it('a 900 s session works until it expires, then answers ExpiredTokenException', async () => {
