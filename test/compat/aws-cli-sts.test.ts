@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
-import { removeDir, tempDataDir } from '../helpers/server.js';
+import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
 
 const ACCOUNT = '111122223333';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ci-deployer`;
@@ -136,5 +136,31 @@ describe('AWS CLI: aws sts against Arca (issue 17)', () => {
     assert.match(mfa.stderr, /\(InvalidParameterValue\) when calling the GetSessionToken operation: MFA \(SerialNumber, TokenCode\) is not supported/);
     const tampered = await aws(cli, { ...session, sessionToken: `${c.SessionToken.slice(0, -4)}AAAA` }, ['get-caller-identity']);
     assert.match(tampered.stderr, /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid/);
+  });
+
+  it('arca principal creates a role with a trust policy, updates it, and revokes its sessions (the arca CLI)', async (t) => {
+    const cli = awsOrSkip(t);
+    if (cli === undefined) return;
+    const arca = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+        const env = { PATH: process.env.PATH ?? '', ARCA_ENDPOINT: s.endpoint, AWS_ACCESS_KEY_ID: s.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s.credentials.secretAccessKey, AWS_REGION: 'us-east-1' };
+        execFile(process.execPath, [ARCA_BIN, ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) => done({ code: error === null ? 0 : Number(error.code), stdout, stderr }));
+      });
+    const trust = (who: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: who }, Action: 'sts:AssumeRole' }] });
+    const created = await arca('principal', 'create', '--name', 'cli-role', '--type', 'role', '--trust-policy', trust(`arn:aws:iam::${ACCOUNT}:user/nobody`), '--max-session-duration', '7200', '--output', 'json');
+    assert.equal(created.code, 0, created.stderr);
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/cli-role`;
+    assert.match((await aws(cli, alice, ['assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-x'])).stderr, /AccessDenied/);
+    assert.equal((await arca('principal', 'update-trust-policy', '--name', 'cli-role', '--trust-policy', trust(alice.arn))).code, 0);
+    const got = JSON.parse((await arca('principal', 'get', '--name', 'cli-role', '--output', 'json')).stdout) as { AssumeRolePolicyDocument: string; MaxSessionDuration: number };
+    assert.deepEqual([got.AssumeRolePolicyDocument, got.MaxSessionDuration], [trust(alice.arn), 7200]);
+    const r = await aws(cli, alice, ['assume-role', '--role-arn', roleArn, '--role-session-name', 'cli-x']);
+    assert.equal(r.status, 0, r.stderr);
+    const c = r.json?.['Credentials'] as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+    const session = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+    assert.equal((await aws(cli, session, ['get-caller-identity'])).status, 0);
+    const revoked = await arca('principal', 'revoke-sessions', '--name', 'cli-role', '--output', 'json');
+    assert.equal((JSON.parse(revoked.stdout) as { RevokedSessions: number }).RevokedSessions, 1);
+    assert.match((await aws(cli, session, ['get-caller-identity'])).stderr, /InvalidClientTokenId/);
   });
 });
