@@ -26,7 +26,7 @@ describe('STS Query output (XML)', () => {
 
   it('escapes text, and errors take AWS\'s ErrorResponse shape', () => {
     const secrets: SecretText[] = [];
-    assert.match(queryResponse('GetCallerIdentity', { Arn: 'a<b>&"c\'' }, 'r', secrets).toString(), /<Arn>a&lt;b&gt;&amp;&quot;c&apos;<\/Arn>/);
+    assert.match(queryResponse('GetCallerIdentity', { Arn: 'a<b>&"c\'' }, 'r', secrets).toString(), /<Arn>a&lt;b&gt;&amp;"c'<\/Arn>/);
     assert.equal(
       queryError('Sender', 'AccessDenied', 'User: x is not <allowed>', 'r-2'),
       '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <Error>\n    <Type>Sender</Type>\n    <Code>AccessDenied</Code>\n' +

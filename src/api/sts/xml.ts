@@ -10,11 +10,11 @@ import { SecretText } from '../../crypto/secret-text.js';
 /** The XML namespace of every STS answer. */
 export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
-/** `text` with XML's special characters escaped. */
+/** `text` escaped for element content (quotes need no escaping there, and AWS's messages keep theirs). */
 export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  return text.replace(/[&<>]/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** AWS's timestamp form: ISO 8601 UTC, whole seconds. */
