@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KmsError, invalidInput } from '../../../core/errors.js';
+import { KmsError } from '../../../core/errors.js';
 import type { Tag } from '../../../core/key.js';
 import { assumedRoleArn, SESSION_LIMITS } from '../../../core/session.js';
 import type { Principal } from '../../../core/principal.js';
@@ -65,12 +65,13 @@ export const assumeRole = defineOperation({
     const max = ctx.principal.session?.kind === 'AssumedRole' ? SESSION_LIMITS.assumeRoleDefaultSeconds : (trust?.maxSessionDuration ?? SESSION_LIMITS.assumeRoleDefaultSeconds);
     if ((input.DurationSeconds ?? SESSION_LIMITS.assumeRoleDefaultSeconds) > max) {
       const why = ctx.principal.session?.kind === 'AssumedRole' ? 'the 1 hour session limit for roles assumed by role chaining' : 'the MaxSessionDuration set for this role';
-      throw invalidInput([{ member: 'durationSeconds', constraint: `The requested DurationSeconds exceeds ${why}.`, value: String(input.DurationSeconds) }]);
+      // AWS's ValidationError for this is a bare sentence, not a list of violations.
+      throw new KmsError('ValidationFailed', `The requested DurationSeconds exceeds ${why}.`);
     }
     const keys = (input.Tags ?? []).map((t) => t.Key.toLowerCase());
-    if (new Set(keys).size !== keys.length) throw invalidInput([{ member: 'tags', constraint: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.' }]);
+    if (new Set(keys).size !== keys.length) throw new KmsError('ValidationFailed', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     if (inheritedTags(ctx.principal).some((t) => keys.includes(t.key.toLowerCase()))) {
-      throw invalidInput([{ member: 'tags', constraint: 'One or more of the specified transitive tag keys can\'t be set because it conflicts with a transitive tag key from the calling session.' }]);
+      throw new KmsError('ValidationFailed', 'One or more of the specified transitive tag keys can\'t be set because it conflicts with a transitive tag key from the calling session.');
     }
     if (keys.length > 0) {
       const context: Record<string, string | readonly string[]> = { 'aws:TagKeys': (input.Tags ?? []).map((t) => t.Key) };
@@ -96,7 +97,6 @@ export const assumeRole = defineOperation({
     return {
       Credentials: credentials,
       AssumedRoleUser: { AssumedRoleId: `${role.id}:${input.RoleSessionName}`, Arn: assumedRoleArn(deps.realm, role.name, input.RoleSessionName) },
-      ...(tags.length > 0 && { PackedPolicySize: Math.min(100, tags.length * 2) }),
     };
   },
   auditRequest: (i) => ({
