@@ -120,6 +120,16 @@ describe('BackupScheduler', () => {
     }
   });
 
+  it('the timer runs a tick once when it comes, even if the clock still reads just before it', async () => {
+    const h = harness();
+    // The clock stays 30 ms before a tick: the timer fires after 30 ms; a re-arm from the clock alone would fire again at once.
+    h.advance(3_600_000 - 30);
+    h.scheduler.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await h.scheduler.stop();
+    assert.equal(h.seen.successes.length, 1);
+  });
+
   it('ticks do not overlap', async () => {
     const h = harness();
     const first = h.scheduler.runOnce();

@@ -73,6 +73,8 @@ export class BackupScheduler {
   #running: Promise<BackupTick> | undefined;
   #stopped = false;
   #consecutiveFailures = 0;
+  /** The tick the timer was last armed for: a timer firing a millisecond early must not run it twice. */
+  #target = Number.NEGATIVE_INFINITY;
 
   constructor(deps: BackupScheduleDeps) {
     this.#deps = deps;
@@ -88,16 +90,20 @@ export class BackupScheduler {
   start(): void {
     this.#stopped = false;
     this.#arm();
+    const { dir, everyMs, retain, logger } = this.#deps;
+    logger.info('scheduled backups on', { dir, everySeconds: everyMs / 1000, retain, next: new Date(this.#target).toISOString() });
   }
 
-  #arm(): void {
+  /** `sameTarget`: re-arm a wait longer than setTimeout can hold, for the same tick. */
+  #arm(sameTarget = false): void {
     if (this.#stopped) return;
-    const now = this.#deps.clock.now();
-    const delay = Math.min(MAX_TIMER_MS, Math.max(0, this.nextTick(now).getTime() - now.getTime()));
+    const now = this.#deps.clock.now().getTime();
+    if (!sameTarget) this.#target = this.nextTick(new Date(Math.max(now, this.#target))).getTime();
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, this.#target - now));
     const due = delay < MAX_TIMER_MS;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (!due) return this.#arm();
+      if (!due) return this.#arm(true);
       void this.runOnce().finally(() => this.#arm());
     }, delay);
     this.#timer.unref();
