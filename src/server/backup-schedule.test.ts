@@ -130,6 +130,19 @@ describe('BackupScheduler', () => {
     assert.equal(h.seen.successes.length, 1);
   });
 
+  it('start reports a backup.dir that cannot be made at once, at error', async () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    const errors: string[] = [];
+    const scheduler = new BackupScheduler({
+      maker: fakeMaker(file, { now: () => new Date() }, {}), dir: join(file, 'backups'), everyMs: 3_600_000, retain: 1, lease: { acquire: async () => true },
+      unsealed: () => true, clock: { now: () => new Date() }, realm, logger: { ...silent, error: (m: string) => void errors.push(m) },
+    });
+    scheduler.start();
+    await scheduler.stop();
+    assert.deepEqual(errors, ['backup.dir is not usable: scheduled backups will fail until it is']);
+  });
+
   it('ticks do not overlap', async () => {
     const h = harness();
     const first = h.scheduler.runOnce();

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Realm } from '../core/arn.js';
@@ -86,12 +86,21 @@ export class BackupScheduler {
     return new Date((Math.floor(now.getTime() / every) + 1) * every);
   }
 
-  /** Arms the timer for the next tick (unref'd: it never keeps the process alive). */
+  /**
+   * Arms the timer for the next tick (unref'd: it never keeps the process alive). A directory that
+   * cannot be made or written is reported at once, at error, rather than at the first tick hours later.
+   */
   start(): void {
     this.#stopped = false;
     this.#arm();
     const { dir, everyMs, retain, logger } = this.#deps;
     logger.info('scheduled backups on', { dir, everySeconds: everyMs / 1000, retain, next: new Date(this.#target).toISOString() });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      logger.error('backup.dir is not usable: scheduled backups will fail until it is', { dir, error: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   /** `sameTarget`: re-arm a wait longer than setTimeout can hold, for the same tick. */
