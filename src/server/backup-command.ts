@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackupHeader } from '../core/backup-file.js';
 import { writeFileDurably } from '../platform/durable-file.js';
+import type { LedgerOutcome } from '../store/backup/apply-ledger.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
 import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, restoreBackup } from './backup.js';
@@ -13,7 +14,8 @@ import { redactUrl, withoutPassword } from './storage-migrate.js';
 export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
 arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
 arca backup verify FILE [--public-key BASE64] [--output text|json]
-arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
+arca backup restore FILE --to <new data dir | postgres URL> [root] [--ledger LEDGER]... [--public-key BASE64] [--output text|json]
+arca backup ledger --out LEDGER [--endpoint URL] [--output text|json]
 
 A backup is one file: every key, key version (material still wrapped under the domain keys), alias,
 tag, policy, grant, principal, access key (secret wrapped), rotation and deletion state, destruction
@@ -29,7 +31,12 @@ trail's Ed25519 key (docs/backup.md).
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
-           needs the same root that made the backup; refuses anything else before writing a row
+           needs the same root that made the backup; refuses anything else before writing a row.
+           --ledger (once per file): the live site's destruction ledgers; every key one names is
+           restored AS DESTROYED (no material, aliases or rotation; its destruction record). A ledger
+           that does not verify, or of another root, is refused before a row is written
+  ledger   the running server's destruction ledger (ArcaService.ExportDestructionLedger), signed with
+           the audit trail key: export it regularly and keep it with the backups
 
 Exit status: 0 done; 1 failed; 2 refused (bad arguments, tampered, truncated or foreign file, wrong
 root, non-empty target): nothing was written.
@@ -42,6 +49,7 @@ const OPTIONS = {
   'dev-root': { type: 'string' },
   'share-file': { type: 'string', multiple: true },
   'public-key': { type: 'string' },
+  ledger: { type: 'string', multiple: true },
   output: { type: 'string', default: 'text' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -97,13 +105,17 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'restore': {
         const [file] = positionals;
         if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
-        const r = await restoreBackup(readBackupFile(file), { to: values.to, root, trustedKey });
+        const ledgers = (values.ledger ?? []).map((name) => ({ name, bytes: readBackupFile(name) }));
+        const r = await restoreBackup(readBackupFile(file), { to: values.to, root, trustedKey, ledgers });
         const rows = r.restored.reduce((n, t) => n + t.rows, 0);
         const to = isPostgresUrl(values.to) ? redactUrl(values.to) : values.to;
         const next = r.engine === 'postgres'
           ? `Run the server on it with storage: { type: postgres }${r.chains[0] ? ` and node name '${r.chains[0].node}' to continue the audit trail` : ''}, then unseal with the same root.`
           : r.header.root.kind === 'insecure-dev-file' ? `Run: arca dev --data-dir ${values.to}` : 'Run arca server on it, then arca operator unseal with the same shares.';
-        process.stdout.write(json ? JSON.stringify({ ok: true, to, engine: r.engine, rows, restored: r.restored, chains: r.chains }) + '\n' : `Restored ${rows} rows into ${to} (${r.engine}, one transaction).\n${next}\n`);
+        const destroyed = r.ledger && describeLedger(r.ledger);
+        process.stdout.write(json
+          ? JSON.stringify({ ok: true, to, engine: r.engine, rows, restored: r.restored, chains: r.chains, ...(r.ledger !== undefined && { ledger: r.ledger }) }) + '\n'
+          : `Restored ${rows} rows into ${to} (${r.engine}, one transaction).\n${destroyed ?? ''}${next}\n`);
         return 0;
       }
       default:
@@ -143,6 +155,14 @@ export async function createBackupFile(from: string, out: string, given: RootMat
   }
   writeFileDurably(out, made.file, { mode: 0o600, exclusive: true });
   return made.header;
+}
+
+/** The text report of what the destruction ledgers did to a restore. */
+function describeLedger(o: LedgerOutcome): string {
+  const keys = o.restoredAsDestroyed;
+  return `Destruction ledger: skipped material of ${keys.length} keys: ${keys.map((k) => `${k.keyArn} (destroyed ${k.destroyedAt}; ${k.versionsSkipped} versions, ${k.aliasesSkipped} aliases not restored)`).join(', ') || 'none'}.\n` +
+    (o.alreadyDestroyed.length > 0 ? `Already destroyed in the backup: ${o.alreadyDestroyed.join(', ')}.\n` : '') +
+    (o.notInBackup.length > 0 ? `Not in the backup (made after it): ${o.notInBackup.join(', ')}.\n` : '');
 }
 
 function report(h: BackupHeader) {

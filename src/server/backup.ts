@@ -12,6 +12,8 @@ import { restoreIntoPostgres, restoreIntoSqlite, type RestoredCounts } from '../
 import type { StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
+import { applyLedgers, verifyLedgerFiles, type LedgerFile } from './restore-ledger.js';
+import type { LedgerOutcome } from '../store/backup/apply-ledger.js';
 
 export { BackupRefused } from '../core/backup-file.js';
 
@@ -82,6 +84,8 @@ export interface RestoreOptions {
   readonly to: string;
   readonly root: RootMaterial;
   readonly trustedKey?: Buffer | undefined;
+  /** Destruction ledgers of the live site (`--ledger`): the keys they name are restored as destroyed. */
+  readonly ledgers?: readonly LedgerFile[] | undefined;
 }
 
 export interface RestoreReport {
@@ -90,6 +94,8 @@ export interface RestoreReport {
   readonly restored: RestoredCounts;
   /** The node names to run the restored trails under (PostgreSQL), one per chain. */
   readonly chains: BackupHeader['chains'];
+  /** What the destruction ledgers changed, when any was given. */
+  readonly ledger?: LedgerOutcome | undefined;
 }
 
 /** Whether a restore target is a PostgreSQL URL (else a data directory). */
@@ -106,6 +112,7 @@ export async function restoreBackup(fileBytes: Buffer, options: RestoreOptions):
   const parsed = parseBackupFile(fileBytes);
   verifyBackupSignature(parsed, options.trustedKey);
   const { header } = parsed;
+  const ledgers = verifyLedgerFiles(options.ledgers ?? [], header);
   const root = await openCommandRoot(header.root, options.root);
   let payload: Buffer;
   try {
@@ -114,11 +121,12 @@ export async function restoreBackup(fileBytes: Buffer, options: RestoreOptions):
     root.seal();
   }
   const tables = parsePayload(gunzipSync(payload), header);
-  const source = { chains: header.chains, rowsOf: (spec: { table: string }) => tables.get(spec.table) ?? [] };
+  const { source, filter } = applyLedgers({ chains: header.chains, rowsOf: (spec: { table: string }) => tables.get(spec.table) ?? [] }, ledgers, options.ledgers ?? [], header);
   if (isPostgresUrl(options.to)) {
     const pg = await PostgresDatabase.open({ url: options.to, pool: { max: 2 } });
     try {
-      return { header, engine: 'postgres', restored: await restoreIntoPostgres(pg, source), chains: header.chains };
+      const restored = await restoreIntoPostgres(pg, source);
+      return { header, engine: 'postgres', restored, chains: header.chains, ledger: filter?.outcome() };
     } finally {
       await pg.close();
     }
@@ -127,7 +135,7 @@ export async function restoreBackup(fileBytes: Buffer, options: RestoreOptions):
   // A dev store serves only with its dev root file beside it (arca dev --data-dir).
   const devRoot = join(options.to, DEV_ROOT_FILE);
   if (header.root.kind === 'insecure-dev-file' && options.root.devRootFile !== undefined && !existsSync(devRoot)) copyFileSync(options.root.devRootFile, devRoot);
-  return { header, engine: 'sqlite', restored, chains: header.chains };
+  return { header, engine: 'sqlite', restored, chains: header.chains, ledger: filter?.outcome() };
 }
 
 function parsePayload(text: Buffer, header: BackupHeader): Map<string, (readonly NeutralValue[])[]> {
