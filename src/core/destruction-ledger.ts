@@ -32,6 +32,8 @@ export interface LedgerEntry {
   readonly state: string;
   /** The scheduled deletion date that made the key due (ISO 8601), when the live row holds one. */
   readonly deletionDate: string | null;
+  /** The key's primary version when it was destroyed (the backup may hold an older one). */
+  readonly primaryVersion?: number | undefined;
 }
 
 /** The signed body of a ledger. */
@@ -40,8 +42,14 @@ export interface LedgerBody {
   /** ISO 8601: when the ledger was exported. */
   readonly createdAt: string;
   readonly source: BackupHeader['source'];
-  /** The root of trust of the site, as in backup headers: a restore refuses a ledger of another root. */
+  /** The root of trust of the site, as in backup headers (`share-set:…` changes with a rekey). */
   readonly root: Pick<BackupRootInfo, 'kind' | 'fingerprint'>;
+  /**
+   * The site's identity that survives a rekey and a root rotation: {@link siteFingerprint} of its domain
+   * key version 1 (wrapped under the root; never rewritten). A restore accepts a ledger whose root
+   * fingerprint or site matches the backup's.
+   */
+  readonly site: string;
   /** The trail key that signed the ledger (base64, raw 32 bytes) and its chain. */
   readonly signer: BackupHeader['signer'];
   /** Every destruction record of the site, by key id. */
@@ -52,6 +60,11 @@ export interface LedgerBody {
 export interface VerifiedLedger {
   readonly body: LedgerBody;
   readonly publicKey: Buffer;
+}
+
+/** `domain-key-1:<hex>`: the first 16 bytes of sha256 of the site's wrapped domain key version 1 (as a dev root's fingerprint). */
+export function siteFingerprint(wrappedDomainKey1: Uint8Array): string {
+  return `domain-key-1:${sha256(wrappedDomainKey1).subarray(0, 16).toString('hex')}`;
 }
 
 /** The message a ledger's signature is over. */
@@ -67,8 +80,8 @@ export function encodeLedger(body: LedgerBody, sign: (message: Uint8Array) => Bu
 
 /**
  * Parses a ledger file and verifies its signature with the key its body names (BackupRefused, with the
- * reason, for anything else). Whether that key is one the restore trusts is the caller's check
- * ({@link checkLedgerFor}).
+ * reason, for anything else). Whether the ledger is the backup's site's, signed by a key the restore
+ * trusts, is the caller's check ({@link checkLedgerFor}).
  */
 export function verifyLedger(file: Buffer, name = 'the destruction ledger'): VerifiedLedger {
   if (file.length > MAX_LEDGER) throw new BackupRefused(`${name} is ${file.length} bytes: not a destruction ledger`);
@@ -99,13 +112,15 @@ export function verifyLedger(file: Buffer, name = 'the destruction ledger'): Ver
 
 /**
  * Checks that a verified ledger belongs to the site a backup came from: the same root of trust
- * (fingerprint), and a signer the restore trusts (`trustedSigners`: the backup's signer and the trail keys
- * the backup holds, all covered by the backup's own signature). Refuses (BackupRefused) otherwise.
+ * (fingerprint) or, after a rekey changed that, the same site (`backupSite`: {@link siteFingerprint} of the
+ * backup's domain key 1); and a signer the restore trusts (`trustedSigners`: the backup's signer and the
+ * trail keys the backup holds, all covered by the backup's own signature). Refuses (BackupRefused) otherwise.
  */
-export function checkLedgerFor(ledger: VerifiedLedger, header: BackupHeader, trustedSigners: readonly Buffer[], name = 'the destruction ledger'): void {
-  if (ledger.body.root.fingerprint !== header.root.fingerprint) {
+export function checkLedgerFor(ledger: VerifiedLedger, header: Pick<BackupHeader, 'root'>, backupSite: string | undefined, trustedSigners: readonly Buffer[], name = 'the destruction ledger'): void {
+  const { root, site } = ledger.body;
+  if (root.fingerprint !== header.root.fingerprint && (backupSite === undefined || site !== backupSite)) {
     throw new BackupRefused(
-      `${name} was exported from another site: its root of trust is ${ledger.body.root.kind} (${ledger.body.root.fingerprint}), the backup's ${header.root.kind} (${header.root.fingerprint})`,
+      `${name} was exported from another site: its root of trust is ${root.kind} (${root.fingerprint}; site ${site}), the backup's ${header.root.kind} (${header.root.fingerprint}; site ${backupSite ?? 'unknown'})`,
     );
   }
   if (!trustedSigners.some((k) => k.equals(ledger.publicKey))) {
@@ -119,7 +134,7 @@ function parseBody(b: unknown): LedgerBody {
   if (r['format'] !== LEDGER_FORMAT) throw new Error(`format ${String(r['format'])}`);
   const root = r['root'] as Record<string, unknown> | undefined;
   const signer = r['signer'] as Record<string, unknown> | undefined;
-  if (typeof root?.['fingerprint'] !== 'string' || typeof signer?.['publicKey'] !== 'string' || !Array.isArray(r['destructions'])) throw new Error('missing root, signer or destructions');
+  if (typeof root?.['fingerprint'] !== 'string' || typeof r['site'] !== 'string' || typeof signer?.['publicKey'] !== 'string' || !Array.isArray(r['destructions'])) throw new Error('missing root, site, signer or destructions');
   for (const e of r['destructions'] as unknown[]) {
     const entry = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
     const versions = entry['versions'];
@@ -134,8 +149,8 @@ function parseBody(b: unknown): LedgerBody {
 /**
  * The port that exports the live site's destruction ledger (ArcaService.ExportDestructionLedger): every
  * destruction record read in one snapshot, signed with this node's audit trail key under the live root.
- * `arnOf` names each key in the caller's region.
+ * `arnOf` names each key in the caller's region. Answers the file, its body and the file's sha256 (hex).
  */
 export interface DestructionLedgerMaker {
-  exportLedger(arnOf: (keyId: string) => string): Promise<{ readonly file: Buffer; readonly body: LedgerBody }>;
+  exportLedger(arnOf: (keyId: string) => string): Promise<{ readonly file: Buffer; readonly body: LedgerBody; readonly sha256: string }>;
 }

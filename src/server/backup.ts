@@ -112,7 +112,7 @@ export async function restoreBackup(fileBytes: Buffer, options: RestoreOptions):
   const parsed = parseBackupFile(fileBytes);
   verifyBackupSignature(parsed, options.trustedKey);
   const { header } = parsed;
-  const ledgers = verifyLedgerFiles(options.ledgers ?? [], header);
+  const ledgers = verifyLedgerFiles(options.ledgers ?? []);
   const root = await openCommandRoot(header.root, options.root);
   let payload: Buffer;
   try {

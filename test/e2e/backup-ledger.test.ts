@@ -32,6 +32,8 @@ describe('destroyed stays destroyed on SQLite: the destruction ledger and restor
     const { body } = verifyLedger(readFileSync(s.ledger));
     assert.equal(body.root.kind, 'insecure-dev-file');
     assert.equal(body.signer.publicKey, s.publicKey);
+    // What the live site answers for a destroyed key's ciphertext, which a restore with the ledger must answer too.
+    assert.equal(s.liveError.name, 'NotFoundException');
     assert.deepEqual(body.destructions.map((d) => [d.keyId, d.state, d.versions.length > 0, d.keyArn.endsWith(`:key/${d.keyId}`)]), [[s.destroyed.keyId, 'PendingDeletion', true, true]]);
   });
 
@@ -86,7 +88,7 @@ describe('destroyed stays destroyed on SQLite: the destruction ledger and restor
   /** Ledgers a restore must refuse before writing a row, each with the reason it gives. */
   const refused: [string, () => Buffer, RegExp][] = [
     ['a tampered ledger (a destruction removed from its body)', () => tamper(readFileSync(s.ledger)), /signature of the destruction ledger .* does not verify/],
-    ['a ledger of another site (another root, its own key)', () => forged({ fingerprint: 'domain-key-1:00112233445566778899aabbccddeeff' }), /exported from another site: its root of trust/],
+    ['a ledger of another site (another root, another domain key, its own key)', () => forged({ fingerprint: 'domain-key-1:00112233445566778899aabbccddeeff' }, 'domain-key-1:00112233445566778899aabbccddeeff'), /exported from another site: its root of trust/],
     ['a ledger naming this root but signed by a key of no trail of the backup', () => forged({}), /no audit trail key of the backup's site/],
     ['a file that is no ledger', () => Buffer.from('{"hello": 1}'), /not a destruction ledger/],
   ];
@@ -111,11 +113,11 @@ describe('destroyed stays destroyed on SQLite: the destruction ledger and restor
     return Buffer.from(JSON.stringify({ ...outer, body: JSON.stringify({ ...body, destructions: [] }) }));
   }
 
-  /** A well-formed ledger signed by a fresh key (another site's), with the backup's root unless `fingerprint` says otherwise. */
-  function forged(root: { fingerprint?: string }): Buffer {
+  /** A well-formed ledger signed by a fresh key (another site's), with the backup's root and site unless given. */
+  function forged(root: { fingerprint?: string }, site?: string): Buffer {
     const { body } = verifyLedger(readFileSync(s.ledger));
     const key = generateEd25519();
-    const signed: LedgerBody = { ...body, root: { ...body.root, ...root }, signer: { ...body.signer, publicKey: key.publicKey.toString('base64') } };
+    const signed: LedgerBody = { ...body, root: { ...body.root, ...root }, site: site ?? body.site, signer: { ...body.signer, publicKey: key.publicKey.toString('base64') } };
     return encodeLedger(signed, (m) => ed25519Sign(key.privateKeyDer, m));
   }
 });

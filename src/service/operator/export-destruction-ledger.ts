@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { keyArn } from '../../core/arn.js';
-import { sha256Hex } from '../../crypto/hash.js';
 import { defineOperation } from '../pipeline/operation.js';
 
 /**
@@ -19,10 +18,10 @@ export const exportDestructionLedger = defineOperation({
   input: z.object({}),
   keys: {},
   async execute(_input, _ctx, deps) {
-    const { file, body } = await deps.ledger.exportLedger((id) => keyArn(deps.realm, id));
+    const { file, body, sha256 } = await deps.ledger.exportLedger((id) => keyArn(deps.realm, id));
     return {
       Ledger: file,
-      Sha256: sha256Hex(file),
+      Sha256: sha256,
       CreatedAt: new Date(body.createdAt),
       Destructions: body.destructions.length,
       RootKind: body.root.kind,

@@ -51,8 +51,8 @@ function indexOf(spec: TableSpec, column: string): number {
 /**
  * A RestoreSource that restores every key a destruction ledger names AS DESTROYED (issue 15, "destroyed
  * stays destroyed"), in exactly the state the live site's `destroyKey` leaves: no `key_versions` rows
- * (material), no aliases, no rotation settings, the key row with the live state, deletion date and
- * `destroyed_at` (the tombstone), and its `key_destructions` record. Every other row, and every audit
+ * (material), no aliases, no rotation settings, the key row with the live state, primary version,
+ * deletion date and `destroyed_at` (the tombstone), and its `key_destructions` record. Every other row, and every audit
  * table, passes through untouched, so the restored trails verify.
  *
  * It reads the inner source's tables in the order asked (BACKUP_TABLES: `keys` before its children,
@@ -96,7 +96,8 @@ export class LedgerFilter implements RestoreSource {
   }
 
   *#keys(spec: TableSpec, rows: Iterable<readonly NeutralValue[]>): Iterable<readonly NeutralValue[]> {
-    const [id, state, deletionDate, destroyedAt] = ['id', 'state', 'deletion_date', 'destroyed_at'].map((c) => indexOf(spec, c)) as [number, number, number, number];
+    const at = (column: string) => indexOf(spec, column);
+    const [id, state, primary, deletionDate, destroyedAt] = [at('id'), at('state'), at('primary_version'), at('deletion_date'), at('destroyed_at')];
     for (const row of rows) {
       const entry = this.#entries.get(String(row[id]));
       if (entry === undefined) {
@@ -110,6 +111,7 @@ export class LedgerFilter implements RestoreSource {
         const out = [...row];
         const destroyed = Date.parse(entry.destroyedAt);
         out[state] = entry.state;
+        if (entry.primaryVersion !== undefined) out[primary] = entry.primaryVersion;
         out[deletionDate] = entry.deletionDate === null ? destroyed : Date.parse(entry.deletionDate);
         out[destroyedAt] = destroyed;
         yield out;
