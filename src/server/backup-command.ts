@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackupHeader } from '../core/backup-file.js';
+import { verifyLedger } from '../core/destruction-ledger.js';
 import { writeFileDurably } from '../platform/durable-file.js';
 import type { LedgerOutcome } from '../store/backup/apply-ledger.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
@@ -13,7 +14,7 @@ import { redactUrl, withoutPassword } from './storage-migrate.js';
 
 export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
 arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
-arca backup verify FILE [--public-key BASE64] [--output text|json]
+arca backup verify <FILE | LEDGER> [--public-key BASE64] [--output text|json]
 arca backup restore FILE --to <new data dir | postgres URL> [root] [--ledger LEDGER]... [--public-key BASE64] [--output text|json]
 arca backup ledger --out LEDGER [--endpoint URL] [--output text|json]
 
@@ -29,7 +30,8 @@ trail's Ed25519 key (docs/backup.md).
            (default: the data directory's insecure-dev-root.key) or a quorum of Shamir shares
            (--share-file FILE, once per share)
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
-           arca audit verify prints, when given) and prints what the file holds
+           arca audit verify prints, when given) and prints what the file holds; a destruction ledger
+           (FILE from arca backup ledger) is checked the same way
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
            needs the same root that made the backup; refuses anything else before writing a row.
            --ledger (once per file): the live site's destruction ledgers; every key one names is
@@ -97,7 +99,9 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'verify': {
         const [file] = positionals;
         if (file === undefined) return fail(2, 'the backup FILE is required');
-        const r = inspectBackup(readBackupFile(file), trustedKey);
+        const bytes = readBackupFile(file);
+        if (bytes[0] === 0x7b) return verifyLedgerFile(file, bytes, trustedKey, json);
+        const r = inspectBackup(bytes, trustedKey);
         const out = { ok: true, file, bytes: r.bytes, sha256: r.sha256, signerPinned: r.signerPinned, ...report(r.header) };
         process.stdout.write(json ? JSON.stringify(out) + '\n' : `${file}: signature OK (${r.signerPinned ? 'the trusted key' : 'the key in its header; pin it with --public-key'}), ${r.bytes} bytes, sha256 ${r.sha256}.\n${describe(r.header)}`);
         return 0;
@@ -155,6 +159,17 @@ export async function createBackupFile(from: string, out: string, given: RootMat
   }
   writeFileDurably(out, made.file, { mode: 0o600, exclusive: true });
   return made.header;
+}
+
+/** `arca backup verify LEDGER`: a destruction ledger's signature (pinned to `trustedKey` when given) and what it holds. */
+function verifyLedgerFile(file: string, bytes: Buffer, trustedKey: Buffer | undefined, json: boolean): number {
+  const { body, publicKey } = verifyLedger(bytes, file);
+  if (trustedKey !== undefined && !trustedKey.equals(publicKey)) throw new BackupRefused(`${file} was signed by key ${body.signer.publicKey}, not by the trusted key ${trustedKey.toString('base64')}`);
+  const out = { ok: true, file, kind: 'destruction-ledger', signerPinned: trustedKey !== undefined, createdAt: body.createdAt, source: body.source, root: body.root, site: body.site, signer: body.signer, destructions: body.destructions };
+  process.stdout.write(json ? JSON.stringify(out) + '\n' : `${file}: destruction ledger, signature OK (${trustedKey !== undefined ? 'the trusted key' : 'the key in it; pin it with --public-key'}).\n` +
+    `Exported ${body.createdAt} from ${body.source.engine} store ${body.source.location} on ${body.source.host}; root ${body.root.kind} (${body.root.fingerprint}), site ${body.site}.\n` +
+    `${body.destructions.length} destroyed keys:\n${body.destructions.map((d) => `  ${d.keyArn}  versions ${d.versions.join(',')}  destroyed ${d.destroyedAt}\n`).join('')}`);
+  return 0;
 }
 
 /** The text report of what the destruction ledgers did to a restore. */

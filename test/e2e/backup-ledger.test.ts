@@ -37,6 +37,16 @@ describe('destroyed stays destroyed on SQLite: the destruction ledger and restor
     assert.deepEqual(body.destructions.map((d) => [d.keyId, d.state, d.versions.length > 0, d.keyArn.endsWith(`:key/${d.keyId}`)]), [[s.destroyed.keyId, 'PendingDeletion', true, true]]);
   });
 
+  it('arca backup verify checks a ledger offline, pinned to the trail key, and refuses another key', () => {
+    const ok = cli('verify', s.ledger, '--public-key', s.publicKey, '--output', 'json');
+    assert.equal(ok.status, 0, ok.stderr);
+    const out = JSON.parse(ok.stdout) as { kind: string; signerPinned: boolean; destructions: { keyId: string }[] };
+    assert.deepEqual([out.kind, out.signerPinned, out.destructions.map((d) => d.keyId)], ['destruction-ledger', true, [s.destroyed.keyId]]);
+    const other = cli('verify', s.ledger, '--public-key', Buffer.alloc(32, 7).toString('base64'));
+    assert.equal(other.status, 2, other.stdout + other.stderr);
+    assert.match(other.stderr, /not by the trusted key/);
+  });
+
   it('a backup made after the destruction holds none of its material (decrypted payload rows), only its tombstone and record', async () => {
     const rows = await rowsOfKey(s.b2, rootFile, s.destroyed.keyId);
     assert.deepEqual([rows['key_versions'], rows['aliases'], rows['key_rotation']], [[], [], []]);
