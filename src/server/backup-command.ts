@@ -6,7 +6,8 @@ import { writeFileDurably } from '../platform/durable-file.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
 import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, restoreBackup } from './backup.js';
-import { openCommandRoot, pkcs11RootMaterial, rootInfoOf, type RootMaterial } from './backup-root.js';
+import { hsmOpenerFromConfig } from './backup-hsm.js';
+import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
 import { systemClock } from './clock.js';
 import { unsealKeyFromPackage } from './recovery-command.js';
 import { redactUrl, withoutPassword } from './storage-migrate.js';
@@ -81,13 +82,13 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
     else process.stderr.write(`arca backup ${sub}: ${text}\n`);
     return code;
   };
-  let pkcs11: RootMaterial['pkcs11'];
+  let openHsm: RootMaterial['openHsm'];
   try {
-    pkcs11 = values.config === undefined ? undefined : pkcs11RootMaterial(values.config, process.env);
+    openHsm = values.config === undefined ? undefined : hsmOpenerFromConfig(values.config, process.env);
   } catch (e) {
     return fail(2, `refused: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()), pkcs11 };
+  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()), openHsm };
   const trustedKey = values['public-key'] === undefined ? undefined : Buffer.from(values['public-key'], 'base64');
   try {
     switch (sub) {

@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { BackupRefused, type BackupRootInfo } from '../core/backup-file.js';
 import { KmsError } from '../core/errors.js';
-import type { Logger, RootOfTrust, SealRecord } from '../core/ports.js';
+import type { RootOfTrust, SealableRoot, SealRecord, SealStore } from '../core/ports.js';
 import { sha256 } from '../crypto/hash.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { ShamirRootOfTrust } from '../root/shamir/shamir-root.js';
 import { systemClock } from './clock.js';
-import { loadServerConfigFile, type RootConfig } from './config.js';
-import { openPkcs11Root } from './pkcs11-root-factory.js';
 
 /** How a backup command gets the root of trust (ADR 0016): a dev root file, or a quorum of Shamir shares. */
 export interface RootMaterial {
@@ -18,8 +16,11 @@ export interface RootMaterial {
   readonly shares?: readonly string[] | undefined;
   /** The unseal key a root-of-trust recovery package rebuilt (ADR 0017); the caller disposes it. */
   readonly unsealKey?: SecretBytes | undefined;
-  /** A PKCS#11 root as `arca server` opens it: the `root:` section of its configuration, and the environment (PIN variable). */
-  readonly pkcs11?: { readonly config: Extract<RootConfig, { type: 'pkcs11' }>; readonly env: Readonly<Record<string, string | undefined>> } | undefined;
+  /**
+   * Opens a PKCS#11 root as `arca server` does, from the `root:` section of its configuration
+   * (`--config`, backup-hsm.ts), over the seal record given.
+   */
+  readonly openHsm?: ((store: SealStore) => Promise<SealableRoot>) | undefined;
 }
 
 /** An opened root for one command; `seal` zeroes it. */
@@ -64,13 +65,11 @@ export async function openCommandRoot(info: BackupRootInfo, given: RootMaterial)
   }
 }
 
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-
 /** The HSM root, opened with the server's own `root:` configuration (module, token, PIN, key label). */
 async function openHsm(given: RootMaterial): Promise<CommandRoot> {
-  if (given.pkcs11 === undefined) throw new BackupRefused('the store\'s root is a PKCS#11 key: give the server\'s configuration with --config FILE (its root: section opens the HSM: module, token, PIN, key label)');
+  if (given.openHsm === undefined) throw new BackupRefused('the store\'s root is a PKCS#11 key: give the server\'s configuration with --config FILE (its root: section opens the HSM: module, token, PIN, key label)');
   const record: SealRecord = { kind: 'pkcs11', shares: 0, threshold: 0, shareSetId: Buffer.alloc(0), wrappedRoot: Buffer.alloc(0), initializedAt: new Date(0) };
-  const root = await openPkcs11Root(given.pkcs11.config, { getSealRecord: async () => record, putSealRecord: async () => false }, systemClock, given.pkcs11.env, quiet);
+  const root = await given.openHsm({ getSealRecord: async () => record, putSealRecord: async () => false });
   try {
     await root.submitShare(new Uint8Array());
   } catch (e) {
@@ -113,12 +112,3 @@ async function openWithUnsealKey(record: SealRecord, unsealKey: SecretBytes): Pr
   return root;
 }
 
-/**
- * The PKCS#11 root material of a server configuration file (`--config`): its `root:` section, validated as
- * `arca server` validates it (BackupRefused listing every error); `undefined` for a Shamir configuration.
- */
-export function pkcs11RootMaterial(configFile: string, env: Readonly<Record<string, string | undefined>>): RootMaterial['pkcs11'] {
-  const loaded = loadServerConfigFile(configFile, env);
-  if (!loaded.ok) throw new BackupRefused(`${configFile} is not a valid configuration: ${loaded.errors.join('; ')}`);
-  return loaded.config.root.type === 'pkcs11' ? { config: loaded.config.root, env } : undefined;
-}
