@@ -4,6 +4,8 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { callOperation, type ClientConfig } from '../../src/cli/client.js';
+import { createBackupFile } from '../../src/server/backup-command.js';
+import { hsmOpenerFromConfig } from '../../src/server/backup-hsm.js';
 import { killAllArcaProcesses, startArcaProcess } from '../helpers/arca-process.js';
 import { assertAuditVerifies } from '../helpers/backup-drill.js';
 import { startSealedServer } from '../helpers/sealed-server.js';
@@ -28,6 +30,7 @@ const MESSAGE = 'sealed by the old HSM';
 describe('PKCS#11 root: a backup restores at a new site on a COPY of the SoftHSM token directory', { skip: missing }, () => {
   const work = tempDataDir('arca-backup-pkcs11-');
   const file = join(work, 'old-site.arcabak');
+  const offline = join(work, 'old-site-offline.arcabak');
   let token: SoftHsmToken;
   let admin: ClientConfig;
   let keyId = '';
@@ -54,6 +57,11 @@ describe('PKCS#11 root: a backup restores at a new site on a COPY of the SoftHSM
     } finally {
       await server.close();
     }
+    // The offline form opens the HSM root itself, with the server's configuration.
+    const oldConfig = join(work, 'old-site.json');
+    writeFileSync(oldConfig, JSON.stringify({ tls: { enabled: false }, dataDir: oldSite, root: root() }));
+    const header = await createBackupFile(oldSite, offline, { openHsm: hsmOpenerFromConfig(oldConfig, { ARCA_TEST_HSM_PIN: token.pin }) });
+    assert.equal(header.root.kind, 'pkcs11');
     // The HSM's own backup: SoftHSM2 keeps each token in a directory; copy it to the new site's token dir.
     const copied = join(work, 'new-site-tokens');
     cpSync(join(token.dir, 'tokens'), copied, { recursive: true });
@@ -81,6 +89,14 @@ describe('PKCS#11 root: a backup restores at a new site on a COPY of the SoftHSM
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.match(wrong.stderr, /the HSM root does not open: .*no root key labelled 'not-the-root'/);
     assert.equal(existsSync(join(target, 'arca.db')), false);
+  });
+
+  it('the offline backup (made by the command with --from and --config) restores on the copied token too', async () => {
+    const target = join(work, 'offline-restored');
+    const config = join(work, 'offline-restored.json');
+    writeFileSync(config, JSON.stringify({ tls: { enabled: false }, dataDir: target, root: root() }));
+    const restored = await arca(['backup', 'restore', offline, '--to', target, '--config', config], newSiteEnv);
+    assert.equal(restored.code, 0, restored.stderr + restored.stdout);
   });
 
   it('restore with the server\'s configuration, start the server (it unseals from the copied token), decrypt, audit verify', async () => {
