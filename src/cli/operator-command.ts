@@ -91,7 +91,7 @@ export async function runOperator(argv: readonly string[]): Promise<number> {
     },
     strict: true,
   });
-  if (sub === undefined || values.help || sub === 'help') {
+  if (sub === undefined || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(OPERATOR_USAGE);
     return sub === undefined ? 2 : 0;
   }
