@@ -69,6 +69,17 @@ describe('root-of-trust recovery drill (Shamir): a new site, no old share holder
     assert.equal(exported.code, 0, exported.stderr + exported.stdout);
     const summary = JSON.parse(exported.stdout) as { root: string; quorum: number; custodians: unknown[] };
     assert.deepEqual([summary.quorum, summary.custodians.length], [2, 3]);
+    // The same export, reading the seal record from the backup's signed header instead of the store.
+    const fromBackup = await arca([
+      'operator', 'export-recovery', '--backup', backup, '--share-file', shareFiles[0]!, '--share-file', shareFiles[1]!,
+      '--custodian-key', custodian(1, 'pub'), '--custodian-key', custodian(2, 'pub'), '--quorum', '2', '--out', join(work, 'from-backup.json'), '--output', 'json',
+    ]);
+    assert.equal(fromBackup.code, 0, fromBackup.stderr + fromBackup.stdout);
+    assert.equal((JSON.parse(fromBackup.stdout) as { root: string }).root, summary.root);
+    const again = await arca(['operator', 'export-recovery', '--from', source, '--share-file', shareFiles[0]!, '--custodian-key', custodian(1, 'pub'), '--quorum', '1', '--out', join(work, 'refused.json')]);
+    assert.equal(again.code, 2, again.stderr);
+    assert.match(again.stderr, /give 2 of the 3 current shares/);
+    assert.equal(existsSync(join(work, 'refused.json')), false);
     // The disaster: the data directory is gone, and so is every old share (and its holder).
     removeDir(source);
     for (const f of shareFiles) removeDir(f);
@@ -101,6 +112,12 @@ describe('root-of-trust recovery drill (Shamir): a new site, no old share holder
     const altered = await arca(['backup', 'restore', backup, '--to', target, '--recovery-package', tampered, '--custodian-private-key', custodian(1, 'key'), '--custodian-private-key', custodian(2, 'key')]);
     assert.equal(altered.code, 2, altered.stderr);
     assert.match(altered.stderr, /integrity check/);
+    const otherSet = join(work, 'other-set.json');
+    const sealRecord = (p['root'] as { sealRecord: Record<string, unknown> }).sealRecord;
+    writeFileSync(otherSet, JSON.stringify({ ...p, root: { kind: 'shamir', fingerprint: 'share-set:0011223344556677', sealRecord: { ...sealRecord, shareSetId: '0011223344556677' } } }));
+    const rekeyed = await arca(['backup', 'restore', backup, '--to', target, '--recovery-package', otherSet, '--custodian-private-key', custodian(1, 'key'), '--custodian-private-key', custodian(2, 'key')]);
+    assert.equal(rekeyed.code, 2, rekeyed.stderr);
+    assert.match(rekeyed.stderr, /recovers share-set:0011223344556677, but the backup was made under share-set:[0-9a-f]+ \(a rekey in between\?/);
     assert.equal(existsSync(join(target, 'arca.db')), false, 'no store was written');
 
     const outDir = join(work, 'refused-shares');
