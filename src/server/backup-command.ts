@@ -1,19 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BackupHeader } from '../core/backup-file.js';
+import { parseBackupFile, type BackupHeader } from '../core/backup-file.js';
 import { writeFileDurably } from '../platform/durable-file.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
 import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, restoreBackup } from './backup.js';
+import { hsmOpenerFromConfig } from './backup-hsm.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
 import { systemClock } from './clock.js';
+import { unsealKeyFromPackage } from './recovery-command.js';
 import { redactUrl, withoutPassword } from './storage-migrate.js';
 
 export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
 arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
 arca backup verify FILE [--public-key BASE64] [--output text|json]
 arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
+arca backup restore FILE --to … --recovery-package PKG --custodian-private-key KEY (M times)
 
 A backup is one file: every key, key version (material still wrapped under the domain keys), alias,
 tag, policy, grant, principal, access key (secret wrapped), rotation and deletion state, destruction
@@ -25,11 +28,14 @@ trail's Ed25519 key (docs/backup.md).
            its backup.dir (default <data dir>/backups); --out copies it here when the server is local.
            With --from: this command opens the store and needs its root: [root] is --dev-root FILE
            (default: the data directory's insecure-dev-root.key) or a quorum of Shamir shares
-           (--share-file FILE, once per share)
+           (--share-file FILE, once per share), or for a PKCS#11 root --config arca.yaml (its root:
+           section opens the HSM, as arca server does)
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
-           needs the same root that made the backup; refuses anything else before writing a row
+           needs the same root that made the backup; refuses anything else before writing a row. At a
+           new site without the old shares: a recovery package (arca operator export-recovery) and M of
+           its custodians' private keys instead of shares
 
 Exit status: 0 done; 1 failed; 2 refused (bad arguments, tampered, truncated or foreign file, wrong
 root, non-empty target): nothing was written.
@@ -42,6 +48,9 @@ const OPTIONS = {
   'dev-root': { type: 'string' },
   'share-file': { type: 'string', multiple: true },
   'public-key': { type: 'string' },
+  config: { type: 'string' },
+  'recovery-package': { type: 'string' },
+  'custodian-private-key': { type: 'string', multiple: true },
   output: { type: 'string', default: 'text' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -73,7 +82,13 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
     else process.stderr.write(`arca backup ${sub}: ${text}\n`);
     return code;
   };
-  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()) };
+  let openHsm: RootMaterial['openHsm'];
+  try {
+    openHsm = values.config === undefined ? undefined : hsmOpenerFromConfig(values.config, process.env);
+  } catch (e) {
+    return fail(2, `refused: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()), openHsm };
   const trustedKey = values['public-key'] === undefined ? undefined : Buffer.from(values['public-key'], 'base64');
   try {
     switch (sub) {
@@ -97,7 +112,15 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'restore': {
         const [file] = positionals;
         if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
-        const r = await restoreBackup(readBackupFile(file), { to: values.to, root, trustedKey });
+        const bytes = readBackupFile(file);
+        const pkg = values['recovery-package'];
+        const unsealKey = pkg === undefined ? undefined : unsealKeyFromPackage(pkg, values['custodian-private-key'] ?? [], parseBackupFile(bytes).header.root.fingerprint);
+        let r;
+        try {
+          r = await restoreBackup(bytes, { to: values.to, root: { ...root, unsealKey }, trustedKey });
+        } finally {
+          unsealKey?.dispose();
+        }
         const rows = r.restored.reduce((n, t) => n + t.rows, 0);
         const to = isPostgresUrl(values.to) ? redactUrl(values.to) : values.to;
         const next = r.engine === 'postgres'
