@@ -30,7 +30,10 @@ trail's Ed25519 key (docs/backup.md).
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
-           needs the same root that made the backup; refuses anything else before writing a row
+           needs the same root that made the backup; refuses anything else before writing a row,
+           and writes in ONE transaction that commits only once the whole payload checked out
+
+On a terminal, create --from, verify and restore show a progress bar on stderr (not with --output json).
 
 Exit status: 0 done; 1 failed; 2 refused (bad arguments, tampered, truncated or foreign file, wrong
 root, non-empty target): nothing was written.

@@ -31,7 +31,7 @@ export interface LargeBackup {
  * text written straight into its database, the fast way to a payload that gzip cannot shrink below a
  * few MB; backed up offline. The source data directory is removed after (its dev root kept).
  */
-export async function makeLargeBackup(work: string, tagRows = 4000): Promise<LargeBackup> {
+export async function makeLargeBackup(work: string, tagRows = 6000): Promise<LargeBackup> {
   const source = join(work, 'large-source');
   mkdirSync(source);
   const server = await startInProcess({ dataDir: source, schedulerIntervalMs: 0 });
