@@ -79,9 +79,10 @@ export async function restoreIntoSqlite(dataDir: string, source: RestoreSource):
 
 /**
  * One write transaction around async work, on a database this restore just created. better-sqlite3's
- * db.transaction() cannot await (the rows arrive from a stream), so BEGIN/COMMIT are explicit: safe here
- * because nothing else holds this connection or this new file (no statement of anyone else can fall
- * inside the transaction), and on any failure it rolls back (and the caller removes the files).
+ * transaction wrapper cannot await (the rows arrive from a stream), so BEGIN IMMEDIATE and COMMIT are
+ * explicit: safe here because nothing else holds this connection or this new file (no statement of
+ * anyone else can fall inside the transaction), and on any failure it rolls back (and the caller
+ * removes the files).
  */
 async function withFreshSqliteTransaction<T>(db: ReturnType<typeof openDatabase>, work: () => Promise<T>): Promise<T> {
   db.exec('BEGIN IMMEDIATE');
