@@ -55,7 +55,7 @@ describeWithPostgres('backups larger than memory should hold: the streaming path
     });
   });
 
-  for (const [what, file] of [['a byte flipped in the middle of the encrypted payload', () => large.corruptedMiddle], ['a flipped GCM tag', () => large.corruptedTag]] as const) {
+  for (const [what, file] of [['a byte flipped in the middle of the encrypted payload', () => large.corruptedMiddle], ['a flipped GCM tag', () => large.corruptedTag], ['a mistyped row in a payload that does not match its header', () => large.mistyped]] as const) {
     it(`refuses ${what} (signed again) and leaves the database empty`, async () => {
       await withDatabase(async (pg, url) => {
         await assert.rejects(restoreBackup(file(), { to: url, root: { devRootFile: large.rootFile } }), (e) => e instanceof BackupRefused && /payload is corrupted|does not decrypt|does not match/.test(e.message));

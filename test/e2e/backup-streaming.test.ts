@@ -44,6 +44,7 @@ describe('backups larger than memory should hold: the streaming path on SQLite',
   for (const [what, file, message] of [
     ['a byte flipped in the middle of the encrypted payload', () => large.corruptedMiddle, /payload is corrupted|does not decrypt|does not match/],
     ['a flipped GCM tag (every row decrypts; only the check at the end fails)', () => large.corruptedTag, /does not decrypt/],
+    ['a row of the wrong type in a payload that does not match its header (the row fails first)', () => large.mistyped, /does not decrypt/],
   ] as const) {
     it(`refuses ${what} although the signature passes, leaving no database behind`, async () => {
       assert.doesNotThrow(() => inspectBackup(file()), 'the damaged copy is signed again');

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import { parseBackupFile, signedMessage } from '../../src/core/backup-file.js';
-import { unwrapBackupSigner } from '../../src/custody/backup-crypto.js';
+import { openBackupPayload, sealBackup, unwrapBackupSigner, type BackupSigner } from '../../src/custody/backup-crypto.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { InsecureDevFileRootOfTrust } from '../../src/root/insecure-dev-file-root.js';
 import { createBackupFile } from '../../src/server/backup-command.js';
@@ -24,6 +25,11 @@ export interface LargeBackup {
   readonly corruptedMiddle: string;
   /** One byte of the GCM tag flipped, then re-signed: every row decrypts, only the tag check at the end fails. */
   readonly corruptedTag: string;
+  /**
+   * The first tag row's value made a number (valid JSON, the wrong type), sealed again under the same
+   * root and header (whose digest now differs) and signed: a row fails to insert before the payload's check.
+   */
+  readonly mistyped: string;
 }
 
 /**
@@ -67,11 +73,19 @@ export async function makeLargeBackup(work: string, tagRows = 6000): Promise<Lar
   const payloadAt = bytes.length - 64 - 16 - layout.ciphertext.length;
   const corruptedMiddle = join(work, 'large-corrupted-middle.arcabak');
   const corruptedTag = join(work, 'large-corrupted-tag.arcabak');
-  writeFileSync(corruptedMiddle, await resign(flip(bytes, payloadAt + Math.floor(layout.ciphertext.length / 2)), source));
-  writeFileSync(corruptedTag, await resign(flip(bytes, bytes.length - 64 - 8), source));
+  writeFileSync(corruptedMiddle, await withTrailSigner(source, async (signer) => sign(flip(bytes, payloadAt + Math.floor(layout.ciphertext.length / 2)), signer)));
+  writeFileSync(corruptedTag, await withTrailSigner(source, async (signer) => sign(flip(bytes, bytes.length - 64 - 8), signer)));
+  const mistyped = join(work, 'large-mistyped.arcabak');
+  writeFileSync(mistyped, await withTrailSigner(source, async (signer, root) => {
+    const lines = gunzipSync(await openBackupPayload(layout, root)).toString('utf8').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('{"t":"tags"'));
+    const row = JSON.parse(lines[at]!) as { t: string; r: unknown[] };
+    lines[at] = JSON.stringify({ t: row.t, r: [row.r[0], row.r[1], 123] });
+    return sealBackup(layout.header, gzipSync(Buffer.from(lines.join('\n'), 'utf8')), root, signer);
+  }));
   const rootFile = join(work, 'large-dev-root.key');
   loseDataDir(source, rootFile);
-  return { file, rootFile, tags, keyId, corruptedMiddle, corruptedTag };
+  return { file, rootFile, tags, keyId, corruptedMiddle, corruptedTag, mistyped };
 }
 
 function flip(b: Buffer, at: number): Buffer {
@@ -80,8 +94,14 @@ function flip(b: Buffer, at: number): Buffer {
   return out;
 }
 
-/** Signs a (damaged) backup again with the store's trail key, as only a holder of the root could. */
-async function resign(file: Buffer, dataDir: string): Promise<Buffer> {
+/** A backup signed again (after damage) with the store's trail key, as only a holder of the root could. */
+function sign(file: Buffer, signer: BackupSigner): Buffer {
+  const unsigned = file.subarray(0, file.length - 64);
+  return Buffer.concat([unsigned, signer.sign(signedMessage(unsigned))]);
+}
+
+/** Runs `work` with the trail signing key and the root of a (stopped) dev store. */
+async function withTrailSigner<T>(dataDir: string, work: (signer: BackupSigner, root: InsecureDevFileRootOfTrust) => Promise<T>): Promise<T> {
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(dataDir, 'insecure-dev-root.key'));
   try {
     return await withSqliteSnapshot(dataDir, async (s) => {
@@ -90,8 +110,7 @@ async function resign(file: Buffer, dataDir: string): Promise<Buffer> {
       await hierarchy.open();
       try {
         using signer = await unwrapBackupSigner(hierarchy, (await s.signingKey(s.chains[0]!.chainId))!);
-        const unsigned = file.subarray(0, file.length - 64);
-        return Buffer.concat([unsigned, signer.sign(signedMessage(unsigned))]);
+        return await work(signer, root);
       } finally {
         hierarchy.seal();
       }
