@@ -3,8 +3,7 @@ import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BackupRefused, readBackupLayout, verifyBackupSignatureOf, type BackupHeader, type BackupLayout, type ReadAt } from '../core/backup-file.js';
 import { sha256Stream } from '../crypto/hash.js';
-import type { RootOfTrust } from '../core/ports.js';
-import { openBackupPayloadStream, type BackupPayloadStream } from '../custody/backup-crypto.js';
+import type { BackupPayloadStream } from '../custody/backup-crypto.js';
 import { BACKUP_TABLES, type NeutralRow, type NeutralValue } from '../store/backup/neutral.js';
 import type { RestoreSource } from '../store/backup/restore.js';
 import type { TableSpec } from '../store/migrate/tables.js';
@@ -67,22 +66,17 @@ export function verifyBackupBytes(bytes: BackupBytes, trustedKey: Buffer | undef
   return { layout, sha256: whole.digest().toString('hex') };
 }
 
-/** Whether a backup's payload authenticates (GCM tag, length, digest): one more pass, after a restore failed. */
-export async function payloadIsAuthentic(bytes: BackupBytes, layout: BackupLayout, root: Pick<RootOfTrust, 'unwrap'>): Promise<boolean> {
-  let payload: BackupPayloadStream;
-  try {
-    payload = await openBackupPayloadStream(layout, root);
-  } catch {
-    return false;
-  }
+/**
+ * Whether a backup's payload authenticates (GCM tag, length, digest), through `payload`, a decryptor
+ * not used yet: one more pass, after a restore failed. Disposes nothing (the caller owns `payload`).
+ */
+export function payloadIsAuthentic(bytes: BackupBytes, layout: BackupLayout, payload: BackupPayloadStream): boolean {
   try {
     for (const chunk of chunks(bytes, layout.ciphertextAt, layout.ciphertextAt + layout.ciphertextLength)) payload.update(chunk);
     payload.final();
     return true;
   } catch {
     return false;
-  } finally {
-    payload[Symbol.dispose]();
   }
 }
 

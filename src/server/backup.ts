@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BACKUP_FORMAT_VERSION, BackupRefused, type BackupHeader } from '../core/backup-file.js';
 import type { RootOfTrust } from '../core/ports.js';
-import { openBackupPayloadStream, unwrapBackupSigner } from '../custody/backup-crypto.js';
+import { openBackupPayloadStream, unwrapBackupSigner, type BackupPayloadStream } from '../custody/backup-crypto.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { restoreIntoPostgres, restoreIntoSqlite, type RestoredCounts } from '../store/backup/restore.js';
 import type { StoreSnapshot } from '../store/backup/snapshot.js';
@@ -108,21 +108,32 @@ export async function restoreBackup(file: string | Buffer, options: RestoreOptio
   const { layout } = verifyBackupBytes(bytes, options.trustedKey, options.onProgress);
   const { header } = layout;
   const root = await openCommandRoot(header.root, options.root);
-  let source: PayloadRows | undefined;
+  // Two decryptors of the payload (each its own copy of the file key), so the root is sealed before any
+  // row is read: one feeds the restore, the spare re-checks the payload when the restore fails.
+  let payload: BackupPayloadStream | undefined;
+  let spare: BackupPayloadStream;
   try {
-    source = new PayloadRows(bytes, layout, await openBackupPayloadStream(layout, root), options.onProgress);
+    payload = await openBackupPayloadStream(layout, root);
+    spare = await openBackupPayloadStream(layout, root);
+  } catch (e) {
+    payload?.[Symbol.dispose]();
+    throw e;
+  } finally {
+    root.seal();
+  }
+  const source = new PayloadRows(bytes, layout, payload, options.onProgress);
+  try {
     return await restoreInto(options, header, source);
   } catch (e) {
     // Rows are written before the payload's tag is checked; a corrupted payload can make a row fail
     // first (a value of the wrong type, a duplicate key): then say what is really wrong.
-    const verdict = source?.verdict ?? 'unread';
-    if (verdict === 'forged' || (verdict === 'unknown' && !(await payloadIsAuthentic(bytes, layout, root)))) {
+    if (source.verdict === 'forged' || (source.verdict === 'unknown' && !payloadIsAuthentic(bytes, layout, spare))) {
       throw new BackupRefused('the backup payload does not decrypt (altered or corrupted)');
     }
     throw e;
   } finally {
-    source?.close();
-    root.seal();
+    source.close();
+    spare[Symbol.dispose]();
   }
 }
 
