@@ -4,17 +4,20 @@ import { parseArgs } from 'node:util';
 import type { BackupHeader } from '../core/backup-file.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
-import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, restoreBackup } from './backup.js';
+import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupHeader, restoreBackup } from './backup.js';
+import { hsmOpenerFromConfig } from './backup-hsm.js';
 import type { BackupProgress } from './backup-progress.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
 import { systemClock } from './clock.js';
 import { backupProgressBar, wantsProgressBar } from './progress-bar.js';
+import { unsealKeyFromPackage } from './recovery-command.js';
 import { redactUrl, withoutPassword } from './storage-migrate.js';
 
 export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
 arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
 arca backup verify FILE [--public-key BASE64] [--output text|json]
 arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
+arca backup restore FILE --to … --recovery-package PKG --custodian-private-key KEY (M times)
 
 A backup is one file: every key, key version (material still wrapped under the domain keys), alias,
 tag, policy, grant, principal, access key (secret wrapped), rotation and deletion state, destruction
@@ -26,12 +29,15 @@ trail's Ed25519 key (docs/backup.md).
            its backup.dir (default <data dir>/backups); --out copies it here when the server is local.
            With --from: this command opens the store and needs its root: [root] is --dev-root FILE
            (default: the data directory's insecure-dev-root.key) or a quorum of Shamir shares
-           (--share-file FILE, once per share)
+           (--share-file FILE, once per share), or for a PKCS#11 root --config arca.yaml (its root:
+           section opens the HSM, as arca server does)
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
            needs the same root that made the backup; refuses anything else before writing a row,
-           and writes in ONE transaction that commits only once the whole payload checked out
+           and writes in ONE transaction that commits only once the whole payload checked out. At a
+           new site without the old shares: a recovery package (arca operator export-recovery) and M of
+           its custodians' private keys instead of shares
 
 On a terminal, create --from, verify and restore show a progress bar on stderr (not with --output json).
 
@@ -46,6 +52,9 @@ const OPTIONS = {
   'dev-root': { type: 'string' },
   'share-file': { type: 'string', multiple: true },
   'public-key': { type: 'string' },
+  config: { type: 'string' },
+  'recovery-package': { type: 'string' },
+  'custodian-private-key': { type: 'string', multiple: true },
   output: { type: 'string', default: 'text' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -77,7 +86,13 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
     else process.stderr.write(`arca backup ${sub}: ${text}\n`);
     return code;
   };
-  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()) };
+  let openHsm: RootMaterial['openHsm'];
+  try {
+    openHsm = values.config === undefined ? undefined : hsmOpenerFromConfig(values.config, process.env);
+  } catch (e) {
+    return fail(2, `refused: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()), openHsm };
   const trustedKey = values['public-key'] === undefined ? undefined : Buffer.from(values['public-key'], 'base64');
   // The local work (create --from, verify, restore) shows a bar on a terminal; the server form just waits.
   const bar = backupProgressBar(wantsProgressBar(json));
@@ -105,7 +120,14 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'restore': {
         const [file] = positionals;
         if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
-        const r = await restoreBackup(file, { to: values.to, root, trustedKey, onProgress: bar.report });
+        const pkg = values['recovery-package'];
+        const unsealKey = pkg === undefined ? undefined : unsealKeyFromPackage(pkg, values['custodian-private-key'] ?? [], readBackupHeader(file).root.fingerprint);
+        let r;
+        try {
+          r = await restoreBackup(file, { to: values.to, root: { ...root, unsealKey }, trustedKey, onProgress: bar.report });
+        } finally {
+          unsealKey?.dispose();
+        }
         bar.stop();
         const rows = r.restored.reduce((n, t) => n + t.rows, 0);
         const to = isPostgresUrl(values.to) ? redactUrl(values.to) : values.to;

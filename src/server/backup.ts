@@ -1,7 +1,7 @@
-import { existsSync, copyFileSync } from 'node:fs';
+import { existsSync, copyFileSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { BACKUP_FORMAT_VERSION, BackupRefused, type BackupHeader } from '../core/backup-file.js';
+import { BACKUP_FORMAT_VERSION, BackupRefused, readBackupLayout, type BackupHeader } from '../core/backup-file.js';
 import type { RootOfTrust } from '../core/ports.js';
 import { openBackupPayloadStream, unwrapBackupSigner, type BackupPayloadStream } from '../custody/backup-crypto.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
@@ -74,6 +74,21 @@ export function inspectBackup(file: string | Buffer, trustedKey?: Buffer, onProg
   using bytes = openBackupBytes(file);
   const { layout, sha256 } = verifyBackupBytes(bytes, trustedKey, onProgress);
   return { header: layout.header, bytes: bytes.size, sha256, signerPinned: trustedKey !== undefined };
+}
+
+/** A backup's header as its file states it, read from the file's head: no signature checked (restore checks it). */
+export function readBackupHeader(file: string | Buffer): BackupHeader {
+  using bytes = openBackupBytes(file);
+  return readBackupLayout(bytes.size, bytes.readAt).header;
+}
+
+/**
+ * Reads a whole backup file into memory, refusing a missing one clearly. For small files and tests only:
+ * the commands stream (inspectBackup and restoreBackup take the path).
+ */
+export function readBackupFile(path: string): Buffer {
+  if (!existsSync(path)) throw new BackupRefused(`${path} does not exist`);
+  return readFileSync(path);
 }
 
 /** Where a restore writes: a new data directory or a PostgreSQL URL (an empty database). */

@@ -139,6 +139,14 @@ describe('arca server configuration: metrics', () => {
     assert.deepEqual(r.config.metrics, { listen: '0.0.0.0:9420' });
   });
 
+  test('metrics.keys takes key ids and key ARNs, not aliases', () => {
+    const arn = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const r = loadServerConfig(`${base}metrics: { listen: '127.0.0.1:9420', keys: [1234abcd-12ab-34cd-56ef-1234567890ab, '${arn}'] }\n`, {});
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.metrics?.keys, ['1234abcd-12ab-34cd-56ef-1234567890ab', arn]);
+    assert.deepEqual(errorsOf(`${base}metrics: { listen: '127.0.0.1:9420', keys: [alias/app] }\n`), ['metrics.keys.0: must be a key id or a key ARN']);
+  });
+
   test('ARCA_METRICS_* turn metrics on and keep the token as text', () => {
     const r = loadServerConfig(base, { ARCA_METRICS_BEARER_TOKEN: '1234567890123456' });
     assert.ok(r.ok);

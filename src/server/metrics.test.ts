@@ -5,7 +5,7 @@ import { KEY_COUNT_CACHE_MS, ServerMetrics, type MetricSources } from './metrics
 import { KEY_WATCH_CACHE_MS } from './metrics-health.js';
 import { KmsError } from '../core/errors.js';
 
-function fixture(overrides: Partial<MetricSources> = {}) {
+function fixture(overrides: Partial<MetricSources> = {}, watchedKeys: readonly string[] = []) {
   const state = { now: 0, keyQueries: 0, unsealed: true, throttled: 0, watchQueries: 0, leader: false, storageHealthy: true, watch: { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(90_000) } as KeyWatch };
   const metrics = new ServerMetrics({
     auditSinkLag: () => [{ sink: 'file:/var/log/arca.jsonl', lag: 12 }],
@@ -26,12 +26,31 @@ function fixture(overrides: Partial<MetricSources> = {}) {
     throttledTotal: () => state.throttled,
     now: () => state.now,
     ...overrides,
-  });
+  }, watchedKeys);
   const line = async (series: string) => (await metrics.scrape()).body.split('\n').find((l) => l.startsWith(`${series} `));
   return { state, metrics, line };
 }
 
 describe('ServerMetrics', () => {
+  test('per-key series exist only for the listed keys (by key id or key ARN), and none without a list', async () => {
+    const arn = (id: string) => `arn:aws:kms:us-east-1:111122223333:key/${id}`;
+    const answered = (keyArns: string[], errorCode?: 'AccessDenied') => ({ principalArn: 'arn:aws:iam::111122223333:user/app', operation: 'Decrypt', keyArns, sourceIp: '127.0.0.1', errorCode, time: new Date(0) });
+    const { metrics } = fixture({}, ['key-a', arn('key-b')]);
+    metrics.observe(answered([arn('key-a')]));
+    metrics.observe(answered([arn('key-a')], 'AccessDenied'));
+    metrics.observe(answered([arn('key-b'), arn('key-c')]));
+    metrics.observe(answered([arn('key-c')]));
+    const lines = (await metrics.scrape()).body.split('\n').filter((l) => l.startsWith('arca_key_requests_total{'));
+    assert.deepEqual(lines.sort(), [
+      'arca_key_requests_total{key_id="key-a",operation="Decrypt",outcome="failure"} 1',
+      'arca_key_requests_total{key_id="key-a",operation="Decrypt",outcome="success"} 1',
+      'arca_key_requests_total{key_id="key-b",operation="Decrypt",outcome="success"} 1',
+    ]);
+    const unlisted = fixture().metrics;
+    unlisted.observe(answered([arn('key-a')]));
+    assert.ok(!(await unlisted.scrape()).body.includes('arca_key_requests_total'));
+  });
+
   test(`keys are counted at most once per ${KEY_COUNT_CACHE_MS} ms however often Prometheus scrapes`, async () => {
     const { state, line } = fixture();
     await line('arca_keys');

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { KmsError } from '../core/errors.js';
 import { registerHealthMetrics, type HealthSources } from './metrics-health.js';
 import type { AuditObserver, KeyCount, RequestObserver } from '../core/observability.js';
-import type { AlertObserver, AlertSeverity } from '../core/detection.js';
+import type { AlertObserver, AlertSeverity, ObservedRequest as AnsweredRequest, RequestDetector } from '../core/detection.js';
 
 /** How long a key count is reused between scrapes (a scrape every second costs one query per this). */
 export const KEY_COUNT_CACHE_MS = 5_000;
@@ -26,10 +26,10 @@ const COMMIT_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0
 /**
  * The Prometheus metrics of one server (docs/monitoring.md), each app with its own registry. It is
  * the pipeline's and the audit writer's observer; the gauges read their {@link MetricSources} when
- * scraped. No series is per key: labels are operations, error codes, key states and key specs, all
- * bounded sets.
+ * scraped. Labels are operations, error codes, key states and key specs, all bounded sets; per-key
+ * series (`arca_key_requests_total`) exist only for the keys the operator lists (`metrics.keys`).
  */
-export class ServerMetrics implements RequestObserver, AuditObserver, AlertObserver {
+export class ServerMetrics implements RequestObserver, AuditObserver, AlertObserver, RequestDetector {
   readonly registry = new Registry();
   readonly #requests: Counter<'operation' | 'outcome' | 'error_code'>;
   readonly #duration: Histogram<'operation'>;
@@ -38,8 +38,12 @@ export class ServerMetrics implements RequestObserver, AuditObserver, AlertObser
   readonly #alerts: Counter<'rule' | 'severity'>;
   /** The label children per operation and error code: a request costs a map lookup, not label hashing. */
   readonly #children = new Map<string, { readonly count: ReturnType<Counter['labels']>; readonly duration: ReturnType<Histogram['labels']> }>();
+  /** The listed keys' ids (`metrics.keys`); empty: no per-key series. */
+  readonly #watched: ReadonlySet<string>;
+  readonly #keyRequests: Counter<'key_id' | 'operation' | 'outcome'> | undefined;
 
-  constructor(sources: MetricSources) {
+  /** `watchedKeys`: key ids or key ARNs whose requests also count in `arca_key_requests_total` (opt-in). */
+  constructor(sources: MetricSources, watchedKeys: readonly string[] = []) {
     const registers = [this.registry];
     this.#requests = new Counter({ name: 'arca_requests_total', help: 'Requests answered, by operation, outcome (success, failure) and error code (empty on success).', labelNames: ['operation', 'outcome', 'error_code'], registers });
     this.#duration = new Histogram({ name: 'arca_request_duration_seconds', help: 'Time from a request reaching the pipeline to its answer, audit commit included.', labelNames: ['operation'], buckets: REQUEST_BUCKETS, registers });
@@ -66,6 +70,8 @@ export class ServerMetrics implements RequestObserver, AuditObserver, AlertObser
       },
     });
     new Counter({ name: 'arca_throttled_requests_total', help: 'Requests refused with ThrottlingException: by the per-source limiter (unauthenticated) or over a request quota.', registers, collect() { this.reset(); this.inc(sources.throttledTotal()); } });
+    this.#watched = new Set(watchedKeys.map(keyIdOf));
+    this.#keyRequests = this.#watched.size === 0 ? undefined : new Counter({ name: 'arca_key_requests_total', help: 'Requests of authenticated callers on each key listed in metrics.keys, by operation and outcome.', labelNames: ['key_id', 'operation', 'outcome'], registers });
     registerHealthMetrics(this.registry, sources);
     // The process's own metrics under their usual names (process_*, nodejs_*), for the usual dashboards.
     collectDefaultMetrics({ register: this.registry });
@@ -95,6 +101,15 @@ export class ServerMetrics implements RequestObserver, AuditObserver, AlertObser
     };
   }
 
+  /** Counts an answered request on each listed key it resolved (told by the pipeline, as the anomaly detector is). */
+  observe(request: AnsweredRequest): void {
+    if (this.#keyRequests === undefined) return;
+    for (const arn of request.keyArns) {
+      const keyId = keyIdOf(arn);
+      if (this.#watched.has(keyId)) this.#keyRequests.inc({ key_id: keyId, operation: request.operation, outcome: request.errorCode === undefined ? 'success' : 'failure' });
+    }
+  }
+
   alertRaised(rule: string, severity: AlertSeverity): void {
     this.#alerts.inc({ rule, severity });
   }
@@ -103,4 +118,10 @@ export class ServerMetrics implements RequestObserver, AuditObserver, AlertObser
   async scrape(): Promise<{ readonly contentType: string; readonly body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** A key id from a key ARN (`arn:…:key/<id>`), or the text itself (a key id). */
+function keyIdOf(keyIdOrArn: string): string {
+  const at = keyIdOrArn.lastIndexOf(':key/');
+  return at < 0 ? keyIdOrArn : keyIdOrArn.slice(at + ':key/'.length);
 }

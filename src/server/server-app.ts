@@ -24,9 +24,9 @@ export interface ServerApp extends Omit<App, 'admin'> {
 }
 
 /** The metrics settings the composition takes from arca.yaml's `metrics:` (absent: off). */
-function metricsOf(config: ServerConfig): { bearerToken?: string | undefined; separateListener: boolean } | undefined {
+function metricsOf(config: ServerConfig): { bearerToken?: string | undefined; separateListener: boolean; keys?: readonly string[] | undefined } | undefined {
   const m = config.metrics;
-  return m === undefined ? undefined : { bearerToken: m.bearerToken, separateListener: m.listen !== undefined };
+  return m === undefined ? undefined : { bearerToken: m.bearerToken, separateListener: m.listen !== undefined, keys: m.keys };
 }
 
 /** Opens the configured root of trust (sealed). Each root type is loaded only when configured. */

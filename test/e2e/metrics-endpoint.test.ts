@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
+import { removeDir, tempDataDir } from '../helpers/server.js';
 
 const TOKEN = 'metrics-token-0123456789';
 
@@ -89,6 +90,37 @@ describe('metrics off, and on a separate listener', () => {
       assert.equal((await fetch(`${url}/`)).status, 404);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('per-key series for the keys listed in metrics.keys', () => {
+  it('counts the listed key by operation and outcome, and no other key', async () => {
+    const dataDir = tempDataDir('arca-key-metrics-');
+    try {
+      // The key ids exist before the server that lists them starts: make them, then restart on the same store.
+      const first = await startInProcess({ dataDir });
+      const setup = kmsClient(first);
+      const [listed, other] = [(await setup.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '', (await setup.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? ''];
+      setup.destroy();
+      await first.close();
+      const server = await startInProcess({ dataDir, metrics: { bearerToken: TOKEN, keys: [listed] } });
+      try {
+        const kms = kmsClient(server);
+        const blob = (await kms.send(new EncryptCommand({ KeyId: listed, Plaintext: Buffer.from('a') }))).CiphertextBlob;
+        await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
+        await kms.send(new EncryptCommand({ KeyId: other, Plaintext: Buffer.from('b') }));
+        await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: blob, KeyId: other })), 'IncorrectKeyException');
+        const text = await (await fetch(`${server.endpoint}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+        assert.equal(sample(text, `arca_key_requests_total{key_id="${listed}",operation="Encrypt",outcome="success"}`), 1);
+        assert.equal(sample(text, `arca_key_requests_total{key_id="${listed}",operation="Decrypt",outcome="success"}`), 1);
+        assert.ok(!text.includes(other), 'the unlisted key has no series');
+        kms.destroy();
+      } finally {
+        await server.close();
+      }
+    } finally {
+      removeDir(dataDir);
     }
   });
 });
