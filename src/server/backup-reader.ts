@@ -90,6 +90,7 @@ export class PayloadRows implements RestoreSource {
   readonly chains: BackupHeader['chains'];
   readonly #header: BackupHeader;
   readonly #inflated: AsyncIterator<Buffer>;
+  #start: (() => unknown) | undefined;
   readonly #gunzip: ReturnType<typeof createGunzip>;
   readonly #payload: BackupPayloadStream;
   readonly #onProgress: BackupProgress | undefined;
@@ -126,8 +127,9 @@ export class PayloadRows implements RestoreSource {
       self.#authenticated = true;
     }
     this.#gunzip = createGunzip();
-    // Errors (a bad tag, a corrupted gzip stream) destroy the gunzip stream, so they surface in #inflated.
-    pipeline(Readable.from(plaintext()), this.#gunzip, () => undefined);
+    // Started on the first row asked for (a target refused before that reads nothing). Errors (a bad
+    // tag, a corrupted gzip stream) destroy the gunzip stream, so they surface in #inflated.
+    this.#start = () => pipeline(Readable.from(plaintext()), this.#gunzip, () => undefined);
     this.#inflated = this.#gunzip[Symbol.asyncIterator]();
   }
 
@@ -210,6 +212,8 @@ export class PayloadRows implements RestoreSource {
 
   /** Reads the next inflated chunk, cut at its last newline ('\n' is never inside a UTF-8 sequence). */
   async #fill(): Promise<void> {
+    this.#start?.();
+    this.#start = undefined;
     let next: IteratorResult<Buffer>;
     try {
       next = await this.#inflated.next();
