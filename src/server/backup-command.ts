@@ -1,14 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseBackupFile, type BackupHeader } from '../core/backup-file.js';
-import { writeFileDurably } from '../platform/durable-file.js';
+import type { BackupHeader } from '../core/backup-file.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
-import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, restoreBackup } from './backup.js';
+import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupHeader, restoreBackup } from './backup.js';
 import { hsmOpenerFromConfig } from './backup-hsm.js';
+import type { BackupProgress } from './backup-progress.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
 import { systemClock } from './clock.js';
+import { backupProgressBar, wantsProgressBar } from './progress-bar.js';
 import { unsealKeyFromPackage } from './recovery-command.js';
 import { redactUrl, withoutPassword } from './storage-migrate.js';
 
@@ -33,9 +34,12 @@ trail's Ed25519 key (docs/backup.md).
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
            arca audit verify prints, when given) and prints what the file holds
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
-           needs the same root that made the backup; refuses anything else before writing a row. At a
+           needs the same root that made the backup; refuses anything else before writing a row,
+           and writes in ONE transaction that commits only once the whole payload checked out. At a
            new site without the old shares: a recovery package (arca operator export-recovery) and M of
            its custodians' private keys instead of shares
+
+On a terminal, create --from, verify and restore show a progress bar on stderr (not with --output json).
 
 Exit status: 0 done; 1 failed; 2 refused (bad arguments, tampered, truncated or foreign file, wrong
 root, non-empty target): nothing was written.
@@ -90,21 +94,25 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
   }
   const root: RootMaterial = { devRootFile: values['dev-root'], shares: (values['share-file'] ?? []).map((f) => readFileSync(f, 'utf8').trim()), openHsm };
   const trustedKey = values['public-key'] === undefined ? undefined : Buffer.from(values['public-key'], 'base64');
+  // The local work (create --from, verify, restore) shows a bar on a terminal; the server form just waits.
+  const bar = backupProgressBar(wantsProgressBar(json));
   try {
     switch (sub) {
       case 'create': {
         if (values.from === undefined || values.out === undefined) return fail(2, '--from and --out are required');
         if (existsSync(values.out)) return fail(2, `${values.out} exists: a backup never overwrites a file`);
         const started = Date.now();
-        const header = await createBackupFile(values.from, values.out, root);
-        const summary = { ok: true, file: values.out, bytes: readFileSync(values.out).length, ms: Date.now() - started, ...report(header) };
+        const header = await createBackupFile(values.from, values.out, root, bar.report);
+        bar.stop();
+        const summary = { ok: true, file: values.out, bytes: statSync(values.out).size, ms: Date.now() - started, ...report(header) };
         process.stdout.write(json ? JSON.stringify(summary) + '\n' : `Backup written to ${values.out} (${summary.bytes} bytes, ${summary.ms} ms).\n${describe(header)}`);
         return 0;
       }
       case 'verify': {
         const [file] = positionals;
         if (file === undefined) return fail(2, 'the backup FILE is required');
-        const r = inspectBackup(readBackupFile(file), trustedKey);
+        const r = inspectBackup(file, trustedKey, bar.report);
+        bar.stop();
         const out = { ok: true, file, bytes: r.bytes, sha256: r.sha256, signerPinned: r.signerPinned, ...report(r.header) };
         process.stdout.write(json ? JSON.stringify(out) + '\n' : `${file}: signature OK (${r.signerPinned ? 'the trusted key' : 'the key in its header; pin it with --public-key'}), ${r.bytes} bytes, sha256 ${r.sha256}.\n${describe(r.header)}`);
         return 0;
@@ -112,15 +120,15 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'restore': {
         const [file] = positionals;
         if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
-        const bytes = readBackupFile(file);
         const pkg = values['recovery-package'];
-        const unsealKey = pkg === undefined ? undefined : unsealKeyFromPackage(pkg, values['custodian-private-key'] ?? [], parseBackupFile(bytes).header.root.fingerprint);
+        const unsealKey = pkg === undefined ? undefined : unsealKeyFromPackage(pkg, values['custodian-private-key'] ?? [], readBackupHeader(file).root.fingerprint);
         let r;
         try {
-          r = await restoreBackup(bytes, { to: values.to, root: { ...root, unsealKey }, trustedKey });
+          r = await restoreBackup(file, { to: values.to, root: { ...root, unsealKey }, trustedKey, onProgress: bar.report });
         } finally {
           unsealKey?.dispose();
         }
+        bar.stop();
         const rows = r.restored.reduce((n, t) => n + t.rows, 0);
         const to = isPostgresUrl(values.to) ? redactUrl(values.to) : values.to;
         const next = r.engine === 'postgres'
@@ -133,6 +141,7 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
         return fail(2, `unknown subcommand (create, verify or restore)`);
     }
   } catch (e) {
+    bar.stop();
     if (e instanceof BackupRefused) return fail(2, `refused: ${e.message}`);
     return fail(1, `failed: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -141,14 +150,14 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
 /**
  * `arca backup create`: a snapshot of the store at `from` (a data directory, or a PostgreSQL URL),
  * made into a backup with the root given (for a data directory, its dev root file by default), written
- * durably to `out` (never over an existing file).
+ * durably to `out` (never over an existing file), streamed: memory stays bounded whatever the store's size.
  */
-export async function createBackupFile(from: string, out: string, given: RootMaterial): Promise<BackupHeader> {
+export async function createBackupFile(from: string, out: string, given: RootMaterial, onProgress?: BackupProgress): Promise<BackupHeader> {
   const make = async (s: StoreSnapshot, location: string, devDefault: string | undefined) => {
     const info = rootInfoOf(await s.sealRecord(), undefined);
     const root = await openCommandRoot(info, { ...given, devRootFile: given.devRootFile ?? devDefault });
     try {
-      return await makeBackup(s, root, { location, now: systemClock.now() });
+      return await makeBackup(s, root, { out, location, now: systemClock.now(), onProgress });
     } finally {
       root.seal();
     }
@@ -164,7 +173,6 @@ export async function createBackupFile(from: string, out: string, given: RootMat
   } else {
     made = await withSqliteSnapshot(from, (s) => make(s, from, join(from, DEV_ROOT_FILE)));
   }
-  writeFileDurably(out, made.file, { mode: 0o600, exclusive: true });
   return made.header;
 }
 

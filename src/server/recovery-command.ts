@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BackupRefused, parseBackupFile, verifyBackupSignature } from '../core/backup-file.js';
+import { BackupRefused } from '../core/backup-file.js';
 import type { SealRecord } from '../core/ports.js';
 import { custodianPublicKey, CustodianKeyError } from '../crypto/custodian-key.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
@@ -11,7 +11,7 @@ import {
 } from '../root/shamir/recovery-package.js';
 import { withPostgresSnapshot, withSqliteSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
-import { isPostgresUrl, readBackupFile } from './backup.js';
+import { inspectBackup, isPostgresUrl } from './backup.js';
 import { sealRecordOf } from './backup-root.js';
 import { systemClock } from './clock.js';
 import { withoutPassword } from './storage-migrate.js';
@@ -162,10 +162,9 @@ function readShareFiles(files: readonly string[]): Buffer[] {
 async function sealRecordFrom(from: string | undefined, backup: string | undefined, publicKey: string | undefined): Promise<SealRecord> {
   let record: SealRecord | undefined;
   if (backup !== undefined) {
-    const parsed = parseBackupFile(readBackupFile(backup));
-    verifyBackupSignature(parsed, publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64'));
-    record = sealRecordOf(parsed.header.root);
-    if (record === undefined) throw new RecoveryRefused(`the backup was made under a ${parsed.header.root.kind} root: a recovery package is for a Shamir root`);
+    const { header } = inspectBackup(backup, publicKey === undefined ? undefined : Buffer.from(publicKey, 'base64'));
+    record = sealRecordOf(header.root);
+    if (record === undefined) throw new RecoveryRefused(`the backup was made under a ${header.root.kind} root: a recovery package is for a Shamir root`);
   } else if (from !== undefined && isPostgresUrl(from)) {
     const pg = await PostgresDatabase.open({ url: from, pool: { max: 1 }, migrate: false });
     try {
