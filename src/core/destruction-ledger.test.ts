@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ed25519Sign, generateEd25519 } from '../crypto/ed25519.js';
 import type { BackupHeader } from './backup-file.js';
-import { checkLedgerFor, encodeLedger, LEDGER_FORMAT, verifyLedger, type LedgerBody } from './destruction-ledger.js';
+import { checkLedgerSigner, checkLedgerSite, encodeLedger, LEDGER_FORMAT, verifyLedger, type LedgerBody } from './destruction-ledger.js';
 
 const key = generateEd25519();
 const body: LedgerBody = {
@@ -43,10 +43,11 @@ describe('the destruction ledger file', () => {
   it('belongs to a backup under the same root fingerprint, or the same site after a rekey, and with a trusted signer only', () => {
     const v = verifyLedger(file);
     const rekeyed = { root: { kind: 'shamir' as const, fingerprint: 'share-set:02' } };
-    checkLedgerFor(v, header, 'domain-key-1:bb', [key.publicKey]);
-    checkLedgerFor(v, rekeyed, 'domain-key-1:aa', [key.publicKey]);
-    assert.throws(() => checkLedgerFor(v, rekeyed, 'domain-key-1:bb', [key.publicKey]), /exported from another site/);
-    assert.throws(() => checkLedgerFor(v, rekeyed, undefined, [key.publicKey]), /exported from another site/);
-    assert.throws(() => checkLedgerFor(v, header, 'domain-key-1:aa', [Buffer.alloc(32, 1)]), /no audit trail key/);
+    checkLedgerSite(v, header, 'domain-key-1:bb');
+    checkLedgerSite(v, rekeyed, 'domain-key-1:aa');
+    assert.throws(() => checkLedgerSite(v, rekeyed, 'domain-key-1:bb'), /exported from another site/);
+    assert.throws(() => checkLedgerSite(v, rekeyed, undefined), /exported from another site/);
+    checkLedgerSigner(v, [Buffer.alloc(32, 1), key.publicKey]);
+    assert.throws(() => checkLedgerSigner(v, [Buffer.alloc(32, 1)]), /no audit trail key/);
   });
 });

@@ -81,7 +81,7 @@ export function encodeLedger(body: LedgerBody, sign: (message: Uint8Array) => Bu
 /**
  * Parses a ledger file and verifies its signature with the key its body names (BackupRefused, with the
  * reason, for anything else). Whether the ledger is the backup's site's, signed by a key the restore
- * trusts, is the caller's check ({@link checkLedgerFor}).
+ * trusts, is the caller's check ({@link checkLedgerSite}, {@link checkLedgerSigner}).
  */
 export function verifyLedger(file: Buffer, name = 'the destruction ledger'): VerifiedLedger {
   if (file.length > MAX_LEDGER) throw new BackupRefused(`${name} is ${file.length} bytes: not a destruction ledger`);
@@ -113,16 +113,22 @@ export function verifyLedger(file: Buffer, name = 'the destruction ledger'): Ver
 /**
  * Checks that a verified ledger belongs to the site a backup came from: the same root of trust
  * (fingerprint) or, after a rekey changed that, the same site (`backupSite`: {@link siteFingerprint} of the
- * backup's domain key 1); and a signer the restore trusts (`trustedSigners`: the backup's signer and the
- * trail keys the backup holds, all covered by the backup's own signature). Refuses (BackupRefused) otherwise.
+ * backup's domain key 1). Refuses (BackupRefused) otherwise.
  */
-export function checkLedgerFor(ledger: VerifiedLedger, header: Pick<BackupHeader, 'root'>, backupSite: string | undefined, trustedSigners: readonly Buffer[], name = 'the destruction ledger'): void {
+export function checkLedgerSite(ledger: VerifiedLedger, header: Pick<BackupHeader, 'root'>, backupSite: string | undefined, name = 'the destruction ledger'): void {
   const { root, site } = ledger.body;
   if (root.fingerprint !== header.root.fingerprint && (backupSite === undefined || site !== backupSite)) {
     throw new BackupRefused(
       `${name} was exported from another site: its root of trust is ${root.kind} (${root.fingerprint}; site ${site}), the backup's ${header.root.kind} (${header.root.fingerprint}; site ${backupSite ?? 'unknown'})`,
     );
   }
+}
+
+/**
+ * Checks that a verified ledger is signed by a key the restore trusts (`trustedSigners`: the backup's
+ * signer and the trail keys the backup holds, all covered by the backup's own signature). Refuses otherwise.
+ */
+export function checkLedgerSigner(ledger: VerifiedLedger, trustedSigners: readonly Buffer[], name = 'the destruction ledger'): void {
   if (!trustedSigners.some((k) => k.equals(ledger.publicKey))) {
     throw new BackupRefused(`${name} is signed by key ${ledger.body.signer.publicKey}, which is no audit trail key of the backup's site`);
   }

@@ -77,7 +77,7 @@ export class LedgerFilter implements RestoreSource {
     return this.#inner.chains;
   }
 
-  *rowsOf(spec: TableSpec): Iterable<readonly NeutralValue[]> {
+  async *rowsOf(spec: TableSpec): AsyncIterable<readonly NeutralValue[]> {
     const rows = this.#inner.rowsOf(spec);
     switch (spec.table) {
       case 'keys':
@@ -95,10 +95,14 @@ export class LedgerFilter implements RestoreSource {
     }
   }
 
-  *#keys(spec: TableSpec, rows: Iterable<readonly NeutralValue[]>): Iterable<readonly NeutralValue[]> {
+  finish(): Promise<void> {
+    return this.#inner.finish();
+  }
+
+  async *#keys(spec: TableSpec, rows: AsyncIterable<readonly NeutralValue[]>): AsyncIterable<readonly NeutralValue[]> {
     const at = (column: string) => indexOf(spec, column);
     const [id, state, primary, deletionDate, destroyedAt] = [at('id'), at('state'), at('primary_version'), at('deletion_date'), at('destroyed_at')];
-    for (const row of rows) {
+    for await (const row of rows) {
       const entry = this.#entries.get(String(row[id]));
       if (entry === undefined) {
         yield row;
@@ -119,18 +123,18 @@ export class LedgerFilter implements RestoreSource {
     }
   }
 
-  *#drop(spec: TableSpec, rows: Iterable<readonly NeutralValue[]>, column: string, count: (s: { versions: number; aliases: number }) => void): Iterable<readonly NeutralValue[]> {
+  async *#drop(spec: TableSpec, rows: AsyncIterable<readonly NeutralValue[]>, column: string, count: (s: { versions: number; aliases: number }) => void): AsyncIterable<readonly NeutralValue[]> {
     const key = indexOf(spec, column);
-    for (const row of rows) {
+    for await (const row of rows) {
       const skipped = this.#rewritten.get(String(row[key]));
       if (skipped === undefined) yield row;
       else count(skipped);
     }
   }
 
-  *#destructions(spec: TableSpec, rows: Iterable<readonly NeutralValue[]>): Iterable<readonly NeutralValue[]> {
+  async *#destructions(spec: TableSpec, rows: AsyncIterable<readonly NeutralValue[]>): AsyncIterable<readonly NeutralValue[]> {
     const key = indexOf(spec, 'key_id');
-    for (const row of rows) {
+    for await (const row of rows) {
       const id = String(row[key]);
       if (this.#rewritten.has(id)) this.#recorded.add(id);
       yield row;
