@@ -11,6 +11,7 @@ import { defaultBackupDir, serverBackupMaker } from './backup-maker.js';
 import { DEFAULT_BACKUP_RETAIN, type BackupConfig } from './backup-config.js';
 import { registerBackupMetrics } from './backup-metrics.js';
 import { BackupScheduler, newestScheduledBackup, SCHEDULED_BACKUP_PREFIX } from './backup-schedule.js';
+import { serverLedgerMaker } from './destruction-ledger.js';
 import { CustodyKeyImporter } from '../custody/importer.js';
 import { CustodyKeyProvisioner } from '../custody/provisioner.js';
 import { SealController } from '../custody/sealing.js';
@@ -247,6 +248,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     detector: config.metrics?.keys?.length ? { observe: (r) => { detection.observe(r); metrics?.observe(r); } } : detection,
     breakers: detection.breakers,
     backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
+    ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
   });
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.

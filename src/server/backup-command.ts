@@ -1,10 +1,12 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackupHeader } from '../core/backup-file.js';
+import { verifyLedger } from '../core/destruction-ledger.js';
+import type { LedgerOutcome } from '../store/backup/apply-ledger.js';
 import { withPostgresSnapshot, withSqliteSnapshot, type StoreSnapshot } from '../store/backup/snapshot.js';
 import { PostgresDatabase } from '../store/postgres/database.js';
-import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupHeader, restoreBackup } from './backup.js';
+import { BackupRefused, DEV_ROOT_FILE, inspectBackup, isPostgresUrl, makeBackup, readBackupFile, readBackupHeader, restoreBackup } from './backup.js';
 import { hsmOpenerFromConfig } from './backup-hsm.js';
 import type { BackupProgress } from './backup-progress.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
@@ -15,9 +17,10 @@ import { redactUrl, withoutPassword } from './storage-migrate.js';
 
 export const BACKUP_USAGE = `arca backup create [--out FILE] [--endpoint URL] [--output text|json]
 arca backup create --from <data dir | postgres URL> --out FILE [root] [--output text|json]
-arca backup verify FILE [--public-key BASE64] [--output text|json]
-arca backup restore FILE --to <new data dir | postgres URL> [root] [--public-key BASE64] [--output text|json]
+arca backup verify <FILE | LEDGER> [--public-key BASE64] [--output text|json]
+arca backup restore FILE --to <new data dir | postgres URL> [root] [--ledger LEDGER]... [--public-key BASE64] [--output text|json]
 arca backup restore FILE --to … --recovery-package PKG --custodian-private-key KEY (M times)
+arca backup ledger --out LEDGER [--endpoint URL] [--output text|json]
 
 A backup is one file: every key, key version (material still wrapped under the domain keys), alias,
 tag, policy, grant, principal, access key (secret wrapped), rotation and deletion state, destruction
@@ -32,12 +35,18 @@ trail's Ed25519 key (docs/backup.md).
            (--share-file FILE, once per share), or for a PKCS#11 root --config arca.yaml (its root:
            section opens the HSM, as arca server does)
   verify   no secret: checks the framing and the signature (against --public-key, the audit trail key
-           arca audit verify prints, when given) and prints what the file holds
+           arca audit verify prints, when given) and prints what the file holds; a destruction ledger
+           (FILE from arca backup ledger) is checked the same way
   restore  into an EMPTY store only (a directory without arca.db, or an empty PostgreSQL database);
            needs the same root that made the backup; refuses anything else before writing a row,
            and writes in ONE transaction that commits only once the whole payload checked out. At a
            new site without the old shares: a recovery package (arca operator export-recovery) and M of
-           its custodians' private keys instead of shares
+           its custodians' private keys instead of shares.
+           --ledger (once per file): the live site's destruction ledgers; every key one names is
+           restored AS DESTROYED (no material, aliases or rotation; its destruction record). A ledger
+           that does not verify, or of another site, is refused and nothing is written
+  ledger   the running server's destruction ledger (ArcaService.ExportDestructionLedger), signed with
+           the audit trail key: export it regularly and keep it with the backups
 
 On a terminal, create --from, verify and restore show a progress bar on stderr (not with --output json).
 
@@ -52,6 +61,7 @@ const OPTIONS = {
   'dev-root': { type: 'string' },
   'share-file': { type: 'string', multiple: true },
   'public-key': { type: 'string' },
+  ledger: { type: 'string', multiple: true },
   config: { type: 'string' },
   'recovery-package': { type: 'string' },
   'custodian-private-key': { type: 'string', multiple: true },
@@ -111,6 +121,7 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'verify': {
         const [file] = positionals;
         if (file === undefined) return fail(2, 'the backup FILE is required');
+        if (isLedgerFile(file)) return verifyLedgerFile(file, readBackupFile(file), trustedKey, json);
         const r = inspectBackup(file, trustedKey, bar.report);
         bar.stop();
         const out = { ok: true, file, bytes: r.bytes, sha256: r.sha256, signerPinned: r.signerPinned, ...report(r.header) };
@@ -120,11 +131,12 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
       case 'restore': {
         const [file] = positionals;
         if (file === undefined || values.to === undefined) return fail(2, 'the backup FILE and --to are required');
+        const ledgers = (values.ledger ?? []).map((name) => ({ name, bytes: readBackupFile(name) }));
         const pkg = values['recovery-package'];
         const unsealKey = pkg === undefined ? undefined : unsealKeyFromPackage(pkg, values['custodian-private-key'] ?? [], readBackupHeader(file).root.fingerprint);
         let r;
         try {
-          r = await restoreBackup(file, { to: values.to, root: { ...root, unsealKey }, trustedKey, onProgress: bar.report });
+          r = await restoreBackup(file, { to: values.to, root: { ...root, unsealKey }, trustedKey, ledgers, onProgress: bar.report });
         } finally {
           unsealKey?.dispose();
         }
@@ -134,7 +146,10 @@ export async function runBackup(argv: readonly string[]): Promise<number> {
         const next = r.engine === 'postgres'
           ? `Run the server on it with storage: { type: postgres }${r.chains[0] ? ` and node name '${r.chains[0].node}' to continue the audit trail` : ''}, then unseal with the same root.`
           : r.header.root.kind === 'insecure-dev-file' ? `Run: arca dev --data-dir ${values.to}` : 'Run arca server on it, then arca operator unseal with the same shares.';
-        process.stdout.write(json ? JSON.stringify({ ok: true, to, engine: r.engine, rows, restored: r.restored, chains: r.chains }) + '\n' : `Restored ${rows} rows into ${to} (${r.engine}, one transaction).\n${next}\n`);
+        const destroyed = r.ledger && describeLedger(r.ledger);
+        process.stdout.write(json
+          ? JSON.stringify({ ok: true, to, engine: r.engine, rows, restored: r.restored, chains: r.chains, ...(r.ledger !== undefined && { ledger: r.ledger }) }) + '\n'
+          : `Restored ${rows} rows into ${to} (${r.engine}, one transaction).\n${destroyed ?? ''}${next}\n`);
         return 0;
       }
       default:
@@ -174,6 +189,37 @@ export async function createBackupFile(from: string, out: string, given: RootMat
     made = await withSqliteSnapshot(from, (s) => make(s, from, join(from, DEV_ROOT_FILE)));
   }
   return made.header;
+}
+
+/** Whether a file is a destruction ledger (JSON: its first byte is `{`) rather than a backup (binary framing). */
+function isLedgerFile(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const first = Buffer.alloc(1);
+    return readSync(fd, first, 0, 1, 0) === 1 && first[0] === 0x7b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `arca backup verify LEDGER`: a destruction ledger's signature (pinned to `trustedKey` when given) and what it holds. */
+function verifyLedgerFile(file: string, bytes: Buffer, trustedKey: Buffer | undefined, json: boolean): number {
+  const { body, publicKey } = verifyLedger(bytes, file);
+  if (trustedKey !== undefined && !trustedKey.equals(publicKey)) throw new BackupRefused(`${file} was signed by key ${body.signer.publicKey}, not by the trusted key ${trustedKey.toString('base64')}`);
+  const out = { ok: true, file, kind: 'destruction-ledger', signerPinned: trustedKey !== undefined, createdAt: body.createdAt, source: body.source, root: body.root, site: body.site, signer: body.signer, destructions: body.destructions };
+  process.stdout.write(json ? JSON.stringify(out) + '\n' : `${file}: destruction ledger, signature OK (${trustedKey !== undefined ? 'the trusted key' : 'the key in it; pin it with --public-key'}).\n` +
+    `Exported ${body.createdAt} from ${body.source.engine} store ${body.source.location} on ${body.source.host}; root ${body.root.kind} (${body.root.fingerprint}), site ${body.site}.\n` +
+    `${body.destructions.length} destroyed keys:\n${body.destructions.map((d) => `  ${d.keyArn}  versions ${d.versions.join(',')}  destroyed ${d.destroyedAt}\n`).join('')}`);
+  return 0;
+}
+
+/** The text report of what the destruction ledgers did to a restore. */
+function describeLedger(o: LedgerOutcome): string {
+  const keys = o.restoredAsDestroyed;
+  return `Destruction ledger: skipped material of ${keys.length} keys: ${keys.map((k) => `${k.keyArn} (destroyed ${k.destroyedAt}; ${k.versionsSkipped} versions, ${k.aliasesSkipped} aliases not restored)`).join(', ') || 'none'}.\n` +
+    (o.alreadyDestroyed.length > 0 ? `Already destroyed in the backup: ${o.alreadyDestroyed.join(', ')}.\n` : '') +
+    (o.notInBackup.length > 0 ? `Not in the backup (made after it): ${o.notInBackup.join(', ')}.\n` : '');
 }
 
 function report(h: BackupHeader) {

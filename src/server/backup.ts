@@ -12,6 +12,8 @@ import type { BackupProgress } from './backup-progress.js';
 import { openBackupBytes, payloadIsAuthentic, PayloadRows, verifyBackupBytes } from './backup-reader.js';
 import { openCommandRoot, rootInfoOf, type RootMaterial } from './backup-root.js';
 import { writeBackup, type WrittenBackup } from './backup-writer.js';
+import { applyLedgers, verifyLedgerFiles, type LedgerFile } from './restore-ledger.js';
+import type { LedgerOutcome } from '../store/backup/apply-ledger.js';
 
 export { BackupRefused } from '../core/backup-file.js';
 
@@ -96,6 +98,8 @@ export interface RestoreOptions {
   readonly to: string;
   readonly root: RootMaterial;
   readonly trustedKey?: Buffer | undefined;
+  /** Destruction ledgers of the live site (`--ledger`): the keys they name are restored as destroyed. */
+  readonly ledgers?: readonly LedgerFile[] | undefined;
   readonly onProgress?: BackupProgress | undefined;
 }
 
@@ -105,6 +109,8 @@ export interface RestoreReport {
   readonly restored: RestoredCounts;
   /** The node names to run the restored trails under (PostgreSQL), one per chain. */
   readonly chains: BackupHeader['chains'];
+  /** What the destruction ledgers changed, when any was given. */
+  readonly ledger?: LedgerOutcome | undefined;
 }
 
 /** Whether a restore target is a PostgreSQL URL (else a data directory). */
@@ -122,6 +128,7 @@ export async function restoreBackup(file: string | Buffer, options: RestoreOptio
   using bytes = openBackupBytes(file);
   const { layout } = verifyBackupBytes(bytes, options.trustedKey, options.onProgress);
   const { header } = layout;
+  const ledgers = verifyLedgerFiles(options.ledgers ?? []);
   const root = await openCommandRoot(header.root, options.root);
   // Two decryptors of the payload (each its own copy of the file key), so the root is sealed before any
   // row is read: one feeds the restore, the spare re-checks the payload when the restore fails.
@@ -138,7 +145,7 @@ export async function restoreBackup(file: string | Buffer, options: RestoreOptio
   }
   const source = new PayloadRows(bytes, layout, payload, options.onProgress);
   try {
-    return await restoreInto(options, header, source);
+    return await restoreInto(options, header, applyLedgers(source, ledgers, options.ledgers ?? [], header));
   } catch (e) {
     // Rows are written before the payload's tag is checked; a corrupted payload can make a row fail
     // first (a value of the wrong type, a duplicate key): then say what is really wrong.
@@ -152,11 +159,11 @@ export async function restoreBackup(file: string | Buffer, options: RestoreOptio
   }
 }
 
-async function restoreInto(options: RestoreOptions, header: BackupHeader, source: PayloadRows): Promise<RestoreReport> {
+async function restoreInto(options: RestoreOptions, header: BackupHeader, { source, filter }: ReturnType<typeof applyLedgers>): Promise<RestoreReport> {
   if (isPostgresUrl(options.to)) {
     const pg = await PostgresDatabase.open({ url: options.to, pool: { max: 2 } });
     try {
-      return { header, engine: 'postgres', restored: await restoreIntoPostgres(pg, source), chains: header.chains };
+      return { header, engine: 'postgres', restored: await restoreIntoPostgres(pg, source), chains: header.chains, ledger: filter?.outcome() };
     } finally {
       await pg.close();
     }
@@ -165,5 +172,5 @@ async function restoreInto(options: RestoreOptions, header: BackupHeader, source
   // A dev store serves only with its dev root file beside it (arca dev --data-dir).
   const devRoot = join(options.to, DEV_ROOT_FILE);
   if (header.root.kind === 'insecure-dev-file' && options.root.devRootFile !== undefined && !existsSync(devRoot)) copyFileSync(options.root.devRootFile, devRoot);
-  return { header, engine: 'sqlite', restored, chains: header.chains };
+  return { header, engine: 'sqlite', restored, chains: header.chains, ledger: filter?.outcome() };
 }
