@@ -1,6 +1,7 @@
 import { VERSION } from '../version.js';
 import { runAudit } from './audit-command.js';
 import { runBackupCreate } from './backup-command.js';
+import { runBackupLedger } from './backup-ledger-command.js';
 import { runCall } from './call-command.js';
 import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
@@ -21,7 +22,7 @@ Commands:
   alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
   breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
   storage    migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)
-  backup     create, verify or restore a signed, encrypted backup (arca backup --help)
+  backup     create, verify or restore a signed, encrypted backup; export the destruction ledger (arca backup --help)
   version    print the version
   help       show this help
 
@@ -53,8 +54,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     case 'breaker':
       return runBreaker(argv.slice(1));
     case 'backup':
-      // Only `backup create` without --from reaches the client (server/main.ts isServerCommand).
-      return runBackupCreate(argv.slice(2));
+      // Only `backup create` without --from and `backup ledger` reach the client (server/main.ts isServerCommand).
+      return argv[1] === 'ledger' ? runBackupLedger(argv.slice(2)) : runBackupCreate(argv.slice(2));
     case 'version':
     case '--version':
       process.stdout.write(`${VERSION}\n`);

@@ -18,6 +18,9 @@ Operator tasks on a server started with 'arca server' (docs/operations.md):
   rekey    [--shares N] [--threshold T] [--share-dir DIR]
            replace the share set; asks for a quorum of the current shares (one per line on stdin)
   rotate-root  new domain key version; stored secrets are rewrapped under it in the background
+  export-recovery  a root-of-trust recovery package for recovery custodians (Shamir root; offline,
+           arca operator export-recovery --help)
+  recover-shares   fresh unseal shares from a recovery package and M custodians' private keys
 
 Common options: --endpoint URL (default ARCA_ENDPOINT, then http://127.0.0.1:8420), --output json|table.
 Credentials (seal, rekey) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
@@ -88,7 +91,7 @@ export async function runOperator(argv: readonly string[]): Promise<number> {
     },
     strict: true,
   });
-  if (sub === undefined || values.help || sub === 'help') {
+  if (sub === undefined || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
     process.stdout.write(OPERATOR_USAGE);
     return sub === undefined ? 2 : 0;
   }

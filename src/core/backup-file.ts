@@ -82,7 +82,12 @@ export function fileKeyBinding(headerPrefix: Uint8Array): Buffer {
 
 /** The message the Ed25519 signature is over (domain-separated from tree heads and signed notes). */
 export function signedMessage(signed: Uint8Array): Buffer {
-  return Buffer.concat([SIGNATURE_CONTEXT, sha256(signed)]);
+  return signedMessageOfDigest(sha256(signed));
+}
+
+/** {@link signedMessage} given the sha256 of the signed bytes (a streamed file). */
+export function signedMessageOfDigest(digest: Buffer): Buffer {
+  return Buffer.concat([SIGNATURE_CONTEXT, digest]);
 }
 
 function u32(n: number): Buffer {
@@ -99,40 +104,79 @@ export function encodeHeader(header: BackupHeader): Buffer {
 
 /** The bytes a file's signature covers. */
 export function encodeUnsigned(headerPrefix: Buffer, wrappedKey: Buffer, nonce: Buffer, ciphertext: Buffer, tag: Buffer): Buffer {
+  return Buffer.concat([encodeBeforePayload(headerPrefix, wrappedKey, nonce, ciphertext.length), ciphertext, tag]);
+}
+
+/** Everything before the ciphertext, for a writer that streams the ciphertext after it. */
+export function encodeBeforePayload(headerPrefix: Buffer, wrappedKey: Buffer, nonce: Buffer, ciphertextLength: number): Buffer {
   const len = Buffer.alloc(8);
-  len.writeBigUInt64BE(BigInt(ciphertext.length));
-  return Buffer.concat([headerPrefix, u32(wrappedKey.length), wrappedKey, nonce, len, ciphertext, tag]);
+  len.writeBigUInt64BE(BigInt(ciphertextLength));
+  return Buffer.concat([headerPrefix, u32(wrappedKey.length), wrappedKey, nonce, len]);
 }
 
 /**
- * Splits a file into its parts, refusing (BackupRefused) a file that is not a backup, of another format,
- * truncated, or with bytes after its signature. Checks no signature (see {@link verifyBackupSignature}).
+ * Where each part of a backup file is, read from its two ends without reading the payload: what a
+ * streaming verify or restore needs. `ciphertextAt`/`ciphertextLength` locate the payload; the signature
+ * covers the first `signedLength` bytes.
  */
-export function parseBackupFile(file: Buffer): BackupFile {
+export interface BackupLayout {
+  readonly header: BackupHeader;
+  readonly headerPrefix: Buffer;
+  readonly wrappedKey: Buffer;
+  readonly nonce: Buffer;
+  readonly ciphertextAt: number;
+  readonly ciphertextLength: number;
+  readonly tag: Buffer;
+  readonly signedLength: number;
+  readonly signature: Buffer;
+  /** The whole file's length. */
+  readonly size: number;
+}
+
+/** Random access to a backup's bytes (a file, or a buffer): `length` bytes at `at`, fewer only past the end. */
+export type ReadAt = (at: number, length: number) => Buffer;
+
+/**
+ * Locates a backup's parts, refusing (BackupRefused) a file that is not a backup, of another format,
+ * truncated, or with bytes after its signature. Reads only the head and the tail; checks no signature
+ * (see {@link verifyBackupSignature}).
+ */
+export function readBackupLayout(size: number, readAt: ReadAt): BackupLayout {
   let at = 0;
   const take = (n: number, what: string): Buffer => {
-    if (n < 0 || at + n > file.length) throw new BackupRefused(`the backup file is truncated (${file.length} bytes; ${what} needs ${at + n})`);
-    const out = file.subarray(at, at + n);
+    if (n < 0 || at + n > size) throw new BackupRefused(`the backup file is truncated (${size} bytes; ${what} needs ${at + n})`);
+    const out = readAt(at, n);
     at += n;
     return out;
   };
-  if (file.length < BACKUP_MAGIC.length || !file.subarray(0, BACKUP_MAGIC.length).equals(BACKUP_MAGIC)) throw new BackupRefused('not an Arca backup file (bad magic)');
+  if (size < BACKUP_MAGIC.length || !readAt(0, BACKUP_MAGIC.length).equals(BACKUP_MAGIC)) throw new BackupRefused('not an Arca backup file (bad magic)');
   at = BACKUP_MAGIC.length;
   const headerLength = take(4, 'the header length').readUInt32BE();
   if (headerLength > MAX_HEADER) throw new BackupRefused(`the backup header claims ${headerLength} bytes: corrupted`);
   const headerBytes = take(headerLength, 'the header');
-  const headerPrefix = file.subarray(0, at);
+  const headerPrefix = readAt(0, at);
   const header = parseHeader(headerBytes);
   const wrappedKey = take(take(4, 'the wrapped key length').readUInt32BE(), 'the wrapped file key');
   const nonce = take(NONCE_LENGTH, 'the nonce');
   const ctLength = take(8, 'the ciphertext length').readBigUInt64BE();
-  if (ctLength > BigInt(file.length)) throw new BackupRefused(`the backup file is truncated (${file.length} bytes; the payload alone claims ${ctLength})`);
-  const ciphertext = take(Number(ctLength), 'the payload');
+  if (ctLength > BigInt(size)) throw new BackupRefused(`the backup file is truncated (${size} bytes; the payload alone claims ${ctLength})`);
+  const ciphertextAt = at;
+  const ciphertextLength = Number(ctLength);
+  if (at + ciphertextLength > size) throw new BackupRefused(`the backup file is truncated (${size} bytes; the payload needs ${at + ciphertextLength})`);
+  at += ciphertextLength;
   const tag = take(TAG_LENGTH, 'the payload tag');
-  const signed = file.subarray(0, at);
+  const signedLength = at;
   const signature = take(SIGNATURE_LENGTH, 'the signature');
-  if (at !== file.length) throw new BackupRefused(`the backup file has ${file.length - at} bytes after its signature`);
-  return { header, headerPrefix, wrappedKey, nonce, ciphertext, tag, signed, signature };
+  if (at !== size) throw new BackupRefused(`the backup file has ${size - at} bytes after its signature`);
+  return { header, headerPrefix, wrappedKey, nonce, ciphertextAt, ciphertextLength, tag, signedLength, signature, size };
+}
+
+/** Splits a backup held in memory into its parts (see {@link readBackupLayout}). */
+export function parseBackupFile(file: Buffer): BackupFile {
+  const layout = readBackupLayout(file.length, (at, length) => file.subarray(at, at + length));
+  const { header, headerPrefix, wrappedKey, nonce, tag, signature } = layout;
+  const ciphertext = file.subarray(layout.ciphertextAt, layout.ciphertextAt + layout.ciphertextLength);
+  return { header, headerPrefix, wrappedKey, nonce, ciphertext, tag, signed: file.subarray(0, layout.signedLength), signature };
 }
 
 function parseHeader(bytes: Buffer): BackupHeader {
@@ -157,12 +201,20 @@ function parseHeader(bytes: Buffer): BackupHeader {
  * (the audit trail key the operator pinned). Throws BackupRefused saying which check failed.
  */
 export function verifyBackupSignature(file: BackupFile, trustedKey?: Buffer): Buffer {
+  return verifyBackupSignatureOf(file, sha256(file.signed), trustedKey);
+}
+
+/**
+ * {@link verifyBackupSignature} given the sha256 of the signed bytes (`signedLength` of them), computed
+ * by the caller while streaming the file.
+ */
+export function verifyBackupSignatureOf(file: Pick<BackupFile, 'header' | 'signature'>, signedDigest: Buffer, trustedKey?: Buffer): Buffer {
   const publicKey = Buffer.from(file.header.signer.publicKey, 'base64');
   if (publicKey.length !== 32) throw new BackupRefused('the backup header names no valid Ed25519 signer key');
   if (trustedKey !== undefined && !trustedKey.equals(publicKey)) {
     throw new BackupRefused(`the backup was signed by key ${publicKey.toString('base64')}, not by the trusted key ${trustedKey.toString('base64')}`);
   }
-  if (!ed25519Verify(publicKey, signedMessage(file.signed), file.signature)) {
+  if (!ed25519Verify(publicKey, signedMessageOfDigest(signedDigest), file.signature)) {
     throw new BackupRefused('the backup signature does not verify: the file was altered after it was made (or signed by another key)');
   }
   return publicKey;

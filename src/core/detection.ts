@@ -33,6 +33,12 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const RULE_TYPES = ['failureBurst', 'decryptVolume', 'newSourceNetwork', 'offHours', 'idleKey'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
+/** Alerts Arca raises about its own work rather than about requests: a scheduled backup that failed (docs/backup.md). */
+export const SYSTEM_ALERT_TYPES = ['backupFailed'] as const;
+export type SystemAlertType = (typeof SYSTEM_ALERT_TYPES)[number];
+/** The `type` of an alert: the kind of rule that fired it, or a system alert's kind. */
+export type AlertType = RuleType | SystemAlertType;
+
 /** What a tripped breaker does to the requests it covers. */
 export type BreakerAction = 'block' | 'throttle';
 

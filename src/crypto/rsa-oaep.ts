@@ -11,9 +11,9 @@ export function oaepMaxPlaintext(modulusBits: number, hash: OaepHash): number {
   return Math.ceil(modulusBits / 8) - 2 * HASH_LENGTH[hash] - 2;
 }
 
-/** RSAES-OAEP encryption with an empty label. Throws if the plaintext is too long for the key. */
-export function oaepEncrypt(publicKey: KeyObject, hash: OaepHash, plaintext: Uint8Array): Buffer {
-  return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
+/** RSAES-OAEP encryption with an empty label (or `label`). Throws if the plaintext is too long for the key. */
+export function oaepEncrypt(publicKey: KeyObject, hash: OaepHash, plaintext: Uint8Array, label?: Uint8Array): Buffer {
+  return publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash, ...(label && label.length > 0 ? { oaepLabel: label } : {}) }, plaintext);
 }
 
 /**

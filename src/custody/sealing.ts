@@ -70,6 +70,9 @@ export class SealController implements SealControl {
         await d.hierarchy.open();
         const admin = await d.bootstrapAdmin(d.hierarchy);
         d.logger.info('root of trust initialized', { kind: d.root.kind, shares, threshold, admin: admin.principalArn });
+        // An HSM root stays open: run what every unseal runs (the audit signer above all: without it no
+        // tree head is signed and no backup can be made until a restart).
+        if (d.root.probe !== undefined) for (const hook of d.onUnseal ?? []) await hook().catch((e: unknown) => d.logger.error('a post-unseal job failed', { error: String(e) }));
         return { shares: out, admin };
       } catch (e) {
         for (const s of out) s.dispose();

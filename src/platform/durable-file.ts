@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
@@ -112,6 +112,39 @@ export async function writeFileDurablyAsync(path: string, data: string, mode = 0
     await rm(temp, { force: true });
   }
   await fsyncDirectoryAsync(dirname(path));
+}
+
+/**
+ * {@link writeFileDurably} for a file too large to hold in memory (a backup): `fill` appends the bytes
+ * in order through `write`; when it resolves, the temporary file is fsynced and linked (`exclusive`) or
+ * renamed into place and the directory fsynced. When `fill` throws, the temporary file is removed and
+ * nothing appears at `path`.
+ */
+export async function writeFileDurablyStreaming<T>(path: string, options: DurableWriteOptions, fill: (write: (bytes: Uint8Array) => Promise<void>) => Promise<T>): Promise<T> {
+  const temp = tempPathFor(path);
+  const file = await open(temp, 'wx', options.mode ?? 0o600);
+  let result: T;
+  try {
+    try {
+      result = await fill(async (bytes) => {
+        for (let done = 0; done < bytes.length; ) done += (await file.write(bytes, done)).bytesWritten;
+      });
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if (options.exclusive === true) await link(temp, path);
+    else await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+  await fsyncDirectoryAsync(dirname(path));
+  return result;
+}
+
+/** A temporary name beside `path` (same directory, so the same file system), for scratch files too. */
+export function scratchPathFor(path: string, suffix: string): string {
+  return `${tempPathFor(path).slice(0, -'.tmp'.length)}.${suffix}`;
 }
 
 /** {@link fsyncDirectory} off the event loop. */

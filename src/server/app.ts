@@ -8,6 +8,10 @@ import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
 import { CustodyKeyPrimitives } from '../custody/key-primitives.js';
 import { KeyHierarchy } from '../custody/key-hierarchy.js';
 import { defaultBackupDir, serverBackupMaker } from './backup-maker.js';
+import { DEFAULT_BACKUP_RETAIN, type BackupConfig } from './backup-config.js';
+import { registerBackupMetrics } from './backup-metrics.js';
+import { BackupScheduler, newestScheduledBackup, SCHEDULED_BACKUP_PREFIX } from './backup-schedule.js';
+import { serverLedgerMaker } from './destruction-ledger.js';
 import { CustodyKeyImporter } from '../custody/importer.js';
 import { CustodyKeyProvisioner } from '../custody/provisioner.js';
 import { SealController } from '../custody/sealing.js';
@@ -78,8 +82,11 @@ export interface DevAppConfig {
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
   readonly nodeName?: string | undefined;
-  /** Where ArcaService.CreateBackup writes backups (default `<dataDir>/backups`; docs/backup.md). */
-  readonly backup?: { readonly dir?: string | undefined } | undefined;
+  /**
+   * Backups (docs/backup.md): where ArcaService.CreateBackup and the schedule write (default
+   * `<dataDir>/backups`), the schedule's period in ms (absent: none) and the scheduled files kept.
+   */
+  readonly backup?: BackupConfig | undefined;
 }
 
 export interface App {
@@ -93,6 +100,8 @@ export interface App {
   readonly auditSinks: readonly AuditSink[];
   /** The key-lifecycle jobs (rotations, destructions); tests run them with `runNow()` after moving the clock. */
   readonly scheduler: LifecycleScheduler;
+  /** Scheduled backups (`backup.schedule`; absent: none); tests run a tick with `runOnce()`. */
+  readonly backupSchedule: BackupScheduler | undefined;
   /** The request quotas, for a hot reload (`update`). */
   readonly quotas: RequestQuotas;
   /** Anomaly detection and the circuit breakers, for a hot reload (`update`) and tests. */
@@ -204,6 +213,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const limits = limitsSchema.parse(config.limits ?? {});
   const limiter = new UnauthenticatedLimiter(unauthenticatedLimits(limits), clock);
   const quotas = new RequestQuotas(config.quotas ?? {}, clock);
+  const backupDir = config.backup?.dir ?? defaultBackupDir(config.dataDir);
   const detection = new Detection({ config: config.detection, clock, logger: config.logger, audit, region: config.realm.region, observer: metrics });
   const pipeline = new Pipeline({
     limiter,
@@ -237,7 +247,16 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     // The opt-in per-key series count the same answered requests the detector watches.
     detector: config.metrics?.keys?.length ? { observe: (r) => { detection.observe(r); metrics?.observe(r); } } : detection,
     breakers: detection.breakers,
-    backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: config.backup?.dir ?? defaultBackupDir(config.dataDir), clock }),
+    backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
+    ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
+  });
+  const every = config.backup?.schedule?.every;
+  // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.
+  const backupSchedule = every === undefined ? undefined : new BackupScheduler({
+    maker: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock, prefix: SCHEDULED_BACKUP_PREFIX }),
+    dir: backupDir, everyMs: every, retain: config.backup?.retain ?? DEFAULT_BACKUP_RETAIN, lease, unsealed: () => hierarchy.isOpen,
+    clock, logger: config.logger, realm: config.realm, audit, alerts: detection,
+    observer: metrics && registerBackupMetrics(metrics.registry, { everyMs: every, lastSuccessAt: newestScheduledBackup(backupDir) }),
   });
   const heartbeat = startHeartbeat({ nodes: store.nodes, node: store.nodeName, sealed: () => !hierarchy.isOpen, leader: () => lease.held, logger: config.logger, now: () => clock.now(),
     // A root rotation on another node: new secrets here are wrapped under its new domain key within a beat.
@@ -270,6 +289,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       if (hierarchy.isOpen) await scheduler.runIfLeader();
       await heartbeat.beat();
       scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
+      backupSchedule?.start();
     },
     app: {
       server,
@@ -281,6 +301,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       auditTrail: trail.trail,
       auditSinks: trail.sinks,
       scheduler,
+      backupSchedule,
       metricsServer,
       close() {
         metricsServer?.close();
@@ -291,7 +312,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             // progress finishes before the store closes.
             clearInterval(summaries);
             heartbeat.stop();
-            void scheduler.stop()
+            // A scheduled backup in progress finishes (and is audited) before the lease is released.
+            void Promise.resolve(backupSchedule?.stop())
+              .then(() => scheduler.stop())
               .then(recordThrottled)
               .then(() => detection.drain())
               .then(() => trail.drain()).then(() =>

@@ -10,6 +10,7 @@ import { LOG_LEVELS } from './logger.js';
 import { storageSchema } from './storage-config.js';
 import { quotasSchema } from './quota-config.js';
 import { detectionSchema, resolveDetection } from './detection-config.js';
+import { backupConfigSchema } from './backup-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -90,8 +91,8 @@ export const serverConfigSchema = z
     /** This node's stable name in a cluster (its audit chain on PostgreSQL); default the host name. */
     /** The lowest level logged (docs/monitoring.md): `debug` adds one line per request. */
     logLevel: z.enum(LOG_LEVELS).default('info'),
-    /** Where ArcaService.CreateBackup writes backup files (docs/backup.md); default `<dataDir>/backups`. */
-    backup: z.object({ dir: z.string().min(1) }).strict().optional(),
+    /** Backups (docs/backup.md): where files go (default `<dataDir>/backups`), the schedule and retention. */
+    backup: backupConfigSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();

@@ -25,7 +25,7 @@ export const RULES: Record<Layer, LayerRule> = {
   store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path', 'node:async_hooks'] },
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
-  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino'] },
+  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress'] },
   cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },

@@ -24,6 +24,10 @@ export const WIRE_WORDS_ALLOWED: Readonly<Record<string, string>> = {
   'server/backup.ts': 'backup payload rows and headers are Arca\'s own file format (ADR 0016), base64 for bytes',
   'server/backup-root.ts': 'the seal record in a backup header, and unseal shares as arca operator init prints them, are base64 text',
   'server/backup-command.ts': '--public-key takes the audit trail key as base64, as arca audit verify prints it',
+  'core/destruction-ledger.ts': "the destruction ledger is Arca's own signed file (issue 15): its signer key and signature in base64",
+  'server/destruction-ledger.ts': 'writes the signer key of the destruction ledger, base64 as in backup headers',
+  'server/restore-ledger.ts': 'reads the trail keys of a backup payload (base64 bytes, ADR 0016) to check a ledger signer',
+  'server/recovery-command.ts': 'unseal share files (as arca operator init writes them) and --public-key are base64 text (ADR 0017)',
 };
 
 /** `file: word` for each wire word used where it must not be (files relative to `srcRoot`, `/`-separated; tests excluded). */

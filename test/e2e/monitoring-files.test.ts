@@ -79,7 +79,8 @@ describe('the dashboard and the alert rules query only metrics Arca exports (a r
   let s: InProcessServer;
   let names: Set<string>;
   before(async () => {
-    s = await startInProcess({ metrics: {} });
+    // With a backup schedule (one a day: it does not fire here), so that the arca_backup_* series exist.
+    s = await startInProcess({ metrics: {}, backup: { schedule: { every: 86_400_000 } } });
     // Labelled series appear once used: one success and one failure.
     await rawRequest(s, { target: 'TrentService.ListKeys', body: '{}' });
     await rawRequest(s, { target: 'TrentService.ListKeys', body: '{}', sign: false });
@@ -115,7 +116,7 @@ describe('the dashboard and the alert rules query only metrics Arca exports (a r
       const unknown = metricNames(r.expr).filter((n) => n !== 'up' && !names.has(n));
       assert.deepEqual(unknown, [], `alert ${r.alert}`);
     }
-    for (const alert of ['ArcaSealed', 'ArcaStorageFailing', 'ArcaAuditQueueGrowing', 'ArcaAuditSinkLagging', 'ArcaKeyRotationOverdue', 'ArcaKeyMaterialExpiringSoon', 'ArcaHighErrorRate']) {
+    for (const alert of ['ArcaSealed', 'ArcaStorageFailing', 'ArcaAuditQueueGrowing', 'ArcaAuditSinkLagging', 'ArcaKeyRotationOverdue', 'ArcaKeyMaterialExpiringSoon', 'ArcaHighErrorRate', 'ArcaBackupFailing', 'ArcaBackupStale']) {
       assert.ok(rules.some((r) => r.alert === alert), `the rules file has ${alert}`);
     }
   });
@@ -155,6 +156,10 @@ if (promtool !== undefined && process.env['CI'] === 'true') {
         `      - series: 'arca_audit_sink_lag_events{job="arca",instance="a:8420",sink="file:/x"}'\n        values: '5000x20'`,
         series('arca_keys_rotation_overdue', '0x200'),
         series('arca_key_material_expiration_min_seconds', `${30 * 86400}x5 ${3 * 86400}x5`),
+        // Backups every hour: a failure at 31m; the last success at 1m, so stale (over 2 h) from 121m, firing 10m later.
+        series('arca_backup_failures_total', '0x30 1x200'),
+        series('arca_backup_schedule_interval_seconds', '3600x250'),
+        series('arca_backup_last_success_timestamp_seconds', '0 60x250'),
         '    alert_rule_test:',
         quiet('ArcaSealed', '1m'),
         fires('ArcaSealed', '5m'),
@@ -165,6 +170,12 @@ if (promtool !== undefined && process.env['CI'] === 'true') {
         quiet('ArcaKeyRotationOverdue', '120m'),
         quiet('ArcaKeyMaterialExpiringSoon', '3m'),
         fires('ArcaKeyMaterialExpiringSoon', '7m'),
+        quiet('ArcaBackupFailing', '20m'),
+        `      - eval_time: 40m\n        alertname: ArcaBackupFailing\n        exp_alerts:\n          - exp_labels: { severity: warning, job: arca, instance: "a:8420" }`,
+        quiet('ArcaBackupFailing', '100m'),
+        quiet('ArcaBackupStale', '100m'),
+        quiet('ArcaBackupStale', '125m'),
+        `      - eval_time: 135m\n        alertname: ArcaBackupStale\n        exp_alerts:\n          - exp_labels: { severity: critical }`,
       ].join('\n');
       const file = join(dir, 'arca-alerts.test.yml');
       writeFileSync(file, test + '\n');

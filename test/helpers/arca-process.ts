@@ -45,13 +45,13 @@ export async function killAllArcaProcesses(): Promise<void> {
 
 /**
  * Starts `node bin/arca server --config <dataDir>/arca.json` with `config` plus `listen: 127.0.0.1:0`,
- * TLS off and `dataDir`; resolves once it listens (bounded by `timeoutMs`), rejects with its output if it
+ * TLS off and `dataDir`, its environment PATH, HOME and `extraEnv` (an HSM's SOFTHSM2_CONF and PIN); resolves once it listens (bounded by `timeoutMs`), rejects with its output if it
  * exits or stays silent.
  */
-export async function startArcaProcess(name: string, dataDir: string, config: Record<string, unknown>, timeoutMs = 30_000): Promise<ArcaProcess> {
+export async function startArcaProcess(name: string, dataDir: string, config: Record<string, unknown>, timeoutMs = 30_000, extraEnv: Record<string, string> = {}): Promise<ArcaProcess> {
   const file = join(dataDir, 'arca.json');
   writeFileSync(file, JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, ...config }, null, 2));
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp' };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [ARCA_BIN, 'server', '--config', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../src/core/ports.js';
+import type { Clock, Logger } from '../../src/core/ports.js';
 import type { Pkcs11Api } from '../../src/root/pkcs11/pkcs11-root.js';
 import { ArcaCallError, callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig, type ServerConfig } from '../../src/server/config.js';
@@ -20,7 +20,7 @@ export async function startSealedServer(
   dataDir: string,
   root: Record<string, unknown> = { type: 'shamir' },
   env: Record<string, string> = {},
-  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown>; logger?: Logger } = {},
+  extra: { pkcs11Api?: Pkcs11Api; probeIntervalMs?: number; config?: Record<string, unknown>; logger?: Logger; clock?: Clock } = {},
 ): Promise<SealedServer> {
   const { config: more, logger: given, ...rest } = extra;
   const loaded = loadServerConfig(JSON.stringify({ listen: '127.0.0.1:0', tls: { enabled: false }, dataDir, root, ...more }), env);

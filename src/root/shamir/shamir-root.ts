@@ -119,6 +119,22 @@ export class ShamirRootOfTrust implements SealableRoot {
     return this.status();
   }
 
+  /**
+   * Unseals with the unseal key itself (what a quorum of shares combines to), as a root-of-trust recovery
+   * package rebuilds it (recovery-package.ts); verified by unwrapping the stored root like a share quorum.
+   * The caller keeps and disposes `unsealKey`.
+   */
+  unsealWithKey(unsealKey: SecretBytes): SealStatus {
+    const record = this.#record;
+    if (record === undefined) throw new KmsError('InvalidSealState', 'The root of trust is not initialized.');
+    if (!this.isSealed()) return this.status();
+    const root = unwrapSecret(unsealKey, record.wrappedRoot, shamirRootBinding(record));
+    if (root === undefined) throw new KmsError('UnsealFailed', `The recovered unseal key does not unlock the root key of share set ${record.shareSetId.toString('hex')}.`);
+    this.#resetProgress();
+    this.#root = root;
+    return this.status();
+  }
+
   /** Combines `shares` and verifies the result by unwrapping the stored root; `undefined` when wrong. */
   #recover(shares: readonly Uint8Array[], record: SealRecord): SecretBytes | undefined {
     const unsealKey = combineShares(shares);

@@ -1,5 +1,5 @@
 import { auditEvent, type AuditEvent } from '../../core/audit.js';
-import { ALERT_SEVERITIES, RULE_TYPES, type AlertSeverity, type BreakerInfo, type RuleType } from '../../core/detection.js';
+import { ALERT_SEVERITIES, RULE_TYPES, SYSTEM_ALERT_TYPES, type AlertSeverity, type AlertType, type BreakerInfo } from '../../core/detection.js';
 
 /** The audit event name of an alert (`ArcaService.Alert`; AWS has no such event). */
 export const ALERT_EVENT = 'Alert';
@@ -8,10 +8,11 @@ export const ALERT_EVENT = 'Alert';
 export interface Alert {
   readonly id: string;
   readonly rule: string;
-  readonly type: RuleType;
+  /** The kind of rule that fired it, or `backupFailed` for Arca's own alert about a scheduled backup. */
+  readonly type: AlertType;
   readonly severity: AlertSeverity;
   readonly time: Date;
-  /** The principal whose requests fired the rule. */
+  /** The principal whose requests fired the rule (a system alert: Arca's own service identity, `arca:scheduler`). */
   readonly principalArn: string;
   /** The key concerned; absent for a rule about the principal alone, or failures refused before a key was resolved. */
   readonly keyArn?: string | undefined;
@@ -92,6 +93,6 @@ export function alertOfEvent(e: AuditEvent): Record<string, unknown> | undefined
   if (e.eventName !== ALERT_EVENT || data === undefined || typeof data['alertId'] !== 'string') return undefined;
   const severity = data['severity'];
   const type = data['type'];
-  if (!ALERT_SEVERITIES.some((s) => s === severity) || !RULE_TYPES.some((t) => t === type)) return undefined;
+  if (!ALERT_SEVERITIES.some((s) => s === severity) || ![...RULE_TYPES, ...SYSTEM_ALERT_TYPES].some((t) => t === type)) return undefined;
   return data;
 }

@@ -6,6 +6,7 @@ import type { KeyImportStore } from '../../core/key-import.js';
 import type { ClusterNodes } from '../../core/cluster.js';
 import type { BreakerControl } from '../../core/detection.js';
 import type { BackupMaker } from '../../core/backup-file.js';
+import type { DestructionLedgerMaker } from '../../core/destruction-ledger.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -51,6 +52,8 @@ export interface ServiceDeps {
   readonly breakers: BreakerControl;
   /** Makes a backup of the whole store under the live root (ArcaService.CreateBackup; ADR 0016). */
   readonly backups: BackupMaker;
+  /** Exports the signed destruction ledger a restore applies (ArcaService.ExportDestructionLedger; issue 15). */
+  readonly ledger: DestructionLedgerMaker;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -57,6 +57,7 @@ import { reEncrypt } from '../crypto-ops/re-encrypt.js';
 import { rekey } from '../operator/rekey.js';
 import { rotateRoot } from '../operator/rotate-root.js';
 import { createBackup } from '../operator/create-backup.js';
+import { exportDestructionLedger } from '../operator/export-destruction-ledger.js';
 import { seal } from '../operator/seal.js';
 import { tagResource } from '../keys/tag-resource.js';
 import { untagResource } from '../keys/untag-resource.js';
@@ -160,6 +161,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   rekey,
   rotateRoot,
   createBackup,
+  exportDestructionLedger,
   getKeyLastUsage,
   listAuditEvents,
   getAuditProof,

@@ -9,10 +9,18 @@ import type { TableSpec } from '../migrate/tables.js';
 import { BACKUP_TABLES, fromNeutral, type Engine, type NeutralValue } from './neutral.js';
 import type { ChainInfo } from './snapshot.js';
 
-/** What a restore writes: the chains, and every table's rows in BACKUP_TABLES order (neutral values). */
+/**
+ * What a restore writes: the chains, and every table's rows (neutral values). Restore asks for each
+ * table once, in BACKUP_TABLES order, and reads its rows as they come (a backup payload is streamed:
+ * never whole in memory), then awaits `finish` before it commits. A source whose rows are not yet
+ * authenticated when handed out (a streamed GCM payload: its tag is at the end) throws from `finish`
+ * unless everything it handed out was authentic and complete; the restore then rolls back.
+ * A wrapper (a filter) delegates `finish`.
+ */
 export interface RestoreSource {
   readonly chains: readonly ChainInfo[];
-  rowsOf(spec: TableSpec): Iterable<readonly NeutralValue[]>;
+  rowsOf(spec: TableSpec): AsyncIterable<readonly NeutralValue[]>;
+  finish(): Promise<void>;
 }
 
 /** Rows written per table, in restore order. */
@@ -28,9 +36,10 @@ function params(spec: TableSpec, values: readonly NeutralValue[], engine: Engine
 /**
  * Restores into a NEW SQLite data directory: refuses (nothing written) when `dataDir` already holds a
  * database, or when the backup holds more than one audit chain (a SQLite store has one trail). Every
- * row goes in ONE transaction; on any failure the new database files are removed.
+ * row goes in ONE transaction, committed only after `source.finish()`; on any failure the new database
+ * files are removed.
  */
-export function restoreIntoSqlite(dataDir: string, source: RestoreSource): RestoredCounts {
+export async function restoreIntoSqlite(dataDir: string, source: RestoreSource): Promise<RestoredCounts> {
   const path = join(dataDir, SQLITE_FILE);
   if (existsSync(path) || existsSync(`${path}-wal`)) throw new BackupRefused(`${path} exists: restore only into a new data directory (no arca.db)`);
   if (source.chains.length > 1) {
@@ -39,8 +48,8 @@ export function restoreIntoSqlite(dataDir: string, source: RestoreSource): Resto
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(path);
   try {
-    const counts: RestoredCounts = [];
-    db.transaction(() => {
+    const counts = await withFreshSqliteTransaction(db, async () => {
+      const written: RestoredCounts = [];
       const chain = source.chains[0];
       if (chain !== undefined) db.prepare("INSERT INTO audit_meta (name, value) VALUES ('chain_id', ?)").run(chain.chainId);
       for (const spec of BACKUP_TABLES) {
@@ -50,13 +59,15 @@ export function restoreIntoSqlite(dataDir: string, source: RestoreSource): Resto
         // Names from the constant specs only.
         const insert = db.prepare(`INSERT INTO ${spec.table} (${withId ? 'id, ' : ''}${columns.join(', ')}) VALUES (${withId ? '1, ' : ''}${columns.map(() => '?').join(', ')})`);
         let rows = 0;
-        for (const values of source.rowsOf(spec)) {
+        for await (const values of source.rowsOf(spec)) {
           insert.run(...params(spec, values, 'sqlite'));
           rows++;
         }
-        counts.push({ table: spec.table, rows });
+        written.push({ table: spec.table, rows });
       }
-    }).immediate();
+      await source.finish();
+      return written;
+    });
     db.close();
     return counts;
   } catch (e) {
@@ -66,12 +77,31 @@ export function restoreIntoSqlite(dataDir: string, source: RestoreSource): Resto
   }
 }
 
+/**
+ * One write transaction around async work, on a database this restore just created. better-sqlite3's
+ * transaction wrapper cannot await (the rows arrive from a stream), so BEGIN IMMEDIATE and COMMIT are
+ * explicit: safe here because nothing else holds this connection or this new file (no statement of
+ * anyone else can fall inside the transaction), and on any failure it rolls back (and the caller
+ * removes the files).
+ */
+async function withFreshSqliteTransaction<T>(db: ReturnType<typeof openDatabase>, work: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work();
+    db.exec('COMMIT');
+    return result;
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
 const PG_PAGE = 500;
 
 /**
  * Restores into an EMPTY PostgreSQL database (already migrated), in ONE transaction under the storage
  * migration lock: refuses (nothing written) when any table the restore fills has a row. Identity columns
- * keep their values and their sequences move past them.
+ * keep their values and their sequences move past them. Commits only after `source.finish()`.
  */
 export async function restoreIntoPostgres(pg: PostgresDatabase, source: RestoreSource): Promise<RestoredCounts> {
   return pg.transactions.run(async () => {
@@ -88,11 +118,12 @@ export async function restoreIntoPostgres(pg: PostgresDatabase, source: RestoreS
       }
       counts.push({ table: spec.table, rows: await insertPostgres(pg, spec, source.rowsOf(spec)) });
     }
+    await source.finish();
     return counts;
   });
 }
 
-async function insertPostgres(pg: PostgresDatabase, spec: TableSpec, rows: Iterable<readonly NeutralValue[]>): Promise<number> {
+async function insertPostgres(pg: PostgresDatabase, spec: TableSpec, rows: AsyncIterable<readonly NeutralValue[]>): Promise<number> {
   const columns = [...(spec.chained ? ['chain_id'] : []), ...Object.keys(spec.columns)];
   const overriding = spec.identity !== undefined ? ' OVERRIDING SYSTEM VALUE' : '';
   let n = 0;
@@ -104,7 +135,7 @@ async function insertPostgres(pg: PostgresDatabase, spec: TableSpec, rows: Itera
     values = [];
     tuples = [];
   };
-  for (const row of rows) {
+  for await (const row of rows) {
     const first = values.length;
     if (spec.chained) values.push(row[0]);
     values.push(...params(spec, row, 'postgres'));
