@@ -11,8 +11,9 @@ import type { AuthenticationRequest } from '../core/ports.js';
  */
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-/** Headers that every request must sign: the host, the time, and the operation. */
+/** Headers that every request must sign: the host, the time, and the operation (STS's operation is in the signed body). */
 export const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', 'x-amz-target'] as const;
+const REQUIRED_BY_SERVICE: Readonly<Record<string, readonly string[]>> = { sts: ['host', 'x-amz-date'] };
 
 export interface ParsedAuthorization {
   readonly accessKeyId: string;
@@ -138,7 +139,7 @@ export function checkRequestShape(
   now: Date,
 ): string {
   const signed = new Set(auth.signedHeaders);
-  for (const h of REQUIRED_SIGNED_HEADERS) {
+  for (const h of REQUIRED_BY_SERVICE[expected.service] ?? REQUIRED_SIGNED_HEADERS) {
     if (!signed.has(h)) throw new KmsError('InvalidSignature', `The ${h} header must be signed (SignedHeaders lacks '${h}').`);
   }
   const amzDate = headers.get('x-amz-date') ?? '';

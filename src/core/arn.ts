@@ -21,6 +21,11 @@ export function isAliasArn(resource: string): boolean {
   return /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\//.test(resource);
 }
 
+/** Whether `resource` is an IAM role ARN (`arn:<partition>:iam::<account>:role/<name>`): AssumeRole's resource. */
+export function isRoleArn(resource: string): boolean {
+  return /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@-]+$/.test(resource);
+}
+
 /** IAM principal ARNs AWS clients can parse: roles are `role/<name>`, users and service accounts `user/<name>`. */
 export function principalArn(realm: Realm, type: 'user' | 'role' | 'service', name: string): string {
   return `arn:${realm.partition}:iam::${realm.account}:${type === 'role' ? 'role' : 'user'}/${name}`;

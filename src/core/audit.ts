@@ -7,12 +7,25 @@ export interface AuditIdentity {
   readonly arn?: string | undefined;
   readonly accountId?: string | undefined;
   readonly accessKeyId?: string | undefined;
+  /** The caller's unique id; for an AssumedRole session `<role id>:<session name>`, as CloudTrail writes it. */
+  readonly principalId?: string | undefined;
+  /** Temporary credentials (CloudTrail's `sessionContext`): who issued the session, when, and whether with MFA. */
+  readonly sessionContext?: AuditSessionContext | undefined;
 }
+
+/** CloudTrail's `userIdentity.sessionContext` of a request signed with temporary credentials. */
+export interface AuditSessionContext {
+  readonly sessionIssuer: { readonly type: 'Role' | 'IAMUser'; readonly principalId: string; readonly arn: string; readonly accountId: string; readonly userName: string };
+  readonly attributes: { readonly creationDate: string; readonly mfaAuthenticated: 'false' };
+}
+
+/** Where an event comes from: `kms` for every KMS and Arca operation, `sts` for the STS endpoint's. */
+export type AuditEventSource = 'kms' | 'sts';
 
 export interface AuditEvent {
   readonly eventVersion: '1.08';
   readonly eventTime: string;
-  readonly eventSource: 'kms';
+  readonly eventSource: AuditEventSource;
   readonly eventName: string;
   readonly awsRegion: string;
   readonly sourceIPAddress: string;
@@ -80,11 +93,11 @@ function boundRecord(r: Readonly<Record<string, unknown>> | null): Readonly<Reco
  * An event with CloudTrail's constant fields filled in and every caller-controlled text bounded by
  * {@link AUDIT_FIELD_LIMITS}; the audit log adds `arca` when it appends it.
  */
-export function auditEvent(fields: Omit<AuditEvent, 'eventVersion' | 'eventSource' | 'eventCategory' | 'arca'>): AuditEvent {
+export function auditEvent(fields: Omit<AuditEvent, 'eventVersion' | 'eventSource' | 'eventCategory' | 'arca'>, eventSource: AuditEventSource = 'kms'): AuditEvent {
   const L = AUDIT_FIELD_LIMITS;
   return {
     eventVersion: '1.08',
-    eventSource: 'kms',
+    eventSource,
     eventCategory: 'Management',
     ...fields,
     eventName: truncateText(fields.eventName, L.eventName),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   accessKeySecretBinding,
+  sessionSecretBinding,
   AUDIT_SIGNING_KEY_BINDING,
   domainKeyBinding,
   domainKeyWrapBinding,
@@ -43,6 +44,10 @@ const PINNED: Record<string, { bytes: Buffer; hex: string }> = {
   'access key secret': {
     bytes: accessKeySecretBinding('AKIAEXAMPLE'),
     hex: '00000019617263612e6163636573732d6b65792d7365637265742e76310000000b414b49414558414d504c45',
+  },
+  'session secret': {
+    bytes: sessionSecretBinding('ASIAEXAMPLE'),
+    hex: '00000016617263612e73657373696f6e2d7365637265742e76310000000b415349414558414d504c45',
   },
   'audit signing key': {
     bytes: AUDIT_SIGNING_KEY_BINDING,

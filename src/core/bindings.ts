@@ -51,6 +51,11 @@ export function accessKeySecretBinding(accessKeyId: string): Buffer {
   return encodeFields(['arca.access-key-secret.v1', accessKeyId]);
 }
 
+/** The binding of an STS session's wrapped secret to its temporary access key id (`ASIA…`). */
+export function sessionSecretBinding(accessKeyId: string): Buffer {
+  return encodeFields(['arca.session-secret.v1', accessKeyId]);
+}
+
 /**
  * The binding of the audit trail's wrapped Ed25519 signing key to its purpose. Older than the others, it
  * is plain UTF-8 rather than `encodeFields`; it stays so, since existing signing keys are wrapped under it.

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'IncompleteSignature',
   'InvalidSignature',
   'UnrecognizedClient',
+  'ExpiredToken',
   'AccessDenied',
   'KeyNotFound',
   'AlreadyExists',

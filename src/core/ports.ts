@@ -5,6 +5,7 @@ import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
 import type { UnitTx } from './unit-of-work.js';
+import type { RoleSessionStore } from './session.js';
 
 /** Time, injected so that tests can move it. */
 export interface Clock {
@@ -132,9 +133,9 @@ export interface ReadFreshness {
 
 /**
  * Principals, their access keys, tags and identity policies (authentication reads the first two; issue 4
- * added the rest). Each method is atomic.
+ * added the rest), and roles' trust policies and STS sessions (issue 17). Each method is atomic.
  */
-export interface PrincipalStore {
+export interface PrincipalStore extends RoleSessionStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
   /**
@@ -145,7 +146,7 @@ export interface PrincipalStore {
   createPrincipal(principal: PrincipalRecord): Promise<void>;
   /** Principals ordered by name (byte order), `limit` at most; the cursor is a name. */
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
-  /** Removes the principal with its access keys, tags and policies. */
+  /** Removes the principal with its access keys, tags, policies, trust policy and sessions. */
   deletePrincipal(id: string): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   createAccessKey(key: AccessKeyRecord): Promise<void>;
@@ -368,6 +369,8 @@ export interface AuthenticationRequest {
   /** Header name/value pairs as received (names in any case, duplicates kept). */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: Buffer;
+  /** The service the signature's scope must name: `kms` unless the transport says `sts` (the STS endpoint). */
+  readonly signingService?: 'kms' | 'sts' | undefined;
 }
 
 export interface Authenticator {

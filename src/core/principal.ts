@@ -1,3 +1,5 @@
+import type { Tag } from './key.js';
+
 /** Who is calling. Created by an authenticator, read by authorization and audit. */
 export type PrincipalType = 'user' | 'role' | 'service';
 
@@ -9,6 +11,11 @@ export interface Principal {
   readonly account: string;
   /** The access key that signed the request, if any. */
   readonly accessKeyId?: string | undefined;
+  /**
+   * Temporary credentials (STS): the session the request was signed with. For an AssumedRole session,
+   * `id` is the role's unique id (the role's identity policies apply) and `arn` the assumed-role ARN.
+   */
+  readonly session?: SessionInfo | undefined;
 }
 
 export interface PrincipalRecord {
@@ -53,3 +60,19 @@ export function isPrincipalReference(arn: string): boolean {
 export function refersTo(refs: PrincipalRefs, arn: string, id: string): boolean {
   return Object.hasOwn(refs, arn) && refs[arn] === id;
 }
+
+/** `AssumedRole`: AssumeRole's session of a role. `SessionToken`: GetSessionToken's session of the caller itself. */
+export type SessionKind = 'AssumedRole' | 'SessionToken';
+
+/** What an authenticated session carries: authorization and audit read it from the principal. */
+export interface SessionInfo {
+  readonly kind: SessionKind;
+  readonly sessionName: string;
+  /** The role's ARN (AssumedRole) or the caller's own ARN (SessionToken): CloudTrail's session issuer. */
+  readonly issuerArn: string;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+  readonly tags: readonly Tag[];
+  readonly transitiveTagKeys: readonly string[];
+}
+

@@ -25,7 +25,7 @@ import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, watchLeadership, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
-import { awsJsonTransport } from '../api/aws/transport.js';
+import { awsEndpointTransport } from '../api/protocol-switch.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
 import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfig } from './limits.js';
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
@@ -267,8 +267,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       quotas.setShare(serving);
     },
   });
-  // The operation protocol's transports: AWS JSON 1.1 on POST / (DESIGN.md §1).
-  const transports = [{ method: 'POST', path: '/', adapter: awsJsonTransport(pipeline) }];
+  // The operation protocol's transports: AWS JSON 1.1 and the STS Query protocol on POST / (DESIGN.md §1, ADR 0018).
+  const transports = [{ method: 'POST', path: '/', adapter: awsEndpointTransport(pipeline) }];
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
   const metricsServer = scrape !== undefined && config.metrics?.separateListener === true ? createMetricsServer(scrape) : undefined;
   const endpoints = scrape === undefined || metricsServer !== undefined ? [] : [scrape];

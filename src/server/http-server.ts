@@ -1,7 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { awsJsonTransport } from '../api/aws/transport.js';
+import { awsEndpointTransport } from '../api/protocol-switch.js';
 import type { TransportAdapter, TransportRequestHead, TransportResponse } from '../api/transport.js';
 import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
@@ -204,7 +204,7 @@ function limitConnections(server: Server, total: number, perSource: number): voi
  */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const limit = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const routes = opts.transports ?? [{ method: 'POST', path: '/', adapter: awsJsonTransport(opts.pipeline) }];
+  const routes = opts.transports ?? [{ method: 'POST', path: '/', adapter: awsEndpointTransport(opts.pipeline) }];
   const fallback = routes[0]?.adapter;
   if (fallback === undefined) throw new Error('the listener needs at least one transport adapter');
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -225,6 +225,7 @@ export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
   'root/': 'roots of trust hand the root key and unseal shares to their backends',
   'auth/sigv4.ts': 'derives the SigV4 signing key from an access-key secret',
   'api/aws/wire.ts': 'encodes secret output members (Plaintext, shares) on the wire',
+  'api/sts/xml.ts': 'copies STS credentials (secret access key, session token) into the XML answer',
   'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
   'service/identity/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
   'service/operator/rekey.ts': 'hands the current unseal shares to the seal controller',
@@ -264,7 +265,7 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   },
   'crypto/secret-text.ts': {
     reason: 'access-key secrets handed to their owner once, as zeroable text',
-    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts'],
+    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts'],
   },
 };
 

@@ -30,7 +30,7 @@ import { startInProcess } from '../helpers/in-process.js';
 import { kmsClient } from '../helpers/kms-client.js';
 import { DAY, TestClock } from '../helpers/lifecycle.js';
 import { describeWithPostgres, type PostgresCluster } from '../helpers/postgres.js';
-import { createTestPrincipal } from '../helpers/principals.js';
+import { adminCall, createTestPrincipal } from '../helpers/principals.js';
 import { initialize, startSealedServer, unsealWith } from '../helpers/sealed-server.js';
 import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
 
@@ -77,6 +77,11 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: destroyed, PendingWindowInDays: 7 }));
     await kms.send(new ListKeysCommand({}));
     kms.destroy();
+    // A role with a trust policy, and an STS session of it (issue 17): role_trust and sts_sessions rows.
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/admin' }, Action: 'sts:AssumeRole' }] };
+    await adminCall(server, 'CreatePrincipal', { PrincipalName: 'deployer', PrincipalType: 'role', AssumeRolePolicyDocument: JSON.stringify(trust) });
+    const { endpoint, credentials } = server;
+    await callOperation({ endpoint, region: credentials.region, credentials }, 'AWSSecurityTokenServiceV20110615.AssumeRole', { RoleArn: 'arn:aws:iam::111122223333:role/deployer', RoleSessionName: 'migrate' });
     // Past the 7-day window (no more signed requests: they would carry the real time): a destruction tombstone.
     clock.advance(8 * DAY);
     await server.app.scheduler.runNow();

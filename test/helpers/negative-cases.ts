@@ -197,6 +197,12 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   GetPrincipalPolicy: keyless((f) => ({ PrincipalName: f.principal, PolicyName: 'harness' })),
   DeletePrincipalPolicy: keyless((f) => ({ PrincipalName: f.principal, PolicyName: 'harness' })),
   ListPrincipalPolicies: keyless((f) => ({ PrincipalName: f.principal })),
+  // roles and STS (issue 17)
+  UpdateAssumeRolePolicy: keyless((f) => ({ PrincipalName: f.principal, PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}' })),
+  RevokeRoleSessions: keyless((f) => ({ PrincipalName: f.principal })),
+  AssumeRole: keyless((f) => ({ RoleArn: f.adminArn.replace(/user\/.*$/, 'role/negative-role'), RoleSessionName: 'negative' })),
+  GetCallerIdentity: { ...keyless(), denied: na('needs no permission, as in AWS: any authenticated caller may ask who it is') },
+  GetSessionToken: { ...keyless(), denied: na('needs no permission, as in AWS: any principal may get session credentials for itself') },
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),
   ListRetirableGrants: keyless((f) => ({ RetiringPrincipal: f.adminArn })),

@@ -1,4 +1,5 @@
 /** Fixtures of the SigV4 authenticator tests (src/auth/sigv4*.test.ts): a fake store, keyring and clock, and requests signed by the real AWS signer. */
+import type { SessionRecord } from '../../src/core/session.js';
 import assert from 'node:assert/strict';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -36,7 +37,7 @@ export function accessKey(accessKeyId: string, secret: string, status: AccessKey
   return { accessKeyId, principalId: PRINCIPAL.id, status, wrappedSecret: Buffer.from(secret), domainKeyVersion: 1, createdAt: PRINCIPAL.createdAt };
 }
 
-export class FakePrincipalStore implements Pick<PrincipalStore, 'getAccessKey' | 'getPrincipal'> {
+export class FakePrincipalStore implements Pick<PrincipalStore, 'getAccessKey' | 'getPrincipal' | 'getSession'> {
   readonly principals = new Map<string, PrincipalRecord>([[PRINCIPAL.id, PRINCIPAL]]);
   readonly accessKeys = new Map<string, AccessKeyRecord>([
     [ACCESS_KEY_ID, accessKey(ACCESS_KEY_ID, SECRET)],
@@ -49,6 +50,12 @@ export class FakePrincipalStore implements Pick<PrincipalStore, 'getAccessKey' |
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     return this.accessKeys.get(accessKeyId);
+  }
+
+  readonly sessions = new Map<string, SessionRecord>();
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    return this.sessions.get(accessKeyId);
   }
 }
 

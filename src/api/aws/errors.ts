@@ -10,6 +10,7 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   IncompleteSignature: { type: 'IncompleteSignatureException', status: 400 },
   InvalidSignature: { type: 'InvalidSignatureException', status: 400 },
   UnrecognizedClient: { type: 'UnrecognizedClientException', status: 400 },
+  ExpiredToken: { type: 'ExpiredTokenException', status: 400 },
   AccessDenied: { type: 'AccessDeniedException', status: 400 },
   KeyNotFound: { type: 'NotFoundException', status: 400 },
   AlreadyExists: { type: 'AlreadyExistsException', status: 400 },

@@ -93,7 +93,9 @@ export function buildContext(s: ContextSources): RequestContext {
     'aws:CurrentTime': request.time.toISOString(),
     'aws:EpochTime': String(Math.floor(request.time.getTime() / 1000)),
     'aws:MultiFactorAuthPresent': 'false',
-    'aws:PrincipalArn': principal.arn,
+    // A role session's aws:PrincipalArn is its role's ARN, as in AWS (the session ARN is aws:userid's business).
+    'aws:PrincipalArn': principal.session?.kind === 'AssumedRole' ? principal.session.issuerArn : principal.arn,
+    'aws:TokenIssueTime': principal.session?.issuedAt.toISOString(),
     'aws:PrincipalAccount': principal.account,
     'aws:PrincipalType': principal.type === 'role' ? 'AssumedRole' : 'User',
     'aws:username': principal.type === 'user' ? principal.name : undefined,
@@ -103,7 +105,8 @@ export function buildContext(s: ContextSources): RequestContext {
     'arca:LocalHour': String(local.hour),
     'arca:DayOfWeek': local.day,
   };
-  for (const t of s.principalTags) {
+  // A session's tags replace the principal's tags of the same key (AWS session tags).
+  for (const t of [...s.principalTags, ...(principal.session?.tags ?? [])]) {
     entries[`aws:PrincipalTag/${t.key}`] = t.value;
     // Principal attributes Arca reads as its own keys; federated sessions will supply them per session.
     if (SESSION_ATTRIBUTES.has(t.key)) entries[t.key] = t.value;

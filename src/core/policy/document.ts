@@ -76,7 +76,8 @@ export const CONDITION_OPERATORS = [
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
 
 /** Which kind of policy a document is: key policies need a Principal, identity policies must not have one. */
-export type PolicyKind = 'key' | 'identity';
+/** `key`: a key policy; `identity`: a principal's; `trust`: a role's AssumeRolePolicyDocument (Principal required, no Resource). */
+export type PolicyKind = 'key' | 'identity' | 'trust';
 
 /** The largest key policy AWS accepts (32 KiB); identity policies get the same bound here. */
 export const MAX_POLICY_BYTES = 32_768;
@@ -190,7 +191,8 @@ function statement(raw: unknown, kind: PolicyKind): Statement {
   if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Policy statement has an invalid Effect: ${String(effect)}. Effect must be Allow or Deny.`);
   if ('Principal' in raw && 'NotPrincipal' in raw) throw malformed('Policy statement must not contain both Principal and NotPrincipal.');
   const principal = principalSet(raw);
-  if (kind === 'key' && principal === undefined) throw malformed('Missing required field Principal.');
+  if (kind !== 'identity' && principal === undefined) throw malformed('Missing required field Principal.');
+  if (kind === 'trust' && ('Resource' in raw || 'NotResource' in raw)) throw malformed('Has prohibited field Resource');
   if (kind === 'identity' && principal !== undefined) throw malformed('Policy document should not specify a principal.');
   if (principal?.not === true && effect === 'Allow') throw malformed('NotPrincipal may only be used with Effect Deny.');
   const action = patternSet(raw, 'Action', 'NotAction', true, 'actions');

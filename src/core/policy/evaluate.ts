@@ -13,6 +13,11 @@ export interface EvaluationRequest {
   readonly principalId: string;
   /** The caller's account: a key policy naming this account (or its root ARN) delegates to identity policies. */
   readonly principalAccount: string;
+  /**
+   * For an AssumedRole session (`principalArn` is its `arn:aws:sts::…:assumed-role/…` ARN), the role's
+   * ARN: a resource policy or grant naming the role names its sessions, as in AWS.
+   */
+  readonly principalRoleArn?: string | undefined;
   /** `kms:Encrypt`, `arca:CreatePrincipal`, ... */
   readonly action: string;
   /** The key ARN, an alias ARN (alias management), or `*` for operations on no key. */
@@ -68,6 +73,9 @@ function accountOf(principalPattern: string): string | undefined {
  */
 function principalMatch(pattern: string, req: EvaluationRequest, refs: PrincipalRefs): 'direct' | 'account' | 'none' {
   if (pattern === '*' || (pattern === req.principalArn && refersTo(refs, pattern, req.principalId))) return 'direct';
+  // A session: the role's ARN (resolved to the role's id like any ARN), or the session's own assumed-role
+  // ARN, which no stored reference resolves (a session exists only while its role does).
+  if (req.principalRoleArn !== undefined && ((pattern === req.principalRoleArn && refersTo(refs, pattern, req.principalId)) || pattern === req.principalArn)) return 'direct';
   if (accountOf(pattern) === req.principalAccount) return 'account';
   return 'none';
 }
@@ -86,7 +94,8 @@ export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRe
   if (!req.action.startsWith('kms:')) return false;
   const operation = req.action.slice(4);
   return grants.some((g) => {
-    if (g.granteePrincipal !== req.principalArn || g.granteeId !== req.principalId) return false;
+    const grantee = g.granteePrincipal === req.principalArn || (req.principalRoleArn !== undefined && g.granteePrincipal === req.principalRoleArn);
+    if (!grantee || g.granteeId !== req.principalId) return false;
     if (g.expiresAt !== undefined && req.now.getTime() >= g.expiresAt.getTime()) return false;
     if (!g.operations.includes(operation)) return false;
     // CreateGrant and RetireGrant take no encryption context: CreateGrant enforces the constraint on the

@@ -21,7 +21,7 @@ function authorizer(opts: { policies?: StoredPrincipalPolicy[]; grants?: GrantRe
       listAliases: async () => ({ items: [] }),
       getPolicyPrincipals: async () => ({ [principal.arn]: principal.id }),
     },
-    identities: { listPrincipalPolicies: async () => opts.policies ?? [], listPrincipalTags: async () => (reads.push('principal tags'), []) },
+    identities: { listPrincipalPolicies: async () => opts.policies ?? [], listPrincipalTags: async () => (reads.push('principal tags'), []), findPrincipalByName: async () => undefined, getRoleTrust: async () => undefined },
     grants: { grantsForKey: async () => opts.grants ?? [] },
     realm: { partition: 'aws', region: 'us-east-1', account: ACCOUNT },
     timeZone: 'UTC',

@@ -1,5 +1,6 @@
 import { defaultKeyPolicy, type AuthorizationRequest, type Authorizer, type Decision, type PolicyChecks } from '../../core/authorization.js';
-import { isAliasArn, type Realm } from '../../core/arn.js';
+import { isAliasArn, isRoleArn, type Realm } from '../../core/arn.js';
+import type { RoleTrust } from '../../core/session.js';
 import { buildContext } from '../../core/policy/context.js';
 import type { RequestContext } from '../../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../../core/policy/document.js';
@@ -19,7 +20,7 @@ const NO_CONTEXT: RequestContext = new Map();
 
 export interface PolicyAuthorizerDeps {
   readonly keys: Pick<KeyStore, 'listTags' | 'listAliases' | 'getPolicyPrincipals'>;
-  readonly identities: Pick<PrincipalStore, 'listPrincipalPolicies' | 'listPrincipalTags'>;
+  readonly identities: Pick<PrincipalStore, 'listPrincipalPolicies' | 'listPrincipalTags' | 'findPrincipalByName' | 'getRoleTrust'>;
   readonly grants: Pick<GrantStore, 'grantsForKey'>;
   readonly realm: Realm;
   /** IANA time zone for `arca:LocalHour` and `arca:DayOfWeek`. */
@@ -27,8 +28,8 @@ export interface PolicyAuthorizerDeps {
 }
 
 /**
- * The policy engine behind the pipeline's Authorizer port: gathers the key policy, the caller's identity
- * policies and the key's grants, and, when a statement has a condition, the tags and aliases the request
+ * The policy engine behind the pipeline's Authorizer port: gathers the key policy (or, for a role ARN,
+ * the role's trust policy, which plays the resource policy's part), the caller's identity policies and the key's grants, and, when a statement has a condition, the tags and aliases the request
  * context needs; then asks the pure `evaluate`. The stores are read on each request (through the read
  * cache, which a write empties), so a changed policy, tag or grant takes effect on the next request;
  * parsed documents are cached by their text.
@@ -62,16 +63,20 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
   /** `replacementKeyPolicy`: a key policy about to replace the key's (the lockout check). */
   async #gather(request: AuthorizationRequest, replacementKeyPolicy?: PolicyDocument): Promise<{ evaluation: EvaluationRequest; policies: ApplicablePolicies }> {
     const { principal, key } = request;
-    // An alias ARN (alias management) has no key policy: identity policies alone decide, as in AWS.
-    const onKey = request.resource !== '*' && !isAliasArn(request.resource);
-    const [stored, grants] = await Promise.all([
+    const roleArn = principal.session?.kind === 'AssumedRole' ? principal.session.issuerArn : undefined;
+    // An alias ARN (alias management) has no key policy: identity policies alone decide, as in AWS. A
+    // role ARN (AssumeRole) has the role's trust policy as its resource policy (ADR 0018).
+    const onRole = isRoleArn(request.resource);
+    const onKey = request.resource !== '*' && !isAliasArn(request.resource) && !onRole;
+    const [stored, grants, trust] = await Promise.all([
       this.#deps.identities.listPrincipalPolicies(principal.id),
       key ? this.#deps.grants.grantsForKey(key.id) : Promise.resolve([]),
+      onRole ? this.#trustOf(request.resource) : Promise.resolve(undefined),
     ]);
-    const keyPolicy = onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : undefined;
+    const keyPolicy = onKey ? this.#parse(key?.policy ?? this.#defaultKeyPolicy, 'key') : onRole ? (trust === undefined ? NOTHING : this.#parse(trust.document, 'trust')) : undefined;
     // The key policy's principals resolved to unique ids are read only when it names the caller's ARN.
-    const namesCaller = keyPolicy?.statements.some((st) => st.principal?.patterns.includes(principal.arn)) === true;
-    const keyPolicyPrincipals = key && namesCaller ? await this.#deps.keys.getPolicyPrincipals(key.id) : {};
+    const namesCaller = keyPolicy?.statements.some((st) => st.principal?.patterns.some((p) => p === principal.arn || p === roleArn)) === true;
+    const keyPolicyPrincipals = onRole ? (trust?.principals ?? {}) : key && namesCaller ? await this.#deps.keys.getPolicyPrincipals(key.id) : {};
     const identityPolicies = stored.map((p) => this.#parse(p.document, 'identity'));
     const time = request.request?.time ?? new Date(0);
     // Only conditions read the request context: most policies have none, and building it (principal
@@ -83,6 +88,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
         principalArn: principal.arn,
         principalId: principal.id,
         principalAccount: principal.account,
+        principalRoleArn: roleArn,
         action: request.action,
         resource: request.resource,
         context,
@@ -142,6 +148,13 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
       after = page.next;
     } while (after !== undefined);
     return names;
+  }
+
+  /** The trust policy of the role `arn` names (the role of that name holding that ARN now), if any. */
+  async #trustOf(arn: string): Promise<RoleTrust | undefined> {
+    const role = await this.#deps.identities.findPrincipalByName(arn.slice(arn.lastIndexOf('/') + 1));
+    if (role === undefined || role.type !== 'role' || role.arn !== arn) return undefined;
+    return this.#deps.identities.getRoleTrust(role.id);
   }
 
   #parse(text: string, kind: PolicyKind): PolicyDocument {

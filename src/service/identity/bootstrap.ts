@@ -5,6 +5,7 @@ import type { Clock, Keyring, PrincipalStore } from '../../core/ports.js';
 import type { AdminCredentials } from '../../core/custody.js';
 import { accessKeySecretBinding } from '../../core/bindings.js';
 import type { PrincipalType } from '../../core/principal.js';
+import { sessionTokenDigest } from '../../core/session.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -25,6 +26,25 @@ export function newPrincipalId(type: PrincipalType): string {
   let id = type === 'role' ? 'AROA' : 'AIDA';
   for (const b of randomPublicBytes(17)) id += BASE32[b % 32];
   return id;
+}
+
+/** A temporary access key id, as STS issues them: `ASIA` and 16 base-32 characters. */
+export function newTemporaryAccessKeyId(): string {
+  return `ASIA${newAccessKeyId().slice(4)}`;
+}
+
+/**
+ * A session token (64 random bytes as base64 text) and the digest it is stored as: the token goes to
+ * its owner once, in STS's answer, and is never stored.
+ */
+export function newSessionToken(): { readonly token: SecretBytes; readonly digest: Buffer } {
+  const raw = randomSecret(64);
+  try {
+    const text = Buffer.from(raw.expose().toString('base64'), 'utf8');
+    return { token: SecretBytes.adopt(text), digest: sessionTokenDigest(text) };
+  } finally {
+    raw.dispose();
+  }
 }
 
 /** A 40-character secret access key, as AWS issues them. */

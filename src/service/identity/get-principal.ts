@@ -6,15 +6,16 @@ import { tagsForWire } from '../keys/tags.js';
 export const getPrincipal = defineOperation({
   service: 'ArcaService',
   name: 'GetPrincipal',
-  description: 'Returns a principal: its name, type, ARN and tags.',
+  description: 'Returns a principal: its name, type, ARN, tags, policy names and, for a role, its trust policy.',
   effect: 'read',
   uses: ['principals'] as const,
   input: z.object({ PrincipalName: principalName }),
   keys: {},
   async execute(input, _ctx, deps) {
     const p = await requirePrincipal(deps, input.PrincipalName);
-    const [tags, policies] = await Promise.all([deps.principals.listPrincipalTags(p.id), deps.principals.listPrincipalPolicies(p.id)]);
-    return { Principal: { ...principalForWire(p), Tags: tagsForWire(tags), PolicyNames: policies.map((x) => x.name) } };
+    const [tags, policies, trust] = await Promise.all([deps.principals.listPrincipalTags(p.id), deps.principals.listPrincipalPolicies(p.id), deps.principals.getRoleTrust(p.id)]);
+    const role = trust === undefined ? {} : { AssumeRolePolicyDocument: trust.document, MaxSessionDuration: trust.maxSessionDuration };
+    return { Principal: { ...principalForWire(p), Tags: tagsForWire(tags), PolicyNames: policies.map((x) => x.name), ...role } };
   },
   auditRequest: (i) => ({ principalName: i.PrincipalName }),
 });

@@ -27,6 +27,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   CreatePrincipal: TAGS,
   TagPrincipal: TAGS,
   UntagPrincipal: ['aws:TagKeys'],
+  AssumeRole: ['sts:ExternalId', 'sts:RoleSessionName', 'sts:TransitiveTagKeys', ...TAGS],
   CreateGrant: ['kms:GranteePrincipal', 'kms:RetiringPrincipal', 'kms:GrantOperations'],
   ListGrants: ['kms:GranteePrincipal'],
   ListRetirableGrants: ['kms:RetiringPrincipal'],

@@ -44,7 +44,10 @@ describe('negative cases of every registered operation', () => {
     for (const op of OPERATIONS) {
       const c = NEGATIVE_CASES[op.name];
       if (c === undefined) continue; // reported by the test above
-      if (op.authentication === 'required') {
+      if (op.authentication === 'required' && !op.needsPermission) {
+        assert.ok(c.denied !== undefined, `${op.name} needs no permission: say why it is not denied`);
+        assert.equal(c.sealed, undefined, `${op.name} is authenticated: it must answer Sealed while sealed`);
+      } else if (op.authentication === 'required') {
         assert.equal(c.denied, undefined, `${op.name} is authenticated: a caller without rights must be denied`);
         assert.equal(c.sealed, undefined, `${op.name} is authenticated: it must answer Sealed while sealed`);
       } else {
@@ -88,6 +91,11 @@ describe('negative cases of every registered operation', () => {
             assert.equal(withoutResource(unknown), withoutResource(forbidden));
           });
         }
+      }
+      if (op.authentication === 'required' && !op.needsPermission) {
+        it('needs no permission: a caller without rights gets an answer, recorded', async () => {
+          await expectRow(h, op.name, { input: request, expect: 'success' }, f, outsider);
+        });
       }
       const sealedRow = c.sealed ?? { input: request, expect: 'Sealed' };
       it(sealedRow.expect === 'success' ? 'works while sealed' : `answers ${sealedRow.expect} while sealed, and records it`, async () => {

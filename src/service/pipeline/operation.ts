@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/key.js';
+import type { AuditEventSource } from '../../core/audit.js';
 import type { KeyAccess } from '../../core/key-state.js';
 import type { OperationContextKeys, RequestInfo } from '../../core/policy/context.js';
 import { CONDITION_BUILDER, conditionContext, type ConditionBuilder, type ConditionDeclaration } from './condition-keys.js';
@@ -71,11 +72,22 @@ export type KeySlots<I> = Readonly<Record<string, KeySlot<I>>>;
 /** What `execute` and `check` see of the slots `S`: a required slot's key is always there. */
 export type ResolvedKeys<S> = { readonly [N in keyof S]: S[N] extends { readonly required: true } ? ResolvedKey : ResolvedKey | undefined };
 
-/** The services Arca serves: AWS KMS's own (`TrentService`) and Arca's operations AWS does not have. */
-export type OperationService = 'TrentService' | 'ArcaService';
+/**
+ * The services Arca serves: AWS KMS's own (`TrentService`), Arca's operations AWS does not have, and
+ * AWS STS's (`AWSSecurityTokenServiceV20110615`, served over the Query protocol by api/sts; ADR 0018).
+ */
+export type OperationService = 'TrentService' | 'ArcaService' | 'AWSSecurityTokenServiceV20110615';
 
-/** The IAM action namespace of each service: `kms:` for AWS KMS operations, `arca:` for Arca's own. */
-const ACTION_PREFIX: Record<OperationService, string> = { TrentService: 'kms', ArcaService: 'arca' };
+/** The IAM action namespace of each service: `kms:` for AWS KMS operations, `arca:` for Arca's own, `sts:` for STS's. */
+const ACTION_PREFIX: Record<OperationService, string> = { TrentService: 'kms', ArcaService: 'arca', AWSSecurityTokenServiceV20110615: 'sts' };
+
+/** The audit event source of each service's operations. */
+const EVENT_SOURCE: Record<OperationService, AuditEventSource> = { TrentService: 'kms', ArcaService: 'kms', AWSSecurityTokenServiceV20110615: 'sts' };
+
+/** Where the audit events of a service's operations say they come from. */
+export function eventSourceOf(service: OperationService): AuditEventSource {
+  return EVENT_SOURCE[service];
+}
 
 /**
  * What an operation does to the system. `read`: describes or lists, no key material. `use`: a cryptographic
@@ -164,6 +176,16 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
   conditions?(c: ConditionBuilder<I>): readonly ConditionDeclaration<I>[];
   /** Condition keys that are not read from one member (`kms:RequestAlias`, constants). Optional: most operations need none. */
   authorizationContext?(input: I): OperationContextKeys;
+  /**
+   * For an operation on no key: the resource its action is authorized on, instead of `*` (AssumeRole:
+   * the role ARN, whose trust policy then acts as the resource policy; ADR 0018).
+   */
+  resource?(input: I): string;
+  /**
+   * `false`: every authenticated caller may call the operation, and no policy (not even an explicit
+   * Deny) refuses it, as AWS documents for `sts:GetCallerIdentity`. Default `true`.
+   */
+  readonly needsPermission?: false;
 }
 
 /** What authorization reads of a validated input. */
@@ -189,6 +211,8 @@ export interface BoundCall {
   readonly keys: readonly BoundKeyRequirement[];
   /** The alias the operation manages, authorized as a resource of its own (`Operation.alias`). */
   readonly alias: string | undefined;
+  /** The resource a keyless operation is authorized on (`Operation.resource`); undefined: `*`. */
+  readonly resource: string | undefined;
   /** Zeroes every secret (SecretBytes) of the parsed input and of what `prepare` made; the pipeline calls it once the request ends. */
   dispose(): void;
   /** Whether the request is a DryRun: the pipeline stops after `check` ({@link Operation.dryRun}). */
@@ -212,6 +236,8 @@ export interface RegisteredOperation {
   /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
   readonly countsAsKeyUse: boolean;
   readonly authentication: 'required' | 'none';
+  /** False when any authenticated caller may call it, whatever the policies say ({@link Operation.needsPermission}). */
+  readonly needsPermission: boolean;
   /** Whether the operation takes DryRun requests (`Operation.dryRun`): the pipeline stops them after `check`. */
   readonly acceptsDryRun: boolean;
   /** Whether the operation has slow work to prepare before its transaction (`Operation.prepare`). */
@@ -249,6 +275,8 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
   if (op.authentication === 'none' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   // Preparation runs after authorization, which an unauthenticated operation does not have.
   if (op.authentication === 'none' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
+  // A key operation is authorized on its keys; a resource of its own is for operations on none.
+  if (op.resource !== undefined && slots.length > 0) throw new Error(`${op.service}.${op.name}: an operation on keys cannot name another resource`);
   const conditions = op.conditions?.(CONDITION_BUILDER) ?? [];
   return {
     service: op.service,
@@ -258,6 +286,7 @@ export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = Key
     effect: op.effect,
     countsAsKeyUse: op.effect === 'use' && slots.length > 0 && op.countsAsKeyUse !== false,
     authentication: op.authentication ?? 'required',
+    needsPermission: op.needsPermission !== false,
     acceptsDryRun: op.dryRun !== undefined,
     prepares: op.prepare !== undefined,
     keyAccess: slots.map(([, k]) => k.access),
@@ -282,6 +311,7 @@ function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Opera
     const input = read(op.input);
     let keys: BoundKeyRequirement[];
     let alias: string | undefined;
+    let resource: string | undefined;
     let dryRun: boolean;
     try {
       keys = slots.map(([slot, k]) => ({
@@ -294,6 +324,7 @@ function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Opera
         encryptionContextValue: k.encryptionContext?.(input),
       }));
       alias = op.alias?.(input);
+      resource = op.resource?.(input);
       dryRun = op.dryRun?.(input) === true;
     } catch (e) {
       disposeSecrets(input);
@@ -303,6 +334,7 @@ function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Opera
     return {
       keys,
       alias,
+      resource,
       dryRun,
       async check(ctx) {
         await op.check?.(input, { ...ctx, keys: slotKeys(op.keys, ctx.keys) }, ports);

@@ -195,7 +195,7 @@ export class Pipeline {
       if (key !== undefined) resources.push(key);
       keys[requirement.slot] = key;
     }
-    if (resources.length === 0 && op.authentication !== 'none') await this.#authorize(op.action, '*', undefined, authz);
+    if (resources.length === 0 && op.authentication !== 'none' && op.needsPermission) await this.#authorize(op.action, call.resource ?? '*', undefined, authz);
     return { keys, request };
   }
 

@@ -49,7 +49,7 @@ describe('the operation registry', () => {
     for (const op of OPERATIONS) {
       const members = describeOperation(op).members;
       // An input that is not a zod object would list no member at all, and pass this test vacuously.
-      if (members.length === 0 && !['GetSealStatus', 'Seal', 'RotateRoot', 'ListClusterNodes', 'ListAuditChains', 'ListBreakers', 'CreateBackup', 'ExportDestructionLedger'].includes(op.name)) bad.push(`${op.name}: no members found`);
+      if (members.length === 0 && !['GetSealStatus', 'Seal', 'RotateRoot', 'ListClusterNodes', 'ListAuditChains', 'ListBreakers', 'CreateBackup', 'ExportDestructionLedger', 'GetCallerIdentity'].includes(op.name)) bad.push(`${op.name}: no members found`);
       for (const m of members) {
         const d = m.description ?? '';
         if (d.trim() === '' || d.length >= 200 || /[\r\n]/.test(d)) bad.push(`${op.name}.${m.name}: ${JSON.stringify(m.description)}`);

@@ -30,6 +30,11 @@ import { listBreakers } from '../detection/list-breakers.js';
 import { releaseBreaker } from '../detection/release-breaker.js';
 import { putKeyPolicy } from '../access/put-key-policy.js';
 import { createPrincipal } from '../identity/create-principal.js';
+import { updateAssumeRolePolicy } from '../identity/update-assume-role-policy.js';
+import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
+import { assumeRole } from '../identity/sts/assume-role.js';
+import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
+import { getSessionToken } from '../identity/sts/get-session-token.js';
 import { listPrincipals } from '../identity/list-principals.js';
 import { getPrincipal } from '../identity/get-principal.js';
 import { deletePrincipal } from '../identity/delete-principal.js';
@@ -117,6 +122,12 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getPrincipalPolicy,
   deletePrincipalPolicy,
   listPrincipalPolicies,
+  // roles and STS (issue 17)
+  updateAssumeRolePolicy,
+  revokeRoleSessions,
+  getCallerIdentity,
+  assumeRole,
+  getSessionToken,
   createGrant,
   listGrants,
   listRetirableGrants,

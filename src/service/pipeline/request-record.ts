@@ -4,7 +4,7 @@ import { auditEvent, type AuditEvent, type AuditIdentity } from '../../core/audi
 import { KmsError } from '../../core/errors.js';
 import type { Logger, StorageHealth } from '../../core/ports.js';
 import type { Principal } from '../../core/principal.js';
-import type { RegisteredOperation, ResolvedKey } from './operation.js';
+import { eventSourceOf, type RegisteredOperation, type ResolvedKey } from './operation.js';
 import { changesState } from './state-changes.js';
 
 /**
@@ -33,8 +33,20 @@ export interface AuditFacts {
 
 function identityOf(principal: Principal | undefined): AuditIdentity {
   if (principal === undefined) return { type: 'Anonymous' };
-  const type = principal.type === 'user' ? 'IAMUser' : principal.type === 'role' ? 'AssumedRole' : 'ServiceAccount';
-  return { type, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
+  const type: AuditIdentity['type'] = principal.type === 'user' ? 'IAMUser' : principal.type === 'role' ? 'AssumedRole' : 'ServiceAccount';
+  const identity: AuditIdentity = { type, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
+  const session = principal.session;
+  if (session === undefined) return identity;
+  // CloudTrail's shape for temporary credentials: the session's issuer and when the session began.
+  const assumed = session.kind === 'AssumedRole';
+  return {
+    ...identity,
+    principalId: assumed ? `${principal.id}:${session.sessionName}` : principal.id,
+    sessionContext: {
+      sessionIssuer: { type: assumed ? 'Role' : 'IAMUser', principalId: principal.id, arn: session.issuerArn, accountId: principal.account, userName: principal.name },
+      attributes: { creationDate: session.issuedAt.toISOString(), mfaAuthenticated: 'false' },
+    },
+  };
 }
 
 /** The CloudTrail-shaped event of a request; `error` undefined for a success. */
@@ -56,7 +68,7 @@ export function requestEvent(realm: Realm, req: RequestMeta, error: KmsError | u
     resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
     // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
     readOnly: op === undefined ? false : !changesState(op),
-  });
+  }, op === undefined ? 'kms' : eventSourceOf(op.service));
 }
 
 /** The cause of a request that failed because its audit event could not be written. */

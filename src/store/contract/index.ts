@@ -8,6 +8,7 @@ import { keyImportStoreContract } from './key-import-store.contract.js';
 import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { principalStoreContract } from './principal-store.contract.js';
+import { roleSessionStoreContract } from './role-session-store.contract.js';
 import { rewrapStoreContract } from './rewrap-store.contract.js';
 import { sealStoreContract } from './seal-store.contract.js';
 import { unitOfWorkContract } from './unit-of-work.contract.js';
@@ -22,6 +23,7 @@ export function storeContracts(factory: StoreFactory): void {
   aliasStoreContract(factory);
   keyLifecycleStoreContract(factory);
   principalStoreContract(factory);
+  roleSessionStoreContract(factory);
   grantStoreContract(factory);
   keyImportStoreContract(factory);
   sealStoreContract(factory);

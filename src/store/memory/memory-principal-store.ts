@@ -2,6 +2,8 @@ import type { Tag } from '../../core/key.js';
 import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/ports.js';
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord } from '../../core/principal.js';
 import type { MemoryDatabase } from './memory-database.js';
+import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import { atomic, byBinary, copy, deleteWhere, pk, put, requireParent, requireUnique, rows, tables, type AccessKeyRow, type PrincipalRow, type Tables } from './tables.js';
 
 const toPrincipal = (r: PrincipalRow): PrincipalRecord => ({ id: r.id, type: r.type, name: r.name, arn: r.arn, createdAt: new Date(r.createdAt) });
@@ -66,6 +68,8 @@ export class MemoryPrincipalStore implements PrincipalStore {
       deleteWhere(t.accessKeys, (r) => r.principalId === id);
       deleteWhere(t.principalTags, (r) => r.owner === id);
       deleteWhere(t.principalPolicies, (r) => r.principalId === id);
+      deleteWhere(t.sessions, (r) => r.principalId === id);
+      t.roleTrust.delete(id);
       t.principals.delete(id);
     });
   }
@@ -138,5 +142,73 @@ export class MemoryPrincipalStore implements PrincipalStore {
 
   async deletePrincipalPolicy(id: string, name: string): Promise<boolean> {
     return this.#t.principalPolicies.delete(pk(id, name));
+  }
+
+  async getRoleTrust(roleId: string): Promise<RoleTrust | undefined> {
+    const r = this.#t.roleTrust.get(roleId);
+    return r && { roleId: r.roleId, document: r.document, principals: parseRefs(r.principals), maxSessionDuration: r.maxSessionDuration, updatedAt: new Date(r.updatedAt) };
+  }
+
+  async putRoleTrust(x: RoleTrust): Promise<void> {
+    requireParent(this.#t.principals.has(x.roleId), `principal ${x.roleId}`);
+    put(this.#t.roleTrust, x.roleId, { roleId: x.roleId, document: x.document, principals: JSON.stringify(x.principals), maxSessionDuration: x.maxSessionDuration, updatedAt: x.updatedAt.getTime() });
+  }
+
+  async createSession(x: SessionRecord): Promise<void> {
+    const t = this.#t;
+    requireUnique(t.sessions.has(x.accessKeyId), `session ${x.accessKeyId}`);
+    requireParent(t.principals.has(x.principalId), `principal ${x.principalId}`);
+    put(t.sessions, x.accessKeyId, {
+      accessKeyId: x.accessKeyId,
+      principalId: x.principalId,
+      kind: x.kind,
+      sessionName: x.sessionName,
+      tokenHash: copy(x.tokenHash),
+      wrappedSecret: copy(x.wrappedSecret),
+      domainKeyVersion: x.domainKeyVersion,
+      issuedAt: x.issuedAt.getTime(),
+      expiresAt: x.expiresAt.getTime(),
+      revokedAt: x.revokedAt?.getTime() ?? null,
+      tags: JSON.stringify(x.tags),
+      transitiveTagKeys: JSON.stringify(x.transitiveTagKeys),
+      sourceArn: x.sourceArn,
+    });
+  }
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    const r = this.#t.sessions.get(accessKeyId);
+    return (
+      r && {
+        accessKeyId: r.accessKeyId,
+        principalId: r.principalId,
+        kind: r.kind,
+        sessionName: r.sessionName,
+        tokenHash: copy(r.tokenHash),
+        wrappedSecret: copy(r.wrappedSecret),
+        domainKeyVersion: r.domainKeyVersion,
+        issuedAt: new Date(r.issuedAt),
+        expiresAt: new Date(r.expiresAt),
+        revokedAt: r.revokedAt === null ? undefined : new Date(r.revokedAt),
+        tags: parseTags(r.tags),
+        transitiveTagKeys: parseStrings(r.transitiveTagKeys),
+        sourceArn: r.sourceArn,
+      }
+    );
+  }
+
+  async revokeSessions(principalId: string, at: Date): Promise<number> {
+    const t = this.#t;
+    return atomic(this.#db, () => {
+      let n = 0;
+      for (const r of rows(t.sessions, (x) => x.principalId === principalId && x.issuedAt <= at.getTime() && x.revokedAt === null)) {
+        put(t.sessions, r.accessKeyId, { ...r, revokedAt: at.getTime() });
+        n++;
+      }
+      return n;
+    });
+  }
+
+  async deleteExpiredSessions(before: Date): Promise<number> {
+    return deleteWhere(this.#t.sessions, (r) => r.expiresAt < before.getTime());
   }
 }

@@ -3,7 +3,7 @@ import type { ExpirationModel, WrappingAlgorithm, WrappingKeySpec } from '../../
 import type { KeySpec, KeyState, KeyUsage, Origin } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { SealRecord } from '../../core/ports.js';
-import type { AccessKeyStatus, PrincipalType } from '../../core/principal.js';
+import type { AccessKeyStatus, PrincipalType, SessionKind } from '../../core/principal.js';
 import type { MemoryDatabase } from './memory-database.js';
 
 /**
@@ -92,6 +92,32 @@ export interface PrincipalPolicyRow {
   readonly updatedAt: number;
 }
 
+/** A role's trust policy; `principals` is JSON text, as SQLite keeps it. */
+export interface RoleTrustRow {
+  readonly roleId: string;
+  readonly document: string;
+  readonly principals: string;
+  readonly maxSessionDuration: number;
+  readonly updatedAt: number;
+}
+
+/** An STS session; `tags` and `transitiveTagKeys` are JSON text, as SQLite keeps them. */
+export interface SessionRow {
+  readonly accessKeyId: string;
+  readonly principalId: string;
+  readonly kind: SessionKind;
+  readonly sessionName: string;
+  readonly tokenHash: Buffer;
+  readonly wrappedSecret: Buffer;
+  readonly domainKeyVersion: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly tags: string;
+  readonly transitiveTagKeys: string;
+  readonly sourceArn: string;
+}
+
 export interface GrantRow {
   readonly grantId: string;
   readonly seq: number;
@@ -164,6 +190,8 @@ export function tables(db: MemoryDatabase) {
     accessKeys: db.table<AccessKeyRow>('access_keys'),
     principalTags: db.table<TagRow>('principal_tags'),
     principalPolicies: db.table<PrincipalPolicyRow>('principal_policies'),
+    roleTrust: db.table<RoleTrustRow>('role_trust'),
+    sessions: db.table<SessionRow>('sts_sessions'),
     grants: db.table<GrantRow>('grants'),
     importTokens: db.table<ImportTokenRow>('import_tokens'),
     keyImports: db.table<KeyImportRow>('key_imports'),

@@ -55,6 +55,19 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
   { table: 'principal_tags', columns: { principal_id: 'text', tag_key: 'text', tag_value: 'text' }, orderBy: 'principal_id, tag_key' },
   { table: 'principal_policies', columns: { principal_id: 'text', name: 'text', document: 'text', updated_at: 'time' }, orderBy: 'principal_id, name' },
   {
+    table: 'role_trust',
+    columns: { principal_id: 'text', document: 'text', principal_refs: 'text', max_session_duration: 'int', updated_at: 'time' },
+    orderBy: 'principal_id',
+  },
+  {
+    table: 'sts_sessions',
+    columns: {
+      access_key_id: 'text', principal_id: 'text', kind: 'text', session_name: 'text', token_hash: 'bytes', wrapped_secret: 'bytes',
+      domain_key_version: 'int', issued_at: 'time', expires_at: 'time', revoked_at: 'time', tags: 'text', transitive_tag_keys: 'text', source_arn: 'text',
+    },
+    orderBy: 'access_key_id',
+  },
+  {
     table: 'grants',
     columns: {
       grant_id: 'text', seq: 'int', key_id: 'text', name: 'text', grantee_principal: 'text', grantee_principal_id: 'text',

@@ -229,6 +229,36 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   );
   `,
   },
+  {
+    // STS (issue 17, ADR 0018): roles' trust policies, and the sessions STS issued (secret wrapped, token hashed).
+    id: '0004-sts-sessions',
+    sql: `
+  CREATE TABLE role_trust (
+    principal_id TEXT COLLATE "C" PRIMARY KEY REFERENCES principals(id),
+    document TEXT NOT NULL,
+    principal_refs TEXT NOT NULL,
+    max_session_duration INTEGER NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT COLLATE "C" PRIMARY KEY,
+    principal_id TEXT COLLATE "C" NOT NULL REFERENCES principals(id),
+    kind TEXT NOT NULL,
+    session_name TEXT NOT NULL,
+    token_hash BYTEA NOT NULL,
+    wrapped_secret BYTEA NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    issued_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    revoked_at TIMESTAMPTZ,
+    tags TEXT NOT NULL,
+    transitive_tag_keys TEXT NOT NULL,
+    source_arn TEXT NOT NULL
+  );
+  CREATE INDEX sts_sessions_by_principal ON sts_sessions(principal_id, issued_at);
+  CREATE INDEX sts_sessions_by_expiry ON sts_sessions(expires_at);
+  `,
+  },
 ];
 
 /**

@@ -1,6 +1,8 @@
 import type { Tag } from '../../core/key.js';
 import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/ports.js';
-import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
+import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType, SessionKind } from '../../core/principal.js';
+import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import type { PostgresDatabase } from './database.js';
 
 interface PrincipalRow {
@@ -31,7 +33,31 @@ const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
   createdAt: r.created_at,
 });
 
-/** The PrincipalStore port on PostgreSQL: principals, access keys, principal tags and identity policies. */
+interface RoleTrustRow {
+  principal_id: string;
+  document: string;
+  principal_refs: string;
+  max_session_duration: number;
+  updated_at: Date;
+}
+
+interface SessionRow {
+  access_key_id: string;
+  principal_id: string;
+  kind: SessionKind;
+  session_name: string;
+  token_hash: Buffer;
+  wrapped_secret: Buffer;
+  domain_key_version: number;
+  issued_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  tags: string;
+  transitive_tag_keys: string;
+  source_arn: string;
+}
+
+/** The PrincipalStore port on PostgreSQL: principals, access keys, principal tags, identity policies, trust policies and STS sessions. */
 export class PostgresPrincipalStore implements PrincipalStore {
   readonly #pg: PostgresDatabase;
 
@@ -89,6 +115,8 @@ export class PostgresPrincipalStore implements PrincipalStore {
       await q.query('DELETE FROM access_keys WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM principal_tags WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM principal_policies WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM role_trust WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM sts_sessions WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM principals WHERE id = $1', [id]);
     });
   }
@@ -139,5 +167,56 @@ export class PostgresPrincipalStore implements PrincipalStore {
 
   async deleteAccessKey(accessKeyId: string): Promise<void> {
     await this.#pg.db.query('DELETE FROM access_keys WHERE access_key_id = $1', [accessKeyId]);
+  }
+
+  async getRoleTrust(roleId: string): Promise<RoleTrust | undefined> {
+    const r = (await this.#pg.db.query<RoleTrustRow>('SELECT * FROM role_trust WHERE principal_id = $1', [roleId])).rows[0];
+    return r && { roleId: r.principal_id, document: r.document, principals: parseRefs(r.principal_refs), maxSessionDuration: r.max_session_duration, updatedAt: r.updated_at };
+  }
+
+  async putRoleTrust(t: RoleTrust): Promise<void> {
+    await this.#pg.db.query(
+      `INSERT INTO role_trust (principal_id, document, principal_refs, max_session_duration, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (principal_id) DO UPDATE SET document = excluded.document, principal_refs = excluded.principal_refs, max_session_duration = excluded.max_session_duration, updated_at = excluded.updated_at`,
+      [t.roleId, t.document, JSON.stringify(t.principals), t.maxSessionDuration, t.updatedAt],
+    );
+  }
+
+  async createSession(x: SessionRecord): Promise<void> {
+    await this.#pg.db.query(
+      `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt, x.expiresAt, x.revokedAt ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn],
+    );
+  }
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    const r = (await this.#pg.db.query<SessionRow>('SELECT * FROM sts_sessions WHERE access_key_id = $1', [accessKeyId])).rows[0];
+    return (
+      r && {
+        accessKeyId: r.access_key_id,
+        principalId: r.principal_id,
+        kind: r.kind,
+        sessionName: r.session_name,
+        tokenHash: r.token_hash,
+        wrappedSecret: r.wrapped_secret,
+        domainKeyVersion: r.domain_key_version,
+        issuedAt: r.issued_at,
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at ?? undefined,
+        tags: parseTags(r.tags),
+        transitiveTagKeys: parseStrings(r.transitive_tag_keys),
+        sourceArn: r.source_arn,
+      }
+    );
+  }
+
+  async revokeSessions(principalId: string, at: Date): Promise<number> {
+    const r = await this.#pg.db.query('UPDATE sts_sessions SET revoked_at = $1 WHERE principal_id = $2 AND issued_at <= $1 AND revoked_at IS NULL', [at, principalId]);
+    return r.rowCount ?? 0;
+  }
+
+  async deleteExpiredSessions(before: Date): Promise<number> {
+    return (await this.#pg.db.query('DELETE FROM sts_sessions WHERE expires_at < $1', [before])).rowCount ?? 0;
   }
 }

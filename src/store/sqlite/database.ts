@@ -267,6 +267,37 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   ALTER TABLE audit_tree_heads ADD COLUMN checkpoint_signature BLOB;
   `,
   },
+  {
+    // STS (issue 17, ADR 0018): roles' trust policies, and the sessions STS issued: the secret wrapped
+    // (bound to the temporary access key id), the token only as its SHA-256.
+    id: '0010-sts-sessions',
+    sql: `
+  CREATE TABLE role_trust (
+    principal_id TEXT PRIMARY KEY REFERENCES principals(id),
+    document TEXT NOT NULL,
+    principal_refs TEXT NOT NULL,
+    max_session_duration INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT PRIMARY KEY,
+    principal_id TEXT NOT NULL REFERENCES principals(id),
+    kind TEXT NOT NULL,
+    session_name TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    wrapped_secret BLOB NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    tags TEXT NOT NULL,
+    transitive_tag_keys TEXT NOT NULL,
+    source_arn TEXT NOT NULL
+  );
+  CREATE INDEX sts_sessions_by_principal ON sts_sessions(principal_id, issued_at);
+  CREATE INDEX sts_sessions_by_expiry ON sts_sessions(expires_at);
+  `,
+  },
 ];
 
 const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();

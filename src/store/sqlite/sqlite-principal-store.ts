@@ -2,6 +2,9 @@ import type { Tag } from '../../core/key.js';
 import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/ports.js';
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
+import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import type { SessionKind } from '../../core/principal.js';
+import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import { DIRECT_READS, type ReadThrough } from './read-cache.js';
 
 interface PrincipalRow {
@@ -32,11 +35,52 @@ const toAccessKey = (r: AccessKeyRow): AccessKeyRecord => ({
   createdAt: new Date(r.created_at),
 });
 
-/** The PrincipalStore port on SQLite: principals, access keys, principal tags and identity policies. */
+interface RoleTrustRow {
+  principal_id: string;
+  document: string;
+  principal_refs: string;
+  max_session_duration: number;
+  updated_at: number;
+}
+
+interface SessionRow {
+  access_key_id: string;
+  principal_id: string;
+  kind: SessionKind;
+  session_name: string;
+  token_hash: Buffer;
+  wrapped_secret: Buffer;
+  domain_key_version: number;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  tags: string;
+  transitive_tag_keys: string;
+  source_arn: string;
+}
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  accessKeyId: r.access_key_id,
+  principalId: r.principal_id,
+  kind: r.kind,
+  sessionName: r.session_name,
+  tokenHash: r.token_hash,
+  wrappedSecret: r.wrapped_secret,
+  domainKeyVersion: r.domain_key_version,
+  issuedAt: new Date(r.issued_at),
+  expiresAt: new Date(r.expires_at),
+  revokedAt: r.revoked_at === null ? undefined : new Date(r.revoked_at),
+  tags: parseTags(r.tags),
+  transitiveTagKeys: parseStrings(r.transitive_tag_keys),
+  sourceArn: r.source_arn,
+});
+
+/** The PrincipalStore port on SQLite: principals, access keys, principal tags, identity policies, trust policies and STS sessions. */
 export class SqlitePrincipalStore implements PrincipalStore {
   readonly #db: SqliteDatabase;
   readonly #getAccessKey;
   readonly #getPrincipal;
+  readonly #getSession;
   readonly #tags;
   readonly #policies;
   readonly #reads: ReadThrough;
@@ -49,6 +93,7 @@ export class SqlitePrincipalStore implements PrincipalStore {
     this.#policies = db.prepare<[string], { name: string; document: string; updated_at: number }>('SELECT name, document, updated_at FROM principal_policies WHERE principal_id = ? ORDER BY name');
     this.#getAccessKey = db.prepare<[string], AccessKeyRow>('SELECT * FROM access_keys WHERE access_key_id = ?');
     this.#getPrincipal = db.prepare<[string], PrincipalRow>('SELECT * FROM principals WHERE id = ?');
+    this.#getSession = db.prepare<[string], SessionRow>('SELECT * FROM sts_sessions WHERE access_key_id = ?');
   }
 
   async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
@@ -104,7 +149,7 @@ export class SqlitePrincipalStore implements PrincipalStore {
 
   async deletePrincipal(id: string): Promise<void> {
     this.#db.transaction(() => {
-      for (const table of ['access_keys', 'principal_tags', 'principal_policies']) this.#db.prepare(`DELETE FROM ${table} WHERE principal_id = ?`).run(id);
+      for (const table of ['access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions']) this.#db.prepare(`DELETE FROM ${table} WHERE principal_id = ?`).run(id);
       this.#db.prepare('DELETE FROM principals WHERE id = ?').run(id);
     }).immediate();
   }
@@ -147,5 +192,41 @@ export class SqlitePrincipalStore implements PrincipalStore {
 
   async deleteAccessKey(accessKeyId: string): Promise<void> {
     this.#db.prepare('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId);
+  }
+
+  async getRoleTrust(roleId: string): Promise<RoleTrust | undefined> {
+    const r = this.#db.prepare<[string], RoleTrustRow>('SELECT * FROM role_trust WHERE principal_id = ?').get(roleId);
+    return r && { roleId: r.principal_id, document: r.document, principals: parseRefs(r.principal_refs), maxSessionDuration: r.max_session_duration, updatedAt: new Date(r.updated_at) };
+  }
+
+  async putRoleTrust(t: RoleTrust): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO role_trust (principal_id, document, principal_refs, max_session_duration, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (principal_id) DO UPDATE SET document = excluded.document, principal_refs = excluded.principal_refs, max_session_duration = excluded.max_session_duration, updated_at = excluded.updated_at`,
+      )
+      .run(t.roleId, t.document, JSON.stringify(t.principals), t.maxSessionDuration, t.updatedAt.getTime());
+  }
+
+  async createSession(x: SessionRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt.getTime(), x.expiresAt.getTime(), x.revokedAt?.getTime() ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn);
+  }
+
+  async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+    const r = this.#getSession.get(accessKeyId);
+    return r && toSession(r);
+  }
+
+  async revokeSessions(principalId: string, at: Date): Promise<number> {
+    return this.#db.prepare('UPDATE sts_sessions SET revoked_at = ? WHERE principal_id = ? AND issued_at <= ? AND revoked_at IS NULL').run(at.getTime(), principalId, at.getTime()).changes;
+  }
+
+  async deleteExpiredSessions(before: Date): Promise<number> {
+    return this.#db.prepare('DELETE FROM sts_sessions WHERE expires_at < ?').run(before.getTime()).changes;
   }
 }
