@@ -11,6 +11,7 @@ import { parseBackupFile } from '../../src/core/backup-file.js';
 import { openBackupPayload } from '../../src/custody/backup-crypto.js';
 import { InsecureDevFileRootOfTrust } from '../../src/root/insecure-dev-file-root.js';
 import type { DevAppConfig } from '../../src/server/app.js';
+import { checkEverySpec, proveEverySpec, type SpecProof } from './backup-drill-specs.js';
 import { startInProcess } from './in-process.js';
 import { kmsClient } from './kms-client.js';
 import { DAY, TestClock } from './lifecycle.js';
@@ -24,12 +25,14 @@ export interface DrillData {
   readonly hmac: { keyId: string; mac: Uint8Array };
   /** Destroyed before the backup: its material must not be in it. */
   readonly destroyedKeyId: string;
+  /** A key of every available spec and usage, and what each made. */
+  readonly everySpec: readonly SpecProof[];
 }
 
 const MESSAGE = Buffer.from('made before the backup');
 const CONTEXT = { purpose: 'backup-drill' };
 
-/** Fills a running dev store: keys of four specs, their outputs, and a key destroyed (past its window). */
+/** Fills a running dev store: keys of every spec and usage, their outputs, and a key destroyed (past its window). */
 export async function populateForDrill(kms: KMSClient, clock: TestClock, runScheduler: () => Promise<unknown>): Promise<DrillData> {
   const create = async (input: CreateKeyCommandInput) => (await kms.send(new CreateKeyCommand(input))).KeyMetadata!.KeyId!;
   const destroyedKeyId = await create({ Description: 'destroyed before the backup' });
@@ -44,6 +47,7 @@ export async function populateForDrill(kms: KMSClient, clock: TestClock, runSche
     ecc: { keyId: ecc, signature: (await kms.send(new SignCommand({ KeyId: ecc, Message: MESSAGE, SigningAlgorithm: 'ECDSA_SHA_256' }))).Signature! },
     hmac: { keyId: hmac, mac: (await kms.send(new GenerateMacCommand({ KeyId: hmac, Message: MESSAGE, MacAlgorithm: 'HMAC_SHA_256' }))).Mac! },
     destroyedKeyId,
+    everySpec: await proveEverySpec(kms),
   };
   clock.advance(8 * DAY);
   await runScheduler();
@@ -62,6 +66,7 @@ export async function checkDrillData(kms: KMSClient, data: DrillData): Promise<v
   assert.equal(verified.SignatureValid, true);
   const mac = await kms.send(new VerifyMacCommand({ KeyId: data.hmac.keyId, Message: MESSAGE, Mac: data.hmac.mac, MacAlgorithm: 'HMAC_SHA_256' }));
   assert.equal(mac.MacValid, true);
+  await checkEverySpec(kms, data.everySpec);
 }
 
 /** Starts a dev server on a restored store, checks the data, runs `arca audit verify`, makes a new key, verifies again. */
