@@ -11,7 +11,8 @@ const oidcProviderSchema = z
   .object({
     issuer: z.string().url().refine((u) => u.startsWith('https://'), 'must be an https:// URL'),
     audiences: z.array(z.string().min(1)).min(1).max(100),
-    jwksUri: z.string().url().optional(),
+    // Plain HTTP only on loopback (a local JWKS relay): keys fetched over the network need TLS.
+    jwksUri: z.string().url().refine((u) => u.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(u), 'must be an https:// URL (http:// only on loopback)').optional(),
     jwksFile: z.string().min(1).optional(),
     algorithms: z
       .array(z.string().regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$/, 'must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA...): none and HMAC are refused'))
