@@ -46,6 +46,11 @@ export const ERROR_CODES = [
   'Throttled',
   'RequestHeadersTooLarge',
   'RequestTimeout',
+  // AssumeRoleWithWebIdentity (issue 17): the web identity token is refused.
+  'InvalidIdentityToken',
+  'ExpiredIdentityToken',
+  'IdpRejectedClaim',
+  'IdpCommunicationError',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

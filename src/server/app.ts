@@ -43,6 +43,8 @@ import { STALE_AFTER_MS } from '../core/cluster.js';
 import { BreakerGate } from '../service/detection/breakers.js';
 import type { DetectionConfig } from './detection-config.js';
 import { Detection } from './detection-wiring.js';
+import { OidcVerifier } from '../auth/oidc-verifier.js';
+import type { OidcProviderConfig } from '../core/web-identity.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -87,6 +89,8 @@ export interface DevAppConfig {
    * `<dataDir>/backups`), the schedule's period in ms (absent: none) and the scheduled files kept.
    */
   readonly backup?: BackupConfig | undefined;
+  /** OIDC providers trusted by AssumeRoleWithWebIdentity (absent or empty: the operation refuses every token). */
+  readonly oidcProviders?: readonly OidcProviderConfig[] | undefined;
 }
 
 export interface App {
@@ -249,6 +253,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     breakers: detection.breakers,
     backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
     ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
+    webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
   });
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.

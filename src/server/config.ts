@@ -11,6 +11,7 @@ import { storageSchema } from './storage-config.js';
 import { quotasSchema } from './quota-config.js';
 import { detectionSchema, resolveDetection } from './detection-config.js';
 import { backupConfigSchema } from './backup-config.js';
+import { identityConfigSchema } from './identity-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -93,6 +94,8 @@ export const serverConfigSchema = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Backups (docs/backup.md): where files go (default `<dataDir>/backups`), the schedule and retention. */
     backup: backupConfigSchema.optional(),
+    /** Web identity federation: trusted OIDC providers for AssumeRoleWithWebIdentity (docs/identity.md). */
+    identity: identityConfigSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();

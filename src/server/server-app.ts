@@ -12,6 +12,7 @@ import { resolveDetection } from './detection-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
+import { oidcProviders } from './identity-config.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
@@ -74,7 +75,7 @@ export async function createServerApp(opts: {
     ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
     : undefined;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity) },
     store,
     root,
     root,

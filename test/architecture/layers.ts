@@ -19,7 +19,8 @@ export const RULES: Record<Layer, LayerRule> = {
   /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
   custody: { layers: ['custody', 'core', 'crypto'], modules: [] },
   service: { layers: ['service', 'core', 'crypto'], modules: ['zod'] },
-  auth: { layers: ['auth', 'core', 'crypto'], modules: [] },
+  /** jose: verifying web identity tokens (AssumeRoleWithWebIdentity, issue 17). */
+  auth: { layers: ['auth', 'core', 'crypto'], modules: ['jose'] },
   audit: { layers: ['audit', 'core', 'crypto'], modules: [] },
   /** node:async_hooks: PostgreSQL transactions are bound to the async context (ADR 0013). */
   store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path', 'node:async_hooks'] },

@@ -78,4 +78,13 @@ describe('STS Query protocol on POST /', () => {
     assert.equal(res.status, 400);
     assert.match(await res.text(), /InvalidSignatureException.*scoped to correct service: 'kms'/);
   });
+  it('AssumeRoleWithWebIdentity is answered unsigned, in AWS\'s ErrorResponse shape (no OIDC provider configured here)', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2kuZXhhbXBsZSJ9.c2ln';
+    const r = await sts(`Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=ok&WebIdentityToken=${token}`, null);
+    assert.equal(r.status, 400);
+    assert.equal(r.type, 'text/xml');
+    assert.match(r.text, /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\n  <Error>\n    <Type>Sender<\/Type>\n    <Code>InvalidIdentityToken<\/Code>\n    <Message>No OpenIDConnect provider found in your account for the token's issuer\.<\/Message>\n  <\/Error>\n  <RequestId>[^<]+<\/RequestId>\n<\/ErrorResponse>\n$/);
+    const missing = await sts('Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=ok', null);
+    assert.deepEqual([missing.status, code(missing.text)], [400, 'ValidationError']);
+  });
 });

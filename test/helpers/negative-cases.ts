@@ -202,6 +202,11 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   RevokeRoleSessions: keyless((f) => ({ PrincipalName: f.principal })),
   AssumeRole: keyless((f) => ({ RoleArn: f.adminArn.replace(/user\/.*$/, 'role/negative-role'), RoleSessionName: 'negative' })),
   GetCallerIdentity: { ...keyless(), denied: na('needs no permission, as in AWS: any authenticated caller may ask who it is') },
+  AssumeRoleWithWebIdentity: {
+    ...keyless(() => ({ RoleArn: 'arn:aws:iam::111122223333:role/negative-role', RoleSessionName: 'negative', WebIdentityToken: 'not-a-token' })),
+    denied: na('unsigned by design, as in AWS: the web identity token is the credential, and its refusals are InvalidIdentityToken'),
+    sealed: { input: () => ({ RoleArn: 'arn:aws:iam::111122223333:role/negative-role', RoleSessionName: 'negative', WebIdentityToken: 'not-a-token' }), expect: 'Sealed' },
+  },
   GetSessionToken: { ...keyless(), denied: na('needs no permission, as in AWS: any principal may get session credentials for itself') },
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),

@@ -208,6 +208,7 @@ export async function harness(): Promise<Harness> {
     // The in-memory store cannot be snapshotted from a second connection; the e2e tests make real backups.
     backups: { create: async () => { throw new KmsError('Internal', 'no backups in the operation harness'); } },
     ledger: { exportLedger: async () => { throw new KmsError('Internal', 'no destruction ledger in the operation harness'); } },
+    webIdentity: undefined,
   });
 
   const initialized = await sealing.initialize(1, 1);

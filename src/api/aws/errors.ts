@@ -46,4 +46,8 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   // answers these with bare HTTP errors, which SDKs cannot parse.
   RequestHeadersTooLarge: { type: 'RequestHeaderFieldsTooLargeException', status: 431 },
   RequestTimeout: { type: 'RequestTimeoutException', status: 408 },
+  InvalidIdentityToken: { type: 'InvalidIdentityTokenException', status: 400 },
+  ExpiredIdentityToken: { type: 'ExpiredTokenException', status: 400 },
+  IdpRejectedClaim: { type: 'IDPRejectedClaimException', status: 403 },
+  IdpCommunicationError: { type: 'IDPCommunicationErrorException', status: 400 },
 };

@@ -51,4 +51,8 @@ export const STS_ERRORS: Record<ErrorCode, { readonly code: string; readonly sta
   Throttled: { code: 'Throttling', status: 400, type: 'Sender' },
   RequestHeadersTooLarge: { code: 'RequestHeaderFieldsTooLarge', status: 431, type: 'Sender' },
   RequestTimeout: { code: 'RequestTimeout', status: 408, type: 'Sender' },
+  InvalidIdentityToken: { code: 'InvalidIdentityToken', status: 400, type: 'Sender' },
+  ExpiredIdentityToken: { code: 'ExpiredTokenException', status: 400, type: 'Sender' },
+  IdpRejectedClaim: { code: 'IDPRejectedClaim', status: 403, type: 'Sender' },
+  IdpCommunicationError: { code: 'IDPCommunicationError', status: 400, type: 'Sender' },
 };

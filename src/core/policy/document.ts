@@ -113,7 +113,15 @@ function patternSet(raw: Record<string, unknown>, positive: string, negative: st
 const ACTION_RE = /^(\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$/;
 const PRINCIPAL_RE = /^(\*|\d{12}|arn:aws[a-z-]*:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_/*?-]+)$/;
 
-function principalSet(raw: Record<string, unknown>): PatternSet | undefined {
+/** A web-identity provider in a trust policy's `Principal.Federated`: the issuer URL without `https://`. */
+const FEDERATED_RE = /^[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/-]*)?$/;
+
+/** The pattern a trust policy's `Federated` principal is stored as: it never equals an IAM ARN. */
+export function federatedPrincipal(provider: string): string {
+  return `federated:${provider}`;
+}
+
+function principalSet(raw: Record<string, unknown>, kind: PolicyKind): PatternSet | undefined {
   const positive = 'Principal' in raw;
   const value = positive ? raw['Principal'] : raw['NotPrincipal'];
   if (value === undefined) return undefined;
@@ -122,12 +130,19 @@ function principalSet(raw: Record<string, unknown>): PatternSet | undefined {
   if (value === '*') list = ['*'];
   else if (isObject(value)) {
     const keys = Object.keys(value);
-    if (keys.length === 0 || keys.some((k) => k !== 'AWS')) throw invalid();
+    // Trust policies may also name web-identity providers (AssumeRoleWithWebIdentity, issue 17).
+    const allowed = kind === 'trust' ? ['AWS', 'Federated'] : ['AWS'];
+    if (keys.length === 0 || keys.some((k) => !allowed.includes(k))) throw invalid();
     try {
-      list = stringList(value['AWS'], 'principal');
+      list = 'AWS' in value ? stringList(value['AWS'], 'principal') : [];
+      if (!list.every((p) => PRINCIPAL_RE.test(p))) throw invalid();
+      const federated = 'Federated' in value ? stringList(value['Federated'], 'principal') : [];
+      if (!federated.every((p) => FEDERATED_RE.test(p))) throw invalid();
+      list = [...list, ...federated.map(federatedPrincipal)];
     } catch {
       throw invalid();
     }
+    return { not: !positive, patterns: list };
   } else throw invalid();
   if (!list.every((p) => PRINCIPAL_RE.test(p))) throw invalid();
   return { not: !positive, patterns: list };
@@ -172,7 +187,7 @@ function conditions(raw: unknown): Condition[] {
     if (op === undefined) throw malformed(`Policy statement has an invalid condition operator: ${opText}.`);
     if (!isObject(block) || Object.keys(block).length === 0) throw malformed(`Policy statement condition ${opText} must be a non-empty JSON object of condition keys.`);
     for (const [key, values] of Object.entries(block)) {
-      if (!/^[a-zA-Z0-9-]+:[^\s]+$/.test(key)) throw malformed(`Policy statement has an invalid condition key: ${key}.`);
+      if (!/^[a-zA-Z0-9-]+:[^\s]+$|^[A-Za-z0-9.-]+(\/[A-Za-z0-9._~%/-]*)?:[^\s]+$/.test(key)) throw malformed(`Policy statement has an invalid condition key: ${key}.`);
       out.push({ ...op, key, values: conditionValues(values) });
     }
   }
@@ -190,7 +205,7 @@ function statement(raw: unknown, kind: PolicyKind): Statement {
   if (effect === undefined) throw malformed('Missing required field Effect.');
   if (effect !== 'Allow' && effect !== 'Deny') throw malformed(`Policy statement has an invalid Effect: ${String(effect)}. Effect must be Allow or Deny.`);
   if ('Principal' in raw && 'NotPrincipal' in raw) throw malformed('Policy statement must not contain both Principal and NotPrincipal.');
-  const principal = principalSet(raw);
+  const principal = principalSet(raw, kind);
   if (kind !== 'identity' && principal === undefined) throw malformed('Missing required field Principal.');
   if (kind === 'trust' && ('Resource' in raw || 'NotResource' in raw)) throw malformed('Has prohibited field Resource');
   if (kind === 'identity' && principal !== undefined) throw malformed('Policy document should not specify a principal.');

@@ -7,6 +7,7 @@ import type { ClusterNodes } from '../../core/cluster.js';
 import type { BreakerControl } from '../../core/detection.js';
 import type { BackupMaker } from '../../core/backup-file.js';
 import type { DestructionLedgerMaker } from '../../core/destruction-ledger.js';
+import type { WebIdentityVerifier } from '../../core/web-identity.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -54,6 +55,8 @@ export interface ServiceDeps {
   readonly backups: BackupMaker;
   /** Exports the signed destruction ledger a restore applies (ArcaService.ExportDestructionLedger; issue 15). */
   readonly ledger: DestructionLedgerMaker;
+  /** Verifies web identity tokens (AssumeRoleWithWebIdentity); `undefined` when no OIDC provider is configured. */
+  readonly webIdentity: WebIdentityVerifier | undefined;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

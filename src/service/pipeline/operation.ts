@@ -132,9 +132,12 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
   readonly countsAsKeyUse?: false;
   /**
    * `'none'`: the operation runs without authentication or authorization, and also while sealed (the
-   * seal operations: a share or an uninitialized store is the credential). Default `'required'`.
+   * seal operations: a share or an uninitialized store is the credential). `'token'`: no request
+   * signature, the operation authenticates its caller from its own input (AssumeRoleWithWebIdentity's
+   * token) and authorizes it itself; it is refused while sealed, and a `write` commits with its audit
+   * event like any authenticated write. Default `'required'`.
    */
-  readonly authentication?: 'required' | 'none';
+  readonly authentication?: 'required' | 'none' | 'token';
   /** A zod object; each member carries a one-line `.describe()` (shared members carry theirs from schemas.ts), for help and docs. */
   readonly input: z.ZodType<I>;
   /** The keys the operation acts on, by slot name (`{}`: none). */
@@ -235,7 +238,7 @@ export interface RegisteredOperation {
   readonly effect: OperationEffect;
   /** Whether a successful call is a use of the key it acts on (GetKeyLastUsage): a `use` operation on a key, unless it opts out. */
   readonly countsAsKeyUse: boolean;
-  readonly authentication: 'required' | 'none';
+  readonly authentication: 'required' | 'none' | 'token';
   /** False when any authenticated caller may call it, whatever the policies say ({@link Operation.needsPermission}). */
   readonly needsPermission: boolean;
   /** Whether the operation takes DryRun requests (`Operation.dryRun`): the pipeline stops them after `check`. */
@@ -272,9 +275,9 @@ export interface ConnectedOperation {
 export function defineOperation<I, O, P = undefined, S extends KeySlots<I> = KeySlots<I>, U extends ServicePort = never>(op: Operation<I, O, P, S, U>): RegisteredOperation {
   const slots = Object.entries(op.keys);
   // An unauthenticated operation has no principal to authorize against a key: it may act on none.
-  if (op.authentication === 'none' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
+  if ((op.authentication ?? 'required') !== 'required' && slots.length > 0) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot act on keys`);
   // Preparation runs after authorization, which an unauthenticated operation does not have.
-  if (op.authentication === 'none' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
+  if ((op.authentication ?? 'required') !== 'required' && op.prepare !== undefined) throw new Error(`${op.service}.${op.name}: an unauthenticated operation cannot prepare`);
   // A key operation is authorized on its keys; a resource of its own is for operations on none.
   if (op.resource !== undefined && slots.length > 0) throw new Error(`${op.service}.${op.name}: an operation on keys cannot name another resource`);
   const conditions = op.conditions?.(CONDITION_BUILDER) ?? [];

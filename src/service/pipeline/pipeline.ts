@@ -52,7 +52,8 @@ export class Pipeline {
    */
   async #dispatch(req: PipelineRequest, op: RegisteredOperation | undefined): Promise<PipelineResult> {
     const deps = this.#deps;
-    const anonymous = op?.authentication === 'none';
+    // No request signature: the seal operations, and those that authenticate from their input ('token').
+    const anonymous = op !== undefined && op.authentication !== 'required';
     // The unauthenticated operations (the seal operations) may change state: a source that used up its
     // bucket is refused before they run, not after.
     if (anonymous && deps.limiter?.refuses(req) === true) return { ok: false, error: throttled(), requestId: req.requestId };
@@ -61,15 +62,13 @@ export class Pipeline {
     try {
       deps.reads?.refresh();
       // Operations with `authentication: 'none'` run unauthenticated and while sealed.
-      if (!anonymous) {
-        if (!deps.hierarchy.isOpen) throw sealed();
-        principal = await deps.authenticator.authenticate(req.auth);
-      }
+      if (op?.authentication !== 'none' && !deps.hierarchy.isOpen) throw sealed();
+      if (!anonymous) principal = await deps.authenticator.authenticate(req.auth);
     } catch (e) {
       const facts = { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started };
       return this.#record(req, { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId }, facts);
     }
-    if (op !== undefined && principal !== undefined && changesState(op)) return this.#handleMutation(req, op, principal);
+    if (op !== undefined && (principal !== undefined || op.authentication === 'token') && changesState(op)) return this.#handleMutation(req, op, principal);
     const run = await this.#run(req, op, principal, started);
     return this.#record(req, run.result, run.facts);
   }
@@ -101,8 +100,8 @@ export class Pipeline {
    * A mutating operation runs inside the audit log's transaction: its store changes commit together
    * with its event, so a change whose event cannot be made durable is rolled back (ADR 0005).
    */
-  async #handleMutation(req: PipelineRequest, op: RegisteredOperation, principal: Principal): Promise<PipelineResult> {
-    const prepared = op.prepares ? await this.#prepare(req, op, principal) : undefined;
+  async #handleMutation(req: PipelineRequest, op: RegisteredOperation, principal: Principal | undefined): Promise<PipelineResult> {
+    const prepared = op.prepares && principal !== undefined ? await this.#prepare(req, op, principal) : undefined;
     let answer: PipelineResult | undefined;
     try {
       await this.#deps.audit.runAudited(async () => {
@@ -195,7 +194,7 @@ export class Pipeline {
       if (key !== undefined) resources.push(key);
       keys[requirement.slot] = key;
     }
-    if (resources.length === 0 && op.authentication !== 'none' && op.needsPermission) await this.#authorize(op.action, call.resource ?? '*', undefined, authz);
+    if (resources.length === 0 && op.authentication === 'required' && op.needsPermission) await this.#authorize(op.action, call.resource ?? '*', undefined, authz);
     return { keys, request };
   }
 

@@ -33,6 +33,7 @@ import { createPrincipal } from '../identity/create-principal.js';
 import { updateAssumeRolePolicy } from '../identity/update-assume-role-policy.js';
 import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
+import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
 import { getSessionToken } from '../identity/sts/get-session-token.js';
 import { listPrincipals } from '../identity/list-principals.js';
@@ -127,6 +128,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   revokeRoleSessions,
   getCallerIdentity,
   assumeRole,
+  assumeRoleWithWebIdentity,
   getSessionToken,
   createGrant,
   listGrants,

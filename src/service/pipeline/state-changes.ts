@@ -5,7 +5,8 @@ import type { RegisteredOperation } from './operation.js';
  * every `write` operation, including any new one (ADR 0005); `read` and `use` operations change nothing
  * and their events go through group commit.
  * The seal operations (`authentication: 'none'`) are left out: unsealing runs the lifecycle jobs, which
- * append their own events and would wait for the very transaction they run in.
+ * append their own events and would wait for the very transaction they run in. A `'token'` operation
+ * (AssumeRoleWithWebIdentity) is a write like any other: its session commits with its event.
  */
 export function changesState(op: RegisteredOperation): boolean {
   return op.effect === 'write' && op.authentication !== 'none';

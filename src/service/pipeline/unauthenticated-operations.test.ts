@@ -10,6 +10,11 @@ describe('unauthenticated operations', () => {
     assert.deepEqual(open, ['ArcaService.GetSealStatus', 'ArcaService.InitializeRoot', 'ArcaService.Unseal']);
   });
 
+  test('exactly AssumeRoleWithWebIdentity authenticates from its input (\'token\'): unsigned, and a write audited in its transaction', () => {
+    const token = OPERATIONS.filter((op) => op.authentication === 'token').map((op) => `${op.service}.${op.name}`);
+    assert.deepEqual(token, ['AWSSecurityTokenServiceV20110615.AssumeRoleWithWebIdentity']);
+  });
+
   test('an unauthenticated operation may not act on a key', () => {
     assert.throws(
       () =>
