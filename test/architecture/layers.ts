@@ -14,7 +14,8 @@ export interface LayerRule {
 }
 
 export const RULES: Record<Layer, LayerRule> = {
-  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util'] },
+  /** otpauth: TOTP for virtual MFA devices (crypto/totp.ts). */
+  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util', 'otpauth'] },
   core: { layers: ['core', 'crypto'], modules: [] },
   /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
   custody: { layers: ['custody', 'core', 'crypto'], modules: [] },
@@ -26,7 +27,7 @@ export const RULES: Record<Layer, LayerRule> = {
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress'] },
-  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
+  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
   version: { layers: [], modules: [] },

@@ -35,6 +35,8 @@ import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
 import { getSessionToken } from '../identity/sts/get-session-token.js';
+import { enableMfaDevice } from '../identity/mfa/enable-mfa-device.js';
+import { disableMfaDevice } from '../identity/mfa/disable-mfa-device.js';
 import { listPrincipals } from '../identity/list-principals.js';
 import { getPrincipal } from '../identity/get-principal.js';
 import { deletePrincipal } from '../identity/delete-principal.js';
@@ -128,6 +130,8 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getCallerIdentity,
   assumeRole,
   getSessionToken,
+  enableMfaDevice,
+  disableMfaDevice,
   createGrant,
   listGrants,
   listRetirableGrants,

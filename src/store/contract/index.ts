@@ -7,6 +7,7 @@ import { grantStoreContract } from './grant-store.contract.js';
 import { keyImportStoreContract } from './key-import-store.contract.js';
 import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
+import { mfaDeviceStoreContract } from './mfa-device-store.contract.js';
 import { principalStoreContract } from './principal-store.contract.js';
 import { roleSessionStoreContract } from './role-session-store.contract.js';
 import { rewrapStoreContract } from './rewrap-store.contract.js';
@@ -24,6 +25,7 @@ export function storeContracts(factory: StoreFactory): void {
   keyLifecycleStoreContract(factory);
   principalStoreContract(factory);
   roleSessionStoreContract(factory);
+  mfaDeviceStoreContract(factory);
   grantStoreContract(factory);
   keyImportStoreContract(factory);
   sealStoreContract(factory);
