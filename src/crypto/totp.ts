@@ -1,6 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { randomSecret } from './random.js';
-import type { SecretBytes } from './secret-bytes.js';
+import { SecretBytes } from './secret-bytes.js';
 
 /**
  * TOTP (RFC 6238) for virtual MFA devices, with the `otpauth` package: HMAC-SHA1, 6 digits, 30-second
@@ -55,4 +55,9 @@ export function matchTotp(seed: SecretBytes, code: string, at: Date): number | u
   if (!/^\d{6}$/.test(code)) return undefined;
   const delta = totpOf(seed).validate({ token: code, timestamp: at.getTime(), window: WINDOW });
   return delta === null ? undefined : totpTimeStep(at) + delta;
+}
+
+/** A seed from its base32 form (what EnableMfaDevice shows); the caller disposes it. */
+export function totpSeedFromBase32(base32: string): SecretBytes {
+  return SecretBytes.adopt(Buffer.from(Secret.fromBase32(base32).bytes));
 }
