@@ -1,19 +1,28 @@
 /**
  * Issue 17 (MFA slice): the AWS CLI against Arca with a virtual MFA device made by `arca mfa enable`:
  * `aws sts get-session-token --serial-number … --token-code …` (the code computed here from the seed),
- * and an identity policy that denies `kms:ScheduleKeyDeletion` unless MFA is present
- * (`BoolIfExists aws:MultiFactorAuthPresent false`): the long-term key and a session without MFA are
+ * and docs/identity.md's key-administrator template, which denies `kms:ScheduleKeyDeletion` unless MFA
+ * is present (`BoolIfExists aws:MultiFactorAuthPresent false`): the long-term key and a session without MFA are
  * refused, the MFA session may schedule the deletion; a replayed or wrong code is refused.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import type { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
-import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
+import { ARCA_BIN, REPO_ROOT, removeDir, tempDataDir } from '../helpers/server.js';
+
+/** The JSON block after `<!-- template: name -->` in docs/identity.md. */
+function template(name: string): object {
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'identity.md'), 'utf8');
+  const m = new RegExp(`<!-- template: ${name} -->\\n\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(doc);
+  assert.ok(m?.[1], `docs/identity.md has no template ${name}`);
+  return JSON.parse(m[1]) as object;
+}
 
 const SERIAL = 'arn:aws:iam::111122223333:mfa/alice';
 const MFA_FAILED = /\(AccessDenied\) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code\./;
@@ -88,15 +97,8 @@ describe('AWS CLI: MFA sessions and a policy requiring MFA for ScheduleKeyDeleti
   before(async () => {
     home = tempDataDir('arca-aws-home-');
     s = await startInProcess();
-    alice = await createTestPrincipal(s, 'alice', {
-      policy: {
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
-          { Sid: 'DestructiveNeedsMfa', Effect: 'Deny', Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'], Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
-        ],
-      },
-    });
+    // The key-administrator template of docs/identity.md: destructive operations need an MFA session.
+    alice = await createTestPrincipal(s, 'alice', { policy: template('key-admin-requires-mfa') });
     const enabled = await arca('mfa', 'enable', '--name', 'alice');
     assert.equal(enabled.code, 0, enabled.stderr);
     enableOutput = enabled.stdout;
