@@ -262,11 +262,15 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   'crypto/ciphertext-blob.ts': { reason: 'reads the key id in a ciphertext header for IncorrectKey; never decrypts' },
   'crypto/secret-bytes.ts': {
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
-    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts'],
+    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts'],
   },
   'crypto/secret-text.ts': {
     reason: 'access-key secrets handed to their owner once, as zeroable text',
-    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts'],
+    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts', 'service/identity/mfa/enable-mfa-device.ts'],
+  },
+  'crypto/totp.ts': {
+    reason: 'MFA device seeds (authentication secrets, not key material): made once, and codes checked',
+    only: ['service/identity/mfa/enable-mfa-device.ts', 'service/identity/mfa/verify-mfa.ts'],
   },
 };
 

@@ -203,6 +203,8 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   AssumeRole: keyless((f) => ({ RoleArn: f.adminArn.replace(/user\/.*$/, 'role/negative-role'), RoleSessionName: 'negative' })),
   GetCallerIdentity: { ...keyless(), denied: na('needs no permission, as in AWS: any authenticated caller may ask who it is') },
   GetSessionToken: { ...keyless(), denied: na('needs no permission, as in AWS: any principal may get session credentials for itself') },
+  EnableMfaDevice: keyless((f) => ({ PrincipalName: f.principal })),
+  DisableMfaDevice: keyless((f) => ({ PrincipalName: f.principal })),
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),
   ListRetirableGrants: keyless((f) => ({ RetiringPrincipal: f.adminArn })),
