@@ -54,3 +54,21 @@ export function mfaDeviceStoreContract(factory: StoreFactory): void {
     }));
   });
 }
+
+/** MFA seeds are rewrapped on a root rotation like access-key secrets (RewrapStore, kind `mfa-device`). */
+export function mfaDeviceRewrapContract(factory: StoreFactory): void {
+  describe('RewrapStore: MFA device seeds', () => {
+    it('lists a seed under an older domain key version and replaces its wrapping with compare-and-set', withStore(factory, async (s) => {
+      await s.principals.createPrincipal(principalRecord('alice'));
+      await s.principals.createMfaDevice(device('AIDAALICE', { lastTimeStep: 7 }));
+      const stale = (await s.rewrap.listStale(2, 100)).filter((r) => r.kind === 'mfa-device');
+      assert.deepEqual(stale, [{ kind: 'mfa-device', id: 'AIDAALICE', version: 0, keyId: '', domainKeyVersion: 1, wrapped: Buffer.from('seed-AIDAALICE') }]);
+      const row = stale[0]!;
+      assert.equal(await s.rewrap.replaceWrapping(row, { domainKeyVersion: 2, wrapped: Buffer.from('rewrapped') }), true);
+      assert.equal(await s.rewrap.replaceWrapping(row, { domainKeyVersion: 2, wrapped: Buffer.from('again') }), false, 'changed since read');
+      const d = await s.principals.getMfaDevice('AIDAALICE');
+      assert.deepEqual([d?.domainKeyVersion, d?.wrappedSecret, d?.lastTimeStep], [2, Buffer.from('rewrapped'), 7]);
+      assert.deepEqual((await s.rewrap.listStale(2, 100)).filter((r) => r.kind === 'mfa-device'), []);
+    }));
+  });
+}
