@@ -84,7 +84,7 @@ export class SigV4Authenticator implements Authenticator {
     return {
       ...base,
       arn: assumed ? assumedRoleArn(this.#realm, principal.name, session.sessionName) : principal.arn,
-      session: { kind: session.kind, sessionName: session.sessionName, issuerArn: principal.arn, issuedAt: session.issuedAt, expiresAt: session.expiresAt, tags: session.tags, transitiveTagKeys: session.transitiveTagKeys },
+      session: { kind: session.kind, sessionName: session.sessionName, issuerArn: principal.arn, issuedAt: session.issuedAt, expiresAt: session.expiresAt, tags: session.tags, transitiveTagKeys: session.transitiveTagKeys, mfaAuthenticatedAt: session.mfaAuthenticatedAt },
     };
   }
 

@@ -5,6 +5,7 @@ import { runBackupLedger } from './backup-ledger-command.js';
 import { runCall } from './call-command.js';
 import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
+import { runMfa } from './mfa-command.js';
 import { runAccessKey, runPrincipal } from './principal-commands.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
@@ -18,6 +19,7 @@ Commands:
   call       call any operation: arca call TrentService.ListKeys '{"Limit": 10}'
   principal  manage principals, their tags and identity policies: arca principal create --name app
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
+  mfa        a principal's TOTP MFA device: arca mfa enable --name app (prints a QR code, shown once)
   audit      verify, query, tail or export the audit trail (arca audit --help)
   alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
   breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
@@ -47,6 +49,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return runPrincipal(argv.slice(1));
     case 'access-key':
       return runAccessKey(argv.slice(1));
+    case 'mfa':
+      return runMfa(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
     case 'alerts':

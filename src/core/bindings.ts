@@ -51,6 +51,11 @@ export function accessKeySecretBinding(accessKeyId: string): Buffer {
   return encodeFields(['arca.access-key-secret.v1', accessKeyId]);
 }
 
+/** The binding of a virtual MFA device's wrapped TOTP seed to its principal's unique id. */
+export function mfaSecretBinding(principalId: string): Buffer {
+  return encodeFields(['arca.mfa-secret.v1', principalId]);
+}
+
 /** The binding of an STS session's wrapped secret to its temporary access key id (`ASIA…`). */
 export function sessionSecretBinding(accessKeyId: string): Buffer {
   return encodeFields(['arca.session-secret.v1', accessKeyId]);

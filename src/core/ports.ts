@@ -5,7 +5,7 @@ import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
 import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
 import type { UnitTx } from './unit-of-work.js';
-import type { RoleSessionStore } from './session.js';
+import type { MfaDeviceStore, RoleSessionStore } from './session.js';
 
 /** Time, injected so that tests can move it. */
 export interface Clock {
@@ -135,7 +135,7 @@ export interface ReadFreshness {
  * Principals, their access keys, tags and identity policies (authentication reads the first two; issue 4
  * added the rest), and roles' trust policies and STS sessions (issue 17). Each method is atomic.
  */
-export interface PrincipalStore extends RoleSessionStore {
+export interface PrincipalStore extends RoleSessionStore, MfaDeviceStore {
   getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
   findPrincipalByName(name: string): Promise<PrincipalRecord | undefined>;
   /**
@@ -146,7 +146,7 @@ export interface PrincipalStore extends RoleSessionStore {
   createPrincipal(principal: PrincipalRecord): Promise<void>;
   /** Principals ordered by name (byte order), `limit` at most; the cursor is a name. */
   listPrincipals(after: string | undefined, limit: number): Promise<Page<PrincipalRecord>>;
-  /** Removes the principal with its access keys, tags, policies, trust policy and sessions. */
+  /** Removes the principal with its access keys, tags, policies, trust policy, sessions and MFA device. */
   deletePrincipal(id: string): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   createAccessKey(key: AccessKeyRecord): Promise<void>;
@@ -335,7 +335,7 @@ export interface WrappedSecret {
 
 /** A stored secret as the background rewrap after a root rotation sees it. */
 export interface WrappedRow {
-  readonly kind: 'key-material' | 'access-key' | 'import-token' | 'audit-signing-key';
+  readonly kind: 'key-material' | 'access-key' | 'import-token' | 'audit-signing-key' | 'mfa-device';
   /** Key id, access key id, import token id, or '1' (the audit signing key). */
   readonly id: string;
   /** Key version (key material); 0 otherwise. */

@@ -74,5 +74,7 @@ export interface SessionInfo {
   readonly expiresAt: Date;
   readonly tags: readonly Tag[];
   readonly transitiveTagKeys: readonly string[];
+  /** When MFA was proved for the session: `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`. */
+  readonly mfaAuthenticatedAt?: Date | undefined;
 }
 

@@ -4,6 +4,7 @@ import type { Tag } from './key.js';
 import type { PrincipalRefs, SessionKind } from './principal.js';
 
 export type { SessionInfo, SessionKind } from './principal.js';
+export type { MfaDeviceStore } from './mfa.js';
 
 /**
  * Temporary credentials (issue 17, ADR 0018): what STS issues, what the store keeps of them, and what an
@@ -47,6 +48,8 @@ export interface SessionRecord {
   readonly transitiveTagKeys: readonly string[];
   /** The ARN of whoever asked for the session (CloudTrail's `sourceIdentity` is not modelled). */
   readonly sourceArn: string;
+  /** When the caller proved an MFA code to get the session (`aws:MultiFactorAuthAge` counts from it). */
+  readonly mfaAuthenticatedAt?: Date | undefined;
 }
 
 /** A role's trust policy (`AssumeRolePolicyDocument`) and session settings. */

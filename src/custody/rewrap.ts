@@ -1,4 +1,4 @@
-import { accessKeySecretBinding, AUDIT_SIGNING_KEY_BINDING, importTokenBinding, materialBinding } from '../core/bindings.js';
+import { accessKeySecretBinding, AUDIT_SIGNING_KEY_BINDING, importTokenBinding, materialBinding, mfaSecretBinding } from '../core/bindings.js';
 import { assertNever, isKmsError } from '../core/errors.js';
 import type { Logger, RewrapStore, WrappedRow } from '../core/ports.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -15,6 +15,8 @@ function bindingOf(row: WrappedRow): Buffer {
       return importTokenBinding(row.keyId, row.id);
     case 'audit-signing-key':
       return AUDIT_SIGNING_KEY_BINDING;
+    case 'mfa-device':
+      return mfaSecretBinding(row.id);
     default:
       return assertNever(row.kind);
   }

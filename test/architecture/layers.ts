@@ -14,7 +14,8 @@ export interface LayerRule {
 }
 
 export const RULES: Record<Layer, LayerRule> = {
-  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util'] },
+  /** otpauth: TOTP for virtual MFA devices (crypto/totp.ts). */
+  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util', 'otpauth'] },
   core: { layers: ['core', 'crypto'], modules: [] },
   /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
   custody: { layers: ['custody', 'core', 'crypto'], modules: [] },
@@ -27,7 +28,7 @@ export const RULES: Record<Layer, LayerRule> = {
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress'] },
-  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod'] },
+  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
   version: { layers: [], modules: [] },
@@ -262,11 +263,15 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   'crypto/ciphertext-blob.ts': { reason: 'reads the key id in a ciphertext header for IncorrectKey; never decrypts' },
   'crypto/secret-bytes.ts': {
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
-    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts'],
+    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts'],
   },
   'crypto/secret-text.ts': {
     reason: 'access-key secrets handed to their owner once, as zeroable text',
-    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts'],
+    only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts', 'service/identity/mfa/enable-mfa-device.ts'],
+  },
+  'crypto/totp.ts': {
+    reason: 'MFA device seeds (authentication secrets, not key material): made once, and codes checked',
+    only: ['service/identity/mfa/enable-mfa-device.ts', 'service/identity/mfa/verify-mfa.ts'],
   },
 };
 

@@ -121,7 +121,7 @@ describe('AWS CLI: aws sts against Arca (issue 17)', () => {
     assert.match(r.stderr, /\(AccessDenied\) when calling the AssumeRole operation: User: arn:aws:iam::111122223333:user\/bob is not authorized to perform: sts:AssumeRole/);
   });
 
-  it('get-session-token gives the caller session credentials; MFA is refused clearly; a tampered token is InvalidClientTokenId', async (t) => {
+  it('get-session-token gives the caller session credentials; an MFA code without a device is AccessDenied; a tampered token is InvalidClientTokenId', async (t) => {
     const cli = awsOrSkip(t);
     if (cli === undefined) return;
     const r = await aws(cli, alice, ['get-session-token', '--duration-seconds', '900']);
@@ -133,7 +133,7 @@ describe('AWS CLI: aws sts against Arca (issue 17)', () => {
     const again = await aws(cli, session, ['get-session-token']);
     assert.match(again.stderr, /\(AccessDenied\) when calling the GetSessionToken operation: Cannot call GetSessionToken with session credentials/);
     const mfa = await aws(cli, alice, ['get-session-token', '--serial-number', 'arn:aws:iam::111122223333:mfa/alice', '--token-code', '123456']);
-    assert.match(mfa.stderr, /\(InvalidParameterValue\) when calling the GetSessionToken operation: MFA \(SerialNumber, TokenCode\) is not supported/);
+    assert.match(mfa.stderr, /\(AccessDenied\) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code\./, 'no MFA device');
     const tampered = await aws(cli, { ...session, sessionToken: `${c.SessionToken.slice(0, -4)}AAAA` }, ['get-caller-identity']);
     assert.match(tampered.stderr, /\(InvalidClientTokenId\) when calling the GetCallerIdentity operation: The security token included in the request is invalid/);
   });

@@ -82,6 +82,8 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
     await adminCall(server, 'CreatePrincipal', { PrincipalName: 'deployer', PrincipalType: 'role', AssumeRolePolicyDocument: JSON.stringify(trust) });
     const { endpoint, credentials } = server;
     await callOperation({ endpoint, region: credentials.region, credentials }, 'AWSSecurityTokenServiceV20110615.AssumeRole', { RoleArn: 'arn:aws:iam::111122223333:role/deployer', RoleSessionName: 'migrate' });
+    // A virtual MFA device (issue 17, MFA): an mfa_devices row.
+    await adminCall(server, 'EnableMfaDevice', { PrincipalName: 'deployer' });
     // Past the 7-day window (no more signed requests: they would carry the real time): a destruction tombstone.
     clock.advance(8 * DAY);
     await server.app.scheduler.runNow();

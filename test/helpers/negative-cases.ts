@@ -208,6 +208,8 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
     sealed: { input: () => ({ RoleArn: 'arn:aws:iam::111122223333:role/negative-role', RoleSessionName: 'negative', WebIdentityToken: 'not-a-token' }), expect: 'Sealed' },
   },
   GetSessionToken: { ...keyless(), denied: na('needs no permission, as in AWS: any principal may get session credentials for itself') },
+  EnableMfaDevice: keyless((f) => ({ PrincipalName: f.principal })),
+  DisableMfaDevice: keyless((f) => ({ PrincipalName: f.principal })),
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),
   ListRetirableGrants: keyless((f) => ({ RetiringPrincipal: f.adminArn })),

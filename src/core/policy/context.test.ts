@@ -29,9 +29,20 @@ describe('request context', () => {
     assert.deepEqual(c.get('aws:epochtime'), [String(time.getTime() / 1000)]);
     assert.deepEqual(c.get('aws:principalarn'), [principal.arn]);
     assert.deepEqual(c.get('aws:principaltag/team'), ['oncology']);
-    assert.deepEqual(c.get('aws:multifactorauthpresent'), ['false']);
+    assert.equal(c.get('aws:multifactorauthpresent'), undefined, 'a long-term key: absent, as in AWS');
+    assert.equal(c.get('aws:multifactorauthage'), undefined);
     assert.deepEqual(c.get('kms:calleraccount'), ['111122223333']);
     assert.deepEqual(c.get('arca:region'), ['eu-west-3']);
+  });
+
+  it('aws:MultiFactorAuthPresent is false for a session without MFA; with MFA true, and aws:MultiFactorAuthAge counts seconds', () => {
+    const session = { kind: 'SessionToken' as const, sessionName: '', issuerArn: principal.arn, issuedAt: time, expiresAt: new Date(time.getTime() + 900_000), tags: [], transitiveTagKeys: [] };
+    const plain = ctx({ principal: { ...principal, session } });
+    assert.deepEqual(plain.get('aws:multifactorauthpresent'), ['false']);
+    assert.equal(plain.get('aws:multifactorauthage'), undefined);
+    const mfa = ctx({ principal: { ...principal, session: { ...session, mfaAuthenticatedAt: new Date(time.getTime() - 125_500) } } });
+    assert.deepEqual(mfa.get('aws:multifactorauthpresent'), ['true']);
+    assert.deepEqual(mfa.get('aws:multifactorauthage'), ['125']);
   });
 
   it('computes arca:LocalHour and arca:DayOfWeek in the configured time zone', () => {

@@ -75,6 +75,11 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
+/** Whole seconds from the MFA proof to `now` (never negative), or undefined without MFA. */
+function mfaAge(at: Date | undefined, now: Date): string | undefined {
+  return at === undefined ? undefined : String(Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
+}
+
 /**
  * The request context for policy conditions: global keys (`aws:*`), key-derived keys (`kms:KeySpec`,
  * `aws:ResourceTag/*`, `kms:ResourceAliases`, ...), Arca's keys (`arca:LocalHour`, `arca:DayOfWeek`,
@@ -92,7 +97,10 @@ export function buildContext(s: ContextSources): RequestContext {
     'aws:SecureTransport': String(request.secureTransport),
     'aws:CurrentTime': request.time.toISOString(),
     'aws:EpochTime': String(Math.floor(request.time.getTime() / 1000)),
-    'aws:MultiFactorAuthPresent': 'false',
+    // MFA (AWS semantics): absent for long-term keys, 'false' for a session without MFA; the age is
+    // present only with MFA, in seconds since the code was proved.
+    'aws:MultiFactorAuthPresent': principal.session === undefined ? undefined : String(principal.session.mfaAuthenticatedAt !== undefined),
+    'aws:MultiFactorAuthAge': mfaAge(principal.session?.mfaAuthenticatedAt, request.time),
     // A role session's aws:PrincipalArn is its role's ARN, as in AWS (the session ARN is aws:userid's business).
     'aws:PrincipalArn': principal.session?.kind === 'AssumedRole' ? principal.session.issuerArn : principal.arn,
     'aws:TokenIssueTime': principal.session?.issuedAt.toISOString(),

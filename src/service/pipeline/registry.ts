@@ -36,6 +36,8 @@ import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
 import { getSessionToken } from '../identity/sts/get-session-token.js';
+import { enableMfaDevice } from '../identity/mfa/enable-mfa-device.js';
+import { disableMfaDevice } from '../identity/mfa/disable-mfa-device.js';
 import { listPrincipals } from '../identity/list-principals.js';
 import { getPrincipal } from '../identity/get-principal.js';
 import { deletePrincipal } from '../identity/delete-principal.js';
@@ -130,6 +132,8 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   assumeRole,
   assumeRoleWithWebIdentity,
   getSessionToken,
+  enableMfaDevice,
+  disableMfaDevice,
   createGrant,
   listGrants,
   listRetirableGrants,

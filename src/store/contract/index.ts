@@ -7,6 +7,7 @@ import { grantStoreContract } from './grant-store.contract.js';
 import { keyImportStoreContract } from './key-import-store.contract.js';
 import { keyLifecycleStoreContract } from './key-lifecycle-store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
+import { mfaDeviceRewrapContract, mfaDeviceStoreContract } from './mfa-device-store.contract.js';
 import { principalStoreContract } from './principal-store.contract.js';
 import { roleSessionStoreContract } from './role-session-store.contract.js';
 import { rewrapStoreContract } from './rewrap-store.contract.js';
@@ -24,10 +25,12 @@ export function storeContracts(factory: StoreFactory): void {
   keyLifecycleStoreContract(factory);
   principalStoreContract(factory);
   roleSessionStoreContract(factory);
+  mfaDeviceStoreContract(factory);
   grantStoreContract(factory);
   keyImportStoreContract(factory);
   sealStoreContract(factory);
   rewrapStoreContract(factory);
+  mfaDeviceRewrapContract(factory);
 }
 
 /** Registers the UnitOfWork and AuditRows suites against the adapters `factory` opens (one fresh store per test). */

@@ -41,7 +41,10 @@ export function roleSessionStoreContract(factory: StoreFactory): void {
       await s.principals.createPrincipal(principalRecord('alice'));
       const x = sessionRecord('ASIA1', 'AIDAALICE');
       await s.principals.createSession(x);
-      assert.deepEqual(await s.principals.getSession('ASIA1'), { ...x, revokedAt: undefined });
+      assert.deepEqual(await s.principals.getSession('ASIA1'), { ...x, revokedAt: undefined, mfaAuthenticatedAt: undefined });
+      const mfa = sessionRecord('ASIA3', 'AIDAALICE', { kind: 'SessionToken', mfaAuthenticatedAt: at(5) });
+      await s.principals.createSession(mfa);
+      assert.deepEqual((await s.principals.getSession('ASIA3'))?.mfaAuthenticatedAt, at(5), 'a session keeps when MFA was proved');
       await assert.rejects(s.principals.createSession(sessionRecord('ASIA1', 'AIDAALICE', { sessionName: 'other' })));
       assert.equal((await s.principals.getSession('ASIA1'))?.sessionName, 'build');
       assert.equal(await s.principals.getSession('ASIANOBODY'), undefined);

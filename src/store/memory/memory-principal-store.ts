@@ -3,6 +3,7 @@ import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/por
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord } from '../../core/principal.js';
 import type { MemoryDatabase } from './memory-database.js';
 import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import type { MfaDeviceRecord } from '../../core/mfa.js';
 import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import { atomic, byBinary, copy, deleteWhere, pk, put, requireParent, requireUnique, rows, tables, type AccessKeyRow, type PrincipalRow, type Tables } from './tables.js';
 
@@ -70,6 +71,7 @@ export class MemoryPrincipalStore implements PrincipalStore {
       deleteWhere(t.principalPolicies, (r) => r.principalId === id);
       deleteWhere(t.sessions, (r) => r.principalId === id);
       t.roleTrust.delete(id);
+      t.mfaDevices.delete(id);
       t.principals.delete(id);
     });
   }
@@ -172,6 +174,7 @@ export class MemoryPrincipalStore implements PrincipalStore {
       tags: JSON.stringify(x.tags),
       transitiveTagKeys: JSON.stringify(x.transitiveTagKeys),
       sourceArn: x.sourceArn,
+      mfaAuthenticatedAt: x.mfaAuthenticatedAt?.getTime() ?? null,
     });
   }
 
@@ -192,6 +195,7 @@ export class MemoryPrincipalStore implements PrincipalStore {
         tags: parseTags(r.tags),
         transitiveTagKeys: parseStrings(r.transitiveTagKeys),
         sourceArn: r.sourceArn,
+        mfaAuthenticatedAt: r.mfaAuthenticatedAt === null ? undefined : new Date(r.mfaAuthenticatedAt),
       }
     );
   }
@@ -210,5 +214,31 @@ export class MemoryPrincipalStore implements PrincipalStore {
 
   async deleteExpiredSessions(before: Date): Promise<number> {
     return deleteWhere(this.#t.sessions, (r) => r.expiresAt < before.getTime());
+  }
+
+  async getMfaDevice(principalId: string): Promise<MfaDeviceRecord | undefined> {
+    const r = this.#t.mfaDevices.get(principalId);
+    return r && { ...r, wrappedSecret: copy(r.wrappedSecret), createdAt: new Date(r.createdAt) };
+  }
+
+  async createMfaDevice(d: MfaDeviceRecord): Promise<void> {
+    const t = this.#t;
+    requireUnique(t.mfaDevices.has(d.principalId), `MFA device of ${d.principalId}`);
+    requireParent(t.principals.has(d.principalId), `principal ${d.principalId}`);
+    put(t.mfaDevices, d.principalId, { ...d, wrappedSecret: copy(d.wrappedSecret), createdAt: d.createdAt.getTime() });
+  }
+
+  async deleteMfaDevice(principalId: string): Promise<boolean> {
+    return this.#t.mfaDevices.delete(principalId);
+  }
+
+  async acceptMfaTimeStep(principalId: string, step: number): Promise<boolean> {
+    const t = this.#t;
+    return atomic(this.#db, () => {
+      const r = t.mfaDevices.get(principalId);
+      if (r === undefined || r.lastTimeStep >= step) return false;
+      put(t.mfaDevices, principalId, { ...r, lastTimeStep: step });
+      return true;
+    });
   }
 }

@@ -70,6 +70,17 @@ const TABLES: readonly Wrapped[] = [
       return true;
     },
   },
+  {
+    kind: 'mfa-device',
+    stale: (t, current) =>
+      rows(t.mfaDevices, (r) => r.domainKeyVersion !== current).map((r) => ({ kind: 'mfa-device', id: r.principalId, version: 0, keyId: '', domainKeyVersion: r.domainKeyVersion, wrapped: copy(r.wrappedSecret) })),
+    replace: (t, row, next) => {
+      const r = t.mfaDevices.get(row.id);
+      if (r === undefined || !same(row, r.domainKeyVersion, r.wrappedSecret)) return false;
+      put(t.mfaDevices, row.id, { ...r, domainKeyVersion: next.domainKeyVersion, wrappedSecret: copy(next.wrapped) });
+      return true;
+    },
+  },
 ];
 
 /** The RewrapStore port in memory. */

@@ -116,6 +116,17 @@ export interface SessionRow {
   readonly tags: string;
   readonly transitiveTagKeys: string;
   readonly sourceArn: string;
+  readonly mfaAuthenticatedAt: number | null;
+}
+
+/** A principal's virtual MFA device (issue 17): the TOTP seed wrapped, the last accepted time step. */
+export interface MfaDeviceRow {
+  readonly principalId: string;
+  readonly serialNumber: string;
+  readonly wrappedSecret: Buffer;
+  readonly domainKeyVersion: number;
+  readonly createdAt: number;
+  readonly lastTimeStep: number;
 }
 
 export interface GrantRow {
@@ -192,6 +203,7 @@ export function tables(db: MemoryDatabase) {
     principalPolicies: db.table<PrincipalPolicyRow>('principal_policies'),
     roleTrust: db.table<RoleTrustRow>('role_trust'),
     sessions: db.table<SessionRow>('sts_sessions'),
+    mfaDevices: db.table<MfaDeviceRow>('mfa_devices'),
     grants: db.table<GrantRow>('grants'),
     importTokens: db.table<ImportTokenRow>('import_tokens'),
     keyImports: db.table<KeyImportRow>('key_imports'),

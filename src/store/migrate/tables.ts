@@ -64,8 +64,14 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     columns: {
       access_key_id: 'text', principal_id: 'text', kind: 'text', session_name: 'text', token_hash: 'bytes', wrapped_secret: 'bytes',
       domain_key_version: 'int', issued_at: 'time', expires_at: 'time', revoked_at: 'time', tags: 'text', transitive_tag_keys: 'text', source_arn: 'text',
+      mfa_authenticated_at: 'time',
     },
     orderBy: 'access_key_id',
+  },
+  {
+    table: 'mfa_devices',
+    columns: { principal_id: 'text', serial_number: 'text', wrapped_secret: 'bytes', domain_key_version: 'int', created_at: 'time', last_time_step: 'int' },
+    orderBy: 'principal_id',
   },
   {
     table: 'grants',

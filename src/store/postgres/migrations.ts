@@ -259,6 +259,21 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE INDEX sts_sessions_by_expiry ON sts_sessions(expires_at);
   `,
   },
+  {
+    // MFA (issue 17): virtual TOTP devices (seed wrapped), and when a session's caller proved a code.
+    id: '0005-mfa-devices',
+    sql: `
+  CREATE TABLE mfa_devices (
+    principal_id TEXT COLLATE "C" PRIMARY KEY REFERENCES principals(id),
+    serial_number TEXT NOT NULL,
+    wrapped_secret BYTEA NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_time_step BIGINT NOT NULL
+  );
+  ALTER TABLE sts_sessions ADD COLUMN mfa_authenticated_at TIMESTAMPTZ;
+  `,
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { Tag } from '../../core/key.js';
 import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/ports.js';
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType, SessionKind } from '../../core/principal.js';
 import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import type { MfaDeviceRecord } from '../../core/mfa.js';
 import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import type { PostgresDatabase } from './database.js';
 
@@ -55,6 +56,17 @@ interface SessionRow {
   tags: string;
   transitive_tag_keys: string;
   source_arn: string;
+  mfa_authenticated_at: Date | null;
+}
+
+interface MfaDeviceRow {
+  principal_id: string;
+  serial_number: string;
+  wrapped_secret: Buffer;
+  domain_key_version: number;
+  created_at: Date;
+  /** BIGINT: node-postgres answers a string. */
+  last_time_step: string | number;
 }
 
 /** The PrincipalStore port on PostgreSQL: principals, access keys, principal tags, identity policies, trust policies and STS sessions. */
@@ -117,6 +129,7 @@ export class PostgresPrincipalStore implements PrincipalStore {
       await q.query('DELETE FROM principal_policies WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM role_trust WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM sts_sessions WHERE principal_id = $1', [id]);
+      await q.query('DELETE FROM mfa_devices WHERE principal_id = $1', [id]);
       await q.query('DELETE FROM principals WHERE id = $1', [id]);
     });
   }
@@ -184,9 +197,9 @@ export class PostgresPrincipalStore implements PrincipalStore {
 
   async createSession(x: SessionRecord): Promise<void> {
     await this.#pg.db.query(
-      `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt, x.expiresAt, x.revokedAt ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn],
+      `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn, mfa_authenticated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt, x.expiresAt, x.revokedAt ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn, x.mfaAuthenticatedAt ?? null],
     );
   }
 
@@ -207,6 +220,7 @@ export class PostgresPrincipalStore implements PrincipalStore {
         tags: parseTags(r.tags),
         transitiveTagKeys: parseStrings(r.transitive_tag_keys),
         sourceArn: r.source_arn,
+        mfaAuthenticatedAt: r.mfa_authenticated_at ?? undefined,
       }
     );
   }
@@ -218,5 +232,26 @@ export class PostgresPrincipalStore implements PrincipalStore {
 
   async deleteExpiredSessions(before: Date): Promise<number> {
     return (await this.#pg.db.query('DELETE FROM sts_sessions WHERE expires_at < $1', [before])).rowCount ?? 0;
+  }
+
+  async getMfaDevice(principalId: string): Promise<MfaDeviceRecord | undefined> {
+    const r = (await this.#pg.db.query<MfaDeviceRow>('SELECT * FROM mfa_devices WHERE principal_id = $1', [principalId])).rows[0];
+    return r && { principalId: r.principal_id, serialNumber: r.serial_number, wrappedSecret: r.wrapped_secret, domainKeyVersion: r.domain_key_version, createdAt: r.created_at, lastTimeStep: Number(r.last_time_step) };
+  }
+
+  async createMfaDevice(d: MfaDeviceRecord): Promise<void> {
+    await this.#pg.db.query(
+      'INSERT INTO mfa_devices (principal_id, serial_number, wrapped_secret, domain_key_version, created_at, last_time_step) VALUES ($1, $2, $3, $4, $5, $6)',
+      [d.principalId, d.serialNumber, d.wrappedSecret, d.domainKeyVersion, d.createdAt, d.lastTimeStep],
+    );
+  }
+
+  async deleteMfaDevice(principalId: string): Promise<boolean> {
+    return ((await this.#pg.db.query('DELETE FROM mfa_devices WHERE principal_id = $1', [principalId])).rowCount ?? 0) > 0;
+  }
+
+  async acceptMfaTimeStep(principalId: string, step: number): Promise<boolean> {
+    const r = await this.#pg.db.query('UPDATE mfa_devices SET last_time_step = $1 WHERE principal_id = $2 AND last_time_step < $1', [step, principalId]);
+    return (r.rowCount ?? 0) > 0;
   }
 }

@@ -27,6 +27,7 @@ const TABLES: readonly Table[] = [
   { kind: 'import-token', table: 'import_tokens', id: 'token_id', version: '0', keyId: 'key_id', wrapped: 'wrapped_private_key', match: 'token_id = $3', key: (r) => [r.id], live: 'used_at IS NULL AND length(wrapped_private_key) > 0' },
   // One signing key per node's chain (migration 0002): the row id is the chain id.
   { kind: 'audit-signing-key', table: 'audit_signing_keys', id: 'chain_id', version: '0', keyId: "''", wrapped: 'wrapped_private', match: 'chain_id = $3', key: (r) => [r.id], live: 'true' },
+  { kind: 'mfa-device', table: 'mfa_devices', id: 'principal_id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'principal_id = $3', key: (r) => [r.id], live: 'true' },
 ];
 
 /** The RewrapStore port on PostgreSQL: each replacement is a compare-and-set on the wrapping read. */

@@ -298,6 +298,22 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   CREATE INDEX sts_sessions_by_expiry ON sts_sessions(expires_at);
   `,
   },
+  {
+    // MFA (issue 17): virtual TOTP devices, the seed wrapped (bound to the principal id), and when a
+    // session's caller proved a code (aws:MultiFactorAuthAge).
+    id: '0011-mfa-devices',
+    sql: `
+  CREATE TABLE mfa_devices (
+    principal_id TEXT PRIMARY KEY REFERENCES principals(id),
+    serial_number TEXT NOT NULL,
+    wrapped_secret BLOB NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_time_step INTEGER NOT NULL
+  );
+  ALTER TABLE sts_sessions ADD COLUMN mfa_authenticated_at INTEGER;
+  `,
+  },
 ];
 
 const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();

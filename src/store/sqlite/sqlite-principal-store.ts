@@ -3,6 +3,7 @@ import type { Page, PrincipalStore, StoredPrincipalPolicy } from '../../core/por
 import type { AccessKeyRecord, AccessKeyStatus, PrincipalRecord, PrincipalType } from '../../core/principal.js';
 import type { SqliteDatabase } from './database.js';
 import type { RoleTrust, SessionRecord } from '../../core/session.js';
+import type { MfaDeviceRecord } from '../../core/mfa.js';
 import type { SessionKind } from '../../core/principal.js';
 import { parseRefs, parseStrings, parseTags } from '../stored-json.js';
 import { DIRECT_READS, type ReadThrough } from './read-cache.js';
@@ -57,6 +58,16 @@ interface SessionRow {
   tags: string;
   transitive_tag_keys: string;
   source_arn: string;
+  mfa_authenticated_at: number | null;
+}
+
+interface MfaDeviceRow {
+  principal_id: string;
+  serial_number: string;
+  wrapped_secret: Buffer;
+  domain_key_version: number;
+  created_at: number;
+  last_time_step: number;
 }
 
 const toSession = (r: SessionRow): SessionRecord => ({
@@ -73,6 +84,7 @@ const toSession = (r: SessionRow): SessionRecord => ({
   tags: parseTags(r.tags),
   transitiveTagKeys: parseStrings(r.transitive_tag_keys),
   sourceArn: r.source_arn,
+  mfaAuthenticatedAt: r.mfa_authenticated_at === null ? undefined : new Date(r.mfa_authenticated_at),
 });
 
 /** The PrincipalStore port on SQLite: principals, access keys, principal tags, identity policies, trust policies and STS sessions. */
@@ -149,7 +161,7 @@ export class SqlitePrincipalStore implements PrincipalStore {
 
   async deletePrincipal(id: string): Promise<void> {
     this.#db.transaction(() => {
-      for (const table of ['access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions']) this.#db.prepare(`DELETE FROM ${table} WHERE principal_id = ?`).run(id);
+      for (const table of ['access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions', 'mfa_devices']) this.#db.prepare(`DELETE FROM ${table} WHERE principal_id = ?`).run(id);
       this.#db.prepare('DELETE FROM principals WHERE id = ?').run(id);
     }).immediate();
   }
@@ -211,10 +223,10 @@ export class SqlitePrincipalStore implements PrincipalStore {
   async createSession(x: SessionRecord): Promise<void> {
     this.#db
       .prepare(
-        `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sts_sessions (access_key_id, principal_id, kind, session_name, token_hash, wrapped_secret, domain_key_version, issued_at, expires_at, revoked_at, tags, transitive_tag_keys, source_arn, mfa_authenticated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt.getTime(), x.expiresAt.getTime(), x.revokedAt?.getTime() ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn);
+      .run(x.accessKeyId, x.principalId, x.kind, x.sessionName, x.tokenHash, x.wrappedSecret, x.domainKeyVersion, x.issuedAt.getTime(), x.expiresAt.getTime(), x.revokedAt?.getTime() ?? null, JSON.stringify(x.tags), JSON.stringify(x.transitiveTagKeys), x.sourceArn, x.mfaAuthenticatedAt?.getTime() ?? null);
   }
 
   async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
@@ -228,5 +240,24 @@ export class SqlitePrincipalStore implements PrincipalStore {
 
   async deleteExpiredSessions(before: Date): Promise<number> {
     return this.#db.prepare('DELETE FROM sts_sessions WHERE expires_at < ?').run(before.getTime()).changes;
+  }
+
+  async getMfaDevice(principalId: string): Promise<MfaDeviceRecord | undefined> {
+    const r = this.#db.prepare<[string], MfaDeviceRow>('SELECT * FROM mfa_devices WHERE principal_id = ?').get(principalId);
+    return r && { principalId: r.principal_id, serialNumber: r.serial_number, wrappedSecret: r.wrapped_secret, domainKeyVersion: r.domain_key_version, createdAt: new Date(r.created_at), lastTimeStep: r.last_time_step };
+  }
+
+  async createMfaDevice(d: MfaDeviceRecord): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO mfa_devices (principal_id, serial_number, wrapped_secret, domain_key_version, created_at, last_time_step) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(d.principalId, d.serialNumber, d.wrappedSecret, d.domainKeyVersion, d.createdAt.getTime(), d.lastTimeStep);
+  }
+
+  async deleteMfaDevice(principalId: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM mfa_devices WHERE principal_id = ?').run(principalId).changes > 0;
+  }
+
+  async acceptMfaTimeStep(principalId: string, step: number): Promise<boolean> {
+    return this.#db.prepare('UPDATE mfa_devices SET last_time_step = ? WHERE principal_id = ? AND last_time_step < ?').run(step, principalId, step).changes > 0;
   }
 }

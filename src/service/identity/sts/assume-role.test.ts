@@ -103,10 +103,12 @@ describe('AssumeRole: who may assume a role (trust policy as the resource policy
     assert.equal((await assume(alice, 'names-alice', { Tags: [{ Key: 'team', Value: 'a' }] })).error?.code, 'AccessDenied', 'no sts:TagSession in that trust policy');
   });
 
-  it('MFA, session policies and SourceIdentity are refused, never ignored', async () => {
-    for (const extra of [{ SerialNumber: 'arn:aws:iam::111122223333:mfa/alice', TokenCode: '123456' }, { Policy: '{}' }, { SourceIdentity: 'me' }]) {
+  it('session policies and SourceIdentity are refused, never ignored; MFA without a device is AccessDenied', async () => {
+    for (const extra of [{ Policy: '{}' }, { SourceIdentity: 'me' }]) {
       assert.equal((await assume(alice, 'names-alice', extra)).error?.code, 'UnsupportedOperation');
     }
+    const mfa = await assume(alice, 'names-alice', { SerialNumber: 'arn:aws:iam::111122223333:mfa/alice', TokenCode: '123456' });
+    assert.equal(mfa.error?.code, 'AccessDenied');
   });
 });
 

@@ -5,7 +5,8 @@ import { assumedRoleArn, SESSION_LIMITS } from '../../../core/session.js';
 import type { Principal } from '../../../core/principal.js';
 import { defineOperation } from '../../pipeline/operation.js';
 import { str } from '../../pipeline/schemas.js';
-import { durationSeconds, issueSession, mfaMembers, refuseMfa } from './session-credentials.js';
+import { verifyMfa } from '../mfa/verify-mfa.js';
+import { durationSeconds, issueSession, mfaAuthorizationContext, mfaMembers } from './session-credentials.js';
 
 const NAME_PATTERN = /^[\w+=,.@-]*$/;
 
@@ -51,10 +52,10 @@ export const assumeRole = defineOperation({
     c.list('sts:TransitiveTagKeys', (i) => i.TransitiveTagKeys),
     c.requestTags((i) => i.Tags?.map((t) => ({ TagKey: t.Key, TagValue: t.Value }))),
   ],
+  authorizationContext: (i) => mfaAuthorizationContext(i),
   keys: {},
   resource: (i) => i.RoleArn,
   async check(input, ctx, deps) {
-    refuseMfa(input);
     if (input.Policy !== undefined || input.PolicyArns !== undefined || input.SourceIdentity !== undefined) {
       throw new KmsError('UnsupportedOperation', 'Session policies (Policy, PolicyArns) and SourceIdentity are not supported by this STS endpoint yet.');
     }
@@ -83,6 +84,8 @@ export const assumeRole = defineOperation({
   async execute(input, ctx, deps) {
     const role = await deps.principals.findPrincipalByName(input.RoleArn.slice(input.RoleArn.lastIndexOf('/') + 1));
     if (role === undefined) throw new KmsError('AccessDenied', `Role ${input.RoleArn} cannot be assumed.`);
+    // A code proves MFA now; without one, a caller's MFA session passes its MFA on to the role session.
+    const mfaAuthenticatedAt = (await verifyMfa(deps, ctx.principal, input)) ?? ctx.principal.session?.mfaAuthenticatedAt;
     const tags = [...inheritedTags(ctx.principal), ...(input.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value }))];
     const transitive = [...(ctx.principal.session?.transitiveTagKeys ?? []).filter((k) => tags.some((t) => t.key.toLowerCase() === k.toLowerCase())), ...(input.TransitiveTagKeys ?? [])];
     const credentials = await issueSession(deps, {
@@ -93,6 +96,7 @@ export const assumeRole = defineOperation({
       tags,
       transitiveTagKeys: transitive,
       sourceArn: ctx.principal.arn,
+      mfaAuthenticatedAt,
     });
     return {
       Credentials: credentials,
@@ -104,6 +108,7 @@ export const assumeRole = defineOperation({
     roleSessionName: i.RoleSessionName,
     durationSeconds: i.DurationSeconds,
     externalId: i.ExternalId,
+    serialNumber: i.SerialNumber,
     tagKeys: i.Tags?.map((t) => t.Key),
     transitiveTagKeys: i.TransitiveTagKeys,
   }),

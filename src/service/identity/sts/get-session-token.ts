@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
 import { SESSION_LIMITS } from '../../../core/session.js';
 import { defineOperation } from '../../pipeline/operation.js';
-import { durationSeconds, issueSession, mfaMembers, refuseMfa } from './session-credentials.js';
+import { verifyMfa } from '../mfa/verify-mfa.js';
+import { durationSeconds, issueSession, mfaAuthorizationContext, mfaMembers } from './session-credentials.js';
 
 /**
  * AWS STS GetSessionToken: temporary credentials for the caller itself (its own identity policies
- * apply). Like AWS, it needs no permission, and session credentials cannot call it. MFA is a later
- * slice: SerialNumber and TokenCode are refused.
+ * apply). Like AWS, it needs no permission, and session credentials cannot call it. With `SerialNumber`
+ * and `TokenCode` the caller's MFA code is checked and the session carries MFA (`aws:MultiFactorAuthPresent`).
  */
 export const getSessionToken = defineOperation({
   service: 'AWSSecurityTokenServiceV20110615',
@@ -21,13 +22,14 @@ export const getSessionToken = defineOperation({
   }),
   keys: {},
   needsPermission: false,
-  async check(input, ctx) {
-    refuseMfa(input);
+  authorizationContext: (i) => mfaAuthorizationContext(i),
+  async check(_input, ctx) {
     if (ctx.principal.session !== undefined) throw new KmsError('AccessDenied', 'Cannot call GetSessionToken with session credentials');
   },
   async execute(input, ctx, deps) {
     const principal = await deps.principals.getPrincipal(ctx.principal.id);
     if (principal === undefined) throw new KmsError('AccessDenied', 'The caller no longer exists.');
+    const mfaAuthenticatedAt = await verifyMfa(deps, ctx.principal, input);
     const credentials = await issueSession(deps, {
       principal,
       kind: 'SessionToken',
@@ -36,9 +38,10 @@ export const getSessionToken = defineOperation({
       tags: [],
       transitiveTagKeys: [],
       sourceArn: ctx.principal.arn,
+      mfaAuthenticatedAt,
     });
     return { Credentials: credentials };
   },
-  auditRequest: (i) => ({ durationSeconds: i.DurationSeconds }),
+  auditRequest: (i) => ({ durationSeconds: i.DurationSeconds, serialNumber: i.SerialNumber }),
   auditResponse: (o) => ({ credentials: { accessKeyId: o.Credentials.AccessKeyId, expiration: o.Credentials.Expiration.toISOString() } }),
 });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { SecretText } from '../../../crypto/secret-text.js';
 import { sessionSecretBinding } from '../../../core/bindings.js';
-import { KmsError } from '../../../core/errors.js';
 import type { Tag } from '../../../core/key.js';
 import type { PrincipalRecord, SessionKind } from '../../../core/principal.js';
 import type { ServiceDeps } from '../../pipeline/deps.js';
@@ -19,6 +18,8 @@ export interface SessionRequest {
   readonly transitiveTagKeys: readonly string[];
   /** Who asked for the session (recorded with it). */
   readonly sourceArn: string;
+  /** When the caller proved an MFA code for this session (`verifyMfa`); undefined without MFA. */
+  readonly mfaAuthenticatedAt?: Date | undefined;
 }
 
 /** STS's `Credentials` member: the secret and the token are SecretText, zeroed once the answer is sent. */
@@ -56,19 +57,13 @@ export async function issueSession(deps: Pick<ServiceDeps, 'clock' | 'principals
       tags: req.tags,
       transitiveTagKeys: req.transitiveTagKeys,
       sourceArn: req.sourceArn,
+      mfaAuthenticatedAt: req.mfaAuthenticatedAt,
     });
     return { AccessKeyId: accessKeyId, SecretAccessKey: SecretText.adopt(secret), SessionToken: SecretText.adopt(token), Expiration: expiresAt };
   } catch (e) {
     secret.dispose();
     token.dispose();
     throw e;
-  }
-}
-
-/** MFA (SerialNumber, TokenCode) is a later slice of issue 17: asked for, it is refused, never ignored. */
-export function refuseMfa(input: { readonly SerialNumber?: string | undefined; readonly TokenCode?: string | undefined }): void {
-  if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-    throw new KmsError('UnsupportedOperation', 'MFA (SerialNumber, TokenCode) is not supported by this STS endpoint yet.');
   }
 }
 
@@ -80,8 +75,25 @@ export const durationSeconds = (min: number, max: number) =>
     .min(min, `Member must have value greater than or equal to ${min}`)
     .max(max, `Member must have value less than or equal to ${max}`);
 
-/** STS's MFA members, declared so that they are refused rather than silently dropped. */
+/** STS's MFA members (checked by `verifyMfa`). */
 export const mfaMembers = {
-  SerialNumber: z.string().min(9).max(256).optional().describe('The MFA device serial number or ARN (not supported yet: refused).'),
-  TokenCode: z.string().min(6).max(6).optional().describe('The MFA code (not supported yet: refused).'),
+  SerialNumber: z
+    .string()
+    .min(9, 'Member must have length greater than or equal to 9')
+    .max(256, 'Member must have length less than or equal to 256')
+    .regex(/^[\w+=/:,.@-]*$/, 'Member must satisfy regular expression pattern: [\\w+=/:,.@-]*')
+    .optional()
+    .describe('The caller’s MFA device serial number (arn:aws:iam::<account>:mfa/<name>).'),
+  TokenCode: z
+    .string()
+    .min(6, 'Member must have length greater than or equal to 6')
+    .max(6, 'Member must have length less than or equal to 6')
+    .regex(/^\d*$/, 'Member must satisfy regular expression pattern: [\\d]*')
+    .optional()
+    .describe('The current six-digit code of the MFA device.'),
 };
+
+/** The MFA condition keys a request with `SerialNumber` and `TokenCode` is authorized with (trust policies see them); the code is checked before any session is issued. */
+export function mfaAuthorizationContext(input: { readonly SerialNumber?: string | undefined; readonly TokenCode?: string | undefined }): Record<string, string> {
+  return input.SerialNumber !== undefined && input.TokenCode !== undefined ? { 'aws:MultiFactorAuthPresent': 'true', 'aws:MultiFactorAuthAge': '0' } : {};
+}
