@@ -27,14 +27,22 @@ Commands:
   help       show this help
 
 Global options (client commands): --cert FILE --key FILE present a client certificate (mTLS; or
-ARCA_CLIENT_CERT, ARCA_CLIENT_KEY), --ca FILE trusts that CA for the server's certificate (or ARCA_CA).
+ARCA_CLIENT_CERT, ARCA_CLIENT_KEY; for audit and alerts, whose --key is a KMS key, write --cert-key FILE),
+--ca FILE trusts that CA for the server's certificate (or ARCA_CA).
 
 Clients: any AWS SDK, the AWS CLI or the AWS Encryption SDK, pointed at the endpoint arca dev prints.
 `;
 
-/** `--cert`, `--key` and `--ca` (`--cert FILE` or `--cert=FILE`, anywhere): the variables they set, and the other arguments. */
+/** Commands whose own `--key` names a KMS key (a filter): there the client key is `--cert-key`. */
+const OWN_KEY_FLAG: ReadonlySet<string> = new Set(['audit', 'alerts']);
+
+/**
+ * `--cert`, `--key` (also `--cert-key`) and `--ca` (`--cert FILE` or `--cert=FILE`, anywhere): the
+ * variables they set, and the other arguments. For `audit` and `alerts`, `--key` stays theirs.
+ */
 export function extractTlsFlags(argv: readonly string[]): { rest: string[]; env: Record<string, string> } {
-  const names: Record<string, string> = { '--cert': 'ARCA_CLIENT_CERT', '--key': 'ARCA_CLIENT_KEY', '--ca': 'ARCA_CA' };
+  const names: Record<string, string> = { '--cert': 'ARCA_CLIENT_CERT', '--cert-key': 'ARCA_CLIENT_KEY', '--ca': 'ARCA_CA' };
+  if (!OWN_KEY_FLAG.has(argv.find((a) => !a.startsWith('-')) ?? '')) names['--key'] = 'ARCA_CLIENT_KEY';
   const rest: string[] = [];
   const env: Record<string, string> = {};
   for (let i = 0; i < argv.length; i += 1) {

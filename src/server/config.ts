@@ -118,6 +118,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_TLS_CERT: ['tls', 'cert'],
   ARCA_TLS_KEY: ['tls', 'key'],
   ARCA_TLS_CLIENT_CA: ['tls', 'clientCa'],
+  ARCA_TLS_CLIENT_CERT: ['tls', 'clientCert'],
   ARCA_ROOT_TYPE: ['root', 'type'],
   ARCA_ROOT_MODULE: ['root', 'module'],
   ARCA_ROOT_TOKEN_LABEL: ['root', 'tokenLabel'],
