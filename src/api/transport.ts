@@ -1,3 +1,4 @@
+import type { ClientCertificate } from '../core/client-certificate.js';
 import type { KmsError } from '../core/errors.js';
 
 /**
@@ -20,6 +21,8 @@ export interface TransportRequestHead {
   readonly secureTransport: boolean;
   /** Arca's id for this request, in its answer and its audit event. */
   readonly requestId: string;
+  /** The client certificate of the connection (mTLS), verified or not; absent when none was presented. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 }
 
 /** A whole request: the head and its body, which the listener zeroes once the answer is written. */

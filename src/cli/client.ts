@@ -1,4 +1,6 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -8,6 +10,31 @@ export interface ClientConfig {
   readonly region: string;
   /** Absent for the few operations allowed unauthenticated (e.g. while uninitialized). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** mTLS: the client certificate and key to present (PEM), and the CA to trust for the server's certificate. */
+  readonly tls?: ClientTls | undefined;
+}
+
+/** What the CLI presents and trusts over HTTPS (`--cert`, `--key`, `--ca`). */
+export interface ClientTls {
+  readonly cert?: Buffer | undefined;
+  readonly key?: Buffer | undefined;
+  readonly ca?: Buffer | undefined;
+}
+
+/** `ARCA_CLIENT_CERT`, `ARCA_CLIENT_KEY` and `ARCA_CA` (set by `--cert`, `--key`, `--ca`): the files, read. */
+function clientTlsFrom(env: NodeJS.ProcessEnv): ClientTls | undefined {
+  const read = (name: string): Buffer | undefined => {
+    const path = env[name];
+    if (path === undefined || path === '') return undefined;
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      throw new ArcaCallError('InvalidConfiguration', `cannot read ${path} (${name}): ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 0);
+    }
+  };
+  const tls = { cert: read('ARCA_CLIENT_CERT'), key: read('ARCA_CLIENT_KEY'), ca: read('ARCA_CA') };
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new ArcaCallError('InvalidConfiguration', 'give both --cert and --key (ARCA_CLIENT_CERT, ARCA_CLIENT_KEY), or neither', 0);
+  return tls.cert === undefined && tls.ca === undefined ? undefined : tls;
 }
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:8420';
@@ -20,6 +47,7 @@ export function clientConfigFrom(env: NodeJS.ProcessEnv, endpointFlag: string | 
     endpoint: endpointFlag ?? env['ARCA_ENDPOINT'] ?? DEFAULT_ENDPOINT,
     region: env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    tls: clientTlsFrom(env),
   };
 }
 
@@ -58,9 +86,9 @@ export async function callOperation(config: ClientConfig, target: string, input:
     headers = (await signer.sign(request)).headers;
   }
   const { host: _host, ...sendable } = headers;
-  let res: Response;
+  let res: { ok: boolean; status: number; text(): Promise<string> };
   try {
-    res = await fetch(url, { method: 'POST', headers: sendable, body });
+    res = config.tls !== undefined && url.protocol === 'https:' ? await postWithTls(url, sendable, body, config.tls) : await fetch(url, { method: 'POST', headers: sendable, body });
   } catch (e) {
     throw new ArcaCallError('ConnectionError', `cannot reach Arca at ${config.endpoint}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`, 0);
   }
@@ -76,4 +104,22 @@ export async function callOperation(config: ClientConfig, target: string, input:
     throw new ArcaCallError(String(obj['__type'] ?? `HTTP${res.status}`), String(obj['message'] ?? ''), res.status);
   }
   return obj;
+}
+
+/** A POST over node:https presenting a client certificate and trusting `tls.ca` (fetch takes neither). */
+function postWithTls(url: URL, headers: Record<string, string>, body: string, tls: ClientTls): Promise<{ ok: boolean; status: number; text(): Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, cert: tls.cert, key: tls.key, ca: tls.ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ ok: status >= 200 && status < 300, status, text: () => Promise.resolve(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -28,11 +28,42 @@ Commands:
   version    print the version
   help       show this help
 
+Global options (client commands): --cert FILE --key FILE present a client certificate (mTLS; or
+ARCA_CLIENT_CERT, ARCA_CLIENT_KEY; for audit and alerts, whose --key is a KMS key, write --cert-key FILE),
+--ca FILE trusts that CA for the server's certificate (or ARCA_CA).
+
 Clients: any AWS SDK, the AWS CLI or the AWS Encryption SDK, pointed at the endpoint arca dev prints.
 `;
 
+/** Commands whose own `--key` names a KMS key (a filter): there the client key is `--cert-key`. */
+const OWN_KEY_FLAG: ReadonlySet<string> = new Set(['audit', 'alerts']);
+
+/**
+ * `--cert`, `--key` (also `--cert-key`) and `--ca` (`--cert FILE` or `--cert=FILE`, anywhere): the
+ * variables they set, and the other arguments. For `audit` and `alerts`, `--key` stays theirs.
+ */
+export function extractTlsFlags(argv: readonly string[]): { rest: string[]; env: Record<string, string> } {
+  const names: Record<string, string> = { '--cert': 'ARCA_CLIENT_CERT', '--cert-key': 'ARCA_CLIENT_KEY', '--ca': 'ARCA_CA' };
+  if (!OWN_KEY_FLAG.has(argv.find((a) => !a.startsWith('-')) ?? '')) names['--key'] = 'ARCA_CLIENT_KEY';
+  const rest: string[] = [];
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const variable = names[flag];
+    if (variable === undefined) rest.push(arg);
+    else if (eq > 0) env[variable] = arg.slice(eq + 1);
+    else if (i + 1 < argv.length) env[variable] = argv[++i] ?? '';
+    else rest.push(arg);
+  }
+  return { rest, env };
+}
+
 /** Client-side commands of `arca`. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(args: readonly string[]): Promise<number> {
+  const { rest: argv, env } = extractTlsFlags(args);
+  Object.assign(process.env, env);
   const [command] = argv;
   switch (command) {
     case undefined:

@@ -11,6 +11,8 @@ export interface AuditIdentity {
   readonly principalId?: string | undefined;
   /** Temporary credentials (CloudTrail's `sessionContext`): who issued the session, when, and whether with MFA. */
   readonly sessionContext?: AuditSessionContext | undefined;
+  /** Arca's addition: the verified client certificate the request came with (mTLS). */
+  readonly clientCertificate?: { readonly subject: string; readonly issuer: string; readonly fingerprint: string } | undefined;
 }
 
 /** CloudTrail's `userIdentity.sessionContext` of a request signed with temporary credentials. */

@@ -3,7 +3,7 @@ import type { AuditEvent, AuditPosition, TreeHead } from './audit.js';
 import type { GrantRecord } from './grant.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from './key.js';
 import type { DestructionRecord, KeyVersionInfo, RotationSettings, RotationType } from './lifecycle.js';
-import type { AccessKeyRecord, Principal, PrincipalRecord, PrincipalRefs } from './principal.js';
+import type { AccessKeyRecord, PrincipalRecord, PrincipalRefs } from './principal.js';
 import type { UnitTx } from './unit-of-work.js';
 import type { MfaDeviceStore, RoleSessionStore } from './session.js';
 
@@ -361,22 +361,8 @@ export interface Keyring {
   unwrap(secret: WrappedSecret, binding: Uint8Array): Promise<SecretBytes>;
 }
 
-/** What an authenticator sees of a request: exactly what arrived on the wire. */
-export interface AuthenticationRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: string;
-  /** Header name/value pairs as received (names in any case, duplicates kept). */
-  readonly headers: readonly (readonly [string, string])[];
-  readonly body: Buffer;
-  /** The service the signature's scope must name: `kms` unless the transport says `sts` (the STS endpoint). */
-  readonly signingService?: 'kms' | 'sts' | undefined;
-}
-
-export interface Authenticator {
-  /** The calling principal, or a KmsError (MissingAuthentication, InvalidSignature, ...). */
-  authenticate(request: AuthenticationRequest): Promise<Principal>;
-}
+/** Authentication's port lives in authentication.ts (re-exported here for the existing importers). */
+export type { AuthenticationRequest, Authenticator } from './authentication.js';
 
 /** A principal's identity policy, as stored: the document text, validated when it was put. */
 export interface StoredPrincipalPolicy {

@@ -1,3 +1,4 @@
+import type { ClientCertificate } from './client-certificate.js';
 import type { Tag } from './key.js';
 
 /** Who is calling. Created by an authenticator, read by authorization and audit. */
@@ -16,6 +17,8 @@ export interface Principal {
    * `id` is the role's unique id (the role's identity policies apply) and `arn` the assumed-role ARN.
    */
   readonly session?: SessionInfo | undefined;
+  /** The verified client certificate the request came with (mTLS), whether it or a signature authenticated it. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 }
 
 export interface PrincipalRecord {

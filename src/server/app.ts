@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { mkdirDurably } from '../platform/durable-file.js';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
+import { ClientCertificateAuthenticator } from '../auth/certificate-authenticator.js';
+import type { CertificateRule } from '../core/client-certificate.js';
 import type { Realm } from '../core/arn.js';
 import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRoot } from '../core/ports.js';
 import { InsecureDevFileRootOfTrust } from '../root/insecure-dev-file-root.js';
@@ -155,7 +157,7 @@ export interface ComposedApp {
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
-export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
+export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined; readonly certificateRules?: readonly CertificateRule[] | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
   const clock = config.clock ?? systemClock;
   const { keys, principals, requestStores, reads } = store;
   // The request pipeline reads through the read cache (refreshed at the start of every request); the
@@ -234,7 +236,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     realm: config.realm,
     logger: config.logger,
     lifecycle,
-    authenticator,
+    // mTLS identities (docs/identity.md) in front of SigV4: a verified client certificate maps by the rules.
+    authenticator: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm: config.realm }),
     authorizer,
     keyring: hierarchy,
     policyChecks: authorizer,

@@ -155,4 +155,25 @@ describe('arca server configuration: metrics', () => {
     assert.ok(off.ok);
     assert.equal(off.config.metrics, undefined, 'no metrics section: metrics are off');
   });
+
+  test('identity.certificates and tls.clientCert need tls.clientCa; a rule needs a match field and a principal name or ARN', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arca-cfg-'));
+    try {
+      for (const f of ['c.pem', 'k.pem', 'ca.pem']) writeFileSync(join(dir, f), 'x');
+      const tls = `tls: { cert: ${join(dir, 'c.pem')}, key: ${join(dir, 'k.pem')}`;
+      const rules = 'identity: { certificates: [{ match: { uri: "spiffe://example.org/*" }, principal: app }] }\n';
+      assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCert: optional }\n${rules}`), [
+        'tls.clientCert: needs tls.clientCa (the CAs client certificates must chain to)',
+        'identity.certificates: needs TLS with tls.clientCa (only a verified client certificate maps to a principal)',
+      ]);
+      const ok = loadServerConfig(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCert: optional }\n${rules}`, {});
+      assert.ok(ok.ok, JSON.stringify(ok));
+      assert.equal(ok.config.identity?.certificates?.[0]?.principal, 'app');
+      const bad = errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')} }\nidentity: { certificates: [{ match: {}, principal: 'a b' }] }\n`);
+      assert.ok(bad.some((e) => e.startsWith('identity.certificates.0.match: give at least one')), bad.join(' | '));
+      assert.ok(bad.some((e) => e.startsWith('identity.certificates.0.principal: must be a principal name')), bad.join(' | '));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -23,6 +23,8 @@ const tlsSchema = z
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
     clientCa: z.string().min(1).optional(),
+    /** With clientCa: `required` (default) refuses a connection without a verified certificate; `optional` lets one without any in. */
+    clientCert: z.enum(['optional', 'required']).optional(),
   })
   .strict();
 
@@ -94,7 +96,7 @@ export const serverConfigSchema = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     /** Backups (docs/backup.md): where files go (default `<dataDir>/backups`), the schedule and retention. */
     backup: backupConfigSchema.optional(),
-    /** Web identity federation: trusted OIDC providers for AssumeRoleWithWebIdentity (docs/identity.md). */
+    /** Identities without access keys (docs/identity.md): OIDC providers for AssumeRoleWithWebIdentity, client-certificate rules. */
     identity: identityConfigSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
@@ -116,6 +118,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_TLS_CERT: ['tls', 'cert'],
   ARCA_TLS_KEY: ['tls', 'key'],
   ARCA_TLS_CLIENT_CA: ['tls', 'clientCa'],
+  ARCA_TLS_CLIENT_CERT: ['tls', 'clientCert'],
   ARCA_ROOT_TYPE: ['root', 'type'],
   ARCA_ROOT_MODULE: ['root', 'module'],
   ARCA_ROOT_TOKEN_LABEL: ['root', 'tokenLabel'],
@@ -219,6 +222,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
       const path = text(tls[field]);
       if (path !== undefined && !readable(path)) errors.push(`tls.${field}: cannot read ${path}`);
     }
+    if (tls['clientCert'] !== undefined && tls['clientCa'] === undefined) errors.push('tls.clientCert: needs tls.clientCa (the CAs client certificates must chain to)');
   } else if (host !== '' && !isLoopback(host)) {
     errors.push(`tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not ${host}`);
   }
@@ -235,6 +239,9 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
         errors.push(`metrics.listen: ${(e as Error).message.replace(/^--listen /, '')}`);
       }
     }
+  }
+  if (record(doc['identity'])['certificates'] !== undefined && (tls['enabled'] === false || tls['clientCa'] === undefined)) {
+    errors.push('identity.certificates: needs TLS with tls.clientCa (only a verified client certificate maps to a principal)');
   }
   const storageTls = record(record(doc['storage'])['tls']);
   if ((storageTls['cert'] === undefined) !== (storageTls['key'] === undefined)) errors.push('storage.tls: give both cert and key, or neither');

@@ -7,6 +7,7 @@ import { KmsError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { newRequestId, type Pipeline } from '../service/pipeline/pipeline.js';
 import { sourceKey } from '../service/pipeline/unauthenticated-limiter.js';
+import { peerCertificate } from './client-certificates.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -63,7 +64,7 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /** Extra status for `/readyz` (audit sinks); reported, never making the service unready. */
   readonly status?: () => Record<string, unknown>;
-  /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are required (mTLS). */
+  /** Serve HTTPS (node:https) instead of plain HTTP; with `ca`, client certificates are asked for (mTLS). */
   readonly tls?: TlsOptions | undefined;
   readonly limits?: Partial<ConnectionLimits> | undefined;
   /** `GET` endpoints served beside `/healthz` and `/readyz` (`/metrics`), before the transports. */
@@ -75,6 +76,11 @@ export interface TlsOptions {
   readonly cert: Buffer;
   readonly key: Buffer;
   readonly ca?: Buffer | undefined;
+  /**
+   * With `ca`: `required` (default) refuses a connection without a certificate that verifies at the
+   * handshake; `optional` accepts any, and the authenticator refuses a request whose certificate did not verify.
+   */
+  readonly clientCertificate?: 'optional' | 'required' | undefined;
 }
 
 function send(res: ServerResponse, r: TransportResponse, close = false): void {
@@ -232,6 +238,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         sourceIp: req.socket.remoteAddress ?? '',
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
         requestId: newRequestId(),
+        clientCertificate: tls?.ca === undefined ? undefined : peerCertificate(req.socket),
       };
       const route = routes.find((r) => r.method === req.method && r.path === path);
       if (route === undefined) {
@@ -265,10 +272,11 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
   };
   const tls = opts.tls;
+  const mtls = tls?.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: tls.clientCertificate !== 'optional' };
   const server: Server =
     tls === undefined
       ? createServer(timeouts, handler)
-      : createTlsServer({ ...timeouts, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, handler);
+      : createTlsServer({ ...timeouts, cert: tls.cert, key: tls.key, ...mtls }, handler);
   limitConnections(server, limits.maxConnections, limits.maxConnectionsPerSource);
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const error = clientErrorOf(err, socket);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { CertificateRule } from '../core/client-certificate.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
 
 /**
- * arca.yaml's `identity:` section (issue 17, docs/identity.md): the OpenID Connect providers whose tokens
- * AssumeRoleWithWebIdentity accepts. Each names its keys by `jwksUri` (fetched, cached, fetched again on
+ * arca.yaml's `identity:` section (issue 17, docs/identity.md): ways to be a principal without an access
+ * key. `oidcProviders`: the OpenID Connect providers whose tokens AssumeRoleWithWebIdentity accepts. Each names its keys by `jwksUri` (fetched, cached, fetched again on
  * rotation) or `jwksFile` (a static JWKS, air-gapped); `none` and HMAC algorithms are never accepted.
  */
 const oidcProviderSchema = z
@@ -25,9 +26,32 @@ const oidcProviderSchema = z
   .strict()
   .refine((p) => (p.jwksUri === undefined) !== (p.jwksFile === undefined), 'exactly one of jwksUri and jwksFile is needed');
 
+/**
+ * `certificates` maps a client certificate verified against `tls.clientCa` to a principal: the first rule
+ * whose `match` fields all match (globs: `*`, `?`) gives the principal, by name or IAM ARN.
+ */
+const certificateMatchSchema = z
+  .object({
+    subject: z.string().min(1).optional(),
+    san: z.string().min(1).optional(),
+    uri: z.string().min(1).optional(),
+    dns: z.string().min(1).optional(),
+    email: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((m) => Object.values(m).some((v) => v !== undefined), 'give at least one of subject, san, uri, dns, email');
+
+const certificateRuleSchema = z
+  .object({
+    match: certificateMatchSchema,
+    principal: z.string().regex(/^(arn:aws[a-z-]*:iam::\d{12}:(user|role)\/)?[\w+=,.@-]{1,64}$/, 'must be a principal name or an IAM user or role ARN'),
+  })
+  .strict();
+
 export const identityConfigSchema = z
   .object({
     oidcProviders: z.array(oidcProviderSchema).max(100).default([]),
+    certificates: z.array(certificateRuleSchema).max(1000).optional(),
   })
   .strict();
 
@@ -45,4 +69,9 @@ export function oidcProviders(config: IdentityConfig | undefined): OidcProviderC
     } else jwks = { uri: p.jwksUri ?? '' };
     return { issuer: p.issuer, audiences: p.audiences, jwks, algorithms: p.algorithms, clockSkewSeconds: p.clockSkewSeconds, claimTags: p.claimTags, jwksCooldownSeconds: p.jwksCooldownSeconds };
   });
+}
+
+/** The certificate rules of the validated `identity` section (none when absent). */
+export function certificateRules(identity: IdentityConfig | undefined): readonly CertificateRule[] {
+  return identity?.certificates ?? [];
 }

@@ -12,7 +12,7 @@ import { resolveDetection } from './detection-config.js';
 import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
-import { oidcProviders } from './identity-config.js';
+import { certificateRules, oidcProviders } from './identity-config.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
@@ -72,10 +72,10 @@ export async function createServerApp(opts: {
   const detection = resolveDetection(config.detection, opts.env);
   if (detection.config === undefined) throw new Error(`detection: ${detection.errors.join('; ')}`);
   const tls = config.tls.enabled
-    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa) }
+    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa), clientCertificate: config.tls.clientCert }
     : undefined;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity) },
+    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity) },
     store,
     root,
     root,

@@ -30,7 +30,7 @@ function metaOf(head: TransportRequestHead) {
 export function awsJsonTransport(pipeline: Pipeline): TransportAdapter {
   const refuse = async (head: TransportRequestHead, error: KmsError) => awsErrorResponse(await pipeline.refuse(metaOf(head), error), head.requestId);
   return {
-    handle: (req) => handleAwsJson(pipeline, { ...metaOf(req), method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body }),
+    handle: (req) => handleAwsJson(pipeline, { ...metaOf(req), method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body, clientCertificate: req.clientCertificate }),
     refuse,
     unknownEndpoint: (head) => refuse(head, new KmsError('UnknownOperation', `${head.method} ${head.path.slice(0, 256)} is not an operation endpoint: send POST / with X-Amz-Target.`)),
     answerError: (error, requestId) => awsErrorResponse(error, requestId),

@@ -56,7 +56,7 @@ export function stsQueryTransport(pipeline: Pipeline): TransportAdapter {
       const target = targetOf(params);
       const result = await pipeline.handle({
         ...metaOf(req, target),
-        auth: { method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body, signingService: 'sts' },
+        auth: { method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body, signingService: 'sts', clientCertificate: req.clientCertificate },
         parseBody: (schema) => parseQueryInput(schema, params),
         invalidInput: awsInvalidInput,
       });

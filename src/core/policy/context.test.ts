@@ -45,6 +45,17 @@ describe('request context', () => {
     assert.deepEqual(mfa.get('aws:multifactorauthage'), ['125']);
   });
 
+  it('carries the arca:ClientCert* keys of a verified client certificate, and none without one', () => {
+    const clientCertificate = { verified: true, subject: 'O=Example,CN=app', issuer: 'CN=ca', sans: { uri: ['spiffe://example.org/app'], dns: ['app.example.org'], email: [], ip: [] }, fingerprint: 'AA:BB' };
+    const c = ctx({ principal: { ...principal, clientCertificate } });
+    assert.deepEqual(c.get('arca:clientcertsubject'), ['O=Example,CN=app']);
+    assert.deepEqual(c.get('arca:clientcertissuer'), ['CN=ca']);
+    assert.deepEqual(c.get('arca:clientcertfingerprint'), ['AA:BB']);
+    assert.deepEqual(c.get('arca:clientcertsan'), ['spiffe://example.org/app', 'app.example.org']);
+    assert.equal(ctx().get('arca:clientcertsan'), undefined);
+    assert.equal(ctx({ principal: { ...principal, clientCertificate: { ...clientCertificate, verified: false } } }).get('arca:clientcertsubject'), undefined);
+  });
+
   it('computes arca:LocalHour and arca:DayOfWeek in the configured time zone', () => {
     assert.deepEqual([ctx().get('arca:localhour'), ctx().get('arca:dayofweek')], [['22'], ['Mon']]);
     const tokyo = ctx({ timeZone: 'Asia/Tokyo' });

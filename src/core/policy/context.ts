@@ -1,3 +1,4 @@
+import { allSans } from '../client-certificate.js';
 import type { KeyRecord, Tag } from '../key.js';
 import type { Principal } from '../principal.js';
 import { contextFrom, type RequestContext } from './conditions.js';
@@ -113,6 +114,14 @@ export function buildContext(s: ContextSources): RequestContext {
     'arca:LocalHour': String(local.hour),
     'arca:DayOfWeek': local.day,
   };
+  // mTLS: the verified client certificate's fields (absent without one: use ...IfExists or Null).
+  const cert = principal.clientCertificate;
+  if (cert?.verified === true) {
+    entries['arca:ClientCertSubject'] = cert.subject;
+    entries['arca:ClientCertIssuer'] = cert.issuer;
+    entries['arca:ClientCertFingerprint'] = cert.fingerprint;
+    entries['arca:ClientCertSan'] = allSans(cert);
+  }
   // A session's tags replace the principal's tags of the same key (AWS session tags).
   for (const t of [...s.principalTags, ...(principal.session?.tags ?? [])]) {
     entries[`aws:PrincipalTag/${t.key}`] = t.value;

@@ -34,7 +34,14 @@ export interface AuditFacts {
 function identityOf(principal: Principal | undefined): AuditIdentity {
   if (principal === undefined) return { type: 'Anonymous' };
   const type: AuditIdentity['type'] = principal.type === 'user' ? 'IAMUser' : principal.type === 'role' ? 'AssumedRole' : 'ServiceAccount';
-  const identity: AuditIdentity = { type, arn: principal.arn, accountId: principal.account, accessKeyId: principal.accessKeyId };
+  const cert = principal.clientCertificate;
+  const identity: AuditIdentity = {
+    type,
+    arn: principal.arn,
+    accountId: principal.account,
+    accessKeyId: principal.accessKeyId,
+    ...(cert !== undefined && { clientCertificate: { subject: cert.subject, issuer: cert.issuer, fingerprint: cert.fingerprint } }),
+  };
   const session = principal.session;
   if (session === undefined) return identity;
   // CloudTrail's shape for temporary credentials: the session's issuer and when the session began.
