@@ -4,7 +4,7 @@ import type { Realm } from '../core/arn.js';
 import { KmsError } from '../core/errors.js';
 import type { AuthenticationRequest, Authenticator, Clock, Keyring, PrincipalStore } from '../core/ports.js';
 import { accessKeySecretBinding, sessionSecretBinding } from '../core/bindings.js';
-import { assumedRoleArn, sessionTokenDigest, type SessionRecord } from '../core/session.js';
+import { assumedRoleArn, federatedProviderOf, sessionTokenDigest, type SessionRecord } from '../core/session.js';
 import type { Principal } from '../core/principal.js';
 import { canonicalRequest, checkRequestShape, headerMap, parseAuthorization, signingKey, stringToSign } from './sigv4.js';
 
@@ -84,7 +84,7 @@ export class SigV4Authenticator implements Authenticator {
     return {
       ...base,
       arn: assumed ? assumedRoleArn(this.#realm, principal.name, session.sessionName) : principal.arn,
-      session: { kind: session.kind, sessionName: session.sessionName, issuerArn: principal.arn, issuedAt: session.issuedAt, expiresAt: session.expiresAt, tags: session.tags, transitiveTagKeys: session.transitiveTagKeys, mfaAuthenticatedAt: session.mfaAuthenticatedAt },
+      session: { kind: session.kind, sessionName: session.sessionName, issuerArn: principal.arn, issuedAt: session.issuedAt, expiresAt: session.expiresAt, tags: session.tags, transitiveTagKeys: session.transitiveTagKeys, mfaAuthenticatedAt: session.mfaAuthenticatedAt, federatedProvider: federatedProviderOf(session.sourceArn) },
     };
   }
 

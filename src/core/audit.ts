@@ -3,7 +3,7 @@
  * material, secrets or tokens: request parameters are summarized by each operation's `audit` hook.
  */
 export interface AuditIdentity {
-  readonly type: 'IAMUser' | 'AssumedRole' | 'ServiceAccount' | 'Anonymous';
+  readonly type: 'IAMUser' | 'AssumedRole' | 'ServiceAccount' | 'WebIdentityUser' | 'Anonymous';
   readonly arn?: string | undefined;
   readonly accountId?: string | undefined;
   readonly accessKeyId?: string | undefined;
@@ -11,6 +11,10 @@ export interface AuditIdentity {
   readonly principalId?: string | undefined;
   /** Temporary credentials (CloudTrail's `sessionContext`): who issued the session, when, and whether with MFA. */
   readonly sessionContext?: AuditSessionContext | undefined;
+  /** A web identity (`WebIdentityUser`): the token's subject, as CloudTrail writes it. */
+  readonly userName?: string | undefined;
+  /** A web identity (`WebIdentityUser`): the OIDC provider that issued its token. */
+  readonly identityProvider?: string | undefined;
   /** Arca's addition: the verified client certificate the request came with (mTLS). */
   readonly clientCertificate?: { readonly subject: string; readonly issuer: string; readonly fingerprint: string } | undefined;
 }
@@ -18,7 +22,9 @@ export interface AuditIdentity {
 /** CloudTrail's `userIdentity.sessionContext` of a request signed with temporary credentials. */
 export interface AuditSessionContext {
   readonly sessionIssuer: { readonly type: 'Role' | 'IAMUser'; readonly principalId: string; readonly arn: string; readonly accountId: string; readonly userName: string };
-  readonly attributes: { readonly creationDate: string; readonly mfaAuthenticated: 'false' };
+  readonly attributes: { readonly creationDate: string; readonly mfaAuthenticated: 'true' | 'false' };
+  /** A web identity session's provider (CloudTrail's `webIdFederationData`). */
+  readonly webIdFederationData?: { readonly federatedProvider: string; readonly attributes: Readonly<Record<string, string>> } | undefined;
 }
 
 /** Where an event comes from: `kms` for every KMS and Arca operation, `sts` for the STS endpoint's. */

@@ -79,5 +79,7 @@ export interface SessionInfo {
   readonly transitiveTagKeys: readonly string[];
   /** When MFA was proved for the session: `aws:MultiFactorAuthPresent` and `aws:MultiFactorAuthAge`. */
   readonly mfaAuthenticatedAt?: Date | undefined;
+  /** The OIDC provider ARN of a web identity session (AssumeRoleWithWebIdentity): CloudTrail's `webIdFederationData`. */
+  readonly federatedProvider?: string | undefined;
 }
 

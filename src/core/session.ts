@@ -98,3 +98,25 @@ export interface RoleSessionStore {
   /** Removes the sessions that expired before `before`; answers how many. */
   deleteExpiredSessions(before: Date): Promise<number>;
 }
+
+/**
+ * Per-session posture attributes (`arca:DevicePosture`, `arca:RiskScore`): condition keys of their own
+ * name. They come from a principal's tags (set by an administrator) or from a web identity token's signed
+ * claims, carried as session tags; a caller can never set them as session tags of its own ({@link reservedTagKey}).
+ */
+export const POSTURE_KEYS: readonly string[] = ['arca:DevicePosture', 'arca:RiskScore'];
+
+/** Whether a session tag key is reserved (`aws:` by AWS, `arca:` by Arca): callers of AssumeRole cannot set one. */
+export function reservedTagKey(key: string): boolean {
+  return /^(aws|arca):/i.test(key);
+}
+
+/** `arn:aws:iam::<account>:oidc-provider/<provider>`: a web identity session's source, as CloudTrail's `federatedProvider`. */
+export function oidcProviderArn(realm: Realm, provider: string): string {
+  return `arn:${realm.partition}:iam::${realm.account}:oidc-provider/${provider}`;
+}
+
+/** The OIDC provider a session's source ARN names, or undefined when the session was not issued to a web identity. */
+export function federatedProviderOf(sourceArn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/.test(sourceArn) ? sourceArn : undefined;
+}

@@ -38,6 +38,7 @@ describe('identity.oidcProviders in arca.yaml (issue 17)', () => {
     for (const alg of ['none', 'HS256']) assert.ok(errorsOf(p(`jwksUri: 'https://i.example/k', algorithms: [${alg}]`)).some((e) => e.includes('none and HMAC are refused')), alg);
     assert.ok(errorsOf(p(`jwksUri: 'https://i.example/k', jwksFile: /k`)).some((e) => e.includes('exactly one of jwksUri and jwksFile')));
     assert.ok(errorsOf(p('')).some((e) => e.includes('exactly one of jwksUri and jwksFile')));
+    for (const key of ['arca:DevicePosture', 'aws:PrincipalTag']) assert.ok(errorsOf(p(`jwksUri: 'https://i.example/k', claimTags: { posture: '${key}' }`)).some((e) => e.includes('may not begin with aws: or arca:')), key);
     assert.ok(errorsOf(p(`jwksUri: 'http://i.example/k'`)).some((e) => e.includes('http:// only on loopback')));
     assert.deepEqual(errorsOf(p(`jwksUri: 'http://127.0.0.1:8080/jwks'`)), []);
     assert.ok(errorsOf(`${base}identity: { oidcProviders: [{ issuer: 'http://i.example', audiences: [a], jwksUri: 'https://i.example/k' }] }\n`).some((e) => e.includes('must be an https:// URL')));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CertificateRule } from '../core/client-certificate.js';
+import { reservedTagKey } from '../core/session.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
 
 /**
@@ -20,7 +21,9 @@ const oidcProviderSchema = z
       .min(1)
       .default(['RS256', 'ES256']),
     clockSkewSeconds: z.number().int().min(0).max(600).default(60),
-    claimTags: z.record(z.string().min(1), z.string().min(1).max(128)).default({}),
+    claimTags: z
+      .record(z.string().min(1), z.string().min(1).max(128).refine((k) => !reservedTagKey(k), 'a session tag key may not begin with aws: or arca: (posture keys come from the device_posture and risk_score claims)'))
+      .default({}),
     jwksCooldownSeconds: z.number().int().min(0).max(3600).default(30),
   })
   .strict()

@@ -13,7 +13,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import type { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
-import { createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
+import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
 import { ARCA_BIN, REPO_ROOT, removeDir, tempDataDir } from '../helpers/server.js';
 
 /** The JSON block after `<!-- template: name -->` in docs/identity.md. */
@@ -142,6 +142,10 @@ describe('AWS CLI: MFA sessions and a policy requiring MFA for ScheduleKeyDeleti
     const scheduled = await schedule(sessionOf(mfa.json));
     assert.equal(scheduled.status, 0, scheduled.stderr);
     assert.equal(scheduled.json?.['KeyState'], 'PendingDeletion');
+    const events = (await adminCall(s, 'ListAuditEvents', { Limit: 30 }))['Events'] as { eventName: string; errorCode?: string; userIdentity: { accessKeyId?: string; sessionContext?: { attributes: { mfaAuthenticated: string } } } }[];
+    const mfaFlags = (id: string) => events.filter((e) => e.eventName === 'ScheduleKeyDeletion' && e.userIdentity.accessKeyId === id).map((e) => e.userIdentity.sessionContext?.attributes.mfaAuthenticated);
+    assert.deepEqual(mfaFlags(sessionOf(mfa.json).accessKeyId), ['true'], 'CloudTrail\'s sessionContext says the session was MFA-authenticated');
+    assert.deepEqual(mfaFlags(sessionOf(plain.json).accessKeyId), ['false']);
 
     assert.match((await aws(cli, alice, ['sts', 'get-session-token', '--serial-number', SERIAL, '--token-code', current])).stderr, MFA_FAILED, 'a replayed code');
     const wrong = String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');

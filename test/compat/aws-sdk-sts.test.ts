@@ -120,6 +120,9 @@ describe('STS AssumeRole with the AWS SDK v3 (issue 17)', () => {
     const tagged = await assume(creds(alice), { Tags: [{ Key: 'team', Value: 'payments' }] });
     assert.match(tagged.creds.accessKeyId, /^ASIA/);
     await expectStsError(assume(creds(alice), { Tags: [{ Key: 'team', Value: 'other' }] }), 'AccessDenied', 403);
+    // Posture keys are never a caller's to assert, whatever the trust policy allows.
+    const reserved = await expectStsError(assume(creds(alice), { Tags: [{ Key: 'arca:DevicePosture', Value: 'compliant' }] }), 'ValidationError', 400);
+    assert.match(reserved.message, /session tag key 'arca:DevicePosture' is reserved/);
     const e = await expectStsError(assume(creds(alice), { DurationSeconds: 7200 }), 'ValidationError', 400);
     assert.match(e.message, /DurationSeconds exceeds the MaxSessionDuration set for this role/);
     await expectStsError(assume(creds(alice), { DurationSeconds: 899 }), 'ValidationError', 400);

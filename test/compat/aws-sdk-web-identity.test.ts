@@ -190,13 +190,49 @@ describe('STS AssumeRoleWithWebIdentity with the AWS SDK v3 (issue 17)', () => {
     assert.equal(after.status, 200, after.text);
   });
 
-  it('successes and refusals are audited under sts, with the subject but never the token', async () => {
+  it('the token\'s device_posture and risk_score stay with the session: a key policy on arca:DevicePosture decides each later request', async () => {
+    const arn = (await new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 }).send(new CreateKeyCommand({
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+          { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalArn': CI_ROLE }, StringNotEquals: { 'arca:DevicePosture': 'compliant' } } },
+          { Effect: 'Deny', Principal: '*', Action: 'kms:Encrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalArn': CI_ROLE }, NumericGreaterThan: { 'arca:RiskScore': '50' } } },
+        ],
+      }),
+    }))).KeyMetadata?.Arn ?? '';
+    const encrypt = async (claims: Record<string, unknown>) => {
+      const creds = await viaTokenFile(await jwt(ci, claims), CI_ROLE);
+      const kms = new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+      return kms.send(new EncryptCommand({ KeyId: arn, Plaintext: Buffer.from('x') })).then(() => 'ok', (e: Error) => e.name);
+    };
+    assert.equal(await encrypt({ device_posture: 'compliant', risk_score: 10 }), 'ok');
+    assert.equal(await encrypt({ device_posture: 'jailbroken', risk_score: 10 }), 'AccessDeniedException');
+    assert.equal(await encrypt({ device_posture: 'compliant', risk_score: 80 }), 'AccessDeniedException');
+  });
+
+  it('successes and refusals are audited under sts as CloudTrail does (WebIdentityUser, webIdFederationData), with the subject but never the token', async () => {
     const token = await jwt(ci, {}, { sub: 'repo:acme/audited' });
-    assert.equal((await raw({ RoleArn: CI_ROLE, WebIdentityToken: token })).status, 200);
+    const ok = await raw({ RoleArn: CI_ROLE, WebIdentityToken: token, RoleSessionName: 'audited' });
+    assert.equal(ok.status, 200);
     assert.equal(code((await raw({ RoleArn: CI_ROLE, WebIdentityToken: `${token}x` })).text), 'InvalidIdentityToken');
-    const events = (await adminCall(s, 'ListAuditEvents', { Limit: 20 }))['Events'] as { eventName: string; eventSource: string; errorCode?: string }[];
+    assert.equal(code((await raw({ RoleArn: K8S_ROLE, WebIdentityToken: token })).text), 'AccessDenied');
+    const accessKeyId = /<AccessKeyId>([^<]+)</.exec(ok.text)?.[1] ?? '';
+    const secretAccessKey = /<SecretAccessKey>([^<]+)</.exec(ok.text)?.[1] ?? '';
+    const sessionToken = /<SessionToken>([^<]+)</.exec(ok.text)?.[1] ?? '';
+    await new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey, sessionToken }, maxAttempts: 1 }).send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }));
+    type Event = { eventName: string; eventSource: string; errorCode?: string; userIdentity: Record<string, unknown> };
+    const events = (await adminCall(s, 'ListAuditEvents', { Limit: 30 }))['Events'] as Event[];
     const mine = events.filter((e) => e.eventName === 'AssumeRoleWithWebIdentity' && e.eventSource === 'sts');
     assert.ok(mine.some((e) => e.errorCode === undefined) && mine.some((e) => e.errorCode === 'InvalidIdentityToken'), JSON.stringify(mine.map((e) => e.errorCode)));
+    const webUser = { type: 'WebIdentityUser', principalId: 'token.ci.example.test:arca:repo:acme/audited', userName: 'repo:acme/audited', identityProvider: 'token.ci.example.test', accountId: ACCOUNT };
+    assert.deepEqual(mine.find((e) => e.errorCode === undefined)?.userIdentity, webUser, 'a success names the web identity');
+    assert.deepEqual(mine.find((e) => e.errorCode === 'AccessDenied')?.userIdentity, webUser, 'so does a refusal after the token was verified');
+    assert.deepEqual(mine.find((e) => e.errorCode === 'InvalidIdentityToken')?.userIdentity, { type: 'Anonymous' }, 'an unverified token names no one');
+    const enc = events.find((e) => e.eventName === 'Encrypt' && e.userIdentity['accessKeyId'] === accessKeyId);
+    const session = enc?.userIdentity['sessionContext'] as { webIdFederationData?: { federatedProvider: string }; attributes: { mfaAuthenticated: string } } | undefined;
+    assert.equal(session?.webIdFederationData?.federatedProvider, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.ci.example.test`);
+    assert.equal(session?.attributes.mfaAuthenticated, 'false');
     const text = JSON.stringify(events);
     assert.ok(text.includes('repo:acme/audited'), 'the subject is recorded');
     assert.ok(!text.includes(token.split('.')[2] ?? '?'), 'the token is not');

@@ -1,6 +1,7 @@
 import { allSans } from '../client-certificate.js';
 import type { KeyRecord, Tag } from '../key.js';
 import type { Principal } from '../principal.js';
+import { POSTURE_KEYS } from '../session.js';
 import { contextFrom, type RequestContext } from './conditions.js';
 
 /** What the transport knows about a request, for condition keys. */
@@ -29,8 +30,8 @@ export interface ContextSources {
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
 
-/** Principal tags that are also Arca condition keys of their own name. */
-const SESSION_ATTRIBUTES: ReadonlySet<string> = new Set(['arca:DevicePosture', 'arca:RiskScore']);
+/** Principal and session tags that are also Arca condition keys of their own name. */
+const SESSION_ATTRIBUTES: ReadonlySet<string> = new Set(POSTURE_KEYS);
 
 const DAYS: Record<string, string> = { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' };
 
@@ -86,8 +87,8 @@ function mfaAge(at: Date | undefined, now: Date): string | undefined {
  * `aws:ResourceTag/*`, `kms:ResourceAliases`, ...), Arca's keys (`arca:LocalHour`, `arca:DayOfWeek`,
  * `arca:Region`) and the operation's own keys. `kms:ViaService` is never present: Arca has no AWS
  * services calling on a caller's behalf. `arca:DevicePosture` and `arca:RiskScore` come from the
- * principal's tags of those names (federated sessions will supply them later) and are absent otherwise,
- * so conditions on them should use `...IfExists` or `Null`.
+ * principal's tags of those names, or from a web identity session's token claims (which win), and are
+ * absent otherwise, so conditions on them should use `...IfExists` or `Null`.
  */
 export function buildContext(s: ContextSources): RequestContext {
   const { request, principal } = s;
@@ -125,7 +126,7 @@ export function buildContext(s: ContextSources): RequestContext {
   // A session's tags replace the principal's tags of the same key (AWS session tags).
   for (const t of [...s.principalTags, ...(principal.session?.tags ?? [])]) {
     entries[`aws:PrincipalTag/${t.key}`] = t.value;
-    // Principal attributes Arca reads as its own keys; federated sessions will supply them per session.
+    // Posture attributes Arca reads as its own keys (a web identity session's come from its token).
     if (SESSION_ATTRIBUTES.has(t.key)) entries[t.key] = t.value;
   }
   if (s.key !== undefined) {

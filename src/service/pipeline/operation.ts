@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import type { KeyRecord } from '../../core/key.js';
-import type { AuditEventSource } from '../../core/audit.js';
+import type { AuditEventSource, AuditIdentity } from '../../core/audit.js';
 import type { KeyAccess } from '../../core/key-state.js';
 import type { OperationContextKeys, RequestInfo } from '../../core/policy/context.js';
 import { CONDITION_BUILDER, conditionContext, type ConditionBuilder, type ConditionDeclaration } from './condition-keys.js';
@@ -22,6 +22,11 @@ export interface OperationContext<K = Readonly<Record<string, ResolvedKey | unde
   readonly keys: K;
   /** Transport facts of the request (for checks that evaluate policies, like the lockout check). */
   readonly request?: RequestInfo | undefined;
+  /**
+   * For an operation that authenticates from its input (`authentication: 'token'`): records who the caller
+   * proved to be, as the request's audit identity, whether the request then succeeds or is refused.
+   */
+  readonly identify?: ((identity: AuditIdentity) => void) | undefined;
 }
 
 /** How an operation finds a key it acts on (one named key slot). */

@@ -1,7 +1,7 @@
 import { ZodError } from 'zod';
 import { randomId } from '../../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../../core/arn.js';
-import type { AuditEvent } from '../../core/audit.js';
+import type { AuditEvent, AuditIdentity } from '../../core/audit.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
 import type { RequestInfo } from '../../core/policy/context.js';
@@ -146,6 +146,7 @@ export class Pipeline {
     const resources: ResolvedKey[] = [];
     let result: PipelineResult;
     let call: BoundCall | undefined;
+    let identity: AuditIdentity | undefined;
     try {
       if (op === undefined) throw new KmsError('UnknownOperation', `Operation ${req.target} is not supported.`);
       call = prepared ?? this.#bind(op, req.parseBody);
@@ -153,7 +154,8 @@ export class Pipeline {
       const caller = principal ?? anonymousPrincipal(deps.realm.account);
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
       if (principal !== undefined) deps.quotas?.admit({ principalArn: caller.arn, operation: op.name, keys: resources.map((k) => ({ arn: k.arn, id: k.record.id, keySpec: k.record.keySpec })) });
-      const ctx = { requestId: req.requestId, principal: caller, keys, request };
+      const identify = principal === undefined && op.authentication === 'token' ? (who: AuditIdentity) => void (identity = who) : undefined;
+      const ctx = { requestId: req.requestId, principal: caller, keys, request, identify };
       await call.check(ctx);
       // DryRun: everything was checked, nothing is done (execute never runs).
       if (call.dryRun) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
@@ -167,7 +169,7 @@ export class Pipeline {
       (call ?? prepared)?.dispose();
     }
     if (principal !== undefined && op !== undefined) deps.detector?.observe({ principalArn: principal.arn, operation: op.name, keyArns: resources.map((k) => k.arn), sourceIp: req.sourceIp, errorCode: result.ok ? undefined : result.error.code, time: started });
-    return { result, facts: { op, principal, requestParameters, responseElements, resources, started } };
+    return { result, facts: { op, principal, requestParameters, responseElements, resources, started, identity } };
   }
 
   /**

@@ -29,6 +29,8 @@ export interface AuditFacts {
   readonly responseElements: Record<string, unknown> | null;
   readonly resources: readonly ResolvedKey[];
   readonly started: Date;
+  /** Who an unsigned request that authenticates from its input proved to be (`OperationContext.identify`). */
+  readonly identity?: AuditIdentity | undefined;
 }
 
 function identityOf(principal: Principal | undefined): AuditIdentity {
@@ -51,7 +53,8 @@ function identityOf(principal: Principal | undefined): AuditIdentity {
     principalId: assumed ? `${principal.id}:${session.sessionName}` : principal.id,
     sessionContext: {
       sessionIssuer: { type: assumed ? 'Role' : 'IAMUser', principalId: principal.id, arn: session.issuerArn, accountId: principal.account, userName: principal.name },
-      attributes: { creationDate: session.issuedAt.toISOString(), mfaAuthenticated: 'false' },
+      attributes: { creationDate: session.issuedAt.toISOString(), mfaAuthenticated: session.mfaAuthenticatedAt === undefined ? 'false' : 'true' },
+      ...(session.federatedProvider !== undefined && { webIdFederationData: { federatedProvider: session.federatedProvider, attributes: {} } }),
     },
   };
 }
@@ -65,7 +68,7 @@ export function requestEvent(realm: Realm, req: RequestMeta, error: KmsError | u
     awsRegion: realm.region,
     sourceIPAddress: req.sourceIp,
     userAgent: req.userAgent,
-    userIdentity: identityOf(facts.principal),
+    userIdentity: facts.identity ?? identityOf(facts.principal),
     requestParameters: facts.requestParameters,
     responseElements: facts.responseElements,
     errorCode: error?.code,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
+import type { Tag } from '../../../core/key.js';
 import { contextFrom } from '../../../core/policy/conditions.js';
 import { federatedPrincipal, parsePolicy } from '../../../core/policy/document.js';
 import { evaluate } from '../../../core/policy/evaluate.js';
 import type { RoleTrust } from '../../../core/session.js';
-import { assumedRoleArn, SESSION_LIMITS } from '../../../core/session.js';
+import { assumedRoleArn, oidcProviderArn, SESSION_LIMITS } from '../../../core/session.js';
 import type { VerifiedWebIdentity } from '../../../core/web-identity.js';
 import { defineOperation } from '../../pipeline/operation.js';
 import { str } from '../../pipeline/schemas.js';
@@ -25,8 +26,7 @@ export function trustAllowsWebIdentity(trust: RoleTrust, who: VerifiedWebIdentit
     [`${who.provider}:aud`]: who.audience,
     [`${who.provider}:amr`]: Array.isArray(amr) ? amr.filter((a): a is string => typeof a === 'string') : typeof amr === 'string' ? amr : undefined,
     'aws:FederatedProvider': who.provider,
-    'arca:DevicePosture': claimText(who.claims['device_posture']),
-    'arca:RiskScore': claimText(who.claims['risk_score']),
+    ...Object.fromEntries(postureTags(who).map((t) => [t.key, t.value])),
     ...extra,
   });
   const decision = evaluate(
@@ -36,8 +36,20 @@ export function trustAllowsWebIdentity(trust: RoleTrust, who: VerifiedWebIdentit
   return decision === 'Allow';
 }
 
-function claimText(v: unknown): string | undefined {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+/** The token claims Arca reads as posture attributes: `device_posture` and `risk_score`. */
+const POSTURE_CLAIMS: Readonly<Record<string, string>> = { device_posture: 'arca:DevicePosture', risk_score: 'arca:RiskScore' };
+
+/**
+ * The web identity's posture (`arca:DevicePosture`, `arca:RiskScore`) from its token's signed claims,
+ * as session tags: the trust policy sees them, and so does every request the session makes.
+ */
+export function postureTags(who: VerifiedWebIdentity): Tag[] {
+  const tags: Tag[] = [];
+  for (const [claim, key] of Object.entries(POSTURE_CLAIMS)) {
+    const v = who.claims[claim];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') tags.push({ key, value: String(v).slice(0, 256) });
+  }
+  return tags;
 }
 
 /**
@@ -65,13 +77,15 @@ export const assumeRoleWithWebIdentity = defineOperation({
     PolicyArns: z.array(z.object({ arn: str(20, 2048).describe('A managed policy ARN.') })).optional().describe('Managed session policies (not supported yet: refused).'),
   }),
   keys: {},
-  async execute(input, _ctx, deps) {
+  async execute(input, ctx, deps) {
     if (input.ProviderId !== undefined || input.Policy !== undefined || input.PolicyArns !== undefined) {
       throw new KmsError('UnsupportedOperation', 'ProviderId and session policies (Policy, PolicyArns) are not supported by this STS endpoint yet.');
     }
     if (deps.webIdentity === undefined) throw new KmsError('InvalidIdentityToken', 'No OpenIDConnect provider found in your account for the token\'s issuer.');
     const now = deps.clock.now();
     const who = await deps.webIdentity.verify(input.WebIdentityToken, now);
+    // CloudTrail's identity of the caller from here on, refused or not.
+    ctx.identify?.({ type: 'WebIdentityUser', principalId: `${who.provider}:${who.audience}:${who.subject}`, userName: who.subject, identityProvider: who.provider, accountId: deps.realm.account });
     const denied = () => new KmsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     const role = await deps.principals.findPrincipalByName(input.RoleArn.slice(input.RoleArn.lastIndexOf('/') + 1));
     const trust = role === undefined || role.arn !== input.RoleArn ? undefined : await deps.principals.getRoleTrust(role.id);
@@ -86,14 +100,16 @@ export const assumeRoleWithWebIdentity = defineOperation({
       for (const t of who.tags) context[`aws:RequestTag/${t.key}`] = t.value;
       if (!trustAllowsWebIdentity(trust, who, 'sts:TagSession', context, now)) throw new KmsError('AccessDenied', 'Not authorized to perform sts:TagSession');
     }
+    const posture = postureTags(who);
     const credentials = await issueSession(deps, {
       principal: role,
       kind: 'AssumedRole',
       sessionName: input.RoleSessionName,
       durationSeconds: input.DurationSeconds ?? SESSION_LIMITS.assumeRoleDefaultSeconds,
-      tags: who.tags,
-      transitiveTagKeys: [],
-      sourceArn: `${federatedPrincipal(who.provider)}:${who.subject}`.slice(0, 2048),
+      // The posture is the token's: it stays with the session and any session chained from it.
+      tags: [...who.tags, ...posture],
+      transitiveTagKeys: posture.map((t) => t.key),
+      sourceArn: oidcProviderArn(deps.realm, who.provider),
     });
     return {
       Credentials: credentials,

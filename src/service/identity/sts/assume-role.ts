@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
 import type { Tag } from '../../../core/key.js';
-import { assumedRoleArn, SESSION_LIMITS } from '../../../core/session.js';
+import { assumedRoleArn, reservedTagKey, SESSION_LIMITS } from '../../../core/session.js';
 import type { Principal } from '../../../core/principal.js';
 import { defineOperation } from '../../pipeline/operation.js';
 import { str } from '../../pipeline/schemas.js';
@@ -70,6 +70,9 @@ export const assumeRole = defineOperation({
       throw new KmsError('ValidationFailed', `The requested DurationSeconds exceeds ${why}.`);
     }
     const keys = (input.Tags ?? []).map((t) => t.Key.toLowerCase());
+    // Posture keys are the token's or an administrator's to set, never a caller's (core/session.ts).
+    const reserved = (input.Tags ?? []).find((t) => reservedTagKey(t.Key));
+    if (reserved !== undefined) throw new KmsError('ValidationFailed', `The session tag key '${reserved.Key}' is reserved: keys that begin with 'aws:' or 'arca:' cannot be set.`);
     if (new Set(keys).size !== keys.length) throw new KmsError('ValidationFailed', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
     if (inheritedTags(ctx.principal).some((t) => keys.includes(t.key.toLowerCase()))) {
       throw new KmsError('ValidationFailed', 'One or more of the specified transitive tag keys can\'t be set because it conflicts with a transitive tag key from the calling session.');
