@@ -1,4 +1,5 @@
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
+import type { ApprovalStore } from '../core/approval.js';
 import type { AuditChainInfo } from '../core/audit-chains.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
@@ -7,6 +8,7 @@ import type { PostgresDatabase } from '../store/postgres/database.js';
 import type { KeyCount, KeyWatchQuery, PoolStats } from '../core/observability.js';
 import type { AuditTrail, Clock, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
+import { SqliteApprovalStore } from '../store/sqlite/sqlite-approval-store.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditChains } from '../store/sqlite/sqlite-audit-chains.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
@@ -48,6 +50,8 @@ interface StoreBundleBase {
     readonly keys: KeyStore;
     readonly principals: PrincipalStore;
     readonly grants: GrantStore;
+    /** Approval rules and requests (issue 18): the same adapter as {@link StoreBundleBase.approvals}, never cached. */
+    readonly approvals: ApprovalStore;
     readonly keyFacts: Pick<KeyStore, 'listTags' | 'listAliases' | 'getPolicyPrincipals'>;
   };
   /** Refreshed as each request starts, emptied at seal; undefined: every request reads the database. */
@@ -55,6 +59,8 @@ interface StoreBundleBase {
   readonly lifecycle: KeyLifecycleStore;
   readonly imports: KeyImportStore;
   readonly rewrap: RewrapStore;
+  /** Approval rules and requests (issue 18); decisions and execution are compare-and-set, so never read through a cache. */
+  readonly approvals: ApprovalStore;
   readonly seal: SealStore;
   readonly health: StorageHealth;
   /** This node's name (its audit chain's, on PostgreSQL) and where nodes report themselves. */
@@ -110,6 +116,7 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
   const inventory = sqliteKeyInventory(db);
   const nodeName = nodeNameOf(options.nodeName);
   const chains = new SqliteAuditChains(auditDb, nodeName);
+  const approvals = new SqliteApprovalStore(db);
   return {
     engine: 'sqlite',
     db,
@@ -122,12 +129,14 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
       keys: new SqliteKeyStore(db, reads),
       principals: new SqlitePrincipalStore(db, reads),
       grants: new SqliteGrantStore(db, reads),
+      approvals,
       keyFacts: new SqliteKeyFacts(db, reads),
     },
     reads,
     lifecycle: new SqliteKeyLifecycleStore(db),
     imports: new SqliteKeyImportStore(db),
     rewrap: new SqliteRewrapStore(db),
+    approvals,
     seal: new SqliteSealStore(db),
     health: new SqliteStorageHealth(clock),
     keyCounts: inventory,

@@ -5,8 +5,13 @@ import { after, before, it } from 'node:test';
 import { BackupRefused } from '../../src/core/backup-file.js';
 import { createBackupFile } from '../../src/server/backup-command.js';
 import { restoreBackup } from '../../src/server/backup.js';
+import type { ApprovalRequest, ApprovalRule } from '../../src/core/approval.js';
+import { approvalRequest, approvalRule } from '../../src/store/contract/approval-store.contract.js';
 import { nonEmptyTables } from '../../src/store/migrate/copy-to-postgres.js';
 import { PostgresDatabase } from '../../src/store/postgres/database.js';
+import { postgresStores } from '../../src/store/postgres/postgres-stores.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { SqliteApprovalStore } from '../../src/store/sqlite/sqlite-approval-store.js';
 import { backupRows, loseDataDir, populateForDrill, serveRestored, type DrillData } from '../helpers/backup-drill.js';
 import { startInProcess } from '../helpers/in-process.js';
 import { kmsClient } from '../helpers/kms-client.js';
@@ -19,6 +24,8 @@ describeWithPostgres('arca backup across engines: SQLite -> PostgreSQL -> SQLite
   const rootFile = join(work, 'kept-dev-root.key');
   const fromSqlite = join(work, 'from-sqlite.arcabak');
   let data: DrillData;
+  /** The approval rules and requests of the source store (issue 18): a backup carries them across engines. */
+  let approvals: { rules: readonly ApprovalRule[]; requests: readonly ApprovalRequest[] };
 
   before(async () => {
     const source = join(work, 'source');
@@ -28,6 +35,14 @@ describeWithPostgres('arca backup across engines: SQLite -> PostgreSQL -> SQLite
     const kms = kmsClient(server);
     try {
       data = await populateForDrill(kms, clock, () => server.app.scheduler.runNow());
+      const store = server.app.store.approvals;
+      await store.putApprovalRule(approvalRule('deletions'));
+      await store.createApprovalRequest(approvalRequest(1, 0));
+      await store.decideApprovalRequest(approvalRequest(1, 0).approvalId, 'Pending', { approverArn: 'arn:aws:iam::111122223333:user/bob', approverId: 'AIDABOB', decision: 'Approve', reason: 'ok', at: new Date(1) }, 'Approved');
+      await store.markApprovalExecuted(approvalRequest(1, 0).approvalId, new Date(2), 'arn:aws:iam::111122223333:user/alice');
+      await store.createApprovalRequest(approvalRequest(2, 1));
+      approvals = { rules: await store.listApprovalRules(), requests: await store.listApprovalRequests({ limit: 10 }) };
+      assert.deepEqual(approvals.requests.map((r) => r.status), ['Pending', 'Executed']);
       assert.ok(await server.app.audit.checkpoint());
       await createBackupFile(source, fromSqlite, {});
     } finally {
@@ -50,6 +65,13 @@ describeWithPostgres('arca backup across engines: SQLite -> PostgreSQL -> SQLite
     const url = cluster().url(await cluster().createDatabase());
     const report = await restoreBackup(readFileSync(fromSqlite), { to: url, root: { devRootFile: rootFile } });
     assert.equal(report.engine, 'postgres');
+    const pg = await PostgresDatabase.open({ url, pool: { max: 1 } });
+    try {
+      const restored = postgresStores(pg).approvals;
+      assert.deepEqual({ rules: await restored.listApprovalRules(), requests: await restored.listApprovalRequests({ limit: 10 }) }, approvals);
+    } finally {
+      await pg.close();
+    }
     const node = report.chains[0]!.node;
     await serveRestored(devRootDir('pg-node'), data, { storage: { type: 'postgres', url }, nodeName: node });
 
@@ -63,6 +85,13 @@ describeWithPostgres('arca backup across engines: SQLite -> PostgreSQL -> SQLite
     const target = join(work, 'back-to-sqlite');
     const back = await restoreBackup(readFileSync(fromPostgres), { to: target, root: { devRootFile: rootFile } });
     assert.equal(back.engine, 'sqlite');
+    const db = openDatabase(join(target, 'arca.db'));
+    try {
+      const restored = new SqliteApprovalStore(db);
+      assert.deepEqual({ rules: await restored.listApprovalRules(), requests: await restored.listApprovalRequests({ limit: 10 }) }, approvals);
+    } finally {
+      db.close();
+    }
     await serveRestored(target, data);
   });
 

@@ -19,6 +19,8 @@ import { PostgresAuditRows } from '../../src/store/postgres/postgres-audit-rows.
 import { PostgresAuditTrail } from '../../src/store/postgres/postgres-audit-trail.js';
 import { postgresStores } from '../../src/store/postgres/postgres-stores.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { approvalRequest, approvalRule } from '../../src/store/contract/approval-store.contract.js';
+import { SqliteApprovalStore } from '../../src/store/sqlite/sqlite-approval-store.js';
 import { SqliteAuditRows } from '../../src/store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditTrail } from '../../src/store/sqlite/sqlite-audit-trail.js';
 import { SqliteGrantStore } from '../../src/store/sqlite/sqlite-grant-store.js';
@@ -94,6 +96,26 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
   }
 }
 
+/**
+ * Approval rules and requests (issue 18), written through the SQLite adapter while no server runs (the
+ * approval operations live in the pipeline, not in this store test): an executed request with its
+ * decisions and a pending one, so both tables have rows to copy and every column a value.
+ */
+async function seedApprovals(dataDir: string): Promise<void> {
+  const db = openDatabase(join(dataDir, 'arca.db'));
+  try {
+    const approvals = new SqliteApprovalStore(db);
+    await approvals.putApprovalRule(approvalRule('deletions'));
+    const executed = approvalRequest(1, 0);
+    await approvals.createApprovalRequest(executed);
+    await approvals.decideApprovalRequest(executed.approvalId, 'Pending', { approverArn: 'arn:aws:iam::111122223333:user/bob', approverId: 'AIDABOB', decision: 'Approve', reason: 'ok', at: new Date(1) }, 'Approved');
+    await approvals.markApprovalExecuted(executed.approvalId, new Date(2), 'arn:aws:iam::111122223333:user/alice');
+    await approvals.createApprovalRequest(approvalRequest(2, 1));
+  } finally {
+    db.close();
+  }
+}
+
 describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)', (cluster) => {
   let dataDir = '';
   let ciphertext: Buffer = Buffer.alloc(0);
@@ -103,6 +125,7 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     dataDir = tempDataDir('arca-migrate-');
     dirs.push(dataDir);
     ({ ciphertext, keyId: mainKey } = await populate(dataDir));
+    await seedApprovals(dataDir);
   });
   after(() => dirs.forEach(removeDir));
 
@@ -172,6 +195,11 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
         assert.deepEqual(await stores.keys.getKeyVersion(k.id, k.primaryVersion), await sKeys.getKeyVersion(k.id, k.primaryVersion));
       }
       assert.equal((await stores.grants.grantsForKey(mainKey)).length, 1);
+      const sApprovals = new SqliteApprovalStore(sqlite);
+      assert.deepEqual(await stores.approvals.listApprovalRules(), await sApprovals.listApprovalRules());
+      const requests = await sApprovals.listApprovalRequests({ limit: 100 });
+      assert.deepEqual(requests.map((r) => r.status).sort(), ['Executed', 'Pending']);
+      assert.deepEqual(await stores.approvals.listApprovalRequests({ limit: 100 }), requests);
       const principals = await sPrincipals.listPrincipals(undefined, 100);
       assert.deepEqual(await stores.principals.listPrincipals(undefined, 100), principals);
       for (const p of principals.items) {

@@ -1,3 +1,4 @@
+import type { ApprovalStore } from '../../core/approval.js';
 import type { GrantRecord } from '../../core/grant.js';
 import type { KeyImportStore } from '../../core/key-import.js';
 import type { KeyRecord, StoredKeyVersion } from '../../core/key.js';
@@ -19,6 +20,7 @@ export interface StoreFixture {
   readonly imports: KeyImportStore;
   readonly seal: SealStore;
   readonly rewrap: RewrapStore;
+  readonly approvals: ApprovalStore;
   /** The audit signing key of the store's (or one node's) audit trail: a secret the rewrap store must cover. */
   readonly auditSigningKeys: AuditSigningKeyStore;
   /** Runs `work` in one transaction: committed if it resolves, rolled back (every change undone) if it rejects. */

@@ -1,4 +1,5 @@
 import { aliasStoreContract } from './alias-store.contract.js';
+import { approvalStoreContract } from './approval-store.contract.js';
 import type { AuditStoreFactory } from './audit-fixture.js';
 import { auditRowsContract } from './audit-rows.contract.js';
 import { auditTrailContract, type AuditTrailFactory } from './audit-trail.contract.js';
@@ -31,6 +32,7 @@ export function storeContracts(factory: StoreFactory): void {
   sealStoreContract(factory);
   rewrapStoreContract(factory);
   mfaDeviceRewrapContract(factory);
+  approvalStoreContract(factory);
 }
 
 /** Registers the UnitOfWork and AuditRows suites against the adapters `factory` opens (one fresh store per test). */

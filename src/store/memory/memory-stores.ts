@@ -1,4 +1,5 @@
 import type { ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
+import { MemoryApprovalStore } from './memory-approval-store.js';
 import type { MemoryDatabase } from './memory-database.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 import { MemoryKeyImportStore } from './memory-key-import-store.js';
@@ -19,6 +20,7 @@ export function memoryStores(db: MemoryDatabase) {
     imports: new MemoryKeyImportStore(db),
     seal: new MemorySealStore(db),
     rewrap: new MemoryRewrapStore(db),
+    approvals: new MemoryApprovalStore(db),
   };
 }
 

@@ -147,6 +147,40 @@ export interface GrantRow {
   readonly parentGrantId: string | null;
 }
 
+/** An approval rule (issue 18); `operations`, `keys` and `approvers` are JSON text, as SQLite keeps them. */
+export interface ApprovalRuleRow {
+  readonly name: string;
+  readonly operations: string;
+  readonly keys: string;
+  readonly approvers: string;
+  readonly quorum: number;
+  readonly requireMfa: boolean;
+  readonly executor: string;
+  readonly expiresAfterSeconds: number;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** An approval request (issue 18); `summary`, `keyArns` and `decisions` are JSON text, as SQLite keeps them. */
+export interface ApprovalRequestRow {
+  readonly approvalId: string;
+  readonly ruleName: string;
+  readonly operation: string;
+  readonly input: string;
+  readonly summary: string;
+  readonly keyArns: string;
+  readonly requesterArn: string;
+  readonly requesterId: string;
+  readonly reason: string;
+  readonly status: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly decisions: string;
+  readonly executedAt: number | null;
+  readonly executorArn: string | null;
+}
+
 export interface ImportTokenRow {
   readonly tokenId: string;
   readonly keyId: string;
@@ -205,6 +239,8 @@ export function tables(db: MemoryDatabase) {
     sessions: db.table<SessionRow>('sts_sessions'),
     mfaDevices: db.table<MfaDeviceRow>('mfa_devices'),
     grants: db.table<GrantRow>('grants'),
+    approvalRules: db.table<ApprovalRuleRow>('approval_rules'),
+    approvalRequests: db.table<ApprovalRequestRow>('approval_requests'),
     importTokens: db.table<ImportTokenRow>('import_tokens'),
     keyImports: db.table<KeyImportRow>('key_imports'),
     seal: db.table<SealRow>('seal_config'),

@@ -84,6 +84,23 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     identity: 'seq',
   },
   {
+    table: 'approval_rules',
+    columns: {
+      name: 'text', operations: 'text', keys: 'text', approvers: 'text', quorum: 'int', require_mfa: 'bool', executor: 'text',
+      expires_after_seconds: 'int', description: 'text', created_at: 'time', updated_at: 'time',
+    },
+    orderBy: 'name',
+  },
+  {
+    table: 'approval_requests',
+    columns: {
+      approval_id: 'text', rule_name: 'text', operation: 'text', input: 'text', summary: 'text', key_arns: 'text', requester_arn: 'text',
+      requester_id: 'text', reason: 'text', status: 'text', created_at: 'time', expires_at: 'time', decisions: 'text', executed_at: 'time',
+      executor_arn: 'text',
+    },
+    orderBy: 'approval_id',
+  },
+  {
     table: 'import_tokens',
     columns: {
       token_id: 'text', key_id: 'text', wrapping_key_spec: 'text', wrapping_algorithm: 'text', domain_key_version: 'int',

@@ -13,7 +13,7 @@ import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
 const TABLES = [
   'audit_event_keys', 'audit_events', 'audit_tree_nodes', 'audit_tree_heads', 'audit_signing_keys', 'audit_chains',
   'key_versions', 'aliases', 'tags', 'key_policy_principals', 'key_rotation', 'key_destructions', 'import_tokens', 'key_imports',
-  'access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions', 'mfa_devices', 'grants', 'seal_config', 'keys', 'principals', 'domain_keys', 'cluster_nodes',
+  'access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions', 'mfa_devices', 'grants', 'approval_rules', 'approval_requests', 'seal_config', 'keys', 'principals', 'domain_keys', 'cluster_nodes',
 ];
 
 describeWithPostgres('store contracts: PostgreSQL', (cluster) => {

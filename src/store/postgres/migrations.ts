@@ -274,6 +274,45 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   ALTER TABLE sts_sessions ADD COLUMN mfa_authenticated_at TIMESTAMPTZ;
   `,
   },
+  {
+    // Separation of duties (issue 18): approval rules and the requests they hold. JSON is TEXT as written
+    // (store/approval-json.ts); decisions are appended by one compare-and-set UPDATE.
+    id: '0006-approvals',
+    sql: `
+  CREATE TABLE approval_rules (
+    name TEXT COLLATE "C" PRIMARY KEY,
+    operations TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    approvers TEXT NOT NULL,
+    quorum INTEGER NOT NULL,
+    require_mfa BOOLEAN NOT NULL,
+    executor TEXT NOT NULL,
+    expires_after_seconds INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE approval_requests (
+    approval_id TEXT COLLATE "C" PRIMARY KEY,
+    rule_name TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    input TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    key_arns TEXT NOT NULL,
+    requester_arn TEXT NOT NULL,
+    requester_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    decisions TEXT NOT NULL,
+    executed_at TIMESTAMPTZ,
+    executor_arn TEXT
+  );
+  CREATE INDEX approval_requests_by_status ON approval_requests(status, created_at);
+  CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
+  `,
+  },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { PostgresDatabase } from './database.js';
+import { PostgresApprovalStore } from './postgres-approval-store.js';
 import { PostgresGrantStore } from './postgres-grant-store.js';
 import { PostgresKeyFacts } from './postgres-key-facts.js';
 import { PostgresKeyImportStore } from './postgres-key-import-store.js';
@@ -19,6 +20,7 @@ export function postgresStores(pg: PostgresDatabase) {
     imports: new PostgresKeyImportStore(pg),
     seal: new PostgresSealStore(pg),
     rewrap: new PostgresRewrapStore(pg),
+    approvals: new PostgresApprovalStore(pg),
   };
 }
 

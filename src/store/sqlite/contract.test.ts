@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import { AuditWriter } from '../../audit/audit-writer.js';
 import { auditStoreContracts, auditTrailContracts, storeContracts } from '../contract/index.js';
 import { openDatabase, transactionEnded, type SqliteDatabase } from './database.js';
+import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { SqliteAuditRows } from './sqlite-audit-rows.js';
 import { SqliteAuditTrail } from './sqlite-audit-trail.js';
 import { SqliteGrantStore } from './sqlite-grant-store.js';
@@ -41,6 +42,7 @@ describe('store contracts: SQLite', () => {
       imports: new SqliteKeyImportStore(db),
       seal: new SqliteSealStore(db),
       rewrap: new SqliteRewrapStore(db),
+      approvals: new SqliteApprovalStore(db),
       auditSigningKeys: new SqliteAuditRows(db),
       withTransaction: (work) => transaction(db, work),
       close: () => db.close(),

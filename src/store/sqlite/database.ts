@@ -314,6 +314,46 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   ALTER TABLE sts_sessions ADD COLUMN mfa_authenticated_at INTEGER;
   `,
   },
+  {
+    // Separation of duties (issue 18): approval rules, and the requests they hold with their decisions.
+    // JSON columns are TEXT as written (store/approval-json.ts); no foreign key to the rule, since a
+    // request outlives the rule that held it. Not read-cached: decisions are compare-and-set.
+    id: '0012-approvals',
+    sql: `
+  CREATE TABLE approval_rules (
+    name TEXT PRIMARY KEY,
+    operations TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    approvers TEXT NOT NULL,
+    quorum INTEGER NOT NULL,
+    require_mfa INTEGER NOT NULL,
+    executor TEXT NOT NULL,
+    expires_after_seconds INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE approval_requests (
+    approval_id TEXT PRIMARY KEY,
+    rule_name TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    input TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    key_arns TEXT NOT NULL,
+    requester_arn TEXT NOT NULL,
+    requester_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    decisions TEXT NOT NULL,
+    executed_at INTEGER,
+    executor_arn TEXT
+  );
+  CREATE INDEX approval_requests_by_status ON approval_requests(status, created_at);
+  CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
+  `,
+  },
 ];
 
 const afterCommit = new WeakMap<SqliteDatabase, (() => void)[]>();
