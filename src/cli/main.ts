@@ -6,6 +6,7 @@ import { runCall } from './call-command.js';
 import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
 import { runMfa } from './mfa-command.js';
+import { runApprovals } from './approvals-command.js';
 import { runAccessKey, runPrincipal } from './principal-commands.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
@@ -20,6 +21,7 @@ Commands:
   principal  manage principals, their tags and identity policies: arca principal create --name app
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
   mfa        a principal's TOTP MFA device: arca mfa enable --name app (prints a QR code, shown once)
+  approvals  held requests and approval rules: arca approvals list; approve|deny ID --reason …; execute ID
   audit      verify, query, tail or export the audit trail (arca audit --help)
   alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
   breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
@@ -82,6 +84,8 @@ export async function runCli(args: readonly string[]): Promise<number> {
       return runAccessKey(argv.slice(1));
     case 'mfa':
       return runMfa(argv.slice(1));
+    case 'approvals':
+      return runApprovals(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
     case 'alerts':

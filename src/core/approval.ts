@@ -1,3 +1,5 @@
+import { KmsError } from './errors.js';
+
 /**
  * Separation of duties (issue 18, ADR 0020): approval rules hold the requests they cover until a quorum
  * of other principals approves them; the requester (or the approver completing the quorum) then executes
@@ -123,4 +125,14 @@ export interface ApprovalStore {
   decideApprovalRequest(approvalId: string, from: 'Pending', decision: ApprovalDecision, status: 'Pending' | 'Approved' | 'Denied'): Promise<boolean>;
   /** Marks an `Approved` request `Executed`, only if it is still `Approved` (exactly once); answers whether it did. */
   markApprovalExecuted(approvalId: string, at: Date, executorArn: string): Promise<boolean>;
+}
+
+/** The refusal of a request an approval rule holds: the approval request it created is stored, nothing else changed. */
+export class ApprovalRequiredError extends KmsError {
+  constructor(
+    readonly approvalId: string,
+    message: string,
+  ) {
+    super('ApprovalRequired', message);
+  }
 }

@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'ExpiredIdentityToken',
   'IdpRejectedClaim',
   'IdpCommunicationError',
+  // Separation of duties (issue 18): the request was held for approval; nothing changed.
+  'ApprovalRequired',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

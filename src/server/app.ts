@@ -22,6 +22,7 @@ import { ensureAdminPolicy } from '../service/identity/bootstrap-policy.js';
 import { PolicyAuthorizer } from '../service/access/policy-authorizer.js';
 import { Pipeline } from '../service/pipeline/pipeline.js';
 import { operationRegistry } from '../service/pipeline/registry.js';
+import { ApprovalGate } from '../service/approvals/approval-gate.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
@@ -221,6 +222,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const quotas = new RequestQuotas(config.quotas ?? {}, clock);
   const backupDir = config.backup?.dir ?? defaultBackupDir(config.dataDir);
   const detection = new Detection({ config: config.detection, clock, logger: config.logger, audit, region: config.realm.region, observer: metrics });
+  const registry = operationRegistry();
   const pipeline = new Pipeline({
     limiter,
     keys: requestStores.keys,
@@ -245,7 +247,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     storage,
     auditTrail: trail.trail,
     auditChains: trail.chains,
-    operations: operationRegistry(),
+    operations: registry,
     sealing,
     observer: observeAll([metrics, requestLog(config.logger)]),
     cluster: { node: store.nodeName, nodes: store.nodes },
@@ -257,6 +259,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
     ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
     webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
+    approvals: requestStores.approvals,
+    approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.

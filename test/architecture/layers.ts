@@ -263,7 +263,7 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   'crypto/ciphertext-blob.ts': { reason: 'reads the key id in a ciphertext header for IncorrectKey; never decrypts' },
   'crypto/secret-bytes.ts': {
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
-    only: ['service/pipeline/operation.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts'],
+    only: ['service/pipeline/operation.ts', 'service/pipeline/input-codec.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts'],
   },
   'crypto/secret-text.ts': {
     reason: 'access-key secrets handed to their owner once, as zeroable text',

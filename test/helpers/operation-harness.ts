@@ -32,6 +32,7 @@ import type { RegisteredOperation } from '../../src/service/pipeline/operation.j
 import { Pipeline, type PipelineResult } from '../../src/service/pipeline/pipeline.js';
 import { PolicyAuthorizer } from '../../src/service/access/policy-authorizer.js';
 import { operationRegistry } from '../../src/service/pipeline/registry.js';
+import { ApprovalGate } from '../../src/service/approvals/approval-gate.js';
 import { SealController } from '../../src/custody/sealing.js';
 import { ensureAdmin } from '../../src/service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../../src/service/identity/bootstrap-policy.js';
@@ -209,6 +210,8 @@ export async function harness(): Promise<Harness> {
     backups: { create: async () => { throw new KmsError('Internal', 'no backups in the operation harness'); } },
     ledger: { exportLedger: async () => { throw new KmsError('Internal', 'no destruction ledger in the operation harness'); } },
     webIdentity: undefined,
+    approvals: requestStores.approvals,
+    approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
 
   const initialized = await sealing.initialize(1, 1);

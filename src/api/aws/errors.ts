@@ -28,6 +28,7 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   Tag: { type: 'TagException', status: 400 },
   LimitExceeded: { type: 'LimitExceededException', status: 400 },
   Conflict: { type: 'ConflictException', status: 400 },
+  ApprovalRequired: { type: 'ApprovalRequiredException', status: 400 },
   UnsupportedOperation: { type: 'UnsupportedOperationException', status: 400 },
   Sealed: { type: 'KMSInternalException', status: 503 },
   UnsealFailed: { type: 'UnsealFailedException', status: 400 },

@@ -36,6 +36,7 @@ export const STS_ERRORS: Record<ErrorCode, { readonly code: string; readonly sta
   Tag: { code: 'InvalidParameterValue', status: 400, type: 'Sender' },
   LimitExceeded: { code: 'LimitExceeded', status: 400, type: 'Sender' },
   Conflict: { code: 'Conflict', status: 409, type: 'Sender' },
+  ApprovalRequired: { code: 'ApprovalRequired', status: 400, type: 'Sender' },
   // MFA, session policies and SourceIdentity are later slices of issue 17: asked for, they are refused.
   UnsupportedOperation: { code: 'InvalidParameterValue', status: 400, type: 'Sender' },
   Sealed: { code: 'ServiceUnavailable', status: 503, type: 'Receiver' },

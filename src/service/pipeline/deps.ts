@@ -8,6 +8,7 @@ import type { BreakerControl } from '../../core/detection.js';
 import type { BackupMaker } from '../../core/backup-file.js';
 import type { DestructionLedgerMaker } from '../../core/destruction-ledger.js';
 import type { WebIdentityVerifier } from '../../core/web-identity.js';
+import type { ApprovalStore } from '../../core/approval.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -57,6 +58,8 @@ export interface ServiceDeps {
   readonly ledger: DestructionLedgerMaker;
   /** Verifies web identity tokens (AssumeRoleWithWebIdentity); `undefined` when no OIDC provider is configured. */
   readonly webIdentity: WebIdentityVerifier | undefined;
+  /** Approval rules and the requests they hold (issue 18). */
+  readonly approvals: ApprovalStore;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
+import { encodeInput } from './input-codec.js';
 import type { KeyRecord } from '../../core/key.js';
 import type { AuditEventSource, AuditIdentity } from '../../core/audit.js';
 import type { KeyAccess } from '../../core/key-state.js';
@@ -232,6 +233,8 @@ export interface BoundCall {
   execute(ctx: OperationContext): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
+  /** The validated input as text ({@link encodeInput}): what an approval request stores to replay. */
+  encodedInput(): string;
 }
 
 export interface RegisteredOperation {
@@ -359,6 +362,7 @@ function bindTo<I, O, P, S extends KeySlots<I>, U extends ServicePort>(op: Opera
         return { output, auditResponse: op.auditResponse ? op.auditResponse(output) : null };
       },
       auditRequest: () => op.auditRequest(input),
+      encodedInput: () => encodeInput(input),
       authorization: () => {
         const { context, encryptionContext } = conditionContext(conditions, input);
         return { context: { ...context, ...op.authorizationContext?.(input) }, encryptionContext };

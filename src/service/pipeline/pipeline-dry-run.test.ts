@@ -68,7 +68,7 @@ function pipelineFor(op: ReturnType<typeof probe>, steps: Step[], decision: 'All
     get: (target, name) => {
       if (name === 'hierarchy') return { isOpen: true }; // unsealed: the only thing the pipeline asks of it here
       if (name === 'storage') return { noteFailure: () => false }; // reporting execute's internal error
-      if (typeof name === 'string' && !(name in target) && name !== 'then' && name !== 'limiter' && name !== 'reads' && name !== 'observer' && name !== 'quotas' && name !== 'detector') throw new Error(`the test pipeline has no ${name}`);
+      if (typeof name === 'string' && !(name in target) && name !== 'then' && name !== 'limiter' && name !== 'reads' && name !== 'observer' && name !== 'quotas' && name !== 'detector' && name !== 'approvalGate') throw new Error(`the test pipeline has no ${name}`);
       return Reflect.get(target, name);
     },
   });

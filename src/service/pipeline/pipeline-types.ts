@@ -8,6 +8,7 @@ import type { InputReader, RegisteredOperation } from './operation.js';
 import type { QuotaGate } from './request-quotas.js';
 import type { RequestMeta } from './request-record.js';
 import type { UnauthenticatedLimiter } from './unauthenticated-limiter.js';
+import type { ApprovalGate } from '../approvals/approval-gate.js';
 
 /** The pipeline's request, result and dependency types (pipeline.ts re-exports them). */
 
@@ -47,6 +48,8 @@ export interface PipelineDeps extends ServiceDeps {
   readonly observer?: RequestObserver | undefined;
   /** Told of every answered request of an authenticated caller (anomaly detection); absent: none. */
   readonly detector?: RequestDetector | undefined;
+  /** Holds the writes approval rules cover, and replays approved ones (issue 18); absent: nothing is held. */
+  readonly approvalGate?: ApprovalGate | undefined;
 }
 
 /** What `/readyz` answers. */

@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { randomId } from '../../crypto/random.js';
 import { aliasArn, keyArn, parseKeyRef } from '../../core/arn.js';
+import { ApprovalRequiredError } from '../../core/approval.js';
 import type { AuditEvent, AuditIdentity } from '../../core/audit.js';
 import { invalidCiphertext, isKmsError, KmsError, sealed, throttled } from '../../core/errors.js';
 import { checkKeyState } from '../../core/key-state.js';
@@ -14,6 +15,7 @@ import { anonymousPrincipal, denied, withEncryptionContext, type Authz } from '.
 import { changesState } from './state-changes.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
 import { invalidInputError } from './schemas.js';
+import type { ApprovalGate, ApprovalReplay } from '../approvals/approval-gate.js';
 
 export type { PipelineDeps, PipelineRequest, PipelineResult, Readiness } from './pipeline-types.js';
 
@@ -68,6 +70,7 @@ export class Pipeline {
       const facts = { op, principal: undefined, requestParameters: null, responseElements: null, resources: [], started };
       return this.#record(req, { ok: false, error: this.#asKmsError(e, req.requestId), requestId: req.requestId }, facts);
     }
+    if (op !== undefined && principal !== undefined && deps.approvalGate?.replays(op) === true) return this.#replay(req, op, principal, deps.approvalGate);
     if (op !== undefined && (principal !== undefined || op.authentication === 'token') && changesState(op)) return this.#handleMutation(req, op, principal);
     const run = await this.#run(req, op, principal, started);
     return this.#record(req, run.result, run.facts);
@@ -100,14 +103,15 @@ export class Pipeline {
    * A mutating operation runs inside the audit log's transaction: its store changes commit together
    * with its event, so a change whose event cannot be made durable is rolled back (ADR 0005).
    */
-  async #handleMutation(req: PipelineRequest, op: RegisteredOperation, principal: Principal | undefined): Promise<PipelineResult> {
+  async #handleMutation(req: PipelineRequest, op: RegisteredOperation, principal: Principal | undefined, replay?: ApprovalReplay): Promise<PipelineResult> {
     const prepared = op.prepares && principal !== undefined ? await this.#prepare(req, op, principal) : undefined;
     let answer: PipelineResult | undefined;
     try {
       await this.#deps.audit.runAudited(async () => {
-        const run = await this.#run(req, op, principal, this.#deps.clock.now(), prepared);
+        const run = await this.#run(req, op, principal, this.#deps.clock.now(), prepared, replay);
         answer = run.result;
-        return { event: this.#event(req, run.result, run.facts), keep: run.result.ok };
+        // A held request changed nothing but its approval request, which is kept.
+        return { event: this.#event(req, run.result, run.facts), keep: run.result.ok || run.result.error instanceof ApprovalRequiredError };
       });
     } catch (e) {
       return this.#auditFailed(req, e, answer);
@@ -138,8 +142,30 @@ export class Pipeline {
     }
   }
 
+  /**
+   * ExecuteApproved (issue 18): authorizes it, opens the approved request it names and runs the held
+   * operation with its stored input as a mutation like any other (authorized again, as the caller),
+   * recorded under the held operation's name with the approval id. A refusal before the replay is
+   * ExecuteApproved's own event.
+   */
+  async #replay(req: PipelineRequest, op: RegisteredOperation, principal: Principal, gate: ApprovalGate): Promise<PipelineResult> {
+    const started = this.#deps.clock.now();
+    let replay: ApprovalReplay;
+    let requestParameters: Record<string, unknown> | null = null;
+    try {
+      const call = this.#bind(op, req.parseBody);
+      requestParameters = call.auditRequest();
+      await this.#authorizeCall(req, op, call, principal, started, []);
+      replay = await gate.open(op, req.parseBody, principal);
+    } catch (e) {
+      const error = this.#asKmsError(e, req.requestId, req.invalidInput);
+      return this.#record(req, { ok: false, error, requestId: req.requestId }, { op, principal, requestParameters, responseElements: null, resources: [], started });
+    }
+    return this.#handleMutation({ ...req, parseBody: replay.read }, replay.operation, principal, replay);
+  }
+
   /** Runs an authenticated request (`principal` undefined: an operation that needs no authentication). */
-  async #run(req: PipelineRequest, op: RegisteredOperation | undefined, principal: Principal | undefined, started: Date, prepared?: BoundCall): Promise<{ result: PipelineResult; facts: AuditFacts }> {
+  async #run(req: PipelineRequest, op: RegisteredOperation | undefined, principal: Principal | undefined, started: Date, prepared?: BoundCall, replay?: ApprovalReplay): Promise<{ result: PipelineResult; facts: AuditFacts }> {
     const deps = this.#deps;
     let requestParameters: Record<string, unknown> | null = null;
     let responseElements: Record<string, unknown> | null = null;
@@ -159,6 +185,8 @@ export class Pipeline {
       await call.check(ctx);
       // DryRun: everything was checked, nothing is done (execute never runs).
       if (call.dryRun) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
+      // Separation of duties: a write an approval rule covers is held here; a replay is marked executed.
+      if (principal !== undefined && changesState(op)) await deps.approvalGate?.admit(op, call, caller, resources, replay);
       const { output, auditResponse } = await call.execute(ctx);
       responseElements = auditResponse;
       result = { ok: true, output, requestId: req.requestId };
@@ -169,7 +197,9 @@ export class Pipeline {
       (call ?? prepared)?.dispose();
     }
     if (principal !== undefined && op !== undefined) deps.detector?.observe({ principalArn: principal.arn, operation: op.name, keyArns: resources.map((k) => k.arn), sourceIp: req.sourceIp, errorCode: result.ok ? undefined : result.error.code, time: started });
-    return { result, facts: { op, principal, requestParameters, responseElements, resources, started, identity } };
+    const approvalId = replay?.approval.approvalId ?? (!result.ok && result.error instanceof ApprovalRequiredError ? result.error.approvalId : undefined);
+    const additionalEventData = approvalId === undefined ? undefined : { approvalId };
+    return { result, facts: { op, principal, requestParameters, responseElements, resources, started, identity, additionalEventData } };
   }
 
   /**

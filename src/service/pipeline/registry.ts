@@ -32,6 +32,8 @@ import { putKeyPolicy } from '../access/put-key-policy.js';
 import { createPrincipal } from '../identity/create-principal.js';
 import { updateAssumeRolePolicy } from '../identity/update-assume-role-policy.js';
 import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
+import { deleteApprovalRule, listApprovalRules, putApprovalRule } from '../approvals/rule-operations.js';
+import { approveRequest, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
@@ -134,6 +136,15 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   getSessionToken,
   enableMfaDevice,
   disableMfaDevice,
+  // separation of duties (issue 18)
+  putApprovalRule,
+  deleteApprovalRule,
+  listApprovalRules,
+  listApprovalRequests,
+  getApprovalRequest,
+  approveRequest,
+  denyRequest,
+  executeApproved,
   createGrant,
   listGrants,
   listRetirableGrants,

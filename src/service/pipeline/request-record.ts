@@ -31,6 +31,8 @@ export interface AuditFacts {
   readonly started: Date;
   /** Who an unsigned request that authenticates from its input proved to be (`OperationContext.identify`). */
   readonly identity?: AuditIdentity | undefined;
+  /** CloudTrail's `additionalEventData`: the approval request a held or replayed request belongs to. */
+  readonly additionalEventData?: Record<string, unknown> | undefined;
 }
 
 function identityOf(principal: Principal | undefined): AuditIdentity {
@@ -78,6 +80,7 @@ export function requestEvent(realm: Realm, req: RequestMeta, error: KmsError | u
     resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
     // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
     readOnly: op === undefined ? false : !changesState(op),
+    ...(facts.additionalEventData !== undefined && { additionalEventData: facts.additionalEventData }),
   }, op === undefined ? 'kms' : eventSourceOf(op.service));
 }
 

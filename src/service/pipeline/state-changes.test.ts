@@ -27,6 +27,8 @@ const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataK
 const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
 /** Issue 17's write operations, added on purpose: each stores a session, a trust policy or an MFA device, or revokes sessions. */
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];
+/** Issue 18's write operations: approval rules, decisions, and ExecuteApproved (which replays a held write). */
+const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
@@ -47,7 +49,7 @@ describe('tables derived from the operations’ declared effect', () => {
   });
 
   it('exactly the write operations that are not seal operations change state (AssumeRoleWithWebIdentity included), a new one included', () => {
-    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING].sort());
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING].sort());
     assert.deepEqual(names(OPERATIONS.filter(changesState)), names(OPERATIONS.filter((op) => op.effect === 'write' && op.authentication !== 'none')));
     assert.ok(changesState(newOperation('write', false)));
     assert.ok(!changesState(newOperation('use', true)));
