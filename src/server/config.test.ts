@@ -176,7 +176,7 @@ describe('arca server configuration: metrics', () => {
       assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCrl: ${join(dir, 'ca.pem')} }\n`), ['tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)']);
       assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCrl: ${join(dir, 'none.crl')} }\n`), [`tls.clientCrl: cannot read ${join(dir, 'none.crl')} (ENOENT)`]);
       assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCrl: ${join(dir, 'ca.pem')} }\n`), [`tls.clientCrl: ${join(dir, 'ca.pem')} holds no PEM CRL (-----BEGIN X509 CRL-----)`]);
-      assert.ok(errorsOf('dataDir: /d\ntls: { enabled: false }\n', { ARCA_TLS_CLIENT_CRL: join(dir, 'x.crl') }).includes('tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)'), 'ARCA_TLS_CLIENT_CRL sets it');
+      assert.ok(errorsOf(`dataDir: /d\n${tls} }\n`, { ARCA_TLS_CLIENT_CRL: join(dir, 'x.crl') }).includes('tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)'), 'ARCA_TLS_CLIENT_CRL sets it');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
