@@ -107,7 +107,7 @@ describe('arca server configuration', () => {
   test('docs/configuration.md documents every field and every environment variable', async () => {
     const { readFileSync } = await import('node:fs');
     const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
-    for (const field of ['listen', 'tls.enabled', 'tls.cert', 'tls.key', 'tls.clientCa', 'dataDir', 'region', 'account', 'root.type', 'root.module', 'root.tokenLabel', 'root.slot', 'root.pinFile', 'root.pinEnv', 'root.keyLabel', 'maxBodyBytes', 'logLevel']) {
+    for (const field of ['listen', 'tls.enabled', 'tls.cert', 'tls.key', 'tls.clientCa', 'tls.clientCrl', 'dataDir', 'region', 'account', 'root.type', 'root.module', 'root.tokenLabel', 'root.slot', 'root.pinFile', 'root.pinEnv', 'root.keyLabel', 'maxBodyBytes', 'logLevel']) {
       assert.ok(doc.includes(`\`${field}\``), `docs/configuration.md lacks ${field}`);
     }
     for (const name of Object.keys(ENV_OVERRIDES)) assert.ok(doc.includes(name), `docs/configuration.md lacks ${name}`);
@@ -172,6 +172,11 @@ describe('arca server configuration: metrics', () => {
       const bad = errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')} }\nidentity: { certificates: [{ match: {}, principal: 'a b' }] }\n`);
       assert.ok(bad.some((e) => e.startsWith('identity.certificates.0.match: give at least one')), bad.join(' | '));
       assert.ok(bad.some((e) => e.startsWith('identity.certificates.0.principal: must be a principal name')), bad.join(' | '));
+      // A CRL file needs the client CA, and must be readable and hold CRLs: a boot error, not a listener that fails later.
+      assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCrl: ${join(dir, 'ca.pem')} }\n`), ['tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)']);
+      assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCrl: ${join(dir, 'none.crl')} }\n`), [`tls.clientCrl: cannot read ${join(dir, 'none.crl')} (ENOENT)`]);
+      assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCrl: ${join(dir, 'ca.pem')} }\n`), [`tls.clientCrl: ${join(dir, 'ca.pem')} holds no PEM CRL (-----BEGIN X509 CRL-----)`]);
+      assert.ok(errorsOf(`dataDir: /d\n${tls} }\n`, { ARCA_TLS_CLIENT_CRL: join(dir, 'x.crl') }).includes('tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)'), 'ARCA_TLS_CLIENT_CRL sets it');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

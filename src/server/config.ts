@@ -12,6 +12,7 @@ import { quotasSchema } from './quota-config.js';
 import { detectionSchema, resolveDetection } from './detection-config.js';
 import { backupConfigSchema } from './backup-config.js';
 import { identityConfigSchema } from './identity-config.js';
+import { clientCrlErrors } from './client-crl.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -25,6 +26,8 @@ const tlsSchema = z
     clientCa: z.string().min(1).optional(),
     /** With clientCa: `required` (default) refuses a connection without a verified certificate; `optional` lets one without any in. */
     clientCert: z.enum(['optional', 'required']).optional(),
+    /** With clientCa: a PEM file of CRLs (one per CA); a revoked client certificate does not verify. Re-read on SIGHUP. */
+    clientCrl: z.string().min(1).optional(),
   })
   .strict();
 
@@ -119,6 +122,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_TLS_KEY: ['tls', 'key'],
   ARCA_TLS_CLIENT_CA: ['tls', 'clientCa'],
   ARCA_TLS_CLIENT_CERT: ['tls', 'clientCert'],
+  ARCA_TLS_CLIENT_CRL: ['tls', 'clientCrl'],
   ARCA_ROOT_TYPE: ['root', 'type'],
   ARCA_ROOT_MODULE: ['root', 'module'],
   ARCA_ROOT_TOKEN_LABEL: ['root', 'tokenLabel'],
@@ -223,6 +227,8 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
       if (path !== undefined && !readable(path)) errors.push(`tls.${field}: cannot read ${path}`);
     }
     if (tls['clientCert'] !== undefined && tls['clientCa'] === undefined) errors.push('tls.clientCert: needs tls.clientCa (the CAs client certificates must chain to)');
+    const crl = text(tls['clientCrl']);
+    if (crl !== undefined) errors.push(...(tls['clientCa'] === undefined ? ['tls.clientCrl: needs tls.clientCa (the CAs whose revocations it lists)'] : clientCrlErrors(crl)));
   } else if (host !== '' && !isLoopback(host)) {
     errors.push(`tls.enabled: false is allowed only on a loopback listen address (127.0.0.1, ::1, localhost), not ${host}`);
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../core/ports.js';
 import { newRequestId, type Pipeline } from '../service/pipeline/pipeline.js';
 import { sourceKey } from '../service/pipeline/unauthenticated-limiter.js';
 import { peerCertificate } from './client-certificates.js';
+import { secureContextOptions, trackHandshakes, verifiedUnderOldContext, type TlsOptions } from './tls-context.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
@@ -71,17 +72,7 @@ export interface HttpServerOptions {
   readonly endpoints?: readonly HttpEndpoint[] | undefined;
 }
 
-/** PEM server certificate and key, and the CA that client certificates must chain to for mTLS. */
-export interface TlsOptions {
-  readonly cert: Buffer;
-  readonly key: Buffer;
-  readonly ca?: Buffer | undefined;
-  /**
-   * With `ca`: `required` (default) refuses a connection without a certificate that verifies at the
-   * handshake; `optional` accepts any, and the authenticator refuses a request whose certificate did not verify.
-   */
-  readonly clientCertificate?: 'optional' | 'required' | undefined;
-}
+export type { TlsOptions } from './tls-context.js';
 
 function send(res: ServerResponse, r: TransportResponse, close = false): void {
   const { body } = r;
@@ -215,6 +206,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
   if (fallback === undefined) throw new Error('the listener needs at least one transport adapter');
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      if (tls?.ca !== undefined) {
+        // A connection verified before the CRLs were replaced is closed once this answer is out (also when
+        // the request was in flight at the reload), so its next request handshakes against the new CRLs.
+        if (verifiedUnderOldContext(server, req.socket)) res.shouldKeepAlive = false;
+        res.once('finish', () => (verifiedUnderOldContext(server, req.socket) ? req.socket.end() : undefined));
+      }
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const path = q < 0 ? url : url.slice(0, q);
@@ -272,11 +269,12 @@ export function createHttpServer(opts: HttpServerOptions): Server {
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
   };
   const tls = opts.tls;
-  const mtls = tls?.ca === undefined ? {} : { ca: tls.ca, requestCert: true, rejectUnauthorized: tls.clientCertificate !== 'optional' };
+  const mtls = tls?.ca === undefined ? {} : { requestCert: true, rejectUnauthorized: tls.clientCertificate !== 'optional' };
   const server: Server =
     tls === undefined
       ? createServer(timeouts, handler)
-      : createTlsServer({ ...timeouts, cert: tls.cert, key: tls.key, ...mtls }, handler);
+      : createTlsServer({ ...timeouts, ...secureContextOptions(tls), ...mtls }, handler);
+  if (tls !== undefined) trackHandshakes(server);
   limitConnections(server, limits.maxConnections, limits.maxConnectionsPerSource);
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
     const error = clientErrorOf(err, socket);

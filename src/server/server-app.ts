@@ -13,6 +13,8 @@ import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { certificateRules, oidcProviders } from './identity-config.js';
+import { readClientCrls } from './client-crl.js';
+import { replaceClientCrl } from './tls-context.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
@@ -22,6 +24,18 @@ export interface ServerApp extends Omit<App, 'admin'> {
    * pending shares, domain keys and key material, SigV4 signing keys). All zero after a seal.
    */
   heldSecrets(): { readonly root: number; readonly hierarchy: number; readonly signingKeys: number };
+  /**
+   * Re-reads `tls.clientCrl` from `path` (SIGHUP; `undefined`: no CRL any more) and makes the listener
+   * verify client certificates against it, closing connections verified before (`replaceClientCrl`).
+   * Throws, changing nothing, when the file cannot be read or parsed. A no-op without mTLS.
+   */
+  reloadClientCrl(path: string | undefined): void;
+}
+
+/** Whether two CRL lists hold the same bytes. */
+function sameCrls(a: readonly Buffer[] | undefined, b: readonly Buffer[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((crl, i) => b[i]?.equals(crl) === true);
 }
 
 /** The metrics settings the composition takes from arca.yaml's `metrics:` (absent: off). */
@@ -71,9 +85,11 @@ export async function createServerApp(opts: {
   // Validated with the configuration (loadServerConfig reports its errors), resolved again here.
   const detection = resolveDetection(config.detection, opts.env);
   if (detection.config === undefined) throw new Error(`detection: ${detection.errors.join('; ')}`);
+  const crlPath = config.tls.clientCrl;
   const tls = config.tls.enabled
-    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa), clientCertificate: config.tls.clientCert }
+    ? { cert: readFileSync(config.tls.cert ?? ''), key: readFileSync(config.tls.key ?? ''), ca: config.tls.clientCa === undefined ? undefined : readFileSync(config.tls.clientCa), clientCertificate: config.tls.clientCert, crl: crlPath === undefined ? undefined : readClientCrls(crlPath) }
     : undefined;
+  let currentCrl = tls?.crl;
   const parts = await composeApp(
     { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity) },
     store,
@@ -94,6 +110,14 @@ export async function createServerApp(opts: {
     ...parts.app,
     sealing,
     root,
+    reloadClientCrl: (path) => {
+      if (tls?.ca === undefined) return;
+      const crl = path === undefined ? undefined : readClientCrls(path);
+      // Unchanged (a SIGHUP for the quotas): the connections stay open.
+      if (sameCrls(crl, currentCrl)) return;
+      replaceClientCrl(parts.app.server, tls, crl);
+      currentCrl = crl;
+    },
     heldSecrets: () => ({ root: root.heldSecrets, hierarchy: parts.hierarchy.heldSecrets, signingKeys: parts.authenticator.cachedSigningKeys }),
   };
 }

@@ -16,7 +16,8 @@ Runs Arca for production: the settings come from the YAML file and ARCA_* enviro
 lines on stdout at the level of --log-level, else logLevel / ARCA_LOG_LEVEL (--quiet: warn). The server starts
 SEALED: initialize it once with 'arca operator init', then unseal it after every start with
 'arca operator unseal' (a PKCS#11 root unseals itself when the HSM is reachable). SIGHUP reloads
-the configuration's quotas and anomaly detection (rules, rules file, webhooks).
+the configuration's quotas, anomaly detection (rules, rules file, webhooks) and the client CRL file
+(tls.clientCrl).
 `;
 
 /** `arca server`: resolves when the server has shut down after SIGINT/SIGTERM. */
@@ -76,8 +77,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  // SIGHUP re-reads the configuration and applies what can change live: the quotas and the detection. Anything invalid
-  // keeps the running settings (and is logged).
+  // SIGHUP re-reads the configuration and applies what can change live: the quotas, the detection and the client
+  // CRLs. Anything invalid keeps the running settings (and is logged).
   const reload = (): void => {
     const again = values.config === undefined ? loadServerConfig(undefined, process.env) : loadServerConfigFile(values.config, process.env);
     if (!again.ok) {
@@ -89,9 +90,16 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       logger.error('configuration reload refused; the running settings stay', { errors: detection.errors });
       return;
     }
+    try {
+      // First: the CRL file is the one part that can still fail (it was validated, but may have changed since).
+      app.reloadClientCrl(again.config.tls.clientCrl);
+    } catch (e) {
+      logger.error('configuration reload refused; the running settings stay', { errors: [`tls.clientCrl: ${(e as Error).message}`] });
+      return;
+    }
     app.quotas.update(toQuotaConfig(again.config.quotas));
     app.detection.update(detection.config);
-    logger.info('configuration reloaded: quotas and detection', { quotas: again.config.quotas ?? 'none', rules: detection.config.settings.rules.map((r) => r.name) });
+    logger.info('configuration reloaded: quotas, detection and client CRLs', { clientCrl: again.config.tls.clientCrl ?? 'none', quotas: again.config.quotas ?? 'none', rules: detection.config.settings.rules.map((r) => r.name) });
   };
   process.on('SIGHUP', reload);
   const signal = await signalled;

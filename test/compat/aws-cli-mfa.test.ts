@@ -7,22 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import type { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
-import { ARCA_BIN, REPO_ROOT, removeDir, tempDataDir } from '../helpers/server.js';
-
-/** The JSON block after `<!-- template: name -->` in docs/identity.md. */
-function template(name: string): object {
-  const doc = readFileSync(join(REPO_ROOT, 'docs', 'identity.md'), 'utf8');
-  const m = new RegExp(`<!-- template: ${name} -->\\n\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(doc);
-  assert.ok(m?.[1], `docs/identity.md has no template ${name}`);
-  return JSON.parse(m[1]) as object;
-}
+import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
+import { identityDocTemplate } from '../helpers/doc-templates.js';
 
 const SERIAL = 'arn:aws:iam::111122223333:mfa/alice';
 const MFA_FAILED = /\(AccessDenied\) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code\./;
@@ -98,7 +90,7 @@ describe('AWS CLI: MFA sessions and a policy requiring MFA for ScheduleKeyDeleti
     home = tempDataDir('arca-aws-home-');
     s = await startInProcess();
     // The key-administrator template of docs/identity.md: destructive operations need an MFA session.
-    alice = await createTestPrincipal(s, 'alice', { policy: template('key-admin-requires-mfa') });
+    alice = await createTestPrincipal(s, 'alice', { policy: identityDocTemplate('key-admin-requires-mfa') });
     const enabled = await arca('mfa', 'enable', '--name', 'alice');
     assert.equal(enabled.code, 0, enabled.stderr);
     enableOutput = enabled.stdout;

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { EncryptCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from '../../src/core/ports.js';
 import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { loadServerConfig } from '../../src/server/config.js';
 import { createServerApp, type ServerApp } from '../../src/server/server-app.js';
 import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
+import { hasOpenssl, issue, makeCa } from '../helpers/pki.js';
 
 /**
  * mTLS client identities with real clients (issue 17): certificates made by openssl, node:https sending
@@ -20,25 +21,6 @@ import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
  * `arca` CLI with --cert/--key/--ca.
  */
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-
-function openssl(dir: string, args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-}
-
-/** A CA named `name` (name.crt, name.key). */
-function makeCa(dir: string, name: string): void {
-  openssl(dir, ['req', '-x509', ...EC, '-days', '1', '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.crt`]);
-}
-
-/** A certificate `name` issued by `ca` with `subject` and the subjectAltName `san`. */
-function issue(dir: string, ca: string, name: string, subject: string, san: string): void {
-  openssl(dir, ['req', ...EC, '-subj', subject, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
-}
 
 interface Answer {
   readonly status: number;
@@ -84,6 +66,18 @@ describe('mTLS client identities', { skip: hasOpenssl ? false : 'openssl not ins
       req.end(body);
     });
   const plaintext = Buffer.from('hello').toString('base64');
+  /** An UNSIGNED STS Query request (form body) over node:https, presenting `client`'s certificate. */
+  const sts = (form: string, client: string): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'content-length': String(Buffer.byteLength(form)) };
+      const req = request({ host: '127.0.0.1', port, path: '/', method: 'POST', headers, ca: file('ca.crt'), servername: 'localhost', ...identity(client) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      });
+      req.on('error', reject);
+      req.end(form);
+    });
 
   before(async () => {
     if (!hasOpenssl) return;
@@ -145,6 +139,36 @@ describe('mTLS client identities', { skip: hasOpenssl ? false : 'openssl not ins
     }
     const events = JSON.stringify(await callOperation(admin, 'ArcaService.ListAuditEvents', { Limit: 5 }));
     assert.ok(events.includes(new X509Certificate(file('dev.crt')).fingerprint256), "the signed request's event records the certificate too");
+  });
+
+  test('STS with a certificate alone: GetCallerIdentity is the mapped user; AssumeRole into a role that trusts it gives ASIA credentials that sign', async () => {
+    const who = await sts('Action=GetCallerIdentity&Version=2011-06-15', 'prod');
+    assert.equal(who.status, 200, who.text);
+    assert.match(who.text, /<Arn>arn:aws:iam::111122223333:user\/app<\/Arn>/);
+    const trust = (arn: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: arn }, Action: 'sts:AssumeRole' }] });
+    await callOperation(admin, 'ArcaService.CreatePrincipal', { PrincipalName: 'lister', PrincipalType: 'role', AssumeRolePolicyDocument: trust('arn:aws:iam::111122223333:user/app') });
+    await callOperation(admin, 'ArcaService.CreatePrincipal', { PrincipalName: 'elsewhere', PrincipalType: 'role', AssumeRolePolicyDocument: trust('arn:aws:iam::111122223333:user/nobody') });
+    const list = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:ListKeys', Resource: '*' }] };
+    await callOperation(admin, 'ArcaService.PutPrincipalPolicy', { PrincipalName: 'lister', PolicyName: 'list', PolicyDocument: JSON.stringify(list) });
+    const assume = (role: string) => sts(`Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(`arn:aws:iam::111122223333:role/${role}`)}&RoleSessionName=by-cert`, 'prod');
+
+    const denied = await assume('elsewhere');
+    assert.equal(denied.status, 403, denied.text);
+    assert.match(denied.text, /<Code>AccessDenied<\/Code>/, 'a role whose trust policy names another principal');
+    const assumed = await assume('lister');
+    assert.equal(assumed.status, 200, assumed.text);
+    const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(assumed.text)?.[1] ?? '';
+    assert.match(field('AccessKeyId'), /^ASIA/);
+    assert.match(field('Arn'), /^arn:aws:sts::111122223333:assumed-role\/lister\/by-cert$/);
+    // The session signs with SigV4 through an agent that presents no certificate (optional mode).
+    const credentials = { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken') };
+    const kms = new KMSClient({ endpoint, region: 'us-east-1', credentials, requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: file('ca.crt') }) }), maxAttempts: 1 });
+    try {
+      const keys = await kms.send(new ListKeysCommand({}));
+      assert.ok(keys.Keys?.some((k) => k.KeyId === keyId), 'the role session lists the keys');
+    } finally {
+      kms.destroy();
+    }
   });
 
   test('the arca CLI presents a certificate with --cert/--key and trusts --ca', async () => {
