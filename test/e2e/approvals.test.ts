@@ -5,20 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, DescribeKeyCommand, DisableKeyCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, callAs, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
-import { ARCA_BIN, REPO_ROOT } from '../helpers/server.js';
+import { docTemplate } from '../helpers/doc-templates.js';
+import { ARCA_BIN } from '../helpers/server.js';
 
-function template(name: string): Record<string, unknown> {
-  const doc = readFileSync(join(REPO_ROOT, 'docs', 'governance.md'), 'utf8');
-  const m = new RegExp(`<!-- template: ${name} -->\\n\`\`\`json\\n([\\s\\S]*?)\`\`\``).exec(doc);
-  assert.ok(m?.[1], `docs/governance.md has no template ${name}`);
-  return JSON.parse(m[1]) as Record<string, unknown>;
-}
+const template = (name: string): Record<string, unknown> => docTemplate('governance.md', name);
 
 /** Both policies at once: the key administrator who also approves others' requests. */
 function merged(...names: string[]): object {
@@ -207,5 +201,45 @@ describe('approval rules: M-of-N, re-authorized execution, exactly once (issue 1
     assert.match(bad.message, /cannot be held for approval: Decrypt/);
     const quorum = await failure(adminCall(s, 'PutApprovalRule', { RuleName: 'x', Operations: ['DisableKey'], Approvers: { PrincipalArns: [bob.arn] }, Quorum: 2 }));
     assert.match(quorum.message, /Quorum 2 is more than the 1 approver/);
+  });
+});
+
+describe('docs/governance.md: the role templates and the hospital example, as written (issue 18)', () => {
+  let s: InProcessServer;
+  after(async () => s?.close());
+
+  it('key user, auditor and custodian can do what their template says and nothing destructive', async () => {
+    s = await startInProcess();
+    const user = await createTestPrincipal(s, 'app', { policy: template('key-user') });
+    const auditor = await createTestPrincipal(s, 'auditor', { policy: template('auditor') });
+    const custodian = await createTestPrincipal(s, 'custodian', { policy: template('custodian') });
+    const keyId = (await new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 }).send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '';
+    assert.equal((await failure(user.client().send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })))).name, 'ok');
+    assert.equal((await failure(user.client().send(new ScheduleKeyDeletionCommand({ KeyId: keyId })))).name, 'AccessDeniedException');
+    assert.equal((await failure(callAs(s, auditor, 'ListAuditEvents', { Limit: 1 }))).name, 'ok');
+    assert.equal((await failure(callAs(s, auditor, 'ListApprovalRequests', {}))).name, 'ok');
+    assert.equal((await failure(callAs(s, auditor, 'ApproveRequest', { ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'x' }))).name, 'AccessDeniedException');
+    assert.equal((await failure(auditor.client().send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })))).name, 'AccessDeniedException');
+    assert.equal((await failure(callAs(s, custodian, 'ListClusterNodes', {}))).name, 'ok');
+    assert.equal((await failure(custodian.client().send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })))).name, 'AccessDeniedException');
+  });
+
+  it('the hospital: clinical decryption off the hospital network is denied by the key policy; a grant on alias/patient-records is held for two records officers', async () => {
+    const admin = new KMSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 });
+    const keyId = (await admin.send(new CreateKeyCommand({ Policy: JSON.stringify(template('hospital-key-policy')) }))).KeyMetadata?.KeyId ?? '';
+    await admin.send(new CreateAliasCommand({ AliasName: 'alias/patient-records', TargetKeyId: keyId }));
+    await adminCall(s, 'PutApprovalRule', template('hospital-rule'));
+    const clinical = await createTestPrincipal(s, 'ward-app', { tags: { app: 'clinical' }, policy: template('key-user') });
+    const analytics = await createTestPrincipal(s, 'analytics', { policy: template('key-user') });
+    const engineer = await createTestPrincipal(s, 'engineer', { policy: template('key-administrator') });
+    const blob = (await admin.send(new EncryptCommand({ KeyId: 'alias/patient-records', Plaintext: Buffer.from('record') }))).CiphertextBlob;
+    // The tests call from 127.0.0.1, outside 10.20.0.0/16: the clinical app is refused whatever the hour.
+    assert.equal((await failure(clinical.client().send(new DecryptCommand({ CiphertextBlob: blob })))).name, 'AccessDeniedException');
+    assert.equal((await failure(analytics.client().send(new DecryptCommand({ CiphertextBlob: blob })))).name, 'ok', 'the denials are for clinical apps only');
+    const held = await failure(engineer.client().send(new CreateGrantCommand({ KeyId: keyId, GranteePrincipal: analytics.arn, Operations: ['Decrypt'] })));
+    assert.equal(held.name, 'ApprovalRequiredException', 'the rule names the key by its alias');
+    assert.match(held.message, /CreateGrant needs 2 approval\(s\) under the approval rule 'patient-records-bulk-access'/);
+    const other = (await admin.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '';
+    assert.equal((await failure(engineer.client().send(new CreateGrantCommand({ KeyId: other, GranteePrincipal: analytics.arn, Operations: ['Decrypt'] })))).name, 'ok', 'another key is not covered');
   });
 });
