@@ -3,8 +3,8 @@ import type { ApprovalDecision, ApprovalExecutor, ApprovalKeyScope, ApprovalRequ
 /**
  * The JSON text columns every engine keeps for approval rules and requests (issue 18), written and read
  * here so that SQLite, PostgreSQL and memory hold the same bytes (a backup or `arca storage migrate`
- * copies them verbatim). Reads are strict: a value of the wrong shape reads as empty (no approvers, no
- * keys, no decisions), never as something broader; an unknown enum value throws.
+ * copies them verbatim). Only the adapters write these columns, through the functions here; a value of
+ * the wrong shape (a row edited by hand) reads as empty lists and no tag, and an unknown enum value throws.
  */
 
 function parse(text: string): unknown {
