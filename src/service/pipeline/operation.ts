@@ -3,6 +3,7 @@ import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import { encodeInput } from './input-codec.js';
 import type { KeyRecord } from '../../core/key.js';
+import type { ApprovalRequest } from '../../core/approval.js';
 import type { AuditEventSource, AuditIdentity } from '../../core/audit.js';
 import type { KeyAccess } from '../../core/key-state.js';
 import type { OperationContextKeys, RequestInfo } from '../../core/policy/context.js';
@@ -28,6 +29,8 @@ export interface OperationContext<K = Readonly<Record<string, ResolvedKey | unde
    * proved to be, as the request's audit identity, whether the request then succeeds or is refused.
    */
   readonly identify?: ((identity: AuditIdentity) => void) | undefined;
+  /** In a replay of a held request (ExecuteApproved, issue 18): the approval request it runs. */
+  readonly approval?: ApprovalRequest | undefined;
 }
 
 /** How an operation finds a key it acts on (one named key slot). */

@@ -181,7 +181,7 @@ export class Pipeline {
       const { keys, request } = await this.#authorizeCall(req, op, call, caller, started, resources);
       if (principal !== undefined) deps.quotas?.admit({ principalArn: caller.arn, operation: op.name, keys: resources.map((k) => ({ arn: k.arn, id: k.record.id, keySpec: k.record.keySpec })) });
       const identify = principal === undefined && op.authentication === 'token' ? (who: AuditIdentity) => void (identity = who) : undefined;
-      const ctx = { requestId: req.requestId, principal: caller, keys, request, identify };
+      const ctx = { requestId: req.requestId, principal: caller, keys, request, identify, approval: replay?.approval };
       await call.check(ctx);
       // DryRun: everything was checked, nothing is done (execute never runs).
       if (call.dryRun) throw new KmsError('DryRunOperation', 'The request would have succeeded, but the DryRun option is set.');
