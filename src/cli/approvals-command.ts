@@ -8,18 +8,21 @@ import { callOperation, clientConfigFrom, reportCallError } from './client.js';
  */
 
 const USAGE = `Usage:
-  arca approvals list [--status Pending|Approved|Denied|Executed|Expired] [--limit N]
+  arca approvals list [--status Pending|Approved|Denied|Executed|Expired] [--review] [--limit N]
   arca approvals show <approval-id>
   arca approvals approve <approval-id> --reason TEXT
   arca approvals deny <approval-id> --reason TEXT
   arca approvals execute <approval-id>          run an approved request as it was made (authorized again now)
+  arca approvals break-glass <approval-id> --reason TEXT
+                                                emergency: run a pending request without its quorum (MFA session; alerted)
   arca approvals rules                          list the approval rules
+  (--review lists the requests run by breaking glass, for their follow-up review)
   arca approvals put-rule --file rule.json      create or replace a rule (PutApprovalRule's input as JSON)
   arca approvals delete-rule --name NAME
 Options: --endpoint URL, --output json
 `;
 
-const SUBCOMMANDS = ['list', 'show', 'approve', 'deny', 'execute', 'rules', 'put-rule', 'delete-rule'] as const;
+const SUBCOMMANDS = ['list', 'show', 'approve', 'deny', 'execute', 'break-glass', 'rules', 'put-rule', 'delete-rule'] as const;
 type Sub = (typeof SUBCOMMANDS)[number];
 
 function isSub(s: string | undefined): s is Sub {
@@ -37,7 +40,7 @@ function describe(r: Record<string, unknown>): string {
     `  approvals ${String(r['Approvals'])}${r['Quorum'] !== undefined ? ` of ${String(r['Quorum'])}` : ''}${r['RequireMfa'] === true ? ' (MFA required)' : ''}`,
     `  keys ${((r['KeyArns'] as string[] | undefined) ?? []).join(', ') || '-'}`,
     `  parameters ${JSON.stringify(r['Parameters'] ?? {})}`,
-    ...decisions.map((d) => `  ${d.Decision === 'Approve' ? 'approved' : 'denied'} by ${d.ApproverArn} at ${dateText(d.DecidedAt)}: ${d.Reason}`),
+    ...decisions.map((d) => `  ${d.Decision === 'Approve' ? 'approved' : d.Decision === 'Deny' ? 'denied' : 'BROKE GLASS'} by ${d.ApproverArn} at ${dateText(d.DecidedAt)}: ${d.Reason}`),
   ];
   if (r['ExecutedAt'] !== undefined) lines.push(`  executed by ${String(r['ExecutorArn'])} at ${dateText(r['ExecutedAt'])}`);
   return `${lines.join('\n')}\n`;
@@ -51,7 +54,7 @@ export async function runApprovals(argv: readonly string[]): Promise<number> {
     process.stderr.write(help ? USAGE : `arca approvals: unknown subcommand '${sub}'\n${USAGE}`);
     return help ? 0 : 2;
   }
-  const options = { reason: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, output: { type: 'string' }, endpoint: { type: 'string' } } as const;
+  const options = { reason: { type: 'string' }, review: { type: 'boolean' }, status: { type: 'string' }, limit: { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, output: { type: 'string' }, endpoint: { type: 'string' } } as const;
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true });
@@ -61,9 +64,9 @@ export async function runApprovals(argv: readonly string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   const id = positionals[0];
-  const needsId = sub === 'show' || sub === 'approve' || sub === 'deny' || sub === 'execute';
+  const needsId = sub === 'show' || sub === 'approve' || sub === 'deny' || sub === 'execute' || sub === 'break-glass';
   if (needsId && id === undefined) return usageError(sub, 'missing <approval-id>');
-  if ((sub === 'approve' || sub === 'deny') && values.reason === undefined) return usageError(sub, 'missing --reason');
+  if ((sub === 'approve' || sub === 'deny' || sub === 'break-glass') && values.reason === undefined) return usageError(sub, 'missing --reason');
   if (sub === 'put-rule' && values.file === undefined) return usageError(sub, 'missing --file');
   if (sub === 'delete-rule' && values.name === undefined) return usageError(sub, 'missing --name');
   try {
@@ -72,7 +75,7 @@ export async function runApprovals(argv: readonly string[]): Promise<number> {
     let out: Record<string, unknown>;
     switch (sub) {
       case 'list':
-        out = await call('ListApprovalRequests', { ...(values.status !== undefined && { Status: values.status }), ...(values.limit !== undefined && { Limit: Number(values.limit) }) });
+        out = await call('ListApprovalRequests', { ...(values.status !== undefined && { Status: values.status }), ...(values.review === true && { Review: true }), ...(values.limit !== undefined && { Limit: Number(values.limit) }) });
         break;
       case 'show':
         out = await call('GetApprovalRequest', { ApprovalId: id });
@@ -86,6 +89,9 @@ export async function runApprovals(argv: readonly string[]): Promise<number> {
       case 'execute':
         out = await call('ExecuteApproved', { ApprovalId: id });
         break;
+      case 'break-glass':
+        out = await call('BreakGlass', { ApprovalId: id, Reason: values.reason });
+        break;
       case 'rules':
         out = await call('ListApprovalRules', {});
         break;
@@ -96,7 +102,7 @@ export async function runApprovals(argv: readonly string[]): Promise<number> {
         out = await call('DeleteApprovalRule', { RuleName: values.name });
         break;
     }
-    if (values.output === 'json' || sub === 'execute' || sub === 'rules' || sub === 'put-rule' || sub === 'delete-rule') {
+    if (values.output === 'json' || sub === 'execute' || sub === 'break-glass' || sub === 'rules' || sub === 'put-rule' || sub === 'delete-rule') {
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else if (sub === 'list') {
       for (const r of (out['ApprovalRequests'] as Record<string, unknown>[] | undefined) ?? []) process.stdout.write(describe(r));

@@ -23,6 +23,8 @@ export interface ApproverSet {
   readonly principalArns: readonly string[];
   /** A principal tag (`key` = `value`) that makes its holder an approver. */
   readonly tag?: { readonly key: string; readonly value: string } | undefined;
+  /** Emergency principals (ARNs; a role's covers its sessions) that may run a pending request without the quorum: with a fresh MFA session and a reason, loudly (BreakGlass). */
+  readonly breakGlassArns?: readonly string[] | undefined;
 }
 
 /** Who runs an approved request with `ExecuteApproved`. */
@@ -56,7 +58,8 @@ export interface ApprovalDecision {
   readonly approverArn: string;
   /** The approver's unique id (a role session's is its role's): one decision per approver. */
   readonly approverId: string;
-  readonly decision: 'Approve' | 'Deny';
+  /** `BreakGlass`: an emergency principal ran the request without the quorum. */
+  readonly decision: 'Approve' | 'Deny' | 'BreakGlass';
   readonly reason: string;
   readonly at: Date;
 }

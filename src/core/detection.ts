@@ -33,8 +33,11 @@ export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const RULE_TYPES = ['failureBurst', 'decryptVolume', 'newSourceNetwork', 'offHours', 'idleKey'] as const;
 export type RuleType = (typeof RULE_TYPES)[number];
 
-/** Alerts Arca raises about its own work rather than about requests: a scheduled backup that failed (docs/backup.md). */
-export const SYSTEM_ALERT_TYPES = ['backupFailed'] as const;
+/**
+ * Alerts Arca raises about its own work rather than from detection rules: a scheduled backup that failed
+ * (docs/backup.md); glass broken on a held request (docs/governance.md).
+ */
+export const SYSTEM_ALERT_TYPES = ['backupFailed', 'breakGlass'] as const;
 export type SystemAlertType = (typeof SYSTEM_ALERT_TYPES)[number];
 /** The `type` of an alert: the kind of rule that fired it, or a system alert's kind. */
 export type AlertType = RuleType | SystemAlertType;

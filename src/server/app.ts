@@ -260,7 +260,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
     webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
     approvals: requestStores.approvals,
-    approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
+    approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry, alerts: detection }),
   });
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.

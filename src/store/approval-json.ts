@@ -30,8 +30,9 @@ const text = (o: unknown, name: string): string => {
 /** A rule's key scope as JSON text. */
 export const keyScopeJson = (k: ApprovalKeyScope): string => JSON.stringify({ keyArns: k.keyArns, aliases: k.aliases, tags: k.tags });
 
-/** A rule's approver set as JSON text (`tag` left out when there is none). */
-export const approversJson = (a: ApproverSet): string => JSON.stringify(a.tag === undefined ? { principalArns: a.principalArns } : { principalArns: a.principalArns, tag: a.tag });
+/** A rule's approver set as JSON text (`tag` and `breakGlassArns` left out when there are none). */
+export const approversJson = (a: ApproverSet): string =>
+  JSON.stringify({ principalArns: a.principalArns, ...(a.tag !== undefined && { tag: a.tag }), ...(a.breakGlassArns !== undefined && a.breakGlassArns.length > 0 && { breakGlassArns: a.breakGlassArns }) });
 
 /** A stored key scope. */
 export function parseKeyScope(json: string): ApprovalKeyScope {
@@ -43,7 +44,8 @@ export function parseKeyScope(json: string): ApprovalKeyScope {
 /** A stored approver set. */
 export function parseApprovers(json: string): ApproverSet {
   const v = parse(json);
-  return { principalArns: strings(field(v, 'principalArns')), tag: tagOf(field(v, 'tag')) };
+  const breakGlass = strings(field(v, 'breakGlassArns'));
+  return { principalArns: strings(field(v, 'principalArns')), tag: tagOf(field(v, 'tag')), ...(breakGlass.length > 0 && { breakGlassArns: breakGlass }) };
 }
 
 /** A stored executor. */
@@ -72,7 +74,7 @@ export function parseDecisions(json: string): ApprovalDecision[] {
   return v.flatMap((d: unknown): ApprovalDecision[] => {
     const decision = field(d, 'decision');
     const at = field(d, 'at');
-    if ((decision !== 'Approve' && decision !== 'Deny') || typeof at !== 'number') return [];
+    if ((decision !== 'Approve' && decision !== 'Deny' && decision !== 'BreakGlass') || typeof at !== 'number') return [];
     return [{ approverArn: text(d, 'approverArn'), approverId: text(d, 'approverId'), decision, reason: text(d, 'reason'), at: new Date(at) }];
   });
 }

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { callOperation } from '../../src/cli/client.js';
+import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, callAs, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
 import { docTemplate } from '../helpers/doc-templates.js';
@@ -179,6 +182,45 @@ describe('approval rules: M-of-N, re-authorized execution, exactly once (issue 1
     } finally {
       await adminCall(s, 'DeleteApprovalRule', { RuleName: 'mfa-deletion' });
     }
+  });
+
+  it('break-glass: an emergency principal with a fresh MFA session and a reason runs a pending request without the quorum; alerted, audited, listed for review', async () => {
+    const oncall = await createTestPrincipal(s, 'oncall', { policy: merged('key-administrator', 'approver') });
+    await adminCall(s, 'PutPrincipalPolicy', { PrincipalName: 'oncall', PolicyName: 'break-glass', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'arca:BreakGlass', Resource: '*' }] }) });
+    const rule = template('rule-two-person-deletion');
+    await adminCall(s, 'PutApprovalRule', { ...rule, RuleName: 'two-person-deletion', Approvers: { ...(rule['Approvers'] as object), BreakGlassPrincipalArns: [oncall.arn] } });
+    const key = await prodKey();
+    const id = approvalIdIn((await schedule(alice, key)).message);
+    const breakGlass = (creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+      failure(callOperation({ endpoint: s.endpoint, region: 'us-east-1', credentials: creds }, 'ArcaService.BreakGlass', { ApprovalId: id, Reason: 'INC-7: prod key leaked, approvers unreachable' }));
+    const plain = { accessKeyId: oncall.accessKeyId, secretAccessKey: oncall.secretAccessKey };
+    const noMfa = await breakGlass(plain);
+    assert.deepEqual([noMfa.name, /MFA session/.test(noMfa.message)], ['AccessDeniedException', true]);
+    assert.equal((await failure(callAs(s, bob, 'BreakGlass', { ApprovalId: id, Reason: 'x' }))).name, 'AccessDeniedException', 'not a break-glass principal (nor allowed arca:BreakGlass)');
+    const seed = totpSeedFromBase32(((await adminCall(s, 'EnableMfaDevice', { PrincipalName: 'oncall' }))['MfaDevice'] as { Base32StringSeed: string }).Base32StringSeed);
+    try {
+      const sts = new STSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: plain, maxAttempts: 1 });
+      const c = (await sts.send(new GetSessionTokenCommand({ SerialNumber: 'arn:aws:iam::111122223333:mfa/oncall', TokenCode: totpCode(seed, new Date()) }))).Credentials;
+      const mfaSession = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+      assert.equal((await breakGlass(mfaSession)).name, 'ok');
+      assert.equal((await breakGlass(mfaSession)).name, 'ConflictException', 'glass breaks once');
+    } finally {
+      seed.dispose();
+    }
+    assert.equal(await keyState(key), 'PendingDeletion');
+    const request = (await adminCall(s, 'GetApprovalRequest', { ApprovalId: id }))['ApprovalRequest'] as { Status: string; Decisions: { Decision: string; ApproverArn: string }[] };
+    assert.equal(request.Status, 'Executed');
+    assert.deepEqual(request.Decisions.map((d) => [d.Decision, d.ApproverArn]), [['BreakGlass', oncall.arn]]);
+    const review = (await adminCall(s, 'ListApprovalRequests', { Review: true }))['ApprovalRequests'] as { ApprovalId: string }[];
+    assert.deepEqual(review.map((r) => r.ApprovalId), [id]);
+    const events = (await adminCall(s, 'ListAuditEvents', { Limit: 30 }))['Events'] as { eventName: string; errorCode?: string; additionalEventData?: Record<string, unknown> }[];
+    const ran = events.find((e) => e.eventName === 'ScheduleKeyDeletion' && e.errorCode === undefined && e.additionalEventData?.['approvalId'] === id);
+    assert.equal(ran?.additionalEventData?.['breakGlass'], true);
+    const alerts = (await adminCall(s, 'ListAlerts', {}))['Alerts'] as { type: string; severity: string; summary: string }[];
+    const alert = alerts.find((a) => a.type === 'breakGlass');
+    assert.equal(alert?.severity, 'high');
+    assert.match(alert?.summary ?? '', new RegExp(`broke glass on approval request ${id}.*INC-7`));
+    await adminCall(s, 'PutApprovalRule', template('rule-two-person-deletion'));
   });
 
   it('changing the rules themselves needs approval once a rule guards them', async () => {

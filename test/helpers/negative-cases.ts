@@ -219,6 +219,7 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   ApproveRequest: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'negative' })),
   DenyRequest: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'negative' })),
   ExecuteApproved: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}` })),
+  BreakGlass: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'negative' })),
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),
   ListRetirableGrants: keyless((f) => ({ RetiringPrincipal: f.adminArn })),

@@ -1,10 +1,11 @@
 import { APPROVAL_LIMITS, approvalStatus, ApprovalRequiredError, type ApprovalRequest, type ApprovalRule, type ApprovalStore } from '../../core/approval.js';
 import { KmsError } from '../../core/errors.js';
-import { randomPublicBytes } from '../../crypto/random.js';
+import { randomPublicBytes, timeOrderedId } from '../../crypto/random.js';
 import type { Clock, KeyStore } from '../../core/ports.js';
 import type { Principal } from '../../core/principal.js';
 import { decodeInput } from '../pipeline/input-codec.js';
 import type { BoundCall, InputReader, RegisteredOperation, ResolvedKey } from '../pipeline/operation.js';
+import type { AlertSink } from '../detection/alert.js';
 import { GOVERNABLE_OPERATIONS } from './governable.js';
 
 /**
@@ -15,11 +16,24 @@ import { GOVERNABLE_OPERATIONS } from './governable.js';
  * executor (authorization re-checked), and marks the request executed in the same unit of work: exactly once.
  */
 
-/** A replay ExecuteApproved opened: the held operation, a reader of its stored input, and the request. */
+/** A replay ExecuteApproved or BreakGlass opened: the held operation, a reader of its stored input, and the request. */
 export interface ApprovalReplay {
   readonly approval: ApprovalRequest;
   readonly operation: RegisteredOperation;
   readonly read: InputReader;
+  /** Set when an emergency principal runs a pending request without its quorum (BreakGlass). */
+  readonly breakGlass?: { readonly reason: string } | undefined;
+}
+
+/** Whether `caller` is one of `arns`: its own ARN, or for a role session its role's. */
+export function namedIn(arns: readonly string[], caller: Principal): boolean {
+  return arns.includes(caller.arn) || (caller.session?.kind === 'AssumedRole' && arns.includes(caller.session.issuerArn));
+}
+
+/** Whether `caller` signed with an STS session whose MFA code was proved in the last {@link APPROVAL_LIMITS.freshMfaSeconds}. */
+export function hasFreshMfa(caller: Principal, now: Date): boolean {
+  const at = caller.session?.mfaAuthenticatedAt;
+  return at !== undefined && now.getTime() - at.getTime() <= APPROVAL_LIMITS.freshMfaSeconds * 1000;
 }
 
 /** ExecuteApproved's input member. */
@@ -31,26 +45,32 @@ export class ApprovalGate {
   readonly #clock: Clock;
   readonly #operations: ReadonlyMap<string, RegisteredOperation>;
 
-  constructor(deps: { store: ApprovalStore; keyFacts: Pick<KeyStore, 'listTags' | 'listAliases'>; clock: Clock; operations: ReadonlyMap<string, RegisteredOperation> }) {
+  readonly #alerts: AlertSink | undefined;
+
+  constructor(deps: { store: ApprovalStore; keyFacts: Pick<KeyStore, 'listTags' | 'listAliases'>; clock: Clock; operations: ReadonlyMap<string, RegisteredOperation>; alerts?: AlertSink | undefined }) {
     this.#store = deps.store;
     this.#keys = deps.keyFacts;
     this.#clock = deps.clock;
     this.#operations = deps.operations;
+    this.#alerts = deps.alerts;
   }
 
-  /** Whether `op` is ExecuteApproved, which the pipeline turns into a replay of the request it names. */
+  /** Whether `op` is ExecuteApproved or BreakGlass, which the pipeline turns into a replay of the request it names. */
   replays(op: RegisteredOperation): boolean {
-    return op.service === 'ArcaService' && op.name === 'ExecuteApproved';
+    return op.service === 'ArcaService' && (op.name === 'ExecuteApproved' || op.name === 'BreakGlass');
   }
 
   /**
-   * Opens ExecuteApproved's replay: the request exists, is approved and unexpired, and `caller` is its
-   * executor (the requester, or the approver who completed the quorum, as its rule says). Throws otherwise.
+   * Opens a replay. ExecuteApproved: the request exists, is approved and unexpired, and `caller` is its
+   * executor (the requester, or the approver who completed the quorum, as its rule says). BreakGlass: the
+   * request is pending, and `caller` is one of its rule's break-glass principals, with a fresh MFA session.
+   * Throws otherwise.
    */
   async open(op: RegisteredOperation, read: InputReader, caller: Principal): Promise<ApprovalReplay> {
-    const { ApprovalId: id } = read(op.input) as { ApprovalId: string };
+    const { ApprovalId: id, Reason: reason } = read(op.input) as { ApprovalId: string; Reason?: string };
     const approval = await this.#store.getApprovalRequest(id);
     if (approval === undefined) throw new KmsError('NotFound', `Approval request ${id} does not exist.`);
+    if (op.name === 'BreakGlass') return this.#openBreakGlass(approval, caller, reason ?? '');
     const status = approvalStatus(approval, this.#clock.now());
     if (status !== 'Approved') throw new KmsError('Conflict', `Approval request ${id} is ${status}: only an Approved request can be executed.`);
     const rule = await this.#store.getApprovalRule(approval.ruleName);
@@ -58,10 +78,25 @@ export class ApprovalGate {
     if (caller.id !== executorId) {
       throw new KmsError('AccessDenied', `Approval request ${id} can be executed only by ${rule?.executor === 'Approver' ? 'the approver who completed its quorum' : 'its requester'}.`);
     }
+    return this.#replayOf(approval, undefined);
+  }
+
+  async #openBreakGlass(approval: ApprovalRequest, caller: Principal, reason: string): Promise<ApprovalReplay> {
+    const now = this.#clock.now();
+    const id = approval.approvalId;
+    const status = approvalStatus(approval, now);
+    if (status !== 'Pending') throw new KmsError('Conflict', `Approval request ${id} is ${status}: glass can be broken only on a Pending request.`);
+    const rule = await this.#store.getApprovalRule(approval.ruleName);
+    if (rule === undefined || !namedIn(rule.approvers.breakGlassArns ?? [], caller)) throw new KmsError('AccessDenied', `${caller.arn} may not break glass on approval request ${id}.`);
+    if (!hasFreshMfa(caller, now)) throw new KmsError('AccessDenied', `Breaking glass needs an MFA session whose code was proved in the last ${APPROVAL_LIMITS.freshMfaSeconds / 60} minutes.`);
+    return this.#replayOf(approval, { reason });
+  }
+
+  #replayOf(approval: ApprovalRequest, breakGlass: { reason: string } | undefined): ApprovalReplay {
     const operation = this.#operations.get(approval.operation);
-    if (operation === undefined) throw new KmsError('Conflict', `Approval request ${id} names ${approval.operation}, which this server does not serve.`);
+    if (operation === undefined) throw new KmsError('Conflict', `Approval request ${approval.approvalId} names ${approval.operation}, which this server does not serve.`);
     const input = decodeInput(approval.input);
-    return { approval, operation, read: (s) => s.parse(input) };
+    return { approval, operation, read: (s) => s.parse(input), breakGlass };
   }
 
   /**
@@ -72,9 +107,14 @@ export class ApprovalGate {
   async admit(op: RegisteredOperation, call: BoundCall, caller: Principal, keys: readonly ResolvedKey[], replay: ApprovalReplay | undefined): Promise<void> {
     const now = this.#clock.now();
     if (replay !== undefined) {
-      if (!(await this.#store.markApprovalExecuted(replay.approval.approvalId, now, caller.arn))) {
-        throw new KmsError('Conflict', `Approval request ${replay.approval.approvalId} was executed already.`);
+      const id = replay.approval.approvalId;
+      if (replay.breakGlass !== undefined) {
+        // The emergency approval stands in for the quorum, recorded as a decision (compare-and-set: still Pending).
+        const decision = { approverArn: caller.arn, approverId: caller.id, decision: 'BreakGlass' as const, reason: replay.breakGlass.reason, at: now };
+        if (!(await this.#store.decideApprovalRequest(id, 'Pending', decision, 'Approved'))) throw new KmsError('Conflict', `Approval request ${id} changed meanwhile: read it again.`);
       }
+      if (!(await this.#store.markApprovalExecuted(id, now, caller.arn))) throw new KmsError('Conflict', `Approval request ${id} was executed already.`);
+      if (replay.breakGlass !== undefined) this.#raiseBreakGlass(replay, caller, keys, now);
       return;
     }
     if (!GOVERNABLE_OPERATIONS.has(op.name)) return;
@@ -100,6 +140,23 @@ export class ApprovalGate {
       approvalId,
       `${op.name} needs ${rule.quorum} approval(s) under the approval rule '${rule.name}'. Approval request ${approvalId} was created; nothing changed. Once approved, run ExecuteApproved with ApprovalId ${approvalId}.`,
     );
+  }
+
+  /** Breaking glass is loud: a high-severity alert (audit event, metric, log line, webhooks) for every use. */
+  #raiseBreakGlass(replay: ApprovalReplay, caller: Principal, keys: readonly ResolvedKey[], now: Date): void {
+    const { approval } = replay;
+    this.#alerts?.raise({
+      id: timeOrderedId(now.getTime()),
+      rule: 'break-glass',
+      type: 'breakGlass',
+      severity: 'high',
+      time: now,
+      principalArn: caller.arn,
+      keyArn: keys[0]?.arn,
+      sourceIp: 'arca.internal',
+      summary: `${caller.arn} broke glass on approval request ${approval.approvalId} (${approval.operation.slice(approval.operation.indexOf('.') + 1)} under rule ${approval.ruleName}, requested by ${approval.requesterArn}): ${replay.breakGlass?.reason ?? ''}`,
+      details: { approvalId: approval.approvalId, rule: approval.ruleName, approvals: approval.decisions.filter((d) => d.decision === 'Approve').length },
+    });
   }
 
   /** The rule that holds the request: of those covering it, the one needing most approvals (MFA first on a tie, then by name). */

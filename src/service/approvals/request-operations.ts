@@ -5,7 +5,7 @@ import type { Principal } from '../../core/principal.js';
 import { defineOperation } from '../pipeline/operation.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
 import { limit, str } from '../pipeline/schemas.js';
-import { APPROVAL_ID_PATTERN } from './approval-gate.js';
+import { APPROVAL_ID_PATTERN, hasFreshMfa, namedIn } from './approval-gate.js';
 
 /** ArcaService operations on held requests (issue 18): list, show, approve, deny, execute. */
 
@@ -39,8 +39,7 @@ async function requireRequest(deps: Pick<ServiceDeps, 'approvals'>, id: string):
 
 /** Whether `caller` is in the rule's approver set: a listed ARN (a role's covers its sessions) or the tag. */
 async function isApprover(deps: Pick<ServiceDeps, 'principals'>, rule: ApprovalRule, caller: Principal): Promise<boolean> {
-  const arns = rule.approvers.principalArns;
-  if (arns.includes(caller.arn) || (caller.session?.kind === 'AssumedRole' && arns.includes(caller.session.issuerArn))) return true;
+  if (namedIn(rule.approvers.principalArns, caller)) return true;
   const tag = rule.approvers.tag;
   if (tag === undefined) return false;
   return [...(await deps.principals.listPrincipalTags(caller.id)), ...(caller.session?.tags ?? [])].some((t) => t.key === tag.key && t.value === tag.value);
@@ -57,11 +56,8 @@ async function decide(deps: Pick<ServiceDeps, 'approvals' | 'principals' | 'cloc
   if (caller.id === request.requesterId) throw new KmsError('AccessDenied', `The requester of approval request ${id} cannot decide it.`);
   if (!(await isApprover(deps, rule, caller))) throw new KmsError('AccessDenied', `${caller.arn} is not an approver of the rule ${rule.name}.`);
   if (request.decisions.some((d) => d.approverId === caller.id)) throw new KmsError('Conflict', `${caller.arn} decided approval request ${id} already.`);
-  if (rule.requireMfa) {
-    const at = caller.session?.mfaAuthenticatedAt;
-    if (at === undefined || now.getTime() - at.getTime() > APPROVAL_LIMITS.freshMfaSeconds * 1000) {
-      throw new KmsError('AccessDenied', `The approval rule ${rule.name} requires an MFA session whose code was proved in the last ${APPROVAL_LIMITS.freshMfaSeconds / 60} minutes (sts get-session-token --serial-number … --token-code …).`);
-    }
+  if (rule.requireMfa && !hasFreshMfa(caller, now)) {
+    throw new KmsError('AccessDenied', `The approval rule ${rule.name} requires an MFA session whose code was proved in the last ${APPROVAL_LIMITS.freshMfaSeconds / 60} minutes (sts get-session-token --serial-number … --token-code …).`);
   }
   const entry = { approverArn: caller.arn, approverId: caller.id, decision, reason: why, at: now };
   const approvals = request.decisions.filter((d) => d.decision === 'Approve').length + (decision === 'Approve' ? 1 : 0);
@@ -119,18 +115,23 @@ export const listApprovalRequests = defineOperation({
   uses: ['approvals', 'clock'] as const,
   input: z.object({
     Status: z.enum(['Pending', 'Approved', 'Denied', 'Executed', 'Expired']).optional().describe('Only requests with this status.'),
+    Review: z.boolean().optional().describe('Only requests run by breaking glass: the follow-up review list.'),
     Limit: limit(100),
   }),
   keys: {},
   async execute(input, _ctx, deps) {
     const now = deps.clock.now();
-    // Expired is not stored: it is a Pending or Approved request past its deadline.
-    const stored = input.Status === 'Expired' ? undefined : input.Status;
-    const rows = await deps.approvals.listApprovalRequests({ status: stored, limit: input.Status === 'Expired' ? 1000 : (input.Limit ?? 50) });
-    const shown = rows.filter((r) => input.Status === undefined || approvalStatus(r, now) === input.Status).slice(0, input.Limit ?? 50);
+    // Expired is not stored: it is a Pending or Approved request past its deadline. Review lists executed requests.
+    const stored = input.Review === true ? 'Executed' : input.Status === 'Expired' ? undefined : input.Status;
+    const filtered = input.Status === 'Expired' || input.Review === true;
+    const rows = await deps.approvals.listApprovalRequests({ status: stored, limit: filtered ? 1000 : (input.Limit ?? 50) });
+    const shown = rows
+      .filter((r) => input.Status === undefined || approvalStatus(r, now) === input.Status)
+      .filter((r) => input.Review !== true || r.decisions.some((d) => d.decision === 'BreakGlass'))
+      .slice(0, input.Limit ?? 50);
     return { ApprovalRequests: shown.map((r) => requestForWire(r, now)) };
   },
-  auditRequest: (i) => ({ status: i.Status, limit: i.Limit }),
+  auditRequest: (i) => ({ status: i.Status, review: i.Review, limit: i.Limit }),
 });
 
 /**
@@ -151,4 +152,25 @@ export const executeApproved = defineOperation({
     return Promise.reject(new KmsError('Internal', 'ExecuteApproved reached its operation: the pipeline replays it instead.'));
   },
   auditRequest: (i) => ({ approvalId: i.ApprovalId }),
+});
+
+/**
+ * Runs a pending request without its quorum, in an emergency: only a break-glass principal of its rule,
+ * with a fresh MFA session and a reason. The pipeline intercepts it like ExecuteApproved (authorized as
+ * `arca:BreakGlass`, then the held operation authorized again as the caller); it records the break-glass
+ * decision, raises a high-severity `breakGlass` alert, and lists the request for review
+ * (`ListApprovalRequests` with `Review`).
+ */
+export const breakGlass = defineOperation({
+  service: 'ArcaService',
+  name: 'BreakGlass',
+  description: 'Runs a pending request without its quorum, in an emergency: a break-glass principal of its rule with a fresh MFA session and a reason; alerted and listed for review.',
+  effect: 'write',
+  uses: [] as const,
+  input: z.object({ ApprovalId: approvalId, Reason: reason }),
+  keys: {},
+  execute() {
+    return Promise.reject(new KmsError('Internal', 'BreakGlass reached its operation: the pipeline replays it instead.'));
+  },
+  auditRequest: (i) => ({ approvalId: i.ApprovalId, reason: i.Reason }),
 });

@@ -17,7 +17,11 @@ export function ruleForWire(r: ApprovalRule): Record<string, unknown> {
     RuleName: r.name,
     Operations: r.operations,
     Keys: { KeyArns: r.keys.keyArns, Aliases: r.keys.aliases, Tags: r.keys.tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) },
-    Approvers: { PrincipalArns: r.approvers.principalArns, ...(r.approvers.tag !== undefined && { Tag: { TagKey: r.approvers.tag.key, TagValue: r.approvers.tag.value } }) },
+    Approvers: {
+      PrincipalArns: r.approvers.principalArns,
+      ...(r.approvers.tag !== undefined && { Tag: { TagKey: r.approvers.tag.key, TagValue: r.approvers.tag.value } }),
+      BreakGlassPrincipalArns: r.approvers.breakGlassArns ?? [],
+    },
     Quorum: r.quorum,
     RequireMfa: r.requireMfa,
     Executor: r.executor,
@@ -41,7 +45,13 @@ export const putApprovalRule = defineOperation({
       .object({ KeyArns: arns('Key ARNs.'), Aliases: z.array(str(7, 256)).max(100).optional().describe('Alias names (alias/...).'), Tags: z.array(tag).max(50).optional().describe('Key tags.') })
       .optional()
       .describe('The keys covered: any listed ARN, alias or tag; absent or empty, every request of the operations.'),
-    Approvers: z.object({ PrincipalArns: arns('IAM user and role ARNs (a role covers its sessions).'), Tag: tag.optional().describe('A principal tag whose holders approve.') }).describe('Who may approve.'),
+    Approvers: z
+      .object({
+        PrincipalArns: arns('IAM user and role ARNs (a role covers its sessions).'),
+        Tag: tag.optional().describe('A principal tag whose holders approve.'),
+        BreakGlassPrincipalArns: arns('Emergency principals that may run a pending request without the quorum (BreakGlass: MFA and a reason, alerted).'),
+      })
+      .describe('Who may approve, and who may break glass.'),
     Quorum: z.number().int().min(1, 'Member must have value greater than or equal to 1').max(10, 'Member must have value less than or equal to 10').describe('How many approvals release a request (the requester never counts).'),
     RequireMfa: z.boolean().optional().describe('Whether each approval needs an MFA session proved in the last 15 minutes.'),
     Executor: z.enum(['Requester', 'Approver']).optional().describe('Who runs an approved request with ExecuteApproved (default Requester).'),
@@ -67,7 +77,11 @@ export const putApprovalRule = defineOperation({
       name: input.RuleName,
       operations: [...new Set(input.Operations)],
       keys: { keyArns: input.Keys?.KeyArns ?? [], aliases: input.Keys?.Aliases ?? [], tags: (input.Keys?.Tags ?? []).map((t) => ({ key: t.TagKey, value: t.TagValue })) },
-      approvers: { principalArns: approvers, tag: input.Approvers.Tag === undefined ? undefined : { key: input.Approvers.Tag.TagKey, value: input.Approvers.Tag.TagValue } },
+      approvers: {
+        principalArns: approvers,
+        tag: input.Approvers.Tag === undefined ? undefined : { key: input.Approvers.Tag.TagKey, value: input.Approvers.Tag.TagValue },
+        ...(input.Approvers.BreakGlassPrincipalArns !== undefined && input.Approvers.BreakGlassPrincipalArns.length > 0 && { breakGlassArns: input.Approvers.BreakGlassPrincipalArns }),
+      },
       quorum: input.Quorum,
       requireMfa: input.RequireMfa ?? false,
       executor: input.Executor ?? 'Requester',

@@ -198,7 +198,7 @@ export class Pipeline {
     }
     if (principal !== undefined && op !== undefined) deps.detector?.observe({ principalArn: principal.arn, operation: op.name, keyArns: resources.map((k) => k.arn), sourceIp: req.sourceIp, errorCode: result.ok ? undefined : result.error.code, time: started });
     const approvalId = replay?.approval.approvalId ?? (!result.ok && result.error instanceof ApprovalRequiredError ? result.error.approvalId : undefined);
-    const additionalEventData = approvalId === undefined ? undefined : { approvalId };
+    const additionalEventData = approvalId === undefined ? undefined : { approvalId, ...(replay?.breakGlass !== undefined && { breakGlass: true, reason: replay.breakGlass.reason }) };
     return { result, facts: { op, principal, requestParameters, responseElements, resources, started, identity, additionalEventData } };
   }
 

@@ -33,7 +33,7 @@ import { createPrincipal } from '../identity/create-principal.js';
 import { updateAssumeRolePolicy } from '../identity/update-assume-role-policy.js';
 import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
 import { deleteApprovalRule, listApprovalRules, putApprovalRule } from '../approvals/rule-operations.js';
-import { approveRequest, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
+import { approveRequest, breakGlass, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
@@ -145,6 +145,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   approveRequest,
   denyRequest,
   executeApproved,
+  breakGlass,
   createGrant,
   listGrants,
   listRetirableGrants,

@@ -28,7 +28,7 @@ const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'G
 /** Issue 17's write operations, added on purpose: each stores a session, a trust policy or an MFA device, or revokes sessions. */
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];
 /** Issue 18's write operations: approval rules, decisions, and ExecuteApproved (which replays a held write). */
-const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved'];
+const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved', 'BreakGlass'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
