@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, DecryptCommand, DeleteAliasCommand, DescribeKeyCommand, DisableKeyCommand, EncryptCommand, KMSClient, ScheduleKeyDeletionCommand, UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { callOperation } from '../../src/cli/client.js';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
@@ -159,6 +159,21 @@ describe('approval rules: M-of-N, re-authorized execution, exactly once (issue 1
     assert.equal(await keyState(key), 'PendingDeletion');
   });
 
+  it('a held request runs only on the keys that were approved: an alias moved in between is refused', async () => {
+    await adminCall(s, 'PutApprovalRule', { ...template('rule-two-person-deletion'), RuleName: 'guard-aliases', Operations: ['DeleteAlias'] });
+    const approvedKey = await prodKey();
+    const otherKey = await prodKey();
+    await alice.client().send(new CreateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: approvedKey }));
+    const id = approvalIdIn((await failure(alice.client().send(new DeleteAliasCommand({ AliasName: 'alias/moving' })))).message);
+    assert.equal((await decide(bob, 'ApproveRequest', id)).name, 'ok');
+    await alice.client().send(new UpdateAliasCommand({ AliasName: 'alias/moving', TargetKeyId: otherKey }));
+    const moved = await execute(alice, id);
+    assert.equal(moved.name, 'ConflictException');
+    assert.match(moved.message, /was approved for .*key\/.* now resolves to/);
+    assert.equal(await status(id), 'Approved');
+    await adminCall(s, 'DeleteApprovalRule', { RuleName: 'guard-aliases' });
+  });
+
   it('a request expires unexecuted after its rule\'s deadline', async () => {
     await adminCall(s, 'PutApprovalRule', { ...template('rule-two-person-deletion'), RuleName: 'short-lived', Operations: ['DisableKey'], Quorum: 2, ExpiresAfterSeconds: 1 });
     const key = await prodKey();
@@ -172,13 +187,26 @@ describe('approval rules: M-of-N, re-authorized execution, exactly once (issue 1
     await adminCall(s, 'DeleteApprovalRule', { RuleName: 'short-lived' });
   });
 
-  it('a rule that requires MFA refuses an approval signed with a long-term key', async () => {
+  it('a rule that requires MFA refuses an approval signed with a long-term key, and takes one from an MFA session', async () => {
     await adminCall(s, 'PutApprovalRule', { ...template('rule-two-person-deletion'), RuleName: 'mfa-deletion', RequireMfa: true });
     try {
       const id = approvalIdIn((await schedule(alice, await prodKey())).message);
       const refused = await decide(bob, 'ApproveRequest', id);
       assert.equal(refused.name, 'AccessDeniedException');
       assert.match(refused.message, /requires an MFA session/);
+      // The same approver with an STS session proved by a TOTP code: accepted.
+      const seed = totpSeedFromBase32(((await adminCall(s, 'EnableMfaDevice', { PrincipalName: 'bob' }))['MfaDevice'] as { Base32StringSeed: string }).Base32StringSeed);
+      try {
+        const sts = new STSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: { accessKeyId: bob.accessKeyId, secretAccessKey: bob.secretAccessKey }, maxAttempts: 1 });
+        const c = (await sts.send(new GetSessionTokenCommand({ SerialNumber: 'arn:aws:iam::111122223333:mfa/bob', TokenCode: totpCode(seed, new Date()) }))).Credentials;
+        const session = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+        const approved = await failure(callOperation({ endpoint: s.endpoint, region: 'us-east-1', credentials: session }, 'ArcaService.ApproveRequest', { ApprovalId: id, Reason: 'with MFA' }));
+        assert.equal(approved.name, 'ok', approved.message);
+        assert.equal(await status(id), 'Approved');
+      } finally {
+        seed.dispose();
+        await adminCall(s, 'DisableMfaDevice', { PrincipalName: 'bob' });
+      }
     } finally {
       await adminCall(s, 'DeleteApprovalRule', { RuleName: 'mfa-deletion' });
     }

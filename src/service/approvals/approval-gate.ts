@@ -108,6 +108,11 @@ export class ApprovalGate {
     const now = this.#clock.now();
     if (replay !== undefined) {
       const id = replay.approval.approvalId;
+      // An alias in the held input may point elsewhere now: only the keys that were approved may be acted on.
+      const approved = replay.approval.keyArns;
+      if (keys.length !== approved.length || keys.some((k) => !approved.includes(k.arn))) {
+        throw new KmsError('Conflict', `Approval request ${id} was approved for ${approved.join(', ') || 'no key'}; the request now resolves to ${keys.map((k) => k.arn).join(', ') || 'no key'} (an alias was changed?): nothing was done.`);
+      }
       if (replay.breakGlass !== undefined) {
         // The emergency approval stands in for the quorum, recorded as a decision (compare-and-set: still Pending).
         const decision = { approverArn: caller.arn, approverId: caller.id, decision: 'BreakGlass' as const, reason: replay.breakGlass.reason, at: now };
