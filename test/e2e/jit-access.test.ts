@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { callOperation } from '../../src/cli/client.js';
+import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import type { Clock } from '../../src/core/ports.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, callAs, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
@@ -160,5 +163,37 @@ describe('just-in-time access: an approved, expiring grant (issue 18)', () => {
     const ran = await arca(dana, 'approvals', 'execute', id);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(JSON.parse(ran.stdout).GrantId, /^[0-9a-f]{64}$/);
+  });
+  it('break-glass on a held RequestKeyAccess takes the emergency caller as an authority: refused until it may create that grant itself', async () => {
+    const rule = template('rule-jit-records');
+    const oncallPolicy = (withCreateGrant: boolean) => ({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['arca:BreakGlass', 'arca:RequestKeyAccess'], Resource: '*' },
+        ...(withCreateGrant ? [{ Effect: 'Allow', Action: 'kms:CreateGrant', Resource: '*' }] : []),
+      ],
+    });
+    const oncall = await createTestPrincipal(s, 'oncall', { policy: oncallPolicy(false) });
+    await adminCall(s, 'PutApprovalRule', { ...rule, Approvers: { ...(rule['Approvers'] as object), BreakGlassPrincipalArns: [oncall.arn] } });
+    const seed = totpSeedFromBase32(((await adminCall(s, 'EnableMfaDevice', { PrincipalName: 'oncall' }))['MfaDevice'] as { Base32StringSeed: string }).Base32StringSeed);
+    try {
+      const sts = new STSClient({ endpoint: s.endpoint, region: 'us-east-1', credentials: { accessKeyId: oncall.accessKeyId, secretAccessKey: oncall.secretAccessKey }, maxAttempts: 1 });
+      const c = (await sts.send(new GetSessionTokenCommand({ SerialNumber: 'arn:aws:iam::111122223333:mfa/oncall', TokenCode: totpCode(seed, new Date()) }))).Credentials;
+      const session = { accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' };
+      const id = approvalIdIn((await request(dana, key, 60)).message);
+      const breakGlass = () => callOperation({ endpoint: s.endpoint, region: 'us-east-1', credentials: session }, 'ArcaService.BreakGlass', { ApprovalId: id, Reason: 'INC-8: approvers unreachable' });
+      const refused = await failure(breakGlass());
+      assert.equal(refused.name, 'AccessDeniedException');
+      assert.match(refused.message, /The approver arn:aws:iam::111122223333:user\/oncall may not create this grant/);
+      assert.equal(await status(id), 'Pending', 'nothing was done');
+      await adminCall(s, 'PutPrincipalPolicy', { PrincipalName: 'oncall', PolicyName: 'test', PolicyDocument: JSON.stringify(oncallPolicy(true)) });
+      const grant = await breakGlass();
+      assert.match(String(grant['GrantId']), /^[0-9a-f]{64}$/);
+      assert.equal(await status(id), 'Executed');
+      assert.equal((await decrypt(dana, plaintextBlob)).name, 'ok', 'the grant is the requester\'s');
+    } finally {
+      seed.dispose();
+      await adminCall(s, 'PutApprovalRule', rule);
+    }
   });
 });

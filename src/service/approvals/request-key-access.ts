@@ -4,8 +4,9 @@ import type { ApprovalRequest } from '../../core/approval.js';
 import { KmsError } from '../../core/errors.js';
 import type { GrantOperation, GrantRecord } from '../../core/grant.js';
 import type { Principal } from '../../core/principal.js';
+import type { RequestInfo } from '../../core/policy/context.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
-import { defineOperation, type ResolvedKey } from '../pipeline/operation.js';
+import { defineOperation, type OperationContext, type ResolvedKey } from '../pipeline/operation.js';
 import { keyIdParam, str } from '../pipeline/schemas.js';
 import { grantOperations, grantToken } from '../access/grants.js';
 
@@ -28,7 +29,8 @@ const NO_TRANSPORT = { sourceIp: '', userAgent: '', secureTransport: false } as 
  * by the key policy and identity policies, judged as the approver's standing identity (the user, or for a
  * role session the role): a CreateGrant an approver holds only through a grant does not count (that
  * grant could be retired or expire before this one), nor does a condition on the approver's network,
- * TLS or MFA session, which are evaluated as absent.
+ * TLS or MFA session, which are evaluated as absent. A request run by break-glass (BreakGlass, without
+ * its quorum) takes the emergency caller's authority too: it must be allowed that CreateGrant itself.
  */
 export const requestKeyAccess = defineOperation({
   service: 'ArcaService',
@@ -53,7 +55,7 @@ export const requestKeyAccess = defineOperation({
     const now = deps.clock.now();
     const operations = [...new Set(input.Operations)];
     const grantee = await requester(deps, approval);
-    await approversMayGrant(deps, approval, key, grantee.arn, operations, now);
+    await authoritiesMayGrant(deps, approval, ctx, key, grantee.arn, operations, now);
     const grant: GrantRecord = {
       grantId: randomPublicBytes(32).toString('hex'),
       keyId: key.record.id,
@@ -83,15 +85,36 @@ async function requester(deps: Pick<ServiceDeps, 'principals'>, approval: Approv
   return { arn: record.arn, id: record.id };
 }
 
-/** Refuses unless every approver may, now, create this grant on the key through its policies (DESIGN §7.8). */
-async function approversMayGrant(deps: Pick<ServiceDeps, 'principals' | 'policyChecks' | 'realm'>, approval: ApprovalRequest, key: ResolvedKey, granteeArn: string, operations: readonly GrantOperation[], now: Date): Promise<void> {
-  const approvers = approval.decisions.filter((d) => d.decision === 'Approve');
-  if (approvers.length === 0) throw new KmsError('AccessDenied', `Approval request ${approval.approvalId} has no approver whose authority a grant could come from.`);
-  for (const d of approvers) {
+/** Someone whose authority the grant comes from, and the request facts their policies are judged with. */
+interface Authority {
+  readonly principal: Principal;
+  readonly request: RequestInfo;
+}
+
+/**
+ * Whose authority the grant comes from: each approver who approved, as its standing identity (its
+ * request is long gone: no transport facts); and, when the request runs while still Pending (BreakGlass
+ * opens only Pending requests, ExecuteApproved only Approved ones), the emergency caller, as itself now.
+ */
+async function authorities(deps: Pick<ServiceDeps, 'principals' | 'realm'>, approval: ApprovalRequest, ctx: OperationContext, now: Date): Promise<Authority[]> {
+  const out: Authority[] = [];
+  for (const d of approval.decisions.filter((x) => x.decision === 'Approve')) {
     const record = await deps.principals.getPrincipal(d.approverId);
-    const refused = () => new KmsError('AccessDenied', `The approver ${d.approverArn} may not create this grant on ${key.arn} (kms:CreateGrant of ${operations.join(', ')} for ${granteeArn}): a just-in-time grant never exceeds what its approvers may grant.`);
-    if (record === undefined) throw refused();
-    const principal: Principal = { id: record.id, type: record.type, name: record.name, arn: record.arn, account: deps.realm.account };
+    if (record === undefined) throw refusal(d.approverArn);
+    out.push({ principal: { id: record.id, type: record.type, name: record.name, arn: record.arn, account: deps.realm.account }, request: { ...NO_TRANSPORT, time: now } });
+  }
+  if (approval.status === 'Pending' && ctx.request !== undefined) out.push({ principal: ctx.principal, request: ctx.request });
+  if (out.length === 0) throw new KmsError('AccessDenied', `Approval request ${approval.approvalId} has no approver whose authority a grant could come from.`);
+  return out;
+}
+
+function refusal(who: string, keyArn?: string, what?: string): KmsError {
+  return new KmsError('AccessDenied', `The approver ${who} may not create this grant${keyArn === undefined ? '' : ` on ${keyArn}`}${what === undefined ? '' : ` (${what})`}: a just-in-time grant never exceeds what its approvers may grant.`);
+}
+
+/** Refuses unless every authority may, now, create this grant on the key through its policies (DESIGN §7.8). */
+async function authoritiesMayGrant(deps: Pick<ServiceDeps, 'principals' | 'policyChecks' | 'realm'>, approval: ApprovalRequest, ctx: OperationContext, key: ResolvedKey, granteeArn: string, operations: readonly GrantOperation[], now: Date): Promise<void> {
+  for (const { principal, request } of await authorities(deps, approval, ctx, now)) {
     const allowed = await deps.policyChecks.allowedByPolicies({
       principal,
       action: 'kms:CreateGrant',
@@ -99,8 +122,8 @@ async function approversMayGrant(deps: Pick<ServiceDeps, 'principals' | 'policyC
       resourceAccount: deps.realm.account,
       context: { 'kms:GranteePrincipal': granteeArn, 'kms:GrantOperations': operations, 'kms:GrantIsForAWSResource': 'false' },
       key: key.record,
-      request: { ...NO_TRANSPORT, time: now },
+      request,
     });
-    if (!allowed) throw refused();
+    if (!allowed) throw refusal(principal.arn, key.arn, `kms:CreateGrant of ${operations.join(', ')} for ${granteeArn}`);
   }
 }
