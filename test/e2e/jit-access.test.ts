@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DecryptCommand, DisableKeyCommand, EnableKeyCommand, EncryptCommand, KMSClient, ListGrantsCommand } from '@aws-sdk/client-kms';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { callOperation } from '../../src/cli/client.js';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
@@ -138,6 +138,20 @@ describe('just-in-time access: an approved, expiring grant (issue 18)', () => {
     const refused = await request(dana, untagged, 60);
     assert.equal(refused.name, 'AccessDeniedException');
     assert.match(refused.message, /RequestKeyAccess runs only through an approval rule: no rule covers RequestKeyAccess for this key/);
+  });
+
+  it('a disabled key is refused like CreateGrant: when asked (before any hold) and at execution', async () => {
+    const other = await recordsKey();
+    await admin.send(new DisableKeyCommand({ KeyId: other }));
+    const asked = await request(dana, other, 60);
+    assert.deepEqual([asked.name, asked.message], ['DisabledException', `${other} is disabled.`]);
+    await admin.send(new EnableKeyCommand({ KeyId: other }));
+    const id = approvalIdIn((await request(dana, other, 60)).message);
+    assert.equal((await approve(rita, id)).name, 'ok');
+    await admin.send(new DisableKeyCommand({ KeyId: other }));
+    const ran = await failure(callAs(s, dana, 'ExecuteApproved', { ApprovalId: id }));
+    assert.deepEqual([ran.name, ran.message], ['DisabledException', `${other} is disabled.`]);
+    assert.equal(await status(id), 'Approved');
   });
 
   it('the schema bounds the duration to 1 second .. 12 hours', async () => {
