@@ -7,6 +7,7 @@ import { runAlerts, runBreaker } from './detection-commands.js';
 import { runOperator } from './operator-command.js';
 import { runMfa } from './mfa-command.js';
 import { runApprovals } from './approvals-command.js';
+import { runAccess } from './access-command.js';
 import { runAccessKey, runPrincipal } from './principal-commands.js';
 
 export const USAGE = `arca ${VERSION}: a self-hosted key management service that speaks the AWS KMS protocol
@@ -22,6 +23,7 @@ Commands:
   access-key manage access keys: arca access-key create --name app (the secret is shown once)
   mfa        a principal's TOTP MFA device: arca mfa enable --name app (prints a QR code, shown once)
   approvals  held requests and approval rules: arca approvals list; approve|deny ID --reason …; execute ID
+  access     just-in-time access: arca access request --key K --operations Decrypt --for 2h --reason …
   audit      verify, query, tail or export the audit trail (arca audit --help)
   alerts     list and acknowledge anomaly alerts: arca alerts list --unacknowledged; arca alerts ack ID
   breaker    list and release circuit breakers: arca breaker list; arca breaker release ID
@@ -31,18 +33,18 @@ Commands:
   help       show this help
 
 Global options (client commands): --cert FILE --key FILE present a client certificate (mTLS; or
-ARCA_CLIENT_CERT, ARCA_CLIENT_KEY; for audit and alerts, whose --key is a KMS key, write --cert-key FILE),
+ARCA_CLIENT_CERT, ARCA_CLIENT_KEY; for audit, alerts and access, whose --key is a KMS key, write --cert-key FILE),
 --ca FILE trusts that CA for the server's certificate (or ARCA_CA).
 
 Clients: any AWS SDK, the AWS CLI or the AWS Encryption SDK, pointed at the endpoint arca dev prints.
 `;
 
-/** Commands whose own `--key` names a KMS key (a filter): there the client key is `--cert-key`. */
-const OWN_KEY_FLAG: ReadonlySet<string> = new Set(['audit', 'alerts']);
+/** Commands whose own `--key` names a KMS key (a filter, or the key asked for): there the client key is `--cert-key`. */
+const OWN_KEY_FLAG: ReadonlySet<string> = new Set(['audit', 'alerts', 'access']);
 
 /**
  * `--cert`, `--key` (also `--cert-key`) and `--ca` (`--cert FILE` or `--cert=FILE`, anywhere): the
- * variables they set, and the other arguments. For `audit` and `alerts`, `--key` stays theirs.
+ * variables they set, and the other arguments. For `audit`, `alerts` and `access`, `--key` stays theirs.
  */
 export function extractTlsFlags(argv: readonly string[]): { rest: string[]; env: Record<string, string> } {
   const names: Record<string, string> = { '--cert': 'ARCA_CLIENT_CERT', '--cert-key': 'ARCA_CLIENT_KEY', '--ca': 'ARCA_CA' };
@@ -86,6 +88,8 @@ export async function runCli(args: readonly string[]): Promise<number> {
       return runMfa(argv.slice(1));
     case 'approvals':
       return runApprovals(argv.slice(1));
+    case 'access':
+      return runAccess(argv.slice(1));
     case 'audit':
       return runAudit(argv.slice(1));
     case 'alerts':

@@ -10,11 +10,12 @@ describe('the CLI TLS flags', () => {
     });
   });
 
-  test("audit and alerts keep their own --key (a KMS key filter); their client key is --cert-key", () => {
+  test("audit, alerts and access keep their own --key (a KMS key); their client key is --cert-key", () => {
     assert.deepEqual(extractTlsFlags(['audit', 'query', '--key', 'k1', '--cert', 'c.pem', '--cert-key', 'k.pem']), {
       rest: ['audit', 'query', '--key', 'k1'],
       env: { ARCA_CLIENT_CERT: 'c.pem', ARCA_CLIENT_KEY: 'k.pem' },
     });
     assert.deepEqual(extractTlsFlags(['alerts', 'list', '--key', 'k1']).rest, ['alerts', 'list', '--key', 'k1']);
+    assert.deepEqual(extractTlsFlags(['access', 'request', '--key', 'alias/x', '--for', '2h']).rest, ['access', 'request', '--key', 'alias/x', '--for', '2h']);
   });
 });

@@ -35,9 +35,10 @@ export type RuleType = (typeof RULE_TYPES)[number];
 
 /**
  * Alerts Arca raises about its own work rather than from detection rules: a scheduled backup that failed
- * (docs/backup.md); glass broken on a held request (docs/governance.md).
+ * (docs/backup.md); glass broken on a held request, and a refused request by a caller whose grant for it
+ * had expired (just-in-time access outside its window) (docs/governance.md).
  */
-export const SYSTEM_ALERT_TYPES = ['backupFailed', 'breakGlass'] as const;
+export const SYSTEM_ALERT_TYPES = ['backupFailed', 'breakGlass', 'expiredGrantUse'] as const;
 export type SystemAlertType = (typeof SYSTEM_ALERT_TYPES)[number];
 /** The `type` of an alert: the kind of rule that fired it, or a system alert's kind. */
 export type AlertType = RuleType | SystemAlertType;

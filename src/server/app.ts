@@ -20,6 +20,7 @@ import { SealController } from '../custody/sealing.js';
 import { ensureAdmin, type AdminCredentials } from '../service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../service/identity/bootstrap-policy.js';
 import { PolicyAuthorizer } from '../service/access/policy-authorizer.js';
+import { ExpiredGrantWatch } from '../service/detection/expired-grant-use.js';
 import { Pipeline } from '../service/pipeline/pipeline.js';
 import { operationRegistry } from '../service/pipeline/registry.js';
 import { ApprovalGate } from '../service/approvals/approval-gate.js';
@@ -240,7 +241,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     lifecycle,
     // mTLS identities (docs/identity.md) in front of SigV4: a verified client certificate maps by the rules.
     authenticator: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm: config.realm }),
-    authorizer,
+    // A refusal of a caller whose grant for it expired raises an alert (just-in-time access used outside its window).
+    authorizer: new ExpiredGrantWatch(authorizer, requestStores.grants, detection),
     keyring: hierarchy,
     policyChecks: authorizer,
     audit,

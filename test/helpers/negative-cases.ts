@@ -220,6 +220,7 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   DenyRequest: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'negative' })),
   ExecuteApproved: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}` })),
   BreakGlass: keyless(() => ({ ApprovalId: `apr-${'0'.repeat(32)}`, Reason: 'negative' })),
+  RequestKeyAccess: anyKey((f) => ({ KeyId: f.sym, Operations: ['Decrypt'], DurationSeconds: 60, Reason: 'negative' })),
   CreateGrant: anyKey((f) => ({ KeyId: f.sym, GranteePrincipal: f.adminArn, Operations: ['Decrypt'] })),
   ListGrants: anyKey((f) => ({ KeyId: f.sym })),
   ListRetirableGrants: keyless((f) => ({ RetiringPrincipal: f.adminArn })),

@@ -42,4 +42,6 @@ export const GOVERNABLE_OPERATIONS: ReadonlySet<string> = new Set([
   'UpdateAssumeRolePolicy',
   'PutApprovalRule',
   'DeleteApprovalRule',
+  // Just-in-time access: runs only when a rule holds it and approvers approve (request-key-access.ts)
+  'RequestKeyAccess',
 ]);

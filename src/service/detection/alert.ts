@@ -8,7 +8,7 @@ export const ALERT_EVENT = 'Alert';
 export interface Alert {
   readonly id: string;
   readonly rule: string;
-  /** The kind of rule that fired it, or `backupFailed` for Arca's own alert about a scheduled backup. */
+  /** The kind of rule that fired it, or a system alert's kind (`backupFailed`, `breakGlass`, `expiredGrantUse`). */
   readonly type: AlertType;
   readonly severity: AlertSeverity;
   readonly time: Date;

@@ -34,6 +34,7 @@ import { updateAssumeRolePolicy } from '../identity/update-assume-role-policy.js
 import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
 import { deleteApprovalRule, listApprovalRules, putApprovalRule } from '../approvals/rule-operations.js';
 import { approveRequest, breakGlass, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
+import { requestKeyAccess } from '../approvals/request-key-access.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
@@ -146,6 +147,7 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   denyRequest,
   executeApproved,
   breakGlass,
+  requestKeyAccess,
   createGrant,
   listGrants,
   listRetirableGrants,

@@ -27,8 +27,8 @@ const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataK
 const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
 /** Issue 17's write operations, added on purpose: each stores a session, a trust policy or an MFA device, or revokes sessions. */
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];
-/** Issue 18's write operations: approval rules, decisions, and ExecuteApproved (which replays a held write). */
-const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved', 'BreakGlass'];
+/** Issue 18's write operations: approval rules, decisions, ExecuteApproved (which replays a held write), BreakGlass, and RequestKeyAccess (its replay stores a grant). */
+const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved', 'BreakGlass', 'RequestKeyAccess'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
