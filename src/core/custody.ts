@@ -1,5 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import type { DataKeyPairSpec, KeyAgreementAlgorithm, MacAlgorithm, SigningAlgorithm } from './key-capabilities.js';
+import type { DataKeyPairSpec, EncapsulationAlgorithm, KeyAgreementAlgorithm, MacAlgorithm, SigningAlgorithm } from './key-capabilities.js';
 import type { EncryptionAlgorithm, KeyRecord, KeySpec, StoredKeyVersion } from './key.js';
 import type { ImportTokenRecord, WrappingAlgorithm, WrappingKeySpec } from './key-import.js';
 import type { Keyring, SealStatus, WrappedSecret } from './ports.js';
@@ -83,6 +83,9 @@ export interface Decrypter {
   decrypt(): Promise<SecretBytes>;
 }
 
+/** AWS's MessageType: a RAW message, a DIGEST of it, or an ML-DSA message representative μ (EXTERNAL_MU). */
+export type MessageType = 'RAW' | 'DIGEST' | 'EXTERNAL_MU';
+
 export interface Signer {
   sign(message: SecretBytes): Promise<Buffer>;
 }
@@ -101,6 +104,21 @@ export interface Mac {
 export interface KeyAgreement {
   /** The shared secret with the peer public key given to {@link KeyPrimitives.agreement}. */
   derive(): Promise<SecretBytes>;
+}
+
+/** A new shared secret (32 bytes; the caller disposes it) and its encapsulation under the key's public key. */
+export interface Encapsulation {
+  readonly ciphertext: Buffer;
+  readonly sharedSecret: SecretBytes;
+}
+
+export interface Encapsulator {
+  encapsulate(): Promise<Encapsulation>;
+}
+
+export interface Decapsulator {
+  /** The shared secret of the ciphertext given to {@link KeyPrimitives.decapsulator} (the caller disposes it). */
+  decapsulate(): Promise<SecretBytes>;
 }
 
 /** A fresh data key pair: the private key in plaintext and encrypted under a symmetric key, and the public key. */
@@ -124,11 +142,15 @@ export interface KeyPrimitives {
    */
   blobEncrypter(key: KeyHandle, params: EncryptionParams): Encrypter;
   decrypter(key: KeyHandle, params: DecryptionParams): Decrypter;
-  /** A signer for `algorithm`; `messageType` says whether the message is RAW or a DIGEST of its length. */
-  signer(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Signer;
-  verifier(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Verifier;
+  /** A signer for `algorithm`; `messageType` says whether the message is RAW, a DIGEST or an EXTERNAL_MU of its length. */
+  signer(key: KeyHandle, algorithm: SigningAlgorithm, messageType: MessageType | undefined, messageLength: number): Signer;
+  verifier(key: KeyHandle, algorithm: SigningAlgorithm, messageType: MessageType | undefined, messageLength: number): Verifier;
   mac(key: KeyHandle, algorithm: MacAlgorithm, operation: string): Mac;
   agreement(key: KeyHandle, algorithm: KeyAgreementAlgorithm, peerPublicKey: Buffer): KeyAgreement;
+  /** ML-KEM encapsulation under an ENCAPSULATE_DECAPSULATE key's public key (Encapsulate). */
+  encapsulator(key: KeyHandle, algorithm: EncapsulationAlgorithm): Encapsulator;
+  /** ML-KEM decapsulation of `ciphertext` (Decapsulate): InvalidCiphertext when its length does not fit the key spec. */
+  decapsulator(key: KeyHandle, algorithm: EncapsulationAlgorithm, ciphertext: Buffer): Decapsulator;
   /** The DER SubjectPublicKeyInfo of an asymmetric key's primary version. */
   publicKey(key: KeyHandle): Promise<Buffer>;
   /** Validates a data key pair request (the spec, then the symmetric key) before any generation. */

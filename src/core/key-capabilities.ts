@@ -1,4 +1,5 @@
 import type { KeyPairType } from '../crypto/asymmetric-keys.js';
+import { MINIMUM_NODE_FOR_PQC, RUNTIME_VERSION, runtimeSupports, type MlKemParameterSet, type PostQuantumFamily } from '../crypto/post-quantum.js';
 import type { OaepHash } from '../crypto/rsa-oaep.js';
 import type { SignatureHash, SignatureScheme } from '../crypto/signature.js';
 import { KmsError } from './errors.js';
@@ -23,6 +24,7 @@ export const SIGNING_ALGORITHMS = [
   'ED25519_SHA_512',
   'ED25519_PH_SHA_512',
   'SM2DSA',
+  'ML_DSA_SHAKE_256',
 ] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
@@ -31,6 +33,9 @@ export type MacAlgorithm = (typeof MAC_ALGORITHMS)[number];
 
 export const KEY_AGREEMENT_ALGORITHMS = ['ECDH'] as const;
 export type KeyAgreementAlgorithm = (typeof KEY_AGREEMENT_ALGORITHMS)[number];
+
+export const ENCAPSULATION_ALGORITHMS = ['ML_KEM'] as const;
+export type EncapsulationAlgorithm = (typeof ENCAPSULATION_ALGORITHMS)[number];
 
 export const DATA_KEY_PAIR_SPECS = ['RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519', 'SM2'] as const;
 export type DataKeyPairSpec = (typeof DATA_KEY_PAIR_SPECS)[number];
@@ -41,10 +46,11 @@ export interface KeyCapabilities {
   readonly signing: readonly SigningAlgorithm[];
   readonly mac: readonly MacAlgorithm[];
   readonly keyAgreement: readonly KeyAgreementAlgorithm[];
+  readonly encapsulation: readonly EncapsulationAlgorithm[];
 }
 
 const RSA_SIGNING: readonly SigningAlgorithm[] = ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512'];
-const none = { signing: [], mac: [], keyAgreement: [] } as const;
+const none = { signing: [], mac: [], keyAgreement: [], encapsulation: [] } as const;
 
 export const KEY_CAPABILITIES: Record<KeySpec, KeyCapabilities> = {
   SYMMETRIC_DEFAULT: { keyPair: undefined, ...none },
@@ -55,17 +61,23 @@ export const KEY_CAPABILITIES: Record<KeySpec, KeyCapabilities> = {
   ECC_NIST_P384: { keyPair: { kind: 'ec', curve: 'P-384' }, ...none, signing: ['ECDSA_SHA_384'], keyAgreement: ['ECDH'] },
   ECC_NIST_P521: { keyPair: { kind: 'ec', curve: 'P-521' }, ...none, signing: ['ECDSA_SHA_512'], keyAgreement: ['ECDH'] },
   ECC_SECG_P256K1: { keyPair: { kind: 'ec', curve: 'secp256k1' }, ...none, signing: ['ECDSA_SHA_256'] },
-  // ED25519_PH_SHA_512 (pre-hashed Ed25519, DIGEST only) is not built yet: it is refused as an algorithm the key does not support.
-  ECC_NIST_EDWARDS25519: { keyPair: { kind: 'ed25519' }, ...none, signing: ['ED25519_SHA_512'] },
+  // ED25519_SHA_512 signs RAW messages only, ED25519_PH_SHA_512 (Ed25519ph) 64-byte SHA-512 DIGESTs only.
+  ECC_NIST_EDWARDS25519: { keyPair: { kind: 'ed25519' }, ...none, signing: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] },
   HMAC_224: { keyPair: undefined, ...none, mac: ['HMAC_SHA_224'] },
   HMAC_256: { keyPair: undefined, ...none, mac: ['HMAC_SHA_256'] },
   HMAC_384: { keyPair: undefined, ...none, mac: ['HMAC_SHA_384'] },
   HMAC_512: { keyPair: undefined, ...none, mac: ['HMAC_SHA_512'] },
   SM2: { keyPair: undefined, ...none },
+  ML_DSA_44: { keyPair: { kind: 'ml-dsa', set: 'ml-dsa-44' }, ...none, signing: ['ML_DSA_SHAKE_256'] },
+  ML_DSA_65: { keyPair: { kind: 'ml-dsa', set: 'ml-dsa-65' }, ...none, signing: ['ML_DSA_SHAKE_256'] },
+  ML_DSA_87: { keyPair: { kind: 'ml-dsa', set: 'ml-dsa-87' }, ...none, signing: ['ML_DSA_SHAKE_256'] },
+  ML_KEM_512: { keyPair: { kind: 'ml-kem', set: 'ml-kem-512' }, ...none, encapsulation: ['ML_KEM'] },
+  ML_KEM_768: { keyPair: { kind: 'ml-kem', set: 'ml-kem-768' }, ...none, encapsulation: ['ML_KEM'] },
+  ML_KEM_1024: { keyPair: { kind: 'ml-kem', set: 'ml-kem-1024' }, ...none, encapsulation: ['ML_KEM'] },
 };
 
 /** How each signing algorithm signs; `undefined` for the ones Arca does not implement. */
-const SIGNING_SCHEME: Record<SigningAlgorithm, { readonly family: 'rsa-pss' | 'rsa-pkcs1' | 'ecdsa'; readonly hash: SignatureHash } | { readonly family: 'ed25519' } | undefined> = {
+const SIGNING_SCHEME: Record<SigningAlgorithm, { readonly family: 'rsa-pss' | 'rsa-pkcs1' | 'ecdsa'; readonly hash: SignatureHash } | { readonly family: 'ed25519' | 'ed25519ph' | 'ml-dsa' } | undefined> = {
   RSASSA_PSS_SHA_256: { family: 'rsa-pss', hash: 'sha256' },
   RSASSA_PSS_SHA_384: { family: 'rsa-pss', hash: 'sha384' },
   RSASSA_PSS_SHA_512: { family: 'rsa-pss', hash: 'sha512' },
@@ -76,8 +88,9 @@ const SIGNING_SCHEME: Record<SigningAlgorithm, { readonly family: 'rsa-pss' | 'r
   ECDSA_SHA_384: { family: 'ecdsa', hash: 'sha384' },
   ECDSA_SHA_512: { family: 'ecdsa', hash: 'sha512' },
   ED25519_SHA_512: { family: 'ed25519' },
-  ED25519_PH_SHA_512: undefined,
+  ED25519_PH_SHA_512: { family: 'ed25519ph' },
   SM2DSA: undefined,
+  ML_DSA_SHAKE_256: { family: 'ml-dsa' },
 };
 
 export const MAC_HASH: Record<MacAlgorithm, 'sha224' | 'sha256' | 'sha384' | 'sha512'> = {
@@ -99,11 +112,46 @@ export function requireKeyUsage(key: KeyRecord, arn: string, usage: KeyUsage, op
   if (key.keyUsage !== usage) throw new KmsError('InvalidKeyUsage', `${arn} key usage is ${key.keyUsage} which is not valid for ${operation}.`);
 }
 
-/** The key pair type of an asymmetric key (the pipeline already checked the usage, so the spec has one). */
+/** The node:crypto family a spec needs beyond what every supported Node.js has, if any. */
+function postQuantumFamily(spec: KeySpec): PostQuantumFamily | undefined {
+  const kind = KEY_CAPABILITIES[spec].keyPair?.kind;
+  return kind === 'ml-dsa' || kind === 'ml-kem' ? kind : undefined;
+}
+
+/** Whether this runtime can make and use keys of `spec` (ML-DSA and ML-KEM need Node.js 24.7 or later). */
+export function specRuntimeSupported(spec: KeySpec, supports: (family: PostQuantumFamily) => boolean = runtimeSupports): boolean {
+  const family = postQuantumFamily(spec);
+  return family === undefined || supports(family);
+}
+
+/**
+ * Refuses a key spec this runtime's node:crypto cannot do, naming the runtime: CreateKey and every
+ * cryptographic operation on such a key answer it (a store made under Node.js 24 and served by 20).
+ */
+export function requireSpecRuntime(spec: KeySpec, supports: (family: PostQuantumFamily) => boolean = runtimeSupports, runtime = RUNTIME_VERSION): void {
+  if (!specRuntimeSupported(spec, supports)) {
+    throw new KmsError('UnsupportedOperation', `${spec} keys need Node.js ${MINIMUM_NODE_FOR_PQC} or later; this server runs ${runtime}.`);
+  }
+}
+
+/** The key pair type of an asymmetric key (the pipeline already checked the usage, so the spec has one), on a runtime that can use it. */
 export function keyPairOf(key: KeyRecord): KeyPairType {
   const pair = KEY_CAPABILITIES[key.keySpec].keyPair;
   if (pair === undefined) throw new KmsError('UnsupportedOperation', `KeySpec ${key.keySpec} is not supported for this operation.`);
+  requireSpecRuntime(key.keySpec);
   return pair;
+}
+
+/** The ML-KEM parameter set of an ENCAPSULATE_DECAPSULATE key for `algorithm`, on a runtime that has ML-KEM. */
+export function encapsulationFor(key: KeyRecord, arn: string, algorithm: EncapsulationAlgorithm, operation: string): MlKemParameterSet {
+  requireKeyUsage(key, arn, 'ENCAPSULATE_DECAPSULATE', operation);
+  const caps = KEY_CAPABILITIES[key.keySpec];
+  const pair = caps.keyPair;
+  if (!caps.encapsulation.includes(algorithm) || pair?.kind !== 'ml-kem') {
+    throw new KmsError('InvalidKeyUsage', `Encapsulation algorithm ${algorithm} is not compatible with ${arn}, whose key spec ${key.keySpec} supports ${caps.encapsulation.join(', ')}.`);
+  }
+  requireSpecRuntime(key.keySpec);
+  return pair.set;
 }
 
 /** The signature scheme for a SIGN_VERIFY key and algorithm; InvalidKeyUsage for an algorithm the spec does not support. */
@@ -115,7 +163,8 @@ export function signingSchemeFor(key: KeyRecord, arn: string, algorithm: Signing
   if (!caps.signing.includes(algorithm) || scheme === undefined || pair === undefined) {
     throw new KmsError('InvalidKeyUsage', `Signing algorithm ${algorithm} is not compatible with ${arn}, whose key spec ${key.keySpec} supports ${caps.signing.join(', ')}.`);
   }
-  if (scheme.family === 'ed25519') return { kind: 'ed25519' };
+  requireSpecRuntime(key.keySpec);
+  if (!('hash' in scheme)) return { kind: scheme.family };
   if (scheme.family === 'ecdsa') {
     if (pair.kind !== 'ec') throw new KmsError('Internal', `capability table: ${key.keySpec} is not an EC spec`);
     return { kind: 'ecdsa', hash: scheme.hash, curve: pair.curve };
@@ -149,6 +198,7 @@ export function algorithmLists(key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): {
   SigningAlgorithms?: SigningAlgorithm[];
   MacAlgorithms?: MacAlgorithm[];
   KeyAgreementAlgorithms?: KeyAgreementAlgorithm[];
+  EncapsulationAlgorithms?: EncapsulationAlgorithm[];
 } {
   const caps = KEY_CAPABILITIES[key.keySpec];
   switch (key.keyUsage) {
@@ -160,5 +210,7 @@ export function algorithmLists(key: Pick<KeyRecord, 'keySpec' | 'keyUsage'>): {
       return { MacAlgorithms: [...caps.mac] };
     case 'KEY_AGREEMENT':
       return { KeyAgreementAlgorithms: [...caps.keyAgreement] };
+    case 'ENCAPSULATE_DECAPSULATE':
+      return { EncapsulationAlgorithms: [...caps.encapsulation] };
   }
 }

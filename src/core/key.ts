@@ -15,10 +15,16 @@ export const KEY_SPECS = [
   'HMAC_384',
   'HMAC_512',
   'SM2',
+  'ML_DSA_44',
+  'ML_DSA_65',
+  'ML_DSA_87',
+  'ML_KEM_512',
+  'ML_KEM_768',
+  'ML_KEM_1024',
 ] as const;
 export type KeySpec = (typeof KEY_SPECS)[number];
 
-export const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
+export const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT', 'ENCAPSULATE_DECAPSULATE'] as const;
 export type KeyUsage = (typeof KEY_USAGES)[number];
 
 export const KEY_STATES = ['Creating', 'Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable'] as const;
@@ -32,7 +38,10 @@ export type EncryptionAlgorithm = 'SYMMETRIC_DEFAULT' | 'RSAES_OAEP_SHA_1' | 'RS
 export interface KeySpecInfo {
   /** Usages AWS allows for the spec; the first is the default. */
   readonly usages: readonly KeyUsage[];
-  /** Whether this build of Arca can create keys of the spec yet. */
+  /**
+   * Whether this build of Arca can create keys of the spec yet. (ML-DSA and ML-KEM also need a runtime
+   * whose node:crypto has them: `requireSpecRuntime` in key-capabilities.ts.)
+   */
   readonly available: boolean;
   /** Encryption algorithms for ENCRYPT_DECRYPT keys of this spec. */
   readonly encryptionAlgorithms: readonly EncryptionAlgorithm[];
@@ -56,6 +65,12 @@ export const KEY_SPEC_INFO: Record<KeySpec, KeySpecInfo> = {
   HMAC_384: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 48 },
   HMAC_512: { usages: ['GENERATE_VERIFY_MAC'], available: true, encryptionAlgorithms: [], materialLength: 64 },
   SM2: { usages: ['SIGN_VERIFY', 'ENCRYPT_DECRYPT', 'KEY_AGREEMENT'], available: false, encryptionAlgorithms: ['SM2PKE'], materialLength: 0 },
+  ML_DSA_44: { usages: ['SIGN_VERIFY'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ML_DSA_65: { usages: ['SIGN_VERIFY'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ML_DSA_87: { usages: ['SIGN_VERIFY'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ML_KEM_512: { usages: ['ENCAPSULATE_DECAPSULATE'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ML_KEM_768: { usages: ['ENCAPSULATE_DECAPSULATE'], available: true, encryptionAlgorithms: [], materialLength: 0 },
+  ML_KEM_1024: { usages: ['ENCAPSULATE_DECAPSULATE'], available: true, encryptionAlgorithms: [], materialLength: 0 },
 };
 
 export interface Tag {

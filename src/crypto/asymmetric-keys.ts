@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairCb, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { postQuantumKeyPair, type MlDsaParameterSet, type MlKemParameterSet } from './post-quantum.js';
 import { SecretBytes } from './secret-bytes.js';
 
 const generateKeyPairAsync = promisify(generateKeyPairCb);
@@ -14,7 +15,9 @@ export type CurveName = 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
 export type KeyPairType =
   | { readonly kind: 'rsa'; readonly bits: 2048 | 3072 | 4096 }
   | { readonly kind: 'ec'; readonly curve: CurveName }
-  | { readonly kind: 'ed25519' };
+  | { readonly kind: 'ed25519' }
+  | { readonly kind: 'ml-dsa'; readonly set: MlDsaParameterSet }
+  | { readonly kind: 'ml-kem'; readonly set: MlKemParameterSet };
 
 /** OpenSSL's names for the curves, as `asymmetricKeyDetails.namedCurve` reports them. */
 const OPENSSL_CURVE: Record<CurveName, string> = {
@@ -43,6 +46,10 @@ export async function generateKeyPair(type: KeyPairType): Promise<GeneratedKeyPa
       break;
     case 'ed25519':
       pair = await generateKeyPairAsync('ed25519', {});
+      break;
+    case 'ml-dsa':
+    case 'ml-kem':
+      pair = postQuantumKeyPair(type.set); // fast: a seed and one matrix expansion
       break;
   }
   return { privateKey: SecretBytes.adopt(pair.privateKey.export({ type: 'pkcs8', format: 'der' })), publicKey: spkiDer(pair.publicKey) };
@@ -94,6 +101,10 @@ export function keyMatches(key: KeyObject, type: KeyPairType): boolean {
       return key.asymmetricKeyType === 'ec' && details?.namedCurve === OPENSSL_CURVE[type.curve];
     case 'ed25519':
       return key.asymmetricKeyType === 'ed25519';
+    case 'ml-dsa':
+    case 'ml-kem':
+      // @types/node 20 does not list the post-quantum key types.
+      return String(key.asymmetricKeyType) === type.set;
   }
 }
 

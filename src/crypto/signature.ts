@@ -1,6 +1,7 @@
 import { constants, createHash, privateEncrypt, publicDecrypt, randomBytes, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { CurveName } from './asymmetric-keys.js';
 import { ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa-digest.js';
+import { ed25519phSign, ed25519phVerify } from './ed25519ph.js';
 import { constantTimeEqual } from './kdf.js';
 
 /** The hashes AWS's signing algorithms use. */
@@ -11,12 +12,17 @@ export const DIGEST_LENGTH: Record<SignatureHash, number> = { sha256: 32, sha384
 /**
  * A signature scheme with its parameters. RSA-PSS always uses MGF1 with the same hash and a salt as long
  * as the digest (what AWS produces and every verifier expects); ECDSA signatures are DER-encoded.
+ * Ed25519 signs messages only and Ed25519ph (RFC 8032 HashEdDSA, empty context) a 64-byte SHA-512
+ * digest only; ML-DSA (FIPS 204, pure, empty context, hedged) signs messages only: node:crypto cannot
+ * sign an external μ (FIPS 204 §6.2).
  */
 export type SignatureScheme =
   | { readonly kind: 'rsa-pss'; readonly hash: SignatureHash }
   | { readonly kind: 'rsa-pkcs1'; readonly hash: SignatureHash }
   | { readonly kind: 'ecdsa'; readonly hash: SignatureHash; readonly curve: CurveName }
-  | { readonly kind: 'ed25519' };
+  | { readonly kind: 'ed25519' }
+  | { readonly kind: 'ed25519ph' }
+  | { readonly kind: 'ml-dsa' };
 
 /** What is signed: the message itself, or its digest under the scheme's hash (computed by the caller). */
 export interface SignatureInput {
@@ -87,12 +93,16 @@ function requireDigestLength(scheme: { hash: SignatureHash }, input: SignatureIn
   if (input.type === 'digest' && input.bytes.length !== DIGEST_LENGTH[scheme.hash]) throw new Error('digest length does not match the hash');
 }
 
-/** Signs with a private key of the scheme's type. Throws on a digest of the wrong length or a digest for Ed25519. */
+/** Signs with a private key of the scheme's type. Throws on a digest of the wrong length, or an input type the scheme does not sign. */
 export function sign(scheme: SignatureScheme, privateKey: KeyObject, input: SignatureInput): Buffer {
   switch (scheme.kind) {
     case 'ed25519':
-      if (input.type !== 'message') throw new Error('Ed25519 signs messages only');
+    case 'ml-dsa':
+      if (input.type !== 'message') throw new Error(`${scheme.kind} signs messages only`);
       return nodeSign(null, input.bytes, privateKey);
+    case 'ed25519ph':
+      if (input.type !== 'digest') throw new Error('Ed25519ph signs a SHA-512 digest only');
+      return ed25519phSign(privateKey, input.bytes);
     case 'rsa-pss':
       requireDigestLength(scheme, input);
       if (input.type === 'message') {
@@ -115,7 +125,10 @@ export function verify(scheme: SignatureScheme, publicKey: KeyObject, input: Sig
   try {
     switch (scheme.kind) {
       case 'ed25519':
+      case 'ml-dsa':
         return input.type === 'message' && nodeVerify(null, input.bytes, publicKey, signature);
+      case 'ed25519ph':
+        return input.type === 'digest' && ed25519phVerify(publicKey, input.bytes, signature);
       case 'rsa-pss':
       case 'rsa-pkcs1': {
         if (input.type === 'digest' && input.bytes.length !== DIGEST_LENGTH[scheme.hash]) return false;

@@ -1,7 +1,7 @@
 import { generateKeyPair, privateKeyOf, publicKeyOf, type AsymmetricKey } from '../crypto/asymmetric-keys.js';
 import { randomSecret } from '../crypto/random.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import { KEY_CAPABILITIES, keyPairOf } from '../core/key-capabilities.js';
+import { KEY_CAPABILITIES, keyPairOf, requireSpecRuntime } from '../core/key-capabilities.js';
 import { KEY_SPEC_INFO, type KeyRecord, type KeySpec } from '../core/key.js';
 import { primaryMaterial, type MaterialDeps } from './material.js';
 
@@ -15,6 +15,7 @@ import { primaryMaterial, type MaterialDeps } from './material.js';
 export async function newKeyMaterial(spec: KeySpec): Promise<SecretBytes> {
   const pair = KEY_CAPABILITIES[spec].keyPair;
   if (pair === undefined) return randomSecret(KEY_SPEC_INFO[spec].materialLength);
+  requireSpecRuntime(spec);
   return (await generateKeyPair(pair)).privateKey;
 }
 

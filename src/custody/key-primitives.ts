@@ -2,8 +2,23 @@ import { generateKeyPair, parsePublicKey, spkiDer, type AsymmetricKey } from '..
 import { ecdhSharedSecret } from '../crypto/ecdh.js';
 import { constantTimeEqual, hmac } from '../crypto/kdf.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
-import { DIGEST_LENGTH, sign as signWith, verify as verifyWith, type SignatureInput, type SignatureScheme } from '../crypto/signature.js';
-import type { DataKeyPair, DecryptionParams, Decrypter, Encrypter, EncryptionParams, KeyAgreement, KeyHandle, KeyPrimitives, Mac, Signer, Verifier } from '../core/custody.js';
+import { sign as signWith, verify as verifyWith } from '../crypto/signature.js';
+import type {
+  DataKeyPair,
+  Decapsulator,
+  DecryptionParams,
+  Decrypter,
+  Encapsulator,
+  Encrypter,
+  EncryptionParams,
+  KeyAgreement,
+  KeyHandle,
+  KeyPrimitives,
+  Mac,
+  MessageType,
+  Signer,
+  Verifier,
+} from '../core/custody.js';
 import { KmsError } from '../core/errors.js';
 import {
   KEY_CAPABILITIES,
@@ -13,6 +28,7 @@ import {
   requireKeyUsage,
   signingSchemeFor,
   type DataKeyPairSpec,
+  type EncapsulationAlgorithm,
   type KeyAgreementAlgorithm,
   type MacAlgorithm,
   type SigningAlgorithm,
@@ -20,8 +36,10 @@ import {
 import type { KeyRecord, KeySpec } from '../core/key.js';
 import { newKeyMaterial, ParsedKeyCache } from './asymmetric-material.js';
 import { checkSymmetric, decrypterFor, encrypterFor, sealUnder } from './encryption.js';
+import { decapsulatorFor, encapsulatorFor } from './kem.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import { primaryMaterial, type MaterialDeps } from './material.js';
+import { signatureInputType } from './signing.js';
 
 /**
  * The KeyPrimitives of custody: every operation on customer key material happens here. Each factory
@@ -53,17 +71,17 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
     return decrypterFor(this.#deps, this.#parsed, key, params);
   }
 
-  signer(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Signer {
+  signer(key: KeyHandle, algorithm: SigningAlgorithm, messageType: MessageType | undefined, messageLength: number): Signer {
     const scheme = signingSchemeFor(key.record, key.arn, algorithm, 'Sign');
-    const type = signatureInputType(scheme, algorithm, messageType, messageLength);
+    const type = signatureInputType(key.record, scheme, algorithm, messageType, messageLength);
     return {
       sign: async (message) => signWith(scheme, (await this.#parsed.keysFor(this.#deps, key.record)).privateKey, { type, bytes: message.expose() }),
     };
   }
 
-  verifier(key: KeyHandle, algorithm: SigningAlgorithm, messageType: 'RAW' | 'DIGEST' | undefined, messageLength: number): Verifier {
+  verifier(key: KeyHandle, algorithm: SigningAlgorithm, messageType: MessageType | undefined, messageLength: number): Verifier {
     const scheme = signingSchemeFor(key.record, key.arn, algorithm, 'Verify');
-    const type = signatureInputType(scheme, algorithm, messageType, messageLength);
+    const type = signatureInputType(key.record, scheme, algorithm, messageType, messageLength);
     return {
       verify: async (message, signature) => verifyWith(scheme, (await this.#parsed.keysFor(this.#deps, key.record)).publicKey, { type, bytes: message.expose() }, signature),
     };
@@ -90,6 +108,14 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
         return shared;
       },
     };
+  }
+
+  encapsulator(key: KeyHandle, algorithm: EncapsulationAlgorithm): Encapsulator {
+    return encapsulatorFor(this.#deps, this.#parsed, key, algorithm);
+  }
+
+  decapsulator(key: KeyHandle, algorithm: EncapsulationAlgorithm, ciphertext: Buffer): Decapsulator {
+    return decapsulatorFor(this.#deps, this.#parsed, key, algorithm, ciphertext);
   }
 
   async publicKey(key: KeyHandle): Promise<Buffer> {
@@ -119,17 +145,6 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
   newKeyMaterial(spec: KeySpec): Promise<SecretBytes> {
     return newKeyMaterial(spec);
   }
-}
-
-/**
- * What the scheme signs for AWS's MessageType: RAW messages (up to 4096 bytes, checked by the schema) are
- * hashed by the scheme; a DIGEST must be exactly the algorithm's digest length, and Ed25519 takes RAW only.
- */
-function signatureInputType(scheme: SignatureScheme, algorithm: string, type: 'RAW' | 'DIGEST' | undefined, length: number): SignatureInput['type'] {
-  if ((type ?? 'RAW') === 'RAW') return 'message';
-  if (scheme.kind === 'ed25519') throw new KmsError('ValidationFailed', `The signing algorithm ${algorithm} requires MessageType RAW.`);
-  if (length !== DIGEST_LENGTH[scheme.hash]) throw new KmsError('ValidationFailed', `Digest is invalid length for algorithm ${algorithm}.`);
-  return 'digest';
 }
 
 /** The peer key: a canonical DER SubjectPublicKeyInfo on the same curve as ours (checked on the curve). */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
 import {
-  CreateKeyCommand, DecryptCommand, DeriveSharedSecretCommand, DescribeKeyCommand, EncryptCommand, GenerateMacCommand, GetPublicKeyCommand, SignCommand, VerifyMacCommand,
+  CreateKeyCommand, DecapsulateCommand, DecryptCommand, DeriveSharedSecretCommand, DescribeKeyCommand, EncapsulateCommand, EncryptCommand, GenerateMacCommand, GetPublicKeyCommand, SignCommand, VerifyMacCommand,
   type EncryptionAlgorithmSpec, type KeyAgreementAlgorithmSpec, type KeySpec, type KeyUsageType, type KMSClient, type MacAlgorithmSpec, type SigningAlgorithmSpec,
 } from '@aws-sdk/client-kms';
+import { specRuntimeSupported } from '../../src/core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS } from '../../src/core/key.js';
 
 const MESSAGE = Buffer.from('every spec, made before the backup');
@@ -19,6 +20,8 @@ export interface SpecProof {
   readonly signingAlgorithm?: SigningAlgorithmSpec | undefined;
   readonly mac?: { mac: Uint8Array; algorithm: MacAlgorithmSpec } | undefined;
   readonly agreement?: { peer: Uint8Array; secret: Uint8Array; algorithm: KeyAgreementAlgorithmSpec } | undefined;
+  /** An ML-KEM encapsulation made before the backup, and its shared secret. */
+  readonly encapsulation?: { ciphertext: Uint8Array; secret: Uint8Array } | undefined;
 }
 
 /** A peer's public key (SPKI DER) on the curve of `spec`, for DeriveSharedSecret. */
@@ -29,14 +32,15 @@ function peerPublicKey(spec: string): Buffer {
 }
 
 /**
- * Creates one key of every available spec and usage (KEY_SPEC_INFO) and uses it once: an encryption, a
- * signature (with the key's public key kept), a MAC, a shared secret with a fresh peer.
+ * Creates one key of every available spec and usage (KEY_SPEC_INFO; ML-DSA and ML-KEM only on a runtime
+ * that has them) and uses it once: an encryption, a signature (with the key's public key kept), a MAC, a
+ * shared secret with a fresh peer, an ML-KEM encapsulation.
  */
 export async function proveEverySpec(kms: KMSClient): Promise<SpecProof[]> {
   const proofs: SpecProof[] = [];
   for (const spec of KEY_SPECS) {
     const info = KEY_SPEC_INFO[spec];
-    if (!info.available) continue;
+    if (!info.available || !specRuntimeSupported(spec)) continue;
     for (const usage of info.usages) {
       const keyId = (await kms.send(new CreateKeyCommand({ KeySpec: spec as KeySpec, KeyUsage: usage as KeyUsageType, Description: `drill ${spec} ${usage}` }))).KeyMetadata!.KeyId!;
       const meta = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
@@ -54,6 +58,9 @@ export async function proveEverySpec(kms: KMSClient): Promise<SpecProof[]> {
         const algorithm = meta.KeyAgreementAlgorithms![0]!;
         const peer = peerPublicKey(spec);
         proof = { ...proof, agreement: { algorithm, peer, secret: (await kms.send(new DeriveSharedSecretCommand({ KeyId: keyId, KeyAgreementAlgorithm: algorithm, PublicKey: peer }))).SharedSecret! } };
+      } else if (usage === 'ENCAPSULATE_DECAPSULATE') {
+        const out = await kms.send(new EncapsulateCommand({ KeyId: keyId, EncapsulationAlgorithm: 'ML_KEM' }));
+        proof = { ...proof, encapsulation: { ciphertext: out.SharedSecretCiphertextBlob!, secret: out.SharedSecret! } };
       }
       proofs.push(proof);
     }
@@ -90,14 +97,18 @@ export async function checkEverySpec(kms: KMSClient, proofs: readonly SpecProof[
       const again = (await kms.send(new DeriveSharedSecretCommand({ KeyId: p.keyId, KeyAgreementAlgorithm: p.agreement.algorithm, PublicKey: p.agreement.peer }))).SharedSecret!;
       assert.deepEqual(Buffer.from(again), Buffer.from(p.agreement.secret), `${what}: the same shared secret`);
     }
+    if (p.encapsulation !== undefined) {
+      const again = (await kms.send(new DecapsulateCommand({ KeyId: p.keyId, SharedSecretCiphertextBlob: p.encapsulation.ciphertext, EncapsulationAlgorithm: 'ML_KEM' }))).SharedSecret!;
+      assert.deepEqual(Buffer.from(again), Buffer.from(p.encapsulation.secret), `${what}: decapsulates to the same shared secret`);
+    }
   }
 }
 
-/** Verifies a KMS signature (DER ECDSA, RSA PKCS#1/PSS, Ed25519) with node:crypto, outside Arca. */
+/** Verifies a KMS signature (DER ECDSA, RSA PKCS#1/PSS, Ed25519, ML-DSA) with node:crypto, outside Arca. */
 function verifyLocally(spki: Uint8Array, algorithm: SigningAlgorithmSpec, signature: Uint8Array): boolean {
   const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
   const hash = /SHA_(256|384|512)$/.exec(algorithm)?.[1];
-  if (algorithm === 'ED25519_SHA_512') return cryptoVerify(null, MESSAGE, key, signature);
+  if (algorithm === 'ED25519_SHA_512' || algorithm === 'ML_DSA_SHAKE_256') return cryptoVerify(null, MESSAGE, key, signature);
   const padding = algorithm.startsWith('RSASSA_PSS') ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(hash) / 8 } : {};
   return cryptoVerify(`sha${hash}`, MESSAGE, { key, ...padding }, signature);
 }

@@ -5,6 +5,7 @@
  * Expected answers are not here: the matrix derives them from src/core/key-state.ts and the registry.
  */
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
+import { runtimeSupports } from '../../src/crypto/post-quantum.js';
 
 /** The CreateKey members of the key a case needs (default: a symmetric encryption key). */
 export interface KeyShape {
@@ -45,6 +46,18 @@ const SIGNING: KeyShape = { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' };
 const HMAC: KeyShape = { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' };
 const AGREEMENT: KeyShape = { KeySpec: 'ECC_NIST_P256', KeyUsage: 'KEY_AGREEMENT' };
 const EXTERNAL: KeyShape = { Origin: 'EXTERNAL' };
+const KEM: KeyShape = { KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' };
+/** ML-KEM keys exist only on a runtime whose node:crypto has ML-KEM (Node.js 24.7 or later). */
+const ML_KEM = runtimeSupports('ml-kem');
+/** The ML-KEM operations' cases, or (on an older runtime) their exemptions: never both. */
+const KEM_CASES: Readonly<Record<string, Case>> = {
+  Encapsulate: { key: KEM, body: (f) => ({ KeyId: f.keyId, EncapsulationAlgorithm: 'ML_KEM' }) },
+  Decapsulate: {
+    key: KEM,
+    setup: async (a) => ({ ciphertext: String((await a.call('Encapsulate', { KeyId: a.keyId, EncapsulationAlgorithm: 'ML_KEM' }))['SharedSecretCiphertextBlob']) }),
+    body: (f) => ({ KeyId: f.keyId, SharedSecretCiphertextBlob: f.made['ciphertext'], EncapsulationAlgorithm: 'ML_KEM' }),
+  },
+};
 const PEER_PUBLIC_KEY = b64(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }));
 
 const blob = async (a: SetupApi) => ({ blob: String((await a.call('Encrypt', { KeyId: a.keyId, Plaintext: PLAINTEXT }))['CiphertextBlob']) });
@@ -157,15 +170,18 @@ export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
     body: (f) => ({ KeyId: f.keyId, ImportToken: f.made['token'], EncryptedKeyMaterial: f.made['wrapped'], ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
   },
   DeleteImportedKeyMaterial: { key: EXTERNAL, setup: imported, body: (f) => ({ KeyId: f.keyId }) },
+  ...(ML_KEM ? KEM_CASES : {}),
 };
 
 /**
  * Operations that act on a key but have no row in the matrix, each with the reason. An entry must name a
- * registered operation with a key.
+ * registered operation with a key. The ML-KEM operations are exempt only on a runtime without ML-KEM
+ * (Node.js before 24.7), where no ML-KEM key can exist: CI runs the matrix on Node 24 too.
  */
 export const EXEMPT: Readonly<Record<string, string>> = {
   RequestKeyAccess:
     'it never answers 200 to a plain call (held by an approval rule, or refused without one), so no state is "ok" here; test/e2e/jit-access.test.ts pins its state answers: a disabled key is refused when asked and at execution, as CreateGrant is',
+  ...(ML_KEM ? {} : Object.fromEntries(Object.keys(KEM_CASES).map((name) => [name, 'needs an ML-KEM key: Node.js 24.7 or later']))),
 };
 
 const isList = (c: Case | readonly Case[]): c is readonly Case[] => Array.isArray(c);

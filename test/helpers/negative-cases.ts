@@ -8,7 +8,8 @@
  * AccessDenied → AccessDeniedException, InvalidKeyUsage → InvalidKeyUsageException, InvalidCiphertext →
  * InvalidCiphertextException, Sealed → KMSInternalException "the service is sealed", and so on.
  */
-import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
+import { runtimeSupports } from '../../src/crypto/post-quantum.js';
 import type { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import type { ErrorCode } from '../../src/core/errors.js';
 import type { Harness, TypedInput } from './operation-harness.js';
@@ -23,6 +24,8 @@ export interface NegativeFixture {
   readonly agree: string;
   readonly hmac: string;
   readonly external: string;
+  /** An ML_KEM_768 key (ENCAPSULATE_DECAPSULATE) on a runtime with ML-KEM; elsewhere the id of no key. */
+  readonly kem: string;
   readonly context: Readonly<Record<string, string>>;
   /** A ciphertext under `sym` with `context`. */
   readonly blob: Buffer;
@@ -31,6 +34,8 @@ export interface NegativeFixture {
   readonly signature: Buffer;
   readonly mac: Buffer;
   readonly peerPublicKey: Buffer;
+  /** An ML-KEM ciphertext under `kem` (1088 bytes; zeros where the runtime has no ML-KEM). */
+  readonly kemCiphertext: Buffer;
   /** A grant on `sym` (grantee and retiring principal: the administrator). */
   readonly grantId: string;
   readonly alias: string;
@@ -124,6 +129,9 @@ function renamed(blob: Buffer, keyId: string): Buffer {
 
 /** CreateAlias, UpdateAlias: the alias is authorized before any key, so its target is never reached. */
 const ALIAS_FIRST = na('the alias is authorized first: a caller without rights on it never reaches the target key, known or not');
+
+/** Whether this runtime has ML-KEM (Node.js 24.7 or later), so that the fixture has a real ML-KEM key. */
+const ML_KEM = runtimeSupports('ml-kem');
 
 const UNSEAL_WORKS: Row = { input: (f) => ({ Share: f.share }), expect: 'success' };
 
@@ -254,6 +262,17 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   GenerateDataKeyPair: oneKey((f) => ({ KeyId: f.sym, KeyPairSpec: 'ECC_NIST_P256' }), (f) => f.sign, 'InvalidKeyUsage'),
   GenerateDataKeyPairWithoutPlaintext: oneKey((f) => ({ KeyId: f.sym, KeyPairSpec: 'ECC_NIST_P256' }), (f) => f.sign, 'InvalidKeyUsage'),
   DeriveSharedSecret: oneKey((f) => ({ KeyId: f.agree, KeyAgreementAlgorithm: 'ECDH', PublicKey: f.peerPublicKey }), (f) => f.sign, 'InvalidKeyUsage', NO_CIPHERTEXT, usage('SIGN_VERIFY', 'DeriveSharedSecret')),
+  // ML-KEM (issue 19). A wrong-length ciphertext is the only ciphertext failure: ML-KEM's implicit rejection answers any other with a secret.
+  Encapsulate: oneKey((f) => ({ KeyId: f.kem, EncapsulationAlgorithm: 'ML_KEM' }), (f) => f.sym, 'InvalidKeyUsage', NO_CIPHERTEXT, usage('ENCRYPT_DECRYPT', 'Encapsulate')),
+  Decapsulate: oneKey(
+    (f) => ({ KeyId: f.kem, SharedSecretCiphertextBlob: f.kemCiphertext, EncapsulationAlgorithm: 'ML_KEM' }),
+    (f) => f.sign,
+    'InvalidKeyUsage',
+    ML_KEM
+      ? { input: (f) => ({ KeyId: f.kem, SharedSecretCiphertextBlob: f.kemCiphertext.subarray(1), EncapsulationAlgorithm: 'ML_KEM' }), expect: 'InvalidCiphertext' }
+      : na('needs Node.js 24.7 or later for an ML-KEM key (CI runs these cases on Node 24)'),
+    usage('SIGN_VERIFY', 'Decapsulate'),
+  ),
   GetParametersForImport: oneKey((f) => ({ KeyId: f.external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }), (f) => f.sym, 'UnsupportedOperation'),
   ImportKeyMaterial: oneKey(
     (f) => ({ KeyId: f.external, ImportToken: f.importToken, EncryptedKeyMaterial: f.wrappedMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }),
@@ -312,8 +331,10 @@ export async function negativeFixture(h: Harness): Promise<NegativeFixture> {
   const wrappingKey = createPublicKey({ key: params['PublicKey'] as Buffer, format: 'der', type: 'spki' });
   const wrappedMaterial = publicEncrypt({ key: wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32));
   const peerPublicKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' });
+  const kem = ML_KEM ? await h.key({ KeySpec: 'ML_KEM_768', KeyUsage: 'ENCAPSULATE_DECAPSULATE' }) : randomUUID();
+  const kemCiphertext = ML_KEM ? ((await h.ok('Encapsulate', { KeyId: kem, EncapsulationAlgorithm: 'ML_KEM' }))['SharedSecretCiphertextBlob'] as Buffer) : Buffer.alloc(1088);
   return {
-    sym, sym2, sign, agree, hmac, external, context, blob, message, signature, mac, grantId, alias,
+    sym, sym2, sign, agree, hmac, external, kem, kemCiphertext, context, blob, message, signature, mac, grantId, alias,
     adminArn: h.admin.arn, principal, accessKeyId, importToken: params['ImportToken'] as Buffer, wrappedMaterial, peerPublicKey, share: h.share(),
   };
 }

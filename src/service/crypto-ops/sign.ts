@@ -12,7 +12,7 @@ export const sign = defineOperation({
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096).describe('The message, or message digest, to sign: up to 4096 bytes.'),
-    MessageType: messageType.describe('Whether Message is the RAW message (the default) or a DIGEST of it.'),
+    MessageType: messageType.describe('Whether Message is the RAW message (the default), a DIGEST of it, or an ML-DSA EXTERNAL_MU (64 bytes).'),
     GrantTokens: grantTokens,
     SigningAlgorithm: signingAlgorithm.describe('The signing algorithm; it must be one the key spec supports.'),
     DryRun: dryRun,

@@ -13,7 +13,7 @@ export const verify = defineOperation({
   input: z.object({
     KeyId: keyIdParam,
     Message: secretBlob(1, 4096).describe('The message, or message digest, that was signed.'),
-    MessageType: messageType.describe('Whether Message is the RAW message (the default) or a DIGEST of it.'),
+    MessageType: messageType.describe('Whether Message is the RAW message (the default), a DIGEST of it, or an ML-DSA EXTERNAL_MU (64 bytes).'),
     Signature: blob(1, 6144).describe('The signature to verify.'),
     SigningAlgorithm: signingAlgorithm.describe('The signing algorithm the message was signed with.'),
     GrantTokens: grantTokens,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { randomId } from '../../crypto/random.js';
 import { defaultKeyPolicy } from '../../core/authorization.js';
 import { KmsError } from '../../core/errors.js';
-import { KEY_CAPABILITIES } from '../../core/key-capabilities.js';
+import { KEY_CAPABILITIES, requireSpecRuntime, specRuntimeSupported } from '../../core/key-capabilities.js';
 import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, ORIGINS, type KeyRecord } from '../../core/key.js';
 import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from '../pipeline/operation.js';
@@ -20,9 +20,9 @@ export const createKey = defineOperation({
   input: z.object({
     Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
-    KeyUsage: z.enum(KEY_USAGES).optional().describe('What the KMS key is for: ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC or KEY_AGREEMENT.'),
+    KeyUsage: z.enum(KEY_USAGES).optional().describe('What the KMS key is for: ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT or ENCAPSULATE_DECAPSULATE.'),
     CustomerMasterKeySpec: z.enum(KEY_SPECS).optional().describe('Deprecated older name of KeySpec; use KeySpec.'),
-    KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC or HMAC key spec.'),
+    KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC, HMAC, ML-DSA or ML-KEM key spec.'),
     Origin: z.enum(ORIGINS).optional().describe('The source of the key material: AWS_KMS (generated here, the default) or EXTERNAL (imported later).'),
     CustomKeyStoreId: str(1, 64).optional().describe('Creates the KMS key in this custom key store (AWS); Arca has no custom key stores and refuses it.'),
     BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the key policy still lets the caller change it later; use with care.'),
@@ -36,7 +36,7 @@ export const createKey = defineOperation({
   async prepare(input, deps) {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
-    const usable = info.available && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
+    const usable = info.available && specRuntimeSupported(keySpec) && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
     return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.provisioner.prepareKey(keySpec) : undefined;
   },
   async execute(input, ctx, deps, prepared) {
@@ -51,6 +51,7 @@ export const createKey = defineOperation({
       throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
     }
     if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
+    requireSpecRuntime(keySpec);
     const origin = input.Origin ?? 'AWS_KMS';
     if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');

@@ -27,7 +27,7 @@ describe('the operation registry', () => {
 
   it('exactly the operations AWS KMS documents a DryRun parameter for declare dryRun (an undeclared one would execute a DryRun)', () => {
     const aws = [
-      'CreateGrant', 'Decrypt', 'DeriveSharedSecret', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
+      'CreateGrant', 'Decapsulate', 'Decrypt', 'DeriveSharedSecret', 'Encapsulate', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext',
       'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'ReEncrypt', 'RetireGrant', 'RevokeGrant', 'Sign', 'Verify', 'VerifyMac',
     ];
     assert.deepEqual(OPERATIONS.filter((op) => op.acceptsDryRun).map((op) => op.name).sort(), aws);

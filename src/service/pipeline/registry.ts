@@ -79,6 +79,8 @@ import { listKeyRotations } from '../keys/lifecycle/list-key-rotations.js';
 import { rotateKeyOnDemand } from '../keys/lifecycle/rotate-key-on-demand.js';
 import { scheduleKeyDeletion } from '../keys/lifecycle/schedule-key-deletion.js';
 import { deriveSharedSecret } from '../crypto-ops/derive-shared-secret.js';
+import { encapsulate } from '../crypto-ops/encapsulate.js';
+import { decapsulate } from '../crypto-ops/decapsulate.js';
 import { generateDataKeyPair } from '../crypto-ops/generate-data-key-pair.js';
 import { generateDataKeyPairWithoutPlaintext } from '../crypto-ops/generate-data-key-pair-without-plaintext.js';
 import { generateMac } from '../crypto-ops/generate-mac.js';
@@ -170,6 +172,9 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   generateDataKeyPair,
   generateDataKeyPairWithoutPlaintext,
   deriveSharedSecret,
+  // post-quantum key encapsulation (issue 19)
+  encapsulate,
+  decapsulate,
   getParametersForImport,
   importKeyMaterial,
   deleteImportedKeyMaterial,

@@ -28,9 +28,9 @@ export interface QuotaConfig {
 }
 
 /** The operations AWS counts as cryptographic; their class follows the key (symmetric or asymmetric). */
-const CRYPTO = new Set(['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'VerifyMac', 'Sign', 'Verify', 'DeriveSharedSecret', 'GetPublicKey']);
+const CRYPTO = new Set(['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateMac', 'VerifyMac', 'Sign', 'Verify', 'DeriveSharedSecret', 'Encapsulate', 'Decapsulate', 'GetPublicKey']);
 /** Data key pairs count against the asymmetric quota whatever the KMS key (AWS counts them by pair spec). */
-const ALWAYS_ASYMMETRIC = new Set(['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'DeriveSharedSecret', 'GetPublicKey']);
+const ALWAYS_ASYMMETRIC = new Set(['GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'DeriveSharedSecret', 'Encapsulate', 'Decapsulate', 'GetPublicKey']);
 
 /** The quota class of operation `name` on keys of `specs` (the first key decides, as the one AWS meters). */
 export function quotaClass(name: string, specs: readonly KeySpec[]): QuotaClass {
