@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { grantIdParam, parseGrantToken } from './grants.js';
-import { dryRun, keyIdParam, str } from '../pipeline/schemas.js';
+import { dryRun, keyIdParam, sensitive, str } from '../pipeline/schemas.js';
 
 /**
  * RetireGrant, by GrantToken or by KeyId and GrantId. As in AWS it is not a policy permission: the
@@ -16,7 +16,7 @@ export const retireGrant = defineOperation({
   effect: 'write',
   uses: ['grants'] as const,
   input: z
-    .object({ GrantToken: str(1, 8192).optional().describe('The grant token of the grant to retire (or give KeyId and GrantId instead).'), KeyId: keyIdParam.optional().describe('The key ARN of the KMS key of the grant, with GrantId, instead of GrantToken.'), GrantId: grantIdParam.optional().describe('The ID of the grant to retire, with KeyId, instead of GrantToken.'), DryRun: dryRun })
+    .object({ GrantToken: sensitive(str(1, 8192)).optional().describe('The grant token of the grant to retire (or give KeyId and GrantId instead).'), KeyId: keyIdParam.optional().describe('The key ARN of the KMS key of the grant, with GrantId, instead of GrantToken.'), GrantId: grantIdParam.optional().describe('The ID of the grant to retire, with KeyId, instead of GrantToken.'), DryRun: dryRun })
     .transform((i, ctx) => {
       if (i.GrantToken !== undefined) return { ...i, ...parseGrantToken(i.GrantToken) };
       if (i.KeyId === undefined || i.GrantId === undefined) {
