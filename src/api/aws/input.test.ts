@@ -103,6 +103,10 @@ describe('AWS validation messages from the operation schemas', () => {
     assert.equal(message('CreateKey', { KeyUsage: 'RANDOM' }), "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]");
   });
 
+  it('names a missing enum member as missing (Value null ... Member must not be null), not as outside its set', () => {
+    assert.equal(message('GetParametersForImport', { KeyId: 'k', WrappingKeySpec: 'RSA_2048' }), "1 validation error detected: Value null at 'wrappingAlgorithm' failed to satisfy constraint: Member must not be null");
+  });
+
   it('never quotes bytes or a sensitive member (grant tokens)', () => {
     assert.equal(message('Encrypt', { KeyId: 'k', Plaintext: Buffer.alloc(4097).toString('base64') }), "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
     const token = 't'.repeat(8193);

@@ -137,7 +137,9 @@ function constraintOf(issue: z.core.$ZodIssue): string {
  * strings, numbers and booleans, never bytes or a {@link sensitive} member.
  */
 export function invalidInputError(error: z.ZodError, schema?: z.ZodType): KmsError {
-  const missing = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && i.input === undefined;
+  // A missing member fails its type check, or, for an enum, its value check; an enum's failure is taken for
+  // a missing member only when the parse reported its inputs (without them, every input reads as missing).
+  const missing = (i: z.core.$ZodIssue) => i.input === undefined && (i.code === 'invalid_type' || (i.code === 'invalid_value' && 'input' in i));
   const serialization = error.issues.find(
     (i) => (i.code === 'invalid_type' && !missing(i)) || (i.code === 'custom' && i.params?.['serialization'] === true),
   );
