@@ -63,10 +63,13 @@ export class ArcaCallError extends Error {
   }
 }
 
-/** Prints a server's error answer as `arca: <Type>: <message>` and returns exit status 1; rethrows anything else. */
+/**
+ * Prints a server's error answer as `arca: <Type>: <message>` (or `arca: <Type>` for an error sent without
+ * a message, as AWS sends a failed decryption) and returns exit status 1; rethrows anything else.
+ */
 export function reportCallError(e: unknown): number {
   if (e instanceof ArcaCallError) {
-    process.stderr.write(`arca: ${e.type}: ${e.message}\n`);
+    process.stderr.write(e.message === '' ? `arca: ${e.type}\n` : `arca: ${e.type}: ${e.message}\n`);
     return 1;
   }
   throw e;

@@ -37,8 +37,18 @@ describe('parseKeyRef', () => {
     assert.deepEqual(parseKeyRef(REALM, aliasArn(REALM, 'alias/app'), ALLOW), { kind: 'alias', aliasName: 'alias/app' });
   });
 
+  it('answers a key ARN of another region with AWS’s words: Invalid arn <that region>', () => {
+    assertKmsError(() => parseKeyRef(REALM, `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`, ALLOW), 'KeyNotFound', /^Invalid arn eu-west-1$/);
+  });
+
+  it('reads a multi-Region key id (mrk- and 32 hex digits), bare or in an ARN', () => {
+    const mrk = `mrk-${'0123456789abcdef'.repeat(2)}`;
+    assert.deepEqual(parseKeyRef(REALM, mrk, ALLOW), { kind: 'key', keyId: mrk });
+    assert.deepEqual(parseKeyRef(REALM, `arn:aws:kms:us-east-1:111122223333:key/${mrk}`, ALLOW), { kind: 'key', keyId: mrk });
+    assertKmsError(() => parseKeyRef(REALM, 'mrk-0123', ALLOW), 'KeyNotFound', /Invalid keyId/);
+  });
+
   for (const [what, arn] of [
-    ['another region', `arn:aws:kms:eu-west-1:111122223333:key/${KEY_ID}`],
     ['another account', `arn:aws:kms:us-east-1:444455556666:key/${KEY_ID}`],
     ['another partition', `arn:aws-cn:kms:us-east-1:111122223333:key/${KEY_ID}`],
     ['another region (alias)', 'arn:aws:kms:eu-west-1:111122223333:alias/app'],

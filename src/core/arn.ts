@@ -40,19 +40,29 @@ export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName
 
 const ARN_RE = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
+/** A multi-Region key's id, as AWS writes it: `mrk-` and 32 hex digits. */
+const MRK_ID_RE = /^mrk-[0-9a-f]{32}$/;
+
+/** Whether `id` has the form of a key id: a UUID, or a multi-Region key's `mrk-` id. */
+function isKeyIdForm(id: string): boolean {
+  return isUuid(id) || MRK_ID_RE.test(id);
+}
+
 /**
  * Parses a `KeyId` parameter. An ARN for another partition, region or account cannot name a key here,
- * so it is answered like an unknown key (NotFound), as AWS does for keys it does not have.
+ * so it is answered like an unknown key (NotFound), as AWS does for keys it does not have; for another
+ * region, with AWS's words (`Invalid arn <that region>`).
  */
 export function parseKeyRef(realm: Realm, value: string, opts: { allowAlias: boolean }): KeyRef {
   const m = ARN_RE.exec(value);
   let resource = value;
   if (m) {
+    if (m[1] === realm.partition && m[3] === realm.account && m[2] !== realm.region && m[4]?.startsWith('key/') === true) throw new KmsError('KeyNotFound', `Invalid arn ${m[2]}`);
     if (m[1] !== realm.partition || m[2] !== realm.region || m[3] !== realm.account) throw notFound(value);
     resource = m[4] ?? '';
     if (resource.startsWith('key/')) {
       const id = resource.slice(4);
-      if (!isUuid(id)) throw new KmsError('KeyNotFound', `Invalid arn ${value}`);
+      if (!isKeyIdForm(id)) throw new KmsError('KeyNotFound', `Invalid arn ${value}`);
       return { kind: 'key', keyId: id };
     }
   } else if (value.startsWith('arn:')) {
@@ -62,7 +72,7 @@ export function parseKeyRef(realm: Realm, value: string, opts: { allowAlias: boo
     if (!opts.allowAlias) throw new KmsError('KeyNotFound', `Invalid keyId '${value}'`);
     return { kind: 'alias', aliasName: resource };
   }
-  if (!m && isUuid(value)) return { kind: 'key', keyId: value };
+  if (!m && isKeyIdForm(value)) return { kind: 'key', keyId: value };
   throw new KmsError('KeyNotFound', `Invalid keyId '${value}'`);
 }
 

@@ -61,12 +61,19 @@ export class KmsError extends Error {
   readonly code: ErrorCode;
   /** For `ValidationFailed`: each failed constraint, so that a transport can word the answer its own way. */
   readonly violations: readonly Violation[] | undefined;
+  /**
+   * The caller learns the code alone: the message is for logs and the audit trail. Set where the service
+   * AWS emulates answers with a bare error (RotateKeyOnDemand on an asymmetric key, an unusable public key
+   * in DeriveSharedSecret); transports that can send an error without text then omit it.
+   */
+  readonly codeOnly: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; violations?: readonly Violation[] }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; violations?: readonly Violation[]; codeOnly?: boolean }) {
     super(message, options);
     this.name = 'KmsError';
     this.code = code;
     this.violations = options?.violations;
+    this.codeOnly = options?.codeOnly ?? false;
   }
 }
 

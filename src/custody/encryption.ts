@@ -60,7 +60,7 @@ export function encrypterFor(deps: MaterialDeps, parsed: ParsedKeyCache, key: Ke
     async encrypt(plaintext) {
       const { publicKey } = await parsed.keysFor(deps, key.record);
       const max = oaepMaxPlaintext(publicKey.asymmetricKeyDetails?.modulusLength ?? 0, hash);
-      if (plaintext.length > max) throw new KmsError('ValidationFailed', `Plaintext is too long for ${key.record.keySpec} with ${algorithm ?? ''}: at most ${max} bytes.`);
+      if (plaintext.length > max) throw new KmsError('ValidationFailed', `Algorithm ${algorithm ?? ''} and key spec ${key.record.keySpec} cannot encrypt data larger than ${max} bytes.`);
       return oaepEncrypt(publicKey, hash, plaintext.expose());
     },
   };

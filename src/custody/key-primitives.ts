@@ -104,7 +104,7 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
     return {
       derive: async () => {
         const shared = ecdhSharedSecret((await this.#parsed.keysFor(this.#deps, key.record)).privateKey, peer);
-        if (shared === undefined) throw new KmsError('ValidationFailed', `PublicKey is not a valid public key for key spec ${key.record.keySpec}.`);
+        if (shared === undefined) throw new KmsError('ValidationFailed', `PublicKey is not a valid public key for key spec ${key.record.keySpec}.`, { codeOnly: true });
         return shared;
       },
     };
@@ -150,7 +150,7 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
 /** The peer key: a canonical DER SubjectPublicKeyInfo on the same curve as ours (checked on the curve). */
 function peerKey(der: Buffer, key: KeyRecord): AsymmetricKey {
   const peer = parsePublicKey(der, keyPairOf(key));
-  if (peer === undefined) throw new KmsError('ValidationFailed', `PublicKey is not a valid DER SubjectPublicKeyInfo for key spec ${key.keySpec}.`);
+  if (peer === undefined) throw new KmsError('ValidationFailed', `PublicKey is not a valid DER SubjectPublicKeyInfo for key spec ${key.keySpec}.`, { codeOnly: true });
   return peer;
 }
 

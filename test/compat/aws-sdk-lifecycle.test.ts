@@ -71,7 +71,8 @@ describe('key lifecycle through the AWS SDK', () => {
 
   it('RotateKeyOnDemand and ListKeyRotations: RotationDate is a Date and RotationType ON_DEMAND', async () => {
     const keyId = await newKey();
-    assert.equal((await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }))).KeyId, keyId);
+    // AWS answers the key ARN.
+    assert.equal((await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }))).KeyId, `arn:aws:kms:us-east-1:111122223333:key/${keyId}`);
     const list = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }));
     assert.equal(list.Truncated, false);
     assert.equal(list.Rotations?.length, 1);

@@ -310,8 +310,8 @@ describe('Encrypt and Decrypt', () => {
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.alloc(4097, 7) })), 'ValidationException');
   });
 
-  it('Encrypt with DryRun is DryRunOperationException (HTTP 412)', async () => {
-    await expectKmsError(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), DryRun: true })), 'DryRunOperationException', 412);
+  it('Encrypt with DryRun is DryRunOperationException (HTTP 400, as AWS)', async () => {
+    await expectKmsError(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x'), DryRun: true })), 'DryRunOperationException', 400);
   });
 
   it('Encrypt under an unknown key id or alias is NotFoundException', async () => {

@@ -259,6 +259,14 @@ describe('grants', () => {
     await keyUser.client().send(new RetireGrantCommand({ KeyId: key, GrantId: grant.GrantId }));
   });
 
+  it('the key’s account may retire a grant, as AWS allows: a caller of the account whose policies allow kms:RetireGrant on the key', async () => {
+    const grant = await keyUser.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, RetiringPrincipal: keyUser.arn, Operations: ['Decrypt'] }));
+    // The administrator is neither the retiring principal nor the grantee; its identity policy allows kms:*.
+    await admin.send(new RetireGrantCommand({ KeyId: key, GrantId: grant.GrantId }));
+    const left = await admin.send(new ListGrantsCommand({ KeyId: key }));
+    assert.ok(!(left.Grants ?? []).some((g) => g.GrantId === grant.GrantId));
+  });
+
   it('a grantee allowed CreateGrant by a grant can delegate no more than that grant', async () => {
     const constraint = { EncryptionContextSubset: { Department: 'IT' } };
     await keyUser.client().send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: reader.arn, Operations: ['Decrypt', 'CreateGrant'], Constraints: constraint }));

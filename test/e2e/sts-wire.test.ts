@@ -52,7 +52,7 @@ describe('STS Query protocol on POST /', () => {
     const invalid = await sts('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=ok&DurationSeconds=60');
     assert.equal(invalid.status, 400);
     assert.equal(code(invalid.text), 'ValidationError');
-    assert.match(invalid.text, /1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900/);
+    assert.match(invalid.text, /1 validation error detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900/);
     assert.equal(code((await sts('Action=AssumeRole&Version=2011-06-15&RoleArn=a&RoleArn=b')).text), 'InvalidParameterValue');
     const denied = await sts('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fnone&RoleSessionName=ok');
     assert.deepEqual([denied.status, code(denied.text)], [403, 'AccessDenied']);

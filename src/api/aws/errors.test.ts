@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODES } from '../../core/errors.js';
+import { ERROR_CODES, KmsError } from '../../core/errors.js';
+import { awsErrorResponse } from './handler.js';
 import { AWS_ERRORS } from './errors.js';
 
 describe('AWS_ERRORS', () => {
@@ -42,5 +43,24 @@ describe('AWS_ERRORS', () => {
     assert.equal(AWS_ERRORS.InvalidCiphertext.type, 'InvalidCiphertextException');
     assert.equal(AWS_ERRORS.InvalidSignature.type, 'InvalidSignatureException');
     assert.equal(AWS_ERRORS.UnrecognizedClient.type, 'UnrecognizedClientException');
+  });
+
+  it('answers DryRunOperationException with HTTP 400, as AWS does', () => {
+    assert.deepEqual(AWS_ERRORS.DryRunOperation, { type: 'DryRunOperationException', status: 400 });
+  });
+
+  it('sends the failed decryption, signature and MAC checks bare (no message), as AWS does, and nothing else', () => {
+    const bare = ERROR_CODES.filter((code) => AWS_ERRORS[code].bare === true).sort();
+    assert.deepEqual(bare, ['InvalidCiphertext', 'MacMismatch', 'SignatureMismatch']);
+  });
+});
+
+describe('awsErrorResponse', () => {
+  const body = (e: KmsError) => JSON.parse(awsErrorResponse(e, 'r').body.toString()) as Record<string, unknown>;
+
+  it('carries the message, except for a bare code or a codeOnly error', () => {
+    assert.deepEqual(body(new KmsError('KeyDisabled', 'k is disabled.')), { __type: 'DisabledException', message: 'k is disabled.' });
+    assert.deepEqual(body(new KmsError('InvalidCiphertext', 'opaque')), { __type: 'InvalidCiphertextException' });
+    assert.deepEqual(body(new KmsError('UnsupportedOperation', 'for the log', { codeOnly: true })), { __type: 'UnsupportedOperationException' });
   });
 });

@@ -1,7 +1,18 @@
 import type { ErrorCode } from '../../core/errors.js';
 
+/**
+ * How AWS answers one error code: its exception name, its HTTP status, and `bare` when AWS sends that
+ * exception with no `message` member at all (recorded from the real service: a failed decryption, signature
+ * or MAC check says nothing more than its name).
+ */
+export interface AwsErrorShape {
+  readonly type: string;
+  readonly status: number;
+  readonly bare?: true;
+}
+
 /** Every Arca error code as AWS KMS names it on the wire, with AWS's HTTP status. */
-export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly status: number }> = {
+export const AWS_ERRORS: Record<ErrorCode, AwsErrorShape> = {
   ValidationFailed: { type: 'ValidationException', status: 400 },
   SerializationFailed: { type: 'SerializationException', status: 400 },
   UnknownOperation: { type: 'UnknownOperationException', status: 400 },
@@ -16,7 +27,7 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   AlreadyExists: { type: 'AlreadyExistsException', status: 400 },
   KeyDisabled: { type: 'DisabledException', status: 400 },
   InvalidKeyState: { type: 'KMSInvalidStateException', status: 400 },
-  InvalidCiphertext: { type: 'InvalidCiphertextException', status: 400 },
+  InvalidCiphertext: { type: 'InvalidCiphertextException', status: 400, bare: true },
   IncorrectKey: { type: 'IncorrectKeyException', status: 400 },
   InvalidKeyUsage: { type: 'InvalidKeyUsageException', status: 400 },
   InvalidAliasName: { type: 'InvalidAliasNameException', status: 400 },
@@ -24,7 +35,7 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   InvalidMarker: { type: 'InvalidMarkerException', status: 400 },
   InvalidGrantToken: { type: 'InvalidGrantTokenException', status: 400 },
   MalformedPolicyDocument: { type: 'MalformedPolicyDocumentException', status: 400 },
-  DryRunOperation: { type: 'DryRunOperationException', status: 412 },
+  DryRunOperation: { type: 'DryRunOperationException', status: 400 },
   Tag: { type: 'TagException', status: 400 },
   LimitExceeded: { type: 'LimitExceededException', status: 400 },
   Conflict: { type: 'ConflictException', status: 400 },
@@ -36,8 +47,8 @@ export const AWS_ERRORS: Record<ErrorCode, { readonly type: string; readonly sta
   Internal: { type: 'KMSInternalException', status: 500 },
   // The store failed (disk full, database unreachable): Unavailable, so that clients and balancers retry elsewhere.
   StorageUnavailable: { type: 'KMSInternalException', status: 503 },
-  SignatureMismatch: { type: 'KMSInvalidSignatureException', status: 400 },
-  MacMismatch: { type: 'KMSInvalidMacException', status: 400 },
+  SignatureMismatch: { type: 'KMSInvalidSignatureException', status: 400, bare: true },
+  MacMismatch: { type: 'KMSInvalidMacException', status: 400, bare: true },
   IncorrectKeyMaterial: { type: 'IncorrectKeyMaterialException', status: 400 },
   ExpiredImportToken: { type: 'ExpiredImportTokenException', status: 400 },
   InvalidImportToken: { type: 'InvalidImportTokenException', status: 400 },

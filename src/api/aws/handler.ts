@@ -24,13 +24,17 @@ export interface AwsHttpRequest extends AuthenticationRequest {
 /** An AWS JSON answer: the JSON text as a string (written without an intermediate Buffer) or, when it carries secrets, a Buffer zeroed once sent. */
 export type AwsHttpResponse = TransportResponse;
 
-/** An AWS-shaped error response: `{"__type": ..., "message": ...}` with AWS's status code. */
+/**
+ * An AWS-shaped error response: `{"__type": ..., "message": ...}` with AWS's status code, or `{"__type": ...}`
+ * alone where AWS sends no message (the code's shape says `bare`, or the error is `codeOnly`).
+ */
 export function awsErrorResponse(error: KmsError, requestId: string): AwsHttpResponse {
-  const { type, status } = AWS_ERRORS[error.code];
+  const { type, status, bare } = AWS_ERRORS[error.code];
+  const body = bare === true || error.codeOnly ? { __type: type } : { __type: type, message: error.message };
   return {
     status,
     headers: { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': type },
-    body: Buffer.from(JSON.stringify({ __type: type, message: error.message })),
+    body: Buffer.from(JSON.stringify(body)),
     secrets: [],
   };
 }

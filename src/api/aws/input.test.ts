@@ -6,7 +6,7 @@ import { blob, invalidInputError } from '../../service/pipeline/schemas.js';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import { OPERATIONS } from '../../service/pipeline/registry.js';
-import { awsInvalidInput, byteMembers, decodeCanonicalBase64, parseAwsInput, wireSchema } from './input.js';
+import { awsInvalidInput, awsMemberPath, byteMembers, decodeCanonicalBase64, parseAwsInput, wireSchema } from './input.js';
 
 const validationError = (e: z.ZodError) => awsInvalidInput(invalidInputError(e));
 
@@ -73,5 +73,49 @@ describe('byte members derived from the operation schemas', () => {
   it('words violations thrown below the transport the AWS way, counted', () => {
     const e = awsInvalidInput(new KmsError('ValidationFailed', 'x', { violations: [{ member: 'a', constraint: 'c1' }, { member: 'b', value: null, constraint: 'c2' }] }));
     assert.equal(e.message, "2 validation errors detected: Value at 'a' failed to satisfy constraint: c1; Value null at 'b' failed to satisfy constraint: c2");
+  });
+
+  it('names list elements as AWS does: 1-based, with .member (tags.1.member.tagKey)', () => {
+    assert.equal(awsMemberPath('tags.0.tagKey'), 'tags.1.member.tagKey');
+    assert.equal(awsMemberPath('grantTokens.9'), 'grantTokens.10.member');
+    assert.equal(awsMemberPath('keyId'), 'keyId');
+  });
+});
+
+describe('AWS validation messages from the operation schemas', () => {
+  const op = (name: string) => OPERATIONS.find((o) => o.name === name)!.input;
+  const message = (name: string, body: unknown) => {
+    try {
+      parseAwsInput(op(name), body);
+    } catch (e) {
+      assert.ok(e instanceof KmsError);
+      return awsInvalidInput(e).message;
+    }
+    return assert.fail('the input was accepted');
+  };
+
+  it('quotes a number or string the caller sent', () => {
+    assert.equal(message('GenerateRandom', { NumberOfBytes: 0 }), "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1");
+    assert.match(message('CreateKey', { Tags: [{ TagKey: 'k', TagValue: 'v'.repeat(257) }] }), /^1 validation error detected: Value 'v{257}' at 'tags\.1\.member\.tagValue' failed/);
+  });
+
+  it('lists an enum’s values as [A, B]', () => {
+    assert.equal(message('CreateKey', { KeyUsage: 'RANDOM' }), "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT]");
+  });
+
+  it('names a missing enum member as missing (Value null ... Member must not be null), not as outside its set', () => {
+    assert.equal(message('GetParametersForImport', { KeyId: 'k', WrappingKeySpec: 'RSA_2048' }), "1 validation error detected: Value null at 'wrappingAlgorithm' failed to satisfy constraint: Member must not be null");
+  });
+
+  it('never quotes bytes or a sensitive member (grant tokens)', () => {
+    assert.equal(message('Encrypt', { KeyId: 'k', Plaintext: Buffer.alloc(4097).toString('base64') }), "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096");
+    const token = 't'.repeat(8193);
+    const m = message('Encrypt', { KeyId: 'k', Plaintext: 'AA==', GrantTokens: [token] });
+    assert.ok(!m.includes(token), m);
+    assert.match(m, /Value at 'grantTokens\.1\.member'/);
+  });
+
+  it('joins several errors with "; " under their count', () => {
+    assert.match(message('GenerateRandom', { NumberOfBytes: 0, CustomKeyStoreId: '' }), /^2 validation errors detected: Value '0' at 'numberOfBytes' .*; Value '' at 'customKeyStoreId' /);
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { describeViolation, KmsError } from '../../core/errors.js';
-import { BYTE_SCHEMAS } from '../../service/pipeline/schemas.js';
+import { BYTE_SCHEMAS, invalidInputError } from '../../service/pipeline/schemas.js';
 
 /**
  * AWS JSON 1.1 input: byte members travel as base64 strings, and a ValidationException lists its failed
@@ -96,8 +96,16 @@ export function wireSchema(schema: z.ZodType): z.ZodType {
  * output with the same members: the one cast says so.
  */
 export function parseAwsInput<T>(schema: z.ZodType<T>, body: unknown): T {
-  // reportInput lets the pipeline tell a missing member from a mistyped one; inputs are never echoed.
-  return wireSchema(schema).parse(body, { reportInput: true }) as T;
+  // reportInput tells a missing member from a mistyped one, and gives AWS's `Value '<v>' at ...` its
+  // value; invalidInputError shows only strings, numbers and booleans, never bytes or sensitive members.
+  const parsed = wireSchema(schema).safeParse(body, { reportInput: true });
+  if (!parsed.success) throw invalidInputError(parsed.error, schema);
+  return parsed.data as T;
+}
+
+/** AWS's name for a member path: a list element is `<list>.<1-based index>.member` (`tags.1.member.tagKey`). */
+export function awsMemberPath(member: string): string {
+  return member.replace(/(^|\.)(\d+)(?=\.|$)/g, (_m, dot: string, n: string) => `${dot}${Number(n) + 1}.member`);
 }
 
 /** AWS's ValidationException text for an error with violations: `N validation error(s) detected: ...; ...`. */
@@ -105,5 +113,6 @@ export function awsInvalidInput(error: KmsError): KmsError {
   const violations = error.violations;
   if (violations === undefined || violations.length === 0) return error;
   const n = violations.length;
-  return new KmsError('ValidationFailed', `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map(describeViolation).join('; ')}`, { violations });
+  const worded = violations.map((v) => describeViolation({ ...v, member: awsMemberPath(v.member) }));
+  return new KmsError('ValidationFailed', `${n} validation error${n === 1 ? '' : 's'} detected: ${worded.join('; ')}`, { violations });
 }

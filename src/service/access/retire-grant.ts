@@ -2,21 +2,23 @@ import { z } from 'zod';
 import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { grantIdParam, parseGrantToken } from './grants.js';
-import { dryRun, keyIdParam, str } from '../pipeline/schemas.js';
+import { dryRun, keyIdParam, sensitive, str } from '../pipeline/schemas.js';
 
 /**
- * RetireGrant, by GrantToken or by KeyId and GrantId. As in AWS it is not a policy permission: the
- * grant's retiring principal may retire it, and so may its grantee when the grant includes RetireGrant.
- * (The authorizer lets those principals through to this check; everyone else is refused here.)
+ * RetireGrant, by GrantToken or by KeyId and GrantId. As in AWS, the grant decides who may retire it: its
+ * retiring principal, and its grantee when the grant includes RetireGrant; and, as AWS allows, the key's
+ * account, that is a caller of the key's account whose policies (key policy and identity policies, not
+ * grants) allow kms:RetireGrant on the key. (The authorizer lets the grant's principals through to this
+ * check; everyone else is refused here.)
  */
 export const retireGrant = defineOperation({
   service: 'TrentService',
   name: 'RetireGrant',
   description: 'Deletes a grant, as its retiring principal or a principal it allows to retire it.',
   effect: 'write',
-  uses: ['grants'] as const,
+  uses: ['grants', 'policyChecks', 'realm'] as const,
   input: z
-    .object({ GrantToken: str(1, 8192).optional().describe('The grant token of the grant to retire (or give KeyId and GrantId instead).'), KeyId: keyIdParam.optional().describe('The key ARN of the KMS key of the grant, with GrantId, instead of GrantToken.'), GrantId: grantIdParam.optional().describe('The ID of the grant to retire, with KeyId, instead of GrantToken.'), DryRun: dryRun })
+    .object({ GrantToken: sensitive(str(1, 8192)).optional().describe('The grant token of the grant to retire (or give KeyId and GrantId instead).'), KeyId: keyIdParam.optional().describe('The key ARN of the KMS key of the grant, with GrantId, instead of GrantToken.'), GrantId: grantIdParam.optional().describe('The ID of the grant to retire, with KeyId, instead of GrantToken.'), DryRun: dryRun })
     .transform((i, ctx) => {
       if (i.GrantToken !== undefined) return { ...i, ...parseGrantToken(i.GrantToken) };
       if (i.KeyId === undefined || i.GrantId === undefined) {
@@ -35,7 +37,12 @@ export const retireGrant = defineOperation({
     const caller = ctx.principal;
     const isRetiring = grant.retiringPrincipal === caller.arn && grant.retiringPrincipalId === caller.id;
     const isGrantee = grant.granteePrincipal === caller.arn && grant.granteePrincipalId === caller.id;
-    if (!isRetiring && !(isGrantee && grant.operations.includes('RetireGrant'))) {
+    if (isRetiring || (isGrantee && grant.operations.includes('RetireGrant'))) return;
+    // Another grant naming the caller (with RetireGrant) must not let it retire this one: grants are left out.
+    const byAccount =
+      caller.account === deps.realm.account &&
+      (await deps.policyChecks.allowedByPolicies({ principal: caller, action: 'kms:RetireGrant', resource: key.arn, resourceAccount: deps.realm.account, context: {}, key: key.record, request: ctx.request }));
+    if (!byAccount) {
       throw new KmsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: kms:RetireGrant on resource: ${key.arn} because no policy allows the kms:RetireGrant action`);
     }
   },

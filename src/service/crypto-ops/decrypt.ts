@@ -3,7 +3,8 @@ import { KmsError } from '../../core/errors.js';
 import type { EncryptionAlgorithm } from '../../core/key.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { requireKeyUsage } from '../../core/key-capabilities.js';
+import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const decrypt = defineOperation({
   service: 'TrentService',
@@ -12,26 +13,29 @@ export const decrypt = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: z.object({
-    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).describe('The ciphertext to decrypt.'),
+    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).optional().describe('The ciphertext to decrypt (required, except in a DryRun with DryRunModifiers IGNORE_CIPHERTEXT).'),
     EncryptionContext: encryptionContext,
     GrantTokens: grantTokens,
     KeyId: keyIdParam.optional(),
     EncryptionAlgorithm: encryptionAlgorithm.describe('The algorithm the data was encrypted with (SYMMETRIC_DEFAULT by default); it must match.'),
     Recipient: z.unknown().optional().describe('A Nitro Enclaves attestation document to encrypt the response to (AWS); Arca refuses it.'),
     DryRun: dryRun,
-  }),
+    DryRunModifiers: dryRunModifiers,
+  }).superRefine(ciphertextRule('KeyId')),
   // Without a KeyId the key is the one the blob names (an unauthenticated header: a key id naming no key
   // is an invalid ciphertext). With one, that key is resolved (asymmetric ciphertexts are raw RSA output
   // and name no key), and a symmetric blob must name the same key.
   conditions: (c) => [c.encryptionContext((i) => i.EncryptionContext), c.scalar('kms:EncryptionAlgorithm', (i) => i.EncryptionAlgorithm)],
   keys: {
-    fromBlob: { required: false, ref: (i) => (i.KeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
+    fromBlob: { required: false, ref: (i) => (i.KeyId === undefined && i.CiphertextBlob !== undefined ? blobKeyId(i.CiphertextBlob) : undefined), access: 'use', allowAlias: false, fromCiphertext: true },
     named: { required: false, ref: (i) => i.KeyId, access: 'use', allowAlias: true },
   },
   dryRun: (i) => i.DryRun === true,
   async check(input, ctx, deps) {
     const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
     if (input.Recipient !== undefined) throw new KmsError('UnsupportedOperation', 'Recipient (Nitro Enclaves attestation) is not supported.');
+    // A DryRun that ignores the ciphertext checks the permissions (done) and that the key can decrypt.
+    if (ignoresCiphertext(input)) return requireKeyUsage(key.record, key.arn, 'ENCRYPT_DECRYPT', 'Decrypt');
     // The decrypter's check answers IncorrectKey (as AWS) when a symmetric blob names another key than the
     // caller's KeyId: it compares two values the caller holds, before any material is touched, and says
     // nothing about the key the header names (not even whether it exists) (docs/ciphertext-format.md).
@@ -50,6 +54,6 @@ export const decrypt = defineOperation({
   auditResponse: (o) => ({ keyId: o.KeyId }),
 });
 
-function params(input: { EncryptionAlgorithm?: EncryptionAlgorithm | undefined; EncryptionContext: Readonly<Record<string, string>>; CiphertextBlob: Buffer }) {
-  return { algorithm: input.EncryptionAlgorithm, context: input.EncryptionContext, ciphertext: input.CiphertextBlob, operation: 'Decrypt' };
+function params(input: { EncryptionAlgorithm?: EncryptionAlgorithm | undefined; EncryptionContext: Readonly<Record<string, string>>; CiphertextBlob?: Buffer | undefined }) {
+  return { algorithm: input.EncryptionAlgorithm, context: input.EncryptionContext, ciphertext: ciphertextOf(input), operation: 'Decrypt' };
 }

@@ -3,7 +3,8 @@ import { defineOperation } from '../pipeline/operation.js';
 import type { EncryptionParams } from '../../core/custody.js';
 import type { EncryptionAlgorithm } from '../../core/key.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
-import { blobKeyId, contextForAudit, decryptionKey, encryptionAlgorithm, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { requireKeyUsage } from '../../core/key-capabilities.js';
+import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
@@ -12,7 +13,7 @@ export const reEncrypt = defineOperation({
   effect: 'use',
   uses: ['primitives'] as const,
   input: z.object({
-    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).describe('The ciphertext to decrypt and encrypt again.'),
+    CiphertextBlob: blob(1, MAX_CIPHERTEXT_BLOB).optional().describe('The ciphertext to decrypt and encrypt again (required, except in a DryRun with DryRunModifiers IGNORE_CIPHERTEXT).'),
     SourceEncryptionContext: encryptionContext.describe('The encryption context the ciphertext was encrypted with.'),
     SourceKeyId: keyIdParam.optional().describe('The KMS key that encrypted the ciphertext; needed only for asymmetric ciphertexts, which do not name their key.'),
     DestinationKeyId: keyIdParam.describe('The KMS key that encrypts the data again (key ID, key ARN, alias name or alias ARN).'),
@@ -21,12 +22,13 @@ export const reEncrypt = defineOperation({
     DestinationEncryptionAlgorithm: encryptionAlgorithm.describe('The algorithm to encrypt the data again with (SYMMETRIC_DEFAULT by default).'),
     GrantTokens: grantTokens,
     DryRun: dryRun,
-  }),
+    DryRunModifiers: dryRunModifiers,
+  }).superRefine(ciphertextRule('SourceKeyId')),
   // As in Decrypt: a SourceKeyId is resolved when given (RSA ciphertexts name no key), the blob's key otherwise.
   keys: {
     sourceFromBlob: {
       required: false,
-      ref: (i) => (i.SourceKeyId === undefined ? blobKeyId(i.CiphertextBlob) : undefined),
+      ref: (i) => (i.SourceKeyId === undefined && i.CiphertextBlob !== undefined ? blobKeyId(i.CiphertextBlob) : undefined),
       access: 'use',
       allowAlias: false,
       fromCiphertext: true,
@@ -41,13 +43,15 @@ export const reEncrypt = defineOperation({
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     // As in Decrypt: IncorrectKey compares the caller's SourceKeyId with the header, revealing nothing.
     // An RSA key's refusal names the RSA step it would take (Decrypt from the source, Encrypt to the destination).
-    deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: input.CiphertextBlob });
+    // A DryRun that ignores the ciphertext checks that the source key can decrypt, not the ciphertext.
+    if (ignoresCiphertext(input)) requireKeyUsage(source.record, source.arn, 'ENCRYPT_DECRYPT', 'ReEncrypt');
+    else deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: ciphertextOf(input) });
     deps.primitives.encrypter(ctx.keys.destination, destinationParams(input));
   },
   async execute(input, ctx, deps) {
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     const destination = ctx.keys.destination;
-    const decrypter = deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: input.CiphertextBlob });
+    const decrypter = deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: ciphertextOf(input) });
     const encrypter = deps.primitives.encrypter(destination, destinationParams(input));
     const plaintext = await decrypter.decrypt();
     try {

@@ -50,3 +50,36 @@ export function dataKeyLength(input: { NumberOfBytes?: number | undefined; KeySp
 export function contextForAudit(context: Readonly<Record<string, string>>): Record<string, string> | undefined {
   return Object.keys(context).length > 0 ? { ...context } : undefined;
 }
+
+/**
+ * AWS's `DryRunModifiers` of Decrypt and ReEncrypt: with `IGNORE_CIPHERTEXT`, a DryRun checks the
+ * caller's permissions and the key without a ciphertext, which may then be left out.
+ */
+export const dryRunModifiers = z
+  .array(z.enum(['IGNORE_CIPHERTEXT']))
+  .optional()
+  .describe('With DryRun: IGNORE_CIPHERTEXT checks permissions and the key without a ciphertext (which may then be left out, and the key must be named).');
+
+/** Whether a request is a DryRun that ignores its ciphertext (`DryRunModifiers: [IGNORE_CIPHERTEXT]`). */
+export function ignoresCiphertext(i: { readonly DryRun?: boolean | undefined; readonly DryRunModifiers?: readonly string[] | undefined }): boolean {
+  return i.DryRun === true && (i.DryRunModifiers ?? []).includes('IGNORE_CIPHERTEXT');
+}
+
+/**
+ * The rule an input with an optional `CiphertextBlob` keeps: the ciphertext is required (`Member must
+ * not be null`, as when a member is missing) unless a DryRun ignores it, and such a DryRun names its key
+ * in `keyMember` (a ciphertext that is not there cannot say which key it was made under).
+ */
+export function ciphertextRule<K extends string>(keyMember: K) {
+  return (i: { readonly CiphertextBlob?: Buffer | undefined; readonly DryRun?: boolean | undefined; readonly DryRunModifiers?: readonly string[] | undefined } & { readonly [M in K]?: string | undefined }, ctx: z.RefinementCtx): void => {
+    const ignored = ignoresCiphertext(i);
+    if (i.CiphertextBlob === undefined && !ignored) ctx.addIssue({ code: 'invalid_type', expected: 'custom', input: undefined, path: ['CiphertextBlob'], message: 'Member must not be null' });
+    if (ignored && i[keyMember] === undefined) ctx.addIssue({ code: 'invalid_type', expected: 'string', input: undefined, path: [keyMember], message: 'Member must not be null' });
+  };
+}
+
+/** The ciphertext of a request that is not a DryRun ignoring it ({@link ciphertextRule} made sure it is there). */
+export function ciphertextOf(i: { readonly CiphertextBlob?: Buffer | undefined }): Buffer {
+  if (i.CiphertextBlob === undefined) throw new KmsError('Internal', 'a request without its ciphertext reached the decryption');
+  return i.CiphertextBlob;
+}

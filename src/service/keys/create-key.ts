@@ -45,10 +45,13 @@ export const createKey = defineOperation({
     }
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     const info = KEY_SPEC_INFO[keySpec];
-    // As in AWS, KeyUsage defaults to ENCRYPT_DECRYPT: any other spec must name its usage.
+    // As in AWS, KeyUsage defaults to ENCRYPT_DECRYPT, for symmetric encryption keys only: any other spec must name its usage.
+    if (input.KeyUsage === undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+      throw new KmsError('ValidationFailed', 'You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.');
+    }
     const keyUsage = input.KeyUsage ?? 'ENCRYPT_DECRYPT';
     if (!info.usages.includes(keyUsage)) {
-      throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}.`);
+      throw new KmsError('ValidationFailed', `KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`);
     }
     if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
     requireSpecRuntime(keySpec);

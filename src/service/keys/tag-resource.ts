@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { keyIdParam } from '../pipeline/schemas.js';
-import { MAX_TAGS_PER_KEY, tagList, toTags } from './tags.js';
+import { MAX_TAGS_PER_KEY, tagList, tooManyTags, toTags } from './tags.js';
 
 export const tagResource = defineOperation({
   service: 'TrentService',
@@ -18,9 +17,8 @@ export const tagResource = defineOperation({
     const tags = toTags(input.Tags);
     const existing = new Set((await deps.keys.listTags(key.id)).map((t) => t.key));
     const added = tags.filter((t) => !existing.has(t.key)).length;
-    if (existing.size + added > MAX_TAGS_PER_KEY) {
-      throw new KmsError('LimitExceeded', `A key can have at most ${MAX_TAGS_PER_KEY} tags.`);
-    }
+    // AWS answers a key that would pass its 50 tags with the TagException of a request that has too many.
+    if (existing.size + added > MAX_TAGS_PER_KEY) throw tooManyTags();
     await deps.keys.putTags(key.id, tags);
     return {};
   },

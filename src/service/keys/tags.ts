@@ -6,16 +6,21 @@ import { str } from '../pipeline/schemas.js';
 /** AWS's limit on tags per key. */
 export const MAX_TAGS_PER_KEY = 50;
 
-export const tagList = z
-  .array(z.object({ TagKey: str(1, 128), TagValue: str(0, 256) }))
-  .max(MAX_TAGS_PER_KEY, `Member must have length less than or equal to ${MAX_TAGS_PER_KEY}`);
+/** A list of tags; how many a key may have is a tag rule ({@link toTags}), answered as AWS does with a TagException. */
+export const tagList = z.array(z.object({ TagKey: str(1, 128), TagValue: str(0, 256) }));
 
-/** AWS's tag rules beyond lengths: no reserved `aws:` prefix, no key twice in one request. */
+/** AWS's answer when a key would have more than {@link MAX_TAGS_PER_KEY} tags. */
+export function tooManyTags(): KmsError {
+  return new KmsError('Tag', 'Too many tags');
+}
+
+/** AWS's tag rules beyond lengths, with AWS's messages: at most 50, no reserved `aws:` prefix (any case), no key twice in one request. */
 export function toTags(list: readonly { TagKey: string; TagValue: string }[]): Tag[] {
+  if (list.length > MAX_TAGS_PER_KEY) throw tooManyTags();
   const seen = new Set<string>();
   return list.map(({ TagKey, TagValue }) => {
-    if (TagKey.toLowerCase().startsWith('aws:')) throw new KmsError('Tag', `Tag keys beginning with 'aws:' are reserved: ${TagKey}`);
-    if (seen.has(TagKey)) throw new KmsError('Tag', `Duplicate tag key in the request: ${TagKey}`);
+    if (TagKey.toLowerCase().startsWith('aws:')) throw new KmsError('Tag', 'Tags beginning with aws: are reserved');
+    if (seen.has(TagKey)) throw new KmsError('Tag', 'Duplicate tag keys');
     seen.add(TagKey);
     return { key: TagKey, value: TagValue };
   });

@@ -39,6 +39,18 @@ export const secretBlob = (min: number, max: number) => {
   return schema;
 };
 
+/**
+ * Schemas whose values an error never repeats (grant tokens, identity tokens, MFA codes): a violation
+ * of one names the member without its value, as for bytes.
+ */
+export const SENSITIVE_SCHEMAS = z.registry<Record<string, never>>();
+
+/** Marks `schema` as sensitive (see {@link SENSITIVE_SCHEMAS}) and returns it. */
+export function sensitive<T extends z.ZodType>(schema: T): T {
+  SENSITIVE_SCHEMAS.add(schema, {});
+  return schema;
+}
+
 export const str = (min: number, max: number) => {
   const m = lengthBetween(min, max);
   return z.string().min(min, m.min).max(max, m.max);
@@ -56,7 +68,7 @@ export const encryptionContext = z
   .transform((c) => c ?? {})
   .describe('Non-secret key-value pairs bound to the ciphertext as additional authenticated data; decrypting takes the same ones.');
 
-export const grantTokens = z.array(str(1, 8192)).max(10, 'Member must have length less than or equal to 10').optional().describe('Grant tokens, for permissions that come from a new grant that has not yet achieved eventual consistency.');
+export const grantTokens = sensitive(z.array(sensitive(str(1, 8192))).max(10, 'Member must have length less than or equal to 10')).optional().describe('Grant tokens, for permissions that come from a new grant that has not yet achieved eventual consistency.');
 
 export const limit = (max: number) =>
   z
@@ -75,18 +87,70 @@ function fieldName(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'string' ? p.charAt(0).toLowerCase() + p.slice(1) : String(p))).join('.');
 }
 
+/** The schema inside wrappers that do not change what a value is (optional, nullable, default, a pipe's input). */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  let s: z.ZodType = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s;
+  }
+}
+
+/** The member schema one path step into `schema`, or undefined. */
+function stepInto(schema: z.ZodType, step: PropertyKey): z.ZodType | undefined {
+  const s = unwrapped(schema);
+  if (s instanceof z.ZodObject) return (s.shape as Record<string, z.ZodType>)[String(step)];
+  if (s instanceof z.ZodArray) return s.element as z.ZodType;
+  if (s instanceof z.ZodRecord) return s.valueType as z.ZodType;
+  return undefined;
+}
+
+/** Whether the member at `path` of `schema`, or anything that holds it, is {@link sensitive}. */
+function isSensitive(schema: z.ZodType, path: readonly PropertyKey[]): boolean {
+  let s: z.ZodType | undefined = schema;
+  for (let i = 0; s !== undefined; s = i < path.length ? stepInto(s, path[i++]!) : undefined) {
+    if (SENSITIVE_SCHEMAS.has(s) || SENSITIVE_SCHEMAS.has(unwrapped(s))) return true;
+  }
+  return false;
+}
+
+/** The offending value of an issue as a violation may show it: a string, number or boolean the caller sent, unless sensitive. Bytes never. */
+function shownValue(issue: z.core.$ZodIssue, schema: z.ZodType | undefined): string | undefined {
+  if (schema === undefined) return undefined;
+  const input: unknown = issue.input;
+  if (typeof input !== 'string' && typeof input !== 'number' && typeof input !== 'boolean') return undefined;
+  return isSensitive(schema, issue.path) ? undefined : String(input);
+}
+
+/** A failed constraint as a sentence: an enum's set is listed (`Member must satisfy enum value set: [A, B]`). */
+function constraintOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_value') return `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
+  return issue.message;
+}
+
 /**
  * Turns a ZodError into the domain's answer: a wrong type (or an undecodable wire encoding, an issue
  * with `params.serialization`) is SerializationFailed; everything else is ValidationFailed listing each
- * failed constraint as a {@link Violation}, which each transport words its own way.
+ * failed constraint as a {@link Violation}, which each transport words its own way. Given the schema that
+ * was parsed (with inputs reported), each violation carries the offending value when it may be shown:
+ * strings, numbers and booleans, never bytes or a {@link sensitive} member.
  */
-export function invalidInputError(error: z.ZodError): KmsError {
-  const missing = (i: z.core.$ZodIssue) => i.code === 'invalid_type' && i.input === undefined;
+export function invalidInputError(error: z.ZodError, schema?: z.ZodType): KmsError {
+  // A missing member fails its type check, or, for an enum, its value check; an enum's failure is taken for
+  // a missing member only when the parse reported its inputs (without them, every input reads as missing).
+  const missing = (i: z.core.$ZodIssue) => i.input === undefined && (i.code === 'invalid_type' || (i.code === 'invalid_value' && 'input' in i));
   const serialization = error.issues.find(
     (i) => (i.code === 'invalid_type' && !missing(i)) || (i.code === 'custom' && i.params?.['serialization'] === true),
   );
   if (serialization !== undefined) {
     return new KmsError('SerializationFailed', `Value at '${fieldName(serialization.path) || 'body'}' has the wrong type or encoding: ${serialization.message}`);
   }
-  return invalidInput(error.issues.map((i): Violation => (missing(i) ? { member: fieldName(i.path), value: null, constraint: 'Member must not be null' } : { member: fieldName(i.path), constraint: i.message })));
+  return invalidInput(
+    error.issues.map((i): Violation => {
+      if (missing(i)) return { member: fieldName(i.path), value: null, constraint: 'Member must not be null' };
+      const value = shownValue(i, schema);
+      return value === undefined ? { member: fieldName(i.path), constraint: constraintOf(i) } : { member: fieldName(i.path), value, constraint: constraintOf(i) };
+    }),
+  );
 }

@@ -8,7 +8,7 @@ import type { RoleTrust } from '../../../core/session.js';
 import { assumedRoleArn, oidcProviderArn, SESSION_LIMITS } from '../../../core/session.js';
 import type { VerifiedWebIdentity } from '../../../core/web-identity.js';
 import { defineOperation } from '../../pipeline/operation.js';
-import { str } from '../../pipeline/schemas.js';
+import { sensitive, str } from '../../pipeline/schemas.js';
 import { durationSeconds, issueSession } from './session-credentials.js';
 
 /**
@@ -70,7 +70,7 @@ export const assumeRoleWithWebIdentity = defineOperation({
   input: z.object({
     RoleArn: str(20, 2048).describe('The ARN of the role to assume.'),
     RoleSessionName: str(2, 64).regex(/^[\w+=,.@-]*$/, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*').describe('A name for the session, part of the assumed-role ARN.'),
-    WebIdentityToken: str(4, 20_000).describe('The OpenID Connect ID token (a JWT) from the identity provider.'),
+    WebIdentityToken: sensitive(str(4, 20_000)).describe('The OpenID Connect ID token (a JWT) from the identity provider.'),
     DurationSeconds: durationSeconds(SESSION_LIMITS.minSeconds, SESSION_LIMITS.roleMaxSeconds).optional().describe('The session lifetime in seconds: 900 up to the role’s MaxSessionDuration (default 3600).'),
     ProviderId: str(4, 2048).optional().describe('OAuth 2.0 access tokens (Amazon, Facebook): not supported, refused.'),
     Policy: str(1, 2048).optional().describe('A session policy (not supported yet: refused).'),

@@ -4,6 +4,7 @@ import { sessionSecretBinding } from '../../../core/bindings.js';
 import type { Tag } from '../../../core/key.js';
 import type { PrincipalRecord, SessionKind } from '../../../core/principal.js';
 import type { ServiceDeps } from '../../pipeline/deps.js';
+import { sensitive } from '../../pipeline/schemas.js';
 import { newSecretAccessKey, newSessionToken, newTemporaryAccessKeyId } from '../bootstrap.js';
 
 /** Shared pieces of the STS operations (issue 17, ADR 0018): issuing a session, and STS's own input rules. */
@@ -84,11 +85,13 @@ export const mfaMembers = {
     .regex(/^[\w+=/:,.@-]*$/, 'Member must satisfy regular expression pattern: [\\w+=/:,.@-]*')
     .optional()
     .describe('The caller’s MFA device serial number (arn:aws:iam::<account>:mfa/<name>).'),
-  TokenCode: z
-    .string()
-    .min(6, 'Member must have length greater than or equal to 6')
-    .max(6, 'Member must have length less than or equal to 6')
-    .regex(/^\d*$/, 'Member must satisfy regular expression pattern: [\\d]*')
+  TokenCode: sensitive(
+    z
+      .string()
+      .min(6, 'Member must have length greater than or equal to 6')
+      .max(6, 'Member must have length less than or equal to 6')
+      .regex(/^\d*$/, 'Member must satisfy regular expression pattern: [\\d]*'),
+  )
     .optional()
     .describe('The current six-digit code of the MFA device.'),
 };

@@ -6,7 +6,7 @@ import type { ResolvedKey } from '../../pipeline/operation.js';
 /** Shared pieces of the BYOK operations. */
 
 export function requireExternal(key: ResolvedKey): void {
-  if (key.record.origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `${key.arn} has origin ${key.record.origin}: only EXTERNAL keys take imported key material.`);
+  if (key.record.origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `${key.arn} origin is ${key.record.origin} which is not valid for this operation.`);
 }
 
 /** The KeyMetadata members AWS adds for an EXTERNAL key with imported material: ExpirationModel and ValidTo. */

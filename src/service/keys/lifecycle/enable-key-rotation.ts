@@ -34,7 +34,7 @@ export const enableKeyRotation = defineOperation({
     const min = deps.lifecycle.minRotationPeriodDays;
     const period = input.RotationPeriodInDays ?? ROTATION_PERIOD.default;
     if (period < min) {
-      throw invalidInput([{ member: 'rotationPeriodInDays', constraint: `Member must have value greater than or equal to ${min}` }]);
+      throw invalidInput([{ member: 'rotationPeriodInDays', value: String(period), constraint: `Member must have value greater than or equal to ${min}` }]);
     }
     const now = deps.clock.now();
     const current = await deps.lifecycle.store.getRotation(key.record.id);

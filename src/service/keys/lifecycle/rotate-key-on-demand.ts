@@ -19,14 +19,17 @@ export const rotateKeyOnDemand = defineOperation({
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
     const key = ctx.keys.key;
+    // AWS answers RotateKeyOnDemand on an asymmetric or HMAC key with a bare UnsupportedOperationException.
+    if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperation', `${key.arn} key spec ${key.record.keySpec} is not valid for RotateKeyOnDemand.`, { codeOnly: true });
     requireRotatable(key.record, key.arn);
     const versions = await deps.lifecycle.store.listVersions(key.record.id);
     if (versions.filter((v) => v.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
-      throw new KmsError('LimitExceeded', `${key.arn} has reached the maximum of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`);
+      throw new KmsError('LimitExceeded', `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
     }
     const version = await rotateKey(deps, key.record, 'ON_DEMAND');
     if (version === undefined) throw new KmsError('Conflict', `${key.arn} is already being rotated. Try again.`);
-    return { KeyId: key.record.id };
+    // AWS answers the key ARN, whatever form of KeyId the request used.
+    return { KeyId: key.arn };
   },
   auditRequest: (i) => ({ keyId: i.KeyId }),
 });
