@@ -24,9 +24,6 @@ const BROUGHT_BY_OTHER_ISSUES: ReadonlyMap<string, string> = new Map([
   ['DescribeCustomKeyStores', 'external key store issue'],
   ['DisconnectCustomKeyStore', 'external key store issue'],
   ['UpdateCustomKeyStore', 'external key store issue'],
-  // ML-KEM keys (issue 19 part 1, another helper)
-  ['Encapsulate', 'issue 19 part 1'],
-  ['Decapsulate', 'issue 19 part 1'],
 ]);
 
 type CommandClass = new (input: object) => Parameters<sdk.KMSClient['send']>[0];
