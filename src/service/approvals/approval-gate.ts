@@ -44,7 +44,6 @@ export class ApprovalGate {
   readonly #keys: Pick<KeyStore, 'listTags' | 'listAliases'>;
   readonly #clock: Clock;
   readonly #operations: ReadonlyMap<string, RegisteredOperation>;
-
   readonly #alerts: AlertSink | undefined;
 
   constructor(deps: { store: ApprovalStore; keyFacts: Pick<KeyStore, 'listTags' | 'listAliases'>; clock: Clock; operations: ReadonlyMap<string, RegisteredOperation>; alerts?: AlertSink | undefined }) {
