@@ -40,6 +40,8 @@ export interface KeyImportRecord {
   readonly expirationModel: ExpirationModel;
   readonly validTo?: Date | undefined;
   readonly importedAt: Date;
+  /** AWS's KeyMaterialDescription of the imported material (symmetric keys; kept by a re-import that names none). */
+  readonly description?: string | undefined;
 }
 
 /** Storage for BYOK. Each method is atomic. */

@@ -60,9 +60,12 @@ describe('imported key material IDs', () => {
     const all = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
     assert.deepEqual(all.Rotations, [{ KeyId: keyId, KeyMaterialId: id, ImportState: 'IMPORTED', KeyMaterialState: 'CURRENT', ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }]);
 
-    // Imported again (EXISTING_KEY_MATERIAL by default after the first import, or named with its id).
-    assert.equal((await importMaterial(keyId, material)).KeyMaterialId, id);
+    // Imported again (EXISTING_KEY_MATERIAL by default after the first import, or named with its id); a
+    // description is kept by a re-import that names none.
+    assert.equal((await importMaterial(keyId, material, { KeyMaterialDescription: 'HSM export 2026-12' })).KeyMaterialId, id);
     assert.equal((await importMaterial(keyId, material, { ImportType: 'EXISTING_KEY_MATERIAL', KeyMaterialId: id })).KeyMaterialId, id);
+    const described = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }));
+    assert.equal(described.Rotations?.[0]?.KeyMaterialDescription, 'HSM export 2026-12');
   });
 
   it('refuses what it cannot do with AWS errors: a wrong id, an id with NEW_KEY_MATERIAL, EXISTING first, NEW again', async () => {

@@ -347,4 +347,11 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
+  {
+    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
+    id: '0013-key-material-description',
+    sql: `
+  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
+  `,
+  },
 ];

@@ -21,6 +21,7 @@ export const importKeyMaterial = defineOperation({
     ValidTo: z.number().transform((s) => new Date(s * 1000)).optional().describe('When the imported key material expires and is deleted; only with ExpirationModel KEY_MATERIAL_EXPIRES.'),
     ExpirationModel: z.enum(EXPIRATION_MODELS).optional().describe('Whether the key material expires: KEY_MATERIAL_EXPIRES (then ValidTo is required) or KEY_MATERIAL_DOES_NOT_EXPIRE.'),
     ImportType: z.enum(IMPORT_TYPES).optional().describe('NEW_KEY_MATERIAL (the default for a key that never had material) or EXISTING_KEY_MATERIAL (the default after): symmetric encryption keys only.'),
+    KeyMaterialDescription: str(0, 256).optional().describe('A description of the key material (symmetric encryption keys only); a re-import without one keeps the last.'),
     KeyMaterialId: str(64, 64).optional().describe('With EXISTING_KEY_MATERIAL: the key material ID of the material being imported again (symmetric encryption keys only).'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
@@ -33,10 +34,10 @@ export const importKeyMaterial = defineOperation({
     if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && input.ValidTo !== undefined) throw new KmsError('ValidationFailed', 'ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.');
     if (input.ValidTo !== undefined && input.ValidTo.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ValidTo must be in the future.');
 
-    // ImportType and KeyMaterialId (AWS, June 2025) concern symmetric encryption keys only.
+    // ImportType, KeyMaterialDescription and KeyMaterialId (AWS, June 2025) concern symmetric encryption keys only.
     const symmetric = key.record.keySpec === 'SYMMETRIC_DEFAULT';
-    if (!symmetric && (input.ImportType !== undefined || input.KeyMaterialId !== undefined)) {
-      throw new KmsError('ValidationFailed', `ImportType and KeyMaterialId are only valid for symmetric encryption keys; ${key.arn} has key spec ${key.record.keySpec}.`);
+    if (!symmetric && (input.ImportType !== undefined || input.KeyMaterialId !== undefined || input.KeyMaterialDescription !== undefined)) {
+      throw new KmsError('ValidationFailed', `ImportType, KeyMaterialDescription and KeyMaterialId are only valid for symmetric encryption keys; ${key.arn} has key spec ${key.record.keySpec}.`);
     }
     const previous = await deps.imports.getImport(key.record.id);
     const importType = input.ImportType ?? (previous === undefined ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
@@ -65,6 +66,7 @@ export const importKeyMaterial = defineOperation({
       expirationModel: model,
       validTo: input.ValidTo,
       importedAt: now,
+      description: input.KeyMaterialDescription ?? previous?.description,
     });
     if (!stored) throw invalidToken();
     deps.hierarchy.forgetKey(key.record.id);

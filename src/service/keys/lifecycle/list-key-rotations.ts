@@ -85,6 +85,7 @@ async function importedMaterials(deps: Pick<ServiceDeps, 'imports'>, key: KeyRec
       entry: {
         KeyId: key.id,
         KeyMaterialId: keyMaterialId(key.id, key.primaryVersion),
+        ...(record.description === undefined ? {} : { KeyMaterialDescription: record.description }),
         ImportState: key.state === 'PendingImport' ? 'PENDING_IMPORT' : 'IMPORTED',
         KeyMaterialState: state(key, key.primaryVersion),
         ExpirationModel: record.expirationModel,
