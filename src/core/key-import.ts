@@ -9,6 +9,10 @@ export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number];
 export const WRAPPING_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_256', 'RSAES_PKCS1_V1_5', 'SM2PKE'] as const;
 export type WrappingAlgorithm = (typeof WRAPPING_ALGORITHMS)[number];
 
+/** ImportKeyMaterial's ImportType: a first or next generation of material, or one the key already had. */
+export const IMPORT_TYPES = ['NEW_KEY_MATERIAL', 'EXISTING_KEY_MATERIAL'] as const;
+export type ImportType = (typeof IMPORT_TYPES)[number];
+
 export const EXPIRATION_MODELS = ['KEY_MATERIAL_EXPIRES', 'KEY_MATERIAL_DOES_NOT_EXPIRE'] as const;
 export type ExpirationModel = (typeof EXPIRATION_MODELS)[number];
 
@@ -36,6 +40,8 @@ export interface KeyImportRecord {
   readonly expirationModel: ExpirationModel;
   readonly validTo?: Date | undefined;
   readonly importedAt: Date;
+  /** AWS's KeyMaterialDescription of the imported material (symmetric keys; kept by a re-import that names none). */
+  readonly description?: string | undefined;
 }
 
 /** Storage for BYOK. Each method is atomic. */

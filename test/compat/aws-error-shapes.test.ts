@@ -7,6 +7,7 @@
  * skipped silently.
  */
 import assert from 'node:assert/strict';
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -207,16 +208,24 @@ const CASES: readonly { scenario: RegExp; key: string; run: Case }[] = [
     // The recording used an RSA_4096 key; Arca takes EXTERNAL origin for symmetric keys, which answer the same state error.
     run: async (call, ctx) => call('RotateKeyOnDemand', { KeyId: await ctx.key({ Origin: 'EXTERNAL' }) }),
   },
-];
-
-/** Rows this suite cannot replay yet, with the reason. */
-const NOT_REPRODUCIBLE: readonly { scenario: RegExp; key: string; reason: string }[] = [
   {
     scenario: /test_rotate_key_on_demand_raises_for_no_pending_key_material/,
     key: 'rotate-key-on-demand-invalid-state-error',
-    reason: 'RotateKeyOnDemand on EXTERNAL keys with imported material generations (issue 19, imported key material, another helper)',
+    // An EXTERNAL key with its first key material imported, and none imported since for rotation.
+    run: async (call, ctx) => {
+      const KeyId = await ctx.key({ Origin: 'EXTERNAL' });
+      const params = (await call('GetParametersForImport', { KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })).json();
+      const publicKey = createPublicKey({ key: Buffer.from(String(params['PublicKey']), 'base64'), format: 'der', type: 'spki' });
+      const EncryptedKeyMaterial = b64(publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32)));
+      const imported = await call('ImportKeyMaterial', { KeyId, ImportToken: params['ImportToken'], EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+      assert.equal(imported.status, 200, imported.body);
+      return call('RotateKeyOnDemand', { KeyId });
+    },
   },
 ];
+
+/** Rows this suite cannot replay yet, with the reason. */
+const NOT_REPRODUCIBLE: readonly { scenario: RegExp; key: string; reason: string }[] = [];
 
 let ctxScenario = '';
 let agreementKey: (ctx: Context) => Promise<string>;

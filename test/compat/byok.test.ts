@@ -174,12 +174,13 @@ describe('BYOK refusals', () => {
     assert.equal(Buffer.from(pt.Plaintext ?? []).toString(), 'kept');
   });
 
-  it('a key with imported material cannot be rotated by Arca (its versions would not be the imported material)', async () => {
+  it('a key with imported material is never rotated to generated material (automatic rotation refused; on demand only to imported material)', async () => {
     const keyId = await externalKey();
     const p = await params(keyId);
     await kms.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: oaepWrap(p.publicKey, randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
     await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), 'UnsupportedOperationException');
-    await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), 'UnsupportedOperationException');
+    // AWS rotates an EXTERNAL key on demand only to material imported for it (none here): KMSInvalidStateException.
+    await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), 'KMSInvalidStateException');
     const rows = sqliteOf(server.app).prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM key_versions WHERE key_id = ?').get(keyId);
     assert.equal(rows?.n, 1, 'no generated version was added');
   });

@@ -1,7 +1,7 @@
 import { KmsError } from '../../core/errors.js';
 import { dataKeyPairInput } from './data-key-pair.js';
 import { defineOperation } from '../pipeline/operation.js';
-import { contextForAudit } from './symmetric.js';
+import { contextForAudit, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyPairWithoutPlaintext = defineOperation({
   service: 'TrentService',
@@ -21,7 +21,7 @@ export const generateDataKeyPairWithoutPlaintext = defineOperation({
     const key = ctx.keys.key;
     const pair = await deps.primitives.dataKeyPair(key, input.KeyPairSpec, input.EncryptionContext, 'GenerateDataKeyPairWithoutPlaintext');
     pair.privateKeyPlaintext.dispose();
-    return { PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob, PublicKey: pair.publicKey, KeyId: key.arn, KeyPairSpec: input.KeyPairSpec };
+    return { PrivateKeyCiphertextBlob: pair.privateKeyCiphertextBlob, PublicKey: pair.publicKey, KeyId: key.arn, KeyPairSpec: input.KeyPairSpec, ...keyMaterialOf(key, pair.privateKeyCiphertextBlob) };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, keyPairSpec: i.KeyPairSpec, encryptionContext: contextForAudit(i.EncryptionContext) }),
   auditResponse: (o) => ({ keyId: o.KeyId }),

@@ -1,7 +1,7 @@
 import { KmsError } from '../../core/errors.js';
 import { dataKeyPairInput } from './data-key-pair.js';
 import { defineOperation } from '../pipeline/operation.js';
-import { contextForAudit } from './symmetric.js';
+import { contextForAudit, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyPair = defineOperation({
   service: 'TrentService',
@@ -26,6 +26,7 @@ export const generateDataKeyPair = defineOperation({
       PublicKey: pair.publicKey,
       KeyId: key.arn,
       KeyPairSpec: input.KeyPairSpec,
+      ...keyMaterialOf(key, pair.privateKeyCiphertextBlob),
     };
   },
   auditRequest: (i) => ({ keyId: i.KeyId, keyPairSpec: i.KeyPairSpec, encryptionContext: contextForAudit(i.EncryptionContext) }),

@@ -1,7 +1,7 @@
 import { randomSecret } from '../../crypto/random.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { generateDataKeyInput } from './generate-data-key.js';
-import { contextForAudit, dataKeyLength } from './symmetric.js';
+import { contextForAudit, dataKeyLength, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
@@ -23,7 +23,7 @@ export const generateDataKeyWithoutPlaintext = defineOperation({
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encrypter.encrypt(plaintext);
-      return { CiphertextBlob: blob, KeyId: key.arn };
+      return { CiphertextBlob: blob, KeyId: key.arn, ...keyMaterialOf(key, blob) };
     } finally {
       plaintext.dispose();
     }

@@ -3,7 +3,7 @@ import { randomSecret } from '../../crypto/random.js';
 import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
-import { contextForAudit, dataKeyLength, dataKeyParams } from './symmetric.js';
+import { contextForAudit, dataKeyLength, dataKeyParams, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyInput = z.object({
   KeyId: keyIdParam,
@@ -34,7 +34,7 @@ export const generateDataKey = defineOperation({
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encrypter.encrypt(plaintext);
-      return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn };
+      return { CiphertextBlob: blob, Plaintext: plaintext, KeyId: key.arn, ...keyMaterialOf(key, blob) };
     } catch (e) {
       plaintext.dispose();
       throw e;

@@ -4,7 +4,7 @@ import type { EncryptionParams } from '../../core/custody.js';
 import type { EncryptionAlgorithm } from '../../core/key.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
 import { requireKeyUsage } from '../../core/key-capabilities.js';
-import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, keyMaterialOf, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
@@ -62,6 +62,8 @@ export const reEncrypt = defineOperation({
         KeyId: destination.arn,
         SourceEncryptionAlgorithm: input.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
         DestinationEncryptionAlgorithm: input.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
+        ...rename(keyMaterialOf(source, ciphertextOf(input)), 'SourceKeyMaterialId'),
+        ...rename(keyMaterialOf(destination, blobOut), 'DestinationKeyMaterialId'),
       };
     } finally {
       plaintext.dispose();
@@ -89,4 +91,9 @@ function sourceParams(input: ReEncryptParams): EncryptionParams {
 
 function destinationParams(input: ReEncryptParams): EncryptionParams {
   return { algorithm: input.DestinationEncryptionAlgorithm, context: input.DestinationEncryptionContext, operation: 'ReEncrypt' };
+}
+
+/** `{ KeyMaterialId }` as ReEncrypt's `SourceKeyMaterialId` or `DestinationKeyMaterialId`. */
+function rename<M extends string>(found: { KeyMaterialId?: string }, member: M): Partial<Record<M, string>> {
+  return found.KeyMaterialId === undefined ? {} : ({ [member]: found.KeyMaterialId } as Partial<Record<M, string>>);
 }

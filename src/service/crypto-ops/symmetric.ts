@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readBlobHeader } from '../../crypto/ciphertext-blob.js';
 import { invalidCiphertext, KmsError } from '../../core/errors.js';
+import { keyMaterialId } from '../../core/key-material-id.js';
 import type { ResolvedKey } from '../pipeline/operation.js';
 
 /**
@@ -82,4 +83,14 @@ export function ciphertextRule<K extends string>(keyMember: K) {
 export function ciphertextOf(i: { readonly CiphertextBlob?: Buffer | undefined }): Buffer {
   if (i.CiphertextBlob === undefined) throw new KmsError('Internal', 'a request without its ciphertext reached the decryption');
   return i.CiphertextBlob;
+}
+
+/**
+ * The `KeyMaterialId` member AWS adds for a symmetric encryption key: the generation of the key's material
+ * that sealed `blob` (an Arca ciphertext blob names its key version). Empty for other keys and blobs.
+ */
+export function keyMaterialOf(key: ResolvedKey, blob: Buffer): { KeyMaterialId?: string } {
+  if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') return {};
+  const header = readBlobHeader(blob);
+  return header === undefined || header.keyId !== key.record.id ? {} : { KeyMaterialId: keyMaterialId(header.keyId, header.version) };
 }

@@ -1,6 +1,7 @@
 import { keyArn, type Realm } from '../../core/arn.js';
 import { type KeyRecord } from '../../core/key.js';
 import { algorithmLists } from '../../core/key-capabilities.js';
+import { currentKeyMaterialId } from '../../core/key-material-id.js';
 
 /** AWS's `KeyMetadata` structure for a key. */
 export function keyMetadata(realm: Realm, key: KeyRecord) {
@@ -20,5 +21,6 @@ export function keyMetadata(realm: Realm, key: KeyRecord) {
     KeySpec: key.keySpec,
     ...algorithmLists(key),
     MultiRegion: false,
+    ...currentKeyMaterialId(key),
   };
 }

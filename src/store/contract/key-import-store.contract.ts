@@ -21,6 +21,7 @@ const imported = (over: Partial<KeyImportRecord> = {}): KeyImportRecord => ({
   expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
   validTo: undefined,
   importedAt: T0,
+  description: undefined,
   ...over,
 });
 
@@ -55,13 +56,13 @@ export function keyImportStoreContract(factory: StoreFactory): void {
       assert.deepEqual(await s.keys.getKeyVersion(KEY, 1), keyVersion(KEY, 1), 'a refused import changes nothing');
     }));
 
-    it('a re-import replaces the material and the expiry but keeps the first fingerprint; a Disabled key stays Disabled', withStore(factory, async (s) => {
+    it('a re-import replaces the material, the expiry and the description but keeps the first fingerprint; a Disabled key stays Disabled', withStore(factory, async (s) => {
       await externalKey(s);
       await s.imports.putToken(token('t1'));
       await s.imports.putToken(token('t2'));
       await s.imports.importMaterial('t1', T0, keyVersion(KEY, 1), imported());
       await s.keys.updateKey(KEY, { state: 'Disabled' });
-      const again = imported({ fingerprint: Buffer.from('fingerprint-2'), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: at(9), importedAt: at(1) });
+      const again = imported({ fingerprint: Buffer.from('fingerprint-2'), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo: at(9), importedAt: at(1), description: 'second' });
       const material = keyVersion(KEY, 1, { wrappedMaterial: Buffer.from('re-imported') });
       assert.equal(await s.imports.importMaterial('t2', at(1), material, again), true);
       assert.deepEqual(await s.keys.getKeyVersion(KEY, 1), material);

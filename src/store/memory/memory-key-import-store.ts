@@ -65,6 +65,7 @@ export class MemoryKeyImportStore implements KeyImportStore {
         expirationModel: record.expirationModel,
         validTo: record.validTo?.getTime() ?? null,
         importedAt: record.importedAt.getTime(),
+        description: record.description ?? null,
       });
       const key = t.keys.get(v.keyId);
       if (key?.state === 'PendingImport') put(t.keys, key.id, { ...key, state: 'Enabled' });
@@ -74,7 +75,7 @@ export class MemoryKeyImportStore implements KeyImportStore {
 
   async getImport(keyId: string): Promise<KeyImportRecord | undefined> {
     const r = this.#t.keyImports.get(keyId);
-    return r && { keyId: r.keyId, fingerprint: copy(r.fingerprint), expirationModel: r.expirationModel, validTo: r.validTo === null ? undefined : new Date(r.validTo), importedAt: new Date(r.importedAt) };
+    return r && { keyId: r.keyId, fingerprint: copy(r.fingerprint), expirationModel: r.expirationModel, validTo: r.validTo === null ? undefined : new Date(r.validTo), importedAt: new Date(r.importedAt), description: r.description ?? undefined };
   }
 
   async expiredMaterial(now: Date): Promise<readonly string[]> {

@@ -199,6 +199,7 @@ export interface KeyImportRow {
   readonly expirationModel: ExpirationModel;
   readonly validTo: number | null;
   readonly importedAt: number;
+  readonly description: string | null;
 }
 
 export interface SealRow {

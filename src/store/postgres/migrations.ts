@@ -313,6 +313,13 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
+  {
+    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
+    id: '0007-key-material-description',
+    sql: `
+  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
+  `,
+  },
 ];
 
 /**

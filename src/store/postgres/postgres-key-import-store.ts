@@ -21,6 +21,7 @@ interface ImportRow {
   expiration_model: ExpirationModel;
   valid_to: Date | null;
   imported_at: Date;
+  material_description: string | null;
 }
 
 /** The KeyImportStore port on PostgreSQL: a token is used once (compare-and-set on `used_at`). */
@@ -64,9 +65,10 @@ export class PostgresKeyImportStore implements KeyImportStore {
       await q.query('DELETE FROM key_versions WHERE key_id = $1', [v.keyId]);
       await insertKeyVersion(q, v);
       await q.query(
-        `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at`,
-        [record.keyId, record.fingerprint, record.expirationModel, record.validTo ?? null, record.importedAt],
+        `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at,
+           material_description = excluded.material_description`,
+        [record.keyId, record.fingerprint, record.expirationModel, record.validTo ?? null, record.importedAt, record.description ?? null],
       );
       await q.query("UPDATE keys SET state = 'Enabled' WHERE id = $1 AND state = 'PendingImport'", [v.keyId]);
       return true;
@@ -75,7 +77,7 @@ export class PostgresKeyImportStore implements KeyImportStore {
 
   async getImport(keyId: string): Promise<KeyImportRecord | undefined> {
     const r = (await this.#pg.db.query<ImportRow>('SELECT * FROM key_imports WHERE key_id = $1', [keyId])).rows[0];
-    return r && { keyId: r.key_id, fingerprint: r.fingerprint, expirationModel: r.expiration_model, validTo: r.valid_to ?? undefined, importedAt: r.imported_at };
+    return r && { keyId: r.key_id, fingerprint: r.fingerprint, expirationModel: r.expiration_model, validTo: r.valid_to ?? undefined, importedAt: r.imported_at, description: r.material_description ?? undefined };
   }
 
   async expiredMaterial(now: Date): Promise<readonly string[]> {

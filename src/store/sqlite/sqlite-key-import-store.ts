@@ -21,6 +21,7 @@ interface ImportRow {
   expiration_model: ExpirationModel;
   valid_to: number | null;
   imported_at: number;
+  material_description: string | null;
 }
 
 /** The KeyImportStore port on SQLite (tables from migration 0006-asymmetric-byok). */
@@ -65,9 +66,10 @@ export class SqliteKeyImportStore implements KeyImportStore {
       db.prepare('DELETE FROM key_versions WHERE key_id = ?').run(v.keyId);
       insertKeyVersion(db, v);
       db.prepare(
-        `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at`,
-      ).run(record.keyId, record.fingerprint, record.expirationModel, record.validTo?.getTime() ?? null, record.importedAt.getTime());
+        `INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key_id) DO UPDATE SET expiration_model = excluded.expiration_model, valid_to = excluded.valid_to, imported_at = excluded.imported_at,
+           material_description = excluded.material_description`,
+      ).run(record.keyId, record.fingerprint, record.expirationModel, record.validTo?.getTime() ?? null, record.importedAt.getTime(), record.description ?? null);
       db.prepare("UPDATE keys SET state = 'Enabled' WHERE id = ? AND state = 'PendingImport'").run(v.keyId);
       return true;
     }).immediate();
@@ -82,6 +84,7 @@ export class SqliteKeyImportStore implements KeyImportStore {
         expirationModel: r.expiration_model,
         validTo: r.valid_to === null ? undefined : new Date(r.valid_to),
         importedAt: new Date(r.imported_at),
+        description: r.material_description ?? undefined,
       }
     );
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
-import { EXPIRATION_MODELS } from '../../../core/key-import.js';
+import { EXPIRATION_MODELS, IMPORT_TYPES } from '../../../core/key-import.js';
+import { keyMaterialId } from '../../../core/key-material-id.js';
 import { requireExternal } from './key-import.js';
 import { defineOperation } from '../../pipeline/operation.js';
-import { blob, keyIdParam } from '../../pipeline/schemas.js';
+import { blob, keyIdParam, str } from '../../pipeline/schemas.js';
 
 const invalidToken = () => new KmsError('InvalidImportToken', 'The import token is invalid, already used, or was issued for a different KMS key.');
 
@@ -19,6 +20,9 @@ export const importKeyMaterial = defineOperation({
     EncryptedKeyMaterial: blob(1, 6144).describe('The key material, wrapped under the public key GetParametersForImport returned.'),
     ValidTo: z.number().transform((s) => new Date(s * 1000)).optional().describe('When the imported key material expires and is deleted; only with ExpirationModel KEY_MATERIAL_EXPIRES.'),
     ExpirationModel: z.enum(EXPIRATION_MODELS).optional().describe('Whether the key material expires: KEY_MATERIAL_EXPIRES (then ValidTo is required) or KEY_MATERIAL_DOES_NOT_EXPIRE.'),
+    ImportType: z.enum(IMPORT_TYPES).optional().describe('NEW_KEY_MATERIAL (the default for a key that never had material) or EXISTING_KEY_MATERIAL (the default after): symmetric encryption keys only.'),
+    KeyMaterialDescription: str(0, 256).optional().describe('A description of the key material (symmetric encryption keys only); a re-import without one keeps the last.'),
+    KeyMaterialId: str(64, 64).optional().describe('With EXISTING_KEY_MATERIAL: the key material ID of the material being imported again (symmetric encryption keys only).'),
   }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
@@ -30,6 +34,24 @@ export const importKeyMaterial = defineOperation({
     if (model === 'KEY_MATERIAL_DOES_NOT_EXPIRE' && input.ValidTo !== undefined) throw new KmsError('ValidationFailed', 'ValidTo must not be set when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.');
     if (input.ValidTo !== undefined && input.ValidTo.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ValidTo must be in the future.');
 
+    // ImportType, KeyMaterialDescription and KeyMaterialId (AWS, June 2025) concern symmetric encryption keys only.
+    const symmetric = key.record.keySpec === 'SYMMETRIC_DEFAULT';
+    if (!symmetric && (input.ImportType !== undefined || input.KeyMaterialId !== undefined || input.KeyMaterialDescription !== undefined)) {
+      throw new KmsError('ValidationFailed', `ImportType, KeyMaterialDescription and KeyMaterialId are only valid for symmetric encryption keys; ${key.arn} has key spec ${key.record.keySpec}.`);
+    }
+    const previous = await deps.imports.getImport(key.record.id);
+    const importType = input.ImportType ?? (previous === undefined ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+    const materialId = keyMaterialId(key.record.id, key.record.primaryVersion);
+    if (importType === 'NEW_KEY_MATERIAL') {
+      if (input.KeyMaterialId !== undefined) throw new KmsError('ValidationFailed', 'KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.');
+      // A second generation waits for RotateKeyOnDemand (PENDING_ROTATION): Arca keeps one generation of
+      // imported material per key so far (docs/byok.md).
+      if (previous !== undefined) throw new KmsError('UnsupportedOperation', `${key.arn} already has imported key material: importing new key material for on-demand rotation is not supported by Arca yet. Use ImportType EXISTING_KEY_MATERIAL to import the same key material again.`);
+    } else {
+      if (previous === undefined) throw new KmsError('ValidationFailed', `${key.arn} has no key material to import again: use ImportType NEW_KEY_MATERIAL for its first key material.`);
+      if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== materialId) throw new KmsError('NotFound', `Key material ${input.KeyMaterialId} is not associated with ${key.arn}.`);
+    }
+
     const tokenId = input.ImportToken.toString('hex');
     const token = await deps.imports.getToken(tokenId);
     if (token === undefined || token.keyId !== key.record.id || token.usedAt !== undefined) throw invalidToken();
@@ -37,7 +59,6 @@ export const importKeyMaterial = defineOperation({
     if (!deps.importer.supports(token.wrappingAlgorithm)) throw invalidToken();
 
     // Unwrapped, checked against the key spec and an earlier import's fingerprint, and rewrapped in custody.
-    const previous = await deps.imports.getImport(key.record.id);
     const accepted = await deps.importer.acceptImported(key.record, token, input.EncryptedKeyMaterial, previous?.fingerprint, now);
     const stored = await deps.imports.importMaterial(tokenId, now, accepted.version, {
       keyId: key.record.id,
@@ -45,11 +66,12 @@ export const importKeyMaterial = defineOperation({
       expirationModel: model,
       validTo: input.ValidTo,
       importedAt: now,
+      description: input.KeyMaterialDescription ?? previous?.description,
     });
     if (!stored) throw invalidToken();
     deps.hierarchy.forgetKey(key.record.id);
-    return { KeyId: key.arn };
+    return { KeyId: key.arn, ...(symmetric ? { KeyMaterialId: materialId } : {}) };
   },
-  auditRequest: (i) => ({ keyId: i.KeyId, validTo: i.ValidTo?.toISOString(), expirationModel: i.ExpirationModel }),
-  auditResponse: (o) => ({ keyId: o.KeyId }),
+  auditRequest: (i) => ({ keyId: i.KeyId, validTo: i.ValidTo?.toISOString(), expirationModel: i.ExpirationModel, importType: i.ImportType, keyMaterialId: i.KeyMaterialId }),
+  auditResponse: (o) => ({ keyId: o.KeyId, keyMaterialId: o.KeyMaterialId }),
 });

@@ -1,17 +1,30 @@
 import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
+import type { KeyRecord } from '../../../core/key.js';
+import { keyMaterialId } from '../../../core/key-material-id.js';
 import { requireRotatable } from './lifecycle.js';
 import { defineOperation } from '../../pipeline/operation.js';
+import type { ServiceDeps } from '../../pipeline/deps.js';
 import { decodeMarker, pageFields } from '../../pipeline/pagination.js';
 import { keyIdParam, limit, marker } from '../../pipeline/schemas.js';
 
-/** Every completed rotation of a key (versions 2 and up), oldest first, with AWS's paging. */
+/** One RotationsListEntry with the version it describes (the paging cursor). */
+interface Entry {
+  readonly version: number;
+  readonly entry: Record<string, unknown>;
+}
+
+/**
+ * The key materials of a key, oldest first, with AWS's paging: the completed rotations (versions 2 and
+ * up), and with `IncludeKeyMaterial: ALL_KEY_MATERIAL` the first material too. A symmetric key with
+ * imported material (EXTERNAL) lists its imported generation with its ImportState and expiration.
+ */
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
   name: 'ListKeyRotations',
-  description: 'Lists the completed rotations of the key material of a KMS key.',
+  description: 'Lists the completed rotations of the key material of a KMS key, and optionally all its key materials.',
   effect: 'read',
-  uses: ['lifecycle'] as const,
+  uses: ['lifecycle', 'imports'] as const,
   input: z.object({
     KeyId: keyIdParam,
     Limit: limit(1000),
@@ -21,18 +34,63 @@ export const listKeyRotations = defineOperation({
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    requireRotatable(key.record, key.arn);
+    const imported = key.record.origin === 'EXTERNAL' && key.record.keySpec === 'SYMMETRIC_DEFAULT';
+    if (!imported) requireRotatable(key.record, key.arn);
     const cursor = decodeMarker(input.Marker);
     const after = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isSafeInteger(after) || after < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
     const pageSize = input.Limit ?? 100;
-    const rotations = (await deps.lifecycle.store.listVersions(key.record.id)).filter((v) => v.rotationType !== undefined && v.version > after);
-    const page = rotations.slice(0, pageSize);
+    const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+    const entries = (imported ? await importedMaterials(deps, key.record, all) : await generatedMaterials(deps, key.record, all)).filter((e) => e.version > after);
+    const page = entries.slice(0, pageSize);
     const last = page.at(-1);
     return {
-      Rotations: page.map((v) => ({ KeyId: key.record.id, RotationDate: v.createdAt, RotationType: v.rotationType })),
-      ...pageFields(rotations.length > pageSize && last ? String(last.version) : undefined),
+      Rotations: page.map((e) => e.entry),
+      ...pageFields(entries.length > pageSize && last ? String(last.version) : undefined),
     };
   },
-  auditRequest: (i) => ({ keyId: i.KeyId, limit: i.Limit }),
+  auditRequest: (i) => ({ keyId: i.KeyId, limit: i.Limit, includeKeyMaterial: i.IncludeKeyMaterial }),
 });
+
+function state(key: KeyRecord, version: number): 'CURRENT' | 'NON_CURRENT' {
+  return version === key.primaryVersion ? 'CURRENT' : 'NON_CURRENT';
+}
+
+/** Material Arca generated: each version, the first (made by CreateKey, no rotation) only when `all`. */
+async function generatedMaterials(deps: Pick<ServiceDeps, 'lifecycle'>, key: KeyRecord, all: boolean): Promise<Entry[]> {
+  const versions = await deps.lifecycle.store.listVersions(key.id);
+  return versions
+    .filter((v) => all || v.rotationType !== undefined)
+    .map((v) => ({
+      version: v.version,
+      entry: {
+        KeyId: key.id,
+        KeyMaterialId: keyMaterialId(key.id, v.version),
+        KeyMaterialState: state(key, v.version),
+        ...(v.rotationType === undefined ? {} : { RotationDate: v.createdAt, RotationType: v.rotationType }),
+      },
+    }));
+}
+
+/**
+ * Imported material: Arca keeps one generation per key so far (the first, never a rotation), listed
+ * with ALL_KEY_MATERIAL once material was imported, PENDING_IMPORT after DeleteImportedKeyMaterial.
+ */
+async function importedMaterials(deps: Pick<ServiceDeps, 'imports'>, key: KeyRecord, all: boolean): Promise<Entry[]> {
+  const record = all ? await deps.imports.getImport(key.id) : undefined;
+  if (record === undefined) return [];
+  return [
+    {
+      version: key.primaryVersion,
+      entry: {
+        KeyId: key.id,
+        KeyMaterialId: keyMaterialId(key.id, key.primaryVersion),
+        ...(record.description === undefined ? {} : { KeyMaterialDescription: record.description }),
+        ImportState: key.state === 'PendingImport' ? 'PENDING_IMPORT' : 'IMPORTED',
+        KeyMaterialState: state(key, key.primaryVersion),
+        ExpirationModel: record.expirationModel,
+        ...(record.validTo === undefined ? {} : { ValidTo: record.validTo }),
+      },
+    },
+  ];
+}

@@ -21,6 +21,9 @@ export const rotateKeyOnDemand = defineOperation({
     const key = ctx.keys.key;
     // AWS answers RotateKeyOnDemand on an asymmetric or HMAC key with a bare UnsupportedOperationException.
     if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') throw new KmsError('UnsupportedOperation', `${key.arn} key spec ${key.record.keySpec} is not valid for RotateKeyOnDemand.`, { codeOnly: true });
+    // Imported material rotates to material imported beforehand with ImportType NEW_KEY_MATERIAL (PENDING_ROTATION);
+    // Arca keeps one generation of imported material so far, so there never is any (AWS's answer when none).
+    if (key.record.origin === 'EXTERNAL') throw new KmsError('InvalidKeyState', `No available key material pending rotation for the key: ${key.arn}.`);
     requireRotatable(key.record, key.arn);
     const versions = await deps.lifecycle.store.listVersions(key.record.id);
     if (versions.filter((v) => v.rotationType === 'ON_DEMAND').length >= MAX_ON_DEMAND_ROTATIONS) {
