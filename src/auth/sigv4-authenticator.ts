@@ -48,14 +48,21 @@ export class SigV4Authenticator implements Authenticator {
   readonly #keyring: Keyring;
   readonly #realm: Realm;
   readonly #clock: Clock;
+  readonly #anyCredentialsAs: (() => string | undefined) | undefined;
   /** Per access key, day and domain key version: the wrapped secret the key was derived from, and the key. */
   readonly #signingKeys = new Map<string, { readonly wrapped: Buffer; readonly key: SecretBytes }>();
 
-  constructor(deps: { store: Pick<PrincipalStore, 'getAccessKey' | 'getPrincipal' | 'getSession'>; keyring: Keyring; realm: Realm; clock: Clock }) {
+  /**
+   * `anyCredentialsAs` (INSECURE, `arca dev --accept-any-credentials` only): the id of the principal that a
+   * request signed with an access key (or session) Arca does not know acts as, its signature parsed but not
+   * verified, so that test suites with dummy credentials run unchanged. A known key is still verified.
+   */
+  constructor(deps: { store: Pick<PrincipalStore, 'getAccessKey' | 'getPrincipal' | 'getSession'>; keyring: Keyring; realm: Realm; clock: Clock; anyCredentialsAs?: (() => string | undefined) | undefined }) {
     this.#store = deps.store;
     this.#keyring = deps.keyring;
     this.#realm = deps.realm;
     this.#clock = deps.clock;
+    this.#anyCredentialsAs = deps.anyCredentialsAs;
   }
 
   async authenticate(req: AuthenticationRequest): Promise<Principal> {
@@ -66,7 +73,12 @@ export class SigV4Authenticator implements Authenticator {
     const auth = parseAuthorization(authorization);
     const amzDate = checkRequestShape(auth, headers, { region: this.#realm.region, service }, this.#clock.now());
     const token = headers.get('x-amz-security-token') ?? securityTokenParam(req.query);
-    const credential = token === undefined ? await this.#longTermKey(auth.accessKeyId) : await this.#session(auth.accessKeyId, token);
+    const credential = await (token === undefined ? this.#longTermKey(auth.accessKeyId) : this.#session(auth.accessKeyId, token)).catch(async (e: unknown) => {
+      const actAs = e instanceof KmsError && e.code === 'UnrecognizedClient' ? this.#anyCredentialsAs?.() : undefined;
+      if (actAs === undefined) throw e;
+      return actAs;
+    });
+    if (typeof credential === 'string') return this.#anyCredential(credential, auth.accessKeyId);
     const toSign = Buffer.from(stringToSign(amzDate, auth, canonicalRequest(req, headers, auth.signedHeaders)));
     const expected = await this.#sign(auth.accessKeyId, auth.date, service, credential.domainKeyVersion, credential.wrappedSecret, credential.binding, toSign);
     if (!constantTimeEqual(expected, Buffer.from(auth.signature, 'hex'))) {
@@ -86,6 +98,13 @@ export class SigV4Authenticator implements Authenticator {
       arn: assumed ? assumedRoleArn(this.#realm, principal.name, session.sessionName) : principal.arn,
       session: { kind: session.kind, sessionName: session.sessionName, issuerArn: principal.arn, issuedAt: session.issuedAt, expiresAt: session.expiresAt, tags: session.tags, transitiveTagKeys: session.transitiveTagKeys, mfaAuthenticatedAt: session.mfaAuthenticatedAt, federatedProvider: federatedProviderOf(session.sourceArn) },
     };
+  }
+
+  /** `--accept-any-credentials`: an unknown access key acts as principal `principalId`, unverified. */
+  async #anyCredential(principalId: string, accessKeyId: string): Promise<Principal> {
+    const principal = await this.#store.getPrincipal(principalId);
+    if (principal === undefined) throw unrecognized();
+    return { id: principal.id, type: principal.type, name: principal.name, arn: principal.arn, account: this.#realm.account, accessKeyId };
   }
 
   async #longTermKey(accessKeyId: string): Promise<Credential> {

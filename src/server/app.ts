@@ -49,6 +49,7 @@ import type { DetectionConfig } from './detection-config.js';
 import { Detection } from './detection-wiring.js';
 import { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
+import { DevModeRuntime, MOTO_RESET_PATH, type DevModeOptions } from './dev-mode.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
@@ -95,6 +96,8 @@ export interface DevAppConfig {
   readonly backup?: BackupConfig | undefined;
   /** OIDC providers trusted by AssumeRoleWithWebIdentity (absent or empty: the operation refuses every token). */
   readonly oidcProviders?: readonly OidcProviderConfig[] | undefined;
+  /** What `arca dev` adds for test suites (reset, seeding, any credentials); `arca server` never sets it. */
+  readonly devMode?: DevModeOptions | undefined;
 }
 
 export interface App {
@@ -129,14 +132,20 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   mkdirDurably(config.dataDir);
   const root = InsecureDevFileRootOfTrust.openOrCreate(join(config.dataDir, 'insecure-dev-root.key'));
   const store = await openStore(config, clock, config.logger);
-  const parts = await composeApp(config, store, root, undefined);
+  const dev = config.devMode === undefined ? undefined : new DevModeRuntime(config.devMode);
+  const parts = await composeApp({ ...config, devRuntime: dev }, store, root, undefined);
   await parts.hierarchy.open();
   const admin = await ensureAdmin({ principals: parts.principals, keyring: parts.hierarchy, realm: config.realm, clock });
   await ensureAdminPolicy({ principals: parts.principals, clock });
   parts.onClose(() => admin.secretAccessKey.dispose());
+  const adminId = (await parts.principals.findPrincipalByName('admin'))?.id;
+  if (dev !== undefined && adminId !== undefined) dev.setAdmin(admin, adminId);
   // Catch up before serving: a key whose waiting period ended while the server was down is destroyed
   // before any request can reach it, and overdue rotations happen before new ciphertexts are made.
   await parts.startScheduler();
+  const seeded = await dev?.seed();
+  if (seeded !== undefined) config.logger.info('seeded', { ...seeded });
+  if (seeded !== undefined && seeded.knownMaterial > 0) config.logger.warn('INSECURE: seeded keys with key material from the seed file; never use them for real data', { keys: seeded.knownMaterial });
   return { ...parts.app, admin };
 }
 
@@ -159,7 +168,7 @@ export interface ComposedApp {
  * With a sealable root, the seal controller too (its seal also empties the SigV4 signing-key cache; its
  * unseal runs the due lifecycle jobs).
  */
-export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined; readonly certificateRules?: readonly CertificateRule[] | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
+export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined; readonly certificateRules?: readonly CertificateRule[] | undefined; readonly devRuntime?: DevModeRuntime | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
   const clock = config.clock ?? systemClock;
   const { keys, principals, requestStores, reads } = store;
   // The request pipeline reads through the read cache (refreshed at the start of every request); the
@@ -188,7 +197,9 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const { audit } = trail;
   const storage = store.health;
   const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
-  const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock });
+  const dev = config.devRuntime;
+  const anyCredentialsAs = dev?.options.acceptAnyCredentials === true ? () => dev.adminId : undefined;
+  const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock, anyCredentialsAs });
   const lifecycle: LifecycleDeps = {
     store: store.lifecycle,
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
@@ -262,6 +273,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
     webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
     approvals: requestStores.approvals,
+    dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
     approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry, alerts: detection }),
   });
   const every = config.backup?.schedule?.every;
@@ -282,7 +294,11 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     },
   });
   // The operation protocol's transports: AWS JSON 1.1 and the STS Query protocol on POST / (DESIGN.md §1, ADR 0018).
-  const transports = [{ method: 'POST', path: '/', adapter: awsEndpointTransport(pipeline) }];
+  const aws = awsEndpointTransport(pipeline);
+  const transports = [{ method: 'POST', path: '/', adapter: aws }];
+  // Dev mode: moto's reset path for test harnesses, and the self client the seed file is applied through.
+  dev?.attach(aws, config.realm.region);
+  if (dev !== undefined) transports.push({ method: 'POST', path: MOTO_RESET_PATH, adapter: dev.motoResetTransport(aws, config.logger) });
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
   const metricsServer = scrape !== undefined && config.metrics?.separateListener === true ? createMetricsServer(scrape) : undefined;
   const endpoints = scrape === undefined || metricsServer !== undefined ? [] : [scrape];

@@ -4,7 +4,7 @@ import type { AdminCredentials } from '../service/identity/bootstrap.js';
 import { redactUrl, type StorageConfig } from './storage-config.js';
 
 /** Prints the endpoint and credentials and writes `<data-dir>/credentials.env` (mode 0600). */
-export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number; storage?: StorageConfig }): void {
+export function announce(opts: { dataDir: string; endpoint: string; region: string; admin: AdminCredentials; workers: number; storage?: StorageConfig; ephemeral?: boolean; acceptAnyCredentials?: boolean }): void {
   const { dataDir, endpoint, region, admin } = opts;
   const secret = admin.secretAccessKey.expose().toString('utf8');
   const envFile = join(dataDir, 'credentials.env');
@@ -24,7 +24,8 @@ export function announce(opts: { dataDir: string; endpoint: string; region: stri
       '',
       `Arca dev server listening on ${endpoint}${opts.workers > 1 ? ` (${opts.workers} worker processes)` : ''}`,
       '  WARNING: dev mode. The root key is stored UNSEALED in the data directory; never use it for real keys.',
-      `  data directory: ${dataDir}`,
+      ...(opts.acceptAnyCredentials === true ? ['  WARNING: --accept-any-credentials: requests signed with an unknown access key are served as the admin user, unverified.'] : []),
+      `  data directory: ${dataDir}${opts.ephemeral === true ? ' (ephemeral: removed at exit)' : ''}`,
       ...(opts.storage?.type === 'postgres' ? [`  storage:        ${redactUrl(opts.storage.url)}`] : []),
       `  admin user:     ${admin.principalArn}${admin.created ? ' (created)' : ''}`,
       `  access key id:  ${admin.accessKeyId}`,

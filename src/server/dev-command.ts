@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '../core/policy/context.js';
 import { createDevApp, type AuditConfig } from './app.js';
@@ -12,6 +14,7 @@ import { endpointUrl, parseListen } from './listen.js';
 import { createLogger, LOG_LEVELS, type LogLevel } from './logger.js';
 import { insecureTestHooks } from './insecure-test-hooks.js';
 import { parseLimitFlags } from './limits.js';
+import { readSeedFile, type SeedDocument } from './dev-seed.js';
 
 export const DEV_DEFAULTS = {
   dataDir: './.arca-dev',
@@ -28,6 +31,14 @@ admin access key printed and written to <data-dir>/credentials.env.
 
 Options:
   --data-dir <dir>     data directory (default ${DEV_DEFAULTS.dataDir})
+  --ephemeral          keep everything in a temporary data directory, removed at exit (fast CI start-up;
+                       not with --data-dir, --storage postgres or --workers)
+  --seed <file>        create the keys and principals of a seed file (YAML) at start and after each
+                       POST /moto-api/reset (docs/testing-with-arca.md)
+  --accept-any-credentials
+                       INSECURE: a request signed with an access key Arca does not know is served as the
+                       admin user, its signature not verified, so test suites with dummy credentials run
+                       unchanged (off by default; arca server has no such option)
   --listen <host:port> listen address (default ${DEV_DEFAULTS.listen}; port 0 picks a free port)
   --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
@@ -51,7 +62,10 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      'data-dir': { type: 'string', default: DEV_DEFAULTS.dataDir },
+      'data-dir': { type: 'string' },
+      ephemeral: { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      'accept-any-credentials': { type: 'boolean', default: false },
       listen: { type: 'string', default: DEV_DEFAULTS.listen },
       region: { type: 'string', default: DEV_DEFAULTS.region },
       account: { type: 'string', default: DEV_DEFAULTS.account },
@@ -102,6 +116,16 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (!isLogLevel(logLevel)) errors.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
   const limits = parseLimitFlags(values.limit);
   errors.push(...limits.errors);
+  if (values.ephemeral && values['data-dir'] !== undefined) errors.push('--ephemeral makes its own temporary data directory: drop --data-dir');
+  if (values.ephemeral && storage.type === 'postgres') errors.push('--ephemeral keeps state in a temporary SQLite database: drop --storage');
+  if (values.ephemeral && workers > 1) errors.push('--ephemeral runs one process: drop --workers');
+  if (workers > 1 && (values.seed !== undefined || values['accept-any-credentials'])) errors.push('--seed and --accept-any-credentials run in one process: drop --workers');
+  let seed: SeedDocument | undefined;
+  try {
+    if (values.seed !== undefined) seed = readSeedFile(values.seed);
+  } catch (e) {
+    errors.push(`--seed: ${(e as Error).message}`);
+  }
   let audit: AuditConfig | undefined;
   try {
     if (values['audit-config'] !== undefined) audit = readAuditConfig(values['audit-config']);
@@ -113,7 +137,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
-  const dataDir = resolve(values['data-dir']);
+  const dataDir = values.ephemeral ? mkdtempSync(join(tmpdir(), 'arca-dev-')) : resolve(values['data-dir'] ?? DEV_DEFAULTS.dataDir);
+  const devMode = { acceptAnyCredentials: values['accept-any-credentials'], seed };
   const logger = createLogger({ level: isLogLevel(logLevel) ? logLevel : 'info' });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
   const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'], limits: limits.limits };
@@ -122,16 +147,20 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
   // Metrics are on in dev, on the main listener without a token (a loopback development server).
-  const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName });
-  await new Promise<void>((ok, fail) => {
-    app.server.once('error', fail);
-    app.server.listen(listen.port, listen.host, () => ok());
-  });
-  const address = app.server.address() as AddressInfo;
-  announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1, storage });
-  logger.info('shutting down', { signal: await stopped });
-  await app.close();
-  return 0;
+  try {
+    const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName, devMode });
+    await new Promise<void>((ok, fail) => {
+      app.server.once('error', fail);
+      app.server.listen(listen.port, listen.host, () => ok());
+    });
+    const address = app.server.address() as AddressInfo;
+    announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1, storage, ephemeral: values.ephemeral, acceptAnyCredentials: devMode.acceptAnyCredentials });
+    logger.info('shutting down', { signal: await stopped });
+    await app.close();
+    return 0;
+  } finally {
+    if (values.ephemeral) rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 function isLogLevel(s: string): s is LogLevel {

@@ -1,3 +1,4 @@
+import { PostgresDevState } from '../store/postgres/postgres-dev-state.js';
 import { readFileSync } from 'node:fs';
 import { AuditWriter } from '../audit/audit-writer.js';
 import type { Clock, Logger } from '../core/ports.js';
@@ -61,6 +62,7 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     rewrap: stores.rewrap,
     approvals: stores.approvals,
     seal: stores.seal,
+    devState: new PostgresDevState(pg),
     health: new PostgresStorageHealth(opts.clock),
     keyCounts: postgresKeyInventory(pg),
     keyWatch: postgresKeyWatch(pg),

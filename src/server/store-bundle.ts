@@ -1,5 +1,6 @@
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { ApprovalStore } from '../core/approval.js';
+import type { DevStateStore } from '../core/dev-state.js';
 import type { AuditChainInfo } from '../core/audit-chains.js';
 import type { KeyImportStore } from '../core/key-import.js';
 import type { ClusterNodes } from '../core/cluster.js';
@@ -9,6 +10,7 @@ import type { KeyCount, KeyWatchQuery, PoolStats } from '../core/observability.j
 import type { AuditTrail, Clock, GrantStore, KeyLifecycleStore, KeyStore, PrincipalStore, ReadFreshness, RewrapStore, SealStore, StorageHealth } from '../core/ports.js';
 import { openDatabase, type SqliteDatabase } from '../store/sqlite/database.js';
 import { SqliteApprovalStore } from '../store/sqlite/sqlite-approval-store.js';
+import { SqliteDevState } from '../store/sqlite/sqlite-dev-state.js';
 import { SqliteAuditRows } from '../store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditChains } from '../store/sqlite/sqlite-audit-chains.js';
 import { SqliteAuditTrail } from '../store/sqlite/sqlite-audit-trail.js';
@@ -62,6 +64,8 @@ interface StoreBundleBase {
   /** Approval rules and requests (issue 18); decisions and execution are compare-and-set, so never read through a cache. */
   readonly approvals: ApprovalStore;
   readonly seal: SealStore;
+  /** Dev mode's reset (ArcaService.Reset); only `arca dev` hands it to the service. */
+  readonly devState: DevStateStore;
   readonly health: StorageHealth;
   /** This node's name (its audit chain's, on PostgreSQL) and where nodes report themselves. */
   readonly nodeName: string;
@@ -138,6 +142,7 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     rewrap: new SqliteRewrapStore(db),
     approvals,
     seal: new SqliteSealStore(db),
+    devState: new SqliteDevState(db),
     health: new SqliteStorageHealth(clock),
     keyCounts: inventory,
     keyWatch: sqliteKeyWatch(db),

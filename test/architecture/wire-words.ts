@@ -27,6 +27,7 @@ export const WIRE_WORDS_ALLOWED: Readonly<Record<string, string>> = {
   'core/destruction-ledger.ts': "the destruction ledger is Arca's own signed file (issue 15): its signer key and signature in base64",
   'server/destruction-ledger.ts': 'writes the signer key of the destruction ledger, base64 as in backup headers',
   'server/restore-ledger.ts': 'reads the trail keys of a backup payload (base64 bytes, ADR 0016) to check a ledger signer',
+  'server/dev-seed.ts': "a seed file's insecureMaterial is base64 text, and the seed is applied through the AWS JSON protocol (api/aws/self-client.ts)",
   'server/recovery-command.ts': 'unseal share files (as arca operator init writes them) and --public-key are base64 text (ADR 0017)',
 };
 

@@ -292,6 +292,7 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   Rekey: keyless((f) => ({ CurrentShares: [f.share], Shares: 1, Threshold: 1 })),
   RotateRoot: keyless(),
   CreateBackup: keyless(),
+  Reset: keyless(),
   ExportDestructionLedger: keyless(),
   GetKeyLastUsage: anyKey((f) => ({ KeyId: f.sym })),
   ListAuditEvents: keyless(),

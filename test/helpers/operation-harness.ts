@@ -211,6 +211,7 @@ export async function harness(): Promise<Harness> {
     ledger: { exportLedger: async () => { throw new KmsError('Internal', 'no destruction ledger in the operation harness'); } },
     webIdentity: undefined,
     approvals: requestStores.approvals,
+    dev: undefined,
     approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
 

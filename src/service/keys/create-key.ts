@@ -11,12 +11,15 @@ import { keyArn } from '../../core/arn.js';
 import { str } from '../pipeline/schemas.js';
 import { tagList, toTags } from './tags.js';
 
+/** A key id as Arca makes them (a lowercase UUID), for ArcaDevKeyId. */
+const DEV_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const createKey = defineOperation({
   service: 'TrentService',
   name: 'CreateKey',
   description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
-  uses: ['keys', 'provisioner', 'clock', 'realm', 'principals', 'policyChecks'] as const,
+  uses: ['keys', 'provisioner', 'clock', 'realm', 'principals', 'policyChecks', 'dev'] as const,
   input: z.object({
     Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
@@ -29,6 +32,7 @@ export const createKey = defineOperation({
     Tags: tagList.optional().describe('Tags (TagKey and TagValue pairs) to attach to the KMS key.'),
     MultiRegion: z.boolean().optional().describe('Creates a multi-Region primary key when true; the default false creates a single-Region key.'),
     XksKeyId: str(1, 128).optional().describe('The external key in an external key store that backs the KMS key (AWS); Arca refuses it.'),
+    ArcaDevKeyId: z.string().regex(DEV_KEY_ID, 'must be a lowercase UUID').optional().describe('Dev mode only (arca dev --seed): the id to give the new key, for tests that name fixed ids. Not an AWS member.'),
   }),
   conditions: (c) => [c.scalar('kms:KeyUsage', (i) => i.KeyUsage), c.scalar('kms:KeySpec', (i) => i.KeySpec ?? i.CustomerMasterKeySpec), c.scalar('kms:KeyOrigin', (i) => i.Origin), c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck), c.requestTags((i) => i.Tags)],
   keys: {},
@@ -61,8 +65,10 @@ export const createKey = defineOperation({
     if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
     const tags = toTags(input.Tags ?? []);
     // Prepared material is bound to the key id it was wrapped for: the key takes that id.
-    const ready = prepared?.keySpec === keySpec ? prepared : undefined;
-    const id = ready?.keyId ?? randomId();
+    if (input.ArcaDevKeyId !== undefined && deps.dev === undefined) throw new KmsError('UnsupportedOperation', 'ArcaDevKeyId is available in dev mode only (arca dev).');
+    if (input.ArcaDevKeyId !== undefined && (await deps.keys.getKey(input.ArcaDevKeyId)) !== undefined) throw new KmsError('AlreadyExists', `Key '${input.ArcaDevKeyId}' already exists`);
+    const ready = prepared?.keySpec === keySpec && input.ArcaDevKeyId === undefined ? prepared : undefined;
+    const id = input.ArcaDevKeyId ?? ready?.keyId ?? randomId();
     // The default key policy names only the account root: no principal to resolve.
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
 

@@ -9,6 +9,7 @@ import type { BackupMaker } from '../../core/backup-file.js';
 import type { DestructionLedgerMaker } from '../../core/destruction-ledger.js';
 import type { WebIdentityVerifier } from '../../core/web-identity.js';
 import type { ApprovalStore } from '../../core/approval.js';
+import type { DevMode } from '../../core/dev-state.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -60,6 +61,8 @@ export interface ServiceDeps {
   readonly webIdentity: WebIdentityVerifier | undefined;
   /** Approval rules and the requests they hold (issue 18). */
   readonly approvals: ApprovalStore;
+  /** Dev mode's reset (`arca dev`, issue 20); `undefined` in `arca server`, where ArcaService.Reset refuses. */
+  readonly dev: DevMode | undefined;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -35,6 +35,7 @@ import { revokeRoleSessions } from '../identity/revoke-role-sessions.js';
 import { deleteApprovalRule, listApprovalRules, putApprovalRule } from '../approvals/rule-operations.js';
 import { approveRequest, breakGlass, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
 import { requestKeyAccess } from '../approvals/request-key-access.js';
+import { reset } from '../operator/reset.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
@@ -150,6 +151,8 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   executeApproved,
   breakGlass,
   requestKeyAccess,
+  // dev mode for test suites (issue 20)
+  reset,
   createGrant,
   listGrants,
   listRetirableGrants,

@@ -31,6 +31,8 @@ const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'G
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];
 /** Issue 18's write operations: approval rules, decisions, ExecuteApproved (which replays a held write), BreakGlass, and RequestKeyAccess (its replay stores a grant). */
 const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved', 'BreakGlass', 'RequestKeyAccess'];
+/** Issue 20's dev-mode write: ArcaService.Reset empties the store (refused outside dev mode). */
+const DEV_MUTATING = ['Reset'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
@@ -51,7 +53,7 @@ describe('tables derived from the operations’ declared effect', () => {
   });
 
   it('exactly the write operations that are not seal operations change state (AssumeRoleWithWebIdentity included), a new one included', () => {
-    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING].sort());
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING, ...DEV_MUTATING].sort());
     assert.deepEqual(names(OPERATIONS.filter(changesState)), names(OPERATIONS.filter((op) => op.effect === 'write' && op.authentication !== 'none')));
     assert.ok(changesState(newOperation('write', false)));
     assert.ok(!changesState(newOperation('use', true)));
