@@ -77,7 +77,7 @@ export async function createServerApp(opts: {
   const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
   mkdirDurably(config.dataDir);
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
-  const store = await openStore({ dataDir: config.dataDir, storage: config.storage, audit, nodeName: config.nodeName }, clock, logger);
+  const store = await openStore({ dataDir: config.dataDir, storage: config.storage, audit, nodeName: config.nodeName, realm }, clock, logger);
   const root = await openRoot(config, store.seal, clock, opts.env, logger, opts.pkcs11Api).catch(async (e: unknown) => {
     await store.close();
     throw e;

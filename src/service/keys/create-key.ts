@@ -75,6 +75,7 @@ export const createKey = defineOperation({
     const now = deps.clock.now();
     const key: KeyRecord = {
       id,
+      region: deps.realm.region,
       createdAt: now,
       description: input.Description ?? '',
       keySpec,

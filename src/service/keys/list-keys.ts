@@ -13,7 +13,7 @@ export const listKeys = defineOperation({
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {
-    const page = await deps.keys.listKeys(decodeMarker(input.Marker), input.Limit ?? 100);
+    const page = await deps.keys.listKeys(deps.realm.region, decodeMarker(input.Marker), input.Limit ?? 100);
     return {
       Keys: page.items.map((k) => ({ KeyId: k.id, KeyArn: keyArn(deps.realm, k.id) })),
       ...pageFields(page.next),

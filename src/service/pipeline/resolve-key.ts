@@ -6,7 +6,7 @@ import type { ServiceDeps } from './deps.js';
 export async function resolveKeyId(deps: Pick<ServiceDeps, 'keys' | 'realm'>, value: string, allowAlias: boolean): Promise<string> {
   const ref = parseKeyRef(deps.realm, value, { allowAlias });
   if (ref.kind === 'key') return ref.keyId;
-  const alias = await deps.keys.getAlias(ref.aliasName);
+  const alias = await deps.keys.getAlias(deps.realm.region, ref.aliasName);
   if (alias === undefined) throw new KmsError('KeyNotFound', `Alias ${aliasArn(deps.realm, ref.aliasName)} is not found.`);
   return alias.keyId;
 }

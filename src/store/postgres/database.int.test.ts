@@ -12,6 +12,7 @@ import { isPostgresOutage } from './storage-health.js';
 const T0 = new Date('2026-01-01T00:00:00Z');
 const key = (id: string) => ({
   id,
+  region: 'us-east-1',
   createdAt: T0,
   description: '',
   keySpec: 'SYMMETRIC_DEFAULT',
@@ -102,13 +103,13 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       await db.transactions.run(async () => {
         await keys.createKey(key('a'), undefined, []);
         await assert.rejects(keys.createKey(key('b'), undefined, [{ key: 't', value: '1' }, { key: 't', value: '2' }]));
-        await keys.createAlias({ name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 });
-        await assert.rejects(keys.createAlias({ name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 }), (e) => e instanceof KmsError && e.code === 'AlreadyExists');
+        await keys.createAlias({ region: 'us-east-1', name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 });
+        await assert.rejects(keys.createAlias({ region: 'us-east-1', name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 }), (e) => e instanceof KmsError && e.code === 'AlreadyExists');
         await keys.putTags('a', [{ key: 'after', value: 'failures' }]);
       });
       assert.equal(await keys.getKey('b'), undefined);
       assert.deepEqual(await keys.listTags('a'), [{ key: 'after', value: 'failures' }]);
-      assert.equal((await keys.getAlias('alias/a'))?.keyId, 'a');
+      assert.equal((await keys.getAlias('us-east-1', 'alias/a'))?.keyId, 'a');
     } finally {
       await db.close();
     }
@@ -145,7 +146,7 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       }
       assert.equal((await keys.getKey('k'))?.primaryVersion, 6);
       await Promise.all(Array.from({ length: 10 }, (_, i) => new PostgresKeyStore(i % 2 ? a : b).createKey(key(`n${i}`), undefined, [])));
-      assert.equal((await keys.listKeys(undefined, 100)).items.length, 11);
+      assert.equal((await keys.listKeys('us-east-1', undefined, 100)).items.length, 11);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

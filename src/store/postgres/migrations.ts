@@ -320,6 +320,19 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   ALTER TABLE key_imports ADD COLUMN material_description TEXT;
   `,
   },
+  {
+    // Regions (issue 20, ADR 0022): keys and aliases belong to a region; alias names are unique per
+    // region. Rows from before belong to the home region: '' here, set to the configured region when the
+    // store opens (adoptHomeRegion).
+    id: '0010-regions',
+    sql: `
+  ALTER TABLE keys ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
+  CREATE INDEX keys_by_region ON keys(region, seq);
+  ALTER TABLE aliases ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
+  ALTER TABLE aliases DROP CONSTRAINT aliases_pkey;
+  ALTER TABLE aliases ADD PRIMARY KEY (region, name);
+  `,
+  },
 ];
 
 /**
