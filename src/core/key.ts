@@ -83,6 +83,8 @@ export interface KeyRecord {
   readonly id: string;
   /** The region the key lives in (ADR 0022): a key is found only by requests of its region. */
   readonly region: string;
+  /** A multi-Region key's primary region (the same in all its regional keys); undefined for a single-Region key. */
+  readonly primaryRegion?: string | undefined;
   readonly createdAt: Date;
   readonly description: string;
   readonly keySpec: KeySpec;

@@ -59,6 +59,12 @@ export interface KeyStore {
   /** Replaces the key policy's resolved principals (with the policy, in the same unit of work). */
   putPolicyPrincipals(keyId: string, refs: PrincipalRefs): Promise<void>;
   getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined>;
+  /** The live regional keys of multi-Region key `wireId` (ADR 0022), ordered by region; [] for any other id. */
+  listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]>;
+  /** Makes `region` the primary region of every regional key of multi-Region key `wireId`. */
+  setPrimaryRegion(wireId: string, region: string): Promise<void>;
+  /** Copies every stored version of key `fromKeyId` to key `toKeyId` (a new replica of a multi-Region key). */
+  copyVersions(fromKeyId: string, toKeyId: string): Promise<void>;
 
   getAlias(region: string, name: string): Promise<AliasRecord | undefined>;
   /** Fails with AlreadyExists if the name is taken in the alias's region. */

@@ -289,6 +289,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
       approvals: requestStores.approvals,
       dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
+    regions: { home: config.realm.region, others: config.regions ?? [] },
       approvalGate,
     });
     return { authenticator, pipeline, transport: awsEndpointTransport(pipeline) };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../core/multi-region.js';
 import { aliasArn } from '../../core/arn.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { decodeMarker, pageFields } from '../pipeline/pagination.js';
@@ -18,7 +19,7 @@ export const listAliases = defineOperation({
       Aliases: page.items.map((a) => ({
         AliasName: a.name,
         AliasArn: aliasArn(deps.realm, a.name),
-        TargetKeyId: a.keyId,
+        TargetKeyId: wireKeyId(a.keyId),
         CreationDate: a.createdAt,
         LastUpdatedDate: a.updatedAt,
       })),

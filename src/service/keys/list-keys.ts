@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../core/multi-region.js';
 import { keyArn } from '../../core/arn.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { decodeMarker, pageFields } from '../pipeline/pagination.js';
@@ -15,7 +16,7 @@ export const listKeys = defineOperation({
   async execute(input, _ctx, deps) {
     const page = await deps.keys.listKeys(deps.realm.region, decodeMarker(input.Marker), input.Limit ?? 100);
     return {
-      Keys: page.items.map((k) => ({ KeyId: k.id, KeyArn: keyArn(deps.realm, k.id) })),
+      Keys: page.items.map((k) => ({ KeyId: wireKeyId(k.id), KeyArn: keyArn(deps.realm, k.id) })),
       ...pageFields(page.next),
     };
   },

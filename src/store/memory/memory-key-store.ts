@@ -1,4 +1,5 @@
 import { KmsError } from '../../core/errors.js';
+import { isMultiRegionId } from '../../core/multi-region.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
@@ -9,6 +10,7 @@ import { atomic, byBinary, copy, deleteWhere, pk, put, requireParent, requireUni
 export const toKey = (r: KeyRow): KeyRecord => ({
   id: r.id,
   region: r.region,
+  ...(r.primaryRegion !== null && { primaryRegion: r.primaryRegion }),
   createdAt: new Date(r.createdAt),
   description: r.description,
   keySpec: r.keySpec,
@@ -70,6 +72,7 @@ export class MemoryKeyStore implements KeyStore {
       put(t.keys, key.id, {
         id: key.id,
         region: key.region,
+        primaryRegion: key.primaryRegion ?? null,
         seq,
         createdAt: key.createdAt.getTime(),
         description: key.description,
@@ -134,6 +137,28 @@ export class MemoryKeyStore implements KeyStore {
   async getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined> {
     const r = this.#t.keyVersions.get(pk(keyId, version));
     return r && { keyId, version, domainKeyVersion: r.domainKeyVersion, wrappedMaterial: copy(r.wrappedMaterial), createdAt: new Date(r.createdAt) };
+  }
+
+  async listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]> {
+    if (!isMultiRegionId(wireId)) return [];
+    return rows(this.#t.keys, (r) => r.id.startsWith(`${wireId}/`) && r.destroyedAt === null)
+      .sort((a, b) => byBinary(a.region, b.region))
+      .map(toKey);
+  }
+
+  async setPrimaryRegion(wireId: string, region: string): Promise<void> {
+    if (!isMultiRegionId(wireId)) return;
+    for (const r of rows(this.#t.keys, (k) => k.id.startsWith(`${wireId}/`))) put(this.#t.keys, r.id, { ...r, primaryRegion: region });
+  }
+
+  async copyVersions(fromKeyId: string, toKeyId: string): Promise<void> {
+    const t = this.#t;
+    atomic(this.#db, () => {
+      for (const v of rows(t.keyVersions, (r) => r.keyId === fromKeyId)) {
+        requireParent(t.keys.has(toKeyId), `key ${toKeyId}`);
+        put(t.keyVersions, pk(toKeyId, v.version), { ...v, keyId: toKeyId, wrappedMaterial: copy(v.wrappedMaterial) });
+      }
+    });
   }
 
   async getAlias(region: string, name: string): Promise<AliasRecord | undefined> {

@@ -14,6 +14,7 @@ import type { MemoryDatabase } from './memory-database.js';
 export interface KeyRow {
   readonly id: string;
   readonly region: string;
+  readonly primaryRegion: string | null;
   readonly seq: number;
   readonly createdAt: number;
   readonly description: string;

@@ -36,12 +36,12 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     table: 'keys',
     columns: {
       id: 'text', seq: 'int', created_at: 'time', description: 'text', key_spec: 'text', key_usage: 'text', origin: 'text',
-      state: 'text', primary_version: 'int', deletion_date: 'time', policy: 'text', destroyed_at: 'time', region: 'text',
+      state: 'text', primary_version: 'int', deletion_date: 'time', policy: 'text', destroyed_at: 'time', region: 'text', primary_region: 'text',
     },
     orderBy: 'seq',
     identity: 'seq',
     // Regions (ADR 0022): '' is the home region, set when the store opens.
-    addedLater: { region: '' },
+    addedLater: { region: '', primary_region: null },
   },
   {
     table: 'key_versions',

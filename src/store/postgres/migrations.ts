@@ -327,6 +327,7 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
     id: '0010-regions',
     sql: `
   ALTER TABLE keys ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
+  ALTER TABLE keys ADD COLUMN primary_region TEXT COLLATE "C";
   CREATE INDEX keys_by_region ON keys(region, seq);
   ALTER TABLE aliases ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
   ALTER TABLE aliases DROP CONSTRAINT aliases_pkey;

@@ -1,4 +1,5 @@
 import { KmsError } from '../../core/errors.js';
+import { isMultiRegionId } from '../../core/multi-region.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
@@ -9,6 +10,7 @@ import type { Queryable } from './transactions.js';
 interface KeyRow {
   id: string;
   region: string;
+  primary_region: string | null;
   created_at: Date;
   description: string;
   key_spec: KeySpec;
@@ -20,11 +22,12 @@ interface KeyRow {
   policy: string;
 }
 
-const KEY_COLUMNS = 'id, region, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy';
+const KEY_COLUMNS = 'id, region, primary_region, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy';
 
 const toKey = (r: KeyRow): KeyRecord => ({
   id: r.id,
   region: r.region,
+  ...(r.primary_region !== null && { primaryRegion: r.primary_region }),
   createdAt: r.created_at,
   description: r.description,
   keySpec: r.key_spec,
@@ -100,9 +103,9 @@ export class PostgresKeyStore implements KeyStore {
     await this.#pg.transactions.run(async () => {
       const q = this.#pg.db;
       await q.query(
-        `INSERT INTO keys (id, region, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [key.id, key.region, key.createdAt, key.description, key.keySpec, key.keyUsage, key.origin, key.state, key.primaryVersion, key.deletionDate ?? null, key.policy],
+        `INSERT INTO keys (id, region, primary_region, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [key.id, key.region, key.primaryRegion ?? null, key.createdAt, key.description, key.keySpec, key.keyUsage, key.origin, key.state, key.primaryVersion, key.deletionDate ?? null, key.policy],
       );
       if (v !== undefined) await insertKeyVersion(q, v);
       for (const t of tags) await q.query('INSERT INTO tags (key_id, tag_key, tag_value) VALUES ($1, $2, $3)', [key.id, t.key, t.value]);
@@ -161,6 +164,24 @@ export class PostgresKeyStore implements KeyStore {
     );
     const row = r.rows[0];
     return row && { keyId, version, domainKeyVersion: row.domain_key_version, wrappedMaterial: row.wrapped_material, createdAt: row.created_at };
+  }
+
+  async listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]> {
+    if (!isMultiRegionId(wireId)) return [];
+    const r = await this.#pg.db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE id LIKE $1 || '/%' AND destroyed_at IS NULL ORDER BY region`, [wireId]);
+    return r.rows.map(toKey);
+  }
+
+  async setPrimaryRegion(wireId: string, region: string): Promise<void> {
+    if (!isMultiRegionId(wireId)) return;
+    await this.#pg.db.query("UPDATE keys SET primary_region = $1 WHERE id LIKE $2 || '/%'", [region, wireId]);
+  }
+
+  async copyVersions(fromKeyId: string, toKeyId: string): Promise<void> {
+    await this.#pg.db.query(
+      'INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at, rotation_type) SELECT $1, version, domain_key_version, wrapped_material, created_at, rotation_type FROM key_versions WHERE key_id = $2',
+      [toKeyId, fromKeyId],
+    );
   }
 
   async getAlias(region: string, name: string): Promise<AliasRecord | undefined> {

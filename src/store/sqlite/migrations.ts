@@ -361,6 +361,7 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
     id: '0016-regions',
     sql: `
   ALTER TABLE keys ADD COLUMN region TEXT NOT NULL DEFAULT '';
+  ALTER TABLE keys ADD COLUMN primary_region TEXT;
   CREATE INDEX keys_by_region ON keys(region, seq);
   CREATE TABLE aliases_by_region (
     region TEXT NOT NULL DEFAULT '',

@@ -1,4 +1,5 @@
 import { KmsError } from '../../core/errors.js';
+import { isMultiRegionId } from '../../core/multi-region.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
@@ -10,6 +11,7 @@ import { policyPrincipalsStatement } from './sqlite-key-facts.js';
 interface KeyRow {
   id: string;
   region: string;
+  primary_region: string | null;
   seq: number;
   created_at: number;
   description: string;
@@ -26,6 +28,7 @@ function toKey(r: KeyRow): KeyRecord {
   return {
     id: r.id,
     region: r.region,
+    ...(r.primary_region !== null && { primaryRegion: r.primary_region }),
     createdAt: new Date(r.created_at),
     description: r.description,
     keySpec: r.key_spec,
@@ -104,11 +107,12 @@ export class SqliteKeyStore implements KeyStore {
     db.transaction(() => {
       const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
       db.prepare(
-        `INSERT INTO keys (id, region, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO keys (id, region, primary_region, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         key.id,
         key.region,
+        key.primaryRegion ?? null,
         (seqRow?.s ?? 0) + 1,
         key.createdAt.getTime(),
         key.description,
@@ -171,6 +175,22 @@ export class SqliteKeyStore implements KeyStore {
     return (
       row && { keyId, version, domainKeyVersion: row.domain_key_version, wrappedMaterial: row.wrapped_material, createdAt: new Date(row.created_at) }
     );
+  }
+
+  async listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]> {
+    if (!isMultiRegionId(wireId)) return [];
+    return this.#db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE id LIKE ? || '/%' AND destroyed_at IS NULL ORDER BY region").all(wireId).map(toKey);
+  }
+
+  async setPrimaryRegion(wireId: string, region: string): Promise<void> {
+    if (!isMultiRegionId(wireId)) return;
+    this.#db.prepare("UPDATE keys SET primary_region = ? WHERE id LIKE ? || '/%'").run(region, wireId);
+  }
+
+  async copyVersions(fromKeyId: string, toKeyId: string): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at, rotation_type) SELECT ?, version, domain_key_version, wrapped_material, created_at, rotation_type FROM key_versions WHERE key_id = ?')
+      .run(toKeyId, fromKeyId);
   }
 
   async getAlias(region: string, name: string): Promise<AliasRecord | undefined> {
