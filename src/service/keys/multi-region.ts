@@ -36,7 +36,7 @@ export const replicateKey = defineOperation({
     Description: str(0, 8192).optional().describe('A description of the replica (not shared with the other regional keys).'),
     Tags: tagList.optional().describe('Tags of the replica (not shared with the other regional keys).'),
   }),
-  conditions: (c) => [c.scalar('kms:ReplicaRegion', (i) => i.ReplicaRegion), c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck), c.requestTags((i) => i.Tags)],
+  conditions: (c) => [c.scalar('kms:ReplicaRegion', (i) => i.ReplicaRegion), c.requestTags((i) => i.Tags)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const primary = ctx.keys.key.record;
