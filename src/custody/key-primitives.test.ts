@@ -143,7 +143,7 @@ describe('CustodyKeyPrimitives: each factory refuses what the key cannot do, wit
   it('expired imported material is refused when used, not by the factory (DryRun answers as before)', async () => {
     const imported = await t.key('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL');
     const validTo = new Date(NOW.getTime() - 1);
-    t.imports.set(imported.record.id, { keyId: imported.record.id, fingerprint: Buffer.alloc(32), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo, importedAt: NOW });
+    t.imports.set(imported.record.id, { keyId: imported.record.id, version: 1, fingerprint: Buffer.alloc(32), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo, importedAt: NOW });
     const encrypter = t.primitives.encrypter(imported, { context: {}, operation: 'Encrypt' });
     await assert.rejects(encrypter.encrypt(secret('x')), (e: unknown) => e instanceof KmsError && e.code === 'InvalidKeyState' && e.message === `${imported.record.id} is pending import: its imported key material expired at ${validTo.toISOString()}.`);
   });
