@@ -45,7 +45,7 @@ async function setup() {
   const imports = new Map<string, KeyImportRecord>();
   const parsed = new ParsedKeyCache();
   const primitives = new CustodyKeyPrimitives(
-    { keys: { getKeyVersion: async (id, v) => versions.get(`${id}#${v}`) }, hierarchy, imports: { getImport: async (id) => imports.get(id) }, clock: { now: () => NOW } },
+    { keys: { getKeyVersion: async (id, v) => versions.get(`${id}#${v}`) }, hierarchy, imports: { listImports: async (id) => [imports.get(id)].flatMap((r) => (r === undefined ? [] : [{ ...r, imported: true }])) }, clock: { now: () => NOW } },
     parsed,
   );
   async function key(keySpec: KeySpec, keyUsage: KeyUsage, origin: Origin = 'AWS_KMS'): Promise<KeyHandle> {
@@ -177,7 +177,7 @@ describe('CustodyKeyPrimitives: parsed private keys are cached per key version',
     const t = await setup();
     const cache = new ParsedKeyCache(2);
     const keys = [await t.key('ECC_NIST_P256', 'SIGN_VERIFY'), await t.key('ECC_NIST_P256', 'SIGN_VERIFY'), await t.key('ECC_NIST_P256', 'SIGN_VERIFY')];
-    const deps = { keys: { getKeyVersion: async () => undefined }, hierarchy: t.hierarchy, imports: { getImport: async () => undefined }, clock: { now: () => NOW } };
+    const deps = { keys: { getKeyVersion: async () => undefined }, hierarchy: t.hierarchy, imports: { listImports: async () => [] }, clock: { now: () => NOW } };
     // Loads each key's material into the hierarchy's cache (`deps` below reads no store).
     for (const k of keys) await t.primitives.publicKey(k);
     await cache.keysFor(deps, keys[0]!.record);

@@ -144,4 +144,20 @@ describe('imported key material generations', () => {
     assert.equal(await materialOf((await encrypt(keyId, 'z')).CiphertextBlob), firstId);
     await expectKmsError(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), 'KMSInvalidStateException');
   });
+
+  it('a NON_CURRENT generation past its ValidTo makes the key unusable, and the scheduler sets it PendingImport', async () => {
+    const keyId = await externalKey();
+    const firstId = (await importMaterial(keyId, randomBytes(32), { ExpirationModel: 'KEY_MATERIAL_EXPIRES', ValidTo: new Date(Date.now() + 1500) })).KeyMaterialId;
+    await importMaterial(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' });
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const b = await encrypt(keyId, 'B');
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const e = await expectKmsError(encrypt(keyId, 'C'), 'KMSInvalidStateException');
+    assert.match(e.message, /is pending import: its imported key material expired at /);
+    await expectKmsError(decrypt(b.CiphertextBlob), 'KMSInvalidStateException');
+    assert.ok((await server.app.scheduler.runNow()).expired.includes(keyId));
+    assert.equal(await state(keyId), 'PendingImport');
+    const all = (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }))).Rotations ?? [];
+    assert.deepEqual(all.map((r) => [r.KeyMaterialId === firstId, r.KeyMaterialState, r.ImportState]), [[true, 'NON_CURRENT', 'PENDING_IMPORT'], [false, 'CURRENT', 'IMPORTED']]);
+  });
 });
