@@ -195,11 +195,13 @@ export interface ImportTokenRow {
 
 export interface KeyImportRow {
   readonly keyId: string;
+  readonly version: number;
   readonly fingerprint: Buffer;
   readonly expirationModel: ExpirationModel;
   readonly validTo: number | null;
   readonly importedAt: number;
   readonly description: string | null;
+  readonly rotatedAt: number | null;
 }
 
 export interface SealRow {

@@ -108,7 +108,11 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     },
     orderBy: 'token_id',
   },
-  { table: 'key_imports', columns: { key_id: 'text', fingerprint: 'bytes', expiration_model: 'text', valid_to: 'time', imported_at: 'time', material_description: 'text' }, orderBy: 'key_id' },
+  {
+    table: 'key_imports',
+    columns: { key_id: 'text', version: 'int', fingerprint: 'bytes', expiration_model: 'text', valid_to: 'time', imported_at: 'time', material_description: 'text', rotated_at: 'time' },
+    orderBy: 'key_id, version',
+  },
   {
     table: 'seal_config',
     columns: { id: 'int', kind: 'text', shares: 'int', threshold: 'int', share_set_id: 'bytes', wrapped_root: 'bytes', initialized_at: 'time' },

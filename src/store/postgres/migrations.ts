@@ -320,6 +320,19 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   ALTER TABLE key_imports ADD COLUMN material_description TEXT;
   `,
   },
+  {
+    // Several generations of imported key material (issue 19): one import record per key version, with
+    // when RotateKeyOnDemand made it current. An existing record is the key's primary version's.
+    id: '0008-key-material-generations',
+    sql: `
+  ALTER TABLE key_imports ADD COLUMN version INTEGER;
+  UPDATE key_imports i SET version = k.primary_version FROM keys k WHERE k.id = i.key_id;
+  ALTER TABLE key_imports ALTER COLUMN version SET NOT NULL;
+  ALTER TABLE key_imports ADD COLUMN rotated_at TIMESTAMPTZ;
+  ALTER TABLE key_imports DROP CONSTRAINT key_imports_pkey;
+  ALTER TABLE key_imports ADD PRIMARY KEY (key_id, version);
+  `,
+  },
 ];
 
 /**

@@ -354,4 +354,27 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   ALTER TABLE key_imports ADD COLUMN material_description TEXT;
   `,
   },
+  {
+    // Several generations of imported key material (issue 19): one import record per key version, with
+    // when RotateKeyOnDemand made it current. An existing record is the key's primary version's.
+    id: '0014-key-material-generations',
+    sql: `
+  CREATE TABLE key_imports_by_version (
+    key_id TEXT NOT NULL REFERENCES keys(id),
+    version INTEGER NOT NULL,
+    fingerprint BLOB NOT NULL,
+    expiration_model TEXT NOT NULL,
+    valid_to INTEGER,
+    imported_at INTEGER NOT NULL,
+    material_description TEXT,
+    rotated_at INTEGER,
+    PRIMARY KEY (key_id, version)
+  );
+  INSERT INTO key_imports_by_version (key_id, version, fingerprint, expiration_model, valid_to, imported_at, material_description, rotated_at)
+    SELECT i.key_id, k.primary_version, i.fingerprint, i.expiration_model, i.valid_to, i.imported_at, i.material_description, NULL
+    FROM key_imports i JOIN keys k ON k.id = i.key_id;
+  DROP TABLE key_imports;
+  ALTER TABLE key_imports_by_version RENAME TO key_imports;
+  `,
+  },
 ];
