@@ -69,6 +69,16 @@ describe('Grants to service principals and the SourceArn constraint (ADR 0021)',
       await h.ok('CreateGrant', logsGrant({ RetiringServicePrincipal: undefined, RetiringPrincipal: bob.arn, Name: 'retired-by-bob' }));
     });
 
+    it('refuses a service principal that is no service principal name (an ARN, upper case, no dot)', async () => {
+      for (const name of ['arn:aws:iam::111122223333:user/bob', 'Logs.amazonaws.com', 'logs']) {
+        assert.equal(
+          await message(logsGrant({ GranteeServicePrincipal: name })),
+          `1 validation error detected: Value '${name}' at 'granteeServicePrincipal' failed to satisfy constraint: Member must be a service principal name: a lower-case DNS name such as logs.amazonaws.com`,
+        );
+      }
+      assert.match(await message(logsGrant({ RetiringServicePrincipal: 'arn:aws:iam::111122223333:user/bob' })), /at 'retiringServicePrincipal' failed to satisfy constraint: Member must be a service principal name/);
+    });
+
     it('refuses a SourceArn that is no ARN', async () => {
       assert.match(await message(logsGrant({ Constraints: { SourceArn: 'log-group:app' } })), /Value 'log-group:app' at 'constraints.sourceArn' failed to satisfy constraint: Member must satisfy regular expression pattern/);
     });

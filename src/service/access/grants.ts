@@ -4,7 +4,7 @@ import { isUuid } from '../../crypto/encoding.js';
 import { KmsError } from '../../core/errors.js';
 import { GRANT_OPERATIONS, type GrantRecord } from '../../core/grant.js';
 import type { Principal } from '../../core/principal.js';
-import { servicePrincipalOf } from '../../core/service-principal.js';
+import { isServicePrincipalName, servicePrincipalOf } from '../../core/service-principal.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
 import { str } from '../pipeline/schemas.js';
 
@@ -31,8 +31,12 @@ export function parseGrantToken(token: string): { keyId: string; grantId: string
 export const grantIdParam = str(1, 128);
 export const grantOperations = z.array(z.enum(GRANT_OPERATIONS)).min(1, 'Member must have length greater than or equal to 1');
 export const principalArnParam = str(1, 256).regex(/^[\w+=,.@:/-]+$/, 'Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$');
-/** AWS's GranteeServicePrincipal/RetiringServicePrincipal members: the same rule as a principal ARN. */
-export const servicePrincipalParam = principalArnParam;
+/**
+ * AWS's GranteeServicePrincipal/RetiringServicePrincipal members: AWS's rule for a principal, and a
+ * service principal's name form (ADR 0021), so that no ARN can ever be stored as a service principal
+ * (stored grants bind an ARN to the first principal created with it: ADR 0009).
+ */
+export const servicePrincipalParam = principalArnParam.refine(isServicePrincipalName, 'Member must be a service principal name: a lower-case DNS name such as logs.amazonaws.com');
 /** AWS's `SourceArn` grant constraint member: an ARN of at most 2048 characters. */
 export const sourceArnParam = str(1, 2048).regex(/^arn:[\x21-\x7e]+$/, 'Member must satisfy regular expression pattern: ^arn:[\\x21-\\x7e]+$');
 
