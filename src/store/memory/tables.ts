@@ -138,6 +138,8 @@ export interface GrantRow {
   readonly granteePrincipalId: string | null;
   readonly retiringPrincipal: string | null;
   readonly retiringPrincipalId: string | null;
+  readonly granteeServicePrincipal: string | null;
+  readonly retiringServicePrincipal: string | null;
   readonly issuingPrincipal: string;
   readonly operations: readonly GrantOperation[];
   /** JSON text, as SQLite keeps it: a read returns a fresh copy. */

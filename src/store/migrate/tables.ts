@@ -78,7 +78,7 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     columns: {
       grant_id: 'text', seq: 'int', key_id: 'text', name: 'text', grantee_principal: 'text', grantee_principal_id: 'text',
       retiring_principal: 'text', retiring_principal_id: 'text', issuing_principal: 'text', operations: 'text', constraints: 'text',
-      created_at: 'time', expires_at: 'time', parent_grant_id: 'text',
+      created_at: 'time', expires_at: 'time', parent_grant_id: 'text', grantee_service_principal: 'text', retiring_service_principal: 'text',
     },
     orderBy: 'seq',
     identity: 'seq',

@@ -333,6 +333,15 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   ALTER TABLE key_imports ADD PRIMARY KEY (key_id, version);
   `,
   },
+  {
+    // Grants to service principals (issue 19, ADR 0021), as SQLite's 0015.
+    id: '0009-grant-service-principals',
+    sql: `
+  ALTER TABLE grants ADD COLUMN grantee_service_principal TEXT;
+  ALTER TABLE grants ADD COLUMN retiring_service_principal TEXT;
+  CREATE INDEX grants_by_retiring_service ON grants(retiring_service_principal, seq) WHERE retiring_service_principal IS NOT NULL;
+  `,
+  },
 ];
 
 /**

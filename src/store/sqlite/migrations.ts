@@ -377,4 +377,14 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   ALTER TABLE key_imports_by_version RENAME TO key_imports;
   `,
   },
+  {
+    // Grants to service principals (issue 19, ADR 0021): GranteeServicePrincipal (grantee_principal then
+    // holds the same name) and RetiringServicePrincipal. The SourceArn constraint is in constraints' JSON.
+    id: '0015-grant-service-principals',
+    sql: `
+  ALTER TABLE grants ADD COLUMN grantee_service_principal TEXT;
+  ALTER TABLE grants ADD COLUMN retiring_service_principal TEXT;
+  CREATE INDEX grants_by_retiring_service ON grants(retiring_service_principal, seq) WHERE retiring_service_principal IS NOT NULL;
+  `,
+  },
 ];
