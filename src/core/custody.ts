@@ -219,9 +219,10 @@ export interface KeyImporter {
    */
   wrappingKey(keyId: string, tokenId: string, spec: WrappingKeySpec, prepared?: PreparedWrappingKey): Promise<WrappingKey>;
   /**
-   * Unwraps `encryptedMaterial` with `token`'s wrapping key and wraps it as the key's primary version, with
-   * AWS's errors: InvalidImportToken (unsupported algorithm), InvalidCiphertext (does not unwrap),
-   * IncorrectKeyMaterial (does not fit the key spec, or differs from `previousFingerprint`).
+   * Unwraps `encryptedMaterial` with `token`'s wrapping key and wraps it as version `version` of the key
+   * (by default its primary version: a generation of imported material), with AWS's errors:
+   * InvalidImportToken (unsupported algorithm), InvalidCiphertext (does not unwrap), IncorrectKeyMaterial
+   * (does not fit the key spec, or differs from `previousFingerprint`).
    */
-  acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date): Promise<AcceptedImport>;
+  acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date, version?: number): Promise<AcceptedImport>;
 }

@@ -29,6 +29,9 @@ describe('grant delegation (a grantee creating grants from its own grant)', () =
     ['a constrained parent passes on its constraint', parent({ constraints: { encryptionContextSubset: { a: '1' } } }), { operations: ['Decrypt'], constraints: { encryptionContextSubset: { a: '1' } } }, true],
     ['a constrained parent cannot drop its constraint', parent({ constraints: { encryptionContextSubset: { a: '1' } } }), { operations: ['Decrypt'], constraints: undefined }, false],
     ['a constrained parent cannot change its constraint', parent({ constraints: { encryptionContextSubset: { a: '1' } } }), { operations: ['Decrypt'], constraints: { encryptionContextSubset: { a: '2' } } }, false],
+    ['a parent with a SourceArn passes it on unchanged', parent({ constraints: { sourceArn: 'arn:aws:s3:::a' } }), { operations: ['Decrypt'], constraints: { sourceArn: 'arn:aws:s3:::a' } }, true],
+    ['a parent with a SourceArn cannot drop it', parent({ constraints: { sourceArn: 'arn:aws:s3:::a' } }), { operations: ['Decrypt'], constraints: undefined }, false],
+    ['a parent with a SourceArn cannot change it', parent({ constraints: { sourceArn: 'arn:aws:s3:::a' } }), { operations: ['Decrypt'], constraints: { sourceArn: 'arn:aws:s3:::b' } }, false],
     ['an expired parent delegates nothing', parent({ expiresAt: new Date(now.getTime() - 1) }), { operations: ['Decrypt'], constraints: undefined }, false],
   ];
   for (const [name, p, child, expected] of rows) it(name, () => assert.equal(grantMayDelegate(p, child, now), expected));

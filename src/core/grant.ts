@@ -41,6 +41,11 @@ export const CONSTRAINABLE_OPERATIONS: ReadonlySet<GrantOperation> = new Set<Gra
 export interface GrantConstraints {
   readonly encryptionContextEquals?: Readonly<Record<string, string>> | undefined;
   readonly encryptionContextSubset?: Readonly<Record<string, string>> | undefined;
+  /**
+   * AWS's `SourceArn` constraint: the grant allows a request only when its `aws:SourceArn` (the resource a
+   * service principal says it acts for, ADR 0021) equals this ARN; RetireGrant is exempt, as in AWS.
+   */
+  readonly sourceArn?: string | undefined;
 }
 
 export interface GrantRecord {
@@ -48,8 +53,16 @@ export interface GrantRecord {
   readonly grantId: string;
   readonly keyId: string;
   readonly name: string | undefined;
-  /** The grantee's ARN as written. */
+  /**
+   * The grantee's ARN as written; for a grant to a service principal, that service principal's name
+   * (AWS's ListGrants shows it there too), which no ARN comparison can match.
+   */
   readonly granteePrincipal: string;
+  /**
+   * AWS's `GranteeServicePrincipal` (`logs.amazonaws.com`): the grant names a service principal, not an
+   * IAM principal, and then always has a `sourceArn` constraint (ADR 0021).
+   */
+  readonly granteeServicePrincipal?: string | undefined;
   /**
    * The unique id of the principal that held `granteePrincipal` when the grant was stored (or was first
    * created with it afterwards); undefined while no principal has that ARN. Only that principal is the
@@ -59,6 +72,8 @@ export interface GrantRecord {
   readonly retiringPrincipal: string | undefined;
   /** As `granteePrincipalId`, for `retiringPrincipal`. */
   readonly retiringPrincipalId: string | undefined;
+  /** AWS's `RetiringServicePrincipal`: the service principal that may retire the grant (never with `retiringPrincipal`). */
+  readonly retiringServicePrincipal?: string | undefined;
   /** The principal ARN that created the grant. */
   readonly issuingPrincipal: string;
   readonly operations: readonly GrantOperation[];
@@ -90,7 +105,7 @@ export function grantMayDelegate(parent: GrantRecord, child: Pick<GrantRecord, '
 /** Whether two grant constraints are the same (whatever the order of their context pairs). */
 export function sameConstraints(a: GrantConstraints | undefined, b: GrantConstraints | undefined): boolean {
   const canonical = (c: GrantConstraints | undefined) =>
-    JSON.stringify([Object.entries(c?.encryptionContextEquals ?? {}).sort(), Object.entries(c?.encryptionContextSubset ?? {}).sort(), c?.encryptionContextEquals === undefined, c?.encryptionContextSubset === undefined]);
+    JSON.stringify([Object.entries(c?.encryptionContextEquals ?? {}).sort(), Object.entries(c?.encryptionContextSubset ?? {}).sort(), c?.encryptionContextEquals === undefined, c?.encryptionContextSubset === undefined, c?.sourceArn ?? null]);
   return canonical(a) === canonical(b);
 }
 

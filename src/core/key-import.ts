@@ -32,9 +32,16 @@ export interface ImportTokenRecord {
   readonly usedAt?: Date | undefined;
 }
 
-/** What Arca keeps about an EXTERNAL key's material, including after DeleteImportedKeyMaterial. */
+/**
+ * What Arca keeps about one generation of an EXTERNAL key's material, including after
+ * DeleteImportedKeyMaterial. A generation is a key version: the first import is the key's primary version
+ * (1), and each ImportKeyMaterial with ImportType NEW_KEY_MATERIAL into a key with material adds the next
+ * one, pending rotation (version above the primary) until RotateKeyOnDemand makes it primary.
+ */
 export interface KeyImportRecord {
   readonly keyId: string;
+  /** The key version this generation is (its KeyMaterialId is derived from it: core/key-material-id.ts). */
+  readonly version: number;
   /** A hash of the imported material bound to the key: a re-import must carry the same material. */
   readonly fingerprint: Buffer;
   readonly expirationModel: ExpirationModel;
@@ -42,6 +49,19 @@ export interface KeyImportRecord {
   readonly importedAt: Date;
   /** AWS's KeyMaterialDescription of the imported material (symmetric keys; kept by a re-import that names none). */
   readonly description?: string | undefined;
+  /** When RotateKeyOnDemand made this generation current (none for the first generation, nor one pending rotation). */
+  readonly rotatedAt?: Date | undefined;
+}
+
+/** A generation as ListKeyRotations shows it: the record, and whether its material is stored now (ImportState). */
+export interface KeyImportGeneration extends KeyImportRecord {
+  readonly imported: boolean;
+}
+
+/** One generation whose imported material expired: the key and the version. */
+export interface ExpiredMaterial {
+  readonly keyId: string;
+  readonly version: number;
 }
 
 /** Storage for BYOK. Each method is atomic. */
@@ -50,17 +70,33 @@ export interface KeyImportStore {
   getToken(tokenId: string): Promise<ImportTokenRecord | undefined>;
   /**
    * In one transaction: marks the token used and erases its wrapping private key (returns false, changing
-   * nothing, if it already was used or does not exist), replaces the key's stored versions with `version`,
-   * records the import (a re-import keeps the fingerprint first recorded: the caller checks that the
-   * material matches it) and sets the key Enabled if it was PendingImport.
+   * nothing, if it already was used or does not exist, or if generation `record.version` is recorded with
+   * another fingerprint: two imports of new material raced for it), replaces the stored material of
+   * `version.version` only, records the import of that generation (`record.version`), forgets the record of any other generation
+   * pending rotation whose material is not stored (the new material takes its place), and sets the key
+   * Enabled if it was PendingImport and now has the material of every generation up to its primary version.
    */
   importMaterial(tokenId: string, usedAt: Date, version: StoredKeyVersion, record: KeyImportRecord): Promise<boolean>;
-  getImport(keyId: string): Promise<KeyImportRecord | undefined>;
-  /** Keys whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still stored; no promised order. */
-  expiredMaterial(now: Date): Promise<readonly string[]>;
+  /** The record of generation `version` of the key (by default its primary version's). */
+  getImport(keyId: string, version?: number): Promise<KeyImportRecord | undefined>;
+  /** Every generation of the key, oldest first, with whether its material is stored. */
+  listImports(keyId: string): Promise<readonly KeyImportGeneration[]>;
   /**
-   * Deletes every stored version of the key's material and sets it PendingImport; the fingerprint stays.
-   * With `expiredBy`, only if the imported material is still expired at that time (false otherwise).
+   * Generations whose imported material expired (`KEY_MATERIAL_EXPIRES`, `ValidTo` ≤ now) and is still
+   * stored, of keys not destroyed; no promised order.
    */
-  deleteMaterial(keyId: string, expiredBy?: Date): Promise<boolean>;
+  expiredMaterial(now: Date): Promise<readonly ExpiredMaterial[]>;
+  /**
+   * Deletes the stored material of generation `version` of the key; the record (and so the fingerprint)
+   * stays. Unless the generation is pending rotation (above the primary version), the key is set
+   * PendingImport, as AWS does when any material permanently associated with a key is deleted. With
+   * `expiredBy`, only if that generation's material is still expired at that time (false otherwise).
+   */
+  deleteMaterial(keyId: string, version: number, expiredBy?: Date): Promise<boolean>;
+  /**
+   * RotateKeyOnDemand on imported material: makes generation `version` (pending rotation, material
+   * stored) the key's primary version and records `rotatedAt`, only if the primary version still is
+   * `expectedPrimary` and the key is not destroyed. Returns false, changing nothing, otherwise.
+   */
+  rotateToImported(keyId: string, version: number, expectedPrimary: number, rotatedAt: Date): Promise<boolean>;
 }

@@ -386,6 +386,8 @@ export interface GrantStore {
   /** Every grant of a key (authorization reads these on each request). */
   grantsForKey(keyId: string): Promise<readonly GrantRecord[]>;
   listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
+  /** As `listRetirableGrants`, for the grants whose retiring service principal is `servicePrincipal` (ADR 0021). */
+  listServiceRetirableGrants(servicePrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>>;
   /** Deletes the grant and every grant created under its authority (children, their children, ...). */
   deleteGrant(grantId: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { ed25519ph as nobleEd25519ph } from '@noble/curves/ed25519.js';
 import { ed25519phSign, ed25519phVerify } from './ed25519ph.js';
 
 /** RFC 8032 §7.3, the Ed25519ph test vector ("abc"; PH is SHA-512, so Arca's DIGEST input is SHA-512("abc")). */
@@ -13,6 +14,7 @@ const RFC = {
 const rfcPrivate = createPrivateKey({ key: Buffer.from(`302e020100300506032b657004220420${RFC.secret}`, 'hex'), format: 'der', type: 'pkcs8' });
 const rfcPublic = createPublicKey(rfcPrivate);
 const sha512 = (b: Uint8Array) => createHash('sha512').update(b).digest();
+const spkiOf = (raw: string) => createPublicKey({ key: Buffer.from(`302a300506032b6570032100${raw}`, 'hex'), format: 'der', type: 'spki' });
 
 describe('Ed25519ph (RFC 8032 HashEdDSA over a SHA-512 digest)', () => {
   it('signs RFC 8032 §7.3 exactly: the test vector signature from its key and the SHA-512 of its message', () => {
@@ -52,6 +54,25 @@ describe('Ed25519ph (RFC 8032 HashEdDSA over a SHA-512 digest)', () => {
     assert.ok(ed25519phVerify(a.publicKey, digest, sig));
     assert.equal(ed25519phVerify(b.publicKey, digest, sig), false);
     assert.ok(ed25519phSign(a.privateKey, digest).equals(sig), 'RFC 8032 signatures are deterministic, blinding or not');
+  });
+
+  it('is @noble/curves\' ed25519ph of the message: the same signature over its SHA-512, each verifying the other\'s', () => {
+    for (let i = 0; i < 8; i++) {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(16);
+      const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
+      const message = Buffer.from(`message ${i}`.repeat(i * 100 + 1));
+      const ours = ed25519phSign(privateKey, sha512(message));
+      assert.deepEqual(Buffer.from(nobleEd25519ph.sign(message, seed)), ours);
+      assert.ok(nobleEd25519ph.verify(ours, message, raw, { zip215: false }));
+      assert.ok(ed25519phVerify(publicKey, sha512(message), Buffer.from(nobleEd25519ph.sign(message, seed))));
+    }
+  });
+
+  it('verifies strictly (RFC 8032, FIPS 186-5): a small-order public key is refused, even where the equation holds for any digest', () => {
+    // A = R = the identity (y = 1), S = 0: [S]B = R + [k]A holds for every digest.
+    const identity = `01${'00'.repeat(31)}`;
+    assert.equal(ed25519phVerify(spkiOf(identity), sha512(RFC.message), Buffer.from(identity + '00'.repeat(32), 'hex')), false);
   });
 
   it('refuses to sign anything but a 64-byte digest, and never throws while verifying garbage', () => {

@@ -6,7 +6,9 @@ import { SecretBytes } from './secret-bytes.js';
  * ML-DSA (FIPS 204) and ML-KEM (FIPS 203) over node:crypto, which has them from Node.js 24.7 (OpenSSL
  * 3.5). Arca also runs on Node.js 20, whose node:crypto has neither: {@link runtimeSupports} says which
  * this process has, and the callers refuse post-quantum keys with a message naming the runtime. The
- * private keys are stored, like every other key pair, as PKCS#8 DER (the 64-byte seed form OpenSSL writes).
+ * private keys are stored, like every other key pair, as PKCS#8 DER (the seed form OpenSSL writes: 32
+ * bytes for ML-DSA, 64 for ML-KEM). Signing a caller's μ (EXTERNAL_MU), which node:crypto cannot do,
+ * is in ml-dsa-mu.ts.
  */
 
 export type MlDsaParameterSet = 'ml-dsa-44' | 'ml-dsa-65' | 'ml-dsa-87';

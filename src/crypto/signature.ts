@@ -3,6 +3,7 @@ import type { CurveName } from './asymmetric-keys.js';
 import { ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa-digest.js';
 import { ed25519phSign, ed25519phVerify } from './ed25519ph.js';
 import { constantTimeEqual } from './kdf.js';
+import { mlDsaSignMu, mlDsaVerifyMu } from './ml-dsa-mu.js';
 
 /** The hashes AWS's signing algorithms use. */
 export type SignatureHash = 'sha256' | 'sha384' | 'sha512';
@@ -13,8 +14,8 @@ export const DIGEST_LENGTH: Record<SignatureHash, number> = { sha256: 32, sha384
  * A signature scheme with its parameters. RSA-PSS always uses MGF1 with the same hash and a salt as long
  * as the digest (what AWS produces and every verifier expects); ECDSA signatures are DER-encoded.
  * Ed25519 signs messages only and Ed25519ph (RFC 8032 HashEdDSA, empty context) a 64-byte SHA-512
- * digest only; ML-DSA (FIPS 204, pure, empty context, hedged) signs messages only: node:crypto cannot
- * sign an external μ (FIPS 204 §6.2).
+ * digest only; ML-DSA (FIPS 204, pure, empty context, hedged) signs a message, or the 64-byte μ of one
+ * (FIPS 204 §6.2 external mu, signed outside node:crypto: see ml-dsa-mu.ts).
  */
 export type SignatureScheme =
   | { readonly kind: 'rsa-pss'; readonly hash: SignatureHash }
@@ -24,9 +25,12 @@ export type SignatureScheme =
   | { readonly kind: 'ed25519ph' }
   | { readonly kind: 'ml-dsa' };
 
-/** What is signed: the message itself, or its digest under the scheme's hash (computed by the caller). */
+/**
+ * What is signed: the message itself, its digest under the scheme's hash, or (ML-DSA only) its message
+ * representative μ, both computed by the caller.
+ */
 export interface SignatureInput {
-  readonly type: 'message' | 'digest';
+  readonly type: 'message' | 'digest' | 'mu';
   readonly bytes: Uint8Array;
 }
 
@@ -90,6 +94,7 @@ function pssVerify(hash: SignatureHash, digest: Uint8Array, m: Buffer, bits: num
 }
 
 function requireDigestLength(scheme: { hash: SignatureHash }, input: SignatureInput): void {
+  if (input.type === 'mu') throw new Error('only ML-DSA signs a mu');
   if (input.type === 'digest' && input.bytes.length !== DIGEST_LENGTH[scheme.hash]) throw new Error('digest length does not match the hash');
 }
 
@@ -97,9 +102,11 @@ function requireDigestLength(scheme: { hash: SignatureHash }, input: SignatureIn
 export function sign(scheme: SignatureScheme, privateKey: KeyObject, input: SignatureInput): Buffer {
   switch (scheme.kind) {
     case 'ed25519':
-    case 'ml-dsa':
-      if (input.type !== 'message') throw new Error(`${scheme.kind} signs messages only`);
+      if (input.type !== 'message') throw new Error('Ed25519 signs messages only');
       return nodeSign(null, input.bytes, privateKey);
+    case 'ml-dsa':
+      if (input.type === 'digest') throw new Error('ML-DSA signs a message or a mu, never a digest');
+      return input.type === 'mu' ? mlDsaSignMu(privateKey, input.bytes) : nodeSign(null, input.bytes, privateKey);
     case 'ed25519ph':
       if (input.type !== 'digest') throw new Error('Ed25519ph signs a SHA-512 digest only');
       return ed25519phSign(privateKey, input.bytes);
@@ -125,12 +132,15 @@ export function verify(scheme: SignatureScheme, publicKey: KeyObject, input: Sig
   try {
     switch (scheme.kind) {
       case 'ed25519':
+        return input.type === 'message' && nodeVerify(null, input.bytes, publicKey, signature);
       case 'ml-dsa':
+        if (input.type === 'mu') return mlDsaVerifyMu(publicKey, input.bytes, signature);
         return input.type === 'message' && nodeVerify(null, input.bytes, publicKey, signature);
       case 'ed25519ph':
         return input.type === 'digest' && ed25519phVerify(publicKey, input.bytes, signature);
       case 'rsa-pss':
       case 'rsa-pkcs1': {
+        if (input.type === 'mu') return false;
         if (input.type === 'digest' && input.bytes.length !== DIGEST_LENGTH[scheme.hash]) return false;
         const bits = modulusBits(publicKey);
         if (signature.length !== Math.ceil(bits / 8)) return false;
@@ -146,7 +156,7 @@ export function verify(scheme: SignatureScheme, publicKey: KeyObject, input: Sig
       }
       case 'ecdsa':
         if (input.type === 'message') return nodeVerify(scheme.hash, input.bytes, { key: publicKey, dsaEncoding: 'der' }, signature);
-        return input.bytes.length === DIGEST_LENGTH[scheme.hash] && ecdsaVerifyDigest(scheme.curve, publicKey, input.bytes, signature);
+        return input.type === 'digest' && input.bytes.length === DIGEST_LENGTH[scheme.hash] && ecdsaVerifyDigest(scheme.curve, publicKey, input.bytes, signature);
     }
   } catch {
     return false;

@@ -82,7 +82,7 @@ export class CustodyKeyImporter implements KeyImporter {
     }
   }
 
-  async acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date): Promise<AcceptedImport> {
+  async acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date, version = key.primaryVersion): Promise<AcceptedImport> {
     const wrapping = WRAPPING[token.wrappingAlgorithm];
     if (wrapping === undefined) throw invalidToken();
     const wrappingKey = await this.#hierarchy.unwrap(token.wrappedPrivateKey, importTokenBinding(key.id, token.tokenId));
@@ -101,9 +101,9 @@ export class CustodyKeyImporter implements KeyImporter {
       if (previousFingerprint !== undefined && !constantTimeEqual(previousFingerprint, fingerprint)) {
         throw new KmsError('IncorrectKeyMaterial', 'The key material is not the key material previously imported into this KMS key.');
       }
-      const wrapped = await this.#hierarchy.wrap(material, materialBinding(key.id, key.primaryVersion));
+      const wrapped = await this.#hierarchy.wrap(material, materialBinding(key.id, version));
       return {
-        version: { keyId: key.id, version: key.primaryVersion, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt },
+        version: { keyId: key.id, version, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt },
         fingerprint,
       };
     } finally {

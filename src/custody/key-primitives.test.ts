@@ -45,7 +45,7 @@ async function setup() {
   const imports = new Map<string, KeyImportRecord>();
   const parsed = new ParsedKeyCache();
   const primitives = new CustodyKeyPrimitives(
-    { keys: { getKeyVersion: async (id, v) => versions.get(`${id}#${v}`) }, hierarchy, imports: { getImport: async (id) => imports.get(id) }, clock: { now: () => NOW } },
+    { keys: { getKeyVersion: async (id, v) => versions.get(`${id}#${v}`) }, hierarchy, imports: { listImports: async (id) => [imports.get(id)].flatMap((r) => (r === undefined ? [] : [{ ...r, imported: true }])) }, clock: { now: () => NOW } },
     parsed,
   );
   async function key(keySpec: KeySpec, keyUsage: KeyUsage, origin: Origin = 'AWS_KMS'): Promise<KeyHandle> {
@@ -143,7 +143,7 @@ describe('CustodyKeyPrimitives: each factory refuses what the key cannot do, wit
   it('expired imported material is refused when used, not by the factory (DryRun answers as before)', async () => {
     const imported = await t.key('SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL');
     const validTo = new Date(NOW.getTime() - 1);
-    t.imports.set(imported.record.id, { keyId: imported.record.id, fingerprint: Buffer.alloc(32), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo, importedAt: NOW });
+    t.imports.set(imported.record.id, { keyId: imported.record.id, version: 1, fingerprint: Buffer.alloc(32), expirationModel: 'KEY_MATERIAL_EXPIRES', validTo, importedAt: NOW });
     const encrypter = t.primitives.encrypter(imported, { context: {}, operation: 'Encrypt' });
     await assert.rejects(encrypter.encrypt(secret('x')), (e: unknown) => e instanceof KmsError && e.code === 'InvalidKeyState' && e.message === `${imported.record.id} is pending import: its imported key material expired at ${validTo.toISOString()}.`);
   });
@@ -177,7 +177,7 @@ describe('CustodyKeyPrimitives: parsed private keys are cached per key version',
     const t = await setup();
     const cache = new ParsedKeyCache(2);
     const keys = [await t.key('ECC_NIST_P256', 'SIGN_VERIFY'), await t.key('ECC_NIST_P256', 'SIGN_VERIFY'), await t.key('ECC_NIST_P256', 'SIGN_VERIFY')];
-    const deps = { keys: { getKeyVersion: async () => undefined }, hierarchy: t.hierarchy, imports: { getImport: async () => undefined }, clock: { now: () => NOW } };
+    const deps = { keys: { getKeyVersion: async () => undefined }, hierarchy: t.hierarchy, imports: { listImports: async () => [] }, clock: { now: () => NOW } };
     // Loads each key's material into the hierarchy's cache (`deps` below reads no store).
     for (const k of keys) await t.primitives.publicKey(k);
     await cache.keysFor(deps, keys[0]!.record);

@@ -17,19 +17,22 @@ export async function versionMaterial(deps: Pick<MaterialDeps, 'keys' | 'hierarc
 export interface MaterialDeps {
   readonly keys: Pick<KeyStore, 'getKeyVersion'>;
   readonly hierarchy: KeyHierarchy;
-  readonly imports: Pick<KeyImportStore, 'getImport'>;
+  readonly imports: Pick<KeyImportStore, 'listImports'>;
   readonly clock: Clock;
 }
 
 /**
- * Refuses imported (EXTERNAL) material past its ValidTo, as AWS does once it deletes expired material
- * (until a scheduler deletes it here, the check happens on every use).
+ * Refuses a key with imported (EXTERNAL) material past its ValidTo, as AWS does once it deletes expired
+ * material (until a scheduler deletes it here, the check happens on every use): any generation up to the
+ * primary version (CURRENT or NON_CURRENT, permanently associated with the key) counts; one pending
+ * rotation does not.
  */
 export async function requireMaterialInForce(deps: Pick<MaterialDeps, 'imports' | 'clock'>, key: KeyRecord, arn: string): Promise<void> {
   if (key.origin !== 'EXTERNAL') return;
-  const imported = await deps.imports.getImport(key.id);
-  if (imported?.validTo !== undefined && deps.clock.now().getTime() >= imported.validTo.getTime()) {
-    throw new KmsError('InvalidKeyState', `${arn} is pending import: its imported key material expired at ${imported.validTo.toISOString()}.`);
+  const now = deps.clock.now().getTime();
+  const expired = (await deps.imports.listImports(key.id)).find((g) => g.version <= key.primaryVersion && g.imported && g.validTo !== undefined && now >= g.validTo.getTime());
+  if (expired?.validTo !== undefined) {
+    throw new KmsError('InvalidKeyState', `${arn} is pending import: its imported key material expired at ${expired.validTo.toISOString()}.`);
   }
 }
 

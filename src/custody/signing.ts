@@ -1,11 +1,9 @@
+import { ML_DSA_MU_LENGTH } from '../crypto/ml-dsa-mu.js';
 import { DIGEST_LENGTH, type SignatureInput, type SignatureScheme } from '../crypto/signature.js';
 import type { MessageType } from '../core/custody.js';
 import { assertNever, KmsError } from '../core/errors.js';
 import type { SigningAlgorithm } from '../core/key-capabilities.js';
 import type { KeyRecord } from '../core/key.js';
-
-/** The length of an ML-DSA message representative μ (FIPS 204 §6.2). */
-export const EXTERNAL_MU_LENGTH = 64;
 
 /** The length of the SHA-512 prehash Ed25519ph signs. */
 const ED25519PH_DIGEST_LENGTH = 64;
@@ -19,10 +17,9 @@ const digestLength = (algorithm: SigningAlgorithm) => new KmsError('ValidationFa
  * - RSA and ECDSA: a RAW message (up to 4096 bytes, checked by the schema) is hashed by the scheme; a
  *   DIGEST must be exactly the algorithm's digest length; EXTERNAL_MU is for ML-DSA only.
  * - ED25519_SHA_512 takes RAW only, ED25519_PH_SHA_512 a 64-byte SHA-512 DIGEST only.
- * - ML_DSA_SHAKE_256 takes RAW (pure ML-DSA, empty context) and refuses DIGEST ("Message type DIGEST is
- *   incompatible with key spec ML_DSA_44.", as AWS answers). EXTERNAL_MU, a 64-byte μ, is refused as
- *   unsupported: node:crypto computes μ itself and has no way to be handed one (OpenSSL 3.5's `mu`
- *   parameter is not exposed), and ML-DSA's signing cannot be rebuilt outside it.
+ * - ML_DSA_SHAKE_256 takes RAW (pure ML-DSA, empty context) and EXTERNAL_MU, exactly 64 bytes of μ
+ *   (FIPS 204 §6.2; "External Mu is invalid length for algorithm ML_DSA_SHAKE_256." otherwise), and
+ *   refuses DIGEST ("Message type DIGEST is incompatible with key spec ML_DSA_44.", as AWS answers).
  */
 export function signatureInputType(key: KeyRecord, scheme: SignatureScheme, algorithm: SigningAlgorithm, messageType: MessageType | undefined, length: number): SignatureInput['type'] {
   const type = messageType ?? 'RAW';
@@ -30,11 +27,8 @@ export function signatureInputType(key: KeyRecord, scheme: SignatureScheme, algo
     case 'ml-dsa':
       if (type === 'RAW') return 'message';
       if (type === 'DIGEST') throw incompatibleWithSpec(type, key);
-      if (length !== EXTERNAL_MU_LENGTH) throw new KmsError('ValidationFailed', `External Mu is invalid length for algorithm ${algorithm}.`);
-      throw new KmsError(
-        'UnsupportedOperation',
-        `MessageType EXTERNAL_MU is not supported by this version of Arca: node:crypto cannot sign or verify an external mu (FIPS 204 section 6.2). Send the message itself (up to 4096 bytes) with MessageType RAW.`,
-      );
+      if (length !== ML_DSA_MU_LENGTH) throw new KmsError('ValidationFailed', `External Mu is invalid length for algorithm ${algorithm}.`);
+      return 'mu';
     case 'ed25519':
       if (type !== 'RAW') throw incompatibleWithAlgorithm(type, algorithm);
       return 'message';

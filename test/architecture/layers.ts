@@ -14,8 +14,11 @@ export interface LayerRule {
 }
 
 export const RULES: Record<Layer, LayerRule> = {
-  /** otpauth: TOTP for virtual MFA devices (crypto/totp.ts). */
-  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util', 'otpauth'] },
+  /**
+   * otpauth: TOTP for virtual MFA devices (crypto/totp.ts). @noble: what node:crypto cannot do, ML-DSA
+   * over an external mu (crypto/ml-dsa-mu.ts) and Ed25519ph over a given digest (crypto/ed25519ph.ts).
+   */
+  crypto: { layers: ['crypto'], modules: ['node:crypto', 'node:util', 'otpauth', '@noble/post-quantum/ml-dsa.js', '@noble/curves/ed25519.js', '@noble/curves/abstract/edwards.js'] },
   core: { layers: ['core', 'crypto'], modules: [] },
   /** Key hierarchy, sealing, rewrapping and KeyPrimitives; the service sees only their ports (core/custody.ts). */
   custody: { layers: ['custody', 'core', 'crypto'], modules: [] },

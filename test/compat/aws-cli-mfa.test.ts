@@ -7,38 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { totpCode, totpSeedFromBase32 } from '../../src/crypto/totp.js';
 import type { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { cliOrSkip } from '../helpers/aws-cli.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
 import { ARCA_BIN, removeDir, tempDataDir } from '../helpers/server.js';
 import { identityDocTemplate } from '../helpers/doc-templates.js';
 
 const SERIAL = 'arn:aws:iam::111122223333:mfa/alice';
-const MFA_FAILED = /\(AccessDenied\) when calling the GetSessionToken operation: MultiFactorAuthentication failed with invalid MFA one time pass code\./;
+const MFA_FAILED = /\(AccessDenied\) when calling the GetSessionToken operation(?: \(reached max retries: \d+\))?: MultiFactorAuthentication failed with invalid MFA one time pass code\./;
 
-function findAws(): string | undefined {
-  for (const candidate of [...(process.env.PATH ?? '').split(':').filter(Boolean).map((d) => `${d}/aws`), '/usr/bin/aws']) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // try the next
-    }
-  }
-  return undefined;
-}
-
-const AWS = findAws();
-
-function awsOrSkip(t: TestContext): string | undefined {
-  if (AWS !== undefined) return AWS;
-  if (process.env.CI === 'true') assert.fail('CI=true: no AWS CLI found on PATH or at /usr/bin/aws');
-  t.skip('no AWS CLI found (apt-get install -y awscli)');
-  return undefined;
-}
 
 interface Creds {
   readonly accessKeyId: string;
@@ -116,7 +96,7 @@ describe('AWS CLI: MFA sessions and a policy requiring MFA for ScheduleKeyDeleti
   });
 
   it('ScheduleKeyDeletion is denied to the long-term key and to a session without MFA, allowed to the MFA session; replayed and wrong codes are refused', async (t) => {
-    const cli = awsOrSkip(t);
+    const cli = cliOrSkip(t);
     if (cli === undefined) return;
     const created = await aws(cli, alice, ['kms', 'create-key']);
     assert.equal(created.status, 0, created.stderr);
@@ -145,7 +125,7 @@ describe('AWS CLI: MFA sessions and a policy requiring MFA for ScheduleKeyDeleti
   });
 
   it('arca mfa disable removes the device: its codes are refused from then on', async (t) => {
-    const cli = awsOrSkip(t);
+    const cli = cliOrSkip(t);
     if (cli === undefined) return;
     assert.equal((await arca('mfa', 'disable', '--name', 'alice')).code, 0);
     assert.match((await aws(cli, alice, ['sts', 'get-session-token', '--serial-number', SERIAL, '--token-code', code()])).stderr, MFA_FAILED);

@@ -1,6 +1,6 @@
 /**
- * Imported key material IDs through the AWS SDK (AWS, June 2025), for the one generation of imported
- * material Arca keeps per key so far: ImportKeyMaterial's ImportType and KeyMaterialId, its answer's
+ * Imported key material IDs through the AWS SDK (AWS, June 2025), for the first generation of imported
+ * material (byok-generations.test.ts has several): ImportKeyMaterial's ImportType and KeyMaterialId, its answer's
  * KeyMaterialId, RotateKeyOnDemand's answer when no material is pending rotation, ListKeyRotations with
  * IncludeKeyMaterial, and DeleteImportedKeyMaterial by KeyMaterialId.
  */
@@ -68,15 +68,16 @@ describe('imported key material IDs', () => {
     assert.equal(described.Rotations?.[0]?.KeyMaterialDescription, 'HSM export 2026-12');
   });
 
-  it('refuses what it cannot do with AWS errors: a wrong id, an id with NEW_KEY_MATERIAL, EXISTING first, NEW again', async () => {
+  it('refuses what it cannot do with AWS errors: a wrong id, an id with NEW_KEY_MATERIAL, EXISTING first, a second NEW while one is pending', async () => {
     const keyId = await externalKey();
     const material = randomBytes(32);
     await expectKmsError(importMaterial(keyId, material, { ImportType: 'EXISTING_KEY_MATERIAL' }), 'ValidationException');
     await expectKmsError(importMaterial(keyId, material, { ImportType: 'NEW_KEY_MATERIAL', KeyMaterialId: 'a'.repeat(64) }), 'ValidationException');
     await importMaterial(keyId, material, { ImportType: 'NEW_KEY_MATERIAL' });
     await expectKmsError(importMaterial(keyId, material, { KeyMaterialId: 'b'.repeat(64) }), 'NotFoundException');
-    // A second generation (for rotation) is not kept yet: refused rather than replacing the first.
-    await expectKmsError(importMaterial(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' }), 'UnsupportedOperationException');
+    // A second generation waits for rotation; a third is refused while it waits (Arca's wording: docs/aws-compatibility.md).
+    await importMaterial(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' });
+    await expectKmsError(importMaterial(keyId, randomBytes(32), { ImportType: 'NEW_KEY_MATERIAL' }), 'KMSInvalidStateException');
   });
 
   it('RotateKeyOnDemand with no material pending rotation is KMSInvalidStateException, with AWS message', async () => {

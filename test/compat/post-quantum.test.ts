@@ -1,13 +1,14 @@
 /**
  * Post-quantum keys and Ed25519ph through the real AWS SDK (`@aws-sdk/client-kms`, whose model has
  * ML_DSA_*, ML_KEM_*, EXTERNAL_MU, ED25519_PH_SHA_512, Encapsulate and Decapsulate), checked outside
- * Arca: ML-DSA signatures verify with node:crypto from GetPublicKey alone; a secret node:crypto
+ * Arca: ML-DSA signatures, of a RAW message or of an EXTERNAL_MU computed here, verify with node:crypto
+ * from GetPublicKey alone on the message, and Verify takes node:crypto's signatures; a secret node:crypto
  * encapsulates under GetPublicKey's key decapsulates to the same bytes; and an Ed25519ph signature of the
  * RFC 8032 §7.3 key, imported, is that RFC's signature byte for byte. ML-DSA and ML-KEM need Node.js
  * 24.7 (CI runs this file on Node 24); on Node 20 the refusal that names the runtime is checked instead.
  */
 import assert from 'node:assert/strict';
-import { constants, createHash, createPublicKey, publicEncrypt, verify as nodeVerify } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateKeyCommand,
@@ -22,7 +23,8 @@ import {
   VerifyCommand,
   type KeySpec,
 } from '@aws-sdk/client-kms';
-import { mlKemEncapsulate, RUNTIME_VERSION, runtimeSupports } from '../../src/crypto/post-quantum.js';
+import { mlKemEncapsulate, postQuantumKeyPair, RUNTIME_VERSION, runtimeSupports } from '../../src/crypto/post-quantum.js';
+import { externalMu } from '../helpers/ml-dsa-mu.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 
@@ -50,7 +52,7 @@ describe('ML-DSA keys through the AWS SDK', () => {
   });
 
   for (const spec of ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] satisfies KeySpec[]) {
-    it(`${spec}: a RAW signature verifies with node:crypto from GetPublicKey alone and through Verify; DIGEST is AWS's ValidationException`, async (t) => {
+    it(`${spec}: RAW and EXTERNAL_MU signatures verify with node:crypto on the message from GetPublicKey alone and through Verify; DIGEST and a short mu are AWS's ValidationException`, async (t) => {
       if (!PQC) return t.skip(NEEDS);
       const created = await kms.send(new CreateKeyCommand({ KeySpec: spec, KeyUsage: 'SIGN_VERIFY' }));
       assert.deepEqual(created.KeyMetadata?.SigningAlgorithms, ['ML_DSA_SHAKE_256']);
@@ -65,9 +67,40 @@ describe('ML-DSA keys through the AWS SDK', () => {
       assert.equal(verified.SignatureValid, true);
       const digest = await expectKmsError(kms.send(new SignCommand({ KeyId, Message: Buffer.alloc(64), MessageType: 'DIGEST', SigningAlgorithm: 'ML_DSA_SHAKE_256' })), 'ValidationException', 400);
       assert.equal(digest.message, `Message type DIGEST is incompatible with key spec ${spec}.`);
-      await expectKmsError(kms.send(new SignCommand({ KeyId, Message: Buffer.alloc(64), MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' })), 'UnsupportedOperationException', 400);
+
+      // EXTERNAL_MU: μ computed here (FIPS 204 §6.2) for a message over RAW's 4096 bytes; the signature is the message's.
+      const large = Buffer.alloc(50_000, 'firmware 2.0, every byte of it ');
+      const mu = externalMu(spki(pub.PublicKey), large);
+      const viaMu = await kms.send(new SignCommand({ KeyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' }));
+      assert.ok(nodeVerify(null, large, spki(pub.PublicKey), Buffer.from(viaMu.Signature ?? [])), 'an EXTERNAL_MU signature verifies on the message outside Arca');
+      const muOfMessage = externalMu(spki(pub.PublicKey), message);
+      const rawOverMu = await kms.send(new VerifyCommand({ KeyId, Message: muOfMessage, MessageType: 'EXTERNAL_MU', Signature: signed.Signature, SigningAlgorithm: 'ML_DSA_SHAKE_256' }));
+      assert.equal(rawOverMu.SignatureValid, true, 'the RAW signature verifies over the message\'s mu');
+      const short = await expectKmsError(kms.send(new SignCommand({ KeyId, Message: mu.subarray(0, 32), MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' })), 'ValidationException', 400);
+      assert.equal(short.message, 'External Mu is invalid length for algorithm ML_DSA_SHAKE_256.');
     });
   }
+
+  it('ML_DSA_65 imported from node:crypto: Verify with EXTERNAL_MU accepts node:crypto\'s signature of the message, and refuses it over another message\'s mu', async (t) => {
+    if (!PQC) return t.skip(NEEDS);
+    const pair = postQuantumKeyPair('ml-dsa-65');
+    const created = await kms.send(new CreateKeyCommand({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' }));
+    const KeyId = created.KeyMetadata?.KeyId;
+    const params = await kms.send(new GetParametersForImportCommand({ KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+    const wrapping = createPublicKey({ key: Buffer.from(params.PublicKey ?? []), format: 'der', type: 'spki' });
+    const material = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
+    const EncryptedKeyMaterial = publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+    await kms.send(new ImportKeyMaterialCommand({ KeyId, ImportToken: params.ImportToken, EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }));
+    const message = Buffer.from('signed by the key owner before import');
+    const Signature = nodeSign(null, message, pair.privateKey);
+    const verified = await kms.send(new VerifyCommand({ KeyId, Message: externalMu(pair.publicKey, message), MessageType: 'EXTERNAL_MU', Signature, SigningAlgorithm: 'ML_DSA_SHAKE_256' }));
+    assert.equal(verified.SignatureValid, true);
+    await expectKmsError(
+      kms.send(new VerifyCommand({ KeyId, Message: externalMu(pair.publicKey, Buffer.from('another')), MessageType: 'EXTERNAL_MU', Signature, SigningAlgorithm: 'ML_DSA_SHAKE_256' })),
+      'KMSInvalidSignatureException',
+      400,
+    );
+  });
 });
 
 describe('ML-KEM keys: Encapsulate and Decapsulate through the AWS SDK', () => {

@@ -67,7 +67,9 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
         { Effect: 'Allow', Principal: { AWS: app.arn }, Action: 'kms:Decrypt', Resource: '*' },
       ],
     });
-    await kms.send(new CreateKeyCommand({ Description: 'shared with app', Policy }));
+    const shared = (await kms.send(new CreateKeyCommand({ Description: 'shared with app', Policy }))).KeyMetadata!.KeyId!;
+    // A grant to a service principal with a SourceArn constraint (ADR 0021): the grants' service columns.
+    await kms.send(new CreateGrantCommand({ KeyId: shared, GranteeServicePrincipal: 'logs.amazonaws.com', RetiringServicePrincipal: 'logs.amazonaws.com', Operations: ['Encrypt'], Constraints: { SourceArn: 'arn:aws:logs:us-east-1:111122223333:log-group:app' } }));
     // Bring your own key: an import token, and imported material.
     const external = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL', Description: 'imported' }))).KeyMetadata!.KeyId!;
     const params = await kms.send(new GetParametersForImportCommand({ KeyId: external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
@@ -195,6 +197,8 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
         assert.deepEqual(await stores.keys.getKeyVersion(k.id, k.primaryVersion), await sKeys.getKeyVersion(k.id, k.primaryVersion));
       }
       assert.equal((await stores.grants.grantsForKey(mainKey)).length, 1);
+      const serviceGrants = await stores.grants.listServiceRetirableGrants('logs.amazonaws.com', undefined, 10);
+      assert.deepEqual(serviceGrants.items.map((g) => [g.granteeServicePrincipal, g.retiringServicePrincipal, g.constraints?.sourceArn]), [['logs.amazonaws.com', 'logs.amazonaws.com', 'arn:aws:logs:us-east-1:111122223333:log-group:app']]);
       const sApprovals = new SqliteApprovalStore(sqlite);
       assert.deepEqual(await stores.approvals.listApprovalRules(), await sApprovals.listApprovalRules());
       const requests = await sApprovals.listApprovalRequests({ limit: 100 });

@@ -59,6 +59,8 @@ export interface CallOptions {
   readonly as?: HarnessPrincipal;
   /** `TrentService` (default) or `ArcaService`. */
   readonly service?: 'TrentService' | 'ArcaService';
+  /** The `aws:SourceArn` the request claims, as a transport hands it over (ADR 0021). */
+  readonly sourceArn?: string;
 }
 
 export interface Harness {
@@ -241,6 +243,7 @@ export async function harness(): Promise<Harness> {
       auth: { method: 'POST', path: '/', query: '', headers: [[PRINCIPAL_HEADER, as.name]], body: Buffer.alloc(0) },
       parseBody: (schema) => parseAwsInput(schema, toPipelineBody(input)),
       invalidInput: awsInvalidInput,
+      sourceArn: options.sourceArn,
     });
     return result.ok ? { output: (result.output ?? {}) as Record<string, unknown> } : { error: result.error };
   };

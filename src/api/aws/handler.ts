@@ -19,6 +19,8 @@ export interface AwsHttpRequest extends AuthenticationRequest {
   readonly requestId: string;
   /** Whether the request arrived over TLS (`aws:SecureTransport`). */
   readonly secureTransport: boolean;
+  /** The signed `x-arca-source-arn` header's value (ADR 0021), if the request has one. */
+  readonly sourceArn?: string | undefined;
 }
 
 /** An AWS JSON answer: the JSON text as a string (written without an intermediate Buffer) or, when it carries secrets, a Buffer zeroed once sent. */
@@ -54,6 +56,7 @@ export async function handleAwsJson(pipeline: Pipeline, req: AwsHttpRequest): Pr
     userAgent: req.userAgent,
     requestId,
     secureTransport: req.secureTransport,
+    sourceArn: req.sourceArn,
   });
   if (!result.ok) return awsErrorResponse(result.error, requestId);
   const secrets: (SecretBytes | SecretText)[] = [];

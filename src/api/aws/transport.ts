@@ -2,6 +2,7 @@ import { KmsError } from '../../core/errors.js';
 import type { Pipeline } from '../../service/pipeline/pipeline.js';
 import type { TransportAdapter, TransportRequestHead } from '../transport.js';
 import { awsErrorResponse, handleAwsJson } from './handler.js';
+import { claimedSourceArn } from './source-arn.js';
 
 /**
  * A header's value as node's parser reports it: the first value of `user-agent`; every value of any
@@ -30,7 +31,15 @@ function metaOf(head: TransportRequestHead) {
 export function awsJsonTransport(pipeline: Pipeline): TransportAdapter {
   const refuse = async (head: TransportRequestHead, error: KmsError) => awsErrorResponse(await pipeline.refuse(metaOf(head), error), head.requestId);
   return {
-    handle: (req) => handleAwsJson(pipeline, { ...metaOf(req), method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body, clientCertificate: req.clientCertificate }),
+    handle: (req) => {
+      let sourceArn: string | undefined;
+      try {
+        sourceArn = claimedSourceArn(req.headers);
+      } catch (e) {
+        return refuse(req, e instanceof KmsError ? e : new KmsError('Internal', 'unexpected source ARN failure'));
+      }
+      return handleAwsJson(pipeline, { ...metaOf(req), method: req.method, path: req.path, query: req.query, headers: req.headers, body: req.body, clientCertificate: req.clientCertificate, sourceArn });
+    },
     refuse,
     unknownEndpoint: (head) => refuse(head, new KmsError('UnknownOperation', `${head.method} ${head.path.slice(0, 256)} is not an operation endpoint: send POST / with X-Amz-Target.`)),
     answerError: (error, requestId) => awsErrorResponse(error, requestId),

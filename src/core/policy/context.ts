@@ -1,6 +1,7 @@
 import { allSans } from '../client-certificate.js';
 import type { KeyRecord, Tag } from '../key.js';
 import type { Principal } from '../principal.js';
+import { servicePrincipalOf } from '../service-principal.js';
 import { POSTURE_KEYS } from '../session.js';
 import { contextFrom, type RequestContext } from './conditions.js';
 
@@ -11,6 +12,11 @@ export interface RequestInfo {
   /** Whether the request arrived over TLS (`aws:SecureTransport`). */
   readonly secureTransport: boolean;
   readonly time: Date;
+  /**
+   * The resource a service principal says it makes the request for (`aws:SourceArn`, ADR 0021); the
+   * pipeline refuses it from any other caller, so it is present only for a service principal's request.
+   */
+  readonly sourceArn?: string | undefined;
 }
 
 /** Condition keys an operation contributes from its own input (declared on the operation: service/pipeline/condition-keys.ts). */
@@ -111,6 +117,10 @@ export function buildContext(s: ContextSources): RequestContext {
     'aws:username': principal.type === 'user' ? principal.name : undefined,
     'aws:RequestedRegion': s.region,
     'kms:CallerAccount': principal.account,
+    // A service principal's request (ADR 0021): its name, and the resource it acts for when it says so.
+    'aws:PrincipalServiceName': servicePrincipalOf(principal),
+    'aws:SourceArn': request.sourceArn,
+    'aws:SourceAccount': request.sourceArn === undefined ? undefined : accountOfArn(request.sourceArn),
     'arca:Region': s.region,
     'arca:LocalHour': String(local.hour),
     'arca:DayOfWeek': local.day,
@@ -140,6 +150,12 @@ export function buildContext(s: ContextSources): RequestContext {
   // The operation's keys come last: for CreateKey (no key yet) they carry the requested KeySpec etc.
   for (const [k, v] of Object.entries(s.operation)) if (!(s.key !== undefined && k.startsWith('kms:Key'))) entries[k] = v;
   return contextFrom(entries);
+}
+
+/** The account field of an ARN (`arn:partition:service:region:account:...`), undefined when it has none. */
+function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account === undefined || account === '' ? undefined : account;
 }
 
 /** `kms:EncryptionContextKeys` and one `kms:EncryptionContext:<k>` per pair of an encryption context. */

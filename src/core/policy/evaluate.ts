@@ -27,6 +27,10 @@ export interface EvaluationRequest {
   readonly now: Date;
   /** The request's encryption context, for grant constraints; undefined for operations that take none. */
   readonly encryptionContext?: Readonly<Record<string, string>> | undefined;
+  /** The service principal the caller is (ADR 0021), if it is one: grants to that service principal name it. */
+  readonly servicePrincipal?: string | undefined;
+  /** The request's `aws:SourceArn` (only a service principal's request has one): for `SourceArn` grant constraints. */
+  readonly sourceArn?: string | undefined;
 }
 
 /** A grant as evaluation sees it. */
@@ -40,6 +44,10 @@ export interface GrantAllowance {
   readonly encryptionContextSubset?: Readonly<Record<string, string>> | undefined;
   /** Arca extension (just-in-time access): the grant authorizes nothing at or after this instant. */
   readonly expiresAt?: Date | undefined;
+  /** Set for a grant to a service principal: it names the caller whose `servicePrincipal` is this (ids play no part). */
+  readonly granteeServicePrincipal?: string | undefined;
+  /** The `SourceArn` constraint: the request's `aws:SourceArn` must equal it (RetireGrant excepted, as in AWS). */
+  readonly sourceArn?: string | undefined;
 }
 
 /** The policies that apply to one request. */
@@ -89,15 +97,26 @@ function sameContext(a: Readonly<Record<string, string>>, b: Readonly<Record<str
   return ak.length === Object.keys(b).length && ak.every((k) => Object.hasOwn(b, k) && b[k] === a[k]);
 }
 
+/**
+ * Whether grant `g` names the caller: a grant to a service principal names the caller that is that
+ * service principal; any other names the principal (or role) whose unique id it recorded (ADR 0009).
+ */
+function grantNames(g: GrantAllowance, req: EvaluationRequest): boolean {
+  if (g.granteeServicePrincipal !== undefined) return req.servicePrincipal === g.granteeServicePrincipal;
+  const grantee = g.granteePrincipal === req.principalArn || (req.principalRoleArn !== undefined && g.granteePrincipal === req.principalRoleArn);
+  return grantee && g.granteeId === req.principalId;
+}
+
 /** Whether one of the caller's unexpired grants covers the action with its constraints met. */
 export function grantAllows(grants: readonly GrantAllowance[], req: EvaluationRequest): boolean {
   if (!req.action.startsWith('kms:')) return false;
   const operation = req.action.slice(4);
   return grants.some((g) => {
-    const grantee = g.granteePrincipal === req.principalArn || (req.principalRoleArn !== undefined && g.granteePrincipal === req.principalRoleArn);
-    if (!grantee || g.granteeId !== req.principalId) return false;
+    if (!grantNames(g, req)) return false;
     if (g.expiresAt !== undefined && req.now.getTime() >= g.expiresAt.getTime()) return false;
     if (!g.operations.includes(operation)) return false;
+    // SourceArn: only a request made for that resource; an IAM principal's request never has an aws:SourceArn.
+    if (g.sourceArn !== undefined && operation !== 'RetireGrant' && req.sourceArn !== g.sourceArn) return false;
     // CreateGrant and RetireGrant take no encryption context: CreateGrant enforces the constraint on the
     // grant it creates (grantMayDelegate), and retiring needs none.
     if (operation === 'CreateGrant' || operation === 'RetireGrant') return true;

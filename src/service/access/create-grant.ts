@@ -4,7 +4,7 @@ import { KmsError } from '../../core/errors.js';
 import { childExpiry, CONSTRAINABLE_OPERATIONS, delegatingParent, liveGrants, sameConstraints, type GrantRecord } from '../../core/grant.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
 import { defineOperation, type OperationContext, type ResolvedKey } from '../pipeline/operation.js';
-import { grantOperations, grantToken, principalArnParam } from './grants.js';
+import { grantNamesCaller, grantOperations, grantPrincipalRules, grantToken, principalArnParam, servicePrincipalParam, sourceArnParam } from './grants.js';
 import { resolvePrincipalArn } from '../identity/principals.js';
 import { dryRun, grantTokens, keyIdParam, str } from '../pipeline/schemas.js';
 import { conditionContext, listCondition, scalarCondition, type ConditionDeclaration } from '../pipeline/condition-keys.js';
@@ -21,17 +21,24 @@ const instant = z.union([z.number(), z.string()]).transform((v, ctx) => {
   return new Date(t);
 });
 
-const createGrantInput = z.object({
-  KeyId: keyIdParam,
-  GranteePrincipal: principalArnParam.describe('The principal (an ARN) the grant gives permission to perform its operations.'),
-  RetiringPrincipal: principalArnParam.optional().describe('The principal (an ARN) allowed to retire the grant.'),
-  Operations: grantOperations.describe('The operations the grant allows.'),
-  Constraints: z.object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap }).optional().describe('An encryption context the requests must carry (EncryptionContextSubset or EncryptionContextEquals) for the grant to apply.'),
-  GrantTokens: grantTokens,
-  Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional().describe('A friendly name for the grant; repeating a request with the same name and parameters returns the same grant.'),
-  DryRun: dryRun,
-  ExpiresAt: instant.optional().describe('Arca extension: the instant from which the grant authorizes nothing (just-in-time access).'),
-});
+const createGrantInput = z
+  .object({
+    KeyId: keyIdParam,
+    GranteePrincipal: principalArnParam.optional().describe('The principal (an ARN) the grant gives permission to perform its operations (or GranteeServicePrincipal).'),
+    RetiringPrincipal: principalArnParam.optional().describe('The principal (an ARN) allowed to retire the grant.'),
+    Operations: grantOperations.describe('The operations the grant allows.'),
+    Constraints: z
+      .object({ EncryptionContextSubset: contextMap, EncryptionContextEquals: contextMap, SourceArn: sourceArnParam.optional() })
+      .optional()
+      .describe('What the requests must carry for the grant to apply: an encryption context (EncryptionContextSubset or EncryptionContextEquals), the resource a service principal acts for (SourceArn).'),
+    GrantTokens: grantTokens,
+    Name: str(1, 256).regex(/^[a-zA-Z0-9:/_-]+$/, 'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$').optional().describe('A friendly name for the grant; repeating a request with the same name and parameters returns the same grant.'),
+    DryRun: dryRun,
+    GranteeServicePrincipal: servicePrincipalParam.optional().describe('The service principal (logs.amazonaws.com) the grant gives permission to, instead of GranteePrincipal; requires a SourceArn constraint and a retiring principal.'),
+    RetiringServicePrincipal: servicePrincipalParam.optional().describe('The service principal allowed to retire the grant, instead of RetiringPrincipal.'),
+    ExpiresAt: instant.optional().describe('Arca extension: the instant from which the grant authorizes nothing (just-in-time access).'),
+  })
+  .superRefine(grantPrincipalRules);
 
 type CreateGrantInput = z.infer<typeof createGrantInput>;
 
@@ -39,6 +46,9 @@ type CreateGrantInput = z.infer<typeof createGrantInput>;
 const createGrantConditions: readonly ConditionDeclaration<CreateGrantInput>[] = [
   scalarCondition('kms:GranteePrincipal', (i) => i.GranteePrincipal),
   scalarCondition('kms:RetiringPrincipal', (i) => i.RetiringPrincipal),
+  scalarCondition('kms:GranteeServicePrincipal', (i) => i.GranteeServicePrincipal),
+  scalarCondition('kms:RetiringServicePrincipal', (i) => i.RetiringServicePrincipal),
+  scalarCondition('kms:GrantConstraintSourceArn', (i) => i.Constraints?.SourceArn),
   listCondition('kms:GrantOperations', (i) => i.Operations),
 ];
 
@@ -70,7 +80,9 @@ export const createGrant = defineOperation({
     const now = deps.clock.now();
     const { existing, parent, operations, constraints } = await authority(input, ctx, key, deps, now);
     const expiresAt = childExpiry(parent, input.ExpiresAt);
-    const granteePrincipalId = (await resolvePrincipalArn(deps, input.GranteePrincipal)) ?? undefined;
+    // The schema admits exactly one of the two grantees; a service principal is named, not resolved (ADR 0021).
+    const granteePrincipal = input.GranteePrincipal ?? input.GranteeServicePrincipal ?? '';
+    const granteePrincipalId = input.GranteePrincipal === undefined ? undefined : ((await resolvePrincipalArn(deps, input.GranteePrincipal)) ?? undefined);
     const retiringPrincipalId = input.RetiringPrincipal === undefined ? undefined : ((await resolvePrincipalArn(deps, input.RetiringPrincipal)) ?? undefined);
     // AWS: a CreateGrant repeating a named grant's parameters returns that grant instead of a new one;
     // any difference (here also the expiry, the principals' ids and the parent authority) makes a new grant.
@@ -78,10 +90,12 @@ export const createGrant = defineOperation({
       const same = existing.find(
         (g) =>
           g.name === input.Name &&
-          g.granteePrincipal === input.GranteePrincipal &&
+          g.granteePrincipal === granteePrincipal &&
           g.granteePrincipalId === granteePrincipalId &&
+          g.granteeServicePrincipal === input.GranteeServicePrincipal &&
           g.retiringPrincipal === input.RetiringPrincipal &&
           g.retiringPrincipalId === retiringPrincipalId &&
+          g.retiringServicePrincipal === input.RetiringServicePrincipal &&
           JSON.stringify([...g.operations].sort()) === JSON.stringify([...operations].sort()) &&
           sameConstraints(g.constraints, constraints) &&
           g.expiresAt?.getTime() === expiresAt?.getTime() &&
@@ -95,10 +109,12 @@ export const createGrant = defineOperation({
       grantId: randomPublicBytes(32).toString('hex'),
       keyId: key.record.id,
       name: input.Name,
-      granteePrincipal: input.GranteePrincipal,
+      granteePrincipal,
       granteePrincipalId,
+      granteeServicePrincipal: input.GranteeServicePrincipal,
       retiringPrincipal: input.RetiringPrincipal,
       retiringPrincipalId,
+      retiringServicePrincipal: input.RetiringServicePrincipal,
       issuingPrincipal: ctx.principal.arn,
       operations,
       constraints,
@@ -112,7 +128,9 @@ export const createGrant = defineOperation({
   auditRequest: (i) => ({
     keyId: i.KeyId,
     granteePrincipal: i.GranteePrincipal,
+    granteeServicePrincipal: i.GranteeServicePrincipal,
     retiringPrincipal: i.RetiringPrincipal,
+    retiringServicePrincipal: i.RetiringServicePrincipal,
     operations: i.Operations,
     constraints: i.Constraints,
     name: i.Name,
@@ -135,7 +153,7 @@ async function authority(input: CreateGrantInput, ctx: OperationContext, key: Re
     throw new KmsError('ValidationFailed', `Grant constraints cannot be used with operations that take no encryption context: ${unconstrainable.join(', ')}.`);
   }
   if (input.ExpiresAt !== undefined && input.ExpiresAt.getTime() <= now.getTime()) throw new KmsError('ValidationFailed', 'ExpiresAt must be in the future.');
-  const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals };
+  const constraints = c === undefined ? undefined : { encryptionContextSubset: c.EncryptionContextSubset, encryptionContextEquals: c.EncryptionContextEquals, sourceArn: c.SourceArn };
   const operations = [...new Set(input.Operations)];
   // A caller allowed CreateGrant only by a grant may delegate no more than that grant gives it.
   const byPolicy = await deps.policyChecks.allowedByPolicies({
@@ -150,7 +168,7 @@ async function authority(input: CreateGrantInput, ctx: OperationContext, key: Re
   const existing = await deps.grants.grantsForKey(key.record.id);
   let parent: GrantRecord | undefined;
   if (!byPolicy) {
-    const own = liveGrants(existing).filter((g) => g.granteePrincipal === ctx.principal.arn && g.granteePrincipalId === ctx.principal.id);
+    const own = liveGrants(existing).filter((g) => grantNamesCaller(g, ctx.principal, ctx.request?.sourceArn));
     parent = delegatingParent(own, { operations, constraints }, now);
     if (parent === undefined) {
       throw new KmsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: kms:CreateGrant on resource: ${key.arn} because no policy allows the kms:CreateGrant action`);

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../../core/policy/evaluate.js';
 import { liveGrants } from '../../core/grant.js';
+import { servicePrincipalOf } from '../../core/service-principal.js';
 import type { GrantStore, KeyStore, PrincipalStore } from '../../core/ports.js';
 import type { PrincipalRefs } from '../../core/principal.js';
 
@@ -94,6 +95,8 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
         context,
         now: time,
         encryptionContext: request.encryptionContext,
+        servicePrincipal: servicePrincipalOf(principal),
+        sourceArn: request.request?.sourceArn,
       },
       policies: {
         // A missing key is judged as if it had the default key policy (see the pipeline's #resolve).
@@ -105,13 +108,16 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
           {
             granteePrincipal: g.granteePrincipal,
             granteeId: g.granteePrincipalId,
+            granteeServicePrincipal: g.granteeServicePrincipal,
             operations: g.operations,
             encryptionContextEquals: g.constraints?.encryptionContextEquals,
             encryptionContextSubset: g.constraints?.encryptionContextSubset,
+            sourceArn: g.constraints?.sourceArn,
             expiresAt: g.expiresAt,
           },
           // A retiring principal may call RetireGrant on the key; the operation checks it names this grant.
           ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, granteeId: g.retiringPrincipalId, operations: ['RetireGrant'] }] : []),
+          ...(g.retiringServicePrincipal !== undefined ? [{ granteePrincipal: g.retiringServicePrincipal, granteeId: undefined, granteeServicePrincipal: g.retiringServicePrincipal, operations: ['RetireGrant'] }] : []),
         ]),
       },
     };

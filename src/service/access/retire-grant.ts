@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../../core/errors.js';
+import { servicePrincipalOf } from '../../core/service-principal.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { grantIdParam, parseGrantToken } from './grants.js';
 import { dryRun, keyIdParam, sensitive, str } from '../pipeline/schemas.js';
@@ -35,8 +36,11 @@ export const retireGrant = defineOperation({
     if (grant === undefined || grant.keyId !== key.record.id) throw new KmsError('KeyNotFound', `Grant ID ${input.grantId} not found`);
     // The principals the grant names are the ones that held those ARNs when it was stored (ADR 0009).
     const caller = ctx.principal;
-    const isRetiring = grant.retiringPrincipal === caller.arn && grant.retiringPrincipalId === caller.id;
-    const isGrantee = grant.granteePrincipal === caller.arn && grant.granteePrincipalId === caller.id;
+    // A service principal is named by its name (ADR 0021); SourceArn does not apply to RetireGrant (AWS).
+    const service = servicePrincipalOf(caller);
+    const isRetiring =
+      (grant.retiringPrincipal === caller.arn && grant.retiringPrincipalId === caller.id) || (service !== undefined && grant.retiringServicePrincipal === service);
+    const isGrantee = grant.granteeServicePrincipal !== undefined ? grant.granteeServicePrincipal === service : grant.granteePrincipal === caller.arn && grant.granteePrincipalId === caller.id;
     if (isRetiring || (isGrantee && grant.operations.includes('RetireGrant'))) return;
     // Another grant naming the caller (with RetireGrant) must not let it retire this one: grants are left out.
     const byAccount =

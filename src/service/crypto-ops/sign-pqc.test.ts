@@ -1,14 +1,27 @@
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { constants, createHash, createPublicKey, publicEncrypt, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ed25519phVerify } from '../../crypto/ed25519ph.js';
-import { RUNTIME_VERSION, runtimeSupports } from '../../crypto/post-quantum.js';
+import { postQuantumKeyPair, RUNTIME_VERSION, runtimeSupports, type MlDsaParameterSet } from '../../crypto/post-quantum.js';
+import { externalMu } from '../../../test/helpers/ml-dsa-mu.js';
 import { harness, type Harness } from '../../../test/helpers/operation-harness.js';
 import { arnOf, assertAudited, expectFailure } from '../../../test/helpers/operation-spec.js';
 
 const NEEDS = `needs Node >= 24.7 (ML-DSA in node:crypto); this is ${RUNTIME_VERSION}`;
 const ML_DSA = runtimeSupports('ml-dsa');
 const spki = (der: unknown) => createPublicKey({ key: der as Buffer, format: 'der', type: 'spki' });
+
+/** An EXTERNAL ML-DSA key whose material node:crypto made (PKCS#8, seed form), so node:crypto holds its private key too. */
+async function importedMlDsa(h: Harness, spec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87'): Promise<{ keyId: string; privateKey: KeyObject }> {
+  const { privateKey } = postQuantumKeyPair(spec.toLowerCase().replace(/_/g, '-') as MlDsaParameterSet);
+  const meta = (await h.ok('CreateKey', { KeySpec: spec, KeyUsage: 'SIGN_VERIFY', Origin: 'EXTERNAL' }))['KeyMetadata'] as Record<string, unknown>;
+  const keyId = String(meta['KeyId']);
+  const params = await h.ok('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' });
+  const material = privateKey.export({ format: 'der', type: 'pkcs8' });
+  const EncryptedKeyMaterial = publicEncrypt({ key: spki(params['PublicKey']), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
+  await h.ok('ImportKeyMaterial', { KeyId: keyId, ImportToken: params['ImportToken'], EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
+  return { keyId, privateKey };
+}
 
 describe('Sign and Verify with ML-DSA and Ed25519ph keys (operation specs)', () => {
   let h: Harness;
@@ -42,17 +55,56 @@ describe('Sign and Verify with ML-DSA and Ed25519ph keys (operation specs)', () 
     }
   });
 
-  it('ML-DSA: DIGEST is refused with AWS\'s message, EXTERNAL_MU of 64 bytes as unsupported (node:crypto cannot take a μ), of another length as invalid', async (t) => {
+  it('ML_DSA_44/65/87 EXTERNAL_MU: a μ computed outside Arca signs to what node:crypto verifies on the original message; Verify takes node:crypto\'s signature over μ', async (t) => {
+    if (!ML_DSA) return t.skip(NEEDS);
+    for (const spec of ['ML_DSA_44', 'ML_DSA_65', 'ML_DSA_87'] as const) {
+      const { keyId, privateKey } = await importedMlDsa(h, spec);
+      const publicKey = spki((await h.ok('GetPublicKey', { KeyId: keyId }))['PublicKey']);
+      const message = Buffer.alloc(100_000, 'a large firmware image '); // beyond RAW's 4096 bytes
+      const mu = externalMu(publicKey, message);
+      const out = await h.ok('Sign', { KeyId: keyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' });
+      assert.equal(out['SigningAlgorithm'], 'ML_DSA_SHAKE_256');
+      assertAudited(h, { eventName: 'Sign', keyArn: arnOf(h, keyId), secrets: [mu] });
+      assert.ok(nodeVerify(null, message, publicKey, out['Signature'] as Buffer), `${spec}: verifies on M outside Arca`);
+      assert.equal(nodeVerify(null, mu, publicKey, out['Signature'] as Buffer), false, `${spec}: not a signature of the bytes of μ as a message`);
+
+      const theirs = nodeSign(null, message, privateKey);
+      const verify = { KeyId: keyId, Message: mu, MessageType: 'EXTERNAL_MU', Signature: theirs, SigningAlgorithm: 'ML_DSA_SHAKE_256' };
+      assert.equal((await h.ok('Verify', verify))['SignatureValid'], true);
+      await expectFailure(h, 'Verify', { ...verify, Message: externalMu(publicKey, Buffer.from('another image')) }, 'SignatureMismatch');
+      await expectFailure(h, 'Verify', { ...verify, MessageType: 'RAW' }, 'SignatureMismatch');
+    }
+  });
+
+  it('ML-DSA: RAW and EXTERNAL_MU signatures of one message both verify, each through Verify in either message type and with node:crypto', async (t) => {
+    if (!ML_DSA) return t.skip(NEEDS);
+    const keyId = await h.key({ KeySpec: 'ML_DSA_65', KeyUsage: 'SIGN_VERIFY' });
+    const publicKey = spki((await h.ok('GetPublicKey', { KeyId: keyId }))['PublicKey']);
+    const message = Buffer.from('release 4.0');
+    const mu = externalMu(publicKey, message);
+    const raw = (await h.ok('Sign', { KeyId: keyId, Message: message, MessageType: 'RAW', SigningAlgorithm: 'ML_DSA_SHAKE_256' }))['Signature'] as Buffer;
+    const viaMu = (await h.ok('Sign', { KeyId: keyId, Message: mu, MessageType: 'EXTERNAL_MU', SigningAlgorithm: 'ML_DSA_SHAKE_256' }))['Signature'] as Buffer;
+    for (const signature of [raw, viaMu]) {
+      assert.ok(nodeVerify(null, message, publicKey, signature));
+      const verify = { KeyId: keyId, Signature: signature, SigningAlgorithm: 'ML_DSA_SHAKE_256' };
+      assert.equal((await h.ok('Verify', { ...verify, Message: message, MessageType: 'RAW' }))['SignatureValid'], true);
+      assert.equal((await h.ok('Verify', { ...verify, Message: mu, MessageType: 'EXTERNAL_MU' }))['SignatureValid'], true);
+    }
+  });
+
+  it('ML-DSA: DIGEST is refused with AWS\'s message, a μ that is not 64 bytes as invalid (Sign, Verify and DryRun)', async (t) => {
     if (!ML_DSA) return t.skip(NEEDS);
     const keyId = await h.key({ KeySpec: 'ML_DSA_44', KeyUsage: 'SIGN_VERIFY' });
     const sign = (MessageType: string, Message: Buffer) => ({ KeyId: keyId, Message, MessageType, SigningAlgorithm: 'ML_DSA_SHAKE_256' });
     const digest = await expectFailure(h, 'Sign', sign('DIGEST', Buffer.alloc(64)), 'ValidationFailed');
     assert.equal(digest.message, 'Message type DIGEST is incompatible with key spec ML_DSA_44.');
-    const mu = await expectFailure(h, 'Sign', sign('EXTERNAL_MU', Buffer.alloc(64)), 'UnsupportedOperation');
-    assert.match(mu.message, /EXTERNAL_MU is not supported/);
-    await expectFailure(h, 'Verify', { ...sign('EXTERNAL_MU', Buffer.alloc(64)), Signature: Buffer.alloc(2420) }, 'UnsupportedOperation');
-    const short = await expectFailure(h, 'Sign', sign('EXTERNAL_MU', Buffer.alloc(32)), 'ValidationFailed');
-    assert.equal(short.message, 'External Mu is invalid length for algorithm ML_DSA_SHAKE_256.');
+    for (const length of [1, 32, 63, 65, 4096]) {
+      const short = await expectFailure(h, 'Sign', sign('EXTERNAL_MU', Buffer.alloc(length, 1)), 'ValidationFailed');
+      assert.equal(short.message, 'External Mu is invalid length for algorithm ML_DSA_SHAKE_256.');
+      await expectFailure(h, 'Verify', { ...sign('EXTERNAL_MU', Buffer.alloc(length, 1)), Signature: Buffer.alloc(2420) }, 'ValidationFailed');
+      await expectFailure(h, 'Sign', { ...sign('EXTERNAL_MU', Buffer.alloc(length, 1)), DryRun: true }, 'ValidationFailed');
+    }
+    await expectFailure(h, 'Sign', { ...sign('EXTERNAL_MU', Buffer.alloc(64, 1)), DryRun: true }, 'DryRunOperation');
     await expectFailure(h, 'Sign', { ...sign('RAW', Buffer.from('m')), SigningAlgorithm: 'ED25519_SHA_512' }, 'InvalidKeyUsage');
   });
 

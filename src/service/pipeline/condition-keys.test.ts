@@ -28,7 +28,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   TagPrincipal: TAGS,
   UntagPrincipal: ['aws:TagKeys'],
   AssumeRole: ['sts:ExternalId', 'sts:RoleSessionName', 'sts:TransitiveTagKeys', ...TAGS],
-  CreateGrant: ['kms:GranteePrincipal', 'kms:RetiringPrincipal', 'kms:GrantOperations'],
+  CreateGrant: ['kms:GranteePrincipal', 'kms:RetiringPrincipal', 'kms:GrantOperations', 'kms:GranteeServicePrincipal', 'kms:RetiringServicePrincipal', 'kms:GrantConstraintSourceArn'],
   ListGrants: ['kms:GranteePrincipal'],
   ListRetirableGrants: ['kms:RetiringPrincipal'],
   EnableKeyRotation: ['kms:RotationPeriodInDays'],
@@ -67,6 +67,18 @@ describe('condition keys declared by operations', () => {
     const a = authorizationOf('CreateGrant', { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', GranteePrincipal: 'arn:aws:iam::111122223333:user/bob', Operations: ['Decrypt', 'Encrypt'] });
     assert.deepEqual(a.context, { 'kms:GranteePrincipal': 'arn:aws:iam::111122223333:user/bob', 'kms:GrantOperations': ['Decrypt', 'Encrypt'], 'kms:GrantIsForAWSResource': 'false' });
     assert.equal(a.encryptionContext, undefined);
+  });
+
+  it('CreateGrant for a service principal supplies its service principals and its SourceArn constraint', () => {
+    const source = 'arn:aws:logs:eu-west-1:111122223333:log-group:app';
+    const a = authorizationOf('CreateGrant', { KeyId: '1234abcd-12ab-34cd-56ef-1234567890ab', GranteeServicePrincipal: 'logs.amazonaws.com', RetiringServicePrincipal: 'backup.arca.internal', Operations: ['Encrypt'], Constraints: { SourceArn: source } });
+    assert.deepEqual(a.context, {
+      'kms:GranteeServicePrincipal': 'logs.amazonaws.com',
+      'kms:RetiringServicePrincipal': 'backup.arca.internal',
+      'kms:GrantConstraintSourceArn': source,
+      'kms:GrantOperations': ['Encrypt'],
+      'kms:GrantIsForAWSResource': 'false',
+    });
   });
 
   it('UntagResource supplies aws:TagKeys from its TagKeys', () => {

@@ -21,6 +21,8 @@ export interface PipelineRequest extends RequestMeta {
   readonly invalidInput?: ((error: KmsError) => KmsError) | undefined;
   /** Whether the request arrived over TLS (`aws:SecureTransport`); false when absent. */
   readonly secureTransport?: boolean | undefined;
+  /** The `aws:SourceArn` the request claims (ADR 0021): the pipeline keeps it for a service principal and refuses it from anyone else. */
+  readonly sourceArn?: string | undefined;
 }
 
 export type PipelineResult =

@@ -11,6 +11,7 @@ import type { Principal } from '../../core/principal.js';
 import type { PipelineDeps, PipelineRequest, PipelineResult, Readiness } from './pipeline-types.js';
 import type { BoundCall, InputReader, BoundKeyRequirement, ConnectedOperation, RegisteredOperation, ResolvedKey } from './operation.js';
 import { resolveKeyId } from './resolve-key.js';
+import { sourceArnOf } from './source-arn.js';
 import { anonymousPrincipal, denied, withEncryptionContext, type Authz } from './authorization-facts.js';
 import { changesState } from './state-changes.js';
 import { auditWriteFailed, reportFailure, requestEvent, type AuditFacts, type RequestMeta } from './request-record.js';
@@ -214,7 +215,7 @@ export class Pipeline {
     time: Date,
     resources: ResolvedKey[],
   ): Promise<{ keys: Record<string, ResolvedKey | undefined>; request: RequestInfo }> {
-    const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time };
+    const request: RequestInfo = { sourceIp: req.sourceIp, userAgent: req.userAgent, secureTransport: req.secureTransport ?? false, time, ...sourceArnOf(req.sourceArn, caller) };
     const authz = { principal: caller, request, facts: call.authorization() };
     const keys: Record<string, ResolvedKey | undefined> = {};
     // The alias first (CreateAlias, UpdateAlias, DeleteAlias): a caller refused the alias learns nothing

@@ -100,6 +100,8 @@ export function grantRecord(over: Partial<GrantRecord> = {}): GrantRecord {
     granteePrincipalId: undefined,
     retiringPrincipal: undefined,
     retiringPrincipalId: undefined,
+    granteeServicePrincipal: undefined,
+    retiringServicePrincipal: undefined,
     issuingPrincipal: userArn('admin'),
     operations: ['Decrypt', 'CreateGrant'],
     constraints: undefined,

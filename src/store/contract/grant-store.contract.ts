@@ -66,6 +66,39 @@ export function grantStoreContract(factory: StoreFactory): void {
       assert.deepEqual((await s.grants.listRetirableGrants(userArn('bob'), first.next, 1)).items.map((g) => g.grantId), [grantId('a')]);
     }));
 
+    it('returns a grant to a service principal as stored: its service principals and SourceArn constraint (ADR 0021)', withStore(factory, async (s) => {
+      await createKey(s);
+      const source = 'arn:aws:logs:eu-west-1:111122223333:log-group:app';
+      const g = grantRecord({
+        granteePrincipal: 'logs.amazonaws.com',
+        granteeServicePrincipal: 'logs.amazonaws.com',
+        retiringServicePrincipal: 'logs.amazonaws.com',
+        constraints: { sourceArn: source, encryptionContextSubset: { app: 'x' } },
+      });
+      await s.grants.createGrant(g);
+      assert.deepEqual(await s.grants.getGrant(g.grantId), g);
+      assert.deepEqual(await s.grants.grantsForKey(KEY), [g]);
+      // The two kinds of retiring principal are listed apart: a service principal's name is no ARN.
+      assert.deepEqual((await s.grants.listRetirableGrants('logs.amazonaws.com', undefined, 10)).items, []);
+    }));
+
+    it('lists the grants a service principal may retire, across keys, oldest first, a page at a time', withStore(factory, async (s) => {
+      await createKey(s, keyId(1));
+      await createKey(s, keyId(2));
+      await s.grants.createGrant(grantRecord({ grantId: grantId('c'), keyId: keyId(1), retiringServicePrincipal: 'backup.arca.internal' }));
+      await s.grants.createGrant(grantRecord({ grantId: grantId('a'), keyId: keyId(2), retiringServicePrincipal: 'backup.arca.internal' }));
+      await s.grants.createGrant(grantRecord({ grantId: grantId('b'), keyId: keyId(1), retiringServicePrincipal: 'logs.amazonaws.com' }));
+      await s.grants.createGrant(grantRecord({ grantId: grantId('d'), keyId: keyId(1), retiringPrincipal: 'backup.arca.internal' }));
+      const first = await s.grants.listServiceRetirableGrants('backup.arca.internal', undefined, 1);
+      assert.deepEqual(first.items.map((g) => g.grantId), [grantId('c')]);
+      assert.equal(first.next, grantId('c'));
+      const second = await s.grants.listServiceRetirableGrants('backup.arca.internal', first.next, 1);
+      assert.deepEqual(second.items.map((g) => g.grantId), [grantId('a')]);
+      assert.equal(second.next, undefined);
+      assert.deepEqual((await s.grants.listServiceRetirableGrants('logs.amazonaws.com', undefined, 10)).items.map((g) => g.grantId), [grantId('b')]);
+      assert.deepEqual((await s.grants.listServiceRetirableGrants('backup.arca.internal', grantId('9'), 10)).items, []);
+    }));
+
     it('deleting a grant deletes every grant created under it, and nothing else', withStore(factory, async (s) => {
       await createKey(s);
       await s.grants.createGrant(grantRecord({ grantId: grantId('a') }));

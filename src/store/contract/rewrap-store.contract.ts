@@ -72,7 +72,7 @@ export function rewrapStoreContract(factory: StoreFactory): void {
 
     it('leaves out used import tokens (their secret is erased) and answers false for a row that is gone', withStore(factory, async (s) => {
       await wrappedSecrets(s);
-      await s.imports.importMaterial('t1', T0, keyVersion('ext', 1, { domainKeyVersion: 2 }), { keyId: 'ext', fingerprint: Buffer.from('f'), expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', importedAt: T0 });
+      await s.imports.importMaterial('t1', T0, keyVersion('ext', 1, { domainKeyVersion: 2 }), { keyId: 'ext', version: 1, fingerprint: Buffer.from('f'), expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', importedAt: T0 });
       assert.deepEqual(sorted(await s.rewrap.listStale(2, 100)).map((r) => r.kind), ['access-key', 'audit-signing-key', 'key-material', 'key-material']);
       await s.principals.deleteAccessKey('AKIA1');
       assert.equal(await s.rewrap.replaceWrapping(STALE[0]!, { domainKeyVersion: 2, wrapped: Buffer.from('x') }), false);

@@ -18,6 +18,8 @@ const toGrant = (r: GrantRow): GrantRecord => ({
   granteePrincipalId: r.granteePrincipalId ?? undefined,
   retiringPrincipal: r.retiringPrincipal ?? undefined,
   retiringPrincipalId: r.retiringPrincipalId ?? undefined,
+  granteeServicePrincipal: r.granteeServicePrincipal ?? undefined,
+  retiringServicePrincipal: r.retiringServicePrincipal ?? undefined,
   issuingPrincipal: r.issuingPrincipal,
   operations: [...r.operations],
   constraints: parseConstraints(r.constraints),
@@ -48,6 +50,8 @@ export class MemoryGrantStore implements GrantStore {
       granteePrincipalId: g.granteePrincipalId ?? null,
       retiringPrincipal: g.retiringPrincipal ?? null,
       retiringPrincipalId: g.retiringPrincipalId ?? null,
+      granteeServicePrincipal: g.granteeServicePrincipal ?? null,
+      retiringServicePrincipal: g.retiringServicePrincipal ?? null,
       issuingPrincipal: g.issuingPrincipal,
       operations: Object.freeze([...g.operations]),
       constraints: g.constraints === undefined ? null : JSON.stringify(g.constraints),
@@ -82,6 +86,10 @@ export class MemoryGrantStore implements GrantStore {
 
   async listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
     return this.#page((r) => r.retiringPrincipal === retiringPrincipal, after, limit);
+  }
+
+  async listServiceRetirableGrants(servicePrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
+    return this.#page((r) => r.retiringServicePrincipal === servicePrincipal, after, limit);
   }
 
   async deleteGrant(grantId: string): Promise<void> {

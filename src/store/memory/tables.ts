@@ -141,6 +141,8 @@ export interface GrantRow {
   readonly granteePrincipalId: string | null;
   readonly retiringPrincipal: string | null;
   readonly retiringPrincipalId: string | null;
+  readonly granteeServicePrincipal: string | null;
+  readonly retiringServicePrincipal: string | null;
   readonly issuingPrincipal: string;
   readonly operations: readonly GrantOperation[];
   /** JSON text, as SQLite keeps it: a read returns a fresh copy. */
@@ -198,11 +200,13 @@ export interface ImportTokenRow {
 
 export interface KeyImportRow {
   readonly keyId: string;
+  readonly version: number;
   readonly fingerprint: Buffer;
   readonly expirationModel: ExpirationModel;
   readonly validTo: number | null;
   readonly importedAt: number;
   readonly description: string | null;
+  readonly rotatedAt: number | null;
 }
 
 export interface SealRow {

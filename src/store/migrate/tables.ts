@@ -85,10 +85,12 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     columns: {
       grant_id: 'text', seq: 'int', key_id: 'text', name: 'text', grantee_principal: 'text', grantee_principal_id: 'text',
       retiring_principal: 'text', retiring_principal_id: 'text', issuing_principal: 'text', operations: 'text', constraints: 'text',
-      created_at: 'time', expires_at: 'time', parent_grant_id: 'text',
+      created_at: 'time', expires_at: 'time', parent_grant_id: 'text', grantee_service_principal: 'text', retiring_service_principal: 'text',
     },
     orderBy: 'seq',
     identity: 'seq',
+    // Grants to service principals (issue 19): a grant of an older backup names none.
+    addedLater: { grantee_service_principal: null, retiring_service_principal: null },
   },
   {
     table: 'approval_rules',
@@ -115,7 +117,11 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     },
     orderBy: 'token_id',
   },
-  { table: 'key_imports', columns: { key_id: 'text', fingerprint: 'bytes', expiration_model: 'text', valid_to: 'time', imported_at: 'time', material_description: 'text' }, orderBy: 'key_id' },
+  {
+    table: 'key_imports',
+    columns: { key_id: 'text', version: 'int', fingerprint: 'bytes', expiration_model: 'text', valid_to: 'time', imported_at: 'time', material_description: 'text', rotated_at: 'time' },
+    orderBy: 'key_id, version',
+  },
   {
     table: 'seal_config',
     columns: { id: 'int', kind: 'text', shares: 'int', threshold: 'int', share_set_id: 'bytes', wrapped_root: 'bytes', initialized_at: 'time' },

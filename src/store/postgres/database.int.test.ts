@@ -4,6 +4,7 @@ import { describeWithPostgres } from '../../../test/helpers/postgres.js';
 import { KmsError } from '../../core/errors.js';
 import { PostgresDatabase } from './database.js';
 import { migrate, MIGRATION_LOCK, MIGRATIONS } from './migrations.js';
+import { PostgresKeyImportStore } from './postgres-key-import-store.js';
 import { PostgresKeyLifecycleStore } from './postgres-key-lifecycle-store.js';
 import { PostgresKeyStore } from './postgres-key-store.js';
 import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
@@ -222,6 +223,24 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       assert.equal(ran.length, 0, 'the queued units did not wait for the database in turn');
       await uow.run(async () => void ran.push(4));
       assert.deepEqual(ran, [4], 'a unit queued after the failure tries the database again');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("migration 0008-key-material-generations turns an existing import record into the record of the key's primary version", async () => {
+    const db = await fresh(false);
+    try {
+      await migrate(db.pool, MIGRATIONS.filter((m) => m.id < '0008'));
+      const keys = new PostgresKeyStore(db);
+      await keys.addDomainKey(1, Buffer.from('domain-key-1'));
+      await keys.createKey({ ...key('k1'), origin: 'EXTERNAL', primaryVersion: 3 }, { keyId: 'k1', version: 3, domainKeyVersion: 1, wrappedMaterial: Buffer.from('m'), createdAt: T0 }, []);
+      await db.pool.query('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES ($1, $2, $3, $4, $5, $6)', ['k1', Buffer.from('fp'), 'KEY_MATERIAL_DOES_NOT_EXPIRE', null, T0, 'kept']);
+      assert.deepEqual(await migrate(db.pool), MIGRATIONS.map((m) => m.id).filter((id) => id >= '0008'));
+      const record = { keyId: 'k1', version: 3, fingerprint: Buffer.from('fp'), expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', validTo: undefined, importedAt: T0, description: 'kept', rotatedAt: undefined };
+      const imports = new PostgresKeyImportStore(db);
+      assert.deepEqual(await imports.getImport('k1'), record);
+      assert.deepEqual(await imports.listImports('k1'), [{ ...record, imported: true }]);
     } finally {
       await db.close();
     }

@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 
+import { MIGRATIONS_SINCE_0007 } from './migrations-since-0007.js';
+
 /**
  * The advisory lock (two-int form) under which migrations run: class 'ARCA' (0x41524341), object 1. Every
  * node of a cluster migrates at start; the lock makes them take turns, so each migration runs once.
@@ -313,27 +315,7 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
-  {
-    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
-    id: '0007-key-material-description',
-    sql: `
-  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
-  `,
-  },
-  {
-    // Regions (issue 20, ADR 0022): keys and aliases belong to a region; alias names are unique per
-    // region. Rows from before belong to the home region: '' here, set to the configured region when the
-    // store opens (adoptHomeRegion).
-    id: '0010-regions',
-    sql: `
-  ALTER TABLE keys ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
-  ALTER TABLE keys ADD COLUMN primary_region TEXT COLLATE "C";
-  CREATE INDEX keys_by_region ON keys(region, seq);
-  ALTER TABLE aliases ADD COLUMN region TEXT COLLATE "C" NOT NULL DEFAULT '';
-  ALTER TABLE aliases DROP CONSTRAINT aliases_pkey;
-  ALTER TABLE aliases ADD PRIMARY KEY (region, name);
-  `,
-  },
+  ...MIGRATIONS_SINCE_0007,
 ];
 
 /**

@@ -186,10 +186,10 @@ describeWithPostgres('PostgreSQL audit trail: one chain per node in one database
     const sqlite = openDatabase(':memory:');
     await addKeyWatchFixture(new PostgresKeyStore(pg), new PostgresKeyLifecycleStore(pg));
     await addKeyWatchFixture(new SqliteKeyStore(sqlite), new SqliteKeyLifecycleStore(sqlite));
-    const add = sqlite.prepare('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)');
+    const add = sqlite.prepare('INSERT INTO key_imports (key_id, version, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, 1, ?, ?, ?, ?)');
     for (const [id, model, to] of WATCH_IMPORTS) {
       add.run(id, Buffer.alloc(4), model, to?.getTime() ?? null, 0);
-      await pg.db.query('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES ($1, $2, $3, $4, $5)', [id, Buffer.alloc(4), model, to, new Date(0)]);
+      await pg.db.query('INSERT INTO key_imports (key_id, version, fingerprint, expiration_model, valid_to, imported_at) VALUES ($1, 1, $2, $3, $4, $5)', [id, Buffer.alloc(4), model, to, new Date(0)]);
     }
     const watch = await postgresKeyWatch(pg)(WATCH_NOW, WATCH_SOON);
     assert.deepEqual(watch, { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(WATCH_NOW.getTime() + 3 * 86_400_000) });

@@ -16,10 +16,12 @@ interface GrantRow {
   grantee_principal_id: string | null;
   retiring_principal_id: string | null;
   parent_grant_id: string | null;
+  grantee_service_principal: string | null;
+  retiring_service_principal: string | null;
 }
 
 const GRANT_COLUMNS = `grant_id, key_id, name, grantee_principal, retiring_principal, issuing_principal, operations, constraints, created_at, expires_at,
-  grantee_principal_id, retiring_principal_id, parent_grant_id`;
+  grantee_principal_id, retiring_principal_id, parent_grant_id, grantee_service_principal, retiring_service_principal`;
 
 /** Rows are written only by this class, so their JSON columns are trusted to hold what it wrote. */
 function toGrant(r: GrantRow): GrantRecord {
@@ -33,6 +35,8 @@ function toGrant(r: GrantRow): GrantRecord {
     granteePrincipalId: r.grantee_principal_id ?? undefined,
     retiringPrincipal: r.retiring_principal ?? undefined,
     retiringPrincipalId: r.retiring_principal_id ?? undefined,
+    granteeServicePrincipal: r.grantee_service_principal ?? undefined,
+    retiringServicePrincipal: r.retiring_service_principal ?? undefined,
     issuingPrincipal: r.issuing_principal,
     operations,
     constraints,
@@ -43,7 +47,7 @@ function toGrant(r: GrantRow): GrantRecord {
 }
 
 /** The two ways grants are paged; the column names are fixed here, never taken from a caller. */
-const PAGED_BY = { key: 'key_id', retiring: 'retiring_principal' } as const;
+const PAGED_BY = { key: 'key_id', retiring: 'retiring_principal', retiringService: 'retiring_service_principal' } as const;
 
 /** The GrantStore port on PostgreSQL: grants in creation order (an identity column), revoked with their descendants. */
 export class PostgresGrantStore implements GrantStore {
@@ -56,8 +60,8 @@ export class PostgresGrantStore implements GrantStore {
   async createGrant(g: GrantRecord): Promise<void> {
     await this.#pg.db.query(
       `INSERT INTO grants (grant_id, key_id, name, grantee_principal, retiring_principal, issuing_principal, operations, constraints, created_at, expires_at,
-         grantee_principal_id, retiring_principal_id, parent_grant_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+         grantee_principal_id, retiring_principal_id, parent_grant_id, grantee_service_principal, retiring_service_principal)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
         g.grantId,
         g.keyId,
@@ -72,6 +76,8 @@ export class PostgresGrantStore implements GrantStore {
         g.granteePrincipalId ?? null,
         g.retiringPrincipalId ?? null,
         g.parentGrantId ?? null,
+        g.granteeServicePrincipal ?? null,
+        g.retiringServicePrincipal ?? null,
       ],
     );
   }
@@ -103,6 +109,10 @@ export class PostgresGrantStore implements GrantStore {
 
   async listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
     return this.#page('retiring', retiringPrincipal, after, limit);
+  }
+
+  async listServiceRetirableGrants(servicePrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
+    return this.#page('retiringService', servicePrincipal, after, limit);
   }
 
   async deleteGrant(grantId: string): Promise<void> {

@@ -20,7 +20,8 @@ export function postgresKeyWatch(pg: PostgresDatabase): KeyWatchQuery {
          COUNT(*) FILTER (WHERE i.valid_to < $2)::int AS soon,
          MIN(i.valid_to) AS next
        FROM key_imports i JOIN keys k ON k.id = i.key_id
-       WHERE i.expiration_model = 'KEY_MATERIAL_EXPIRES' AND i.valid_to IS NOT NULL AND k.state <> 'PendingImport' AND k.destroyed_at IS NULL`,
+       WHERE i.expiration_model = 'KEY_MATERIAL_EXPIRES' AND i.valid_to IS NOT NULL AND k.destroyed_at IS NULL
+         AND EXISTS (SELECT 1 FROM key_versions v WHERE v.key_id = i.key_id AND v.version = i.version)`,
       [now, soon],
     );
     const row = r.rows[0];

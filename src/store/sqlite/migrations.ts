@@ -1,3 +1,5 @@
+import { MIGRATIONS_SINCE_0013 } from './migrations-since-0013.js';
+
 /** The SQLite schema: the migration list {@link openDatabase} (database.ts) applies, and the read-cached tables. */
 
 /** The cached tables of migration 0007, which made their triggers (an applied migration never changes). */
@@ -347,35 +349,5 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
-  {
-    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
-    id: '0013-key-material-description',
-    sql: `
-  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
-  `,
-  },
-  {
-    // Regions (issue 20, ADR 0022): keys and aliases belong to a region; alias names are unique per
-    // region. Rows from before belong to the home region: '' here, set to the configured region when the
-    // store opens (adoptHomeRegion).
-    id: '0016-regions',
-    sql: `
-  ALTER TABLE keys ADD COLUMN region TEXT NOT NULL DEFAULT '';
-  ALTER TABLE keys ADD COLUMN primary_region TEXT;
-  CREATE INDEX keys_by_region ON keys(region, seq);
-  CREATE TABLE aliases_by_region (
-    region TEXT NOT NULL DEFAULT '',
-    name TEXT NOT NULL,
-    key_id TEXT NOT NULL REFERENCES keys(id),
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (region, name)
-  );
-  INSERT INTO aliases_by_region (region, name, key_id, created_at, updated_at) SELECT '', name, key_id, created_at, updated_at FROM aliases;
-  DROP TABLE aliases;
-  ALTER TABLE aliases_by_region RENAME TO aliases;
-  CREATE INDEX aliases_by_key ON aliases(key_id, name);
-${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER aliases_${w.toLowerCase()}_generation AFTER ${w} ON aliases BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`).join('\n')}
-  `,
-  },
+  ...MIGRATIONS_SINCE_0013,
 ];

@@ -18,6 +18,8 @@ interface GrantRow {
   grantee_principal_id: string | null;
   retiring_principal_id: string | null;
   parent_grant_id: string | null;
+  grantee_service_principal: string | null;
+  retiring_service_principal: string | null;
 }
 
 /** Rows are written only by this class, so their JSON columns are trusted to hold what it wrote. */
@@ -32,6 +34,8 @@ function toGrant(r: GrantRow): GrantRecord {
     granteePrincipalId: r.grantee_principal_id ?? undefined,
     retiringPrincipal: r.retiring_principal ?? undefined,
     retiringPrincipalId: r.retiring_principal_id ?? undefined,
+    granteeServicePrincipal: r.grantee_service_principal ?? undefined,
+    retiringServicePrincipal: r.retiring_service_principal ?? undefined,
     issuingPrincipal: r.issuing_principal,
     operations,
     constraints,
@@ -58,8 +62,8 @@ export class SqliteGrantStore implements GrantStore {
     this.#db
       .prepare(
         `INSERT INTO grants (grant_id, seq, key_id, name, grantee_principal, retiring_principal, issuing_principal, operations, constraints, created_at, expires_at,
-           grantee_principal_id, retiring_principal_id, parent_grant_id)
-         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM grants), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           grantee_principal_id, retiring_principal_id, parent_grant_id, grantee_service_principal, retiring_service_principal)
+         VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM grants), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         g.grantId,
@@ -75,6 +79,8 @@ export class SqliteGrantStore implements GrantStore {
         g.granteePrincipalId ?? null,
         g.retiringPrincipalId ?? null,
         g.parentGrantId ?? null,
+        g.granteeServicePrincipal ?? null,
+        g.retiringServicePrincipal ?? null,
       );
   }
 
@@ -100,6 +106,10 @@ export class SqliteGrantStore implements GrantStore {
 
   async listRetirableGrants(retiringPrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
     return this.#page('retiring_principal', retiringPrincipal, after, limit);
+  }
+
+  async listServiceRetirableGrants(servicePrincipal: string, after: string | undefined, limit: number): Promise<Page<GrantRecord>> {
+    return this.#page('retiring_service_principal', servicePrincipal, after, limit);
   }
 
   async deleteGrant(grantId: string): Promise<void> {

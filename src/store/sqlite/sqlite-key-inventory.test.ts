@@ -10,7 +10,7 @@ describe('sqliteKeyWatch', () => {
   it('counts overdue rotations of Enabled keys and imported material expiring within the bound', async () => {
     const db = openDatabase(':memory:');
     await addKeyWatchFixture(new SqliteKeyStore(db), new SqliteKeyLifecycleStore(db));
-    const add = db.prepare('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, ?, ?, ?, ?)');
+    const add = db.prepare('INSERT INTO key_imports (key_id, version, fingerprint, expiration_model, valid_to, imported_at) VALUES (?, 1, ?, ?, ?, ?)');
     for (const [id, model, to] of WATCH_IMPORTS) add.run(id, Buffer.alloc(4), model, to?.getTime() ?? null, 0);
     const watch = await sqliteKeyWatch(db)(WATCH_NOW, WATCH_SOON);
     assert.deepEqual(watch, { rotationOverdue: 2, materialExpiringSoon: 1, nextMaterialExpiration: new Date(WATCH_NOW.getTime() + 3 * 86_400_000) });

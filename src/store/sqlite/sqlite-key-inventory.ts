@@ -22,7 +22,8 @@ export function sqliteKeyWatch(db: SqliteDatabase): KeyWatchQuery {
        SUM(CASE WHEN i.valid_to < ? THEN 1 ELSE 0 END) AS soon,
        MIN(i.valid_to) AS next
      FROM key_imports i JOIN keys k ON k.id = i.key_id
-     WHERE i.expiration_model = 'KEY_MATERIAL_EXPIRES' AND i.valid_to IS NOT NULL AND k.state <> 'PendingImport' AND k.destroyed_at IS NULL`,
+     WHERE i.expiration_model = 'KEY_MATERIAL_EXPIRES' AND i.valid_to IS NOT NULL AND k.destroyed_at IS NULL
+         AND EXISTS (SELECT 1 FROM key_versions v WHERE v.key_id = i.key_id AND v.version = i.version)`,
   );
   return (now, soon) => {
     const r = watch.get(now.getTime(), soon.getTime());

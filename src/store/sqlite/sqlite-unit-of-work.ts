@@ -32,7 +32,8 @@ export class SqliteUnitOfWork implements UnitOfWork {
     this.#db = db;
     const wal = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     if (wal && (options.durability ?? 'wal-fdatasync') === 'wal-fdatasync') {
-      db.exec('CREATE TABLE IF NOT EXISTS audit_wal_probe (x); DROP TABLE audit_wal_probe'); // make sure the WAL file exists
+      // A write makes sure the WAL file exists; IF EXISTS: worker processes starting together run this at once.
+      db.exec('CREATE TABLE IF NOT EXISTS audit_wal_probe (x); DROP TABLE IF EXISTS audit_wal_probe');
       this.#walFd = openSync(`${db.name}-wal`, 'r');
     }
     this.#busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));

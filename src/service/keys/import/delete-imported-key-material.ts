@@ -8,7 +8,7 @@ import { keyIdParam, str } from '../../pipeline/schemas.js';
 export const deleteImportedKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'DeleteImportedKeyMaterial',
-  description: 'Deletes the key material imported into a KMS key; the key is unusable until material is imported again.',
+  description: 'Deletes key material imported into a KMS key (the current one, or the one KeyMaterialId names); the key is unusable until that material is imported again, unless it was pending rotation.',
   effect: 'write',
   uses: ['hierarchy', 'lifecycle', 'imports'] as const,
   input: z.object({ KeyId: keyIdParam, KeyMaterialId: str(64, 64).optional().describe('The key material to delete, by its key material ID (the current one by default).') }),
@@ -16,14 +16,17 @@ export const deleteImportedKeyMaterial = defineOperation({
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
     requireExternal(key);
-    // Arca keeps one generation of imported material per key so far: the current one is the only one to name.
+    // Symmetric keys name a generation by its key material ID (the current one by default); other keys have one.
     const symmetric = key.record.keySpec === 'SYMMETRIC_DEFAULT';
-    const materialId = keyMaterialId(key.record.id, key.record.primaryVersion);
-    if (input.KeyMaterialId !== undefined && (!symmetric || input.KeyMaterialId !== materialId)) {
+    const generations = await deps.imports.listImports(key.record.id);
+    const version = input.KeyMaterialId === undefined ? key.record.primaryVersion : generations.find((g) => keyMaterialId(key.record.id, g.version) === input.KeyMaterialId)?.version;
+    if (version === undefined || (input.KeyMaterialId !== undefined && !symmetric)) {
       throw new KmsError('NotFound', `Key material ${input.KeyMaterialId} is not associated with ${key.arn}.`);
     }
-    // Crypto-shredding: the only stored copies of the material (wrapped key versions) are deleted, and the cache dropped.
-    await deps.imports.deleteMaterial(key.record.id);
+    const materialId = keyMaterialId(key.record.id, version);
+    // Crypto-shredding: the only stored copy of the generation's material (its wrapped key version) is
+    // deleted, and the cache dropped. Unless it was pending rotation, the key is PendingImport until it is imported again.
+    await deps.imports.deleteMaterial(key.record.id, version);
     deps.hierarchy.forgetKey(key.record.id);
     // The WAL still holds the frames that wrote the material: checkpoint it away now.
     await deps.lifecycle.store.scrub();

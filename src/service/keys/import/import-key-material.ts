@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { KmsError } from '../../../core/errors.js';
-import { EXPIRATION_MODELS, IMPORT_TYPES } from '../../../core/key-import.js';
+import { EXPIRATION_MODELS, IMPORT_TYPES, type KeyImportGeneration } from '../../../core/key-import.js';
 import { keyMaterialId } from '../../../core/key-material-id.js';
 import { requireExternal } from './key-import.js';
-import { defineOperation } from '../../pipeline/operation.js';
+import { defineOperation, type ResolvedKey } from '../../pipeline/operation.js';
 import { blob, keyIdParam, str } from '../../pipeline/schemas.js';
 
 const invalidToken = () => new KmsError('InvalidImportToken', 'The import token is invalid, already used, or was issued for a different KMS key.');
@@ -11,7 +11,7 @@ const invalidToken = () => new KmsError('InvalidImportToken', 'The import token 
 export const importKeyMaterial = defineOperation({
   service: 'TrentService',
   name: 'ImportKeyMaterial',
-  description: 'Imports key material into a KMS key that was created without key material.',
+  description: 'Imports key material into a KMS key with EXTERNAL origin: its first key material, the same key material again, or new key material for on-demand rotation.',
   effect: 'write',
   uses: ['hierarchy', 'importer', 'clock', 'imports'] as const,
   input: z.object({
@@ -39,18 +39,10 @@ export const importKeyMaterial = defineOperation({
     if (!symmetric && (input.ImportType !== undefined || input.KeyMaterialId !== undefined || input.KeyMaterialDescription !== undefined)) {
       throw new KmsError('ValidationFailed', `ImportType, KeyMaterialDescription and KeyMaterialId are only valid for symmetric encryption keys; ${key.arn} has key spec ${key.record.keySpec}.`);
     }
-    const previous = await deps.imports.getImport(key.record.id);
-    const importType = input.ImportType ?? (previous === undefined ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
-    const materialId = keyMaterialId(key.record.id, key.record.primaryVersion);
-    if (importType === 'NEW_KEY_MATERIAL') {
-      if (input.KeyMaterialId !== undefined) throw new KmsError('ValidationFailed', 'KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.');
-      // A second generation waits for RotateKeyOnDemand (PENDING_ROTATION): Arca keeps one generation of
-      // imported material per key so far (docs/byok.md).
-      if (previous !== undefined) throw new KmsError('UnsupportedOperation', `${key.arn} already has imported key material: importing new key material for on-demand rotation is not supported by Arca yet. Use ImportType EXISTING_KEY_MATERIAL to import the same key material again.`);
-    } else {
-      if (previous === undefined) throw new KmsError('ValidationFailed', `${key.arn} has no key material to import again: use ImportType NEW_KEY_MATERIAL for its first key material.`);
-      if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== materialId) throw new KmsError('NotFound', `Key material ${input.KeyMaterialId} is not associated with ${key.arn}.`);
-    }
+    const generations = await deps.imports.listImports(key.record.id);
+    const importType = input.ImportType ?? (generations.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
+    const target = importType === 'NEW_KEY_MATERIAL' ? newGeneration(key, generations, input.KeyMaterialId) : existingGeneration(key, generations, input.KeyMaterialId);
+    const materialId = keyMaterialId(key.record.id, target.version);
 
     const tokenId = input.ImportToken.toString('hex');
     const token = await deps.imports.getToken(tokenId);
@@ -59,9 +51,11 @@ export const importKeyMaterial = defineOperation({
     if (!deps.importer.supports(token.wrappingAlgorithm)) throw invalidToken();
 
     // Unwrapped, checked against the key spec and an earlier import's fingerprint, and rewrapped in custody.
-    const accepted = await deps.importer.acceptImported(key.record, token, input.EncryptedKeyMaterial, previous?.fingerprint, now);
+    const previous = target.previous;
+    const accepted = await deps.importer.acceptImported(key.record, token, input.EncryptedKeyMaterial, previous?.fingerprint, now, target.version);
     const stored = await deps.imports.importMaterial(tokenId, now, accepted.version, {
       keyId: key.record.id,
+      version: target.version,
       fingerprint: accepted.fingerprint,
       expirationModel: model,
       validTo: input.ValidTo,
@@ -75,3 +69,34 @@ export const importKeyMaterial = defineOperation({
   auditRequest: (i) => ({ keyId: i.KeyId, validTo: i.ValidTo?.toISOString(), expirationModel: i.ExpirationModel, importType: i.ImportType, keyMaterialId: i.KeyMaterialId }),
   auditResponse: (o) => ({ keyId: o.KeyId, keyMaterialId: o.KeyMaterialId }),
 });
+
+/** The generation an import writes, and the record of the material it imports again (if any). */
+interface Target {
+  readonly version: number;
+  readonly previous?: KeyImportGeneration | undefined;
+}
+
+/**
+ * NEW_KEY_MATERIAL: the key's first material (its primary version), or the next generation, pending
+ * rotation until RotateKeyOnDemand (AWS, June 2025: single-Region symmetric encryption keys). One
+ * generation waits at a time; one whose material was deleted is replaced (AWS: "You can delete this key
+ * material and import different key material in its place"). Arca's wording when one is pending: docs/aws-compatibility.md.
+ */
+function newGeneration(key: ResolvedKey, generations: readonly KeyImportGeneration[], materialId: string | undefined): Target {
+  if (materialId !== undefined) throw new KmsError('ValidationFailed', 'KeyMaterialId cannot be specified when ImportType is NEW_KEY_MATERIAL.');
+  const last = generations.at(-1);
+  if (last === undefined) return { version: key.record.primaryVersion };
+  const pending = generations.find((g) => g.version > key.record.primaryVersion);
+  if (pending?.imported === true) {
+    throw new KmsError('InvalidKeyState', `${key.arn} already has key material pending rotation (${keyMaterialId(key.record.id, pending.version)}). Rotate the key on demand, or delete that key material, before importing new key material.`);
+  }
+  return { version: last.version + 1 };
+}
+
+/** EXISTING_KEY_MATERIAL: the generation named by KeyMaterialId (the current one by default), with the same material. */
+function existingGeneration(key: ResolvedKey, generations: readonly KeyImportGeneration[], materialId: string | undefined): Target {
+  if (generations.length === 0) throw new KmsError('ValidationFailed', `${key.arn} has no key material to import again: use ImportType NEW_KEY_MATERIAL for its first key material.`);
+  const previous = materialId === undefined ? generations.find((g) => g.version === key.record.primaryVersion) : generations.find((g) => keyMaterialId(key.record.id, g.version) === materialId);
+  if (previous === undefined) throw new KmsError('NotFound', `Key material ${materialId ?? keyMaterialId(key.record.id, key.record.primaryVersion)} is not associated with ${key.arn}.`);
+  return { version: previous.version, previous };
+}

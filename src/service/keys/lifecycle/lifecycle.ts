@@ -3,6 +3,7 @@ import { wireKeyId } from '../../../core/multi-region.js';
 import { keyArn } from '../../../core/arn.js';
 import { KmsError } from '../../../core/errors.js';
 import type { KeyRecord } from '../../../core/key.js';
+import { keyMaterialId } from '../../../core/key-material-id.js';
 import { nextRotation, type DestructionRecord, type RotationType } from '../../../core/lifecycle.js';
 import { auditEvent } from '../../../core/audit.js';
 import type { KeyImportStore } from '../../../core/key-import.js';
@@ -75,7 +76,7 @@ export async function destroyDueKey(deps: Pick<ServiceDeps, 'hierarchy' | 'clock
 export interface JobRun {
   readonly rotated: readonly { keyId: string; version: number }[];
   readonly destroyed: readonly DestructionRecord[];
-  /** Imported keys whose material expired (ValidTo passed) and was deleted: they are PendingImport again. */
+  /** Imported keys one of whose generations of material expired (ValidTo passed) and was deleted (PendingImport again unless it was pending rotation). */
   readonly expired: readonly string[];
 }
 
@@ -152,16 +153,18 @@ export async function runDueJobs(deps: JobDeps, signal?: AbortSignal): Promise<J
   }
   // Imported material past its ValidTo is deleted, as AWS does: the key goes back to PendingImport and
   // takes the same material again through a new import.
+  // Only the expired generation is deleted; the key is PendingImport unless it was pending rotation.
   const expired: string[] = [];
-  for (const keyId of deps.imports && signal?.aborted !== true ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
+  for (const { keyId, version } of deps.imports && signal?.aborted !== true ? await deps.imports.expiredMaterial(deps.clock.now()) : []) {
     if (signal?.aborted === true) break;
     deps.hierarchy.forgetKey(keyId);
-    const deleted = await deps.imports?.deleteMaterial(keyId, deps.clock.now());
+    const deleted = await deps.imports?.deleteMaterial(keyId, version, deps.clock.now());
     deps.hierarchy.forgetKey(keyId);
     if (deleted !== true) continue;
-    expired.push(keyId);
-    deps.logger.info('deleted expired imported key material', { key: keyArn(deps.realm, keyId) });
-    await auditJob(deps, 'DeleteExpiredKeyMaterial', keyId, { keyState: 'PendingImport' });
+    if (!expired.includes(keyId)) expired.push(keyId);
+    const state = (await deps.keys.getKey(keyId))?.state;
+    deps.logger.info('deleted expired imported key material', { key: keyArn(deps.realm, keyId), keyMaterialId: keyMaterialId(keyId, version) });
+    await auditJob(deps, 'DeleteExpiredKeyMaterial', keyId, { keyMaterialId: keyMaterialId(keyId, version), keyState: state });
   }
   if (expired.length > 0) await store.scrub();
   return { rotated, destroyed, expired };

@@ -18,7 +18,8 @@ interface Entry {
 /**
  * The key materials of a key, oldest first, with AWS's paging: the completed rotations (versions 2 and
  * up), and with `IncludeKeyMaterial: ALL_KEY_MATERIAL` the first material too. A symmetric key with
- * imported material (EXTERNAL) lists its imported generation with its ImportState and expiration.
+ * imported material (EXTERNAL) lists its generations with their ImportState and expiration, and with
+ * ALL_KEY_MATERIAL the one pending rotation (PENDING_ROTATION) too.
  */
 export const listKeyRotations = defineOperation({
   service: 'TrentService',
@@ -74,24 +75,25 @@ async function generatedMaterials(deps: Pick<ServiceDeps, 'lifecycle'>, key: Key
 }
 
 /**
- * Imported material: Arca keeps one generation per key so far (the first, never a rotation), listed
- * with ALL_KEY_MATERIAL once material was imported, PENDING_IMPORT after DeleteImportedKeyMaterial.
+ * Imported material, one entry per generation: the completed rotations (generations RotateKeyOnDemand
+ * made current), and with `all` the first generation and the one pending rotation too, each with its
+ * ImportState (PENDING_IMPORT once DeleteImportedKeyMaterial deleted it) and expiration.
  */
 async function importedMaterials(deps: Pick<ServiceDeps, 'imports'>, key: KeyRecord, all: boolean): Promise<Entry[]> {
-  const record = all ? await deps.imports.getImport(key.id) : undefined;
-  if (record === undefined) return [];
-  return [
-    {
-      version: key.primaryVersion,
+  const generations = await deps.imports.listImports(key.id);
+  return generations
+    .filter((g) => all || g.rotatedAt !== undefined)
+    .map((g) => ({
+      version: g.version,
       entry: {
         KeyId: wireKeyId(key.id),
-        KeyMaterialId: keyMaterialId(key.id, key.primaryVersion),
-        ...(record.description === undefined ? {} : { KeyMaterialDescription: record.description }),
-        ImportState: key.state === 'PendingImport' ? 'PENDING_IMPORT' : 'IMPORTED',
-        KeyMaterialState: state(key, key.primaryVersion),
-        ExpirationModel: record.expirationModel,
-        ...(record.validTo === undefined ? {} : { ValidTo: record.validTo }),
+        KeyMaterialId: keyMaterialId(key.id, g.version),
+        ...(g.description === undefined ? {} : { KeyMaterialDescription: g.description }),
+        ImportState: g.imported ? 'IMPORTED' : 'PENDING_IMPORT',
+        KeyMaterialState: g.version > key.primaryVersion ? 'PENDING_ROTATION' : state(key, g.version),
+        ExpirationModel: g.expirationModel,
+        ...(g.validTo === undefined ? {} : { ValidTo: g.validTo }),
+        ...(g.rotatedAt === undefined ? {} : { RotationDate: g.rotatedAt, RotationType: 'ON_DEMAND' }),
       },
-    },
-  ];
+    }));
 }
