@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, ListRetirableGrantsCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { callOperation } from '../../src/cli/client.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError } from '../helpers/kms-client.js';
@@ -39,6 +39,11 @@ describe('regions: namespaces of one deployment (issue 20, ADR 0022)', () => {
     assert.equal(Buffer.from((await eu.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext ?? []).toString(), 'eu data');
     // A single-Region key's ciphertext does not decrypt in another region.
     await expectKmsError(us.send(new DecryptCommand({ CiphertextBlob: blob })), 'InvalidCiphertextException');
+    // Grants hang off keys: ListRetirableGrants lists this region's.
+    const adminArn = 'arn:aws:iam::111122223333:user/admin';
+    await us.send(new CreateGrantCommand({ KeyId: usKey?.KeyId, GranteePrincipal: adminArn, RetiringPrincipal: adminArn, Operations: ['Encrypt'] }));
+    assert.equal((await us.send(new ListRetirableGrantsCommand({ RetiringPrincipal: adminArn }))).Grants?.length, 1);
+    assert.equal((await eu.send(new ListRetirableGrantsCommand({ RetiringPrincipal: adminArn }))).Grants?.length, 0);
     const admin = { endpoint: s.endpoint, region: 'eu-central-1', credentials: s.credentials };
     const events = (await callOperation(admin, 'ArcaService.ListAuditEvents', { EventName: 'CreateAlias' }))['Events'] as { awsRegion?: string }[];
     assert.deepEqual(events.map((e) => e.awsRegion).sort(), ['eu-central-1', 'us-east-1']);
