@@ -314,8 +314,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     },
   });
   // The operation protocol's transports: AWS JSON 1.1 and the STS Query protocol on POST / (DESIGN.md §1, ADR 0018).
-  const aws = regions.home.transport;
-  const transports = [{ method: 'POST', path: '/', adapter: regionalTransport((region) => regions.get(region)?.transport, aws) }];
+  const aws = regionalTransport((region) => regions.get(region)?.transport, regions.home.transport);
+  const transports = [{ method: 'POST', path: '/', adapter: aws }];
   // Dev mode: moto's reset path for test harnesses, and the self client the seed file is applied through.
   dev?.attach(aws, config.realm.region);
   if (dev !== undefined) transports.push({ method: 'POST', path: MOTO_RESET_PATH, adapter: dev.motoResetTransport(aws, config.logger) });

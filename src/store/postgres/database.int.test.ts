@@ -234,7 +234,9 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       await migrate(db.pool, MIGRATIONS.filter((m) => m.id < '0008'));
       const keys = new PostgresKeyStore(db);
       await keys.addDomainKey(1, Buffer.from('domain-key-1'));
-      await keys.createKey({ ...key('k1'), origin: 'EXTERNAL', primaryVersion: 3 }, { keyId: 'k1', version: 3, domainKeyVersion: 1, wrappedMaterial: Buffer.from('m'), createdAt: T0 }, []);
+      // The schema of 0007 (no region column yet): the row as that version wrote it.
+      await db.pool.query("INSERT INTO keys (id, created_at, description, key_spec, key_usage, origin, state, primary_version, policy) VALUES ('k1', $1, '', 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL', 'Enabled', 3, '{}')", [T0]);
+      await db.pool.query("INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES ('k1', 3, 1, $1, $2)", [Buffer.from('m'), T0]);
       await db.pool.query('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES ($1, $2, $3, $4, $5, $6)', ['k1', Buffer.from('fp'), 'KEY_MATERIAL_DOES_NOT_EXPIRE', null, T0, 'kept']);
       assert.deepEqual(await migrate(db.pool), MIGRATIONS.map((m) => m.id).filter((id) => id >= '0008'));
       const record = { keyId: 'k1', version: 3, fingerprint: Buffer.from('fp'), expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', validTo: undefined, importedAt: T0, description: 'kept', rotatedAt: undefined };
