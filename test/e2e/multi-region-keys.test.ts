@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import {
-  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand,
+  CreateAliasCommand, CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EnableKeyRotationCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSClient, ListKeysCommand, ListResourceTagsCommand,
   ReplicateKeyCommand, RotateKeyOnDemandCommand, UpdatePrimaryRegionCommand,
 } from '@aws-sdk/client-kms';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
@@ -62,7 +62,13 @@ describe('multi-Region keys through the AWS SDK (issue 20, ADR 0022)', () => {
 
     // UpdatePrimaryRegion: eu-central-1 becomes the primary, us-east-1 a replica.
     await expectKmsError(eu.send(new UpdatePrimaryRegionCommand({ KeyId: id, PrimaryRegion: 'us-east-1' })), 'UnsupportedOperationException');
+    await us.send(new EnableKeyRotationCommand({ KeyId: id, RotationPeriodInDays: 180 }));
+    await expectKmsError(eu.send(new EnableKeyRotationCommand({ KeyId: id })), 'UnsupportedOperationException');
     await us.send(new UpdatePrimaryRegionCommand({ KeyId: id, PrimaryRegion: 'eu-central-1' }));
+    // Automatic rotation moves with the primary.
+    const moved = await eu.send(new GetKeyRotationStatusCommand({ KeyId: id }));
+    assert.equal(moved.KeyRotationEnabled, true);
+    assert.equal(moved.RotationPeriodInDays, 180);
     assert.equal((await eu.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType, 'PRIMARY');
     const usNow = (await us.send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata?.MultiRegionConfiguration;
     assert.equal(usNow?.MultiRegionKeyType, 'REPLICA');

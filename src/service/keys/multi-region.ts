@@ -80,7 +80,7 @@ export const updatePrimaryRegion = defineOperation({
   name: 'UpdatePrimaryRegion',
   description: 'Makes the replica key in another Region the primary key of a multi-Region key; the current primary becomes a replica.',
   effect: 'write',
-  uses: ['keys', 'realm'] as const,
+  uses: ['keys', 'realm', 'lifecycle'] as const,
   input: z.object({
     KeyId: keyIdParam.describe('The current multi-Region primary key (key ID or key ARN).'),
     PrimaryRegion: regionParam.describe('The Region of the replica key that becomes the primary key.'),
@@ -94,6 +94,12 @@ export const updatePrimaryRegion = defineOperation({
     const target = await deps.keys.getKey(storageKeyId(wireId, input.PrimaryRegion));
     if (target === undefined) throw new KmsError('KeyNotFound', `Key '${keyArn({ ...deps.realm, region: input.PrimaryRegion }, wireId)}' does not exist`);
     await deps.keys.setPrimaryRegion(wireId, input.PrimaryRegion);
+    // Automatic rotation is a shared property, kept by the primary: it moves with the primary.
+    const rotation = await deps.lifecycle.store.getRotation(primary.id);
+    if (rotation !== undefined) {
+      await deps.lifecycle.store.setRotation(target.id, rotation);
+      await deps.lifecycle.store.setRotation(primary.id, { enabled: false, periodDays: rotation.periodDays });
+    }
     return {};
   },
   auditRequest: (i) => ({ keyId: i.KeyId, primaryRegion: i.PrimaryRegion }),

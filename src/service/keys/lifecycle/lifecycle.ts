@@ -134,6 +134,8 @@ export async function runDueJobs(deps: JobDeps, signal?: AbortSignal): Promise<J
     const key = await deps.keys.getKey(keyId);
     const settings = await store.getRotation(keyId);
     if (key === undefined || settings?.nextRotationAt === undefined || key.state !== 'Enabled') continue;
+    // A multi-Region replica rotates with its primary, never on its own (ADR 0022).
+    if (key.primaryRegion !== undefined && key.primaryRegion !== key.region) continue;
     // The next date counts from now, not from the missed date: a key offline for months rotates once.
     const version = await rotateKey(deps, key, 'AUTOMATIC', nextRotation(deps.clock.now(), settings.periodDays));
     if (version !== undefined) {
