@@ -99,7 +99,7 @@ try {
   const principals = new SqlitePrincipalStore(db);
   const grants = new SqliteGrantStore(db);
   db.prepare('INSERT INTO domain_keys (version, wrapped) VALUES (1, ?)').run(Buffer.alloc(60));
-  const base: KeyRecord = { id: KEY_ID, createdAt: now, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: TEN };
+  const base: KeyRecord = { id: KEY_ID, region: 'us-east-1', createdAt: now, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: TEN };
   await keys.createKey(base, { keyId: KEY_ID, version: 1, domainKeyVersion: 1, wrappedMaterial: Buffer.alloc(60), createdAt: now }, [{ key: 'team', value: 'x' }]);
   await principals.createPrincipal({ id: 'p1', type: 'user', name: 'clinician', arn: user('clinician'), createdAt: now });
   await keys.putPolicyPrincipals(KEY_ID, { [user('clinician')]: 'p1' });

@@ -1,6 +1,7 @@
 import type { Pipeline } from '../service/pipeline/pipeline.js';
 import { awsJsonTransport, headerValue } from './aws/transport.js';
 import { stsQueryTransport } from './sts/transport.js';
+import { signingRegion } from './aws/signing-region.js';
 import type { TransportAdapter, TransportRequestHead } from './transport.js';
 
 /**
@@ -30,5 +31,23 @@ export function awsEndpointTransport(pipeline: Pipeline): TransportAdapter {
     refuse: (head, error) => pick(head).refuse(head, error),
     unknownEndpoint: (head) => pick(head).unknownEndpoint(head),
     answerError: (error, requestId) => json.answerError(error, requestId),
+  };
+}
+
+/**
+ * Several regions on one endpoint (issue 20, ADR 0022): each request goes to the transport of the region
+ * its signature is scoped to (`forRegion`), an unsigned one, or one for a region not served, to the home
+ * region's (whose authenticator then refuses a foreign scope in AWS's words).
+ */
+export function regionalTransport(forRegion: (region: string) => TransportAdapter | undefined, home: TransportAdapter): TransportAdapter {
+  const pick = (head: TransportRequestHead) => {
+    const region = signingRegion(head);
+    return (region === undefined ? undefined : forRegion(region)) ?? home;
+  };
+  return {
+    handle: (req) => pick(req).handle(req),
+    refuse: (head, error) => pick(head).refuse(head, error),
+    unknownEndpoint: (head) => pick(head).unknownEndpoint(head),
+    answerError: (error, requestId) => home.answerError(error, requestId),
   };
 }

@@ -1,5 +1,6 @@
 import { isUuid } from '../crypto/encoding.js';
 import { invalidInput, KmsError } from './errors.js';
+import { MRK_ID_RE, wireKeyId } from './multi-region.js';
 
 /** Where a deployment says it is: every ARN it issues names this region and account. */
 export interface Realm {
@@ -8,8 +9,9 @@ export interface Realm {
   readonly account: string;
 }
 
+/** The ARN of the key stored under `keyId` (a multi-Region key's storage id names its wire id: ADR 0022). */
 export function keyArn(realm: Realm, keyId: string): string {
-  return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:key/${keyId}`;
+  return `arn:${realm.partition}:kms:${realm.region}:${realm.account}:key/${wireKeyId(keyId)}`;
 }
 
 export function aliasArn(realm: Realm, aliasName: string): string {
@@ -40,8 +42,6 @@ export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName
 
 const ARN_RE = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
 
-/** A multi-Region key's id, as AWS writes it: `mrk-` and 32 hex digits. */
-const MRK_ID_RE = /^mrk-[0-9a-f]{32}$/;
 
 /** Whether `id` has the form of a key id: a UUID, or a multi-Region key's `mrk-` id. */
 function isKeyIdForm(id: string): boolean {

@@ -1,5 +1,6 @@
 import { encodeFields } from '../crypto/encoding.js';
 import type { SealRecord } from './ports.js';
+import { wireKeyId } from './multi-region.js';
 
 /**
  * Every binding Arca mixes into a wrapped secret's AAD (or into a fingerprint), in one place, so that no
@@ -41,9 +42,13 @@ export function domainKeyWrapBinding(binding: Uint8Array, domainKeyVersion: numb
   return Buffer.concat([binding, encodeFields([domainKeyVersion])]);
 }
 
-/** The binding of a key version's wrapped material to its key, version and purpose. */
+/**
+ * The binding of a key version's wrapped material to its key, version and purpose. The key is named by its
+ * wire id: the regional keys of a multi-Region key share material, so their rows hold the same wrapped
+ * bytes (ADR 0022); a single-Region key's wire id is its storage id.
+ */
 export function materialBinding(keyId: string, version: number): Buffer {
-  return encodeFields(['arca.key-material.v1', keyId, version, 'customer-key-version']);
+  return encodeFields(['arca.key-material.v1', wireKeyId(keyId), version, 'customer-key-version']);
 }
 
 /** The binding of an access key's wrapped secret to its id, so a secret copied to another row does not unwrap. */

@@ -18,7 +18,7 @@ import { KEY_SPEC_INFO, KEY_SPECS, KEY_USAGES, type EncryptionAlgorithm, type Ke
 /** The whole spec × usage × algorithm matrix, as data: every cell either works or fails with AWS's error. */
 
 function keyOf(keySpec: KeySpec, keyUsage: KeyUsage): KeyRecord {
-  return { id: 'k', createdAt: new Date(0), description: '', keySpec, keyUsage, origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
+  return { id: 'k', region: 'us-east-1', createdAt: new Date(0), description: '', keySpec, keyUsage, origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
 }
 
 function code(fn: () => unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { encodeFields } from '../crypto/encoding.js';
+import { wireKeyId } from './multi-region.js';
 import { sha256Hex } from '../crypto/hash.js';
 import type { KeyRecord } from './key.js';
 
@@ -11,7 +12,8 @@ import type { KeyRecord } from './key.js';
  * and the material), not how it is derived.
  */
 export function keyMaterialId(keyId: string, version: number): string {
-  return sha256Hex(encodeFields(['arca.key-material-id.v1', keyId, version]));
+  // The wire id: a multi-Region key's regional keys share their material, and so its ids (ADR 0022).
+  return sha256Hex(encodeFields(['arca.key-material-id.v1', wireKeyId(keyId), version]));
 }
 
 /**

@@ -9,6 +9,7 @@ const ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234
 function keyIn(state: KeyState): KeyRecord {
   return {
     id: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    region: 'us-east-1',
     createdAt: new Date(0),
     description: '',
     keySpec: 'SYMMETRIC_DEFAULT',

@@ -81,6 +81,10 @@ export interface Tag {
 /** A key as stored: metadata only; material lives in versions, wrapped. */
 export interface KeyRecord {
   readonly id: string;
+  /** The region the key lives in (ADR 0022): a key is found only by requests of its region. */
+  readonly region: string;
+  /** A multi-Region key's primary region (the same in all its regional keys); undefined for a single-Region key. */
+  readonly primaryRegion?: string | undefined;
   readonly createdAt: Date;
   readonly description: string;
   readonly keySpec: KeySpec;
@@ -104,6 +108,8 @@ export interface StoredKeyVersion {
 }
 
 export interface AliasRecord {
+  /** Alias names are unique per region (ADR 0022). */
+  readonly region: string;
   readonly name: string;
   readonly keyId: string;
   readonly createdAt: Date;

@@ -51,7 +51,7 @@ export interface KeyStore {
    * Keys ordered by creation, `limit` at most, starting after the cursor `after` (a key id; a destroyed
    * key's id stays a valid cursor). An unknown cursor fails with InvalidMarker.
    */
-  listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
+  listKeys(region: string, after: string | undefined, limit: number): Promise<Page<KeyRecord>>;
   /** Changes only the members given; an unknown key is ignored. */
   updateKey(keyId: string, change: Partial<Pick<KeyRecord, 'description' | 'state' | 'policy'>>): Promise<void>;
   /** The principals the key's policy names, as resolved when it was stored (ADR 0009); `{}` when none. */
@@ -59,18 +59,24 @@ export interface KeyStore {
   /** Replaces the key policy's resolved principals (with the policy, in the same unit of work). */
   putPolicyPrincipals(keyId: string, refs: PrincipalRefs): Promise<void>;
   getKeyVersion(keyId: string, version: number): Promise<StoredKeyVersion | undefined>;
+  /** The live regional keys of multi-Region key `wireId` (ADR 0022), ordered by region; [] for any other id. */
+  listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]>;
+  /** Makes `region` the primary region of every regional key of multi-Region key `wireId`. */
+  setPrimaryRegion(wireId: string, region: string): Promise<void>;
+  /** Copies every stored version of key `fromKeyId` to key `toKeyId` (a new replica of a multi-Region key). */
+  copyVersions(fromKeyId: string, toKeyId: string): Promise<void>;
 
-  getAlias(name: string): Promise<AliasRecord | undefined>;
-  /** Fails with AlreadyExists if the name is taken. */
+  getAlias(region: string, name: string): Promise<AliasRecord | undefined>;
+  /** Fails with AlreadyExists if the name is taken in the alias's region. */
   createAlias(alias: AliasRecord): Promise<void>;
   /** Points the alias at `keyId`, keeping its creation date; an unknown name is ignored (as by deleteAlias). */
-  updateAlias(name: string, keyId: string, at: Date): Promise<void>;
-  deleteAlias(name: string): Promise<void>;
+  updateAlias(region: string, name: string, keyId: string, at: Date): Promise<void>;
+  deleteAlias(region: string, name: string): Promise<void>;
   /**
    * Aliases of one key, or of every key, ordered by name (byte order), `limit` at most, with names after
    * `after` (a position: it need not be an alias). The store sets no quota: CreateAlias enforces 50 per key.
    */
-  listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>>;
+  listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>>;
 
   /** A key's tags ordered by tag key (a destroyed key's tags stay with its tombstone). */
   listTags(keyId: string): Promise<readonly Tag[]>;

@@ -9,10 +9,15 @@ import { SecretBytes } from './secret-bytes.js';
  *
  * `0x01 | key id (16, UUID bytes) | key version (u32 BE) | salt (32) | nonce (12) | ciphertext | tag (16)`
  *
+ * A multi-Region key's blob starts with `0x02` and carries the 16 bytes of its `mrk-` id's 32 hex digits
+ * in the key id field (ADR 0022); the rest is the same.
+ *
  * The message key is HKDF-SHA256(version material, salt, info = header), so each message has its own
  * AES-256 key and the random-nonce limit of AES-GCM never binds. The AAD is `header | encoded context`.
  */
 export const BLOB_FORMAT_V1 = 0x01;
+/** The format byte of a blob under a multi-Region key (`mrk-` id). */
+export const BLOB_FORMAT_MRK = 0x02;
 export const SALT_LENGTH = 32;
 export const HEADER_LENGTH = 1 + 16 + 4 + SALT_LENGTH + GCM_NONCE_LENGTH;
 export const BLOB_OVERHEAD = HEADER_LENGTH + GCM_TAG_LENGTH;
@@ -24,11 +29,12 @@ export interface BlobHeader {
 
 /** The key id and version a blob names, or `undefined` if it cannot be a v1 blob. Not authenticated yet. */
 export function readBlobHeader(blob: Uint8Array): BlobHeader | undefined {
-  if (blob.length < BLOB_OVERHEAD || blob[0] !== BLOB_FORMAT_V1) return undefined;
+  if (blob.length < BLOB_OVERHEAD || (blob[0] !== BLOB_FORMAT_V1 && blob[0] !== BLOB_FORMAT_MRK)) return undefined;
   const b = Buffer.from(blob.buffer, blob.byteOffset, blob.length);
   const version = b.readUInt32BE(17);
   if (version === 0) return undefined;
-  return { keyId: bytesToUuid(b.subarray(1, 17)), version };
+  const id = b.subarray(1, 17);
+  return { keyId: blob[0] === BLOB_FORMAT_MRK ? `mrk-${id.toString('hex')}` : bytesToUuid(id), version };
 }
 
 /** Encrypts with explicit salt and nonce; exported for known-answer tests only. Use {@link sealBlob}. */
@@ -44,8 +50,9 @@ export function sealBlobWith(
   // Version 0 would seal a blob that readBlobHeader refuses: ciphertext nobody can ever decrypt.
   if (!Number.isInteger(header.version) || header.version < 1 || header.version > 0xffff_ffff) throw new RangeError('key version must be in 1..2^32-1');
   const head = Buffer.allocUnsafe(HEADER_LENGTH);
-  head[0] = BLOB_FORMAT_V1;
-  uuidToBytes(header.keyId).copy(head, 1);
+  const mrk = /^mrk-[0-9a-f]{32}$/.test(header.keyId);
+  head[0] = mrk ? BLOB_FORMAT_MRK : BLOB_FORMAT_V1;
+  (mrk ? Buffer.from(header.keyId.slice(4), 'hex') : uuidToBytes(header.keyId)).copy(head, 1);
   head.writeUInt32BE(header.version, 17);
   salt.copy(head, 21);
   nonce.copy(head, 21 + SALT_LENGTH);

@@ -1,4 +1,5 @@
 import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
+import { wireKeyId } from '../core/multi-region.js';
 import { encodeContext } from '../crypto/encoding.js';
 import { oaepDecrypt, oaepEncrypt, oaepMaxPlaintext, type OaepHash } from '../crypto/rsa-oaep.js';
 import type { SecretBytes } from '../crypto/secret-bytes.js';
@@ -46,7 +47,8 @@ function checkRsa(key: KeyHandle, algorithm: EncryptionAlgorithm | undefined, co
 /** Seals `plaintext` into an Arca ciphertext blob under the primary version of a checked symmetric key. */
 export async function sealUnder(deps: MaterialDeps, key: KeyHandle, plaintext: SecretBytes, context: Readonly<Record<string, string>>): Promise<Buffer> {
   const material = await primaryMaterial(deps, key.record);
-  return sealBlob(material, { keyId: key.record.id, version: key.record.primaryVersion }, plaintext.expose(), encodeContext(context));
+  // A ciphertext names the wire id: a multi-Region key's related keys decrypt it in every region (ADR 0022).
+  return sealBlob(material, { keyId: wireKeyId(key.record.id), version: key.record.primaryVersion }, plaintext.expose(), encodeContext(context));
 }
 
 export function encrypterFor(deps: MaterialDeps, parsed: ParsedKeyCache, key: KeyHandle, params: EncryptionParams): Encrypter {
@@ -71,7 +73,7 @@ export function decrypterFor(deps: MaterialDeps, parsed: ParsedKeyCache, key: Ke
   if (!isAsymmetric(key)) {
     const header = readBlobHeader(ciphertext);
     if (header === undefined) throw invalidCiphertext();
-    if (header.keyId !== key.record.id) throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
+    if (header.keyId !== wireKeyId(key.record.id)) throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     checkSymmetric(key, algorithm, params.operation);
     return {
       async decrypt() {

@@ -50,7 +50,7 @@ async function setup() {
   );
   async function key(keySpec: KeySpec, keyUsage: KeyUsage, origin: Origin = 'AWS_KMS'): Promise<KeyHandle> {
     const id = randomId();
-    const record: KeyRecord = { id, createdAt: NOW, description: '', keySpec, keyUsage, origin, state: 'Enabled', primaryVersion: 1, policy: '{}' };
+    const record: KeyRecord = { id, region: 'us-east-1', createdAt: NOW, description: '', keySpec, keyUsage, origin, state: 'Enabled', primaryVersion: 1, policy: '{}' };
     const material = await newKeyMaterial(keySpec);
     const wrapped = await hierarchy.wrap(material, materialBinding(id, 1));
     material.dispose();

@@ -46,7 +46,7 @@ async function open() {
 }
 
 function record(keySpec: KeySpec, id = randomId()): KeyRecord {
-  return { id, createdAt: NOW, description: '', keySpec, keyUsage: 'ENCRYPT_DECRYPT', origin: 'EXTERNAL', state: 'PendingImport', primaryVersion: 1, policy: '{}' };
+  return { id, region: 'us-east-1', createdAt: NOW, description: '', keySpec, keyUsage: 'ENCRYPT_DECRYPT', origin: 'EXTERNAL', state: 'PendingImport', primaryVersion: 1, policy: '{}' };
 }
 
 /** The SecretBytes the pipeline's disposal of a `prepare` result reaches (own enumerable members, nested). */

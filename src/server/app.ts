@@ -29,7 +29,9 @@ import { ROTATION_PERIOD } from '../core/lifecycle.js';
 import type { JobPoint, LifecycleDeps } from '../service/pipeline/deps.js';
 import { DEFAULT_SCHEDULER_INTERVAL_MS, leaseForRole, LifecycleScheduler, watchLeadership, type SchedulerRole } from './scheduler.js';
 import { systemClock } from './clock.js';
-import { awsEndpointTransport } from '../api/protocol-switch.js';
+import { awsEndpointTransport, regionalTransport } from '../api/protocol-switch.js';
+import { RegionalParts } from './regional-parts.js';
+import type { TransportAdapter } from '../api/transport.js';
 import { createHttpServer, type TlsOptions } from './http-server.js';
 import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfig } from './limits.js';
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
@@ -96,6 +98,8 @@ export interface DevAppConfig {
   readonly backup?: BackupConfig | undefined;
   /** OIDC providers trusted by AssumeRoleWithWebIdentity (absent or empty: the operation refuses every token). */
   readonly oidcProviders?: readonly OidcProviderConfig[] | undefined;
+  /** Regions served besides `realm.region` (ADR 0022), or `any` well-formed one (dev); default none. */
+  readonly regions?: readonly string[] | 'any' | undefined;
   /** What `arca dev` adds for test suites (reset, seeding, any credentials); `arca server` never sets it. */
   readonly devMode?: DevModeOptions | undefined;
 }
@@ -149,13 +153,21 @@ export async function createDevApp(config: DevAppConfig): Promise<App> {
   return { ...parts.app, admin };
 }
 
+/** One region's request path (ADR 0022). */
+interface RegionPipeline {
+  readonly authenticator: SigV4Authenticator;
+  readonly pipeline: Pipeline;
+  readonly transport: TransportAdapter;
+}
+
 /** What {@link composeApp} builds, for the composition functions to finish. */
 export interface ComposedApp {
   readonly app: Omit<App, 'admin'>;
   readonly principals: PrincipalStore;
   readonly hierarchy: KeyHierarchy;
   readonly sealing: SealController | undefined;
-  readonly authenticator: SigV4Authenticator;
+  /** Every region's SigV4 signing-key cache (seal invariant tests). */
+  readonly signingKeys: { readonly cachedSigningKeys: number };
   /** Runs the due lifecycle jobs once (leader, hierarchy open), then starts the periodic runs. */
   startScheduler(): Promise<void>;
   /** Adds a step to run at close, after the store is closed and the hierarchy sealed. */
@@ -196,10 +208,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const trail = await wireAudit({ ...config, sharedWriters: config.schedulerRole === 'follower' }, store, hierarchy, clock, config.logger, metrics);
   const { audit } = trail;
   const storage = store.health;
-  const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm: config.realm, timeZone: config.timeZone ?? 'UTC' });
   const dev = config.devRuntime;
   const anyCredentialsAs = dev?.options.acceptAnyCredentials === true ? () => dev.adminId : undefined;
-  const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm: config.realm, clock, anyCredentialsAs });
   const lifecycle: LifecycleDeps = {
     store: store.lifecycle,
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
@@ -225,7 +235,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             return admin;
           },
           logger: config.logger,
-          onSeal: [() => authenticator.forgetAll(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
+          onSeal: [() => regions.forgetSigningKeys(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
           onUnseal: [() => trail.attachSigner(), async () => void (await scheduler.runIfLeader()), () => heartbeat.beat()],
           rewrap: store.rewrap,
         });
@@ -235,47 +245,57 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const backupDir = config.backup?.dir ?? defaultBackupDir(config.dataDir);
   const detection = new Detection({ config: config.detection, clock, logger: config.logger, audit, region: config.realm.region, observer: metrics });
   const registry = operationRegistry();
-  const pipeline = new Pipeline({
-    limiter,
-    keys: requestStores.keys,
-    principals: requestStores.principals,
-    grants: requestStores.grants,
-    reads,
-    imports,
-    hierarchy,
-    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
-    provisioner,
-    importer: new CustodyKeyImporter(hierarchy),
-    clock,
-    realm: config.realm,
-    logger: config.logger,
-    lifecycle,
-    // mTLS identities (docs/identity.md) in front of SigV4: a verified client certificate maps by the rules.
-    authenticator: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm: config.realm }),
-    // A refusal of a caller whose grant for it expired raises an alert (just-in-time access used outside its window).
-    authorizer: new ExpiredGrantWatch(authorizer, requestStores.grants, detection),
-    keyring: hierarchy,
-    policyChecks: authorizer,
-    audit,
-    storage,
-    auditTrail: trail.trail,
-    auditChains: trail.chains,
-    operations: registry,
-    sealing,
-    observer: observeAll([metrics, requestLog(config.logger)]),
-    cluster: { node: store.nodeName, nodes: store.nodes },
-    // Circuit breakers are enforced where the quotas are, and checked first.
-    quotas: new BreakerGate(detection.breakers, quotas),
-    // The opt-in per-key series count the same answered requests the detector watches.
-    detector: config.metrics?.keys?.length ? { observe: (r) => { detection.observe(r); metrics?.observe(r); } } : detection,
-    breakers: detection.breakers,
-    backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
-    ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
-    webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
-    approvals: requestStores.approvals,
-    dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
-    approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry, alerts: detection }),
-  });
+  const approvalGate = new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry, alerts: detection });
+  // One pipeline per region (ADR 0022): its realm names the region in ARNs, audit events and conditions.
+  const regionalParts = (realm: Realm): RegionPipeline => {
+    const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm, timeZone: config.timeZone ?? 'UTC' });
+    const authenticator = new SigV4Authenticator({ store: requestStores.principals, keyring: hierarchy, realm, clock, anyCredentialsAs });
+    const pipeline = new Pipeline({
+      limiter,
+      keys: requestStores.keys,
+      principals: requestStores.principals,
+      grants: requestStores.grants,
+      reads,
+      imports,
+      hierarchy,
+      primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+      provisioner,
+      importer: new CustodyKeyImporter(hierarchy),
+      clock,
+      realm,
+      logger: config.logger,
+      lifecycle,
+      // mTLS identities (docs/identity.md) in front of SigV4: a verified client certificate maps by the rules.
+      authenticator: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm }),
+      // A refusal of a caller whose grant for it expired raises an alert (just-in-time access used outside its window).
+      authorizer: new ExpiredGrantWatch(authorizer, requestStores.grants, detection),
+      keyring: hierarchy,
+      policyChecks: authorizer,
+      audit,
+      storage,
+      auditTrail: trail.trail,
+      auditChains: trail.chains,
+      operations: registry,
+      sealing,
+      observer: observeAll([metrics, requestLog(config.logger)]),
+      cluster: { node: store.nodeName, nodes: store.nodes },
+      // Circuit breakers are enforced where the quotas are, and checked first.
+      quotas: new BreakerGate(detection.breakers, quotas),
+      // The opt-in per-key series count the same answered requests the detector watches.
+      detector: config.metrics?.keys?.length ? { observe: (r) => { detection.observe(r); metrics?.observe(r); } } : detection,
+      breakers: detection.breakers,
+      backups: serverBackupMaker({ store, dataDir: config.dataDir, root, dir: backupDir, clock }),
+      ledger: serverLedgerMaker({ store, dataDir: config.dataDir, root, clock }),
+      webIdentity: config.oidcProviders?.length ? new OidcVerifier(config.oidcProviders) : undefined,
+      approvals: requestStores.approvals,
+      dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
+    regions: { home: config.realm.region, others: config.regions ?? [] },
+      approvalGate,
+    });
+    return { authenticator, pipeline, transport: awsEndpointTransport(pipeline) };
+  };
+  const regions: RegionalParts<RegionPipeline> = new RegionalParts(config.realm, config.regions ?? [], regionalParts);
+  const { pipeline } = regions.home;
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.
   const backupSchedule = every === undefined ? undefined : new BackupScheduler({
@@ -294,7 +314,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     },
   });
   // The operation protocol's transports: AWS JSON 1.1 and the STS Query protocol on POST / (DESIGN.md §1, ADR 0018).
-  const aws = awsEndpointTransport(pipeline);
+  const aws = regionalTransport((region) => regions.get(region)?.transport, regions.home.transport);
   const transports = [{ method: 'POST', path: '/', adapter: aws }];
   // Dev mode: moto's reset path for test harnesses, and the self client the seed file is applied through.
   dev?.attach(aws, config.realm.region);
@@ -312,7 +332,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     principals,
     hierarchy,
     sealing,
-    authenticator,
+    signingKeys: regions,
     onClose: (step) => void closeSteps.push(step),
     async startScheduler() {
       await trail.attachSigner();
@@ -353,7 +373,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
                 detection.close();
                 await store.close().catch((e: unknown) => config.logger.error('closing the store failed', { error: String(e) }));
                 hierarchy.seal();
-                authenticator.forgetAll();
+                regions.forgetSigningKeys();
                 root.seal();
                 for (const step of closeSteps) step();
                 resolve();

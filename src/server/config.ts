@@ -1,3 +1,4 @@
+import { REGION_PATTERN } from '../core/regions.js';
 import { isTimeZone } from '../core/policy/context.js';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -74,7 +75,9 @@ export const serverConfigSchema = z
     listen: z.string().default('127.0.0.1:8420'),
     tls: tlsSchema.default({ enabled: true }),
     dataDir: z.string().min(1),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must look like an AWS region (us-east-1)').default('us-east-1'),
+    region: z.string().regex(REGION_PATTERN, 'must look like an AWS region (us-east-1)').default('us-east-1'),
+    /** Regions served besides `region` (ADR 0022): each a namespace of keys and aliases; the SigV4 scope picks one. */
+    regions: z.array(z.string().regex(REGION_PATTERN, 'must look like an AWS region (eu-central-1)')).max(64).default([]),
     account: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('111122223333'),
     root: z.discriminatedUnion('type', [shamirRootSchema, pkcs11RootSchema]).default({ type: 'shamir' }),
     maxBodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).optional(),

@@ -9,6 +9,8 @@ import { endpointUrl } from './listen.js';
 interface ClusterOptions {
   readonly dataDir: string;
   readonly realm: Realm;
+  /** Regions served besides the realm's (ADR 0022). */
+  readonly regions: DevAppConfig['regions'];
   readonly logger: Logger;
   readonly listen: { host: string; port: number };
   readonly workers: number;
@@ -26,7 +28,7 @@ interface ClusterOptions {
 export async function runDevCluster(opts: ClusterOptions): Promise<number> {
   if (cluster.isWorker) return runWorker(opts);
   const stopped = untilSignal();
-  const bootstrap = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, logger: opts.logger, ...opts.lifecycle, ...(opts.audit && { audit: opts.audit }) });
+  const bootstrap = await createDevApp({ dataDir: opts.dataDir, realm: opts.realm, regions: opts.regions, logger: opts.logger, ...opts.lifecycle, ...(opts.audit && { audit: opts.audit }) });
   const endpointPort = new Promise<number>((ok, fail) => {
     cluster.on('message', (_w: Worker, msg: unknown) => {
       if (typeof msg === 'object' && msg !== null && 'listening' in msg && typeof msg.listening === 'number') ok(msg.listening);
@@ -59,6 +61,7 @@ async function runWorker(opts: ClusterOptions): Promise<number> {
   const app = await createDevApp({
     dataDir: opts.dataDir,
     realm: opts.realm,
+    regions: opts.regions,
     logger: opts.logger,
     ...opts.lifecycle,
     schedulerRole: 'follower',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isTimeZone } from '../core/policy/context.js';
+import { REGION_PATTERN } from '../core/regions.js';
 import { createDevApp, type AuditConfig } from './app.js';
 import { storageFromFlag, type StorageConfig } from './storage-config.js';
 import { readAuditConfig } from './audit-config.js';
@@ -40,7 +41,9 @@ Options:
                        admin user, its signature not verified, so test suites with dummy credentials run
                        unchanged (off by default; arca server has no such option)
   --listen <host:port> listen address (default ${DEV_DEFAULTS.listen}; port 0 picks a free port)
-  --region <region>    region in ARNs and SigV4 scopes (default ${DEV_DEFAULTS.region})
+  --region <region>    home region: of unsigned requests and scheduled events (default ${DEV_DEFAULTS.region})
+  --regions <list|any> the regions served, comma-separated, each a namespace of keys and aliases picked
+                       by the SigV4 scope; 'any' (default) serves every well-formed region from its first use
   --account <12 digits> account id in ARNs (default ${DEV_DEFAULTS.account})
   --time-zone <zone>   IANA time zone of the arca:LocalHour and arca:DayOfWeek policy keys (default ${DEV_DEFAULTS.timeZone})
   --workers <n>        serve with n worker processes sharing the port and data directory (default 1)
@@ -68,6 +71,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       'accept-any-credentials': { type: 'boolean', default: false },
       listen: { type: 'string', default: DEV_DEFAULTS.listen },
       region: { type: 'string', default: DEV_DEFAULTS.region },
+      regions: { type: 'string', default: 'any' },
       account: { type: 'string', default: DEV_DEFAULTS.account },
       'time-zone': { type: 'string', default: process.env['ARCA_TIME_ZONE'] ?? DEV_DEFAULTS.timeZone },
       workers: { type: 'string', default: '1' },
@@ -94,7 +98,9 @@ export async function runDev(argv: readonly string[]): Promise<number> {
     errors.push((e as Error).message);
   }
   if (!/^\d{12}$/.test(values.account)) errors.push(`--account must be 12 digits, not '${values.account}'`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
+  if (!REGION_PATTERN.test(values.region)) errors.push(`--region must look like an AWS region (us-east-1), not '${values.region}'`);
+  const regions = values.regions === 'any' ? 'any' : values.regions.split(',').map((r) => r.trim()).filter((r) => r !== '' && r !== values.region);
+  if (regions !== 'any') for (const r of regions) if (!REGION_PATTERN.test(r)) errors.push(`--regions must list AWS regions (eu-central-1) or be 'any', not '${r}'`);
   if (!isTimeZone(values['time-zone'])) errors.push(`--time-zone must be an IANA time zone (Europe/Paris), not '${values['time-zone']}'`);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) errors.push(`--workers must be a whole number from 1 to 64, not '${values.workers}'`);
@@ -142,13 +148,13 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const logger = createLogger({ level: isLogLevel(logLevel) ? logLevel : 'info' });
   const realm = { partition: 'aws' as const, region: values.region, account: values.account };
   const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'], limits: limits.limits };
-  if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
+  if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, regions, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
 
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
   // Metrics are on in dev, on the main listener without a token (a loopback development server).
   try {
-    const app = await createDevApp({ dataDir, realm, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName, devMode });
+    const app = await createDevApp({ dataDir, realm, regions, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName, devMode });
     await new Promise<void>((ok, fail) => {
       app.server.once('error', fail);
       app.server.listen(listen.port, listen.host, () => ok());

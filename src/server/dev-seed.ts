@@ -19,6 +19,8 @@ const seedKey = z
   .object({
     /** A fixed key id (a lowercase UUID) for tests that name it. */
     id: z.string().optional(),
+    /** The region to create the key in (default the home region, `--region`). */
+    region: z.string().optional(),
     alias: z.string().startsWith('alias/').optional(),
     aliases: z.array(z.string().startsWith('alias/')).optional(),
     description: z.string().optional(),
@@ -70,8 +72,8 @@ export interface SeedSummary {
  * yet (by name) is created; present ones are left as they are. Throws on the first refusal, naming the item.
  */
 export async function applySeed(client: DevSelfClient, doc: SeedDocument, cause?: Pick<TransportRequestHead, 'sourceIp' | 'secureTransport'>): Promise<SeedSummary> {
-  const call = async (what: string, target: string, input: Record<string, unknown>, missingIsOk = false): Promise<Record<string, unknown> | undefined> => {
-    const r = await client.call(target, input, cause);
+  const call = async (what: string, target: string, input: Record<string, unknown>, missingIsOk = false, region?: string): Promise<Record<string, unknown> | undefined> => {
+    const r = await client.call(target, input, cause, region);
     if (r.ok) return r.output;
     if (missingIsOk && (r.code === 'NotFoundException' || r.code === 'NoSuchEntity')) return undefined;
     throw new Error(`seed: ${what}: ${target.split('.')[1]} answered ${r.code}: ${r.message}`);
@@ -82,24 +84,25 @@ export async function applySeed(client: DevSelfClient, doc: SeedDocument, cause?
   for (const [i, k] of (doc.keys ?? []).entries()) {
     const aliases = [...(k.alias === undefined ? [] : [k.alias]), ...(k.aliases ?? [])];
     const what = `keys[${i}]${k.id ?? aliases[0] ?? ''}`;
+    const keyCall: Call = (w, target, input, missingIsOk = false) => call(w, target, input, missingIsOk, k.region);
     const lookup = k.id ?? aliases[0];
-    if (lookup !== undefined && (await call(what, 'TrentService.DescribeKey', { KeyId: lookup }, true)) !== undefined) {
+    if (lookup !== undefined && (await keyCall(what, 'TrentService.DescribeKey', { KeyId: lookup }, true)) !== undefined) {
       keysPresent++;
       continue;
     }
-    const created = await call(what, 'TrentService.CreateKey', {
+    const created = await keyCall(what, 'TrentService.CreateKey', {
       KeySpec: k.keySpec, KeyUsage: k.keyUsage, Description: k.description, Policy: k.policy, ArcaDevKeyId: k.id,
       Origin: k.insecureMaterial === undefined ? undefined : 'EXTERNAL',
       Tags: k.tags === undefined ? undefined : Object.entries(k.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
     });
     const keyId = String((created?.['KeyMetadata'] as { KeyId?: unknown } | undefined)?.KeyId);
     if (k.insecureMaterial !== undefined) {
-      await importKnownMaterial(call, what, keyId, Buffer.from(k.insecureMaterial, 'base64'));
+      await importKnownMaterial(keyCall, what, keyId, Buffer.from(k.insecureMaterial, 'base64'));
       knownMaterial++;
     }
-    for (const alias of aliases) await call(what, 'TrentService.CreateAlias', { AliasName: alias, TargetKeyId: keyId });
-    if (k.rotationPeriodInDays !== undefined) await call(what, 'TrentService.EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: k.rotationPeriodInDays });
-    if (k.enabled === false) await call(what, 'TrentService.DisableKey', { KeyId: keyId });
+    for (const alias of aliases) await keyCall(what, 'TrentService.CreateAlias', { AliasName: alias, TargetKeyId: keyId });
+    if (k.rotationPeriodInDays !== undefined) await keyCall(what, 'TrentService.EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: k.rotationPeriodInDays });
+    if (k.enabled === false) await keyCall(what, 'TrentService.DisableKey', { KeyId: keyId });
     keysCreated++;
   }
   let principalsCreated = 0;
@@ -116,7 +119,7 @@ export async function applySeed(client: DevSelfClient, doc: SeedDocument, cause?
   return { keysCreated, keysPresent, principalsCreated, knownMaterial };
 }
 
-type Call = (what: string, target: string, input: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+type Call = (what: string, target: string, input: Record<string, unknown>, missingIsOk?: boolean) => Promise<Record<string, unknown> | undefined>;
 
 /** Imports `material` into EXTERNAL key `keyId` as a client would (RSAES_OAEP_SHA_256 under a fresh import token); zeroes it after. */
 async function importKnownMaterial(call: Call, what: string, keyId: string, material: Buffer): Promise<void> {

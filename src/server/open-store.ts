@@ -11,15 +11,19 @@ import { sqliteStoreBundle, type StoreBundle } from './store-bundle.js';
  * configured.
  */
 export async function openStore(
-  config: { readonly dataDir: string; readonly storage?: StorageConfig | undefined; readonly audit?: { readonly durability?: SqliteUnitOfWorkOptions['durability']; readonly memoryOnlyForBenchmarks?: boolean | undefined } | undefined; readonly nodeName?: string | undefined },
+  config: { readonly dataDir: string; readonly storage?: StorageConfig | undefined; readonly audit?: { readonly durability?: SqliteUnitOfWorkOptions['durability']; readonly memoryOnlyForBenchmarks?: boolean | undefined } | undefined; readonly nodeName?: string | undefined; readonly realm?: { readonly region: string } | undefined },
   clock: Clock,
   logger: Logger,
 ): Promise<StoreBundle> {
   const storage = config.storage ?? { type: 'sqlite' };
   if (storage.type === 'postgres') {
     const { openPostgresStore } = await import('./postgres-bundle.js');
-    return openPostgresStore(storage, { nodeName: config.nodeName, clock, logger });
+    const pg = await openPostgresStore(storage, { nodeName: config.nodeName, clock, logger });
+    if (config.realm !== undefined) await pg.adoptHomeRegion(config.realm.region);
+    return pg;
   }
   const audit = config.audit ?? {};
-  return sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks, nodeName: config.nodeName });
+  const bundle = sqliteStoreBundle(openDatabase(join(config.dataDir, 'arca.db')), clock, { durability: audit.durability, auditInMemoryForBenchmarks: audit.memoryOnlyForBenchmarks, nodeName: config.nodeName });
+  if (config.realm !== undefined) await bundle.adoptHomeRegion(config.realm.region);
+  return bundle;
 }

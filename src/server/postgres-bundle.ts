@@ -1,4 +1,5 @@
 import { PostgresDevState } from '../store/postgres/postgres-dev-state.js';
+import { adoptHomeRegion } from '../store/postgres/postgres-key-store.js';
 import { readFileSync } from 'node:fs';
 import { AuditWriter } from '../audit/audit-writer.js';
 import type { Clock, Logger } from '../core/ports.js';
@@ -72,6 +73,7 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     openAuditTrail: (p) => new PostgresAuditTrail(pg, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
     auditChains: () => chains.listChains(),
     trailOf: (chainId, keyUseEvents) => chains.trailOf(chainId, keyUseEvents),
+    adoptHomeRegion: (home) => adoptHomeRegion(pg, home),
     async close() {
       await claim.release();
       await pg.close();

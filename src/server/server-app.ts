@@ -77,7 +77,7 @@ export async function createServerApp(opts: {
   const realm: Realm = { partition: 'aws', region: config.region, account: config.account };
   mkdirDurably(config.dataDir);
   const audit = config.audit === undefined ? undefined : toAuditConfig(config.audit, config.dataDir);
-  const store = await openStore({ dataDir: config.dataDir, storage: config.storage, audit, nodeName: config.nodeName }, clock, logger);
+  const store = await openStore({ dataDir: config.dataDir, storage: config.storage, audit, nodeName: config.nodeName, realm }, clock, logger);
   const root = await openRoot(config, store.seal, clock, opts.env, logger, opts.pkcs11Api).catch(async (e: unknown) => {
     await store.close();
     throw e;
@@ -91,7 +91,7 @@ export async function createServerApp(opts: {
     : undefined;
   let currentCrl = tls?.crl;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity) },
+    { dataDir: config.dataDir, realm, regions: config.regions, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity) },
     store,
     root,
     root,
@@ -118,6 +118,6 @@ export async function createServerApp(opts: {
       replaceClientCrl(parts.app.server, tls, crl);
       currentCrl = crl;
     },
-    heldSecrets: () => ({ root: root.heldSecrets, hierarchy: parts.hierarchy.heldSecrets, signingKeys: parts.authenticator.cachedSigningKeys }),
+    heldSecrets: () => ({ root: root.heldSecrets, hierarchy: parts.hierarchy.heldSecrets, signingKeys: parts.signingKeys.cachedSigningKeys }),
   };
 }

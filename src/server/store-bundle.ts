@@ -19,7 +19,7 @@ import { SqliteKeyFacts } from '../store/sqlite/sqlite-key-facts.js';
 import { SqliteKeyImportStore } from '../store/sqlite/sqlite-key-import-store.js';
 import { sqliteKeyInventory, sqliteKeyWatch } from '../store/sqlite/sqlite-key-inventory.js';
 import { SqliteKeyLifecycleStore } from '../store/sqlite/sqlite-key-lifecycle-store.js';
-import { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
+import { adoptHomeRegion, SqliteKeyStore } from '../store/sqlite/sqlite-key-store.js';
 import { SqlitePrincipalStore } from '../store/sqlite/sqlite-principal-store.js';
 import { SqliteReadCache, type ReadCacheStats } from '../store/sqlite/read-cache.js';
 import { SqliteRewrapStore } from '../store/sqlite/sqlite-rewrap-store.js';
@@ -88,6 +88,8 @@ interface StoreBundleBase {
   auditChains(): Promise<readonly AuditChainInfo[]>;
   /** A read-only trail over chain `chainId` (stored public key, signs nothing); undefined: no such chain. */
   trailOf(chainId: string, keyUseEvents: readonly string[]): Promise<AuditTrail | undefined>;
+  /** Gives the keys and aliases stored before regions existed (ADR 0022) to `home`, the configured region. */
+  adoptHomeRegion(home: string): Promise<void>;
   /** Closes the engine (after the audit writer's last commit). */
   close(): Promise<void>;
 }
@@ -152,6 +154,7 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     openAuditTrail: (p) => new SqliteAuditTrail(auditDb, p.chainId, p.publicKey, p.checkpoint, p.sign, p.keyUseEvents),
     auditChains: () => chains.list(),
     trailOf: (chainId, keyUseEvents) => chains.trailOf(chainId, keyUseEvents),
+    adoptHomeRegion: async (home) => adoptHomeRegion(db, home),
     async close() {
       if (auditDb !== db) auditDb.close();
       db.close();

@@ -14,9 +14,6 @@ import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 
 /** Operations other issues bring; each leaves this list in the change that serves it. */
 const BROUGHT_BY_OTHER_ISSUES: ReadonlyMap<string, string> = new Map([
-  // the regions issue
-  ['ReplicateKey', 'regions issue'],
-  ['UpdatePrimaryRegion', 'regions issue'],
   // the external key store issue: the custom key store family
   ['CreateCustomKeyStore', 'external key store issue'],
   ['ConnectCustomKeyStore', 'external key store issue'],

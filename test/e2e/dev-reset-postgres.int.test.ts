@@ -12,7 +12,7 @@ import { join } from 'node:path';
 describeWithPostgres('arca dev --storage postgres: reset and seed (issue 20)', (cluster) => {
   it('POST /moto-api/reset empties a PostgreSQL store (keys, grants, principals) and seeds it again', async () => {
     const url = cluster().url(await cluster().createDatabase());
-    const s = await startInProcess({ storage: { type: 'postgres', url }, devMode: { seed: readSeedFile(join(REPO_ROOT, 'test', 'fixtures', 'dev-seed.yaml')) } });
+    const s = await startInProcess({ storage: { type: 'postgres', url }, regions: 'any', devMode: { seed: readSeedFile(join(REPO_ROOT, 'test', 'fixtures', 'dev-seed.yaml')) } });
     try {
       const kms = kmsClient(s);
       const admin = { endpoint: s.endpoint, region: 'us-east-1', credentials: s.credentials };

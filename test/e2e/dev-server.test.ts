@@ -33,8 +33,8 @@ describe('arca dev', () => {
     }
   });
 
-  it('honours --region and --account in ARNs and in the SigV4 scope', async () => {
-    const server = await startDevServer({ args: ['--region', 'eu-west-3', '--account', '123456789012'] });
+  it('honours --region, --regions and --account in ARNs and in the SigV4 scope', async () => {
+    const server = await startDevServer({ args: ['--region', 'eu-west-3', '--regions', 'eu-west-3', '--account', '123456789012'] });
     dirs.push(server.dataDir);
     try {
       assert.equal(server.credentials.region, 'eu-west-3');

@@ -22,7 +22,7 @@ function dummyClient(endpoint: string): KMSClient {
 
 const servers: InProcessServer[] = [];
 async function devServer(devMode: DevModeOptions): Promise<InProcessServer> {
-  const s = await startInProcess({ devMode });
+  const s = await startInProcess({ devMode, regions: 'any' });
   servers.push(s);
   return s;
 }
@@ -39,6 +39,9 @@ describe('arca dev for test suites (issue 20)', () => {
     const s = await devServer({ seed: readSeedFile(SEED) });
     const kms = kmsClient(s);
     assert.deepEqual(await aliases(kms), ['alias/known-material', 'alias/orders', 'alias/signer']);
+    const euKms = new KMSClient({ endpoint: s.endpoint, region: 'eu-west-1', credentials: s.credentials, maxAttempts: 1 });
+    const euOrders = (await euKms.send(new DescribeKeyCommand({ KeyId: 'alias/orders' }))).KeyMetadata;
+    assert.equal(euOrders?.Description, 'Orders (EU)', 'a seeded key with a region is created there');
     const orders = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/orders' }))).KeyMetadata;
     assert.equal(orders?.KeyId, SEEDED_ID);
     assert.equal(orders?.Description, 'Orders');

@@ -15,7 +15,7 @@ describe('kms:ResourceAliases', () => {
       const kms = kmsClient(s);
       const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '';
       // More aliases than the quota lets CreateAlias make today: written as an older database holds them.
-      const insert = sqliteOf(s.app).prepare('INSERT INTO aliases (name, key_id, created_at, updated_at) VALUES (?, ?, 0, 0)');
+      const insert = sqliteOf(s.app).prepare("INSERT INTO aliases (region, name, key_id, created_at, updated_at) VALUES ('us-east-1', ?, ?, 0, 0)");
       for (let i = 0; i < 150; i++) insert.run(`alias/a${String(i).padStart(3, '0')}`, keyId);
       const policy = {
         Version: '2012-10-17',

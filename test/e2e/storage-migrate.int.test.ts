@@ -182,15 +182,15 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     const hierarchy = new KeyHierarchy(root, stores.keys);
     try {
       const [sKeys, sPrincipals, sGrants] = [new SqliteKeyStore(sqlite), new SqlitePrincipalStore(sqlite), new SqliteGrantStore(sqlite)];
-      const keys = await sKeys.listKeys(undefined, 100);
-      assert.deepEqual(await stores.keys.listKeys(undefined, 100), keys);
+      const keys = await sKeys.listKeys('us-east-1', undefined, 100);
+      assert.deepEqual(await stores.keys.listKeys('us-east-1', undefined, 100), keys);
       assert.ok(keys.items.some((k) => k.state === 'PendingDeletion'));
       for (const k of keys.items) {
         assert.deepEqual(await stores.lifecycle.getRotation(k.id), await new SqliteKeyLifecycleStore(sqlite).getRotation(k.id));
         assert.deepEqual(await stores.lifecycle.getDestruction(k.id), await new SqliteKeyLifecycleStore(sqlite).getDestruction(k.id));
         assert.deepEqual(await stores.imports.getImport(k.id), await new SqliteKeyImportStore(sqlite).getImport(k.id));
       }
-      assert.deepEqual(await stores.keys.listAliases(undefined, undefined, 100), await sKeys.listAliases(undefined, undefined, 100));
+      assert.deepEqual(await stores.keys.listAliases('us-east-1', undefined, undefined, 100), await sKeys.listAliases('us-east-1', undefined, undefined, 100));
       for (const k of keys.items) {
         assert.deepEqual(await stores.keys.listTags(k.id), await sKeys.listTags(k.id));
         assert.deepEqual(await stores.grants.grantsForKey(k.id), await sGrants.grantsForKey(k.id));

@@ -181,6 +181,8 @@ export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
 export const EXEMPT: Readonly<Record<string, string>> = {
   RequestKeyAccess:
     'it never answers 200 to a plain call (held by an approval rule, or refused without one), so no state is "ok" here; test/e2e/jit-access.test.ts pins its state answers: a disabled key is refused when asked and at execution, as CreateGrant is',
+  ReplicateKey: 'needs a multi-Region primary key, which the matrix fixture has none of (its keys are single-Region); test/e2e/multi-region-keys.test.ts pins its answers',
+  UpdatePrimaryRegion: 'needs a multi-Region primary key with a replica; test/e2e/multi-region-keys.test.ts pins its answers',
   ...(ML_KEM ? {} : Object.fromEntries(Object.keys(KEM_CASES).map((name) => [name, 'needs an ML-KEM key: Node.js 24.7 or later']))),
 };
 

@@ -293,6 +293,9 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   RotateRoot: keyless(),
   CreateBackup: keyless(),
   Reset: keyless(),
+  // The fixture's keys are single-Region: the wrong key is any of them (multi-Region keys: test/e2e/multi-region-keys.test.ts).
+  ReplicateKey: oneKey((f) => ({ KeyId: f.sym, ReplicaRegion: 'eu-west-1' }), (f) => f.sign, 'UnsupportedOperation'),
+  UpdatePrimaryRegion: oneKey((f) => ({ KeyId: f.sym, PrimaryRegion: 'eu-west-1' }), (f) => f.sign, 'UnsupportedOperation'),
   ExportDestructionLedger: keyless(),
   GetKeyLastUsage: anyKey((f) => ({ KeyId: f.sym })),
   ListAuditEvents: keyless(),

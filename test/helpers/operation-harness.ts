@@ -214,6 +214,7 @@ export async function harness(): Promise<Harness> {
     webIdentity: undefined,
     approvals: requestStores.approvals,
     dev: undefined,
+    regions: { home: realm.region, others: [] },
     approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
 

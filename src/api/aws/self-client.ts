@@ -24,8 +24,11 @@ export class DevSelfClient {
     this.#region = region;
   }
 
-  /** Calls `target` (`TrentService.CreateKey`) with `input`, on behalf of the request `cause` (its source address). */
-  async call(target: string, input: unknown, cause?: Pick<TransportRequestHead, 'sourceIp' | 'secureTransport'>): Promise<SelfCallResult> {
+  /**
+   * Calls `target` (`TrentService.CreateKey`) with `input` in `region` (default the home region), on behalf
+   * of the request `cause` (its source address).
+   */
+  async call(target: string, input: unknown, cause?: Pick<TransportRequestHead, 'sourceIp' | 'secureTransport'>, region = this.#region): Promise<SelfCallResult> {
     const admin = this.#admin();
     if (admin === undefined) throw new Error('dev mode: the bootstrap administrator is not ready yet');
     const body = Buffer.from(JSON.stringify(input ?? {}));
@@ -38,11 +41,11 @@ export class DevSelfClient {
       ['x-amz-target', target],
     ];
     const signed = headers.map(([h]) => h);
-    const credential = `${admin.accessKeyId}/${date}/${this.#region}/kms/aws4_request`;
+    const credential = `${admin.accessKeyId}/${date}/${region}/kms/aws4_request`;
     const draft = `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signed.join(';')}, Signature=${'0'.repeat(64)}`;
     const request = { method: 'POST', path: '/', query: '', headers, body };
     const toSign = stringToSign(amzDate, parseAuthorization(draft), canonicalRequest(request, headerMap(headers), signed));
-    const key = signingKey(admin.secretAccessKey, date, this.#region, 'kms');
+    const key = signingKey(admin.secretAccessKey, date, region, 'kms');
     let signature: string;
     try {
       signature = hmac('sha256', key, Buffer.from(toSign)).toString('hex');

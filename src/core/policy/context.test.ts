@@ -4,7 +4,7 @@ import type { KeyRecord } from '../key.js';
 import { buildContext, encryptionContextKeys, isTimeZone, localTime } from './context.js';
 
 const principal = { id: 'p', type: 'user' as const, name: 'alice', arn: 'arn:aws:iam::111122223333:user/alice', account: '111122223333' };
-const key: KeyRecord = { id: 'k', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
+const key: KeyRecord = { id: 'k', region: 'us-east-1', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
 const time = new Date('2026-01-05T21:30:00Z'); // Monday 22:30 in Paris, Tuesday 06:30 in Tokyo
 
 function ctx(extra: Partial<Parameters<typeof buildContext>[0]> = {}) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KmsError } from '../../core/errors.js';
+import type { GrantRecord } from '../../core/grant.js';
 import { servicePrincipalOf } from '../../core/service-principal.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { decodeMarker, pageFields } from '../pipeline/pagination.js';
@@ -17,7 +18,7 @@ export const listRetirableGrants = defineOperation({
   name: 'ListRetirableGrants',
   description: 'Lists the grants that a given principal may retire.',
   effect: 'read',
-  uses: ['realm', 'principals', 'grants'] as const,
+  uses: ['realm', 'principals', 'grants', 'keys'] as const,
   input: z
     .object({
       RetiringPrincipal: principalArnParam.optional().describe('The retiring principal (an ARN) whose retirable grants are listed (or RetiringServicePrincipal).'),
@@ -44,15 +45,20 @@ export const listRetirableGrants = defineOperation({
   async execute(input, _ctx, deps) {
     const after = decodeMarker(input.Marker);
     const max = input.Limit ?? 50;
+    // Grants hang off keys, and keys off a region: only this region's grants are listed (ADR 0022).
+    const inRegion = async (grants: readonly GrantRecord[]) => {
+      const regions = await Promise.all(grants.map(async (g) => (await deps.keys.getKey(g.keyId))?.region));
+      return grants.filter((_, i) => regions[i] === deps.realm.region);
+    };
     if (input.RetiringPrincipal === undefined) {
       const page = await deps.grants.listServiceRetirableGrants(input.RetiringServicePrincipal ?? '', after, max);
-      return { Grants: await grantsForWire(deps, page.items), ...pageFields(page.next) };
+      return { Grants: await grantsForWire(deps, await inRegion(page.items)), ...pageFields(page.next) };
     }
     const page = await deps.grants.listRetirableGrants(input.RetiringPrincipal, after, max);
     // The principal holding this ARN now retires only the grants that named it, not a deleted namesake's.
     const holder = await resolvePrincipalArn(deps, input.RetiringPrincipal);
     const items = page.items.filter((g) => holder === null || g.retiringPrincipalId === holder);
-    return { Grants: await grantsForWire(deps, items), ...pageFields(page.next) };
+    return { Grants: await grantsForWire(deps, await inRegion(items)), ...pageFields(page.next) };
   },
   auditRequest: (i) => ({ retiringPrincipal: i.RetiringPrincipal, retiringServicePrincipal: i.RetiringServicePrincipal }),
 });

@@ -10,7 +10,7 @@ import { PolicyAuthorizer } from './policy-authorizer.js';
 const ACCOUNT = '111122223333';
 const KEY_ARN = `arn:aws:kms:us-east-1:${ACCOUNT}:key/k`;
 const principal = { id: 'p', type: 'user' as const, name: 'alice', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, account: ACCOUNT };
-const key = (policy: string): KeyRecord => ({ id: 'k', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy });
+const key = (policy: string): KeyRecord => ({ id: 'k', region: 'us-east-1', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy });
 const allowEncrypt = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] });
 
 function authorizer(opts: { policies?: StoredPrincipalPolicy[]; grants?: GrantRecord[]; tagReads?: string[] } = {}) {

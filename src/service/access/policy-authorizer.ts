@@ -149,7 +149,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
     const names: string[] = [];
     let after: string | undefined;
     do {
-      const page = await this.#deps.keys.listAliases(keyId, after, 100);
+      const page = await this.#deps.keys.listAliases(this.#deps.realm.region, keyId, after, 100);
       for (const a of page.items) names.push(a.name);
       after = page.next;
     } while (after !== undefined);

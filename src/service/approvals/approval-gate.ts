@@ -184,7 +184,7 @@ export class ApprovalGate {
         if (tags.some((t) => own.some((o) => o.key === t.key && o.value === t.value))) return true;
       }
       if (aliases.length > 0) {
-        const page = await this.#keys.listAliases(key.record.id, undefined, APPROVAL_LIMITS.maxRules);
+        const page = await this.#keys.listAliases(key.record.region, key.record.id, undefined, APPROVAL_LIMITS.maxRules);
         if (page.items.some((a) => aliases.includes(a.name))) return true;
       }
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../core/multi-region.js';
 import { readBlobHeader } from '../../crypto/ciphertext-blob.js';
 import { invalidCiphertext, KmsError } from '../../core/errors.js';
 import { keyMaterialId } from '../../core/key-material-id.js';
@@ -92,5 +93,5 @@ export function ciphertextOf(i: { readonly CiphertextBlob?: Buffer | undefined }
 export function keyMaterialOf(key: ResolvedKey, blob: Buffer): { KeyMaterialId?: string } {
   if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') return {};
   const header = readBlobHeader(blob);
-  return header === undefined || header.keyId !== key.record.id ? {} : { KeyMaterialId: keyMaterialId(header.keyId, header.version) };
+  return header === undefined || header.keyId !== wireKeyId(key.record.id) ? {} : { KeyMaterialId: keyMaterialId(header.keyId, header.version) };
 }

@@ -18,7 +18,7 @@ const opsSession = {
   account: ACCOUNT,
   session: { kind: 'AssumedRole' as const, sessionName: 's1', issuerArn: ROLE_ARN, issuedAt: new Date(0), expiresAt: new Date(8e12), tags: [], transitiveTagKeys: [] },
 };
-const key: KeyRecord = { id: 'k', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
+const key: KeyRecord = { id: 'k', region: 'us-east-1', createdAt: new Date(0), description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
 const T = new Date('2026-12-06T10:00:00Z');
 
 function grant(over: Partial<GrantRecord> = {}): GrantRecord {

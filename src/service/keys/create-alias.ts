@@ -14,7 +14,7 @@ export const MAX_ALIASES_PER_KEY = 50;
 
 /** Refuses a new alias for `key` once it has {@link MAX_ALIASES_PER_KEY}. */
 export async function checkAliasQuota(keys: Pick<KeyStore, 'listAliases'>, key: KeyRecord, arn: string): Promise<void> {
-  const page = await keys.listAliases(key.id, undefined, MAX_ALIASES_PER_KEY);
+  const page = await keys.listAliases(key.region, key.id, undefined, MAX_ALIASES_PER_KEY);
   if (page.items.length >= MAX_ALIASES_PER_KEY) throw new KmsError('LimitExceeded', `${arn} already has the maximum of ${MAX_ALIASES_PER_KEY} aliases.`);
 }
 
@@ -35,12 +35,12 @@ export const createAlias = defineOperation({
   keys: { key: { required: true, ref: (i) => i.TargetKeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    if (await deps.keys.getAlias(input.AliasName)) {
+    if (await deps.keys.getAlias(deps.realm.region, input.AliasName)) {
       throw new KmsError('AlreadyExists', `An alias with the name ${aliasArn(deps.realm, input.AliasName)} already exists`);
     }
     await checkAliasQuota(deps.keys, key.record, key.arn);
     const now = deps.clock.now();
-    await deps.keys.createAlias({ name: input.AliasName, keyId: key.record.id, createdAt: now, updatedAt: now });
+    await deps.keys.createAlias({ region: deps.realm.region, name: input.AliasName, keyId: key.record.id, createdAt: now, updatedAt: now });
     return {};
   },
   auditRequest: (i) => ({ aliasName: i.AliasName, targetKeyId: i.TargetKeyId }),

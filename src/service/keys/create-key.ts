@@ -8,6 +8,7 @@ import { keyMetadata } from './key-metadata.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { checkNewKeyPolicy } from '../access/policy-document.js';
 import { keyArn } from '../../core/arn.js';
+import { newMultiRegionId, storageKeyId } from '../../core/multi-region.js';
 import { str } from '../pipeline/schemas.js';
 import { tagList, toTags } from './tags.js';
 
@@ -62,19 +63,23 @@ export const createKey = defineOperation({
     const origin = input.Origin ?? 'AWS_KMS';
     if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
     if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
-    if (input.MultiRegion === true) throw new KmsError('UnsupportedOperation', 'Multi-Region keys are not supported.');
+    const multiRegion = input.MultiRegion === true;
+    if (multiRegion && input.ArcaDevKeyId !== undefined) throw new KmsError('ValidationFailed', 'ArcaDevKeyId names a single-Region key: it cannot be combined with MultiRegion.');
     const tags = toTags(input.Tags ?? []);
     // Prepared material is bound to the key id it was wrapped for: the key takes that id.
     if (input.ArcaDevKeyId !== undefined && deps.dev === undefined) throw new KmsError('UnsupportedOperation', 'ArcaDevKeyId is available in dev mode only (arca dev).');
     if (input.ArcaDevKeyId !== undefined && (await deps.keys.getKey(input.ArcaDevKeyId)) !== undefined) throw new KmsError('AlreadyExists', `Key '${input.ArcaDevKeyId}' already exists`);
-    const ready = prepared?.keySpec === keySpec && input.ArcaDevKeyId === undefined ? prepared : undefined;
-    const id = input.ArcaDevKeyId ?? ready?.keyId ?? randomId();
+    // Prepared material is bound to the single-Region id it was wrapped for (a multi-Region key has its own).
+    const ready = prepared?.keySpec === keySpec && input.ArcaDevKeyId === undefined && !multiRegion ? prepared : undefined;
+    const id = multiRegion ? storageKeyId(newMultiRegionId(), deps.realm.region) : (input.ArcaDevKeyId ?? ready?.keyId ?? randomId());
     // The default key policy names only the account root: no principal to resolve.
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
 
     const now = deps.clock.now();
     const key: KeyRecord = {
       id,
+      region: deps.realm.region,
+      ...(multiRegion && { primaryRegion: deps.realm.region }),
       createdAt: now,
       description: input.Description ?? '',
       keySpec,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../core/multi-region.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { keyIdParam } from '../pipeline/schemas.js';
 
@@ -16,7 +17,7 @@ export const getKeyLastUsage = defineOperation({
     const last = await deps.auditTrail.lastUsage(key.arn);
     const start = await deps.auditTrail.trackingStart();
     return {
-      KeyId: key.record.id,
+      KeyId: wireKeyId(key.record.id),
       ...(last && { KeyLastUsage: { Operation: last.eventName, Timestamp: new Date(last.eventTime), CloudTrailEventId: last.eventId, KmsRequestId: last.requestId } }),
       TrackingStartDate: start === undefined ? deps.clock.now() : new Date(start),
       KeyCreationDate: key.record.createdAt,

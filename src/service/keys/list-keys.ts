@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../core/multi-region.js';
 import { keyArn } from '../../core/arn.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { decodeMarker, pageFields } from '../pipeline/pagination.js';
@@ -13,9 +14,9 @@ export const listKeys = defineOperation({
   input: z.object({ Limit: limit(1000), Marker: marker }),
   keys: {},
   async execute(input, _ctx, deps) {
-    const page = await deps.keys.listKeys(decodeMarker(input.Marker), input.Limit ?? 100);
+    const page = await deps.keys.listKeys(deps.realm.region, decodeMarker(input.Marker), input.Limit ?? 100);
     return {
-      Keys: page.items.map((k) => ({ KeyId: k.id, KeyArn: keyArn(deps.realm, k.id) })),
+      Keys: page.items.map((k) => ({ KeyId: wireKeyId(k.id), KeyArn: keyArn(deps.realm, k.id) })),
       ...pageFields(page.next),
     };
   },

@@ -9,7 +9,7 @@ export const updateAlias = defineOperation({
   name: 'UpdateAlias',
   description: 'Points an existing alias at a different KMS key.',
   effect: 'write',
-  uses: ['keys', 'clock'] as const,
+  uses: ['keys', 'clock', 'realm'] as const,
   input: z.object({ AliasName: str(1, 256).regex(/^alias\//, 'Member must satisfy regular expression pattern: ^alias/.*').describe('The alias to repoint: alias/ followed by its name.'), TargetKeyId: keyIdParam.describe('The KMS key the alias will point to: its key ID or key ARN.') }),
   // kms:UpdateAlias on the alias (identity policies), its current key and the new key, as AWS does.
   alias: (i) => i.AliasName,
@@ -26,7 +26,7 @@ export const updateAlias = defineOperation({
       throw new KmsError('ValidationFailed', 'The new target key must have the same key type and key usage as the current target key.');
     }
     if (current.id !== target.record.id) await checkAliasQuota(deps.keys, target.record, target.arn);
-    await deps.keys.updateAlias(input.AliasName, target.record.id, deps.clock.now());
+    await deps.keys.updateAlias(deps.realm.region, input.AliasName, target.record.id, deps.clock.now());
     return {};
   },
   auditRequest: (i) => ({ aliasName: i.AliasName, targetKeyId: i.TargetKeyId }),

@@ -32,6 +32,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   ListGrants: ['kms:GranteePrincipal'],
   ListRetirableGrants: ['kms:RetiringPrincipal'],
   EnableKeyRotation: ['kms:RotationPeriodInDays'],
+  ReplicateKey: ['kms:ReplicaRegion', ...TAGS],
+  UpdatePrimaryRegion: ['kms:PrimaryRegion'],
   ScheduleKeyDeletion: ['kms:ScheduleKeyDeletionPendingWindowInDays'],
   Sign: ['kms:MessageType', 'kms:SigningAlgorithm'],
   Verify: ['kms:MessageType', 'kms:SigningAlgorithm'],

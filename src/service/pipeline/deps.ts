@@ -10,6 +10,7 @@ import type { DestructionLedgerMaker } from '../../core/destruction-ledger.js';
 import type { WebIdentityVerifier } from '../../core/web-identity.js';
 import type { ApprovalStore } from '../../core/approval.js';
 import type { DevMode } from '../../core/dev-state.js';
+import type { RegionSet } from '../../core/regions.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -63,6 +64,8 @@ export interface ServiceDeps {
   readonly approvals: ApprovalStore;
   /** Dev mode's reset (`arca dev`, issue 20); `undefined` in `arca server`, where ArcaService.Reset refuses. */
   readonly dev: DevMode | undefined;
+  /** The regions this deployment serves (ADR 0022): ReplicateKey's target must be one. */
+  readonly regions: RegionSet;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -310,7 +310,9 @@ export class Pipeline {
     }
     const arn = keyArn(deps.realm, keyId);
     const named = requestAlias === undefined ? arn : aliasArn(deps.realm, requestAlias);
-    const record = await deps.keys.getKey(keyId);
+    // A key of another region is, in this one, a key that does not exist (ADR 0022).
+    const found = await deps.keys.getKey(keyId);
+    const record = found?.region === deps.realm.region ? found : undefined;
     if (record === undefined) {
       await this.#authorizeMissing(action, arn, authz, requestAlias, named);
       // A key id read from a ciphertext header (not authenticated) that names no key Arca ever had: the

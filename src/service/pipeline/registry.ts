@@ -36,6 +36,7 @@ import { deleteApprovalRule, listApprovalRules, putApprovalRule } from '../appro
 import { approveRequest, breakGlass, denyRequest, executeApproved, getApprovalRequest, listApprovalRequests } from '../approvals/request-operations.js';
 import { requestKeyAccess } from '../approvals/request-key-access.js';
 import { reset } from '../operator/reset.js';
+import { replicateKey, updatePrimaryRegion } from '../keys/multi-region.js';
 import { assumeRole } from '../identity/sts/assume-role.js';
 import { assumeRoleWithWebIdentity } from '../identity/sts/assume-role-with-web-identity.js';
 import { getCallerIdentity } from '../identity/sts/get-caller-identity.js';
@@ -153,6 +154,9 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   requestKeyAccess,
   // dev mode for test suites (issue 20)
   reset,
+  // multi-Region keys (issue 20)
+  replicateKey,
+  updatePrimaryRegion,
   createGrant,
   listGrants,
   listRetirableGrants,

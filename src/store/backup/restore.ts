@@ -29,8 +29,15 @@ export type RestoredCounts = { readonly table: string; readonly rows: number }[]
 function params(spec: TableSpec, values: readonly NeutralValue[], engine: Engine): unknown[] {
   const kinds = Object.entries(spec.columns);
   const offset = spec.chained ? 1 : 0;
-  if (values.length !== kinds.length + offset) throw new BackupRefused(`a ${spec.table} row has ${values.length} values, the table ${kinds.length + offset}`);
-  return kinds.map(([column, kind], i) => fromNeutral(kind, values[i + offset] ?? null, engine, `${spec.table}.${column}`));
+  // A backup made before a column was added lacks it (it is last): the row gets the column's default.
+  const later = Object.keys(spec.addedLater ?? {});
+  const missing = kinds.length + offset - values.length;
+  const lacks = missing > 0 && missing <= later.length && kinds.slice(kinds.length - missing).every(([c]) => later.includes(c));
+  if (values.length !== kinds.length + offset && !lacks) throw new BackupRefused(`a ${spec.table} row has ${values.length} values, the table ${kinds.length + offset}`);
+  return kinds.map(([column, kind], i) => {
+    const value = i + offset < values.length ? values[i + offset] : (spec.addedLater?.[column] as NeutralValue);
+    return fromNeutral(kind, value ?? null, engine, `${spec.table}.${column}`);
+  });
 }
 
 /**

@@ -48,6 +48,8 @@ export const T0 = new Date('2026-01-01T00:00:00Z');
 export const DAY = 86_400_000;
 export const at = (days: number): Date => new Date(T0.getTime() + days * DAY);
 export const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+/** The region of the fixture's keys and aliases (ADR 0022). */
+export const REGION = 'us-east-1';
 /** A key id that sorts by its number: `keyId(2)` > `keyId(1)` as text too. */
 export const keyId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 export const userArn = (name: string): string => `arn:aws:iam::111122223333:user/${name}`;
@@ -56,6 +58,7 @@ export const grantId = (c: string): string => c.repeat(64).slice(0, 64);
 export function keyRecord(over: Partial<KeyRecord> = {}): KeyRecord {
   return {
     id: KEY,
+    region: REGION,
     createdAt: T0,
     description: 'a key',
     keySpec: 'SYMMETRIC_DEFAULT',

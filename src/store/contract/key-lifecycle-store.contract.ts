@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { at, createKey, KEY, keyId, keyVersion, T0, withStore, type StoreFactory } from './fixture.js';
+import { at, createKey, KEY, keyId, keyVersion, T0, withStore, type StoreFactory, REGION } from './fixture.js';
 
 /** The KeyLifecycleStore port (core/ports.ts): rotation, versions, deletion schedules, crypto-shredding. */
 export function keyLifecycleStoreContract(factory: StoreFactory): void {
@@ -84,8 +84,8 @@ export function keyLifecycleStoreContract(factory: StoreFactory): void {
       await createKey(s, keyId(2));
       await s.lifecycle.addVersion(keyVersion(KEY, 2), 'ON_DEMAND', 1);
       await s.lifecycle.setRotation(KEY, { enabled: true, periodDays: 1, nextRotationAt: T0 });
-      await s.keys.createAlias({ name: 'alias/doomed', keyId: KEY, createdAt: T0, updatedAt: T0 });
-      await s.keys.createAlias({ name: 'alias/other', keyId: keyId(2), createdAt: T0, updatedAt: T0 });
+      await s.keys.createAlias({ region: REGION, name: 'alias/doomed', keyId: KEY, createdAt: T0, updatedAt: T0 });
+      await s.keys.createAlias({ region: REGION, name: 'alias/other', keyId: keyId(2), createdAt: T0, updatedAt: T0 });
       assert.equal(await s.lifecycle.destroyKey(KEY, at(7)), undefined, 'not pending deletion');
       await s.lifecycle.scheduleDeletion(KEY, at(7));
       assert.equal(await s.lifecycle.destroyKey(KEY, new Date(at(7).getTime() - 1)), undefined, 'not yet due');
@@ -96,8 +96,8 @@ export function keyLifecycleStoreContract(factory: StoreFactory): void {
       assert.equal(await s.keys.getKey(KEY), undefined, 'a destroyed key no longer exists for operations');
       assert.equal(await s.keys.getKeyVersion(KEY, 1), undefined);
       assert.deepEqual(await s.lifecycle.listVersions(KEY), []);
-      assert.equal(await s.keys.getAlias('alias/doomed'), undefined);
-      assert.equal((await s.keys.getAlias('alias/other'))?.keyId, keyId(2), 'other keys keep their aliases');
+      assert.equal(await s.keys.getAlias(REGION, 'alias/doomed'), undefined);
+      assert.equal((await s.keys.getAlias(REGION, 'alias/other'))?.keyId, keyId(2), 'other keys keep their aliases');
       assert.equal(await s.lifecycle.getRotation(KEY), undefined);
       assert.deepEqual(await s.lifecycle.dueDeletions(at(30)), []);
       assert.deepEqual(await s.lifecycle.dueRotations(at(30)), []);
@@ -109,8 +109,8 @@ export function keyLifecycleStoreContract(factory: StoreFactory): void {
       for (const n of [1, 2, 3]) await createKey(s, keyId(n));
       await s.lifecycle.scheduleDeletion(keyId(2), T0);
       await s.lifecycle.destroyKey(keyId(2), T0);
-      assert.deepEqual((await s.keys.listKeys(undefined, 10)).items.map((k) => k.id), [keyId(1), keyId(3)]);
-      assert.deepEqual((await s.keys.listKeys(keyId(2), 10)).items.map((k) => k.id), [keyId(3)]);
+      assert.deepEqual((await s.keys.listKeys(REGION, undefined, 10)).items.map((k) => k.id), [keyId(1), keyId(3)]);
+      assert.deepEqual((await s.keys.listKeys(REGION, keyId(2), 10)).items.map((k) => k.id), [keyId(3)]);
     }));
 
     it('a destroyed key cannot be rescheduled, cancelled or rotated back to life', withStore(factory, async (s) => {
@@ -127,7 +127,7 @@ export function keyLifecycleStoreContract(factory: StoreFactory): void {
 
     it('a failed unit of work undoes a rotation and a destruction', withStore(factory, async (s) => {
       await createKey(s);
-      await s.keys.createAlias({ name: 'alias/a', keyId: KEY, createdAt: T0, updatedAt: T0 });
+      await s.keys.createAlias({ region: REGION, name: 'alias/a', keyId: KEY, createdAt: T0, updatedAt: T0 });
       await assert.rejects(
         s.withTransaction(async () => {
           await s.lifecycle.addVersion(keyVersion(KEY, 2), 'ON_DEMAND', 1);
@@ -141,7 +141,7 @@ export function keyLifecycleStoreContract(factory: StoreFactory): void {
       const key = await s.keys.getKey(KEY);
       assert.deepEqual([key?.state, key?.primaryVersion, key?.deletionDate], ['Enabled', 1, undefined]);
       assert.deepEqual((await s.lifecycle.listVersions(KEY)).map((v) => v.version), [1]);
-      assert.equal((await s.keys.getAlias('alias/a'))?.keyId, KEY);
+      assert.equal((await s.keys.getAlias(REGION, 'alias/a'))?.keyId, KEY);
       assert.equal(await s.lifecycle.getDestruction(KEY), undefined);
     }));
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KmsError } from '../../core/errors.js';
-import { at, createKey, KEY, keyId, keyRecord, keyVersion, T0, userArn, withStore, type StoreFactory } from './fixture.js';
+import { at, createKey, KEY, keyId, keyRecord, keyVersion, T0, userArn, withStore, type StoreFactory, REGION } from './fixture.js';
 
 /** The KeyStore port (core/ports.ts): keys, versions, policy principals, tags, domain keys. Aliases: alias-store.contract.ts. */
 export function keyStoreContract(factory: StoreFactory): void {
@@ -39,17 +39,17 @@ export function keyStoreContract(factory: StoreFactory): void {
       assert.equal(await s.keys.getKey(KEY), undefined);
       assert.equal(await s.keys.getKeyVersion(KEY, 1), undefined);
       assert.deepEqual(await s.keys.listTags(KEY), []);
-      assert.deepEqual((await s.keys.listKeys(undefined, 10)).items, []);
+      assert.deepEqual((await s.keys.listKeys(REGION, undefined, 10)).items, []);
     }));
 
     it('refuses rows that name a key or domain key that does not exist, changing nothing', withStore(factory, async (s) => {
       await assert.rejects(s.keys.createKey(keyRecord(), keyVersion(KEY, 1, { domainKeyVersion: 9 }), []));
       assert.equal(await s.keys.getKey(KEY), undefined);
-      await assert.rejects(s.keys.createAlias({ name: 'alias/x', keyId: keyId(9), createdAt: T0, updatedAt: T0 }));
+      await assert.rejects(s.keys.createAlias({ region: REGION, name: 'alias/x', keyId: keyId(9), createdAt: T0, updatedAt: T0 }));
       await assert.rejects(s.keys.putTags(keyId(9), [{ key: 't', value: 'v' }]));
       await assert.rejects(s.keys.putPolicyPrincipals(keyId(9), { [userArn('alice')]: null }));
       await assert.rejects(s.lifecycle.setRotation(keyId(9), { enabled: true, periodDays: 1, nextRotationAt: T0 }));
-      assert.equal(await s.keys.getAlias('alias/x'), undefined);
+      assert.equal(await s.keys.getAlias(REGION, 'alias/x'), undefined);
       assert.deepEqual(await s.keys.listTags(keyId(9)), []);
       assert.deepEqual(await s.keys.getPolicyPrincipals(keyId(9)), {});
     }));
@@ -66,20 +66,31 @@ export function keyStoreContract(factory: StoreFactory): void {
 
     it('lists keys in creation order, a page at a time, with the last key of a page as the marker', withStore(factory, async (s) => {
       for (const n of [3, 1, 2]) await createKey(s, keyId(n));
-      const first = await s.keys.listKeys(undefined, 2);
+      const first = await s.keys.listKeys(REGION, undefined, 2);
       assert.deepEqual(first.items.map((k) => k.id), [keyId(3), keyId(1)]);
       assert.equal(first.next, keyId(1));
-      const second = await s.keys.listKeys(first.next, 2);
+      const second = await s.keys.listKeys(REGION, first.next, 2);
       assert.deepEqual(second.items.map((k) => k.id), [keyId(2)]);
       assert.equal(second.next, undefined);
-      const exact = await s.keys.listKeys(undefined, 3);
+      const exact = await s.keys.listKeys(REGION, undefined, 3);
       assert.equal(exact.items.length, 3);
       assert.equal(exact.next, undefined, 'no marker when the page holds the last key');
     }));
 
+    it('lists the keys of one region; a key of another region is no marker here (ADR 0022)', withStore(factory, async (s) => {
+      await createKey(s, keyId(1));
+      await createKey(s, keyId(2), { region: 'eu-central-1' });
+      await createKey(s, keyId(3));
+      assert.deepEqual((await s.keys.listKeys(REGION, undefined, 10)).items.map((k) => k.id), [keyId(1), keyId(3)]);
+      const eu = await s.keys.listKeys('eu-central-1', undefined, 10);
+      assert.deepEqual(eu.items.map((k) => [k.id, k.region]), [[keyId(2), 'eu-central-1']]);
+      assert.equal((await s.keys.getKey(keyId(2)))?.region, 'eu-central-1');
+      await assert.rejects(s.keys.listKeys(REGION, keyId(2), 10), (e: unknown) => e instanceof KmsError && e.code === 'InvalidMarker');
+    }));
+
     it('rejects an unknown marker with InvalidMarker', withStore(factory, async (s) => {
       await createKey(s);
-      await assert.rejects(s.keys.listKeys(keyId(9), 10), (e: unknown) => e instanceof KmsError && e.code === 'InvalidMarker');
+      await assert.rejects(s.keys.listKeys(REGION, keyId(9), 10), (e: unknown) => e instanceof KmsError && e.code === 'InvalidMarker');
     }));
 
     it('updates only the members given; an empty change or an unknown key changes nothing', withStore(factory, async (s) => {
@@ -136,19 +147,19 @@ export function keyStoreContract(factory: StoreFactory): void {
 
     it('the key facts of authorization read what the KeyStore wrote; no key, no aliases', withStore(factory, async (s) => {
       await createKey(s, KEY, {}, [{ key: 'b', value: '2' }, { key: 'a', value: '1' }]);
-      await s.keys.createAlias({ name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
+      await s.keys.createAlias({ region: REGION, name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
       await s.keys.putPolicyPrincipals(KEY, { [userArn('alice')]: 'AIDAALICE' });
       assert.deepEqual(await s.keyFacts.listTags(KEY), await s.keys.listTags(KEY));
-      assert.deepEqual(await s.keyFacts.listAliases(KEY, undefined, 10), await s.keys.listAliases(KEY, undefined, 10));
+      assert.deepEqual(await s.keyFacts.listAliases(REGION, KEY, undefined, 10), await s.keys.listAliases(REGION, KEY, undefined, 10));
       assert.deepEqual(await s.keyFacts.getPolicyPrincipals(KEY), { [userArn('alice')]: 'AIDAALICE' });
-      assert.deepEqual(await s.keyFacts.listAliases(undefined, undefined, 10), { items: [] });
+      assert.deepEqual(await s.keyFacts.listAliases(REGION, undefined, undefined, 10), { items: [] });
     }));
 
     it('a failed unit of work leaves no key, version, tag, alias or policy principal', withStore(factory, async (s) => {
       await assert.rejects(
         s.withTransaction(async () => {
           await createKey(s, KEY, {}, [{ key: 't', value: 'v' }]);
-          await s.keys.createAlias({ name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
+          await s.keys.createAlias({ region: REGION, name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
           await s.keys.putPolicyPrincipals(KEY, { [userArn('alice')]: null });
           throw new Error('the unit of work fails');
         }),
@@ -157,10 +168,10 @@ export function keyStoreContract(factory: StoreFactory): void {
       assert.equal(await s.keys.getKey(KEY), undefined);
       assert.equal(await s.keys.getKeyVersion(KEY, 1), undefined);
       assert.deepEqual(await s.keys.listTags(KEY), []);
-      assert.equal(await s.keys.getAlias('alias/x'), undefined);
+      assert.equal(await s.keys.getAlias(REGION, 'alias/x'), undefined);
       assert.deepEqual(await s.keys.getPolicyPrincipals(KEY), {});
       await createKey(s);
-      assert.deepEqual((await s.keys.listKeys(undefined, 10)).items.map((k) => k.id), [KEY], 'the store works after the rollback');
+      assert.deepEqual((await s.keys.listKeys(REGION, undefined, 10)).items.map((k) => k.id), [KEY], 'the store works after the rollback');
     }));
 
     it('a unit of work that succeeds keeps every change', withStore(factory, async (s) => {

@@ -1,4 +1,5 @@
 import { KmsError } from '../../core/errors.js';
+import { isMultiRegionId } from '../../core/multi-region.js';
 import type { AliasRecord, KeyRecord, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
@@ -8,6 +9,8 @@ import { atomic, byBinary, copy, deleteWhere, pk, put, requireParent, requireUni
 
 export const toKey = (r: KeyRow): KeyRecord => ({
   id: r.id,
+  region: r.region,
+  ...(r.primaryRegion !== null && { primaryRegion: r.primaryRegion }),
   createdAt: new Date(r.createdAt),
   description: r.description,
   keySpec: r.keySpec,
@@ -19,7 +22,7 @@ export const toKey = (r: KeyRow): KeyRecord => ({
   policy: r.policy,
 });
 
-export const toAlias = (r: AliasRow): AliasRecord => ({ name: r.name, keyId: r.keyId, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
+export const toAlias = (r: AliasRow): AliasRecord => ({ region: r.region, name: r.name, keyId: r.keyId, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) });
 
 /** Inserts a key version (the `key_versions` row), as `insertKeyVersion` does on SQLite. */
 export function insertKeyVersion(t: Tables, v: StoredKeyVersion, rotationType: RotationType | null = null): void {
@@ -43,10 +46,10 @@ export function keyTags(t: Tables, keyId: string): readonly Tag[] {
     .map((r) => ({ key: r.key, value: r.value }));
 }
 
-/** A page of aliases ordered by name, after the name `after` (shared with MemoryKeyFacts). */
-export function aliasPage(t: Tables, keyId: string | undefined, after: string | undefined, limit: number): Page<AliasRecord> {
+/** A page of a region's aliases ordered by name, after the name `after` (shared with MemoryKeyFacts). */
+export function aliasPage(t: Tables, region: string, keyId: string | undefined, after: string | undefined, limit: number): Page<AliasRecord> {
   const from = after ?? '';
-  const found = rows(t.aliases, (r) => (keyId === undefined || r.keyId === keyId) && byBinary(r.name, from) > 0).sort((a, b) => byBinary(a.name, b.name));
+  const found = rows(t.aliases, (r) => r.region === region && (keyId === undefined || r.keyId === keyId) && byBinary(r.name, from) > 0).sort((a, b) => byBinary(a.name, b.name));
   const items = found.slice(0, limit).map(toAlias);
   return { items, next: found.length > limit ? items.at(-1)?.name : undefined };
 }
@@ -68,6 +71,8 @@ export class MemoryKeyStore implements KeyStore {
       const seq = Math.max(0, ...rows(t.keys).map((r) => r.seq)) + 1;
       put(t.keys, key.id, {
         id: key.id,
+        region: key.region,
+        primaryRegion: key.primaryRegion ?? null,
         seq,
         createdAt: key.createdAt.getTime(),
         description: key.description,
@@ -93,11 +98,12 @@ export class MemoryKeyStore implements KeyStore {
     return r === undefined || r.destroyedAt !== null ? undefined : toKey(r);
   }
 
-  async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
-    // The marker is a key id; a destroyed key's tombstone still marks its place.
-    const afterSeq = after === undefined ? 0 : (this.#t.keys.get(after)?.seq ?? -1);
+  async listKeys(region: string, after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
+    // The marker is a key id of the region; a destroyed key's tombstone still marks its place.
+    const marker = after === undefined ? undefined : this.#t.keys.get(after);
+    const afterSeq = after === undefined ? 0 : marker?.region === region ? marker.seq : -1;
     if (afterSeq < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
-    const found = rows(this.#t.keys, (r) => r.seq > afterSeq && r.destroyedAt === null).sort((a, b) => a.seq - b.seq);
+    const found = rows(this.#t.keys, (r) => r.region === region && r.seq > afterSeq && r.destroyedAt === null).sort((a, b) => a.seq - b.seq);
     const items = found.slice(0, limit).map(toKey);
     return { items, next: found.length > limit ? items.at(-1)?.id : undefined };
   }
@@ -133,30 +139,53 @@ export class MemoryKeyStore implements KeyStore {
     return r && { keyId, version, domainKeyVersion: r.domainKeyVersion, wrappedMaterial: copy(r.wrappedMaterial), createdAt: new Date(r.createdAt) };
   }
 
-  async getAlias(name: string): Promise<AliasRecord | undefined> {
-    const r = this.#t.aliases.get(name);
+  async listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]> {
+    if (!isMultiRegionId(wireId)) return [];
+    return rows(this.#t.keys, (r) => r.id.startsWith(`${wireId}/`) && r.destroyedAt === null)
+      .sort((a, b) => byBinary(a.region, b.region))
+      .map(toKey);
+  }
+
+  async setPrimaryRegion(wireId: string, region: string): Promise<void> {
+    if (!isMultiRegionId(wireId)) return;
+    for (const r of rows(this.#t.keys, (k) => k.id.startsWith(`${wireId}/`))) put(this.#t.keys, r.id, { ...r, primaryRegion: region });
+  }
+
+  async copyVersions(fromKeyId: string, toKeyId: string): Promise<void> {
+    const t = this.#t;
+    atomic(this.#db, () => {
+      for (const v of rows(t.keyVersions, (r) => r.keyId === fromKeyId)) {
+        requireParent(t.keys.has(toKeyId), `key ${toKeyId}`);
+        put(t.keyVersions, pk(toKeyId, v.version), { ...v, keyId: toKeyId, wrappedMaterial: copy(v.wrappedMaterial) });
+      }
+    });
+  }
+
+  async getAlias(region: string, name: string): Promise<AliasRecord | undefined> {
+    const r = this.#t.aliases.get(pk(region, name));
     return r && toAlias(r);
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {
-    if (this.#t.aliases.has(alias.name)) throw new KmsError('AlreadyExists', `An alias with the name ${alias.name} already exists`);
+    const id = pk(alias.region, alias.name);
+    if (this.#t.aliases.has(id)) throw new KmsError('AlreadyExists', `An alias with the name ${alias.name} already exists`);
     requireParent(this.#t.keys.has(alias.keyId), `key ${alias.keyId}`);
-    put(this.#t.aliases, alias.name, { name: alias.name, keyId: alias.keyId, createdAt: alias.createdAt.getTime(), updatedAt: alias.updatedAt.getTime() });
+    put(this.#t.aliases, id, { region: alias.region, name: alias.name, keyId: alias.keyId, createdAt: alias.createdAt.getTime(), updatedAt: alias.updatedAt.getTime() });
   }
 
-  async updateAlias(name: string, keyId: string, at: Date): Promise<void> {
-    const r = this.#t.aliases.get(name);
+  async updateAlias(region: string, name: string, keyId: string, at: Date): Promise<void> {
+    const r = this.#t.aliases.get(pk(region, name));
     if (r === undefined) return;
     requireParent(this.#t.keys.has(keyId), `key ${keyId}`);
-    put(this.#t.aliases, name, { ...r, keyId, updatedAt: at.getTime() });
+    put(this.#t.aliases, pk(region, name), { ...r, keyId, updatedAt: at.getTime() });
   }
 
-  async deleteAlias(name: string): Promise<void> {
-    this.#t.aliases.delete(name);
+  async deleteAlias(region: string, name: string): Promise<void> {
+    this.#t.aliases.delete(pk(region, name));
   }
 
-  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
-    return aliasPage(this.#t, keyId, after, limit);
+  async listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+    return aliasPage(this.#t, region, keyId, after, limit);
   }
 
   async listTags(keyId: string): Promise<readonly Tag[]> {
@@ -206,7 +235,7 @@ export class MemoryKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'
   }
 
   /** Aliases of one key; no key, no aliases (authorization always names the key), as SqliteKeyFacts. */
-  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
-    return keyId === undefined ? { items: [] } : aliasPage(this.#t, keyId, after, limit);
+  async listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+    return keyId === undefined ? { items: [] } : aliasPage(this.#t, region, keyId, after, limit);
   }
 }

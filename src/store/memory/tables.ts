@@ -13,6 +13,8 @@ import type { MemoryDatabase } from './memory-database.js';
  */
 export interface KeyRow {
   readonly id: string;
+  readonly region: string;
+  readonly primaryRegion: string | null;
   readonly seq: number;
   readonly createdAt: number;
   readonly description: string;
@@ -37,6 +39,7 @@ export interface KeyVersionRow {
 }
 
 export interface AliasRow {
+  readonly region: string;
   readonly name: string;
   readonly keyId: string;
   readonly createdAt: number;

@@ -18,6 +18,11 @@ export interface TableSpec {
   readonly identity?: string;
   /** An audit table: every row gets the copied trail's chain id in PostgreSQL's `chain_id` column. */
   readonly chained?: true;
+  /**
+   * Trailing columns added after backups of this table were first made, with the value a row of an older
+   * backup (which lacks them) is restored with.
+   */
+  readonly addedLater?: Readonly<Record<string, string | number | null>>;
 }
 
 /**
@@ -31,17 +36,19 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     table: 'keys',
     columns: {
       id: 'text', seq: 'int', created_at: 'time', description: 'text', key_spec: 'text', key_usage: 'text', origin: 'text',
-      state: 'text', primary_version: 'int', deletion_date: 'time', policy: 'text', destroyed_at: 'time',
+      state: 'text', primary_version: 'int', deletion_date: 'time', policy: 'text', destroyed_at: 'time', region: 'text', primary_region: 'text',
     },
     orderBy: 'seq',
     identity: 'seq',
+    // Regions (ADR 0022): '' is the home region, set when the store opens.
+    addedLater: { region: '', primary_region: null },
   },
   {
     table: 'key_versions',
     columns: { key_id: 'text', version: 'int', domain_key_version: 'int', wrapped_material: 'bytes', created_at: 'time', rotation_type: 'text' },
     orderBy: 'key_id, version',
   },
-  { table: 'aliases', columns: { name: 'text', key_id: 'text', created_at: 'time', updated_at: 'time' }, orderBy: 'name' },
+  { table: 'aliases', columns: { name: 'text', key_id: 'text', created_at: 'time', updated_at: 'time', region: 'text' }, orderBy: 'region, name', addedLater: { region: '' } },
   { table: 'tags', columns: { key_id: 'text', tag_key: 'text', tag_value: 'text' }, orderBy: 'key_id, tag_key' },
   { table: 'key_policy_principals', columns: { key_id: 'text', arn: 'text', principal_id: 'text' }, orderBy: 'key_id, arn' },
   { table: 'key_rotation', columns: { key_id: 'text', enabled: 'bool', period_days: 'int', next_rotation_at: 'time' }, orderBy: 'key_id' },
@@ -82,6 +89,8 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     },
     orderBy: 'seq',
     identity: 'seq',
+    // Grants to service principals (issue 19): a grant of an older backup names none.
+    addedLater: { grantee_service_principal: null, retiring_service_principal: null },
   },
   {
     table: 'approval_rules',

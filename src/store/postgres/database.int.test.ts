@@ -13,6 +13,7 @@ import { isPostgresOutage } from './storage-health.js';
 const T0 = new Date('2026-01-01T00:00:00Z');
 const key = (id: string) => ({
   id,
+  region: 'us-east-1',
   createdAt: T0,
   description: '',
   keySpec: 'SYMMETRIC_DEFAULT',
@@ -103,13 +104,13 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       await db.transactions.run(async () => {
         await keys.createKey(key('a'), undefined, []);
         await assert.rejects(keys.createKey(key('b'), undefined, [{ key: 't', value: '1' }, { key: 't', value: '2' }]));
-        await keys.createAlias({ name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 });
-        await assert.rejects(keys.createAlias({ name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 }), (e) => e instanceof KmsError && e.code === 'AlreadyExists');
+        await keys.createAlias({ region: 'us-east-1', name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 });
+        await assert.rejects(keys.createAlias({ region: 'us-east-1', name: 'alias/a', keyId: 'a', createdAt: T0, updatedAt: T0 }), (e) => e instanceof KmsError && e.code === 'AlreadyExists');
         await keys.putTags('a', [{ key: 'after', value: 'failures' }]);
       });
       assert.equal(await keys.getKey('b'), undefined);
       assert.deepEqual(await keys.listTags('a'), [{ key: 'after', value: 'failures' }]);
-      assert.equal((await keys.getAlias('alias/a'))?.keyId, 'a');
+      assert.equal((await keys.getAlias('us-east-1', 'alias/a'))?.keyId, 'a');
     } finally {
       await db.close();
     }
@@ -146,7 +147,7 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       }
       assert.equal((await keys.getKey('k'))?.primaryVersion, 6);
       await Promise.all(Array.from({ length: 10 }, (_, i) => new PostgresKeyStore(i % 2 ? a : b).createKey(key(`n${i}`), undefined, [])));
-      assert.equal((await keys.listKeys(undefined, 100)).items.length, 11);
+      assert.equal((await keys.listKeys('us-east-1', undefined, 100)).items.length, 11);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -233,7 +234,9 @@ describeWithPostgres('PostgreSQL database: migrations and transactions', (cluste
       await migrate(db.pool, MIGRATIONS.filter((m) => m.id < '0008'));
       const keys = new PostgresKeyStore(db);
       await keys.addDomainKey(1, Buffer.from('domain-key-1'));
-      await keys.createKey({ ...key('k1'), origin: 'EXTERNAL', primaryVersion: 3 }, { keyId: 'k1', version: 3, domainKeyVersion: 1, wrappedMaterial: Buffer.from('m'), createdAt: T0 }, []);
+      // The schema of 0007 (no region column yet): the row as that version wrote it.
+      await db.pool.query("INSERT INTO keys (id, created_at, description, key_spec, key_usage, origin, state, primary_version, policy) VALUES ('k1', $1, '', 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL', 'Enabled', 3, '{}')", [T0]);
+      await db.pool.query("INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES ('k1', 3, 1, $1, $2)", [Buffer.from('m'), T0]);
       await db.pool.query('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES ($1, $2, $3, $4, $5, $6)', ['k1', Buffer.from('fp'), 'KEY_MATERIAL_DOES_NOT_EXPIRE', null, T0, 'kept']);
       assert.deepEqual(await migrate(db.pool), MIGRATIONS.map((m) => m.id).filter((id) => id >= '0008'));
       const record = { keyId: 'k1', version: 3, fingerprint: Buffer.from('fp'), expirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', validTo: undefined, importedAt: T0, description: 'kept', rotatedAt: undefined };

@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
 
+import { MIGRATIONS_SINCE_0007 } from './migrations-since-0007.js';
+
 /**
  * The advisory lock (two-int form) under which migrations run: class 'ARCA' (0x41524341), object 1. Every
  * node of a cluster migrates at start; the lock makes them take turns, so each migration runs once.
@@ -313,35 +315,7 @@ export const MIGRATIONS: readonly { readonly id: string; readonly sql: string }[
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
-  {
-    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
-    id: '0007-key-material-description',
-    sql: `
-  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
-  `,
-  },
-  {
-    // Several generations of imported key material (issue 19): one import record per key version, with
-    // when RotateKeyOnDemand made it current. An existing record is the key's primary version's.
-    id: '0008-key-material-generations',
-    sql: `
-  ALTER TABLE key_imports ADD COLUMN version INTEGER;
-  UPDATE key_imports i SET version = k.primary_version FROM keys k WHERE k.id = i.key_id;
-  ALTER TABLE key_imports ALTER COLUMN version SET NOT NULL;
-  ALTER TABLE key_imports ADD COLUMN rotated_at TIMESTAMPTZ;
-  ALTER TABLE key_imports DROP CONSTRAINT key_imports_pkey;
-  ALTER TABLE key_imports ADD PRIMARY KEY (key_id, version);
-  `,
-  },
-  {
-    // Grants to service principals (issue 19, ADR 0021), as SQLite's 0015.
-    id: '0009-grant-service-principals',
-    sql: `
-  ALTER TABLE grants ADD COLUMN grantee_service_principal TEXT;
-  ALTER TABLE grants ADD COLUMN retiring_service_principal TEXT;
-  CREATE INDEX grants_by_retiring_service ON grants(retiring_service_principal, seq) WHERE retiring_service_principal IS NOT NULL;
-  `,
-  },
+  ...MIGRATIONS_SINCE_0007,
 ];
 
 /**

@@ -25,8 +25,8 @@ export class PostgresKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliase
   }
 
   /** Aliases of one key (authorization always names the key); none without a key, as SqliteKeyFacts. */
-  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+  async listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
     if (keyId === undefined) return { items: [] };
-    return aliasPage(this.#pg.db, keyId, after, limit);
+    return aliasPage(this.#pg.db, region, keyId, after, limit);
   }
 }

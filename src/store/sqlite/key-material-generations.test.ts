@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { KEY, keyRecord, keyVersion, T0 } from '../contract/fixture.js';
+import { KEY, keyVersion, T0 } from '../contract/fixture.js';
 import { openDatabase } from './database.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteKeyImportStore } from './sqlite-key-import-store.js';
-import { SqliteKeyStore } from './sqlite-key-store.js';
 
 describe('SQLite migration 0014-key-material-generations', () => {
   it("turns an existing import record into the record of the key's primary version", async () => {
@@ -23,9 +22,11 @@ describe('SQLite migration 0014-key-material-generations', () => {
         old.exec(m.sql);
         old.prepare('INSERT INTO schema_migrations (id) VALUES (?)').run(m.id);
       }
-      const keys = new SqliteKeyStore(old);
-      await keys.addDomainKey(1, Buffer.from('domain-key-1'));
-      await keys.createKey(keyRecord({ origin: 'EXTERNAL', primaryVersion: 3 }), keyVersion(KEY, 3), []);
+      // The rows as that schema held them (no region column yet).
+      old.prepare('INSERT INTO domain_keys (version, wrapped) VALUES (1, ?)').run(Buffer.from('domain-key-1'));
+      old.prepare("INSERT INTO keys (id, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, policy) VALUES (?, 1, 0, '', 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL', 'Enabled', 3, '{}')").run(KEY);
+      const v = keyVersion(KEY, 3);
+      old.prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at) VALUES (?, ?, ?, ?, ?)').run(KEY, 3, v.domainKeyVersion, v.wrappedMaterial, 0);
       old.prepare('INSERT INTO key_imports (key_id, fingerprint, expiration_model, valid_to, imported_at, material_description) VALUES (?, ?, ?, ?, ?, ?)').run(KEY, Buffer.from('fp'), 'KEY_MATERIAL_EXPIRES', T0.getTime() + 5, T0.getTime(), 'kept');
       old.close();
 

@@ -1,3 +1,5 @@
+import { MIGRATIONS_SINCE_0013 } from './migrations-since-0013.js';
+
 /** The SQLite schema: the migration list {@link openDatabase} (database.ts) applies, and the read-cached tables. */
 
 /** The cached tables of migration 0007, which made their triggers (an applied migration never changes). */
@@ -347,44 +349,5 @@ ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER key_policy_princip
   CREATE INDEX approval_requests_by_time ON approval_requests(created_at);
   `,
   },
-  {
-    // Imported key material generations (issue 19): the KeyMaterialDescription of the imported material.
-    id: '0013-key-material-description',
-    sql: `
-  ALTER TABLE key_imports ADD COLUMN material_description TEXT;
-  `,
-  },
-  {
-    // Several generations of imported key material (issue 19): one import record per key version, with
-    // when RotateKeyOnDemand made it current. An existing record is the key's primary version's.
-    id: '0014-key-material-generations',
-    sql: `
-  CREATE TABLE key_imports_by_version (
-    key_id TEXT NOT NULL REFERENCES keys(id),
-    version INTEGER NOT NULL,
-    fingerprint BLOB NOT NULL,
-    expiration_model TEXT NOT NULL,
-    valid_to INTEGER,
-    imported_at INTEGER NOT NULL,
-    material_description TEXT,
-    rotated_at INTEGER,
-    PRIMARY KEY (key_id, version)
-  );
-  INSERT INTO key_imports_by_version (key_id, version, fingerprint, expiration_model, valid_to, imported_at, material_description, rotated_at)
-    SELECT i.key_id, k.primary_version, i.fingerprint, i.expiration_model, i.valid_to, i.imported_at, i.material_description, NULL
-    FROM key_imports i JOIN keys k ON k.id = i.key_id;
-  DROP TABLE key_imports;
-  ALTER TABLE key_imports_by_version RENAME TO key_imports;
-  `,
-  },
-  {
-    // Grants to service principals (issue 19, ADR 0021): GranteeServicePrincipal (grantee_principal then
-    // holds the same name) and RetiringServicePrincipal. The SourceArn constraint is in constraints' JSON.
-    id: '0015-grant-service-principals',
-    sql: `
-  ALTER TABLE grants ADD COLUMN grantee_service_principal TEXT;
-  ALTER TABLE grants ADD COLUMN retiring_service_principal TEXT;
-  CREATE INDEX grants_by_retiring_service ON grants(retiring_service_principal, seq) WHERE retiring_service_principal IS NOT NULL;
-  `,
-  },
+  ...MIGRATIONS_SINCE_0013,
 ];

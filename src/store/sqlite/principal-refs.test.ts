@@ -18,7 +18,7 @@ import { SqlitePrincipalStore } from './sqlite-principal-store.js';
 const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const T0 = new Date('2026-01-01T00:00:00Z');
 const arn = (name: string) => `arn:aws:iam::111122223333:user/${name}`;
-const key: KeyRecord = { id: KEY, createdAt: T0, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
+const key: KeyRecord = { id: KEY, region: 'us-east-1', createdAt: T0, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state: 'Enabled', primaryVersion: 1, policy: '{}' };
 
 function grant(over: Partial<GrantRecord>): GrantRecord {
   return {

@@ -17,7 +17,7 @@ const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function key(state: KeyRecord['state'] = 'Enabled'): KeyRecord {
-  return { id: KEY, createdAt: T0, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state, primaryVersion: 1, policy: '{}' };
+  return { id: KEY, region: 'us-east-1', createdAt: T0, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin: 'AWS_KMS', state, primaryVersion: 1, policy: '{}' };
 }
 
 /** Two connections on one database file, as two worker processes have; a cached store on the first. */
@@ -85,11 +85,11 @@ describe('SqliteReadCache', () => {
   it('caches missing rows too, until one is created', async () => {
     const { cache, keys, otherKeys } = await twoConnections();
     cache.refresh();
-    assert.equal(await keys.getAlias('alias/x'), undefined);
-    await otherKeys.createAlias({ name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
-    assert.equal(await keys.getAlias('alias/x'), undefined, 'until the next refresh');
+    assert.equal(await keys.getAlias('us-east-1', 'alias/x'), undefined);
+    await otherKeys.createAlias({ region: 'us-east-1', name: 'alias/x', keyId: KEY, createdAt: T0, updatedAt: T0 });
+    assert.equal(await keys.getAlias('us-east-1', 'alias/x'), undefined, 'until the next refresh');
     cache.refresh();
-    assert.equal((await keys.getAlias('alias/x'))?.keyId, KEY);
+    assert.equal((await keys.getAlias('us-east-1', 'alias/x'))?.keyId, KEY);
   });
 
   it('neither serves nor keeps rows while the connection is inside a transaction, and survives a rollback', async () => {
@@ -131,7 +131,7 @@ describe('SqliteReadCache', () => {
     cache.refresh();
     const reads = async () => [
       await facts.listTags(KEY),
-      await facts.listAliases(KEY, undefined, 100),
+      await facts.listAliases('us-east-1', KEY, undefined, 100),
       await grants.grantsForKey(KEY),
       await identities.getPrincipal('p1'),
       await identities.getAccessKey('AKIA1'),
@@ -151,7 +151,7 @@ describe('SqliteReadCache', () => {
   it('stays bounded', async () => {
     const { cache, keys } = await twoConnections();
     cache.refresh();
-    for (let i = 0; i <= READ_CACHE_LIMIT; i++) await keys.getAlias(`alias/${i}`);
+    for (let i = 0; i <= READ_CACHE_LIMIT; i++) await keys.getAlias('us-east-1', `alias/${i}`);
     assert.ok(cache.size <= READ_CACHE_LIMIT);
   });
 

@@ -24,8 +24,8 @@ export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'
   constructor(db: SqliteDatabase, reads: ReadThrough = DIRECT_READS) {
     this.#reads = reads;
     this.#tags = db.prepare<[string], { tag_key: string; tag_value: string }>('SELECT tag_key, tag_value FROM tags WHERE key_id = ? ORDER BY tag_key');
-    this.#aliases = db.prepare<[string, string, number], { name: string; key_id: string; created_at: number; updated_at: number }>(
-      'SELECT * FROM aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?',
+    this.#aliases = db.prepare<[string, string, string, number], { name: string; key_id: string; created_at: number; updated_at: number }>(
+      'SELECT * FROM aliases WHERE region = ? AND key_id = ? AND name > ? ORDER BY name LIMIT ?',
     );
     this.#policyPrincipals = policyPrincipalsStatement(db);
   }
@@ -39,14 +39,14 @@ export class SqliteKeyFacts implements Pick<KeyStore, 'listTags' | 'listAliases'
   }
 
   /** Aliases of one key (authorization always names the key). */
-  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+  async listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
     if (keyId === undefined) return { items: [] };
-    return this.#reads.read('aliases', `${keyId}/${after ?? ''}/${limit}`, () => this.#aliasPage(keyId, after, limit));
+    return this.#reads.read('aliases', `${region}/${keyId}/${after ?? ''}/${limit}`, () => this.#aliasPage(region, keyId, after, limit));
   }
 
-  #aliasPage(keyId: string, after: string | undefined, limit: number): Page<AliasRecord> {
-    const rows = this.#aliases.all(keyId, after ?? '', limit + 1);
-    const items = rows.slice(0, limit).map((r) => ({ name: r.name, keyId: r.key_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
+  #aliasPage(region: string, keyId: string, after: string | undefined, limit: number): Page<AliasRecord> {
+    const rows = this.#aliases.all(region, keyId, after ?? '', limit + 1);
+    const items = rows.slice(0, limit).map((r) => ({ region, name: r.name, keyId: r.key_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at) }));
     return { items, next: rows.length > limit ? items.at(-1)?.name : undefined };
   }
 }

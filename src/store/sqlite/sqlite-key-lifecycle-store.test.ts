@@ -15,6 +15,7 @@ async function setup() {
   const store = new SqliteKeyLifecycleStore(db);
   const key: KeyRecord = {
     id: KEY,
+    region: 'us-east-1',
     createdAt: T0,
     description: '',
     keySpec: 'SYMMETRIC_DEFAULT',
@@ -66,7 +67,7 @@ describe('SqliteKeyLifecycleStore', () => {
     assert.equal(await store.destroyKey(KEY, due), undefined, 'a second run does nothing');
     assert.deepEqual(await store.getDestruction(KEY), record);
     assert.equal(await keys.getKey(KEY), undefined, 'a destroyed key no longer exists for operations');
-    assert.deepEqual((await keys.listKeys(undefined, 10)).items, []);
+    assert.deepEqual((await keys.listKeys('us-east-1', undefined, 10)).items, []);
     assert.equal(db.prepare('SELECT COUNT(*) AS n FROM key_versions').pluck().get(), 0);
     assert.equal(db.prepare('SELECT COUNT(*) AS n FROM keys').pluck().get(), 1, 'the tombstone stays');
     assert.deepEqual(await store.dueDeletions(due), []);

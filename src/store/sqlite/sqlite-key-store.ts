@@ -1,4 +1,5 @@
 import { KmsError } from '../../core/errors.js';
+import { isMultiRegionId } from '../../core/multi-region.js';
 import type { AliasRecord, KeyRecord, KeySpec, KeyState, KeyUsage, Origin, StoredKeyVersion, Tag } from '../../core/key.js';
 import type { RotationType } from '../../core/lifecycle.js';
 import type { KeyStore, Page } from '../../core/ports.js';
@@ -9,6 +10,8 @@ import { policyPrincipalsStatement } from './sqlite-key-facts.js';
 
 interface KeyRow {
   id: string;
+  region: string;
+  primary_region: string | null;
   seq: number;
   created_at: number;
   description: string;
@@ -24,6 +27,8 @@ interface KeyRow {
 function toKey(r: KeyRow): KeyRecord {
   return {
     id: r.id,
+    region: r.region,
+    ...(r.primary_region !== null && { primaryRegion: r.primary_region }),
     createdAt: new Date(r.created_at),
     description: r.description,
     keySpec: r.key_spec,
@@ -37,6 +42,7 @@ function toKey(r: KeyRow): KeyRecord {
 }
 
 interface AliasRow {
+  region: string;
   name: string;
   key_id: string;
   created_at: number;
@@ -44,6 +50,7 @@ interface AliasRow {
 }
 
 const toAlias = (r: AliasRow): AliasRecord => ({
+  region: r.region,
   name: r.name,
   keyId: r.key_id,
   createdAt: new Date(r.created_at),
@@ -60,6 +67,14 @@ export function insertKeyVersion(db: SqliteDatabase, v: StoredKeyVersion, rotati
     v.createdAt.getTime(),
     rotationType,
   );
+}
+
+/** Gives the keys and aliases stored before regions (region '') to the home region (ADR 0022); idempotent. */
+export function adoptHomeRegion(db: SqliteDatabase, home: string): void {
+  db.transaction(() => {
+    db.prepare("UPDATE keys SET region = ? WHERE region = ''").run(home);
+    db.prepare("UPDATE aliases SET region = ? WHERE region = ''").run(home);
+  }).immediate();
 }
 
 /**
@@ -83,7 +98,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#getVersion = db.prepare<[string, number], { domain_key_version: number; wrapped_material: Buffer; created_at: number }>(
       'SELECT domain_key_version, wrapped_material, created_at FROM key_versions WHERE key_id = ? AND version = ?',
     );
-    this.#getAlias = db.prepare<[string], AliasRow>('SELECT * FROM aliases WHERE name = ?');
+    this.#getAlias = db.prepare<[string, string], AliasRow>('SELECT * FROM aliases WHERE region = ? AND name = ?');
     this.#policyPrincipals = policyPrincipalsStatement(db);
   }
 
@@ -92,10 +107,12 @@ export class SqliteKeyStore implements KeyStore {
     db.transaction(() => {
       const seqRow = db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM keys').get();
       db.prepare(
-        `INSERT INTO keys (id, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO keys (id, region, primary_region, seq, created_at, description, key_spec, key_usage, origin, state, primary_version, deletion_date, policy)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         key.id,
+        key.region,
+        key.primaryRegion ?? null,
         (seqRow?.s ?? 0) + 1,
         key.createdAt.getTime(),
         key.description,
@@ -122,10 +139,10 @@ export class SqliteKeyStore implements KeyStore {
     });
   }
 
-  async listKeys(after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
-    const afterSeq = after === undefined ? 0 : (this.#db.prepare<[string], { seq: number }>('SELECT seq FROM keys WHERE id = ?').get(after)?.seq ?? -1);
+  async listKeys(region: string, after: string | undefined, limit: number): Promise<Page<KeyRecord>> {
+    const afterSeq = after === undefined ? 0 : (this.#db.prepare<[string, string], { seq: number }>('SELECT seq FROM keys WHERE id = ? AND region = ?').get(after, region)?.seq ?? -1);
     if (afterSeq < 0) throw new KmsError('InvalidMarker', 'The marker is not valid.');
-    const rows = this.#db.prepare<[number, number], KeyRow>('SELECT * FROM keys WHERE seq > ? AND destroyed_at IS NULL ORDER BY seq LIMIT ?').all(afterSeq, limit + 1);
+    const rows = this.#db.prepare<[string, number, number], KeyRow>('SELECT * FROM keys WHERE region = ? AND seq > ? AND destroyed_at IS NULL ORDER BY seq LIMIT ?').all(region, afterSeq, limit + 1);
     const items = rows.slice(0, limit).map(toKey);
     return { items, next: rows.length > limit ? items.at(-1)?.id : undefined };
   }
@@ -160,35 +177,51 @@ export class SqliteKeyStore implements KeyStore {
     );
   }
 
-  async getAlias(name: string): Promise<AliasRecord | undefined> {
-    return this.#reads.read('alias', name, () => {
-      const row = this.#getAlias.get(name);
+  async listRelatedKeys(wireId: string): Promise<readonly KeyRecord[]> {
+    if (!isMultiRegionId(wireId)) return [];
+    return this.#db.prepare<[string], KeyRow>("SELECT * FROM keys WHERE id LIKE ? || '/%' AND destroyed_at IS NULL ORDER BY region").all(wireId).map(toKey);
+  }
+
+  async setPrimaryRegion(wireId: string, region: string): Promise<void> {
+    if (!isMultiRegionId(wireId)) return;
+    this.#db.prepare("UPDATE keys SET primary_region = ? WHERE id LIKE ? || '/%'").run(region, wireId);
+  }
+
+  async copyVersions(fromKeyId: string, toKeyId: string): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO key_versions (key_id, version, domain_key_version, wrapped_material, created_at, rotation_type) SELECT ?, version, domain_key_version, wrapped_material, created_at, rotation_type FROM key_versions WHERE key_id = ?')
+      .run(toKeyId, fromKeyId);
+  }
+
+  async getAlias(region: string, name: string): Promise<AliasRecord | undefined> {
+    return this.#reads.read('alias', `${region}/${name}`, () => {
+      const row = this.#getAlias.get(region, name);
       return row && toAlias(row);
     });
   }
 
   async createAlias(alias: AliasRecord): Promise<void> {
     const r = this.#db
-      .prepare('INSERT INTO aliases (name, key_id, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO NOTHING')
-      .run(alias.name, alias.keyId, alias.createdAt.getTime(), alias.updatedAt.getTime());
+      .prepare('INSERT INTO aliases (region, name, key_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(region, name) DO NOTHING')
+      .run(alias.region, alias.name, alias.keyId, alias.createdAt.getTime(), alias.updatedAt.getTime());
     if (r.changes === 0) throw new KmsError('AlreadyExists', `An alias with the name ${alias.name} already exists`);
   }
 
-  async updateAlias(name: string, keyId: string, at: Date): Promise<void> {
-    this.#db.prepare('UPDATE aliases SET key_id = ?, updated_at = ? WHERE name = ?').run(keyId, at.getTime(), name);
+  async updateAlias(region: string, name: string, keyId: string, at: Date): Promise<void> {
+    this.#db.prepare('UPDATE aliases SET key_id = ?, updated_at = ? WHERE region = ? AND name = ?').run(keyId, at.getTime(), region, name);
   }
 
-  async deleteAlias(name: string): Promise<void> {
-    this.#db.prepare('DELETE FROM aliases WHERE name = ?').run(name);
+  async deleteAlias(region: string, name: string): Promise<void> {
+    this.#db.prepare('DELETE FROM aliases WHERE region = ? AND name = ?').run(region, name);
   }
 
-  async listAliases(keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
+  async listAliases(region: string, keyId: string | undefined, after: string | undefined, limit: number): Promise<Page<AliasRecord>> {
     const rows =
       keyId === undefined
-        ? this.#db.prepare<[string, number], AliasRow>('SELECT * FROM aliases WHERE name > ? ORDER BY name LIMIT ?').all(after ?? '', limit + 1)
+        ? this.#db.prepare<[string, string, number], AliasRow>('SELECT * FROM aliases WHERE region = ? AND name > ? ORDER BY name LIMIT ?').all(region, after ?? '', limit + 1)
         : this.#db
-            .prepare<[string, string, number], AliasRow>('SELECT * FROM aliases WHERE key_id = ? AND name > ? ORDER BY name LIMIT ?')
-            .all(keyId, after ?? '', limit + 1);
+            .prepare<[string, string, string, number], AliasRow>('SELECT * FROM aliases WHERE region = ? AND key_id = ? AND name > ? ORDER BY name LIMIT ?')
+            .all(region, keyId, after ?? '', limit + 1);
     const items = rows.slice(0, limit).map(toAlias);
     return { items, next: rows.length > limit ? items.at(-1)?.name : undefined };
   }

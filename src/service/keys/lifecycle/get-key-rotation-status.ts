@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../../core/multi-region.js';
 import { requireRotatable } from './lifecycle.js';
 import { defineOperation } from '../../pipeline/operation.js';
 import { keyIdParam } from '../../pipeline/schemas.js';
@@ -22,7 +23,7 @@ export const getKeyRotationStatus = defineOperation({
     const settings = await deps.lifecycle.store.getRotation(key.record.id);
     const enabled = settings?.enabled === true;
     return {
-      KeyId: key.record.id,
+      KeyId: wireKeyId(key.record.id),
       KeyRotationEnabled: enabled,
       ...(enabled && settings ? { RotationPeriodInDays: settings.periodDays } : {}),
       ...(enabled && settings?.nextRotationAt ? { NextRotationDate: settings.nextRotationAt } : {}),

@@ -1,4 +1,5 @@
 import { randomId, timeOrderedId } from '../../../crypto/random.js';
+import { wireKeyId } from '../../../core/multi-region.js';
 import { keyArn } from '../../../core/arn.js';
 import { KmsError } from '../../../core/errors.js';
 import type { KeyRecord } from '../../../core/key.js';
@@ -18,6 +19,10 @@ export function requireRotatable(key: KeyRecord, arn: string): void {
   if (key.keySpec !== 'SYMMETRIC_DEFAULT') {
     throw new KmsError('UnsupportedOperation', `${arn} key spec ${key.keySpec} is not valid for this operation. Only symmetric encryption keys can be rotated.`);
   }
+  // A multi-Region key rotates from its primary (ADR 0022): the rotation reaches every replica.
+  if (key.primaryRegion !== undefined && key.primaryRegion !== key.region) {
+    throw new KmsError('UnsupportedOperation', `${arn} is a multi-Region replica key: rotate its primary key in ${key.primaryRegion}.`);
+  }
   if (key.origin !== 'AWS_KMS') {
     throw new KmsError('UnsupportedOperation', `${arn} has origin ${key.origin}: keys with imported key material cannot be rotated by Arca.`);
   }
@@ -30,7 +35,7 @@ export function requireRotatable(key: KeyRecord, arn: string): void {
  * or undefined when another run rotated first.
  */
 export async function rotateKey(
-  deps: Pick<ServiceDeps, 'provisioner' | 'clock' | 'lifecycle'>,
+  deps: Pick<ServiceDeps, 'provisioner' | 'clock' | 'lifecycle' | 'keys'>,
   key: KeyRecord,
   type: RotationType,
   nextRotationAt?: Date,
@@ -41,6 +46,12 @@ export async function rotateKey(
   const row = await deps.provisioner.newVersion(key, version, now);
   if (type === 'AUTOMATIC') await deps.lifecycle.insecureTestPause?.('rotation:before-commit');
   const added = await deps.lifecycle.store.addVersion(row, type, key.primaryVersion, nextRotationAt);
+  // A multi-Region primary's rotation reaches its replicas: the same wrapped material (bound to the wire id).
+  if (added && key.primaryRegion !== undefined) {
+    for (const replica of await deps.keys.listRelatedKeys(wireKeyId(key.id))) {
+      if (replica.id !== key.id && replica.primaryVersion === key.primaryVersion) await deps.lifecycle.store.addVersion({ ...row, keyId: replica.id }, type, replica.primaryVersion);
+    }
+  }
   if (type === 'AUTOMATIC' && added) await deps.lifecycle.insecureTestPause?.('rotation:after-commit');
   return added ? version : undefined;
 }
@@ -123,6 +134,8 @@ export async function runDueJobs(deps: JobDeps, signal?: AbortSignal): Promise<J
     const key = await deps.keys.getKey(keyId);
     const settings = await store.getRotation(keyId);
     if (key === undefined || settings?.nextRotationAt === undefined || key.state !== 'Enabled') continue;
+    // A multi-Region replica rotates with its primary, never on its own (ADR 0022).
+    if (key.primaryRegion !== undefined && key.primaryRegion !== key.region) continue;
     // The next date counts from now, not from the missed date: a key offline for months rotates once.
     const version = await rotateKey(deps, key, 'AUTOMATIC', nextRotation(deps.clock.now(), settings.periodDays));
     if (version !== undefined) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wireKeyId } from '../../../core/multi-region.js';
 import { KmsError } from '../../../core/errors.js';
 import type { KeyRecord } from '../../../core/key.js';
 import { keyMaterialId } from '../../../core/key-material-id.js';
@@ -65,7 +66,7 @@ async function generatedMaterials(deps: Pick<ServiceDeps, 'lifecycle'>, key: Key
     .map((v) => ({
       version: v.version,
       entry: {
-        KeyId: key.id,
+        KeyId: wireKeyId(key.id),
         KeyMaterialId: keyMaterialId(key.id, v.version),
         KeyMaterialState: state(key, v.version),
         ...(v.rotationType === undefined ? {} : { RotationDate: v.createdAt, RotationType: v.rotationType }),
@@ -85,7 +86,7 @@ async function importedMaterials(deps: Pick<ServiceDeps, 'imports'>, key: KeyRec
     .map((g) => ({
       version: g.version,
       entry: {
-        KeyId: key.id,
+        KeyId: wireKeyId(key.id),
         KeyMaterialId: keyMaterialId(key.id, g.version),
         ...(g.description === undefined ? {} : { KeyMaterialDescription: g.description }),
         ImportState: g.imported ? 'IMPORTED' : 'PENDING_IMPORT',

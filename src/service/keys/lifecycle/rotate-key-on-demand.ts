@@ -17,7 +17,7 @@ export const rotateKeyOnDemand = defineOperation({
   name: 'RotateKeyOnDemand',
   description: 'Rotates the key material of a KMS key now, whatever its automatic rotation schedule.',
   effect: 'write',
-  uses: ['provisioner', 'clock', 'lifecycle', 'imports', 'hierarchy'] as const,
+  uses: ['provisioner', 'clock', 'lifecycle', 'imports', 'hierarchy', 'keys'] as const,
   input: z.object({ KeyId: keyIdParam }),
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(_input, ctx, deps) {
