@@ -5,21 +5,19 @@
  * one generation named by its KeyMaterialId.
  */
 import assert from 'node:assert/strict';
-import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
-  CreateKeyCommand,
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
   EncryptCommand,
-  GetParametersForImportCommand,
-  ImportKeyMaterialCommand,
   ListKeyRotationsCommand,
   RotateKeyOnDemandCommand,
   type ImportKeyMaterialCommandInput,
   type KMSClient,
 } from '@aws-sdk/client-kms';
+import { externalKey as externalKeyOf, importMaterial as importMaterialWith } from '../helpers/byok-import.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 
@@ -35,15 +33,9 @@ after(async () => {
   await server.close();
 });
 
-const externalKey = async () => (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata?.KeyId ?? assert.fail('no key id');
+const externalKey = () => externalKeyOf(kms);
 
-/** ImportKeyMaterial of `material`, wrapped with RSAES_OAEP_SHA_256 under fresh import parameters. */
-async function importMaterial(KeyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}) {
-  const p = await kms.send(new GetParametersForImportCommand({ KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
-  const publicKey = createPublicKey({ key: Buffer.from(p.PublicKey ?? []), format: 'der', type: 'spki' });
-  const EncryptedKeyMaterial = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
-  return kms.send(new ImportKeyMaterialCommand({ KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE', ...extra }));
-}
+const importMaterial = (KeyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}) => importMaterialWith(kms, KeyId, material, extra);
 
 const encrypt = async (KeyId: string, text: string) => kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from(text) }));
 const decrypt = async (blob: Uint8Array | undefined) => kms.send(new DecryptCommand({ CiphertextBlob: blob }));
