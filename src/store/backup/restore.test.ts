@@ -47,3 +47,38 @@ describe('restoreIntoSqlite commits only after the source finishes', () => {
     assert.deepEqual(readdirSync(target), []);
   });
 });
+
+describe('restoreIntoSqlite reads the rows of backups made by older versions', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'arca-restore-old-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keys and aliases without a region, import records of one per key (before 0013 and 0014), grants without service principals', async () => {
+    const key = (id: string, primaryVersion: number) => [id, primaryVersion, 0, '', 'SYMMETRIC_DEFAULT', 'ENCRYPT_DECRYPT', 'EXTERNAL', 'Enabled', primaryVersion, null, '{}', null];
+    const rows: Record<string, (readonly NeutralValue[])[]> = {
+      keys: [key('k-1', 3), key('k-2', 1)],
+      aliases: [['alias/old', 'k-1', 0, 0]],
+      // 0013's shape (with a description), and the shape before it.
+      key_imports: [['k-1', Buffer.from('fp1').toString('base64'), 'KEY_MATERIAL_DOES_NOT_EXPIRE', null, 0, 'kept'], ['k-2', Buffer.from('fp2').toString('base64'), 'KEY_MATERIAL_DOES_NOT_EXPIRE', null, 0]],
+    };
+    const source: RestoreSource = {
+      chains: [],
+      async *rowsOf(spec: TableSpec) {
+        yield* rows[spec.table] ?? [];
+      },
+      finish: async () => undefined,
+    };
+    await restoreIntoSqlite(join(dir, 'old'), source);
+    const db = new Database(join(dir, 'old', 'arca.db'), { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT key_id, version, material_description, rotated_at FROM key_imports ORDER BY key_id').all(), [
+        { key_id: 'k-1', version: 3, material_description: 'kept', rotated_at: null },
+        { key_id: 'k-2', version: 1, material_description: null, rotated_at: null },
+      ]);
+      // '' until the store opens with its home region (adoptHomeRegion).
+      assert.deepEqual(db.prepare('SELECT id, region, primary_region FROM keys ORDER BY id').all(), [{ id: 'k-1', region: '', primary_region: null }, { id: 'k-2', region: '', primary_region: null }]);
+      assert.deepEqual(db.prepare('SELECT region, name FROM aliases').all(), [{ region: '', name: 'alias/old' }]);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -26,9 +26,11 @@ export interface RestoreSource {
 /** Rows written per table, in restore order. */
 export type RestoredCounts = { readonly table: string; readonly rows: number }[];
 
-function params(spec: TableSpec, values: readonly NeutralValue[], engine: Engine): unknown[] {
+function params(spec: TableSpec, row: readonly NeutralValue[], engine: Engine): unknown[] {
   const kinds = Object.entries(spec.columns);
   const offset = spec.chained ? 1 : 0;
+  // A row of an older backup in another shape is rewritten into this one first.
+  const values = row.length !== kinds.length + offset ? (spec.upgrade?.(row) ?? row) : row;
   // A backup made before a column was added lacks it (it is last): the row gets the column's default.
   const later = Object.keys(spec.addedLater ?? {});
   const missing = kinds.length + offset - values.length;
@@ -72,6 +74,7 @@ export async function restoreIntoSqlite(dataDir: string, source: RestoreSource):
         }
         written.push({ table: spec.table, rows });
       }
+      for (const spec of BACKUP_TABLES) if (spec.afterRestore !== undefined) db.exec(spec.afterRestore);
       await source.finish();
       return written;
     });
@@ -125,6 +128,7 @@ export async function restoreIntoPostgres(pg: PostgresDatabase, source: RestoreS
       }
       counts.push({ table: spec.table, rows: await insertPostgres(pg, spec, source.rowsOf(spec)) });
     }
+    for (const spec of BACKUP_TABLES) if (spec.afterRestore !== undefined) await pg.db.query(spec.afterRestore);
     await source.finish();
     return counts;
   });

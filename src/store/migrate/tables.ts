@@ -23,6 +23,13 @@ export interface TableSpec {
    * backup (which lacks them) is restored with.
    */
   readonly addedLater?: Readonly<Record<string, string | number | null>>;
+  /**
+   * A row of an older backup in another shape (a column added in the middle), rewritten into this one;
+   * undefined when the row has no known older shape. Runs before `addedLater`.
+   */
+  readonly upgrade?: (values: readonly (string | number | boolean | readonly number[] | null)[]) => readonly (string | number | boolean | readonly number[] | null)[] | undefined;
+  /** SQL run once every table is restored, finishing what `upgrade` could not know from one row. */
+  readonly afterRestore?: string;
 }
 
 /**
@@ -121,6 +128,10 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     table: 'key_imports',
     columns: { key_id: 'text', version: 'int', fingerprint: 'bytes', expiration_model: 'text', valid_to: 'time', imported_at: 'time', material_description: 'text', rotated_at: 'time' },
     orderBy: 'key_id, version',
+    // Backups from before migration 0014 hold one record per key (before 0013, without a description):
+    // it is the record of the key's primary version, set once the keys are restored (version 0 until then).
+    upgrade: (v) => (v.length === 5 || v.length === 6 ? [v[0] ?? null, 0, ...v.slice(1, 5), v[5] ?? null, null] : undefined),
+    afterRestore: 'UPDATE key_imports SET version = (SELECT primary_version FROM keys WHERE keys.id = key_imports.key_id) WHERE version = 0',
   },
   {
     table: 'seal_config',
