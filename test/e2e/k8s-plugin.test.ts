@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { callOperation, type ClientConfig } from '../../src/cli/client.js';
 import { KMS_V2_PROTO, PROTO_OPTIONS, KubernetesPluginListener } from '../../src/server/k8s-plugin.js';
-import { removeDir, tempDataDir } from '../helpers/server.js';
+import { removeDir, startDevServer, tempDataDir } from '../helpers/server.js';
 import { initialize, startSealedServer, unsealWith, type SealedServer } from '../helpers/sealed-server.js';
 import { sqliteOf } from '../helpers/in-process.js';
 
@@ -175,6 +175,15 @@ describe('Kubernetes KMS v2 plugin', () => {
     assert.equal((await rpc(kms, 'Status', {}))['healthz'], 'ok');
   });
 
+  test('a key pending deletion: Status is not ok and Encrypt fails FAILED_PRECONDITION; cancelled and enabled, ok', async () => {
+    await callOperation(admin, 'TrentService.ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: 7 });
+    assert.match(String((await rpc(kms, 'Status', {}))['healthz']), /^InvalidKeyState: .*pending deletion/i);
+    assert.equal((await rpcError(kms, 'Encrypt', { plaintext: dek, uid })).code, grpc.status.FAILED_PRECONDITION);
+    await callOperation(admin, 'TrentService.CancelKeyDeletion', { KeyId: keyId });
+    await callOperation(admin, 'TrentService.EnableKey', { KeyId: keyId });
+    assert.equal((await rpc(kms, 'Status', {}))['healthz'], 'ok');
+  });
+
   test('a key policy without kms:Encrypt for the plugin principal: Encrypt is PERMISSION_DENIED, Decrypt still works', async () => {
     await callOperation(admin, 'TrentService.PutKeyPolicy', { KeyId: keyId, PolicyName: 'default', Policy: keyPolicy(['kms:Decrypt']) });
     const denied = await rpcError(kms, 'Encrypt', { plaintext: dek, uid: 'denied-uid-1' });
@@ -199,6 +208,31 @@ describe('Kubernetes KMS v2 plugin', () => {
     assert.ok(plugin !== undefined);
     await plugin.close();
     assert.equal(existsSync(socket), false);
+  });
+});
+
+describe('arca dev --k8s-socket', () => {
+  test('serves the plugin as the dev admin on the given key, and SIGTERM removes the socket', async () => {
+    const dir = tempDataDir('arca-k8s-dev-');
+    const socket = join(dir, 'kms.sock');
+    const dev = await startDevServer({ dataDir: join(dir, 'data'), args: ['--k8s-socket', socket, '--k8s-key', 'alias/dev-k8s'] });
+    const kms = client(socket);
+    try {
+      assert.match(String((await rpc(kms, 'Status', {}))['healthz']), /^KeyNotFound: /, 'the key does not exist yet');
+      const config = { endpoint: dev.endpoint, region: dev.credentials.region, credentials: dev.credentials };
+      const created = await callOperation(config, 'TrentService.CreateKey', {});
+      await callOperation(config, 'TrentService.CreateAlias', { AliasName: 'alias/dev-k8s', TargetKeyId: String((created['KeyMetadata'] as Msg)['KeyId']) });
+      assert.equal((await rpc(kms, 'Status', {}))['healthz'], 'ok');
+      const out = await rpc(kms, 'Encrypt', { plaintext: Buffer.from('dek'), uid: 'dev-uid' });
+      assert.deepEqual((await rpc(kms, 'Decrypt', { ciphertext: out['ciphertext'], uid: 'dev-uid', key_id: out['key_id'], annotations: out['annotations'] }))['plaintext'], Buffer.from('dek'));
+      kms.close();
+      assert.equal(await dev.stop(), 0);
+      assert.equal(existsSync(socket), false, 'the socket is removed at shutdown');
+    } finally {
+      kms.close();
+      await dev.stop();
+      removeDir(dir);
+    }
   });
 });
 
