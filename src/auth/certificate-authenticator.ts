@@ -3,12 +3,8 @@ import type { AuthenticationRequest, Authenticator } from '../core/authenticatio
 import { principalForCertificate, type CertificateRule } from '../core/client-certificate.js';
 import { KmsError } from '../core/errors.js';
 import type { PrincipalStore } from '../core/ports.js';
-import type { Principal, PrincipalRecord } from '../core/principal.js';
-
-/** `arn:aws:iam::<account>:user/<name>` or `role/<name>`: the name; anything else is taken as a name. */
-function nameOf(reference: string): string {
-  return reference.startsWith('arn:') ? reference.slice(reference.lastIndexOf('/') + 1) : reference;
-}
+import type { Principal } from '../core/principal.js';
+import { principalByReference } from './principal-reference.js';
 
 /**
  * mTLS client identities (docs/identity.md): in front of the signature authenticator. A request that
@@ -41,14 +37,8 @@ export class ClientCertificateAuthenticator implements Authenticator {
     if (signed) return { ...(await this.#inner.authenticate(req)), clientCertificate: cert };
     const reference = principalForCertificate(this.#rules, cert);
     if (reference === undefined) throw new KmsError('MissingAuthentication', 'Missing Authentication Token (the client certificate matches no identity.certificates rule).');
-    const record = await this.#principal(reference);
+    const record = await principalByReference(this.#store, reference);
     if (record === undefined) throw new KmsError('UnrecognizedClient', 'The principal the client certificate maps to does not exist.');
     return { id: record.id, type: record.type, name: record.name, arn: record.arn, account: this.#realm.account, clientCertificate: cert };
-  }
-
-  async #principal(reference: string): Promise<PrincipalRecord | undefined> {
-    const record = await this.#store.findPrincipalByName(nameOf(reference));
-    // A rule written as an ARN names that exact principal (a user and a role never share it).
-    return record !== undefined && reference.startsWith('arn:') && record.arn !== reference ? undefined : record;
   }
 }

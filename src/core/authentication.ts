@@ -13,6 +13,11 @@ export interface AuthenticationRequest {
   readonly signingService?: 'kms' | 'sts' | undefined;
   /** The client certificate of the TLS connection (mTLS), verified or not; absent when none was presented. */
   readonly clientCertificate?: ClientCertificate | undefined;
+  /**
+   * The path of the local (UNIX domain) socket the request arrived on, set only by a socket listener (the
+   * Kubernetes KMS plugin): the credential is access to the socket file, which its mode restricts.
+   */
+  readonly localSocket?: string | undefined;
 }
 
 export interface Authenticator {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { mkdirDurably } from '../platform/durable-file.js';
 import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import { ClientCertificateAuthenticator } from '../auth/certificate-authenticator.js';
+import { LocalSocketAuthenticator } from '../auth/local-socket-authenticator.js';
+import { KubernetesPluginListener, pluginRegion, type KubernetesPluginConfig } from './k8s-plugin.js';
 import type { CertificateRule } from '../core/client-certificate.js';
 import type { Realm } from '../core/arn.js';
 import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRoot } from '../core/ports.js';
@@ -102,6 +104,8 @@ export interface DevAppConfig {
   readonly regions?: readonly string[] | 'any' | undefined;
   /** What `arca dev` adds for test suites (reset, seeding, any credentials); `arca server` never sets it. */
   readonly devMode?: DevModeOptions | undefined;
+  /** The Kubernetes KMS v2 plugin's socket, key and principal (docs/kubernetes.md); absent: no plugin. */
+  readonly kubernetes?: KubernetesPluginConfig | undefined;
 }
 
 export interface App {
@@ -123,6 +127,8 @@ export interface App {
   readonly detection: Detection;
   /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
   readonly metricsServer: Server | undefined;
+  /** The Kubernetes KMS v2 plugin's socket listener (`kubernetes:`; absent: none), for the command to `listen()`. */
+  readonly kubernetesPlugin: KubernetesPluginListener | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -182,7 +188,7 @@ export interface ComposedApp {
  */
 export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOptions | undefined; readonly certificateRules?: readonly CertificateRule[] | undefined; readonly devRuntime?: DevModeRuntime | undefined }, store: StoreBundle, root: RootOfTrust & { seal(): void }, sealable: SealableRoot | undefined): Promise<ComposedApp> {
   const clock = config.clock ?? systemClock;
-  const { keys, principals, requestStores, reads } = store;
+  const { keys, principals, requestStores, reads, imports } = store;
   // The request pipeline reads through the read cache (refreshed at the start of every request); the
   // scheduler, the seal controller and the bootstrap read the database directly.
   const hierarchy = new KeyHierarchy(root, keys);
@@ -215,7 +221,6 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     minRotationPeriodDays: Math.max(ROTATION_PERIOD.absoluteMin, Math.min(config.minRotationPeriodDays ?? ROTATION_PERIOD.awsMin, ROTATION_PERIOD.awsMin)),
     insecureTestPause: config.insecureTestJobPause,
   };
-  const { imports } = store;
   const provisioner = new CustodyKeyProvisioner(hierarchy);
   const role = config.schedulerRole ?? 'leader';
   // A change of leadership is reported at once (the heartbeat is made below; no change happens before the scheduler starts).
@@ -246,6 +251,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const detection = new Detection({ config: config.detection, clock, logger: config.logger, audit, region: config.realm.region, observer: metrics });
   const registry = operationRegistry();
   const approvalGate = new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry, alerts: detection });
+  const k8s = config.kubernetes, sockets = new Map(k8s === undefined ? [] : [[KubernetesPluginListener.socketPath(k8s), k8s.principal]]);
   // One pipeline per region (ADR 0022): its realm names the region in ARNs, audit events and conditions.
   const regionalParts = (realm: Realm): RegionPipeline => {
     const authorizer = new PolicyAuthorizer({ keys: requestStores.keyFacts, identities: requestStores.principals, grants: requestStores.grants, realm, timeZone: config.timeZone ?? 'UTC' });
@@ -265,8 +271,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       realm,
       logger: config.logger,
       lifecycle,
-      // mTLS identities (docs/identity.md) in front of SigV4: a verified client certificate maps by the rules.
-      authenticator: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm }),
+      // The Kubernetes plugin's socket, then mTLS identities, in front of SigV4 (docs/kubernetes.md, docs/identity.md).
+      authenticator: new LocalSocketAuthenticator({ inner: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm }), sockets, store: requestStores.principals, realm }),
       // A refusal of a caller whose grant for it expired raises an alert (just-in-time access used outside its window).
       authorizer: new ExpiredGrantWatch(authorizer, requestStores.grants, detection),
       keyring: hierarchy,
@@ -296,6 +302,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   };
   const regions: RegionalParts<RegionPipeline> = new RegionalParts(config.realm, config.regions ?? [], regionalParts);
   const { pipeline } = regions.home;
+  const kubernetesPlugin = k8s && new KubernetesPluginListener(k8s, regions.get(pluginRegion(k8s.key, config.realm.region))?.pipeline ?? pipeline, config.logger);
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.
   const backupSchedule = every === undefined ? undefined : new BackupScheduler({
@@ -353,17 +360,19 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       scheduler,
       backupSchedule,
       metricsServer,
+      kubernetesPlugin,
       close() {
         metricsServer?.close();
         metricsServer?.closeAllConnections();
         closing ??= new Promise<void>((resolve) => {
+          const pluginClosed = kubernetesPlugin?.close(); // first: kube-apiserver's calls in flight finish before the store closes
           server.close(() => {
             // In-flight requests have finished and their audit events are committed; a lifecycle job in
             // progress finishes before the store closes.
             clearInterval(summaries);
             heartbeat.stop();
             // A scheduled backup in progress finishes (and is audited) before the lease is released.
-            void Promise.resolve(backupSchedule?.stop())
+            void Promise.resolve(pluginClosed).then(() => backupSchedule?.stop())
               .then(() => scheduler.stop())
               .then(recordThrottled)
               .then(() => detection.drain())

@@ -17,6 +17,20 @@ describe('arca server configuration', () => {
     assert.deepEqual([r.config.region, r.config.account, r.config.root], ['us-east-1', '111122223333', { type: 'shamir' }]);
   });
 
+  test('kubernetes: the plugin socket, key and principal, from the file or ARCA_KUBERNETES_*; incomplete or unknown fields are refused', () => {
+    const base = 'dataDir: /var/lib/arca\ntls: { enabled: false }\n';
+    const r = loadServerConfig(`${base}kubernetes: { socket: /var/run/kmsplugin/socket.sock, key: alias/k8s-etcd, principal: k8s-plugin }\n`, {});
+    assert.ok(r.ok);
+    assert.deepEqual(r.config.kubernetes, { socket: '/var/run/kmsplugin/socket.sock', key: 'alias/k8s-etcd', principal: 'k8s-plugin' });
+    const env = loadServerConfig(base, { ARCA_KUBERNETES_SOCKET: '/run/k.sock', ARCA_KUBERNETES_KEY: '1234', ARCA_KUBERNETES_PRINCIPAL: 'p' });
+    assert.ok(env.ok);
+    assert.deepEqual(env.config.kubernetes, { socket: '/run/k.sock', key: '1234', principal: 'p' }, 'a numeric key id stays text');
+    const off = loadServerConfig(base, {});
+    assert.ok(off.ok && off.config.kubernetes === undefined, 'off by default');
+    const errors = errorsOf(`${base}kubernetes: { socket: /run/${'s'.repeat(120)}.sock, key: k, colour: red }\n`);
+    assert.ok(errors.some((e) => e.startsWith('kubernetes.socket:')) && errors.some((e) => e.startsWith('kubernetes.principal:')) && errors.some((e) => e.startsWith('kubernetes:')), errors.join('; '));
+  });
+
   test('every error is reported at once', () => {
     const errors = errorsOf('dataDir: 7\nregion: Mars\naccount: 12\nroot: { type: vault }\nlisten: nowhere\nunknownKey: 1\n');
     for (const path of ['dataDir', 'region', 'account', 'root.type', '(top level)']) assert.ok(errors.some((e) => e.startsWith(path)), `${path} in ${errors.join(' | ')}`);

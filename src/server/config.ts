@@ -70,6 +70,18 @@ const schedulerSchema = z
   })
   .strict();
 
+/** The Kubernetes KMS v2 plugin (docs/kubernetes.md): a gRPC listener on a UNIX socket, off when absent. */
+const kubernetesSchema = z
+  .object({
+    /** The socket kube-apiserver connects to; created with mode 0600, a stale one replaced at start. */
+    socket: z.string().min(1).max(107, 'must be at most 107 bytes (the UNIX socket path limit)'),
+    /** The key the DEKs are encrypted under: key id, key ARN, alias name or alias ARN. */
+    key: z.string().min(1).max(2048),
+    /** The principal (name or ARN) the calls are authorized and audited as. */
+    principal: z.string().min(1).max(2048),
+  })
+  .strict();
+
 export const serverConfigSchema = z
   .object({
     listen: z.string().default('127.0.0.1:8420'),
@@ -104,6 +116,8 @@ export const serverConfigSchema = z
     backup: backupConfigSchema.optional(),
     /** Identities without access keys (docs/identity.md): OIDC providers for AssumeRoleWithWebIdentity, client-certificate rules. */
     identity: identityConfigSchema.optional(),
+    /** The Kubernetes KMS v2 plugin listener (docs/kubernetes.md); absent: off. */
+    kubernetes: kubernetesSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -138,10 +152,13 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_STORAGE_URL: ['storage', 'url'],
   ARCA_NODE_NAME: ['nodeName'],
   ARCA_LOG_LEVEL: ['logLevel'],
+  ARCA_KUBERNETES_SOCKET: ['kubernetes', 'socket'],
+  ARCA_KUBERNETES_KEY: ['kubernetes', 'key'],
+  ARCA_KUBERNETES_PRINCIPAL: ['kubernetes', 'principal'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;

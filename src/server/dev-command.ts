@@ -54,6 +54,9 @@ Options:
   --audit-config <file> audit trail settings and sinks (YAML; see docs/audit.md)
   --limit <name=value> a request or connection limit, as in arca.yaml's limits: section (repeatable;
                        e.g. --limit maxConnectionsPerSource=64; see docs/configuration.md)
+  --k8s-socket <path>  serve the Kubernetes KMS v2 plugin API on this UNIX socket, as the admin user
+                       (docs/kubernetes.md); create the key first, e.g. an alias/k8s-etcd key
+  --k8s-key <key>      the key of --k8s-socket: key id, ARN or alias (default alias/k8s-etcd)
   --log-level <level>  debug (one line per request), info (default), warn or error (default
                        $ARCA_LOG_LEVEL); JSON lines on stdout (docs/monitoring.md)
   --quiet              log warnings and errors only (--log-level warn; an explicit --log-level wins)
@@ -81,6 +84,8 @@ export async function runDev(argv: readonly string[]): Promise<number> {
       'log-level': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'audit-config': { type: 'string' },
+      'k8s-socket': { type: 'string' },
+      'k8s-key': { type: 'string', default: 'alias/k8s-etcd' },
       limit: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -125,7 +130,7 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   if (values.ephemeral && values['data-dir'] !== undefined) errors.push('--ephemeral makes its own temporary data directory: drop --data-dir');
   if (values.ephemeral && storage.type === 'postgres') errors.push('--ephemeral keeps state in a temporary SQLite database: drop --storage');
   if (values.ephemeral && workers > 1) errors.push('--ephemeral runs one process: drop --workers');
-  if (workers > 1 && (values.seed !== undefined || values['accept-any-credentials'])) errors.push('--seed and --accept-any-credentials run in one process: drop --workers');
+  if (workers > 1 && (values.seed !== undefined || values['accept-any-credentials'] || values['k8s-socket'] !== undefined)) errors.push('--seed, --accept-any-credentials and --k8s-socket run in one process: drop --workers');
   let seed: SeedDocument | undefined;
   try {
     if (values.seed !== undefined) seed = readSeedFile(values.seed);
@@ -150,15 +155,20 @@ export async function runDev(argv: readonly string[]): Promise<number> {
   const lifecycle = { minRotationPeriodDays: minRotationDays, ...insecureTestHooks(), timeZone: values['time-zone'], limits: limits.limits };
   if (workers > 1 || cluster.isWorker) return runDevCluster({ dataDir, realm, regions, logger, listen, workers, lifecycle, ...(audit !== undefined && { audit }) });
 
+  // The dev plugin acts as the bootstrap administrator (the one principal a fresh dev server has).
+  const socket = values['k8s-socket'];
+  const kubernetes = socket === undefined ? undefined : { socket, key: values['k8s-key'], principal: 'admin' };
   // Listen for signals before announcing: a supervisor may signal as soon as it reads the banner.
   const stopped = untilSignal();
   // Metrics are on in dev, on the main listener without a token (a loopback development server).
   try {
-    const app = await createDevApp({ dataDir, realm, regions, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName, devMode });
+    const app = await createDevApp({ dataDir, realm, regions, logger, ...lifecycle, ...(audit !== undefined && { audit }), metrics: {}, storage, nodeName, devMode, kubernetes });
     await new Promise<void>((ok, fail) => {
       app.server.once('error', fail);
       app.server.listen(listen.port, listen.host, () => ok());
     });
+    await app.kubernetesPlugin?.listen();
+    if (app.kubernetesPlugin !== undefined) logger.info('kubernetes KMS v2 plugin', { endpoint: `unix://${app.kubernetesPlugin.socket}`, key: values['k8s-key'] });
     const address = app.server.address() as AddressInfo;
     announce({ dataDir, endpoint: endpointUrl(listen.host, address.port), region: realm.region, admin: app.admin, workers: 1, storage, ephemeral: values.ephemeral, acceptAnyCredentials: devMode.acceptAnyCredentials });
     logger.info('shutting down', { signal: await stopped });

@@ -63,6 +63,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       metricsServer.listen(port, host, () => ok());
     });
   }
+  await app.kubernetesPlugin?.listen();
   const port = (app.server.address() as AddressInfo).port;
   const scheme = config.tls.enabled ? 'https' : 'http';
   const endpoint = `${scheme}://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
@@ -74,6 +75,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       `  data directory: ${config.dataDir}`,
       `  storage: ${config.storage.type === 'postgres' ? `${redactUrl(config.storage.url)} (node ${nodeNameOf(config.nodeName)})` : 'sqlite (arca.db in the data directory)'}`,
       ...(app.metricsServer !== undefined ? [`  metrics: http://${config.metrics?.listen ?? ''}/metrics`] : []),
+      ...(app.kubernetesPlugin !== undefined ? [`  kubernetes KMS v2 plugin: unix://${app.kubernetesPlugin.socket} (key ${config.kubernetes?.key ?? ''})`] : []),
       '',
     ].join('\n'),
   );

@@ -30,7 +30,8 @@ export const RULES: Record<Layer, LayerRule> = {
   store: { layers: ['store', 'core', 'crypto'], modules: ['better-sqlite3', 'pg', 'node:fs', 'node:path', 'node:async_hooks'] },
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
-  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress'] },
+  /** @grpc/*: the Kubernetes KMS v2 plugin's gRPC listener (server/k8s-plugin.ts; api/k8s stays free of it). */
+  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress', '@grpc/grpc-js', '@grpc/proto-loader'] },
   cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
@@ -231,6 +232,7 @@ export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
   'auth/sigv4.ts': 'derives the SigV4 signing key from an access-key secret',
   'api/aws/wire.ts': 'encodes secret output members (Plaintext, shares) on the wire',
   'api/sts/xml.ts': 'copies STS credentials (secret access key, session token) into the XML answer',
+  'api/k8s/kms-v2.ts': 'hands a decrypted DEK to the Kubernetes plugin listener, which zeroes it once the answer is serialized',
   'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
   'service/identity/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
   'service/operator/rekey.ts': 'hands the current unseal shares to the seal controller',

@@ -19,6 +19,11 @@ export interface RequestMeta {
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly requestId: string;
+  /**
+   * What the transport adds to the event's `additionalEventData`: ids a client sent for correlation (the
+   * Kubernetes request `uid`), bounded by the transport. Never a secret.
+   */
+  readonly eventData?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the pipeline learned about a request, for its audit event. */
@@ -80,7 +85,7 @@ export function requestEvent(realm: Realm, req: RequestMeta, error: KmsError | u
     resources: facts.resources.map((k) => ({ ARN: k.arn, type: 'AWS::KMS::Key' as const })),
     // CloudTrail's readOnly: the request changed no resource (cryptographic operations included).
     readOnly: op === undefined ? false : !changesState(op),
-    ...(facts.additionalEventData !== undefined && { additionalEventData: facts.additionalEventData }),
+    ...((facts.additionalEventData !== undefined || req.eventData !== undefined) && { additionalEventData: { ...req.eventData, ...facts.additionalEventData } }),
   }, op === undefined ? 'kms' : eventSourceOf(op.service));
 }
 
