@@ -53,6 +53,7 @@ import type { DetectionConfig } from './detection-config.js';
 import { Detection } from './detection-wiring.js';
 import { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
+import { closeInOrder } from './app-close.js';
 import { DevModeRuntime, MOTO_RESET_PATH, type DevModeOptions } from './dev-mode.js';
 
 export type { AuditConfig } from './audit-wiring.js';
@@ -362,36 +363,22 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       metricsServer,
       kubernetesPlugin,
       close() {
-        metricsServer?.close();
-        metricsServer?.closeAllConnections();
-        closing ??= new Promise<void>((resolve) => {
-          const pluginClosed = kubernetesPlugin?.close(); // first: kube-apiserver's calls in flight finish before the store closes
-          server.close(() => {
-            // In-flight requests have finished and their audit events are committed; a lifecycle job in
-            // progress finishes before the store closes.
-            clearInterval(summaries);
-            heartbeat.stop();
-            // A scheduled backup in progress finishes (and is audited) before the lease is released.
-            void Promise.resolve(pluginClosed).then(() => backupSchedule?.stop())
-              .then(() => scheduler.stop())
-              .then(recordThrottled)
-              .then(() => detection.drain())
-              .then(() => trail.drain()).then(() =>
-              setImmediate(async () => {
-                trail.release();
-                detection.close();
-                await store.close().catch((e: unknown) => config.logger.error('closing the store failed', { error: String(e) }));
-                hierarchy.seal();
-                regions.forgetSigningKeys();
-                root.seal();
-                for (const step of closeSteps) step();
-                resolve();
-              }),
-            );
-          });
-          server.closeIdleConnections();
-          // Connections still busy after a grace period are cut: their requests were not acknowledged.
-          setTimeout(() => server.closeAllConnections(), 10_000).unref();
+        closing ??= closeInOrder({
+          server, metricsServer, logger: config.logger,
+          // The plugin first: kube-apiserver's calls in flight finish before the store closes.
+          listenersFirst: [() => kubernetesPlugin?.close()],
+          stopTimers: () => { clearInterval(summaries); heartbeat.stop(); },
+          // A scheduled backup in progress finishes (and is audited) before the lease is released.
+          drain: [() => backupSchedule?.stop(), () => scheduler.stop(), recordThrottled, () => detection.drain(), () => trail.drain()],
+          forget: async () => {
+            trail.release();
+            detection.close();
+            await store.close().catch((e: unknown) => config.logger.error('closing the store failed', { error: String(e) }));
+            hierarchy.seal();
+            regions.forgetSigningKeys();
+            root.seal();
+            for (const step of closeSteps) step();
+          },
         });
         return closing;
       },
