@@ -14,6 +14,7 @@ import { detectionSchema, resolveDetection } from './detection-config.js';
 import { backupConfigSchema } from './backup-config.js';
 import { identityConfigSchema } from './identity-config.js';
 import { clientCrlErrors } from './client-crl.js';
+import { hsmClustersConfigErrors, hsmClustersSchema } from './hsm-clusters-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -118,6 +119,8 @@ export const serverConfigSchema = z
     identity: identityConfigSchema.optional(),
     /** The Kubernetes KMS v2 plugin listener (docs/kubernetes.md); absent: off. */
     kubernetes: kubernetesSchema.optional(),
+    /** PKCS#11 tokens for AWS_CLOUDHSM-shaped custom key stores, by cluster id (docs/hsm-key-stores.md); absent: none. */
+    hsmClusters: hsmClustersSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -155,6 +158,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_KUBERNETES_SOCKET: ['kubernetes', 'socket'],
   ARCA_KUBERNETES_KEY: ['kubernetes', 'key'],
   ARCA_KUBERNETES_PRINCIPAL: ['kubernetes', 'principal'],
+  ARCA_HSM_CLUSTERS: ['hsmClusters'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
@@ -286,6 +290,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
     const module = text(root['module']);
     if (module !== undefined && !readable(module)) errors.push(`root.module: cannot read the PKCS#11 module ${module}`);
   }
+  errors.push(...hsmClustersConfigErrors(doc));
   return errors;
 }
 

@@ -1,13 +1,13 @@
 import pkcs11js from 'pkcs11js';
-import type { Pkcs11Api } from './pkcs11-root.js';
 
 const loaded = new Map<string, pkcs11js.PKCS11>();
 
 /**
  * Loads and initializes a PKCS#11 module once per process (C_Initialize is process-wide; a second
- * initialization of the same library answers CKR_CRYPTOKI_ALREADY_INITIALIZED, which is fine).
+ * initialization of the same library answers CKR_CRYPTOKI_ALREADY_INITIALIZED, which is fine). The root
+ * of trust and the HSM key stores each use the part of the module they need (`Pkcs11Api`, `HsmPkcs11Api`).
  */
-export function loadPkcs11Module(path: string): Pkcs11Api {
+export function loadPkcs11Module(path: string): pkcs11js.PKCS11 {
   const hit = loaded.get(path);
   if (hit !== undefined) return hit;
   const mod = new pkcs11js.PKCS11();
