@@ -56,6 +56,11 @@ export function accessKeySecretBinding(accessKeyId: string): Buffer {
   return encodeFields(['arca.access-key-secret.v1', accessKeyId]);
 }
 
+/** The binding of a custom key store's wrapped secret (XKS secret access key or HSM password) to its store id (ADR 0024). */
+export function customKeyStoreSecretBinding(storeId: string): Buffer {
+  return encodeFields(['arca.custom-key-store-secret.v1', storeId]);
+}
+
 /** The binding of a virtual MFA device's wrapped TOTP seed to its principal's unique id. */
 export function mfaSecretBinding(principalId: string): Buffer {
   return encodeFields(['arca.mfa-secret.v1', principalId]);

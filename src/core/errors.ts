@@ -53,6 +53,23 @@ export const ERROR_CODES = [
   'IdpCommunicationError',
   // Separation of duties (issue 18): the request was held for approval; nothing changed.
   'ApprovalRequired',
+  // Custom key stores (issue 21 part 2, ADR 0024): AWS's exceptions of the CustomKeyStore family and of keys in them.
+  'CustomKeyStoreNotFound',
+  'CustomKeyStoreNameInUse',
+  'CustomKeyStoreInvalidState',
+  'CustomKeyStoreHasCMKs',
+  'CloudHsmClusterNotFound',
+  'CloudHsmClusterInUse',
+  'CloudHsmClusterInvalidConfiguration',
+  'IncorrectTrustAnchor',
+  'XksProxyUriUnreachable',
+  'XksProxyUriInUse',
+  'XksProxyIncorrectAuthenticationCredential',
+  'XksProxyInvalidConfiguration',
+  'XksProxyInvalidResponse',
+  'XksKeyNotFound',
+  'XksKeyInvalidConfiguration',
+  'XksKeyAlreadyInUse',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

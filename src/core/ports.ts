@@ -341,8 +341,8 @@ export interface WrappedSecret {
 
 /** A stored secret as the background rewrap after a root rotation sees it. */
 export interface WrappedRow {
-  readonly kind: 'key-material' | 'access-key' | 'import-token' | 'audit-signing-key' | 'mfa-device';
-  /** Key id, access key id, import token id, or '1' (the audit signing key). */
+  readonly kind: 'key-material' | 'access-key' | 'import-token' | 'audit-signing-key' | 'mfa-device' | 'custom-key-store';
+  /** Key id, access key id, import token id, custom key store id, or '1' (the audit signing key). */
   readonly id: string;
   /** Key version (key material); 0 otherwise. */
   readonly version: number;

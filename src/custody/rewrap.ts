@@ -1,4 +1,4 @@
-import { accessKeySecretBinding, AUDIT_SIGNING_KEY_BINDING, importTokenBinding, materialBinding, mfaSecretBinding } from '../core/bindings.js';
+import { accessKeySecretBinding, AUDIT_SIGNING_KEY_BINDING, customKeyStoreSecretBinding, importTokenBinding, materialBinding, mfaSecretBinding } from '../core/bindings.js';
 import { assertNever, isKmsError } from '../core/errors.js';
 import type { Logger, RewrapStore, WrappedRow } from '../core/ports.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -17,6 +17,8 @@ function bindingOf(row: WrappedRow): Buffer {
       return AUDIT_SIGNING_KEY_BINDING;
     case 'mfa-device':
       return mfaSecretBinding(row.id);
+    case 'custom-key-store':
+      return customKeyStoreSecretBinding(row.id);
     default:
       return assertNever(row.kind);
   }

@@ -31,6 +31,27 @@ describe('arca server configuration', () => {
     assert.ok(errors.some((e) => e.startsWith('kubernetes.socket:')) && errors.some((e) => e.startsWith('kubernetes.principal:')) && errors.some((e) => e.startsWith('kubernetes:')), errors.join('; '));
   });
 
+  test('customKeyStores: the XKS client timeout and CA file, from the file or ARCA_CUSTOM_KEY_STORES_*; an unreadable CA file is refused', () => {
+    const base = 'dataDir: /var/lib/arca\ntls: { enabled: false }\n';
+    const dir = mkdtempSync(join(tmpdir(), 'arca-cks-config-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+      const r = loadServerConfig(`${base}customKeyStores: { xks: { timeoutMs: 300, caFile: ${ca} } }\n`, {});
+      assert.ok(r.ok);
+      assert.deepEqual(r.config.customKeyStores, { xks: { timeoutMs: 300, caFile: ca } });
+      const env = loadServerConfig(base, { ARCA_CUSTOM_KEY_STORES_XKS_TIMEOUT_MS: '750' });
+      assert.ok(env.ok);
+      assert.deepEqual(env.config.customKeyStores, { xks: { timeoutMs: 750 } });
+      const defaults = loadServerConfig(`${base}customKeyStores: {}\n`, {});
+      assert.ok(defaults.ok && defaults.config.customKeyStores?.xks.timeoutMs === 2000);
+      const errors = errorsOf(`${base}customKeyStores: { xks: { timeoutMs: 10, caFile: ${join(dir, 'missing.pem')} }, hsm: {} }\n`);
+      for (const path of ['customKeyStores.xks.timeoutMs', 'customKeyStores.xks.caFile', 'customKeyStores:']) assert.ok(errors.some((e) => e.startsWith(path)), `${path} in ${errors.join(' | ')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('every error is reported at once', () => {
     const errors = errorsOf('dataDir: 7\nregion: Mars\naccount: 12\nroot: { type: vault }\nlisten: nowhere\nunknownKey: 1\n');
     for (const path of ['dataDir', 'region', 'account', 'root.type', '(top level)']) assert.ok(errors.some((e) => e.startsWith(path)), `${path} in ${errors.join(' | ')}`);

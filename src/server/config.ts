@@ -83,6 +83,24 @@ const kubernetesSchema = z
   })
   .strict();
 
+/**
+ * Custom key stores, client side (docs/custom-key-stores.md, ADR 0024): how Arca calls the XKS proxies of
+ * its external key stores. (`xksProxy:` is the other direction: Arca serving as a proxy.)
+ */
+const customKeyStoresSchema = z
+  .object({
+    xks: z
+      .object({
+        /** Per proxy call, connection included (AWS KMS allows 250 ms). */
+        timeoutMs: z.number().int().min(50).max(30_000).default(2000),
+        /** PEM CA certificates the proxies' TLS certificates may chain to, besides the system's. */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ timeoutMs: 2000 }),
+  })
+  .strict();
+
 export const serverConfigSchema = z
   .object({
     listen: z.string().default('127.0.0.1:8420'),
@@ -121,6 +139,8 @@ export const serverConfigSchema = z
     kubernetes: kubernetesSchema.optional(),
     /** PKCS#11 tokens for AWS_CLOUDHSM-shaped custom key stores, by cluster id (docs/hsm-key-stores.md); absent: none. */
     hsmClusters: hsmClustersSchema.optional(),
+    /** Custom key stores, client side: the XKS proxy calls' timeout and CA file (docs/custom-key-stores.md). */
+    customKeyStores: customKeyStoresSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -159,10 +179,12 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_KUBERNETES_KEY: ['kubernetes', 'key'],
   ARCA_KUBERNETES_PRINCIPAL: ['kubernetes', 'principal'],
   ARCA_HSM_CLUSTERS: ['hsmClusters'],
+  ARCA_CUSTOM_KEY_STORES_XKS_TIMEOUT_MS: ['customKeyStores', 'xks', 'timeoutMs'],
+  ARCA_CUSTOM_KEY_STORES_XKS_CA_FILE: ['customKeyStores', 'xks', 'caFile'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'customKeyStores.xks.caFile']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -279,6 +301,8 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
     const path = text(storageTls[field]);
     if (path !== undefined && !readable(path)) errors.push(`storage.tls.${field}: cannot read ${path}`);
   }
+  const xksCa = text(record(record(doc['customKeyStores'])['xks'])['caFile']);
+  if (xksCa !== undefined && !readable(xksCa)) errors.push(`customKeyStores.xks.caFile: cannot read ${xksCa}`);
   const root = record(doc['root']);
   if (root['type'] === 'pkcs11') {
     if ((root['tokenLabel'] === undefined) === (root['slot'] === undefined)) errors.push('root: give exactly one of tokenLabel and slot');

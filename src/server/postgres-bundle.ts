@@ -62,6 +62,7 @@ export async function openPostgresStore(config: PostgresStorageConfig, opts: { r
     imports: stores.imports,
     rewrap: stores.rewrap,
     approvals: stores.approvals,
+    customKeyStores: stores.customKeyStores,
     seal: stores.seal,
     devState: new PostgresDevState(pg),
     health: new PostgresStorageHealth(opts.clock),

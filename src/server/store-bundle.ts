@@ -1,5 +1,7 @@
 import { AuditWriter, type AuditWriterOptions } from '../audit/audit-writer.js';
 import type { ApprovalStore } from '../core/approval.js';
+import type { CustomKeyStoreStore } from '../core/custom-key-stores.js';
+import { SqliteCustomKeyStoreStore } from '../store/sqlite/sqlite-custom-key-store-store.js';
 import type { DevStateStore } from '../core/dev-state.js';
 import type { AuditChainInfo } from '../core/audit-chains.js';
 import type { KeyImportStore } from '../core/key-import.js';
@@ -63,6 +65,8 @@ interface StoreBundleBase {
   readonly rewrap: RewrapStore;
   /** Approval rules and requests (issue 18); decisions and execution are compare-and-set, so never read through a cache. */
   readonly approvals: ApprovalStore;
+  /** Custom key stores and their keys' links (ADR 0024). */
+  readonly customKeyStores: CustomKeyStoreStore;
   readonly seal: SealStore;
   /** Dev mode's reset (ArcaService.Reset); only `arca dev` hands it to the service. */
   readonly devState: DevStateStore;
@@ -143,6 +147,7 @@ export function sqliteStoreBundle(db: SqliteDatabase, clock: Clock, options: Sql
     imports: new SqliteKeyImportStore(db),
     rewrap: new SqliteRewrapStore(db),
     approvals,
+    customKeyStores: new SqliteCustomKeyStoreStore(db),
     seal: new SqliteSealStore(db),
     devState: new SqliteDevState(db),
     health: new SqliteStorageHealth(clock),

@@ -20,6 +20,7 @@ import { PostgresAuditTrail } from '../../src/store/postgres/postgres-audit-trai
 import { postgresStores } from '../../src/store/postgres/postgres-stores.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { approvalRequest, approvalRule } from '../../src/store/contract/approval-store.contract.js';
+import { SqliteCustomKeyStoreStore } from '../../src/store/sqlite/sqlite-custom-key-store-store.js';
 import { SqliteApprovalStore } from '../../src/store/sqlite/sqlite-approval-store.js';
 import { SqliteAuditRows } from '../../src/store/sqlite/sqlite-audit-rows.js';
 import { SqliteAuditTrail } from '../../src/store/sqlite/sqlite-audit-trail.js';
@@ -103,7 +104,7 @@ async function populate(dataDir: string): Promise<{ ciphertext: Buffer; keyId: s
  * approval operations live in the pipeline, not in this store test): an executed request with its
  * decisions and a pending one, so both tables have rows to copy and every column a value.
  */
-async function seedApprovals(dataDir: string): Promise<void> {
+async function seedApprovals(dataDir: string, linkedKey?: string): Promise<void> {
   const db = openDatabase(join(dataDir, 'arca.db'));
   try {
     const approvals = new SqliteApprovalStore(db);
@@ -113,6 +114,14 @@ async function seedApprovals(dataDir: string): Promise<void> {
     await approvals.decideApprovalRequest(executed.approvalId, 'Pending', { approverArn: 'arn:aws:iam::111122223333:user/bob', approverId: 'AIDABOB', decision: 'Approve', reason: 'ok', at: new Date(1) }, 'Approved');
     await approvals.markApprovalExecuted(executed.approvalId, new Date(2), 'arn:aws:iam::111122223333:user/alice');
     await approvals.createApprovalRequest(approvalRequest(2, 1));
+    // A custom key store and a key's link to it (issue 21 part 2): custom_key_stores and custom_key_store_keys rows.
+    const stores = new SqliteCustomKeyStoreStore(db);
+    await stores.createStore({
+      id: 'cks-0123456789abcdef0', region: 'us-east-1', name: 'migrated-xks', type: 'EXTERNAL_KEY_STORE', createdAt: new Date(3), connect: true,
+      xks: { uriEndpoint: 'https://xks.example.com', uriPath: '/kms/xks/v1', connectivity: 'PUBLIC_ENDPOINT', accessKeyId: 'ABCDEFGHIJKLMNOPQRST' },
+      secret: { domainKeyVersion: 1, wrapped: Buffer.from('not-a-real-wrapped-secret') },
+    });
+    if (linkedKey !== undefined) await stores.linkKey({ keyId: linkedKey, storeId: 'cks-0123456789abcdef0', externalKeyId: 'external-1' });
   } finally {
     db.close();
   }
@@ -127,7 +136,7 @@ describeWithPostgres('arca storage migrate (SQLite data directory -> PostgreSQL)
     dataDir = tempDataDir('arca-migrate-');
     dirs.push(dataDir);
     ({ ciphertext, keyId: mainKey } = await populate(dataDir));
-    await seedApprovals(dataDir);
+    await seedApprovals(dataDir, mainKey);
   });
   after(() => dirs.forEach(removeDir));
 

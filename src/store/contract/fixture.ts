@@ -1,3 +1,4 @@
+import type { CustomKeyStoreStore } from '../../core/custom-key-stores.js';
 import type { ApprovalStore } from '../../core/approval.js';
 import type { GrantRecord } from '../../core/grant.js';
 import type { KeyImportStore } from '../../core/key-import.js';
@@ -21,6 +22,8 @@ export interface StoreFixture {
   readonly seal: SealStore;
   readonly rewrap: RewrapStore;
   readonly approvals: ApprovalStore;
+  /** Custom key stores and their key links (ADR 0024). */
+  readonly customKeyStores: CustomKeyStoreStore;
   /** The audit signing key of the store's (or one node's) audit trail: a secret the rewrap store must cover. */
   readonly auditSigningKeys: AuditSigningKeyStore;
   /** Runs `work` in one transaction: committed if it resolves, rolled back (every change undone) if it rejects. */

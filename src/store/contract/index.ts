@@ -1,5 +1,6 @@
 import { aliasStoreContract } from './alias-store.contract.js';
 import { approvalStoreContract } from './approval-store.contract.js';
+import { customKeyStoreStoreContract } from './custom-key-store-store.contract.js';
 import type { AuditStoreFactory } from './audit-fixture.js';
 import { auditRowsContract } from './audit-rows.contract.js';
 import { auditTrailContract, type AuditTrailFactory } from './audit-trail.contract.js';
@@ -33,6 +34,7 @@ export function storeContracts(factory: StoreFactory): void {
   rewrapStoreContract(factory);
   mfaDeviceRewrapContract(factory);
   approvalStoreContract(factory);
+  customKeyStoreStoreContract(factory);
 }
 
 /** Registers the UnitOfWork and AuditRows suites against the adapters `factory` opens (one fresh store per test). */

@@ -81,6 +81,17 @@ const TABLES: readonly Wrapped[] = [
       return true;
     },
   },
+  {
+    kind: 'custom-key-store',
+    stale: (t, current) =>
+      rows(t.customKeyStores, (r) => r.domainKeyVersion !== current).map((r) => ({ kind: 'custom-key-store', id: r.id, version: 0, keyId: '', domainKeyVersion: r.domainKeyVersion, wrapped: copy(r.wrappedSecret) })),
+    replace: (t, row, next) => {
+      const r = t.customKeyStores.get(row.id);
+      if (r === undefined || !same(row, r.domainKeyVersion, r.wrappedSecret)) return false;
+      put(t.customKeyStores, row.id, { ...r, domainKeyVersion: next.domainKeyVersion, wrappedSecret: copy(next.wrapped) });
+      return true;
+    },
+  },
 ];
 
 /** The RewrapStore port in memory. */

@@ -1,5 +1,6 @@
 import type { ReadFreshness, StorageHealth, StorageStatus } from '../../core/ports.js';
 import { MemoryApprovalStore } from './memory-approval-store.js';
+import { MemoryCustomKeyStoreStore } from './memory-custom-key-store-store.js';
 import type { MemoryDatabase } from './memory-database.js';
 import { MemoryGrantStore } from './memory-grant-store.js';
 import { MemoryKeyImportStore } from './memory-key-import-store.js';
@@ -21,6 +22,7 @@ export function memoryStores(db: MemoryDatabase) {
     seal: new MemorySealStore(db),
     rewrap: new MemoryRewrapStore(db),
     approvals: new MemoryApprovalStore(db),
+    customKeyStores: new MemoryCustomKeyStoreStore(db),
   };
 }
 

@@ -132,6 +132,25 @@ export interface MfaDeviceRow {
   readonly lastTimeStep: number;
 }
 
+/** A custom key store (ADR 0024): settings as the JSON of the SQL engines' `settings` column. */
+export interface CustomKeyStoreRow {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+  readonly type: string;
+  readonly createdAt: number;
+  readonly connect: boolean;
+  readonly settings: string;
+  readonly domainKeyVersion: number;
+  readonly wrappedSecret: Buffer;
+}
+
+export interface CustomKeyStoreKeyRow {
+  readonly keyId: string;
+  readonly storeId: string;
+  readonly externalKeyId: string;
+}
+
 export interface GrantRow {
   readonly grantId: string;
   readonly seq: number;
@@ -253,6 +272,8 @@ export function tables(db: MemoryDatabase) {
     keyImports: db.table<KeyImportRow>('key_imports'),
     seal: db.table<SealRow>('seal_config'),
     auditSigningKeys: db.table<AuditSigningKeyRow>('audit_signing_keys'),
+    customKeyStores: db.table<CustomKeyStoreRow>('custom_key_stores'),
+    customKeyStoreKeys: db.table<CustomKeyStoreKeyRow>('custom_key_store_keys'),
   };
 }
 

@@ -55,6 +55,15 @@ export const DOMAIN_TABLES: readonly TableSpec[] = [
     columns: { key_id: 'text', version: 'int', domain_key_version: 'int', wrapped_material: 'bytes', created_at: 'time', rotation_type: 'text' },
     orderBy: 'key_id, version',
   },
+  {
+    table: 'custom_key_stores',
+    columns: {
+      id: 'text', region: 'text', name: 'text', type: 'text', created_at: 'time', connect: 'bool', settings: 'text',
+      domain_key_version: 'int', wrapped_secret: 'bytes',
+    },
+    orderBy: 'id',
+  },
+  { table: 'custom_key_store_keys', columns: { key_id: 'text', store_id: 'text', external_key_id: 'text' }, orderBy: 'key_id' },
   { table: 'aliases', columns: { name: 'text', key_id: 'text', created_at: 'time', updated_at: 'time', region: 'text' }, orderBy: 'region, name', addedLater: { region: '' } },
   { table: 'tags', columns: { key_id: 'text', tag_key: 'text', tag_value: 'text' }, orderBy: 'key_id, tag_key' },
   { table: 'key_policy_principals', columns: { key_id: 'text', arn: 'text', principal_id: 'text' }, orderBy: 'key_id, arn' },

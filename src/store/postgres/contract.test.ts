@@ -12,7 +12,7 @@ import { PostgresUnitOfWork } from './postgres-unit-of-work.js';
 /** Every table of the schema, children before parents, so that deleting in this order satisfies the foreign keys. */
 const TABLES = [
   'audit_event_keys', 'audit_events', 'audit_tree_nodes', 'audit_tree_heads', 'audit_signing_keys', 'audit_chains',
-  'key_versions', 'aliases', 'tags', 'key_policy_principals', 'key_rotation', 'key_destructions', 'import_tokens', 'key_imports',
+  'custom_key_store_keys', 'custom_key_stores', 'key_versions', 'aliases', 'tags', 'key_policy_principals', 'key_rotation', 'key_destructions', 'import_tokens', 'key_imports',
   'access_keys', 'principal_tags', 'principal_policies', 'role_trust', 'sts_sessions', 'mfa_devices', 'grants', 'approval_rules', 'approval_requests', 'seal_config', 'keys', 'principals', 'domain_keys', 'cluster_nodes',
 ];
 

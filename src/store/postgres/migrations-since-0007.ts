@@ -47,4 +47,28 @@ export const MIGRATIONS_SINCE_0007: readonly { readonly id: string; readonly sql
   ALTER TABLE aliases ADD PRIMARY KEY (region, name);
   `,
   },
+  {
+    // Custom key stores (issue 21 part 2, ADR 0024), as SQLite's 0017.
+    id: '0011-custom-key-stores',
+    sql: `
+  CREATE TABLE custom_key_stores (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    region TEXT COLLATE "C" NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    type TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    connect BOOLEAN NOT NULL,
+    settings TEXT NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    wrapped_secret BYTEA NOT NULL,
+    UNIQUE (region, name)
+  );
+  CREATE TABLE custom_key_store_keys (
+    key_id TEXT COLLATE "C" PRIMARY KEY REFERENCES keys(id),
+    store_id TEXT COLLATE "C" NOT NULL REFERENCES custom_key_stores(id),
+    external_key_id TEXT COLLATE "C" NOT NULL
+  );
+  CREATE INDEX custom_key_store_keys_by_store ON custom_key_store_keys(store_id, external_key_id);
+  `,
+  },
 ];

@@ -28,6 +28,7 @@ const TABLES: readonly Table[] = [
   // One signing key per node's chain (migration 0002): the row id is the chain id.
   { kind: 'audit-signing-key', table: 'audit_signing_keys', id: 'chain_id', version: '0', keyId: "''", wrapped: 'wrapped_private', match: 'chain_id = $3', key: (r) => [r.id], live: 'true' },
   { kind: 'mfa-device', table: 'mfa_devices', id: 'principal_id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'principal_id = $3', key: (r) => [r.id], live: 'true' },
+  { kind: 'custom-key-store', table: 'custom_key_stores', id: 'id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'id = $3', key: (r) => [r.id], live: 'true' },
 ];
 
 /** The RewrapStore port on PostgreSQL: each replacement is a compare-and-set on the wrapping read. */

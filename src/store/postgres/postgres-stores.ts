@@ -1,3 +1,4 @@
+import { PostgresCustomKeyStoreStore } from './postgres-custom-key-store-store.js';
 import type { PostgresDatabase } from './database.js';
 import { PostgresApprovalStore } from './postgres-approval-store.js';
 import { PostgresGrantStore } from './postgres-grant-store.js';
@@ -21,6 +22,7 @@ export function postgresStores(pg: PostgresDatabase) {
     seal: new PostgresSealStore(pg),
     rewrap: new PostgresRewrapStore(pg),
     approvals: new PostgresApprovalStore(pg),
+    customKeyStores: new PostgresCustomKeyStoreStore(pg),
   };
 }
 

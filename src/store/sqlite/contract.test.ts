@@ -1,3 +1,4 @@
+import { SqliteCustomKeyStoreStore } from './sqlite-custom-key-store-store.js';
 import { describe } from 'node:test';
 import { AuditWriter } from '../../audit/audit-writer.js';
 import { auditStoreContracts, auditTrailContracts, storeContracts } from '../contract/index.js';
@@ -43,6 +44,7 @@ describe('store contracts: SQLite', () => {
       seal: new SqliteSealStore(db),
       rewrap: new SqliteRewrapStore(db),
       approvals: new SqliteApprovalStore(db),
+      customKeyStores: new SqliteCustomKeyStoreStore(db),
       auditSigningKeys: new SqliteAuditRows(db),
       withTransaction: (work) => transaction(db, work),
       close: () => db.close(),

@@ -68,4 +68,29 @@ export const MIGRATIONS_SINCE_0013: readonly { readonly id: string; readonly sql
 ${['INSERT', 'UPDATE', 'DELETE'].map((w) => `  CREATE TRIGGER aliases_${w.toLowerCase()}_generation AFTER ${w} ON aliases BEGIN UPDATE read_generation SET n = n + 1 WHERE id = 1; END;`).join('\n')}
   `,
   },
+  {
+    // Custom key stores (issue 21 part 2, ADR 0024): the stores (settings as JSON, the XKS secret or HSM
+    // password wrapped under a domain key) and, in a side table, which key lives in which store.
+    id: '0017-custom-key-stores',
+    sql: `
+  CREATE TABLE custom_key_stores (
+    id TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    connect INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    domain_key_version INTEGER NOT NULL,
+    wrapped_secret BLOB NOT NULL,
+    UNIQUE (region, name)
+  );
+  CREATE TABLE custom_key_store_keys (
+    key_id TEXT PRIMARY KEY REFERENCES keys(id),
+    store_id TEXT NOT NULL REFERENCES custom_key_stores(id),
+    external_key_id TEXT NOT NULL
+  );
+  CREATE INDEX custom_key_store_keys_by_store ON custom_key_store_keys(store_id, external_key_id);
+  `,
+  },
 ];

@@ -27,6 +27,7 @@ const TABLES: readonly Table[] = [
   { kind: 'import-token', table: 'import_tokens', id: 'token_id', version: '0', keyId: 'key_id', wrapped: 'wrapped_private_key', match: 'token_id = ?', key: (r) => [r.id], live: 'used_at IS NULL AND length(wrapped_private_key) > 0' },
   { kind: 'audit-signing-key', table: 'audit_signing_keys', id: "CAST(id AS TEXT)", version: '0', keyId: "''", wrapped: 'wrapped_private', match: 'id = CAST(? AS INTEGER)', key: (r) => [r.id], live: '1' },
   { kind: 'mfa-device', table: 'mfa_devices', id: 'principal_id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'principal_id = ?', key: (r) => [r.id], live: '1' },
+  { kind: 'custom-key-store', table: 'custom_key_stores', id: 'id', version: '0', keyId: "''", wrapped: 'wrapped_secret', match: 'id = ?', key: (r) => [r.id], live: '1' },
 ];
 
 export class SqliteRewrapStore implements RewrapStore {

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { customKeyStoreSecretBinding } from '../../src/core/bindings.js';
+import type { CustomKeyStoreRecord } from '../../src/core/custom-key-stores.js';
+import type { Keyring } from '../../src/core/ports.js';
+import { KeyStoreConnections } from '../../src/custody/key-store-connections.js';
+import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import { XksClient } from '../../src/server/xks-client.js';
+import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
+import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
+
+/** A keyring that "wraps" by prefixing the binding: unwrapping under another binding fails, as the real one does. */
+const keyring: Keyring = {
+  wrap: async (secret, binding) => ({ domainKeyVersion: 1, wrapped: Buffer.concat([Buffer.from(binding), secret.expose()]) }),
+  unwrap: async (w, binding) => {
+    if (!w.wrapped.subarray(0, binding.length).equals(Buffer.from(binding))) throw new Error('does not unwrap');
+    return SecretBytes.copyOf(w.wrapped.subarray(binding.length));
+  },
+};
+const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function record(id: string, over: Partial<CustomKeyStoreRecord>, secret: string): Promise<CustomKeyStoreRecord> {
+  return {
+    id, region: 'us-east-1', name: id, type: over.hsm ? 'AWS_CLOUDHSM' : 'EXTERNAL_KEY_STORE', createdAt: new Date(0), connect: true,
+    secret: await keyring.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id)),
+    ...over,
+  };
+}
+
+describe('KeyStoreConnections: per-node connection state of custom key stores', () => {
+  let proxy: XksProxyFixture;
+  before(async () => {
+    proxy = await startXksProxyFixture();
+  });
+  after(() => proxy.stop());
+
+  it('an external key store connects through the proxy health check, fails with AWS codes, and is forgotten at seal', async () => {
+    const hsm = new MemoryHsmClusters().addCluster('cluster-1a23b4cdefg', 'kmsuser-pass');
+    const stores: CustomKeyStoreRecord[] = [];
+    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring, xks: new XksClient({ timeoutMs: 300, region: 'us-east-1' }), hsm, logger: silent });
+    const xks = { uriEndpoint: proxy.endpoint, uriPath: proxy.uriPath, connectivity: 'PUBLIC_ENDPOINT' as const, accessKeyId: proxy.accessKeyId };
+    const good = await record('cks-00000000000000001', { xks }, proxy.secret);
+    const badSecret = await record('cks-00000000000000002', { xks }, 'wrong secret');
+    const badPath = await record('cks-00000000000000003', { xks: { ...xks, uriPath: '/nope/kms/xks/v1' } }, proxy.secret);
+    const down = await record('cks-00000000000000004', { xks: { ...xks, uriEndpoint: 'http://127.0.0.1:1' } }, proxy.secret);
+    const hsmStore = await record('cks-00000000000000005', { hsm: { clusterId: 'cluster-1a23b4cdefg', trustAnchorCertificate: '' } }, 'kmsuser-pass');
+    const hsmWrong = await record('cks-00000000000000006', { hsm: { clusterId: 'cluster-1a23b4cdefg', trustAnchorCertificate: '' } }, 'bad');
+    const hsmMissing = await record('cks-00000000000000007', { hsm: { clusterId: 'cluster-0000000000x', trustAnchorCertificate: '' } }, 'kmsuser-pass');
+    assert.deepEqual(c.state(good.id), { state: 'DISCONNECTED' });
+    assert.deepEqual(await c.connect(good, 'r1'), { state: 'CONNECTED' });
+    assert.equal(proxy.requests.at(-1)?.metadata['kmsOperation'], 'ConnectCustomKeyStore');
+    assert.ok(c.xksTarget(good.id));
+    assert.deepEqual(await c.connect(badSecret, 'r2'), { state: 'FAILED', errorCode: 'INVALID_CREDENTIALS' });
+    assert.deepEqual(await c.connect(badPath, 'r3'), { state: 'FAILED', errorCode: 'XKS_PROXY_INVALID_CONFIGURATION' });
+    assert.deepEqual(await c.connect(down, 'r4'), { state: 'FAILED', errorCode: 'XKS_PROXY_NOT_REACHABLE' });
+    assert.equal(c.xksTarget(down.id), undefined, 'a failed store gives no target: requests fail closed');
+    assert.deepEqual(await c.connect(hsmStore, 'r5'), { state: 'CONNECTED' });
+    assert.ok(c.hsmSession(hsmStore.id));
+    assert.deepEqual(await c.connect(hsmWrong, 'r6'), { state: 'FAILED', errorCode: 'INVALID_CREDENTIALS' });
+    assert.deepEqual(await c.connect(hsmMissing, 'r7'), { state: 'FAILED', errorCode: 'CLUSTER_NOT_FOUND' });
+    assert.equal(hsm.openSessions, 1);
+    await c.seal();
+    assert.equal(hsm.openSessions, 0, 'sealing closes HSM sessions');
+    assert.deepEqual(c.state(good.id), { state: 'DISCONNECTED' });
+    assert.equal(c.xksTarget(good.id), undefined, 'sealing forgets XKS secrets');
+    stores.push(good, { ...hsmStore, connect: false });
+    await c.reconnectAll('startup');
+    assert.deepEqual(c.state(good.id), { state: 'CONNECTED' }, 'a store meant to be connected reconnects');
+    assert.deepEqual(c.state(hsmStore.id), { state: 'DISCONNECTED' }, 'one meant to be disconnected stays so');
+    await c.disconnect(good.id);
+    assert.deepEqual(c.state(good.id), { state: 'DISCONNECTED' });
+  });
+});
