@@ -14,6 +14,7 @@ import { detectionSchema, resolveDetection } from './detection-config.js';
 import { backupConfigSchema } from './backup-config.js';
 import { identityConfigSchema } from './identity-config.js';
 import { clientCrlErrors } from './client-crl.js';
+import { xksProxyEnvErrors, xksProxySchema } from './xks-proxy-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -118,6 +119,8 @@ export const serverConfigSchema = z
     identity: identityConfigSchema.optional(),
     /** The Kubernetes KMS v2 plugin listener (docs/kubernetes.md); absent: off. */
     kubernetes: kubernetesSchema.optional(),
+    /** The XKS proxy API, Arca as AWS KMS's external key store (docs/xks-proxy.md); absent: off. */
+    xksProxy: xksProxySchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -155,10 +158,12 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_KUBERNETES_SOCKET: ['kubernetes', 'socket'],
   ARCA_KUBERNETES_KEY: ['kubernetes', 'key'],
   ARCA_KUBERNETES_PRINCIPAL: ['kubernetes', 'principal'],
+  ARCA_XKS_PROXY_URI_PATH_PREFIX: ['xksProxy', 'uriPathPrefix'],
+  ARCA_XKS_PROXY_PRINCIPAL: ['xksProxy', 'principal'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'xksProxy.uriPathPrefix', 'xksProxy.principal']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -275,6 +280,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
     const path = text(storageTls[field]);
     if (path !== undefined && !readable(path)) errors.push(`storage.tls.${field}: cannot read ${path}`);
   }
+  if (doc['xksProxy'] !== undefined) errors.push(...xksProxyEnvErrors(doc['xksProxy'], env));
   const root = record(doc['root']);
   if (root['type'] === 'pkcs11') {
     if ((root['tokenLabel'] === undefined) === (root['slot'] === undefined)) errors.push('root: give exactly one of tokenLabel and slot');
