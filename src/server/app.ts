@@ -5,6 +5,8 @@ import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import { ClientCertificateAuthenticator } from '../auth/certificate-authenticator.js';
 import { LocalSocketAuthenticator } from '../auth/local-socket-authenticator.js';
 import { KubernetesPluginListener, pluginRegion, type KubernetesPluginConfig } from './k8s-plugin.js';
+import { xksExposure } from './xks-proxy.js';
+import type { XksProxyConfig } from './xks-proxy-config.js';
 import type { CertificateRule } from '../core/client-certificate.js';
 import type { Realm } from '../core/arn.js';
 import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRoot } from '../core/ports.js';
@@ -107,6 +109,7 @@ export interface DevAppConfig {
   readonly devMode?: DevModeOptions | undefined;
   /** The Kubernetes KMS v2 plugin's socket, key and principal (docs/kubernetes.md); absent: no plugin. */
   readonly kubernetes?: KubernetesPluginConfig | undefined;
+  readonly xksProxy?: XksProxyConfig | undefined;
 }
 
 export interface App {
@@ -298,6 +301,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
     regions: { home: config.realm.region, others: config.regions ?? [] },
       approvalGate,
+      xks: xksExposure(config.xksProxy),
     });
     return { authenticator, pipeline, transport: awsEndpointTransport(pipeline) };
   };
