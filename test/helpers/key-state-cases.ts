@@ -179,7 +179,7 @@ export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
  * (Node.js before 24.7), where no ML-KEM key can exist: CI runs the matrix on Node 24 too.
  */
 export const EXEMPT: Readonly<Record<string, string>> = {
-  XksGetKeyMetadata: 'the matrix server exposes no key to XKS (no xksProxy), so every XKS call is refused past the state check; test/compat/xks-test-client.test.ts and the XKS operation spec pin the disabled-key answers',
+  XksGetKeyMetadata: 'the matrix server exposes no key to XKS (no xksProxy), so every XKS call is refused past the state check; the XKS states (disabled: keyStatus DISABLED, InvalidStateException) are not pinned yet',
   XksEncrypt: 'the matrix server exposes no key to XKS (no xksProxy); see XksGetKeyMetadata',
   XksDecrypt: 'the matrix server exposes no key to XKS (no xksProxy); see XksGetKeyMetadata',
   RequestKeyAccess:

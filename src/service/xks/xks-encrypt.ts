@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { blob, secretBlob } from '../pipeline/schemas.js';
 import { exposedKey, requestMetadata, requireExposure, xksAudit, xksConditions, xksKeyId } from './xks-common.js';
@@ -25,7 +26,10 @@ export const xksEncrypt = defineOperation({
   conditions: xksConditions,
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'use', allowAlias: true } },
   async check(input, ctx, deps) {
-    requireExposure(deps.xks, ctx.principal, input, 'encrypt');
+    const exposure = requireExposure(deps.xks, ctx.principal, input, 'encrypt');
+    // The CDIV promises that the ciphertext decrypts, which Arca checks by decrypting it (the spec's
+    // appendix C): an encrypt-only key cannot, and AWS's test client expects the refusal.
+    if (input.CiphertextDataIntegrityValueAlgorithm !== undefined && !exposure.operations.includes('decrypt')) throw new KmsError('InvalidKeyUsage', `External key ${input.XksKeyId} does not allow decrypt, which a CDIV needs.`);
     deps.primitives.xks(ctx.keys.key, 'XksEncrypt');
   },
   async execute(input, ctx, deps) {
