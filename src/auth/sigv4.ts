@@ -13,7 +13,7 @@ export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** Headers that every request must sign: the host, the time, and the operation (STS's operation is in the signed body). */
 export const REQUIRED_SIGNED_HEADERS = ['host', 'x-amz-date', 'x-amz-target'] as const;
-const REQUIRED_BY_SERVICE: Readonly<Record<string, readonly string[]>> = { sts: ['host', 'x-amz-date'] };
+const REQUIRED_BY_SERVICE: Readonly<Record<string, readonly string[]>> = { sts: ['host', 'x-amz-date'], 'kms-xks-proxy': ['host', 'x-amz-date'] };
 
 export interface ParsedAuthorization {
   readonly accessKeyId: string;

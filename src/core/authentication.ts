@@ -9,8 +9,8 @@ export interface AuthenticationRequest {
   /** Header name/value pairs as received (names in any case, duplicates kept). */
   readonly headers: readonly (readonly [string, string])[];
   readonly body: Buffer;
-  /** The service the signature's scope must name: `kms` unless the transport says `sts` (the STS endpoint). */
-  readonly signingService?: 'kms' | 'sts' | undefined;
+  /** The service the signature's scope must name: `kms` unless the transport says `sts` (the STS endpoint) or `kms-xks-proxy` (the XKS proxy API). */
+  readonly signingService?: 'kms' | 'sts' | 'kms-xks-proxy' | undefined;
   /** The client certificate of the TLS connection (mTLS), verified or not; absent when none was presented. */
   readonly clientCertificate?: ClientCertificate | undefined;
   /**

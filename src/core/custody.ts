@@ -3,6 +3,7 @@ import type { DataKeyPairSpec, EncapsulationAlgorithm, KeyAgreementAlgorithm, Ma
 import type { EncryptionAlgorithm, KeyRecord, KeySpec, StoredKeyVersion } from './key.js';
 import type { ImportTokenRecord, WrappingAlgorithm, WrappingKeySpec } from './key-import.js';
 import type { Keyring, SealStatus, WrappedSecret } from './ports.js';
+import type { XksCipher } from './xks.js';
 
 /**
  * The ports of custody (DESIGN.md §1 "custody/"): what the operations may ask of the key hierarchy, the
@@ -153,6 +154,8 @@ export interface KeyPrimitives {
   decapsulator(key: KeyHandle, algorithm: EncapsulationAlgorithm, ciphertext: Buffer): Decapsulator;
   /** The DER SubjectPublicKeyInfo of an asymmetric key's primary version. */
   publicKey(key: KeyHandle): Promise<Buffer>;
+  /** AES-256-GCM for the XKS proxy API under a SYMMETRIC_DEFAULT key whose material Arca holds (docs/xks-proxy.md). */
+  xks(key: KeyHandle, operation: string): XksCipher;
   /** Validates a data key pair request (the spec, then the symmetric key) before any generation. */
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void;
   /** A fresh key pair of `spec`, its private key encrypted under the symmetric `key` with `context`. */

@@ -40,6 +40,8 @@ import { decapsulatorFor, encapsulatorFor } from './kem.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
 import { primaryMaterial, type MaterialDeps } from './material.js';
 import { signatureInputType } from './signing.js';
+import { xksCipherFor } from './xks-cipher.js';
+import type { XksCipher } from '../core/xks.js';
 
 /**
  * The KeyPrimitives of custody: every operation on customer key material happens here. Each factory
@@ -123,6 +125,10 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
       throw new KmsError('UnsupportedOperation', `${key.arn} is not an asymmetric key: it has no public key.`);
     }
     return spkiDer((await this.#parsed.keysFor(this.#deps, key.record)).publicKey);
+  }
+
+  xks(key: KeyHandle, operation: string): XksCipher {
+    return xksCipherFor(this.#deps, key, operation);
   }
 
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void {

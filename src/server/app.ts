@@ -5,6 +5,8 @@ import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import { ClientCertificateAuthenticator } from '../auth/certificate-authenticator.js';
 import { LocalSocketAuthenticator } from '../auth/local-socket-authenticator.js';
 import { KubernetesPluginListener, pluginRegion, type KubernetesPluginConfig } from './k8s-plugin.js';
+import { withXksAuthenticator, xksExposure, xksRoutes } from './xks-proxy.js';
+import type { XksProxyConfig } from './xks-proxy-config.js';
 import type { CertificateRule } from '../core/client-certificate.js';
 import type { Realm } from '../core/arn.js';
 import type { AuditTrail, Clock, Logger, PrincipalStore, RootOfTrust, SealableRoot } from '../core/ports.js';
@@ -34,7 +36,7 @@ import { systemClock } from './clock.js';
 import { awsEndpointTransport, regionalTransport } from '../api/protocol-switch.js';
 import { RegionalParts } from './regional-parts.js';
 import type { TransportAdapter } from '../api/transport.js';
-import { createHttpServer, type TlsOptions } from './http-server.js';
+import { createHttpServer, type TlsOptions, type TransportRoute } from './http-server.js';
 import { connectionLimits, limitsSchema, unauthenticatedLimits, type LimitsConfig } from './limits.js';
 import { recordThrottledRequests, UnauthenticatedLimiter } from '../service/pipeline/unauthenticated-limiter.js';
 import type { AuditSink } from './audit-sinks.js';
@@ -107,6 +109,7 @@ export interface DevAppConfig {
   readonly devMode?: DevModeOptions | undefined;
   /** The Kubernetes KMS v2 plugin's socket, key and principal (docs/kubernetes.md); absent: no plugin. */
   readonly kubernetes?: KubernetesPluginConfig | undefined;
+  readonly xksProxy?: XksProxyConfig | undefined;
 }
 
 export interface App {
@@ -273,7 +276,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       logger: config.logger,
       lifecycle,
       // The Kubernetes plugin's socket, then mTLS identities, in front of SigV4 (docs/kubernetes.md, docs/identity.md).
-      authenticator: new LocalSocketAuthenticator({ inner: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm }), sockets, store: requestStores.principals, realm }),
+      authenticator: withXksAuthenticator(config.xksProxy, new LocalSocketAuthenticator({ inner: new ClientCertificateAuthenticator({ inner: authenticator, rules: config.certificateRules ?? [], store: requestStores.principals, realm }), sockets, store: requestStores.principals, realm }), { store: requestStores.principals, realm, clock }),
       // A refusal of a caller whose grant for it expired raises an alert (just-in-time access used outside its window).
       authorizer: new ExpiredGrantWatch(authorizer, requestStores.grants, detection),
       keyring: hierarchy,
@@ -298,6 +301,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       dev: dev === undefined ? undefined : { state: store.devState, keptPrincipalIds: () => (dev.adminId === undefined ? [] : [dev.adminId]) },
     regions: { home: config.realm.region, others: config.regions ?? [] },
       approvalGate,
+      xks: xksExposure(config.xksProxy),
     });
     return { authenticator, pipeline, transport: awsEndpointTransport(pipeline) };
   };
@@ -323,7 +327,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   });
   // The operation protocol's transports: AWS JSON 1.1 and the STS Query protocol on POST / (DESIGN.md §1, ADR 0018).
   const aws = regionalTransport((region) => regions.get(region)?.transport, regions.home.transport);
-  const transports = [{ method: 'POST', path: '/', adapter: aws }];
+  const transports: TransportRoute[] = [{ method: 'POST', path: '/', adapter: aws }];
+  transports.push(...xksRoutes(config.xksProxy, pipeline, { store: requestStores.principals, realm: config.realm, clock }));
   // Dev mode: moto's reset path for test harnesses, and the self client the seed file is applied through.
   dev?.attach(aws, config.realm.region);
   if (dev !== undefined) transports.push({ method: 'POST', path: MOTO_RESET_PATH, adapter: dev.motoResetTransport(aws, config.logger) });

@@ -15,6 +15,7 @@ import { backupConfigSchema } from './backup-config.js';
 import { identityConfigSchema } from './identity-config.js';
 import { clientCrlErrors } from './client-crl.js';
 import { hsmClustersConfigErrors, hsmClustersSchema } from './hsm-clusters-config.js';
+import { xksProxyEnvErrors, xksProxySchema } from './xks-proxy-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -141,6 +142,8 @@ export const serverConfigSchema = z
     hsmClusters: hsmClustersSchema.optional(),
     /** Custom key stores, client side: the XKS proxy calls' timeout and CA file (docs/custom-key-stores.md). */
     customKeyStores: customKeyStoresSchema.optional(),
+    /** The XKS proxy API, Arca as AWS KMS's external key store (docs/xks-proxy.md); absent: off. */
+    xksProxy: xksProxySchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -181,10 +184,12 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_HSM_CLUSTERS: ['hsmClusters'],
   ARCA_CUSTOM_KEY_STORES_XKS_TIMEOUT_MS: ['customKeyStores', 'xks', 'timeoutMs'],
   ARCA_CUSTOM_KEY_STORES_XKS_CA_FILE: ['customKeyStores', 'xks', 'caFile'],
+  ARCA_XKS_PROXY_URI_PATH_PREFIX: ['xksProxy', 'uriPathPrefix'],
+  ARCA_XKS_PROXY_PRINCIPAL: ['xksProxy', 'principal'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'customKeyStores.xks.caFile']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'customKeyStores.xks.caFile', 'xksProxy.uriPathPrefix', 'xksProxy.principal']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -303,6 +308,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
   }
   const xksCa = text(record(record(doc['customKeyStores'])['xks'])['caFile']);
   if (xksCa !== undefined && !readable(xksCa)) errors.push(`customKeyStores.xks.caFile: cannot read ${xksCa}`);
+  if (doc['xksProxy'] !== undefined) errors.push(...xksProxyEnvErrors(doc['xksProxy'], env));
   const root = record(doc['root']);
   if (root['type'] === 'pkcs11') {
     if ((root['tokenLabel'] === undefined) === (root['slot'] === undefined)) errors.push('root: give exactly one of tokenLabel and slot');

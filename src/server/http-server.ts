@@ -50,7 +50,8 @@ export interface HttpEndpoint {
 /** A transport adapter and the method and path it serves. */
 export interface TransportRoute {
   readonly method: string;
-  readonly path: string;
+  /** The exact path, or a test of the path for a family of paths (the XKS API's `…/kms/xks/v1/…`). */
+  readonly path: string | ((path: string) => boolean);
   readonly adapter: TransportAdapter;
 }
 
@@ -237,7 +238,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         requestId: newRequestId(),
         clientCertificate: tls?.ca === undefined ? undefined : peerCertificate(req.socket),
       };
-      const route = routes.find((r) => r.method === req.method && r.path === path);
+      const route = routes.find((r) => r.method === req.method && (typeof r.path === 'string' ? r.path === path : r.path(path)));
       if (route === undefined) {
         req.resume();
         return send(res, await fallback.unknownEndpoint(head));

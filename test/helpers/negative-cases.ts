@@ -135,7 +135,15 @@ const ML_KEM = runtimeSupports('ml-kem');
 
 const UNSEAL_WORKS: Row = { input: (f) => ({ Share: f.share }), expect: 'success' };
 
+/** The XKS operations (issue 21): the harness exposes no key to XKS, so past authorization they refuse every caller (AccessDenied). */
+const XKS_META = { AwsPrincipalArn: 'arn:aws:iam::123456789012:user/Alice', KmsOperation: 'Encrypt', KmsRequestId: 'negative' };
+const XKS_ONLY = na('the harness has no xksProxy: every XKS call past authorization is refused AccessDenied (src/service/xks/xks-common.ts); the XKS test client pins these answers');
+const xks = (request: (f: NegativeFixture) => TypedInput): OperationCases => ({ request, unknownKey: replacing(request, 'KeyId'), wrongKey: [{ slot: 0, ...XKS_ONLY }], tampered: XKS_ONLY, wrongContext: NO_CONTEXT });
+
 export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
+  XksGetKeyMetadata: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META })),
+  XksEncrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Plaintext: Buffer.from('negative'), EncryptionAlgorithm: 'AES_GCM' })),
+  XksDecrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Ciphertext: Buffer.alloc(8), CiphertextMetadata: Buffer.alloc(20), InitializationVector: Buffer.alloc(12), AuthenticationTag: Buffer.alloc(16), EncryptionAlgorithm: 'AES_GCM' })),
   CreateKey: keyless(),
   DescribeKey: anyKey((f) => ({ KeyId: f.sym })),
   ListKeys: keyless(),

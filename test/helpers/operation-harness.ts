@@ -215,6 +215,7 @@ export async function harness(): Promise<Harness> {
     approvals: requestStores.approvals,
     dev: undefined,
     regions: { home: realm.region, others: [] },
+    xks: undefined,
     approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
 

@@ -13,7 +13,12 @@ const TAGS = ['aws:RequestTag/', 'aws:TagKeys'];
  * before the keys were declared, when they were read by member name). An operation missing here must
  * supply none; a declaration dropped or added fails the comparison.
  */
+const XKS = ['arca:XksKeyId', 'arca:XksAwsPrincipalArn', 'arca:XksKmsOperation', 'arca:XksKmsKeyArn', 'arca:XksKmsViaService', 'arca:XksAwsSourceVpc', 'arca:XksAwsSourceVpce'];
+
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
+  XksGetKeyMetadata: XKS,
+  XksEncrypt: XKS,
+  XksDecrypt: XKS,
   CreateKey: ['kms:KeyUsage', 'kms:KeySpec', 'kms:KeyOrigin', 'kms:BypassPolicyLockoutSafetyCheck', ...TAGS],
   Encrypt: [...EC, 'kms:EncryptionAlgorithm'],
   Decrypt: [...EC, 'kms:EncryptionAlgorithm'],

@@ -11,6 +11,7 @@ import type { WebIdentityVerifier } from '../../core/web-identity.js';
 import type { ApprovalStore } from '../../core/approval.js';
 import type { DevMode } from '../../core/dev-state.js';
 import type { RegionSet } from '../../core/regions.js';
+import type { XksExposure } from '../../core/xks.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -66,6 +67,8 @@ export interface ServiceDeps {
   readonly dev: DevMode | undefined;
   /** The regions this deployment serves (ADR 0022): ReplicateKey's target must be one. */
   readonly regions: RegionSet;
+  /** The keys exposed to AWS KMS through the XKS proxy API (docs/xks-proxy.md); `undefined` when `xksProxy` is off. */
+  readonly xks: XksExposure | undefined;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

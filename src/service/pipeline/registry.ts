@@ -93,6 +93,9 @@ import { verifyMac } from '../crypto-ops/verify-mac.js';
 import { deleteImportedKeyMaterial } from '../keys/import/delete-imported-key-material.js';
 import { getParametersForImport } from '../keys/import/get-parameters-for-import.js';
 import { importKeyMaterial } from '../keys/import/import-key-material.js';
+import { xksGetKeyMetadata } from '../xks/xks-get-key-metadata.js';
+import { xksEncrypt } from '../xks/xks-encrypt.js';
+import { xksDecrypt } from '../xks/xks-decrypt.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -205,6 +208,10 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   acknowledgeAlert,
   listBreakers,
   releaseBreaker,
+  // the XKS proxy API (issue 21)
+  xksGetKeyMetadata,
+  xksEncrypt,
+  xksDecrypt,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

@@ -25,7 +25,9 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
 // The name-keyed tables the declarations replaced (main before issue 13): the derived sets must equal them.
 /** Issue 19's ML-KEM operations, added on purpose: uses of a key that change nothing. */
 const KEM_OPERATIONS = ['Encapsulate', 'Decapsulate'];
-const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', ...KEM_OPERATIONS];
+/** Issue 21's XKS proxy API: AWS KMS's encryptions under an exposed key are uses of it. */
+const XKS_CRYPTO = ['XksEncrypt', 'XksDecrypt'];
+const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', ...KEM_OPERATIONS, ...XKS_CRYPTO];
 const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
 /** Issue 17's write operations, added on purpose: each stores a session, a trust policy or an MFA device, or revokes sessions. */
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ERROR_CODES, KmsError } from '../../core/errors.js';
+import { XKS_ERRORS, XKS_STATUS, xksErrorAnswer } from './errors.js';
+
+describe('XKS error mapping', () => {
+  test('every Arca error code maps to an XKS error name with the status of the spec', () => {
+    for (const code of ERROR_CODES) assert.ok(XKS_STATUS[XKS_ERRORS[code]] >= 400, code);
+    const cases = [
+      ['ValidationFailed', 'ValidationException', 400],
+      ['InvalidSignature', 'AuthenticationFailedException', 401],
+      ['UnrecognizedClient', 'AuthenticationFailedException', 401],
+      ['AccessDenied', 'AccessDeniedException', 403],
+      ['KeyNotFound', 'KeyNotFoundException', 404],
+      ['KeyDisabled', 'InvalidStateException', 400],
+      ['InvalidKeyState', 'InvalidStateException', 400],
+      ['InvalidCiphertext', 'InvalidCiphertextException', 400],
+      ['InvalidKeyUsage', 'InvalidKeyUsageException', 400],
+      ['Throttled', 'ThrottlingException', 429],
+      ['UnsupportedOperation', 'UnsupportedOperationException', 501],
+      ['Internal', 'InternalException', 500],
+    ] as const;
+    for (const [code, name, status] of cases) {
+      const answer = xksErrorAnswer(new KmsError(code, 'x'));
+      assert.deepEqual([answer.body.errorName, answer.status], [name, status], code);
+    }
+  });
+
+  test('an internal error says nothing of its cause; messages are printable ASCII under 512 characters', () => {
+    assert.equal(xksErrorAnswer(new KmsError('Internal', 'at Object.<anonymous> (/src/x.ts:1:1)')).body.errorMessage, 'An internal error occurred.');
+    const long = xksErrorAnswer(new KmsError('ValidationFailed', `é${'a'.repeat(600)}\n`)).body.errorMessage;
+    assert.ok(long.length < 512 && /^[\x20-\x7e]*$/.test(long));
+  });
+});
