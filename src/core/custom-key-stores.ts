@@ -1,4 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { HsmClusters, HsmKeyStoreConnection } from './hsm-keys.js';
 import type { WrappedSecret } from './ports.js';
 
 /**
@@ -208,3 +209,29 @@ export const XKS_NOT_CONNECTED = 'This KMS key is in a custom key store that is 
 
 /** AWS's pattern of a custom key store id. */
 export const CUSTOM_KEY_STORE_ID = /^cks-[0-9a-f]{17}$/;
+
+/**
+ * This node's connections to custom key stores, as operations see them (implemented by custody's
+ * KeyStoreConnections): the state DescribeCustomKeyStores reports, the proxy or HSM session of a connected
+ * store, and connect/disconnect (Connect/DisconnectCustomKeyStore). Connection failures never throw: they
+ * answer FAILED with AWS's ConnectionErrorCode.
+ */
+export interface KeyStoreConnectionsView {
+  state(storeId: string): StoreConnection;
+  xksTarget(storeId: string): XksProxyTarget | undefined;
+  hsmSession(storeId: string): HsmKeyStoreConnection | undefined;
+  connect(store: CustomKeyStoreRecord, requestId: string, operation?: string): Promise<StoreConnection>;
+  disconnect(storeId: string): Promise<void>;
+}
+
+/** What the custom key store operations and the custody of their keys receive (ServiceDeps.customKeyStores). */
+export interface CustomKeyStoresDeps {
+  /** The stores and their keys' links (persistence). */
+  readonly store: CustomKeyStoreStore;
+  /** The XKS proxy client, signing in the pipeline's region. */
+  readonly xks: ExternalKeyStores;
+  /** This node's connections to the stores of the pipeline's region. */
+  readonly connections: KeyStoreConnectionsView;
+  /** The HSM clusters this deployment knows (`hsmClusters:`); `undefined`: none (CloudHsmClusterNotFound). */
+  readonly hsmClusters: HsmClusters | undefined;
+}
