@@ -23,12 +23,12 @@ import {
   type CustomKeyStoreKeyLink,
   type CustomKeyStoreStore,
   type ExternalKeyStores,
+  type KeyStoreConnectionsView,
   type XksProxyTarget,
   type XksRequestMetadata,
 } from '../core/custom-key-stores.js';
 import { invalidCiphertext, KmsError } from '../core/errors.js';
 import { HsmDecryptError, type HsmKeyStoreConnection } from '../core/hsm-keys.js';
-import type { KeyStoreConnections } from './key-store-connections.js';
 import { primaryMaterial, versionMaterial, type MaterialDeps } from './material.js';
 
 /**
@@ -43,9 +43,9 @@ import { primaryMaterial, versionMaterial, type MaterialDeps } from './material.
 
 /** What custody needs of custom key stores: the key ↔ store links, the XKS client and this node's connections. */
 export interface CustomKeyStoreCustodyDeps {
-  readonly links: Pick<CustomKeyStoreStore, 'keyLink'>;
+  readonly store: Pick<CustomKeyStoreStore, 'keyLink'>;
   readonly xks: ExternalKeyStores;
-  readonly connections: Pick<KeyStoreConnections, 'xksTarget' | 'hsmSession'>;
+  readonly connections: Pick<KeyStoreConnectionsView, 'xksTarget' | 'hsmSession'>;
 }
 
 /** AWS's words for a key whose CloudHSM key store is not connected (the XKS message's twin). */
@@ -130,7 +130,7 @@ export function customKeyStoreDecrypter(deps: MaterialDeps, cks: CustomKeyStoreC
 
 /** The key's link to its store; a key of a custom key store origin without one is a defect. */
 async function linkOf(cks: CustomKeyStoreCustodyDeps, key: KeyHandle): Promise<CustomKeyStoreKeyLink> {
-  const link = await cks.links.keyLink(key.record.id);
+  const link = await cks.store.keyLink(key.record.id);
   if (link === undefined) throw new KmsError('Internal', `key ${key.record.id} (origin ${key.record.origin}) has no custom key store link`);
   return link;
 }

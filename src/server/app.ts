@@ -231,7 +231,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const role = config.schedulerRole ?? 'leader';
   // A change of leadership is reported at once (the heartbeat is made below; no change happens before the scheduler starts).
   const lease = watchLeadership(store.leaderLease ?? leaseForRole(role), () => void heartbeat.beat());
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, lease);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports, customKeyStores: { store: store.customKeyStores, hsmSession: (s) => cks.forRegion(s.region).connections.hsmSession(s.id) } }, lease);
   const sealing =
     sealable === undefined
       ? undefined
@@ -270,7 +270,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       reads,
       imports,
       hierarchy,
-      primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+      primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock, customKeyStores: cks.forRegion(realm.region) }),
       provisioner,
       importer: new CustodyKeyImporter(hierarchy),
       clock,

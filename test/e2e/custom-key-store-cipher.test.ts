@@ -72,7 +72,7 @@ describe('custody: keys in custom key stores (XKS double encryption, HSM-residen
     target = { settings: { uriEndpoint: proxy.endpoint, uriPath: proxy.uriPath, connectivity: 'PUBLIC_ENDPOINT', accessKeyId: proxy.accessKeyId }, secret: secret(proxy.secret) };
     hsmSession = await hsm.connect(CLUSTER, secret('kmsuser-pass'));
     const cks: CustomKeyStoreCustodyDeps = {
-      links: { keyLink: async (id) => links.get(id) },
+      store: { keyLink: async (id) => links.get(id) },
       xks: new XksClient({ timeoutMs: 400, region: 'us-east-1' }),
       connections: { xksTarget: (id) => (id === STORE_XKS ? target : undefined), hsmSession: (id) => (id === STORE_HSM ? hsmSession : undefined) },
     };

@@ -190,7 +190,7 @@ export async function harness(options: CustomKeyStoresAppConfig = {}): Promise<H
     reads: store.reads,
     imports,
     hierarchy,
-    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock, customKeyStores: cks.forRegion(realm.region) }),
     provisioner: new CustodyKeyProvisioner(hierarchy),
     importer: new CustodyKeyImporter(hierarchy),
     clock,
