@@ -1,0 +1,173 @@
+import {
+  CreateKeyCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand,
+  ReEncryptCommand,
+  type CreateKeyCommandInput,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { customKeyStoreSecretBinding } from '../../src/core/bindings.js';
+import { XKS_FAILURES, type CustomKeyStoreRecord } from '../../src/core/custom-key-stores.js';
+import { SecretBytes } from '../../src/crypto/secret-bytes.js';
+import type { App } from '../../src/server/app.js';
+import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
+import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
+import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
+import { removeDir, tempDataDir } from '../helpers/server.js';
+import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
+
+/**
+ * Keys in custom key stores through the AWS SDK against a running dev app (issue 21 part 2, ADR 0024):
+ * an external key store backed by a real XKS proxy (the fixture: HTTP, SigV4, AES-GCM) and a CloudHSM-shaped
+ * store over the in-memory HSM. The stores are written through the store port and connected by the app's
+ * start-up reconnection (their `connect` flag), so this test needs none of the store operations.
+ */
+
+const XKS_STORE = 'cks-1234567890abcdef0';
+const HSM_STORE = 'cks-1234567890abcdef1';
+const IDLE_STORE = 'cks-1234567890abcdef2';
+const CLUSTER = 'cluster-1a23b4cdefg';
+
+async function storeRows(app: App, proxy: XksProxyFixture): Promise<void> {
+  const wrap = (id: string, secret: string) => app.hierarchy.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id));
+  const base = { region: 'us-east-1', createdAt: new Date(), connect: true };
+  const xks = { uriEndpoint: proxy.endpoint, uriPath: proxy.uriPath, connectivity: 'PUBLIC_ENDPOINT' as const, accessKeyId: proxy.accessKeyId };
+  const rows: CustomKeyStoreRecord[] = [
+    { ...base, id: XKS_STORE, name: 'xks', type: 'EXTERNAL_KEY_STORE', xks, secret: await wrap(XKS_STORE, proxy.secret) },
+    { ...base, id: HSM_STORE, name: 'hsm', type: 'AWS_CLOUDHSM', hsm: { clusterId: CLUSTER, trustAnchorCertificate: '' }, secret: await wrap(HSM_STORE, 'kmsuser-pass') },
+    { ...base, id: IDLE_STORE, name: 'idle', type: 'EXTERNAL_KEY_STORE', connect: false, xks, secret: await wrap(IDLE_STORE, proxy.secret) },
+  ];
+  for (const row of rows) assert.equal(await app.store.customKeyStores.createStore(row), true);
+}
+
+describe('keys in custom key stores through the AWS SDK (double encryption, HSM-resident keys, fail closed)', () => {
+  const dataDir = tempDataDir('arca-cks-keys-');
+  const hsm = new MemoryHsmClusters().addCluster(CLUSTER, 'kmsuser-pass');
+  let proxy: XksProxyFixture;
+  let server: InProcessServer;
+  let kms: KMSClient;
+  let xksKey = '';
+  let hsmKey = '';
+  let plainKey = '';
+  const options = { dataDir, hsmClusters: hsm, customKeyStores: { xks: { timeoutMs: 500 } } };
+
+  before(async () => {
+    proxy = await startXksProxyFixture();
+    const first = await startInProcess(options);
+    await storeRows(first.app, proxy);
+    await first.close();
+    // A restart connects every store whose `connect` flag is set (start-up reconnection).
+    server = await startInProcess(options);
+    kms = kmsClient(server);
+    plainKey = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? '';
+  });
+  after(async () => {
+    kms?.destroy();
+    await server?.close();
+    await proxy?.stop();
+    removeDir(dataDir);
+  });
+
+  it('CreateKey Origin=EXTERNAL_KEY_STORE checks the external key in the proxy and shows the store in KeyMetadata', async () => {
+    const created = await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: proxy.keyId, Description: 'xks' }));
+    xksKey = created.KeyMetadata?.KeyId ?? '';
+    assert.equal(created.KeyMetadata?.Origin, 'EXTERNAL_KEY_STORE');
+    assert.equal(created.KeyMetadata?.CustomKeyStoreId, XKS_STORE);
+    assert.deepEqual(created.KeyMetadata?.XksKeyConfiguration, { Id: proxy.keyId });
+    assert.equal(proxy.requests.at(-1)?.metadata['kmsOperation'], 'CreateKey');
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId: xksKey }))).KeyMetadata;
+    assert.equal(described?.KeyState, 'Enabled');
+    assert.equal(described?.CustomKeyStoreId, XKS_STORE);
+    assert.deepEqual(described?.XksKeyConfiguration, { Id: proxy.keyId });
+    assert.equal(described?.CloudHsmClusterId, undefined);
+  });
+
+  it('CreateKey in a custom key store answers AWS errors: not found, not connected, external key missing, misconfigured, in use, wrong parameters', async () => {
+    const create = (input: CreateKeyCommandInput) => kms.send(new CreateKeyCommand(input));
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: 'cks-00000000000000000', XksKeyId: proxy.keyId }), 'CustomKeyStoreNotFoundException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: IDLE_STORE, XksKeyId: proxy.keyId }), 'CustomKeyStoreInvalidStateException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'no-such-key' }), 'XksKeyNotFoundException');
+    proxy.addKey('aes128', { spec: 'AES_128' });
+    proxy.addKey('encrypt-only', { usage: ['ENCRYPT'] });
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'aes128' }), 'XksKeyInvalidConfigurationException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'encrypt-only' }), 'XksKeyInvalidConfigurationException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: proxy.keyId }), 'XksKeyAlreadyInUseException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE }), 'ValidationException');
+    await expectKmsError(create({ CustomKeyStoreId: XKS_STORE }), 'ValidationException');
+    await expectKmsError(create({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: XKS_STORE }), 'ValidationException');
+    await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'other', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }), 'UnsupportedOperationException');
+  });
+
+  it('Encrypt, Decrypt, GenerateDataKey and ReEncrypt work on an external key store key (0x03 blobs); rotation and data key pairs are refused', async () => {
+    const context = { purpose: 'e2e' };
+    const encrypted = await kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('hello xks'), EncryptionContext: context }));
+    const blob = Buffer.from(encrypted.CiphertextBlob ?? new Uint8Array());
+    assert.equal(blob[0], 0x03);
+    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: context }));
+    assert.equal(Buffer.from(decrypted.Plaintext ?? new Uint8Array()).toString(), 'hello xks');
+    assert.equal(decrypted.KeyId, encrypted.KeyId);
+    assert.equal(proxy.requests.at(-1)?.metadata['kmsOperation'], 'Decrypt');
+    assert.match(String(proxy.requests.at(-1)?.metadata['awsPrincipalArn']), /^arn:aws:iam::111122223333:user\//);
+    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob: blob, EncryptionContext: { purpose: 'other' } })), 'KMSInvalidStateException');
+
+    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: xksKey, KeySpec: 'AES_256' }));
+    const opened = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob, KeyId: xksKey }));
+    assert.deepEqual(Buffer.from(opened.Plaintext ?? new Uint8Array()), Buffer.from(dataKey.Plaintext ?? new Uint8Array()));
+
+    // Out to a key whose material Arca holds, and back in.
+    const out = await kms.send(new ReEncryptCommand({ CiphertextBlob: blob, SourceEncryptionContext: context, DestinationKeyId: plainKey }));
+    assert.equal(Buffer.from(out.CiphertextBlob ?? new Uint8Array())[0], 0x01);
+    const back = await kms.send(new ReEncryptCommand({ CiphertextBlob: out.CiphertextBlob, DestinationKeyId: xksKey, DestinationEncryptionContext: { again: 'yes' } }));
+    assert.equal(Buffer.from(back.CiphertextBlob ?? new Uint8Array())[0], 0x03);
+    const final = await kms.send(new DecryptCommand({ CiphertextBlob: back.CiphertextBlob, EncryptionContext: { again: 'yes' } }));
+    assert.equal(Buffer.from(final.Plaintext ?? new Uint8Array()).toString(), 'hello xks');
+
+    await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: xksKey })), 'UnsupportedOperationException');
+    await expectKmsError(kms.send(new GenerateDataKeyPairCommand({ KeyId: xksKey, KeyPairSpec: 'ECC_NIST_P256' })), 'UnsupportedOperationException');
+  });
+
+  it("swapping the proxy's external key makes decryption fail: Arca's material alone does not decrypt", async () => {
+    proxy.addKey('swappable');
+    const key = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'swappable' }))).KeyMetadata?.KeyId;
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('bound to the external key') }));
+    assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext ?? new Uint8Array()).toString(), 'bound to the external key');
+    proxy.swapKey('swappable');
+    const e = await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException');
+    assert.equal(e.message, XKS_FAILURES.InvalidCiphertextException.message);
+  });
+
+  it('CreateKey Origin=AWS_CLOUDHSM generates the key in the HSM under the key id; encryption happens there (0x04)', async () => {
+    const created = await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: HSM_STORE }));
+    hsmKey = created.KeyMetadata?.KeyId ?? '';
+    assert.ok(hsm.labels(CLUSTER).includes(hsmKey), 'the HSM holds a key labelled with the KMS key id');
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId: hsmKey }))).KeyMetadata;
+    assert.equal(described?.Origin, 'AWS_CLOUDHSM');
+    assert.equal(described?.CustomKeyStoreId, HSM_STORE);
+    assert.equal(described?.CloudHsmClusterId, CLUSTER);
+    assert.equal(described?.XksKeyConfiguration, undefined);
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: hsmKey, Plaintext: Buffer.from('in the hsm'), EncryptionContext: { a: 'b' } }));
+    assert.equal(Buffer.from(CiphertextBlob ?? new Uint8Array())[0], 0x04);
+    const plain = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: 'b' } }));
+    assert.equal(Buffer.from(plain.Plaintext ?? new Uint8Array()).toString(), 'in the hsm');
+    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { a: 'c' } })), 'InvalidCiphertextException');
+    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: hsmKey, NumberOfBytes: 32 }));
+    assert.equal(Buffer.from(dataKey.CiphertextBlob ?? new Uint8Array())[0], 0x04);
+    await expectKmsError(kms.send(new EnableKeyRotationCommand({ KeyId: hsmKey })), 'UnsupportedOperationException');
+  });
+
+  it('the proxy stopped: encryption and decryption fail closed with KMSInvalidStateException, nothing decrypts', async () => {
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('before the outage') }));
+    await proxy.stop();
+    const e = await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException');
+    assert.equal(e.message, XKS_FAILURES.Unreachable.message);
+    await expectKmsError(kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException');
+    await expectKmsError(kms.send(new GenerateDataKeyCommand({ KeyId: xksKey, KeySpec: 'AES_256' })), 'KMSInvalidStateException');
+    await expectKmsError(kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: plainKey })), 'KMSInvalidStateException');
+  });
+});
