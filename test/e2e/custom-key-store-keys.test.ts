@@ -7,6 +7,7 @@ import {
   GenerateDataKeyCommand,
   GenerateDataKeyPairCommand,
   ReEncryptCommand,
+  ScheduleKeyDeletionCommand,
   type CreateKeyCommandInput,
   type KMSClient,
 } from '@aws-sdk/client-kms';
@@ -19,6 +20,7 @@ import type { App } from '../../src/server/app.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
+import { DAY, TestClock } from '../helpers/lifecycle.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
 
@@ -55,7 +57,8 @@ describe('keys in custom key stores through the AWS SDK (double encryption, HSM-
   let xksKey = '';
   let hsmKey = '';
   let plainKey = '';
-  const options = { dataDir, hsmClusters: hsm, customKeyStores: { xks: { timeoutMs: 500 } } };
+  const clock = new TestClock();
+  const options = { dataDir, clock, schedulerIntervalMs: 0, hsmClusters: hsm, customKeyStores: { xks: { timeoutMs: 500 } } };
 
   before(async () => {
     proxy = await startXksProxyFixture();
@@ -169,5 +172,19 @@ describe('keys in custom key stores through the AWS SDK (double encryption, HSM-
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException');
     await expectKmsError(kms.send(new GenerateDataKeyCommand({ KeyId: xksKey, KeySpec: 'AES_256' })), 'KMSInvalidStateException');
     await expectKmsError(kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: plainKey })), 'KMSInvalidStateException');
+  });
+
+  it("deletion's completion destroys the HSM key and unlinks both keys from their stores (last: it moves the clock)", async () => {
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: hsmKey, PendingWindowInDays: 7 }));
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: xksKey, PendingWindowInDays: 7 }));
+    const links = server.app.store.customKeyStores;
+    assert.equal((await links.keyLink(hsmKey))?.storeId, HSM_STORE);
+    clock.advance(7 * DAY + 1);
+    const run = await server.app.scheduler.runNow();
+    assert.deepEqual(run.destroyed.map((d) => d.keyId).sort(), [hsmKey, xksKey].sort());
+    assert.equal(hsm.labels(CLUSTER).includes(hsmKey), false, 'the HSM key is destroyed in the token');
+    assert.equal(await links.keyLink(hsmKey), undefined);
+    assert.equal(await links.keyLink(xksKey), undefined);
+    assert.equal(await links.keyWithExternalId(XKS_STORE, proxy.keyId), undefined, 'the external key can back a new KMS key');
   });
 });
