@@ -24,6 +24,8 @@ import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
 import { callAt, DAY, TestClock } from '../helpers/lifecycle.js';
 import { hasOpenssl, makeCa } from '../helpers/pki.js';
+import { createSoftHsmToken, softHsmMissing, type SoftHsmToken } from '../helpers/softhsm.js';
+import { openHsmClusters } from '../../src/server/hsm-clusters.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
 
@@ -203,5 +205,49 @@ describe('keys in custom key stores through the AWS SDK (double encryption, HSM-
     assert.equal(server.logs.some((l) => l.includes('orphaned key material') && l.includes(hsmKey2)), true);
     // Every key of the store is destroyed: the store can be deleted.
     assert.equal((await callAt(server, clock, 'DeleteCustomKeyStore', { CustomKeyStoreId: HSM_STORE })).status, 200);
+  });
+});
+
+const softHsm = softHsmMissing();
+const softHsmSkip = softHsm !== undefined || !hasOpenssl ? (softHsm ?? 'openssl is not installed') : false;
+if (softHsmSkip !== false && process.env['CI'] === 'true') throw new Error(`SoftHSM2 and openssl are required in CI: ${softHsmSkip}`);
+if (softHsmSkip !== false) console.log(`skipping the SoftHSM2 custom key store keys test: ${softHsmSkip}`);
+
+describe('an HSM key store key in SoftHSM2 (PKCS#11) through the AWS SDK', { skip: softHsmSkip }, () => {
+  let token: SoftHsmToken;
+  let server: InProcessServer;
+  let kms: KMSClient;
+  let dataDir = '';
+
+  before(async () => {
+    token = createSoftHsmToken('arca-cks', 'kmsuser-pass1');
+    dataDir = tempDataDir('arca-cks-softhsm-');
+    makeCa(dataDir, 'anchor');
+    const hsmClusters = openHsmClusters({ hsmClusters: [{ clusterId: 'cluster-softhsm2test', module: token.module, tokenLabel: token.label }] });
+    server = await startInProcess({ dataDir: join(dataDir, 'arca'), hsmClusters });
+    kms = kmsClient(server);
+  });
+  after(async () => {
+    kms?.destroy();
+    await server?.close();
+    removeDir(dataDir);
+    if (token !== undefined) removeDir(token.dir);
+  });
+
+  it('CreateKey Origin=AWS_CLOUDHSM generates the key in the token; Encrypt, Decrypt and GenerateDataKey run there', async () => {
+    const anchor = readFileSync(join(dataDir, 'anchor.crt'), 'utf8');
+    const store = (await kms.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'softhsm', CloudHsmClusterId: 'cluster-softhsm2test', TrustAnchorCertificate: anchor, KeyStorePassword: 'kmsuser-pass1' }))).CustomKeyStoreId;
+    await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: store }));
+    const key = (await kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM', CustomKeyStoreId: store }))).KeyMetadata?.KeyId;
+    const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: key, Plaintext: Buffer.from('in softhsm'), EncryptionContext: { k: 'v' } }));
+    assert.equal(Buffer.from(CiphertextBlob ?? new Uint8Array())[0], 0x04);
+    const plain = await kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { k: 'v' } }));
+    assert.equal(Buffer.from(plain.Plaintext ?? new Uint8Array()).toString(), 'in softhsm');
+    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { k: 'w' } })), 'InvalidCiphertextException');
+    const dataKey = await kms.send(new GenerateDataKeyCommand({ KeyId: key, KeySpec: 'AES_256' }));
+    const opened = await kms.send(new DecryptCommand({ CiphertextBlob: dataKey.CiphertextBlob }));
+    assert.deepEqual(Buffer.from(opened.Plaintext ?? new Uint8Array()), Buffer.from(dataKey.Plaintext ?? new Uint8Array()));
+    await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: store }));
+    await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException');
   });
 });
