@@ -148,9 +148,13 @@ describe('keys in custom key stores through the AWS SDK (double encryption, HSM-
     const e = await expectKmsError(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException');
     assert.equal(e.message, XKS_NOT_CONNECTED);
     await expectKmsError(kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('x') })), 'KMSInvalidStateException');
+    const unavailable = (await kms.send(new DescribeKeyCommand({ KeyId: xksKey }))).KeyMetadata;
+    assert.equal(unavailable?.KeyState, 'Unavailable', 'as AWS shows a key of a disconnected store');
+    assert.equal(unavailable?.Enabled, false);
     proxy.addKey('while-disconnected');
     await expectKmsError(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'while-disconnected' })), 'CustomKeyStoreInvalidStateException');
     await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: XKS_STORE }));
+    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: xksKey }))).KeyMetadata?.KeyState, 'Enabled');
     assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob }))).Plaintext ?? new Uint8Array()).toString(), 'across a disconnection');
   });
 

@@ -124,12 +124,17 @@ export function customKeyStoreMembers(store: CustomKeyStoreRecord | undefined, e
   };
 }
 
-/** The custom key store members of a stored key (DescribeKey); empty for a key of another origin. */
-export async function customKeyStoreMetadata(cks: Pick<CustomKeyStoresDeps, 'store'>, key: KeyRecord) {
+/**
+ * The custom key store members of a stored key (DescribeKey); empty for a key of another origin. As in AWS,
+ * an Enabled or Disabled key whose store is not connected (here: on this node) reads `Unavailable`.
+ */
+export async function customKeyStoreMetadata(cks: Pick<CustomKeyStoresDeps, 'store' | 'connections'>, key: KeyRecord) {
   if (!isCustomKeyStoreOrigin(key.origin)) return {};
   const link = await cks.store.keyLink(key.id);
   if (link === undefined) return {};
-  return customKeyStoreMembers(await cks.store.getStore(link.storeId), link.externalKeyId);
+  const members = customKeyStoreMembers(await cks.store.getStore(link.storeId), link.externalKeyId);
+  const unavailable = (key.state === 'Enabled' || key.state === 'Disabled') && cks.connections.state(link.storeId).state !== 'CONNECTED';
+  return unavailable ? { ...members, KeyState: 'Unavailable' as const, Enabled: false } : members;
 }
 
 /** What the deletion job needs of custom key stores: the links, and the HSM session of a store (in its Region). */
