@@ -12,6 +12,7 @@ import {
   sealXksInner,
   xksOuterAad,
 } from '../crypto/custom-key-store-blob.js';
+import { readAnyBlobHeader } from '../crypto/ciphertext-blob.js';
 import { encodeContext } from '../crypto/encoding.js';
 import { randomId } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
@@ -90,9 +91,11 @@ export function customKeyStoreEncrypter(deps: MaterialDeps, cks: CustomKeyStoreC
  * key's id is IncorrectKey, as for Arca's own blobs; anything else the one opaque InvalidCiphertext).
  */
 export function customKeyStoreDecrypter(deps: MaterialDeps, cks: CustomKeyStoreCustodyDeps | undefined, key: KeyHandle, params: DecryptionParams): Decrypter {
+  const named = readAnyBlobHeader(params.ciphertext);
+  if (named === undefined) throw invalidCiphertext();
+  if (named.keyId !== key.record.id) throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const header = readCustomKeyStoreHeader(params.ciphertext);
   if (header === undefined) throw invalidCiphertext();
-  if (header.keyId !== key.record.id) throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
   const context = encodeContext(params.context);
   if (key.record.origin === 'AWS_CLOUDHSM') {
     const blob = decodeHsmBlob(params.ciphertext);

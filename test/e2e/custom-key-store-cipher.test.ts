@@ -80,13 +80,13 @@ describe('custody: keys in custom key stores (XKS double encryption, HSM-residen
     key = async (origin, externalKeyId) => {
       const id = randomId();
       const record: KeyRecord = { id, region: 'us-east-1', createdAt: NOW, description: '', keySpec: 'SYMMETRIC_DEFAULT', keyUsage: 'ENCRYPT_DECRYPT', origin, state: 'Enabled', primaryVersion: 1, policy: '{}' };
-      if (origin === 'EXTERNAL_KEY_STORE') {
+      if (origin === 'EXTERNAL_KEY_STORE' || origin === 'AWS_KMS') {
         const m = await newKeyMaterial('SYMMETRIC_DEFAULT');
         material.set(id, SecretBytes.copyOf(m.expose()));
         const wrapped = await hierarchy.wrap(m, materialBinding(id, 1));
         m.dispose();
         versions.set(`${id}#1`, { keyId: id, version: 1, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt: NOW });
-        links.set(id, { keyId: id, storeId: STORE_XKS, externalKeyId: externalKeyId ?? proxy.keyId });
+        if (origin === 'EXTERNAL_KEY_STORE') links.set(id, { keyId: id, storeId: STORE_XKS, externalKeyId: externalKeyId ?? proxy.keyId });
       } else {
         await hsmSession?.generateKey(id);
         links.set(id, { keyId: id, storeId: STORE_HSM, externalKeyId: id });
@@ -182,7 +182,13 @@ describe('custody: keys in custom key stores (XKS double encryption, HSM-residen
     assert.equal(blob[0], BLOB_FORMAT_XKS);
     assert.equal((await primitives.decrypter(k, { context: {}, operation: 'Decrypt', ciphertext: blob }).decrypt()).length, 32);
     assert.throws(() => primitives.checkDataKeyPair(k, 'RSA_2048', 'GenerateDataKeyPair'), failsWith('UnsupportedOperation'));
-    const plain = await key('AWS_CLOUDHSM');
-    assert.throws(() => primitives.decrypter(plain, { context: {}, operation: 'Decrypt', ciphertext: Buffer.alloc(80, 1) }), failsWith('InvalidCiphertext'));
+    const inHsm = await key('AWS_CLOUDHSM');
+    assert.throws(() => primitives.decrypter(inHsm, { context: {}, operation: 'Decrypt', ciphertext: Buffer.alloc(80, 9) }), failsWith('InvalidCiphertext'));
+    // A blob of any Arca format naming another key is IncorrectKey, both ways.
+    const arca = await key('AWS_KMS');
+    const arcaBlob = await primitives.encrypter(arca, { context: {}, operation: 'Encrypt' }).encrypt(secret('plain'));
+    assert.throws(() => primitives.decrypter(k, { context: {}, operation: 'Decrypt', ciphertext: arcaBlob }), failsWith('IncorrectKey'));
+    assert.throws(() => primitives.decrypter(arca, { context: {}, operation: 'Decrypt', ciphertext: blob }), failsWith('IncorrectKey'));
+    assert.throws(() => primitives.decrypter(inHsm, { context: {}, operation: 'Decrypt', ciphertext: blob }), failsWith('IncorrectKey'));
   });
 });
