@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   ConnectCustomKeyStoreCommand,
@@ -16,6 +18,8 @@ import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { expectKmsError, kmsClient } from '../helpers/kms-client.js';
 import { removeDir, tempDataDir } from '../helpers/server.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
+import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
+import { hasOpenssl, makeCa } from '../helpers/pki.js';
 
 /**
  * External key stores through the AWS SDK against the dev app (issue 21 part 2, docs/custom-key-stores.md):
@@ -140,5 +144,24 @@ describe('external key stores through the AWS SDK', () => {
       await expectKmsError(send(), 'CustomKeyStoreNotFoundException', 400);
     }
     await kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+  });
+
+  it('shutting the app down closes the HSM sessions of connected stores', { skip: hasOpenssl ? false : 'openssl is not installed' }, async () => {
+    const hsm = new MemoryHsmClusters().addCluster('cluster-shutdownabcd', 'kmsuser-pass');
+    const dir = tempDataDir('arca-cks-anchor-');
+    makeCa(dir, 'anchor');
+    const other = await startInProcess({ hsmClusters: hsm });
+    const client = kmsClient(other);
+    try {
+      const anchor = readFileSync(join(dir, 'anchor.crt'), 'utf8');
+      const { CustomKeyStoreId } = await client.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: 'h', CloudHsmClusterId: 'cluster-shutdownabcd', TrustAnchorCertificate: anchor, KeyStorePassword: 'kmsuser-pass' }));
+      await client.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId }));
+      assert.equal(hsm.openSessions, 1);
+    } finally {
+      client.destroy();
+      await other.close();
+      removeDir(dir);
+    }
+    assert.equal(hsm.openSessions, 0, 'closed at shutdown');
   });
 });
