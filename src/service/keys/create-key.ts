@@ -11,7 +11,7 @@ import { keyArn } from '../../core/arn.js';
 import { newMultiRegionId, storageKeyId } from '../../core/multi-region.js';
 import { str } from '../pipeline/schemas.js';
 import { tagList, toTags } from './tags.js';
-import { customKeyStoreMembers, generateHsmKey, planCustomKeyStoreKey } from './custom-key-store-key.js';
+import { customKeyStoreMembers, discardHsmKey, generateHsmKey, planCustomKeyStoreKey } from './custom-key-store-key.js';
 
 /** A key id as Arca makes them (a lowercase UUID), for ArcaDevKeyId. */
 const DEV_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -93,10 +93,16 @@ export const createKey = defineOperation({
     };
     if (inStore !== undefined) {
       // An HSM key's material lives only in the HSM (label = key id); an external key store key also has Arca material (double encryption).
-      if (inStore.store.type === 'AWS_CLOUDHSM') await generateHsmKey(deps.customKeyStores, inStore.store, key.id);
-      await deps.keys.createKey(key, inStore.store.type === 'AWS_CLOUDHSM' ? undefined : await deps.provisioner.newVersion(key, 1, now), tags);
-      await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
-      await deps.customKeyStores.store.linkKey({ keyId: key.id, storeId: inStore.store.id, externalKeyId: inStore.xksKeyId ?? key.id });
+      const inHsm = inStore.store.type === 'AWS_CLOUDHSM';
+      if (inHsm) await generateHsmKey(deps.customKeyStores, inStore.store, key.id);
+      try {
+        await deps.keys.createKey(key, inHsm ? undefined : await deps.provisioner.newVersion(key, 1, now), tags);
+        await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
+        await deps.customKeyStores.store.linkKey({ keyId: key.id, storeId: inStore.store.id, externalKeyId: inStore.xksKeyId ?? key.id });
+      } catch (e) {
+        if (inHsm) await discardHsmKey(deps.customKeyStores, inStore.store, key.id);
+        throw e;
+      }
       return { KeyMetadata: { ...keyMetadata(deps.realm, key), ...customKeyStoreMembers(inStore.store, inStore.xksKeyId) } };
     }
     if (origin === 'EXTERNAL') {

@@ -114,6 +114,11 @@ export async function generateHsmKey(cks: CustomKeyStoresDeps, store: CustomKeyS
   }
 }
 
+/** Undoes {@link generateHsmKey} when the key could not be written (best effort: the request fails anyway). */
+export async function discardHsmKey(cks: CustomKeyStoresDeps, store: CustomKeyStoreRecord, keyId: string): Promise<void> {
+  await cks.connections.hsmSession(store.id)?.destroyKey(keyId).catch(() => false);
+}
+
 /** AWS's KeyMetadata members of a key in a custom key store: CustomKeyStoreId, CloudHsmClusterId or XksKeyConfiguration. */
 export function customKeyStoreMembers(store: CustomKeyStoreRecord | undefined, externalKeyId: string | undefined) {
   if (store === undefined) return {};
