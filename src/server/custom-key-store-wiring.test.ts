@@ -81,4 +81,17 @@ describe('CustomKeyStoreWiring: two nodes sharing one store', () => {
     await c.seal();
     assert.equal(c.forRegion('us-east-1').connections.state(x.id).state, 'DISCONNECTED');
   });
+
+  it('a store wiped from the database (a dev-mode reset) is dropped at the next sync', async () => {
+    const n = node();
+    const s = await record('cks-0000000000000000c', { hsm: { clusterId: 'cluster-wiringabcdef', trustAnchorCertificate: 'x' } }, 'kmsuser-pass');
+    assert.ok(await store.createStore({ ...s, connect: true }));
+    await n.sync();
+    assert.equal(n.forRegion('us-east-1').connections.state(s.id).state, 'CONNECTED');
+    assert.equal(hsm.openSessions, 1);
+    assert.ok(await store.deleteStore(s.id));
+    await n.sync();
+    assert.equal(n.forRegion('us-east-1').connections.state(s.id).state, 'DISCONNECTED');
+    assert.equal(hsm.openSessions, 0);
+  });
 });

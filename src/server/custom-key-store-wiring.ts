@@ -97,7 +97,12 @@ export class CustomKeyStoreWiring {
         }
       }
       const live = new Set(stores.map((s) => s.id));
-      for (const id of [...this.#seen.keys()]) if (!live.has(id)) this.#seen.delete(id);
+      // A store gone from the database (a dev-mode reset wipes the tables): whatever this node held is dropped.
+      for (const id of [...this.#seen.keys()]) {
+        if (live.has(id)) continue;
+        this.#seen.delete(id);
+        for (const c of this.#connections.values()) await c.disconnect(id);
+      }
     } catch (e) {
       this.#parts.logger.warn('following the custom key stores of other nodes failed', { error: String(e) });
     } finally {
