@@ -324,6 +324,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     // The quotas are the cluster's: each node enforces its share among the unsealed nodes heard from lately.
     alsoEachBeat: async () => {
       await hierarchy.loadNewerDomainKeys();
+      await cks.sync(); // Connect/Disconnect/UpdateCustomKeyStore served by other nodes
       const serving = (await store.nodes.list()).filter((n) => !n.sealed && n.secondsSinceSeen * 1000 <= STALE_AFTER_MS).length;
       quotas.setShare(serving);
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CustomKeyStoresDeps, CustomKeyStoreStore } from '../core/custom-key-stores.js';
+import type { CustomKeyStoreRecord, CustomKeyStoresDeps, CustomKeyStoreStore } from '../core/custom-key-stores.js';
 import type { HsmClusters } from '../core/hsm-keys.js';
 import type { Keyring, Logger } from '../core/ports.js';
 import { KeyStoreConnections } from '../custody/key-store-connections.js';
@@ -33,6 +33,9 @@ export class CustomKeyStoreWiring {
   readonly #parts: CustomKeyStoreWiringParts;
   readonly #regions = new Map<string, CustomKeyStoresDeps>();
   readonly #connections = new Map<string, KeyStoreConnections>();
+  /** What {@link sync} last saw of each store: its connect flag and its settings (secret included, wrapped). */
+  readonly #seen = new Map<string, { readonly connect: boolean; readonly settings: string }>();
+  #syncing = false;
 
   constructor(config: CustomKeyStoresAppConfig, parts: CustomKeyStoreWiringParts) {
     this.#config = config;
@@ -59,6 +62,54 @@ export class CustomKeyStoreWiring {
     return deps;
   }
 
+  /** The connection manager of `region` (made with its ServiceDeps part on first use). */
+  #connectionsOf(region: string): KeyStoreConnections {
+    this.forRegion(region);
+    const c = this.#connections.get(region);
+    if (c === undefined) throw new Error(`no connection manager for ${region}`);
+    return c;
+  }
+
+  /**
+   * Follows what other nodes did to the stores (each heartbeat, ADR 0024): a store whose connect flag was
+   * cleared is disconnected here, one whose flag was set is connected here, and a connected external key
+   * store whose proxy settings or credential changed connects again. Only changes since the last look
+   * act, so this node's own Connect (which connects before its flag commits) is never undone; a store first
+   * seen with its flag set is connected if it is not. A FAILED store is left as it is until disconnected, as
+   * in AWS.
+   */
+  async sync(): Promise<void> {
+    if (this.#syncing || !this.#parts.isOpen()) return;
+    this.#syncing = true;
+    try {
+      const stores = await this.#parts.store.listAllStores();
+      for (const s of stores) {
+        const now = { connect: s.connect, settings: settingsOf(s) };
+        const before = this.#seen.get(s.id);
+        this.#seen.set(s.id, now);
+        if (before !== undefined && before.connect === now.connect && before.settings === now.settings) continue;
+        const c = this.#connectionsOf(s.region);
+        const here = c.state(s.id).state;
+        if (!s.connect) {
+          if (before !== undefined && here !== 'DISCONNECTED') await c.disconnect(s.id);
+        } else if (here === 'DISCONNECTED' || (s.xks !== undefined && before !== undefined && before.settings !== now.settings && here === 'CONNECTED')) {
+          await c.connect(s, randomUUID(), 'KmsHealthCheck');
+        }
+      }
+      const live = new Set(stores.map((s) => s.id));
+      // A store gone from the database (a dev-mode reset wipes the tables): whatever this node held is dropped.
+      for (const id of [...this.#seen.keys()]) {
+        if (live.has(id)) continue;
+        this.#seen.delete(id);
+        for (const c of this.#connections.values()) await c.disconnect(id);
+      }
+    } catch (e) {
+      this.#parts.logger.warn('following the custom key stores of other nodes failed', { error: String(e) });
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
   /** Connects every store whose `connect` flag is set (start-up, unseal); failures leave the store FAILED, never throw. */
   async reconnectAll(): Promise<void> {
     if (!this.#parts.isOpen()) return;
@@ -78,4 +129,9 @@ export class CustomKeyStoreWiring {
   async seal(): Promise<void> {
     for (const c of this.#connections.values()) await c.seal().catch((e: unknown) => this.#parts.logger.error('disconnecting the custom key stores failed', { error: String(e) }));
   }
+}
+
+/** A store's settings as {@link CustomKeyStoreWiring.sync} compares them (the wrapped secret included: a new credential changes it). */
+function settingsOf(s: CustomKeyStoreRecord): string {
+  return JSON.stringify({ xks: s.xks, hsm: s.hsm, secret: Buffer.from(s.secret.wrapped).toString('hex'), version: s.secret.domainKeyVersion });
 }

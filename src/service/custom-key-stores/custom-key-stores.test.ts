@@ -143,7 +143,10 @@ describe('custom key store operations (operation spec)', { skip: hasOpenssl ? fa
 
   it('Describe lists the region’s stores oldest first, pages with Limit and Marker, and filters by name', async () => {
     hsm.addCluster('cluster-pagesstorea', PASSWORD).addCluster('cluster-pagesstoreb', PASSWORD);
-    for (const [n, c] of [['pa', 'cluster-pagesstorea'], ['pb', 'cluster-pagesstoreb']] as const) await h.ok('CreateCustomKeyStore', { CustomKeyStoreName: n, CloudHsmClusterId: c, TrustAnchorCertificate: anchor, KeyStorePassword: PASSWORD });
+    for (const [n, c] of [['pa', 'cluster-pagesstorea'], ['pb', 'cluster-pagesstoreb']] as const) {
+      h.advance(1000); // the harness clock stands still: each store gets its own creation time
+      await h.ok('CreateCustomKeyStore', { CustomKeyStoreName: n, CloudHsmClusterId: c, TrustAnchorCertificate: anchor, KeyStorePassword: PASSWORD });
+    }
     const all = (await h.ok('DescribeCustomKeyStores', {}))['CustomKeyStores'] as Record<string, unknown>[];
     assert.deepEqual(all.map((s) => s['CustomKeyStoreName']), ['pa', 'pb']);
     const first = await h.ok('DescribeCustomKeyStores', { Limit: 1 });
