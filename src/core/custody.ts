@@ -63,6 +63,14 @@ export interface EncryptionParams {
   readonly context: Readonly<Record<string, string>>;
   /** The operation named in a refusal (symmetric keys; an RSA key's refusal names its step, Encrypt or Decrypt). */
   readonly operation: string;
+  /** Who asks, for a key in an external key store: the XKS proxy's `requestMetadata` (ADR 0024). */
+  readonly caller?: CallerFacts | undefined;
+}
+
+/** The caller's ARN and the request id, as an external key store proxy is told them. */
+export interface CallerFacts {
+  readonly principalArn: string;
+  readonly requestId: string;
 }
 
 export interface Encrypter {

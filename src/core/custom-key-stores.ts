@@ -1,4 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { HsmClusters, HsmKeyStoreConnection } from './hsm-keys.js';
 import type { WrappedSecret } from './ports.js';
 
 /**
@@ -98,7 +99,7 @@ export interface CustomKeyStoreStore {
 }
 
 /** What an XKS proxy call tells the proxy about the request (the spec's `requestMetadata`). */
-export interface XksRequestMetadata {
+export interface XksCallMetadata {
   readonly awsPrincipalArn?: string | undefined;
   readonly kmsOperation: string;
   readonly kmsRequestId: string;
@@ -112,7 +113,7 @@ export interface XksProxyTarget {
 }
 
 /** An XKS proxy's AES-GCM output (the spec's Encrypt response, decoded). */
-export interface XksSealed {
+export interface XksProxySealed {
   readonly ciphertext: Buffer;
   readonly iv: Buffer;
   readonly tag: Buffer;
@@ -167,10 +168,10 @@ export class XksProxyError extends Error {
  * {@link XksProxyError} on failure.
  */
 export interface ExternalKeyStores {
-  health(target: XksProxyTarget, meta: XksRequestMetadata): Promise<void>;
-  keyMetadata(target: XksProxyTarget, externalKeyId: string, meta: XksRequestMetadata): Promise<XksKeyMetadata>;
-  encrypt(target: XksProxyTarget, externalKeyId: string, plaintext: SecretBytes, aad: Buffer, meta: XksRequestMetadata): Promise<XksSealed>;
-  decrypt(target: XksProxyTarget, externalKeyId: string, sealed: XksSealed, aad: Buffer, meta: XksRequestMetadata): Promise<SecretBytes>;
+  health(target: XksProxyTarget, meta: XksCallMetadata): Promise<void>;
+  keyMetadata(target: XksProxyTarget, externalKeyId: string, meta: XksCallMetadata): Promise<XksKeyMetadata>;
+  encrypt(target: XksProxyTarget, externalKeyId: string, plaintext: SecretBytes, aad: Buffer, meta: XksCallMetadata): Promise<XksProxySealed>;
+  decrypt(target: XksProxyTarget, externalKeyId: string, sealed: XksProxySealed, aad: Buffer, meta: XksCallMetadata): Promise<SecretBytes>;
 }
 
 /** The connection state of one store on this node, as DescribeCustomKeyStores reports it. */
@@ -208,3 +209,29 @@ export const XKS_NOT_CONNECTED = 'This KMS key is in a custom key store that is 
 
 /** AWS's pattern of a custom key store id. */
 export const CUSTOM_KEY_STORE_ID = /^cks-[0-9a-f]{17}$/;
+
+/**
+ * This node's connections to custom key stores, as operations see them (implemented by custody's
+ * KeyStoreConnections): the state DescribeCustomKeyStores reports, the proxy or HSM session of a connected
+ * store, and connect/disconnect (Connect/DisconnectCustomKeyStore). Connection failures never throw: they
+ * answer FAILED with AWS's ConnectionErrorCode.
+ */
+export interface KeyStoreConnectionsView {
+  state(storeId: string): StoreConnection;
+  xksTarget(storeId: string): XksProxyTarget | undefined;
+  hsmSession(storeId: string): HsmKeyStoreConnection | undefined;
+  connect(store: CustomKeyStoreRecord, requestId: string, operation?: string): Promise<StoreConnection>;
+  disconnect(storeId: string): Promise<void>;
+}
+
+/** What the custom key store operations and the custody of their keys receive (ServiceDeps.customKeyStores). */
+export interface CustomKeyStoresDeps {
+  /** The stores and their keys' links (persistence). */
+  readonly store: CustomKeyStoreStore;
+  /** The XKS proxy client, signing in the pipeline's region. */
+  readonly xks: ExternalKeyStores;
+  /** This node's connections to the stores of the pipeline's region. */
+  readonly connections: KeyStoreConnectionsView;
+  /** The HSM clusters this deployment knows (`hsmClusters:`); `undefined`: none (CloudHsmClusterNotFound). */
+  readonly hsmClusters: HsmClusters | undefined;
+}

@@ -1,4 +1,5 @@
 import { aesGcmDecrypt, aesGcmEncrypt, GCM_NONCE_LENGTH, GCM_TAG_LENGTH } from './aead.js';
+import { readCustomKeyStoreHeader } from './custom-key-store-blob.js';
 import { bytesToUuid, uuidToBytes } from './encoding.js';
 import { hkdf } from './kdf.js';
 import { randomPublicBytes } from './random.js';
@@ -35,6 +36,15 @@ export function readBlobHeader(blob: Uint8Array): BlobHeader | undefined {
   if (version === 0) return undefined;
   const id = b.subarray(1, 17);
   return { keyId: blob[0] === BLOB_FORMAT_MRK ? `mrk-${id.toString('hex')}` : bytesToUuid(id), version };
+}
+
+/**
+ * The key id and version any Arca ciphertext names: formats 0x01/0x02 (above) or 0x03/0x04 (keys in custom
+ * key stores, src/crypto/custom-key-store-blob.ts). Not authenticated yet; `undefined` when it is none.
+ */
+export function readAnyBlobHeader(blob: Uint8Array): BlobHeader | undefined {
+  const cks = readCustomKeyStoreHeader(blob);
+  return readBlobHeader(blob) ?? (cks && { keyId: cks.keyId, version: cks.version });
 }
 
 /** Encrypts with explicit salt and nonce; exported for known-answer tests only. Use {@link sealBlob}. */

@@ -1,4 +1,4 @@
-import { openBlob, readBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
+import { openBlob, readAnyBlobHeader, sealBlob } from '../crypto/ciphertext-blob.js';
 import { wireKeyId } from '../core/multi-region.js';
 import { encodeContext } from '../crypto/encoding.js';
 import { oaepDecrypt, oaepEncrypt, oaepMaxPlaintext, type OaepHash } from '../crypto/rsa-oaep.js';
@@ -71,7 +71,8 @@ export function encrypterFor(deps: MaterialDeps, parsed: ParsedKeyCache, key: Ke
 export function decrypterFor(deps: MaterialDeps, parsed: ParsedKeyCache, key: KeyHandle, params: DecryptionParams): Decrypter {
   const { algorithm, context, ciphertext } = params;
   if (!isAsymmetric(key)) {
-    const header = readBlobHeader(ciphertext);
+    // Any Arca blob naming another key (custom key store formats 0x03/0x04 included) is IncorrectKey.
+    const header = readAnyBlobHeader(ciphertext);
     if (header === undefined) throw invalidCiphertext();
     if (header.keyId !== wireKeyId(key.record.id)) throw new KmsError('IncorrectKey', 'The key ID in the request does not identify a CMK that can perform this operation.');
     checkSymmetric(key, algorithm, params.operation);

@@ -35,6 +35,7 @@ import {
 } from '../core/key-capabilities.js';
 import type { KeyRecord, KeySpec } from '../core/key.js';
 import { newKeyMaterial, ParsedKeyCache } from './asymmetric-material.js';
+import { customKeyStoreDecrypter, customKeyStoreEncrypter, inCustomKeyStore, type CustomKeyStoreCustodyDeps } from './custom-key-store-cipher.js';
 import { checkSymmetric, decrypterFor, encrypterFor, sealUnder } from './encryption.js';
 import { decapsulatorFor, encapsulatorFor } from './kem.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -53,23 +54,34 @@ import type { XksCipher } from '../core/xks.js';
 export class CustodyKeyPrimitives implements KeyPrimitives {
   readonly #deps: MaterialDeps;
   readonly #parsed: ParsedKeyCache;
+  readonly #cks: CustomKeyStoreCustodyDeps | undefined;
 
-  constructor(deps: MaterialDeps & { readonly hierarchy: KeyHierarchy }, parsed = new ParsedKeyCache()) {
+  /** `customKeyStores` reaches keys in custom key stores; without it they fail closed (not connected). */
+  constructor(deps: MaterialDeps & { readonly hierarchy: KeyHierarchy; readonly customKeyStores?: CustomKeyStoreCustodyDeps | undefined }, parsed = new ParsedKeyCache()) {
     this.#deps = deps;
     this.#parsed = parsed;
+    this.#cks = deps.customKeyStores;
     deps.hierarchy.onDrop((keyId) => parsed.forget(keyId));
   }
 
   encrypter(key: KeyHandle, params: EncryptionParams): Encrypter {
+    if (inCustomKeyStore(key)) return this.blobEncrypter(key, params);
     return encrypterFor(this.#deps, this.#parsed, key, params);
   }
 
   blobEncrypter(key: KeyHandle, params: EncryptionParams): Encrypter {
     checkSymmetric(key, params.algorithm, params.operation);
+    // A key in a custom key store is dispatched on its origin (ADR 0024).
+    if (inCustomKeyStore(key)) return customKeyStoreEncrypter(this.#deps, this.#cks, key, params);
     return { encrypt: (plaintext) => sealUnder(this.#deps, key, plaintext, params.context) };
   }
 
   decrypter(key: KeyHandle, params: DecryptionParams): Decrypter {
+    if (inCustomKeyStore(key)) {
+      const decrypter = customKeyStoreDecrypter(this.#deps, this.#cks, key, params);
+      checkSymmetric(key, params.algorithm, params.operation);
+      return decrypter;
+    }
     return decrypterFor(this.#deps, this.#parsed, key, params);
   }
 
@@ -134,6 +146,8 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void {
     keyPairType(spec);
     checkSymmetric(key, undefined, operation);
+    // AWS: a data key pair's private key cannot be encrypted under a KMS key in a custom key store.
+    if (inCustomKeyStore(key)) throw new KmsError('UnsupportedOperation', `${key.arn} is in a custom key store: ${operation} does not support KMS keys in custom key stores.`);
   }
 
   async dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair> {

@@ -57,10 +57,11 @@ import { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
 import { closeInOrder } from './app-close.js';
 import { DevModeRuntime, MOTO_RESET_PATH, type DevModeOptions } from './dev-mode.js';
+import { CustomKeyStoreWiring, type CustomKeyStoresAppConfig } from './custom-key-store-wiring.js';
 
 export type { AuditConfig } from './audit-wiring.js';
 
-export interface DevAppConfig {
+export interface DevAppConfig extends CustomKeyStoresAppConfig {
   readonly dataDir: string;
   readonly realm: Realm;
   readonly logger: Logger;
@@ -226,10 +227,11 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     insecureTestPause: config.insecureTestJobPause,
   };
   const provisioner = new CustodyKeyProvisioner(hierarchy);
+  const cks = new CustomKeyStoreWiring(config, { store: store.customKeyStores, keyring: hierarchy, logger: config.logger, isOpen: () => hierarchy.isOpen });
   const role = config.schedulerRole ?? 'leader';
   // A change of leadership is reported at once (the heartbeat is made below; no change happens before the scheduler starts).
   const lease = watchLeadership(store.leaderLease ?? leaseForRole(role), () => void heartbeat.beat());
-  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports }, lease);
+  const scheduler = new LifecycleScheduler({ keys, hierarchy, provisioner, clock, realm: config.realm, logger: config.logger, lifecycle, audit, imports, customKeyStores: { store: store.customKeyStores, hsmSession: (s) => cks.forRegion(s.region).connections.hsmSession(s.id) } }, lease);
   const sealing =
     sealable === undefined
       ? undefined
@@ -244,8 +246,8 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
             return admin;
           },
           logger: config.logger,
-          onSeal: [() => regions.forgetSigningKeys(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
-          onUnseal: [() => trail.attachSigner(), async () => void (await scheduler.runIfLeader()), () => heartbeat.beat()],
+          onSeal: [() => void cks.seal(), () => regions.forgetSigningKeys(), () => trail.detachSigner(), () => reads?.clear(), () => void heartbeat.beat()],
+          onUnseal: [() => trail.attachSigner(), () => cks.reconnectAll(), async () => void (await scheduler.runIfLeader()), () => heartbeat.beat()],
           rewrap: store.rewrap,
         });
   const limits = limitsSchema.parse(config.limits ?? {});
@@ -268,7 +270,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       reads,
       imports,
       hierarchy,
-      primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+      primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock, customKeyStores: cks.forRegion(realm.region) }),
       provisioner,
       importer: new CustodyKeyImporter(hierarchy),
       clock,
@@ -302,6 +304,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     regions: { home: config.realm.region, others: config.regions ?? [] },
       approvalGate,
       xks: xksExposure(config.xksProxy),
+      customKeyStores: cks.forRegion(realm.region),
     });
     return { authenticator, pipeline, transport: awsEndpointTransport(pipeline) };
   };
@@ -321,6 +324,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     // The quotas are the cluster's: each node enforces its share among the unsealed nodes heard from lately.
     alsoEachBeat: async () => {
       await hierarchy.loadNewerDomainKeys();
+      await cks.sync(); // Connect/Disconnect/UpdateCustomKeyStore served by other nodes
       const serving = (await store.nodes.list()).filter((n) => !n.sealed && n.secondsSinceSeen * 1000 <= STALE_AFTER_MS).length;
       quotas.setShare(serving);
     },
@@ -349,6 +353,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
     onClose: (step) => void closeSteps.push(step),
     async startScheduler() {
       await trail.attachSigner();
+      await cks.reconnectAll();
       if (hierarchy.isOpen) await scheduler.runIfLeader();
       await heartbeat.beat();
       scheduler.start(config.schedulerIntervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
@@ -374,7 +379,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
           listenersFirst: [() => kubernetesPlugin?.close()],
           stopTimers: () => { clearInterval(summaries); heartbeat.stop(); },
           // A scheduled backup in progress finishes (and is audited) before the lease is released.
-          drain: [() => backupSchedule?.stop(), () => scheduler.stop(), recordThrottled, () => detection.drain(), () => trail.drain()],
+          drain: [() => backupSchedule?.stop(), () => scheduler.stop(), () => cks.seal(), recordThrottled, () => detection.drain(), () => trail.drain()],
           forget: async () => {
             trail.release();
             detection.close();

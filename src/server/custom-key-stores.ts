@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { ExternalKeyStores } from '../core/custom-key-stores.js';
-import type { ServerConfig } from './config.js';
 import { XksClient } from './xks-client.js';
 
 /** The client side of custom key stores as the composition takes it (`customKeyStores:` in arca.yaml). */
@@ -12,7 +11,7 @@ export interface CustomKeyStoresConfig {
 export const DEFAULT_XKS_TIMEOUT_MS = 2000;
 
 /** The composition's settings from arca.yaml's `customKeyStores:` (absent: the defaults). */
-export function customKeyStoresOf(config: ServerConfig): CustomKeyStoresConfig | undefined {
+export function customKeyStoresOf(config: { readonly customKeyStores?: CustomKeyStoresConfig | undefined }): CustomKeyStoresConfig | undefined {
   return config.customKeyStores;
 }
 

@@ -15,6 +15,7 @@ import { openStore } from './open-store.js';
 import { certificateRules, oidcProviders } from './identity-config.js';
 import { readClientCrls } from './client-crl.js';
 import { replaceClientCrl } from './tls-context.js';
+import { openHsmClusters } from './hsm-clusters.js';
 
 export interface ServerApp extends Omit<App, 'admin'> {
   readonly sealing: SealController;
@@ -91,7 +92,7 @@ export async function createServerApp(opts: {
     : undefined;
   let currentCrl = tls?.crl;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, regions: config.regions, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity), kubernetes: config.kubernetes, xksProxy: config.xksProxy },
+    { dataDir: config.dataDir, realm, regions: config.regions, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity), kubernetes: config.kubernetes, xksProxy: config.xksProxy, customKeyStores: config.customKeyStores, hsmClusters: openHsmClusters(config) },
     store,
     root,
     root,

@@ -9,8 +9,8 @@ import {
   type XksFailure,
   type XksKeyMetadata,
   type XksProxyTarget,
-  type XksRequestMetadata,
-  type XksSealed,
+  type XksCallMetadata,
+  type XksProxySealed,
 } from '../core/custom-key-stores.js';
 
 /** The client side of custom key stores' `customKeyStores.xks` configuration. */
@@ -55,12 +55,12 @@ function bytes(o: Record<string, unknown>, name: string, optional = false): Buff
 export class XksClient implements ExternalKeyStores {
   constructor(private readonly options: XksClientOptions) {}
 
-  async health(target: XksProxyTarget, meta: XksRequestMetadata): Promise<void> {
+  async health(target: XksProxyTarget, meta: XksCallMetadata): Promise<void> {
     const o = await this.#call(target, '/health', { requestMetadata: { kmsRequestId: meta.kmsRequestId, kmsOperation: meta.kmsOperation } });
     if (typeof o['xksProxyFleetSize'] !== 'number' || !Array.isArray(o['ekmFleetDetails'])) throw new XksProxyError('MalformedResponse', 'the health status lacks xksProxyFleetSize or ekmFleetDetails');
   }
 
-  async keyMetadata(target: XksProxyTarget, externalKeyId: string, meta: XksRequestMetadata): Promise<XksKeyMetadata> {
+  async keyMetadata(target: XksProxyTarget, externalKeyId: string, meta: XksCallMetadata): Promise<XksKeyMetadata> {
     const o = await this.#call(target, `/keys/${encodeURIComponent(externalKeyId)}/metadata`, { requestMetadata: metadataOf(meta) });
     const usage = o['keyUsage'];
     if (typeof o['keySpec'] !== 'string' || typeof o['keyStatus'] !== 'string' || !Array.isArray(usage) || !usage.every((u) => typeof u === 'string')) {
@@ -69,7 +69,7 @@ export class XksClient implements ExternalKeyStores {
     return { keySpec: o['keySpec'], keyStatus: o['keyStatus'], keyUsage: usage.filter((u): u is string => typeof u === 'string') };
   }
 
-  async encrypt(target: XksProxyTarget, externalKeyId: string, plaintext: SecretBytes, aad: Buffer, meta: XksRequestMetadata): Promise<XksSealed> {
+  async encrypt(target: XksProxyTarget, externalKeyId: string, plaintext: SecretBytes, aad: Buffer, meta: XksCallMetadata): Promise<XksProxySealed> {
     const o = await this.#call(target, `/keys/${encodeURIComponent(externalKeyId)}/encrypt`, {
       requestMetadata: metadataOf(meta),
       plaintext: b64(plaintext.expose()),
@@ -81,7 +81,7 @@ export class XksClient implements ExternalKeyStores {
     return sealed;
   }
 
-  async decrypt(target: XksProxyTarget, externalKeyId: string, sealed: XksSealed, aad: Buffer, meta: XksRequestMetadata): Promise<SecretBytes> {
+  async decrypt(target: XksProxyTarget, externalKeyId: string, sealed: XksProxySealed, aad: Buffer, meta: XksCallMetadata): Promise<SecretBytes> {
     const o = await this.#call(target, `/keys/${encodeURIComponent(externalKeyId)}/decrypt`, {
       requestMetadata: metadataOf(meta),
       ciphertext: b64(sealed.ciphertext),
@@ -159,7 +159,7 @@ export class XksClient implements ExternalKeyStores {
   }
 }
 
-function metadataOf(m: XksRequestMetadata): Record<string, string> {
+function metadataOf(m: XksCallMetadata): Record<string, string> {
   return {
     awsPrincipalArn: m.awsPrincipalArn ?? 'AWS Internal',
     kmsOperation: m.kmsOperation,

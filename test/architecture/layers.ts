@@ -270,12 +270,13 @@ export const SERVICE_CRYPTO_ALLOWED: Readonly<Record<string, ServiceCryptoRule>>
   'crypto/ciphertext-blob.ts': { reason: 'reads the key id in a ciphertext header for IncorrectKey; never decrypts' },
   'crypto/secret-bytes.ts': {
     reason: 'secrets that are not key material, and the pipeline that zeroes inputs, plaintexts and data keys',
-    only: ['service/pipeline/operation.ts', 'service/pipeline/input-codec.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts'],
+    only: ['service/pipeline/operation.ts', 'service/pipeline/input-codec.ts', 'service/pipeline/schemas.ts', 'service/identity/bootstrap.ts', 'service/operator/initialize-root.ts', 'service/identity/mfa/enable-mfa-device.ts', 'service/custom-key-stores/store-common.ts'],
   },
   'crypto/secret-text.ts': {
     reason: 'access-key secrets handed to their owner once, as zeroable text',
     only: ['service/identity/create-access-key.ts', 'service/operator/initialize-root.ts', 'service/identity/sts/session-credentials.ts', 'service/identity/mfa/enable-mfa-device.ts'],
   },
+  'crypto/certificate.ts': { reason: 'checks that a trust anchor is a PEM X.509 certificate (public, no key material)', only: ['service/custom-key-stores/create-custom-key-store.ts'] },
   'crypto/totp.ts': {
     reason: 'MFA device seeds (authentication secrets, not key material): made once, and codes checked',
     only: ['service/identity/mfa/enable-mfa-device.ts', 'service/identity/mfa/verify-mfa.ts'],

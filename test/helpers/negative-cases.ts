@@ -145,6 +145,13 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   XksEncrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Plaintext: Buffer.from('negative'), EncryptionAlgorithm: 'AES_GCM' })),
   XksDecrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Ciphertext: Buffer.alloc(8), CiphertextMetadata: Buffer.alloc(20), InitializationVector: Buffer.alloc(12), AuthenticationTag: Buffer.alloc(16), EncryptionAlgorithm: 'AES_GCM' })),
   CreateKey: keyless(),
+  // Custom key stores (issue 21 part 2): account-level, on no key; the store they name is checked after authorization.
+  CreateCustomKeyStore: keyless(() => ({ CustomKeyStoreName: 'negative', CloudHsmClusterId: 'cluster-1234567890abcd', TrustAnchorCertificate: 'not a certificate', KeyStorePassword: 'kmsPswd1' })),
+  DescribeCustomKeyStores: keyless(),
+  UpdateCustomKeyStore: keyless(() => ({ CustomKeyStoreId: 'cks-1234567890abcdef0', NewCustomKeyStoreName: 'renamed' })),
+  ConnectCustomKeyStore: keyless(() => ({ CustomKeyStoreId: 'cks-1234567890abcdef0' })),
+  DisconnectCustomKeyStore: keyless(() => ({ CustomKeyStoreId: 'cks-1234567890abcdef0' })),
+  DeleteCustomKeyStore: keyless(() => ({ CustomKeyStoreId: 'cks-1234567890abcdef0' })),
   DescribeKey: anyKey((f) => ({ KeyId: f.sym })),
   ListKeys: keyless(),
   UpdateKeyDescription: anyKey((f) => ({ KeyId: f.sym, Description: 'changed' })),

@@ -38,6 +38,7 @@ import { ensureAdmin } from '../../src/service/identity/bootstrap.js';
 import { ensureAdminPolicy } from '../../src/service/identity/bootstrap-policy.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { BreakerGate, CircuitBreakers } from '../../src/service/detection/breakers.js';
+import { CustomKeyStoreWiring, type CustomKeyStoresAppConfig } from '../../src/server/custom-key-store-wiring.js';
 
 /** The fixed time of the harness clock (moved only by {@link Harness.advance}). */
 export const HARNESS_TIME = new Date('2026-06-01T12:00:00Z');
@@ -151,8 +152,8 @@ function recording(audit: AuditLog, events: AuditEvent[]): AuditLog {
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A fresh service, unsealed, with the bootstrap administrator (and its policy) in place. */
-export async function harness(): Promise<Harness> {
+/** A fresh service, unsealed, with the bootstrap administrator (and its policy) in place; `options`: custom key stores' HSM clusters and XKS client settings. */
+export async function harness(options: CustomKeyStoresAppConfig = {}): Promise<Harness> {
   let now = HARNESS_TIME.getTime();
   const clock: Clock = { now: () => new Date(now) };
   const realm = { partition: 'aws' as const, region: 'us-east-1', account: '111122223333' };
@@ -173,12 +174,13 @@ export async function harness(): Promise<Harness> {
       return admin;
     },
     logger: silent,
-    onSeal: [() => trail.detachSigner()],
-    onUnseal: [() => trail.attachSigner()],
+    onSeal: [() => trail.detachSigner(), () => void cks.seal()],
+    onUnseal: [() => trail.attachSigner(), () => cks.reconnectAll()],
     rewrap: store.rewrap,
   });
   const events: AuditEvent[] = [];
   const registry = operationRegistry();
+  const cks = new CustomKeyStoreWiring(options, { store: store.customKeyStores, keyring: hierarchy, logger: silent, isOpen: () => hierarchy.isOpen });
   const breakers = new CircuitBreakers(clock);
   const audit = recording(trail.audit, events);
   const pipeline = new Pipeline({
@@ -188,7 +190,7 @@ export async function harness(): Promise<Harness> {
     reads: store.reads,
     imports,
     hierarchy,
-    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock }),
+    primitives: new CustodyKeyPrimitives({ keys: requestStores.keys, hierarchy, imports, clock, customKeyStores: cks.forRegion(realm.region) }),
     provisioner: new CustodyKeyProvisioner(hierarchy),
     importer: new CustodyKeyImporter(hierarchy),
     clock,
@@ -216,6 +218,7 @@ export async function harness(): Promise<Harness> {
     dev: undefined,
     regions: { home: realm.region, others: [] },
     xks: undefined,
+    customKeyStores: cks.forRegion(realm.region),
     approvalGate: new ApprovalGate({ store: requestStores.approvals, keyFacts: requestStores.keyFacts, clock, operations: registry }),
   });
 

@@ -25,8 +25,8 @@ export interface XksProxyFixture {
   addKey(id: string, options?: { readonly usage?: readonly string[]; readonly spec?: string; readonly status?: 'ENABLED' | 'DISABLED' }): void;
   /** Replaces a key's bytes with fresh random ones: what it sealed before no longer opens. */
   swapKey(id: string): void;
-  /** `ok` (default), `garbage` (HTTP 200 with a body that is not JSON) or `silent` (never answers). */
-  mode: 'ok' | 'garbage' | 'silent';
+  /** `ok` (default), `garbage` (HTTP 200 with a body that is not JSON), `silent` (never answers) or `deny` (AccessDeniedException to every signed request). */
+  mode: 'ok' | 'garbage' | 'silent' | 'deny';
   /** Every request's `requestMetadata`, oldest first. */
   readonly requests: { readonly path: string; readonly metadata: Record<string, unknown> }[];
   stop(): Promise<void>;
@@ -48,8 +48,9 @@ function aadOf(aad: Buffer, metadata: Buffer): Buffer {
 /** Starts the proxy on a random loopback port. */
 export async function startXksProxyFixture(options: { readonly uriPath?: string; readonly region?: string } = {}): Promise<XksProxyFixture> {
   const uriPath = options.uriPath ?? '/example/kms/xks/v1';
-  const accessKeyId = 'XKSFIXTURE' + randomBytes(5).toString('hex').toUpperCase();
-  const secret = randomBytes(24).toString('base64');
+  // AWS's formats (CreateCustomKeyStore validates them): an access key id of [A-Z2-7], a 43-64 character secret.
+  const accessKeyId = 'XKSFIXTURE' + [...randomBytes(10)].map((b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
+  const secret = randomBytes(33).toString('base64');
   const keys = new Map<string, FixtureKey>();
   const requests: { path: string; metadata: Record<string, unknown> }[] = [];
   const fixture = { mode: 'ok' as XksProxyFixture['mode'] };
@@ -86,6 +87,7 @@ export async function startXksProxyFixture(options: { readonly uriPath?: string;
       if (req.method !== 'POST') return fail(res, 405, 'ValidationException');
       if (!path.startsWith(`${uriPath}/`)) return fail(res, 404, 'InvalidUriPathException');
       if (!verified(req, path, body)) return fail(res, 401, 'AuthenticationFailedException');
+      if (fixture.mode === 'deny') return fail(res, 403, 'AccessDeniedException');
       let input: Record<string, unknown>;
       try {
         input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { EncryptionAlgorithm } from '../../core/key.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
 import { requireKeyUsage } from '../../core/key-capabilities.js';
-import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, keyMaterialOf, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { blobKeyId, callerOf, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, keyMaterialOf, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const decrypt = defineOperation({
   service: 'TrentService',
@@ -43,7 +43,7 @@ export const decrypt = defineOperation({
   },
   async execute(input, ctx, deps) {
     const key = decryptionKey(ctx.keys.fromBlob, ctx.keys.named);
-    const plaintext = await deps.primitives.decrypter(key, params(input)).decrypt();
+    const plaintext = await deps.primitives.decrypter(key, { ...params(input), caller: callerOf(ctx) }).decrypt();
     return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT', ...keyMaterialOf(key, ciphertextOf(input)) };
   },
   auditRequest: (i) => ({

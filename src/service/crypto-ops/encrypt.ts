@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EncryptionAlgorithm } from '../../core/key.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam, secretBlob } from '../pipeline/schemas.js';
-import { contextForAudit, encryptionAlgorithm } from './symmetric.js';
+import { callerOf, contextForAudit, encryptionAlgorithm } from './symmetric.js';
 
 export const encrypt = defineOperation({
   service: 'TrentService',
@@ -26,7 +26,7 @@ export const encrypt = defineOperation({
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const ciphertext = await deps.primitives.encrypter(key, params(input)).encrypt(input.Plaintext);
+    const ciphertext = await deps.primitives.encrypter(key, { ...params(input), caller: callerOf(ctx) }).encrypt(input.Plaintext);
     return { CiphertextBlob: ciphertext, KeyId: key.arn, EncryptionAlgorithm: input.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT' };
   },
   auditRequest: (i) => ({

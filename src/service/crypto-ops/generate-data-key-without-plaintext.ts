@@ -1,7 +1,7 @@
 import { randomSecret } from '../../crypto/random.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { generateDataKeyInput } from './generate-data-key.js';
-import { contextForAudit, dataKeyLength, keyMaterialOf } from './symmetric.js';
+import { callerOf, contextForAudit, dataKeyLength, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyWithoutPlaintext = defineOperation({
   service: 'TrentService',
@@ -19,7 +19,7 @@ export const generateDataKeyWithoutPlaintext = defineOperation({
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const encrypter = deps.primitives.blobEncrypter(key, { context: input.EncryptionContext, operation: 'GenerateDataKeyWithoutPlaintext' });
+    const encrypter = deps.primitives.blobEncrypter(key, { context: input.EncryptionContext, operation: 'GenerateDataKeyWithoutPlaintext', caller: callerOf(ctx) });
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encrypter.encrypt(plaintext);

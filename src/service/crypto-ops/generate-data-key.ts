@@ -3,7 +3,7 @@ import { randomSecret } from '../../crypto/random.js';
 import { KmsError } from '../../core/errors.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
-import { contextForAudit, dataKeyLength, dataKeyParams, keyMaterialOf } from './symmetric.js';
+import { callerOf, contextForAudit, dataKeyLength, dataKeyParams, keyMaterialOf } from './symmetric.js';
 
 export const generateDataKeyInput = z.object({
   KeyId: keyIdParam,
@@ -30,7 +30,7 @@ export const generateDataKey = defineOperation({
   },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key;
-    const encrypter = deps.primitives.blobEncrypter(key, { context: input.EncryptionContext, operation: 'GenerateDataKey' });
+    const encrypter = deps.primitives.blobEncrypter(key, { context: input.EncryptionContext, operation: 'GenerateDataKey', caller: callerOf(ctx) });
     const plaintext = randomSecret(dataKeyLength(input));
     try {
       const blob = await encrypter.encrypt(plaintext);

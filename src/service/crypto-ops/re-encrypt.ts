@@ -4,7 +4,7 @@ import type { EncryptionParams } from '../../core/custody.js';
 import type { EncryptionAlgorithm } from '../../core/key.js';
 import { blob, dryRun, encryptionContext, grantTokens, keyIdParam } from '../pipeline/schemas.js';
 import { requireKeyUsage } from '../../core/key-capabilities.js';
-import { blobKeyId, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, keyMaterialOf, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
+import { blobKeyId, callerOf, ciphertextOf, ciphertextRule, contextForAudit, decryptionKey, dryRunModifiers, encryptionAlgorithm, ignoresCiphertext, keyMaterialOf, MAX_CIPHERTEXT_BLOB } from './symmetric.js';
 
 export const reEncrypt = defineOperation({
   service: 'TrentService',
@@ -51,8 +51,8 @@ export const reEncrypt = defineOperation({
   async execute(input, ctx, deps) {
     const source = decryptionKey(ctx.keys.sourceFromBlob, ctx.keys.sourceNamed);
     const destination = ctx.keys.destination;
-    const decrypter = deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: ciphertextOf(input) });
-    const encrypter = deps.primitives.encrypter(destination, destinationParams(input));
+    const decrypter = deps.primitives.decrypter(source, { ...sourceParams(input), ciphertext: ciphertextOf(input), caller: callerOf(ctx) });
+    const encrypter = deps.primitives.encrypter(destination, { ...destinationParams(input), caller: callerOf(ctx) });
     const plaintext = await decrypter.decrypt();
     try {
       const blobOut = await encrypter.encrypt(plaintext);

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { wireKeyId } from '../../core/multi-region.js';
-import { readBlobHeader } from '../../crypto/ciphertext-blob.js';
+import { readAnyBlobHeader } from '../../crypto/ciphertext-blob.js';
+import type { CallerFacts } from '../../core/custody.js';
 import { invalidCiphertext, KmsError } from '../../core/errors.js';
 import { keyMaterialId } from '../../core/key-material-id.js';
-import type { ResolvedKey } from '../pipeline/operation.js';
+import type { OperationContext, ResolvedKey } from '../pipeline/operation.js';
 
 /**
  * The shared input pieces and checks of Encrypt, Decrypt, ReEncrypt and GenerateDataKey* that need no key
@@ -28,7 +29,7 @@ export function decryptionKey(fromBlob: ResolvedKey | undefined, named: Resolved
 
 /** The key id a ciphertext blob names; every malformed blob gets the one opaque answer. */
 export function blobKeyId(blob: Buffer): string {
-  const header = readBlobHeader(blob);
+  const header = readAnyBlobHeader(blob);
   if (header === undefined) throw invalidCiphertext();
   return header.keyId;
 }
@@ -92,6 +93,11 @@ export function ciphertextOf(i: { readonly CiphertextBlob?: Buffer | undefined }
  */
 export function keyMaterialOf(key: ResolvedKey, blob: Buffer): { KeyMaterialId?: string } {
   if (key.record.keySpec !== 'SYMMETRIC_DEFAULT') return {};
-  const header = readBlobHeader(blob);
+  const header = readAnyBlobHeader(blob);
   return header === undefined || header.keyId !== wireKeyId(key.record.id) ? {} : { KeyMaterialId: keyMaterialId(header.keyId, header.version) };
+}
+
+/** Who asks (the caller's ARN and the request id), for a key in an external key store's proxy. */
+export function callerOf(ctx: Pick<OperationContext, 'principal' | 'requestId'>): CallerFacts {
+  return { principalArn: ctx.principal.arn, requestId: ctx.requestId };
 }

@@ -11,6 +11,7 @@ import { keyArn } from '../../core/arn.js';
 import { newMultiRegionId, storageKeyId } from '../../core/multi-region.js';
 import { str } from '../pipeline/schemas.js';
 import { tagList, toTags } from './tags.js';
+import { customKeyStoreMembers, discardHsmKey, generateHsmKey, planCustomKeyStoreKey } from './custom-key-store-key.js';
 
 /** A key id as Arca makes them (a lowercase UUID), for ArcaDevKeyId. */
 const DEV_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,19 +21,19 @@ export const createKey = defineOperation({
   name: 'CreateKey',
   description: 'Creates a KMS key: symmetric encryption, asymmetric (encryption, signing or key agreement) or HMAC.',
   effect: 'write',
-  uses: ['keys', 'provisioner', 'clock', 'realm', 'principals', 'policyChecks', 'dev'] as const,
+  uses: ['keys', 'provisioner', 'clock', 'realm', 'principals', 'policyChecks', 'dev', 'customKeyStores'] as const,
   input: z.object({
     Policy: str(1, 32768).optional().describe('The key policy to attach to the KMS key (a JSON policy document); without it the key gets the default key policy.'),
     Description: str(0, 8192).optional().describe('A description of the KMS key, for your own use; do not put secrets in it.'),
     KeyUsage: z.enum(KEY_USAGES).optional().describe('What the KMS key is for: ENCRYPT_DECRYPT, SIGN_VERIFY, GENERATE_VERIFY_MAC, KEY_AGREEMENT or ENCAPSULATE_DECAPSULATE.'),
     CustomerMasterKeySpec: z.enum(KEY_SPECS).optional().describe('Deprecated older name of KeySpec; use KeySpec.'),
     KeySpec: z.enum(KEY_SPECS).optional().describe('The type of KMS key to create: SYMMETRIC_DEFAULT (the default), or an RSA, ECC, HMAC, ML-DSA or ML-KEM key spec.'),
-    Origin: z.enum(ORIGINS).optional().describe('The source of the key material: AWS_KMS (generated here, the default) or EXTERNAL (imported later).'),
-    CustomKeyStoreId: str(1, 64).optional().describe('Creates the KMS key in this custom key store (AWS); Arca has no custom key stores and refuses it.'),
+    Origin: z.enum(ORIGINS).optional().describe('The source of the key material: AWS_KMS (generated here, the default), EXTERNAL (imported later), EXTERNAL_KEY_STORE or AWS_CLOUDHSM (in a custom key store).'),
+    CustomKeyStoreId: str(1, 64).optional().describe('Creates the KMS key in this custom key store (with Origin EXTERNAL_KEY_STORE or AWS_CLOUDHSM); the store must be connected.'),
     BypassPolicyLockoutSafetyCheck: z.boolean().optional().describe('Skips the check that the key policy still lets the caller change it later; use with care.'),
     Tags: tagList.optional().describe('Tags (TagKey and TagValue pairs) to attach to the KMS key.'),
     MultiRegion: z.boolean().optional().describe('Creates a multi-Region primary key when true; the default false creates a single-Region key.'),
-    XksKeyId: str(1, 128).optional().describe('The external key in an external key store that backs the KMS key (AWS); Arca refuses it.'),
+    XksKeyId: str(1, 128).optional().describe('The external key (in the external key store proxy) that backs a KMS key with Origin EXTERNAL_KEY_STORE.'),
     ArcaDevKeyId: z.string().regex(DEV_KEY_ID, 'must be a lowercase UUID').optional().describe('Dev mode only (arca dev --seed): the id to give the new key, for tests that name fixed ids. Not an AWS member.'),
   }),
   conditions: (c) => [c.scalar('kms:KeyUsage', (i) => i.KeyUsage), c.scalar('kms:KeySpec', (i) => i.KeySpec ?? i.CustomerMasterKeySpec), c.scalar('kms:KeyOrigin', (i) => i.Origin), c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck), c.requestTags((i) => i.Tags)],
@@ -61,8 +62,6 @@ export const createKey = defineOperation({
     if (!info.available) throw new KmsError('UnsupportedOperation', `KeySpec ${keySpec} is not supported by this version of Arca yet.`);
     requireSpecRuntime(keySpec);
     const origin = input.Origin ?? 'AWS_KMS';
-    if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new KmsError('UnsupportedOperation', `Origin ${input.Origin} is not supported by this version of Arca yet.`);
-    if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined) throw new KmsError('UnsupportedOperation', 'Custom key stores are not supported.');
     const multiRegion = input.MultiRegion === true;
     if (multiRegion && input.ArcaDevKeyId !== undefined) throw new KmsError('ValidationFailed', 'ArcaDevKeyId names a single-Region key: it cannot be combined with MultiRegion.');
     const tags = toTags(input.Tags ?? []);
@@ -74,6 +73,9 @@ export const createKey = defineOperation({
     const id = multiRegion ? storageKeyId(newMultiRegionId(), deps.realm.region) : (input.ArcaDevKeyId ?? ready?.keyId ?? randomId());
     // The default key policy names only the account root: no principal to resolve.
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
+    // A key in a custom key store (ADR 0024): the store connected here, the external key checked in its proxy.
+    const cksRequest = { origin, customKeyStoreId: input.CustomKeyStoreId, xksKeyId: input.XksKeyId, keySpec, keyUsage, multiRegion };
+    const inStore = await planCustomKeyStoreKey(deps.customKeyStores, deps.realm.region, cksRequest, { principalArn: ctx.principal.arn, requestId: ctx.requestId, keyArn: keyArn(deps.realm, id) });
 
     const now = deps.clock.now();
     const key: KeyRecord = {
@@ -89,6 +91,20 @@ export const createKey = defineOperation({
       primaryVersion: 1,
       policy: input.Policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition),
     };
+    if (inStore !== undefined) {
+      // An HSM key's material lives only in the HSM (label = key id); an external key store key also has Arca material (double encryption).
+      const inHsm = inStore.store.type === 'AWS_CLOUDHSM';
+      if (inHsm) await generateHsmKey(deps.customKeyStores, inStore.store, key.id);
+      try {
+        await deps.keys.createKey(key, inHsm ? undefined : await deps.provisioner.newVersion(key, 1, now), tags);
+        await deps.keys.putPolicyPrincipals(key.id, policyPrincipals);
+        await deps.customKeyStores.store.linkKey({ keyId: key.id, storeId: inStore.store.id, externalKeyId: inStore.xksKeyId ?? key.id });
+      } catch (e) {
+        if (inHsm) await discardHsmKey(deps.customKeyStores, inStore.store, key.id);
+        throw e;
+      }
+      return { KeyMetadata: { ...keyMetadata(deps.realm, key), ...customKeyStoreMembers(inStore.store, inStore.xksKeyId) } };
+    }
     if (origin === 'EXTERNAL') {
       // Bring your own key: no material until ImportKeyMaterial.
       await deps.keys.createKey(key, undefined, tags);
@@ -105,6 +121,8 @@ export const createKey = defineOperation({
     keySpec: i.KeySpec ?? i.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT',
     keyUsage: i.KeyUsage,
     origin: i.Origin,
+    customKeyStoreId: i.CustomKeyStoreId,
+    xksKeyId: i.XksKeyId,
     tagKeys: i.Tags?.map((t) => t.TagKey),
   }),
   auditResponse: (o) => ({ keyId: o.KeyMetadata.KeyId, arn: o.KeyMetadata.Arn }),

@@ -12,6 +12,7 @@ import type { ApprovalStore } from '../../core/approval.js';
 import type { DevMode } from '../../core/dev-state.js';
 import type { RegionSet } from '../../core/regions.js';
 import type { XksExposure } from '../../core/xks.js';
+import type { CustomKeyStoresDeps } from '../../core/custom-key-stores.js';
 import type { AuditTrail, Clock, GrantStore, Keyring, KeyLifecycleStore, KeyStore, Logger, PrincipalStore } from '../../core/ports.js';
 
 /**
@@ -69,6 +70,8 @@ export interface ServiceDeps {
   readonly regions: RegionSet;
   /** The keys exposed to AWS KMS through the XKS proxy API (docs/xks-proxy.md); `undefined` when `xksProxy` is off. */
   readonly xks: XksExposure | undefined;
+  /** Custom key stores (ADR 0024): their persistence, the XKS client and this node's connections. */
+  readonly customKeyStores: CustomKeyStoresDeps;
 }
 
 /** The points where a lifecycle job can be paused by an insecure test-only hook (crash-safety tests). */

@@ -9,7 +9,7 @@ import { OPERATIONS } from './registry.js';
 const PORTS: Record<ServicePort, true> = {
   keys: true, hierarchy: true, primitives: true, provisioner: true, importer: true, clock: true, realm: true, logger: true, principals: true, grants: true,
   keyring: true, policyChecks: true, lifecycle: true, imports: true, sealing: true, auditTrail: true, auditChains: true, cluster: true, breakers: true, backups: true, ledger: true, webIdentity: true,
-  approvals: true, dev: true, regions: true, xks: true,
+  approvals: true, dev: true, regions: true, xks: true, customKeyStores: true,
 };
 
 /** A ServiceDeps whose every port is a marker naming it (the test only compares identities, nothing calls them). */

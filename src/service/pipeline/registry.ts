@@ -96,6 +96,11 @@ import { importKeyMaterial } from '../keys/import/import-key-material.js';
 import { xksGetKeyMetadata } from '../xks/xks-get-key-metadata.js';
 import { xksEncrypt } from '../xks/xks-encrypt.js';
 import { xksDecrypt } from '../xks/xks-decrypt.js';
+import { createCustomKeyStore } from '../custom-key-stores/create-custom-key-store.js';
+import { describeCustomKeyStores } from '../custom-key-stores/describe-custom-key-stores.js';
+import { updateCustomKeyStore } from '../custom-key-stores/update-custom-key-store.js';
+import { connectCustomKeyStore, disconnectCustomKeyStore } from '../custom-key-stores/connect-custom-key-store.js';
+import { deleteCustomKeyStore } from '../custom-key-stores/delete-custom-key-store.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -212,6 +217,13 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   xksGetKeyMetadata,
   xksEncrypt,
   xksDecrypt,
+  // custom key stores (issue 21 part 2, ADR 0024)
+  createCustomKeyStore,
+  describeCustomKeyStores,
+  updateCustomKeyStore,
+  connectCustomKeyStore,
+  disconnectCustomKeyStore,
+  deleteCustomKeyStore,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

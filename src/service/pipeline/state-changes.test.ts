@@ -35,6 +35,8 @@ const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToke
 const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequest', 'DenyRequest', 'ExecuteApproved', 'BreakGlass', 'RequestKeyAccess'];
 /** Issue 20's writes: ArcaService.Reset empties the store (dev mode only); ReplicateKey and UpdatePrimaryRegion (multi-Region keys). */
 const DEV_MUTATING = ['Reset', 'ReplicateKey', 'UpdatePrimaryRegion'];
+/** Issue 21's writes: the custom key stores (each stores a store or its connect flag). */
+const CKS_MUTATING = ['CreateCustomKeyStore', 'UpdateCustomKeyStore', 'ConnectCustomKeyStore', 'DisconnectCustomKeyStore', 'DeleteCustomKeyStore'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
@@ -55,7 +57,7 @@ describe('tables derived from the operations’ declared effect', () => {
   });
 
   it('exactly the write operations that are not seal operations change state (AssumeRoleWithWebIdentity included), a new one included', () => {
-    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING, ...DEV_MUTATING].sort());
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING, ...DEV_MUTATING, ...CKS_MUTATING].sort());
     assert.deepEqual(names(OPERATIONS.filter(changesState)), names(OPERATIONS.filter((op) => op.effect === 'write' && op.authentication !== 'none')));
     assert.ok(changesState(newOperation('write', false)));
     assert.ok(!changesState(newOperation('use', true)));

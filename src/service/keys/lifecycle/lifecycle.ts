@@ -9,6 +9,7 @@ import { auditEvent } from '../../../core/audit.js';
 import type { KeyImportStore } from '../../../core/key-import.js';
 import type { AuditLog } from '../../../core/ports.js';
 import type { ServiceDeps } from '../../pipeline/deps.js';
+import { destroyCustomKeyStoreKey, type CustomKeyStoreJobDeps } from '../custom-key-store-key.js';
 
 /**
  * Arca rotates symmetric encryption keys whose material it generated, as AWS does. Imported keys are
@@ -22,6 +23,10 @@ export function requireRotatable(key: KeyRecord, arn: string): void {
   // A multi-Region key rotates from its primary (ADR 0022): the rotation reaches every replica.
   if (key.primaryRegion !== undefined && key.primaryRegion !== key.region) {
     throw new KmsError('UnsupportedOperation', `${arn} is a multi-Region replica key: rotate its primary key in ${key.primaryRegion}.`);
+  }
+  // AWS: KMS keys in custom key stores do not support automatic or on-demand rotation (ADR 0024).
+  if (key.origin === 'EXTERNAL_KEY_STORE' || key.origin === 'AWS_CLOUDHSM') {
+    throw new KmsError('UnsupportedOperation', `${arn} is in a custom key store (origin ${key.origin}): KMS keys in custom key stores cannot be rotated.`);
   }
   if (key.origin !== 'AWS_KMS') {
     throw new KmsError('UnsupportedOperation', `${arn} has origin ${key.origin}: keys with imported key material cannot be rotated by Arca.`);
@@ -88,6 +93,8 @@ export interface JobRun {
 export type JobDeps = Pick<ServiceDeps, 'keys' | 'hierarchy' | 'provisioner' | 'clock' | 'lifecycle' | 'logger' | 'realm'> & {
   readonly audit?: AuditLog | undefined;
   readonly imports?: Pick<KeyImportStore, 'expiredMaterial' | 'deleteMaterial'> | undefined;
+  /** Keys in custom key stores: their link is removed and an HSM key destroyed when they are (ADR 0024). */
+  readonly customKeyStores?: CustomKeyStoreJobDeps | undefined;
 };
 
 /**
@@ -149,8 +156,9 @@ export async function runDueJobs(deps: JobDeps, signal?: AbortSignal): Promise<J
     const record = await destroyDueKey(deps, keyId);
     if (record !== undefined) {
       destroyed.push(record);
+      const inStore = deps.customKeyStores && (await destroyCustomKeyStoreKey(deps.customKeyStores, keyId, deps.logger));
       deps.logger.info('destroyed key material', { key: keyArn(deps.realm, keyId), versions: record.versions });
-      await auditJob(deps, 'DeleteKey', keyId, { destroyedVersions: [...record.versions], destroyedAt: record.destroyedAt.toISOString() });
+      await auditJob(deps, 'DeleteKey', keyId, { destroyedVersions: [...record.versions], destroyedAt: record.destroyedAt.toISOString(), ...inStore });
     }
   }
   // Imported material past its ValidTo is deleted, as AWS does: the key goes back to PendingImport and
