@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { sealBlob } from '../../crypto/ciphertext-blob.js';
+import { BLOB_FORMAT_HSM, BLOB_FORMAT_XKS, customKeyStoreHeader } from '../../crypto/custom-key-store-blob.js';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
 import { keyMaterialId } from '../../core/key-material-id.js';
@@ -47,6 +48,16 @@ describe('KmsV2Plugin (the Kubernetes KMS v2 adapter)', () => {
     assert.ok(input['Plaintext'] instanceof SecretBytes);
     assert.deepEqual(req.eventData, { kubernetesCall: 'Encrypt', kubernetesUid: 'u'.repeat(128) }, 'the uid is bounded');
     assert.ok(dek.every((b) => b === 0), "the request's DEK buffer is zeroed");
+  });
+
+  test('Encrypt under a key of a custom key store (blob 0x03 or 0x04): key_id from that blob\'s header too', async () => {
+    for (const format of [BLOB_FORMAT_XKS, BLOB_FORMAT_HSM] as const) {
+      const head = customKeyStoreHeader(format, KEY, 2);
+      const pipeline = fakePipeline((req) => ({ ok: true, output: { CiphertextBlob: Buffer.concat([head, Buffer.alloc(40, 1)]), KeyId: ARN }, requestId: req.requestId }));
+      const answer = await new KmsV2Plugin(pipeline, { key: 'alias/k8s', socket: '/run/k.sock' }).encrypt({ plaintext: Buffer.from('0123456789abcdef'), uid: 'u' });
+      assert.ok(answer.ok, JSON.stringify(answer));
+      assert.equal(answer.message.key_id, `${ARN}#${keyMaterialId(KEY, 2)}`);
+    }
   });
 
   test('Status: healthz ok with the current key_id; a failure is its code and message, and the last key_id stays', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readBlobHeader } from '../../crypto/ciphertext-blob.js';
+import { readAnyBlobHeader } from '../../crypto/ciphertext-blob.js';
 import { randomSecret } from '../../crypto/random.js';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
@@ -56,7 +56,7 @@ const decryptOutput = z.object({ Plaintext: z.custom<SecretBytes>((v) => v insta
  * the key rotates, or when the alias is moved to another key, and kube-apiserver sees its DEKs are stale.
  */
 export function keyIdOf(keyArn: string, ciphertext: Buffer): string {
-  const header = readBlobHeader(ciphertext);
+  const header = readAnyBlobHeader(ciphertext);
   if (header === undefined) throw new KmsError('Internal', 'Encrypt answered a ciphertext without an Arca header.');
   return `${keyArn}#${keyMaterialId(header.keyId, header.version)}`;
 }
