@@ -104,6 +104,29 @@ describe('keys in custom key stores through the AWS SDK (double encryption, HSM-
     await expectKmsError(create({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'other', KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }), 'UnsupportedOperationException');
   });
 
+  it("CreateKey asks the proxy once, before the audit transaction: a silent proxy holds up no other request's writes", async () => {
+    proxy.addKey('checked-once');
+    const before = proxy.requests.length;
+    const created = await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'checked-once' }));
+    assert.equal(created.KeyMetadata?.XksKeyConfiguration?.Id, 'checked-once');
+    const asked = proxy.requests.slice(before);
+    assert.equal(asked.length, 1, JSON.stringify(asked));
+    assert.match(String(asked[0]?.metadata['kmsKeyArn']), new RegExp(`:key/${created.KeyMetadata?.KeyId}$`), 'the proxy was told the id the key then took');
+
+    proxy.addKey('slow');
+    proxy.mode = 'silent';
+    const done: string[] = [];
+    try {
+      const stuck = expectKmsError(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL_KEY_STORE', CustomKeyStoreId: XKS_STORE, XksKeyId: 'slow' })), 'CustomKeyStoreInvalidStateException').then(() => done.push('external key store CreateKey'));
+      await new Promise((ok) => setTimeout(ok, 50));
+      const other = kms.send(new CreateKeyCommand({ Description: 'written while the proxy is silent' })).then(() => done.push('plain CreateKey'));
+      await Promise.all([stuck, other]);
+    } finally {
+      proxy.mode = 'ok';
+    }
+    assert.deepEqual(done, ['plain CreateKey', 'external key store CreateKey']);
+  });
+
   it('Encrypt, Decrypt, GenerateDataKey and ReEncrypt work on an external key store key (0x03 blobs); rotation and data key pairs are refused', async () => {
     const context = { purpose: 'e2e' };
     const encrypted = await kms.send(new EncryptCommand({ KeyId: xksKey, Plaintext: Buffer.from('hello xks'), EncryptionContext: context }));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { randomId } from '../../crypto/random.js';
+import type { PreparedKey } from '../../core/custody.js';
 import { defaultKeyPolicy } from '../../core/authorization.js';
 import { KmsError } from '../../core/errors.js';
 import { KEY_CAPABILITIES, requireSpecRuntime, specRuntimeSupported } from '../../core/key-capabilities.js';
@@ -11,10 +12,13 @@ import { keyArn } from '../../core/arn.js';
 import { newMultiRegionId, storageKeyId } from '../../core/multi-region.js';
 import { str } from '../pipeline/schemas.js';
 import { tagList, toTags } from './tags.js';
-import { customKeyStoreMembers, discardHsmKey, generateHsmKey, planCustomKeyStoreKey } from './custom-key-store-key.js';
+import { customKeyStoreMembers, discardHsmKey, earlyXksCheck, generateHsmKey, planCustomKeyStoreKey, type EarlyXksCheck } from './custom-key-store-key.js';
 
 /** A key id as Arca makes them (a lowercase UUID), for ArcaDevKeyId. */
 const DEV_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** CreateKey's work done before its transaction: a generated key pair, or the proxy's answer about an external key. */
+type Prepared = { readonly material: PreparedKey } | { readonly xks: EarlyXksCheck };
 
 export const createKey = defineOperation({
   service: 'TrentService',
@@ -38,12 +42,18 @@ export const createKey = defineOperation({
   }),
   conditions: (c) => [c.scalar('kms:KeyUsage', (i) => i.KeyUsage), c.scalar('kms:KeySpec', (i) => i.KeySpec ?? i.CustomerMasterKeySpec), c.scalar('kms:KeyOrigin', (i) => i.Origin), c.scalar('kms:BypassPolicyLockoutSafetyCheck', (i) => i.BypassPolicyLockoutSafetyCheck), c.requestTags((i) => i.Tags)],
   keys: {},
-  // A key pair (RSA-4096 takes up to seconds) is generated, and wrapped in custody, before the audit transaction opens.
-  async prepare(input, deps) {
+  // Before the audit transaction opens: a key pair (RSA-4096 takes up to seconds) is generated and wrapped in
+  // custody, or an external key store key's external key is checked in its proxy (a network call).
+  async prepare(input, deps, caller): Promise<Prepared | undefined> {
     const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
+    if (input.Origin === 'EXTERNAL_KEY_STORE') {
+      const keyId = input.ArcaDevKeyId ?? randomId();
+      const cksRequest = { origin: input.Origin, customKeyStoreId: input.CustomKeyStoreId, xksKeyId: input.XksKeyId, keySpec, keyUsage: input.KeyUsage ?? 'ENCRYPT_DECRYPT', multiRegion: input.MultiRegion === true };
+      return { xks: await earlyXksCheck(deps.customKeyStores, deps.realm.region, cksRequest, { ...caller, keyId, keyArn: keyArn(deps.realm, keyId) }) };
+    }
     const info = KEY_SPEC_INFO[keySpec];
     const usable = info.available && specRuntimeSupported(keySpec) && info.usages.includes(input.KeyUsage ?? 'ENCRYPT_DECRYPT') && (input.Origin ?? 'AWS_KMS') === 'AWS_KMS';
-    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? deps.provisioner.prepareKey(keySpec) : undefined;
+    return usable && KEY_CAPABILITIES[keySpec].keyPair !== undefined ? { material: await deps.provisioner.prepareKey(keySpec) } : undefined;
   },
   async execute(input, ctx, deps, prepared) {
     if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
@@ -69,13 +79,16 @@ export const createKey = defineOperation({
     if (input.ArcaDevKeyId !== undefined && deps.dev === undefined) throw new KmsError('UnsupportedOperation', 'ArcaDevKeyId is available in dev mode only (arca dev).');
     if (input.ArcaDevKeyId !== undefined && (await deps.keys.getKey(input.ArcaDevKeyId)) !== undefined) throw new KmsError('AlreadyExists', `Key '${input.ArcaDevKeyId}' already exists`);
     // Prepared material is bound to the single-Region id it was wrapped for (a multi-Region key has its own).
-    const ready = prepared?.keySpec === keySpec && input.ArcaDevKeyId === undefined && !multiRegion ? prepared : undefined;
-    const id = multiRegion ? storageKeyId(newMultiRegionId(), deps.realm.region) : (input.ArcaDevKeyId ?? ready?.keyId ?? randomId());
+    const material = prepared !== undefined && 'material' in prepared ? prepared.material : undefined;
+    const ready = material?.keySpec === keySpec && input.ArcaDevKeyId === undefined && !multiRegion ? material : undefined;
+    const early = prepared !== undefined && 'xks' in prepared ? prepared.xks : undefined;
+    const id = multiRegion ? storageKeyId(newMultiRegionId(), deps.realm.region) : (input.ArcaDevKeyId ?? ready?.keyId ?? early?.keyId ?? randomId());
     // The default key policy names only the account root: no principal to resolve.
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy(deps, ctx, keyArn(deps.realm, id), input.Policy, input.BypassPolicyLockoutSafetyCheck);
     // A key in a custom key store (ADR 0024): the store connected here, the external key checked in its proxy.
     const cksRequest = { origin, customKeyStoreId: input.CustomKeyStoreId, xksKeyId: input.XksKeyId, keySpec, keyUsage, multiRegion };
-    const inStore = await planCustomKeyStoreKey(deps.customKeyStores, deps.realm.region, cksRequest, { principalArn: ctx.principal.arn, requestId: ctx.requestId, keyArn: keyArn(deps.realm, id) });
+    const asked = early !== undefined && early.keyId === id && early.customKeyStoreId === input.CustomKeyStoreId && early.xksKeyId === input.XksKeyId ? early : undefined;
+    const inStore = await planCustomKeyStoreKey(deps.customKeyStores, deps.realm.region, cksRequest, { principalArn: ctx.principal.arn, requestId: ctx.requestId, keyArn: keyArn(deps.realm, id) }, asked);
 
     const now = deps.clock.now();
     const key: KeyRecord = {

@@ -1,4 +1,4 @@
-import { CUSTOM_KEY_STORE_ID, XKS_FAILURES, XksProxyError, type CustomKeyStoreRecord, type CustomKeyStoresDeps, type CustomKeyStoreStore, type XksFailure } from '../../core/custom-key-stores.js';
+import { CUSTOM_KEY_STORE_ID, XKS_FAILURES, XksProxyError, type CustomKeyStoreRecord, type CustomKeyStoresDeps, type CustomKeyStoreStore, type XksFailure, type XksProxyTarget } from '../../core/custom-key-stores.js';
 import type { HsmKeyStoreConnection } from '../../core/hsm-keys.js';
 import type { Logger } from '../../core/ports.js';
 import { KmsError, type ErrorCode } from '../../core/errors.js';
@@ -64,7 +64,14 @@ export function checkCustomKeyStoreParams(req: CustomKeyStoreKeyRequest): void {
  * CONNECTED on this node; for XKS the external key exists in the proxy as an enabled AES_256 key allowing
  * ENCRYPT and DECRYPT and backs no other key of the store.
  */
-export async function planCustomKeyStoreKey(cks: CustomKeyStoresDeps, region: string, req: CustomKeyStoreKeyRequest, caller: CustomKeyStoreCaller): Promise<CustomKeyStoreKeyPlan | undefined> {
+export async function planCustomKeyStoreKey(
+  cks: CustomKeyStoresDeps,
+  region: string,
+  req: CustomKeyStoreKeyRequest,
+  caller: CustomKeyStoreCaller,
+  early?: EarlyXksCheck,
+): Promise<CustomKeyStoreKeyPlan | undefined> {
+  if (early?.error !== undefined) throw early.error;
   checkCustomKeyStoreParams(req);
   const id = req.customKeyStoreId;
   if (!isCustomKeyStoreOrigin(req.origin) || id === undefined) return undefined;
@@ -76,6 +83,15 @@ export async function planCustomKeyStoreKey(cks: CustomKeyStoresDeps, region: st
   const xksKeyId = req.xksKeyId ?? '';
   const target = cks.connections.xksTarget(store.id);
   if (target === undefined) throw new KmsError('CustomKeyStoreInvalidState', `Custom key store ${id} is not connected. Connect it (ConnectCustomKeyStore) and try again.`);
+  // Asked before the transaction ({@link earlyXksCheck}): the database checks run again here, not the proxy call.
+  if (early === undefined) await checkExternalKey(cks, target, xksKeyId, caller);
+  const taken = await cks.store.keyWithExternalId(store.id, xksKeyId);
+  if (taken !== undefined) throw new KmsError('XksKeyAlreadyInUse', `The external key ${xksKeyId} is already associated with KMS key ${taken} in custom key store ${id}.`);
+  return { store, xksKeyId };
+}
+
+/** The external key, in its proxy: an enabled AES_256 key allowing ENCRYPT and DECRYPT. */
+async function checkExternalKey(cks: CustomKeyStoresDeps, target: XksProxyTarget, xksKeyId: string, caller: CustomKeyStoreCaller): Promise<void> {
   let meta;
   try {
     meta = await cks.xks.keyMetadata(target, xksKeyId, { awsPrincipalArn: caller.principalArn, kmsOperation: 'CreateKey', kmsRequestId: caller.requestId, kmsKeyArn: caller.keyArn });
@@ -87,9 +103,30 @@ export async function planCustomKeyStoreKey(cks: CustomKeyStoresDeps, region: st
   if (!usable) {
     throw new KmsError('XksKeyInvalidConfiguration', `The external key ${xksKeyId} must be an enabled AES_256 key that allows ENCRYPT and DECRYPT; it is ${meta.keySpec} (${meta.keyStatus}) allowing ${meta.keyUsage.join(', ') || 'nothing'}.`);
   }
-  const taken = await cks.store.keyWithExternalId(store.id, xksKeyId);
-  if (taken !== undefined) throw new KmsError('XksKeyAlreadyInUse', `The external key ${xksKeyId} is already associated with KMS key ${taken} in custom key store ${id}.`);
-  return { store, xksKeyId };
+}
+
+/**
+ * CreateKey's check of an external key store key made in `prepare`, before the audit transaction opens,
+ * so a slow proxy (up to customKeyStores.xks.timeoutMs) holds no other request's writes: the key id it
+ * was asked for and the refusal, if any. The transaction's {@link planCustomKeyStoreKey} then throws that
+ * refusal, or repeats only the database checks.
+ */
+export interface EarlyXksCheck {
+  readonly keyId: string;
+  readonly customKeyStoreId: string | undefined;
+  readonly xksKeyId: string | undefined;
+  readonly error: KmsError | undefined;
+}
+
+export async function earlyXksCheck(cks: CustomKeyStoresDeps, region: string, req: CustomKeyStoreKeyRequest, caller: CustomKeyStoreCaller & { readonly keyId: string }): Promise<EarlyXksCheck> {
+  const asked = { keyId: caller.keyId, customKeyStoreId: req.customKeyStoreId, xksKeyId: req.xksKeyId };
+  try {
+    await planCustomKeyStoreKey(cks, region, req, caller);
+    return { ...asked, error: undefined };
+  } catch (e) {
+    if (e instanceof KmsError) return { ...asked, error: e };
+    throw e;
+  }
 }
 
 /** CreateKey's exception per proxy failure (the XKS spec's "KMS considerations"); the rest are CustomKeyStoreInvalidState. */

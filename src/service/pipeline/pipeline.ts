@@ -135,7 +135,7 @@ export class Pipeline {
       if (!deps.hierarchy.isOpen) return undefined;
       call = this.#bind(op, req.parseBody);
       await this.#authorizeCall(req, op, call, principal, deps.clock.now(), []);
-      if (!call.dryRun) await call.prepare();
+      if (!call.dryRun) await call.prepare({ principalArn: principal.arn, requestId: req.requestId });
       return call;
     } catch {
       call?.dispose();
