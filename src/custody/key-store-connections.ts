@@ -106,7 +106,11 @@ export class KeyStoreConnections {
 
   /** Connects every store whose desired state is connected (start-up and unseal). */
   async reconnectAll(requestId: string): Promise<void> {
-    for (const store of await this.#deps.stores.listAllStores()) if (store.connect) await this.connect(store, requestId, 'KmsHealthCheck');
+    // At once: an unreachable proxy costs start-up and unseal one timeout, not one per store.
+    const wanted = (await this.#deps.stores.listAllStores()).filter((store) => store.connect);
+    const settled = await Promise.allSettled(wanted.map((store) => this.connect(store, requestId, 'KmsHealthCheck')));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** Sealing: every secret forgotten and every session closed; the stores read DISCONNECTED here until the next unseal. */

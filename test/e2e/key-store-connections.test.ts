@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { customKeyStoreSecretBinding } from '../../src/core/bindings.js';
-import type { CustomKeyStoreRecord } from '../../src/core/custom-key-stores.js';
+import { XksProxyError, type CustomKeyStoreRecord, type ExternalKeyStores } from '../../src/core/custom-key-stores.js';
 import type { Keyring } from '../../src/core/ports.js';
 import { KeyStoreConnections } from '../../src/custody/key-store-connections.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
@@ -69,5 +69,30 @@ describe('KeyStoreConnections: per-node connection state of custom key stores', 
     assert.deepEqual(c.state(hsmStore.id), { state: 'DISCONNECTED' }, 'one meant to be disconnected stays so');
     await c.disconnect(good.id);
     assert.deepEqual(c.state(good.id), { state: 'DISCONNECTED' });
+  });
+
+  it('reconnectAll checks the stores at once: one slow proxy does not delay the others', async () => {
+    // Each health check answers only once all three have been asked (a barrier): done one after another,
+    // the first would wait for the others and time out (XKS_PROXY_TIMED_OUT after a second).
+    const asked: string[] = [];
+    let release = (): void => undefined;
+    const all = new Promise<void>((ok) => (release = ok));
+    const barrier: ExternalKeyStores = {
+      health: async (target) => {
+        asked.push(target.settings.uriEndpoint);
+        if (asked.length === 3) release();
+        const timedOut = new Promise<never>((_, no) => setTimeout(() => no(new XksProxyError('TimedOut', 'no answer')), 1000).unref());
+        await Promise.race([all, timedOut]);
+      },
+      keyMetadata: () => Promise.reject(new Error('unused')),
+      encrypt: () => Promise.reject(new Error('unused')),
+      decrypt: () => Promise.reject(new Error('unused')),
+    };
+    const xks = (n: number) => ({ uriEndpoint: `https://proxy-${n}.example`, uriPath: '/kms/xks/v1', connectivity: 'PUBLIC_ENDPOINT' as const, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
+    const stores = await Promise.all([1, 2, 3].map(async (n) => record(`cks-0000000000000001${n}`, { xks: xks(n) }, 'secret')));
+    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring, xks: barrier, hsm: undefined, logger: silent });
+    await c.reconnectAll('unseal');
+    assert.equal(asked.length, 3);
+    for (const store of stores) assert.deepEqual(c.state(store.id), { state: 'CONNECTED' });
   });
 });
