@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { decodeTtlv, encodeTtlv, TtlvDecodeError, TtlvEncodeError, TtlvFramer, type TtlvItem, type TtlvStructure } from './ttlv.js';
+import { TtlvFramer } from './framing.js';
+import { decodeTtlv, encodeTtlv, TtlvDecodeError, TtlvEncodeError, type TtlvItem, type TtlvStructure } from './ttlv.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/[\s|]/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

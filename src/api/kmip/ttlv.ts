@@ -100,7 +100,9 @@ export interface TtlvLimits {
 
 export const DEFAULT_TTLV_LIMITS: TtlvLimits = { maxMessageBytes: 1024 * 1024, maxDepth: 16 };
 
-const HEADER = 8;
+/** Tag (3), type (1) and length (4). */
+export const TTLV_HEADER_BYTES = 8;
+const HEADER = TTLV_HEADER_BYTES;
 const pad8 = (n: number): number => (n + 7) & ~7;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
@@ -325,80 +327,6 @@ function writeItem(out: Uint8Array, view: DataView, at: number, item: TtlvItem, 
   }
   view.setUint32(at + 4, length);
   return start + pad8(length); // padding bytes are already zero: the buffer is fresh
-}
-
-/**
- * Incremental framing of a byte stream into whole messages. A message is an 8-byte header followed by the
- * length it declares; a declared length above `maxMessageBytes` (or a header that is not a Structure's) is
- * refused as soon as the header arrives, before anything is buffered for it. After a refusal the stream is
- * unusable (the listener closes the connection): every later `push` throws the same error.
- */
-export class TtlvFramer {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
-  private failed: TtlvDecodeError | undefined;
-
-  constructor(private readonly limits: TtlvLimits = DEFAULT_TTLV_LIMITS) {}
-
-  /** Bytes received but not yet part of a returned message. */
-  get pending(): number {
-    return this.buffered;
-  }
-
-  /** Adds received bytes; returns every message now complete (each a fresh copy), in order. */
-  push(chunk: Uint8Array): Uint8Array[] {
-    if (this.failed !== undefined) throw this.failed;
-    if (chunk.length > 0) {
-      this.chunks.push(chunk.slice());
-      this.buffered += chunk.length;
-    }
-    const out: Uint8Array[] = [];
-    for (;;) {
-      if (this.buffered < HEADER) return out;
-      const head = this.peek(HEADER);
-      const declared = new DataView(head.buffer, head.byteOffset, HEADER).getUint32(4);
-      const total = HEADER + declared;
-      if (head[3] !== TTLV_TYPE_CODES.Structure || declared % 8 !== 0) {
-        this.failed = new TtlvDecodeError('NotAStructure', 'a message must start with a Structure header', 0);
-      } else if (total > this.limits.maxMessageBytes) {
-        this.failed = new TtlvDecodeError('MessageTooLarge', `declared length ${declared} exceeds ${this.limits.maxMessageBytes}`, 4);
-      }
-      if (this.failed !== undefined) {
-        this.chunks = [];
-        this.buffered = 0;
-        throw this.failed;
-      }
-      if (this.buffered < total) return out;
-      out.push(this.take(total));
-    }
-  }
-
-  private peek(n: number): Uint8Array {
-    const first = this.chunks[0];
-    if (first !== undefined && first.length >= n) return first.subarray(0, n);
-    return this.concat().subarray(0, n);
-  }
-
-  private take(n: number): Uint8Array {
-    const all = this.concat();
-    const msg = all.slice(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length > 0 ? [rest] : [];
-    this.buffered = rest.length;
-    return msg;
-  }
-
-  private concat(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const all = new Uint8Array(this.buffered);
-    let p = 0;
-    for (const c of this.chunks) {
-      all.set(c, p);
-      p += c.length;
-    }
-    this.chunks = [all];
-    return all;
-  }
 }
 
 /** The children of `s` with `tag`, in order. */
