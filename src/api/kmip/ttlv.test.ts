@@ -164,6 +164,13 @@ describe('TTLV decoding refuses malformed input with a typed error', () => {
     expectDecodeError(hex('420078'), 'Truncated');
   });
 
+  test('a declared length of 2^31 or more is refused, not padded to a negative end (fuzz regression: it looped to OOM)', () => {
+    for (const len of ['80000000', '80000001', 'fffffff9', 'ffffffff']) {
+      expectDecodeError(hex(`420078 01 00000010 420020 08 ${len} 0000000000000000`), 'Truncated');
+      expectDecodeError(hex(`420078 01 00000010 420020 01 ${len === 'ffffffff' ? 'fffffff8' : '80000000'} 0000000000000000`), 'Truncated');
+    }
+  });
+
   test('a message that is not a Structure', () => {
     expectDecodeError(hex('420020 02 00000004 0000000800000000'), 'NotAStructure');
   });

@@ -103,7 +103,8 @@ export const DEFAULT_TTLV_LIMITS: TtlvLimits = { maxMessageBytes: 1024 * 1024, m
 /** Tag (3), type (1) and length (4). */
 export const TTLV_HEADER_BYTES = 8;
 const HEADER = TTLV_HEADER_BYTES;
-const pad8 = (n: number): number => (n + 7) & ~7;
+/** Arithmetic, not `(n + 7) & ~7`: bitwise operators are 32-bit signed, and a hostile length of 2^31 or more would pad to a negative end (found by the fuzz test). */
+const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
