@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PYKMIP_MISSING, python } from '../../../test/helpers/pykmip.js';
-import { decodeRequestMessage, discoverVersions, discoverVersionsRequest, discoverVersionsResponse, encodeProtocolVersion, encodeResponseMessage, requestFromTtlv, SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from './messages.js';
-import { TAG } from './tags.js';
+import { decodeRequestMessage, TTLV_DECODE_RESULT_REASON, discoverVersions, discoverVersionsRequest, discoverVersionsResponse, encodeProtocolVersion, encodeResponseMessage, requestFromTtlv, SUPPORTED_PROTOCOL_VERSIONS, type ProtocolVersion } from './messages.js';
+import { RESULT_REASON, TAG } from './tags.js';
 import { decodeTtlv, encodeTtlv, TtlvDecodeError, type TtlvItem, type TtlvStructure } from './ttlv.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -92,6 +92,21 @@ describe('KMIP Request Message decode', () => {
     expectInvalid(request([pv, count(1)], [batchItem(0x0a), { tag: TAG.UniqueIdentifier, type: 'TextString', value: 'x' }]), /unexpected tag 0x420094/);
     expectInvalid({ tag: TAG.ResponseMessage, type: 'Structure', value: [] }, /expected a Request Message/);
     expectInvalid({ tag: TAG.RequestMessage, type: 'Structure', value: [batchItem(0x0a)] }, /Request Header is missing/);
+  });
+});
+
+describe('decode refusals as KMIP results', () => {
+  test('a framed message that does not decode is answered Invalid Message (0x04)', () => {
+    const kinds = new Set<TtlvDecodeError['kind']>();
+    for (const bad of ['420078010000000842002002', '42007801000000084200200200000004000000080000000100', '42002002000000040000000800000000']) {
+      try {
+        decodeRequestMessage(hex(bad));
+      } catch (e) {
+        if (e instanceof TtlvDecodeError) kinds.add(e.kind);
+      }
+    }
+    assert.deepEqual([...kinds].sort(), ['NotAStructure', 'Truncated']);
+    for (const kind of Object.keys(TTLV_DECODE_RESULT_REASON)) assert.equal(RESULT_REASON[TTLV_DECODE_RESULT_REASON[kind as TtlvDecodeError['kind']]], 0x04, kind);
   });
 });
 

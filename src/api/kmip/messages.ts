@@ -9,7 +9,7 @@
  * with Operation Not Supported), so a batch item carries the raw code and the name when it has one.
  */
 import { OPERATION, OPERATION_BY_CODE, RESULT_REASON, RESULT_STATUS, TAG, type KmipOperation, type ResultReason, type ResultStatus } from './tags.js';
-import { decodeTtlv, encodeTtlv, DEFAULT_TTLV_LIMITS, TtlvDecodeError, type TtlvItem, type TtlvLimits, type TtlvStructure } from './ttlv.js';
+import { decodeTtlv, encodeTtlv, DEFAULT_TTLV_LIMITS, TtlvDecodeError, type TtlvDecodeErrorKind, type TtlvItem, type TtlvLimits, type TtlvStructure } from './ttlv.js';
 
 export interface ProtocolVersion {
   readonly major: number;
@@ -228,3 +228,22 @@ export function discoverVersionsRequest(payload: TtlvStructure | undefined): Pro
 export function discoverVersionsResponse(payload: TtlvStructure | undefined, supported: readonly ProtocolVersion[] = SUPPORTED_PROTOCOL_VERSIONS): TtlvItem[] {
   return discoverVersions(discoverVersionsRequest(payload), supported).map(encodeProtocolVersion);
 }
+
+/**
+ * The KMIP Result Reason that answers each decode refusal when the listener can still answer (a framed
+ * message that does not decode). Every KMIP version has Invalid Message and every client reads it, so all
+ * kinds map to it today; the `Record` makes a new kind choose its own.
+ */
+export const TTLV_DECODE_RESULT_REASON: Record<TtlvDecodeErrorKind, ResultReason> = {
+  Truncated: 'InvalidMessage',
+  TrailingBytes: 'InvalidMessage',
+  MessageTooLarge: 'InvalidMessage',
+  TooDeep: 'InvalidMessage',
+  UnknownType: 'InvalidMessage',
+  BadLength: 'InvalidMessage',
+  NonZeroPadding: 'InvalidMessage',
+  InvalidUtf8: 'InvalidMessage',
+  InvalidBoolean: 'InvalidMessage',
+  NotAStructure: 'InvalidMessage',
+  InvalidMessage: 'InvalidMessage',
+};

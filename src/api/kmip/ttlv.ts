@@ -33,9 +33,13 @@ export const TTLV_TYPE_CODES = {
 
 export type TtlvType = keyof typeof TTLV_TYPE_CODES;
 
-const TYPE_BY_CODE: ReadonlyMap<number, TtlvType> = new Map(
-  (Object.keys(TTLV_TYPE_CODES) as TtlvType[]).map((t) => [TTLV_TYPE_CODES[t], t]),
-);
+const isTtlvType = (t: string): t is TtlvType => Object.hasOwn(TTLV_TYPE_CODES, t);
+
+const TYPE_BY_CODE: ReadonlyMap<number, TtlvType> = (() => {
+  const m = new Map<number, TtlvType>();
+  for (const [t, code] of Object.entries(TTLV_TYPE_CODES)) if (isTtlvType(t)) m.set(code, t);
+  return m;
+})();
 
 /** A decoded (or to-be-encoded) TTLV item. Tags are 24-bit numbers (0x42xxxx for KMIP's, 0x54xxxx extensions). */
 export type TtlvItem =
@@ -74,7 +78,11 @@ export type TtlvDecodeErrorKind =
   | 'NotAStructure'
   | 'InvalidMessage';
 
-/** The one error TTLV decoding throws. `offset` is where in the input the problem was found. */
+/**
+ * The one error TTLV decoding throws. `offset` is where in the input the problem was found. Not a
+ * `KmsError`: a malformed message never reaches the pipeline, so it has no Arca error code; the KMIP
+ * listener answers it with `TTLV_DECODE_RESULT_REASON` (messages.ts) or closes the connection.
+ */
 export class TtlvDecodeError extends Error {
   override readonly name = 'TtlvDecodeError';
   constructor(
