@@ -13,7 +13,10 @@ export function loadPkcs11Module(path: string): pkcs11js.PKCS11 {
   const mod = new pkcs11js.PKCS11();
   mod.load(path);
   try {
-    mod.C_Initialize();
+    // CKF_OS_LOCKING_OK: the module is called from several threads at once (C_Encrypt/C_DecryptAsync on
+    // libuv's pool while the event loop uses other sessions). Initialized without it (NULL), SoftHSM2
+    // assumes one thread, takes no locks, and crashes the process under concurrent use.
+    mod.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   } catch (e) {
     if (!(e instanceof Error && e.message.includes('CKR_CRYPTOKI_ALREADY_INITIALIZED'))) throw e;
   }
