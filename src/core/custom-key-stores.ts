@@ -1,4 +1,5 @@
 import type { SecretBytes } from '../crypto/secret-bytes.js';
+import type { Origin } from './key.js';
 import type { HsmClusters, HsmKeyStoreConnection } from './hsm-keys.js';
 import type { WrappedSecret } from './ports.js';
 
@@ -208,6 +209,11 @@ export const XKS_FAILURES: Record<XksFailure, { readonly connection: ConnectionE
 export const XKS_NOT_CONNECTED = 'This KMS key is in a custom key store that is not connected to its external key store proxy. Connect the external key store and try the request again.';
 
 /** AWS's pattern of a custom key store id. */
+/** Whether an origin is a custom key store's (ADR 0024). */
+export function isCustomKeyStoreOrigin(origin: Origin): origin is 'EXTERNAL_KEY_STORE' | 'AWS_CLOUDHSM' {
+  return origin === 'EXTERNAL_KEY_STORE' || origin === 'AWS_CLOUDHSM';
+}
+
 export const CUSTOM_KEY_STORE_ID = /^cks-[0-9a-f]{17}$/;
 
 /**

@@ -43,8 +43,10 @@ export function readBlobHeader(blob: Uint8Array): BlobHeader | undefined {
  * key stores, src/crypto/custom-key-store-blob.ts). Not authenticated yet; `undefined` when it is none.
  */
 export function readAnyBlobHeader(blob: Uint8Array): BlobHeader | undefined {
+  const header = readBlobHeader(blob);
+  if (header !== undefined) return header;
   const cks = readCustomKeyStoreHeader(blob);
-  return readBlobHeader(blob) ?? (cks && { keyId: cks.keyId, version: cks.version });
+  return cks && { keyId: cks.keyId, version: cks.version };
 }
 
 /** Encrypts with explicit salt and nonce; exported for known-answer tests only. Use {@link sealBlob}. */

@@ -52,10 +52,6 @@ export interface CustomKeyStoreCustodyDeps {
 /** AWS's words for a key whose CloudHSM key store is not connected (the XKS message's twin). */
 export const HSM_NOT_CONNECTED = 'This KMS key is in a custom key store that is not connected to its AWS CloudHSM cluster. Connect the custom key store and try the request again.';
 
-/** Whether a key lives in a custom key store (its origin says so). */
-export function inCustomKeyStore(key: KeyHandle): boolean {
-  return key.record.origin === 'EXTERNAL_KEY_STORE' || key.record.origin === 'AWS_CLOUDHSM';
-}
 
 /** The encrypter of a checked symmetric key in a custom key store. */
 export function customKeyStoreEncrypter(deps: MaterialDeps, cks: CustomKeyStoreCustodyDeps | undefined, key: KeyHandle, params: EncryptionParams): Encrypter {

@@ -34,8 +34,9 @@ import {
   type SigningAlgorithm,
 } from '../core/key-capabilities.js';
 import type { KeyRecord, KeySpec } from '../core/key.js';
+import { isCustomKeyStoreOrigin } from '../core/custom-key-stores.js';
 import { newKeyMaterial, ParsedKeyCache } from './asymmetric-material.js';
-import { customKeyStoreDecrypter, customKeyStoreEncrypter, inCustomKeyStore, type CustomKeyStoreCustodyDeps } from './custom-key-store-cipher.js';
+import { customKeyStoreDecrypter, customKeyStoreEncrypter, type CustomKeyStoreCustodyDeps } from './custom-key-store-cipher.js';
 import { checkSymmetric, decrypterFor, encrypterFor, sealUnder } from './encryption.js';
 import { decapsulatorFor, encapsulatorFor } from './kem.js';
 import type { KeyHierarchy } from './key-hierarchy.js';
@@ -65,19 +66,19 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
   }
 
   encrypter(key: KeyHandle, params: EncryptionParams): Encrypter {
-    if (inCustomKeyStore(key)) return this.blobEncrypter(key, params);
+    if (isCustomKeyStoreOrigin(key.record.origin)) return this.blobEncrypter(key, params);
     return encrypterFor(this.#deps, this.#parsed, key, params);
   }
 
   blobEncrypter(key: KeyHandle, params: EncryptionParams): Encrypter {
     checkSymmetric(key, params.algorithm, params.operation);
     // A key in a custom key store is dispatched on its origin (ADR 0024).
-    if (inCustomKeyStore(key)) return customKeyStoreEncrypter(this.#deps, this.#cks, key, params);
+    if (isCustomKeyStoreOrigin(key.record.origin)) return customKeyStoreEncrypter(this.#deps, this.#cks, key, params);
     return { encrypt: (plaintext) => sealUnder(this.#deps, key, plaintext, params.context) };
   }
 
   decrypter(key: KeyHandle, params: DecryptionParams): Decrypter {
-    if (inCustomKeyStore(key)) {
+    if (isCustomKeyStoreOrigin(key.record.origin)) {
       const decrypter = customKeyStoreDecrypter(this.#deps, this.#cks, key, params);
       checkSymmetric(key, params.algorithm, params.operation);
       return decrypter;
@@ -147,7 +148,7 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
     keyPairType(spec);
     checkSymmetric(key, undefined, operation);
     // AWS: a data key pair's private key cannot be encrypted under a KMS key in a custom key store.
-    if (inCustomKeyStore(key)) throw new KmsError('UnsupportedOperation', `${key.arn} is in a custom key store: ${operation} does not support KMS keys in custom key stores.`);
+    if (isCustomKeyStoreOrigin(key.record.origin)) throw new KmsError('UnsupportedOperation', `${key.arn} is in a custom key store: ${operation} does not support KMS keys in custom key stores.`);
   }
 
   async dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair> {

@@ -1,4 +1,5 @@
-import { CUSTOM_KEY_STORE_ID, XKS_FAILURES, XksProxyError, type CustomKeyStoreRecord, type CustomKeyStoresDeps, type CustomKeyStoreStore, type XksFailure, type XksProxyTarget } from '../../core/custom-key-stores.js';
+import type { CallerFacts } from '../../core/custody.js';
+import { CUSTOM_KEY_STORE_ID, isCustomKeyStoreOrigin, XKS_FAILURES, XksProxyError, type CustomKeyStoreRecord, type CustomKeyStoresDeps, type CustomKeyStoreStore, type XksFailure, type XksProxyTarget } from '../../core/custom-key-stores.js';
 import type { HsmKeyStoreConnection } from '../../core/hsm-keys.js';
 import type { Logger } from '../../core/ports.js';
 import { KmsError, type ErrorCode } from '../../core/errors.js';
@@ -26,17 +27,8 @@ export interface CustomKeyStoreKeyPlan {
   readonly xksKeyId: string | undefined;
 }
 
-/** Who asks, for the proxy's requestMetadata. */
-export interface CustomKeyStoreCaller {
-  readonly principalArn: string;
-  readonly requestId: string;
-  readonly keyArn: string;
-}
-
-/** Whether an origin is a custom key store's. */
-export function isCustomKeyStoreOrigin(origin: Origin): origin is 'EXTERNAL_KEY_STORE' | 'AWS_CLOUDHSM' {
-  return origin === 'EXTERNAL_KEY_STORE' || origin === 'AWS_CLOUDHSM';
-}
+/** Who asks, and the key, for the proxy's requestMetadata. */
+export type CustomKeyStoreCaller = CallerFacts & { readonly keyArn: string };
 
 /**
  * The parameter rules AWS applies before any store is read: CustomKeyStoreId only with a custom key store

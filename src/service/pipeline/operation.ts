@@ -1,3 +1,4 @@
+import type { CallerFacts } from '../../core/custody.js';
 import type { z } from 'zod';
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import { KmsError } from '../../core/errors.js';
@@ -116,9 +117,6 @@ export type ServicePort = keyof ServiceDeps;
 /** The ports an operation declared (`uses`): all that its `prepare`, `check` and `execute` receive. */
 export type OperationPorts<U extends ServicePort> = Pick<ServiceDeps, U>;
 
-/** Who a prepared request is for: what `prepare` may tell a remote party (an XKS proxy's requestMetadata). */
-export type PrepareCaller = { readonly principalArn: string; readonly requestId: string };
-
 /**
  * An operation: its name (its IAM action is derived from it), its input schema, how it finds its keys,
  * and what it does. Nothing here authenticates, authorizes or audits: the pipeline does that for every
@@ -161,7 +159,7 @@ export interface Operation<I, O, P = undefined, S extends KeySlots<I> = KeySlots
    * result to `execute`. `undefined`: nothing prepared (execute then does the work itself). Secrets in
    * the result are zeroed when the request ends.
    */
-  prepare?(input: I, deps: OperationPorts<U>, caller: PrepareCaller): Promise<P | undefined>;
+  prepare?(input: I, deps: OperationPorts<U>, caller: CallerFacts): Promise<P | undefined>;
   /**
    * Validation that needs the resolved keys (key usage and spec, algorithms, IncorrectKey comparisons,
    * grant lookups) and changes nothing. The pipeline runs it after authorization and the state checks,
@@ -235,7 +233,7 @@ export interface BoundCall {
   /** Runs the operation's `check`, if any. */
   check(ctx: OperationContext): Promise<void>;
   /** Runs the operation's `prepare`, if any, keeping its result for `execute`. */
-  prepare(caller: PrepareCaller): Promise<void>;
+  prepare(caller: CallerFacts): Promise<void>;
   execute(ctx: OperationContext): Promise<CallResult>;
   auditRequest(): Record<string, unknown>;
   authorization(): AuthorizationFacts;
