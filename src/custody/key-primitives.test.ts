@@ -1,36 +1,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
-import { randomId, randomSecret } from '../crypto/random.js';
+import { randomId } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { materialBinding } from '../core/bindings.js';
 import type { KeyHandle } from '../core/custody.js';
 import { KmsError } from '../core/errors.js';
 import type { KeyImportRecord } from '../core/key-import.js';
 import type { KeyRecord, KeySpec, KeyUsage, Origin, StoredKeyVersion } from '../core/key.js';
-import type { RootOfTrust } from '../core/ports.js';
 import { newKeyMaterial, ParsedKeyCache } from './asymmetric-material.js';
 import { KeyHierarchy } from './key-hierarchy.js';
 import { CustodyKeyPrimitives } from './key-primitives.js';
+import { MemoryRoot } from '../../test/helpers/memory-root.js';
 
 /** A root of trust in memory (a random root key), sealable, for tests of custody only. */
-class MemoryRoot implements RootOfTrust {
-  readonly kind = 'insecure-dev-file' as const;
-  readonly #key = randomSecret(32);
-  sealed = false;
-  isSealed(): boolean {
-    return this.sealed;
-  }
-  async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
-    return wrapSecret(this.#key, domainKey, binding);
-  }
-  async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
-    const out = unwrapSecret(this.#key, wrapped, binding);
-    if (out === undefined) throw new Error('unwrap failed');
-    return out;
-  }
-}
-
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 async function setup() {

@@ -2,36 +2,18 @@ import assert from 'node:assert/strict';
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { parsePrivateKey } from '../crypto/asymmetric-keys.js';
-import { unwrapSecret, wrapSecret } from '../crypto/key-wrap.js';
 import { randomId, randomSecret } from '../crypto/random.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { importTokenBinding, materialBinding } from '../core/bindings.js';
 import { KmsError } from '../core/errors.js';
 import type { ImportTokenRecord, WrappingAlgorithm } from '../core/key-import.js';
 import type { KeyRecord, KeySpec } from '../core/key.js';
-import type { RootOfTrust } from '../core/ports.js';
 import { CustodyKeyImporter } from './importer.js';
 import { KeyHierarchy } from './key-hierarchy.js';
 import { CustodyKeyProvisioner } from './provisioner.js';
+import { MemoryRoot } from '../../test/helpers/memory-root.js';
 
 /** A sealable root of trust in memory, for tests of custody only. */
-class MemoryRoot implements RootOfTrust {
-  readonly kind = 'insecure-dev-file' as const;
-  readonly #key = randomSecret(32);
-  sealed = false;
-  isSealed(): boolean {
-    return this.sealed;
-  }
-  async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
-    return wrapSecret(this.#key, domainKey, binding);
-  }
-  async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
-    const out = unwrapSecret(this.#key, wrapped, binding);
-    if (out === undefined) throw new Error('unwrap failed');
-    return out;
-  }
-}
-
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 async function open() {

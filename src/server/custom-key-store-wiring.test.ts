@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { customKeyStoreSecretBinding } from '../core/bindings.js';
 import type { CustomKeyStoreRecord, CustomKeyStoreStore } from '../core/custom-key-stores.js';
-import type { Keyring } from '../core/ports.js';
 import { SecretBytes } from '../crypto/secret-bytes.js';
 import { openDatabase } from '../store/sqlite/database.js';
 import { MemoryHsmClusters } from '../../test/helpers/memory-hsm-clusters.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../../test/helpers/xks-proxy-fixture.js';
 import { CustomKeyStoreWiring } from './custom-key-store-wiring.js';
 import { sqliteStoreBundle } from './store-bundle.js';
+import { prefixKeyring } from '../../test/helpers/prefix-keyring.js';
 
-/** A keyring that "wraps" by prefixing the binding (unwrapping under another binding fails). */
-const keyring: Keyring = {
-  wrap: async (secret, binding) => ({ domainKeyVersion: 1, wrapped: Buffer.concat([Buffer.from(binding), secret.expose()]) }),
-  unwrap: async (w, binding) => {
-    if (!w.wrapped.subarray(0, binding.length).equals(Buffer.from(binding))) throw new Error('does not unwrap');
-    return SecretBytes.copyOf(w.wrapped.subarray(binding.length));
-  },
-};
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('CustomKeyStoreWiring: two nodes sharing one store', () => {
@@ -25,10 +17,10 @@ describe('CustomKeyStoreWiring: two nodes sharing one store', () => {
   let store: CustomKeyStoreStore;
   const hsm = new MemoryHsmClusters().addCluster('cluster-wiringabcdef', 'kmsuser-pass');
   let open = true;
-  const node = () => new CustomKeyStoreWiring({ hsmClusters: hsm, customKeyStores: { xks: { timeoutMs: 500 } } }, { store, keyring, logger: silent, isOpen: () => open });
+  const node = () => new CustomKeyStoreWiring({ hsmClusters: hsm, customKeyStores: { xks: { timeoutMs: 500 } } }, { store, keyring: prefixKeyring, logger: silent, isOpen: () => open });
   const record = async (id: string, over: Partial<CustomKeyStoreRecord>, secret: string): Promise<CustomKeyStoreRecord> => ({
     id, region: 'us-east-1', name: id, type: over.hsm ? 'AWS_CLOUDHSM' : 'EXTERNAL_KEY_STORE', createdAt: new Date(0), connect: false,
-    secret: await keyring.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id)),
+    secret: await prefixKeyring.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id)),
     ...over,
   });
 
@@ -74,7 +66,7 @@ describe('CustomKeyStoreWiring: two nodes sharing one store', () => {
     await c.sync();
     assert.equal(c.forRegion('us-east-1').connections.state(x.id).state, 'CONNECTED');
     // Another node stores a wrong secret (as an UpdateCustomKeyStore would): this node connects again, and fails.
-    const wrong = await keyring.wrap(SecretBytes.copyOf(Buffer.from('W'.repeat(44))), customKeyStoreSecretBinding(x.id));
+    const wrong = await prefixKeyring.wrap(SecretBytes.copyOf(Buffer.from('W'.repeat(44))), customKeyStoreSecretBinding(x.id));
     assert.ok(await store.updateStore({ ...x, connect: true, secret: wrong }));
     await c.sync();
     assert.deepEqual(c.forRegion('us-east-1').connections.state(x.id), { state: 'FAILED', errorCode: 'INVALID_CREDENTIALS' });

@@ -6,40 +6,23 @@ import { XKS_FAILURES, XKS_NOT_CONNECTED, type CustomKeyStoreKeyLink, type XksPr
 import { KmsError } from '../../src/core/errors.js';
 import type { HsmKeyStoreConnection } from '../../src/core/hsm-keys.js';
 import type { KeyRecord, Origin, StoredKeyVersion } from '../../src/core/key.js';
-import type { RootOfTrust } from '../../src/core/ports.js';
 import { newKeyMaterial } from '../../src/custody/asymmetric-material.js';
 import { HSM_NOT_CONNECTED, type CustomKeyStoreCustodyDeps } from '../../src/custody/custom-key-store-cipher.js';
 import { KeyHierarchy } from '../../src/custody/key-hierarchy.js';
 import { CustodyKeyPrimitives } from '../../src/custody/key-primitives.js';
 import { BLOB_FORMAT_HSM, BLOB_FORMAT_XKS, decodeXksBlob, openXksInner } from '../../src/crypto/custom-key-store-blob.js';
 import { encodeContext } from '../../src/crypto/encoding.js';
-import { unwrapSecret, wrapSecret } from '../../src/crypto/key-wrap.js';
 import { randomId, randomSecret } from '../../src/crypto/random.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { XksClient } from '../../src/server/xks-client.js';
 import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
+import { MemoryRoot } from '../helpers/memory-root.js';
 
 /**
  * Custody's encryption under keys in custom key stores (src/custody/custom-key-store-cipher.ts) against a
  * real XKS proxy (the fixture, over HTTP with SigV4) and the in-memory HSM: double encryption, fail closed.
  */
-
-class MemoryRoot implements RootOfTrust {
-  readonly kind = 'insecure-dev-file' as const;
-  readonly #key = randomSecret(32);
-  isSealed(): boolean {
-    return false;
-  }
-  async wrap(domainKey: SecretBytes, binding: Uint8Array): Promise<Buffer> {
-    return wrapSecret(this.#key, domainKey, binding);
-  }
-  async unwrap(wrapped: Uint8Array, binding: Uint8Array): Promise<SecretBytes> {
-    const out = unwrapSecret(this.#key, wrapped, binding);
-    if (out === undefined) throw new Error('unwrap failed');
-    return out;
-  }
-}
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const STORE_XKS = 'cks-0000000000000000a';

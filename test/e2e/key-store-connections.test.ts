@@ -2,27 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { customKeyStoreSecretBinding } from '../../src/core/bindings.js';
 import { XksProxyError, type CustomKeyStoreRecord, type ExternalKeyStores } from '../../src/core/custom-key-stores.js';
-import type { Keyring } from '../../src/core/ports.js';
 import { KeyStoreConnections } from '../../src/custody/key-store-connections.js';
 import { SecretBytes } from '../../src/crypto/secret-bytes.js';
 import { XksClient } from '../../src/server/xks-client.js';
 import { MemoryHsmClusters } from '../helpers/memory-hsm-clusters.js';
 import { startXksProxyFixture, type XksProxyFixture } from '../helpers/xks-proxy-fixture.js';
+import { prefixKeyring } from '../helpers/prefix-keyring.js';
 
-/** A keyring that "wraps" by prefixing the binding: unwrapping under another binding fails, as the real one does. */
-const keyring: Keyring = {
-  wrap: async (secret, binding) => ({ domainKeyVersion: 1, wrapped: Buffer.concat([Buffer.from(binding), secret.expose()]) }),
-  unwrap: async (w, binding) => {
-    if (!w.wrapped.subarray(0, binding.length).equals(Buffer.from(binding))) throw new Error('does not unwrap');
-    return SecretBytes.copyOf(w.wrapped.subarray(binding.length));
-  },
-};
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function record(id: string, over: Partial<CustomKeyStoreRecord>, secret: string): Promise<CustomKeyStoreRecord> {
   return {
     id, region: 'us-east-1', name: id, type: over.hsm ? 'AWS_CLOUDHSM' : 'EXTERNAL_KEY_STORE', createdAt: new Date(0), connect: true,
-    secret: await keyring.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id)),
+    secret: await prefixKeyring.wrap(SecretBytes.copyOf(Buffer.from(secret, 'utf8')), customKeyStoreSecretBinding(id)),
     ...over,
   };
 }
@@ -37,7 +29,7 @@ describe('KeyStoreConnections: per-node connection state of custom key stores', 
   it('an external key store connects through the proxy health check, fails with AWS codes, and is forgotten at seal', async () => {
     const hsm = new MemoryHsmClusters().addCluster('cluster-1a23b4cdefg', 'kmsuser-pass');
     const stores: CustomKeyStoreRecord[] = [];
-    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring, xks: new XksClient({ timeoutMs: 300, region: 'us-east-1' }), hsm, logger: silent });
+    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring: prefixKeyring, xks: new XksClient({ timeoutMs: 300, region: 'us-east-1' }), hsm, logger: silent });
     const xks = { uriEndpoint: proxy.endpoint, uriPath: proxy.uriPath, connectivity: 'PUBLIC_ENDPOINT' as const, accessKeyId: proxy.accessKeyId };
     const good = await record('cks-00000000000000001', { xks }, proxy.secret);
     const badSecret = await record('cks-00000000000000002', { xks }, 'wrong secret');
@@ -90,7 +82,7 @@ describe('KeyStoreConnections: per-node connection state of custom key stores', 
     };
     const xks = (n: number) => ({ uriEndpoint: `https://proxy-${n}.example`, uriPath: '/kms/xks/v1', connectivity: 'PUBLIC_ENDPOINT' as const, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' });
     const stores = await Promise.all([1, 2, 3].map(async (n) => record(`cks-0000000000000001${n}`, { xks: xks(n) }, 'secret')));
-    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring, xks: barrier, hsm: undefined, logger: silent });
+    const c = new KeyStoreConnections({ stores: { listAllStores: async () => stores }, keyring: prefixKeyring, xks: barrier, hsm: undefined, logger: silent });
     await c.reconnectAll('unseal');
     assert.equal(asked.length, 3);
     for (const store of stores) assert.deepEqual(c.state(store.id), { state: 'CONNECTED' });
