@@ -5,6 +5,7 @@ import { SigV4Authenticator } from '../auth/sigv4-authenticator.js';
 import { ClientCertificateAuthenticator } from '../auth/certificate-authenticator.js';
 import { LocalSocketAuthenticator } from '../auth/local-socket-authenticator.js';
 import { KubernetesPluginListener, pluginRegion, type KubernetesPluginConfig } from './k8s-plugin.js';
+import { KmipListener, type KmipListenerConfig } from './kmip-listener.js';
 import { withXksAuthenticator, xksExposure, xksRoutes } from './xks-proxy.js';
 import type { XksProxyConfig } from './xks-proxy-config.js';
 import type { CertificateRule } from '../core/client-certificate.js';
@@ -111,13 +112,13 @@ export interface DevAppConfig extends CustomKeyStoresAppConfig {
   /** The Kubernetes KMS v2 plugin's socket, key and principal (docs/kubernetes.md); absent: no plugin. */
   readonly kubernetes?: KubernetesPluginConfig | undefined;
   readonly xksProxy?: XksProxyConfig | undefined;
+  readonly kmip?: KmipListenerConfig | undefined;
 }
 
 export interface App {
   readonly server: Server;
   readonly admin: AdminCredentials;
-  /** The store's adapters (SQLite or PostgreSQL). */
-  readonly store: StoreBundle;
+  readonly store: StoreBundle; // SQLite or PostgreSQL
   readonly hierarchy: KeyHierarchy;
   readonly audit: AuditWriter;
   readonly auditTrail: AuditTrail;
@@ -132,8 +133,9 @@ export interface App {
   readonly detection: Detection;
   /** The metrics listener, for the command to bind (only with `metrics.separateListener`). */
   readonly metricsServer: Server | undefined;
-  /** The Kubernetes KMS v2 plugin's socket listener (`kubernetes:`; absent: none), for the command to `listen()`. */
+  /** The Kubernetes KMS v2 plugin's socket listener (`kubernetes:`) and the KMIP listener (`kmip:`); absent: none. The command calls `listen()`. */
   readonly kubernetesPlugin: KubernetesPluginListener | undefined;
+  readonly kmipListener: KmipListener | undefined;
   /** Stops accepting connections, finishes in-flight requests, and closes the store. */
   close(): Promise<void>;
 }
@@ -311,6 +313,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   const regions: RegionalParts<RegionPipeline> = new RegionalParts(config.realm, config.regions ?? [], regionalParts);
   const { pipeline } = regions.home;
   const kubernetesPlugin = k8s && new KubernetesPluginListener(k8s, regions.get(pluginRegion(k8s.key, config.realm.region))?.pipeline ?? pipeline, config.logger);
+  const kmipListener = config.kmip && new KmipListener(config.kmip, pipeline, { logger: config.logger, clock });
   const every = config.backup?.schedule?.every;
   // Scheduled backups: the same maker as CreateBackup under their own file prefix, on the lease holder only.
   const backupSchedule = every === undefined ? undefined : new BackupScheduler({
@@ -371,12 +374,12 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
       scheduler,
       backupSchedule,
       metricsServer,
-      kubernetesPlugin,
+      kubernetesPlugin, kmipListener,
       close() {
         closing ??= closeInOrder({
           server, metricsServer, logger: config.logger,
-          // The plugin first: kube-apiserver's calls in flight finish before the store closes.
-          listenersFirst: [() => kubernetesPlugin?.close()],
+          // The plugin and KMIP first: their calls in flight finish before the store closes.
+          listenersFirst: [() => kubernetesPlugin?.close(), () => kmipListener?.close()],
           stopTimers: () => { clearInterval(summaries); heartbeat.stop(); },
           // A scheduled backup in progress finishes (and is audited) before the lease is released.
           drain: [() => backupSchedule?.stop(), () => scheduler.stop(), () => cks.seal(), recordThrottled, () => detection.drain(), () => trail.drain()],

@@ -16,6 +16,7 @@ import { identityConfigSchema } from './identity-config.js';
 import { clientCrlErrors } from './client-crl.js';
 import { hsmClustersConfigErrors, hsmClustersSchema } from './hsm-clusters-config.js';
 import { xksProxyEnvErrors, xksProxySchema } from './xks-proxy-config.js';
+import { kmipConfigErrors, kmipSchema } from './kmip-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -144,6 +145,8 @@ export const serverConfigSchema = z
     customKeyStores: customKeyStoresSchema.optional(),
     /** The XKS proxy API, Arca as AWS KMS's external key store (docs/xks-proxy.md); absent: off. */
     xksProxy: xksProxySchema.optional(),
+    /** The KMIP server (docs/kmip.md): TTLV over mutual TLS, default port 5696; absent: off. */
+    kmip: kmipSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();
@@ -186,10 +189,11 @@ export const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
   ARCA_CUSTOM_KEY_STORES_XKS_CA_FILE: ['customKeyStores', 'xks', 'caFile'],
   ARCA_XKS_PROXY_URI_PATH_PREFIX: ['xksProxy', 'uriPathPrefix'],
   ARCA_XKS_PROXY_PRINCIPAL: ['xksProxy', 'principal'],
+  ARCA_KMIP_LISTEN: ['kmip', 'listen'],
 };
 
 /** String-valued settings: an env value for these is taken as text, never as a YAML number or boolean. */
-const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'customKeyStores.xks.caFile', 'xksProxy.uriPathPrefix', 'xksProxy.principal']);
+const STRING_PATHS = new Set(['account', 'listen', 'dataDir', 'region', 'timeZone', 'metrics.listen', 'metrics.bearerToken', 'storage.url', 'nodeName', 'kubernetes.socket', 'kubernetes.key', 'kubernetes.principal', 'customKeyStores.xks.caFile', 'xksProxy.uriPathPrefix', 'xksProxy.principal', 'kmip.listen']);
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
@@ -297,9 +301,12 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
       }
     }
   }
-  if (record(doc['identity'])['certificates'] !== undefined && (tls['enabled'] === false || tls['clientCa'] === undefined)) {
-    errors.push('identity.certificates: needs TLS with tls.clientCa (only a verified client certificate maps to a principal)');
+  const kmip = doc['kmip'];
+  // The KMIP listener is always mutual TLS: its client CA is enough for certificate identities.
+  if (record(doc['identity'])['certificates'] !== undefined && (tls['enabled'] === false || tls['clientCa'] === undefined) && kmip === undefined) {
+    errors.push('identity.certificates: needs TLS with tls.clientCa, or kmip: (only a verified client certificate maps to a principal)');
   }
+  errors.push(...kmipConfigErrors(kmip, tls['enabled'] === false ? {} : tls).map((e) => e.replace('kmip.tls.clientCrl', 'kmip.clientCrl')));
   const storageTls = record(record(doc['storage'])['tls']);
   if ((storageTls['cert'] === undefined) !== (storageTls['key'] === undefined)) errors.push('storage.tls: give both cert and key, or neither');
   for (const field of ['ca', 'cert', 'key'] as const) {

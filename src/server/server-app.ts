@@ -13,6 +13,7 @@ import { systemClock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { certificateRules, oidcProviders } from './identity-config.js';
+import { kmipListenerConfig } from './kmip-config.js';
 import { readClientCrls } from './client-crl.js';
 import { replaceClientCrl } from './tls-context.js';
 import { openHsmClusters } from './hsm-clusters.js';
@@ -92,7 +93,7 @@ export async function createServerApp(opts: {
     : undefined;
   let currentCrl = tls?.crl;
   const parts = await composeApp(
-    { dataDir: config.dataDir, realm, regions: config.regions, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity), kubernetes: config.kubernetes, xksProxy: config.xksProxy, customKeyStores: config.customKeyStores, hsmClusters: openHsmClusters(config) },
+    { dataDir: config.dataDir, realm, regions: config.regions, logger, clock, maxBodyBytes: config.maxBodyBytes, tls, timeZone: config.timeZone, minRotationPeriodDays: config.minRotationPeriodDays, schedulerIntervalMs: config.scheduler.intervalSeconds * 1000, ...(config.limits !== undefined && { limits: config.limits }), ...(audit !== undefined && { audit }), metrics: metricsOf(config), nodeName: config.nodeName, quotas: toQuotaConfig(config.quotas), detection: detection.config, backup: config.backup, oidcProviders: oidcProviders(config.identity), certificateRules: certificateRules(config.identity), kubernetes: config.kubernetes, xksProxy: config.xksProxy, kmip: kmipListenerConfig(config.kmip, config.tls.enabled ? config.tls : {}), customKeyStores: config.customKeyStores, hsmClusters: openHsmClusters(config) },
     store,
     root,
     root,

@@ -64,6 +64,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     });
   }
   await app.kubernetesPlugin?.listen();
+  await app.kmipListener?.listen();
   const port = (app.server.address() as AddressInfo).port;
   const scheme = config.tls.enabled ? 'https' : 'http';
   const endpoint = `${scheme}://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
@@ -76,6 +77,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       `  storage: ${config.storage.type === 'postgres' ? `${redactUrl(config.storage.url)} (node ${nodeNameOf(config.nodeName)})` : 'sqlite (arca.db in the data directory)'}`,
       ...(app.metricsServer !== undefined ? [`  metrics: http://${config.metrics?.listen ?? ''}/metrics`] : []),
       ...(app.kubernetesPlugin !== undefined ? [`  kubernetes KMS v2 plugin: unix://${app.kubernetesPlugin.socket} (key ${config.kubernetes?.key ?? ''})`] : []),
+      ...(app.kmipListener !== undefined ? [`  KMIP (mutual TLS): ${app.kmipListener.address.address}:${app.kmipListener.address.port}`] : []),
       '',
     ].join('\n'),
   );

@@ -3,7 +3,7 @@
  * by *.test.ts files. The system interpreter is used by path, because a python3 earlier on PATH (pyenv)
  * does not see Debian's dist-packages.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -23,4 +23,14 @@ export function python(script: string, ...args: string[]): string {
   const r = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
   return r.stdout.trim();
+}
+
+/** Runs the Python file `path` with `args` without blocking the event loop (the server under test is in this process); resolves to its standard output. */
+export function pythonFile(path: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [path, ...args], { encoding: 'utf8', timeout: 120_000 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`python ${path} failed: ${error.message}\n${stderr}`));
+      else resolve(stdout.trim());
+    });
+  });
 }

@@ -5,6 +5,7 @@
  * Only what the profiles need is here: an unknown tag still decodes (TTLV does not need the table), it just
  * has no name.
  */
+import { BLOCK_CIPHER_MODE, DIGITAL_SIGNATURE_ALGORITHM, HASHING_ALGORITHM, PADDING_METHOD, VALIDITY_INDICATOR } from './tags-crypto.js';
 
 export const TAG = {
   ActivationDate: 0x420001,
@@ -94,12 +95,14 @@ export const TAG = {
   ExtensionInformation: 0x4200a4,
   Fresh: 0x4200a8,
   ObjectGroupMember: 0x4200ac,
+  DigitalSignatureAlgorithm: 0x4200ae,
   OriginalCreationDate: 0x4200bc,
   Data: 0x4200c2,
   SignatureData: 0x4200c3,
   RandomIv: 0x4200c5,
   MacData: 0x4200c6,
   TagLength: 0x4200ce,
+  LocatedItems: 0x4200d5,
   CorrelationValue: 0x4200d6,
   InitIndicator: 0x4200d7,
   FinalIndicator: 0x4200d8,
@@ -326,6 +329,11 @@ export const ENUMERATIONS = {
   RevocationReasonCode: REVOCATION_REASON_CODE,
   NameType: NAME_TYPE,
   QueryFunction: QUERY_FUNCTION,
+  BlockCipherMode: BLOCK_CIPHER_MODE,
+  PaddingMethod: PADDING_METHOD,
+  HashingAlgorithm: HASHING_ALGORITHM,
+  DigitalSignatureAlgorithm: DIGITAL_SIGNATURE_ALGORITHM,
+  ValidityIndicator: VALIDITY_INDICATOR,
 } as const;
 
 /** Reverse lookup of one of the tables above: value → name (first name wins). */
