@@ -168,6 +168,13 @@ export interface KeyPrimitives {
   checkDataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, operation: string): void;
   /** A fresh key pair of `spec`, its private key encrypted under the symmetric `key` with `context`. */
   dataKeyPair(key: KeyHandle, spec: DataKeyPairSpec, context: Readonly<Record<string, string>>, operation: string): Promise<DataKeyPair>;
+  /**
+   * UNSAFE (ArcaService.ExportKeyMaterial, ADR 0027): a copy of the primary version's plaintext material of
+   * a symmetric or HMAC key whose material Arca holds, for the caller to dispose. The operation decides
+   * whether the key may be exported (its `arca:Exportable` tag); custody refuses keys in custom key stores
+   * and asymmetric keys, a sealed hierarchy and expired imported material.
+   */
+  unsafeExportMaterial(key: KeyHandle): Promise<SecretBytes>;
 }
 
 /**
@@ -236,4 +243,10 @@ export interface KeyImporter {
    * (does not fit the key spec, or differs from `previousFingerprint`).
    */
   acceptImported(key: KeyRecord, token: ImportTokenRecord, encryptedMaterial: Buffer, previousFingerprint: Buffer | undefined, createdAt: Date, version?: number): Promise<AcceptedImport>;
+  /**
+   * Registers plaintext `material` (KMIP Register, ArcaService.CreateManagedKey; ADR 0027) as version
+   * `version` of the EXTERNAL key: checked against the key spec (IncorrectKeyMaterial), fingerprinted and
+   * wrapped as {@link acceptImported} does. The caller keeps (and disposes) `material`.
+   */
+  acceptRegistered(key: KeyRecord, material: SecretBytes, createdAt: Date, version?: number): Promise<AcceptedImport>;
 }

@@ -53,12 +53,14 @@ export const KEY_STATE_TABLE: Record<KeyAccess, Row> = {
 /**
  * Operations whose AWS behaviour differs from their access kind's row, cell by cell (operation name →
  * state → answer). Rotation settings and on-demand rotation need an Enabled key (a disabled key answers
- * `DisabledException`, as AWS does); CancelKeyDeletion is allowed only while the deletion is pending.
+ * `DisabledException`, as AWS does); CancelKeyDeletion is allowed only while the deletion is pending; ExportKeyMaterial serves a Disabled key.
  */
 export const OPERATION_STATE_EXCEPTIONS: Readonly<Record<string, Partial<Row>>> = {
   EnableKeyRotation: ENABLED_ONLY,
   DisableKeyRotation: ENABLED_ONLY,
   RotateKeyOnDemand: ENABLED_ONLY,
+  // KMIP Get (ADR 0027): a revoked (Disabled) key's material is still handed out, for old data.
+  ExportKeyMaterial: { Disabled: OK },
   CancelKeyDeletion: {
     Enabled: 'notPendingDeletion',
     Disabled: 'notPendingDeletion',

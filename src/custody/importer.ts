@@ -94,20 +94,29 @@ export class CustodyKeyImporter implements KeyImporter {
     }
     if (material === undefined) throw invalidCiphertext();
     try {
-      if (!materialFitsSpec(key.keySpec, material)) {
-        throw new KmsError('IncorrectKeyMaterial', `The key material is not valid for key spec ${key.keySpec}.`);
-      }
-      const fingerprint = materialFingerprint(fingerprintBinding(key.id), material);
-      if (previousFingerprint !== undefined && !constantTimeEqual(previousFingerprint, fingerprint)) {
-        throw new KmsError('IncorrectKeyMaterial', 'The key material is not the key material previously imported into this KMS key.');
-      }
-      const wrapped = await this.#hierarchy.wrap(material, materialBinding(key.id, version));
-      return {
-        version: { keyId: key.id, version, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt },
-        fingerprint,
-      };
+      return await this.#accept(key, material, previousFingerprint, createdAt, version);
     } finally {
       material.dispose();
     }
+  }
+
+  async acceptRegistered(key: KeyRecord, material: SecretBytes, createdAt: Date, version = key.primaryVersion): Promise<AcceptedImport> {
+    return this.#accept(key, material, undefined, createdAt, version);
+  }
+
+  /** Checks `material` against the key spec and an earlier fingerprint, and wraps it as `version` of the key (the caller disposes it). */
+  async #accept(key: KeyRecord, material: SecretBytes, previousFingerprint: Buffer | undefined, createdAt: Date, version: number): Promise<AcceptedImport> {
+    if (!materialFitsSpec(key.keySpec, material)) {
+      throw new KmsError('IncorrectKeyMaterial', `The key material is not valid for key spec ${key.keySpec}.`);
+    }
+    const fingerprint = materialFingerprint(fingerprintBinding(key.id), material);
+    if (previousFingerprint !== undefined && !constantTimeEqual(previousFingerprint, fingerprint)) {
+      throw new KmsError('IncorrectKeyMaterial', 'The key material is not the key material previously imported into this KMS key.');
+    }
+    const wrapped = await this.#hierarchy.wrap(material, materialBinding(key.id, version));
+    return {
+      version: { keyId: key.id, version, domainKeyVersion: wrapped.domainKeyVersion, wrappedMaterial: wrapped.wrapped, createdAt },
+      fingerprint,
+    };
   }
 }

@@ -43,6 +43,7 @@ import type { KeyHierarchy } from './key-hierarchy.js';
 import { primaryMaterial, type MaterialDeps } from './material.js';
 import { signatureInputType } from './signing.js';
 import { xksCipherFor } from './xks-cipher.js';
+import { unsafeExportMaterial } from './unsafe-key-export.js';
 import type { XksCipher } from '../core/xks.js';
 
 /**
@@ -161,6 +162,10 @@ export class CustodyKeyPrimitives implements KeyPrimitives {
       pair.privateKey.dispose();
       throw e;
     }
+  }
+
+  unsafeExportMaterial(key: KeyHandle): Promise<SecretBytes> {
+    return unsafeExportMaterial(this.#deps, key);
   }
 
   newKeyMaterial(spec: KeySpec): Promise<SecretBytes> {

@@ -9,7 +9,7 @@ const SRC = join(REPO_ROOT, 'src');
 /** Issue 13: a module that needs more than this is two modules. */
 const MAX_LINES = 400;
 /** The capability folders of the service layer (docs/architecture.md); an operation belongs to one of them. */
-const SERVICE_FOLDERS = ['access', 'approvals', 'audit-trail', 'crypto-ops', 'custom-key-stores', 'detection', 'identity', 'keys', 'operator', 'pipeline', 'xks'];
+const SERVICE_FOLDERS = ['access', 'approvals', 'audit-trail', 'crypto-ops', 'custom-key-stores', 'detection', 'identity', 'keys', 'managed-keys', 'operator', 'pipeline', 'xks'];
 
 describe('shape of src/ (issue 13)', () => {
   it(`no source module over ${MAX_LINES} lines`, () => {

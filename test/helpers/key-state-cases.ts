@@ -6,6 +6,7 @@
  */
 import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
 import { runtimeSupports } from '../../src/crypto/post-quantum.js';
+import { defaultManagedKeyPolicy } from '../../src/core/managed-key.js';
 
 /** The CreateKey members of the key a case needs (default: a symmetric encryption key). */
 export interface KeyShape {
@@ -87,6 +88,13 @@ async function imported(a: SetupApi): Promise<Record<string, string>> {
   const first = await wrapForImport(a, material);
   await a.call('ImportKeyMaterial', { KeyId: a.keyId, ImportToken: first.token, EncryptedKeyMaterial: first.wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' });
   return wrapForImport(a, material);
+}
+
+/** Gives the key CreateManagedKey's default key policy, which delegates the managed-key actions (arca:…) too. */
+async function allowManagedActions(a: SetupApi): Promise<Record<string, string>> {
+  const account = a.arn.split(':')[4] ?? '';
+  await a.call('PutKeyPolicy', { KeyId: a.keyId, PolicyName: 'default', Policy: defaultManagedKeyPolicy(account) });
+  return {};
 }
 
 /**
@@ -171,6 +179,10 @@ export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   },
   DeleteImportedKeyMaterial: { key: EXTERNAL, setup: imported, body: (f) => ({ KeyId: f.keyId }) },
   ...(ML_KEM ? KEM_CASES : {}),
+  // Managed keys (ADR 0027): an untagged key is KMIP Active when Enabled, Deactivated when Disabled; both revocable.
+  // A key policy's kms:* does not cover Arca's actions: the setup allows them as CreateManagedKey's default policy does.
+  RevokeKey: { setup: allowManagedActions, body: (f) => ({ KeyId: f.keyId, RevocationReason: 'Unspecified' }) },
+  DescribeManagedKey: { setup: allowManagedActions, body: (f) => ({ KeyId: f.keyId }) },
 };
 
 /**
@@ -186,6 +198,10 @@ export const EXEMPT: Readonly<Record<string, string>> = {
     'it never answers 200 to a plain call (held by an approval rule, or refused without one), so no state is "ok" here; test/e2e/jit-access.test.ts pins its state answers: a disabled key is refused when asked and at execution, as CreateGrant is',
   ReplicateKey: 'needs a multi-Region primary key, which the matrix fixture has none of (its keys are single-Region); test/e2e/multi-region-keys.test.ts pins its answers',
   UpdatePrimaryRegion: 'needs a multi-Region primary key with a replica; test/e2e/multi-region-keys.test.ts pins its answers',
+  ActivateKey:
+    'only a PreActive managed key (CreateManagedKey without Activate) can be activated, and the matrix makes its keys with CreateKey (Active or Deactivated): src/service/managed-keys/managed-keys.test.ts pins its state answers',
+  ExportKeyMaterial:
+    'only a key made exportable by CreateManagedKey can be exported, and the matrix makes its keys with CreateKey: src/service/managed-keys/managed-keys.test.ts pins its state answers (Enabled and Disabled served, PendingDeletion refused)',
   ...(ML_KEM ? {} : Object.fromEntries(Object.keys(KEM_CASES).map((name) => [name, 'needs an ML-KEM key: Node.js 24.7 or later']))),
 };
 

@@ -145,6 +145,19 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
   XksEncrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Plaintext: Buffer.from('negative'), EncryptionAlgorithm: 'AES_GCM' })),
   XksDecrypt: xks((f) => ({ XksKeyId: 'foo', KeyId: f.sym, RequestMetadata: XKS_META, Ciphertext: Buffer.alloc(8), CiphertextMetadata: Buffer.alloc(20), InitializationVector: Buffer.alloc(12), AuthenticationTag: Buffer.alloc(16), EncryptionAlgorithm: 'AES_GCM' })),
   CreateKey: keyless(),
+  // Managed keys (issue 22, ADR 0027): the operations the KMIP server is built on.
+  CreateManagedKey: keyless(() => ({ KeySpec: 'SYMMETRIC_DEFAULT' })),
+  ActivateKey: anyKey((f) => ({ KeyId: f.sym })),
+  RevokeKey: anyKey((f) => ({ KeyId: f.sym2, RevocationReason: 'Unspecified' })),
+  ExportKeyMaterial: {
+    request: (f) => ({ KeyId: f.sym }),
+    unknownKey: replacing((f) => ({ KeyId: f.sym }), 'KeyId'),
+    wrongKey: [{ slot: 0, ...na("the fixture's keys have AWS's default key policy, whose kms:* does not allow arca:ExportKeyMaterial (AccessDenied first); src/service/managed-keys/managed-keys.test.ts pins the refusal of a key not made exportable") }],
+    tampered: NO_CIPHERTEXT,
+    wrongContext: NO_CONTEXT,
+  },
+  DescribeManagedKey: anyKey((f) => ({ KeyId: f.sym })),
+  LocateKeys: keyless(),
   // Custom key stores (issue 21 part 2): account-level, on no key; the store they name is checked after authorization.
   CreateCustomKeyStore: keyless(() => ({ CustomKeyStoreName: 'negative', CloudHsmClusterId: 'cluster-1234567890abcd', TrustAnchorCertificate: 'not a certificate', KeyStorePassword: 'kmsPswd1' })),
   DescribeCustomKeyStores: keyless(),

@@ -25,6 +25,10 @@ export const GOVERNABLE_OPERATIONS: ReadonlySet<string> = new Set([
   'UntagResource',
   'UpdateAlias',
   'UpdateKeyDescription',
+  // Managed keys (ArcaService, ADR 0027). Not CreateManagedKey (its input may carry key material) nor
+  // ExportKeyMaterial (its answer is key material: an executing approver would receive it).
+  'ActivateKey',
+  'RevokeKey',
   // Identities, the root of trust and the rules themselves (ArcaService)
   'CreatePrincipal',
   'DeleteAccessKey',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KmsError } from '../../core/errors.js';
 import type { Tag } from '../../core/key.js';
+import { isReservedTagKey } from '../../core/managed-key.js';
 import { str } from '../pipeline/schemas.js';
 
 /** AWS's limit on tags per key. */
@@ -14,12 +15,21 @@ export function tooManyTags(): KmsError {
   return new KmsError('Tag', 'Too many tags');
 }
 
-/** AWS's tag rules beyond lengths, with AWS's messages: at most 50, no reserved `aws:` prefix (any case), no key twice in one request. */
+/** AWS's answer for a tag key with Arca's reserved `arca:` prefix (the managed-key tags, ADR 0027), worded as for `aws:`. */
+export function reservedArcaTag(): KmsError {
+  return new KmsError('Tag', 'Tags beginning with arca: are reserved');
+}
+
+/**
+ * AWS's tag rules beyond lengths, with AWS's messages: at most 50, no reserved `aws:` prefix (any case), no
+ * key twice in one request; and no `arca:` prefix (any case), which only the managed-key operations write.
+ */
 export function toTags(list: readonly { TagKey: string; TagValue: string }[]): Tag[] {
   if (list.length > MAX_TAGS_PER_KEY) throw tooManyTags();
   const seen = new Set<string>();
   return list.map(({ TagKey, TagValue }) => {
     if (TagKey.toLowerCase().startsWith('aws:')) throw new KmsError('Tag', 'Tags beginning with aws: are reserved');
+    if (isReservedTagKey(TagKey)) throw reservedArcaTag();
     if (seen.has(TagKey)) throw new KmsError('Tag', 'Duplicate tag keys');
     seen.add(TagKey);
     return { key: TagKey, value: TagValue };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from '../pipeline/operation.js';
 import { keyIdParam, str } from '../pipeline/schemas.js';
+import { isReservedTagKey } from '../../core/managed-key.js';
+import { reservedArcaTag } from './tags.js';
 
 export const untagResource = defineOperation({
   service: 'TrentService',
@@ -12,6 +14,8 @@ export const untagResource = defineOperation({
   conditions: (c) => [c.list('aws:TagKeys', (i) => i.TagKeys)],
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
+    // The managed-key tags (ADR 0027) are written by their operations only: none can be removed here.
+    if (input.TagKeys.some(isReservedTagKey)) throw reservedArcaTag();
     await deps.keys.removeTags(ctx.keys.key.record.id, input.TagKeys);
     return {};
   },

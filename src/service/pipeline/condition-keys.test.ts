@@ -20,6 +20,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   XksEncrypt: XKS,
   XksDecrypt: XKS,
   CreateKey: ['kms:KeyUsage', 'kms:KeySpec', 'kms:KeyOrigin', 'kms:BypassPolicyLockoutSafetyCheck', ...TAGS],
+  CreateManagedKey: ['kms:KeyUsage', 'kms:KeySpec', 'kms:KeyOrigin', 'arca:KeyExportable', ...TAGS],
   Encrypt: [...EC, 'kms:EncryptionAlgorithm'],
   Decrypt: [...EC, 'kms:EncryptionAlgorithm'],
   GenerateDataKey: [...EC, 'kms:KeySpec'],

@@ -101,6 +101,12 @@ import { describeCustomKeyStores } from '../custom-key-stores/describe-custom-ke
 import { updateCustomKeyStore } from '../custom-key-stores/update-custom-key-store.js';
 import { connectCustomKeyStore, disconnectCustomKeyStore } from '../custom-key-stores/connect-custom-key-store.js';
 import { deleteCustomKeyStore } from '../custom-key-stores/delete-custom-key-store.js';
+import { createManagedKey } from '../managed-keys/create-managed-key.js';
+import { activateKey } from '../managed-keys/activate-key.js';
+import { revokeKey } from '../managed-keys/revoke-key.js';
+import { exportKeyMaterial } from '../managed-keys/export-key-material.js';
+import { describeManagedKey } from '../managed-keys/describe-managed-key.js';
+import { locateKeys } from '../managed-keys/locate-keys.js';
 
 /** Every operation Arca serves, by wire target (`TrentService.Encrypt`). One registry, one pipeline. */
 export const OPERATIONS: readonly RegisteredOperation[] = [
@@ -224,6 +230,13 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   connectCustomKeyStore,
   disconnectCustomKeyStore,
   deleteCustomKeyStore,
+  // managed keys, the operations the KMIP server is built on (issue 22, ADR 0027)
+  createManagedKey,
+  activateKey,
+  revokeKey,
+  exportKeyMaterial,
+  describeManagedKey,
+  locateKeys,
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {

@@ -27,7 +27,9 @@ function newOperation(effect: OperationEffect, actsOnKey: boolean): RegisteredOp
 const KEM_OPERATIONS = ['Encapsulate', 'Decapsulate'];
 /** Issue 21's XKS proxy API: AWS KMS's encryptions under an exposed key are uses of it. */
 const XKS_CRYPTO = ['XksEncrypt', 'XksDecrypt'];
-const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', ...KEM_OPERATIONS, ...XKS_CRYPTO];
+/** Issue 22's ExportKeyMaterial (ADR 0027): hands out a key's material, a use of the key that changes nothing. */
+const EXPORT = ['ExportKeyMaterial'];
+const OLD_CRYPTO_OPERATIONS = ['Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext', 'Sign', 'Verify', 'GenerateMac', 'VerifyMac', 'DeriveSharedSecret', ...KEM_OPERATIONS, ...XKS_CRYPTO, ...EXPORT];
 const OLD_STATELESS_OPERATIONS = [...OLD_CRYPTO_OPERATIONS, 'GenerateRandom', 'GetPublicKey'];
 /** Issue 17's write operations, added on purpose: each stores a session, a trust policy or an MFA device, or revokes sessions. */
 const STS_MUTATING = ['AssumeRole', 'AssumeRoleWithWebIdentity', 'GetSessionToken', 'RevokeRoleSessions', 'UpdateAssumeRolePolicy', 'EnableMfaDevice', 'DisableMfaDevice'];
@@ -37,6 +39,8 @@ const APPROVAL_MUTATING = ['PutApprovalRule', 'DeleteApprovalRule', 'ApproveRequ
 const DEV_MUTATING = ['Reset', 'ReplicateKey', 'UpdatePrimaryRegion'];
 /** Issue 21's writes: the custom key stores (each stores a store or its connect flag). */
 const CKS_MUTATING = ['CreateCustomKeyStore', 'UpdateCustomKeyStore', 'ConnectCustomKeyStore', 'DisconnectCustomKeyStore', 'DeleteCustomKeyStore'];
+/** Issue 22's writes: the managed keys (ADR 0027). */
+const MANAGED_MUTATING = ['CreateManagedKey', 'ActivateKey', 'RevokeKey'];
 /** What `changesState` returned true for (readOnly: false, not stateless, authenticated). */
 const OLD_MUTATING = ['AcknowledgeAlert', 'CancelKeyDeletion', 'CreateAccessKey', 'CreateAlias', 'CreateGrant', 'CreateKey', 'CreatePrincipal', 'DeleteAccessKey', 'DeleteAlias', 'DeleteImportedKeyMaterial', 'DeletePrincipal', 'DeletePrincipalPolicy', 'DisableKey', 'DisableKeyRotation', 'EnableKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial', 'PutKeyPolicy', 'PutPrincipalPolicy', 'Rekey', 'ReleaseBreaker', 'RetireGrant', 'RevokeGrant', 'RotateKeyOnDemand', 'RotateRoot', 'ScheduleKeyDeletion', 'Seal', 'TagPrincipal', 'TagResource', 'UntagPrincipal', 'UntagResource', 'UpdateAccessKey', 'UpdateAlias', 'UpdateKeyDescription'];
 
@@ -57,7 +61,7 @@ describe('tables derived from the operations’ declared effect', () => {
   });
 
   it('exactly the write operations that are not seal operations change state (AssumeRoleWithWebIdentity included), a new one included', () => {
-    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING, ...DEV_MUTATING, ...CKS_MUTATING].sort());
+    assert.deepEqual(names(OPERATIONS.filter(changesState)), [...OLD_MUTATING, ...STS_MUTATING, ...APPROVAL_MUTATING, ...DEV_MUTATING, ...CKS_MUTATING, ...MANAGED_MUTATING].sort());
     assert.deepEqual(names(OPERATIONS.filter(changesState)), names(OPERATIONS.filter((op) => op.effect === 'write' && op.authentication !== 'none')));
     assert.ok(changesState(newOperation('write', false)));
     assert.ok(!changesState(newOperation('use', true)));
