@@ -8,6 +8,9 @@ import type { Logger } from '../core/ports.js';
 import type { Pipeline } from '../service/pipeline/pipeline.js';
 import { peerCertificate } from './client-certificates.js';
 
+/** Messages a connection may have waiting for their answers; more and it is closed. */
+const MAX_PENDING_MESSAGES = 64;
+
 /** The KMIP listener's settings, resolved from `kmip:` (src/server/kmip-config.ts, docs/kmip.md). */
 export interface KmipListenerConfig extends KmipOptions {
   readonly host: string;
@@ -89,6 +92,7 @@ export class KmipListener {
     const framer = new TtlvFramer(DEFAULT_TTLV_LIMITS);
     const peer = { sourceIp: socket.remoteAddress ?? 'unknown', clientCertificate: peerCertificate(socket) };
     let queue = Promise.resolve();
+    let pending = 0;
     socket.on('data', (chunk: Buffer) => {
       let frames: Uint8Array[];
       try {
@@ -100,12 +104,24 @@ export class KmipListener {
       } finally {
         chunk.fill(0);
       }
+      pending += frames.length;
+      // A client that sends without reading the answers is not served without bound.
+      if (pending > MAX_PENDING_MESSAGES) {
+        for (const frame of frames) frame.fill(0);
+        socket.destroy();
+        return;
+      }
       for (const frame of frames) {
         queue = queue.then(async () => {
+          pending--;
           const answer = await this.#session.answer(frame, peer);
           if (socket.destroyed) return answer.fill(0), undefined;
           await new Promise<void>((ok) => socket.write(answer, () => ok()));
           answer.fill(0);
+        }).catch((e: unknown) => {
+          // The session answers every failure itself; anything else ends this connection, not the server.
+          this.#logger.error('KMIP connection failed', { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+          socket.destroy();
         });
       }
     });

@@ -235,6 +235,8 @@ export const EXPOSE_ALLOWED: Readonly<Record<string, string>> = {
   'api/k8s/kms-v2.ts': 'hands a decrypted DEK to the Kubernetes plugin listener, which zeroes it once the answer is serialized',
   'server/xks-client.ts': 'the XKS proxy client (ADR 0024): signs with the store credential and sends the inner ciphertext to the proxy, as the XKS API requires',
   'api/xks/transport.ts': 'serializes XksDecrypt\'s plaintext into the answer body, which the listener zeroes once sent',
+  'api/kmip/ops-keys.ts': 'serializes ExportKeyMaterial\'s material into KMIP Get\'s answer (explicit export, ADR 0027), which the listener zeroes once sent',
+  'api/kmip/ops-crypto.ts': 'serializes Decrypt\'s plaintext into KMIP Decrypt\'s answer, which the listener zeroes once sent',
   'server/dev-announce.ts': 'prints the dev administrator access key to the terminal, as documented',
   'service/identity/bootstrap.ts': 'generates the text form of a new access-key secret (not key material)',
   'service/operator/rekey.ts': 'hands the current unseal shares to the seal controller',

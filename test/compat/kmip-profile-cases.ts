@@ -16,6 +16,8 @@ export interface ProfileStep {
   readonly expect: 'Success' | 'OperationFailed';
   /** What the answer's value must equal (deepEqual). */
   readonly value?: unknown;
+  /** The Result Reason a refusal must have (PyKMIP's enum name). */
+  readonly expectReason?: string;
   readonly [arg: string]: unknown;
 }
 
@@ -43,7 +45,7 @@ export const PROFILE_CASES: readonly ProfileCase[] = [
   {
     id: 'SKLC-M-3-14',
     profile: 'Symmetric Key Lifecycle Server',
-    steps: [{ op: 'create', expect: OK }, state('PRE_ACTIVE'), { op: 'activate', expect: OK }, state('ACTIVE'), { op: 'modify_attribute', name: 'Activation Date', value: 1_000_000, expect: FAIL }, { op: 'revoke', expect: OK }, state('DEACTIVATED'), { op: 'destroy', expect: OK }],
+    steps: [{ op: 'create', expect: OK }, state('PRE_ACTIVE'), { op: 'activate', expect: OK }, state('ACTIVE'), { op: 'modify_attribute', name: 'Activation Date', set: 1_000_000, expect: FAIL }, { op: 'revoke', expect: OK }, state('DEACTIVATED'), { op: 'destroy', expect: OK }],
   },
   {
     id: 'SKFF-M-5-14',
@@ -63,7 +65,7 @@ export const PROFILE_CASES: readonly ProfileCase[] = [
       { op: 'revoke', expect: OK },
       state('DEACTIVATED'),
       { op: 'get_attribute_list', expect: OK },
-      { op: 'modify_attribute', name: 'Name', value: 'skff-m-9-renamed', expect: OK },
+      { op: 'modify_attribute', name: 'Name', set: 'skff-m-9-renamed', expect: OK },
       { op: 'locate', name: 'skff-m-9-renamed', expect: OK, value: 'contains' },
       { op: 'locate', name: 'skff-m-9', expect: OK, value: 'absent' },
       { op: 'delete_attribute', name: 'Name', expect: OK },
@@ -81,17 +83,22 @@ export const PROFILE_CASES: readonly ProfileCase[] = [
   {
     id: 'CS-BC-M-6-14',
     profile: 'Basic Cryptographic Server',
-    steps: [{ op: 'register', material: AES_KEY, expect: OK }, { op: 'activate', expect: OK }, { op: 'encrypt', data: 'cs-bc-m-6', expect: OK }, { op: 'decrypt', expect: OK, value: 'cs-bc-m-6' }, { op: 'get', expect: OK, value: AES_KEY }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
+    steps: [{ op: 'register', material: AES_KEY, name: 'cs-bc-m-6', expect: OK }, { op: 'activate', expect: OK }, { op: 'encrypt', data: 'cs-bc-m-6', expect: OK }, { op: 'decrypt', expect: OK, value: 'cs-bc-m-6' }, { op: 'get', expect: OK, value: AES_KEY }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
   },
   {
     id: 'CS-BC-M-14-14',
     profile: 'Basic Cryptographic Server',
-    steps: [{ op: 'register', material: AES_KEY, expect: OK }, { op: 'encrypt', expect: FAIL }, { op: 'decrypt', expect: FAIL }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
+    steps: [{ op: 'register', material: AES_KEY, name: 'cs-bc-m-14', expect: OK }, { op: 'encrypt', expect: FAIL }, { op: 'decrypt', expect: FAIL }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
   },
   {
     id: 'CS-AC-M-4-14',
     profile: 'Advanced Cryptographic Server (MAC)',
-    steps: [{ op: 'register', alg: 'HMAC_SHA256', material: HMAC_KEY, mask: ['MAC_GENERATE', 'MAC_VERIFY'], expect: OK }, { op: 'activate', expect: OK }, { op: 'mac', alg: 'HMAC_SHA256', data: 'cs-ac-m-4', expect: OK, value: '63cedb12e5a6d3056db83c9999c1993c8ed71173e2b17ea8e1fec29dd52dd61c' }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
+    steps: [{ op: 'register', alg: 'HMAC_SHA256', material: HMAC_KEY, name: 'cs-ac-m-4', mask: ['MAC_GENERATE', 'MAC_VERIFY'], expect: OK }, { op: 'activate', expect: OK }, { op: 'mac', alg: 'HMAC_SHA256', data: 'cs-ac-m-4', expect: OK, value: '63cedb12e5a6d3056db83c9999c1993c8ed71173e2b17ea8e1fec29dd52dd61c' }, { op: 'revoke', expect: OK }, { op: 'destroy', expect: OK }],
+  },
+  {
+    id: 'NAMES-UNIQUE',
+    profile: 'Arca: a Name is an alias, unique among live keys',
+    steps: [{ op: 'register', material: AES_KEY, name: 'one name', expect: OK }, { op: 'register', material: AES_KEY, name: 'one name', expect: FAIL, expectReason: 'OBJECT_ALREADY_EXISTS' }, { op: 'locate', uid: 0, name: 'one name', expect: OK, value: 'contains' }],
   },
   {
     id: 'CS-AC-M-3-14',

@@ -45,6 +45,31 @@ export const TAGGED_ATTRIBUTES: Readonly<Record<string, string>> = {
 /** Whether `name` is a KMIP custom attribute (1.x: `x-` client, `y-` server), kept as a tag of that name. */
 export const isCustomAttribute = (name: string): boolean => /^[xy]-[\x21-\x7e]{1,126}$/.test(name);
 
+/**
+ * A KMIP Name as an alias (names are unique, like aliases): `alias/<name>`, each character an alias cannot
+ * hold (anything but letters, digits, `/` and `-`; `_` too, the escape) written `_` + its UTF-8 bytes in
+ * hex, so `Symmetric Key` is `alias/Symmetric_20Key` and the name reads back unchanged.
+ */
+export function nameToAlias(name: string): string {
+  const escaped = [...Buffer.from(name, 'utf8')].map((b) => (/[A-Za-z0-9/-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `_${b.toString(16).padStart(2, '0')}`)).join('');
+  if (escaped.toLowerCase().startsWith('aws/')) throw new KmipError('InvalidField', `the Name '${name}' is reserved: names beginning with aws/ are AWS's aliases`);
+  if (escaped.length > 250) throw new KmipError('InvalidField', `the Name '${name.slice(0, 40)}…' is too long: its alias form must be at most 256 characters`);
+  return `alias/${escaped}`;
+}
+
+/** The KMIP Name of an alias (the inverse of {@link nameToAlias}). */
+export function aliasToName(alias: string): string {
+  const body = alias.replace(/^alias\//, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '_' && /^[0-9a-f]{2}$/.test(body.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(body.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** One attribute as the client sent it: its name (1.x spelling, or the custom name) and its value with the attribute's own tag. */
 export interface ClientAttribute {
   readonly name: string;

@@ -33,7 +33,7 @@ export const KMIP_REASONS: Record<ErrorCode, ResultReason> = {
   ExpiredToken: 'AuthenticationNotSuccessful',
   AccessDenied: 'PermissionDenied',
   KeyNotFound: 'ItemNotFound',
-  AlreadyExists: 'IllegalOperation',
+  AlreadyExists: 'ObjectAlreadyExists',
   KeyDisabled: 'PermissionDenied',
   InvalidKeyState: 'PermissionDenied',
   InvalidCiphertext: 'CryptographicFailure',

@@ -22,7 +22,7 @@ export class TtlvFramer {
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.failed !== undefined) throw this.failed;
     if (chunk.length > 0) {
-      this.chunks.push(chunk.slice());
+      this.chunks.push(Uint8Array.from(chunk)); // a copy (a Buffer's slice would be a view of memory the caller may zero)
       this.buffered += chunk.length;
     }
     const out: Uint8Array[] = [];

@@ -5,7 +5,7 @@
  * are its tags (TagResource, UntagResource); everything else is read-only (docs/kmip.md).
  */
 import type { KeySpec, KeyUsage } from '../../core/key.js';
-import { ATTRIBUTE_TAGS, TAGGED_ATTRIBUTES, encodeAttributes, isCustomAttribute, nameAttribute, nameValue, payloadAttributes, readAttribute, requestedNames, tagValue, type AnswerAttribute, type ClientAttribute } from './attributes.js';
+import { ATTRIBUTE_TAGS, TAGGED_ATTRIBUTES, aliasToName, nameToAlias, encodeAttributes, isCustomAttribute, nameAttribute, nameValue, payloadAttributes, readAttribute, requestedNames, tagValue, type AnswerAttribute, type ClientAttribute } from './attributes.js';
 import { isV2, outRecord, uniqueId, type KmipCall, type KmipHandler } from './context.js';
 import { KmipError } from './errors.js';
 import { KMIP_KEY_TYPES, USAGE_MASKS } from './key-map.js';
@@ -54,9 +54,6 @@ export async function describeKey(call: KmipCall, keyId: string): Promise<Manage
   };
 }
 
-/** The KMIP name of an alias (`alias/x` → `x`). */
-export const aliasToName = (alias: string): string => alias.replace(/^alias\//, '');
-
 /** Every attribute of a key, in 1.x spelling. */
 export function keyAttributes(key: ManagedKey): AnswerAttribute[] {
   const type = KMIP_KEY_TYPES[key.keySpec];
@@ -71,7 +68,6 @@ export function keyAttributes(key: ManagedKey): AnswerAttribute[] {
     ...key.aliases.map((a) => nameAttribute(aliasToName(a))),
     attr('State', enumeration(TAG.State, STATE[key.lifecycle])),
     attr('Initial Date', dateTime(TAG.InitialDate, key.created)),
-    attr('Original Creation Date', dateTime(TAG.OriginalCreationDate, key.created)),
     attr('Extractable', boolean(TAG.Extractable, key.exportable)),
     attr('Sensitive', boolean(TAG.Sensitive, true)),
   ];
@@ -87,25 +83,27 @@ export function keyAttributes(key: ManagedKey): AnswerAttribute[] {
   return out;
 }
 
-/** Attributes a protocol version does not define, which a client of that version may fail to decode. */
-const INTRODUCED: Readonly<Record<string, number>> = { 'Original Creation Date': 13, Extractable: 20, Sensitive: 20 };
+/**
+ * KMIP 2.0's attributes: a 1.x client is never sent them, and a 2.0 client only when it names them
+ * (PyKMIP 0.10 cannot decode them, and fails the whole answer when they come unasked).
+ */
+const V2_ATTRIBUTES: ReadonlySet<string> = new Set(['Extractable', 'Sensitive']);
 
-/** The key's attributes that the request's protocol version defines. */
-function attributesFor(key: ManagedKey, call: KmipCall): AnswerAttribute[] {
-  const version = call.version.major * 10 + call.version.minor;
-  return keyAttributes(key).filter((a) => (INTRODUCED[a.name] ?? 0) <= version);
+/** The key's attributes that the request's protocol version defines (and, for 2.0's own, that it asked for). */
+function attributesFor(key: ManagedKey, call: KmipCall, wanted: ReadonlySet<string>): AnswerAttribute[] {
+  return keyAttributes(key).filter((a) => !V2_ATTRIBUTES.has(a.name) || (call.version.major >= 2 && wanted.has(a.name)));
 }
 
 export const getAttributes: KmipHandler = async (payload, call) => {
   const key = await describeKey(call, uniqueId(payload, call));
   const wanted = requestedNames(payload);
-  const attrs = attributesFor(key, call).filter((a) => wanted.size === 0 || wanted.has(a.name));
+  const attrs = attributesFor(key, call, wanted).filter((a) => wanted.size === 0 || wanted.has(a.name));
   return [text(TAG.UniqueIdentifier, key.id), ...encodeAttributes(attrs, isV2(call))];
 };
 
 export const getAttributeList: KmipHandler = async (payload, call) => {
   const key = await describeKey(call, uniqueId(payload, call));
-  const names = [...new Set(attributesFor(key, call).map((a) => a.name))];
+  const names = [...new Set(keyAttributes(key).filter((a) => !V2_ATTRIBUTES.has(a.name) || call.version.major >= 2).map((a) => a.name))];
   if (!isV2(call)) return [text(TAG.UniqueIdentifier, key.id), ...names.map((n) => text(TAG.AttributeName, n))];
   const tags = names.map((n) => ATTRIBUTE_TAGS[n]).filter((t): t is number => t !== undefined);
   return [text(TAG.UniqueIdentifier, key.id), ...tags.map((t) => enumeration(TAG.AttributeReference, t))];
@@ -128,7 +126,7 @@ async function writeAttribute(call: KmipCall, keyId: string, a: ClientAttribute,
     const name = nameValue(a);
     const existing = mode === 'add' ? [] : (await describeKey(call, keyId)).aliases;
     // The new alias first: if it cannot be made (taken by another key), the key keeps its names.
-    if (!existing.some((old) => aliasToName(old) === name)) await call.run('TrentService.CreateAlias', { AliasName: `alias/${name}`, TargetKeyId: keyId });
+    if (!existing.some((old) => aliasToName(old) === name)) await call.run('TrentService.CreateAlias', { AliasName: nameToAlias(name), TargetKeyId: keyId });
     // SetAttribute replaces every Name; ModifyAttribute the first one (index 0).
     for (const old of mode === 'set' ? existing : existing.slice(0, 1)) if (aliasToName(old) !== name) await call.run('TrentService.DeleteAlias', { AliasName: old });
     return;

@@ -5,9 +5,8 @@
  */
 import { SecretBytes } from '../../crypto/secret-bytes.js';
 import type { KeySpec } from '../../core/key.js';
-import { outBytes, uniqueId, PipelineRefusal, type KmipCall, type KmipHandler } from './context.js';
+import { outBytes, outRecord, outText, uniqueId, PipelineRefusal, type KmipCall, type KmipHandler } from './context.js';
 import { checkCipherParams, cryptoParams, macAlgorithm, signingAlgorithm } from './crypto-params.js';
-import { describeKey } from './ops-attributes.js';
 import { Fields, bytes, enumeration, need, text } from './payload.js';
 import { TAG } from './tags.js';
 import { VALIDITY_INDICATOR } from './tags-crypto.js';
@@ -39,10 +38,10 @@ export const decrypt: KmipHandler = async (payload, call) => {
   return [text(TAG.UniqueIdentifier, keyId), bytes(TAG.Data, plaintext.expose())];
 };
 
-/** The key's spec, for the algorithm: a DescribeManagedKey (authorized and audited like any read). */
+/** The key's spec, for the algorithm: a DescribeKey (authorized and audited like any read). */
 async function specOf(call: KmipCall, keyId: string): Promise<{ id: string; keySpec: KeySpec }> {
-  const key = await describeKey(call, keyId);
-  return { id: key.id, keySpec: key.keySpec };
+  const meta = outRecord(await call.run('TrentService.DescribeKey', { KeyId: keyId }), 'KeyMetadata');
+  return { id: outText(meta, 'KeyId'), keySpec: outText(meta, 'KeySpec') as KeySpec };
 }
 
 /** Runs a verification; AWS's mismatch errors are a Validity Indicator of Invalid. */

@@ -3,14 +3,13 @@
  * Destroy and ReKey, each one of Arca's operations run through the pipeline as the client's principal.
  */
 import { SecretBytes } from '../../crypto/secret-bytes.js';
-import { attributeSet, payloadAttributes } from './attributes.js';
+import { attributeSet, nameToAlias, payloadAttributes } from './attributes.js';
 import { outRecord, outText, uniqueId, PipelineRefusal, type KmipCall, type KmipHandler } from './context.js';
 import { KmipError } from './errors.js';
 import { KMIP_KEY_TYPES, specFor } from './key-map.js';
 import { describeKey } from './ops-attributes.js';
 import { Fields, bytes, enumName, enumeration, integer, need, structure, text } from './payload.js';
 import { CRYPTOGRAPHIC_ALGORITHM, KEY_FORMAT_TYPE, OBJECT_TYPE, REVOCATION_REASON_CODE, TAG } from './tags.js';
-import type { TtlvItem } from './ttlv.js';
 import type { KeySpec } from '../../core/key.js';
 
 /** Only symmetric keys are made over KMIP (key-map.ts). */
@@ -30,21 +29,23 @@ function managedKeyInput(payload: Fields, call: KmipCall, block?: { algorithm?: 
     KeyUsage: keyUsage,
     Exportable: set.extractable ?? call.options.exportableByDefault,
     Activate: activate,
-    ...(set.names.length > 0 && { Aliases: set.names.map((n) => `alias/${n}`) }),
+    ...(set.names.length > 0 && { Aliases: set.names.map(nameToAlias) }),
     ...(set.tags.size > 0 && { Tags: [...set.tags].map(([TagKey, TagValue]) => ({ TagKey, TagValue })) }),
     Description: 'Created over KMIP',
   };
 }
 
-function created(call: KmipCall, output: Record<string, unknown>): TtlvItem[] {
+/** The new key's Unique Identifier (also the ID Placeholder for the next batch items). */
+function createdId(call: KmipCall, output: Record<string, unknown>): string {
   const id = outText(outRecord(output, 'KeyMetadata'), 'KeyId');
   call.placeholder = id;
-  return [enumeration(TAG.ObjectType, OBJECT_TYPE.SymmetricKey), text(TAG.UniqueIdentifier, id)];
+  return id;
 }
 
 export const create: KmipHandler = async (payload, call) => {
   requireSymmetric(payload);
-  return created(call, await call.run('ArcaService.CreateManagedKey', managedKeyInput(payload, call)));
+  const id = createdId(call, await call.run('ArcaService.CreateManagedKey', managedKeyInput(payload, call)));
+  return [enumeration(TAG.ObjectType, OBJECT_TYPE.SymmetricKey), text(TAG.UniqueIdentifier, id)];
 };
 
 export const register: KmipHandler = async (payload, call) => {
@@ -61,7 +62,8 @@ export const register: KmipHandler = async (payload, call) => {
   const secret = SecretBytes.copyOf(material);
   material.fill(0);
   call.keep(secret);
-  return created(call, await call.run('ArcaService.CreateManagedKey', { ...input, Material: secret }));
+  // Register answers the Unique Identifier alone (1.4 §4.3), unlike Create.
+  return [text(TAG.UniqueIdentifier, createdId(call, await call.run('ArcaService.CreateManagedKey', { ...input, Material: secret })))];
 };
 
 export const get: KmipHandler = async (payload, call) => {
@@ -153,7 +155,7 @@ export const locate: KmipHandler = async (payload, call) => {
   const max = payload.integer(TAG.MaximumItems);
   const offset = payload.integer(0x4200d4);
   const out = await call.run('ArcaService.LocateKeys', {
-    ...(set.names.length > 0 && { Aliases: set.names.map((n) => `alias/${n}`) }),
+    ...(set.names.length > 0 && { Aliases: set.names.map(nameToAlias) }),
     ...(spec !== undefined && { KeySpec: spec.keySpec }),
     ...(set.state !== undefined && { Lifecycle: set.state }),
     ...(set.extractable !== undefined && { Exportable: set.extractable }),

@@ -31,10 +31,19 @@ export interface KmipPeer {
   readonly clientCertificate: ClientCertificate | undefined;
 }
 
-const query: KmipHandler = async (payload) => {
+/**
+ * Query and DiscoverVersions touch no key, yet are requests like any other: the caller is authenticated
+ * and the request recorded, through GetCallerIdentity (which needs no permission, as in AWS STS).
+ */
+const authenticated = (call: KmipCall): Promise<unknown> => call.run('AWSSecurityTokenServiceV20110615.GetCallerIdentity', {});
+
+const query: KmipHandler = async (payload, call) => {
+  await authenticated(call);
   const functions = new Set(payload.all(TAG.QueryFunction).map((i) => (i.type === 'Enumeration' ? i.value : 0)));
   const out: TtlvItem[] = [];
-  if (functions.has(QUERY_FUNCTION.QueryOperations)) for (const op of Object.keys(HANDLERS) as KmipOperation[]) out.push(enumeration(TAG.Operation, OPERATION[op]));
+  // SetAttribute is KMIP 2.0's: a 1.x client is not offered it.
+  const ops = (Object.keys(HANDLERS) as KmipOperation[]).filter((op) => op !== 'SetAttribute' || call.version.major >= 2);
+  if (functions.has(QUERY_FUNCTION.QueryOperations)) for (const op of ops) out.push(enumeration(TAG.Operation, OPERATION[op]));
   if (functions.has(QUERY_FUNCTION.QueryObjects)) out.push(enumeration(TAG.ObjectType, OBJECT_TYPE.SymmetricKey), enumeration(TAG.ObjectType, OBJECT_TYPE.PrivateKey));
   if (functions.has(QUERY_FUNCTION.QueryServerInformation)) out.push(text(TAG.VendorIdentification, VENDOR_IDENTIFICATION));
   return out;
@@ -57,7 +66,10 @@ export const HANDLERS: Partial<Record<KmipOperation, KmipHandler>> = {
   Revoke: revoke,
   Destroy: destroy,
   Query: query,
-  DiscoverVersions: async (payload) => discoverVersionsResponse(payload.items.length === 0 ? undefined : { tag: TAG.RequestPayload, type: 'Structure', value: payload.items }),
+  DiscoverVersions: async (payload, call) => {
+    await authenticated(call);
+    return discoverVersionsResponse(payload.items.length === 0 ? undefined : { tag: TAG.RequestPayload, type: 'Structure', value: payload.items });
+  },
   Encrypt: encrypt,
   Decrypt: decrypt,
   Sign: sign,
