@@ -199,7 +199,7 @@ describe('arca server configuration: metrics', () => {
       const rules = 'identity: { certificates: [{ match: { uri: "spiffe://example.org/*" }, principal: app }] }\n';
       assert.deepEqual(errorsOf(`dataDir: /d\n${tls}, clientCert: optional }\n${rules}`), [
         'tls.clientCert: needs tls.clientCa (the CAs client certificates must chain to)',
-        'identity.certificates: needs TLS with tls.clientCa (only a verified client certificate maps to a principal)',
+        'identity.certificates: needs TLS with tls.clientCa, or kmip: (only a verified client certificate maps to a principal)',
       ]);
       const ok = loadServerConfig(`dataDir: /d\n${tls}, clientCa: ${join(dir, 'ca.pem')}, clientCert: optional }\n${rules}`, {});
       assert.ok(ok.ok, JSON.stringify(ok));

@@ -70,7 +70,7 @@ export const get: KmipHandler = async (payload, call) => {
   const keyId = uniqueId(payload, call);
   const format = payload.enumeration(TAG.KeyFormatType);
   if (format !== undefined && format !== KEY_FORMAT_TYPE.Raw) throw new KmipError('KeyFormatTypeNotSupported', 'Arca returns symmetric keys in the Raw key format');
-  if (payload.raw(0x420047) !== undefined) throw new KmipError('FeatureNotSupported', 'Key Wrapping Specification is not supported: the key travels over the mutually authenticated TLS connection');
+  if (payload.raw(TAG.KeyWrappingSpecification) !== undefined) throw new KmipError('FeatureNotSupported', 'Key Wrapping Specification is not supported: the key travels over the mutually authenticated TLS connection');
   let out;
   try {
     out = await call.run('ArcaService.ExportKeyMaterial', { KeyId: keyId });
@@ -153,7 +153,7 @@ export const locate: KmipHandler = async (payload, call) => {
   if (set.objectType !== undefined && set.objectType !== 'SymmetricKey') return call.version.major > 1 || call.version.minor >= 3 ? [integer(TAG.LocatedItems, 0)] : [];
   const spec = set.algorithm === undefined ? undefined : specFor(set.algorithm, set.length, undefined);
   const max = payload.integer(TAG.MaximumItems);
-  const offset = payload.integer(0x4200d4);
+  const offset = payload.integer(TAG.OffsetItems);
   const out = await call.run('ArcaService.LocateKeys', {
     ...(set.names.length > 0 && { Aliases: set.names.map(nameToAlias) }),
     ...(spec !== undefined && { KeySpec: spec.keySpec }),
