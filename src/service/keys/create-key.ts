@@ -11,7 +11,7 @@ import { checkNewKeyPolicy } from '../access/policy-document.js';
 import { keyArn } from '../../core/arn.js';
 import { newMultiRegionId, storageKeyId } from '../../core/multi-region.js';
 import { str } from '../pipeline/schemas.js';
-import { tagList, toTags } from './tags.js';
+import { tagList, toKeyTags } from './tags.js';
 import { customKeyStoreMembers, discardHsmKey, earlyXksCheck, generateHsmKey, planCustomKeyStoreKey, type EarlyXksCheck } from './custom-key-store-key.js';
 
 /** A key id as Arca makes them (a lowercase UUID), for ArcaDevKeyId. */
@@ -74,7 +74,7 @@ export const createKey = defineOperation({
     const origin = input.Origin ?? 'AWS_KMS';
     const multiRegion = input.MultiRegion === true;
     if (multiRegion && input.ArcaDevKeyId !== undefined) throw new KmsError('ValidationFailed', 'ArcaDevKeyId names a single-Region key: it cannot be combined with MultiRegion.');
-    const tags = toTags(input.Tags ?? []);
+    const tags = toKeyTags(input.Tags ?? []);
     // Prepared material is bound to the key id it was wrapped for: the key takes that id.
     if (input.ArcaDevKeyId !== undefined && deps.dev === undefined) throw new KmsError('UnsupportedOperation', 'ArcaDevKeyId is available in dev mode only (arca dev).');
     if (input.ArcaDevKeyId !== undefined && (await deps.keys.getKey(input.ArcaDevKeyId)) !== undefined) throw new KmsError('AlreadyExists', `Key '${input.ArcaDevKeyId}' already exists`);

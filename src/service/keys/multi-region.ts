@@ -9,7 +9,7 @@ import { checkNewKeyPolicy } from '../access/policy-document.js';
 import { defineOperation } from '../pipeline/operation.js';
 import { keyIdParam, str } from '../pipeline/schemas.js';
 import { keyMetadata } from './key-metadata.js';
-import { tagList, tagsForWire, toTags } from './tags.js';
+import { tagList, tagsForWire, toKeyTags } from './tags.js';
 
 /** Multi-Region keys (issue 20, ADR 0022): ReplicateKey and UpdatePrimaryRegion. */
 
@@ -49,7 +49,7 @@ export const replicateKey = defineOperation({
       throw new KmsError('AlreadyExists', `Replica key ${keyArn(realm, replicaId)} already exists.`);
     }
     const policyPrincipals = input.Policy === undefined ? {} : await checkNewKeyPolicy({ ...deps, realm }, ctx, keyArn(realm, replicaId), input.Policy, input.BypassPolicyLockoutSafetyCheck);
-    const tags = toTags(input.Tags ?? []);
+    const tags = toKeyTags(input.Tags ?? []);
     const imported = primary.origin === 'EXTERNAL';
     const replica: KeyRecord = {
       id: replicaId,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineOperation } from '../pipeline/operation.js';
 import { keyIdParam } from '../pipeline/schemas.js';
-import { MAX_TAGS_PER_KEY, tagList, tooManyTags, toTags } from './tags.js';
+import { MAX_TAGS_PER_KEY, tagList, tooManyTags, toKeyTags } from './tags.js';
 
 export const tagResource = defineOperation({
   service: 'TrentService',
@@ -14,7 +14,7 @@ export const tagResource = defineOperation({
   keys: { key: { required: true, ref: (i) => i.KeyId, access: 'manage', allowAlias: false } },
   async execute(input, ctx, deps) {
     const key = ctx.keys.key.record;
-    const tags = toTags(input.Tags);
+    const tags = toKeyTags(input.Tags);
     const existing = new Set((await deps.keys.listTags(key.id)).map((t) => t.key));
     const added = tags.filter((t) => !existing.has(t.key)).length;
     // AWS answers a key that would pass its 50 tags with the TagException of a request that has too many.

@@ -20,20 +20,26 @@ export function reservedArcaTag(): KmsError {
   return new KmsError('Tag', 'Tags beginning with arca: are reserved');
 }
 
-/**
- * AWS's tag rules beyond lengths, with AWS's messages: at most 50, no reserved `aws:` prefix (any case), no
- * key twice in one request; and no `arca:` prefix (any case), which only the managed-key operations write.
- */
+/** AWS's tag rules beyond lengths, with AWS's messages: at most 50, no reserved `aws:` prefix (any case), no key twice in one request. */
 export function toTags(list: readonly { TagKey: string; TagValue: string }[]): Tag[] {
   if (list.length > MAX_TAGS_PER_KEY) throw tooManyTags();
   const seen = new Set<string>();
   return list.map(({ TagKey, TagValue }) => {
     if (TagKey.toLowerCase().startsWith('aws:')) throw new KmsError('Tag', 'Tags beginning with aws: are reserved');
-    if (isReservedTagKey(TagKey)) throw reservedArcaTag();
     if (seen.has(TagKey)) throw new KmsError('Tag', 'Duplicate tag keys');
     seen.add(TagKey);
     return { key: TagKey, value: TagValue };
   });
+}
+
+/**
+ * A key's tags from a request: {@link toTags}, and no `arca:` prefix (any case), which only the managed-key
+ * operations write (ADR 0027). Principal tags keep `arca:` (arca:DevicePosture, arca:RiskScore).
+ */
+export function toKeyTags(list: readonly { TagKey: string; TagValue: string }[]): Tag[] {
+  const tags = toTags(list);
+  if (tags.some((t) => isReservedTagKey(t.key))) throw reservedArcaTag();
+  return tags;
 }
 
 export function tagsForWire(tags: readonly Tag[]): { TagKey: string; TagValue: string }[] {

@@ -31,7 +31,10 @@ export const activateKey = defineOperation({
     if (lifecycle !== 'PreActive') throw wrongLifecycle(ctx.keys.key, lifecycle, REFUSED[lifecycle]);
   },
   async execute(_input, ctx, deps) {
-    const key = ctx.keys.key.record;
+    // Again inside the transaction: a revocation may have committed since the check.
+    const key = (await deps.keys.getKey(ctx.keys.key.record.id)) ?? ctx.keys.key.record;
+    const { lifecycle } = await managedFacts(deps, key);
+    if (lifecycle !== 'PreActive') throw wrongLifecycle(ctx.keys.key, lifecycle, REFUSED[lifecycle]);
     await deps.keys.putTags(key.id, [
       { key: MANAGED_TAGS.lifecycle, value: 'Active' },
       { key: MANAGED_TAGS.activationDate, value: dateTag(deps.clock.now()) },

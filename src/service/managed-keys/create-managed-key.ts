@@ -5,7 +5,7 @@ import { KmsError } from '../../core/errors.js';
 import { KEY_SPEC_INFO, KEY_USAGES, type KeyRecord, type KeySpec, type Tag } from '../../core/key.js';
 import { dateTag, defaultManagedKeyPolicy, MANAGED_TAGS } from '../../core/managed-key.js';
 import { keyMetadata } from '../keys/key-metadata.js';
-import { tagList, toTags } from '../keys/tags.js';
+import { tagList, toKeyTags } from '../keys/tags.js';
 import { denied } from '../pipeline/authorization-facts.js';
 import { defineOperation, type OperationContext } from '../pipeline/operation.js';
 import type { ServiceDeps } from '../pipeline/deps.js';
@@ -59,7 +59,7 @@ export const createManagedKey = defineOperation({
     if (new Set(aliases).size !== aliases.length) throw new KmsError('ValidationFailed', 'Aliases must not name the same alias twice.');
     await requireAliasRights(deps, ctx, aliases);
     const now = deps.clock.now();
-    const tags = [...toTags(input.Tags ?? []), ...reservedTags(input.Exportable === true, input.Activate === true, now)];
+    const tags = [...toKeyTags(input.Tags ?? []), ...reservedTags(input.Exportable === true, input.Activate === true, now)];
     const registered = input.Material !== undefined;
     const key: KeyRecord = {
       id: randomId(),

@@ -32,8 +32,10 @@ export const revokeKey = defineOperation({
     if (!REVOCABLE.includes(lifecycle)) throw wrongLifecycle(ctx.keys.key, lifecycle, 'a destroyed key cannot be revoked.');
   },
   async execute(input, ctx, deps) {
-    const key = ctx.keys.key.record;
+    // Read again inside the transaction: another revocation or a deletion may have committed since the check.
+    const key = (await deps.keys.getKey(ctx.keys.key.record.id)) ?? ctx.keys.key.record;
     const { lifecycle, tags: current } = await managedFacts(deps, key);
+    if (!REVOCABLE.includes(lifecycle)) throw wrongLifecycle(ctx.keys.key, lifecycle, 'a destroyed key cannot be revoked.');
     const next = lifecycleAfterRevocation(lifecycle, input.RevocationReason);
     const now = deps.clock.now();
     const tags: Tag[] = [
