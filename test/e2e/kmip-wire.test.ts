@@ -151,6 +151,20 @@ describe('KMIP on the wire', { skip: hasOpenssl ? false : 'openssl not installed
     await assert.rejects(callOperation(server.admin, 'TrentService.TagResource', { KeyId: idOf(plain), Tags: [{ TagKey: 'arca:Exportable', TagValue: 'true' }] }), /TagException|reserved/);
   });
 
+  test('Locate by Object Group (how Percona\'s keyring component finds its keys), newest first', async () => {
+    const group = (name: string) => attribute('Object Group', text(0, name));
+    const [first] = await client.call(message([createAes([group('mysql-1')])]));
+    const [second] = await client.call(message([createAes([group('mysql-1')])]));
+    await client.call(message([createAes([group('mysql-2')])]));
+    const [found] = await client.call(message([op('Locate', [group('mysql-1')])]));
+    const ids = found?.payload.filter((c) => c.tag === TAG.UniqueIdentifier).map((c) => (c.type === 'TextString' ? c.value : ''));
+    assert.deepEqual(ids, [idOf(second), idOf(first)]);
+    const located = field(found, TAG.LocatedItems);
+    assert.equal(located?.type === 'Integer' ? located.value : -1, 2, 'KMIP 1.3+ answers Located Items');
+    const [limited] = await client.call(message([op('Locate', [integer(TAG.MaximumItems, 1), group('mysql-1')])]));
+    assert.deepEqual(limited?.payload.filter((c) => c.tag === TAG.UniqueIdentifier).length, 1);
+  });
+
   test('pipelined messages are answered in order on one connection', async () => {
     const ids = ['a', 'b', 'c', 'd', 'e'];
     client.socket.write(Buffer.concat(ids.map((name) => message([op('Locate', [attribute('Name', structure(0, [text(TAG.NameValue, `missing-${name}`), enumeration(TAG.NameType, 1)]))])]))));
