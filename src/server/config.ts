@@ -306,7 +306,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
   if (record(doc['identity'])['certificates'] !== undefined && (tls['enabled'] === false || tls['clientCa'] === undefined) && kmip === undefined) {
     errors.push('identity.certificates: needs TLS with tls.clientCa, or kmip: (only a verified client certificate maps to a principal)');
   }
-  errors.push(...kmipConfigErrors(kmip, tls['enabled'] === false ? {} : tls).map((e) => e.replace('kmip.tls.clientCrl', 'kmip.clientCrl')));
+  errors.push(...kmipConfigErrors(kmip, tls['enabled'] === false ? {} : tls, readable));
   const storageTls = record(record(doc['storage'])['tls']);
   if ((storageTls['cert'] === undefined) !== (storageTls['key'] === undefined)) errors.push('storage.tls: give both cert and key, or neither');
   for (const field of ['ca', 'cert', 'key'] as const) {

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { clientCrlErrors, readClientCrls } from './client-crl.js';
 import type { KmipListenerConfig } from './kmip-listener.js';
@@ -41,8 +41,8 @@ function files(kmip: Partial<TlsFiles>, tls: TlsFiles): TlsFiles {
   return { cert: kmip.cert ?? tls.cert, key: kmip.key ?? tls.key, clientCa: kmip.clientCa ?? tls.clientCa, clientCrl: kmip.clientCrl ?? tls.clientCrl };
 }
 
-/** The cross-field errors of `kmip:` (on the raw document, reported with the schema's). */
-export function kmipConfigErrors(kmip: unknown, tls: unknown): string[] {
+/** The cross-field errors of `kmip:` (on the raw document, reported with the schema's); `readable` checks a file. */
+export function kmipConfigErrors(kmip: unknown, tls: unknown, readable: (path: string) => boolean): string[] {
   if (typeof kmip !== 'object' || kmip === null) return [];
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const k = kmip as Record<string, unknown>;
@@ -54,22 +54,13 @@ export function kmipConfigErrors(kmip: unknown, tls: unknown): string[] {
     if (path === undefined) errors.push(`kmip.${field}: required (or tls.${field}): KMIP runs over mutual TLS only`);
     else if (!readable(path)) errors.push(`kmip.${field}: cannot read ${path}`);
   }
-  if (resolved.clientCrl !== undefined) errors.push(...clientCrlErrors(resolved.clientCrl).map((e) => `kmip.${e}`));
+  if (resolved.clientCrl !== undefined) errors.push(...clientCrlErrors(resolved.clientCrl).map((e) => e.replace(/^tls\./, 'kmip.')));
   try {
     parseListen(text(k['listen']) ?? '0.0.0.0:5696');
   } catch (e) {
     errors.push(`kmip.listen: ${(e as Error).message.replace(/^--listen /, '')}`);
   }
   return errors;
-}
-
-function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The listener's settings, with its files read (the configuration was validated by `kmipConfigErrors`). */

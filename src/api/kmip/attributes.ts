@@ -144,7 +144,7 @@ export function tagValue(a: ClientAttribute): string {
   throw new KmipError('InvalidField', `attribute '${a.name}' must be a text string or a number (Arca keeps it as a key tag)`);
 }
 
-/** Reads the attributes into an {@link AttributeSet}; `settable` lists what the operation allows beyond names and tags. */
+/** Reads the attributes into an {@link AttributeSet}: what Create, Register and Locate understand, the rest refused. */
 export function attributeSet(attrs: readonly ClientAttribute[]): AttributeSet {
   const set: AttributeSet = { names: [], tags: new Map() };
   for (const a of attrs) {

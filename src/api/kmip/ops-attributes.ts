@@ -58,13 +58,14 @@ export async function describeKey(call: KmipCall, keyId: string): Promise<Manage
 export function keyAttributes(key: ManagedKey): AnswerAttribute[] {
   const type = KMIP_KEY_TYPES[key.keySpec];
   const attr = (name: string, value: TtlvItem): AnswerAttribute => ({ name, value });
-  const mask = Number(key.tags.get(TAGGED_ATTRIBUTES['Cryptographic Usage Mask'] ?? '') ?? USAGE_MASKS[key.keyUsage]);
+  const stored = key.tags.get(TAGGED_ATTRIBUTES['Cryptographic Usage Mask'] ?? '');
+  const mask = stored !== undefined && /^\d{1,10}$/.test(stored) && Number(stored) <= 0x7fffffff ? Number(stored) : USAGE_MASKS[key.keyUsage];
   const out: AnswerAttribute[] = [
     attr('Unique Identifier', text(TAG.UniqueIdentifier, key.id)),
     attr('Object Type', enumeration(TAG.ObjectType, OBJECT_TYPE[type.objectType])),
     ...(type.algorithm !== undefined ? [attr('Cryptographic Algorithm', enumeration(TAG.CryptographicAlgorithm, CRYPTOGRAPHIC_ALGORITHM[type.algorithm]))] : []),
     ...(type.length !== undefined ? [attr('Cryptographic Length', integer(TAG.CryptographicLength, type.length))] : []),
-    attr('Cryptographic Usage Mask', integer(TAG.CryptographicUsageMask, Number.isInteger(mask) ? mask : USAGE_MASKS[key.keyUsage])),
+    attr('Cryptographic Usage Mask', integer(TAG.CryptographicUsageMask, mask)),
     ...key.aliases.map((a) => nameAttribute(aliasToName(a))),
     attr('State', enumeration(TAG.State, STATE[key.lifecycle])),
     attr('Initial Date', dateTime(TAG.InitialDate, key.created)),
