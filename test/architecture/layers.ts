@@ -32,7 +32,7 @@ export const RULES: Record<Layer, LayerRule> = {
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   /** @grpc/*: the Kubernetes KMS v2 plugin's gRPC listener (server/k8s-plugin.ts; api/k8s stays free of it). */
   server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress', '@grpc/grpc-js', '@grpc/proto-loader'] },
-  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode'] },
+  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode', 'commander', 'cli-progress'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
   version: { layers: [], modules: [] },
