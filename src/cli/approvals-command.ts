@@ -1,33 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { callOperation, clientConfigFrom, reportCallError } from './client.js';
+import { Command } from 'commander';
+import { callOperation } from './client.js';
+import { act, clientFor, formatOf } from './command-kit.js';
+import { render } from './output.js';
 
 /**
  * `arca approvals …` (issue 18): held requests and the rules that hold them. Every subcommand is one
  * ArcaService call; `--output json` prints the answer as it came.
  */
-
-const USAGE = `Usage:
-  arca approvals list [--status Pending|Approved|Denied|Executed|Expired] [--review] [--limit N]
-  arca approvals show <approval-id>
-  arca approvals approve <approval-id> --reason TEXT
-  arca approvals deny <approval-id> --reason TEXT
-  arca approvals execute <approval-id>          run an approved request as it was made (authorized again now)
-  arca approvals break-glass <approval-id> --reason TEXT
-                                                emergency: run a pending request without its quorum (MFA session; alerted)
-  arca approvals rules                          list the approval rules
-  (--review lists the requests run by breaking glass, for their follow-up review)
-  arca approvals put-rule --file rule.json      create or replace a rule (PutApprovalRule's input as JSON)
-  arca approvals delete-rule --name NAME
-Options: --endpoint URL, --output json
-`;
-
-const SUBCOMMANDS = ['list', 'show', 'approve', 'deny', 'execute', 'break-glass', 'rules', 'put-rule', 'delete-rule'] as const;
-type Sub = (typeof SUBCOMMANDS)[number];
-
-function isSub(s: string | undefined): s is Sub {
-  return (SUBCOMMANDS as readonly (string | undefined)[]).includes(s);
-}
 
 const dateText = (v: unknown): string => (typeof v === 'number' ? new Date(v * 1000).toISOString() : '');
 
@@ -46,76 +26,62 @@ function describe(r: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs `arca approvals …`; answers the exit code. */
-export async function runApprovals(argv: readonly string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!isSub(sub)) {
-    const help = sub === undefined || sub === '--help' || sub === 'help';
-    process.stderr.write(help ? USAGE : `arca approvals: unknown subcommand '${sub}'\n${USAGE}`);
-    return help ? 0 : 2;
-  }
-  const options = { reason: { type: 'string' }, review: { type: 'boolean' }, status: { type: 'string' }, limit: { type: 'string' }, file: { type: 'string' }, name: { type: 'string' }, output: { type: 'string' }, endpoint: { type: 'string' } } as const;
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options, allowPositionals: true });
-  } catch (e) {
-    process.stderr.write(`arca approvals ${sub}: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const id = positionals[0];
-  const needsId = sub === 'show' || sub === 'approve' || sub === 'deny' || sub === 'execute' || sub === 'break-glass';
-  if (needsId && id === undefined) return usageError(sub, 'missing <approval-id>');
-  if ((sub === 'approve' || sub === 'deny' || sub === 'break-glass') && values.reason === undefined) return usageError(sub, 'missing --reason');
-  if (sub === 'put-rule' && values.file === undefined) return usageError(sub, 'missing --file');
-  if (sub === 'delete-rule' && values.name === undefined) return usageError(sub, 'missing --name');
-  try {
-    const config = clientConfigFrom(process.env, values.endpoint);
-    const call = (op: string, input: Record<string, unknown>) => callOperation(config, `ArcaService.${op}`, input);
-    let out: Record<string, unknown>;
-    switch (sub) {
-      case 'list':
-        out = await call('ListApprovalRequests', { ...(values.status !== undefined && { Status: values.status }), ...(values.review === true && { Review: true }), ...(values.limit !== undefined && { Limit: Number(values.limit) }) });
-        break;
-      case 'show':
-        out = await call('GetApprovalRequest', { ApprovalId: id });
-        break;
-      case 'approve':
-        out = await call('ApproveRequest', { ApprovalId: id, Reason: values.reason });
-        break;
-      case 'deny':
-        out = await call('DenyRequest', { ApprovalId: id, Reason: values.reason });
-        break;
-      case 'execute':
-        out = await call('ExecuteApproved', { ApprovalId: id });
-        break;
-      case 'break-glass':
-        out = await call('BreakGlass', { ApprovalId: id, Reason: values.reason });
-        break;
-      case 'rules':
-        out = await call('ListApprovalRules', {});
-        break;
-      case 'put-rule':
-        out = await call('PutApprovalRule', JSON.parse(readFileSync(values.file ?? '', 'utf8')) as Record<string, unknown>);
-        break;
-      case 'delete-rule':
-        out = await call('DeleteApprovalRule', { RuleName: values.name });
-        break;
-    }
-    if (values.output === 'json' || sub === 'execute' || sub === 'break-glass' || sub === 'rules' || sub === 'put-rule' || sub === 'delete-rule') {
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    } else if (sub === 'list') {
-      for (const r of (out['ApprovalRequests'] as Record<string, unknown>[] | undefined) ?? []) process.stdout.write(describe(r));
-    } else {
-      process.stdout.write(describe((out['ApprovalRequest'] ?? {}) as Record<string, unknown>));
-    }
-    return 0;
-  } catch (e) {
-    return reportCallError(e);
-  }
+type Options = { reason?: string; review?: boolean; status?: string; limit?: string; file?: string; name?: string };
+
+/** One approvals subcommand: its call, from its id argument (when it takes one) and options. */
+interface Sub {
+  readonly description: string;
+  readonly id?: boolean;
+  readonly options?: readonly (readonly [flags: string, description: string, required?: boolean])[];
+  call(id: string | undefined, o: Options): readonly [operation: string, input: Record<string, unknown>];
+  /** In table format: the request(s) as text; without it the answer prints as JSON. */
+  text?(out: Record<string, unknown>): string;
 }
 
-function usageError(sub: string, what: string): number {
-  process.stderr.write(`arca approvals ${sub}: ${what}\n${USAGE}`);
-  return 2;
+const REASON = ['--reason <text>', 'why, recorded with the decision', true] as const;
+
+const SUBS: Record<string, Sub> = {
+  list: {
+    description: 'list approval requests (--review: those run by breaking glass, for their follow-up review)',
+    options: [['--status <status>', 'Pending, Approved, Denied, Executed or Expired'], ['--review', 'the requests run by breaking glass'], ['--limit <n>', 'at most N']],
+    call: (_id, o) => ['ListApprovalRequests', { ...(o.status !== undefined && { Status: o.status }), ...(o.review === true && { Review: true }), ...(o.limit !== undefined && { Limit: Number(o.limit) }) }],
+    text: (out) => ((out['ApprovalRequests'] as Record<string, unknown>[] | undefined) ?? []).map(describe).join(''),
+  },
+  show: { description: 'show one approval request', id: true, call: (id) => ['GetApprovalRequest', { ApprovalId: id }], text: (out) => describe((out['ApprovalRequest'] ?? {}) as Record<string, unknown>) },
+  approve: { description: 'approve a request', id: true, options: [REASON], call: (id, o) => ['ApproveRequest', { ApprovalId: id, Reason: o.reason }], text: (out) => describe((out['ApprovalRequest'] ?? {}) as Record<string, unknown>) },
+  deny: { description: 'deny a request', id: true, options: [REASON], call: (id, o) => ['DenyRequest', { ApprovalId: id, Reason: o.reason }], text: (out) => describe((out['ApprovalRequest'] ?? {}) as Record<string, unknown>) },
+  execute: { description: 'run an approved request as it was made (authorized again now)', id: true, call: (id) => ['ExecuteApproved', { ApprovalId: id }] },
+  'break-glass': { description: 'emergency: run a pending request without its quorum (MFA session; alerted)', id: true, options: [REASON], call: (id, o) => ['BreakGlass', { ApprovalId: id, Reason: o.reason }] },
+  rules: { description: 'list the approval rules', call: () => ['ListApprovalRules', {}] },
+  'put-rule': {
+    description: "create or replace a rule (PutApprovalRule's input as JSON)",
+    options: [['--file <file>', 'the rule, as JSON', true]],
+    call: (_id, o) => ['PutApprovalRule', JSON.parse(readFileSync(o.file ?? '', 'utf8')) as Record<string, unknown>],
+  },
+  'delete-rule': { description: 'delete a rule', options: [['--name <name>', 'the rule', true]], call: (_id, o) => ['DeleteApprovalRule', { RuleName: o.name }] },
+};
+
+/** `arca approvals …`. */
+export function approvalsCommand(): Command {
+  const approvals = new Command('approvals').description('held requests and approval rules: arca approvals list; approve|deny ID --reason …; execute ID');
+  for (const [name, sub] of Object.entries(SUBS)) {
+    const cmd = new Command(name).description(sub.description);
+    if (sub.id === true) cmd.argument('<approval-id>', 'the approval request (apr-…)');
+    for (const [flags, description, required] of sub.options ?? []) {
+      if (required === true) cmd.requiredOption(flags, description);
+      else cmd.option(flags, description);
+    }
+    cmd.action(
+      act(async (self, id?: string) => {
+        const [operation, input] = sub.call(typeof id === 'string' ? id : undefined, self.opts<Options>());
+        const out = await callOperation(clientFor(self), `ArcaService.${operation}`, input);
+        const format = formatOf(self);
+        if (format === 'table' && sub.text !== undefined) process.stdout.write(sub.text(out));
+        else process.stdout.write(render(format === 'yaml' ? 'yaml' : 'json', out));
+        return 0;
+      }),
+    );
+    approvals.addCommand(cmd);
+  }
+  return approvals;
 }

@@ -3,33 +3,13 @@ import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { fsyncDirectory } from '../platform/durable-file.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { verifyExportStream } from '../audit/verify-log.js';
 import type { AuditEvent, TreeHead } from '../core/audit.js';
 import { checkServerProofs, entryObject, exportPages, listChains, printReport, readPublicKey, verifyChains, verifyOnline, type ExportPage } from './audit-verify.js';
 import { fileLines } from './export-file.js';
-import { callOperation, type ClientConfig, clientConfigFrom, reportCallError } from './client.js';
-import { parseOutputFormat, render } from './output.js';
-
-export const AUDIT_USAGE = `arca audit <verify|query|tail|export|public-key|checkpoint> [options]
-
-  verify [--file LOG --public-key KEY]   verify the trail: online (the server's trail, streamed page by
-                                         page) or offline (an export and the trail's public key: base64,
-                                         or a file holding it); prints a report, exits 1 on any divergence.
-                                         In a cluster, online: every node's chain, each against its own
-                                         key, one line per node (--chain ID: that chain only)
-  query [filters]                        events, newest first, as JSON lines; filters: --start --end
-                                         --key --principal --operation --outcome Success|Failure
-                                         --error-code --source-ip --limit N (default 100); --all-nodes:
-                                         every node's events, merged newest first by time
-  tail [-f]                              the latest events (with -f, keep printing new ones)
-  export [--out FILE]                    the whole trail, its tree heads and public key, as JSON lines
-  public-key                             the trail's tree-head signing key (base64 Ed25519)
-  checkpoint                             the latest signed tree head as a C2SP signed-note checkpoint
-
-Common: --endpoint URL (or ARCA_ENDPOINT); credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY;
---chain ID: another node's audit chain (arca audit verify lists them); --output json|table (verify).
-`;
+import { callOperation, type ClientConfig } from './client.js';
+import { act, clientFor, formatOf, show, UsageError } from './command-kit.js';
 
 /**
  * Writes the whole trail as an export (JSON lines), page by page. A file is written durably (ADR 0010):
@@ -64,103 +44,148 @@ async function writeExport(config: ClientConfig, out: string | undefined, chainI
   fsyncDirectory(dirname(out));
 }
 
-const QUERY_FLAGS = { start: 'StartTime', end: 'EndTime', key: 'KeyId', principal: 'Principal', operation: 'EventName', outcome: 'Outcome', 'error-code': 'ErrorCode', 'source-ip': 'SourceIPAddress' } as const;
+const QUERY_FLAGS = { start: 'StartTime', end: 'EndTime', key: 'KeyId', principal: 'Principal', operation: 'EventName', outcome: 'Outcome', errorCode: 'ErrorCode', sourceIp: 'SourceIPAddress' } as const;
 
-/** `arca audit ...`. */
-export async function runAudit(argv: readonly string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      endpoint: { type: 'string' },
-      file: { type: 'string' },
-      'public-key': { type: 'string' },
-      out: { type: 'string' },
-      follow: { type: 'boolean', short: 'f', default: false },
-      limit: { type: 'string' },
-      interval: { type: 'string', default: '1000' },
-      chain: { type: 'string' },
-      'all-nodes': { type: 'boolean', default: false },
-      output: { type: 'string' },
-      ...Object.fromEntries(Object.keys(QUERY_FLAGS).map((k) => [k, { type: 'string' as const }])),
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help || sub === undefined) {
-    process.stdout.write(AUDIT_USAGE);
-    return values.help ? 0 : 2;
-  }
-  const client = (): ClientConfig => clientConfigFrom(process.env, values.endpoint);
-  try {
-    switch (sub) {
-      case 'verify': {
-        if (values.file !== undefined) {
-          if (values['public-key'] === undefined) throw new UsageError('offline verification needs --public-key (the trail key, obtained out of band)');
-          const report = await verifyExportStream(() => fileLines(values.file ?? ''), readPublicKey(values['public-key']));
-          printReport(report);
-          return report.ok ? 0 : 1;
-        }
-        const format = parseOutputFormat(values.output);
-        const chains = await listChains(client());
-        if (values.chain === undefined && format === 'table' && chains.length <= 1) {
-          // One chain (SQLite, or a cluster of one): the report as it always was.
-          const { report, heads } = await verifyOnline(client(), values['public-key']);
-          printReport(report);
-          if (!report.ok) return 1;
-          const proofs = await checkServerProofs(client(), heads);
-          process.stdout.write(proofs.ok ? `OK: ${proofs.checked} proofs from the server verified\n` : `FAILED: server proof: ${proofs.problem}\n`);
-          return proofs.ok ? 0 : 1;
-        }
-        const chosen = values.chain === undefined ? chains : chains.filter((c) => c.ChainId === values.chain);
-        if (chosen.length === 0) throw new UsageError(`no audit chain '${values.chain ?? ''}' (the chains: ${chains.map((c) => `${c.Node} ${c.ChainId}`).join(', ')})`);
-        if (values['public-key'] !== undefined && chosen.length > 1) throw new UsageError('--public-key is one chain\'s key: name that chain with --chain');
-        const verdicts = await verifyChains(client(), chosen, values['public-key']);
-        const ok = verdicts.every((v) => v.Ok);
-        process.stdout.write(format === 'json' ? render('json', { Ok: ok, Chains: verdicts }) : render('table', verdicts, ['Node', 'ChainId', 'Events', 'Result']));
-        return ok ? 0 : 1;
-      }
-      case 'export': {
-        await writeExport(client(), values.out, values.chain);
-        return 0;
-      }
-      case 'checkpoint': {
-        const c = (await callOperation(client(), 'ArcaService.GetAuditCheckpoint', onChain(values.chain))) as { Checkpoint?: string };
-        process.stdout.write(c.Checkpoint ?? '');
-        return 0;
-      }
-      case 'public-key': {
-        const page = (await callOperation(client(), 'ArcaService.ExportAuditLog', { FromSequence: 1, Limit: 1, ...onChain(values.chain) })) as unknown as ExportPage;
-        process.stdout.write(`${page.PublicKey ?? ''}\n`);
-        return 0;
-      }
-      case 'query':
-      case 'tail': {
-        const input: Record<string, unknown> = {};
-        for (const [flag, member] of Object.entries(QUERY_FLAGS)) {
-          const v = (values as Record<string, unknown>)[flag];
-          if (typeof v === 'string') input[member] = v;
-        }
-        if (values['all-nodes'] && values.chain !== undefined) throw new UsageError('--all-nodes and --chain exclude each other');
-        Object.assign(input, values['all-nodes'] ? { AllNodes: true } : onChain(values.chain));
-        const found = await listEvents(client(), input, Number(values.limit ?? (sub === 'tail' ? 10 : 100)));
-        const events = sub === 'tail' ? [...found].reverse() : found;
-        for (const e of events) process.stdout.write(JSON.stringify(e) + '\n');
-        if (sub === 'tail' && values.follow) return await follow(client(), events.at(-1)?.arca?.sequence ?? 0, Number(values.interval));
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown audit command '${sub}'`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`arca audit: ${e.message}\n\n${AUDIT_USAGE}`);
-      return 2;
-    }
-    return reportCallError(e);
-  }
+interface AuditOptions {
+  readonly file?: string;
+  readonly publicKey?: string;
+  readonly out?: string;
+  readonly follow?: boolean;
+  readonly limit?: string;
+  readonly interval?: string;
+  readonly chain?: string;
+  readonly allNodes?: boolean;
 }
 
-class UsageError extends Error {}
+async function verify(cmd: Command): Promise<number> {
+  const values = cmd.opts<AuditOptions>();
+  const client = (): ClientConfig => clientFor(cmd);
+  if (values.file !== undefined) {
+    if (values.publicKey === undefined) throw new UsageError('offline verification needs --public-key (the trail key, obtained out of band)');
+    const report = await verifyExportStream(() => fileLines(values.file ?? ''), readPublicKey(values.publicKey));
+    if (formatOf(cmd) === 'table') printReport(report);
+    else show(cmd, report);
+    return report.ok ? 0 : 1;
+  }
+  const format = formatOf(cmd);
+  const chains = await listChains(client());
+  if (values.chain === undefined && format === 'table' && chains.length <= 1) {
+    // One chain (SQLite, or a cluster of one): the report as it always was.
+    const { report, heads } = await verifyOnline(client(), values.publicKey);
+    printReport(report);
+    if (!report.ok) return 1;
+    const proofs = await checkServerProofs(client(), heads);
+    process.stdout.write(proofs.ok ? `OK: ${proofs.checked} proofs from the server verified\n` : `FAILED: server proof: ${proofs.problem}\n`);
+    return proofs.ok ? 0 : 1;
+  }
+  const chosen = values.chain === undefined ? chains : chains.filter((c) => c.ChainId === values.chain);
+  if (chosen.length === 0) throw new UsageError(`no audit chain '${values.chain ?? ''}' (the chains: ${chains.map((c) => `${c.Node} ${c.ChainId}`).join(', ')})`);
+  if (values.publicKey !== undefined && chosen.length > 1) throw new UsageError("--public-key is one chain's key: name that chain with --chain");
+  const verdicts = await verifyChains(client(), chosen, values.publicKey);
+  const ok = verdicts.every((v) => v.Ok);
+  if (format === 'table') show(cmd, verdicts, ['Node', 'ChainId', 'Events', 'Result']);
+  else show(cmd, { Ok: ok, Chains: verdicts });
+  return ok ? 0 : 1;
+}
+
+async function events(cmd: Command, sub: 'query' | 'tail'): Promise<number> {
+  const values = cmd.opts<AuditOptions & Partial<Record<keyof typeof QUERY_FLAGS, string>>>();
+  const input: Record<string, unknown> = {};
+  for (const [flag, member] of Object.entries(QUERY_FLAGS)) {
+    const v = (values as Record<string, unknown>)[flag];
+    if (typeof v === 'string') input[member] = v;
+  }
+  if (values.allNodes === true && values.chain !== undefined) throw new UsageError('--all-nodes and --chain exclude each other');
+  Object.assign(input, values.allNodes === true ? { AllNodes: true } : onChain(values.chain));
+  const found = await listEvents(clientFor(cmd), input, Number(values.limit ?? (sub === 'tail' ? 10 : 100)));
+  const list = sub === 'tail' ? [...found].reverse() : found;
+  // Events are JSON lines (for jq and log tools) unless YAML is asked for.
+  if (formatOf(cmd) === 'yaml') show(cmd, list);
+  else for (const e of list) process.stdout.write(JSON.stringify(e) + '\n');
+  if (sub === 'tail' && values.follow === true) return await follow(clientFor(cmd), list.at(-1)?.arca?.sequence ?? 0, Number(values.interval ?? '1000'));
+  return 0;
+}
+
+const chainOption = (c: Command): Command => c.option('--chain <id>', "another node's audit chain (arca audit verify lists them)");
+
+function queryOptions(c: Command): Command {
+  return chainOption(c)
+    .option('--start <time>', 'from this time')
+    .option('--end <time>', 'until this time')
+    .option('--key <key>', 'of this KMS key')
+    .option('--principal <arn>', 'of this principal')
+    .option('--operation <name>', 'of this operation (EventName)')
+    .option('--outcome <outcome>', 'Success or Failure')
+    .option('--error-code <code>', 'failed with this error code')
+    .option('--source-ip <ip>', 'from this address')
+    .option('--all-nodes', "every node's events, merged newest first by time");
+}
+
+/** `arca audit …`: verify, query, tail or export the audit trail (docs/audit.md). */
+export function auditCommand(): Command {
+  const audit = new Command('audit').description('verify, query, tail or export the audit trail (docs/audit.md)');
+  audit.addHelpText('after', '\nCredentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; the client key of --cert is --cert-key here (--key is a KMS key).');
+  audit.addCommand(
+    chainOption(new Command('verify'))
+      .description("verify the trail: online (the server's, page by page; in a cluster every node's chain) or offline (--file and --public-key); exits 1 on any divergence")
+      .option('--file <log>', 'an export to verify offline')
+      .option('--public-key <key>', "the trail's public key: base64, or a file holding it")
+      .action(act(verify)),
+  );
+  audit.addCommand(
+    queryOptions(new Command('query'))
+      .description('events, newest first, as JSON lines')
+      .option('--limit <n>', 'at most N (default 100)')
+      .action(act(async (cmd) => events(cmd, 'query'))),
+  );
+  audit.addCommand(
+    queryOptions(new Command('tail'))
+      .description('the latest events (with -f, keep printing new ones)')
+      .option('--limit <n>', 'the last N (default 10)')
+      .option('-f, --follow', 'keep printing new events')
+      .option('--interval <ms>', 'with -f: how often to ask (default 1000)')
+      .action(act(async (cmd) => events(cmd, 'tail'))),
+  );
+  audit.addCommand(
+    chainOption(new Command('export'))
+      .description('the whole trail, its tree heads and public key, as JSON lines')
+      .option('--out <file>', 'write it to FILE (durably) instead of stdout')
+      .action(
+        act(async (cmd) => {
+          const o = cmd.opts<AuditOptions>();
+          await writeExport(clientFor(cmd), o.out, o.chain);
+          return 0;
+        }),
+      ),
+  );
+  audit.addCommand(
+    chainOption(new Command('public-key'))
+      .description("the trail's tree-head signing key (base64 Ed25519)")
+      .action(
+        act(async (cmd) => {
+          const page = (await callOperation(clientFor(cmd), 'ArcaService.ExportAuditLog', { FromSequence: 1, Limit: 1, ...onChain(cmd.opts<AuditOptions>().chain) })) as unknown as ExportPage;
+          if (formatOf(cmd) === 'table') process.stdout.write(`${page.PublicKey ?? ''}\n`);
+          else show(cmd, { PublicKey: page.PublicKey ?? '', ChainId: page.ChainId });
+          return 0;
+        }),
+      ),
+  );
+  audit.addCommand(
+    chainOption(new Command('checkpoint'))
+      .description('the latest signed tree head as a C2SP signed-note checkpoint')
+      .action(
+        act(async (cmd) => {
+          const c = (await callOperation(clientFor(cmd), 'ArcaService.GetAuditCheckpoint', onChain(cmd.opts<AuditOptions>().chain))) as { Checkpoint?: string };
+          if (formatOf(cmd) === 'table') process.stdout.write(c.Checkpoint ?? '');
+          else show(cmd, c);
+          return 0;
+        }),
+      ),
+  );
+  return audit;
+}
+
+
 
 /** `{ ChainId }` when `--chain` names one, else nothing (this node's chain). */
 const onChain = (chainId: string | undefined): { ChainId?: string } => (chainId === undefined ? {} : { ChainId: chainId });

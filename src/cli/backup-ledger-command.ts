@@ -1,47 +1,30 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { BackupRefused } from '../core/backup-file.js';
 import { verifyLedger } from '../core/destruction-ledger.js';
 import { writeFileDurably } from '../platform/durable-file.js';
-import { callOperation, clientConfigFrom, reportCallError } from './client.js';
+import { callOperation } from './client.js';
+import { act, clientFor, formatOf, show, UsageError } from './command-kit.js';
 
-export const BACKUP_LEDGER_USAGE = `arca backup ledger --out FILE [--endpoint URL] [--output text|json]
-
+const LEDGER_HELP = `
 Asks the running, unsealed server for its destruction ledger (ArcaService.ExportDestructionLedger): every
 destroyed key (id, ARN, destroyed versions, time), the root of trust's fingerprint, signed with the audit
 trail key as a backup is. No secret is in it. Export it regularly and keep it with the backups: a restore
 of an older backup with --ledger FILE restores the keys it names as destroyed (docs/backup.md).
-The file is written durably, mode 0600, never over an existing file.
-`;
+The file is written durably, mode 0600, never over an existing file.`;
 
 /** `arca backup ledger --out FILE`: writes the server's signed destruction ledger here, after checking its signature. */
-export async function runBackupLedger(argv: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { out: { type: 'string' }, endpoint: { type: 'string' }, output: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h', default: false } },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`arca backup ledger: ${e instanceof Error ? e.message : String(e)}\n\n${BACKUP_LEDGER_USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(BACKUP_LEDGER_USAGE);
-    return 0;
-  }
-  const out = values.out;
-  if (out === undefined || existsSync(out)) {
-    process.stderr.write(`arca backup ledger: ${out === undefined ? '--out FILE is required' : `${out} exists: a ledger never overwrites a file`}\n`);
-    return 2;
-  }
-  let answer: Record<string, unknown>;
-  try {
-    answer = await callOperation(clientConfigFrom(process.env, values.endpoint), 'ArcaService.ExportDestructionLedger', {});
-  } catch (e) {
-    return reportCallError(e);
-  }
+export function backupLedgerCommand(): Command {
+  return new Command('ledger')
+    .description("write the server's signed destruction ledger to FILE, after checking its signature")
+    .requiredOption('--out <file>', 'the file to write (never over an existing one)')
+    .addHelpText('after', LEDGER_HELP)
+    .action(act(async (cmd) => ledger(cmd, cmd.opts<{ out: string }>().out)));
+}
+
+async function ledger(cmd: Command, out: string): Promise<number> {
+  if (existsSync(out)) throw new UsageError(`${out} exists: a ledger never overwrites a file`);
+  const answer = await callOperation(clientFor(cmd), 'ArcaService.ExportDestructionLedger', {});
   const file = Buffer.from(String(answer['Ledger'] ?? ''), 'base64');
   let destroyed: number;
   try {
@@ -52,7 +35,7 @@ export async function runBackupLedger(argv: readonly string[]): Promise<number> 
   }
   writeFileDurably(out, file, { mode: 0o600, exclusive: true });
   const { Ledger: _bytes, ...summary } = answer;
-  if (values.output === 'json') process.stdout.write(JSON.stringify({ ...summary, WrittenTo: out }) + '\n');
+  if (formatOf(cmd) !== 'table') show(cmd, { ...summary, WrittenTo: out });
   else {
     process.stdout.write(
       `Destruction ledger written to ${out} (${destroyed} destroyed keys, sha256 ${String(answer['Sha256'])}).\n` +

@@ -57,19 +57,27 @@ export class ArcaCallError extends Error {
     readonly type: string,
     message: string,
     readonly status: number,
+    /** The `x-amzn-RequestId` of the answer, when the server sent one. */
+    readonly requestId?: string | undefined,
   ) {
     super(message);
     this.name = type;
   }
 }
 
+/** One line: `arca: <Type>: <message> (request id <id>)`; no message part for an error sent without one, no id part without an id. */
+export function callErrorLine(e: ArcaCallError): string {
+  const id = e.requestId === undefined || e.requestId === '' ? '' : ` (request id ${e.requestId})`;
+  return `arca: ${e.type}${e.message === '' ? '' : `: ${e.message}`}${id}\n`;
+}
+
 /**
- * Prints a server's error answer as `arca: <Type>: <message>` (or `arca: <Type>` for an error sent without
- * a message, as AWS sends a failed decryption) and returns exit status 1; rethrows anything else.
+ * Prints a server's error answer as one line (see {@link callErrorLine}; a failed decryption comes without
+ * a message, as AWS sends it) and returns exit status 1; rethrows anything else.
  */
 export function reportCallError(e: unknown): number {
   if (e instanceof ArcaCallError) {
-    process.stderr.write(e.message === '' ? `arca: ${e.type}\n` : `arca: ${e.type}: ${e.message}\n`);
+    process.stderr.write(callErrorLine(e));
     return 1;
   }
   throw e;
@@ -89,7 +97,7 @@ export async function callOperation(config: ClientConfig, target: string, input:
     headers = (await signer.sign(request)).headers;
   }
   const { host: _host, ...sendable } = headers;
-  let res: { ok: boolean; status: number; text(): Promise<string> };
+  let res: Answer;
   try {
     res = config.tls !== undefined && url.protocol === 'https:' ? await postWithTls(url, sendable, body, config.tls) : await fetch(url, { method: 'POST', headers: sendable, body });
   } catch (e) {
@@ -104,13 +112,22 @@ export async function callOperation(config: ClientConfig, target: string, input:
   }
   const obj = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.fromEntries(Object.entries(parsed)) : {};
   if (!res.ok) {
-    throw new ArcaCallError(String(obj['__type'] ?? `HTTP${res.status}`), String(obj['message'] ?? ''), res.status);
+    const type = String(obj['__type'] ?? `HTTP${res.status}`);
+    throw new ArcaCallError(type.slice(type.lastIndexOf('#') + 1), String(obj['message'] ?? obj['Message'] ?? ''), res.status, res.headers.get('x-amzn-requestid') ?? undefined);
   }
   return obj;
 }
 
+/** What the CLI reads of an HTTP answer (fetch's Response, or node:https's through {@link postWithTls}). */
+interface Answer {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
 /** A POST over node:https presenting a client certificate and trusting `tls.ca` (fetch takes neither). */
-function postWithTls(url: URL, headers: Record<string, string>, body: string, tls: ClientTls): Promise<{ ok: boolean; status: number; text(): Promise<string> }> {
+function postWithTls(url: URL, headers: Record<string, string>, body: string, tls: ClientTls): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, cert: tls.cert, key: tls.key, ca: tls.ca }, (res) => {
       const chunks: Buffer[] = [];
@@ -119,7 +136,9 @@ function postWithTls(url: URL, headers: Record<string, string>, body: string, tl
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ ok: status >= 200 && status < 300, status, text: () => Promise.resolve(text) });
+        const id = res.headers['x-amzn-requestid'];
+        const requestId = typeof id === 'string' ? id : undefined;
+        resolve({ ok: status >= 200 && status < 300, status, headers: { get: (name) => (name.toLowerCase() === 'x-amzn-requestid' ? (requestId ?? null) : null) }, text: () => Promise.resolve(text) });
       });
     });
     req.on('error', reject);

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { clientConfigFrom, type ClientConfig } from './client.js';
 
 /**
@@ -18,15 +18,22 @@ export interface GlobalOptions {
   readonly ca?: string | undefined;
 }
 
+/** `--output`'s value: one of {@link OUTPUT_FORMATS} (`text`, which the server-side commands write, is `table`). */
+function outputChoice(value: string): OutputChoice {
+  const found = OUTPUT_FORMATS.find((f) => f === (value === 'text' ? 'table' : value));
+  if (found === undefined) throw new InvalidArgumentError(`Allowed choices are ${OUTPUT_FORMATS.join(', ')}.`);
+  return found;
+}
+
 /** Declares the global options on `program` (the root `arca` command). */
 export function withGlobalOptions(program: Command): Command {
   return program
     .option('--endpoint <url>', 'the Arca endpoint (or ARCA_ENDPOINT; default http://127.0.0.1:8420)')
     .option('--region <region>', 'the region to sign for (or AWS_REGION)')
-    .addOption(new Option('--output <format>', 'output format').choices(OUTPUT_FORMATS))
+    .addOption(new Option('--output <format>', 'output format: json, table or yaml (default table; text is table)').argParser(outputChoice))
     .option('--profile <name>', 'the AWS shared-credentials profile to sign with (or AWS_PROFILE)')
     .option('--cert <file>', 'a client certificate to present (mTLS; or ARCA_CLIENT_CERT)')
-    .option('--cert-key <file>', 'the key of --cert (or ARCA_CLIENT_KEY)')
+    .option('--cert-key <file>', 'the key of --cert (or ARCA_CLIENT_KEY; --key too, on commands without a KMS --key)')
     .option('--ca <file>', 'a CA to trust for the server certificate (or ARCA_CA)');
 }
 

@@ -1,38 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { mkdirDurably, writeFileDurably } from '../platform/durable-file.js';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ArcaCallError, callOperation, clientConfigFrom, type ClientConfig } from './client.js';
-import { parseOutputFormat, render, type OutputFormat } from './output.js';
+import { Command } from 'commander';
+import { callOperation } from './client.js';
+import { act, clientFor, formatOf, serverSideCommand, show, UsageError } from './command-kit.js';
+import { render, type OutputFormat } from './output.js';
 import { readSecretLines } from './prompt.js';
-
-export const OPERATOR_USAGE = `arca operator <command> [options]
-
-Operator tasks on a server started with 'arca server' (docs/operations.md):
-  init     [--shares 5] [--threshold 3] [--share-dir DIR]
-           initialize the root of trust (only once, unauthenticated); prints each unseal share once,
-           or writes one file per custodian into DIR; prints the initial administrator's access key once
-  unseal   [--share-file FILE]   give one unseal share (prompted without echo, or read from stdin)
-  seal     seal the service: zero the root key, the domain keys and every cached key material
-  status   sealed or unsealed, threshold, progress, root type; with credentials, every node of the cluster
-  rekey    [--shares N] [--threshold T] [--share-dir DIR]
-           replace the share set; asks for a quorum of the current shares (one per line on stdin)
-  rotate-root  new domain key version; stored secrets are rewrapped under it in the background
-  export-recovery  a root-of-trust recovery package for recovery custodians (Shamir root; offline,
-           arca operator export-recovery --help)
-  recover-shares   fresh unseal shares from a recovery package and M custodians' private keys
-
-Common options: --endpoint URL (default ARCA_ENDPOINT, then http://127.0.0.1:8420), --output json|table.
-Credentials (seal, rekey) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
-`;
 
 const STATUS_COLUMNS = ['Initialized', 'Sealed', 'RootType', 'Threshold', 'Shares', 'Progress', 'ShareSetId', 'SealedReason'];
 const NODE_COLUMNS = ['Name', 'Status', 'Sealed', 'Leader', 'Version', 'SecondsSinceSeen'];
-
-function fail(message: string, code = 1): number {
-  process.stderr.write(`arca operator: ${message}\n`);
-  return code;
-}
 
 function writeShares(dir: string, shares: readonly string[]): string[] {
   mkdirDurably(dir);
@@ -49,8 +25,8 @@ function printShares(format: OutputFormat, out: Record<string, unknown>, shareDi
     const files = writeShares(shareDir, shares);
     out = { ...out, UnsealShares: undefined, ShareFiles: files };
   }
-  if (format === 'json') {
-    process.stdout.write(render('json', out));
+  if (format !== 'table') {
+    process.stdout.write(render(format, out));
     return;
   }
   const lines: string[] = [];
@@ -75,99 +51,111 @@ function printShares(format: OutputFormat, out: Record<string, unknown>, shareDi
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-/** `arca operator ...`: the seal life cycle, as calls to the ArcaService seal operations. */
-export async function runOperator(argv: readonly string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      endpoint: { type: 'string' },
-      output: { type: 'string' },
-      shares: { type: 'string' },
-      threshold: { type: 'string' },
-      'share-dir': { type: 'string' },
-      'share-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (sub === undefined || values.help || sub === 'help' || sub === '--help' || sub === '-h') {
-    process.stdout.write(OPERATOR_USAGE);
-    return sub === undefined ? 2 : 0;
-  }
-  let format: OutputFormat;
-  try {
-    format = parseOutputFormat(values.output);
-  } catch (e) {
-    return fail((e as Error).message, 2);
-  }
-  const client: ClientConfig = clientConfigFrom(process.env, values.endpoint);
-  const num = (v: string | undefined, name: string): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v)) throw new ArcaCallError('Usage', `--${name} must be a whole number`, 0);
-    return Number(v);
-  };
-  try {
-    switch (sub) {
-      case 'status': {
-        const out = await callOperation(client, 'ArcaService.GetSealStatus', {});
-        // With credentials, every node of the cluster too (the topology is not for anonymous callers).
-        const cluster = client.credentials === undefined ? undefined : await callOperation(client, 'ArcaService.ListClusterNodes', {}).catch(() => undefined);
-        const nodes = (cluster?.['Nodes'] ?? undefined) as Record<string, unknown>[] | undefined;
-        if (format === 'json') process.stdout.write(render('json', nodes === undefined ? out : { ...out, ThisNode: cluster?.['ThisNode'], Nodes: nodes }));
-        else {
-          process.stdout.write(render(format, out, STATUS_COLUMNS));
-          if (nodes !== undefined) process.stdout.write(`\nNodes (this one: ${String(cluster?.['ThisNode'])}):\n${render(format, nodes, NODE_COLUMNS)}`);
-        }
-        return 0;
-      }
-      case 'init': {
-        const out = await callOperation(client, 'ArcaService.InitializeRoot', { Shares: num(values.shares, 'shares'), Threshold: num(values.threshold, 'threshold') });
-        printShares(format, out, values['share-dir']);
-        return 0;
-      }
-      case 'unseal': {
-        // An HSM root takes no share: Unseal reconnects to the token.
-        const rootType = values['share-file'] === undefined ? (await callOperation(client, 'ArcaService.GetSealStatus', {}))['RootType'] : 'shamir';
-        let input: { Share?: string } = {};
-        if (rootType !== 'pkcs11') {
-          const [share] =
-            values['share-file'] !== undefined ? [readFileSync(values['share-file'], 'utf8').trim()] : await readSecretLines('Unseal share (input hidden): ', 1);
-          if (share === undefined || share === '') return fail('no share given', 2);
-          input = { Share: share };
-        }
-        const out = await callOperation(client, 'ArcaService.Unseal', input);
-        if (format === 'json') process.stdout.write(render('json', out));
-        else if (out['Sealed'] === true) process.stdout.write(`Share accepted: ${String(out['Progress'])}/${String(out['Threshold'])}; still sealed.\n`);
-        else process.stdout.write('Unsealed.\n');
-        return 0;
-      }
-      case 'seal': {
-        const out = await callOperation(client, 'ArcaService.Seal', {});
-        if (format === 'json') process.stdout.write(render('json', out));
-        else process.stdout.write('Sealed: the root key, domain keys and cached key material were zeroed.\n');
-        return 0;
-      }
-      case 'rekey': {
-        const status = await callOperation(client, 'ArcaService.GetSealStatus', {});
-        const needed = Number(status['Threshold']);
-        const current = await readSecretLines(`Current unseal share (input hidden, ${needed} needed): `, needed);
-        const out = await callOperation(client, 'ArcaService.Rekey', { CurrentShares: current, Shares: num(values.shares, 'shares'), Threshold: num(values.threshold, 'threshold') });
-        printShares(format, out, values['share-dir']);
-        if (format === 'table') process.stdout.write('The old shares no longer unseal this server.\n');
-        return 0;
-      }
-      case 'rotate-root': {
-        const out = await callOperation(client, 'ArcaService.RotateRoot', {});
-        if (format === 'json') process.stdout.write(render('json', out));
-        else process.stdout.write(`New domain key version ${String(out['DomainKeyVersion'])}; ${String(out['SecretsToRewrap'])} stored secrets are being rewrapped in the background.\n`);
-        return 0;
-      }
-      default:
-        return fail(`unknown operator command '${sub}'\n\n${OPERATOR_USAGE}`, 2);
+const num = (v: string | undefined, name: string): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(v);
+};
+
+interface ShareOptions {
+  readonly shares?: string;
+  readonly threshold?: string;
+  readonly shareDir?: string;
+}
+
+async function status(cmd: Command): Promise<number> {
+  const client = clientFor(cmd);
+  const format = formatOf(cmd);
+  const out = await callOperation(client, 'ArcaService.GetSealStatus', {});
+  // With credentials, every node of the cluster too (the topology is not for anonymous callers).
+  const cluster = client.credentials === undefined ? undefined : await callOperation(client, 'ArcaService.ListClusterNodes', {}).catch(() => undefined);
+  const nodes = (cluster?.['Nodes'] ?? undefined) as Record<string, unknown>[] | undefined;
+  if (format !== 'table') process.stdout.write(render(format, nodes === undefined ? out : { ...out, ThisNode: cluster?.['ThisNode'], Nodes: nodes }));
+  else {
+    show(cmd, out, STATUS_COLUMNS);
+    if (nodes !== undefined) {
+      process.stdout.write(`\nNodes (this one: ${String(cluster?.['ThisNode'])}):\n`);
+      show(cmd, nodes, NODE_COLUMNS);
     }
-  } catch (e) {
-    if (e instanceof ArcaCallError) return fail(e.type === 'Usage' ? e.message : `${e.type}: ${e.message}`, e.type === 'Usage' ? 2 : 1);
-    throw e;
   }
+  return 0;
+}
+
+async function unseal(cmd: Command, shareFile: string | undefined): Promise<number> {
+  const client = clientFor(cmd);
+  // An HSM root takes no share: Unseal reconnects to the token.
+  const rootType = shareFile === undefined ? (await callOperation(client, 'ArcaService.GetSealStatus', {}))['RootType'] : 'shamir';
+  let input: { Share?: string } = {};
+  if (rootType !== 'pkcs11') {
+    const [share] = shareFile !== undefined ? [readFileSync(shareFile, 'utf8').trim()] : await readSecretLines('Unseal share (input hidden): ', 1);
+    if (share === undefined || share === '') throw new UsageError('no share given');
+    input = { Share: share };
+  }
+  const out = await callOperation(client, 'ArcaService.Unseal', input);
+  if (formatOf(cmd) !== 'table') show(cmd, out);
+  else if (out['Sealed'] === true) process.stdout.write(`Share accepted: ${String(out['Progress'])}/${String(out['Threshold'])}; still sealed.\n`);
+  else process.stdout.write('Unsealed.\n');
+  return 0;
+}
+
+async function rekey(cmd: Command, o: ShareOptions): Promise<number> {
+  const client = clientFor(cmd);
+  const current0 = await callOperation(client, 'ArcaService.GetSealStatus', {});
+  const needed = Number(current0['Threshold']);
+  const current = await readSecretLines(`Current unseal share (input hidden, ${needed} needed): `, needed);
+  const out = await callOperation(client, 'ArcaService.Rekey', { CurrentShares: current, Shares: num(o.shares, 'shares'), Threshold: num(o.threshold, 'threshold') });
+  printShares(formatOf(cmd), out, o.shareDir);
+  if (formatOf(cmd) === 'table') process.stdout.write('The old shares no longer unseal this server.\n');
+  return 0;
+}
+
+/** Answers `out` as text in a table, else in the output format. */
+function said(cmd: Command, out: Record<string, unknown>, text: string): number {
+  if (formatOf(cmd) !== 'table') show(cmd, out);
+  else process.stdout.write(`${text}\n`);
+  return 0;
+}
+
+/** `arca operator …`: the seal life cycle, as calls to the ArcaService seal operations (docs/operations.md). */
+export function operatorCommand(): Command {
+  const shareOptions = (c: Command): Command =>
+    c.option('--shares <n>', 'how many unseal shares (default 5)').option('--threshold <m>', 'how many of them unseal (default 3)').option('--share-dir <dir>', 'write one file per custodian into DIR instead of printing the shares');
+  const operator = new Command('operator').description('initialize, unseal, seal, status, rekey, rotate the root (docs/operations.md)');
+  operator.addHelpText('after', '\nCredentials (seal, rekey, rotate-root) come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.');
+  operator.addCommand(
+    shareOptions(new Command('init').description('initialize the root of trust (only once, unauthenticated); prints each unseal share and the initial administrator\'s access key once')).action(
+      act(async (cmd) => {
+        const o = cmd.opts<ShareOptions>();
+        const out = await callOperation(clientFor(cmd), 'ArcaService.InitializeRoot', { Shares: num(o.shares, 'shares'), Threshold: num(o.threshold, 'threshold') });
+        printShares(formatOf(cmd), out, o.shareDir);
+        return 0;
+      }),
+    ),
+  );
+  operator.addCommand(
+    new Command('unseal')
+      .description('give one unseal share (prompted without echo, or read from stdin)')
+      .option('--share-file <file>', 'read the share from FILE')
+      .action(act(async (cmd) => unseal(cmd, cmd.opts<{ shareFile?: string }>().shareFile))),
+  );
+  operator.addCommand(
+    new Command('seal')
+      .description('seal the service: zero the root key, the domain keys and every cached key material')
+      .action(act(async (cmd) => said(cmd, await callOperation(clientFor(cmd), 'ArcaService.Seal', {}), 'Sealed: the root key, domain keys and cached key material were zeroed.'))),
+  );
+  operator.addCommand(new Command('status').description('sealed or unsealed, threshold, progress, root type; with credentials, every node of the cluster').action(act(status)));
+  operator.addCommand(
+    shareOptions(new Command('rekey').description('replace the share set; asks for a quorum of the current shares (one per line on stdin)')).action(act(async (cmd) => rekey(cmd, cmd.opts<ShareOptions>()))),
+  );
+  operator.addCommand(
+    new Command('rotate-root').description('new domain key version; stored secrets are rewrapped under it in the background').action(
+      act(async (cmd) => {
+        const out = await callOperation(clientFor(cmd), 'ArcaService.RotateRoot', {});
+        return said(cmd, out, `New domain key version ${String(out['DomainKeyVersion'])}; ${String(out['SecretsToRewrap'])} stored secrets are being rewrapped in the background.`);
+      }),
+    ),
+  );
+  operator.addCommand(serverSideCommand('export-recovery', 'a root-of-trust recovery package for recovery custodians (Shamir root; offline: arca operator export-recovery --help)'));
+  operator.addCommand(serverSideCommand('recover-shares', 'fresh unseal shares from a recovery package and M custodians\' private keys (offline)'));
+  return operator;
 }

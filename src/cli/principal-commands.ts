@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { callOperation, clientConfigFrom, reportCallError } from './client.js';
-import { parseOutputFormat, render } from './output.js';
+import { Command } from 'commander';
+import { callOperation } from './client.js';
+import { act, clientFor, formatOf, show } from './command-kit.js';
 
 /** `arca principal ...` and `arca access-key ...`: friendlier forms of the ArcaService principal operations. */
 
@@ -78,50 +78,85 @@ const ACCESS_KEY: Record<string, Subcommand> = {
   delete: { operation: 'DeleteAccessKey', required: ['name', 'access-key-id'], input: (f) => ({ PrincipalName: f.name, AccessKeyId: f['access-key-id'] }) },
 };
 
-function usage(group: string, table: Record<string, Subcommand>): string {
-  const lines = Object.entries(table).map(([sub, c]) => `  arca ${group} ${sub} ${c.required.map((r) => `--${r} <${r}>`).join(' ')}`.trimEnd());
-  return `Usage:\n${lines.join('\n')}\nOptions: --type user|role|service, --tag key=value (repeatable), --trust-policy JSON|file://path and --max-session-duration SECONDS (roles), --output json|table, --endpoint URL\n`;
+/** The options of a subcommand: its required ones first, each described. */
+const OPTION_HELP: Record<keyof Flags, { flags: string; description: string }> = {
+  name: { flags: '--name <name>', description: 'the principal' },
+  type: { flags: '--type <type>', description: 'user, role or service' },
+  tag: { flags: '--tag <key=value...>', description: 'a tag (repeatable)' },
+  'tag-key': { flags: '--tag-key <key...>', description: 'a tag key (repeatable)' },
+  'policy-name': { flags: '--policy-name <name>', description: 'the identity policy\'s name' },
+  policy: { flags: '--policy <json>', description: 'the policy: inline JSON or file://path' },
+  'access-key-id': { flags: '--access-key-id <id>', description: 'the access key' },
+  status: { flags: '--status <status>', description: 'Active or Inactive' },
+  'trust-policy': { flags: '--trust-policy <json>', description: 'a role\'s trust policy: inline JSON or file://path' },
+  'max-session-duration': { flags: '--max-session-duration <seconds>', description: 'a role\'s longest session' },
+};
+
+const OPTIONAL: Record<string, readonly (keyof Flags)[]> = {
+  'principal create': ['type', 'tag', 'trust-policy', 'max-session-duration'],
+  'principal update-trust-policy': ['max-session-duration'],
+};
+
+const DESCRIPTIONS: Record<string, string> = {
+  'principal create': 'create a principal (a user, role or service)',
+  'principal update-trust-policy': 'replace a role\'s trust policy',
+  'principal revoke-sessions': 'revoke every session of a role issued until now',
+  'principal list': 'list the principals',
+  'principal get': 'show one principal',
+  'principal delete': 'delete a principal',
+  'principal tag': 'tag a principal',
+  'principal untag': 'remove tags from a principal',
+  'principal put-policy': 'create or replace an identity policy of a principal',
+  'principal get-policy': 'show an identity policy of a principal',
+  'principal delete-policy': 'delete an identity policy of a principal',
+  'principal list-policies': 'list the identity policies of a principal',
+  'access-key create': 'create an access key (the secret is shown once)',
+  'access-key list': 'list a principal\'s access keys',
+  'access-key update': 'make an access key Active or Inactive',
+  'access-key delete': 'delete an access key',
+};
+
+/** commander's camelCase option names back to the flag names the tables use. */
+function flagsOf(opts: Record<string, unknown>): Flags {
+  const str = (k: string): string | undefined => (typeof opts[k] === 'string' ? String(opts[k]) : undefined);
+  const list = (k: string): string[] | undefined => (Array.isArray(opts[k]) ? opts[k].map(String) : undefined);
+  return {
+    name: str('name'),
+    type: str('type'),
+    tag: list('tag'),
+    'tag-key': list('tagKey'),
+    'policy-name': str('policyName'),
+    policy: str('policy'),
+    'access-key-id': str('accessKeyId'),
+    status: str('status'),
+    'trust-policy': str('trustPolicy'),
+    'max-session-duration': str('maxSessionDuration'),
+  };
 }
 
-async function run(group: string, table: Record<string, Subcommand>, argv: readonly string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  const command = sub === undefined ? undefined : table[sub];
-  if (command === undefined) {
-    process.stderr.write(sub === undefined || sub === '--help' ? usage(group, table) : `arca ${group}: unknown subcommand '${sub}'\n${usage(group, table)}`);
-    return sub === '--help' ? 0 : 2;
+function group(name: string, description: string, table: Record<string, Subcommand>): Command {
+  const root = new Command(name).description(description);
+  for (const [sub, c] of Object.entries(table)) {
+    const cmd = new Command(sub).description(DESCRIPTIONS[`${name} ${sub}`] ?? c.operation);
+    for (const flag of c.required) cmd.requiredOption(OPTION_HELP[flag].flags, OPTION_HELP[flag].description);
+    for (const flag of OPTIONAL[`${name} ${sub}`] ?? []) cmd.option(OPTION_HELP[flag].flags, OPTION_HELP[flag].description);
+    cmd.addHelpText('after', `\nCalls ArcaService.${c.operation}.`);
+    cmd.action(
+      act(async (self) => {
+        const f = flagsOf(self.opts());
+        const out = await callOperation(clientFor(self), `ArcaService.${c.operation}`, c.input(f));
+        const shown = c.show?.(out);
+        if (shown !== undefined) show(self, shown.value, shown.columns);
+        else if (formatOf(self) !== 'table') show(self, out);
+        return 0;
+      }),
+    );
+    root.addCommand(cmd);
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      name: { type: 'string' },
-      type: { type: 'string' },
-      tag: { type: 'string', multiple: true },
-      'tag-key': { type: 'string', multiple: true },
-      'policy-name': { type: 'string' },
-      policy: { type: 'string' },
-      'access-key-id': { type: 'string' },
-      status: { type: 'string' },
-      'trust-policy': { type: 'string' },
-      'max-session-duration': { type: 'string' },
-      output: { type: 'string' },
-      endpoint: { type: 'string' },
-    },
-  });
-  const missing = command.required.filter((r) => values[r] === undefined);
-  if (missing.length > 0) {
-    process.stderr.write(`arca ${group} ${sub}: missing ${missing.map((m) => `--${m}`).join(', ')}\n`);
-    return 2;
-  }
-  try {
-    const format = parseOutputFormat(values.output);
-    const out = await callOperation(clientConfigFrom(process.env, values.endpoint), `ArcaService.${command.operation}`, command.input(values));
-    const shown = command.show?.(out);
-    if (shown !== undefined) process.stdout.write(render(format, shown.value, shown.columns));
-    return 0;
-  } catch (e) {
-    return reportCallError(e);
-  }
+  return root;
 }
 
-export const runPrincipal = (argv: readonly string[]) => run('principal', PRINCIPAL, argv);
-export const runAccessKey = (argv: readonly string[]) => run('access-key', ACCESS_KEY, argv);
+/** `arca principal …`: principals, their tags and identity policies. */
+export const principalCommand = (): Command => group('principal', 'manage principals, their tags and identity policies: arca principal create --name app', PRINCIPAL);
+/** `arca access-key …`: access keys (the secret is shown once). */
+export const accessKeyCommand = (): Command => group('access-key', 'manage access keys: arca access-key create --name app (the secret is shown once)', ACCESS_KEY);
