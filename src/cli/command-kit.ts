@@ -72,9 +72,10 @@ export function serverSideCommand(name: string, description: string): Command {
     .allowUnknownOption()
     .helpOption(false)
     .action(
-      act(async (cmd) => {
-        process.stderr.write(`${pathOf(cmd)} runs in the server process: run it through bin/arca, which sends it there\n`);
-        return 2;
+      act(async (cmd, args: string[]) => {
+        const help = args.includes('--help') || args.includes('-h');
+        (help ? process.stdout : process.stderr).write(`${pathOf(cmd)}: ${description}\nIt runs in the server process: bin/arca sends it there (${pathOf(cmd)} --help lists its options).\n`);
+        return help ? 0 : 2;
       }),
     );
 }

@@ -14,7 +14,7 @@ import { operatorCommand } from './operator-command.js';
 import { accessKeyCommand, principalCommand } from './principal-commands.js';
 
 /**
- * The `arca` program on commander (issue 23, ADR 0046): every client command, the global options once on
+ * The `arca` program on commander (issue 23, ADR 0029): every client command, the global options once on
  * the root (accepted anywhere on the line), `--help` and `help <command>` at every level, usage errors
  * exit 2. The server-side commands (`dev`, `server`, `storage`, `backup restore|verify`, `backup create
  * --from`, `operator export-recovery|recover-shares`) are listed for help, completion and docs; bin/arca
@@ -90,12 +90,26 @@ export function commandOf(program: Command, args: readonly string[]): Command {
 }
 
 /**
- * `--key FILE` was the client key before `--cert-key` (ADR 0046): it still is, on a command that has no
+ * `--key FILE` was the client key before `--cert-key` (ADR 0029): it still is, on a command that has no
  * `--key` of its own (audit, alerts, access and the encryption commands name a KMS key with it).
  */
 export function withCompatKeyFlag(program: Command, args: readonly string[]): string[] {
   if (declares(commandOf(program, args), '--key')) return [...args];
   return args.map((a) => (a === '--key' ? '--cert-key' : a.startsWith('--key=') ? `--cert-key=${a.slice(6)}` : a));
+}
+
+/** `[group…] help <command…>` is `[group…] <command…> --help` (commander's help command takes one name only). */
+export function withHelpWords(program: Command, args: readonly string[]): string[] {
+  let cmd = program;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg.startsWith('-')) continue;
+    if (arg === 'help' && cmd.commands.length > 0 && !cmd.commands.some((c) => c.name() === 'help')) return [...args.slice(0, i), ...args.slice(i + 1), '--help'];
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub === undefined) break;
+    cmd = sub;
+  }
+  return [...args];
 }
 
 /** Runs `args` (without `node arca`) through `program`; answers the exit code. */
@@ -107,7 +121,7 @@ export async function runProgram(program: Command, args: readonly string[]): Pro
   }
   process.exitCode = undefined;
   try {
-    await program.parseAsync(withCompatKeyFlag(program, args), { from: 'user' });
+    await program.parseAsync(withCompatKeyFlag(program, withHelpWords(program, args)), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return exitCodeOf(e);
     throw e;
