@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { clientConfigFrom, type ClientConfig } from './client.js';
+import { ArcaCallError, clientConfigFrom, type ClientConfig } from './client.js';
 
 /**
  * The options every client command takes, wherever they are written on the command line (issue 23):
@@ -47,10 +50,45 @@ export function clientOf(command: Command, env: NodeJS.ProcessEnv = process.env)
   const g = globalsOf(command);
   const merged: NodeJS.ProcessEnv = {
     ...env,
+    ...(profileOf(g, env) !== undefined && profileCredentials(profileOf(g, env) ?? '', env)),
     ...(g.cert !== undefined && { ARCA_CLIENT_CERT: g.cert }),
     ...(g.certKey !== undefined && { ARCA_CLIENT_KEY: g.certKey }),
     ...(g.ca !== undefined && { ARCA_CA: g.ca }),
     ...(g.region !== undefined && { AWS_REGION: g.region }),
   };
   return clientConfigFrom(merged, g.endpoint);
+}
+
+/** `--profile`, else AWS_PROFILE when no access key is in the environment (as the AWS CLI reads them). */
+function profileOf(g: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (g.profile !== undefined) return g.profile;
+  const p = env['AWS_PROFILE'];
+  return p !== undefined && p !== '' && (env['AWS_ACCESS_KEY_ID'] ?? '') === '' ? p : undefined;
+}
+
+/**
+ * `--profile NAME`: the access key of that profile in the AWS shared-credentials file (AWS_SHARED_CREDENTIALS_FILE,
+ * default ~/.aws/credentials), as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN).
+ */
+export function profileCredentials(profile: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const file = env['AWS_SHARED_CREDENTIALS_FILE'] ?? join(homedir(), '.aws', 'credentials');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ArcaCallError('InvalidConfiguration', `--profile ${profile}: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 0);
+  }
+  const found: Record<string, string> = {};
+  let inside = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const section = /^\[\s*(?:profile\s+)?([^\]]+?)\s*\]$/.exec(line);
+    if (section !== null) inside = section[1] === profile;
+    else if (inside) {
+      const m = /^(aws_access_key_id|aws_secret_access_key|aws_session_token)\s*=\s*(.*)$/i.exec(line);
+      if (m?.[1] !== undefined && m[2] !== undefined) found[m[1].toUpperCase()] = m[2].trim();
+    }
+  }
+  if (found['AWS_ACCESS_KEY_ID'] === undefined || found['AWS_SECRET_ACCESS_KEY'] === undefined) throw new ArcaCallError('InvalidConfiguration', `--profile ${profile}: no such profile with an access key in ${file}`, 0);
+  return found;
 }
