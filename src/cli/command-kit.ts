@@ -68,13 +68,13 @@ export function need<T>(value: T | undefined, flag: string): T {
 export function serverSideCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .argument('[args...]')
     .allowUnknownOption()
+    .allowExcessArguments()
     .helpOption(false)
     .action(
-      act(async (cmd, args: string[]) => {
-        const help = args.includes('--help') || args.includes('-h');
-        (help ? process.stdout : process.stderr).write(`${pathOf(cmd)}: ${description}\nIt runs in the server process: bin/arca sends it there (${pathOf(cmd)} --help lists its options).\n`);
+      act(async (cmd) => {
+        const help = cmd.args.includes('--help') || cmd.args.includes('-h');
+        (help ? process.stdout : process.stderr).write(`${pathOf(cmd)}: ${description}\nIt runs in the server process, where bin/arca sends it when it comes first on the line (write global options after it); ${pathOf(cmd)} --help lists its options.\n`);
         return help ? 0 : 2;
       }),
     );

@@ -24,6 +24,8 @@ async function run(args: string[], extra: Command[] = []): Promise<{ code: numbe
   }
 }
 
+const SERVER_SIDE = new Set(['dev', 'server', 'storage', 'backup verify', 'backup restore', 'operator export-recovery', 'operator recover-shares']);
+
 /** A command that prints the global options it sees, to check where they may be written. */
 function probe(): Command {
   const p = new Command('probe').option('--key <key>', 'a KMS key');
@@ -50,14 +52,15 @@ describe('the arca program (commander)', () => {
 
   test('--help and help <command> at every level exit 0 and show that command\'s usage', async () => {
     const program = buildProgram();
-    for (const node of treeOf(program)) {
+    const nodes = treeOf(program);
+    assert.ok(nodes.length > 60, `every command and subcommand: ${nodes.length}`);
+    for (const node of nodes) {
       const path = node.path === '' ? [] : node.path.split(' ');
-      const leaf = commandOf(program, path);
-      if (leaf.options.some((o) => o.long === '--help') === false && leaf.commands.length === 0 && path.length > 0 && !leaf.registeredArguments.length) continue;
       const r = await run([...path, '--help']);
-      if (['dev', 'server', 'storage', 'export-recovery', 'recover-shares', 'verify', 'restore'].includes(path.at(-1) ?? '') && path[0] !== 'audit') continue; // the server process answers their --help
       assert.equal(r.code, 0, `${node.path} --help: ${r.err}`);
-      assert.match(r.out, new RegExp(`Usage: arca${path.length ? ' ' + path.join(' ') : ''} `), node.path);
+      const serverSide = SERVER_SIDE.has(node.path);
+      // The server process answers a server-side command's --help; the program only points there.
+      assert.match(r.out, serverSide ? /runs in the server process/ : new RegExp(`^Usage: arca${path.length ? ' ' + path.join(' ') : ''} `), node.path);
       if (path.length > 0) {
         const h = await run(['help', ...path]);
         assert.equal(h.code, 0, `help ${node.path}`);
