@@ -99,8 +99,8 @@ async function events(cmd: Command, sub: 'query' | 'tail'): Promise<number> {
   Object.assign(input, values.allNodes === true ? { AllNodes: true } : onChain(values.chain));
   const found = await listEvents(clientFor(cmd), input, Number(values.limit ?? (sub === 'tail' ? 10 : 100)));
   const list = sub === 'tail' ? [...found].reverse() : found;
-  // Events are JSON lines (for jq and log tools) unless YAML is asked for.
-  if (formatOf(cmd) === 'yaml') show(cmd, list);
+  // Events are JSON lines by default (for jq and log tools, and what -f streams); one JSON array or YAML document when asked.
+  if (formatOf(cmd) !== 'table' && values.follow !== true) show(cmd, list);
   else for (const e of list) process.stdout.write(JSON.stringify(e) + '\n');
   if (sub === 'tail' && values.follow === true) return await follow(clientFor(cmd), list.at(-1)?.arca?.sequence ?? 0, Number(values.interval ?? '1000'));
   return 0;
@@ -134,7 +134,7 @@ export function auditCommand(): Command {
   );
   audit.addCommand(
     queryOptions(new Command('query'))
-      .description('events, newest first, as JSON lines')
+      .description('events, newest first, as JSON lines (--output json: one JSON array)')
       .option('--limit <n>', 'at most N (default 100)')
       .action(act(async (cmd) => events(cmd, 'query'))),
   );

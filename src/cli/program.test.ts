@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { treeOf, bashCompletion, fishCompletion, zshCompletion } from './completion.js';
 import { cliDocs } from './docs.js';
 import { globalsOf } from './globals.js';
+import { colourWanted, render } from './output.js';
 import { buildProgram, commandOf, runProgram, withCompatKeyFlag } from './program.js';
 
 /** Runs `args` through a fresh program, capturing what it writes; answers the exit code and the output. */
@@ -93,6 +94,19 @@ describe('the arca program (commander)', () => {
     assert.equal(v.code, 0);
     assert.match(v.out, /^\d+\.\d+\.\d+/);
     assert.equal((await run(['version'])).out, v.out);
+    assert.equal(JSON.parse((await run(['version', '--output', 'json'])).out).Version, v.out.trim());
+  });
+
+  test('colour only on a terminal without NO_COLOR; the table header is bold then', () => {
+    assert.equal(colourWanted({}, true), true);
+    assert.equal(colourWanted({ NO_COLOR: '1' }, true), false);
+    assert.equal(colourWanted({ NO_COLOR: '' }, true), true, 'an empty NO_COLOR is unset (no-color.org)');
+    assert.equal(colourWanted({}, false), false);
+    const rows = [{ A: 1, B: 'x' }];
+    assert.equal(render('table', rows), 'A  B\n1  x\n');
+    assert.equal(render('table', rows, undefined, true), '\u001b[1mA  B\u001b[22m\n1  x\n');
+    assert.equal(render('yaml', { A: 1, B: undefined }), 'A: 1\n');
+    assert.equal(render('json', rows), '[\n  {\n    "A": 1,\n    "B": "x"\n  }\n]\n');
   });
 
   test('--key is the client key only on a command without a KMS --key of its own', () => {

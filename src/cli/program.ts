@@ -5,7 +5,7 @@ import { approvalsCommand } from './approvals-command.js';
 import { auditCommand } from './audit-command.js';
 import { backupCommand } from './backup-command.js';
 import { callCommand } from './call-command.js';
-import { serverSideCommand } from './command-kit.js';
+import { act, formatOf, serverSideCommand, show } from './command-kit.js';
 import { completionCommand } from './completion.js';
 import { alertsCommand, breakerCommand } from './detection-commands.js';
 import { withGlobalOptions } from './globals.js';
@@ -38,9 +38,13 @@ export function buildProgram(extra: readonly Command[] = []): Command {
   program.addCommand(serverSideCommand('storage', 'migrate a SQLite data directory into PostgreSQL (arca storage migrate --help)'));
   program.addCommand(backupCommand());
   program.addCommand(
-    new Command('version').description('print the version').action(() => {
-      process.stdout.write(`${VERSION}\n`);
-    }),
+    new Command('version').description('print the version').action(
+      act(async (cmd) => {
+        if (formatOf(cmd) === 'table') process.stdout.write(`${VERSION}\n`);
+        else show(cmd, { Version: VERSION });
+        return 0;
+      }),
+    ),
   );
   program.addCommand(completionCommand(program));
   for (const c of extra) program.addCommand(c);
