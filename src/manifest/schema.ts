@@ -29,8 +29,8 @@ export const manifestKey = z
     /** A fixed key id (a lowercase UUID) for tests that name it (dev seeds only). */
     id: z.string().optional().describe('dev seeds only: a fixed key id (a lowercase UUID).'),
     region: z.string().optional().describe('The region of the key (default the home region, --region).'),
-    alias: z.string().startsWith('alias/').optional().describe('The alias that names the key; arca apply finds the key by it.'),
-    aliases: z.array(z.string().startsWith('alias/')).optional().describe('More aliases for the key.'),
+    alias: z.string().regex(/^alias\//, 'an alias name starts with alias/').optional().describe('The alias that names the key; arca apply finds the key by it.'),
+    aliases: z.array(z.string().regex(/^alias\//, 'an alias name starts with alias/')).optional().describe('More aliases for the key.'),
     description: z.string().optional(),
     keySpec: z.string().optional().describe('SYMMETRIC_DEFAULT (default), RSA_2048, ECC_NIST_P256, HMAC_256, ...; a change replaces the key.'),
     keyUsage: z.string().optional().describe('ENCRYPT_DECRYPT (default), SIGN_VERIFY, GENERATE_VERIFY_MAC, ...; a change replaces the key.'),
@@ -107,4 +107,9 @@ export function parseManifest(value: unknown, source: string, read: (relativePat
 /** The JSON Schema of the file (docs/arca-apply.schema.json), for editors. */
 export function manifestJsonSchema(): Record<string, unknown> {
   return { ...z.toJSONSchema(manifestSchema, { io: 'input' }), title: 'arca apply / arca dev --seed file', $id: 'https://arca.dev/schemas/arca-apply.schema.json' };
+}
+
+/** The text of docs/arca-apply.schema.json (scripts/apply-schema.mjs writes it; a test pins it). */
+export function manifestJsonSchemaText(): string {
+  return JSON.stringify(manifestJsonSchema(), null, 2) + '\n';
 }

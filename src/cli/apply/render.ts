@@ -34,6 +34,21 @@ export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
   return out;
 }
 
+/** Lines of unchanged context kept around each change of a document. */
+const CONTEXT = 3;
+
+/** `diff` with runs of unchanged lines farther than `context` from a change folded into one `  ...`. */
+export function withContext(diff: readonly string[], context: number): string[] {
+  const changed = diff.map((l, i) => (l.startsWith('  ') ? -1 : i)).filter((i) => i >= 0);
+  const keep = (i: number) => changed.some((c) => Math.abs(c - i) <= context);
+  const out: string[] = [];
+  for (const [i, l] of diff.entries()) {
+    if (keep(i)) out.push(l);
+    else if (out[out.length - 1] !== '  ...') out.push('  ...');
+  }
+  return out;
+}
+
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
 const multiline = (v: unknown): v is string => typeof v === 'string' && v.includes('\n');
 
@@ -42,7 +57,7 @@ function fieldLines(c: FieldChange, paint: (kind: 'add' | 'remove', s: string) =
   if (multiline(c.from) || multiline(c.to)) {
     const from = c.from === undefined ? [] : String(c.from).split('\n');
     const to = c.to === undefined ? [] : String(c.to).split('\n');
-    const body = lineDiff(from, to).map((l) => (l.startsWith('+') ? paint('add', `      ${l}`) : l.startsWith('-') ? paint('remove', `      ${l}`) : `      ${l}`));
+    const body = withContext(lineDiff(from, to), CONTEXT).map((l) => (l.startsWith('+') ? paint('add', `      ${l}`) : l.startsWith('-') ? paint('remove', `      ${l}`) : `      ${l}`));
     return [`    ${sign} ${c.field}:`, ...body];
   }
   if (sign === '+') return [paint('add', `    + ${c.field}: ${show(c.to)}`)];
