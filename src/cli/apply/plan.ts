@@ -224,7 +224,9 @@ export function approvalRuleInput(r: ManifestApprovalRule): Record<string, unkno
 
 function normalRule(wire: Record<string, unknown>): string {
   const ops = Array.isArray(wire['Operations']) ? [...new Set(wire['Operations'].map(str))].sort() : [];
-  return JSON.stringify(sorted({ ...wire, Operations: ops }));
+  const { Description: description, ...rest } = wire;
+  // An absent description reads back as "".
+  return JSON.stringify(sorted({ ...rest, Operations: ops, Description: str(description) }));
 }
 
 export function diffApprovalRule(want: ManifestApprovalRule, live: Record<string, unknown> | undefined): PlannedChange | undefined {
