@@ -136,6 +136,26 @@ describe('arca apply: replace, regions, grants, principals, approval rules, conf
     assert.equal(arr((await call('TrentService.ListGrants', { KeyId: keyId }))['Grants']).length, 1);
   });
 
+  it('with --prune, a replaced managed key is scheduled for deletion after its alias moves; --output yaml', async () => {
+    write('HMAC_512', 'GenerateMac, VerifyMac', 'kms:VerifyMac');
+    const old = str(rec((await call('TrentService.DescribeKey', { KeyId: 'alias/mac' }))['KeyMetadata'])['KeyId']);
+    const yaml = await arca({}, '--output', 'yaml', 'apply', '-f', file(), '--plan', '--prune');
+    assert.equal(yaml.status, 2);
+    // Two deletions: the key replaced now, and the HMAC_256 key replaced by the test before (managed, no alias left).
+    assert.match(yaml.out, /^summary:\n {2}create: 0\n {2}update: 0\n {2}replace: 1\n {2}delete: 2\n/m);
+    assert.match(yaml.out, new RegExp(`- action: delete\\n {4}resource: key\\n {4}name: alias/mac\\n {4}region: us-east-1\\n {4}keyId: ${old}\\n`));
+    assert.equal((await arca({}, 'apply', '-f', file(), '--prune', '--auto-approve')).status, 0);
+    assert.equal(rec((await call('TrentService.DescribeKey', { KeyId: old }))['KeyMetadata'])['KeyState'], 'PendingDeletion');
+    assert.equal(rec((await call('TrentService.DescribeKey', { KeyId: 'alias/mac' }))['KeyMetadata'])['KeySpec'], 'HMAC_512');
+  });
+
+  it('stops at a refused operation with one line: the AWS code and message (exit 1)', async () => {
+    writeFileSync(file(), 'keys:\n  - alias: alias/broken\n    policy: "this is not JSON"\n');
+    const r = await arca({}, 'apply', '-f', file(), '--auto-approve');
+    assert.equal(r.status, 1);
+    assert.match(r.err, /^arca: MalformedPolicyDocumentException: .+\n$/);
+  });
+
   it('folds unchanged lines of a document diff, keeping three around each change', () => {
     const a = ['{', '1', '2', '3', '4', '5', 'x', '6', '7', '8', '9', '}'];
     const b = a.map((l) => (l === 'x' ? 'y' : l));

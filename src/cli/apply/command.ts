@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { parseManifest, type Manifest } from '../../manifest/schema.js';
 import { ArcaCallError, callOperation } from '../client.js';
 import { clientOf, globalsOf } from '../globals.js';
 import { executePlan } from './execute.js';
 import type { Caller } from './live.js';
-import { buildPlan } from './plan.js';
+import { buildPlan, type Plan } from './plan.js';
 import { renderPlan } from './render.js';
 
 /**
@@ -77,7 +77,9 @@ export function applyCommand(io: ApplyIo = processIo()): Command {
 }
 
 async function runApply(opts: ApplyOptions, cmd: Command, io: ApplyIo): Promise<number> {
-  const json = globalsOf(cmd).output === 'json';
+  const format = globalsOf(cmd).output;
+  const asData = format === 'json' || format === 'yaml';
+  const data = (plan: Plan, applied: boolean): string => (format === 'yaml' ? toYaml({ ...plan, applied }) : JSON.stringify({ ...plan, applied }, null, 2) + '\n');
   let applied = 0;
   try {
     const manifest = readManifestFile(opts.file);
@@ -86,10 +88,10 @@ async function runApply(opts: ApplyOptions, cmd: Command, io: ApplyIo): Promise<
     const plan = await buildPlan(call, manifest, { homeRegion: config.region, prune: opts.prune === true });
     const pending = plan.changes.length > 0;
     if (opts.plan === true || !pending) {
-      io.out(json ? JSON.stringify({ ...plan, applied: false }, null, 2) + '\n' : renderPlan(plan, io.colour));
+      io.out(asData ? data(plan, false) : renderPlan(plan, io.colour));
       return pending ? 2 : 0;
     }
-    if (!json) io.out(renderPlan(plan, io.colour));
+    if (!asData) io.out(renderPlan(plan, io.colour));
     if (opts.autoApprove !== true) {
       if (!io.interactive) {
         io.err('arca: apply: not on a terminal: give --auto-approve to apply without confirmation (nothing was changed)\n');
@@ -102,13 +104,17 @@ async function runApply(opts: ApplyOptions, cmd: Command, io: ApplyIo): Promise<
     }
     await executePlan(call, manifest, plan, (line) => {
       applied++;
-      if (!json) io.out(`${line}\n`);
+      if (!asData) io.out(`${line}\n`);
     });
-    io.out(json ? JSON.stringify({ ...plan, applied: true }, null, 2) + '\n' : `Applied: ${applied} change(s).\n`);
+    io.out(asData ? data(plan, true) : `Applied: ${applied} change(s).\n`);
     return 0;
   } catch (e) {
     const partly = applied > 0 ? ` (after ${applied} change(s) were applied; run arca apply again to finish)` : '';
-    if (e instanceof ArcaCallError) io.err(`arca: ${e.type}${e.message === '' ? '' : `: ${e.message}`}${partly}\n`);
+    if (e instanceof ArcaCallError) {
+      const requestId: unknown = Reflect.get(e, 'requestId'); // set by clients that read x-amzn-RequestId
+      const id = typeof requestId === 'string' && requestId !== '' ? ` (request id ${requestId})` : '';
+      io.err(`arca: ${e.type}${e.message === '' ? '' : `: ${e.message}`}${id}${partly}\n`);
+    }
     else if (e instanceof Error) io.err(`arca: apply: ${e.message}${partly}\n`);
     else throw e;
     return 1;

@@ -53,6 +53,10 @@ export async function buildPlan(call: Caller, manifest: Manifest, options: PlanO
     for (const a of aliases) owners.set(a, a === k.alias ? live?.keyId : await aliasTarget(call, a, region));
     const change = diffKey(k, live, owners, region);
     if (change !== undefined) changes.push(change);
+    // With --prune, a replaced key apply made is scheduled for deletion once its aliases have moved.
+    if (options.prune && change?.action === 'replace' && live !== undefined && live.tags[MANAGED_TAG.key] === MANAGED_TAG.value) {
+      changes.push({ action: 'delete', resource: 'key', name: k.alias, region, keyId: live.keyId, changes: [{ field: 'pendingWindowInDays', to: manifest.deletionWindowInDays ?? DEFAULT_DELETION_WINDOW }] });
+    }
   }
   for (const p of manifest.principals ?? []) {
     const change = diffPrincipal(p, await readPrincipal(call, p.name));
