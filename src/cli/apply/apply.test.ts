@@ -167,11 +167,15 @@ describe('arca apply (policy as code, issue 23)', () => {
     assert.equal((await planJson('--prune')).status, 0, 'nothing left to prune');
   });
 
-  it('refuses an invalid file with one line naming the problem (exit 1)', async () => {
+  it('refuses an invalid file, or one alias naming two keys, with one line naming the problem (exit 1)', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'keys:\n  - alias: app-data\n    colour: blue\n');
     const r = await arca('apply', '-f', bad, '--plan');
     assert.equal(r.status, 1);
     assert.match(r.err, /^arca: apply: .*bad\.yaml: keys\.0/);
+    writeFileSync(bad, 'keys:\n  - alias: alias/twice\n  - alias: alias/other\n    aliases: [alias/twice]\n');
+    const twice = await arca('apply', '-f', bad, '--plan');
+    assert.equal(twice.status, 1);
+    assert.equal(twice.err, 'arca: apply: keys.1: alias/twice names two keys of us-east-1\n');
   });
 });

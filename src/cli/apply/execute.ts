@@ -23,7 +23,8 @@ export async function executePlan(call: Caller, manifest: Manifest, plan: Plan, 
       const window = c.changes.find((f) => f.field === 'pendingWindowInDays')?.to;
       await call('TrentService.ScheduleKeyDeletion', { KeyId: c.keyId, PendingWindowInDays: window }, c.region);
     } else {
-      const want = (manifest.keys ?? []).find((k) => k.alias === c.name && (k.region ?? c.region) === c.region);
+      const named = (manifest.keys ?? []).filter((k) => k.alias === c.name);
+      const want = named.find((k) => k.region === c.region) ?? named.find((k) => k.region === undefined);
       if (want === undefined) throw new Error(`the plan names ${c.name}, which the file does not`);
       const keyId = await key(call, want, c);
       log(`${c.action}d key ${c.name} (${keyId})`);

@@ -46,6 +46,8 @@ export async function buildPlan(call: Caller, manifest: Manifest, options: PlanO
     const region = k.region ?? options.homeRegion;
     const aliases = aliasesOf(k);
     const seen = listed.get(region) ?? new Set<string>();
+    const twice = aliases.find((a) => seen.has(a));
+    if (twice !== undefined) throw new Error(`keys.${i}: ${twice} names two keys of ${region}`);
     aliases.forEach((a) => seen.add(a));
     listed.set(region, seen);
     const live = await readKey(call, k.alias, region);
