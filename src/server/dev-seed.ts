@@ -1,61 +1,25 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import { dirname, resolve } from 'node:path';
+import { manifestSchema, parseManifest, type Manifest } from '../manifest/schema.js';
 import type { DevSelfClient } from '../api/aws/self-client.js';
 import type { TransportRequestHead } from '../api/transport.js';
 
 /**
  * `arca dev --seed <file>` (issue 20): keys and principals a test suite expects, created at start and again
- * after each `POST /moto-api/reset`. The file's `keys:` and `principals:` sections are the ones `arca apply`
- * will read (docs/testing-with-arca.md). Every item is made through Arca's own operations, as the bootstrap
- * administrator, so the seed is validated, authorized and audited like any request.
+ * after each `POST /moto-api/reset`. The file is the one `arca apply` reads (src/manifest/schema.ts,
+ * docs/policy-as-code.md); a seed uses its `keys:` and `principals:` (docs/testing-with-arca.md). Every
+ * item is made through Arca's own operations, as the bootstrap administrator, so the seed is validated, authorized and audited like any request.
  */
 
-const tags = z.record(z.string(), z.string());
-const policy = z.union([z.string(), z.record(z.string(), z.unknown())]).transform((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
-
-const seedKey = z
-  .object({
-    /** A fixed key id (a lowercase UUID) for tests that name it. */
-    id: z.string().optional(),
-    /** The region to create the key in (default the home region, `--region`). */
-    region: z.string().optional(),
-    alias: z.string().startsWith('alias/').optional(),
-    aliases: z.array(z.string().startsWith('alias/')).optional(),
-    description: z.string().optional(),
-    keySpec: z.string().optional(),
-    keyUsage: z.string().optional(),
-    tags: tags.optional(),
-    policy: policy.optional(),
-    rotationPeriodInDays: z.number().int().optional(),
-    enabled: z.boolean().optional(),
-    /** INSECURE, dev only: known key material (base64), imported so that ciphertexts are reproducible. */
-    insecureMaterial: z.string().base64().optional(),
-  })
-  .strict();
-
-const seedPrincipal = z
-  .object({
-    name: z.string(),
-    type: z.enum(['user', 'role', 'service']).optional(),
-    tags: tags.optional(),
-    /** Identity policies by name. */
-    policies: z.record(z.string(), policy).optional(),
-  })
-  .strict();
-
-export const seedDocumentSchema = z.object({ keys: z.array(seedKey).optional(), principals: z.array(seedPrincipal).optional() }).strict();
-export type SeedDocument = z.output<typeof seedDocumentSchema>;
+/** The seed file is the `arca apply` file (src/manifest/schema.ts); a seed reads its keys and principals. */
+export const seedDocumentSchema = manifestSchema;
+export type SeedDocument = Manifest;
 
 /** Reads and validates a seed file (YAML or JSON); throws an Error naming the file and the first problems. */
 export function readSeedFile(path: string): SeedDocument {
-  const parsed = seedDocumentSchema.safeParse(parseYaml(readFileSync(path, 'utf8')) ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw new Error(`${path}: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return parseManifest(parseYaml(readFileSync(path, 'utf8')), path, (rel) => readFileSync(resolve(dirname(path), rel), 'utf8'));
 }
 
 /** What a seeding did. */

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * The import rules of DESIGN.md §1, as data: which layers (top-level folders of src/) each layer may
  * import, and which packages and node: modules. `version` is src/version.ts, a leaf anyone may use.
  */
-export type Layer = 'crypto' | 'core' | 'custody' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'version';
+export type Layer = 'crypto' | 'core' | 'custody' | 'service' | 'auth' | 'audit' | 'store' | 'root' | 'api' | 'server' | 'cli' | 'platform' | 'manifest' | 'version';
 
 export interface LayerRule {
   readonly layers: readonly Layer[];
@@ -31,10 +31,12 @@ export const RULES: Record<Layer, LayerRule> = {
   root: { layers: ['root', 'core', 'crypto', 'platform'], modules: ['node:fs', 'pkcs11js', 'graphene-pk11'] },
   api: { layers: ['api', 'service', 'core', 'auth', 'crypto'], modules: ['zod'] },
   /** @grpc/*: the Kubernetes KMS v2 plugin's gRPC listener (server/k8s-plugin.ts; api/k8s stays free of it). */
-  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress', '@grpc/grpc-js', '@grpc/proto-loader'] },
-  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode', 'commander', 'cli-progress'] },
+  server: { layers: ['server', 'api', 'service', 'custody', 'core', 'auth', 'audit', 'store', 'root', 'crypto', 'platform', 'manifest', 'version'], modules: ['node:*', 'yaml', 'zod', 'prom-client', 'pino', 'cli-progress', '@grpc/grpc-js', '@grpc/proto-loader'] },
+  cli: { layers: ['cli', 'audit', 'core', 'crypto', 'platform', 'manifest', 'version'], modules: ['node:*', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'yaml', 'zod', 'qrcode', 'commander', 'cli-progress'] },
   /** Operating-system facilities every process-level layer needs (durable files, ADR 0010); imports no layer. */
   platform: { layers: ['platform'], modules: ['node:fs', 'node:fs/promises', 'node:path'] },
+  /** The declarative file of `arca apply` and `arca dev --seed` (issue 23): one schema both the CLI and the server read. */
+  manifest: { layers: [], modules: ['zod'] },
   version: { layers: [], modules: [] },
 };
 
