@@ -7,5 +7,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { buildProgram } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'program.js')).href);
 const { cliDocs } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'docs.js')).href);
-writeFileSync(join(root, 'docs', 'cli.md'), cliDocs(buildProgram()));
+const { extraCommands } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href);
+writeFileSync(join(root, 'docs', 'cli.md'), cliDocs(buildProgram(extraCommands())));
 process.stdout.write('wrote docs/cli.md\n');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildProgram, runProgram } from './program.js';
+import { applyCommand } from './apply/command.js';
 
 /**
  * The client side of `arca` (bin/arca sends the server-side commands to src/server/main.ts first). The
@@ -8,7 +9,7 @@ import { buildProgram, runProgram } from './program.js';
 
 /** Commands of other modules (`encryptCommand()`, …), added to the program after the built-in ones. */
 export function extraCommands(): Command[] {
-  return [];
+  return [applyCommand()];
 }
 
 /** Client-side commands of `arca`: answers the exit code (0 ok, 1 failure, 2 usage error). */
