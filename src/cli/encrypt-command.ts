@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { ArcaKms } from './encryption/arca-kms.js';
 import { errorLine, EncryptionCliError } from './encryption/errors.js';
-import { cachingMaterials, decryptKeyring, decryptMessage, encryptKeyring, encryptMessage, type Destination, type EncryptionContext, type StreamOutcome } from './encryption/message-stream.js';
+import { cachingMaterials, DEFAULT_FRAME_LENGTH, decryptKeyring, decryptMessage, encryptKeyring, encryptMessage, type Destination, type EncryptionContext, type StreamOutcome } from './encryption/message-stream.js';
 import { clientOf, globalsOf } from './globals.js';
 
 /**
@@ -116,7 +116,7 @@ async function streamAll(io: CommandIo, plans: readonly Plan[], one: (source: Re
 
 const sum = (files: Summary['files'], k: 'bytesIn' | 'bytesOut') => files.reduce((n, f) => n + f[k], 0);
 
-async function runEncrypt(inputs: string[], opts: Shared & { key: string; cacheMaxAge: number; cacheMaxMessages: number }, cmd: Command, io: CommandIo): Promise<number> {
+async function runEncrypt(inputs: string[], opts: Shared & { key: string; frameLength: number; cacheMaxAge: number; cacheMaxMessages: number }, cmd: Command, io: CommandIo): Promise<number> {
   const plans = plan(inputs, opts.out, opts.outputDir, (name) => `${name}.encrypted`, io);
   if (typeof plans === 'string') return usage(io, plans);
   const kms = new ArcaKms(clientOf(cmd), globalsOf(cmd).profile);
@@ -125,7 +125,7 @@ async function runEncrypt(inputs: string[], opts: Shared & { key: string; cacheM
     // Many files share data keys through the cache (each still gets its own message id and derived key).
     const materials = plans.length > 1 ? cachingMaterials(keyring, opts.cacheMaxAge, opts.cacheMaxMessages) : keyring;
     const context: EncryptionContext = opts.context ?? {};
-    const files = await streamAll(io, plans, (source, p, size, onBytes) => encryptMessage(source, p.destination, { materials, context, plaintextLength: size, onBytes }));
+    const files = await streamAll(io, plans, (source, p, size, onBytes) => encryptMessage(source, p.destination, { materials, context, plaintextLength: size, frameLength: opts.frameLength, onBytes }));
     report(cmd, io, { operation: 'encrypt', key: opts.key, files, bytesIn: sum(files, 'bytesIn'), bytesOut: sum(files, 'bytesOut'), generateDataKeyCalls: kms.generateDataKeyCalls }, opts.out === '-');
     return 0;
   } catch (e) {
@@ -172,9 +172,10 @@ export function encryptCommand(io: CommandIo = processIo()): Command {
     .addOption(contextOption('an encryption context pair (repeatable); decrypt can require it'))
     .option('-o, --out <file>', 'where the message goes (- for stdout); one input only')
     .option('--output-dir <dir>', 'write each input to DIR/<name>.encrypted (data keys cached across files)')
+    .addOption(new Option('--frame-length <bytes>', 'plaintext bytes per frame').argParser(positiveInt).default(DEFAULT_FRAME_LENGTH))
     .addOption(new Option('--cache-max-age <seconds>', 'how long a cached data key is reused').argParser(positiveInt).default(300))
     .addOption(new Option('--cache-max-messages <n>', 'how many messages a cached data key encrypts').argParser(positiveInt).default(1000))
-    .action(async (inputs: string[], opts: Shared & { key: string; cacheMaxAge: number; cacheMaxMessages: number }, cmd: Command) => {
+    .action(async (inputs: string[], opts: Shared & { key: string; frameLength: number; cacheMaxAge: number; cacheMaxMessages: number }, cmd: Command) => {
       process.exitCode = await runEncrypt(inputs, opts, cmd, io);
     });
 }
