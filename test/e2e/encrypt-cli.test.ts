@@ -7,7 +7,8 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { buildClient, CommitmentPolicy, KmsKeyringNode } from '@aws-crypto/client-node';
+import { buildClient, CommitmentPolicy, KmsKeyringNode, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from '@aws-crypto/client-node';
+import { randomBytes } from 'node:crypto';
 import { CreateAliasCommand, CreateKeyCommand, KMS } from '@aws-sdk/client-kms';
 import { Command } from 'commander';
 import { decryptCommand, encryptCommand, type CommandIo } from '../../src/cli/encrypt-command.js';
@@ -110,10 +111,19 @@ describe('arca encrypt / decrypt (Encryption SDK message format)', () => {
     const input = file('allow.encrypted', (await sdk.encrypt(keyring(), Buffer.from('x'))).result);
     const refused = await arca(['decrypt', '--key', otherKeyArn, input, '-o', join(dir, 'allow.txt')]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /^arca: \S+: .+\n$/);
+    assert.match(refused.stderr, /^arca: NoAcceptableDataKey: .+\n$/);
     assert.equal(existsSync(join(dir, 'allow.txt')), false);
     const allowed = await arca(['decrypt', '--key', 'alias/files', input, '-o', join(dir, 'allow.txt')]);
     assert.equal(allowed.code, 0, allowed.stderr);
+  });
+
+  it('without --key, refuses a message whose data key no Arca key wrapped (a raw AES keyring\'s)', async () => {
+    const raw = new RawAesKeyringNode({ keyName: 'local', keyNamespace: 'not-arca', unencryptedMasterKey: randomBytes(32), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING });
+    const input = file('raw.encrypted', (await sdk.encrypt(raw, Buffer.from('not for arca'))).result);
+    const r = await arca(['decrypt', input, '-o', join(dir, 'raw.txt')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^arca: NoAcceptableDataKey: .+\n$/);
+    assert.equal(existsSync(join(dir, 'raw.txt')), false);
   });
 
   it('a tampered file is refused and leaves no output file', async () => {
@@ -126,7 +136,14 @@ describe('arca encrypt / decrypt (Encryption SDK message format)', () => {
     const out = join(dir, 'tampered.txt');
     const r = await arca(['decrypt', input, '-o', out]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);
+    assert.match(r.stderr, /^arca: InvalidCiphertext: the message is damaged, truncated or was tampered with \(.+\)\n$/);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(leftovers(), []);
+
+    const truncated = file('truncated.encrypted', result.subarray(0, result.length - 1000));
+    const cut = await arca(['decrypt', truncated, '-o', out]);
+    assert.equal(cut.code, 1, 'a truncated message is refused');
+    assert.match(cut.stderr, /^arca: \S+: .+\n$/);
     assert.equal(existsSync(out), false);
     assert.deepEqual(leftovers(), []);
   });

@@ -14,6 +14,15 @@ export class EncryptionCliError extends Error {
 }
 
 /**
+ * The Encryption SDK's own failures, which it throws as plain `Error`s, named in the CLI's words: the
+ * pattern of its message and the code and explanation printed before it.
+ */
+const SDK_FAILURES: readonly { readonly pattern: RegExp; readonly code: string; readonly explain: string }[] = [
+  { pattern: /unencryptedDataKey has not been set/, code: 'NoAcceptableDataKey', explain: 'no data key of the message was wrapped by a key this decrypt accepts (--key, or your account\'s keys)' },
+  { pattern: /unable to authenticate data|signature|verify|Invalid tag|truncat|malformed|Malformed|Unsupported version|Unknown algorithm/i, code: 'InvalidCiphertext', explain: 'the message is damaged, truncated or was tampered with' },
+];
+
+/**
  * The one line printed for a failed encrypt or decrypt: `arca: <code>: <message> (request id <id>)` for an
  * answer from Arca (through the AWS SDK or not), `arca: <code>: <message>` for the CLI's own refusals and
  * the Encryption SDK's (a tampered or truncated message). A message's lines are joined, so it stays one line.
@@ -26,7 +35,9 @@ export function errorLine(e: unknown): string {
   if (e instanceof ArcaCallError) return withId(e.type, e.message, undefined);
   if (e instanceof Error) {
     const errno = (e as NodeJS.ErrnoException).code;
-    return withId(errno ?? 'EncryptionSdkError', e.message, undefined);
+    if (errno !== undefined) return withId(errno, e.message, undefined);
+    const known = SDK_FAILURES.find((f) => f.pattern.test(e.message));
+    return known !== undefined ? withId(known.code, `${known.explain} (${e.message})`, undefined) : withId('EncryptionSdkError', e.message, undefined);
   }
   return withId('Error', String(e), undefined);
 }
