@@ -50,12 +50,12 @@ describe('arca encrypt / decrypt (Encryption SDK message format)', () => {
   });
 
   /** Runs `arca <args>` in process, with `stdin` as standard input; stdout and stderr captured. */
-  async function arca(args: readonly string[], stdin: Buffer = Buffer.alloc(0)): Promise<Run> {
+  async function arca(args: readonly string[], stdin: Buffer = Buffer.alloc(0), tty = false): Promise<Run> {
     const out: Buffer[] = [];
     const stdout = new PassThrough();
     stdout.on('data', (c: Buffer) => out.push(c));
     let stderr = '';
-    const err = new PassThrough();
+    const err = Object.assign(new PassThrough(), { isTTY: tty });
     err.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const io: CommandIo = { stdin: Readable.from([stdin]), stdout, stderr: err };
     process.exitCode = 0;
@@ -79,6 +79,7 @@ describe('arca encrypt / decrypt (Encryption SDK message format)', () => {
     const input = file('report.txt', plain);
     const r = await arca(['encrypt', '--key', 'alias/files', '--context', 'dept=finance', '--context', 'purpose=a=b', input, '-o', join(dir, 'report.txt.encrypted'), '--output', 'json']);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no progress bar when stderr is not a terminal');
     const summary = JSON.parse(r.stdout.toString('utf8')) as { files: { messageId: string; algorithmSuite: string; bytesIn: number }[]; key: string };
     assert.equal(summary.files[0]?.bytesIn, plain.length);
     assert.match(summary.files[0]?.messageId ?? '', /^[0-9a-f]{64}$/);
@@ -181,6 +182,27 @@ describe('arca encrypt / decrypt (Encryption SDK message format)', () => {
     const dec = await arca(['decrypt', '--output-dir', back, ...inputs.map((_, i) => join(outDir, `f${i}.txt.encrypted`))]);
     assert.equal(dec.code, 0, dec.stderr);
     assert.equal(readFileSync(join(back, 'f7.txt'), 'utf8'), 'file 7\n');
+  });
+
+  it('a file larger than a frame, read in chunks larger than a frame, encrypts with its length declared', async () => {
+    // Regression: the SDK counted a chunk's tail twice against plaintextLength ("exceeded plaintextLength").
+    const plain = Buffer.alloc((3 << 20) + 123, 5);
+    const input = file('big.bin', plain);
+    for (const frame of ['4096', '65536', '1000']) {
+      const r = await arca(['encrypt', '--key', keyArn, '--frame-length', frame, input, '-o', join(dir, 'big.encrypted')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual((await sdk.decrypt(keyring(), readFileSync(join(dir, 'big.encrypted')))).plaintext, plain);
+    }
+  });
+
+  it('draws a progress bar on stderr when it is a terminal and the input is a file, not for stdin', async () => {
+    const input = file('bar.txt', Buffer.alloc(3 << 20, 1));
+    const r = await arca(['encrypt', '--key', keyArn, input, '-o', join(dir, 'bar.encrypted')], undefined, true);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /bar\.txt \[.*\] \d+% \d+\/3145728 bytes/);
+    const piped = await arca(['encrypt', '--key', keyArn, '-', '-o', join(dir, 'piped.encrypted')], Buffer.from('x'), true);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stderr, '', 'the size of stdin is unknown: no bar');
   });
 
   it('usage errors exit 2: both or neither of -o and --output-dir, -o with several inputs', async () => {

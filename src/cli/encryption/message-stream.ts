@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform, type Duplex, type Readable, type Writable } from 'node:stream';
+import { PassThrough, Transform, type Duplex, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ArcaKms } from './arca-kms.js';
 import { EncryptionCliError } from './errors.js';
@@ -91,22 +91,45 @@ function byteCounter(onBytes?: (n: number) => void): Transform & { count: number
   return counter;
 }
 
+/**
+ * Cuts chunks so that none crosses a frame boundary. Why: the Encryption SDK's framed encrypt stream
+ * (4.2.x) subtracts a chunk's tail from `plaintextLength` a second time when it re-enters `_transform`
+ * with it, so a file larger than a frame, read in chunks larger than a frame, fails with "Encrypted data
+ * exceeded plaintextLength" although it is exactly that length. Frame-aligned chunks have no tail.
+ */
+function frameAligned(frameLength: number): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      let at = 0;
+      while (at < chunk.length) {
+        const take = Math.min(frameLength - offset, chunk.length - at);
+        this.push(chunk.subarray(at, at + take));
+        at += take;
+        offset = (offset + take) % frameLength;
+      }
+      done();
+    },
+  });
+}
+
 function suiteName(id: number): string {
   return AlgorithmSuiteIdentifier[id] ?? `0x${id.toString(16).padStart(4, '0')}`;
 }
 
 /** Pipes `source` through `transform` to `destination`; a file appears only when everything succeeded. */
-async function run(source: Readable, transform: Duplex, destination: Destination, onBytes?: (n: number) => void): Promise<StreamOutcome> {
+async function run(source: Readable, transform: Duplex, destination: Destination, onBytes?: (n: number) => void, align?: Transform): Promise<StreamOutcome> {
   let header: MessageHeader | undefined;
   transform.once('MessageHeader', (h: MessageHeader) => (header = h));
   const bytesIn = byteCounter(onBytes);
   const bytesOut = byteCounter();
+  const input: Duplex = align ?? new PassThrough();
   if ('stream' in destination) {
-    await pipeline(source, bytesIn, transform, bytesOut, destination.stream);
+    await pipeline(source, bytesIn, input, transform, bytesOut, destination.stream);
   } else {
     const temp = join(dirname(destination.file), `.${basename(destination.file)}.${randomBytes(6).toString('hex')}.part`);
     try {
-      await pipeline(source, bytesIn, transform, bytesOut, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
+      await pipeline(source, bytesIn, input, transform, bytesOut, createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
       await rename(temp, destination.file);
     } catch (e) {
       await unlink(temp).catch(() => undefined);
@@ -135,12 +158,13 @@ export interface EncryptInput {
 
 /** Encrypts `source` into one Encryption SDK message at `destination`. */
 export function encryptMessage(source: Readable, destination: Destination, input: EncryptInput): Promise<StreamOutcome> {
+  const frameLength = input.frameLength ?? DEFAULT_FRAME_LENGTH;
   const transform = sdk.encryptStream(input.materials, {
     encryptionContext: { ...input.context },
-    frameLength: input.frameLength ?? DEFAULT_FRAME_LENGTH,
+    frameLength,
     ...(input.plaintextLength !== undefined && { plaintextLength: input.plaintextLength }),
   });
-  return run(source, transform, destination, input.onBytes);
+  return run(source, transform, destination, input.onBytes, input.plaintextLength !== undefined ? frameAligned(frameLength) : undefined);
 }
 
 export interface DecryptInput {
