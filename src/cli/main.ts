@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildProgram, runProgram } from './program.js';
 import { applyCommand } from './apply/command.js';
+import { decryptCommand, encryptCommand } from './encrypt-command.js';
 
 /**
  * The client side of `arca` (bin/arca sends the server-side commands to src/server/main.ts first). The
@@ -9,7 +10,7 @@ import { applyCommand } from './apply/command.js';
 
 /** Commands of other modules (`encryptCommand()`, …), added to the program after the built-in ones. */
 export function extraCommands(): Command[] {
-  return [applyCommand()];
+  return [applyCommand(), encryptCommand(), decryptCommand()];
 }
 
 /** Client-side commands of `arca`: answers the exit code (0 ok, 1 failure, 2 usage error). */
