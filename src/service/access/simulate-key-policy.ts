@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defaultKeyPolicy } from '../../core/authorization.js';
 import type { AuditEvent } from '../../core/audit.js';
+import type { AuditQuery } from '../../core/ports.js';
 import { liveGrants, type GrantRecord } from '../../core/grant.js';
 import { parsePolicy, type PolicyDocument } from '../../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type Decision, type GrantAllowance } from '../../core/policy/evaluate.js';
@@ -8,6 +9,7 @@ import type { PrincipalRecord } from '../../core/principal.js';
 import { isoTime } from '../audit-trail/list-audit-events.js';
 import { defineOperation, type RegisteredOperation } from '../pipeline/operation.js';
 import { keyIdParam, limit, str } from '../pipeline/schemas.js';
+import { policyName, principalName, requirePrincipal } from '../identity/principals.js';
 import { replayContext, replayRequest, unrecordedKey, type RecordedOperation } from './policy-replay.js';
 import { resolvePolicyPrincipals } from './policy-document.js';
 
@@ -51,31 +53,43 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
     uses: ['auditTrail', 'keys', 'principals', 'grants', 'realm'] as const,
     input: z.object({
       KeyId: keyIdParam,
-      PolicyDocument: str(1, 32768).describe('The candidate key policy: a JSON key policy document.'),
+      PolicyDocument: str(1, 32768).optional().describe("The candidate key policy: a JSON key policy document (default: the key's current policy)."),
+      IdentityPolicy: z
+        .object({ PrincipalName: principalName, PolicyDocument: str(1, 32768), PolicyName: policyName.optional() })
+        .optional()
+        .describe("A candidate identity policy for one principal: it replaces the principal's policy PolicyName, or is added beside its policies."),
       StartTime: isoTime.optional().describe('Replays only the requests at or after this instant (default: every recorded request, newest first, up to Limit).'),
       Limit: limit(MAX_EVENTS).describe(`How many recorded requests to replay at most, newest first (default ${DEFAULT_EVENTS}).`),
-    }),
+    }).refine((i) => i.PolicyDocument !== undefined || i.IdentityPolicy !== undefined, 'Give PolicyDocument, IdentityPolicy or both'),
     keys: { key: { required: true, ref: (i) => i.KeyId, access: 'read', allowAlias: true } },
     async execute(input, ctx, deps) {
       const key = ctx.keys.key;
-      const candidate = parsePolicy(input.PolicyDocument, 'key');
       const current = parsePolicy(key.record.policy ?? defaultKeyPolicy(deps.realm.account, deps.realm.partition), 'key');
+      const candidate = input.PolicyDocument === undefined ? current : parsePolicy(input.PolicyDocument, 'key');
+      // The identity variant: the candidate replaces (or joins) one principal's identity policies.
+      const identity = input.IdentityPolicy;
+      const target = identity === undefined ? undefined : { principal: await requirePrincipal(deps, identity.PrincipalName), document: parsePolicy(identity.PolicyDocument, 'identity') };
       const [currentRefs, candidateRefs, grantRecords, keyTags] = await Promise.all([
         deps.keys.getPolicyPrincipals(key.record.id),
-        resolvePolicyPrincipals(deps, candidate),
+        input.PolicyDocument === undefined ? deps.keys.getPolicyPrincipals(key.record.id) : resolvePolicyPrincipals(deps, candidate),
         deps.grants.grantsForKey(key.record.id),
         deps.keys.listTags(key.record.id),
       ]);
       const grants = grantAllowances(grantRecords);
       const aliases = await aliasNames(deps, key.record.id);
-      const principals = new Map<string, { record: PrincipalRecord | undefined; policies: PolicyDocument[]; tags: Awaited<ReturnType<typeof deps.principals.listPrincipalTags>> }>();
+      const principals = new Map<string, { record: PrincipalRecord | undefined; policies: PolicyDocument[]; candidatePolicies: PolicyDocument[]; tags: Awaited<ReturnType<typeof deps.principals.listPrincipalTags>> }>();
       const principalOf = async (arn: string) => {
         let p = principals.get(arn);
         if (p === undefined) {
           const found = await deps.principals.findPrincipalByName(arn.slice(arn.lastIndexOf('/') + 1));
           const record = found?.arn === arn ? found : undefined;
-          const policies = record === undefined ? [] : (await deps.principals.listPrincipalPolicies(record.id)).map((x) => parsePolicy(x.document, 'identity'));
-          p = { record, policies, tags: record === undefined ? [] : await deps.principals.listPrincipalTags(record.id) };
+          const stored = record === undefined ? [] : await deps.principals.listPrincipalPolicies(record.id);
+          const policies = stored.map((x) => parsePolicy(x.document, 'identity'));
+          const candidatePolicies =
+            target !== undefined && record?.id === target.principal.id
+              ? [...stored.filter((x) => x.name !== identity?.PolicyName).map((x) => parsePolicy(x.document, 'identity')), target.document]
+              : policies;
+          p = { record, policies, candidatePolicies, tags: record === undefined ? [] : await deps.principals.listPrincipalTags(record.id) };
           principals.set(arn, p);
         }
         return p;
@@ -85,22 +99,34 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
       let evaluated = 0;
       let replayed = 0;
       const max = input.Limit ?? DEFAULT_EVENTS;
-      let cursor: number | undefined;
       let truncated = false;
-      for (;;) {
-        const page = await deps.auditTrail.queryEvents({ keyArn: key.arn, from: input.StartTime }, cursor, Math.min(PAGE, max - replayed));
-        for (const event of page.items) {
-          replayed += 1;
-          const reason = await replayOne(event);
-          if (reason !== undefined) unknown.set(reason, (unknown.get(reason) ?? 0) + 1);
+      const seen = new Set<string>();
+      // Reads the trail newest first (`query`), replaying the events `wanted` keeps, until `max` are replayed.
+      const sweep = async (query: AuditQuery, wanted: (e: AuditEvent) => boolean) => {
+        let cursor: number | undefined;
+        while (replayed < max) {
+          const page = await deps.auditTrail.queryEvents(query, cursor, PAGE);
+          for (const event of page.items) {
+            if (!wanted(event) || seen.has(event.eventID)) continue;
+            if (replayed >= max) {
+              truncated = true; // older events were left: the answer says so
+              return;
+            }
+            seen.add(event.eventID);
+            replayed += 1;
+            const reason = await replayOne(event);
+            if (reason !== undefined) unknown.set(reason, (unknown.get(reason) ?? 0) + 1);
+          }
+          if (page.next === undefined) return;
+          cursor = Number(page.next);
         }
-        if (page.next === undefined) break;
-        if (replayed >= max) {
-          truncated = true; // older events were left: the answer says so
-          break;
-        }
-        cursor = Number(page.next);
-      }
+      };
+      await sweep({ keyArn: key.arn, from: input.StartTime }, () => true);
+      // A refused request does not name the key among its resources (a refusal reveals no key): those that
+      // named it in their parameters (KeyId, by id, ARN or alias) are found among the refusals.
+      const names = new Set([key.arn, key.record.id, ...aliases, ...aliases.map((a) => `arn:${deps.realm.partition}:kms:${deps.realm.region}:${deps.realm.account}:${a}`)]);
+      const namesKey = (e: AuditEvent) => ['keyId', 'sourceKeyId', 'destinationKeyId'].some((m) => { const v = e.requestParameters?.[m]; return typeof v === 'string' && names.has(v); });
+      await sweep({ from: input.StartTime, errorCode: 'AccessDenied' }, namesKey);
 
       /** Replays one event: undefined when it was evaluated, else why it could not be. */
       async function replayOne(event: AuditEvent): Promise<string | undefined> {
@@ -110,7 +136,8 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
         const request = replayRequest(event, op, key.arn, p?.record, deps.realm.account);
         if (!request.ok) return request.reason;
         const policies = p?.policies ?? [];
-        const missing = unrecordedKey([current, candidate, ...policies], request.recorded);
+        const candidatePolicies = p?.candidatePolicies ?? [];
+        const missing = unrecordedKey([current, candidate, ...policies, ...candidatePolicies], request.recorded);
         if (missing !== undefined) return `a condition on ${missing}, which the event does not record`;
         const context = replayContext(event, request, { principalTags: p?.tags ?? [], key: key.record, keyTags, aliases });
         const evaluation = {
@@ -123,9 +150,9 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
           now: new Date(event.eventTime),
           encryptionContext: request.encryptionContext,
         };
-        const base: Omit<ApplicablePolicies, 'keyPolicy' | 'keyPolicyPrincipals'> = { identityPolicies: policies, grants };
-        const before = evaluate(evaluation, { ...base, keyPolicy: current, keyPolicyPrincipals: currentRefs });
-        const after = evaluate(evaluation, { ...base, keyPolicy: candidate, keyPolicyPrincipals: candidateRefs });
+        const asNow: ApplicablePolicies = { identityPolicies: policies, grants, keyPolicy: current, keyPolicyPrincipals: currentRefs };
+        const before = evaluate(evaluation, asNow);
+        const after = evaluate(evaluation, { identityPolicies: candidatePolicies, grants, keyPolicy: candidate, keyPolicyPrincipals: candidateRefs });
         evaluated += 1;
         if (allowed(before) !== allowed(after)) {
           flips.push({
@@ -152,7 +179,7 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
         Truncated: truncated,
       };
     },
-    auditRequest: (i) => ({ keyId: i.KeyId, startTime: i.StartTime, limit: i.Limit }),
+    auditRequest: (i) => ({ keyId: i.KeyId, principalName: i.IdentityPolicy?.PrincipalName, policyName: i.IdentityPolicy?.PolicyName, startTime: i.StartTime, limit: i.Limit }),
     auditResponse: (o) => ({ replayed: o.Replayed, evaluated: o.Evaluated, changes: o.Changes.length }),
   });
 }
