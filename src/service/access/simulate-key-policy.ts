@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defaultKeyPolicy } from '../../core/authorization.js';
 import type { AuditEvent } from '../../core/audit.js';
-import type { AuditQuery } from '../../core/ports.js';
+import type { AuditQuery, KeyStore } from '../../core/ports.js';
+import type { Realm } from '../../core/arn.js';
 import { liveGrants, type GrantRecord } from '../../core/grant.js';
 import { parsePolicy, type PolicyDocument } from '../../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type Decision, type GrantAllowance } from '../../core/policy/evaluate.js';
@@ -184,7 +185,8 @@ export function simulateKeyPolicyOperation(operationNamed: (name: string) => Pic
   });
 }
 
-async function aliasNames(deps: { keys: { listAliases: (region: string, keyId: string, after: string | undefined, limit: number) => Promise<{ items: readonly { name: string }[]; next?: string | undefined }> }; realm: { region: string } }, keyId: string): Promise<string[]> {
+/** Every alias name of the key (`kms:ResourceAliases`, and the names a refused request may have used). */
+async function aliasNames(deps: { readonly keys: Pick<KeyStore, 'listAliases'>; readonly realm: Realm }, keyId: string): Promise<string[]> {
   const names: string[] = [];
   let after: string | undefined;
   do {
