@@ -97,6 +97,14 @@ async function allowManagedActions(a: SetupApi): Promise<Record<string, string>>
   return {};
 }
 
+/** A key policy's kms:* does not cover arca:SimulateKeyPolicy (docs/reports.md): the setup delegates it too. */
+async function allowSimulation(a: SetupApi): Promise<Record<string, string>> {
+  const account = a.arn.split(':')[4] ?? '';
+  const statement = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ['kms:*', 'arca:SimulateKeyPolicy'], Resource: '*' };
+  await a.call('PutKeyPolicy', { KeyId: a.keyId, PolicyName: 'default', Policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) });
+  return {};
+}
+
 /**
  * Valid requests per operation that acts on a key, by operation name: one case per key requirement
  * (`slot`) the key under test can fill; the operation's other keys, if any, are Enabled.
@@ -183,6 +191,8 @@ export const CASES: Readonly<Record<string, Case | readonly Case[]>> = {
   // A key policy's kms:* does not cover Arca's actions: the setup allows them as CreateManagedKey's default policy does.
   RevokeKey: { setup: allowManagedActions, body: (f) => ({ KeyId: f.keyId, RevocationReason: 'Unspecified' }) },
   DescribeManagedKey: { setup: allowManagedActions, body: (f) => ({ KeyId: f.keyId }) },
+  // Policy simulation (issue 23) reads the key and its trail: any state but a missing key.
+  SimulateKeyPolicy: { setup: allowSimulation, body: (f) => ({ KeyId: f.keyId, PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:DescribeKey","Resource":"*"}]}' }) },
 };
 
 /**

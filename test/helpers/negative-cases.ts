@@ -157,6 +157,7 @@ export const NEGATIVE_CASES: Readonly<Record<string, OperationCases>> = {
     wrongContext: NO_CONTEXT,
   },
   DescribeManagedKey: anyKey((f) => ({ KeyId: f.sym })),
+  SimulateKeyPolicy: anyKey((f) => ({ KeyId: f.sym, PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:DescribeKey","Resource":"*"}]}' })),
   LocateKeys: keyless(),
   // Custom key stores (issue 21 part 2): account-level, on no key; the store they name is checked after authorization.
   CreateCustomKeyStore: keyless(() => ({ CustomKeyStoreName: 'negative', CloudHsmClusterId: 'cluster-1234567890abcd', TrustAnchorCertificate: 'not a certificate', KeyStorePassword: 'kmsPswd1' })),

@@ -24,6 +24,8 @@ describe('Decrypt (operation spec)', () => {
     const event = assertAudited(h, { eventName: 'Decrypt', keyArn: arnOf(h, keyId), principal: h.admin, secrets: [plaintext] });
     assert.deepEqual(event.requestParameters?.['encryptionContext'], context);
     assert.equal(event.responseElements?.['keyId'], arnOf(h, keyId));
+    assert.equal(event.responseElements?.['keyMaterialId'], out['KeyMaterialId'], 'the event names the material that decrypted');
+    assert.match(String(out['KeyMaterialId']), /^[0-9a-f]{64}$/);
   });
 
   it('accepts the KeyId that the blob names, by alias too', async () => {

@@ -51,7 +51,9 @@ export const decrypt = defineOperation({
     encryptionContext: contextForAudit(i.EncryptionContext),
     encryptionAlgorithm: i.EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT',
   }),
-  auditResponse: (o) => ({ keyId: o.KeyId }),
+  // The generation of material that decrypted (a 64-hex id, as DescribeKey's CurrentKeyMaterialId): what
+  // `arca report reencryption` counts to tell when old material can be retired.
+  auditResponse: (o) => ({ keyId: o.KeyId, ...(o.KeyMaterialId !== undefined && { keyMaterialId: o.KeyMaterialId }) }),
 });
 
 function params(input: { EncryptionAlgorithm?: EncryptionAlgorithm | undefined; EncryptionContext: Readonly<Record<string, string>>; CiphertextBlob?: Buffer | undefined }) {

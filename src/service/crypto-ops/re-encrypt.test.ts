@@ -28,6 +28,9 @@ describe('ReEncrypt (operation spec)', () => {
     assert.equal(event.errorCode, undefined);
     assert.deepEqual(new Set(event.resources.map((r) => r.ARN)), new Set([arnOf(h, source), arnOf(h, destination)]));
     assertAudited(h, { eventName: 'ReEncrypt', principal: h.admin, secrets: [plaintext] });
+    // The generations of material on both sides (arca report reencryption counts the source's).
+    assert.deepEqual([event.responseElements?.['sourceKeyMaterialId'], event.responseElements?.['keyMaterialId']], [out['SourceKeyMaterialId'], out['DestinationKeyMaterialId']]);
+    assert.match(String(out['SourceKeyMaterialId']), /^[0-9a-f]{64}$/);
     const back = await h.ok('Decrypt', { CiphertextBlob: out['CiphertextBlob'], EncryptionContext: { tenant: 'moved' } });
     assert.ok(bytesOf(back['Plaintext']).equals(plaintext));
     assert.equal(back['KeyId'], arnOf(h, destination));

@@ -75,7 +75,13 @@ export const reEncrypt = defineOperation({
     sourceEncryptionContext: contextForAudit(i.SourceEncryptionContext),
     destinationEncryptionContext: contextForAudit(i.DestinationEncryptionContext),
   }),
-  auditResponse: (o) => ({ sourceKeyId: o.SourceKeyId, keyId: o.KeyId }),
+  // The source and destination generations of material (64-hex ids), as Decrypt records its own.
+  auditResponse: (o) => ({
+    sourceKeyId: o.SourceKeyId,
+    keyId: o.KeyId,
+    ...(o.SourceKeyMaterialId !== undefined && { sourceKeyMaterialId: o.SourceKeyMaterialId }),
+    ...(o.DestinationKeyMaterialId !== undefined && { keyMaterialId: o.DestinationKeyMaterialId }),
+  }),
 });
 
 interface ReEncryptParams {

@@ -21,6 +21,7 @@ import { listAuditChains } from '../audit-trail/list-audit-chains.js';
 import { listAuditEvents } from '../audit-trail/list-audit-events.js';
 import { listAliases } from '../keys/list-aliases.js';
 import { listKeyPolicies } from '../access/list-key-policies.js';
+import { simulateKeyPolicyOperation } from '../access/simulate-key-policy.js';
 import { listKeys } from '../keys/list-keys.js';
 import { listResourceTags } from '../keys/list-resource-tags.js';
 import type { RegisteredOperation } from './operation.js';
@@ -237,6 +238,8 @@ export const OPERATIONS: readonly RegisteredOperation[] = [
   exportKeyMaterial,
   describeManagedKey,
   locateKeys,
+  // policy simulation (issue 23): finds the operation each replayed event names in this registry
+  simulateKeyPolicyOperation((name) => OPERATIONS.find((o) => o.name === name && o.service === 'TrentService') ?? OPERATIONS.find((o) => o.name === name && o.service === 'ArcaService')),
 ];
 
 export function operationRegistry(ops: readonly RegisteredOperation[] = OPERATIONS): ReadonlyMap<string, RegisteredOperation> {
