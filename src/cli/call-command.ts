@@ -2,19 +2,23 @@ import { Command } from 'commander';
 import { callOperation } from './client.js';
 import { act, clientFor, formatOf, UsageError } from './command-kit.js';
 import { render } from './output.js';
+import { LISTED_OPERATIONS } from './operations-list.js';
+import { operationsHelp } from './operations-source.js';
 
 /**
- * The services `arca call` reaches. The operations themselves are the server's: the cli layer may not
- * import the operation registry (test/architecture/layers.ts), and the server answers no self-description
- * yet, so the help names the services and points at the API reference.
+ * The help of `arca call`, with every operation and its description. The cli layer may not import the
+ * operation registry (test/architecture/layers.ts): the list is generated from it into
+ * operations-list.ts (npm run cli:operations), and a test keeps the two equal.
  */
 const CALL_HELP = `
 Calls any operation of the protocol and prints the answer (JSON unless --output yaml), for example:
   arca call TrentService.ListKeys '{"Limit": 10}'
   arca call ArcaService.GetSealStatus
-Services: TrentService (the AWS KMS operations), ArcaService (Arca's own: principals, seal, audit,
-approvals, backups …); the operations and their inputs are in docs/aws-compatibility.md and docs/cli.md.
-Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (or --region).`;
+Credentials and region come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION (or --region);
+each operation's input members are in docs/aws-compatibility.md.
+
+Operations:
+${operationsHelp(LISTED_OPERATIONS)}`;
 
 /** `arca call`: the generic client command every other client command is a friendlier form of. */
 export function callCommand(): Command {

@@ -1,3 +1,5 @@
+import type { GrantAllowance } from './policy/evaluate.js';
+
 /** Grants (AWS KMS): a key-scoped permission for a grantee principal to call some operations. */
 
 /** The operations AWS lets a grant allow. */
@@ -163,4 +165,18 @@ export function liveGrants(grants: readonly GrantRecord[]): GrantRecord[] {
     if (live) out.push(expiresAt === g.expiresAt ? g : { ...g, expiresAt });
   }
   return out;
+}
+
+/** What the policy engine needs of a live grant (its constraints flattened). */
+export function grantAllowance(g: GrantRecord): GrantAllowance {
+  return {
+    granteePrincipal: g.granteePrincipal,
+    granteeId: g.granteePrincipalId,
+    granteeServicePrincipal: g.granteeServicePrincipal,
+    operations: g.operations,
+    encryptionContextEquals: g.constraints?.encryptionContextEquals,
+    encryptionContextSubset: g.constraints?.encryptionContextSubset,
+    sourceArn: g.constraints?.sourceArn,
+    expiresAt: g.expiresAt,
+  };
 }

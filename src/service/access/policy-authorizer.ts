@@ -5,7 +5,7 @@ import { buildContext } from '../../core/policy/context.js';
 import type { RequestContext } from '../../core/policy/conditions.js';
 import { parsePolicy, type PolicyDocument, type PolicyKind } from '../../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type EvaluationRequest } from '../../core/policy/evaluate.js';
-import { liveGrants } from '../../core/grant.js';
+import { grantAllowance, liveGrants } from '../../core/grant.js';
 import { servicePrincipalOf } from '../../core/service-principal.js';
 import type { GrantStore, KeyStore, PrincipalStore } from '../../core/ports.js';
 import type { PrincipalRefs } from '../../core/principal.js';
@@ -105,16 +105,7 @@ export class PolicyAuthorizer implements Authorizer, PolicyChecks {
         identityPolicies,
         // Grants whose parent was retired or revoked are dropped; each expires no later than its ancestors.
         grants: liveGrants(grants).flatMap((g) => [
-          {
-            granteePrincipal: g.granteePrincipal,
-            granteeId: g.granteePrincipalId,
-            granteeServicePrincipal: g.granteeServicePrincipal,
-            operations: g.operations,
-            encryptionContextEquals: g.constraints?.encryptionContextEquals,
-            encryptionContextSubset: g.constraints?.encryptionContextSubset,
-            sourceArn: g.constraints?.sourceArn,
-            expiresAt: g.expiresAt,
-          },
+          grantAllowance(g),
           // A retiring principal may call RetireGrant on the key; the operation checks it names this grant.
           ...(g.retiringPrincipal !== undefined ? [{ granteePrincipal: g.retiringPrincipal, granteeId: g.retiringPrincipalId, operations: ['RetireGrant'] }] : []),
           ...(g.retiringServicePrincipal !== undefined ? [{ granteePrincipal: g.retiringServicePrincipal, granteeId: undefined, granteeServicePrincipal: g.retiringServicePrincipal, operations: ['RetireGrant'] }] : []),

@@ -3,7 +3,7 @@ import { defaultKeyPolicy } from '../../core/authorization.js';
 import type { AuditEvent } from '../../core/audit.js';
 import type { AuditQuery, KeyStore } from '../../core/ports.js';
 import type { Realm } from '../../core/arn.js';
-import { liveGrants, type GrantRecord } from '../../core/grant.js';
+import { grantAllowance, liveGrants, type GrantRecord } from '../../core/grant.js';
 import { parsePolicy, type PolicyDocument } from '../../core/policy/document.js';
 import { evaluate, type ApplicablePolicies, type Decision, type GrantAllowance } from '../../core/policy/evaluate.js';
 import type { PrincipalRecord } from '../../core/principal.js';
@@ -21,16 +21,7 @@ const DEFAULT_EVENTS = 1_000;
 const PAGE = 500;
 
 function grantAllowances(grants: readonly GrantRecord[]): GrantAllowance[] {
-  return liveGrants(grants).map((g) => ({
-    granteePrincipal: g.granteePrincipal,
-    granteeId: g.granteePrincipalId,
-    granteeServicePrincipal: g.granteeServicePrincipal,
-    operations: g.operations,
-    encryptionContextEquals: g.constraints?.encryptionContextEquals,
-    encryptionContextSubset: g.constraints?.encryptionContextSubset,
-    sourceArn: g.constraints?.sourceArn,
-    expiresAt: g.expiresAt,
-  }));
+  return liveGrants(grants).map(grantAllowance);
 }
 
 const allowed = (d: Decision) => d === 'Allow';
