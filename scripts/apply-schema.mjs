@@ -8,4 +8,4 @@ import { writeFileSync } from 'node:fs';
 const root = new URL('..', import.meta.url);
 const { manifestJsonSchemaText } = await import(new URL('dist/src/manifest/schema.js', root).href);
 writeFileSync(new URL('docs/arca-apply.schema.json', root), manifestJsonSchemaText());
-console.log('wrote docs/arca-apply.schema.json');
+process.stdout.write('wrote docs/arca-apply.schema.json\n');
