@@ -57,6 +57,7 @@ import { Detection } from './detection-wiring.js';
 import { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { OidcProviderConfig } from '../core/web-identity.js';
 import { closeInOrder } from './app-close.js';
+import { consoleEndpoints, type ConsoleSettings } from './console-static.js';
 import { DevModeRuntime, MOTO_RESET_PATH, type DevModeOptions } from './dev-mode.js';
 import { CustomKeyStoreWiring, type CustomKeyStoresAppConfig } from './custom-key-store-wiring.js';
 
@@ -90,6 +91,8 @@ export interface DevAppConfig extends CustomKeyStoresAppConfig {
    * main listener (with `bearerToken`, only to a caller presenting it).
    */
   readonly metrics?: { readonly bearerToken?: string | undefined; readonly separateListener?: boolean | undefined; readonly keys?: readonly string[] | undefined } | undefined;
+  /** The web console under `/ui/` (docs/console.md); absent: on, with the defaults. */
+  readonly console?: ConsoleSettings | undefined;
   /** Request quotas per principal and key (absent: none; `App.quotas.update` replaces them). */
   readonly quotas?: QuotaConfig | undefined;
   /** Anomaly detection: rules, webhooks (absent: on, with the default rules and no webhook; `App.detection.update` replaces them). */
@@ -98,10 +101,7 @@ export interface DevAppConfig extends CustomKeyStoresAppConfig {
   readonly storage?: StorageConfig | undefined;
   /** This node's stable name in a cluster (its audit chain's name on PostgreSQL); default the host name. */
   readonly nodeName?: string | undefined;
-  /**
-   * Backups (docs/backup.md): where ArcaService.CreateBackup and the schedule write (default
-   * `<dataDir>/backups`), the schedule's period in ms (absent: none) and the scheduled files kept.
-   */
+  /** Backups (docs/backup.md): where CreateBackup and the schedule write (default `<dataDir>/backups`), the period in ms, the files kept. */
   readonly backup?: BackupConfig | undefined;
   /** OIDC providers trusted by AssumeRoleWithWebIdentity (absent or empty: the operation refuses every token). */
   readonly oidcProviders?: readonly OidcProviderConfig[] | undefined;
@@ -341,7 +341,7 @@ export async function composeApp(config: DevAppConfig & { readonly tls?: TlsOpti
   if (dev !== undefined) transports.push({ method: 'POST', path: MOTO_RESET_PATH, adapter: dev.motoResetTransport(aws, config.logger) });
   const scrape = metrics === undefined ? undefined : metricsEndpoint(metrics, config.metrics?.bearerToken);
   const metricsServer = scrape !== undefined && config.metrics?.separateListener === true ? createMetricsServer(scrape) : undefined;
-  const endpoints = scrape === undefined || metricsServer !== undefined ? [] : [scrape];
+  const endpoints = [...(scrape === undefined || metricsServer !== undefined ? [] : [scrape]), ...consoleEndpoints(config.console, config.realm.region)];
   const server = createHttpServer({ pipeline, transports, endpoints, logger: config.logger, maxBodyBytes: config.maxBodyBytes, tls: config.tls, status: trail.status, limits: connectionLimits(limits) });
   const recordThrottled = () => recordThrottledRequests(limiter, audit, config.realm.region, config.logger);
   const summaries = setInterval(() => void recordThrottled(), limits.throttleSummaryIntervalMs);

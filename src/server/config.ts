@@ -17,6 +17,7 @@ import { clientCrlErrors } from './client-crl.js';
 import { hsmClustersConfigErrors, hsmClustersSchema } from './hsm-clusters-config.js';
 import { xksProxyEnvErrors, xksProxySchema } from './xks-proxy-config.js';
 import { kmipConfigErrors, kmipSchema } from './kmip-config.js';
+import { consoleSchema } from './console-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -147,6 +148,8 @@ export const serverConfigSchema = z
     xksProxy: xksProxySchema.optional(),
     /** The KMIP server (docs/kmip.md): TTLV over mutual TLS, default port 5696; absent: off. */
     kmip: kmipSchema.optional(),
+    /** The web console under /ui/ (docs/console.md); on by default. */
+    console: consoleSchema.optional(),
     nodeName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,62}$/, 'must be 1-63 letters, digits, dots, colons, dashes or underscores').optional(),
   })
   .strict();

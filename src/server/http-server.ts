@@ -38,12 +38,13 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 export interface EndpointResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  readonly body: string | Buffer;
 }
 
 /** A `GET` endpoint the listener serves beside the transports (`/metrics`). */
 export interface HttpEndpoint {
-  readonly path: string;
+  /** The exact path, or a test of the path for a family of paths (the console's `/ui/…`). */
+  readonly path: string | ((path: string) => boolean);
   answer(req: IncomingMessage): Promise<EndpointResponse>;
 }
 
@@ -222,7 +223,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
         const { ready, status, storage } = await opts.pipeline.readiness(req.socket.remoteAddress ?? '');
         return sendJson(res, ready ? 200 : 503, { status, storage, ...opts.status?.() });
       }
-      const endpoint = req.method === 'GET' ? opts.endpoints?.find((e) => e.path === path) : undefined;
+      const endpoint = req.method === 'GET' ? opts.endpoints?.find((e) => (typeof e.path === 'string' ? e.path === path : e.path(path))) : undefined;
       if (endpoint !== undefined) {
         req.resume();
         const r = await endpoint.answer(req);

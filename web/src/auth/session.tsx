@@ -1,0 +1,70 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, callOperation, type Credentials, type Endpoint } from '../api/client';
+import type { ConsoleConfig } from '../api/console-config';
+
+/** A signed-in console session: temporary credentials, held only in this tab's memory. */
+export interface Session {
+  readonly endpoint: Endpoint;
+  readonly credentials: Credentials;
+  /** The caller's ARN, as GetCallerIdentity answered it. */
+  readonly principalArn: string;
+  readonly expiresAt: Date;
+  readonly method: 'access-key' | 'oidc';
+}
+
+interface SessionState {
+  readonly config: ConsoleConfig;
+  readonly session: Session | undefined;
+  signIn(session: Session): void;
+  /** Forgets the credentials and everything the console fetched with them. */
+  signOut(reason?: string): void;
+  /** Why the last session ended (expired, signed out), shown on the sign-in page. */
+  readonly endedBecause: string | undefined;
+}
+
+const SessionContext = createContext<SessionState | undefined>(undefined);
+
+export function SessionProvider({ config, children }: { config: ConsoleConfig; children: ReactNode }) {
+  const [session, setSession] = useState<Session | undefined>(undefined);
+  const [endedBecause, setEndedBecause] = useState<string | undefined>(undefined);
+  const signOut = useCallback((reason?: string) => {
+    setSession(undefined);
+    setEndedBecause(reason);
+    sessionStorage.clear();
+    window.location.hash = '#/';
+  }, []);
+  const signIn = useCallback((s: Session) => {
+    setEndedBecause(undefined);
+    setSession(s);
+  }, []);
+  useEffect(() => {
+    if (session === undefined) return undefined;
+    const timer = window.setTimeout(() => signOut('Your session expired. Sign in again.'), Math.max(0, session.expiresAt.getTime() - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [session, signOut]);
+  const value = useMemo(() => ({ config, session, signIn, signOut, endedBecause }), [config, session, signIn, signOut, endedBecause]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  const s = useContext(SessionContext);
+  if (s === undefined) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** Calls operations as the signed-in session; an expired or revoked session signs out. */
+export function useApi(): <T = Record<string, unknown>>(target: string, input?: unknown, signal?: AbortSignal) => Promise<T> {
+  const { session, signOut } = useSession();
+  return useCallback(
+    async <T,>(target: string, input?: unknown, signal?: AbortSignal): Promise<T> => {
+      if (session === undefined) throw new ApiError('NotSignedIn', 'Sign in first.', 0);
+      try {
+        return await callOperation<T>(session.endpoint, session.credentials, target, input, signal);
+      } catch (e) {
+        if (e instanceof ApiError && (e.code === 'ExpiredTokenException' || e.code === 'ExpiredToken')) signOut('Your session expired. Sign in again.');
+        throw e;
+      }
+    },
+    [session, signOut],
+  );
+}

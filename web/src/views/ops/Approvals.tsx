@@ -1,0 +1,4 @@
+/** Placeholder: built by its own change. */
+export function Approvals() {
+  return <h1>Approvals</h1>;
+}
