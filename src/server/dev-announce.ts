@@ -31,6 +31,7 @@ export function announce(opts: { dataDir: string; endpoint: string; region: stri
       `  access key id:  ${admin.accessKeyId}`,
       `  secret key:     ${secret}`,
       `  credentials:    ${envFile}`,
+      `  web console:    ${endpoint}/ui/ (sign in with the access key above)`,
       '',
       'Try it:',
       `  source ${envFile}`,

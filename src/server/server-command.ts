@@ -75,6 +75,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       `  root of trust: ${status.kind}; ${status.initialized ? (status.sealed ? 'SEALED: unseal with arca operator unseal' : 'unsealed') : 'NOT INITIALIZED: run arca operator init'}`,
       `  data directory: ${config.dataDir}`,
       `  storage: ${config.storage.type === 'postgres' ? `${redactUrl(config.storage.url)} (node ${nodeNameOf(config.nodeName)})` : 'sqlite (arca.db in the data directory)'}`,
+      ...(config.console?.enabled !== false ? [`  web console: ${endpoint}/ui/`] : []),
       ...(app.metricsServer !== undefined ? [`  metrics: http://${config.metrics?.listen ?? ''}/metrics`] : []),
       ...(app.kubernetesPlugin !== undefined ? [`  kubernetes KMS v2 plugin: unix://${app.kubernetesPlugin.socket} (key ${config.kubernetes?.key ?? ''})`] : []),
       ...(app.kmipListener !== undefined ? [`  KMIP (mutual TLS): ${app.kmipListener.address.address}:${app.kmipListener.address.port}`] : []),
