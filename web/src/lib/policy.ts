@@ -192,3 +192,15 @@ export function defaultKeyPolicy(account: string, partition = 'aws'): string {
     2,
   );
 }
+
+/**
+ * The wizard's starting custom policy: the default plus `arca:SimulateKeyPolicy`, which `kms:*` does not
+ * cover (docs/reports.md), so that the console can simulate later policy changes of the key.
+ */
+export function consoleKeyPolicy(account: string, partition = 'aws'): string {
+  return JSON.stringify(
+    { Version: '2012-10-17', Id: 'key-console-1', Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: ['kms:*', 'arca:SimulateKeyPolicy'], Resource: '*' }] },
+    null,
+    2,
+  );
+}

@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import { useApi, useSession } from '../../auth/session';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { aliasProblem, KEY_USAGES, parseTags, SPECS_BY_USAGE, USAGE_LABELS, type KeyUsage } from '../../lib/key-specs';
-import { checkPolicy, defaultKeyPolicy, describeProblem } from '../../lib/policy';
+import { checkPolicy, consoleKeyPolicy, describeProblem } from '../../lib/policy';
 import './keys.css';
 
 /** The create-key wizard: a form, a review of exactly what will be sent, then CreateKey and CreateAlias. */
@@ -19,7 +19,7 @@ export function CreateKey() {
   const [alias, setAlias] = useState('');
   const [tagText, setTagText] = useState('');
   const [custom, setCustom] = useState(false);
-  const [policy, setPolicy] = useState(() => defaultKeyPolicy(account, partition));
+  const [policy, setPolicy] = useState(() => consoleKeyPolicy(account, partition));
   const [reviewing, setReviewing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -101,7 +101,7 @@ export function CreateKey() {
           <fieldset>
             <legend>Key policy</legend>
             <label className="keys-radio"><input type="radio" name="policy" checked={!custom} onChange={() => setCustom(false)} /> Default: the account's IAM policies decide</label>
-            <label className="keys-radio"><input type="radio" name="policy" checked={custom} onChange={() => setCustom(true)} /> Custom key policy</label>
+            <label className="keys-radio"><input type="radio" name="policy" checked={custom} onChange={() => setCustom(true)} /> Custom key policy (starts as the default plus arca:SimulateKeyPolicy, so the console can simulate policy changes)</label>
             {custom && (
               <>
                 <label>

@@ -66,9 +66,11 @@ export function KeyActions({ keyId, state, deletionDate, onChanged }: { keyId: s
           <button type="button" className="danger" disabled={busy || !daysValid} onClick={() => setOpen('schedule')}>Schedule deletion…</button>
         </div>
       )}
-      <ConfirmDialog open={current !== undefined} title={current?.title ?? ''} confirmLabel={current?.label ?? ''} danger={open !== 'enable' && open !== 'cancel'} busy={busy} onConfirm={() => void confirm()} onCancel={() => setOpen(undefined)}>
+      {current !== undefined && (
+<ConfirmDialog open={current !== undefined} title={current?.title ?? ''} confirmLabel={current?.label ?? ''} danger={open !== 'enable' && open !== 'cancel'} busy={busy} onConfirm={() => void confirm()} onCancel={() => setOpen(undefined)}>
         <p>{current?.body}</p>
       </ConfirmDialog>
+      )}
     </section>
   );
 }

@@ -37,7 +37,8 @@ export function KeyGrants({ keyId }: { keyId: string }) {
           </table>
         </div>
       )}
-      <ConfirmDialog
+      {revoking !== undefined && (
+<ConfirmDialog
         open={revoking !== undefined}
         title="Revoke this grant?"
         confirmLabel="Revoke grant"
@@ -54,6 +55,7 @@ export function KeyGrants({ keyId }: { keyId: string }) {
           {revoking?.GranteePrincipal ?? 'The grantee'} loses what this grant allows ({(revoking?.Operations ?? []).join(', ')}) from now on, and grant tokens of this grant stop working. This cannot be undone: a new grant would be needed.
         </p>
       </ConfirmDialog>
+      )}
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ApiError } from '../../api/client';
 import { useApi } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
@@ -23,6 +24,7 @@ export function KeyPolicyEditor({ keyId }: { keyId: string }) {
   const [simulated, setSimulated] = useState<{ text: string; result: Simulation } | undefined>(undefined);
   const [simulating, setSimulating] = useState(false);
   const [simError, setSimError] = useState<unknown>(undefined);
+  const [simulatedText, setSimulatedText] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
   const { busy, outcome, run } = useChange();
   useEffect(() => {
@@ -32,11 +34,15 @@ export function KeyPolicyEditor({ keyId }: { keyId: string }) {
   const check = useMemo(() => checkPolicy(current), [current]);
   const changed = text !== undefined && text !== stored.data?.Policy;
   const result = simulated?.text === current ? simulated.result : undefined;
+  // A key whose policy does not allow arca:SimulateKeyPolicy (kms:* does not cover it) can still be re-policed:
+  // a refused simulation lets Save through, and the confirmation says the effect is unknown.
+  const simRefused = simError instanceof ApiError && simError.code === 'AccessDeniedException' && simulatedText === current;
   const lines = current.split('\n').length;
 
   const simulate = async () => {
     setSimulating(true);
     setSimError(undefined);
+    setSimulatedText(current);
     try {
       const r = await api<Simulation>('ArcaService.SimulateKeyPolicy', { KeyId: keyId, PolicyDocument: current });
       setSimulated({ text: current, result: r });
@@ -75,7 +81,7 @@ export function KeyPolicyEditor({ keyId }: { keyId: string }) {
         <button type="button" disabled={!check.ok || !changed || simulating} onClick={() => void simulate()}>
           {simulating ? 'Simulating…' : 'Simulate'}
         </button>
-        <button type="button" className="primary" disabled={!check.ok || !changed || result === undefined || busy} onClick={() => setConfirming(true)}>
+        <button type="button" className="primary" disabled={!check.ok || !changed || (result === undefined && !simRefused) || busy} onClick={() => setConfirming(true)}>
           Save policy…
         </button>
         {changed && <button type="button" onClick={() => (setText(stored.data?.Policy), setSimulated(undefined))}>Discard changes</button>}
@@ -112,7 +118,8 @@ export function KeyPolicyEditor({ keyId }: { keyId: string }) {
           )}
         </div>
       )}
-      <ConfirmDialog
+      {confirming && (
+<ConfirmDialog
         open={confirming}
         title="Replace the key policy?"
         confirmLabel="Save policy"
@@ -125,10 +132,12 @@ export function KeyPolicyEditor({ keyId }: { keyId: string }) {
         }}
       >
         <p>
-          The key policy is replaced now and decides every request from then on. Of the recorded requests, {denied} that were allowed would be denied and {changes.length - denied} that were denied would be allowed
-          {unknown > 0 ? `; ${unknown} could not be judged` : ''}.
+          The key policy is replaced now and decides every request from then on.{' '}
+          {result === undefined ? 'The simulation was refused (the key policy does not allow arca:SimulateKeyPolicy): its effect on the recorded requests is unknown.' : <>Of the recorded requests, {denied} that were allowed would be denied and {changes.length - denied} that were denied would be allowed
+          {unknown > 0 ? `; ${unknown} could not be judged` : ''}.</>}
         </p>
       </ConfirmDialog>
+      )}
     </section>
   );
 }
