@@ -12,7 +12,11 @@ function deletionDay(days: number): string {
   return new Date(Date.now() + days * DAY_MS).toUTCString();
 }
 
-/** Enable, disable, schedule deletion (7–30 days) and cancel deletion, each confirmed with what it does. */
+/**
+ * Enable, disable, schedule deletion (7–30 days) and cancel deletion, each confirmed with what it does.
+ * The key views mount a ConfirmDialog only while it is open: it labels itself with a fixed id
+ * (`confirm-title`), which several closed dialogs on one page would duplicate.
+ */
 export function KeyActions({ keyId, state, deletionDate, onChanged }: { keyId: string; state: string; deletionDate?: string | undefined; onChanged(): void }) {
   const { busy, outcome, run } = useChange();
   const [open, setOpen] = useState<Action | undefined>(undefined);

@@ -129,7 +129,7 @@ export function KeysList() {
           : `Showing ${shown.length} of ${keys.length} keys.${needsDetails(filters) && candidates.length > loaded.length ? ` State, spec and tag filters apply to the first ${loaded.length} of ${candidates.length} keys loaded.` : ''}`}
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="keys-table">
           <thead>
             <tr>
               <th scope="col">Key</th>
@@ -144,7 +144,7 @@ export function KeysList() {
             {shown.map((r) => (
               <tr key={r.keyId}>
                 <td>
-                  <Link href={`/keys/${encodeURIComponent(r.keyId)}`} className="mono">{r.keyId}</Link>
+                  <Link href={`/keys/${encodeURIComponent(r.keyId)}`} className="mono key-link">{r.keyId}</Link>
                   {r.description !== undefined && r.description !== '' && <div className="muted">{r.description}</div>}
                 </td>
                 <td>{r.aliases.join(', ')}</td>
