@@ -134,3 +134,27 @@ test('keys: create in the wizard, find by alias and tag, usage sparkline, policy
   // The only console errors are the browser's own notes on the answers that were refusals (HTTP 400).
   assert.deepEqual(browser.problems.filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p)), []);
 });
+
+test('create-key wizard on a phone: key specs follow the usage, a bad alias or policy blocks Review', async (t) => {
+  if (!chromiumOrSkip(t)) return;
+  browser ??= await launchConsoleBrowser();
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  page.setDefaultTimeout(10_000);
+  await signInWithKey(page, server.endpoint, server.credentials);
+  await page.getByRole('link', { name: 'Create key' }).click();
+  await page.getByLabel('Key usage').selectOption('GENERATE_VERIFY_MAC');
+  assert.deepEqual(await page.getByLabel('Key spec').locator('option').allInnerTexts(), ['HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512']);
+  await page.getByLabel('Key usage').selectOption('KEY_AGREEMENT');
+  assert.deepEqual(await page.getByLabel('Key spec').locator('option').allInnerTexts(), ['ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_NIST_P521']);
+  const review = page.getByRole('button', { name: 'Review' });
+  await page.getByLabel('Alias').fill('payments');
+  await page.getByText('An alias name starts with alias/.').waitFor();
+  assert.equal(await review.isDisabled(), true);
+  await page.getByLabel('Alias').fill('alias/payments');
+  assert.equal(await review.isDisabled(), false);
+  await page.getByRole('radio', { name: /Custom key policy/ }).check();
+  await page.getByLabel('Key policy (JSON)').fill('{"Statement": [{"Effect": "Allow", "Action": "kms:*"}]}');
+  await page.getByText('Missing required field Principal.').waitFor();
+  assert.equal(await review.isDisabled(), true);
+  assert.deepEqual(browser.problems.filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p)), []);
+});
