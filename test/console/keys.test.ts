@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, EncryptCommand, GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { chromiumOrSkip, launchConsoleBrowser, signInWithKey, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
@@ -11,7 +11,7 @@ let kms: KMSClient;
 let mallory: TestPrincipal;
 let approver: TestPrincipal;
 before(async () => {
-  server = await startInProcess();
+  server = await startInProcess({ regions: ['eu-west-1'] });
   const { endpoint, credentials } = server;
   kms = new KMSClient({ endpoint, region: credentials.region, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 });
   mallory = await createTestPrincipal(server, 'mallory', { policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' }] } });
@@ -156,5 +156,32 @@ test('create-key wizard on a phone: key specs follow the usage, a bad alias or p
   await page.getByLabel('Key policy (JSON)').fill('{"Statement": [{"Effect": "Allow", "Action": "kms:*"}]}');
   await page.getByText('Missing required field Principal.').waitFor();
   assert.equal(await review.isDisabled(), true);
+  assert.deepEqual(browser.problems.filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p)), []);
+});
+
+test('keys in another region: the list signs for the region it shows, and that key\'s page reads and changes it there', async (t) => {
+  if (!chromiumOrSkip(t)) return;
+  browser ??= await launchConsoleBrowser();
+  const { endpoint, credentials } = server;
+  const eu = new KMSClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, maxAttempts: 1 });
+  t.after(() => eu.destroy());
+  const euKey = (await eu.send(new CreateKeyCommand({ Description: 'eu key' }))).KeyMetadata?.KeyId ?? '';
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  await signInWithKey(page, endpoint, credentials);
+  const status = page.getByRole('status').filter({ hasText: /^Showing/ });
+  await status.filter({ hasText: / keys in us-east-1\.$/ }).waitFor();
+  assert.equal(await page.getByRole('link', { name: euKey }).count(), 0, 'us-east-1 does not list the eu-west-1 key');
+  await page.getByRole('combobox', { name: 'Region' }).fill('eu-west-1');
+  await page.getByRole('button', { name: 'Show region' }).click();
+  await status.filter({ hasText: /^Showing 1 of 1 keys in eu-west-1\.$/ }).waitFor();
+  await page.getByRole('link', { name: euKey }).click();
+  await page.getByRole('heading', { name: `Key ${euKey}` }).waitFor();
+  assert.match(await page.locator('dl.props').innerText(), /arn:aws:kms:eu-west-1:111122223333:key\//);
+  await page.locator('#policy-check').filter({ hasText: /^Valid key policy/ }).waitFor();
+  await page.getByRole('button', { name: 'Disable key' }).click();
+  await page.getByRole('dialog', { name: 'Disable this key?' }).getByRole('button', { name: 'Disable key' }).click();
+  await page.getByText('The key is disabled.').waitFor();
+  assert.equal((await eu.send(new DescribeKeyCommand({ KeyId: euKey }))).KeyMetadata?.KeyState, 'Disabled');
   assert.deepEqual(browser.problems.filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p)), []);
 });

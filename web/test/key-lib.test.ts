@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { regionOfKeyRef } from '../src/lib/key-api';
 import { aliasesByKey, matches, needsDetails, NO_FILTERS, type KeyRow } from '../src/lib/key-filters';
 import { aliasProblem, parseTags, SPECS_BY_USAGE } from '../src/lib/key-specs';
 import { bucketDaily, isKeyUse, usageLabel, usageWindowStart } from '../src/lib/key-usage';
@@ -80,5 +81,13 @@ describe('create-key helpers', () => {
   it('tags', () => {
     expect(parseTags('env=prod\nteam = pay')).toEqual({ tags: [{ TagKey: 'env', TagValue: 'prod' }, { TagKey: 'team', TagValue: 'pay' }] });
     expect(parseTags('env').problem).toMatch(/not key=value/);
+  });
+});
+
+describe('regionOfKeyRef', () => {
+  it('a key ARN names its region; a key id or alias names none (the session region applies)', () => {
+    expect(regionOfKeyRef('arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab')).toBe('eu-west-1');
+    expect(regionOfKeyRef('1234abcd-12ab-34cd-56ef-1234567890ab')).toBeUndefined();
+    expect(regionOfKeyRef('alias/payments')).toBeUndefined();
   });
 });

@@ -17,8 +17,8 @@ function deletionDay(days: number): string {
  * The key views mount a ConfirmDialog only while it is open: it labels itself with a fixed id
  * (`confirm-title`), which several closed dialogs on one page would duplicate.
  */
-export function KeyActions({ keyId, state, deletionDate, onChanged }: { keyId: string; state: string; deletionDate?: string | undefined; onChanged(): void }) {
-  const { busy, outcome, run } = useChange();
+export function KeyActions({ keyId, region, state, deletionDate, onChanged }: { keyId: string; region: string | undefined; state: string; deletionDate?: string | undefined; onChanged(): void }) {
+  const { busy, outcome, run } = useChange(region);
   const [open, setOpen] = useState<Action | undefined>(undefined);
   const [days, setDays] = useState(30);
   const daysValid = Number.isInteger(days) && days >= 7 && days <= 30;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useOperation } from '../../lib/use-operation';
+import { regionOfKeyRef, useKeyOperation } from '../../lib/key-api';
 import { KeyActions } from './KeyActions';
 import { KeyGrants } from './KeyGrants';
 import { KeyPolicyEditor } from './KeyPolicyEditor';
@@ -30,14 +30,16 @@ const when = (v: string | number | undefined) => (v === undefined ? undefined : 
 
 /** One key: metadata, usage, lifecycle, rotation, aliases, tags, grants and its policy. */
 export function KeyDetail({ keyId }: { keyId: string }) {
-  const described = useOperation<{ KeyMetadata: KeyMetadata }>('TrentService.DescribeKey', { KeyId: keyId });
+  // A key of another region than the session's is opened by its ARN: its calls are signed for that region.
+  const region = regionOfKeyRef(keyId);
+  const described = useKeyOperation<{ KeyMetadata: KeyMetadata }>(region, 'TrentService.DescribeKey', { KeyId: keyId });
   const [refresh, setRefresh] = useState(0);
   const m = described.data?.KeyMetadata;
   const deletion = when(m?.DeletionDate);
   return (
     <section className="keys">
       <p><Link href="/keys">← All keys</Link></p>
-      <h1>Key <span className="mono">{keyId}</span></h1>
+      <h1>Key <span className="mono">{m?.KeyId ?? keyId}</span></h1>
       <ErrorBanner error={described.error} />
       {m === undefined ? (
         described.error === undefined && <p role="status">Loading…</p>
@@ -54,11 +56,11 @@ export function KeyDetail({ keyId }: { keyId: string }) {
             {m.CurrentKeyMaterialId !== undefined && (<><dt>Current material</dt><dd className="mono">{m.CurrentKeyMaterialId}</dd></>)}
             <dt>Use, 14 days</dt><dd><KeyUsage keyArn={m.Arn} refresh={refresh} /> <button type="button" onClick={() => setRefresh((r) => r + 1)}>Refresh usage</button></dd>
           </dl>
-          <KeyActions keyId={m.KeyId} state={m.KeyState} deletionDate={deletion} onChanged={described.reload} />
-          <KeyRotation keyId={m.KeyId} symmetric={m.KeySpec === 'SYMMETRIC_DEFAULT'} />
-          <KeyTags keyId={m.KeyId} />
-          <KeyGrants keyId={m.KeyId} />
-          <KeyPolicyEditor keyId={m.KeyId} />
+          <KeyActions keyId={m.KeyId} region={region} state={m.KeyState} deletionDate={deletion} onChanged={described.reload} />
+          <KeyRotation keyId={m.KeyId} region={region} symmetric={m.KeySpec === 'SYMMETRIC_DEFAULT'} />
+          <KeyTags keyId={m.KeyId} region={region} />
+          <KeyGrants keyId={m.KeyId} region={region} />
+          <KeyPolicyEditor keyId={m.KeyId} region={region} />
         </>
       )}
     </section>

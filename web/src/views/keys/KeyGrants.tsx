@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useOperation } from '../../lib/use-operation';
+import { useKeyOperation } from '../../lib/key-api';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
 interface Grant { GrantId: string; Name?: string; GranteePrincipal?: string; Operations?: string[]; RetiringPrincipal?: string }
 
 /** The key's grants (ListGrants), each revocable after a confirmation. */
-export function KeyGrants({ keyId }: { keyId: string }) {
-  const grants = useOperation<{ Grants?: Grant[] }>('TrentService.ListGrants', { KeyId: keyId, Limit: 100 });
-  const { busy, outcome, run } = useChange();
+export function KeyGrants({ keyId, region }: { keyId: string; region: string | undefined }) {
+  const grants = useKeyOperation<{ Grants?: Grant[] }>(region, 'TrentService.ListGrants', { KeyId: keyId, Limit: 100 });
+  const { busy, outcome, run } = useChange(region);
   const [revoking, setRevoking] = useState<Grant | undefined>(undefined);
   const list = grants.data?.Grants ?? [];
   return (

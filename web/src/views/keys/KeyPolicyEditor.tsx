@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError } from '../../api/client';
-import { useApi } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { checkPolicy, describeProblem } from '../../lib/policy';
-import { useOperation } from '../../lib/use-operation';
+import { useKeyOperation, useRegionApi } from '../../lib/key-api';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
@@ -17,16 +16,16 @@ const when = (v: string | number | undefined) => (v === undefined ? '—' : new 
  * The key policy in an editor: validated as you type (lib/policy.ts), simulated against the key's recorded
  * requests (ArcaService.SimulateKeyPolicy) and only then saved (PutKeyPolicy) after a confirmation.
  */
-export function KeyPolicyEditor({ keyId }: { keyId: string }) {
-  const api = useApi();
-  const stored = useOperation<{ Policy?: string }>('TrentService.GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' });
+export function KeyPolicyEditor({ keyId, region }: { keyId: string; region: string | undefined }) {
+  const api = useRegionApi(region);
+  const stored = useKeyOperation<{ Policy?: string }>(region, 'TrentService.GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' });
   const [text, setText] = useState<string | undefined>(undefined);
   const [simulated, setSimulated] = useState<{ text: string; result: Simulation } | undefined>(undefined);
   const [simulating, setSimulating] = useState(false);
   const [simError, setSimError] = useState<unknown>(undefined);
   const [simulatedText, setSimulatedText] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
-  const { busy, outcome, run } = useChange();
+  const { busy, outcome, run } = useChange(region);
   useEffect(() => {
     if (stored.data?.Policy !== undefined) setText(stored.data.Policy);
   }, [stored.data?.Policy]);

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { useApi, useSession } from '../../auth/session';
+import { useSession } from '../../auth/session';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { aliasesByKey, arnRegion, matches, needsDetails, NO_FILTERS, type KeyFilters, type KeyRow } from '../../lib/key-filters';
+import { useRegionApi } from '../../lib/key-api';
+import { aliasesByKey, matches, needsDetails, NO_FILTERS, type KeyFilters, type KeyRow } from '../../lib/key-filters';
 import { KeyUsage } from './KeyUsage';
 import { StateBadge } from './StateBadge';
 import './keys.css';
@@ -26,8 +27,13 @@ async function listAll<T>(call: (marker: string | undefined) => Promise<{ items:
 }
 
 export function KeysList() {
-  const api = useApi();
   const { session } = useSession();
+  const home = session?.endpoint.region ?? '';
+  // The region listed: requests signed for it see its keys and aliases only (docs/regions.md).
+  const [region, setRegion] = useState(home);
+  const [regionDraft, setRegionDraft] = useState(home);
+  const [visited, setVisited] = useState<string[]>([home]);
+  const api = useRegionApi(region);
   const [keys, setKeys] = useState<{ KeyId: string; KeyArn: string }[] | undefined>(undefined);
   const [aliases, setAliases] = useState<Map<string, string[]>>(new Map());
   const [details, setDetails] = useState<Map<string, Detail>>(new Map());
@@ -37,6 +43,8 @@ export function KeysList() {
 
   useEffect(() => {
     const ctl = new AbortController();
+    setKeys(undefined);
+    setError(undefined);
     Promise.all([
       listAll((m) => api<{ Keys?: { KeyId: string; KeyArn: string }[]; NextMarker?: string }>('TrentService.ListKeys', { Limit: 1000, ...(m !== undefined && { Marker: m }) }, ctl.signal).then((r) => ({ items: r.Keys ?? [], next: r.NextMarker }))),
       listAll((m) => api<{ Aliases?: { AliasName?: string; TargetKeyId?: string }[]; NextMarker?: string }>('TrentService.ListAliases', { Limit: 100, ...(m !== undefined && { Marker: m }) }, ctl.signal).then((r) => ({ items: r.Aliases ?? [], next: r.NextMarker }))),
@@ -53,7 +61,7 @@ export function KeysList() {
 
   const rows: KeyRow[] = useMemo(() => (keys ?? []).map((k) => ({ keyId: k.KeyId, arn: k.KeyArn, aliases: aliases.get(k.KeyId) ?? [], ...details.get(k.KeyId) })), [keys, aliases, details]);
   // Alias and region need no details: they narrow the keys first; the details are loaded for the first `limit` of those.
-  const candidates = useMemo(() => rows.filter((r) => matches(r, { ...NO_FILTERS, alias: filters.alias, region: filters.region })), [rows, filters.alias, filters.region]);
+  const candidates = useMemo(() => rows.filter((r) => matches(r, { ...NO_FILTERS, alias: filters.alias, region })), [rows, filters.alias, region]);
   const loaded = candidates.slice(0, limit);
   const wanted = loaded.filter((r) => !details.has(r.keyId)).map((r) => r.keyId).join(',');
 
@@ -79,8 +87,15 @@ export function KeysList() {
     return () => ctl.abort();
   }, [api, wanted]);
 
-  const shown = loaded.filter((r) => matches(r, filters));
-  const regions = [...new Set([session?.endpoint.region ?? '', ...rows.map((r) => arnRegion(r.arn))].filter((r) => r !== ''))].sort();
+  const shown = loaded.filter((r) => matches(r, { ...filters, region }));
+  const switchRegion = () => {
+    const r = regionDraft.trim();
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r) || r === region) return;
+    setRegion(r);
+    setVisited((v) => (v.includes(r) ? v : [...v, r]));
+  };
+  // A key of another region opens by its ARN, so that its page signs its requests for that region.
+  const href = (r: KeyRow) => `/keys/${encodeURIComponent(region === home ? r.keyId : r.arn)}`;
   const states = [...new Set([...details.values()].map((d) => d.state).filter((s): s is string => s !== undefined))].sort();
   const specs = [...new Set([...details.values()].map((d) => d.spec).filter((s): s is string => s !== undefined))].sort();
   const set = (k: keyof KeyFilters) => (e: { target: { value: string } }) => setFilters((f) => ({ ...f, [k]: e.target.value }));
@@ -92,6 +107,14 @@ export function KeysList() {
         <Link href="/keys/new" className="button-link primary">Create key</Link>
       </div>
       <ErrorBanner error={error} />
+      <form className="filters" aria-label="Choose the region" onSubmit={(e) => (e.preventDefault(), switchRegion())}>
+        <label>
+          Region
+          <input value={regionDraft} onChange={(e) => setRegionDraft(e.target.value)} list="key-regions" autoComplete="off" spellCheck={false} />
+        </label>
+        <datalist id="key-regions">{visited.map((r) => <option key={r} value={r} />)}</datalist>
+        <button type="submit" disabled={regionDraft.trim() === region}>Show region</button>
+      </form>
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={(e) => e.preventDefault()}>
         <label>
           Alias contains
@@ -115,18 +138,11 @@ export function KeysList() {
             {specs.map((s) => <option key={s}>{s}</option>)}
           </select>
         </label>
-        <label>
-          Region
-          <select value={filters.region} onChange={set('region')}>
-            <option value="">Any</option>
-            {regions.map((r) => <option key={r}>{r}</option>)}
-          </select>
-        </label>
       </form>
       <p role="status" aria-live="polite" className="muted">
         {keys === undefined
           ? 'Loading keys…'
-          : `Showing ${shown.length} of ${keys.length} keys.${needsDetails(filters) && candidates.length > loaded.length ? ` State, spec and tag filters apply to the first ${loaded.length} of ${candidates.length} keys loaded.` : ''}`}
+          : `Showing ${shown.length} of ${keys.length} keys in ${region}.${needsDetails(filters) && candidates.length > loaded.length ? ` State, spec and tag filters apply to the first ${loaded.length} of ${candidates.length} keys loaded.` : ''}`}
       </p>
       <div className="table-wrap">
         <table className="keys-table">
@@ -144,7 +160,7 @@ export function KeysList() {
             {shown.map((r) => (
               <tr key={r.keyId}>
                 <td>
-                  <Link href={`/keys/${encodeURIComponent(r.keyId)}`} className="mono key-link">{r.keyId}</Link>
+                  <Link href={href(r)} className="mono key-link">{r.keyId}</Link>
                   {r.description !== undefined && r.description !== '' && <div className="muted">{r.description}</div>}
                 </td>
                 <td>{r.aliases.join(', ')}</td>

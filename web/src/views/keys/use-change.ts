@@ -1,15 +1,15 @@
 import { useCallback, useState } from 'react';
-import { useApi } from '../../auth/session';
+import { useRegionApi } from '../../lib/key-api';
 
 /** The last change's outcome: done (with what to say), or the error (an ApprovalRequiredException is a hold). */
 export type Outcome = { readonly done: string } | { readonly error: unknown } | undefined;
 
 /**
- * Runs changes (EnableKey, PutKeyPolicy…) one at a time for a view: `busy` while one runs, `outcome` after.
+ * Runs changes (EnableKey, PutKeyPolicy…) in `region` one at a time for a view: `busy` while one runs, `outcome` after.
  * `after` runs on success (reload what changed); a held or failed change leaves the view as it was.
  */
-export function useChange() {
-  const api = useApi();
+export function useChange(region?: string) {
+  const api = useRegionApi(region);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
   const run = useCallback(
