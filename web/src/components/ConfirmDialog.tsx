@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
  * A modal confirmation for a destructive action (a native <dialog>: focus is trapped and Escape
@@ -6,6 +6,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
  */
 export function ConfirmDialog(props: { open: boolean; title: string; confirmLabel: string; danger?: boolean; busy?: boolean; onConfirm(): void; onCancel(): void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (d === null) return;
@@ -13,8 +14,8 @@ export function ConfirmDialog(props: { open: boolean; title: string; confirmLabe
     if (!props.open && d.open) d.close();
   }, [props.open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={(e) => (e.preventDefault(), props.onCancel())}>
-      <h2 id="confirm-title">{props.title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), props.onCancel())}>
+      <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="actions">
         <button type="button" onClick={props.onCancel}>Cancel</button>
