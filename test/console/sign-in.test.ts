@@ -142,6 +142,20 @@ test('single sign-on: through the provider with PKCE, back to the console as the
   assert.deepEqual(problems, []);
 });
 
+test('single sign-on: a callback this tab did not start (forged code and state) signs nobody in', async (t) => {
+  if (!chromiumOrSkip(t)) return;
+  sso ??= await startSso();
+  const before = sso.provider.log.length;
+  const page = await ssoPage();
+  await page.goto(`${sso.server.endpoint}/ui/?code=forged&state=forged`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /^SingleSignOnFailed: No sign-in was started in this tab/);
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+  assert.equal(new URL(page.url()).search, '', 'the forged code left the address bar');
+  assert.deepEqual(sso.provider.log.slice(before).filter((l) => l.includes('/token')), [], 'the forged code was never exchanged');
+});
+
 test('with requireMfa, the console does not send an access key sign-in without an MFA code', async (t) => {
   if (!chromiumOrSkip(t)) return;
   sso ??= await startSso();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackParams, insecureAllowed, PENDING_KEY, roleSessionName, savePending, takePending, withoutQuery } from '../src/lib/sso';
+import { callbackParams, PENDING_KEY, roleSessionName, savePending, takePending, withoutQuery } from '../src/lib/sso';
 import { accessKeyFormError } from '../src/auth/access-key';
 import { formatLeft } from '../src/auth/SessionClock';
 
@@ -58,15 +58,6 @@ describe('pending sign-in record', () => {
     s.setItem(PENDING_KEY, 'not json');
     expect(takePending(s)).toBeUndefined();
     expect(s.items.size).toBe(0);
-  });
-});
-
-describe('insecureAllowed', () => {
-  it('allows plain HTTP to a loopback issuer only', () => {
-    expect(insecureAllowed('http://127.0.0.1:4000')).toBe(true);
-    expect(insecureAllowed('http://localhost:4000/realm')).toBe(true);
-    expect(insecureAllowed('http://sso.example.com')).toBe(false);
-    expect(insecureAllowed('https://sso.example.com')).toBe(false);
   });
 });
 

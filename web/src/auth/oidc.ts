@@ -2,7 +2,7 @@ import * as oauth from 'oauth4webapi';
 import { ApiError, sameOrigin, type Endpoint } from '../api/client';
 import type { ConsoleConfig } from '../api/console-config';
 import { callerArn, callSts, sessionCredentials } from '../api/sts';
-import { callbackParams, insecureAllowed, roleSessionName, savePending, takePending, withoutQuery } from '../lib/sso';
+import { callbackParams, roleSessionName, savePending, takePending, withoutQuery } from '../lib/sso';
 import type { Session } from './session';
 
 type SsoConfig = NonNullable<ConsoleConfig['oidc']>;
@@ -10,13 +10,11 @@ type SsoConfig = NonNullable<ConsoleConfig['oidc']>;
 /** The redirect URI registered with the provider: the console's own page, `<origin>/ui/`. */
 export const redirectUri = (): string => new URL(import.meta.env.BASE_URL, window.location.origin).href;
 
-const options = (sso: SsoConfig) => (insecureAllowed(sso.issuer) ? { [oauth.allowInsecureRequests]: true } : {});
-
 /** The provider's metadata (OpenID Connect discovery), checked to be the configured issuer's. */
 async function discover(sso: SsoConfig): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(sso.issuer);
   try {
-    return await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...options(sso) }));
+    return await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oidc' }));
   } catch (e) {
     throw new ApiError('SingleSignOnUnavailable', `The sign-on provider ${sso.issuer} cannot be reached or answered wrongly: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
@@ -68,7 +66,7 @@ export async function completeSingleSignOn(config: ConsoleConfig, endpoint: Endp
   let claims: oauth.IDToken | undefined;
   try {
     const checked = oauth.validateAuthResponse(as, client, params, pending.state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), checked, redirectUri(), pending.codeVerifier, options(sso));
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), checked, redirectUri(), pending.codeVerifier);
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
     idToken = tokens.id_token ?? '';
     claims = oauth.getValidatedIdTokenClaims(tokens);

@@ -36,12 +36,6 @@ export function roleSessionName(claims: { readonly email?: unknown; readonly sub
   return name.length >= 2 ? name : `sso-${name}`.slice(0, 64).padEnd(2, '-');
 }
 
-/** Plain HTTP is allowed only to a loopback issuer (a local test provider); a real one is HTTPS. */
-export function insecureAllowed(issuer: string): boolean {
-  const url = new URL(issuer);
-  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-}
-
 /** Remembers the pending sign-in for the callback (sessionStorage: this tab only, gone when it closes). */
 export function savePending(storage: Pick<Storage, 'setItem'>, pending: PendingSignIn): void {
   storage.setItem(PENDING_KEY, JSON.stringify(pending));
