@@ -17,7 +17,7 @@ import { clientCrlErrors } from './client-crl.js';
 import { hsmClustersConfigErrors, hsmClustersSchema } from './hsm-clusters-config.js';
 import { xksProxyEnvErrors, xksProxySchema } from './xks-proxy-config.js';
 import { kmipConfigErrors, kmipSchema } from './kmip-config.js';
-import { consoleSchema } from './console-config.js';
+import { consoleConfigErrors, consoleSchema } from './console-config.js';
 
 /**
  * The `arca server` configuration (docs/configuration.md): a YAML file, then `ARCA_*` environment
@@ -310,6 +310,7 @@ function semanticErrors(doc: Record<string, unknown>, env: Readonly<Record<strin
     errors.push('identity.certificates: needs TLS with tls.clientCa, or kmip: (only a verified client certificate maps to a principal)');
   }
   errors.push(...kmipConfigErrors(kmip, tls['enabled'] === false ? {} : tls, readable));
+  errors.push(...consoleConfigErrors(doc['console'], doc['identity']));
   const storageTls = record(record(doc['storage'])['tls']);
   if ((storageTls['cert'] === undefined) !== (storageTls['key'] === undefined)) errors.push('storage.tls: give both cert and key, or neither');
   for (const field of ['ca', 'cert', 'key'] as const) {

@@ -43,3 +43,25 @@ export function consoleClientConfig(settings: ConsoleSettings | undefined, regio
   const s = consoleSchema.parse(settings ?? {});
   return { region, sessionSeconds: s.sessionSeconds, requireMfa: s.requireMfa, ...(s.oidc !== undefined && { oidc: s.oidc }) };
 }
+
+/**
+ * The cross-field check of `console.oidc` (on the raw document): the console's single sign-on ends in
+ * AssumeRoleWithWebIdentity, which accepts only tokens of `identity.oidcProviders` naming one of their
+ * `audiences`; a console issuer or client id outside them could never sign anyone in.
+ */
+export function consoleConfigErrors(consoleSection: unknown, identity: unknown): string[] {
+  const oidc = field(consoleSection, 'oidc');
+  const issuer = field(oidc, 'issuer');
+  const clientId = field(oidc, 'clientId');
+  if (typeof issuer !== 'string') return [];
+  const providers = field(identity, 'oidcProviders');
+  const provider = (Array.isArray(providers) ? providers : []).find((p) => field(p, 'issuer') === issuer);
+  if (provider === undefined) return [`console.oidc.issuer: ${issuer} is not one of identity.oidcProviders[].issuer (AssumeRoleWithWebIdentity would refuse its tokens)`];
+  const audiences = field(provider, 'audiences');
+  if (typeof clientId === 'string' && !(Array.isArray(audiences) && audiences.includes(clientId))) {
+    return [`console.oidc.clientId: ${clientId} is not one of the audiences of the identity.oidcProviders entry for ${issuer}`];
+  }
+  return [];
+}
+
+const field = (v: unknown, name: string): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[name] : undefined);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, Route, Router, Switch } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
 import { DEFAULT_CONFIG, loadConsoleConfig, type ConsoleConfig } from './api/console-config';
+import { SessionClock } from './auth/SessionClock';
 import { SessionProvider, useSession } from './auth/session';
 import { AuditChain } from './views/audit/AuditChain';
 import { AuditSearch } from './views/audit/AuditSearch';
@@ -37,6 +38,7 @@ function Shell() {
       <header className="topbar">
         <span className="brand">Arca</span>
         <span className="who" title={session.principalArn}>{session.principalArn}</span>
+        <SessionClock />
         <button type="button" onClick={() => signOut('You signed out.')}>Sign out</button>
       </header>
       <nav className="sidenav" aria-label="Main">

@@ -22,6 +22,9 @@ interface SessionState {
   readonly endedBecause: string | undefined;
 }
 
+/** What the sign-in page says after the session ran out. */
+export const EXPIRED = 'Your session expired. Sign in again.';
+
 const SessionContext = createContext<SessionState | undefined>(undefined);
 
 export function SessionProvider({ config, children }: { config: ConsoleConfig; children: ReactNode }) {
@@ -31,7 +34,8 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
     setSession(undefined);
     setEndedBecause(reason);
     sessionStorage.clear();
-    window.location.hash = '#/';
+    // The hash names what was being looked at (a key id, an approval): it goes with the session.
+    window.history.replaceState(null, '', window.location.pathname);
   }, []);
   const signIn = useCallback((s: Session) => {
     setEndedBecause(undefined);
@@ -39,7 +43,7 @@ export function SessionProvider({ config, children }: { config: ConsoleConfig; c
   }, []);
   useEffect(() => {
     if (session === undefined) return undefined;
-    const timer = window.setTimeout(() => signOut('Your session expired. Sign in again.'), Math.max(0, session.expiresAt.getTime() - Date.now()));
+    const timer = window.setTimeout(() => signOut(EXPIRED), Math.max(0, session.expiresAt.getTime() - Date.now()));
     return () => window.clearTimeout(timer);
   }, [session, signOut]);
   const value = useMemo(() => ({ config, session, signIn, signOut, endedBecause }), [config, session, signIn, signOut, endedBecause]);
@@ -58,10 +62,15 @@ export function useApi(): <T = Record<string, unknown>>(target: string, input?: 
   return useCallback(
     async <T,>(target: string, input?: unknown, signal?: AbortSignal): Promise<T> => {
       if (session === undefined) throw new ApiError('NotSignedIn', 'Sign in first.', 0);
+      // A timer may have been held back (a suspended laptop): an expired session is not used.
+      if (Date.now() >= session.expiresAt.getTime()) {
+        signOut(EXPIRED);
+        throw new ApiError('ExpiredToken', 'The session expired.', 0);
+      }
       try {
         return await callOperation<T>(session.endpoint, session.credentials, target, input, signal);
       } catch (e) {
-        if (e instanceof ApiError && (e.code === 'ExpiredTokenException' || e.code === 'ExpiredToken')) signOut('Your session expired. Sign in again.');
+        if (e instanceof ApiError && (e.code === 'ExpiredTokenException' || e.code === 'ExpiredToken')) signOut(EXPIRED);
         throw e;
       }
     },
