@@ -1,5 +1,3 @@
-/// <reference types="node" />
-// (node types: this test imports the server's own verifier, which uses Buffer; vitest runs it in node.)
 import { describe, expect, it } from 'vitest';
 import { signedRequest, type Credentials } from '../src/api/client';
 import type { AuthenticationRequest } from '../../src/core/ports.js';
