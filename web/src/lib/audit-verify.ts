@@ -68,9 +68,11 @@ export class ChainVerifier {
     this.#heads = [...heads].sort((a, b) => a.treeSize - b.treeSize);
   }
 
-  static async start(publicKey: Uint8Array, chainId: string, heads: readonly TreeHead[]): Promise<ChainVerifier> {
+  /** `refused`: a divergence known before any head is read (a key other than the pinned one). */
+  static async start(publicKey: Uint8Array, chainId: string, heads: readonly TreeHead[], refused?: Divergence): Promise<ChainVerifier> {
     const v = new ChainVerifier(chainId, heads);
-    for (const h of v.#heads) {
+    if (refused !== undefined) v.fail(refused);
+    for (const h of refused === undefined ? v.#heads : []) {
       if (h.chainId !== chainId || !(await verifyTreeHead(publicKey, h))) {
         v.fail({ kind: 'bad-tree-head', message: `the tree head of size ${h.treeSize} does not carry a valid signature for this trail (modified or forged)` });
         break;
@@ -176,10 +178,9 @@ export async function verifyChain(opts: VerifyOptions): Promise<VerifyResult> {
   const publicKey = opts.pinnedKey !== undefined ? toBase64(opts.pinnedKey) : serverKey;
   const heads = first.TreeHeads ?? [];
   const keyBytes = fromBase64(publicKey);
-  const v = await ChainVerifier.start(keyBytes ?? new Uint8Array(0), first.ChainId ?? '', heads);
-  if (keyBytes?.length !== 32 || serverKey !== publicKey) {
-    v.fail({ kind: 'malformed', message: opts.pinnedKey !== undefined ? 'the server names a different signing key than the pinned one' : 'the export carries no valid public key' });
-  }
+  const refused: Divergence | undefined =
+    keyBytes?.length !== 32 || serverKey !== publicKey ? { kind: 'malformed', message: opts.pinnedKey !== undefined ? 'the server names a different signing key than the pinned one' : 'the export carries no valid public key' } : undefined;
+  const v = await ChainVerifier.start(keyBytes ?? new Uint8Array(0), first.ChainId ?? '', heads, refused);
   const total = Math.max(opts.expected ?? 0, ...heads.map((h) => h.treeSize));
   let page: ExportPage | undefined = first;
   while (page !== undefined && !v.done) {
