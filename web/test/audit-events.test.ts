@@ -23,6 +23,8 @@ describe('audit search logic', () => {
   it("names the key of an event from its resource or its keyId, and recognizes the page's own polling", () => {
     expect(keyOf(ev(1, { resources: [{ ARN: 'arn:aws:kms:us-east-1:111122223333:key/abc' }] }))).toBe('abc');
     expect(keyOf(ev(1, { requestParameters: { keyId: 'alias/x' } }))).toBe('alias/x');
+    expect(keyOf(ev(1, { eventName: 'CreateKey', responseElements: { keyId: 'k-new' } }))).toBe('k-new');
+    expect(keyOf(ev(1, { eventName: 'ListKeys' }))).toBe('');
     expect(isOwnPoll(ev(1, { eventName: 'ListAuditEvents', userIdentity: { accessKeyId: 'ASIA1' } }), 'ASIA1')).toBe(true);
     expect(isOwnPoll(ev(1, { eventName: 'ListAuditEvents', userIdentity: { accessKeyId: 'ASIA2' } }), 'ASIA1')).toBe(false);
     expect(isOwnPoll(ev(1, { userIdentity: { accessKeyId: 'ASIA1' } }), 'ASIA1')).toBe(false);

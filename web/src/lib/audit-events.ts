@@ -48,12 +48,15 @@ export function filtersError(f: AuditFilters): string | undefined {
 
 export const sequenceOf = (e: AuditEvent): number => e.arca?.sequence ?? 0;
 
-/** The key an event is about: its first resource's key id, else the keyId it was called with. */
+/** The key an event is about: its first resource's key id, else the keyId it was called with or answered (CreateKey). */
 export function keyOf(e: AuditEvent): string {
   const arn = e.resources?.[0]?.ARN;
   if (arn !== undefined) return arn.slice(arn.lastIndexOf('/') + 1);
-  const p = e.requestParameters?.['keyId'];
-  return typeof p === 'string' ? p : '';
+  const response = e['responseElements'];
+  for (const v of [e.requestParameters?.['keyId'], typeof response === 'object' && response !== null ? (response as Record<string, unknown>)['keyId'] : undefined]) {
+    if (typeof v === 'string') return v;
+  }
+  return '';
 }
 
 export const principalOf = (e: AuditEvent): string => e.userIdentity?.arn ?? e.userIdentity?.type ?? '';
