@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
+import type { Request } from 'playwright-core';
 import { chromiumOrSkip, launchConsoleBrowser, signInWithKey, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { sqliteOf, startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { kmsClient } from '../helpers/kms-client.js';
@@ -42,6 +43,13 @@ test('the live tail shows an Encrypt made elsewhere, search filters by event nam
   await encryptRow.first().getByRole('button').click();
   const json = await page.getByLabel(/^Event \d+ as JSON$/).innerText();
   assert.equal((JSON.parse(json) as { eventName: string }).eventName, 'Encrypt');
+  // Hiding the tab stops the polling (document.visibilityState); showing it again resumes.
+  const setVisibility = (state: string): Promise<unknown> =>
+    page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' }); document.dispatchEvent(new Event('visibilitychange'))`);
+  await setVisibility('hidden');
+  await page.getByRole('status').filter({ hasText: 'Live tail waits while this tab is hidden.' }).waitFor();
+  await setVisibility('visible');
+  await page.getByRole('status').filter({ hasText: 'Live tail is on' }).waitFor();
   await page.getByRole('button', { name: 'Pause live tail' }).click();
   await page.getByRole('status').filter({ hasText: 'Live tail is paused.' }).waitFor();
 
@@ -52,8 +60,18 @@ test('the live tail shows an Encrypt made elsewhere, search filters by event nam
   const events = await log.locator('tbody tr td:nth-child(2)').allInnerTexts();
   assert.ok(events.length > 0 && events.every((e) => e === 'CreateKey'), `only CreateKey events: ${events.join(', ')}`);
 
-  // The chain view: verify in the browser.
+  // The chain view: verify in the browser. The tail runs when the search view is left: leaving stops it.
+  await page.getByRole('button', { name: 'Start live tail' }).click();
+  await page.getByRole('status').filter({ hasText: /last checked/ }).waitFor();
+  let pollsAfterLeaving = 0;
+  let left = false;
+  const isPoll = (r: Request): boolean => r.headers()['x-amz-target'] === 'ArcaService.ListAuditEvents';
+  page.on('request', (r) => void (left && isPoll(r) && pollsAfterLeaving++));
   await page.getByRole('link', { name: 'Audit chain' }).click();
+  left = true;
+  // Longer than one polling interval (2 s): a tail still running would ask again within it.
+  const polledAgain = await page.waitForRequest(isPoll, { timeout: 3000 }).then(() => true, () => false);
+  assert.equal(polledAgain, false, 'no ListAuditEvents after the search view unmounted');
   await page.getByRole('heading', { level: 1, name: 'Audit chain' }).waitFor();
   await page.getByText(/valid \(key from the server\)/).waitFor();
   const total = sqliteOf(server.app).prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM audit_events').get()?.n ?? 0;
@@ -69,6 +87,8 @@ test('the live tail shows an Encrypt made elsewhere, search filters by event nam
   // A second verification also proves the new head extends the one remembered.
   await page.getByRole('button', { name: 'Verify' }).click();
   await page.getByText(/Consistent with the last verified checkpoint \(size \d+\): a consistency proof verified/).waitFor({ timeout: 20_000 });
+
+  assert.equal(pollsAfterLeaving, 0, 'the live tail stopped polling when its view unmounted');
 
   // Tamper with the stored Encrypt event: the verification names it.
   const db = sqliteOf(server.app);

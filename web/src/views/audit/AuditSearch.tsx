@@ -123,7 +123,7 @@ export function AuditSearch() {
     setForm(NO_FILTERS);
     setApplied(NO_FILTERS);
   };
-  const tailState = !tailing ? 'Live tail is paused.' : tail.active ? `Live tail is on: checking for new events every 2 seconds${tail.lastPoll !== undefined ? ` (last checked ${tail.lastPoll.toLocaleTimeString()})` : ''}; ${added} new event${added === 1 ? '' : 's'} so far.` : 'Live tail waits while this tab is hidden.';
+  const tailState = !tailing ? 'Live tail is paused.' : tail.active ? `Live tail is on: checking for new events every 2 seconds${tail.lastPoll !== undefined ? ` (last checked ${tail.lastPoll.toLocaleTimeString()})` : ''}; ${added} new event${added === 1 ? '' : 's'} so far.` : tail.visible ? 'Live tail resumes when the search has loaded.' : 'Live tail waits while this tab is hidden.';
 
   return (
     <section aria-labelledby="audit-h1">

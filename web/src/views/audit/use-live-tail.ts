@@ -20,7 +20,7 @@ export function useTabVisible(): boolean {
  * scheduled (never two at once); pausing, hiding the tab or unmounting stops the timer and aborts the
  * call in flight. `poll` receives the newest sequence already seen, so it asks only for what is newer.
  */
-export function useLiveTail(running: boolean, poll: (newerThan: number, signal: AbortSignal) => Promise<readonly AuditEvent[]>, onEvents: (events: readonly AuditEvent[]) => void, onError: (e: unknown) => void, newestShown: number): { active: boolean; lastPoll: Date | undefined } {
+export function useLiveTail(running: boolean, poll: (newerThan: number, signal: AbortSignal) => Promise<readonly AuditEvent[]>, onEvents: (events: readonly AuditEvent[]) => void, onError: (e: unknown) => void, newestShown: number): { active: boolean; visible: boolean; lastPoll: Date | undefined } {
   const visible = useTabVisible();
   const [lastPoll, setLastPoll] = useState<Date | undefined>(undefined);
   const newest = useRef(newestShown);
@@ -52,5 +52,5 @@ export function useLiveTail(running: boolean, poll: (newerThan: number, signal: 
       window.clearTimeout(timer);
     };
   }, [active]);
-  return { active, lastPoll };
+  return { active, visible, lastPoll };
 }
