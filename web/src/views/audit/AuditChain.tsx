@@ -171,7 +171,9 @@ export function AuditChain() {
 
       <h2>Verify the chain</h2>
       <label>
-        Pinned public key (base64, from <code>arca audit public-key</code>; optional)
+        <span>
+          Pinned public key (base64, from <code>arca audit public-key</code>; optional)
+        </span>
         <input className="audit-key mono" value={pinned} onChange={(e) => setPinned(e.target.value)} spellCheck={false} autoComplete="off" aria-invalid={pinned.trim() !== '' && pinnedKey === undefined} />
       </label>
       {pinned.trim() !== '' && pinnedKey === undefined && <p className="banner banner-error">That is not a 32-byte base64 Ed25519 public key.</p>}
