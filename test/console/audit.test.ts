@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { CreateKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import type { Request } from 'playwright-core';
@@ -16,7 +17,7 @@ after(async () => {
   await server.close();
 });
 
-test('the live tail shows an Encrypt made elsewhere, search filters by event name, the chain verifies in the browser and a tampered event is named', async (t) => {
+test('the live tail shows an Encrypt made elsewhere, search filters by event name, the chain verifies in the browser (then consistently), a tampered event is named and a wrong pinned key refused', async (t) => {
   if (!chromiumOrSkip(t)) return;
   browser = await launchConsoleBrowser();
   const page = await browser.newPage();
@@ -99,5 +100,11 @@ test('the live tail shows an Encrypt made elsewhere, search filters by event nam
   const failure = page.getByRole('alert').filter({ hasText: 'Verification FAILED: modified' });
   await failure.waitFor({ timeout: 20_000 });
   assert.match(await failure.innerText(), new RegExp(`at event ${seq}\\b`));
+
+  // A pinned key other than the trail's: the checkpoint and the verification are refused with it.
+  await page.getByLabel(/Pinned public key/).fill(randomBytes(32).toString('base64'));
+  await page.getByText('INVALID for this key').waitFor();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('alert').filter({ hasText: 'different signing key than the pinned one' }).waitFor({ timeout: 20_000 });
   assert.deepEqual(browser.problems, []);
 });
