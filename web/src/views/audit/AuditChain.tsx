@@ -87,11 +87,17 @@ export function AuditChain() {
       const now = verifyResult.verified;
       const before = lastVerified.get(memoryKey);
       if (verifyResult.ok && now !== undefined && before !== undefined) {
-        const answer = before.treeSize === now.treeSize ? {} : await api<ConsistencyAnswer>('ArcaService.GetAuditProof', { FirstTreeSize: before.treeSize, TreeSize: now.treeSize, ...on }, ctl.signal);
+        // A smaller head than the remembered one cannot extend it (checkConsistency says so without asking).
+        const answer = before.treeSize >= now.treeSize ? {} : await api<ConsistencyAnswer>('ArcaService.GetAuditProof', { FirstTreeSize: before.treeSize, TreeSize: now.treeSize, ...on }, ctl.signal);
         consistency = { checked: true, ok: await checkConsistency(before, now, answer), from: before };
       }
       if (verifyResult.ok && now !== undefined && (consistency.checked === false || consistency.ok)) lastVerified.set(memoryKey, now);
-      if (!ctl.signal.aborted) setResult({ verify: verifyResult, consistency });
+      if (!ctl.signal.aborted) {
+        setResult({ verify: verifyResult, consistency });
+        // The export signed a fresh head: show it in the table and the checkpoint.
+        chains.reload();
+        checkpoint.reload();
+      }
     } catch (e) {
       if (!ctl.signal.aborted) setError(e);
     } finally {
