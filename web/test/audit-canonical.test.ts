@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // Cross-checks the browser port (web/src/lib/audit-canonical.ts) against the server's own code.
 import { describe, expect, it } from 'vitest';
 import { canonicalEventText as serverEventText, canonicalJson as serverJson, checkpointOrigin, checkpointText, treeHeadSigningBytes, type AuditEvent as ServerEvent } from '../../src/core/audit.js';

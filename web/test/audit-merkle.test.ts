@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // The browser's RFC 9162 port (web/src/lib/merkle.ts) against the server's src/crypto/merkle.ts.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';

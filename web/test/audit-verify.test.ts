@@ -1,4 +1,3 @@
-/// <reference types="node" />
 // The browser verifier (web/src/lib/audit-verify.ts) on exports the SERVER's code wrote (its SQLite audit
 // writer, trail and exportLines), compared with the server's own verifier (verifyExport) on the same lines.
 import { describe, expect, it } from 'vitest';
