@@ -8,11 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import { CreateKeyCommand, DecryptCommand, DescribeKeyCommand, EncryptCommand, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import type { Page } from 'playwright-core';
 import { callOperation } from '../../src/cli/client.js';
-import { rulesSchema } from '../../src/service/detection/rules.js';
 import { chromiumOrSkip, launchConsoleBrowser, signInWithKey, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { docTemplate } from '../helpers/doc-templates.js';
 import { startInProcess, type InProcessServer } from '../helpers/in-process.js';
 import { adminCall, createTestPrincipal, type TestPrincipal } from '../helpers/principals.js';
+import { opsServerOptions } from './ops-seed.js';
 
 const template = (name: string): Record<string, unknown> => docTemplate('governance.md', name);
 const merged = (...names: string[]): object => ({ Version: '2012-10-17', Statement: names.flatMap((n) => template(n)['Statement'] as object[]) });
@@ -29,8 +29,7 @@ describe('console operations views (issue 24)', () => {
   let eve: TestPrincipal;
 
   before(async () => {
-    const rules = rulesSchema.parse([{ name: 'decrypt-failures', type: 'failureBurst', severity: 'high', threshold: 3, windowSeconds: 60, errorCodes: ['InvalidCiphertext'], action: { type: 'block', scope: 'principal' } }]);
-    server = await startInProcess({ metrics: {}, detection: { enabled: true, settings: { rules, maxTracked: 1000 }, webhooks: [] } });
+    server = await startInProcess(opsServerOptions()); // metrics on, a rule tripped by 3 decrypt failures
     const approverTag = { 'arca-approver': 'keys' };
     alice = await createTestPrincipal(server, 'alice', { tags: approverTag, policy: merged('key-administrator', 'approver') });
     bob = await createTestPrincipal(server, 'bob', { tags: approverTag, policy: template('approver') });
