@@ -164,3 +164,26 @@ describe('console operations views (issue 24)', () => {
     assert.match(await page.getByRole('table', { name: 'Requests by operation' }).innerText(), /GetSessionToken|CreateKey/);
   });
 });
+
+describe('console status without readable metrics (issue 24)', () => {
+  let server: InProcessServer;
+  let browser: ConsoleBrowser | undefined;
+  before(async () => {
+    server = await startInProcess({ metrics: { bearerToken: 'metrics-token-0123456789' } });
+  });
+  after(async () => {
+    await browser?.close();
+    await server.close();
+  });
+
+  it('says the metrics need a bearer token instead of showing numbers', async (t) => {
+    if (!chromiumOrSkip(t)) return;
+    browser = await launchConsoleBrowser();
+    const page = await browser.newPage();
+    await signInWithKey(page, server.endpoint, server.credentials);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Status', exact: true }).click();
+    await page.getByText(/The metrics endpoint requires a bearer token/).waitFor();
+    assert.equal(await page.getByTestId('metric-requests').count(), 0);
+    await page.getByText('Unsealed', { exact: true }).first().waitFor();
+  });
+});

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { heldApprovalId } from '../../api/client';
 import { useApi, useSession } from '../../auth/session';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { executorOf, mayDecide, mayExecute, type ApprovalRequest } from '../../lib/ops-approvals';
 import { approvalStatusClass, formatTime, shortArn } from '../../lib/ops-format';
 import { useOperation } from '../../lib/use-operation';
+import { OpsError } from './OpsError';
 
 /** One held request: what it would do, who asked, each decision; Approve / Deny with a reason; Execute. */
 export function ApprovalDetail({ approvalId, onChanged, onClose }: { approvalId: string; onChanged(): void; onClose(): void }) {
@@ -48,7 +48,6 @@ export function ApprovalDetail({ approvalId, onChanged, onClose }: { approvalId:
 
   const r = got.data?.ApprovalRequest;
   const decide = r === undefined ? undefined : mayDecide(r, caller);
-  const nested = heldApprovalId(error);
   return (
     <article className="panel" aria-labelledby="approval-title">
       <h2 id="approval-title">Request <span className="mono">{approvalId}</span></h2>
@@ -113,8 +112,7 @@ export function ApprovalDetail({ approvalId, onChanged, onClose }: { approvalId:
             </div>
           )}
           <p role="status" className={done === '' ? 'muted' : 'banner banner-ok'}>{done}</p>
-          <ErrorBanner error={error} />
-          {nested !== undefined && <p>The replayed operation is held again for approval: request {nested}.</p>}
+          <OpsError error={error} />
           {decide?.offer === true ? (
             <form onSubmit={approve} aria-label="Decide">
               <h3>Decide</h3>
