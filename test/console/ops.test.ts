@@ -150,6 +150,21 @@ describe('console operations views (issue 24)', () => {
     assert.equal(new TextDecoder().decode((await eve.client().send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext), 'secret');
   });
 
+  it('principals are shown read-only: type, ARN, tags, policies; no change button', async (t) => {
+    if (!chromiumOrSkip(t)) return;
+    const page = await signedIn(server.credentials, 'Principals');
+    await page.getByRole('table', { name: 'Principals' }).getByRole('button', { name: 'alice', exact: true }).click();
+    const detail = page.getByRole('article');
+    await detail.getByText(alice.arn, { exact: true }).waitFor();
+    assert.match(await detail.innerText(), /Type\s+user/);
+    assert.match(await detail.innerText(), /arca-approver=keys/);
+    await detail.getByRole('button', { name: 'test', exact: true }).click();
+    assert.match(await detail.getByLabel('Policy test').innerText(), /"arca:ApproveRequest"/);
+    const buttons = await page.getByRole('main').getByRole('button').allInnerTexts();
+    assert.deepEqual(buttons.filter((b) => /create|delete|put|tag|attach|edit|remove/i.test(b)), [], `only reading buttons: ${buttons.join(', ')}`);
+    assert.match(await page.getByRole('main').innerText(), /Read-only/);
+  });
+
   it('status shows the seal, the node and a metrics overview read from /metrics', async (t) => {
     if (!chromiumOrSkip(t)) return;
     const page = await signedIn(server.credentials, 'Status');
