@@ -143,6 +143,17 @@ describe('console operations views (issue 24)', () => {
     await breakers.getByRole('button', { name: 'Release' }).click();
     const dialog = page.getByRole('dialog', { name: 'Release circuit breaker' });
     assert.match(await dialog.innerText(), /will be released on this node/);
+    // Under an approval rule on ReleaseBreaker the release is held: the view says so, with the id and a link.
+    await adminCall(server, 'PutApprovalRule', { ...template('rule-two-person-deletion'), RuleName: 'guard-breakers', Operations: ['ReleaseBreaker'], Keys: undefined });
+    await dialog.getByLabel(/^Reason/).fill('tested');
+    await dialog.getByRole('button', { name: 'Release breaker' }).click();
+    const held = page.getByRole('status').filter({ hasText: 'Held for approval' });
+    await held.waitFor();
+    assert.match(await held.innerText(), /Approval request apr-[0-9a-f]{32} waits for its approvers/);
+    assert.equal(await held.getByRole('link', { name: 'open Approvals' }).getAttribute('href'), '#/approvals');
+    assert.equal(((await adminCall(server, 'ListBreakers', {}))['Breakers'] as unknown[]).length, 1, 'nothing released yet');
+    await adminCall(server, 'DeleteApprovalRule', { RuleName: 'guard-breakers' });
+    await breakers.getByRole('button', { name: 'Release' }).click();
     await dialog.getByLabel(/^Reason/).fill('tested');
     await dialog.getByRole('button', { name: 'Release breaker' }).click();
     await page.getByRole('status').filter({ hasText: /released: the requests it refused work again/ }).waitFor();
