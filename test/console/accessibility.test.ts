@@ -30,10 +30,10 @@ async function axeViolations(page: Page): Promise<Violation[]> {
   )) as Violation[];
 }
 
-/** Waits until the view's first answers are in (no "Loading…" left in main), or gives up quietly after 5 s. */
+/** Waits until the view's first answers are in (no "Loading…" left in main), or gives up quietly after 3 s. */
 async function settled(page: Page): Promise<void> {
   await page.locator('main h1').first().waitFor();
-  await page.waitForFunction(`!/Loading/.test(document.querySelector('main')?.textContent ?? '')`, null, { timeout: 5000 }).catch(() => undefined);
+  await page.waitForFunction(`!/Loading/.test(document.querySelector('main')?.textContent ?? '')`, null, { timeout: 3000 }).catch(() => undefined);
 }
 
 describe('console accessibility (issue 24)', () => {
@@ -95,7 +95,7 @@ describe('console accessibility (issue 24)', () => {
     await scan(t, 'dark');
   });
 
-  it('Tab from the top reaches the skip link, then the navigation; a nav link follows Enter', async (t) => {
+  it('Tab from the top reaches the skip link, then the navigation; every nav link follows Enter', async (t) => {
     if (!chromiumOrSkip(t)) return;
     browser ??= await launchConsoleBrowser();
     const page = await browser.newPage();
@@ -119,9 +119,16 @@ describe('console accessibility (issue 24)', () => {
     }
     assert.deepEqual(reached, navLinks, 'every navigation link is reached by Tab, in order');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Status', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Status', level: 1 }).waitFor();
-    assert.equal(await page.evaluate('window.location.hash'), '#/status');
+    // Each link, focused and activated with Enter, opens its view (and is then marked as the current page).
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const label of navLinks) {
+      const link = nav.getByRole('link', { name: label, exact: true });
+      const href = (await link.getAttribute('href')) ?? '';
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(`window.location.hash === ${JSON.stringify(href)}`);
+      assert.equal(await link.getAttribute('aria-current'), 'page', `${label} is the current page`);
+      await page.locator('main h1').first().waitFor();
+    }
   });
 });
