@@ -77,11 +77,26 @@ describe('console accessibility (issue 24)', () => {
       await settled(page);
       record(route, await axeViolations(page));
     }
+    let opened = 0;
+    // States behind a click: an approval request's detail, a principal's detail, the acknowledge form, the release dialog.
+    for (const [route, button] of [['#/approvals', /^Open .* request apr-/], ['#/principals', /^seed-alice$/], ['#/alerts', /^Acknowledge alert /], ['#/alerts', /^Release$/]] as const) {
+      await page.evaluate(`window.location.hash = ${JSON.stringify(route)}`);
+      await settled(page);
+      const target = page.getByRole('main').getByRole('button', { name: button }).first();
+      await target.waitFor({ timeout: 3000 }).catch(() => undefined);
+      if ((await target.count()) === 0) continue;
+      opened += 1;
+      await target.click();
+      await settled(page);
+      record(`${route} after ${String(button)}`, await axeViolations(page));
+      await page.keyboard.press('Escape'); // closes a dialog, if one opened
+    }
     // A control: the same check sees a button without a name (critical), so a clean result means something.
     await page.evaluate(`document.querySelector('main').append(Object.assign(document.createElement('button'), { id: 'axe-control' }))`);
     assert.ok((await axeViolations(page)).some((v) => v.id === 'button-name' && v.impact === 'critical' && v.targets.includes('#axe-control')), 'axe reports a nameless button');
     await page.evaluate(`document.getElementById('axe-control').remove()`);
-    t.diagnostic(`${colorScheme}: ${counts['minor']} minor and ${counts['moderate']} moderate violation(s) over ${routes().length + 1} views`);
+    t.diagnostic(`${colorScheme}: ${counts['minor']} minor and ${counts['moderate']} moderate violation(s) over ${routes().length + 1} views and ${opened} opened states`);
+    assert.equal(opened, 4, 'the seeded request, principal, alert and breaker were there to open');
     assert.deepEqual(serious, [], `serious or critical axe violations in the ${colorScheme} scheme`);
   }
 
