@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { executorOf, mayDecide, mayExecute } from '../src/lib/ops-approvals';
 import { approvalStatusClass, formatTime, severityClass, shortArn } from '../src/lib/ops-format';
 
 describe('ops-format', () => {
@@ -24,8 +25,7 @@ describe('ops-format', () => {
   });
 });
 
-describe('ops-approvals', async () => {
-  const { executorOf, mayDecide, mayExecute } = await import('../src/lib/ops-approvals');
+describe('ops-approvals', () => {
   const alice = 'arn:aws:iam::111122223333:user/alice';
   const bob = 'arn:aws:iam::111122223333:user/bob';
   const base = { ApprovalId: 'apr-1', RuleName: 'r', Operation: 'ScheduleKeyDeletion', Parameters: {}, KeyArns: [], RequesterArn: alice, Approvals: 1, Decisions: [{ ApproverArn: bob, Decision: 'Approve', Reason: 'ok', DecidedAt: 1 }], CreatedAt: 1, ExpiresAt: 2 };
