@@ -128,8 +128,14 @@ test('keys: create in the wizard, find by alias and tag, usage sparkline, policy
   await schedule.getByRole('button', { name: 'Schedule deletion' }).click();
   const held = page.getByRole('status').filter({ hasText: /^Held for approval apr-[0-9a-f]{32}/ });
   await held.waitFor();
-  assert.equal(await held.getByRole('link', { name: 'Approvals' }).getAttribute('href'), '#/approvals');
+  assert.match(await held.getByRole('link', { name: 'Approvals' }).getAttribute('href') ?? '', /^#\/approvals\/apr-[0-9a-f]{32}$/);
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState, 'Disabled');
+  // The link opens that request, pending, with the operation it holds.
+  const approvalId = /apr-[0-9a-f]{32}/.exec(await held.innerText())?.[0] ?? '';
+  await held.getByRole('link', { name: 'Approvals' }).click();
+  const request = page.getByRole('heading', { name: `Request ${approvalId}` });
+  await request.waitFor();
+  assert.match(await page.locator('main').innerText(), /ScheduleKeyDeletion[\s\S]*Pending|Pending[\s\S]*ScheduleKeyDeletion/);
 
   // The only console errors are the browser's own notes on the answers that were refusals (HTTP 400).
   assert.deepEqual(browser.problems.filter((p) => !/Failed to load resource: the server responded with a status of 400/.test(p)), []);

@@ -111,6 +111,9 @@ async function startSso(): Promise<{ server: InProcessServer; provider: OidcTest
     Statement: [{ Effect: 'Allow', Principal: { Federated: providerName(provider.issuer) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${providerName(provider.issuer)}:aud`]: provider.clientId } } }],
   };
   await adminCall(s, 'CreatePrincipal', { PrincipalName: 'console-sso', PrincipalType: 'role', AssumeRolePolicyDocument: JSON.stringify(trust) });
+  // The role may read keys, so the console's first view loads for its session.
+  const reader = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:List*', 'kms:Describe*', 'arca:ListAuditEvents'], Resource: '*' }] };
+  await adminCall(s, 'PutPrincipalPolicy', { PrincipalName: 'console-sso', PolicyName: 'read-keys', PolicyDocument: JSON.stringify(reader) });
   return { server: s, provider };
 }
 
@@ -133,6 +136,7 @@ test('single sign-on: through the provider with PKCE, back to the console as the
   await page.getByRole('button', { name: 'Sign in with single sign-on' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   assert.equal(await page.locator('.who').innerText(), `arn:aws:sts::${ACCOUNT}:assumed-role/console-sso/${provider.user.email}`);
+  await page.getByRole('heading', { name: 'Keys', level: 1 }).waitFor();
   assert.deepEqual(provider.log.filter((l) => /authorize|token/.test(l)), ['GET /authorize -> 302', 'POST /token -> 200']);
   const kept = await keptByPage(page);
   assert.equal(kept.session, '{}', 'the PKCE verifier, state and nonce are gone after the callback');

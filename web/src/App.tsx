@@ -45,7 +45,7 @@ function Shell() {
         <ul>
           {NAV.map((n) => (
             <li key={n.path}>
-              <Link href={n.path} aria-current={location === n.path || (n.path === '/keys' && location.startsWith('/keys')) ? 'page' : undefined}>
+              <Link href={n.path} aria-current={location === n.path || (n.path !== '/audit' && location.startsWith(`${n.path}/`)) ? 'page' : undefined}>
                 {n.label}
               </Link>
             </li>
@@ -59,6 +59,7 @@ function Shell() {
           <Route path="/audit/chain"><AuditChain /></Route>
           <Route path="/audit"><AuditSearch /></Route>
           <Route path="/alerts"><Alerts /></Route>
+          <Route path="/approvals/:approvalId">{(p) => <Approvals key={p.approvalId} approvalId={decodeURIComponent(p.approvalId)} />}</Route>
           <Route path="/approvals"><Approvals /></Route>
           <Route path="/principals"><Principals /></Route>
           <Route path="/status"><Status /></Route>

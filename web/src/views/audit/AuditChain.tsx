@@ -165,8 +165,10 @@ export function AuditChain() {
             <dt>Signed at</dt>
             <dd>{new Date(cp.Timestamp).toLocaleString()}</dd>
             <dt>Signature</dt>
-            <dd role="status">
-              {checked === undefined ? 'checking…' : checked.signatureValid && checked.treeSize === cp.TreeSize && checked.rootHashHex === cp.RootHash ? <span className="badge badge-ok">valid ({pinnedKey !== undefined ? 'pinned key' : 'key from the server'})</span> : <span className="badge badge-danger">INVALID for this key</span>}
+            <dd>
+              <span role="status">
+                {checked === undefined ? 'checking…' : checked.signatureValid && checked.treeSize === cp.TreeSize && checked.rootHashHex === cp.RootHash ? <span className="badge badge-ok">valid ({pinnedKey !== undefined ? 'pinned key' : 'key from the server'})</span> : <span className="badge badge-danger">INVALID for this key</span>}
+              </span>
             </dd>
           </dl>
           <pre className="audit-json" tabIndex={0} aria-label="Checkpoint note (C2SP signed note)">

@@ -1,4 +1,3 @@
-import { heldApprovalId } from '../../api/client';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import type { Outcome } from './use-change';
 
@@ -9,14 +8,6 @@ export function OutcomeBanner({ outcome }: { outcome: Outcome }) {
     return (
       <div role="status" aria-live="polite" className="banner banner-ok">
         {outcome.done}
-      </div>
-    );
-  }
-  const held = heldApprovalId(outcome.error);
-  if (held !== undefined) {
-    return (
-      <div role="status" aria-live="polite" className="banner banner-held">
-        Held for approval <code>{held}</code> — approvers decide in <a href="#/approvals">Approvals</a>. Nothing changed yet.
       </div>
     );
   }

@@ -4,7 +4,6 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatTime, severityClass, shortArn } from '../../lib/ops-format';
 import { useOperation } from '../../lib/use-operation';
 import { Breakers } from './Breakers';
-import { OpsError } from './OpsError';
 import './ops.css';
 
 /** One alert as ListAlerts answers it (src/service/detection/alert.ts, alertJson). */
@@ -123,7 +122,7 @@ export function Alerts() {
             Note (what was found, what was done)
             <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={1024} rows={3} />
           </label>
-          <OpsError error={ackError} />
+          <ErrorBanner error={ackError} />
           <div className="actions">
             <button type="button" onClick={() => setAcking(undefined)}>Cancel</button>
             <button type="submit" className="primary" disabled={busy}>Acknowledge alert</button>

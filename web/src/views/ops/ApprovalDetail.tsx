@@ -5,7 +5,6 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { executorOf, mayDecide, mayExecute, type ApprovalRequest } from '../../lib/ops-approvals';
 import { approvalStatusClass, formatTime, shortArn } from '../../lib/ops-format';
 import { useOperation } from '../../lib/use-operation';
-import { OpsError } from './OpsError';
 
 /** One held request: what it would do, who asked, each decision; Approve / Deny with a reason; Execute. */
 export function ApprovalDetail({ approvalId, onChanged, onClose }: { approvalId: string; onChanged(): void; onClose(): void }) {
@@ -112,7 +111,7 @@ export function ApprovalDetail({ approvalId, onChanged, onClose }: { approvalId:
             </div>
           )}
           <p role="status" className={done === '' ? 'muted' : 'banner banner-ok'}>{done}</p>
-          <OpsError error={error} />
+          <ErrorBanner error={error} />
           {decide?.offer === true ? (
             <form onSubmit={approve} aria-label="Decide">
               <h3>Decide</h3>

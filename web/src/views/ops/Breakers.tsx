@@ -4,7 +4,6 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { formatTime, shortArn } from '../../lib/ops-format';
 import { useOperation } from '../../lib/use-operation';
-import { OpsError } from './OpsError';
 
 /** One breaker as ListBreakers answers it (breakerJson). */
 interface BreakerRow {
@@ -53,7 +52,7 @@ export function Breakers() {
       <p className="muted">Breakers live on each node: this lists and releases those of the node that answers.</p>
       <p role="status" className="muted">{breakers.loading ? 'Loading breakers…' : done !== '' ? done : `${rows.length} breaker(s) in force.`}</p>
       <ErrorBanner error={breakers.error} />
-      <OpsError error={error} />
+      <ErrorBanner error={error} />
       {rows.length > 0 && (
         <div className="table-wrap">
           <table aria-label="Circuit breakers">
