@@ -51,7 +51,9 @@ describe('parsePrometheus on the server’s exposition text', () => {
     expect(sum.p99Seconds).toBeLessThanOrEqual(10);
     expect(sum.auditQueueDepth).toBe(4);
     expect(sum.sealed).toBe(false);
-    expect(sum.uptimeSeconds).toBeGreaterThanOrEqual(60);
+    // prom-client rounds process_start_time_seconds to the second: a minute later, 59.5 s at the least.
+    expect(sum.uptimeSeconds).toBeGreaterThanOrEqual(59.5);
+    expect(sum.uptimeSeconds).toBeLessThan(60 + process.uptime() + 1);
   });
 
   it('answers no rate and no latency before any request', () => {
