@@ -56,8 +56,12 @@ export function useSession(): SessionState {
   return s;
 }
 
-/** Calls operations as the signed-in session; an expired or revoked session signs out. */
-export function useApi(): <T = Record<string, unknown>>(target: string, input?: unknown, signal?: AbortSignal) => Promise<T> {
+/**
+ * Calls operations as the signed-in session; an expired or revoked session signs out. A deployment
+ * serves several regions from one endpoint and the region a request is signed for picks its namespace
+ * of keys and aliases (docs/regions.md): `region` signs the same credentials for another region.
+ */
+export function useApi(region?: string): <T = Record<string, unknown>>(target: string, input?: unknown, signal?: AbortSignal) => Promise<T> {
   const { session, signOut } = useSession();
   return useCallback(
     async <T,>(target: string, input?: unknown, signal?: AbortSignal): Promise<T> => {
@@ -68,12 +72,12 @@ export function useApi(): <T = Record<string, unknown>>(target: string, input?: 
         throw new ApiError('ExpiredToken', 'The session expired.', 0);
       }
       try {
-        return await callOperation<T>(session.endpoint, session.credentials, target, input, signal);
+        return await callOperation<T>(region === undefined ? session.endpoint : { ...session.endpoint, region }, session.credentials, target, input, signal);
       } catch (e) {
         if (e instanceof ApiError && (e.code === 'ExpiredTokenException' || e.code === 'ExpiredToken')) signOut(EXPIRED);
         throw e;
       }
     },
-    [session, signOut],
+    [session, signOut, region],
   );
 }

@@ -11,10 +11,10 @@ export interface OperationState<T> {
 
 /**
  * Calls one read operation when the component mounts and whenever `input` changes (compared as JSON);
- * a call made stale by a newer one is aborted and its answer dropped.
+ * a call made stale by a newer one is aborted and its answer dropped. `region`: signed for that region.
  */
-export function useOperation<T = Record<string, unknown>>(target: string, input: unknown = {}, enabled = true): OperationState<T> {
-  const api = useApi();
+export function useOperation<T = Record<string, unknown>>(target: string, input: unknown = {}, enabled = true, region?: string): OperationState<T> {
+  const api = useApi(region);
   const key = JSON.stringify(input ?? {});
   const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: enabled });
   const [tick, setTick] = useState(0);

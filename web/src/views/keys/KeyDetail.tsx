@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { regionOfKeyRef, useKeyOperation } from '../../lib/key-api';
+import { regionOfKeyRef } from '../../lib/key-api';
+import { useOperation } from '../../lib/use-operation';
 import { KeyActions } from './KeyActions';
 import { KeyGrants } from './KeyGrants';
 import { KeyPolicyEditor } from './KeyPolicyEditor';
@@ -32,7 +33,7 @@ const when = (v: string | number | undefined) => (v === undefined ? undefined : 
 export function KeyDetail({ keyId }: { keyId: string }) {
   // A key of another region than the session's is opened by its ARN: its calls are signed for that region.
   const region = regionOfKeyRef(keyId);
-  const described = useKeyOperation<{ KeyMetadata: KeyMetadata }>(region, 'TrentService.DescribeKey', { KeyId: keyId });
+  const described = useOperation<{ KeyMetadata: KeyMetadata }>('TrentService.DescribeKey', { KeyId: keyId }, true, region);
   const [refresh, setRefresh] = useState(0);
   const m = described.data?.KeyMetadata;
   const deletion = when(m?.DeletionDate);

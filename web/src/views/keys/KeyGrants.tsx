@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useKeyOperation } from '../../lib/key-api';
+import { useOperation } from '../../lib/use-operation';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
@@ -9,7 +9,7 @@ interface Grant { GrantId: string; Name?: string; GranteePrincipal?: string; Ope
 
 /** The key's grants (ListGrants), each revocable after a confirmation. */
 export function KeyGrants({ keyId, region }: { keyId: string; region: string | undefined }) {
-  const grants = useKeyOperation<{ Grants?: Grant[] }>(region, 'TrentService.ListGrants', { KeyId: keyId, Limit: 100 });
+  const grants = useOperation<{ Grants?: Grant[] }>('TrentService.ListGrants', { KeyId: keyId, Limit: 100 }, true, region);
   const { busy, outcome, run } = useChange(region);
   const [revoking, setRevoking] = useState<Grant | undefined>(undefined);
   const list = grants.data?.Grants ?? [];

@@ -3,7 +3,8 @@ import { ApiError } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { checkPolicy, describeProblem } from '../../lib/policy';
-import { useKeyOperation, useRegionApi } from '../../lib/key-api';
+import { useApi } from '../../auth/session';
+import { useOperation } from '../../lib/use-operation';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
@@ -17,8 +18,8 @@ const when = (v: string | number | undefined) => (v === undefined ? '—' : new 
  * requests (ArcaService.SimulateKeyPolicy) and only then saved (PutKeyPolicy) after a confirmation.
  */
 export function KeyPolicyEditor({ keyId, region }: { keyId: string; region: string | undefined }) {
-  const api = useRegionApi(region);
-  const stored = useKeyOperation<{ Policy?: string }>(region, 'TrentService.GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' });
+  const api = useApi(region);
+  const stored = useOperation<{ Policy?: string }>('TrentService.GetKeyPolicy', { KeyId: keyId, PolicyName: 'default' }, true, region);
   const [text, setText] = useState<string | undefined>(undefined);
   const [simulated, setSimulated] = useState<{ text: string; result: Simulation } | undefined>(undefined);
   const [simulating, setSimulating] = useState(false);

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useKeyOperation } from '../../lib/key-api';
+import { useOperation } from '../../lib/use-operation';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
@@ -11,8 +11,8 @@ const when = (v: string | number | undefined) => (v === undefined ? '—' : new 
 
 /** Automatic rotation (period 90–2560 days) and the key's material generations (ListKeyRotations). */
 export function KeyRotation({ keyId, region, symmetric }: { keyId: string; region: string | undefined; symmetric: boolean }) {
-  const status = useKeyOperation<RotationStatus>(region, 'TrentService.GetKeyRotationStatus', { KeyId: keyId }, symmetric);
-  const rotations = useKeyOperation<Rotations>(region, 'TrentService.ListKeyRotations', { KeyId: keyId, Limit: 100 }, symmetric);
+  const status = useOperation<RotationStatus>('TrentService.GetKeyRotationStatus', { KeyId: keyId }, symmetric, region);
+  const rotations = useOperation<Rotations>('TrentService.ListKeyRotations', { KeyId: keyId, Limit: 100 }, symmetric, region);
   const { busy, outcome, run } = useChange(region);
   const [period, setPeriod] = useState(365);
   const valid = Number.isInteger(period) && period >= 90 && period <= 2560;

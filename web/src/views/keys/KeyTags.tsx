@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useKeyOperation } from '../../lib/key-api';
+import { useOperation } from '../../lib/use-operation';
 import { OutcomeBanner } from './OutcomeBanner';
 import { useChange } from './use-change';
 
 /** The key's aliases (read only) and tags (add, remove). */
 export function KeyTags({ keyId, region }: { keyId: string; region: string | undefined }) {
-  const aliases = useKeyOperation<{ Aliases?: { AliasName: string }[] }>(region, 'TrentService.ListAliases', { KeyId: keyId, Limit: 100 });
-  const tags = useKeyOperation<{ Tags?: { TagKey: string; TagValue: string }[] }>(region, 'TrentService.ListResourceTags', { KeyId: keyId, Limit: 50 });
+  const aliases = useOperation<{ Aliases?: { AliasName: string }[] }>('TrentService.ListAliases', { KeyId: keyId, Limit: 100 }, true, region);
+  const tags = useOperation<{ Tags?: { TagKey: string; TagValue: string }[] }>('TrentService.ListResourceTags', { KeyId: keyId, Limit: 50 }, true, region);
   const { busy, outcome, run } = useChange(region);
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');

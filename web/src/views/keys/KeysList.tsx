@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { useSession } from '../../auth/session';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useRegionApi } from '../../lib/key-api';
+import { useApi } from '../../auth/session';
 import { aliasesByKey, matches, needsDetails, NO_FILTERS, type KeyFilters, type KeyRow } from '../../lib/key-filters';
 import { KeyUsage } from './KeyUsage';
 import { StateBadge } from './StateBadge';
@@ -33,7 +33,7 @@ export function KeysList() {
   const [region, setRegion] = useState(home);
   const [regionDraft, setRegionDraft] = useState(home);
   const [visited, setVisited] = useState<string[]>([home]);
-  const api = useRegionApi(region);
+  const api = useApi(region);
   const [keys, setKeys] = useState<{ KeyId: string; KeyArn: string }[] | undefined>(undefined);
   const [aliases, setAliases] = useState<Map<string, string[]>>(new Map());
   const [details, setDetails] = useState<Map<string, Detail>>(new Map());

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { useRegionApi } from '../../lib/key-api';
+import { useApi } from '../../auth/session';
 
 /** The last change's outcome: done (with what to say), or the error (an ApprovalRequiredException is a hold). */
 export type Outcome = { readonly done: string } | { readonly error: unknown } | undefined;
@@ -9,7 +9,7 @@ export type Outcome = { readonly done: string } | { readonly error: unknown } | 
  * `after` runs on success (reload what changed); a held or failed change leaves the view as it was.
  */
 export function useChange(region?: string) {
-  const api = useRegionApi(region);
+  const api = useApi(region);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
   const run = useCallback(
