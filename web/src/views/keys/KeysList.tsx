@@ -167,7 +167,7 @@ export function KeysList() {
                 <td>{r.state === undefined ? '…' : <StateBadge state={r.state} />}</td>
                 <td>{r.spec ?? '…'}</td>
                 <td>{(r.tags ?? []).map((t) => `${t.TagKey}=${t.TagValue}`).join(', ')}</td>
-                <td><KeyUsage keyArn={r.arn} /></td>
+                <td><KeyUsage keyArn={r.arn} maxPages={1} /></td>
               </tr>
             ))}
           </tbody>

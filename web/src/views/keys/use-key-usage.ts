@@ -2,14 +2,13 @@ import { useEffect, useState } from 'react';
 import { useApi } from '../../auth/session';
 import { bucketDaily, isKeyUse, usageWindowStart } from '../../lib/key-usage';
 
-/** Pages read at most per key (1000 events each): the sparkline stays bounded for a very busy key. */
-const MAX_PAGES = 5;
 
 /**
  * A key's daily cryptographic use over the last 14 days, from ArcaService.ListAuditEvents (KeyId,
- * StartTime); `truncated` when the key had more events than were read. `refresh` changes re-read it.
+ * StartTime); `truncated` when the key had more events than were read. `maxPages` (1000 events each)
+ * bounds the work for a very busy key: 1 in the list, where 50 keys load at once. `refresh` re-reads it.
  */
-export function useKeyUsage(keyArn: string | undefined, refresh = 0): { counts?: number[]; truncated: boolean; error?: unknown } {
+export function useKeyUsage(keyArn: string | undefined, refresh = 0, maxPages = 5): { counts?: number[]; truncated: boolean; error?: unknown } {
   const api = useApi();
   const [state, setState] = useState<{ counts?: number[]; truncated: boolean; error?: unknown }>({ truncated: false });
   useEffect(() => {
@@ -29,13 +28,13 @@ export function useKeyUsage(keyArn: string | undefined, refresh = 0): { counts?:
         events.push(...(page.Events ?? []));
         marker = page.NextMarker;
         pages++;
-      } while (marker !== undefined && pages < MAX_PAGES);
+      } while (marker !== undefined && pages < maxPages);
       return { counts: bucketDaily(events.filter(isKeyUse), now), truncated: marker !== undefined };
     })().then(
       (s) => ctl.signal.aborted || setState(s),
       (error: unknown) => ctl.signal.aborted || setState({ truncated: false, error }),
     );
     return () => ctl.abort();
-  }, [api, keyArn, refresh]);
+  }, [api, keyArn, refresh, maxPages]);
   return state;
 }
