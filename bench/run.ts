@@ -12,7 +12,7 @@
  * errors is not a benchmark. Prints one table and writes bench/results/<time>.json.
  */
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,9 +42,19 @@ const connectionCounts = quick ? [64] : [1, 16, 64];
 const PAYLOAD = randomBytes(4096).toString('base64');
 /** The message the Sign workloads sign (RAW), and the raw node:crypto baseline signs. */
 const SIGN_MESSAGE = randomBytes(256);
+/** ML-DSA where node:crypto has it (Node ≥ 24.7): Arca answers UnsupportedOperationException elsewhere. */
+const mlDsa = (() => {
+  try {
+    (generateKeyPairSync as unknown as (t: string) => unknown)('ml-dsa-65');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 const SIGN_SPECS = [
   { keySpec: 'ECC_NIST_P256', algorithm: 'ECDSA_SHA_256', operation: 'Sign P-256', raw: 'ec' },
   { keySpec: 'ECC_NIST_EDWARDS25519', algorithm: 'ED25519_SHA_512', operation: 'Sign Ed25519', raw: 'ed25519' },
+  ...(mlDsa ? [{ keySpec: 'ML_DSA_65', algorithm: 'ML_DSA_SHAKE_256', operation: 'Sign ML-DSA-65', raw: 'ml-dsa-65' } as const] : []),
 ] as const;
 /** Connections of the same-client (fetch) comparison between Arca and moto_server. */
 const PEER_CONNECTIONS = 16;
@@ -208,6 +218,12 @@ try {
   await warmUp(t.endpoint, ideal.encrypt);
   for (const c of connectionCounts) rows.push(await load('ideal encrypt', 'ideal-kms', t.endpoint, ideal.encrypt, c, 'Encrypt', '4 KiB'));
   rows.push(await loadSequential('ideal-kms', t.endpoint, ideal.encrypt[0] as PresignedRequest));
+  // The ideal signing baseline (issue 25): the same work with a signature instead of AES-GCM.
+  for (const spec of SIGN_SPECS) {
+    const request = [await presign(t, 'TrentService.Sign', { KeyId: 'ideal', Message: SIGN_MESSAGE.toString('base64'), MessageType: 'RAW', SigningAlgorithm: spec.algorithm })];
+    await warmUp(t.endpoint, request);
+    for (const c of connectionCounts) rows.push(await load(`ideal ${spec.operation}`, 'ideal-kms', t.endpoint, request, c, spec.operation, '256 B'));
+  }
 } finally {
   await ideal.stop();
 }
@@ -280,6 +296,9 @@ const ratios = {
   scalingEfficiency2Workers: ratio(find(`arca x${workers}`, 'Encrypt', 64)?.rps, (arca64?.rps ?? 0) * workers),
   signP256OverRawNode: ratio(find('arca', 'Sign P-256', 64)?.rps, find('node:crypto', 'Sign P-256', 1)?.rps),
   signEd25519OverRawNode: ratio(find('arca', 'Sign Ed25519', 64)?.rps, find('node:crypto', 'Sign Ed25519', 1)?.rps),
+  signP256OverIdeal: ratio(find('arca', 'Sign P-256', 64)?.rps, find('ideal-kms', 'Sign P-256', 64)?.rps),
+  signEd25519OverIdeal: ratio(find('arca', 'Sign Ed25519', 64)?.rps, find('ideal-kms', 'Sign Ed25519', 64)?.rps),
+  ...(mlDsa ? { signMlDsa65OverIdeal: ratio(find('arca', 'Sign ML-DSA-65', 64)?.rps, find('ideal-kms', 'Sign ML-DSA-65', 64)?.rps) } : {}),
 };
 const targets = {
   arcaOverIdeal64: '≥ 0.8',
@@ -290,6 +309,9 @@ const targets = {
   scalingEfficiency2Workers: '≥ 0.8',
   signP256OverRawNode: '≥ 0.7',
   signEd25519OverRawNode: '≥ 0.7',
+  signP256OverIdeal: '≥ 0.8 (ideal signing baseline, issue 25)',
+  signEd25519OverIdeal: '≥ 0.8',
+  signMlDsa65OverIdeal: '≥ 0.8',
 };
 
 process.stdout.write('\n' + formatTable(rows) + '\n');

@@ -9,13 +9,16 @@
  *      RFC 9162 Merkle tree (SHA-256 of 0x00 ‖ event) whose completed interior nodes are stored, as Arca
  *      stores its tiles, and indexed by key ARN — the same bytes and hashing per event as Arca's trail
  *      (DESIGN §8), so that the ratio measures Arca's overhead and not a cheaper audit record.
+ * The same server is the "ideal signing" baseline (issue 25): `TrentService.Sign` does the same work with
+ * a signature instead of steps 3: ECDSA P-256 (ECDSA_SHA_256), Ed25519 (ED25519_SHA_512) or, where
+ * node:crypto has it (Node ≥ 24.7), ML-DSA-65 (ML_DSA_SHAKE_256), each with a key object made once.
  * No framework, no policy, no abstraction. Not a product: it trusts one access key from the environment.
  *
  *   IDEAL_ACCESS_KEY_ID=... IDEAL_SECRET=... IDEAL_DB=/tmp/ideal.db node dist/bench/baselines/ideal-kms.js <port>
  */
 import Database from 'better-sqlite3';
-import { createCipheriv, createHash, createHmac, hkdfSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createCipheriv, createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, randomUUID, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
 
 const accessKeyId = process.env['IDEAL_ACCESS_KEY_ID'] ?? '';
 const secret = process.env['IDEAL_SECRET'] ?? '';
@@ -100,6 +103,41 @@ function verify(method: string, url: string, raw: string[], body: Buffer): boole
   return timingSafeEqual(hmac(key, toSign), Buffer.from(m[5] ?? '', 'hex'));
 }
 
+/** The signing keys, made once; ML-DSA-65 only where node:crypto has it. */
+const signers = new Map<string, (message: Buffer) => Buffer>();
+const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+signers.set('ECDSA_SHA_256', (m) => sign('sha256', m, { key: ec, dsaEncoding: 'der' }));
+const ed = generateKeyPairSync('ed25519').privateKey;
+signers.set('ED25519_SHA_512', (m) => sign(null, m, ed));
+try {
+  const mlDsa: KeyObject = (generateKeyPairSync as unknown as (type: string) => { privateKey: KeyObject })('ml-dsa-65').privateKey;
+  signers.set('ML_DSA_SHAKE_256', (m) => sign(null, m, mlDsa));
+} catch {
+  // Node < 24.7: no ML-DSA; the bench then measures none either.
+}
+
+/** The audit event of one request: the fields and size of Arca's event for that operation. */
+function requestEvent(eventName: string, req: IncomingMessage, requestParameters: Record<string, unknown>, responseElements: Record<string, unknown>): Event & { eventID: string; [field: string]: unknown } {
+  return {
+    awsRegion: region,
+    eventCategory: 'Management',
+    eventID: randomUUID(),
+    eventName,
+    eventSource: 'kms',
+    eventTime: new Date().toISOString(),
+    eventVersion: '1.08',
+    readOnly: true,
+    requestID: randomUUID(),
+    requestParameters,
+    resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }],
+    responseElements,
+    sourceIPAddress: req.socket.remoteAddress,
+    userAgent: req.headers['user-agent'] ?? '',
+    userIdentity: { accessKeyId, accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/admin', type: 'IAMUser' },
+    arca: { chainId: CHAIN_ID } as Record<string, unknown>,
+  };
+}
+
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -111,6 +149,14 @@ const server = createServer((req, res) => {
       res.end(out);
     };
     if (!verify(req.method ?? '', req.url ?? '/', req.rawHeaders, body)) return reply(400, { __type: 'InvalidSignatureException' });
+    if (req.headers['x-amz-target'] === 'TrentService.Sign') {
+      const input = JSON.parse(body.toString()) as { Message: string; SigningAlgorithm: string };
+      const signer = signers.get(input.SigningAlgorithm);
+      if (signer === undefined) return reply(400, { __type: 'UnsupportedOperationException' });
+      const signature = signer(Buffer.from(input.Message, 'base64'));
+      const event = requestEvent('Sign', req, { keyId, messageType: 'RAW', signingAlgorithm: input.SigningAlgorithm }, {});
+      return void audit(event.eventID, event).then(() => reply(200, { KeyId: keyArn, Signature: signature.toString('base64'), SigningAlgorithm: input.SigningAlgorithm }));
+    }
     const input = JSON.parse(body.toString()) as { Plaintext: string };
     const plaintext = Buffer.from(input.Plaintext, 'base64');
     const salt = randomBytes(32);
@@ -118,26 +164,8 @@ const server = createServer((req, res) => {
     const key = Buffer.from(hkdfSync('sha256', material, salt, keyId, 32));
     const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
     const ciphertext = Buffer.concat([salt, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-    const eventId = randomUUID();
-    const event = {
-      awsRegion: region,
-      eventCategory: 'Management',
-      eventID: eventId,
-      eventName: 'Encrypt',
-      eventSource: 'kms',
-      eventTime: new Date().toISOString(),
-      eventVersion: '1.08',
-      readOnly: true,
-      requestID: randomUUID(),
-      requestParameters: { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', keyId, plaintextLength: plaintext.length },
-      resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }],
-      responseElements: { keyId: keyArn },
-      sourceIPAddress: req.socket.remoteAddress,
-      userAgent: req.headers['user-agent'] ?? '',
-      userIdentity: { accessKeyId, accountId: '111122223333', arn: 'arn:aws:iam::111122223333:user/admin', type: 'IAMUser' },
-      arca: { chainId: CHAIN_ID } as Record<string, unknown>,
-    };
-    void audit(eventId, event).then(() =>
+    const event = requestEvent('Encrypt', req, { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', keyId, plaintextLength: plaintext.length }, { keyId: keyArn });
+    void audit(event.eventID, event).then(() =>
       reply(200, { CiphertextBlob: ciphertext.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
     );
   });
