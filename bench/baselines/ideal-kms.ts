@@ -12,12 +12,17 @@
  * The same server is the "ideal signing" baseline (issue 25): `TrentService.Sign` does the same work with
  * a signature instead of steps 3: ECDSA P-256 (ECDSA_SHA_256), Ed25519 (ED25519_SHA_512) or, where
  * node:crypto has it (Node ≥ 24.7), ML-DSA-65 (ML_DSA_SHAKE_256), each with a key object made once.
+ * `TrentService.Decrypt` and `TrentService.GenerateDataKey` do the same work for the other two workloads
+ * the targets name: an HKDF and an AES-256-GCM decryption of its own ciphertexts, and 32 random bytes
+ * encrypted and answered with their plaintext. Run by ideal-kms-workers.ts as a worker process of
+ * node:cluster, it keeps its own audit database (`<IDEAL_DB>.<worker id>`): one chain per process.
  * No framework, no policy, no abstraction. Not a product: it trusts one access key from the environment.
  *
  *   IDEAL_ACCESS_KEY_ID=... IDEAL_SECRET=... IDEAL_DB=/tmp/ideal.db node dist/bench/baselines/ideal-kms.js <port>
  */
 import Database from 'better-sqlite3';
-import { createCipheriv, createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, randomUUID, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
+import cluster from 'node:cluster';
+import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPairSync, hkdfSync, randomBytes, randomUUID, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 
 const accessKeyId = process.env['IDEAL_ACCESS_KEY_ID'] ?? '';
@@ -25,7 +30,8 @@ const secret = process.env['IDEAL_SECRET'] ?? '';
 const region = process.env['IDEAL_REGION'] ?? 'us-east-1';
 const port = Number(process.argv[2] ?? '0');
 
-const db = new Database(process.env['IDEAL_DB'] ?? ':memory:');
+const dbFile = process.env['IDEAL_DB'] ?? ':memory:';
+const db = new Database(cluster.isWorker && dbFile !== ':memory:' ? `${dbFile}.${cluster.worker?.id ?? 0}` : dbFile);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.exec(`CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL, body TEXT NOT NULL, leaf_hash BLOB NOT NULL);
@@ -157,19 +163,41 @@ const server = createServer((req, res) => {
       const event = requestEvent('Sign', req, { keyId, messageType: 'RAW', signingAlgorithm: input.SigningAlgorithm }, {});
       return void audit(event.eventID, event).then(() => reply(200, { KeyId: keyArn, Signature: signature.toString('base64'), SigningAlgorithm: input.SigningAlgorithm }));
     }
+    const target = req.headers['x-amz-target'];
+    if (target === 'TrentService.Decrypt') {
+      const blob = Buffer.from((JSON.parse(body.toString()) as { CiphertextBlob: string }).CiphertextBlob, 'base64');
+      const decipher = createDecipheriv('aes-256-gcm', dataKey(blob.subarray(0, 32)), blob.subarray(32, 44), { authTagLength: 16 });
+      decipher.setAuthTag(blob.subarray(blob.length - 16));
+      const plaintext = Buffer.concat([decipher.update(blob.subarray(44, blob.length - 16)), decipher.final()]);
+      const event = requestEvent('Decrypt', req, { encryptionAlgorithm: 'SYMMETRIC_DEFAULT' }, { keyId: keyArn });
+      return void audit(event.eventID, event).then(() => reply(200, { KeyId: keyArn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }));
+    }
+    if (target === 'TrentService.GenerateDataKey') {
+      const plaintext = randomBytes(32);
+      const event = requestEvent('GenerateDataKey', req, { keyId, keySpec: 'AES_256' }, { keyId: keyArn });
+      const ciphertext = encrypt(plaintext);
+      return void audit(event.eventID, event).then(() => reply(200, { CiphertextBlob: ciphertext.toString('base64'), KeyId: keyArn, Plaintext: plaintext.toString('base64') }));
+    }
     const input = JSON.parse(body.toString()) as { Plaintext: string };
     const plaintext = Buffer.from(input.Plaintext, 'base64');
-    const salt = randomBytes(32);
-    const nonce = randomBytes(12);
-    const key = Buffer.from(hkdfSync('sha256', material, salt, keyId, 32));
-    const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
-    const ciphertext = Buffer.concat([salt, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    const ciphertext = encrypt(plaintext);
     const event = requestEvent('Encrypt', req, { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', keyId, plaintextLength: plaintext.length }, { keyId: keyArn });
     void audit(event.eventID, event).then(() =>
       reply(200, { CiphertextBlob: ciphertext.toString('base64'), KeyId: keyArn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' }),
     );
   });
 });
+/** The data key of one ciphertext: HKDF-SHA256 of the key material with the ciphertext's salt. */
+function dataKey(salt: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', material, salt, keyId, 32));
+}
+/** salt ‖ nonce ‖ AES-256-GCM ciphertext ‖ tag. */
+function encrypt(plaintext: Buffer): Buffer {
+  const salt = randomBytes(32);
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', dataKey(salt), nonce, { authTagLength: 16 });
+  return Buffer.concat([salt, nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+}
 server.listen(port, '127.0.0.1', () => {
   const addr = server.address();
   process.stdout.write(`listening on http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}\n`);
