@@ -3,6 +3,7 @@
  *
  *   npm run bench:profile                                  # Encrypt 4 KiB, 64 connections, 15 s
  *   npm run bench:profile -- --operation Decrypt --seconds 20 --connections 16   # also GenerateDataKey, Sign (P-256)
+ *   npm run bench:profile -- --server ideal                # the ideal KMS (baselines/ideal-kms.ts) under the same load
  *
  * Starts `bin/arca dev` under `node --cpu-prof` (the Node running this script), warms it for 3 s, drives
  * one workload with autocannon (every request SigV4-signed once and replayed, as `npm run bench` does),
@@ -10,19 +11,25 @@
  * a stage: the first frame of Arca's own code on the sample's stack names the stage (node:crypto called
  * from src/crypto is crypto); a stack with none is classified by its leaf (the HTTP parser, sockets, GC).
  * Prints the stages with their share of the busy main thread and their microseconds per request.
+ * `--server ideal` profiles the ideal KMS instead, its functions mapped to the same stages, so that the
+ * two breakdowns show where Arca spends what the ideal does not.
  */
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ARCA_BIN, readCredentials, removeDir, tempDataDir } from '../test/helpers/server.js';
+import { ARCA_BIN, readCredentials, removeDir, REPO_ROOT, tempDataDir } from '../test/helpers/server.js';
 import { processCpuSeconds } from './lib/proc-cpu.js';
 import { startChild } from './lib/processes.js';
 import { call, presign, type PresignedRequest, type Target } from './lib/signing.js';
-import { createKey } from './lib/workloads.js';
+import { createKey as createArcaKey } from './lib/workloads.js';
 
-const { values } = parseArgs({ options: { operation: { type: 'string', default: 'Encrypt' }, seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '15' } } });
+const { values } = parseArgs({
+  options: { operation: { type: 'string', default: 'Encrypt' }, seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '15' }, server: { type: 'string', default: 'arca' } },
+});
+if (values.server !== 'arca' && values.server !== 'ideal') throw new Error(`--server: arca or ideal, not ${values.server}`);
+const ideal = values.server === 'ideal';
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 
@@ -37,8 +44,22 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-/** The stage of a frame of Arca's own code, by its source folder (DESIGN.md §1's layers). */
-function ownStage(url: string): string | undefined {
+/** The ideal KMS's functions (baselines/ideal-kms.ts), in the stages of Arca's that do the same work. */
+const IDEAL_STAGES: Record<string, string> = {
+  verify: 'SigV4',
+  hmac: 'SigV4',
+  encrypt: 'crypto and custody',
+  dataKey: 'crypto and custody',
+  requestEvent: 'audit event',
+  appendLeaf: 'audit event and its rows (SQLite)',
+  flush: 'store (SQLite)',
+  flushAndAck: 'store (SQLite)',
+  audit: 'store (SQLite)',
+};
+
+/** The stage of a frame of Arca's own code, by its source folder (DESIGN.md §1's layers); of the ideal KMS's, by its function. */
+function ownStage(url: string, functionName: string): string | undefined {
+  if (url.endsWith('/baselines/ideal-kms.js')) return IDEAL_STAGES[functionName] ?? 'transport (JSON, base64, answer)';
   const m = /\/dist\/src\/([a-z0-9-]+)\/(?:([a-z0-9-]+)\/)?/.exec(url);
   if (m === null) return undefined;
   const [, layer, sub] = m;
@@ -69,7 +90,7 @@ function breakdown(profile: CpuProfile): { stages: Map<string, number>; busyUs: 
     const known = stageOf.get(id);
     if (known !== undefined) return known;
     let stage: string | undefined;
-    for (let at: number | undefined = id; at !== undefined && stage === undefined; at = parent.get(at)) stage = ownStage(byId.get(at)?.callFrame.url ?? '');
+    for (let at: number | undefined = id; at !== undefined && stage === undefined; at = parent.get(at)) stage = ownStage(byId.get(at)?.callFrame.url ?? '', byId.get(at)?.callFrame.functionName ?? '');
     stage ??= leafStage(byId.get(id)?.callFrame ?? { functionName: '', url: '' });
     stageOf.set(id, stage);
     return stage;
@@ -92,6 +113,7 @@ function breakdown(profile: CpuProfile): { stages: Map<string, number>; busyUs: 
 
 /** The one request the run replays: Encrypt/Decrypt of 4 KiB, GenerateDataKey AES_256, or Sign (P-256) of 256 bytes. */
 async function requestsFor(t: Target, operation: string): Promise<PresignedRequest[]> {
+  const createKey = ideal ? async () => 'ideal' : createArcaKey;
   if (operation === 'Sign') {
     const keyId = await createKey(t, { KeyUsage: 'SIGN_VERIFY', KeySpec: 'ECC_NIST_P256' });
     return [await presign(t, 'TrentService.Sign', { KeyId: keyId, Message: randomBytes(256).toString('base64'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' })];
@@ -106,9 +128,17 @@ async function requestsFor(t: Target, operation: string): Promise<PresignedReque
 
 const dir = tempDataDir('arca-profile-');
 const profDir = join(dir, 'profiles');
-const child = await startChild(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ARCA_BIN, 'dev', '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--quiet'], { pattern: /listening on (http:\/\/\S+)/, name: 'arca' });
+const profile = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
+const idealCredentials = { region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
+const child = ideal
+  ? await startChild(process.execPath, [...profile, join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
+      env: { IDEAL_ACCESS_KEY_ID: idealCredentials.accessKeyId, IDEAL_SECRET: idealCredentials.secretAccessKey, IDEAL_DB: join(dir, 'ideal.db') },
+      pattern: /listening on (http:\/\/\S+)/,
+      name: 'ideal-kms',
+    })
+  : await startChild(process.execPath, [...profile, ARCA_BIN, 'dev', '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--quiet'], { pattern: /listening on (http:\/\/\S+)/, name: 'arca' });
 try {
-  const c = readCredentials(join(dir, 'data'));
+  const c = ideal ? idealCredentials : readCredentials(join(dir, 'data'));
   const target: Target = { endpoint: child.endpoint, region: c.region, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
   const requests = await requestsFor(target, values.operation);
   const drive = (duration: number) => autocannon({ url: target.endpoint, connections, duration, requests });
@@ -125,7 +155,7 @@ try {
   // The profile spans the warm-up too: per-request figures divide by every request the server answered.
   const measured = result.requests.total;
   const perRequest = (us: number) => us / (measured + warm.requests.total);
-  process.stdout.write(`${values.operation} at ${connections} connections, ${seconds} s, ${process.version}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
+  process.stdout.write(`${ideal ? 'ideal KMS, ' : ''}${values.operation} at ${connections} connections, ${seconds} s, ${process.version}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms\n`);
   process.stdout.write(`server CPU per request (all threads, /proc): ${(cpuUs / measured).toFixed(0)} µs; main thread busy per request (profile): ${perRequest(busyUs).toFixed(0)} µs\n\n`);
   process.stdout.write('| stage | share of the busy main thread | µs per request |\n|---|---:|---:|\n');
   const sorted = [...stages].sort((a, b) => b[1] - a[1]);
