@@ -4,6 +4,7 @@
  *   npm run bench:profile                                  # Encrypt 4 KiB, 64 connections, 15 s
  *   npm run bench:profile -- --operation Decrypt --seconds 20 --connections 16   # also GenerateDataKey, Sign (P-256)
  *   npm run bench:profile -- --server ideal                # the ideal KMS (baselines/ideal-kms.ts) under the same load
+ *   npm run bench:profile -- --save encrypt.cpuprofile     # also keep the profile (Chrome DevTools opens it)
  *
  * Starts `bin/arca dev` under `node --cpu-prof` (the Node running this script), warms it for 3 s, drives
  * one workload with autocannon (every request SigV4-signed once and replayed, as `npm run bench` does),
@@ -16,7 +17,7 @@
  */
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ARCA_BIN, readCredentials, removeDir, REPO_ROOT, tempDataDir } from '../test/helpers/server.js';
@@ -26,7 +27,7 @@ import { call, presign, type PresignedRequest, type Target } from './lib/signing
 import { createKey as createArcaKey } from './lib/workloads.js';
 
 const { values } = parseArgs({
-  options: { operation: { type: 'string', default: 'Encrypt' }, seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '15' }, server: { type: 'string', default: 'arca' } },
+  options: { operation: { type: 'string', default: 'Encrypt' }, seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '15' }, save: { type: 'string' }, server: { type: 'string', default: 'arca' } },
 });
 if (values.server !== 'arca' && values.server !== 'ideal') throw new Error(`--server: arca or ideal, not ${values.server}`);
 const ideal = values.server === 'ideal';
@@ -151,6 +152,7 @@ try {
   await child.stop();
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length !== 1) throw new Error(`expected one profile in ${profDir}, found ${files.length}`);
+  if (values.save !== undefined) copyFileSync(join(profDir, files[0] ?? ''), values.save);
   const { stages, busyUs, functions } = breakdown(JSON.parse(readFileSync(join(profDir, files[0] ?? ''), 'utf8')) as CpuProfile);
   // The profile spans the warm-up too: per-request figures divide by every request the server answered.
   const measured = result.requests.total;
