@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: Arca against baselines measured in the same run (issue 8, DESIGN.md §8).
  *
- *   npm run bench              # full run, under 5 minutes
- *   npm run bench -- --quick   # under 1 minute: fewer connection counts, shorter runs
+ *   npm run bench              # full run, about 8 minutes
+ *   npm run bench -- --quick   # under 2 minutes: fewer connection counts, shorter runs and slices
+ *   npm run bench -- --quick --alternating-only   # only the alternating runs that give issue 25's ratios
  *   npm run bench -- --against HEAD~1   # also drives that commit's Arca (built in a git worktree) in the
- *                                       # alternating run: the ratio before and after a change, in one run
+ *                                       # alternating runs: the ratios before and after a change, in one run
  *   npm run bench -- --cluster [--quick]   # instead: nodes on PostgreSQL beside SQLite (bench/cluster.ts)
  *
  * Servers run as child processes; this process is the load generator (autocannon). Every request is
@@ -127,7 +128,6 @@ if (!alternatingOnly) {
     await arca.child.stop();
     removeDir(arca.dir);
   }
-
 
   // --- Baselines -----------------------------------------------------------------------------------
   for (const spec of SIGN_SPECS) {
