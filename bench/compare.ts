@@ -6,8 +6,12 @@
  *
  *   npm run bench:compare -- HEAD~1 lever-a lever-b                 # Encrypt 4 KiB, 64 connections
  *   npm run bench:compare -- HEAD~1 --operation Decrypt --operation 'Sign P-256' --rounds 8 --slice 2
+ *   npm run bench:compare -- HEAD~1 --instances 2   # two processes of each build, summed
  *
- * Prints req/s, p50 and p99 of each server and its throughput relative to this checkout's and the ideal KMS's.
+ * Prints req/s, p50 and p99 of each server and its throughput relative to this checkout's and the ideal
+ * KMS's. One process of a build can run a few percent faster or slower than another of the same build
+ * (its JIT's and heap's layout): `--instances n` starts n of each Arca, all in the alternation, and
+ * reports each build over its n processes.
  */
 import { parseArgs } from 'node:util';
 import { removeDir } from '../test/helpers/server.js';
@@ -19,15 +23,24 @@ import type { PresignedRequest } from './lib/signing.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { operation: { type: 'string', multiple: true, default: ['Encrypt'] }, rounds: { type: 'string', default: '6' }, slice: { type: 'string', default: '1.5' } },
+  options: {
+    operation: { type: 'string', multiple: true, default: ['Encrypt'] },
+    rounds: { type: 'string', default: '6' },
+    slice: { type: 'string', default: '1.5' },
+    instances: { type: 'string', default: '1' },
+  },
 });
+const instances = Number(values.instances);
+if (!Number.isInteger(instances) || instances < 1 || instances > 4) throw new Error('--instances: 1 to 4');
 const workloads = HEADLINE.filter(([operation]) => values.operation.includes(operation));
 if (workloads.length !== values.operation.length) throw new Error(`--operation: one of ${HEADLINE.map(([o]) => o).join(', ')}`);
 if (positionals.length === 0) throw new Error('name at least one git ref to compare with');
 
 const builds = positionals.map((ref) => ({ ref, build: buildCommit(ref) }));
-const arcas = [{ server: 'arca', started: await startArca(1) }];
-for (const { ref, build } of builds) arcas.push({ server: `arca@${ref}`, started: await startArca(1, build.bin) });
+const arcas: { server: string; build: string; started: Awaited<ReturnType<typeof startArca>> }[] = [];
+for (const { name, bin } of [{ name: 'arca', bin: undefined }, ...builds.map(({ ref, build }) => ({ name: `arca@${ref}`, bin: build.bin }))]) {
+  for (let n = 1; n <= instances; n++) arcas.push({ server: instances === 1 ? name : `${name}#${n}`, build: name, started: await startArca(1, bin) });
+}
 const ideal = await startIdeal();
 const rows: Row[] = [];
 try {
@@ -49,8 +62,16 @@ try {
 }
 
 process.stdout.write('\n' + formatTable(rows) + '\n');
+/** A build's req/s over all its processes' slices (requests over seconds, not a mean of rates). */
+function throughput(build: string, operation: string): number | undefined {
+  const mine = rows.filter((r) => r.operation === `${operation} (alternating)` && (r.server === build || arcas.some((a) => a.server === r.server && a.build === build)));
+  const seconds = mine.reduce((t, r) => t + r.requests / r.rps, 0);
+  return mine.length === 0 ? undefined : mine.reduce((t, r) => t + r.requests, 0) / seconds;
+}
 for (const [operation] of workloads) {
-  const of = (server: string) => rows.find((r) => r.server === server && r.operation === `${operation} (alternating)`)?.rps;
   process.stdout.write(`${operation}:\n`);
-  for (const { server } of arcas) process.stdout.write(`  ${server.padEnd(28)} / arca ${String(ratio(of(server), of('arca'))).padEnd(6)} / ideal ${ratio(of(server), of('ideal-kms'))}\n`);
+  for (const build of new Set(arcas.map((a) => a.build))) {
+    const of = throughput(build, operation);
+    process.stdout.write(`  ${build.padEnd(28)} ${String(Math.round(of ?? 0)).padStart(6)} req/s  / arca ${String(ratio(of, throughput('arca', operation))).padEnd(6)} / ideal ${ratio(of, throughput('ideal-kms', operation))}\n`);
+  }
 }
