@@ -16,15 +16,13 @@
  * two breakdowns show where Arca spends what the ideal does not.
  */
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ARCA_BIN, readCredentials, removeDir, REPO_ROOT, tempDataDir } from '../test/helpers/server.js';
+import { ARCA_BIN, removeDir, tempDataDir } from '../test/helpers/server.js';
 import { processCpuSeconds } from './lib/proc-cpu.js';
-import { startChild } from './lib/processes.js';
-import { call, presign, type PresignedRequest, type Target } from './lib/signing.js';
-import { createKey as createArcaKey } from './lib/workloads.js';
+import { headlineRequests, startArca, startIdeal } from './lib/servers.js';
+import type { PresignedRequest } from './lib/signing.js';
 
 const { values } = parseArgs({
   options: { operation: { type: 'string', default: 'Encrypt' }, seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '64' }, top: { type: 'string', default: '15' }, save: { type: 'string' }, server: { type: 'string', default: 'arca' } },
@@ -112,36 +110,17 @@ function breakdown(profile: CpuProfile): { stages: Map<string, number>; busyUs: 
   return { stages, busyUs, functions };
 }
 
-/** The one request the run replays: Encrypt/Decrypt of 4 KiB, GenerateDataKey AES_256, or Sign (P-256) of 256 bytes. */
-async function requestsFor(t: Target, operation: string): Promise<PresignedRequest[]> {
-  const createKey = ideal ? async () => 'ideal' : createArcaKey;
-  if (operation === 'Sign') {
-    const keyId = await createKey(t, { KeyUsage: 'SIGN_VERIFY', KeySpec: 'ECC_NIST_P256' });
-    return [await presign(t, 'TrentService.Sign', { KeyId: keyId, Message: randomBytes(256).toString('base64'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' })];
-  }
-  const keyId = await createKey(t);
-  const plaintext = randomBytes(4096).toString('base64');
-  if (operation === 'Decrypt') return [await presign(t, 'TrentService.Decrypt', { CiphertextBlob: (await call(t, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: plaintext }))['CiphertextBlob'] })];
-  if (operation === 'GenerateDataKey') return [await presign(t, 'TrentService.GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })];
-  if (operation === 'Encrypt') return [await presign(t, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: plaintext })];
-  throw new Error(`--operation: Encrypt, Decrypt, GenerateDataKey or Sign, not ${operation}`);
-}
+/** `--operation`'s workload among the benchmark's (bench/lib/servers.ts): Sign is Sign P-256. */
+const workload = values.operation === 'Sign' ? 'Sign P-256' : values.operation;
+if (!['Encrypt', 'Decrypt', 'GenerateDataKey', 'Sign P-256'].includes(workload)) throw new Error(`--operation: Encrypt, Decrypt, GenerateDataKey or Sign, not ${values.operation}`);
 
 const dir = tempDataDir('arca-profile-');
 const profDir = join(dir, 'profiles');
 const profile = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
-const idealCredentials = { region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
-const child = ideal
-  ? await startChild(process.execPath, [...profile, join(REPO_ROOT, 'dist', 'bench', 'baselines', 'ideal-kms.js'), '0'], {
-      env: { IDEAL_ACCESS_KEY_ID: idealCredentials.accessKeyId, IDEAL_SECRET: idealCredentials.secretAccessKey, IDEAL_DB: join(dir, 'ideal.db') },
-      pattern: /listening on (http:\/\/\S+)/,
-      name: 'ideal-kms',
-    })
-  : await startChild(process.execPath, [...profile, ARCA_BIN, 'dev', '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--quiet'], { pattern: /listening on (http:\/\/\S+)/, name: 'arca' });
+const server = ideal ? await startIdeal(1, profile) : await startArca(1, ARCA_BIN, profile);
+const { child, target } = server;
 try {
-  const c = ideal ? idealCredentials : readCredentials(join(dir, 'data'));
-  const target: Target = { endpoint: child.endpoint, region: c.region, accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
-  const requests = await requestsFor(target, values.operation);
+  const requests = (await headlineRequests(target, !ideal)).get(workload) as PresignedRequest[];
   const drive = (duration: number) => autocannon({ url: target.endpoint, connections, duration, requests });
   const warm = await drive(3); // a cold JIT is not what users see
   const pid = child.process.pid ?? 0;
@@ -171,6 +150,9 @@ try {
     process.stdout.write(`  ${((100 * us) / busyUs).toFixed(1).padStart(5)} %  ${fn}\n`);
   }
 } finally {
-  await child.stop();
+  if ('dir' in server) {
+    await child.stop();
+    removeDir(server.dir);
+  } else await server.stop();
   removeDir(dir);
 }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, removeDir } from '../test/helpers/server.js';
 import { startChild } from './lib/processes.js';
-import { call, presign, type PresignedRequest } from './lib/signing.js';
+import { presign, type PresignedRequest } from './lib/signing.js';
 import { createKey, mixedCalls, signAll } from './lib/workloads.js';
 import { formatTable, ratio, type Row } from './lib/report.js';
 import { HEADLINE, headlineRequests, idealCreds, mlDsa, PAYLOAD, SIGN_MESSAGE, SIGN_SPECS, startArca, startIdeal } from './lib/servers.js';
@@ -103,21 +103,16 @@ if (!alternatingOnly) {
   // --- Arca, one process (the table's rows; skipped with --alternating-only) ----------------------
   const arca = await startArca(1);
   try {
-    const keyId = await createKey(arca.target);
-    const encrypt = [await presign(arca.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD })];
-    const blob = (await call(arca.target, 'TrentService.Encrypt', { KeyId: keyId, Plaintext: PAYLOAD }))['CiphertextBlob'];
-    const decrypt = [await presign(arca.target, 'TrentService.Decrypt', { CiphertextBlob: blob })];
-    const gdk = [await presign(arca.target, 'TrentService.GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' })];
+    const requests = await headlineRequests(arca.target, true);
+    const encrypt = requests.get('Encrypt') as PresignedRequest[];
     await warmUp(arca.target.endpoint, encrypt);
     for (const c of connectionCounts) rows.push(await load('arca encrypt', 'arca', arca.target.endpoint, encrypt, c, 'Encrypt', '4 KiB'));
     rows.push(await loadSequential('arca', arca.target.endpoint, encrypt[0] as PresignedRequest));
-    for (const c of connectionCounts) rows.push(await load('arca decrypt', 'arca', arca.target.endpoint, decrypt, c, 'Decrypt', '4 KiB'));
-    for (const c of connectionCounts) rows.push(await load('arca gdk', 'arca', arca.target.endpoint, gdk, c, 'GenerateDataKey', 'AES_256'));
+    for (const c of connectionCounts) rows.push(await load('arca decrypt', 'arca', arca.target.endpoint, requests.get('Decrypt') as PresignedRequest[], c, 'Decrypt', '4 KiB'));
+    for (const c of connectionCounts) rows.push(await load('arca gdk', 'arca', arca.target.endpoint, requests.get('GenerateDataKey') as PresignedRequest[], c, 'GenerateDataKey', 'AES_256'));
     rows.push(await loadWithFetch('arca', arca.target.endpoint, encrypt[0] as PresignedRequest, PEER_CONNECTIONS));
     for (const spec of SIGN_SPECS) {
-      const signKey = await createKey(arca.target, { KeySpec: spec.keySpec, KeyUsage: 'SIGN_VERIFY' });
-      const request = [await presign(arca.target, 'TrentService.Sign', { KeyId: signKey, Message: SIGN_MESSAGE.toString('base64'), MessageType: 'RAW', SigningAlgorithm: spec.algorithm })];
-      for (const c of connectionCounts) rows.push(await load(`arca ${spec.operation}`, 'arca', arca.target.endpoint, request, c, spec.operation, '256 B'));
+      for (const c of connectionCounts) rows.push(await load(`arca ${spec.operation}`, 'arca', arca.target.endpoint, requests.get(spec.operation) as PresignedRequest[], c, spec.operation, '256 B'));
     }
 
     // Mixed: 60% Decrypt, 30% GenerateDataKey, 10% Encrypt over many keys (exercises the caches).
@@ -142,8 +137,9 @@ if (!alternatingOnly) {
     for (const c of connectionCounts) rows.push(await load('ideal encrypt', 'ideal-kms', t.endpoint, ideal.encrypt, c, 'Encrypt', '4 KiB'));
     rows.push(await loadSequential('ideal-kms', t.endpoint, ideal.encrypt[0] as PresignedRequest));
     // The ideal signing baseline (issue 25): the same work with a signature instead of AES-GCM.
+    const requests = await headlineRequests(t, false);
     for (const spec of SIGN_SPECS) {
-      const request = [await presign(t, 'TrentService.Sign', { KeyId: 'ideal', Message: SIGN_MESSAGE.toString('base64'), MessageType: 'RAW', SigningAlgorithm: spec.algorithm })];
+      const request = requests.get(spec.operation) as PresignedRequest[];
       await warmUp(t.endpoint, request);
       for (const c of connectionCounts) rows.push(await load(`ideal ${spec.operation}`, 'ideal-kms', t.endpoint, request, c, spec.operation, '256 B'));
     }

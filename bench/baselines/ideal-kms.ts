@@ -155,7 +155,8 @@ const server = createServer((req, res) => {
       res.end(out);
     };
     if (!verify(req.method ?? '', req.url ?? '/', req.rawHeaders, body)) return reply(400, { __type: 'InvalidSignatureException' });
-    if (req.headers['x-amz-target'] === 'TrentService.Sign') {
+    const target = req.headers['x-amz-target'];
+    if (target === 'TrentService.Sign') {
       const input = JSON.parse(body.toString()) as { Message: string; SigningAlgorithm: string };
       const signer = signers.get(input.SigningAlgorithm);
       if (signer === undefined) return reply(400, { __type: 'UnsupportedOperationException' });
@@ -163,7 +164,6 @@ const server = createServer((req, res) => {
       const event = requestEvent('Sign', req, { keyId, messageType: 'RAW', signingAlgorithm: input.SigningAlgorithm }, {});
       return void audit(event.eventID, event).then(() => reply(200, { KeyId: keyArn, Signature: signature.toString('base64'), SigningAlgorithm: input.SigningAlgorithm }));
     }
-    const target = req.headers['x-amz-target'];
     if (target === 'TrentService.Decrypt') {
       const blob = Buffer.from((JSON.parse(body.toString()) as { CiphertextBlob: string }).CiphertextBlob, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', dataKey(blob.subarray(0, 32)), blob.subarray(32, 44), { authTagLength: 16 });

@@ -28,10 +28,10 @@ export const SIGN_SPECS = [
   ...(mlDsa ? [{ keySpec: 'ML_DSA_65', algorithm: 'ML_DSA_SHAKE_256', operation: 'Sign ML-DSA-65', raw: 'ml-dsa-65' } as const] : []),
 ] as const;
 
-/** `bin/arca dev` (or another build's `bin`) on a new data directory, with `workers` processes. */
-export async function startArca(workers: number, bin = ARCA_BIN): Promise<{ child: Child; target: Target; dir: string }> {
+/** `bin/arca dev` (or another build's `bin`) on a new data directory, with `workers` processes; `nodeArgs` go to node (`--cpu-prof`). */
+export async function startArca(workers: number, bin = ARCA_BIN, nodeArgs: readonly string[] = []): Promise<{ child: Child; target: Target; dir: string }> {
   const dir = tempDataDir('arca-bench-');
-  const child = await startChild(process.execPath, [bin, 'dev', '--data-dir', dir, '--listen', '127.0.0.1:0', '--quiet', ...(workers > 1 ? ['--workers', String(workers)] : [])], {
+  const child = await startChild(process.execPath, [...nodeArgs, bin, 'dev', '--data-dir', dir, '--listen', '127.0.0.1:0', '--quiet', ...(workers > 1 ? ['--workers', String(workers)] : [])], {
     pattern: /listening on (http:\/\/\S+)/,
     name: 'arca',
   });
@@ -42,17 +42,18 @@ export async function startArca(workers: number, bin = ARCA_BIN): Promise<{ chil
 
 export const idealCreds: Target = { endpoint: '', region: 'us-east-1', accessKeyId: 'AKIAIDEALBASELINE000', secretAccessKey: randomBytes(30).toString('base64') };
 /** The ideal KMS (baselines/ideal-kms.ts), or with `workers` > 1 that many processes of it (ideal-kms-workers.ts). */
-export async function startIdeal(workers = 1): Promise<{ target: Target; encrypt: PresignedRequest[]; stop(): Promise<void> }> {
+export async function startIdeal(workers = 1, nodeArgs: readonly string[] = []): Promise<{ child: Child; target: Target; encrypt: PresignedRequest[]; stop(): Promise<void> }> {
   const db = join(tmpdir(), `arca-bench-ideal-${process.pid}-${Date.now()}.db`);
   const baselines = join(REPO_ROOT, 'dist', 'bench', 'baselines');
   const args = workers > 1 ? [join(baselines, 'ideal-kms-workers.js'), String(workers), '0'] : [join(baselines, 'ideal-kms.js'), '0'];
-  const child = await startChild(process.execPath, args, {
+  const child = await startChild(process.execPath, [...nodeArgs, ...args], {
     env: { IDEAL_ACCESS_KEY_ID: idealCreds.accessKeyId, IDEAL_SECRET: idealCreds.secretAccessKey, IDEAL_DB: db },
     pattern: /listening on (http:\/\/\S+)/,
     name: 'ideal-kms',
   });
   const target = { ...idealCreds, endpoint: child.endpoint };
   return {
+    child,
     target,
     encrypt: [await presign(target, 'TrentService.Encrypt', { KeyId: 'ideal', Plaintext: PAYLOAD })],
     async stop() {
